@@ -1,0 +1,44 @@
+/* riss command line: the table of subcommands and the helpers they share. */
+#ifndef RISS_CLI_H
+#define RISS_CLI_H
+
+#include <stdio.h>
+
+/* Exit codes every subcommand keeps to. */
+enum {
+	CLI_OK = 0,        /* success */
+	CLI_FAIL = 1,      /* the work failed (database down, verification failed, ...) */
+	CLI_USAGE = 2,     /* bad or unknown input: one clear line on stderr */
+};
+
+/* A subcommand: argv[0] is the subcommand's own name; returns an exit code. */
+typedef int (*cli_fn)(int argc, char **argv);
+
+struct cli_cmd {
+	const char *name;   /* as typed after `riss` */
+	const char *summary; /* one line for `riss --help` */
+	cli_fn run;
+};
+
+/* Print "riss: <msg>" on stderr and return CLI_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "riss: <msg>" on stderr and return CLI_FAIL. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* True when argv holds -h or --help (before any "--"). */
+int cli_wants_help(int argc, char **argv);
+/* Dispatch argv[1] among a table of n sub-subcommands (for `riss bank import` etc.);
+ * prefix names the parent in messages ("riss bank"). */
+int cli_dispatch(const char *prefix, const struct cli_cmd *table, int n, int argc, char **argv);
+
+/* Subcommands, one file each (cli/cmd_<name>.c). */
+int cli_cmd_db(int argc, char **argv);
+int cli_cmd_bank(int argc, char **argv);
+int cli_cmd_calibrate(int argc, char **argv);
+int cli_cmd_score(int argc, char **argv);
+int cli_cmd_simulate(int argc, char **argv);
+int cli_cmd_keys(int argc, char **argv);
+int cli_cmd_credential(int argc, char **argv);
+int cli_cmd_log(int argc, char **argv);
+int cli_cmd_stats(int argc, char **argv);
+
+#endif

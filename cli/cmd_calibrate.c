@@ -1,0 +1,9 @@
+/* riss calibrate (placeholder until its module lands: refuses with a clear line). */
+#include "cli.h"
+
+int cli_cmd_calibrate(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return cli_fail("'calibrate' is not available in this build yet");
+}

@@ -1,0 +1,9 @@
+/* riss credential (placeholder until its module lands: refuses with a clear line). */
+#include "cli.h"
+
+int cli_cmd_credential(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return cli_fail("'credential' is not available in this build yet");
+}

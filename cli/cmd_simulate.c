@@ -1,0 +1,9 @@
+/* riss simulate (placeholder until its module lands: refuses with a clear line). */
+#include "cli.h"
+
+int cli_cmd_simulate(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return cli_fail("'simulate' is not available in this build yet");
+}

@@ -1,0 +1,93 @@
+/* riss: the command line of the RISS system, git-style subcommands. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct cli_cmd cli_commands[] = {
+	{ .name = "db",         .summary = "database: migrate, status",                       .run = cli_cmd_db },
+	{ .name = "bank",       .summary = "item bank: generate, import, export, validate, publish", .run = cli_cmd_bank },
+	{ .name = "calibrate",  .summary = "calibrate items by marginal maximum likelihood (EM)", .run = cli_cmd_calibrate },
+	{ .name = "score",      .summary = "estimate abilities from responses",               .run = cli_cmd_score },
+	{ .name = "simulate",   .summary = "simulate candidates through the adaptive engine", .run = cli_cmd_simulate },
+	{ .name = "keys",       .summary = "issuer keys: new, rotate, retire, list",          .run = cli_cmd_keys },
+	{ .name = "credential", .summary = "credentials: issue, verify",                      .run = cli_cmd_credential },
+	{ .name = "log",        .summary = "transparency log: verify",                        .run = cli_cmd_log },
+	{ .name = "stats",      .summary = "statistics: export",                              .run = cli_cmd_stats },
+};
+
+static void cli_print_help(FILE *f)
+{
+	fprintf(f, "usage: riss <command> [options]\n\n"
+	           "The command line of the RISS exam and credential system.\n"
+	           "Settings come from var/riss.conf (written by ./deploy/dev), RISS_* environment\n"
+	           "variables, or --config FILE before the command.\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof cli_commands / sizeof cli_commands[0]; i++)
+		fprintf(f, "  %-11s %s\n", cli_commands[i].name, cli_commands[i].summary);
+	fprintf(f, "\nRun `riss <command> --help` for a command's options.\n");
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("riss: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return CLI_USAGE;
+}
+
+int cli_fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("riss: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return CLI_FAIL;
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int cli_dispatch(const char *prefix, const struct cli_cmd *table, int n, int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		FILE *f = argc < 2 ? stderr : stdout;
+		fprintf(f, "usage: %s <subcommand> [options]\n\nsubcommands:\n", prefix);
+		for (int i = 0; i < n; i++)
+			fprintf(f, "  %-10s %s\n", table[i].name, table[i].summary);
+		return argc < 2 ? CLI_USAGE : CLI_OK;
+	}
+	for (int i = 0; i < n; i++)
+		if (strcmp(argv[1], table[i].name) == 0)
+			return table[i].run(argc - 1, argv + 1);
+	return cli_usage_error("unknown subcommand '%s %s' (see '%s --help')", prefix, argv[1], prefix);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		cli_print_help(stderr);
+		return CLI_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		cli_print_help(stdout);
+		return CLI_OK;
+	}
+	for (size_t i = 0; i < sizeof cli_commands / sizeof cli_commands[0]; i++)
+		if (strcmp(argv[1], cli_commands[i].name) == 0)
+			return cli_commands[i].run(argc - 1, argv + 1);
+	return cli_usage_error("unknown command '%s' (see 'riss --help')", argv[1]);
+}
