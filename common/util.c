@@ -1,0 +1,88 @@
+/* Time, randomness and whole-file reading. */
+#include "rs_util.h"
+#include "rs_error.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+int64_t rs_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t rs_mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int rs_random_bytes(void *buf, size_t n)
+{
+	unsigned char *p = buf;
+	while (n > 0) {
+		ssize_t got = getrandom(p, n, 0);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			rs_error_set("getrandom failed: %s", strerror(errno));
+			return RS_EIO;
+		}
+		p += got;
+		n -= (size_t)got;
+	}
+	return 0;
+}
+
+int rs_read_file(char **out, size_t *out_len, const char *path, size_t max)
+{
+	int rc = 0;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		rs_error_set("cannot open '%s': %s", path, strerror(errno));
+		return RS_EIO;
+	}
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			size_t ncap = cap ? cap * 2 : 8192;
+			char *nb = realloc(buf, ncap);
+			if (!nb) {
+				rc = RS_ENOMEM;
+				rs_error_set("out of memory reading '%s'", path);
+				goto done;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		size_t n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+		if (len > max) {
+			rc = RS_ETOOBIG;
+			rs_error_set("'%s' is larger than %zu bytes", path, max);
+			goto done;
+		}
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		rc = RS_EIO;
+		rs_error_set("cannot read '%s'", path);
+		goto done;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*out_len = len;
+	buf = NULL;
+done:
+	free(buf);
+	fclose(f);
+	return rc;
+}
