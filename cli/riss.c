@@ -1,5 +1,8 @@
 /* riss: the command line of the RISS system, git-style subcommands. */
 #include "cli.h"
+#include "rs_config.h"
+#include "rs_error.h"
+#include "rs_log.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -78,6 +81,18 @@ int cli_dispatch(const char *prefix, const struct cli_cmd *table, int n, int arg
 
 int main(int argc, char **argv)
 {
+	const char *config = NULL;
+	if (argc >= 3 && strcmp(argv[1], "--config") == 0) {
+		config = argv[2];
+		argv[2] = argv[0];
+		argv += 2;
+		argc -= 2;
+	}
+	if (rs_config_init(config) != 0)
+		return cli_usage_error("%s", rs_error_last());
+	enum rs_log_level lvl;
+	if (rs_log_level_parse(&lvl, rs_config_str("log_level")) == 0)
+		rs_log_set_level(lvl);
 	if (argc < 2) {
 		cli_print_help(stderr);
 		return CLI_USAGE;

@@ -16,6 +16,13 @@ struct rs_db {
 	const char *prepared[RS_DB_MAX_PREPARED]; /* statement names (string literals) */
 };
 
+/* Server notices (e.g. "already exists, skipping") are not errors; keep them off stderr. */
+static void rs_db_ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 int rs_db_open(rs_db **out, const char *conninfo)
 {
 	rs_db *db = calloc(1, sizeof *db);
@@ -32,7 +39,7 @@ int rs_db_open(rs_db **out, const char *conninfo)
 		rs_db_close(db);
 		return RS_EUNAVAIL;
 	}
-	PQsetNoticeProcessor(db->pg, NULL, NULL);
+	PQsetNoticeProcessor(db->pg, rs_db_ignore_notice, NULL);
 	*out = db;
 	return 0;
 }
