@@ -41,4 +41,11 @@ int cli_cmd_credential(int argc, char **argv);
 int cli_cmd_log(int argc, char **argv);
 int cli_cmd_stats(int argc, char **argv);
 
+/* riss bank's subcommands (cli/cmd_bank_*.c). */
+int cli_bank_generate(int argc, char **argv);
+int cli_bank_import(int argc, char **argv);
+int cli_bank_export(int argc, char **argv);
+int cli_bank_validate(int argc, char **argv);
+int cli_bank_publish(int argc, char **argv);
+
 #endif

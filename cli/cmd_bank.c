@@ -1,12 +1,6 @@
 /* riss bank: the item bank's subcommands. */
 #include "cli.h"
 
-int cli_bank_generate(int argc, char **argv);
-int cli_bank_import(int argc, char **argv);
-int cli_bank_export(int argc, char **argv);
-int cli_bank_validate(int argc, char **argv);
-int cli_bank_publish(int argc, char **argv);
-
 static const struct cli_cmd cli_bank_cmds[] = {
 	{ .name = "generate", .summary = "write a synthetic engine bank (JSON Lines) to stdout", .run = cli_bank_generate },
 	{ .name = "import",   .summary = "import items (JSON Lines) into the database",          .run = cli_bank_import },

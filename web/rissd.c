@@ -1,0 +1,172 @@
+/* rissd: the HTTP server of the RISS system (JSON API and static pages). */
+#include "web.h"
+
+#include "rs_config.h"
+#include "rs_error.h"
+#include "rs_log.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void web_usage(FILE *f)
+{
+	fprintf(f, "usage: rissd [--config FILE] [--set NAME=VALUE]... [--print-config] [--help]\n\n"
+	           "Serves the RISS JSON API and pages. Settings come from FILE (default: $RISS_CONFIG,\n"
+	           "else var/riss.conf when present), then RISS_<NAME> environment variables, then\n"
+	           "--set flags. --print-config lists every setting with its help and exits.\n");
+}
+
+/* Refuse to start on an out-of-date schema; a database that is down is only a warning
+ * (/readyz reports 503 until it answers). */
+static int web_check_schema(void)
+{
+	rs_db *db = NULL;
+	if (rs_db_pool_get(&db, web_srv.pool, 5000) != 0) {
+		rs_warn("database not reachable at start (%s); serving, /readyz stays 503 until it is", rs_error_last());
+		return 0;
+	}
+	int rc = rs_migrate_check(db, web_srv.migrations_dir);
+	rs_db_pool_put(web_srv.pool, db);
+	if (rc == RS_ESCHEMA) {
+		rs_err("refusing to start: %s", rs_error_last());
+		return rc;
+	}
+	if (rc != 0)
+		rs_warn("schema check failed (%s); /readyz will retry", rs_error_last());
+	else
+		web_srv.schema_ok = 1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *config = NULL;
+	int print_config = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			web_usage(stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+			config = argv[++i];
+		} else if (strcmp(argv[i], "--print-config") == 0) {
+			print_config = 1;
+		} else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc) {
+			i++; /* applied after the file and environment, below */
+		} else {
+			fprintf(stderr, "rissd: unknown argument '%s' (see rissd --help)\n", argv[i]);
+			return 2;
+		}
+	}
+	if (rs_config_init(config) != 0) {
+		fprintf(stderr, "rissd: %s\n", rs_error_last());
+		return 2;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--set") == 0 && i + 1 < argc) {
+			char *eq = strchr(argv[++i], '=');
+			if (!eq) {
+				fprintf(stderr, "rissd: --set needs NAME=VALUE, not '%s'\n", argv[i]);
+				return 2;
+			}
+			*eq = '\0';
+			if (rs_config_set(argv[i], eq + 1, "--set") != 0) {
+				fprintf(stderr, "rissd: %s\n", rs_error_last());
+				return 2;
+			}
+		} else if (strcmp(argv[i], "--config") == 0) {
+			i++;
+		}
+	}
+	if (print_config) {
+		rs_config_print(stdout);
+		return 0;
+	}
+	enum rs_log_level lvl;
+	if (rs_log_level_parse(&lvl, rs_config_str("log_level")) != 0) {
+		fprintf(stderr, "rissd: %s\n", rs_error_last());
+		return 2;
+	}
+	rs_log_set_level(lvl);
+	if (web_surfaces_parse(&web_srv.surfaces, rs_config_str("surfaces")) != 0) {
+		fprintf(stderr, "rissd: setting 'surfaces' has an unknown surface in '%s'\n", rs_config_str("surfaces"));
+		return 2;
+	}
+	if (!rs_config_str("db_url")[0]) {
+		fprintf(stderr, "rissd: no database configured: set db_url (./deploy/dev up writes var/riss.conf)\n");
+		return 2;
+	}
+	web_srv.body_limit = (size_t)rs_config_int("http_body_limit");
+	snprintf(web_srv.static_dir, sizeof web_srv.static_dir, "%s", rs_config_str("static_dir"));
+	snprintf(web_srv.migrations_dir, sizeof web_srv.migrations_dir, "%s", rs_config_str("migrations_dir"));
+	int threads = (int)rs_config_int("http_threads");
+	int pool_size = (int)rs_config_int("db_pool_size");
+	if (pool_size < threads)
+		pool_size = threads; /* at least one connection per worker */
+	if (rs_db_pool_new(&web_srv.pool, rs_config_str("db_url"), pool_size) != 0) {
+		fprintf(stderr, "rissd: %s\n", rs_error_last());
+		return 1;
+	}
+	if (web_check_schema() != 0) {
+		rs_db_pool_free(web_srv.pool);
+		return 1;
+	}
+	web_metrics_init();
+
+	/* Block the signals before the worker threads exist, so only sigwait sees them. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct MHD_Daemon *d = NULL;
+	if (web_server_start(&d, rs_config_str("http_bind"), (int)rs_config_int("http_port"), threads,
+	                     (int)rs_config_int("http_connection_limit"), (int)rs_config_int("http_timeout")) != 0) {
+		rs_err("%s", rs_error_last());
+		rs_db_pool_free(web_srv.pool);
+		return 1;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	unsigned port = info ? info->port : 0;
+	const char *port_file = rs_config_str("port_file");
+	if (port_file[0]) {
+		FILE *f = fopen(port_file, "w");
+		if (f) {
+			fprintf(f, "%u\n", port);
+			fclose(f);
+		}
+	}
+	rs_info("rissd listening on http://%s:%u (%d threads, surfaces %s)", rs_config_str("http_bind"), port,
+	        threads, rs_config_str("surfaces"));
+
+	int sig = 0;
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			rs_info("SIGHUP: nothing to reload; send SIGTERM to stop");
+			continue;
+		}
+		break;
+	}
+	rs_info("signal %d: stopping gracefully (no new connections; waiting up to 10 s for open ones)", sig);
+	web_srv.shutting_down = 1;
+	MHD_quiesce_daemon(d);
+	for (int i = 0; i < 100; i++) {
+		const union MHD_DaemonInfo *ci = MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+		if (!ci || ci->num_connections == 0)
+			break;
+		struct timespec ts = { 0, 100000000L };
+		nanosleep(&ts, NULL);
+	}
+	MHD_stop_daemon(d);
+	rs_db_pool_free(web_srv.pool);
+	rs_info("rissd stopped");
+	return 0;
+}

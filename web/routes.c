@@ -1,0 +1,99 @@
+/* The route table: every route names its method, the roles that may call it and its
+ * surface. A test walks every route x role against this table. */
+#include "web.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define ANY_ROLE 0xffffffffu
+
+const struct web_route web_routes[] = {
+	{ .path = "/healthz", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_CORE,
+	  .handler = web_h_healthz, .name = "healthz" },
+	{ .path = "/readyz", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_CORE,
+	  .handler = web_h_readyz, .name = "readyz" },
+	{ .path = "/metrics", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_CORE,
+	  .handler = web_h_metrics, .name = "metrics" },
+	{ .path = "/static/*", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_CORE,
+	  .handler = web_h_static, .name = "static" },
+	{ .path = "/", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_CORE,
+	  .handler = web_h_page, .name = "page" },
+	{ .path = "/exam", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_EXAM,
+	  .handler = web_h_page, .name = "page" },
+	{ .path = "/proctor", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_PROCTOR,
+	  .handler = web_h_page, .name = "page" },
+	{ .path = "/verify", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_VERIFY,
+	  .handler = web_h_page, .name = "page" },
+	{ .path = "/register", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_REGISTER,
+	  .handler = web_h_page, .name = "page" },
+	{ .path = "/provider", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_PROVIDER,
+	  .handler = web_h_page, .name = "page" },
+	{ .path = "/admin", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_ADMIN,
+	  .handler = web_h_page, .name = "page" },
+};
+const size_t web_nroutes = sizeof web_routes / sizeof web_routes[0];
+
+static int web_path_matches(const char *pattern, const char *path)
+{
+	size_t n = strlen(pattern);
+	if (n > 0 && pattern[n - 1] == '*')
+		return strncmp(pattern, path, n - 1) == 0;
+	return strcmp(pattern, path) == 0;
+}
+
+static void web_allow_add(char *allow, size_t len, const char *method)
+{
+	if (strstr(allow, method))
+		return;
+	size_t used = strlen(allow);
+	snprintf(allow + used, len - used, "%s%s", used ? ", " : "", method);
+}
+
+const struct web_route *web_route_find(const char *method, const char *path, int *path_known,
+                                       char *allow, size_t allow_len)
+{
+	const struct web_route *found = NULL;
+	allow[0] = '\0';
+	for (size_t i = 0; i < web_nroutes; i++) {
+		const struct web_route *r = &web_routes[i];
+		if (r->surface != WEB_SURF_CORE && !(r->surface & web_srv.surfaces))
+			continue;
+		if (!web_path_matches(r->path, path))
+			continue;
+		web_allow_add(allow, allow_len, r->method);
+		if (strcmp(r->method, "GET") == 0)
+			web_allow_add(allow, allow_len, "HEAD");
+		if (!found && (strcmp(r->method, method) == 0 ||
+		               (strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0)))
+			found = r;
+	}
+	*path_known = allow[0] != '\0';
+	return found;
+}
+
+int web_surfaces_parse(unsigned *out, const char *text)
+{
+	static const struct { const char *name; unsigned bit; } names[] = {
+		{ "exam", WEB_SURF_EXAM }, { "proctor", WEB_SURF_PROCTOR }, { "verify", WEB_SURF_VERIFY },
+		{ "register", WEB_SURF_REGISTER }, { "provider", WEB_SURF_PROVIDER }, { "admin", WEB_SURF_ADMIN },
+	};
+	unsigned bits = 0;
+	char buf[256];
+	snprintf(buf, sizeof buf, "%s", text);
+	char *save = NULL;
+	for (char *t = strtok_r(buf, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+		if (strcmp(t, "all") == 0) {
+			bits = ~0u;
+			continue;
+		}
+		size_t i;
+		for (i = 0; i < sizeof names / sizeof names[0]; i++)
+			if (strcmp(t, names[i].name) == 0)
+				break;
+		if (i == sizeof names / sizeof names[0])
+			return -1;
+		bits |= names[i].bit;
+	}
+	*out = bits;
+	return 0;
+}

@@ -1,0 +1,219 @@
+/* The libmicrohttpd glue: request contexts, body limits, routing, role checks, JSON body
+ * parsing, the access log and metrics. Handlers see a complete, validated request. */
+#include "web.h"
+
+#include "rs_error.h"
+#include "rs_json.h"
+#include "rs_log.h"
+#include "rs_util.h"
+#include "rs_encode.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct web_server web_srv;
+
+int web_db(struct web_request *req, rs_db **out)
+{
+	if (!req->db) {
+		int rc = rs_db_pool_get(&req->db, web_srv.pool, 2000);
+		if (rc != 0)
+			return rc;
+	}
+	*out = req->db;
+	return 0;
+}
+
+/* Paths that carry secrets (a credential token) are logged without them. */
+static void web_log_path(char *out, size_t n, const char *url)
+{
+	if (strncmp(url, "/v/", 3) == 0)
+		snprintf(out, n, "/v/[token]");
+	else
+		snprintf(out, n, "%.200s", url);
+	for (char *p = out; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == '"' || (unsigned char)*p == 0x7f)
+			*p = '?';
+}
+
+static void web_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                          enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	struct web_request *req = *con_cls;
+	if (!req)
+		return;
+	int64_t ns = rs_mono_ns() - req->start_ns;
+	char path[256];
+	web_log_path(path, sizeof path, req->url);
+	rs_log_set_request_id(req->id);
+	rs_info("access \"%s %s\" %u %zu %.3fms route=%s%s", req->method, path, req->status,
+	        req->reply_bytes, (double)ns / 1e6, req->route ? req->route->name : "-",
+	        toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
+	rs_log_set_request_id(NULL);
+	web_metrics_observe(req->route, req->status, ns);
+	if (req->db)
+		rs_db_pool_put(web_srv.pool, req->db);
+	json_decref(req->json);
+	free(req->body);
+	free(req);
+	*con_cls = NULL;
+}
+
+static unsigned web_caller_roles(struct web_request *req)
+{
+	/* Sign-in for staff, candidates and providers adds roles here as those surfaces land;
+	 * until then every caller is public. */
+	(void)req;
+	return WEB_ROLE_PUBLIC;
+}
+
+static int web_prefers_english(struct MHD_Connection *conn)
+{
+	const char *lang = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "lang");
+	if (lang)
+		return strcmp(lang, "en") == 0;
+	const char *al = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
+	if (!al)
+		return 0;
+	/* Japanese is the default; English only when it comes before any Japanese. */
+	const char *en = strcasestr(al, "en"), *ja = strcasestr(al, "ja");
+	return en && (!ja || en < ja);
+}
+
+static enum MHD_Result web_dispatch(struct web_request *req)
+{
+	int path_known = 0;
+	char allow[64] = "";
+	req->route = web_route_find(req->method, req->url, &path_known, allow, sizeof allow);
+	if (!req->route) {
+		if (path_known) {
+			char detail[128];
+			snprintf(detail, sizeof detail, "%s is not allowed here; use %s", req->method, allow);
+			enum MHD_Result r = web_reply_problem(req, MHD_HTTP_METHOD_NOT_ALLOWED, "method-not-allowed", "%s", detail);
+			return r;
+		}
+		return web_reply_problem(req, MHD_HTTP_NOT_FOUND, "not-found", "There is nothing at this address.");
+	}
+	if (!(req->route->roles & req->roles)) {
+		if (req->roles == WEB_ROLE_PUBLIC)
+			return web_reply_problem(req, MHD_HTTP_UNAUTHORIZED, "unauthenticated", "Sign in to use this page.");
+		return web_reply_problem(req, MHD_HTTP_FORBIDDEN, "forbidden", "Your role may not use this function.");
+	}
+	if (req->route->json_body) {
+		const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+		if (!ct || strncasecmp(ct, "application/json", 16) != 0)
+			return web_reply_problem(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
+			                         "Send the body as application/json.");
+		if (rs_json_parse(&req->json, req->body ? req->body : "", req->body_len, web_srv.body_limit) != 0)
+			return web_reply_problem(req, MHD_HTTP_BAD_REQUEST, "malformed-json", "%s", rs_error_last());
+		if (!json_is_object(req->json))
+			return web_reply_problem(req, MHD_HTTP_BAD_REQUEST, "malformed-json", "The body must be a JSON object.");
+	}
+	return req->route->handler(req);
+}
+
+static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+	(void)cls;
+	(void)version;
+	struct web_request *req = *con_cls;
+	if (!req) {
+		req = calloc(1, sizeof *req);
+		if (!req)
+			return MHD_NO;
+		req->conn = conn;
+		req->method = method;
+		req->url = url;
+		req->start_ns = rs_mono_ns();
+		unsigned char rnd[8];
+		rs_random_bytes(rnd, sizeof rnd);
+		rs_hex_encode(req->id, rnd, sizeof rnd);
+		req->lang_en = web_prefers_english(conn);
+		req->roles = web_caller_roles(req);
+		*con_cls = req;
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > web_srv.body_limit) {
+			/* Refuse before reading the body; MHD then closes the connection. */
+			return web_reply_problem(req, MHD_HTTP_CONTENT_TOO_LARGE, "body-too-large",
+			                         "The request body is larger than %zu bytes.", web_srv.body_limit);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		size_t n = *upload_data_size;
+		*upload_data_size = 0;
+		if (req->body_too_big || req->body_len + n > web_srv.body_limit) {
+			req->body_too_big = 1; /* chunked upload past the limit: drop, answer 413 at the end */
+			return MHD_YES;
+		}
+		if (req->body_len + n + 1 > req->body_cap) {
+			size_t cap = req->body_cap ? req->body_cap : 4096;
+			while (cap < req->body_len + n + 1)
+				cap *= 2;
+			char *nb = realloc(req->body, cap);
+			if (!nb)
+				return MHD_NO;
+			req->body = nb;
+			req->body_cap = cap;
+		}
+		memcpy(req->body + req->body_len, upload_data, n);
+		req->body_len += n;
+		req->body[req->body_len] = '\0';
+		return MHD_YES;
+	}
+	if (req->status)
+		return MHD_YES; /* already answered (413 on the first call) */
+	if (req->body_too_big)
+		return web_reply_problem(req, MHD_HTTP_CONTENT_TOO_LARGE, "body-too-large",
+		                         "The request body is larger than %zu bytes.", web_srv.body_limit);
+	rs_log_set_request_id(req->id);
+	enum MHD_Result r = web_dispatch(req);
+	rs_log_set_request_id(NULL);
+	return r;
+}
+
+static void web_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	rs_warn("libmicrohttpd: %s", msg);
+}
+
+int web_server_start(struct MHD_Daemon **out, const char *bind, int port, int threads,
+                     int conn_limit, int timeout_s)
+{
+	struct sockaddr_in addr;
+	memset(&addr, 0, sizeof addr);
+	addr.sin_family = AF_INET;
+	addr.sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, bind, &addr.sin_addr) != 1) {
+		rs_error_set("http_bind '%s' is not an IPv4 address", bind);
+		return RS_EINVAL;
+	}
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	struct MHD_Daemon *d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, web_access, NULL,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)conn_limit,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)timeout_s,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+		MHD_OPTION_NOTIFY_COMPLETED, web_completed, NULL,
+		MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, NULL,
+		MHD_OPTION_END);
+	if (!d) {
+		rs_error_set("cannot listen on %s:%d (in use, or not permitted)", bind, port);
+		return RS_EIO;
+	}
+	*out = d;
+	return 0;
+}

@@ -1,0 +1,124 @@
+/* rissd internals: the request context, the route table and the reply helpers that every
+ * handler file uses. Private to web/. */
+#ifndef WEB_H
+#define WEB_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rs_db.h"
+
+/* Roles, as bits. A route lists the roles that may call it. */
+enum web_role {
+	WEB_ROLE_PUBLIC = 1 << 0,         /* anyone, no credentials */
+	WEB_ROLE_CANDIDATE = 1 << 1,      /* one exam session, bound to a workstation */
+	WEB_ROLE_PROCTOR = 1 << 2,
+	WEB_ROLE_REGISTRAR = 1 << 3,
+	WEB_ROLE_PSYCHOMETRICIAN = 1 << 4,
+	WEB_ROLE_STATISTICIAN = 1 << 5,
+	WEB_ROLE_AUDITOR = 1 << 6,        /* read-only */
+	WEB_ROLE_PROVIDER = 1 << 7,       /* API key, own records only */
+};
+#define WEB_ROLE_STAFF (WEB_ROLE_PROCTOR | WEB_ROLE_REGISTRAR | WEB_ROLE_PSYCHOMETRICIAN | \
+                        WEB_ROLE_STATISTICIAN | WEB_ROLE_AUDITOR)
+
+/* Surfaces a node can serve (config `surfaces`). */
+enum web_surface {
+	WEB_SURF_CORE = 0,      /* health, metrics, static assets: always on */
+	WEB_SURF_EXAM = 1 << 0,
+	WEB_SURF_PROCTOR = 1 << 1,
+	WEB_SURF_VERIFY = 1 << 2,
+	WEB_SURF_REGISTER = 1 << 3,
+	WEB_SURF_PROVIDER = 1 << 4,
+	WEB_SURF_ADMIN = 1 << 5,
+};
+
+struct web_request;
+typedef enum MHD_Result (*web_handler)(struct web_request *req);
+
+struct web_route {
+	const char *path;      /* exact path, or a prefix when it ends in '*' */
+	const char *method;    /* "GET", "POST", ... */
+	unsigned roles;        /* web_role bits allowed */
+	unsigned surface;      /* web_surface the route belongs to */
+	int json_body;         /* body must be a JSON object (parsed before the handler) */
+	web_handler handler;
+	const char *name;      /* label in metrics and the access log */
+};
+
+extern const struct web_route web_routes[];
+extern const size_t web_nroutes;
+
+/* One request, alive from the first callback to completion. */
+struct web_request {
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *url;            /* path only; MHD strips the query string */
+	char id[17];                /* request id (hex), also in X-Request-Id */
+	int64_t start_ns;
+	const struct web_route *route;
+	unsigned roles;             /* roles the caller holds */
+	int lang_en;                /* caller prefers English (Accept-Language) */
+	char *body;                 /* request body, NUL-terminated */
+	size_t body_len, body_cap;
+	int body_too_big;
+	json_t *json;               /* parsed body when route->json_body */
+	rs_db *db;                  /* pooled connection, returned at completion */
+	unsigned status;            /* status queued, for the access log and metrics */
+	size_t reply_bytes;
+};
+
+/* Server-wide state. */
+struct web_server {
+	rs_db_pool *pool;
+	unsigned surfaces;
+	size_t body_limit;
+	char static_dir[4096];
+	char migrations_dir[4096];
+	volatile int shutting_down;
+	volatile int schema_ok;     /* set once the schema has been seen current */
+};
+extern struct web_server web_srv;
+
+/* Take a pooled database connection for this request (released automatically).
+ * RS_EUNAVAIL when the database cannot be reached. */
+int web_db(struct web_request *req, rs_db **out);
+
+/* Replies. Each adds the security headers and X-Request-Id. */
+enum MHD_Result web_reply_json(struct web_request *req, unsigned status, json_t *body /* stolen */);
+enum MHD_Result web_reply_text(struct web_request *req, unsigned status, const char *ctype,
+                               const char *text, size_t len, const char *cache_control);
+/* RFC 9457 problem+json; type is a slug documented in docs/api.md ("not-found"), the
+ * title comes from the slug in the caller's language, detail is a sentence for a person. */
+enum MHD_Result web_reply_problem(struct web_request *req, unsigned status, const char *type,
+                                  const char *detail_fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Add the headers every response carries. */
+void web_add_security_headers(struct MHD_Response *resp, int is_html);
+
+/* Route matching: the route for (method, path) among enabled surfaces; *path_known is set
+ * when some route has the path but not the method (405). allow gets the allowed methods. */
+const struct web_route *web_route_find(const char *method, const char *path, int *path_known,
+                                       char *allow, size_t allow_len);
+/* Parse a `surfaces` setting ("all" or a comma list) into web_surface bits. */
+int web_surfaces_parse(unsigned *out, const char *text);
+
+/* Metrics. */
+void web_metrics_init(void);
+void web_metrics_observe(const struct web_route *route, unsigned status, int64_t ns);
+/* Prometheus text exposition into a new buffer (caller frees). */
+char *web_metrics_render(size_t *len);
+
+/* Handlers. */
+enum MHD_Result web_h_healthz(struct web_request *req);
+enum MHD_Result web_h_readyz(struct web_request *req);
+enum MHD_Result web_h_metrics(struct web_request *req);
+enum MHD_Result web_h_static(struct web_request *req);
+enum MHD_Result web_h_page(struct web_request *req);
+
+/* Start and stop the HTTP daemon. */
+int web_server_start(struct MHD_Daemon **out, const char *bind, int port, int threads,
+                     int conn_limit, int timeout_s);
+
+#endif
