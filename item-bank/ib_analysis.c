@@ -1,0 +1,2 @@
+/* item-bank: classical item analysis, DIF and drift. */
+#include "ib_data.h"
