@@ -97,7 +97,8 @@ def check_text(ck, ln, member, v, bound, multiline):
         if any(ord(ch) < 0x20 and ch != "\n" for ch in s):
             ck.err(ln, m, "control character")
             ok = False
-        if lang == "ja" and not JA_CHAR.search(s) and len(s) > 12:
+        if (lang == "ja" and not member.startswith("options")
+                and not JA_CHAR.search(s)):
             ck.err(ln, m, "no Japanese text")
             ok = False
         if lang == "en" and KANA.search(s):
