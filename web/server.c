@@ -200,6 +200,7 @@ int web_server_start(struct MHD_Daemon **out, const char *bind, int port, int th
 	}
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	struct MHD_Daemon *d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, web_access, NULL,
+		MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)conn_limit,
@@ -208,7 +209,6 @@ int web_server_start(struct MHD_Daemon **out, const char *bind, int port, int th
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
 		MHD_OPTION_NOTIFY_COMPLETED, web_completed, NULL,
-		MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, NULL,
 		MHD_OPTION_END);
 	if (!d) {
 		rs_error_set("cannot listen on %s:%d (in use, or not permitted)", bind, port);

@@ -1,0 +1,185 @@
+"""Shared helpers for integration tests: a real rissd on a free loopback port against the
+real private PostgreSQL that ./deploy/dev test prepared (RISS_TEST_CONFIG, RISS_TEST_BUILD),
+and, for tests that stop the database, a throw-away PostgreSQL cluster of their own."""
+import http.client
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("RISS_TEST_BUILD", os.path.join(ROOT, "build"))
+CONFIG = os.environ.get("RISS_TEST_CONFIG", "")
+RISSD = os.path.join(BUILD, "web", "rissd")
+RISS = os.path.join(BUILD, "cli", "riss")
+
+
+def require_stack():
+    """Skip (exit 77, meson's 'skipped') when not run through ./deploy/dev test."""
+    if not CONFIG or not os.path.exists(CONFIG):
+        print("RISS_TEST_CONFIG not set: run through ./deploy/dev test", file=sys.stderr)
+        sys.exit(77)
+
+
+def riss(*args, config=None, check=True, env=None):
+    e = dict(os.environ, RISS_CONFIG=config or CONFIG)
+    if env:
+        e.update(env)
+    return subprocess.run([RISS, *args], cwd=ROOT, env=e, capture_output=True, text=True, check=check)
+
+
+class Rissd:
+    """A running rissd; stop() sends SIGTERM and returns the exit code."""
+
+    def __init__(self, config=None, settings=None, wait_ready=True, expect_start=True):
+        self.tmp = tempfile.mkdtemp(prefix="rissd-")
+        self.port_file = os.path.join(self.tmp, "port")
+        self.log_path = os.path.join(self.tmp, "rissd.log")
+        args = [RISSD, "--config", config or CONFIG, "--set", "http_port=0",
+                "--set", "port_file=" + self.port_file]
+        for k, v in (settings or {}).items():
+            args += ["--set", f"{k}={v}"]
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(args, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+        self.port = None
+        if not expect_start:
+            return
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("rissd exited early:\n" + self.read_log())
+            try:
+                with open(self.port_file) as f:
+                    self.port = int(f.read().strip())
+                break
+            except (OSError, ValueError):
+                time.sleep(0.05)
+        if self.port is None:
+            raise RuntimeError("rissd did not start:\n" + self.read_log())
+        if wait_ready:
+            while time.time() < deadline:
+                if self.request("GET", "/readyz")[0] == 200:
+                    return
+                time.sleep(0.1)
+            raise RuntimeError("rissd never became ready:\n" + self.read_log())
+
+    def request(self, method, path, body=None, headers=None, timeout=10):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            r = conn.getresponse()
+            data = r.read()
+            return r.status, {k.lower(): v for k, v in r.getheaders()}, data
+        finally:
+            conn.close()
+
+    def json(self, method, path, obj=None, headers=None):
+        h = {"Content-Type": "application/json"}
+        h.update(headers or {})
+        status, hdrs, data = self.request(method, path, None if obj is None else json.dumps(obj), h)
+        return status, hdrs, (json.loads(data) if data else None)
+
+    def read_log(self):
+        if not self.log.closed:
+            self.log.flush()
+        with open(self.log_path) as f:
+            return f.read()
+
+    def stop(self, sig=signal.SIGTERM, timeout=15):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+        self.log.close()
+        return rc
+
+    def cleanup(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def pg_bin():
+    for d in ["/usr/lib/postgresql/15/bin"] + sorted(
+            os.path.join("/usr/lib/postgresql", v, "bin") for v in os.listdir("/usr/lib/postgresql")):
+        if os.path.exists(os.path.join(d, "pg_ctl")):
+            return d
+    raise RuntimeError("no PostgreSQL binaries")
+
+
+class PrivatePg:
+    """A throw-away PostgreSQL cluster for tests that stop and start the database."""
+
+    def __init__(self):
+        self.bin = pg_bin()
+        self.dir = tempfile.mkdtemp(prefix="riss-pg-", dir="/var/tmp" if os.geteuid() == 0 else None)
+        self.user = os.environ.get("RISS_PG_OS_USER", "rissdb") if os.geteuid() == 0 else None
+        if self.user:
+            shutil.chown(self.dir, self.user)
+        os.chmod(self.dir, 0o711)
+        self.data = os.path.join(self.dir, "data")
+        self.sock = self.dir
+        self.port = self._free_port()
+        self._run("initdb", "-D", self.data, "-U", "riss", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
+        with open(os.path.join(self.data, "postgresql.conf"), "a") as f:
+            f.write(f"listen_addresses = ''\nport = {self.port}\nunix_socket_directories = '{self.sock}'\n")
+        self.start()
+        subprocess.run(["psql", f"host={self.sock} port={self.port} user=riss dbname=postgres",
+                        "-qc", "CREATE DATABASE riss"], check=True, capture_output=True)
+        self.conninfo = f"host={self.sock} port={self.port} user=riss dbname=riss"
+
+    @staticmethod
+    def _free_port():
+        import socket
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        p = s.getsockname()[1]
+        s.close()
+        return p
+
+    def _run(self, tool, *args):
+        cmd = [os.path.join(self.bin, tool), *args]
+        if self.user:
+            cmd = ["runuser", "-u", self.user, "--"] + cmd
+        subprocess.run(cmd, check=True, capture_output=True)
+
+    def start(self):
+        # After a SIGKILL the old backends may still hold the shared memory for a moment.
+        for attempt in range(20):
+            try:
+                self._run("pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "log"), "-w", "start")
+                return
+            except subprocess.CalledProcessError:
+                if attempt == 19:
+                    with open(os.path.join(self.dir, "log")) as f:
+                        raise RuntimeError("PostgreSQL did not start:\n" + f.read()[-2000:])
+                time.sleep(0.5)
+
+    def stop(self, mode="fast"):
+        self._run("pg_ctl", "-D", self.data, "-m", mode, "-w", "stop")
+
+    def kill9(self):
+        with open(os.path.join(self.data, "postmaster.pid")) as f:
+            os.kill(int(f.readline()), signal.SIGKILL)
+        time.sleep(0.5)
+
+    def write_config(self, path, extra=""):
+        with open(path, "w") as f:
+            f.write(f'db_url = "{self.conninfo}"\nstatic_dir = "{ROOT}/web/static"\n'
+                    f'migrations_dir = "{ROOT}/deploy/migrations"\n' + extra)
+
+    def destroy(self):
+        try:
+            self.stop("immediate")
+        except subprocess.CalledProcessError:
+            pass
+        shutil.rmtree(self.dir, ignore_errors=True)

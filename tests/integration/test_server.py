@@ -1,0 +1,183 @@
+"""rissd foundation behaviour over real HTTP: health, problem+json errors, body limits,
+security headers, metrics, access log hygiene, graceful shutdown, schema check, and
+readiness while the database is down and after it returns."""
+import os
+import socket
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+from rissd_harness import Rissd, PrivatePg, riss, require_stack
+
+require_stack()
+riss("db", "migrate")
+
+
+class ServerBasics(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.d = Rissd(settings={"http_body_limit": 2048})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.stop()
+        cls.d.cleanup()
+
+    def assertProblem(self, status, hdrs, body, want_status, want_type):
+        self.assertEqual(status, want_status)
+        self.assertEqual(hdrs["content-type"], "application/problem+json")
+        self.assertEqual(body["status"], want_status)
+        self.assertEqual(body["type"], "/problems/" + want_type)
+        self.assertTrue(body["title"])
+        self.assertTrue(body["detail"])
+
+    def test_healthz(self):
+        status, hdrs, body = self.d.json("GET", "/healthz")
+        self.assertEqual(status, 200)
+        self.assertEqual(body, {"status": "ok"})
+        self.assertEqual(hdrs["x-content-type-options"], "nosniff")
+        self.assertIn("frame-ancestors 'none'", hdrs["content-security-policy"])
+        self.assertEqual(hdrs["referrer-policy"], "no-referrer")
+        self.assertEqual(len(hdrs["x-request-id"]), 16)
+
+    def test_readyz_checks_database(self):
+        status, _, body = self.d.json("GET", "/readyz")
+        self.assertEqual(status, 200)
+        self.assertEqual(body["database"], "ok")
+
+    def test_not_found_is_problem_json_in_japanese_by_default(self):
+        status, hdrs, body = self.d.json("GET", "/no/such/page")
+        self.assertProblem(status, hdrs, body, 404, "not-found")
+        self.assertEqual(body["title"], "見つかりません")
+        status, hdrs, body = self.d.json("GET", "/no/such/page", headers={"Accept-Language": "en-GB,en;q=0.9"})
+        self.assertEqual(body["title"], "Not found")
+
+    def test_wrong_method_is_405_with_allow(self):
+        status, hdrs, body = self.d.json("DELETE", "/healthz")
+        self.assertProblem(status, hdrs, body, 405, "method-not-allowed")
+        self.assertIn("GET", hdrs["allow"])
+
+    def test_oversize_body_is_413(self):
+        status, hdrs, body = self.d.json("POST", "/api/v1/verify", {"token": "x" * 5000})
+        self.assertProblem(status, hdrs, body, 413, "body-too-large")
+        self.assertIn("2048", body["detail"])
+
+    def test_oversize_chunked_body_is_413(self):
+        s = socket.create_connection(("127.0.0.1", self.d.port), timeout=10)
+        req = (b"POST /api/v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+        chunk = b"x" * 1000
+        for _ in range(4):
+            req += b"%x\r\n" % len(chunk) + chunk + b"\r\n"
+        req += b"0\r\n\r\n"
+        s.sendall(req)
+        data = b""
+        while True:
+            part = s.recv(65536)
+            if not part:
+                break
+            data += part
+        s.close()
+        self.assertTrue(data.startswith(b"HTTP/1.1 413"), data[:60])
+
+    def test_broken_json_is_400_naming_the_problem(self):
+        status, hdrs, body = self.d.request("POST", "/api/v1/verify", b'{"token": "abc",',
+                                            {"Content-Type": "application/json",
+                                             "Accept-Language": "en"})
+        import json
+        body = json.loads(body)
+        self.assertProblem(status, hdrs, body, 400, "malformed-json")
+        self.assertIn("line 1", body["detail"])
+
+    def test_static_files_have_types_and_caching(self):
+        status, hdrs, body = self.d.request("GET", "/static/css/site.css")
+        self.assertEqual(status, 200)
+        self.assertEqual(hdrs["content-type"], "text/css; charset=utf-8")
+        self.assertIn("max-age", hdrs["cache-control"])
+        status2, _, _ = self.d.request("GET", "/static/css/site.css", headers={"If-None-Match": hdrs["etag"]})
+        self.assertEqual(status2, 304)
+        status, hdrs, body = self.d.request("GET", "/")
+        self.assertEqual(status, 200)
+        self.assertTrue(hdrs["content-type"].startswith("text/html"))
+        self.assertIn("script-src 'self'", hdrs["content-security-policy"])
+        self.assertEqual(self.d.request("GET", "/static/%2e%2e/%2e%2e/etc/passwd")[0], 404)
+
+    def test_metrics_count_requests(self):
+        self.d.request("GET", "/healthz")
+        status, hdrs, body = self.d.request("GET", "/metrics")
+        self.assertEqual(status, 200)
+        text = body.decode()
+        self.assertRegex(text, r'riss_http_requests_total\{route="/healthz",method="GET",code="2xx"\} [1-9]')
+        self.assertIn('riss_http_request_duration_seconds_bucket{route="/healthz"', text)
+        self.assertIn("riss_db_pool_connections{state=\"in_use\"}", text)
+
+    def test_access_log_never_holds_tokens(self):
+        secret = "eyJhbGciOiJFZERTQSJ9.c2VjcmV0LXBheWxvYWQ.c2ln"
+        self.d.request("GET", "/v/" + secret)
+        self.d.request("GET", "/healthz?token=" + secret)
+        time.sleep(0.2)
+        log = self.d.read_log()
+        self.assertIn('access "GET /healthz"', log)
+        self.assertNotIn(secret, log)
+
+
+class ServerLifecycle(unittest.TestCase):
+    def test_sigterm_stops_gracefully(self):
+        d = Rissd()
+        try:
+            self.assertEqual(d.stop(signal.SIGTERM), 0)
+            self.assertIn("rissd stopped", d.read_log())
+        finally:
+            d.cleanup()
+
+    def test_refuses_out_of_date_schema_naming_migration(self):
+        pg = PrivatePg()
+        try:
+            conf = os.path.join(pg.dir, "riss.conf")
+            pg.write_config(conf)
+            d = Rissd(config=conf, expect_start=False)
+            rc = d.proc.wait(30)
+            self.assertNotEqual(rc, 0)
+            self.assertIn("0001_audit.sql", d.read_log())
+            d.cleanup()
+        finally:
+            pg.destroy()
+
+    def test_readyz_503_while_database_down_and_recovers(self):
+        pg = PrivatePg()
+        try:
+            conf = os.path.join(pg.dir, "riss.conf")
+            pg.write_config(conf)
+            riss("db", "migrate", config=conf)
+            d = Rissd(config=conf)
+            try:
+                pg.kill9()
+                deadline = time.time() + 20
+                status = None
+                while time.time() < deadline:
+                    status, hdrs, body = d.json("GET", "/readyz")
+                    if status == 503:
+                        break
+                    time.sleep(0.2)
+                self.assertEqual(status, 503)
+                self.assertEqual(body["type"], "/problems/service-unavailable")
+                self.assertEqual(d.json("GET", "/healthz")[0], 200)  # still alive
+                pg.start()
+                deadline = time.time() + 30
+                while time.time() < deadline:
+                    status = d.json("GET", "/readyz")[0]
+                    if status == 200:
+                        break
+                    time.sleep(0.2)
+                self.assertEqual(status, 200)
+                self.assertEqual(d.stop(), 0)
+            finally:
+                d.cleanup()
+        finally:
+            pg.destroy()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
