@@ -1,0 +1,356 @@
+/* exam-engine public header: IRT models, ability estimation, item selection with exposure
+ * control and blueprint constraints, stopping rules, scaling, deterministic sessions.
+ * Pure computation on libc + libm: no I/O, no globals except the per-thread error line. */
+#ifndef CAT_H
+#define CAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Error codes: numerically identical to common/rs_error.h (RS_EINVAL == CAT_EINVAL, ...),
+ * so callers that use both can pass them on unchanged. Every failing function records one
+ * line, readable with cat_error_last(). */
+enum {
+	CAT_OK = 0,
+	CAT_EINVAL = -1,   /* bad argument or bad data */
+	CAT_ENOMEM = -2,   /* allocation failed */
+	CAT_ENOTFOUND = -4,/* no such item / domain */
+	CAT_ETOOBIG = -9,  /* input larger than its bound */
+	CAT_EPARSE = -10,  /* input not well formed (JSON, state bytes) */
+	CAT_ECRYPTO = -13, /* checksum mismatch (corrupt serialised state) */
+	CAT_ESTATE = -14,  /* not allowed in the session's current state */
+	CAT_ERANGE = -15,  /* a value outside its bounds */
+};
+
+/* The calling thread's last error line ("" when none). Valid until the next failing call. */
+const char *cat_error_last(void);
+
+/* ------------------------------------------------------------------------------------ */
+/* IRT models                                                                            */
+
+enum cat_model {
+	CAT_1PL = 1, /* Rasch/1PL: a is common (stored per item, normally 1), c = 0 */
+	CAT_2PL = 2,
+	CAT_3PL = 3,
+	CAT_GPCM = 4, /* generalised partial credit: categories 0..nsteps */
+};
+
+#define CAT_MAX_STEPS 8     /* GPCM step parameters per item (so at most 9 categories) */
+#define CAT_ID_MAX 64       /* item id bytes incl. NUL */
+#define CAT_NAME_MAX 48     /* domain/part/type/enemy-set names incl. NUL */
+
+/* One calibrated item, as the engine sees it. d = -a*b for reporting. */
+struct cat_item {
+	enum cat_model model;
+	double a, b, c;            /* slope, difficulty, lower asymptote (3PL only) */
+	double D;                  /* scaling constant: 1 (logistic) unless configured, 1.702 normal-ogive approx */
+	int nsteps;                /* GPCM: number of steps (max score); 1 for dichotomous */
+	double steps[CAT_MAX_STEPS]; /* GPCM step difficulties b_1..b_m */
+};
+
+/* P(X = 1 | theta) for a dichotomous item (for GPCM: expected score / max score).
+ * Always in [0, 1], never NaN for finite inputs. */
+double cat_prob(const struct cat_item *it, double theta);
+/* GPCM category probabilities into out[0..nsteps]; dichotomous: out[0]=Q, out[1]=P. */
+void cat_prob_cats(const struct cat_item *it, double theta, double *out);
+/* Log-likelihood of score x (0/1, or 0..nsteps for GPCM) at theta; finite (floored at -1e6). */
+double cat_loglik(const struct cat_item *it, double theta, int x);
+/* First and second derivative of the log-likelihood of score x at theta. */
+void cat_loglik_deriv(const struct cat_item *it, double theta, int x, double *out_d1, double *out_d2);
+/* Fisher information at theta (>= 0, finite). 2PL at theta = b: D^2 a^2 / 4. */
+double cat_info(const struct cat_item *it, double theta);
+/* Validate one item's parameters (finite, a > 0, 0 <= c < 1, ...). 0 or CAT_EINVAL. */
+int cat_item_check(const struct cat_item *it);
+
+/* ------------------------------------------------------------------------------------ */
+/* Ability estimation                                                                    */
+
+enum cat_method { CAT_EAP = 1, CAT_MAP = 2, CAT_MLE = 3, CAT_WLE = 4 };
+
+struct cat_est_opts {
+	int quad_points;   /* EAP quadrature points (default 61) */
+	double quad_lo, quad_hi; /* EAP grid (default -6, 6) */
+	double prior_mean, prior_sd; /* N(mean, sd) prior for EAP and MAP (default 0, 1) */
+	double theta_min, theta_max; /* MLE/WLE/MAP bounds (default -6, 6) */
+	int max_iter;      /* Newton iterations (default 100) */
+};
+/* Fill opts with the defaults above. */
+void cat_est_opts_default(struct cat_est_opts *opts);
+
+struct cat_estimate {
+	double theta;
+	double se;
+	int flags; /* CAT_EST_* below */
+};
+enum {
+	CAT_EST_FALLBACK = 1, /* MLE/WLE had no finite maximum (all right / all wrong / no items):
+	                       * the rule is to report the EAP estimate and posterior SD instead */
+	CAT_EST_BOUND = 2,    /* the estimate hit theta_min or theta_max */
+};
+
+/* Estimate theta from n responses: items[i] answered with score x[i] (x[i] < 0 = not
+ * presented, skipped). opts NULL = defaults. 0, or CAT_EINVAL on bad items/scores. */
+int cat_estimate(struct cat_estimate *out, enum cat_method method, const struct cat_est_opts *opts,
+                 const struct cat_item *const *items, const int *x, size_t n);
+/* Parse "eap" | "map" | "mle" | "wle"; 0 or CAT_EINVAL. */
+int cat_method_parse(enum cat_method *out, const char *s);
+
+/* ------------------------------------------------------------------------------------ */
+/* Bounded JSON reader (used by the bank and exam parsers; exposed for tests and tools). */
+
+enum cat_json_type { CAT_JNULL, CAT_JFALSE, CAT_JTRUE, CAT_JNUM, CAT_JSTR, CAT_JARR, CAT_JOBJ };
+struct cat_jnode {
+	enum cat_json_type type;
+	double num;           /* CAT_JNUM */
+	const char *str;      /* CAT_JSTR value, or the member's key for members of objects */
+	const char *key;      /* object member key, NULL otherwise */
+	int first, next;      /* child and sibling node indices, -1 for none */
+	int count;            /* number of children (arrays/objects) */
+};
+struct cat_json {
+	struct cat_jnode *nodes;
+	int n, cap;
+	char *strs; size_t slen, scap;
+};
+#define CAT_JSON_MAX_BYTES (1u << 20) /* 1 MiB per document */
+#define CAT_JSON_MAX_DEPTH 32
+#define CAT_JSON_MAX_NODES 100000
+/* Parse len bytes of JSON (one value, surrounding whitespace allowed) into out (node 0 is
+ * the root). Strings must be valid UTF-8 without NUL. 0, CAT_EPARSE or CAT_ETOOBIG.
+ * Free with cat_json_free even on failure. */
+int cat_json_parse(struct cat_json *out, const char *text, size_t len);
+void cat_json_free(struct cat_json *j);
+/* Member of object node obj by key, or NULL. */
+const struct cat_jnode *cat_json_get(const struct cat_json *j, const struct cat_jnode *obj, const char *key);
+/* i-th child (array element or object member) or NULL. */
+const struct cat_jnode *cat_json_child(const struct cat_json *j, const struct cat_jnode *n, int i);
+
+/* ------------------------------------------------------------------------------------ */
+/* Item bank: JSON Lines (docs/bank-format.md)                                           */
+
+enum cat_status { CAT_OPERATIONAL = 0, CAT_PRETEST = 1, CAT_RETIRED = 2 };
+
+struct cat_bank_item {
+	char id[CAT_ID_MAX];
+	struct cat_item irt;
+	char domain[CAT_NAME_MAX];
+	char part[CAT_NAME_MAX];
+	char type[CAT_NAME_MAX];   /* item type, e.g. "mc4", "scenario" */
+	char enemy[CAT_NAME_MAX];  /* enemy set name, "" for none: at most one item per set per test */
+	enum cat_status status;
+	double sh_k;               /* Sympson-Hetter administration probability given selection (0..1] */
+};
+
+struct cat_bank {
+	struct cat_bank_item *items;
+	size_t n;
+	uint64_t version;          /* FNV-1a 64 of the parsed content: the "bank version" */
+};
+#define CAT_BANK_MAX_ITEMS 200000
+#define CAT_BANK_MAX_LINE 4096
+/* Parse a JSON Lines bank from memory (blank lines and lines starting with '#' ignored).
+ * On error the message names the line. *out owned by caller (cat_bank_free). */
+int cat_bank_parse(struct cat_bank **out, const char *text, size_t len);
+/* Parse one bank line into *out. 0 or CAT_EPARSE/CAT_EINVAL. */
+int cat_bank_item_parse(struct cat_bank_item *out, const char *line, size_t len);
+/* Write one item as a JSON line (with '\n') into buf of cap bytes; returns length or -1 if
+ * it does not fit. Numbers are printed with 17 significant digits (round trip exact). */
+int cat_bank_item_format(char *buf, size_t cap, const struct cat_bank_item *it);
+/* Recompute bank->version after editing items (e.g. sh_k). */
+void cat_bank_rehash(struct cat_bank *bank);
+/* Index of the item with this id, or -1. */
+long cat_bank_find(const struct cat_bank *bank, const char *id);
+void cat_bank_free(struct cat_bank *bank);
+
+/* ------------------------------------------------------------------------------------ */
+/* Exam definition: JSON (docs/exam-format.md)                                           */
+
+#define CAT_MAX_DOMAINS 32
+#define CAT_MAX_PARTS 8
+#define CAT_MAX_TYPES 8
+
+enum cat_exposure { CAT_EXPO_NONE = 0, CAT_EXPO_RANDOMESQUE = 1, CAT_EXPO_SH = 2 };
+
+struct cat_domain {
+	char name[CAT_NAME_MAX];
+	char label[128];
+	int part;                  /* index into parts */
+	int min, max;              /* operational items from this domain */
+};
+struct cat_part {
+	char name[CAT_NAME_MAX];
+	int min, max;
+	int ntypes;
+	char types[CAT_MAX_TYPES][CAT_NAME_MAX]; /* allowed item types; none listed = any */
+};
+
+struct cat_exam {
+	char id[CAT_ID_MAX];
+	char title[128];
+	char version[CAT_NAME_MAX];
+	int time_limit_s;          /* 0 = none */
+	int min_items, max_items;  /* operational (scored) items */
+	int pretest_items;         /* unscored, seeded at random positions */
+	/* stopping */
+	double se_target;          /* 0 = off */
+	bool ci_rule;              /* stop when the 95 % CI around theta clears the cut */
+	double ci_z;               /* 1.96 */
+	/* estimation */
+	enum cat_method final_method; /* method for the reported theta (selection always uses EAP) */
+	struct cat_est_opts est;
+	/* selection */
+	enum cat_exposure exposure;
+	int randomesque_k;
+	double exposure_target;    /* Sympson-Hetter max exposure r */
+	/* scale */
+	double cut_theta;          /* theta at the cut */
+	double scale_slope;        /* scaled points per logit */
+	int scale_cut, scale_min, scale_max; /* 600, 0, 1000 */
+	double band_width;         /* domain band: 'near' when |theta_d - cut| <= band_width * se_d */
+	/* blueprint */
+	int ndomains, nparts;
+	struct cat_domain domains[CAT_MAX_DOMAINS];
+	struct cat_part parts[CAT_MAX_PARTS];
+	uint64_t hash;             /* FNV-1a 64 of the document bytes: the "exam version" */
+};
+#define CAT_EXAM_MAX_BYTES (256u * 1024u)
+/* Parse and validate an exam definition (bounded to CAT_EXAM_MAX_BYTES). Error names the
+ * field. *out owned by caller (free()). */
+int cat_exam_parse(struct cat_exam **out, const char *text, size_t len);
+void cat_exam_free(struct cat_exam *exam);
+
+/* ------------------------------------------------------------------------------------ */
+/* Engine: an exam bound to a bank (validated once, shared read-only by many sessions,
+ * safe to use from several threads at once).                                           */
+
+struct cat_engine;
+/* Bind exam to bank: maps items to domains/parts, checks that the blueprint can be met
+ * (CAT_EINVAL "blueprint cannot be satisfied: ..." otherwise). Keeps pointers to exam and
+ * bank, which must outlive the engine. */
+int cat_engine_new(struct cat_engine **out, const struct cat_exam *exam, const struct cat_bank *bank);
+void cat_engine_free(struct cat_engine *eng);
+
+/* ------------------------------------------------------------------------------------ */
+/* Session: one candidate. Fully determined by (exam hash, bank version, seed, responses).
+ *
+ * Typical use by the web layer:
+ *     cat_session_new(&s, eng, seed);
+ *     while (!cat_session_done(s)) {
+ *         cat_session_next(s, &item);            // same answer until item is answered
+ *         ... show bank->items[item], collect score, elapsed seconds ...
+ *         cat_session_answer(s, item, score, elapsed_s);
+ *     }
+ *     cat_session_result(s, &res);
+ * cat_session_encode after every answer gives bytes to store; cat_session_decode rebuilds
+ * the session by replaying, reproducing every choice and estimate bit for bit.          */
+
+struct cat_session;
+
+/* New session. *out owned by caller (cat_session_free). */
+int cat_session_new(struct cat_session **out, const struct cat_engine *eng, uint64_t seed);
+void cat_session_free(struct cat_session *s);
+/* The item to present now (index into bank->items). Repeated calls give the same item
+ * until it is answered. CAT_ESTATE when the session is done. */
+int cat_session_next(struct cat_session *s, size_t *out_item);
+/* Record the answer to the pending item: score 0/1 (0..nsteps for GPCM); elapsed_s is the
+ * total time used so far in the session (seconds, non-decreasing). CAT_EINVAL for an item
+ * that was not the pending one (a response to an item not administered) or a bad score. If
+ * elapsed_s reaches the time limit the session ends (run-out-of-time rule, see result). */
+int cat_session_answer(struct cat_session *s, size_t item, int score, uint32_t elapsed_s);
+/* Time ran out while an item was open (the caller's clock): ends the session. */
+int cat_session_time_up(struct cat_session *s, uint32_t elapsed_s);
+bool cat_session_done(const struct cat_session *s);
+/* Number of items answered (operational + pretest). */
+size_t cat_session_count(const struct cat_session *s);
+
+enum cat_stop {
+	CAT_STOP_NONE = 0, CAT_STOP_MAX_LENGTH, CAT_STOP_SE, CAT_STOP_CI, CAT_STOP_TIME,
+	CAT_STOP_POOL, /* no eligible item left (blueprint maxima all reached) */
+};
+enum cat_band { CAT_BAND_BELOW = 0, CAT_BAND_NEAR = 1, CAT_BAND_ABOVE = 2 };
+struct cat_domain_result {
+	int items;           /* operational items answered from this domain */
+	double theta, se;    /* EAP from these items alone */
+	enum cat_band band;  /* relative to the cut */
+};
+struct cat_result {
+	double theta, se;    /* final estimate (exam's final_method) */
+	int scaled;          /* 0..1000 */
+	bool pass;
+	bool complete;       /* false: time ran out before the minimum length (then pass=false) */
+	enum cat_stop stop;
+	int operational, pretest; /* items answered */
+	int ndomains;
+	struct cat_domain_result domains[CAT_MAX_DOMAINS];
+};
+/* The result so far (valid at any time; final once done). */
+int cat_session_result(const struct cat_session *s, struct cat_result *out);
+/* Current EAP estimate used for selection. */
+void cat_session_theta(const struct cat_session *s, double *out_theta, double *out_se);
+/* Responses so far: item index and score for the i-th answer; 0 or CAT_ERANGE. */
+int cat_session_response(const struct cat_session *s, size_t i, size_t *out_item, int *out_score, bool *out_pretest);
+
+/* Serialise: "CAT1" magic, version, exam hash, bank version, seed, responses (varints),
+ * CRC-32. Fits in 32 + 6 bytes per response. Returns bytes written, or CAT_ETOOBIG. */
+int cat_session_encode(const struct cat_session *s, unsigned char *out, size_t cap, size_t *out_len);
+#define CAT_STATE_MAX_BYTES 4096
+/* Rebuild a session from encoded bytes by replay. Rejects: wrong magic/version, checksum
+ * mismatch (CAT_ECRYPTO), another exam or bank version (CAT_ESTATE), truncated or trailing
+ * bytes, responses that do not match the replayed choices (CAT_EPARSE). */
+int cat_session_decode(struct cat_session **out, const struct cat_engine *eng, const unsigned char *buf, size_t len);
+
+/* ------------------------------------------------------------------------------------ */
+/* Scaling                                                                               */
+
+/* theta -> scaled score: round(scale_cut + slope * (theta - cut_theta)) clamped to
+ * [scale_min, scale_max]; never reports scale_cut for a theta below the cut. */
+int cat_scale(const struct cat_exam *exam, double theta);
+
+/* ------------------------------------------------------------------------------------ */
+/* Simulation (used by `riss simulate` and the Sympson-Hetter procedure)                  */
+
+enum cat_theta_dist { CAT_DIST_NORMAL = 0, CAT_DIST_UNIFORM = 1 };
+
+/* Accumulator for a batch of simulated candidates; merge batches run on several threads. */
+struct cat_sim_acc {
+	size_t nitems;
+	uint32_t *admin;     /* per item: times administered (operational) */
+	uint32_t *selected;  /* per item: times chosen as best candidate (before the SH lottery) */
+	double n, sum_err, sum_sq, len_sum, consist_sum;
+	int len_min, len_max;
+	double correct_class;
+	double violations;
+};
+int cat_sim_acc_init(struct cat_sim_acc *acc, size_t nitems);
+void cat_sim_acc_free(struct cat_sim_acc *acc);
+void cat_sim_acc_merge(struct cat_sim_acc *into, const struct cat_sim_acc *from);
+
+/* Simulate candidates first..first+count-1 (candidate i's theta and seeds derive from seed
+ * and i only, so any split into batches gives the same totals). When fixed_form is non-NULL
+ * (n_form items), the candidate takes that form instead of the adaptive test. */
+int cat_sim_run(struct cat_sim_acc *acc, const struct cat_engine *eng, uint64_t seed,
+                enum cat_theta_dist dist, size_t first, size_t count,
+                const size_t *fixed_form, size_t n_form);
+
+struct cat_sim_report {
+	double examinees, bias, rmse;
+	double len_mean; int len_min, len_max;
+	double accuracy, consistency;
+	double expo_max, expo_mean, unused_share, overlap;
+	double violations;
+};
+void cat_sim_report(struct cat_sim_report *out, const struct cat_sim_acc *acc, const struct cat_engine *eng);
+
+/* Assemble a fixed form: max_items operational items meeting the blueprint, most informative
+ * at the cut. out_items must have room for exam->max_items; *out_n gets the count. */
+int cat_fixed_form(size_t *out_items, size_t *out_n, const struct cat_engine *eng);
+
+/* One iteration of the Sympson-Hetter procedure: from an accumulator of a simulation with
+ * the current parameters, set k_i = 1 if P(S_i) <= r else r / P(S_i). Writes bank sh_k. */
+void cat_sh_update(struct cat_bank *bank, const struct cat_sim_acc *acc, double target);
+
+/* Deterministic 64-bit mixer (splitmix64) used to derive seeds. */
+uint64_t cat_mix64(uint64_t x);
+
+#endif

@@ -1,0 +1,81 @@
+/* exam-engine private: the engine (exam bound to bank) and session structures. */
+#ifndef CAT_ENGINE_INT_H
+#define CAT_ENGINE_INT_H
+
+#include "cat_internal.h"
+
+enum { CAT_K_UNUSABLE = 0, CAT_K_OPER = 1, CAT_K_PRE = 2 };
+
+struct cat_engine {
+	const struct cat_exam *exam;
+	const struct cat_bank *bank;
+	size_t n;              /* bank items */
+	uint8_t *kind;         /* per bank item: CAT_K_* */
+	int16_t *dom;          /* per bank item: domain index, -1 if none */
+	int32_t *enemy;        /* per bank item: enemy group, -1 if none */
+	int nenemy;
+	/* operational items, structure of arrays for the selection loop */
+	size_t nop;
+	uint32_t *opi;         /* bank index */
+	double *oda, *ob, *oc; /* D*a, b, c (c = 0 unless 3PL) */
+	uint8_t *ogpcm;        /* 1 when the item is GPCM (slow path) */
+	int16_t *odom;
+	int32_t *oenemy;
+	double *oimax;         /* upper bound of the item's information over all theta */
+	/* operational slots ordered by oimax descending (ties by slot): the selection scan
+	 * stops as soon as no later item can beat the best found */
+	uint32_t *order;
+	/* log P(score | quadrature point) for dichotomous operational items, [bank index][2][quad]
+	 * (NULL when the bank is too large to cache; then computed on the fly, same values) */
+	double *llcache;
+	uint32_t *llslot;      /* per bank item: cache row, UINT32_MAX if none */
+	/* pretest items */
+	size_t npre;
+	uint32_t *prei;
+	int avail0[CAT_MAX_DOMAINS]; /* operational items outside every enemy set, per domain */
+	int cap0[CAT_MAX_DOMAINS];   /* all operational items per domain */
+	int min_len;                 /* operational items needed at least: length min and blueprint */
+	struct cat_quad quad;
+};
+
+enum { CAT_F_USED = 1, CAT_F_REJECTED = 2 };
+enum { CAT_SO_FIXED_THETA = 1, CAT_SO_NO_PRETEST = 2, CAT_SO_NO_EARLY_STOP = 4, CAT_SO_NO_EXPOSURE = 8 };
+
+struct cat_session {
+	const struct cat_engine *eng;
+	uint64_t seed;
+	int opts;              /* CAT_SO_* (internal uses: fixed form assembly) */
+	double fixed_theta;
+	struct cat_rng rng;
+	double lp[256];        /* log posterior over the quadrature grid */
+	double theta, se;      /* current EAP */
+	int n_op, n_pre;
+	int dom_n[CAT_MAX_DOMAINS], part_n[CAT_MAX_PARTS];
+	int avail[CAT_MAX_DOMAINS];
+	uint8_t *flags;        /* per bank item: CAT_F_* */
+	uint8_t *enemy_used;   /* per enemy group */
+	int npre_pos;
+	int pre_pos[64];       /* positions (0-based in the whole sequence) of pretest items */
+	size_t nresp, cap;
+	uint32_t *r_item;
+	int8_t *r_score;
+	uint8_t *r_pre;
+	uint32_t *r_elapsed;
+	bool pending_valid;
+	size_t pending;
+	bool pending_pre;
+	bool done;
+	enum cat_stop stop;
+	bool timed_out;
+	uint32_t elapsed;
+	uint32_t time_up_at;
+	bool time_up_called;   /* cat_session_time_up was called (serialised) */
+	/* scratch for selection */
+	double *s_info;
+	uint32_t *s_idx;
+	uint32_t *sim_selected;/* simulation hook: counts items facing the SH lottery */
+};
+
+int cat_session_new_opts(struct cat_session **out, const struct cat_engine *eng, uint64_t seed, int opts, double fixed_theta);
+
+#endif

@@ -1,0 +1,242 @@
+/* exam-engine: simulation of candidates through the engine (and through a fixed form), the
+ * Sympson-Hetter update, and fixed-form assembly. */
+#include "cat_engine_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cat_sim_acc_init(struct cat_sim_acc *acc, size_t nitems)
+{
+	memset(acc, 0, sizeof *acc);
+	acc->nitems = nitems;
+	acc->admin = calloc(nitems ? nitems : 1, sizeof *acc->admin);
+	acc->selected = calloc(nitems ? nitems : 1, sizeof *acc->selected);
+	acc->len_min = INT32_MAX;
+	if (!acc->admin || !acc->selected) {
+		cat_sim_acc_free(acc);
+		cat_error_set("out of memory");
+		return CAT_ENOMEM;
+	}
+	return 0;
+}
+
+void cat_sim_acc_free(struct cat_sim_acc *acc)
+{
+	free(acc->admin);
+	free(acc->selected);
+	acc->admin = acc->selected = NULL;
+}
+
+void cat_sim_acc_merge(struct cat_sim_acc *a, const struct cat_sim_acc *b)
+{
+	for (size_t i = 0; i < a->nitems && i < b->nitems; i++) {
+		a->admin[i] += b->admin[i];
+		a->selected[i] += b->selected[i];
+	}
+	a->n += b->n;
+	a->sum_err += b->sum_err;
+	a->sum_sq += b->sum_sq;
+	a->len_sum += b->len_sum;
+	a->consist_sum += b->consist_sum;
+	a->correct_class += b->correct_class;
+	a->violations += b->violations;
+	if (b->len_min < a->len_min) a->len_min = b->len_min;
+	if (b->len_max > a->len_max) a->len_max = b->len_max;
+}
+
+static double cat_phi(double z) { return 0.5 * erfc(-z / sqrt(2.0)); }
+
+/* Simulated response of a candidate at theta. */
+static int cat_sim_answer(const struct cat_item *it, double theta, struct cat_rng *rng)
+{
+	double u = cat_rng_uniform(rng);
+	if (it->model != CAT_GPCM)
+		return u < cat_prob(it, theta) ? 1 : 0;
+	double p[CAT_MAX_STEPS + 1], acc = 0;
+	cat_prob_cats(it, theta, p);
+	for (int k = 0; k < it->nsteps; k++) {
+		acc += p[k];
+		if (u < acc)
+			return k;
+	}
+	return it->nsteps;
+}
+
+/* Independent blueprint check of one administered test (operational items only). */
+static int cat_sim_violates(const struct cat_engine *g, const uint32_t *items, size_t n)
+{
+	const struct cat_exam *e = g->exam;
+	int dn[CAT_MAX_DOMAINS] = { 0 }, pn[CAT_MAX_PARTS] = { 0 };
+	for (size_t k = 0; k < n; k++) {
+		const struct cat_bank_item *it = &g->bank->items[items[k]];
+		int d = -1;
+		for (int t = 0; t < e->ndomains; t++)
+			if (strcmp(e->domains[t].name, it->domain) == 0) d = t;
+		if (d < 0 || it->status != CAT_OPERATIONAL)
+			return 1;
+		dn[d]++;
+		pn[e->domains[d].part]++;
+		const struct cat_part *pt = &e->parts[e->domains[d].part];
+		if (pt->ntypes) {
+			int ok = 0;
+			for (int t = 0; t < pt->ntypes; t++)
+				if (strcmp(pt->types[t], it->type) == 0) ok = 1;
+			if (!ok) return 1;
+		}
+		for (size_t m = 0; m < k; m++) {
+			const struct cat_bank_item *o = &g->bank->items[items[m]];
+			if (items[m] == items[k] || (it->enemy[0] && strcmp(it->enemy, o->enemy) == 0))
+				return 1;
+		}
+	}
+	if ((int)n < e->min_items || (int)n > e->max_items)
+		return 1;
+	for (int d = 0; d < e->ndomains; d++)
+		if (dn[d] < e->domains[d].min || dn[d] > e->domains[d].max) return 1;
+	for (int p = 0; p < e->nparts; p++)
+		if (pn[p] < e->parts[p].min || pn[p] > e->parts[p].max) return 1;
+	return 0;
+}
+
+int cat_sim_run(struct cat_sim_acc *acc, const struct cat_engine *g, uint64_t seed,
+                enum cat_theta_dist dist, size_t first, size_t count,
+                const size_t *form, size_t n_form)
+{
+	const struct cat_exam *e = g->exam;
+	uint32_t *items = malloc(((size_t)e->max_items + (size_t)e->pretest_items + n_form + 1) * sizeof *items);
+	const struct cat_item **its = malloc((n_form + 1) * sizeof *its);
+	int *xs = malloc((n_form + 1) * sizeof *xs);
+	int rc = 0;
+	if (!items || !its || !xs) {
+		cat_error_set("out of memory");
+		rc = CAT_ENOMEM;
+		goto done;
+	}
+	for (size_t c = first; c < first + count; c++) {
+		struct cat_rng cr;
+		cat_rng_seed(&cr, cat_mix64(seed ^ cat_mix64(c * 2 + 1)));
+		double theta = dist == CAT_DIST_UNIFORM ? -3.0 + 6.0 * cat_rng_uniform(&cr) : cat_rng_normal(&cr);
+		double est, se;
+		size_t nop = 0;
+		if (form) {
+			for (size_t k = 0; k < n_form; k++) {
+				its[k] = &g->bank->items[form[k]].irt;
+				xs[k] = cat_sim_answer(its[k], theta, &cr);
+				items[k] = (uint32_t)form[k];
+			}
+			struct cat_estimate r;
+			if ((rc = cat_estimate(&r, e->final_method, &e->est, its, xs, n_form)) != 0)
+				goto done;
+			est = r.theta;
+			se = r.se;
+			nop = n_form;
+		} else {
+			struct cat_session *s;
+			if ((rc = cat_session_new(&s, g, cat_mix64(seed + c))) != 0)
+				goto done;
+			s->sim_selected = acc->selected;
+			size_t it;
+			while (!cat_session_done(s) && cat_session_next(s, &it) == 0) {
+				int x = cat_sim_answer(&g->bank->items[it].irt, theta, &cr);
+				if ((rc = cat_session_answer(s, it, x, 0)) != 0) {
+					cat_session_free(s);
+					goto done;
+				}
+			}
+			struct cat_result res;
+			rc = cat_session_result(s, &res);
+			for (size_t k = 0; k < s->nresp; k++)
+				if (!s->r_pre[k])
+					items[nop++] = s->r_item[k];
+			cat_session_free(s);
+			if (rc)
+				goto done;
+			est = res.theta;
+			se = res.se;
+		}
+		for (size_t k = 0; k < nop; k++)
+			acc->admin[items[k]]++;
+		double err = est - theta;
+		acc->n += 1;
+		acc->sum_err += err;
+		acc->sum_sq += err * err;
+		acc->len_sum += (double)nop;
+		if ((int)nop < acc->len_min) acc->len_min = (int)nop;
+		if ((int)nop > acc->len_max) acc->len_max = (int)nop;
+		acc->correct_class += ((est >= e->cut_theta) == (theta >= e->cut_theta));
+		/* Rudner's consistency: P(same decision on an independent retest). */
+		double p = cat_phi((est - e->cut_theta) / (se > 0 ? se : 1e-9));
+		acc->consist_sum += p * p + (1 - p) * (1 - p);
+		acc->violations += form ? 0 : cat_sim_violates(g, items, nop);
+	}
+done:
+	free(items);
+	free(its);
+	free(xs);
+	return rc;
+}
+
+void cat_sim_report(struct cat_sim_report *o, const struct cat_sim_acc *a, const struct cat_engine *g)
+{
+	memset(o, 0, sizeof *o);
+	double n = a->n > 0 ? a->n : 1;
+	o->examinees = a->n;
+	o->bias = a->sum_err / n;
+	o->rmse = sqrt(a->sum_sq / n);
+	o->len_mean = a->len_sum / n;
+	o->len_min = a->n > 0 ? a->len_min : 0;
+	o->len_max = a->len_max;
+	o->accuracy = a->correct_class / n;
+	o->consistency = a->consist_sum / n;
+	o->violations = a->violations;
+	/* Exposure over usable operational items; overlap = mean shared items of two random
+	 * candidates over mean length: sum m_i (m_i - 1) / (N (N - 1) Lbar). */
+	double sum = 0, sq = 0, mx = 0;
+	size_t unused = 0, usable = 0;
+	for (size_t i = 0; i < a->nitems; i++) {
+		if (g->kind[i] != CAT_K_OPER)
+			continue;
+		usable++;
+		double r = a->admin[i] / n;
+		sum += r;
+		if (r > mx) mx = r;
+		if (a->admin[i] == 0) unused++;
+		sq += (double)a->admin[i] * ((double)a->admin[i] - 1);
+	}
+	o->expo_max = mx;
+	o->expo_mean = usable ? sum / (double)usable : 0;
+	o->unused_share = usable ? (double)unused / (double)usable : 0;
+	double lbar = a->len_sum / n;
+	o->overlap = (a->n > 1 && lbar > 0) ? sq / (a->n * (a->n - 1) * lbar) : 0;
+}
+
+int cat_fixed_form(size_t *out_items, size_t *out_n, const struct cat_engine *g)
+{
+	struct cat_session *s;
+	int rc = cat_session_new_opts(&s, g, 0, CAT_SO_FIXED_THETA | CAT_SO_NO_PRETEST | CAT_SO_NO_EARLY_STOP |
+	                              CAT_SO_NO_EXPOSURE, g->exam->cut_theta);
+	if (rc)
+		return rc;
+	size_t it, n = 0;
+	while (!cat_session_done(s) && cat_session_next(s, &it) == 0) {
+		out_items[n++] = it;
+		if ((rc = cat_session_answer(s, it, 0, 0)) != 0)
+			break;
+	}
+	cat_session_free(s);
+	if (rc)
+		return rc;
+	*out_n = n;
+	return 0;
+}
+
+void cat_sh_update(struct cat_bank *bank, const struct cat_sim_acc *acc, double target)
+{
+	double n = acc->n > 0 ? acc->n : 1;
+	for (size_t i = 0; i < bank->n && i < acc->nitems; i++) {
+		double ps = acc->selected[i] / n;
+		bank->items[i].sh_k = ps <= target ? 1.0 : target / ps;
+	}
+	cat_bank_rehash(bank);
+}
