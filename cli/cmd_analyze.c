@@ -1,0 +1,414 @@
+/* riss analyze: classical item analysis, Mantel–Haenszel DIF and parameter
+ * drift with Stocking–Lord linking (item-bank module). */
+#include "cli.h"
+
+#include "ib_analysis.h"
+#include "ib_calib.h"
+#include "ib_data.h"
+#include "ib_params.h"
+#include "rs_error.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cli_an_opts {
+	const char *data, *params, *group, *focal, *reference, *new_params;
+	enum ib_model model;
+	int is_long, json, strata;
+	double threshold;
+};
+
+static json_t *cli_an_num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static int cli_an_print_json(json_t *doc)
+{
+	if (!doc)
+		return cli_fail("out of memory writing JSON");
+	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+	json_decref(doc);
+	if (!s)
+		return cli_fail("out of memory writing JSON");
+	puts(s);
+	free(s);
+	return CLI_OK;
+}
+
+static int cli_an_load_err(int e)
+{
+	return e == RS_EIO || e == RS_ENOMEM ? cli_fail("%s", rs_error_last())
+	                                     : cli_usage_error("%s", rs_error_last());
+}
+
+/* Parameters for the items of d: from --params (every item must be there) or
+ * from a calibration with --model. *out has d->n_items entries (free()). */
+static int cli_an_params(struct ib_item_par **out, double *mean, double *sd,
+                         const struct ib_data *d, const struct cli_an_opts *o)
+{
+	*mean = 0;
+	*sd = 1;
+	struct ib_item_par *par = calloc(d->n_items, sizeof *par);
+	if (!par)
+		return cli_fail("out of memory");
+	if (o->params) {
+		struct ib_params *p = NULL;
+		int e = ib_params_load(&p, o->params);
+		if (e) {
+			free(par);
+			return cli_an_load_err(e);
+		}
+		for (size_t j = 0; j < d->n_items; j++) {
+			long k = ib_params_find(p, d->item_ids[j]);
+			if (k < 0) {
+				int rc = cli_usage_error("%s: no parameters for item '%s'", o->params,
+				                         d->item_ids[j]);
+				ib_params_free(p);
+				free(par);
+				return rc;
+			}
+			par[j] = p->par[k];
+		}
+		ib_params_free(p);
+		*out = par;
+		return CLI_OK;
+	}
+	struct ib_calib_opts co;
+	ib_calib_opts_init(&co, o->model);
+	struct ib_calib_result *r = NULL;
+	int e = ib_calibrate(&r, d, &co);
+	if (e) {
+		free(par);
+		return e == RS_EINVAL ? cli_usage_error("%s", rs_error_last())
+		                      : cli_fail("%s", rs_error_last());
+	}
+	memcpy(par, r->items, d->n_items * sizeof *par);
+	*mean = r->latent_mean;
+	*sd = r->latent_sd;
+	ib_calib_result_free(r);
+	*out = par;
+	return CLI_OK;
+}
+
+static int cli_an_items(const struct cli_an_opts *o)
+{
+	struct ib_data *d = NULL;
+	struct ib_item_par *par = NULL;
+	struct ib_classical *c = NULL;
+	double *theta = NULL, mean, sd;
+	struct ib_read_opts ro = { .allow_options = !o->is_long };
+	int rc, e;
+	if ((e = ib_data_load(&d, o->data, o->is_long, &ro)))
+		return cli_an_load_err(e);
+	if ((rc = cli_an_params(&par, &mean, &sd, d, o)))
+		goto done;
+	if (!(theta = malloc(d->n_persons * sizeof *theta)) ||
+	    ib_eap(theta, NULL, d, par, mean, sd)) {
+		rc = cli_fail("out of memory");
+		goto done;
+	}
+	if ((e = ib_classical(&c, d, par, theta))) {
+		rc = cli_fail("%s", rs_error_last());
+		goto done;
+	}
+	if (o->json) {
+		json_t *arr = json_array();
+		for (size_t j = 0; j < d->n_items; j++) {
+			json_t *it = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:b}", "id", d->item_ids[j],
+			                       "n", cli_an_num(c[j].n), "p", cli_an_num(c[j].p),
+			                       "rpb", cli_an_num(c[j].rpb), "infit", cli_an_num(c[j].infit),
+			                       "outfit", cli_an_num(c[j].outfit), "distractor_flag",
+			                       c[j].distractor_flag);
+			if (it && c[j].n_options) {
+				json_t *opts = json_object();
+				for (int k = 0; k < c[j].n_options; k++) {
+					char name[2] = { (char)('A' + k), 0 };
+					json_object_set_new(opts, name,
+					                    json_pack("[o,o,o]", cli_an_num(c[j].opt[k][0]),
+					                              cli_an_num(c[j].opt[k][1]),
+					                              cli_an_num(c[j].opt[k][2])));
+				}
+				json_object_set_new(it, "options_low_mid_high", opts);
+				if (d->key)
+					json_object_set_new(it, "key", json_stringn(&"ABCDEFGH"[d->key[j] & 7], 1));
+			}
+			json_array_append_new(arr, it);
+		}
+		rc = cli_an_print_json(json_pack("{s:o}", "items", arr));
+		goto done;
+	}
+	int any_opt = 0;
+	for (size_t j = 0; j < d->n_items; j++)
+		any_opt |= c[j].n_options > 0;
+	printf("%-16s %8s %6s %7s %7s %7s  %s\n", "item", "n", "p", "r_pb", "infit", "outfit",
+	       any_opt ? "options (* key): share choosing in low/mid/high third" : "");
+	for (size_t j = 0; j < d->n_items; j++) {
+		printf("%-16.16s %8.0f %6.3f %7.3f %7.3f %7.3f ", d->item_ids[j], c[j].n, c[j].p,
+		       c[j].rpb, c[j].infit, c[j].outfit);
+		for (int k = 0; k < c[j].n_options; k++)
+			printf(" %c%s %.2f/%.2f/%.2f", 'A' + k, d->key && d->key[j] == k ? "*" : "",
+			       c[j].opt[k][0], c[j].opt[k][1], c[j].opt[k][2]);
+		if (c[j].distractor_flag)
+			printf("  (distractor drawn by the high group)");
+		if (c[j].rpb < 0.15)
+			printf("  (low discrimination)");
+		printf("\n");
+	}
+	rc = CLI_OK;
+done:
+	free(theta);
+	free(c);
+	free(par);
+	ib_data_free(d);
+	return rc;
+}
+
+static int cli_an_dif(const struct cli_an_opts *o)
+{
+	if (!o->group || !o->focal)
+		return cli_usage_error("analyze dif: --group COLUMN and --focal VALUE are required");
+	struct ib_data *d = NULL;
+	struct ib_item_par *par = NULL;
+	struct ib_dif *r = NULL;
+	double *theta = NULL, mean, sd;
+	uint8_t *grp = NULL;
+	const char *keep[1] = { o->group };
+	struct ib_read_opts ro = { .keep_cols = keep, .n_keep_cols = 1 };
+	int rc, e;
+	if (o->is_long)
+		return cli_usage_error("analyze dif: the grouping column needs a wide TSV");
+	if ((e = ib_data_load(&d, o->data, 0, &ro)))
+		return cli_an_load_err(e);
+	if (!(grp = malloc(d->n_persons)) || !(theta = malloc(d->n_persons * sizeof *theta))) {
+		rc = cli_fail("out of memory");
+		goto done;
+	}
+	size_t nf = 0, nr = 0;
+	for (size_t i = 0; i < d->n_persons; i++) {
+		const char *v = d->covar[i];
+		grp[i] = strcmp(v, o->focal) == 0 ? 1
+		         : (o->reference ? strcmp(v, o->reference) == 0 : v[0] != '\0') ? 0
+		                                                                        : 2;
+		nf += grp[i] == 1;
+		nr += grp[i] == 0;
+	}
+	if (!nf || !nr) {
+		rc = cli_usage_error("analyze dif: column '%s' gives %zu focal and %zu reference rows; "
+		                     "both must be present", o->group, nf, nr);
+		goto done;
+	}
+	if ((rc = cli_an_params(&par, &mean, &sd, d, o)))
+		goto done;
+	if (ib_eap(theta, NULL, d, par, mean, sd) || (e = ib_dif_mh(&r, d, grp, theta, o->strata))) {
+		rc = cli_fail("%s", rs_error_last());
+		goto done;
+	}
+	if (o->json) {
+		json_t *arr = json_array();
+		for (size_t j = 0; j < d->n_items; j++)
+			json_array_append_new(arr,
+			    json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s#}", "id", d->item_ids[j],
+			              "n_ref", cli_an_num(r[j].n_ref), "n_focal", cli_an_num(r[j].n_foc),
+			              "alpha_mh", cli_an_num(r[j].alpha), "delta_mh", cli_an_num(r[j].delta),
+			              "se", cli_an_num(r[j].se), "chi2", cli_an_num(r[j].chi2), "p",
+			              cli_an_num(r[j].p), "ets", &r[j].ets, (size_t)1));
+		rc = cli_an_print_json(json_pack("{s:s, s:s, s:i, s:o}", "group", o->group, "focal",
+		                                 o->focal, "strata", o->strata, "items", arr));
+		goto done;
+	}
+	printf("Mantel-Haenszel DIF by '%s': focal '%s' (%zu rows) vs %s (%zu rows), %d theta strata\n"
+	       "MH D-DIF < 0 favours the reference group; ETS A negligible, B moderate, C large.\n\n",
+	       o->group, o->focal, nf, o->reference ? o->reference : "all others", nr, o->strata);
+	printf("%-16s %8s %8s %8s %7s %9s %8s %4s\n", "item", "n_ref", "n_focal", "alpha", "D-DIF",
+	       "se", "p", "ETS");
+	for (size_t j = 0; j < d->n_items; j++)
+		printf("%-16.16s %8.0f %8.0f %8.3f %7.2f %9.3f %8.4f %4c\n", d->item_ids[j], r[j].n_ref,
+		       r[j].n_foc, r[j].alpha, r[j].delta, r[j].se, r[j].p, r[j].ets);
+	rc = CLI_OK;
+done:
+	free(grp);
+	free(theta);
+	free(r);
+	free(par);
+	ib_data_free(d);
+	return rc;
+}
+
+static int cli_an_drift(const struct cli_an_opts *o)
+{
+	if (!o->params || (!o->data == !o->new_params))
+		return cli_usage_error("analyze drift: --params ACTIVE.json and one of --data FILE or "
+		                       "--new NEW.json are required");
+	struct ib_params *act = NULL, *nw = NULL;
+	struct ib_data *d = NULL;
+	struct ib_calib_result *cr = NULL;
+	struct ib_item_par *po = NULL, *pn = NULL;
+	size_t *idx = NULL;
+	char **ids = NULL;
+	size_t n_new = 0, m = 0;
+	int rc, e;
+	if ((e = ib_params_load(&act, o->params)))
+		return cli_an_load_err(e);
+	if (o->new_params) {
+		if ((e = ib_params_load(&nw, o->new_params))) {
+			rc = cli_an_load_err(e);
+			goto done;
+		}
+		n_new = nw->n;
+		ids = nw->ids;
+	} else {
+		if ((e = ib_data_load(&d, o->data, o->is_long, NULL))) {
+			rc = cli_an_load_err(e);
+			goto done;
+		}
+		struct ib_calib_opts co;
+		ib_calib_opts_init(&co, o->model);
+		if ((e = ib_calibrate(&cr, d, &co))) {
+			rc = e == RS_EINVAL ? cli_usage_error("%s", rs_error_last())
+			                    : cli_fail("%s", rs_error_last());
+			goto done;
+		}
+		n_new = d->n_items;
+		ids = d->item_ids;
+	}
+	po = malloc(n_new * sizeof *po);
+	pn = malloc(n_new * sizeof *pn);
+	idx = malloc(n_new * sizeof *idx);
+	if (!po || !pn || !idx) {
+		rc = cli_fail("out of memory");
+		goto done;
+	}
+	for (size_t j = 0; j < n_new; j++) {
+		long k = ib_params_find(act, ids[j]);
+		if (k < 0)
+			continue;
+		po[m] = act->par[k];
+		pn[m] = nw ? nw->par[j] : cr->items[j];
+		idx[m++] = j;
+	}
+	double A, B, crit;
+	if ((e = ib_stocking_lord(&A, &B, &crit, po, pn, m))) {
+		rc = cli_usage_error("analyze drift: %s", rs_error_last());
+		goto done;
+	}
+	size_t flagged = 0;
+	json_t *arr = o->json ? json_array() : NULL;
+	if (!o->json)
+		printf("Stocking-Lord linking over %zu common items: theta_active = %.4f * theta_new + "
+		       "%.4f (criterion %.3g)\nflag: |b_new - b_active| > %.2f after linking\n\n"
+		       "%-16s %8s %8s %8s %8s %8s\n", m, A, B, crit, o->threshold, "item", "a_act",
+		       "a_new", "b_act", "b_new", "delta_b");
+	for (size_t t = 0; t < m; t++) {
+		double a2 = pn[t].a / A, b2 = A * pn[t].b + B, db = b2 - po[t].b;
+		int flag = fabs(db) > o->threshold;
+		flagged += flag;
+		if (arr)
+			json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:b}", "id",
+			                                     ids[idx[t]], "a_active", cli_an_num(po[t].a),
+			                                     "a_new", cli_an_num(a2), "b_active",
+			                                     cli_an_num(po[t].b), "b_new", cli_an_num(b2),
+			                                     "delta_b", cli_an_num(db), "flagged", flag));
+		else
+			printf("%-16.16s %8.3f %8.3f %8.3f %8.3f %8.3f%s\n", ids[idx[t]], po[t].a, a2,
+			       po[t].b, b2, db, flag ? "  DRIFT" : "");
+	}
+	if (arr)
+		rc = cli_an_print_json(json_pack("{s:o, s:o, s:o, s:i, s:o}", "A", cli_an_num(A), "B",
+		                                 cli_an_num(B), "criterion", cli_an_num(crit), "flagged",
+		                                 (int)flagged, "items", arr));
+	else {
+		printf("\n%zu of %zu items drifted\n", flagged, m);
+		rc = CLI_OK;
+	}
+done:
+	free(po);
+	free(pn);
+	free(idx);
+	ib_calib_result_free(cr);
+	ib_data_free(d);
+	ib_params_free(act);
+	ib_params_free(nw);
+	return rc;
+}
+
+static void cli_analyze_help(void)
+{
+	printf("usage: riss analyze items|dif|drift [options]\n\n"
+	       "  items  --data FILE [--long] [--params P | --model M]\n"
+	       "         p-value, point-biserial (rest score), infit/outfit at EAP theta; with option\n"
+	       "         letters in the wide TSV (and a KEY row first) the share choosing each option\n"
+	       "         in the low, middle and high third\n"
+	       "  dif    --data FILE --group COLUMN --focal VALUE [--reference VALUE] [--strata N]\n"
+	       "         [--params P | --model M]   Mantel-Haenszel DIF on theta strata, ETS A/B/C\n"
+	       "  drift  --params ACTIVE.json (--data FILE [--long] [--model M] | --new NEW.json)\n"
+	       "         [--threshold 0.3]   Stocking-Lord linking; flags |delta b| > threshold\n\n"
+	       "Without --params, items are first calibrated with --model (default 2pl).\n"
+	       "--json prints the results as JSON.\n");
+}
+
+int cli_cmd_analyze(int argc, char **argv)
+{
+	if (argc < 2 || cli_wants_help(argc, argv)) {
+		cli_analyze_help();
+		return argc < 2 ? CLI_USAGE : CLI_OK;
+	}
+	const char *sub = argv[1];
+	static const struct option lopts[] = {
+		{ "data", required_argument, NULL, 'd' },   { "long", no_argument, NULL, 'l' },
+		{ "params", required_argument, NULL, 'p' }, { "model", required_argument, NULL, 'm' },
+		{ "group", required_argument, NULL, 'g' },  { "focal", required_argument, NULL, 'f' },
+		{ "reference", required_argument, NULL, 'r' },
+		{ "strata", required_argument, NULL, 's' }, { "new", required_argument, NULL, 'n' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },          { 0 },
+	};
+	struct cli_an_opts o = { .model = IB_2PL, .strata = 10, .threshold = 0.3 };
+	int c;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc - 1, argv + 1, "", lopts, NULL)) != -1) {
+		char *e;
+		switch (c) {
+		case 'd': o.data = optarg; break;
+		case 'l': o.is_long = 1; break;
+		case 'p': o.params = optarg; break;
+		case 'm':
+			if (ib_model_parse(&o.model, optarg))
+				return cli_usage_error("analyze: %s", rs_error_last());
+			break;
+		case 'g': o.group = optarg; break;
+		case 'f': o.focal = optarg; break;
+		case 'r': o.reference = optarg; break;
+		case 'n': o.new_params = optarg; break;
+		case 's':
+			o.strata = (int)strtol(optarg, &e, 10);
+			if (*e || o.strata < 1 || o.strata > 100)
+				return cli_usage_error("--strata: expected 1 to 100, got '%s'", optarg);
+			break;
+		case 't':
+			o.threshold = strtod(optarg, &e);
+			if (*e || !(o.threshold > 0 && o.threshold < 10))
+				return cli_usage_error("--threshold: expected a number in (0, 10), got '%s'",
+				                       optarg);
+			break;
+		case 'j': o.json = 1; break;
+		default:
+			return cli_usage_error("analyze: unknown or incomplete option '%s' (see 'riss "
+			                       "analyze --help')", argv[optind]);
+		}
+	}
+	if (optind < argc - 1)
+		return cli_usage_error("analyze: unexpected argument '%s'", argv[optind + 1]);
+	if (strcmp(sub, "drift") == 0)
+		return cli_an_drift(&o);
+	if (strcmp(sub, "items") != 0 && strcmp(sub, "dif") != 0)
+		return cli_usage_error("unknown subcommand 'riss analyze %s' (items, dif, drift)", sub);
+	if (!o.data)
+		return cli_usage_error("analyze %s: --data FILE is required", sub);
+	return strcmp(sub, "items") == 0 ? cli_an_items(&o) : cli_an_dif(&o);
+}
