@@ -34,6 +34,7 @@ int cli_dispatch(const char *prefix, const struct cli_cmd *table, int n, int arg
 int cli_cmd_db(int argc, char **argv);
 int cli_cmd_bank(int argc, char **argv);
 int cli_cmd_calibrate(int argc, char **argv);
+int cli_cmd_analyze(int argc, char **argv);
 int cli_cmd_score(int argc, char **argv);
 int cli_cmd_simulate(int argc, char **argv);
 int cli_cmd_keys(int argc, char **argv);

@@ -12,6 +12,7 @@ static const struct cli_cmd cli_commands[] = {
 	{ .name = "db",         .summary = "database: migrate, status",                       .run = cli_cmd_db },
 	{ .name = "bank",       .summary = "item bank: generate, import, export, validate, publish", .run = cli_cmd_bank },
 	{ .name = "calibrate",  .summary = "calibrate items by marginal maximum likelihood (EM)", .run = cli_cmd_calibrate },
+	{ .name = "analyze",    .summary = "item analysis: classical statistics, DIF, drift",  .run = cli_cmd_analyze },
 	{ .name = "score",      .summary = "estimate abilities from responses",               .run = cli_cmd_score },
 	{ .name = "simulate",   .summary = "simulate candidates through the adaptive engine", .run = cli_cmd_simulate },
 	{ .name = "keys",       .summary = "issuer keys: new, rotate, retire, list",          .run = cli_cmd_keys },
