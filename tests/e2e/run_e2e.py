@@ -1,0 +1,23 @@
+"""Runs one browser spec (node --test) against a real rissd started for it; the spec gets
+RISS_BASE_URL (and RISS_TEST_CONFIG) in its environment."""
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+from rissd_harness import Rissd, require_stack, riss, ROOT  # noqa: E402
+
+require_stack()
+spec = os.path.abspath(sys.argv[1])
+if not os.path.isdir(os.path.join(ROOT, "tests", "e2e", "node_modules", "playwright-core")):
+    print("tests/e2e/node_modules missing: ./deploy/dev test runs npm ci there", file=sys.stderr)
+    sys.exit(77)
+riss("db", "migrate")
+d = Rissd()
+try:
+    env = dict(os.environ, RISS_BASE_URL=f"http://127.0.0.1:{d.port}")
+    rc = subprocess.run(["node", "--test", "--test-reporter=spec", spec], cwd=os.path.dirname(spec), env=env).returncode
+finally:
+    d.stop()
+    d.cleanup()
+sys.exit(rc)
