@@ -20,6 +20,7 @@
 
 #include "cert_keys.h"
 #include "cert_signd.h"
+#include "rs_config.h"
 #include "rs_encode.h"
 #include "rs_error.h"
 
@@ -200,23 +201,31 @@ static int cert_sd_listen(const char *path)
 
 static void cert_sd_usage(FILE *f)
 {
-	fprintf(f, "usage: riss-signd [--keys DIR] [--socket PATH]\n\n"
+	fprintf(f, "usage: riss-signd [--config FILE] [--keys DIR] [--socket PATH]\n\n"
 	           "Holds the issuer's Ed25519 private keys (DIR/<kid>.pem, mode 0600) and signs\n"
 	           "bytes for local clients on a UNIX socket (mode 0660). SIGHUP reloads the keys;\n"
 	           "SIGTERM stops after in-flight requests. One log line per signature on stderr.\n\n"
-	           "  --keys DIR     key directory (default $RISS_KEYS_DIR or var/keys)\n"
-	           "  --socket PATH  socket path (default $RISS_SIGND_SOCKET or var/run/riss-signd.sock)\n");
+	           "  --config FILE  settings file (default var/riss.conf when present)\n"
+	           "  --keys DIR     key directory (setting keys_dir, RISS_KEYS_DIR; default var/keys)\n"
+	           "  --socket PATH  socket path (setting signd_socket, RISS_SIGND_SOCKET)\n");
 }
 
 int main(int argc, char **argv)
 {
 	sigset_t sigs;
 	int sfd = -1, lfd = -1, rc = 1;
-	const char *env;
+	const char *config = NULL;
 
-	cert_sd.keys_dir = (env = getenv("RISS_KEYS_DIR")) && *env ? env : "var/keys";
-	cert_sd.socket_path = (env = getenv("RISS_SIGND_SOCKET")) && *env ? env : "var/run/riss-signd.sock";
-	for (int i = 1; i < argc; i++) {
+	/* Settings: var/riss.conf, then RISS_KEYS_DIR / RISS_SIGND_SOCKET, then the flags. */
+	if (argc >= 3 && strcmp(argv[1], "--config") == 0)
+		config = argv[2];
+	if (rs_config_init(config) != 0) {
+		fprintf(stderr, "riss-signd: %s\n", rs_error_last());
+		return 2;
+	}
+	cert_sd.keys_dir = rs_config_str("keys_dir");
+	cert_sd.socket_path = rs_config_str("signd_socket");
+	for (int i = config ? 3 : 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			cert_sd_usage(stdout);
 			return 0;
