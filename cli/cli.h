@@ -37,10 +37,12 @@ int cli_cmd_calibrate(int argc, char **argv);
 int cli_cmd_analyze(int argc, char **argv);
 int cli_cmd_score(int argc, char **argv);
 int cli_cmd_simulate(int argc, char **argv);
+int cli_cmd_exposure(int argc, char **argv);
 int cli_cmd_keys(int argc, char **argv);
 int cli_cmd_credential(int argc, char **argv);
 int cli_cmd_log(int argc, char **argv);
 int cli_cmd_stats(int argc, char **argv);
+int cli_cmd_staff(int argc, char **argv);
 
 /* riss bank's subcommands (cli/cmd_bank_*.c). */
 int cli_bank_generate(int argc, char **argv);

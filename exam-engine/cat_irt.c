@@ -84,11 +84,13 @@ double cat_prob(const struct cat_item *it, double theta)
 		cat_prob_cats(it, theta, pk);
 		for (int k = 1; k <= it->nsteps; k++)
 			e += k * pk[k];
-		return e / it->nsteps;
+		e /= it->nsteps;
+		return e > 1.0 ? 1.0 : e;
 	}
 	double psi = cat_logistic(cat_z(it, theta));
 	double c = it->model == CAT_3PL ? it->c : 0.0;
-	return c + (1.0 - c) * psi;
+	double p = c + (1.0 - c) * psi;
+	return p > 1.0 ? 1.0 : p;
 }
 
 double cat_loglik(const struct cat_item *it, double theta, int x)

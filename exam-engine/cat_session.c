@@ -17,7 +17,9 @@
  *   def_d = max(0, min_d - n_d) <= avail_d,
  *   sum_{d in p} def_d <= max_p - n_p,
  *   def_p = max(min_p - n_p, sum def_d) <= cap_p = min(max_p - n_p, sum min(avail_d, max_d - n_d)),
- *   sum def_p <= max_len - n, and max(min_len - n, sum def_p) <= min(max_len - n, sum cap_p).
+ *   sum def_p <= max(0, L - n) and max(0, L - n) <= min(max_len - n, sum cap_p),
+ * where L is the effective minimum length (length min, or the blueprint minima if more),
+ * so every minimum is met by item L and the stopping rules may end the test there.
  * I holds exactly when a completion meeting every min and max exists among those items
  * (fill each def_d, then the part surplus, then the length surplus from spare capacity).
  * The engine only administers an item, or lets the SH lottery reject one, when I still
@@ -27,7 +29,7 @@
  * end with a broken maximum or an unmet minimum (except by the run-out-of-time rule).
  * Enemy sets hold by exclusion and item types by filtering items at bind time.
  * --------------------------------------------------------------------------------------- */
-static bool cat_inv_ok(const struct cat_exam *e, const int *dom_n, const int *part_n, int n_op,
+static bool cat_inv_ok(const struct cat_exam *e, int lmin, const int *dom_n, const int *part_n, int n_op,
                        const int *avail, int *out_need)
 {
 	int need_total = 0, cap_total = 0;
@@ -61,11 +63,13 @@ static bool cat_inv_ok(const struct cat_exam *e, const int *dom_n, const int *pa
 		need_total += pdef;
 		cap_total += pcap;
 	}
+	/* Minima must be met by the (effective) minimum length lmin, so that the stopping
+	 * rules may end the test at lmin: all needs fit in lmin - n slots. */
 	int rem = e->max_items - n_op;
-	if (need_total > rem)
+	int lneed = lmin - n_op;
+	if (lneed < 0) lneed = 0;
+	if (need_total > lneed)
 		return false;
-	int lneed = e->min_items - n_op;
-	if (lneed < need_total) lneed = need_total;
 	if (cap_total > rem) cap_total = rem;
 	if (lneed > cap_total)
 		return false;
@@ -219,7 +223,17 @@ int cat_engine_new(struct cat_engine **out, const struct cat_exam *e, const stru
 	}
 	rc = CAT_EINVAL;
 	int zero_d[CAT_MAX_DOMAINS] = { 0 }, zero_p[CAT_MAX_PARTS] = { 0 }, need = 0;
-	if (!cat_inv_ok(e, zero_d, zero_p, 0, g->avail0, &need)) {
+	/* Effective minimum length: the length minimum or what the part minima add up to. */
+	int lmin = e->min_items, pmin = 0;
+	for (int p = 0; p < e->nparts; p++) {
+		int dsum = 0;
+		for (int d = 0; d < e->ndomains; d++)
+			if (e->domains[d].part == p) dsum += e->domains[d].min;
+		pmin += dsum > e->parts[p].min ? dsum : e->parts[p].min;
+	}
+	if (pmin > lmin) lmin = pmin;
+	g->min_len = lmin;
+	if (!cat_inv_ok(e, lmin, zero_d, zero_p, 0, g->avail0, &need)) {
 		/* Name the first domain that is short, for a useful message. */
 		for (int d = 0; d < e->ndomains; d++)
 			if (g->avail0[d] < e->domains[d].min) {
@@ -231,7 +245,6 @@ int cat_engine_new(struct cat_engine **out, const struct cat_exam *e, const stru
 		              "operational items outside enemy sets)");
 		goto fail;
 	}
-	g->min_len = need;
 	for (size_t j = 0; j < g->nop; j++)
 		g->order[j] = (uint32_t)j;
 	cat_order_engine = g;
@@ -384,7 +397,7 @@ static bool cat_is_pre_pos(const struct cat_session *s, int pos)
 static bool cat_minima_met(const struct cat_session *s)
 {
 	int need = 0;
-	cat_inv_ok(s->eng->exam, s->dom_n, s->part_n, s->n_op, s->avail, &need);
+	cat_inv_ok(s->eng->exam, s->eng->min_len, s->dom_n, s->part_n, s->n_op, s->avail, &need);
 	return need == 0;
 }
 
@@ -400,9 +413,9 @@ static void cat_domain_ok(const struct cat_session *s, uint8_t *ok)
 		memcpy(av, s->avail, sizeof av);
 		dn[d]++;
 		pn[e->domains[d].part]++;
-		ok[d * 2 + 1] = cat_inv_ok(e, dn, pn, s->n_op + 1, av, NULL);
+		ok[d * 2 + 1] = cat_inv_ok(e, s->eng->min_len, dn, pn, s->n_op + 1, av, NULL);
 		av[d]--;
-		ok[d * 2 + 0] = av[d] >= 0 && cat_inv_ok(e, dn, pn, s->n_op + 1, av, NULL);
+		ok[d * 2 + 0] = av[d] >= 0 && cat_inv_ok(e, s->eng->min_len, dn, pn, s->n_op + 1, av, NULL);
 	}
 }
 
@@ -415,7 +428,7 @@ static bool cat_may_reject(const struct cat_session *s, size_t j)
 	int av[CAT_MAX_DOMAINS];
 	memcpy(av, s->avail, sizeof av);
 	av[g->odom[j]]--;
-	return av[g->odom[j]] >= 0 && cat_inv_ok(g->exam, s->dom_n, s->part_n, s->n_op, av, NULL);
+	return av[g->odom[j]] >= 0 && cat_inv_ok(g->exam, g->min_len, s->dom_n, s->part_n, s->n_op, av, NULL);
 }
 
 /* Fisher information of operational slot j at theta (fast path for dichotomous items). */

@@ -1,0 +1,252 @@
+/* riss exposure: Sympson-Hetter exposure-control parameters for a bank and an exam by the
+ * iterative simulation procedure; writes the bank with updated sh_k values. */
+#include "cli.h"
+
+#include "cat.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CLI_EXPO_MAX_FILE (64u << 20)
+
+static char *cli_expo_read(const char *path, size_t max, size_t *out_len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (len + 65537 > cap) {
+			cap = cap ? cap * 2 : 1 << 17;
+			char *nb = realloc(buf, cap);
+			if (!nb) goto fail;
+			buf = nb;
+		}
+		size_t n = fread(buf + len, 1, 65536, f);
+		len += n;
+		if (len > max) goto fail;
+		if (n < 65536) break;
+	}
+	if (ferror(f)) goto fail;
+	fclose(f);
+	buf[len] = 0;
+	*out_len = len;
+	return buf;
+fail:
+	fclose(f);
+	free(buf);
+	return NULL;
+}
+
+struct cli_expo_job {
+	const struct cat_engine *eng;
+	uint64_t seed;
+	size_t first, count;
+	struct cat_sim_acc acc;
+	int rc;
+};
+
+static void *cli_expo_thread(void *arg)
+{
+	struct cli_expo_job *j = arg;
+	j->rc = cat_sim_run(&j->acc, j->eng, j->seed, CAT_DIST_NORMAL, j->first, j->count, NULL, 0);
+	return NULL;
+}
+
+/* Simulate n candidates on 2 threads into *acc (initialised here). */
+static int cli_expo_sim(struct cat_sim_acc *acc, const struct cat_engine *eng, size_t nitems, uint64_t seed, size_t n)
+{
+	struct cli_expo_job j[2];
+	pthread_t th[2];
+	int rc = 0;
+	for (int t = 0; t < 2; t++) {
+		memset(&j[t], 0, sizeof j[t]);
+		j[t].eng = eng;
+		j[t].seed = seed;
+		j[t].first = n * (size_t)t / 2;
+		j[t].count = n * (size_t)(t + 1) / 2 - j[t].first;
+		if (cat_sim_acc_init(&j[t].acc, nitems))
+			return -1;
+	}
+	int started = 0;
+	for (int t = 0; t < 2; t++)
+		if (pthread_create(&th[t], NULL, cli_expo_thread, &j[t]) == 0)
+			started++;
+		else
+			cli_expo_thread(&j[t]);
+	for (int t = 0; t < started; t++)
+		pthread_join(th[t], NULL);
+	rc = j[0].rc ? j[0].rc : j[1].rc;
+	cat_sim_acc_merge(&j[0].acc, &j[1].acc);
+	cat_sim_acc_free(&j[1].acc);
+	*acc = j[0].acc;
+	return rc;
+}
+
+static int cli_expo_num(const char *s, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+	if (!s || !*s || *s == '-')
+		return -1;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (*end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int cli_cmd_exposure(int argc, char **argv)
+{
+	const char *bank_path = NULL, *exam_path = NULL, *out_path = NULL;
+	unsigned long long n = 4000, iters = 12, seed = 1;
+	double margin = 0.02;
+	int json = 0, rc = CLI_FAIL;
+	char *bt = NULL, *et = NULL;
+	struct cat_bank *bank = NULL;
+	struct cat_exam *exam = NULL;
+	struct cat_engine *eng = NULL;
+	json_t *hist = NULL;
+	FILE *out = NULL;
+	if (cli_wants_help(argc, argv)) {
+		printf("usage: riss exposure --bank B --exam E [--examinees N] [--iterations K] [--seed S]\n"
+		       "                     [--out FILE] [--json]\n\n"
+		       "Compute Sympson-Hetter exposure-control parameters (sh_k) for bank B under exam E by\n"
+		       "the iterative simulation procedure (Sympson & Hetter 1985): start with k = 1; each\n"
+		       "round simulates N candidates from N(0,1) through the engine, measures each item's\n"
+		       "selection rate P(S) and sets k = 1 if P(S) <= r', else r' / P(S), where r' is the\n"
+		       "exam's exposure target less the margin. Stops when the maximum exposure rate of a\n"
+		       "round is at most r' + 0.01, or after K rounds. Writes the bank with the new sh_k to FILE (default\n"
+		       "stdout); progress goes to stderr, or as JSON to stdout with --json (needs --out).\n\n"
+		       "  --examinees N   candidates per round (default 4000)\n"
+		       "  --margin M      aim M below the target to absorb simulation noise (default 0.02)\n"
+		       "  --iterations K  at most K rounds (default 12)\n"
+		       "  --seed S        random seed (default 1)\n");
+		return CLI_OK;
+	}
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--json") == 0) { json = 1; continue; }
+		if (!v)
+			return cli_usage_error("exposure: option '%s' needs a value (see --help)", a);
+		i++;
+		if (strcmp(a, "--bank") == 0) bank_path = v;
+		else if (strcmp(a, "--exam") == 0) exam_path = v;
+		else if (strcmp(a, "--out") == 0) out_path = v;
+		else if (strcmp(a, "--examinees") == 0) {
+			if (cli_expo_num(v, 1000000, &n) || n < 10)
+				return cli_usage_error("exposure: --examinees must be in 10..1000000");
+		} else if (strcmp(a, "--iterations") == 0) {
+			if (cli_expo_num(v, 100, &iters) || iters == 0)
+				return cli_usage_error("exposure: --iterations must be in 1..100");
+		} else if (strcmp(a, "--margin") == 0) {
+			char *end;
+			margin = strtod(v, &end);
+			if (*end || !(margin >= 0 && margin < 0.5))
+				return cli_usage_error("exposure: --margin must be a number in [0, 0.5)");
+		} else if (strcmp(a, "--seed") == 0) {
+			if (cli_expo_num(v, UINT64_MAX, &seed))
+				return cli_usage_error("exposure: --seed must be a whole number");
+		} else {
+			return cli_usage_error("exposure: unknown option '%s' (see --help)", a);
+		}
+	}
+	if (!bank_path || !exam_path)
+		return cli_usage_error("exposure: --bank and --exam are required");
+	if (json && !out_path)
+		return cli_usage_error("exposure: --json needs --out FILE for the bank");
+	size_t bl, el;
+	if (!(bt = cli_expo_read(bank_path, CLI_EXPO_MAX_FILE, &bl))) {
+		rc = cli_usage_error("exposure: cannot read '%s' (missing or over 64 MiB)", bank_path);
+		goto done;
+	}
+	if (!(et = cli_expo_read(exam_path, CAT_EXAM_MAX_BYTES, &el))) {
+		rc = cli_usage_error("exposure: cannot read '%s' (missing or too large)", exam_path);
+		goto done;
+	}
+	if (cat_bank_parse(&bank, bt, bl)) {
+		rc = cli_usage_error("exposure: %s: %s", bank_path, cat_error_last());
+		goto done;
+	}
+	if (cat_exam_parse(&exam, et, el)) {
+		rc = cli_usage_error("exposure: %s: %s", exam_path, cat_error_last());
+		goto done;
+	}
+	if (exam->exposure != CAT_EXPO_SH) {
+		rc = cli_usage_error("exposure: exam %s does not use sympson-hetter exposure control", exam->id);
+		goto done;
+	}
+	for (size_t i = 0; i < bank->n; i++)
+		bank->items[i].sh_k = 1.0;
+	if (cat_engine_new(&eng, exam, bank)) {
+		rc = cli_usage_error("exposure: %s", cat_error_last());
+		goto done;
+	}
+	hist = json_array();
+	double r = exam->exposure_target - margin, last_max = 1;
+	if (r <= 0.001) {
+		rc = cli_usage_error("exposure: target %.3f less margin %.3f leaves nothing", exam->exposure_target, margin);
+		goto done;
+	}
+	unsigned long long it;
+	for (it = 1; it <= iters; it++) {
+		struct cat_sim_acc acc;
+		struct cat_sim_report rep;
+		if (cli_expo_sim(&acc, eng, bank->n, cat_mix64(seed + it), (size_t)n)) {
+			rc = cli_fail("exposure: %s", cat_error_last());
+			goto done;
+		}
+		cat_sim_report(&rep, &acc, eng);
+		double smax = 0;
+		for (size_t i = 0; i < bank->n; i++)
+			if (acc.selected[i] / acc.n > smax) smax = acc.selected[i] / acc.n;
+		last_max = rep.expo_max;
+		if (!json)
+			fprintf(stderr, "round %llu: max exposure %.4f, max selection rate %.4f, rmse %.4f\n",
+			        it, rep.expo_max, smax, rep.rmse);
+		json_array_append_new(hist, json_pack("{s:I, s:f, s:f, s:f}", "round", (json_int_t)it,
+		                                      "max_exposure", rep.expo_max, "max_selection", smax, "rmse", rep.rmse));
+		if (rep.expo_max <= r + 0.01 && it > 1) {
+			cat_sim_acc_free(&acc);
+			break;
+		}
+		cat_sh_update(bank, &acc, r);
+		cat_sim_acc_free(&acc);
+	}
+	out = out_path ? fopen(out_path, "w") : stdout;
+	if (!out) {
+		rc = cli_fail("exposure: cannot write '%s'", out_path);
+		goto done;
+	}
+	char line[CAT_BANK_MAX_LINE];
+	for (size_t i = 0; i < bank->n; i++) {
+		int l = cat_bank_item_format(line, sizeof line, &bank->items[i]);
+		if (l < 0 || fwrite(line, 1, (size_t)l, out) != (size_t)l) {
+			rc = cli_fail("exposure: cannot write the bank");
+			goto done;
+		}
+	}
+	if (fflush(out) != 0) {
+		rc = cli_fail("exposure: cannot write the bank");
+		goto done;
+	}
+	if (json) {
+		json_t *o = json_pack("{s:f, s:f, s:O, s:f}", "target", exam->exposure_target, "aim", r, "rounds", hist, "max_exposure", last_max);
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(o);
+	}
+	rc = CLI_OK;
+done:
+	if (out && out != stdout) fclose(out);
+	json_decref(hist);
+	cat_engine_free(eng);
+	cat_exam_free(exam);
+	cat_bank_free(bank);
+	free(bt);
+	free(et);
+	return rc;
+}
