@@ -369,6 +369,30 @@ static void test_strict_header_and_claims(void **state)
 	free(t);
 }
 
+/* A token made by another signer (openssl pkeyutl with the RFC 8037 example key) verifies
+ * against a JWKS listing that key, and its claims come out as signed. */
+static void test_openssl_signed_token(void **state)
+{
+	(void)state;
+	static const char jwks_text[] =
+	    "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\","
+	    "\"kid\":\"kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k\"}]}";
+	static const char tok[] =
+	    "eyJhbGciOiJFZERTQSIsImtpZCI6ImtQcktfcW14VldhWVZBOXd3QkY2SXVvM3ZWeno3VHhIQ1R3WEJ5Z3JTNGsiLCJ0eXAiOiJy"
+	    "aXNzK2p3dCJ9.eyJpc3MiOiJodHRwczovL3Jpc3MuZXhhbXBsZS5qcCIsInN1YiI6IjAwMDAwMSIsIm5hbWUiOiLmg4XloLEg5aSq6YOOIiwibmFtZV9sYXRuIjoiSk9ITyBUYXJvIiwicXVhbCI6IlJJU1MiLCJyZWdfZGF0ZSI6IjIwMjYtMDQtMDEiLCJyZW5ld2F"
+	    "sX2NvdW50IjoxLCJpYXQiOjE3OTAwMDAwMDAsImV4cCI6MTg5MDAwMDAwMCwic3RhdHVzIjp7InN0YXR1c19saXN0Ijp7ImlkeCI6NDI0MiwidXJpIjoiaHR0cHM6Ly9yaXNzLmV4YW1wbGUuanAvc3RhdHVzLzEifX19.jzNQOFBJO09IMqGbWB0dwPjwd5lZULzJQI"
+	    "co4zpupW90t-VYISSLG63v2iH4hnDkngBqt4RbK_BJ6GrWaxOOAg";
+	struct cert_jwks rfc;
+	struct reg_verify_result r;
+	assert_int_equal(cert_jwks_parse(&rfc, jwks_text, strlen(jwks_text)), 0);
+	struct reg_verify_opts o = { .jwks = &rfc, .now = 1800000000 };
+	assert_int_equal(reg_jws_verify(&r, tok, strlen(tok), &o), 0);
+	assert_string_equal(r.cred.name, "情報 太郎");
+	assert_int_equal(r.cred.exp, 1890000000);
+	/* The same token checked against our own JWKS: unknown key. */
+	assert_int_equal(verify(tok), REG_JWS_UNKNOWN_KID);
+}
+
 static void test_sign_refuses_bad_claims(void **state)
 {
 	(void)state;
@@ -396,6 +420,7 @@ int main(void)
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_structure),
 		cmocka_unit_test(test_strict_header_and_claims),
+		cmocka_unit_test(test_openssl_signed_token),
 		cmocka_unit_test(test_sign_refuses_bad_claims),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
