@@ -19,6 +19,7 @@ static const struct cli_cmd cli_commands[] = {
 	{ .name = "keys",       .summary = "issuer keys: new, rotate, retire, list",          .run = cli_cmd_keys },
 	{ .name = "credential", .summary = "credentials: issue, verify",                      .run = cli_cmd_credential },
 	{ .name = "log",        .summary = "transparency log: verify",                        .run = cli_cmd_log },
+	{ .name = "staff",      .summary = "staff accounts: add, list",                       .run = cli_cmd_staff },
 	{ .name = "stats",      .summary = "statistics: export",                              .run = cli_cmd_stats },
 };
 

@@ -48,6 +48,12 @@ enum MHD_Result web_reply_text(struct web_request *req, unsigned status, const c
 
 enum MHD_Result web_reply_json(struct web_request *req, unsigned status, json_t *body)
 {
+	return web_reply_json_hdrs(req, status, body, NULL);
+}
+
+enum MHD_Result web_reply_json_hdrs(struct web_request *req, unsigned status, json_t *body,
+                                    const char *const *headers)
+{
 	char *text = body ? rs_json_dump(body) : NULL;
 	json_decref(body);
 	if (!text)
@@ -60,6 +66,8 @@ enum MHD_Result web_reply_json(struct web_request *req, unsigned status, json_t 
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	for (size_t i = 0; headers && headers[i]; i += 2)
+		MHD_add_response_header(resp, headers[i], headers[i + 1]);
 	web_add_security_headers(resp, 0);
 	req->reply_bytes = len;
 	return web_queue(req, status, resp);
@@ -81,6 +89,8 @@ static const struct {
 	{ "conflict", "競合が発生しました", "Conflict" },
 	{ "rate-limited", "リクエストが多すぎます", "Too many requests" },
 	{ "internal-error", "内部エラーが発生しました", "Internal error" },
+	{ "csrf", "操作を確認できませんでした。画面を再読み込みしてください", "Request could not be verified (CSRF); reload the page" },
+	{ "sign-in-failed", "サインインできませんでした", "Sign-in failed" },
 };
 
 enum MHD_Result web_reply_problem(struct web_request *req, unsigned status, const char *type,

@@ -14,10 +14,11 @@
 
 static void web_usage(FILE *f)
 {
-	fprintf(f, "usage: rissd [--config FILE] [--set NAME=VALUE]... [--print-config] [--help]\n\n"
+	fprintf(f, "usage: rissd [--config FILE] [--set NAME=VALUE]... [--print-config] [--print-routes] [--help]\n\n"
 	           "Serves the RISS JSON API and pages. Settings come from FILE (default: $RISS_CONFIG,\n"
 	           "else var/riss.conf when present), then RISS_<NAME> environment variables, then\n"
-	           "--set flags. --print-config lists every setting with its help and exits.\n");
+	           "--set flags. --print-config lists every setting with its help and exits;\n"
+	           "--print-routes prints the route table (path, method, roles) as JSON.\n");
 }
 
 /* Refuse to start on an out-of-date schema; a database that is down is only a warning
@@ -52,6 +53,9 @@ int main(int argc, char **argv)
 			return 0;
 		} else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
 			config = argv[++i];
+		} else if (strcmp(argv[i], "--print-routes") == 0) {
+			web_routes_print(stdout);
+			return 0;
 		} else if (strcmp(argv[i], "--print-config") == 0) {
 			print_config = 1;
 		} else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc) {

@@ -16,6 +16,12 @@ const struct web_route web_routes[] = {
 	  .handler = web_h_metrics, .name = "metrics" },
 	{ .path = "/static/*", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_CORE,
 	  .handler = web_h_static, .name = "static" },
+	{ .path = "/api/v1/staff/login", .method = "POST", .roles = ANY_ROLE, .surface = WEB_SURF_CORE,
+	  .json_body = 1, .handler = web_h_staff_login, .name = "staff_login" },
+	{ .path = "/api/v1/staff/logout", .method = "POST", .roles = WEB_ROLE_STAFF, .surface = WEB_SURF_CORE,
+	  .handler = web_h_staff_logout, .name = "staff_logout" },
+	{ .path = "/api/v1/staff/me", .method = "GET", .roles = WEB_ROLE_STAFF, .surface = WEB_SURF_CORE,
+	  .handler = web_h_staff_me, .name = "staff_me" },
 	{ .path = "/", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_CORE,
 	  .handler = web_h_page, .name = "page" },
 	{ .path = "/exam", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_EXAM,
@@ -96,4 +102,27 @@ int web_surfaces_parse(unsigned *out, const char *text)
 	}
 	*out = bits;
 	return 0;
+}
+
+void web_routes_print(FILE *f)
+{
+	static const struct { const char *name; unsigned bit; } roles[] = {
+		{ "public", WEB_ROLE_PUBLIC }, { "candidate", WEB_ROLE_CANDIDATE }, { "proctor", WEB_ROLE_PROCTOR },
+		{ "registrar", WEB_ROLE_REGISTRAR }, { "psychometrician", WEB_ROLE_PSYCHOMETRICIAN },
+		{ "statistician", WEB_ROLE_STATISTICIAN }, { "auditor", WEB_ROLE_AUDITOR }, { "provider", WEB_ROLE_PROVIDER },
+	};
+	fprintf(f, "[\n");
+	for (size_t i = 0; i < web_nroutes; i++) {
+		const struct web_route *r = &web_routes[i];
+		fprintf(f, "  {\"path\": \"%s\", \"method\": \"%s\", \"json_body\": %s, \"roles\": [", r->path, r->method,
+		        r->json_body ? "true" : "false");
+		int first = 1;
+		for (size_t k = 0; k < sizeof roles / sizeof roles[0]; k++)
+			if (r->roles & roles[k].bit) {
+				fprintf(f, "%s\"%s\"", first ? "" : ", ", roles[k].name);
+				first = 0;
+			}
+		fprintf(f, "]}%s\n", i + 1 < web_nroutes ? "," : "");
+	}
+	fprintf(f, "]\n");
 }

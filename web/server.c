@@ -1,6 +1,7 @@
 /* The libmicrohttpd glue: request contexts, body limits, routing, role checks, JSON body
  * parsing, the access log and metrics. Handlers see a complete, validated request. */
 #include "web.h"
+#include "auth.h"
 
 #include "rs_error.h"
 #include "rs_json.h"
@@ -63,14 +64,6 @@ static void web_completed(void *cls, struct MHD_Connection *conn, void **con_cls
 	*con_cls = NULL;
 }
 
-static unsigned web_caller_roles(struct web_request *req)
-{
-	/* Sign-in for staff, candidates and providers adds roles here as those surfaces land;
-	 * until then every caller is public. */
-	(void)req;
-	return WEB_ROLE_PUBLIC;
-}
-
 static int web_prefers_english(struct MHD_Connection *conn)
 {
 	const char *lang = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "lang");
@@ -98,11 +91,15 @@ static enum MHD_Result web_dispatch(struct web_request *req)
 		}
 		return web_reply_problem(req, MHD_HTTP_NOT_FOUND, "not-found", "There is nothing at this address.");
 	}
+	web_auth_resolve(req);
 	if (!(req->route->roles & req->roles)) {
 		if (req->roles == WEB_ROLE_PUBLIC)
 			return web_reply_problem(req, MHD_HTTP_UNAUTHORIZED, "unauthenticated", "Sign in to use this page.");
 		return web_reply_problem(req, MHD_HTTP_FORBIDDEN, "forbidden", "Your role may not use this function.");
 	}
+	if (!web_csrf_ok(req))
+		return web_reply_problem(req, MHD_HTTP_FORBIDDEN, "csrf",
+		                         "This change needs the X-CSRF-Token header of your session.");
 	if (req->route->json_body) {
 		const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 		if (!ct || strncasecmp(ct, "application/json", 16) != 0)
@@ -135,7 +132,10 @@ static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const 
 		rs_random_bytes(rnd, sizeof rnd);
 		rs_hex_encode(req->id, rnd, sizeof rnd);
 		req->lang_en = web_prefers_english(conn);
-		req->roles = web_caller_roles(req);
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
+			          req->client_ip, sizeof req->client_ip);
 		*con_cls = req;
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > web_srv.body_limit) {

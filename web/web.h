@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "rs_db.h"
@@ -60,6 +61,12 @@ struct web_request {
 	int64_t start_ns;
 	const struct web_route *route;
 	unsigned roles;             /* roles the caller holds */
+	char actor[80];             /* "staff:<user>", "candidate:<id>", "provider:<id>", "public" */
+	int64_t staff_id;           /* signed-in staff account, or 0 */
+	char centre_code[24];       /* a proctor's test centre, or "" */
+	char csrf[24];              /* CSRF token of a cookie session, or "" */
+	int cookie_auth;            /* the caller was authenticated by a cookie */
+	char client_ip[48];         /* peer address, for rate limits */
 	int lang_en;                /* caller prefers English (Accept-Language) */
 	char *body;                 /* request body, NUL-terminated */
 	size_t body_len, body_cap;
@@ -88,6 +95,9 @@ int web_db(struct web_request *req, rs_db **out);
 
 /* Replies. Each adds the security headers and X-Request-Id. */
 enum MHD_Result web_reply_json(struct web_request *req, unsigned status, json_t *body /* stolen */);
+/* As web_reply_json, with extra headers: name, value, ..., NULL. */
+enum MHD_Result web_reply_json_hdrs(struct web_request *req, unsigned status, json_t *body,
+                                    const char *const *headers);
 enum MHD_Result web_reply_text(struct web_request *req, unsigned status, const char *ctype,
                                const char *text, size_t len, const char *cache_control);
 /* RFC 9457 problem+json; type is a slug documented in docs/api.md ("not-found"), the
@@ -101,6 +111,8 @@ void web_add_security_headers(struct MHD_Response *resp, int is_html);
  * when some route has the path but not the method (405). allow gets the allowed methods. */
 const struct web_route *web_route_find(const char *method, const char *path, int *path_known,
                                        char *allow, size_t allow_len);
+/* Print the route table as JSON (rissd --print-routes; the route x role test reads it). */
+void web_routes_print(FILE *f);
 /* Parse a `surfaces` setting ("all" or a comma list) into web_surface bits. */
 int web_surfaces_parse(unsigned *out, const char *text);
 
@@ -116,6 +128,16 @@ enum MHD_Result web_h_readyz(struct web_request *req);
 enum MHD_Result web_h_metrics(struct web_request *req);
 enum MHD_Result web_h_static(struct web_request *req);
 enum MHD_Result web_h_page(struct web_request *req);
+
+/* Authentication (web/auth.c): resolve the caller's roles from cookies before routing. */
+void web_auth_resolve(struct web_request *req);
+/* Candidate sessions (web/exam_auth.c): on a valid riss_exam token set roles, actor, return 0. */
+int web_exam_auth(struct web_request *req, const char *token);
+/* The role name for audit rows ("registrar", ... or "public"). */
+const char *web_role_name(unsigned roles);
+enum MHD_Result web_h_staff_login(struct web_request *req);
+enum MHD_Result web_h_staff_logout(struct web_request *req);
+enum MHD_Result web_h_staff_me(struct web_request *req);
 
 /* Start and stop the HTTP daemon. */
 int web_server_start(struct MHD_Daemon **out, const char *bind, int port, int threads,

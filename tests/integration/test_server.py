@@ -60,13 +60,13 @@ class ServerBasics(unittest.TestCase):
         self.assertIn("GET", hdrs["allow"])
 
     def test_oversize_body_is_413(self):
-        status, hdrs, body = self.d.json("POST", "/api/v1/verify", {"token": "x" * 5000})
+        status, hdrs, body = self.d.json("POST", "/api/v1/staff/login", {"token": "x" * 5000})
         self.assertProblem(status, hdrs, body, 413, "body-too-large")
         self.assertIn("2048", body["detail"])
 
     def test_oversize_chunked_body_is_413(self):
         s = socket.create_connection(("127.0.0.1", self.d.port), timeout=10)
-        req = (b"POST /api/v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        req = (b"POST /api/v1/staff/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
         chunk = b"x" * 1000
         for _ in range(4):
@@ -83,7 +83,7 @@ class ServerBasics(unittest.TestCase):
         self.assertTrue(data.startswith(b"HTTP/1.1 413"), data[:60])
 
     def test_broken_json_is_400_naming_the_problem(self):
-        status, hdrs, body = self.d.request("POST", "/api/v1/verify", b'{"token": "abc",',
+        status, hdrs, body = self.d.request("POST", "/api/v1/staff/login", b'{"token": "abc",',
                                             {"Content-Type": "application/json",
                                              "Accept-Language": "en"})
         import json

@@ -1,0 +1,35 @@
+/* Staff credentials: Argon2id password hashes and RFC 6238 TOTP codes. */
+#ifndef RS_PASSWORD_H
+#define RS_PASSWORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RS_PASSWORD_HASH_MAX 160  /* room for an encoded Argon2id hash */
+#define RS_PASSWORD_MIN 12        /* shortest password accepted for a new account */
+#define RS_PASSWORD_MAX 256       /* longest password accepted anywhere */
+#define RS_TOTP_SECRET_LEN 20     /* bytes of a TOTP secret (160 bits, RFC 4226) */
+
+/* Hash a password with Argon2id (m = 19 MiB, t = 2, p = 1, 16-byte random salt) into the
+ * PHC string form. RS_EINVAL when the password is shorter than RS_PASSWORD_MIN or longer
+ * than RS_PASSWORD_MAX. */
+int rs_password_hash(char out[RS_PASSWORD_HASH_MAX], const char *password);
+/* 0 when password matches encoded, RS_EAUTH when it does not (or is too long), RS_EINVAL
+ * when encoded is not an Argon2id hash. Constant time in the password. */
+int rs_password_verify(const char *encoded, const char *password) __attribute__((warn_unused_result));
+
+/* The 6-digit TOTP code (RFC 6238: HMAC-SHA-1, 30-second steps) for time step `step`. */
+int rs_totp_code(const unsigned char *secret, size_t len, uint64_t step);
+/* Check a 6-digit code typed at Unix time now, allowing one step of clock drift either
+ * way. Steps at or before *last_step are refused (a code is used once); on success
+ * *last_step becomes the matched step. Returns 0 or RS_EAUTH. */
+int rs_totp_verify(const unsigned char *secret, size_t len, const char *code, int64_t now,
+                   int64_t *last_step) __attribute__((warn_unused_result));
+
+/* Base32 (RFC 4648, upper case, no padding), as authenticator apps expect. out needs
+ * 8 * ceil(n / 5) / 5 + 1 bytes; 33 for a 20-byte secret. */
+void rs_base32_encode(char *out, const unsigned char *in, size_t n);
+/* Decode base32 (case-insensitive, no padding) into out (cap bytes); RS_EPARSE/RS_ETOOBIG. */
+int rs_base32_decode(unsigned char *out, size_t cap, size_t *out_len, const char *in);
+
+#endif

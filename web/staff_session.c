@@ -1,0 +1,66 @@
+/* /api/v1/staff/login, /logout, /me: staff sign-in with password and TOTP. */
+#include "web.h"
+#include "auth.h"
+
+#include "rs_config.h"
+#include "rs_error.h"
+#include "rs_json.h"
+#include "rs_log.h"
+
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <string.h>
+
+enum MHD_Result web_h_staff_login(struct web_request *req)
+{
+	const char *username = NULL, *password = NULL, *totp = NULL;
+	struct rs_json_field spec[] = {
+		{ .name = "username", .kind = RS_JSON_STRING, .out = &username, .min = 1, .max = 40 },
+		{ .name = "password", .kind = RS_JSON_STRING, .out = &password, .min = 1, .max = 256 },
+		{ .name = "totp", .kind = RS_JSON_STRING, .out = &totp, .min = 6, .max = 6 },
+	};
+	if (rs_json_fields(req->json, spec, 3) != 0)
+		return web_reply_problem(req, MHD_HTTP_BAD_REQUEST, "invalid-request", "%s", rs_error_last());
+	rs_db *db = NULL;
+	if (web_db(req, &db) != 0)
+		return web_reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable",
+		                         req->lang_en ? "The service is temporarily unavailable. Please wait." :
+		                                        "ただいまサービスを利用できません。しばらくお待ちください。");
+	struct web_login_result res;
+	int rc = web_auth_login(&res, db, username, password, totp, req->id);
+	if (rc == RS_EAUTH) {
+		rs_info("staff sign-in refused for \"%.40s\": %s", username, rs_error_last());
+		return web_reply_problem(req, MHD_HTTP_UNAUTHORIZED, "sign-in-failed", "%s",
+		                         req->lang_en ? "Wrong user name, password or one-time code, or the account is locked." :
+		                                        "ユーザー名、パスワードまたはワンタイムコードが正しくないか、アカウントがロックされています。");
+	}
+	if (rc != 0)
+		return web_reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "%s", rs_error_last());
+	char cookie[160];
+	snprintf(cookie, sizeof cookie, "riss_staff=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", res.token,
+	         res.ttl_s, rs_config_bool("secure_cookies") ? "; Secure" : "");
+	OPENSSL_cleanse(res.token, sizeof res.token);
+	const char *hdrs[] = { MHD_HTTP_HEADER_SET_COOKIE, cookie, NULL };
+	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s}", "username", res.username, "display_name",
+	                         res.display_name, "role", res.role, "centre_code", res.centre_code, "csrf", res.csrf);
+	enum MHD_Result r = web_reply_json_hdrs(req, MHD_HTTP_OK, body, hdrs);
+	OPENSSL_cleanse(cookie, sizeof cookie);
+	return r;
+}
+
+enum MHD_Result web_h_staff_logout(struct web_request *req)
+{
+	const char *token = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "riss_staff");
+	rs_db *db = NULL;
+	if (web_db(req, &db) != 0 || (token && web_auth_logout(db, token) != 0))
+		return web_reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "%s", rs_error_last());
+	const char *hdrs[] = { MHD_HTTP_HEADER_SET_COOKIE, "riss_staff=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", NULL };
+	return web_reply_json_hdrs(req, MHD_HTTP_OK, json_pack("{s:b}", "signed_out", 1), hdrs);
+}
+
+enum MHD_Result web_h_staff_me(struct web_request *req)
+{
+	return web_reply_json(req, MHD_HTTP_OK,
+	                      json_pack("{s:s, s:s, s:s, s:s}", "actor", req->actor, "role", web_role_name(req->roles & ~WEB_ROLE_PUBLIC),
+	                                "centre_code", req->centre_code, "csrf", req->csrf));
+}
