@@ -1,0 +1,131 @@
+/* delivery public header: exam delivery at test centres. Scheduling (centres, windows,
+ * candidates, bookings, CSV import), proctor actions (identity check, admit, pause, resume,
+ * extra time, end, move) and the candidate flow (current item, answer, result) on top of
+ * the exam-engine, with every answer committed to PostgreSQL (schema exam) before the next
+ * item is sent. The engine state is rebuilt by replaying stored responses, never trusted
+ * from a client. Prefix dlv_. */
+#ifndef DLV_H
+#define DLV_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rs_db.h"
+
+/* ------------------------------------------------------------------------------------ */
+/* Problem slugs: a failing dlv_ call records, besides the rs_error line, a stable slug for
+ * the HTTP layer ("time-up", "not-current-item", ...). Valid until the next dlv_ call on
+ * the same thread; "" when the failure has no specific slug. */
+const char *dlv_slug_last(void);
+
+/* ------------------------------------------------------------------------------------ */
+/* The exam as delivered: definition + engine bank + item content (text and keys), loaded
+ * once per process. Paths come from RISS_EXAM_DEFINITION (default exam-engine/exams/sg.json)
+ * and RISS_EXAM_ITEMS (default item-bank/demo/items.jsonl, the item interchange format),
+ * relative to the working directory or else to the source tree. */
+struct dlv_exam;
+/* Load explicitly (tests). *out owned by caller (dlv_exam_free). */
+int dlv_exam_load(struct dlv_exam **out, const char *exam_path, const char *items_path);
+void dlv_exam_free(struct dlv_exam *ex);
+/* The process-wide exam (loaded on first use, thread-safe). RS_EIO/RS_EINVAL when it cannot
+ * be loaded (message says why). */
+int dlv_exam_get(const struct dlv_exam **out);
+/* Use ex as the process-wide exam (tests and tools; call before any dlv_exam_get). */
+void dlv_exam_set(const struct dlv_exam *ex);
+/* Facts about the loaded exam. */
+const char *dlv_exam_code(const struct dlv_exam *ex);
+int dlv_exam_time_limit(const struct dlv_exam *ex);
+size_t dlv_exam_items(const struct dlv_exam *ex);
+/* Key (0..3) of an item by id, for simulators in tests and benchmarks only; -1 unknown. */
+int dlv_exam_key_for_tests(const struct dlv_exam *ex, const char *item_id);
+
+/* ------------------------------------------------------------------------------------ */
+/* Tokens. A session token and a workstation token are 32 random bytes, base64url (43
+ * chars); only their SHA-256 is stored. */
+#define DLV_TOKEN_LEN 43
+/* New random token into out (DLV_TOKEN_LEN + 1 bytes). */
+int dlv_token_new(char *out);
+
+/* ------------------------------------------------------------------------------------ */
+/* Candidate flow. Each call runs its own transaction(s) on db. */
+
+/* Authenticate a riss_exam cookie: token must name a live session and ws_token (the riss_ws
+ * cookie, may be NULL) must match its workstation binding. RS_EAUTH otherwise. */
+int dlv_auth(int64_t *out_session, rs_db *db, const char *token, const char *ws_token);
+
+/* Redeem a proctor's admission code at a workstation: binds the session to ws_token (the
+ * caller creates one when the workstation has none) and returns a fresh session token in
+ * out_token (DLV_TOKEN_LEN + 1). A moved session gets a new token and binding; the old
+ * ones stop working. RS_EAUTH for an unknown, used or expired code. */
+int dlv_redeem(char *out_token, int64_t *out_session, rs_db *db, const char *code, const char *ws_token);
+
+/* The candidate's view now: {"session", "status", "answered", "remaining_s", "time_limit_s",
+ * "accommodations": {...}, "item": {...} (while running), "result": {...} (when finished)}.
+ * Ends the session when its time has run out. *out owned by caller. */
+int dlv_current(json_t **out, rs_db *db, int64_t session);
+
+/* Start the clock after the instructions (admitted -> running). Idempotent. */
+int dlv_begin(json_t **out, rs_db *db, int64_t session);
+
+/* Answer the item at position: commits the response, then returns the same view as
+ * dlv_current (the next item, or the result). Resending an answer already stored returns
+ * the item that followed it. Refused (RS_ESTATE / RS_EINVAL with a slug): another item,
+ * another position, after the deadline ("time-up"), while paused, after the end. */
+int dlv_answer(json_t **out, rs_db *db, int64_t session, int position, const char *item_id, int choice);
+
+/* Per-session rate limit (token bucket in this process): 0 when allowed, RS_EPERM with
+ * slug "rate-limited" otherwise. */
+int dlv_rate_check(int64_t session);
+
+/* Printable score report: result plus candidate name and date, {} fields. */
+int dlv_report(json_t **out, rs_db *db, int64_t session);
+
+/* ------------------------------------------------------------------------------------ */
+/* Proctor actions. actor ("staff:<user>") and request_id go to the audit log; centre is
+ * the proctor's centre code (NULL = any centre, for agency staff). */
+struct dlv_actor {
+	const char *actor;
+	const char *role;
+	const char *centre;     /* NULL: not restricted to a centre */
+	const char *request_id;
+};
+
+/* The day's bookings at the centre (date "YYYY-MM-DD", NULL = today): {"bookings": [...]}
+ * with candidate names, accommodations, status and session state. */
+int dlv_proctor_day(json_t **out, rs_db *db, const struct dlv_actor *who, const char *date);
+/* Record the identity check of a booking. */
+int dlv_proctor_identity(rs_db *db, const struct dlv_actor *who, int64_t booking, const char *document);
+/* Admit a checked-in booking to a seat: creates the session (or, for a session already
+ * admitted, issues a new admission code, which is how a move to another workstation is
+ * approved). out_code gets a 10-digit one-time code (11 bytes) valid 15 minutes. */
+int dlv_proctor_admit(char *out_code, int64_t *out_session, rs_db *db, const struct dlv_actor *who,
+                      int64_t booking, const char *seat, int move);
+/* Pause / resume the clock; extra time in minutes; end with a reason. */
+int dlv_proctor_pause(rs_db *db, const struct dlv_actor *who, int64_t session, int pause);
+int dlv_proctor_extra(rs_db *db, const struct dlv_actor *who, int64_t session, int minutes);
+int dlv_proctor_end(rs_db *db, const struct dlv_actor *who, int64_t session, const char *reason);
+
+/* ------------------------------------------------------------------------------------ */
+/* Scheduling (agency). Each create returns the new row as JSON; lists return {"items": []}. */
+int dlv_centre_put(json_t **out, rs_db *db, const struct dlv_actor *who, const json_t *in);
+int dlv_window_put(json_t **out, rs_db *db, const struct dlv_actor *who, const json_t *in);
+int dlv_candidate_put(json_t **out, rs_db *db, const struct dlv_actor *who, const json_t *in);
+int dlv_booking_put(json_t **out, rs_db *db, const struct dlv_actor *who, const json_t *in);
+/* kind: "centres", "windows", "candidates", "bookings". */
+int dlv_sched_list(json_t **out, rs_db *db, const char *kind);
+
+/* CSV booking import: header line
+ *   name_kanji,name_kana,name_romaji,birth_date,email,phone,centre,window,sit_on,starts_at,extra_minutes,large_text,high_contrast
+ * All rows are checked (format, then against the database); when any row is bad nothing is
+ * imported and *out is {"imported": 0, "errors": [{"line", "field", "message"}]} with
+ * RS_EINVAL returned; otherwise {"imported": N}. At most DLV_CSV_MAX_BYTES. */
+#define DLV_CSV_MAX_BYTES (4u * 1024u * 1024u)
+#define DLV_CSV_MAX_ROWS 20000
+int dlv_booking_import(json_t **out, rs_db *db, const struct dlv_actor *who, const char *csv, size_t len);
+
+/* CSV parsing alone (no database): rows into an array of objects keyed by header names;
+ * errors as above into *out_errors (array, possibly empty). Exposed for tests and fuzzing. */
+int dlv_csv_bookings_parse(json_t **out_rows, json_t **out_errors, const char *csv, size_t len);
+
+#endif

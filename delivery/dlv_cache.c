@@ -1,0 +1,132 @@
+/* Engine-session cache (direct-mapped, one lock per slot) and the per-session rate limit
+ * (token bucket). Both are per process: losing them costs a replay, never correctness,
+ * because the database holds every response. */
+#include "dlv_int.h"
+
+#include "rs_error.h"
+#include "rs_util.h"
+#include "rs_encode.h"
+
+#include <openssl/sha.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#define DLV_CACHE_SLOTS 8192u
+
+struct dlv_slot {
+	pthread_mutex_t mu;
+	int64_t id;
+	int answered;
+	struct cat_session *s;
+	/* rate limit */
+	int64_t rl_id;
+	double tokens;
+	int64_t last_ns;
+};
+
+static struct dlv_slot dlv_slots[DLV_CACHE_SLOTS];
+static pthread_once_t dlv_slots_once = PTHREAD_ONCE_INIT;
+
+static void dlv_slots_init(void)
+{
+	for (unsigned i = 0; i < DLV_CACHE_SLOTS; i++)
+		pthread_mutex_init(&dlv_slots[i].mu, NULL);
+}
+
+static struct dlv_slot *dlv_slot_for(int64_t id)
+{
+	pthread_once(&dlv_slots_once, dlv_slots_init);
+	return &dlv_slots[cat_mix64((uint64_t)id) % DLV_CACHE_SLOTS];
+}
+
+struct cat_session *dlv_cache_take(int64_t id, int answered)
+{
+	struct dlv_slot *sl = dlv_slot_for(id);
+	struct cat_session *s = NULL, *stale = NULL;
+	pthread_mutex_lock(&sl->mu);
+	if (sl->s && sl->id == id) {
+		if (sl->answered == answered)
+			s = sl->s;
+		else
+			stale = sl->s;
+		sl->s = NULL;
+	}
+	pthread_mutex_unlock(&sl->mu);
+	cat_session_free(stale);
+	return s;
+}
+
+void dlv_cache_put(int64_t id, struct cat_session *s, int answered)
+{
+	struct dlv_slot *sl = dlv_slot_for(id);
+	struct cat_session *old;
+	pthread_mutex_lock(&sl->mu);
+	old = sl->s;
+	sl->s = s;
+	sl->id = id;
+	sl->answered = answered;
+	pthread_mutex_unlock(&sl->mu);
+	cat_session_free(old);
+}
+
+void dlv_cache_drop(int64_t id)
+{
+	cat_session_free(dlv_cache_take(id, -1));
+}
+
+#define DLV_RATE_PER_S 10.0
+#define DLV_RATE_BURST 30.0
+
+int dlv_rate_check(int64_t session)
+{
+	struct dlv_slot *sl = dlv_slot_for(session);
+	int64_t now = rs_mono_ns();
+	int ok;
+	pthread_mutex_lock(&sl->mu);
+	if (sl->rl_id != session) {
+		sl->rl_id = session;
+		sl->tokens = DLV_RATE_BURST;
+		sl->last_ns = now;
+	}
+	sl->tokens += (double)(now - sl->last_ns) / 1e9 * DLV_RATE_PER_S;
+	if (sl->tokens > DLV_RATE_BURST)
+		sl->tokens = DLV_RATE_BURST;
+	sl->last_ns = now;
+	ok = sl->tokens >= 1.0;
+	if (ok)
+		sl->tokens -= 1.0;
+	pthread_mutex_unlock(&sl->mu);
+	if (!ok) {
+		dlv_slug_set("rate-limited");
+		rs_error_set("Too many requests for this exam session; wait a moment.");
+		return RS_EPERM;
+	}
+	return 0;
+}
+
+void dlv_hash_bytea(char *out, const char *text)
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	SHA256((const unsigned char *)text, strlen(text), md);
+	out[0] = '\\';
+	out[1] = 'x';
+	rs_hex_encode(out + 2, md, sizeof md);
+}
+
+const char *dlv_band_name(enum cat_band b)
+{
+	return b == CAT_BAND_ABOVE ? "above" : b == CAT_BAND_NEAR ? "near" : "below";
+}
+
+const char *dlv_stop_name(enum cat_stop s)
+{
+	switch (s) {
+	case CAT_STOP_MAX_LENGTH: return "max_length";
+	case CAT_STOP_SE: return "se_target";
+	case CAT_STOP_CI: return "classified";
+	case CAT_STOP_TIME: return "time";
+	case CAT_STOP_POOL: return "pool";
+	default: return "ended";
+	}
+}

@@ -1,0 +1,362 @@
+/* Scheduling against schema exam: centres, windows, candidates, bookings (the agency's
+ * API), lists, and the all-or-nothing CSV booking import. */
+#include "dlv_int.h"
+
+#include "rs_audit.h"
+#include "rs_error.h"
+#include "rs_json.h"
+
+#include <libpq-fe.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Map a database refusal of user data to a clear message. */
+static int dlv_db_refused(int rc, const char *what)
+{
+	if (rc == RS_EINVAL) {
+		dlv_slug_set("invalid-field");
+		rs_error_set("The %s was refused: a field is out of range or refers to something that does not exist (%s).",
+		             what, rs_error_last());
+	} else if (rc == RS_EEXIST) {
+		dlv_slug_set("already-exists");
+		rs_error_set("This %s already exists.", what);
+	}
+	return rc;
+}
+
+/* Run one INSERT ... RETURNING row_to_json and audit it. */
+struct dlv_put {
+	const struct dlv_actor *who;
+	const char *name, *sql, *action, *what;
+	int n;
+	const char *const *p;
+	json_t *row;
+};
+
+static int dlv_put_tx(rs_db *db, void *varg)
+{
+	struct dlv_put *a = varg;
+	PGresult *r = NULL;
+	json_decref(a->row);
+	a->row = NULL;
+	int rc = rs_db_exec(&r, db, a->name, a->sql, a->n, a->p);
+	if (rc != 0)
+		return dlv_db_refused(rc, a->what);
+	json_error_t jerr;
+	a->row = json_loads(PQgetvalue(r, 0, 0), 0, &jerr);
+	PQclear(r);
+	if (!a->row)
+		return RS_EINTERNAL;
+	char obj[64];
+	json_t *id = json_object_get(a->row, "id");
+	if (!id)
+		id = json_object_get(a->row, "code");
+	if (json_is_integer(id))
+		snprintf(obj, sizeof obj, "%s:%" JSON_INTEGER_FORMAT, a->what, json_integer_value(id));
+	else
+		snprintf(obj, sizeof obj, "%s:%.40s", a->what, json_string_value(id) ? json_string_value(id) : "?");
+	return rs_audit(db, a->who->actor, a->who->role, a->action, obj, NULL, a->who->request_id);
+}
+
+static int dlv_put_run(json_t **out, rs_db *db, struct dlv_put *a)
+{
+	int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, dlv_put_tx, a);
+	if (rc != 0) {
+		json_decref(a->row);
+		return rc;
+	}
+	*out = a->row;
+	return 0;
+}
+
+static int dlv_fields(const json_t *in, const struct rs_json_field *f, size_t n)
+{
+	dlv_slug_set(NULL);
+	int rc = rs_json_fields(in, f, n);
+	if (rc != 0)
+		dlv_slug_set("invalid-field");
+	return rc;
+}
+
+int dlv_centre_put(json_t **out, rs_db *db, const struct dlv_actor *who, const json_t *in)
+{
+	const char *code = NULL, *name = NULL, *pref = NULL;
+	long long seats = 0;
+	struct rs_json_field f[] = {
+		{ "code", RS_JSON_STRING, &code, 0, 2, 32 }, { "name", RS_JSON_STRING, &name, 0, 1, 200 },
+		{ "prefecture", RS_JSON_STRING, &pref, 0, 1, 20 }, { "seats", RS_JSON_INT, &seats, 0, 1, 1000 },
+	};
+	int rc = dlv_fields(in, f, 4);
+	if (rc != 0)
+		return rc;
+	char s[16];
+	snprintf(s, sizeof s, "%lld", seats);
+	const char *p[] = { code, name, pref, s };
+	struct dlv_put a = { .who = who, .name = "dlv_centre_put", .action = "exam.centre.put", .what = "centre", .n = 4, .p = p,
+		.sql = "INSERT INTO exam.centres (code, name, prefecture, seats) VALUES ($1, $2, $3, $4)"
+		       " ON CONFLICT (code) DO UPDATE SET name = $2, prefecture = $3, seats = $4"
+		       " RETURNING json_build_object('code', code, 'name', name, 'prefecture', prefecture, 'seats', seats)" };
+	return dlv_put_run(out, db, &a);
+}
+
+int dlv_window_put(json_t **out, rs_db *db, const struct dlv_actor *who, const json_t *in)
+{
+	const char *exam = NULL, *name = NULL, *opens = NULL, *closes = NULL;
+	struct rs_json_field f[] = {
+		{ "exam", RS_JSON_STRING, &exam, 0, 1, 16 }, { "name", RS_JSON_STRING, &name, 0, 1, 200 },
+		{ "opens_on", RS_JSON_STRING, &opens, 0, 10, 10 }, { "closes_on", RS_JSON_STRING, &closes, 0, 10, 10 },
+	};
+	int rc = dlv_fields(in, f, 4);
+	if (rc != 0)
+		return rc;
+	const char *p[] = { exam, name, opens, closes };
+	struct dlv_put a = { .who = who, .name = "dlv_window_put", .action = "exam.window.put", .what = "window", .n = 4, .p = p,
+		.sql = "INSERT INTO exam.windows (exam_code, name, opens_on, closes_on) VALUES ($1, $2, $3::date, $4::date)"
+		       " ON CONFLICT (exam_code, name) DO UPDATE SET opens_on = $3::date, closes_on = $4::date"
+		       " RETURNING json_build_object('id', id, 'exam', exam_code, 'name', name, 'opens_on', opens_on, 'closes_on', closes_on)" };
+	return dlv_put_run(out, db, &a);
+}
+
+int dlv_candidate_put(json_t **out, rs_db *db, const struct dlv_actor *who, const json_t *in)
+{
+	const char *kanji = NULL, *kana = NULL, *romaji = NULL, *dob = NULL, *email = NULL, *phone = "";
+	struct rs_json_field f[] = {
+		{ "name_kanji", RS_JSON_STRING, &kanji, 0, 1, 100 }, { "name_kana", RS_JSON_STRING, &kana, 0, 1, 100 },
+		{ "name_romaji", RS_JSON_STRING, &romaji, 0, 1, 100 }, { "birth_date", RS_JSON_STRING, &dob, 0, 10, 10 },
+		{ "email", RS_JSON_STRING, &email, 0, 3, 255 }, { "phone", RS_JSON_STRING, &phone, 1, 0, 24 },
+	};
+	int rc = dlv_fields(in, f, 6);
+	if (rc != 0)
+		return rc;
+	const char *p[] = { kanji, kana, romaji, dob, email, phone };
+	struct dlv_put a = { .who = who, .name = "dlv_cand_put", .action = "exam.candidate.put", .what = "candidate", .n = 6, .p = p,
+		.sql = "INSERT INTO exam.candidates (name_kanji, name_kana, name_romaji, birth_date, email, phone)"
+		       " VALUES ($1, $2, $3, $4::date, $5, $6) ON CONFLICT (email, birth_date) DO UPDATE"
+		       " SET name_kanji = $1, name_kana = $2, name_romaji = $3, phone = $6"
+		       " RETURNING json_build_object('id', id, 'name_kanji', name_kanji, 'name_kana', name_kana,"
+		       " 'name_romaji', name_romaji, 'birth_date', birth_date, 'email', email, 'phone', phone)" };
+	return dlv_put_run(out, db, &a);
+}
+
+#define DLV_BOOKING_SQL \
+	"INSERT INTO exam.bookings (candidate_id, window_id, centre_code, sit_on, starts_at, extra_minutes, large_text, high_contrast)" \
+	" SELECT $1, w.id, $3, $4::date, $5::time, $6, $7, $8 FROM exam.windows w WHERE w.id = $2" \
+	" AND $4::date BETWEEN w.opens_on AND w.closes_on" \
+	" AND NOT EXISTS (SELECT 1 FROM exam.results x WHERE x.candidate_id = $1 AND x.finished_at + make_interval(days =>" \
+	"   coalesce((SELECT retake_days FROM exam.rules WHERE exam_code = w.exam_code), 30)) > $4::date)" \
+	" RETURNING json_build_object('id', id, 'candidate', candidate_id, 'window', window_id, 'centre', centre_code," \
+	" 'sit_on', sit_on, 'starts_at', to_char(starts_at, 'HH24:MI'), 'extra_minutes', extra_minutes," \
+	" 'large_text', large_text, 'high_contrast', high_contrast, 'status', status)"
+
+static int dlv_booking_tx(rs_db *db, void *varg)
+{
+	struct dlv_put *a = varg;
+	PGresult *r = NULL;
+	json_decref(a->row);
+	a->row = NULL;
+	int rc = rs_db_exec(&r, db, "dlv_booking_put", DLV_BOOKING_SQL, 8, a->p);
+	if (rc != 0)
+		return dlv_db_refused(rc, "booking");
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		dlv_slug_set("booking-refused");
+		rs_error_set("No booking made: the date is outside the window, the window does not exist, or the candidate"
+		             " sat an exam within the retake waiting period.");
+		return RS_ESTATE;
+	}
+	json_error_t jerr;
+	a->row = json_loads(PQgetvalue(r, 0, 0), 0, &jerr);
+	PQclear(r);
+	if (!a->row)
+		return RS_EINTERNAL;
+	char obj[48];
+	snprintf(obj, sizeof obj, "booking:%" JSON_INTEGER_FORMAT, json_integer_value(json_object_get(a->row, "id")));
+	return rs_audit(db, a->who->actor, a->who->role, "exam.booking.put", obj, NULL, a->who->request_id);
+}
+
+int dlv_booking_put(json_t **out, rs_db *db, const struct dlv_actor *who, const json_t *in)
+{
+	long long cand = 0, win = 0, extra = 0;
+	const char *centre = NULL, *sit = NULL, *starts = NULL;
+	int large = 0, contrast = 0;
+	struct rs_json_field f[] = {
+		{ "candidate", RS_JSON_INT, &cand, 0, 1, INT64_MAX }, { "window", RS_JSON_INT, &win, 0, 1, INT64_MAX },
+		{ "centre", RS_JSON_STRING, &centre, 0, 2, 32 }, { "sit_on", RS_JSON_STRING, &sit, 0, 10, 10 },
+		{ "starts_at", RS_JSON_STRING, &starts, 0, 4, 5 }, { "extra_minutes", RS_JSON_INT, &extra, 1, 0, 240 },
+		{ "large_text", RS_JSON_BOOL, &large, 1, 0, 0 }, { "high_contrast", RS_JSON_BOOL, &contrast, 1, 0, 0 },
+	};
+	int rc = dlv_fields(in, f, 8);
+	if (rc != 0)
+		return rc;
+	char c[24], w[24], x[16];
+	snprintf(c, sizeof c, "%lld", cand);
+	snprintf(w, sizeof w, "%lld", win);
+	snprintf(x, sizeof x, "%lld", extra);
+	const char *p[] = { c, w, centre, sit, starts, x, large ? "t" : "f", contrast ? "t" : "f" };
+	struct dlv_put a = { .who = who, .p = p };
+	rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, dlv_booking_tx, &a);
+	if (rc != 0) {
+		json_decref(a.row);
+		return rc;
+	}
+	*out = a.row;
+	return 0;
+}
+
+int dlv_sched_list(json_t **out, rs_db *db, const char *kind)
+{
+	const char *name, *sql;
+	dlv_slug_set(NULL);
+	if (strcmp(kind, "centres") == 0) {
+		name = "dlv_list_centres";
+		sql = "SELECT coalesce(json_agg(json_build_object('code', code, 'name', name, 'prefecture', prefecture,"
+		      " 'seats', seats) ORDER BY code), '[]') FROM exam.centres";
+	} else if (strcmp(kind, "windows") == 0) {
+		name = "dlv_list_windows";
+		sql = "SELECT coalesce(json_agg(json_build_object('id', id, 'exam', exam_code, 'name', name, 'opens_on', opens_on,"
+		      " 'closes_on', closes_on) ORDER BY opens_on, id), '[]') FROM exam.windows";
+	} else if (strcmp(kind, "candidates") == 0) {
+		name = "dlv_list_candidates";
+		sql = "SELECT coalesce(json_agg(json_build_object('id', id, 'name_kanji', name_kanji, 'name_kana', name_kana,"
+		      " 'name_romaji', name_romaji, 'birth_date', birth_date, 'email', email) ORDER BY id), '[]')"
+		      " FROM (SELECT * FROM exam.candidates ORDER BY id DESC LIMIT 1000) c";
+	} else if (strcmp(kind, "bookings") == 0) {
+		name = "dlv_list_bookings";
+		sql = "SELECT coalesce(json_agg(json_build_object('id', b.id, 'candidate', b.candidate_id, 'name', c.name_kanji,"
+		      " 'window', b.window_id, 'centre', b.centre_code, 'sit_on', b.sit_on, 'starts_at', to_char(b.starts_at, 'HH24:MI'),"
+		      " 'status', b.status) ORDER BY b.sit_on, b.starts_at, b.id), '[]')"
+		      " FROM (SELECT * FROM exam.bookings ORDER BY id DESC LIMIT 1000) b JOIN exam.candidates c ON c.id = b.candidate_id";
+	} else {
+		dlv_slug_set("not-found");
+		rs_error_set("Unknown list '%s'.", kind);
+		return RS_ENOTFOUND;
+	}
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, name, sql, 0, NULL);
+	if (rc != 0)
+		return rc;
+	json_error_t jerr;
+	json_t *arr = json_loads(PQgetvalue(r, 0, 0), 0, &jerr);
+	PQclear(r);
+	*out = json_pack("{s:o}", "items", arr ? arr : json_array());
+	return *out ? 0 : RS_ENOMEM;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* CSV import: parse everything, check every row against the database inside one
+ * transaction, and roll it all back when any row is bad. */
+
+struct dlv_import {
+	const struct dlv_actor *who;
+	json_t *rows, *errors;
+	int imported;
+};
+
+static void dlv_row_error(json_t *errors, json_int_t line, const char *field, const char *msg)
+{
+	json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "line", line, "field", field, "message", msg));
+}
+
+static int dlv_import_tx(rs_db *db, void *varg)
+{
+	struct dlv_import *a = varg;
+	size_t i;
+	json_t *row;
+	a->imported = 0;
+	json_array_clear(a->errors);
+	json_array_foreach(a->rows, i, row) {
+		json_int_t line = json_integer_value(json_object_get(row, "line"));
+#define F(k) json_string_value(json_object_get(row, k))
+		const char *cp[] = { F("name_kanji"), F("name_kana"), F("name_romaji"), F("birth_date"), F("email"), F("phone") };
+		PGresult *r = NULL;
+		rs_db_exec_plain(db, "SAVEPOINT dlv_row");
+		int rc = rs_db_exec(&r, db, "dlv_imp_cand",
+			"INSERT INTO exam.candidates (name_kanji, name_kana, name_romaji, birth_date, email, phone)"
+			" VALUES ($1, $2, $3, $4::date, $5, $6) ON CONFLICT (email, birth_date) DO UPDATE SET name_kanji = $1,"
+			" name_kana = $2, name_romaji = $3, phone = $6 RETURNING id", 6, cp);
+		if (rc == RS_EUNAVAIL || rc == RS_ECONFLICT)
+			return rc;
+		if (rc != 0) {
+			rs_db_exec_plain(db, "ROLLBACK TO SAVEPOINT dlv_row");
+			dlv_row_error(a->errors, line, "candidate", "the candidate fields were refused (name, date of birth or e-mail format)");
+			continue;
+		}
+		char cid[24];
+		snprintf(cid, sizeof cid, "%s", PQgetvalue(r, 0, 0));
+		PQclear(r);
+		const char *wp[] = { F("window") };
+		if ((rc = rs_db_exec(&r, db, "dlv_imp_win", "SELECT id FROM exam.windows WHERE name = $1", 1, wp)) != 0)
+			return rc;
+		if (PQntuples(r) != 1) {
+			PQclear(r);
+			dlv_row_error(a->errors, line, "window", "no exam window has this name");
+			continue;
+		}
+		char wid[24];
+		snprintf(wid, sizeof wid, "%s", PQgetvalue(r, 0, 0));
+		PQclear(r);
+		const char *bp[] = { cid, wid, F("centre"), F("sit_on"), F("starts_at"), F("extra_minutes"), F("large_text"), F("high_contrast") };
+#undef F
+		rc = rs_db_exec(&r, db, "dlv_booking_put", DLV_BOOKING_SQL, 8, bp);
+		if (rc == RS_EUNAVAIL || rc == RS_ECONFLICT)
+			return rc;
+		if (rc != 0) {
+			rs_db_exec_plain(db, "ROLLBACK TO SAVEPOINT dlv_row");
+			dlv_row_error(a->errors, line, rc == RS_EEXIST ? "sit_on" : "centre",
+			              rc == RS_EEXIST ? "the candidate already has a booking on this day" : "unknown test centre or a value out of range");
+			continue;
+		}
+		int n = PQntuples(r);
+		PQclear(r);
+		if (n != 1) {
+			dlv_row_error(a->errors, line, "sit_on", "the date is outside the window or inside the retake waiting period");
+			continue;
+		}
+		a->imported++;
+	}
+	if (json_array_size(a->errors) > 0) {
+		dlv_slug_set("import-refused");
+		rs_error_set("%zu of %zu rows are bad; nothing was imported.", json_array_size(a->errors), json_array_size(a->rows));
+		return RS_EINVAL;
+	}
+	json_t *det = json_pack("{s:i}", "rows", a->imported);
+	int rc = rs_audit(db, a->who->actor, a->who->role, "exam.booking.import", "bookings:csv", det, a->who->request_id);
+	json_decref(det);
+	return rc;
+}
+
+int dlv_booking_import(json_t **out, rs_db *db, const struct dlv_actor *who, const char *csv, size_t len)
+{
+	json_t *rows = NULL, *errors = NULL;
+	dlv_slug_set(NULL);
+	int rc = dlv_csv_bookings_parse(&rows, &errors, csv, len);
+	if (rc == RS_ETOOBIG || rc == RS_EPARSE) {
+		json_decref(rows);
+		*out = json_pack("{s:i, s:o}", "imported", 0, "errors", errors ? errors : json_array());
+		return rc;
+	}
+	if (rc == 0 && json_array_size(errors) == 0) {
+		struct dlv_import a = { .who = who, .rows = rows, .errors = errors };
+		rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, dlv_import_tx, &a);
+		if (rc == 0) {
+			*out = json_pack("{s:i}", "imported", a.imported);
+			json_decref(rows);
+			json_decref(errors);
+			return 0;
+		}
+		if (rc != RS_EINVAL) {
+			json_decref(rows);
+			json_decref(errors);
+			return rc;
+		}
+	} else if (rc == 0) {
+		dlv_slug_set("import-refused");
+		rs_error_set("%zu rows are bad; nothing was imported.", json_array_size(errors));
+		rc = RS_EINVAL;
+	}
+	json_decref(rows);
+	*out = json_pack("{s:i, s:o}", "imported", 0, "errors", errors);
+	return rc;
+}

@@ -1,0 +1,602 @@
+/* The candidate flow against schema exam: authenticate, redeem an admission code, current
+ * view, begin, answer (committed before the next item is sent), finish and report. The
+ * engine session is rebuilt by replaying stored responses (or taken from the cache when it
+ * has exactly the stored count), so the client's view of the state is never trusted. */
+#include "dlv_int.h"
+
+#include "rs_audit.h"
+#include "rs_error.h"
+#include "rs_json.h"
+
+#include <libpq-fe.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DLV_GRACE_MS 2000    /* an answer sent just as the clock ran out still counts */
+
+/* Session row, locked for the transaction. */
+struct dlv_row {
+	int64_t id, booking, candidate;
+	char status[16];
+	int time_limit_s, extra_s, answered, last_engine_s;
+	int64_t elapsed_ms, seed;
+	char exam_version[17], bank_version[17];
+	bool large_text, high_contrast;
+};
+
+static int dlv_row_load(struct dlv_row *out, rs_db *db, int64_t id, int lock)
+{
+	char ids[24];
+	snprintf(ids, sizeof ids, "%" PRId64, id);
+	const char *p[] = { ids };
+	PGresult *r = NULL;
+	int rc = lock
+		? rs_db_exec(&r, db, "dlv_row_lock",
+			"SELECT s.status, s.time_limit_s, s.extra_s, s.answered, s.last_engine_s,"
+			" s.used_ms + CASE WHEN s.running_since IS NULL THEN 0"
+			"   ELSE (extract(epoch FROM now() - s.running_since) * 1000)::bigint END,"
+			" s.seed, s.exam_version, s.bank_version, b.large_text, b.high_contrast, s.booking_id, b.candidate_id"
+			" FROM exam.sessions s JOIN exam.bookings b ON b.id = s.booking_id WHERE s.id = $1 FOR UPDATE OF s", 1, p)
+		: rs_db_exec(&r, db, "dlv_row_read",
+			"SELECT s.status, s.time_limit_s, s.extra_s, s.answered, s.last_engine_s,"
+			" s.used_ms + CASE WHEN s.running_since IS NULL THEN 0"
+			"   ELSE (extract(epoch FROM now() - s.running_since) * 1000)::bigint END,"
+			" s.seed, s.exam_version, s.bank_version, b.large_text, b.high_contrast, s.booking_id, b.candidate_id"
+			" FROM exam.sessions s JOIN exam.bookings b ON b.id = s.booking_id WHERE s.id = $1", 1, p);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		dlv_slug_set("session-unknown");
+		rs_error_set("There is no such exam session.");
+		return RS_ENOTFOUND;
+	}
+	memset(out, 0, sizeof *out);
+	out->id = id;
+	snprintf(out->status, sizeof out->status, "%s", PQgetvalue(r, 0, 0));
+	out->time_limit_s = atoi(PQgetvalue(r, 0, 1));
+	out->extra_s = atoi(PQgetvalue(r, 0, 2));
+	out->answered = atoi(PQgetvalue(r, 0, 3));
+	out->last_engine_s = atoi(PQgetvalue(r, 0, 4));
+	out->elapsed_ms = strtoll(PQgetvalue(r, 0, 5), NULL, 10);
+	out->seed = strtoll(PQgetvalue(r, 0, 6), NULL, 10);
+	snprintf(out->exam_version, sizeof out->exam_version, "%s", PQgetvalue(r, 0, 7));
+	snprintf(out->bank_version, sizeof out->bank_version, "%s", PQgetvalue(r, 0, 8));
+	out->large_text = PQgetvalue(r, 0, 9)[0] == 't';
+	out->high_contrast = PQgetvalue(r, 0, 10)[0] == 't';
+	out->booking = strtoll(PQgetvalue(r, 0, 11), NULL, 10);
+	out->candidate = strtoll(PQgetvalue(r, 0, 12), NULL, 10);
+	PQclear(r);
+	if (out->elapsed_ms < 0)
+		out->elapsed_ms = 0;
+	return 0;
+}
+
+static int64_t dlv_limit_ms(const struct dlv_row *row)
+{
+	return ((int64_t)row->time_limit_s + row->extra_s) * 1000;
+}
+
+/* The engine session for row: from the cache, or rebuilt by replaying the stored responses.
+ * *out owned by the caller. */
+static int dlv_engine(struct cat_session **out, rs_db *db, const struct dlv_exam *ex, const struct dlv_row *row)
+{
+	if (strcmp(row->exam_version, ex->exam_version) != 0 || strcmp(row->bank_version, ex->bank_version) != 0) {
+		dlv_slug_set("exam-version-mismatch");
+		rs_error_set("This session was started with exam %s / bank %s, but this server delivers %s / %s.",
+		             row->exam_version, row->bank_version, ex->exam_version, ex->bank_version);
+		return RS_ESTATE;
+	}
+	struct cat_session *s = dlv_cache_take(row->id, row->answered);
+	if (s) {
+		*out = s;
+		return 0;
+	}
+	char ids[24];
+	snprintf(ids, sizeof ids, "%" PRId64, row->id);
+	const char *p[] = { ids };
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "dlv_replay",
+		"SELECT item_id, score, engine_elapsed_s FROM exam.responses WHERE session_id = $1 ORDER BY position", 1, p);
+	if (rc != 0)
+		return rc;
+	if ((rc = cat_session_new(&s, ex->eng, (uint64_t)row->seed)) != 0) {
+		rs_error_set("engine: %s", cat_error_last());
+		goto done;
+	}
+	for (int i = 0; i < PQntuples(r); i++) {
+		size_t want;
+		long idx = cat_bank_find(ex->bank, PQgetvalue(r, i, 0));
+		if (cat_session_next(s, &want) != 0 || idx < 0 || (size_t)idx != want ||
+		    cat_session_answer(s, want, atoi(PQgetvalue(r, i, 1)), (uint32_t)atoi(PQgetvalue(r, i, 2))) != 0) {
+			rs_error_set("replay of session %" PRId64 " diverged at position %d", row->id, i);
+			rc = RS_EINTERNAL;
+			goto done;
+		}
+	}
+	if (PQntuples(r) != row->answered) {
+		rs_error_set("session %" PRId64 " has %d responses but records %d", row->id, PQntuples(r), row->answered);
+		rc = RS_EINTERNAL;
+		goto done;
+	}
+	*out = s;
+	s = NULL;
+done:
+	cat_session_free(s);
+	PQclear(r);
+	return rc;
+}
+
+static json_t *dlv_result_json(const struct dlv_exam *ex, const struct cat_result *res)
+{
+	json_t *doms = json_array();
+	for (int d = 0; d < res->ndomains && d < ex->exam->ndomains; d++)
+		json_array_append_new(doms, json_pack("{s:s, s:s, s:i, s:s}", "name", ex->exam->domains[d].name,
+			"label", ex->exam->domains[d].label, "items", res->domains[d].items,
+			"band", dlv_band_name(res->domains[d].band)));
+	return json_pack("{s:i, s:b, s:b, s:s, s:i, s:i, s:i, s:o}", "scaled", res->scaled, "passed", res->pass,
+		"complete", res->complete, "stop", dlv_stop_name(res->stop), "operational", res->operational,
+		"pretest", res->pretest, "cut", ex->exam->scale_cut, "domains", doms);
+}
+
+/* Finish: store the result, close the clock and the booking. */
+static int dlv_finish(rs_db *db, const struct dlv_exam *ex, const struct dlv_row *row, struct cat_session *s)
+{
+	struct cat_result res;
+	if (cat_session_result(s, &res) != 0) {
+		rs_error_set("engine: %s", cat_error_last());
+		return RS_EINTERNAL;
+	}
+	json_t *rj = dlv_result_json(ex, &res);
+	char *doms = rj ? rs_json_dump(json_object_get(rj, "domains")) : NULL;
+	json_decref(rj);
+	if (!doms)
+		return RS_ENOMEM;
+	char ids[24], cand[24], scaled[16], theta[40], se[40], oper[16], pre[16], used[24];
+	snprintf(ids, sizeof ids, "%" PRId64, row->id);
+	snprintf(cand, sizeof cand, "%" PRId64, row->candidate);
+	snprintf(scaled, sizeof scaled, "%d", res.scaled);
+	snprintf(theta, sizeof theta, "%.17g", res.theta);
+	snprintf(se, sizeof se, "%.17g", res.se);
+	snprintf(oper, sizeof oper, "%d", res.operational);
+	snprintf(pre, sizeof pre, "%d", res.pretest);
+	int64_t used_ms = row->elapsed_ms < dlv_limit_ms(row) ? row->elapsed_ms : dlv_limit_ms(row);
+	snprintf(used, sizeof used, "%" PRId64, used_ms);
+	const char *p[] = { ids, cand, ex->exam->id, scaled, res.pass ? "t" : "f", res.complete ? "t" : "f",
+	                    theta, se, dlv_stop_name(res.stop), oper, pre, doms };
+	int rc = rs_db_exec(NULL, db, "dlv_result_ins",
+		"INSERT INTO exam.results (session_id, candidate_id, exam_code, scaled, passed, complete, theta, se,"
+		" stop_reason, operational, pretest, domains) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12::jsonb)"
+		" ON CONFLICT (session_id) DO NOTHING", 12, p);
+	free(doms);
+	if (rc != 0)
+		return rc;
+	const char *p2[] = { ids, used };
+	if ((rc = rs_db_exec(NULL, db, "dlv_sess_finish",
+		"WITH s AS (UPDATE exam.sessions SET status = 'finished', running_since = NULL, used_ms = $2,"
+		" finished_at = now() WHERE id = $1 RETURNING booking_id)"
+		" UPDATE exam.bookings SET status = 'finished' WHERE id = (SELECT booking_id FROM s)", 2, p2)) != 0)
+		return rc;
+	char obj[40];
+	snprintf(obj, sizeof obj, "session:%" PRId64, row->id);
+	json_t *det = json_pack("{s:i, s:b, s:s}", "scaled", res.scaled, "passed", res.pass, "stop", dlv_stop_name(res.stop));
+	rc = rs_audit(db, "system", "system", "exam.session.finish", obj, det, NULL);
+	json_decref(det);
+	return rc;
+}
+
+static int dlv_result_load(json_t **out, rs_db *db, int64_t id)
+{
+	char ids[24];
+	snprintf(ids, sizeof ids, "%" PRId64, id);
+	const char *p[] = { ids };
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "dlv_result_get",
+		"SELECT scaled, passed, complete, stop_reason, operational, pretest, domains::text,"
+		" to_char(finished_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD') FROM exam.results WHERE session_id = $1", 1, p);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		*out = json_null();
+		return 0;
+	}
+	const struct dlv_exam *ex = NULL;
+	int cut = 600;
+	if (dlv_exam_get(&ex) == 0)
+		cut = ex->exam->scale_cut;
+	json_error_t jerr;
+	json_t *doms = json_loads(PQgetvalue(r, 0, 6), 0, &jerr);
+	*out = json_pack("{s:i, s:b, s:b, s:s, s:i, s:i, s:i, s:o, s:s}", "scaled", atoi(PQgetvalue(r, 0, 0)),
+		"passed", PQgetvalue(r, 0, 1)[0] == 't', "complete", PQgetvalue(r, 0, 2)[0] == 't',
+		"stop", PQgetvalue(r, 0, 3), "operational", atoi(PQgetvalue(r, 0, 4)),
+		"pretest", atoi(PQgetvalue(r, 0, 5)), "cut", cut, "domains", doms ? doms : json_array(),
+		"date", PQgetvalue(r, 0, 7));
+	PQclear(r);
+	return *out ? 0 : RS_ENOMEM;
+}
+
+/* The view a candidate sees, from a (locked) row and the engine session. */
+static int dlv_view(json_t **out, rs_db *db, const struct dlv_exam *ex, const struct dlv_row *row,
+                    struct cat_session *s)
+{
+	int64_t rem = (dlv_limit_ms(row) - row->elapsed_ms + 999) / 1000;
+	if (rem < 0)
+		rem = 0;
+	json_t *v = json_pack("{s:I, s:s, s:i, s:I, s:i, s:i, s:{s:i, s:b, s:b}, s:i}", "session", (json_int_t)row->id,
+		"status", row->status, "answered", row->answered, "remaining_s", (json_int_t)rem,
+		"time_limit_s", row->time_limit_s, "extra_s", row->extra_s,
+		"accommodations", "extra_minutes", row->extra_s / 60, "large_text", row->large_text,
+		"high_contrast", row->high_contrast, "max_items", ex->exam->max_items + ex->exam->pretest_items);
+	if (!v)
+		return RS_ENOMEM;
+	if (strcmp(row->status, "finished") == 0 || strcmp(row->status, "ended") == 0) {
+		json_t *res = NULL;
+		int rc = dlv_result_load(&res, db, row->id);
+		if (rc != 0) {
+			json_decref(v);
+			return rc;
+		}
+		json_object_set_new(v, "result", res);
+	} else if (s && (strcmp(row->status, "running") == 0 || strcmp(row->status, "paused") == 0)) {
+		size_t idx;
+		if (cat_session_next(s, &idx) == 0 && strcmp(row->status, "running") == 0) {
+			json_t *item = json_deep_copy(ex->content[idx].view);
+			json_object_set_new(item, "position", json_integer(row->answered));
+			json_object_set_new(v, "item", item);
+		}
+	}
+	*out = v;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------------------ */
+
+int dlv_auth(int64_t *out_session, rs_db *db, const char *token, const char *ws_token)
+{
+	if (!token || strlen(token) != DLV_TOKEN_LEN || !ws_token || strlen(ws_token) != DLV_TOKEN_LEN) {
+		dlv_slug_set("exam-session-invalid");
+		rs_error_set("This workstation has no valid exam session; ask the proctor.");
+		return RS_EAUTH;
+	}
+	char th[67], wh[67];
+	dlv_hash_bytea(th, token);
+	dlv_hash_bytea(wh, ws_token);
+	const char *p[] = { th, wh };
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "dlv_auth",
+		"SELECT id FROM exam.sessions WHERE token_hash = $1::bytea AND workstation_hash = $2::bytea"
+		" AND (finished_at IS NULL OR finished_at > now() - interval '1 day')", 2, p);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		dlv_slug_set("exam-session-invalid");
+		rs_error_set("This workstation has no valid exam session; ask the proctor.");
+		return RS_EAUTH;
+	}
+	*out_session = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return 0;
+}
+
+struct dlv_redeem_arg {
+	const char *code, *ws;
+	char token[DLV_TOKEN_LEN + 1];
+	int64_t session;
+};
+
+static int dlv_redeem_tx(rs_db *db, void *varg)
+{
+	struct dlv_redeem_arg *a = varg;
+	char ch[67], th[67], wh[67];
+	dlv_hash_bytea(ch, a->code);
+	dlv_hash_bytea(th, a->token);
+	dlv_hash_bytea(wh, a->ws);
+	const char *p[] = { ch, th, wh };
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "dlv_redeem",
+		"UPDATE exam.sessions SET token_hash = $2::bytea, workstation_hash = $3::bytea, admit_code_hash = NULL,"
+		" admit_expires = NULL WHERE admit_code_hash = $1::bytea AND admit_expires > now()"
+		" AND status NOT IN ('finished', 'ended') RETURNING id", 3, p);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		dlv_slug_set("admission-code-invalid");
+		rs_error_set("This admission code is unknown, used or expired; ask the proctor for a new one.");
+		return RS_EAUTH;
+	}
+	a->session = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	char obj[40], actor[48];
+	snprintf(obj, sizeof obj, "session:%" PRId64, a->session);
+	snprintf(actor, sizeof actor, "candidate:%" PRId64, a->session);
+	return rs_audit(db, actor, "candidate", "exam.session.redeem", obj, NULL, NULL);
+}
+
+int dlv_redeem(char *out_token, int64_t *out_session, rs_db *db, const char *code, const char *ws_token)
+{
+	dlv_slug_set(NULL);
+	if (!code || strlen(code) != 10 || strspn(code, "0123456789") != 10 || !ws_token || strlen(ws_token) != DLV_TOKEN_LEN) {
+		dlv_slug_set("admission-code-invalid");
+		rs_error_set("The admission code is 10 digits; ask the proctor.");
+		return RS_EINVAL;
+	}
+	struct dlv_redeem_arg a = { .code = code, .ws = ws_token };
+	int rc = dlv_token_new(a.token);
+	if (rc == 0)
+		rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, dlv_redeem_tx, &a);
+	if (rc != 0)
+		return rc;
+	memcpy(out_token, a.token, sizeof a.token);
+	*out_session = a.session;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------------------ */
+
+struct dlv_flow_arg {
+	const struct dlv_exam *ex;
+	int64_t session;
+	int op;                  /* 0 current, 1 begin, 2 answer */
+	int position, choice;
+	const char *item_id;
+	json_t *view;            /* out */
+	struct cat_session *s;   /* engine session after the transaction */
+	int answered;            /* its response count */
+	int refuse;              /* after commit: refuse with this code (slug/message saved) */
+	char refuse_slug[40], refuse_msg[256];
+};
+
+static void dlv_refuse(struct dlv_flow_arg *a, int code, const char *slug, const char *msg)
+{
+	a->refuse = code;
+	snprintf(a->refuse_slug, sizeof a->refuse_slug, "%s", slug);
+	snprintf(a->refuse_msg, sizeof a->refuse_msg, "%s", msg);
+}
+
+/* The item that followed position (for an idempotent resend): item at position + 1, from
+ * the stored responses or the pending one. */
+static int dlv_item_after(json_t **out, rs_db *db, const struct dlv_exam *ex, const struct dlv_row *row,
+                          struct cat_session *s, int position)
+{
+	int next = position + 1;
+	if (next >= row->answered)
+		return dlv_view(out, db, ex, row, s);
+	size_t item;
+	int score;
+	bool pre;
+	if (cat_session_response(s, (size_t)next, &item, &score, &pre) != 0)
+		return RS_EINTERNAL;
+	int rc = dlv_view(out, db, ex, row, NULL);
+	if (rc != 0)
+		return rc;
+	json_t *it = json_deep_copy(ex->content[item].view);
+	json_object_set_new(it, "position", json_integer(next));
+	json_object_set_new(it, "answered_already", json_true());
+	json_object_set_new(*out, "item", it);
+	return 0;
+}
+
+static int dlv_flow_tx(rs_db *db, void *varg)
+{
+	struct dlv_flow_arg *a = varg;
+	const struct dlv_exam *ex = a->ex;
+	struct dlv_row row;
+	int rc;
+	cat_session_free(a->s);
+	a->s = NULL;
+	json_decref(a->view);
+	a->view = NULL;
+	a->refuse = 0;
+	if ((rc = dlv_row_load(&row, db, a->session, 1)) != 0)
+		return rc;
+	bool live = strcmp(row.status, "running") == 0 || strcmp(row.status, "paused") == 0 ||
+	            strcmp(row.status, "admitted") == 0;
+	if (live) {
+		if ((rc = dlv_engine(&a->s, db, ex, &row)) != 0)
+			return rc;
+		a->answered = row.answered;
+	}
+	if (a->op == 1 && strcmp(row.status, "admitted") == 0) {
+		char ids[24];
+		snprintf(ids, sizeof ids, "%" PRId64, row.id);
+		const char *p[] = { ids };
+		if ((rc = rs_db_exec(NULL, db, "dlv_begin",
+			"WITH s AS (UPDATE exam.sessions SET status = 'running', running_since = now() WHERE id = $1"
+			" RETURNING booking_id) UPDATE exam.bookings SET status = 'sitting' WHERE id = (SELECT booking_id FROM s)",
+			1, p)) != 0)
+			return rc;
+		snprintf(row.status, sizeof row.status, "running");
+	}
+	/* The clock ran out: end the exam with the run-out-of-time rule. */
+	if (strcmp(row.status, "running") == 0 &&
+	    row.elapsed_ms >= dlv_limit_ms(&row) + (a->op == 2 ? DLV_GRACE_MS : 0)) {
+		cat_session_time_up(a->s, (uint32_t)ex->exam->time_limit_s);
+		if ((rc = dlv_finish(db, ex, &row, a->s)) != 0)
+			return rc;
+		snprintf(row.status, sizeof row.status, "finished");
+		if (a->op == 2)
+			dlv_refuse(a, RS_ESTATE, "time-up", "The time for this exam is over; the answer was not recorded.");
+		return dlv_view(&a->view, db, ex, &row, NULL);
+	}
+	if (a->op != 2)
+		return dlv_view(&a->view, db, ex, &row, a->s);
+
+	/* Answer. */
+	if (a->position < row.answered && a->s) {
+		size_t item;
+		int score;
+		bool pre;
+		if (cat_session_response(a->s, (size_t)a->position, &item, &score, &pre) != 0)
+			return RS_EINTERNAL;
+		/* Same item: a resend. Compare the choice too (stored). */
+		char ids[24], pos[16];
+		snprintf(ids, sizeof ids, "%" PRId64, row.id);
+		snprintf(pos, sizeof pos, "%d", a->position);
+		const char *p[] = { ids, pos };
+		PGresult *r = NULL;
+		if ((rc = rs_db_exec(&r, db, "dlv_resp_get",
+			"SELECT item_id, choice FROM exam.responses WHERE session_id = $1 AND position = $2", 2, p)) != 0)
+			return rc;
+		bool same = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), a->item_id) == 0 &&
+		            atoi(PQgetvalue(r, 0, 1)) == a->choice;
+		PQclear(r);
+		if (!same) {
+			dlv_refuse(a, RS_ECONFLICT, "answer-conflict",
+			           "This question was already answered with another choice; answers cannot be changed.");
+			return 0;
+		}
+		return dlv_item_after(&a->view, db, ex, &row, a->s, a->position);
+	}
+	if (strcmp(row.status, "finished") == 0 || strcmp(row.status, "ended") == 0) {
+		dlv_refuse(a, RS_ESTATE, "session-finished", "This exam has ended; no more answers are accepted.");
+		return 0;
+	}
+	if (strcmp(row.status, "admitted") == 0) {
+		dlv_refuse(a, RS_ESTATE, "not-started", "The exam has not started yet.");
+		return 0;
+	}
+	if (strcmp(row.status, "paused") == 0) {
+		dlv_refuse(a, RS_ESTATE, "session-paused", "The exam is paused by the proctor; please wait.");
+		return 0;
+	}
+	if (a->position != row.answered) {
+		dlv_refuse(a, RS_ESTATE, "wrong-position", "This is not the current question; reload the page.");
+		return 0;
+	}
+	size_t idx;
+	if (cat_session_next(a->s, &idx) != 0)
+		return RS_EINTERNAL;
+	if (strcmp(ex->bank->items[idx].id, a->item_id) != 0) {
+		dlv_refuse(a, RS_ESTATE, "not-current-item", "This answer is for a question that is not the current one.");
+		return 0;
+	}
+	int score = a->choice == ex->content[idx].key ? 1 : 0;
+	/* The engine's clock: the exam's own limit stretched over the extra time, never
+	 * decreasing, and below the limit for answers inside the grace period. */
+	int64_t e = row.elapsed_ms / 1000 * ex->exam->time_limit_s / (row.time_limit_s + row.extra_s);
+	if (e < row.last_engine_s)
+		e = row.last_engine_s;
+	if (e >= ex->exam->time_limit_s)
+		e = ex->exam->time_limit_s - 1;
+	if ((rc = cat_session_answer(a->s, idx, score, (uint32_t)e)) != 0) {
+		rs_error_set("engine: %s", cat_error_last());
+		return RS_EINTERNAL;
+	}
+	char ids[24], pos[16], ch[8], sc[4], es[16];
+	snprintf(ids, sizeof ids, "%" PRId64, row.id);
+	snprintf(pos, sizeof pos, "%d", a->position);
+	snprintf(ch, sizeof ch, "%d", a->choice);
+	snprintf(sc, sizeof sc, "%d", score);
+	snprintf(es, sizeof es, "%" PRId64, e);
+	const char *p[] = { ids, pos, a->item_id, ch, sc, es };
+	if ((rc = rs_db_exec(NULL, db, "dlv_answer",
+		"WITH r AS (INSERT INTO exam.responses (session_id, position, item_id, choice, score, engine_elapsed_s)"
+		" VALUES ($1, $2, $3, $4, $5, $6)) UPDATE exam.sessions SET answered = $2::int + 1, last_engine_s = $6"
+		" WHERE id = $1", 6, p)) != 0)
+		return rc;
+	row.answered++;
+	row.last_engine_s = (int)e;
+	a->answered = row.answered;
+	if (cat_session_done(a->s)) {
+		if ((rc = dlv_finish(db, ex, &row, a->s)) != 0)
+			return rc;
+		snprintf(row.status, sizeof row.status, "finished");
+	}
+	return dlv_view(&a->view, db, ex, &row, a->s);
+}
+
+static int dlv_flow(json_t **out, rs_db *db, struct dlv_flow_arg *a)
+{
+	dlv_slug_set(NULL);
+	int rc = dlv_exam_get(&a->ex);
+	if (rc != 0)
+		return rc;
+	rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, dlv_flow_tx, a);
+	if (rc == 0 && a->s && !cat_session_done(a->s)) {
+		dlv_cache_put(a->session, a->s, a->answered);
+		a->s = NULL;
+	} else if (rc == 0) {
+		dlv_cache_drop(a->session);
+	}
+	cat_session_free(a->s);
+	if (rc == 0 && a->refuse) {
+		json_decref(a->view);
+		dlv_slug_set(a->refuse_slug);
+		rs_error_set("%s", a->refuse_msg);
+		return a->refuse;
+	}
+	if (rc != 0) {
+		json_decref(a->view);
+		return rc;
+	}
+	*out = a->view;
+	return 0;
+}
+
+int dlv_current(json_t **out, rs_db *db, int64_t session)
+{
+	struct dlv_flow_arg a = { .session = session, .op = 0 };
+	return dlv_flow(out, db, &a);
+}
+
+int dlv_begin(json_t **out, rs_db *db, int64_t session)
+{
+	struct dlv_flow_arg a = { .session = session, .op = 1 };
+	return dlv_flow(out, db, &a);
+}
+
+int dlv_answer(json_t **out, rs_db *db, int64_t session, int position, const char *item_id, int choice)
+{
+	dlv_slug_set(NULL);
+	if (position < 0 || position > 999 || choice < 0 || choice > 3 || !item_id || !item_id[0] ||
+	    strlen(item_id) >= CAT_ID_MAX) {
+		dlv_slug_set("invalid-answer");
+		rs_error_set("An answer needs position (0-999), item_id and choice (0-3).");
+		return RS_EINVAL;
+	}
+	struct dlv_flow_arg a = { .session = session, .op = 2, .position = position, .choice = choice, .item_id = item_id };
+	return dlv_flow(out, db, &a);
+}
+
+int dlv_report(json_t **out, rs_db *db, int64_t session)
+{
+	char ids[24];
+	snprintf(ids, sizeof ids, "%" PRId64, session);
+	const char *p[] = { ids };
+	PGresult *r = NULL;
+	dlv_slug_set(NULL);
+	int rc = rs_db_exec(&r, db, "dlv_report",
+		"SELECT c.name_kanji, c.name_romaji, to_char(c.birth_date, 'YYYY-MM-DD'), b.centre_code, s.exam_code"
+		" FROM exam.sessions s JOIN exam.bookings b ON b.id = s.booking_id"
+		" JOIN exam.candidates c ON c.id = b.candidate_id WHERE s.id = $1", 1, p);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		dlv_slug_set("session-unknown");
+		rs_error_set("There is no such exam session.");
+		return RS_ENOTFOUND;
+	}
+	json_t *res = NULL;
+	if ((rc = dlv_result_load(&res, db, session)) != 0) {
+		PQclear(r);
+		return rc;
+	}
+	if (json_is_null(res)) {
+		PQclear(r);
+		json_decref(res);
+		dlv_slug_set("not-finished");
+		rs_error_set("The score report is ready when the exam has ended.");
+		return RS_ESTATE;
+	}
+	*out = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o}", "session", (json_int_t)session,
+		"name", PQgetvalue(r, 0, 0), "name_latn", PQgetvalue(r, 0, 1), "birth_date", PQgetvalue(r, 0, 2),
+		"centre", PQgetvalue(r, 0, 3), "exam", PQgetvalue(r, 0, 4), "result", res);
+	PQclear(r);
+	return *out ? 0 : RS_ENOMEM;
+}

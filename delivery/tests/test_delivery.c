@@ -1,0 +1,109 @@
+/* delivery unit tests: the demo exam loads and a simulated sitting runs to a result with
+ * keys only on the server; CSV booking files report every bad row; the rate limit bites. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "dlv_int.h"
+#include "rs_error.h"
+
+#include <string.h>
+
+static void test_exam_loads_and_views_hide_keys(void **state)
+{
+	(void)state;
+	struct dlv_exam *ex = NULL;
+	int rc = dlv_exam_load(&ex, "exam-engine/exams/sg.json", "item-bank/demo/items.jsonl");
+	if (rc != 0)
+		fail_msg("load: %s", rs_error_last());
+	assert_true(dlv_exam_items(ex) >= 150);
+	assert_int_equal(dlv_exam_time_limit(ex), 7200);
+	/* No candidate view carries a key or a rationale. */
+	for (size_t i = 0; i < ex->n; i++) {
+		assert_null(json_object_get(ex->content[i].view, "key"));
+		assert_null(json_object_get(ex->content[i].view, "rationale"));
+		assert_int_equal(json_array_size(json_object_get(ex->content[i].view, "options")), 4);
+		const char *part = json_string_value(json_object_get(ex->content[i].view, "part"));
+		/* Part-B items carry their scenario passage. */
+		if (strcmp(part, "B") == 0)
+			assert_non_null(json_object_get(ex->content[i].view, "scenario"));
+	}
+	/* A sitting by a strong candidate (always right) passes; always wrong fails. */
+	for (int strong = 0; strong < 2; strong++) {
+		struct cat_session *s = NULL;
+		assert_int_equal(cat_session_new(&s, ex->eng, 42), 0);
+		size_t item;
+		uint32_t t = 0;
+		while (!cat_session_done(s)) {
+			assert_int_equal(cat_session_next(s, &item), 0);
+			int key = dlv_exam_key_for_tests(ex, ex->bank->items[item].id);
+			assert_true(key >= 0 && key <= 3);
+			assert_int_equal(cat_session_answer(s, item, strong ? 1 : 0, t += 30), 0);
+		}
+		struct cat_result res;
+		assert_int_equal(cat_session_result(s, &res), 0);
+		assert_int_equal(res.pass, strong);
+		cat_session_free(s);
+	}
+	dlv_exam_free(ex);
+}
+
+static void test_csv_reports_every_bad_row(void **state)
+{
+	(void)state;
+	const char *hdr = "name_kanji,name_kana,name_romaji,birth_date,email,phone,centre,window,sit_on,starts_at,"
+	                  "extra_minutes,large_text,high_contrast\n";
+	char buf[2048];
+	snprintf(buf, sizeof buf, "%s"
+		"山田 太郎,ヤマダ タロウ,Yamada Taro,1990-04-01,taro@example.jp,03-1234-5678,TC-TOKYO-01,2026 spring,2026-04-10,09:30,0,false,false\n"
+		"\"佐藤, 花子\",サトウ ハナコ,Sato Hanako,1991-02-30,hanako-at-example.jp,,TC-TOKYO-01,2026 spring,2026-04-10,25:00,0,no,yes\n"
+		"鈴木,スズキ,Suzuki,1985-01-01,s@example.jp,,TC-TOKYO-01,2026 spring,2026-04-10,10:00,300,maybe,false\n"
+		"短い,行\n", hdr);
+	json_t *rows = NULL, *errors = NULL;
+	assert_int_equal(dlv_csv_bookings_parse(&rows, &errors, buf, strlen(buf)), 0);
+	assert_int_equal(json_array_size(rows), 1);
+	/* line 3: birth_date, email, starts_at; line 4: extra_minutes, large_text; line 5: row. */
+	assert_int_equal(json_array_size(errors), 6);
+	int lines[6] = { 3, 3, 3, 4, 4, 5 };
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(json_integer_value(json_object_get(json_array_get(errors, (size_t)i), "line")), lines[i]);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0), "name_romaji")), "Yamada Taro");
+	json_decref(rows);
+	json_decref(errors);
+
+	/* A wrong header is one clear error. */
+	assert_int_equal(dlv_csv_bookings_parse(&rows, &errors, "a,b\n1,2\n", 8), RS_EPARSE);
+	assert_int_equal(json_array_size(errors), 1);
+	json_decref(rows);
+	json_decref(errors);
+	/* An unclosed quote does not crash. */
+	snprintf(buf, sizeof buf, "%s\"open,", hdr);
+	assert_int_equal(dlv_csv_bookings_parse(&rows, &errors, buf, strlen(buf)), 0);
+	assert_int_equal(json_array_size(errors), 1);
+	json_decref(rows);
+	json_decref(errors);
+}
+
+static void test_rate_limit(void **state)
+{
+	(void)state;
+	int refused = 0;
+	for (int i = 0; i < 100; i++)
+		if (dlv_rate_check(987654321) != 0)
+			refused++;
+	assert_true(refused >= 60); /* burst of 30, then about 10 per second */
+	assert_string_equal(dlv_slug_last(), "rate-limited");
+	assert_int_equal(dlv_rate_check(123456789), 0); /* another session is not affected */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exam_loads_and_views_hide_keys),
+		cmocka_unit_test(test_csv_reports_every_bad_row),
+		cmocka_unit_test(test_rate_limit),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
