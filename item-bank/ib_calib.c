@@ -112,24 +112,38 @@ static void ib_em_block(struct ib_em *em, int b, double *lp, double *post, doubl
 		for (int q = 1; q < Q; q++)
 			m = lp[q] > m ? lp[q] : m;
 		double s = 0;
+		if (!em->se_mode) {
+			/* Only grid points within e^-36 of the mode carry weight: skip the rest
+			 * (a data-only decision, so still thread-count independent). */
+			int lo = 0, hi = Q - 1;
+			while (lp[lo] - m < -36.0)
+				lo++;
+			while (lp[hi] - m < -36.0)
+				hi--;
+			for (int q = lo; q <= hi; q++) {
+				post[q] = exp(lp[q] - m);
+				s += post[q];
+			}
+			ll += w * (m + log(s));
+			const double scale = w / s;
+			for (int q = lo; q <= hi; q++) {
+				post[q] *= scale;
+				mass[q] += post[q];
+			}
+			const int len = hi - lo + 1;
+			const double *restrict pp = post + lo;
+			for (size_t k = 0; k < nr; k++) {
+				double *restrict a = acc + (size_t)rs[k] * (size_t)Qp + lo;
+				for (int q = 0; q < len; q++)
+					a[q] += pp[q];
+			}
+			continue;
+		}
 		for (int q = 0; q < Qp; q++) {
 			post[q] = exp(lp[q] - m);
 			s += post[q];
 		}
 		ll += w * (m + log(s));
-		if (!em->se_mode) {
-			const double scale = w / s;
-			for (int q = 0; q < Qp; q++) {
-				post[q] *= scale;
-				mass[q] += post[q];
-			}
-			for (size_t k = 0; k < nr; k++) {
-				double *restrict a = acc + (size_t)rs[k] * (size_t)Qp;
-				for (int q = 0; q < Qp; q++)
-					a[q] += post[q];
-			}
-			continue;
-		}
 		/* SE pass: per-response score vectors and their cross-products. */
 		const double inv = 1.0 / s;
 		for (int q = 0; q < Qp; q++)
