@@ -856,7 +856,7 @@ static int cat_get_var(struct cat_rbuf *r, uint64_t *v, uint64_t max)
 		unsigned char b = r->p[r->off++];
 		x |= (uint64_t)(b & 0x7F) << sh;
 		if (!(b & 0x80)) {
-			if (x > max) return -1;
+			if (x > max || (b == 0 && sh > 0)) return -1; /* bounded and canonical */
 			*v = x;
 			return 0;
 		}
