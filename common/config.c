@@ -110,26 +110,35 @@ static char *rs_cfg_trim(char *s)
 	return s;
 }
 
-int rs_config_load_file(const char *path)
+int rs_config_load_text(const char *data, size_t len, const char *path)
 {
-	char *text = NULL;
-	size_t len;
-	int rc = rs_read_file(&text, &len, path, RS_CFG_FILE_MAX);
-	if (rc != 0)
-		return rc;
-	if (strlen(text) != len) {
-		rs_error_set("%s: the file contains a NUL byte", path);
-		rc = RS_EINVAL;
-		goto done;
+	if (len > RS_CFG_FILE_MAX) {
+		rs_error_set("%s: larger than %d bytes", path, RS_CFG_FILE_MAX);
+		return RS_ETOOBIG;
 	}
-	int lineno = 0;
-	char *save = NULL;
-	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	if (memchr(data, '\0', len)) {
+		rs_error_set("%s: the file contains a NUL byte", path);
+		return RS_EINVAL;
+	}
+	char *text = malloc(len + 1);
+	if (!text) {
+		rs_error_set("out of memory");
+		return RS_ENOMEM;
+	}
+	memcpy(text, data, len);
+	text[len] = '\0';
+	int rc = 0, lineno = 0;
+	char *line = text;
+	while (line && *line) {
+		char *next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
 		lineno++;
 		char *hash = strchr(line, '#');
 		if (hash)
 			*hash = '\0';
 		char *t = rs_cfg_trim(line);
+		line = next;
 		if (*t == '\0')
 			continue;
 		char *eq = strchr(t, '=');
@@ -138,7 +147,7 @@ int rs_config_load_file(const char *path)
 		if (!eq) {
 			rs_error_set("%s: expected 'name = value'", origin);
 			rc = RS_EINVAL;
-			goto done;
+			break;
 		}
 		*eq = '\0';
 		char *name = rs_cfg_trim(t), *value = rs_cfg_trim(eq + 1);
@@ -149,9 +158,20 @@ int rs_config_load_file(const char *path)
 		}
 		rc = rs_config_set(name, value, origin);
 		if (rc != 0)
-			goto done;
+			break;
 	}
-done:
+	free(text);
+	return rc;
+}
+
+int rs_config_load_file(const char *path)
+{
+	char *text = NULL;
+	size_t len;
+	int rc = rs_read_file(&text, &len, path, RS_CFG_FILE_MAX);
+	if (rc != 0)
+		return rc;
+	rc = rs_config_load_text(text, len, path);
 	free(text);
 	return rc;
 }

@@ -4,6 +4,7 @@
 #ifndef RS_CONFIG_H
 #define RS_CONFIG_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 enum rs_cfg_type { RS_CFG_STR, RS_CFG_INT, RS_CFG_BOOL };
@@ -28,6 +29,9 @@ void rs_config_reset(void);
 /* Set one setting from text; origin ("var/riss.conf:3", "RISS_HTTP_PORT", "--set") goes
  * into the error message. RS_EINVAL for an unknown name or a value out of bounds. */
 int rs_config_set(const char *name, const char *value, const char *origin);
+/* Parse len bytes of config text (path names it in messages); the parser behind
+ * rs_config_load_file. RS_ETOOBIG past 1 MiB, RS_EINVAL on a bad line. */
+int rs_config_load_text(const char *data, size_t len, const char *path);
 /* Read "name = value" lines ('#' comments). RS_EIO when unreadable, RS_EINVAL on a bad line. */
 int rs_config_load_file(const char *path);
 /* Apply every RISS_<NAME> environment variable that names a setting. */
