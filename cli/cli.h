@@ -40,6 +40,8 @@ int cli_cmd_simulate(int argc, char **argv);
 int cli_cmd_exposure(int argc, char **argv);
 int cli_cmd_keys(int argc, char **argv);
 int cli_cmd_credential(int argc, char **argv);
+/* riss credential issue REGNO (from the register; cli/cmd_credential_issue.c). */
+int cli_credential_issue(int argc, char **argv);
 int cli_cmd_log(int argc, char **argv);
 int cli_cmd_stats(int argc, char **argv);
 int cli_cmd_staff(int argc, char **argv);

@@ -263,7 +263,7 @@ static int cli_cred_issue(int argc, char **argv)
 	if (!out_dir)
 		return cli_usage_error("'riss credential issue' needs --out-dir DIR");
 	if (regno && !claims)
-		return cli_fail("issuing from the register (REGNO %s) needs the registry database, which this build does not have yet; use --claims FILE", regno);
+		return cli_credential_issue(argc, argv); /* from the register: cmd_credential_issue.c */
 	if (!claims)
 		return cli_usage_error("'riss credential issue' needs --claims FILE (see --help)");
 	if ((rc = cli_cred_slurp(&text, &len, claims, 65536)) != CLI_OK)

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Demo data for the register (idempotent): six registrants 000001-000006 in several states,
+# with credentials issued through riss-signd (token.jws + QR in var/demo/credentials/<regno>/).
+set -euo pipefail
+ROOT="${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}"
+RISS="${RISS:-$ROOT/build/cli/riss}"
+CONF="${RISS_CONFIG:-$ROOT/var/riss.conf}"
+export RISS_CONFIG="$CONF"
+conf() { sed -n "s/^$1 *= *\"\{0,1\}\([^\"]*\)\"\{0,1\} *$/\1/p" "$CONF" | tail -1; }
+DB_URL="$(conf db_url)"
+SOCK="$(conf signd_socket)"; SOCK="${SOCK:-$ROOT/var/run/signd.sock}"
+KEYS="$(conf keys_dir)"; KEYS="${KEYS:-$ROOT/var/keys}"
+OUT="${RISS_DEMO_OUT:-$(dirname "$CONF")/demo/credentials}"
+psql_q() { psql "$DB_URL" -X -q -v ON_ERROR_STOP=1 -At "$@"; }
+
+if [ "$(psql_q -c "SELECT count(*) FROM registry.registrants WHERE regno = '000001'")" = "0" ]; then
+psql_q <<'SQL'
+BEGIN;
+CREATE TEMP TABLE demo_people (n int, exam_ref text, pass date, name text, kana text, latn text, dob date,
+                               reg date, vfrom date, renewals int, pub text[]) ON COMMIT DROP;
+INSERT INTO demo_people VALUES
+ (1, 'demo-exam-2025-0001', '2025-12-15', '山田 太郎', 'ヤマダ タロウ', 'Yamada Taro', '1985-05-12', '2026-04-01', '2026-04-01', 0,
+  ARRAY['name','name_latn','reg_date','valid_until','renewal_count']),
+ (2, 'demo-exam-2024-0417', '2024-06-20', '佐藤 花子', 'サトウ ハナコ', 'Sato Hanako', '1990-11-03', '2024-10-01', '2024-10-01', 0,
+  ARRAY['name','name_kana','name_latn','reg_date','valid_until']),
+ (3, 'demo-exam-2016-0123', '2016-12-01', '鈴木 一郎', 'スズキ イチロウ', 'Suzuki Ichiro', '1978-02-28', '2017-04-01', '2026-04-01', 3,
+  ARRAY['name','name_latn','reg_date','valid_until','renewal_count','exam_pass_date']),
+ (4, 'demo-exam-2023-0550', '2023-07-10', '高橋 美咲', 'タカハシ ミサキ', 'Takahashi Misaki', '1995-08-19', '2024-04-01', '2024-04-01', 0,
+  ARRAY['name','name_latn','reg_date','valid_until']),
+ (5, 'demo-exam-2022-0302', '2022-12-05', '田中 健', 'タナカ ケン', 'Tanaka Ken', '1982-01-30', '2023-04-01', '2023-04-01', 0,
+  ARRAY['name','name_latn']),
+ (6, 'demo-exam-2025-0777', '2025-08-08', '伊藤 さくら', 'イトウ サクラ', 'Ito Sakura', '1999-04-04', '2025-10-01', '2025-10-01', 0,
+  ARRAY['name_latn','valid_until']);
+-- Registration numbers come from the counter row, as the workflow allocates them.
+DO $$
+DECLARE p record; app bigint; num text;
+BEGIN
+  FOR p IN SELECT * FROM demo_people ORDER BY n LOOP
+    INSERT INTO registry.applications (exam_result_ref, exam_pass_date, name, name_kana, name_latn, date_of_birth,
+                                       published_fields, state, reviewed_by)
+      VALUES (p.exam_ref, p.pass, p.name, p.kana, p.latn, p.dob, p.pub, 'approved', 'demo:registrar') RETURNING id INTO app;
+    UPDATE registry.regno_counter SET last_number = last_number + 1 RETURNING lpad(last_number::text, 6, '0') INTO num;
+    INSERT INTO registry.registrants (regno, name, name_kana, name_latn, date_of_birth, exam_result_ref, exam_pass_date,
+        application_id, reg_date, valid_from, valid_until, renewal_count, published_fields)
+      VALUES (num, p.name, p.kana, p.latn, p.dob, p.exam_ref, p.pass, app, p.reg, p.vfrom,
+              (p.vfrom + interval '3 years' - interval '1 day')::date, p.renewals, p.pub);
+    UPDATE registry.applications SET state = 'registered', regno = num WHERE id = app;
+    INSERT INTO registry.status_history (regno, old_status, new_status, reason, actor)
+      VALUES (num, NULL, 'active', 'registered', 'demo:registrar');
+    INSERT INTO audit.events (actor, role, action, object, detail)
+      VALUES ('demo:registrar', 'registrar', 'registry.registrant.register', 'registrant:' || num,
+              jsonb_build_object('application', app, 'demo', true));
+  END LOOP;
+END $$;
+COMMIT;
+SQL
+echo "registry demo: registered 000001-000006"
+fi
+
+# Credentials through riss-signd (started here for the moment if it is not running).
+if [ "$(psql_q -c "SELECT count(*) FROM registry.registrants r WHERE r.regno IN ('000001','000002','000003','000004','000006') AND NOT EXISTS (SELECT 1 FROM registry.credentials c WHERE c.regno = r.regno)")" != "0" ]; then
+	SIGND_PID=""
+	if [ ! -S "$SOCK" ]; then
+		SIGND="$(dirname "$RISS")/../certs/riss-signd"
+		[ -n "$(ls -A "$KEYS" 2>/dev/null)" ] || "$RISS" keys new --dir "$KEYS" >/dev/null
+		"$SIGND" --keys "$KEYS" --socket "$SOCK" >/dev/null 2>&1 &
+		SIGND_PID=$!
+		for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+	fi
+	mkdir -p "$OUT"
+	for r in 000001 000002 000003 000004 000006; do
+		[ "$(psql_q -c "SELECT count(*) FROM registry.credentials WHERE regno = '$r'")" = "0" ] || continue
+		"$RISS" credential issue "$r" --out-dir "$OUT/$r" >/dev/null
+	done
+	[ -z "$SIGND_PID" ] || kill "$SIGND_PID"
+	echo "registry demo: credentials in $OUT/<regno>/ (token.jws, qr.png, qr.svg)"
+fi
+
+# 000004 suspended, 000005 cancelled: the same rows the registrar workflow writes,
+# including the status change leaf of the transparency log.
+if [ "$(psql_q -c "SELECT status FROM registry.registrants WHERE regno = '000004'")" = "active" ]; then
+psql_q <<'SQL'
+BEGIN;
+UPDATE registry.registrants SET status = 'suspended', status_reason = '継続講習の受講状況を確認中 (CPD under review)',
+  status_changed_at = now() WHERE regno = '000004';
+INSERT INTO registry.status_history (regno, old_status, new_status, reason, actor)
+  VALUES ('000004', 'active', 'suspended', '継続講習の受講状況を確認中 (CPD under review)', 'demo:registrar');
+UPDATE registry.registrants SET status = 'cancelled', status_reason = '本人の申請による登録取消 (cancelled at the holder''s request)',
+  status_changed_at = now() WHERE regno = '000005';
+INSERT INTO registry.status_history (regno, old_status, new_status, reason, actor)
+  VALUES ('000005', 'active', 'cancelled', '本人の申請による登録取消 (cancelled at the holder''s request)', 'demo:registrar');
+DO $$
+DECLARE c record; i bigint; d text;
+BEGIN
+  FOR c IN SELECT cr.list_id, cr.status_idx FROM registry.credentials cr WHERE cr.regno = '000004' ORDER BY cr.id LOOP
+    UPDATE registry.status_entries SET status = 2, updated_at = now() WHERE list_id = c.list_id AND idx = c.status_idx;
+    UPDATE registry.tlog_state SET size = size + 1 RETURNING size - 1 INTO i;
+    d := format('{"at":%s,"idx":%s,"list":%s,"reason":"CPD under review","status":2,"sub":"000004","type":"status"}',
+                extract(epoch FROM now())::bigint, c.status_idx, c.list_id);
+    INSERT INTO registry.tlog_leaves (idx, kind, data, hash)
+      VALUES (i, 'status', convert_to(d, 'UTF8'), sha256('\x00'::bytea || convert_to(d, 'UTF8')));
+  END LOOP;
+END $$;
+INSERT INTO audit.events (actor, role, action, object, detail) VALUES
+  ('demo:registrar', 'registrar', 'registry.registrant.suspend', 'registrant:000004', '{"demo": true}'),
+  ('demo:registrar', 'registrar', 'registry.registrant.cancel', 'registrant:000005', '{"demo": true}');
+COMMIT;
+SQL
+echo "registry demo: 000004 suspended, 000005 cancelled"
+fi

@@ -1,0 +1,308 @@
+/* registry: status names, published fields, registration and validity date rules, the
+ * public and registrar views of a registrant, and public register search. */
+#include "reg_register.h"
+#include "store.h"
+
+#include "rs_error.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const reg_status_names[] = { "active", "suspended", "lapsed", "cancelled", "deregistered" };
+
+const char *reg_status_name(enum reg_status s)
+{
+	if ((unsigned)s < sizeof reg_status_names / sizeof reg_status_names[0])
+		return reg_status_names[s];
+	return "unknown";
+}
+
+int reg_status_parse(enum reg_status *out, const char *s)
+{
+	for (size_t i = 0; i < sizeof reg_status_names / sizeof reg_status_names[0]; i++)
+		if (s && strcmp(s, reg_status_names[i]) == 0) {
+			*out = (enum reg_status)i;
+			return 0;
+		}
+	rs_error_set("unknown registration status \"%.40s\"", s ? s : "");
+	return RS_EINVAL;
+}
+
+static const struct {
+	unsigned bit;
+	const char *name;
+} reg_pub_names[] = {
+	{ REG_PUB_NAME, "name" },
+	{ REG_PUB_NAME_KANA, "name_kana" },
+	{ REG_PUB_NAME_LATN, "name_latn" },
+	{ REG_PUB_REG_DATE, "reg_date" },
+	{ REG_PUB_VALID_UNTIL, "valid_until" },
+	{ REG_PUB_RENEWAL_COUNT, "renewal_count" },
+	{ REG_PUB_EXAM_PASS_DATE, "exam_pass_date" },
+};
+#define REG_NPUB (sizeof reg_pub_names / sizeof reg_pub_names[0])
+
+const char *reg_pub_name(unsigned bit)
+{
+	for (size_t i = 0; i < REG_NPUB; i++)
+		if (reg_pub_names[i].bit == bit)
+			return reg_pub_names[i].name;
+	return NULL;
+}
+
+static unsigned reg_pub_bit(const char *name, size_t len)
+{
+	for (size_t i = 0; i < REG_NPUB; i++)
+		if (strlen(reg_pub_names[i].name) == len && memcmp(reg_pub_names[i].name, name, len) == 0)
+			return reg_pub_names[i].bit;
+	return 0;
+}
+
+int reg_pub_parse(unsigned *out, const json_t *arr)
+{
+	if (!json_is_array(arr) || json_array_size(arr) > REG_NPUB * 2) {
+		rs_error_set("published_fields must be a short array of field names");
+		return RS_EINVAL;
+	}
+	unsigned bits = 0;
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v) {
+		const char *s = json_string_value(v);
+		unsigned b = s ? reg_pub_bit(s, strlen(s)) : 0;
+		if (!b) {
+			rs_error_set("published_fields[%zu] is not a publishable field", i);
+			return RS_EINVAL;
+		}
+		bits |= b;
+	}
+	*out = bits;
+	return 0;
+}
+
+void reg_pub_pg_array(char *out, size_t cap, unsigned bits)
+{
+	size_t used = 0;
+	used += (size_t)snprintf(out, cap, "{");
+	int first = 1;
+	for (size_t i = 0; i < REG_NPUB && used < cap; i++)
+		if (bits & reg_pub_names[i].bit) {
+			used += (size_t)snprintf(out + used, cap - used, "%s%s", first ? "" : ",", reg_pub_names[i].name);
+			first = 0;
+		}
+	if (used < cap)
+		snprintf(out + used, cap - used, "}");
+}
+
+unsigned reg_pub_from_pg(const char *text)
+{
+	unsigned bits = 0;
+	const char *p = text;
+	if (*p == '{')
+		p++;
+	while (*p && *p != '}') {
+		size_t n = strcspn(p, ",}");
+		bits |= reg_pub_bit(p, n);
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return bits;
+}
+
+int reg_regno_valid(const char *s)
+{
+	if (!s || strlen(s) != REG_REGNO_LEN)
+		return 0;
+	for (int i = 0; i < REG_REGNO_LEN; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return strcmp(s, "000000") != 0;
+}
+
+static int reg_date_split(const char *s, int *y, int *m, int *d)
+{
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return RS_EINVAL;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return RS_EINVAL;
+	*y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	*m = (s[5] - '0') * 10 + (s[6] - '0');
+	*d = (s[8] - '0') * 10 + (s[9] - '0');
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (*y < 1900 || *y > 9998 || *m < 1 || *m > 12 || *d < 1)
+		return RS_EINVAL;
+	int leap = (*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0;
+	int md = mdays[*m - 1] + (*m == 2 && leap);
+	return *d <= md ? 0 : RS_EINVAL;
+}
+
+int reg_date_valid(const char *s)
+{
+	int y, m, d;
+	return reg_date_split(s, &y, &m, &d) == 0;
+}
+
+int reg_is_reg_date(const char *date)
+{
+	int y, m, d;
+	return reg_date_split(date, &y, &m, &d) == 0 && d == 1 && (m == 4 || m == 10);
+}
+
+int reg_next_reg_date(char out[11], const char *date)
+{
+	int y, m, d;
+	if (reg_date_split(date, &y, &m, &d) != 0) {
+		rs_error_set("\"%.20s\" is not a date YYYY-MM-DD", date ? date : "");
+		return RS_EINVAL;
+	}
+	if (m < 4 || (m == 4 && d == 1))
+		m = 4;
+	else if (m < 10 || (m == 10 && d == 1))
+		m = 10;
+	else {
+		m = 4;
+		y++;
+	}
+	snprintf(out, 11, "%04d-%02d-01", y, m);
+	return 0;
+}
+
+/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
+static int64_t reg_days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void reg_civil_from_days(char out[11], int64_t z)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t y = yoe + era * 400;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t d = doy - (153 * mp + 2) / 5 + 1;
+	int64_t m = mp + (mp < 10 ? 3 : -9);
+	y += m <= 2;
+	snprintf(out, 11, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+}
+
+int reg_validity_end(char out[11], const char *from)
+{
+	int y, m, d;
+	if (reg_date_split(from, &y, &m, &d) != 0 || d > 28) {
+		rs_error_set("\"%.20s\" is not a start of validity", from ? from : "");
+		return RS_EINVAL;
+	}
+	reg_civil_from_days(out, reg_days_from_civil(y + 3, m, d) - 1);
+	return 0;
+}
+
+int reg_validity_exp(int64_t *out, const char *valid_until)
+{
+	int y, m, d;
+	if (reg_date_split(valid_until, &y, &m, &d) != 0) {
+		rs_error_set("\"%.20s\" is not a date", valid_until ? valid_until : "");
+		return RS_EINVAL;
+	}
+	/* 00:00 JST of the next day = 15:00 UTC of valid_until. */
+	*out = (reg_days_from_civil(y, m, d) + 1) * 86400 - 9 * 3600;
+	return 0;
+}
+
+void reg_today_jst(char out[11], int64_t now)
+{
+	int64_t t = now + 9 * 3600;
+	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+	reg_civil_from_days(out, days);
+}
+
+json_t *reg_registrant_public_json(const struct reg_registrant *r)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "regno", json_string(r->regno));
+	json_object_set_new(o, "status", json_string(reg_status_name(r->status)));
+	if (r->status != REG_ST_ACTIVE && r->status_reason[0])
+		json_object_set_new(o, "status_reason", json_string(r->status_reason));
+	if (r->published & REG_PUB_NAME)
+		json_object_set_new(o, "name", json_string(r->name));
+	if (r->published & REG_PUB_NAME_KANA)
+		json_object_set_new(o, "name_kana", json_string(r->name_kana));
+	if (r->published & REG_PUB_NAME_LATN)
+		json_object_set_new(o, "name_latn", json_string(r->name_latn));
+	if (r->published & REG_PUB_REG_DATE)
+		json_object_set_new(o, "reg_date", json_string(r->reg_date));
+	if (r->published & REG_PUB_VALID_UNTIL)
+		json_object_set_new(o, "valid_until", json_string(r->valid_until));
+	if (r->published & REG_PUB_RENEWAL_COUNT)
+		json_object_set_new(o, "renewal_count", json_integer(r->renewal_count));
+	if (r->published & REG_PUB_EXAM_PASS_DATE)
+		json_object_set_new(o, "exam_pass_date", json_string(r->exam_pass_date));
+	return o;
+}
+
+json_t *reg_registrant_full_json(const struct reg_registrant *r)
+{
+	json_t *pub = json_array();
+	for (size_t i = 0; i < REG_NPUB; i++)
+		if (r->published & reg_pub_names[i].bit)
+			json_array_append_new(pub, json_string(reg_pub_names[i].name));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:o}",
+	                 "regno", r->regno, "name", r->name, "name_kana", r->name_kana, "name_latn", r->name_latn,
+	                 "date_of_birth", r->date_of_birth, "exam_result_ref", r->exam_result_ref,
+	                 "exam_pass_date", r->exam_pass_date, "reg_date", r->reg_date, "valid_from", r->valid_from,
+	                 "valid_until", r->valid_until, "renewal_count", r->renewal_count,
+	                 "status", reg_status_name(r->status), "status_reason", r->status_reason,
+	                 "published_fields", pub);
+}
+
+int reg_registrant_get(rs_db *db, struct reg_registrant *out, const char *regno)
+{
+	if (!reg_regno_valid(regno)) {
+		rs_error_set("a registration number is 6 digits");
+		return RS_EINVAL;
+	}
+	return reg_store_registrant_get(db, out, regno, 0);
+}
+
+int reg_register_search(json_t **out, rs_db *db, const char *q, int limit)
+{
+	size_t n = q ? strlen(q) : 0;
+	if (n == 0 || n > 100) {
+		rs_error_set("search text must be 1 to 100 bytes");
+		return RS_EINVAL;
+	}
+	if (limit < 1 || limit > REG_SEARCH_MAX)
+		limit = REG_SEARCH_MAX;
+	json_t *arr = json_array();
+	int rc;
+	if (reg_regno_valid(q)) {
+		rc = reg_store_search(db, arr, q, 1, limit);
+	} else {
+		/* Escape LIKE metacharacters so a name is matched as typed. */
+		char esc[256];
+		size_t j = 0;
+		for (size_t i = 0; i < n && j + 2 < sizeof esc; i++) {
+			if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
+				esc[j++] = '\\';
+			esc[j++] = q[i];
+		}
+		esc[j] = '\0';
+		rc = reg_store_search(db, arr, esc, 0, limit);
+	}
+	if (rc != 0) {
+		json_decref(arr);
+		return rc;
+	}
+	*out = arr;
+	return 0;
+}

@@ -1,0 +1,103 @@
+/* registry: the register itself — registrants, their status, the fields they publish, the
+ * date rules of registration and validity, and public register search. */
+#ifndef REG_REGISTER_H
+#define REG_REGISTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "rs_db.h"
+
+#define REG_REGNO_LEN 6
+#define REG_NAME_MAX 400         /* bytes of a name field (100 characters of UTF-8) */
+#define REG_REF_MAX 101
+#define REG_REASON_MAX 501
+
+enum reg_status {
+	REG_ST_ACTIVE = 0,
+	REG_ST_SUSPENDED,
+	REG_ST_LAPSED,
+	REG_ST_CANCELLED,
+	REG_ST_DEREGISTERED,
+};
+
+/* Published-field bits (the registration number and status are always public). */
+enum reg_pub {
+	REG_PUB_NAME = 1 << 0,
+	REG_PUB_NAME_KANA = 1 << 1,
+	REG_PUB_NAME_LATN = 1 << 2,
+	REG_PUB_REG_DATE = 1 << 3,
+	REG_PUB_VALID_UNTIL = 1 << 4,
+	REG_PUB_RENEWAL_COUNT = 1 << 5,
+	REG_PUB_EXAM_PASS_DATE = 1 << 6,
+};
+#define REG_PUB_DEFAULT (REG_PUB_NAME | REG_PUB_NAME_LATN | REG_PUB_REG_DATE | REG_PUB_VALID_UNTIL)
+
+/* One registrant as stored. Dates are YYYY-MM-DD. */
+struct reg_registrant {
+	char regno[REG_REGNO_LEN + 1];
+	char name[REG_NAME_MAX];       /* kanji */
+	char name_kana[REG_NAME_MAX];
+	char name_latn[REG_NAME_MAX];  /* romaji */
+	char date_of_birth[11];        /* never published, never on a credential */
+	char exam_result_ref[REG_REF_MAX];
+	char exam_pass_date[11];
+	char reg_date[11];
+	char valid_from[11];           /* start of the current 3-year validity */
+	char valid_until[11];          /* last day of the current validity */
+	int renewal_count;
+	enum reg_status status;
+	char status_reason[REG_REASON_MAX];
+	unsigned published;            /* reg_pub bits */
+};
+
+/* "active", "suspended", ...; never NULL. */
+const char *reg_status_name(enum reg_status s);
+/* Parse a status name. Returns 0 or RS_EINVAL. */
+int reg_status_parse(enum reg_status *out, const char *s);
+
+/* Published-field names ("name", "name_kana", ...) <-> bits. */
+const char *reg_pub_name(unsigned bit);
+/* Parse a JSON array of field names into bits. Returns 0 or RS_EINVAL naming the field. */
+int reg_pub_parse(unsigned *out, const json_t *arr);
+/* A PostgreSQL text[] literal ("{name,name_latn}") of the bits into out (cap bytes). */
+void reg_pub_pg_array(char *out, size_t cap, unsigned bits);
+/* Parse a PostgreSQL text[] literal into bits (unknown names ignored). */
+unsigned reg_pub_from_pg(const char *text);
+
+/* True when s is a 6-digit registration number other than 000000. */
+int reg_regno_valid(const char *s);
+/* True when s is a real calendar date YYYY-MM-DD. */
+int reg_date_valid(const char *s);
+/* The first registration date (1 April or 1 October) on or after date. Returns 0 or
+ * RS_EINVAL. */
+int reg_next_reg_date(char out[11], const char *date);
+/* True when date is 1 April or 1 October. */
+int reg_is_reg_date(const char *date);
+/* Last day of a 3-year validity starting at from: from + 3 years - 1 day. */
+int reg_validity_end(char out[11], const char *from);
+/* The credential exp for a validity ending on valid_until: the end of that day in Japan
+ * (00:00 JST of the next day), as Unix seconds. Returns 0 or RS_EINVAL. */
+int reg_validity_exp(int64_t *out, const char *valid_until);
+/* Today's date in Japan (UTC+9) for Unix time now. */
+void reg_today_jst(char out[11], int64_t now);
+
+/* The public view of a registrant: regno, status, status_reason (when not active) and the
+ * published fields only. Caller owns it. */
+json_t *reg_registrant_public_json(const struct reg_registrant *r);
+/* The registrar's view: every field. Caller owns it. */
+json_t *reg_registrant_full_json(const struct reg_registrant *r);
+
+/* Read one registrant. Returns 0, RS_ENOTFOUND or a database error. */
+int reg_registrant_get(rs_db *db, struct reg_registrant *out, const char *regno);
+
+#define REG_SEARCH_MAX 50
+/* Public register search: q is a registration number (exact) or a name prefix matched
+ * against the published name fields (kanji, kana, case-insensitive romaji). At most
+ * limit (<= REG_SEARCH_MAX) results, public views only. *out is a JSON array the caller
+ * owns. q is bounded to 100 bytes. Returns 0, RS_EINVAL or a database error. */
+int reg_register_search(json_t **out, rs_db *db, const char *q, int limit);
+
+#endif

@@ -1,0 +1,457 @@
+/* registry: the registrars' workflow (application, review, registration, status changes,
+ * renewal, lapse), each step one audited transaction. */
+#include "reg_workflow.h"
+#include "reg_issue.h"
+#include "store.h"
+#include "reg_jws.h"
+
+#include "rs_audit.h"
+#include "rs_error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int reg_wf_str(const char *v, size_t lo, size_t hi, const char *name)
+{
+	size_t n = v ? strlen(v) : 0;
+	if (n < lo || n > hi) {
+		rs_error_set("field '%s' must be %zu to %zu bytes", name, lo, hi);
+		return RS_EINVAL;
+	}
+	return 0;
+}
+
+/* ---- apply ---- */
+
+struct reg_wf_apply_arg {
+	const struct reg_application *app;
+	const struct reg_actor *who;
+	int64_t id;
+};
+
+static int reg_wf_apply_tx(rs_db *db, void *arg)
+{
+	struct reg_wf_apply_arg *a = arg;
+	int rc = reg_store_app_insert(db, &a->id, a->app);
+	if (rc != 0)
+		return rc;
+	char obj[48];
+	snprintf(obj, sizeof obj, "application:%lld", (long long)a->id);
+	json_t *d = json_pack("{s:s}", "exam_result_ref", a->app->exam_result_ref);
+	rc = rs_audit(db, a->who->actor, a->who->role, "registry.application.submit", obj, d, a->who->request_id);
+	json_decref(d);
+	return rc;
+}
+
+int reg_wf_apply(int64_t *out_id, rs_db *db, const struct reg_application *app, const struct reg_actor *who)
+{
+	int rc;
+	if ((rc = reg_wf_str(app->exam_result_ref, 1, 100, "exam_result_ref")) != 0 ||
+	    (rc = reg_wf_str(app->name, 1, REG_STR_MAX - 1, "name")) != 0 ||
+	    (rc = reg_wf_str(app->name_kana, 1, REG_STR_MAX - 1, "name_kana")) != 0 ||
+	    (rc = reg_wf_str(app->name_latn, 1, 100, "name_latn")) != 0)
+		return rc;
+	if (!reg_date_valid(app->exam_pass_date)) {
+		rs_error_set("field 'exam_pass_date' must be a date YYYY-MM-DD");
+		return RS_EINVAL;
+	}
+	if (!reg_date_valid(app->date_of_birth)) {
+		rs_error_set("field 'date_of_birth' must be a date YYYY-MM-DD");
+		return RS_EINVAL;
+	}
+	struct reg_wf_apply_arg a = { .app = app, .who = who };
+	rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_wf_apply_tx, &a);
+	if (rc == 0)
+		*out_id = a.id;
+	return rc;
+}
+
+/* ---- review ---- */
+
+struct reg_wf_review_arg {
+	int64_t id;
+	int approve;
+	const char *note;
+	const struct reg_actor *who;
+};
+
+static int reg_wf_review_tx(rs_db *db, void *arg)
+{
+	struct reg_wf_review_arg *a = arg;
+	json_t *app = NULL;
+	int rc = reg_store_app_get(db, &app, a->id);
+	if (rc != 0)
+		return rc;
+	if (strcmp(json_string_value(json_object_get(app, "state")), "submitted") != 0) {
+		rs_error_set("application %lld is %s, not submitted", (long long)a->id,
+		             json_string_value(json_object_get(app, "state")));
+		json_decref(app);
+		return RS_ESTATE;
+	}
+	json_decref(app);
+	rc = reg_store_app_set_state(db, a->id, a->approve ? "approved" : "rejected", a->note ? a->note : "",
+	                             a->who->actor, NULL);
+	if (rc != 0)
+		return rc;
+	char obj[48];
+	snprintf(obj, sizeof obj, "application:%lld", (long long)a->id);
+	json_t *d = json_pack("{s:s}", "note", a->note ? a->note : "");
+	rc = rs_audit(db, a->who->actor, a->who->role,
+	              a->approve ? "registry.application.approve" : "registry.application.reject", obj, d,
+	              a->who->request_id);
+	json_decref(d);
+	return rc;
+}
+
+int reg_wf_review(rs_db *db, int64_t app_id, int approve, const char *note, const struct reg_actor *who)
+{
+	if (note && strlen(note) > 500) {
+		rs_error_set("field 'note' must be at most 500 bytes");
+		return RS_EINVAL;
+	}
+	if (!approve && (!note || !note[0])) {
+		rs_error_set("a rejection needs a note saying why");
+		return RS_EINVAL;
+	}
+	struct reg_wf_review_arg a = { .id = app_id, .approve = approve, .note = note, .who = who };
+	return rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_wf_review_tx, &a);
+}
+
+/* ---- register ---- */
+
+struct reg_wf_register_arg {
+	int64_t id;
+	const char *reg_date;
+	const struct reg_actor *who;
+	char regno[REG_REGNO_LEN + 1];
+};
+
+static void reg_wf_copy(char *dst, size_t cap, json_t *o, const char *k)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+	snprintf(dst, cap, "%s", v ? v : "");
+}
+
+static int reg_wf_register_tx(rs_db *db, void *arg)
+{
+	struct reg_wf_register_arg *a = arg;
+	json_t *app = NULL;
+	int rc = reg_store_app_get(db, &app, a->id);
+	if (rc != 0)
+		return rc;
+	struct reg_registrant r;
+	memset(&r, 0, sizeof r);
+	if (strcmp(json_string_value(json_object_get(app, "state")), "approved") != 0) {
+		rs_error_set("application %lld is %s: only an approved application can be registered", (long long)a->id,
+		             json_string_value(json_object_get(app, "state")));
+		rc = RS_ESTATE;
+		goto done;
+	}
+	reg_wf_copy(r.name, sizeof r.name, app, "name");
+	reg_wf_copy(r.name_kana, sizeof r.name_kana, app, "name_kana");
+	reg_wf_copy(r.name_latn, sizeof r.name_latn, app, "name_latn");
+	reg_wf_copy(r.date_of_birth, sizeof r.date_of_birth, app, "date_of_birth");
+	reg_wf_copy(r.exam_result_ref, sizeof r.exam_result_ref, app, "exam_result_ref");
+	reg_wf_copy(r.exam_pass_date, sizeof r.exam_pass_date, app, "exam_pass_date");
+	r.published = reg_pub_from_pg(json_string_value(json_object_get(app, "published_fields")));
+	snprintf(r.reg_date, sizeof r.reg_date, "%s", a->reg_date);
+	snprintf(r.valid_from, sizeof r.valid_from, "%s", a->reg_date);
+	if ((rc = reg_validity_end(r.valid_until, r.valid_from)) != 0)
+		goto done;
+	if (strcmp(r.exam_pass_date, r.reg_date) > 0) {
+		rs_error_set("registration date %s is before the exam pass %s", r.reg_date, r.exam_pass_date);
+		rc = RS_EINVAL;
+		goto done;
+	}
+	if ((rc = reg_store_regno_next(db, r.regno)) != 0 ||
+	    (rc = reg_store_registrant_insert(db, &r, a->id)) != 0 ||
+	    (rc = reg_store_history_add(db, r.regno, NULL, "active", "registered", a->who->actor)) != 0 ||
+	    (rc = reg_store_app_set_state(db, a->id, "registered", NULL, NULL, r.regno)) != 0)
+		goto done;
+	char obj[32];
+	snprintf(obj, sizeof obj, "registrant:%s", r.regno);
+	json_t *d = json_pack("{s:I, s:s, s:s}", "application", (json_int_t)a->id, "reg_date", r.reg_date,
+	                      "valid_until", r.valid_until);
+	rc = rs_audit(db, a->who->actor, a->who->role, "registry.registrant.register", obj, d, a->who->request_id);
+	json_decref(d);
+	if (rc == 0)
+		memcpy(a->regno, r.regno, sizeof a->regno);
+done:
+	json_decref(app);
+	return rc;
+}
+
+int reg_wf_register(char out_regno[REG_REGNO_LEN + 1], rs_db *db, int64_t app_id, const char *reg_date,
+                    int64_t now, const struct reg_actor *who)
+{
+	char date[11];
+	if (reg_date && reg_date[0]) {
+		if (!reg_is_reg_date(reg_date)) {
+			rs_error_set("registration date must be 1 April or 1 October (YYYY-04-01 or YYYY-10-01)");
+			return RS_EINVAL;
+		}
+		snprintf(date, sizeof date, "%s", reg_date);
+	} else {
+		char today[11];
+		reg_today_jst(today, now);
+		int rc = reg_next_reg_date(date, today);
+		if (rc != 0)
+			return rc;
+	}
+	struct reg_wf_register_arg a = { .id = app_id, .reg_date = date, .who = who };
+	int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_wf_register_tx, &a);
+	if (rc == 0)
+		memcpy(out_regno, a.regno, REG_REGNO_LEN + 1);
+	return rc;
+}
+
+/* ---- status changes ---- */
+
+struct reg_wf_status_arg {
+	const char *regno;
+	enum reg_status to;
+	const char *reason;
+	int64_t now;
+	const struct reg_actor *who;
+};
+
+/* Move every live credential of regno to list status st (0, 1, 2), one log leaf each. */
+static int reg_wf_creds_status(rs_db *db, const char *regno, int st, int64_t now, const char *reason)
+{
+	json_t *creds = NULL;
+	int rc = reg_store_live_creds(db, &creds, regno, now);
+	if (rc != 0)
+		return rc;
+	size_t i;
+	json_t *c;
+	json_array_foreach(creds, i, c) {
+		int list = (int)json_integer_value(json_object_get(c, "list_id"));
+		int64_t idx = json_integer_value(json_object_get(c, "idx"));
+		if (json_integer_value(json_object_get(c, "status")) == st)
+			continue;
+		if ((rc = reg_store_status_set(db, list, idx, st)) != 0)
+			break;
+		char *leaf = reg_leaf_status(regno, list, (uint64_t)idx, st, now, reason);
+		uint64_t li;
+		rc = leaf ? reg_store_leaf_append(db, &li, "status", leaf) : RS_ENOMEM;
+		free(leaf);
+		if (rc != 0)
+			break;
+	}
+	json_decref(creds);
+	return rc;
+}
+
+static int reg_wf_status_tx(rs_db *db, void *arg)
+{
+	struct reg_wf_status_arg *a = arg;
+	struct reg_registrant r;
+	int rc = reg_store_registrant_get(db, &r, a->regno, 1);
+	if (rc != 0)
+		return rc;
+	enum reg_status from = r.status;
+	int ok = 0, list_status = 0;
+	const char *action = "";
+	switch (a->to) {
+	case REG_ST_SUSPENDED:
+		ok = from == REG_ST_ACTIVE;
+		list_status = 2;
+		action = "registry.registrant.suspend";
+		break;
+	case REG_ST_ACTIVE:
+		ok = from == REG_ST_SUSPENDED;
+		list_status = 0;
+		action = "registry.registrant.reinstate";
+		break;
+	case REG_ST_CANCELLED:
+	case REG_ST_DEREGISTERED:
+		ok = from == REG_ST_ACTIVE || from == REG_ST_SUSPENDED || from == REG_ST_LAPSED;
+		list_status = 1;
+		action = a->to == REG_ST_CANCELLED ? "registry.registrant.cancel" : "registry.registrant.deregister";
+		break;
+	case REG_ST_LAPSED:
+		ok = from == REG_ST_ACTIVE || from == REG_ST_SUSPENDED;
+		list_status = -1; /* credentials end with the validity: their exp says so */
+		action = "registry.registrant.lapse";
+		break;
+	}
+	if (!ok) {
+		rs_error_set("registration %s is %s: it cannot become %s", a->regno, reg_status_name(from),
+		             reg_status_name(a->to));
+		return RS_ESTATE;
+	}
+	if ((rc = reg_store_registrant_set_status(db, a->regno, a->to, a->reason)) != 0 ||
+	    (rc = reg_store_history_add(db, a->regno, reg_status_name(from), reg_status_name(a->to), a->reason,
+	                                a->who->actor)) != 0)
+		return rc;
+	if (list_status >= 0 && (rc = reg_wf_creds_status(db, a->regno, list_status, a->now, a->reason)) != 0)
+		return rc;
+	char obj[32];
+	snprintf(obj, sizeof obj, "registrant:%s", a->regno);
+	json_t *d = json_pack("{s:s, s:s, s:s}", "from", reg_status_name(from), "to", reg_status_name(a->to),
+	                      "reason", a->reason ? a->reason : "");
+	rc = rs_audit(db, a->who->actor, a->who->role, action, obj, d, a->who->request_id);
+	json_decref(d);
+	return rc;
+}
+
+int reg_wf_set_status(rs_db *db, const char *regno, enum reg_status to, const char *reason, int64_t now,
+                      const struct reg_actor *who)
+{
+	if (!reg_regno_valid(regno)) {
+		rs_error_set("a registration number is 6 digits");
+		return RS_EINVAL;
+	}
+	if (reason && strlen(reason) > 500) {
+		rs_error_set("field 'reason' must be at most 500 bytes");
+		return RS_EINVAL;
+	}
+	if (to != REG_ST_ACTIVE && to != REG_ST_LAPSED && (!reason || !reason[0])) {
+		rs_error_set("a %s needs a reason", to == REG_ST_SUSPENDED ? "suspension" : "cancellation");
+		return RS_EINVAL;
+	}
+	struct reg_wf_status_arg a = { .regno = regno, .to = to, .reason = reason ? reason : "", .now = now, .who = who };
+	return rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_wf_status_tx, &a);
+}
+
+/* ---- renewal ---- */
+
+struct reg_wf_renew_arg {
+	const char *regno;
+	int64_t now;
+	const struct reg_actor *who;
+};
+
+static int reg_wf_renew_tx(rs_db *db, void *arg)
+{
+	struct reg_wf_renew_arg *a = arg;
+	struct reg_registrant r;
+	int rc = reg_store_registrant_get(db, &r, a->regno, 1);
+	if (rc != 0)
+		return rc;
+	char today[11], from[11], until[11], window_open[16], window_close[16];
+	reg_today_jst(today, a->now);
+	/* The renewal window: the last year of validity, and a year of grace after lapse. */
+	int vy = atoi(r.valid_until), vm = atoi(r.valid_until + 5), vd = atoi(r.valid_until + 8);
+	snprintf(window_open, sizeof window_open, "%04d-%02u-%02u", (vy - 1) % 10000, (unsigned)vm % 100u, (unsigned)vd % 100u);
+	snprintf(window_close, sizeof window_close, "%04d-%02u-%02u", (vy + 1) % 10000, (unsigned)vm % 100u, (unsigned)vd % 100u);
+	if (!(r.status == REG_ST_ACTIVE || r.status == REG_ST_LAPSED) || strcmp(today, window_open) < 0 ||
+	    strcmp(today, window_close) > 0) {
+		rs_error_set("registration %s (%s, valid until %s) cannot be renewed today (%s)", r.regno,
+		             reg_status_name(r.status), r.valid_until, today);
+		return RS_ESTATE;
+	}
+	/* The new validity starts the day after the old one ends (1 April or 1 October). */
+	if ((rc = reg_next_reg_date(from, today)) != 0)
+		return rc;
+	if (strcmp(r.valid_until, today) >= 0) {
+		char next[11];
+		int y = atoi(r.valid_until), m = atoi(r.valid_until + 5);
+		snprintf(next, sizeof next, m == 3 ? "%04d-04-01" : "%04d-10-01", y);
+		snprintf(from, sizeof from, "%s", next);
+	}
+	if ((rc = reg_validity_end(until, from)) != 0)
+		return rc;
+	if ((rc = reg_store_registrant_renew(db, a->regno, from, until)) != 0)
+		return rc;
+	if (r.status != REG_ST_ACTIVE &&
+	    (rc = reg_store_history_add(db, a->regno, reg_status_name(r.status), "active", "renewed", a->who->actor)) != 0)
+		return rc;
+	char obj[32];
+	snprintf(obj, sizeof obj, "registrant:%s", a->regno);
+	json_t *d = json_pack("{s:s, s:s, s:i}", "valid_from", from, "valid_until", until, "renewal_count",
+	                      r.renewal_count + 1);
+	rc = rs_audit(db, a->who->actor, a->who->role, "registry.registrant.renew", obj, d, a->who->request_id);
+	json_decref(d);
+	return rc;
+}
+
+int reg_wf_renew(rs_db *db, const char *regno, int64_t now, const struct reg_actor *who)
+{
+	if (!reg_regno_valid(regno)) {
+		rs_error_set("a registration number is 6 digits");
+		return RS_EINVAL;
+	}
+	struct reg_wf_renew_arg a = { .regno = regno, .now = now, .who = who };
+	return rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_wf_renew_tx, &a);
+}
+
+/* ---- lapse ---- */
+
+struct reg_wf_lapse_arg {
+	int64_t now;
+	const struct reg_actor *who;
+	int n;
+};
+
+static int reg_wf_lapse_tx(rs_db *db, void *arg)
+{
+	struct reg_wf_lapse_arg *a = arg;
+	char today[11];
+	reg_today_jst(today, a->now);
+	json_t *due = NULL;
+	a->n = 0;
+	int rc = reg_store_lapse_due(db, &due, today);
+	if (rc != 0)
+		return rc;
+	size_t i;
+	json_t *row;
+	json_array_foreach(due, i, row) {
+		struct reg_wf_status_arg s = { .regno = json_string_value(json_object_get(row, "regno")),
+		                               .to = REG_ST_LAPSED, .reason = "validity ended", .now = a->now,
+		                               .who = a->who };
+		if ((rc = reg_wf_status_tx(db, &s)) != 0)
+			break;
+		a->n++;
+	}
+	json_decref(due);
+	return rc;
+}
+
+int reg_wf_lapse_due(int *out_n, rs_db *db, int64_t now, const struct reg_actor *who)
+{
+	struct reg_wf_lapse_arg a = { .now = now, .who = who };
+	int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_wf_lapse_tx, &a);
+	if (rc == 0)
+		*out_n = a.n;
+	return rc;
+}
+
+/* ---- registrar views ---- */
+
+static int reg_wf_limit(int limit)
+{
+	return limit < 1 || limit > 500 ? 100 : limit;
+}
+
+int reg_wf_list_applications(json_t **out, rs_db *db, const char *state, int limit)
+{
+	return reg_store_list_apps(db, out, state && state[0] ? state : NULL, reg_wf_limit(limit));
+}
+
+int reg_wf_list_registrants(json_t **out, rs_db *db, const char *status, int limit)
+{
+	return reg_store_list_registrants(db, out, status && status[0] ? status : NULL, reg_wf_limit(limit));
+}
+
+int reg_wf_show(json_t **out, rs_db *db, const char *regno)
+{
+	struct reg_registrant r;
+	int rc = reg_registrant_get(db, &r, regno);
+	if (rc != 0)
+		return rc;
+	json_t *hist = NULL, *creds = NULL;
+	if ((rc = reg_store_history(db, &hist, regno)) != 0)
+		return rc;
+	if ((rc = reg_store_credentials_of(db, &creds, regno)) != 0) {
+		json_decref(hist);
+		return rc;
+	}
+	json_t *o = reg_registrant_full_json(&r);
+	json_object_set_new(o, "history", hist);
+	json_object_set_new(o, "credentials", creds);
+	*out = o;
+	return 0;
+}

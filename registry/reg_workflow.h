@@ -1,0 +1,66 @@
+/* registry: the registrars' workflow — application from a passed exam result, review,
+ * registration with a gapless number, suspension, reinstatement, cancellation,
+ * deregistration, renewal and automatic lapse. Every step is audited in its own
+ * transaction; status changes reach the status list and the transparency log at once. */
+#ifndef REG_WORKFLOW_H
+#define REG_WORKFLOW_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "reg_register.h"
+#include "rs_db.h"
+
+/* Who acts (for rs_audit and the status history). */
+struct reg_actor {
+	const char *actor;      /* "staff:tanaka", "system", ... */
+	const char *role;       /* "registrar", "system" */
+	const char *request_id; /* may be NULL */
+};
+
+/* An application as entered by a registrar. */
+struct reg_application {
+	const char *exam_result_ref;  /* the passed exam result it rests on */
+	const char *exam_pass_date;   /* YYYY-MM-DD */
+	const char *name, *name_kana, *name_latn;
+	const char *date_of_birth;
+	unsigned published;           /* reg_pub bits */
+};
+
+/* Record an application (state submitted). Returns 0 and its id, RS_EINVAL (a field, named),
+ * RS_EEXIST (a live application for that exam result exists) or a database error. The
+ * exam result is referenced loosely (exam_result_ref), not by a foreign key. */
+int reg_wf_apply(int64_t *out_id, rs_db *db, const struct reg_application *app,
+                 const struct reg_actor *who);
+/* Review a submitted application: approve or reject with a note. RS_ENOTFOUND, RS_ESTATE. */
+int reg_wf_review(rs_db *db, int64_t app_id, int approve, const char *note,
+                  const struct reg_actor *who);
+/* Register an approved application: allocate the next registration number (no gaps, no
+ * races), registration date reg_date (NULL: the next 1 April / 1 October on or after
+ * today in Japan), validity 3 years. Returns 0 and the number in out_regno. */
+int reg_wf_register(char out_regno[REG_REGNO_LEN + 1], rs_db *db, int64_t app_id,
+                    const char *reg_date, int64_t now, const struct reg_actor *who);
+
+/* Change a registration's status: suspend (active -> suspended), reinstate (suspended ->
+ * active), cancel and deregister (from active or suspended, final). The live credentials'
+ * status entries become 2 (suspended), 0 (reinstated) or 1 (revoked), each change a log
+ * leaf. reason is required except for reinstatement. RS_ENOTFOUND, RS_ESTATE, RS_EINVAL. */
+int reg_wf_set_status(rs_db *db, const char *regno, enum reg_status to, const char *reason,
+                      int64_t now, const struct reg_actor *who);
+/* Renew: the next 3-year validity starts the day after valid_until; renewal_count + 1.
+ * Allowed for active registrations within a year of the end of validity, or a lapsed one
+ * within a year after it. RS_ESTATE otherwise. */
+int reg_wf_renew(rs_db *db, const char *regno, int64_t now, const struct reg_actor *who);
+/* Lapse every active or suspended registration whose validity ended before today (JST).
+ * *out_n counts them. Each is audited. */
+int reg_wf_lapse_due(int *out_n, rs_db *db, int64_t now, const struct reg_actor *who);
+
+/* Lists for the registrar: applications in a state (NULL: all) and registrants (newest
+ * first), at most limit rows each. Caller owns the arrays. */
+int reg_wf_list_applications(json_t **out, rs_db *db, const char *state, int limit);
+int reg_wf_list_registrants(json_t **out, rs_db *db, const char *status, int limit);
+/* One registrant with its status history and credentials (registrar view). */
+int reg_wf_show(json_t **out, rs_db *db, const char *regno);
+
+#endif

@@ -1,0 +1,89 @@
+/* registry: the SQL of the registry schema (private to registry/). Every function runs
+ * one or two statements on db inside the caller's transaction. */
+#ifndef REG_STORE_H
+#define REG_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "reg_register.h"
+#include "reg_tlog.h"
+#include "reg_workflow.h"
+#include "rs_db.h"
+
+/* ---- registrants and applications (store_register.c) ---- */
+int reg_store_registrant_get(rs_db *db, struct reg_registrant *out, const char *regno, int for_update);
+int reg_store_regno_next(rs_db *db, char out[REG_REGNO_LEN + 1]);
+int reg_store_registrant_insert(rs_db *db, const struct reg_registrant *r, int64_t app_id);
+int reg_store_registrant_set_status(rs_db *db, const char *regno, enum reg_status st, const char *reason);
+int reg_store_registrant_renew(rs_db *db, const char *regno, const char *valid_from,
+                               const char *valid_until);
+int reg_store_history_add(rs_db *db, const char *regno, const char *old_status, const char *new_status,
+                          const char *reason, const char *actor);
+int reg_store_app_insert(rs_db *db, int64_t *out_id, const struct reg_application *app);
+/* The application's state and fields (locked FOR UPDATE); *out_app is a JSON object. */
+int reg_store_app_get(rs_db *db, json_t **out_app, int64_t id);
+int reg_store_app_set_state(rs_db *db, int64_t id, const char *state, const char *note,
+                            const char *by, const char *regno);
+int reg_store_search(rs_db *db, json_t *out_arr, const char *q, int by_regno, int limit);
+/* Registration numbers of live registrations whose validity ended before today. */
+int reg_store_lapse_due(rs_db *db, json_t **out_regnos, const char *today);
+int reg_store_list_apps(rs_db *db, json_t **out, const char *state, int limit);
+int reg_store_list_registrants(rs_db *db, json_t **out, const char *status, int limit);
+int reg_store_history(rs_db *db, json_t **out, const char *regno);
+int reg_store_credentials_of(rs_db *db, json_t **out, const char *regno);
+
+/* ---- status lists, credentials, log (store_cred.c) ---- */
+/* The open list (fewer than fill_max entries used), created when none; its used count is
+ * incremented (the caller allocates one entry in it). */
+int reg_store_list_take(rs_db *db, int *out_list_id, int *out_size, int fill_max, int new_size);
+/* Insert entry (list_id, idx) as valid. RS_EEXIST when taken. */
+int reg_store_status_alloc(rs_db *db, int list_id, int64_t idx);
+int reg_store_status_set(rs_db *db, int list_id, int64_t idx, int status);
+/* Status of an entry and the registration number of its credential ("" when none).
+ * RS_ENOTFOUND when the entry was never allocated. */
+int reg_store_status_get(rs_db *db, int *out_status, char out_regno[REG_REGNO_LEN + 1], int list_id,
+                         int64_t idx);
+int reg_store_list_size(rs_db *db, int *out_size, int list_id);
+/* Non-zero entries of a list: calls fn(ctx, idx, status) for each. */
+int reg_store_list_nonzero(rs_db *db, int list_id, int (*fn)(void *ctx, int64_t idx, int status), void *ctx);
+/* Append a leaf: index from the gapless counter, hash = leaf hash of data. */
+int reg_store_leaf_append(rs_db *db, uint64_t *out_idx, const char *kind, const char *data);
+int reg_store_cred_insert(rs_db *db, const char *regno, const char *jws, const unsigned char sha[32],
+                          const char *kid, int list_id, int64_t idx, int64_t iat, int64_t exp,
+                          uint64_t leaf_idx);
+/* Live credentials (exp > now) of regno: a JSON array of {list_id, idx, status}. */
+int reg_store_live_creds(rs_db *db, json_t **out, const char *regno, int64_t now);
+int reg_store_tlog_size(rs_db *db, uint64_t *out);
+/* Leaf hashes [from, to) appended to *hashes (grown with realloc; *cap in entries). */
+int reg_store_tlog_hashes(rs_db *db, reg_hash **hashes, uint64_t *cap, uint64_t from, uint64_t to);
+/* Data of leaf idx (caller frees *out_data). */
+int reg_store_leaf_get(rs_db *db, char **out_data, size_t *out_len, reg_hash out_hash, uint64_t idx);
+/* Newest checkpoint: size and note (caller frees); RS_ENOTFOUND when none. */
+int reg_store_checkpoint_latest(rs_db *db, uint64_t *out_size, char **out_note);
+int reg_store_checkpoint_insert(rs_db *db, uint64_t size, const reg_hash root, const char *note);
+
+/* Audit scans: fn is called once per row. */
+struct reg_store_leaf_row {
+	uint64_t idx;
+	const char *kind;
+	const char *data;
+	size_t data_len;
+	reg_hash hash;
+};
+int reg_store_scan_leaves(rs_db *db, int (*fn)(void *ctx, const struct reg_store_leaf_row *row), void *ctx);
+struct reg_store_cred_row {
+	const char *regno, *jws, *kid;
+	unsigned char sha[32];
+	int list_id;
+	int64_t idx, iat, exp;
+	uint64_t leaf_idx;
+};
+int reg_store_scan_creds(rs_db *db, int (*fn)(void *ctx, const struct reg_store_cred_row *row), void *ctx);
+int reg_store_scan_status(rs_db *db, int (*fn)(void *ctx, int list_id, int64_t idx, int status), void *ctx);
+int reg_store_scan_checkpoints(rs_db *db, int (*fn)(void *ctx, uint64_t size, const reg_hash root,
+                                                   const char *note), void *ctx);
+
+#endif

@@ -1,0 +1,403 @@
+/* registry: SQL for status lists, credentials, the transparency log and the log audit scans. */
+#include "store.h"
+
+#include "rs_encode.h"
+#include "rs_error.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Decode a bytea in hex output form ("\\x..."): exactly n bytes into out. */
+static int reg_store_bytea(unsigned char *out, size_t n, const char *text)
+{
+	if (strncmp(text, "\\x", 2) != 0 || strlen(text) != 2 + 2 * n)
+		return RS_EPARSE;
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+		if (sscanf(text + 2 + 2 * i, "%2x", &v) != 1)
+			return RS_EPARSE;
+		out[i] = (unsigned char)v;
+	}
+	return 0;
+}
+
+static void reg_store_hexlit(char *out, const unsigned char *in, size_t n)
+{
+	out[0] = '\\';
+	out[1] = 'x';
+	rs_hex_encode(out + 2, in, n);
+}
+
+int reg_store_list_take(rs_db *db, int *out_list_id, int *out_size, int fill_max, int new_size)
+{
+	char fm[16], ns[16];
+	snprintf(fm, sizeof fm, "%d", fill_max);
+	snprintf(ns, sizeof ns, "%d", new_size);
+	const char *p[] = { fm };
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_list_take",
+	                    "UPDATE registry.status_lists SET used = used + 1 WHERE id = "
+	                    "(SELECT max(id) FROM registry.status_lists) AND used < $1::int RETURNING id, size", 1, p);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		/* No open list: start the next one. Two issuers racing here collide on the primary
+		 * key; the loser's transaction is retried and finds the new list. */
+		const char *p2[] = { ns };
+		rc = rs_db_exec(&res, db, "reg_list_new",
+		                "INSERT INTO registry.status_lists (id, size, used) SELECT coalesce(max(id), 0) + 1, "
+		                "$1::int, 1 FROM registry.status_lists RETURNING id, size", 1, p2);
+		if (rc == RS_EEXIST)
+			rc = RS_ECONFLICT;
+		if (rc != 0)
+			return rc;
+	}
+	*out_list_id = atoi(PQgetvalue(res, 0, 0));
+	*out_size = atoi(PQgetvalue(res, 0, 1));
+	PQclear(res);
+	return 0;
+}
+
+int reg_store_status_alloc(rs_db *db, int list_id, int64_t idx)
+{
+	char l[16], i[32];
+	snprintf(l, sizeof l, "%d", list_id);
+	snprintf(i, sizeof i, "%lld", (long long)idx);
+	const char *p[] = { l, i };
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_status_alloc",
+	                    "INSERT INTO registry.status_entries (list_id, idx) VALUES ($1::int, $2::int) "
+	                    "ON CONFLICT DO NOTHING RETURNING idx", 2, p);
+	if (rc != 0)
+		return rc;
+	rc = PQntuples(res) == 1 ? 0 : RS_EEXIST;
+	PQclear(res);
+	return rc;
+}
+
+int reg_store_status_set(rs_db *db, int list_id, int64_t idx, int status)
+{
+	char l[16], i[32], s[8];
+	snprintf(l, sizeof l, "%d", list_id);
+	snprintf(i, sizeof i, "%lld", (long long)idx);
+	snprintf(s, sizeof s, "%d", status);
+	const char *p[] = { l, i, s };
+	return rs_db_exec(NULL, db, "reg_status_set",
+	                  "UPDATE registry.status_entries SET status = $3::smallint, updated_at = now() "
+	                  "WHERE list_id = $1::int AND idx = $2::int", 3, p);
+}
+
+int reg_store_status_get(rs_db *db, int *out_status, char out_regno[REG_REGNO_LEN + 1], int list_id, int64_t idx)
+{
+	char l[16], i[32];
+	snprintf(l, sizeof l, "%d", list_id);
+	snprintf(i, sizeof i, "%lld", (long long)idx);
+	const char *p[] = { l, i };
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_status_get",
+	                    "SELECT s.status, coalesce(c.regno, '') FROM registry.status_entries s LEFT JOIN "
+	                    "registry.credentials c ON c.list_id = s.list_id AND c.status_idx = s.idx "
+	                    "WHERE s.list_id = $1::int AND s.idx = $2::int", 2, p);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		rs_error_set("status list %d has no entry %lld", list_id, (long long)idx);
+		return RS_ENOTFOUND;
+	}
+	*out_status = atoi(PQgetvalue(res, 0, 0));
+	snprintf(out_regno, REG_REGNO_LEN + 1, "%s", PQgetvalue(res, 0, 1));
+	PQclear(res);
+	return 0;
+}
+
+int reg_store_list_size(rs_db *db, int *out_size, int list_id)
+{
+	char l[16];
+	snprintf(l, sizeof l, "%d", list_id);
+	const char *p[] = { l };
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_list_size", "SELECT size FROM registry.status_lists WHERE id = $1::int", 1, p);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		rs_error_set("no status list %d", list_id);
+		return RS_ENOTFOUND;
+	}
+	*out_size = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+int reg_store_list_nonzero(rs_db *db, int list_id, int (*fn)(void *ctx, int64_t idx, int status), void *ctx)
+{
+	char l[16];
+	snprintf(l, sizeof l, "%d", list_id);
+	const char *p[] = { l };
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_list_nonzero",
+	                    "SELECT idx, status FROM registry.status_entries WHERE list_id = $1::int AND status <> 0", 1, p);
+	if (rc != 0)
+		return rc;
+	for (int i = 0; i < PQntuples(res) && rc == 0; i++)
+		rc = fn(ctx, strtoll(PQgetvalue(res, i, 0), NULL, 10), atoi(PQgetvalue(res, i, 1)));
+	PQclear(res);
+	return rc;
+}
+
+int reg_store_leaf_append(rs_db *db, uint64_t *out_idx, const char *kind, const char *data)
+{
+	PGresult *res = NULL;
+	/* The state row is the gapless counter and serialises appends until commit. */
+	int rc = rs_db_exec(&res, db, "reg_tlog_next",
+	                    "UPDATE registry.tlog_state SET size = size + 1 RETURNING size - 1", 0, NULL);
+	if (rc != 0)
+		return rc;
+	uint64_t idx = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	size_t len = strlen(data);
+	reg_hash h;
+	reg_tlog_leaf_hash(h, data, len);
+	char idxs[32], hex[2 + 2 * REG_HASH_LEN + 1];
+	snprintf(idxs, sizeof idxs, "%llu", (unsigned long long)idx);
+	reg_store_hexlit(hex, h, REG_HASH_LEN);
+	const char *p[] = { idxs, kind, data, hex };
+	rc = rs_db_exec(NULL, db, "reg_tlog_leaf_insert",
+	                "INSERT INTO registry.tlog_leaves (idx, kind, data, hash) VALUES ($1::bigint, $2, "
+	                "convert_to($3, 'UTF8'), $4::bytea)", 4, p);
+	if (rc != 0)
+		return rc;
+	*out_idx = idx;
+	return 0;
+}
+
+int reg_store_cred_insert(rs_db *db, const char *regno, const char *jws, const unsigned char sha[32],
+                          const char *kid, int list_id, int64_t idx, int64_t iat, int64_t exp, uint64_t leaf_idx)
+{
+	char hex[2 + 64 + 1], l[16], i[32], ia[32], ex[32], lf[32];
+	reg_store_hexlit(hex, sha, 32);
+	snprintf(l, sizeof l, "%d", list_id);
+	snprintf(i, sizeof i, "%lld", (long long)idx);
+	snprintf(ia, sizeof ia, "%lld", (long long)iat);
+	snprintf(ex, sizeof ex, "%lld", (long long)exp);
+	snprintf(lf, sizeof lf, "%llu", (unsigned long long)leaf_idx);
+	const char *p[] = { regno, jws, hex, kid, l, i, ia, ex, lf };
+	return rs_db_exec(NULL, db, "reg_cred_insert",
+	                  "INSERT INTO registry.credentials (regno, jws, jws_sha256, kid, list_id, status_idx, iat, exp, "
+	                  "leaf_idx) VALUES ($1, $2, $3::bytea, $4, $5::int, $6::int, $7::bigint, $8::bigint, $9::bigint)",
+	                  9, p);
+}
+
+int reg_store_live_creds(rs_db *db, json_t **out, const char *regno, int64_t now)
+{
+	char n[32];
+	snprintf(n, sizeof n, "%lld", (long long)now);
+	const char *p[] = { regno, n };
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_live_creds",
+	                    "SELECT c.list_id, c.status_idx, s.status FROM registry.credentials c JOIN "
+	                    "registry.status_entries s ON s.list_id = c.list_id AND s.idx = c.status_idx "
+	                    "WHERE c.regno = $1 AND c.exp > $2::bigint ORDER BY c.id FOR UPDATE OF s", 2, p);
+	if (rc != 0)
+		return rc;
+	json_t *arr = json_array();
+	for (int i = 0; i < PQntuples(res); i++)
+		json_array_append_new(arr, json_pack("{s:I, s:I, s:i}", "list_id", (json_int_t)atoi(PQgetvalue(res, i, 0)),
+		                                     "idx", (json_int_t)strtoll(PQgetvalue(res, i, 1), NULL, 10),
+		                                     "status", atoi(PQgetvalue(res, i, 2))));
+	PQclear(res);
+	*out = arr;
+	return 0;
+}
+
+int reg_store_tlog_size(rs_db *db, uint64_t *out)
+{
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_tlog_size", "SELECT size FROM registry.tlog_state", 0, NULL);
+	if (rc != 0)
+		return rc;
+	*out = PQntuples(res) == 1 ? strtoull(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+	PQclear(res);
+	return 0;
+}
+
+int reg_store_tlog_hashes(rs_db *db, reg_hash **hashes, uint64_t *cap, uint64_t from, uint64_t to)
+{
+	char f[32], t[32];
+	snprintf(f, sizeof f, "%llu", (unsigned long long)from);
+	snprintf(t, sizeof t, "%llu", (unsigned long long)to);
+	const char *p[] = { f, t };
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_tlog_hashes",
+	                    "SELECT idx, hash FROM registry.tlog_leaves WHERE idx >= $1::bigint AND idx < $2::bigint "
+	                    "ORDER BY idx", 2, p);
+	if (rc != 0)
+		return rc;
+	uint64_t want = to - from;
+	if ((uint64_t)PQntuples(res) != want) {
+		PQclear(res);
+		rs_error_set("transparency log has a gap between leaves %llu and %llu", (unsigned long long)from,
+		             (unsigned long long)to);
+		return RS_EINTERNAL;
+	}
+	if (to > *cap) {
+		uint64_t nc = *cap ? *cap : 1024;
+		while (nc < to)
+			nc *= 2;
+		reg_hash *nh = realloc(*hashes, nc * sizeof(reg_hash));
+		if (!nh) {
+			PQclear(res);
+			rs_error_set("out of memory for %llu log hashes", (unsigned long long)nc);
+			return RS_ENOMEM;
+		}
+		*hashes = nh;
+		*cap = nc;
+	}
+	for (uint64_t i = 0; i < want; i++) {
+		if (strtoull(PQgetvalue(res, (int)i, 0), NULL, 10) != from + i ||
+		    reg_store_bytea((*hashes)[from + i], REG_HASH_LEN, PQgetvalue(res, (int)i, 1)) != 0) {
+			PQclear(res);
+			rs_error_set("transparency log leaf %llu is damaged", (unsigned long long)(from + i));
+			return RS_EINTERNAL;
+		}
+	}
+	PQclear(res);
+	return 0;
+}
+
+int reg_store_leaf_get(rs_db *db, char **out_data, size_t *out_len, reg_hash out_hash, uint64_t idx)
+{
+	char i[32];
+	snprintf(i, sizeof i, "%llu", (unsigned long long)idx);
+	const char *p[] = { i };
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_leaf_get",
+	                    "SELECT convert_from(data, 'UTF8'), hash FROM registry.tlog_leaves WHERE idx = $1::bigint", 1, p);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		rs_error_set("no log leaf %llu", (unsigned long long)idx);
+		return RS_ENOTFOUND;
+	}
+	*out_data = strdup(PQgetvalue(res, 0, 0));
+	*out_len = strlen(*out_data);
+	rc = reg_store_bytea(out_hash, REG_HASH_LEN, PQgetvalue(res, 0, 1));
+	PQclear(res);
+	return rc;
+}
+
+int reg_store_checkpoint_latest(rs_db *db, uint64_t *out_size, char **out_note)
+{
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_checkpoint_latest",
+	                    "SELECT size, note FROM registry.tlog_checkpoints ORDER BY size DESC LIMIT 1", 0, NULL);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		rs_error_set("no checkpoint yet");
+		return RS_ENOTFOUND;
+	}
+	*out_size = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+	*out_note = strdup(PQgetvalue(res, 0, 1));
+	PQclear(res);
+	return *out_note ? 0 : RS_ENOMEM;
+}
+
+int reg_store_checkpoint_insert(rs_db *db, uint64_t size, const reg_hash root, const char *note)
+{
+	char s[32], hex[2 + 2 * REG_HASH_LEN + 1];
+	snprintf(s, sizeof s, "%llu", (unsigned long long)size);
+	reg_store_hexlit(hex, root, REG_HASH_LEN);
+	const char *p[] = { s, hex, note };
+	return rs_db_exec(NULL, db, "reg_checkpoint_insert",
+	                  "INSERT INTO registry.tlog_checkpoints (size, root, note) VALUES ($1::bigint, $2::bytea, $3) "
+	                  "ON CONFLICT (size) DO NOTHING", 3, p);
+}
+
+int reg_store_scan_leaves(rs_db *db, int (*fn)(void *ctx, const struct reg_store_leaf_row *row), void *ctx)
+{
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_scan_leaves",
+	                    "SELECT idx, kind, convert_from(data, 'UTF8'), hash FROM registry.tlog_leaves ORDER BY idx",
+	                    0, NULL);
+	if (rc != 0)
+		return rc;
+	for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
+		struct reg_store_leaf_row r = {
+			.idx = strtoull(PQgetvalue(res, i, 0), NULL, 10),
+			.kind = PQgetvalue(res, i, 1),
+			.data = PQgetvalue(res, i, 2),
+			.data_len = (size_t)PQgetlength(res, i, 2),
+		};
+		if (reg_store_bytea(r.hash, REG_HASH_LEN, PQgetvalue(res, i, 3)) != 0)
+			memset(r.hash, 0, sizeof r.hash);
+		rc = fn(ctx, &r);
+	}
+	PQclear(res);
+	return rc;
+}
+
+int reg_store_scan_creds(rs_db *db, int (*fn)(void *ctx, const struct reg_store_cred_row *row), void *ctx)
+{
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_scan_creds",
+	                    "SELECT regno, jws, kid, jws_sha256, list_id, status_idx, iat, exp, leaf_idx "
+	                    "FROM registry.credentials ORDER BY id", 0, NULL);
+	if (rc != 0)
+		return rc;
+	for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
+		struct reg_store_cred_row r = {
+			.regno = PQgetvalue(res, i, 0),
+			.jws = PQgetvalue(res, i, 1),
+			.kid = PQgetvalue(res, i, 2),
+			.list_id = atoi(PQgetvalue(res, i, 4)),
+			.idx = strtoll(PQgetvalue(res, i, 5), NULL, 10),
+			.iat = strtoll(PQgetvalue(res, i, 6), NULL, 10),
+			.exp = strtoll(PQgetvalue(res, i, 7), NULL, 10),
+			.leaf_idx = strtoull(PQgetvalue(res, i, 8), NULL, 10),
+		};
+		if (reg_store_bytea(r.sha, 32, PQgetvalue(res, i, 3)) != 0)
+			memset(r.sha, 0, sizeof r.sha);
+		rc = fn(ctx, &r);
+	}
+	PQclear(res);
+	return rc;
+}
+
+int reg_store_scan_status(rs_db *db, int (*fn)(void *ctx, int list_id, int64_t idx, int status), void *ctx)
+{
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_scan_status",
+	                    "SELECT list_id, idx, status FROM registry.status_entries ORDER BY list_id, idx", 0, NULL);
+	if (rc != 0)
+		return rc;
+	for (int i = 0; i < PQntuples(res) && rc == 0; i++)
+		rc = fn(ctx, atoi(PQgetvalue(res, i, 0)), strtoll(PQgetvalue(res, i, 1), NULL, 10),
+		        atoi(PQgetvalue(res, i, 2)));
+	PQclear(res);
+	return rc;
+}
+
+int reg_store_scan_checkpoints(rs_db *db, int (*fn)(void *ctx, uint64_t size, const reg_hash root, const char *note),
+                               void *ctx)
+{
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_scan_checkpoints",
+	                    "SELECT size, root, note FROM registry.tlog_checkpoints ORDER BY size", 0, NULL);
+	if (rc != 0)
+		return rc;
+	for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
+		reg_hash root;
+		if (reg_store_bytea(root, REG_HASH_LEN, PQgetvalue(res, i, 1)) != 0)
+			memset(root, 0, sizeof root);
+		rc = fn(ctx, strtoull(PQgetvalue(res, i, 0), NULL, 10), root, PQgetvalue(res, i, 2));
+	}
+	PQclear(res);
+	return rc;
+}

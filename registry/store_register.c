@@ -1,0 +1,312 @@
+/* registry: SQL for registrants, applications, status history and public search. */
+#include "store.h"
+
+#include "rs_error.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define REG_REGISTRANT_COLS \
+	"regno, name, name_kana, name_latn, date_of_birth::text, exam_result_ref, exam_pass_date::text, " \
+	"reg_date::text, valid_from::text, valid_until::text, renewal_count, status, status_reason, " \
+	"published_fields::text"
+
+static void reg_store_copy(char *dst, size_t cap, const char *src)
+{
+	snprintf(dst, cap, "%s", src ? src : "");
+}
+
+static void reg_store_row_registrant(struct reg_registrant *r, PGresult *res, int row)
+{
+	memset(r, 0, sizeof *r);
+	reg_store_copy(r->regno, sizeof r->regno, PQgetvalue(res, row, 0));
+	reg_store_copy(r->name, sizeof r->name, PQgetvalue(res, row, 1));
+	reg_store_copy(r->name_kana, sizeof r->name_kana, PQgetvalue(res, row, 2));
+	reg_store_copy(r->name_latn, sizeof r->name_latn, PQgetvalue(res, row, 3));
+	reg_store_copy(r->date_of_birth, sizeof r->date_of_birth, PQgetvalue(res, row, 4));
+	reg_store_copy(r->exam_result_ref, sizeof r->exam_result_ref, PQgetvalue(res, row, 5));
+	reg_store_copy(r->exam_pass_date, sizeof r->exam_pass_date, PQgetvalue(res, row, 6));
+	reg_store_copy(r->reg_date, sizeof r->reg_date, PQgetvalue(res, row, 7));
+	reg_store_copy(r->valid_from, sizeof r->valid_from, PQgetvalue(res, row, 8));
+	reg_store_copy(r->valid_until, sizeof r->valid_until, PQgetvalue(res, row, 9));
+	r->renewal_count = atoi(PQgetvalue(res, row, 10));
+	enum reg_status st = REG_ST_ACTIVE;
+	(void)reg_status_parse(&st, PQgetvalue(res, row, 11));
+	r->status = st;
+	reg_store_copy(r->status_reason, sizeof r->status_reason, PQgetvalue(res, row, 12));
+	r->published = reg_pub_from_pg(PQgetvalue(res, row, 13));
+}
+
+int reg_store_registrant_get(rs_db *db, struct reg_registrant *out, const char *regno, int for_update)
+{
+	PGresult *res = NULL;
+	const char *p[] = { regno };
+	int rc = for_update
+		? rs_db_exec(&res, db, "reg_registrant_get_upd",
+		             "SELECT " REG_REGISTRANT_COLS " FROM registry.registrants WHERE regno = $1 FOR UPDATE", 1, p)
+		: rs_db_exec(&res, db, "reg_registrant_get",
+		             "SELECT " REG_REGISTRANT_COLS " FROM registry.registrants WHERE regno = $1", 1, p);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		rs_error_set("no registrant with registration number %.6s", regno);
+		return RS_ENOTFOUND;
+	}
+	reg_store_row_registrant(out, res, 0);
+	PQclear(res);
+	return 0;
+}
+
+int reg_store_regno_next(rs_db *db, char out[REG_REGNO_LEN + 1])
+{
+	PGresult *res = NULL;
+	/* The row lock taken here is held to commit: concurrent registrations queue, and a
+	 * rollback returns the number, so numbers have no gaps. */
+	int rc = rs_db_exec(&res, db, "reg_regno_next",
+	                    "UPDATE registry.regno_counter SET last_number = last_number + 1 "
+	                    "RETURNING lpad(last_number::text, 6, '0')", 0, NULL);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		rs_error_set("registration number counter row is missing");
+		return RS_EINTERNAL;
+	}
+	snprintf(out, REG_REGNO_LEN + 1, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+int reg_store_registrant_insert(rs_db *db, const struct reg_registrant *r, int64_t app_id)
+{
+	char pub[256], app[32], renew[16];
+	reg_pub_pg_array(pub, sizeof pub, r->published);
+	snprintf(app, sizeof app, "%lld", (long long)app_id);
+	snprintf(renew, sizeof renew, "%d", r->renewal_count);
+	const char *p[] = { r->regno, r->name, r->name_kana, r->name_latn, r->date_of_birth,
+	                    r->exam_result_ref, r->exam_pass_date, app_id > 0 ? app : NULL, r->reg_date,
+	                    r->valid_from, r->valid_until, renew, pub };
+	return rs_db_exec(NULL, db, "reg_registrant_insert",
+	                  "INSERT INTO registry.registrants (regno, name, name_kana, name_latn, date_of_birth, "
+	                  "exam_result_ref, exam_pass_date, application_id, reg_date, valid_from, valid_until, "
+	                  "renewal_count, published_fields) VALUES ($1, $2, $3, $4, $5::date, $6, $7::date, "
+	                  "$8::bigint, $9::date, $10::date, $11::date, $12::int, $13::text[])", 13, p);
+}
+
+int reg_store_registrant_set_status(rs_db *db, const char *regno, enum reg_status st, const char *reason)
+{
+	const char *p[] = { regno, reg_status_name(st), reason ? reason : "" };
+	return rs_db_exec(NULL, db, "reg_registrant_set_status",
+	                  "UPDATE registry.registrants SET status = $2, status_reason = $3, "
+	                  "status_changed_at = now() WHERE regno = $1", 3, p);
+}
+
+int reg_store_registrant_renew(rs_db *db, const char *regno, const char *valid_from, const char *valid_until)
+{
+	const char *p[] = { regno, valid_from, valid_until };
+	return rs_db_exec(NULL, db, "reg_registrant_renew",
+	                  "UPDATE registry.registrants SET valid_from = $2::date, valid_until = $3::date, "
+	                  "renewal_count = renewal_count + 1, status = 'active', status_reason = '', "
+	                  "status_changed_at = now() WHERE regno = $1", 3, p);
+}
+
+int reg_store_history_add(rs_db *db, const char *regno, const char *old_status, const char *new_status,
+                          const char *reason, const char *actor)
+{
+	const char *p[] = { regno, old_status, new_status, reason ? reason : "", actor };
+	return rs_db_exec(NULL, db, "reg_history_add",
+	                  "INSERT INTO registry.status_history (regno, old_status, new_status, reason, actor) "
+	                  "VALUES ($1, $2, $3, $4, $5)", 5, p);
+}
+
+int reg_store_app_insert(rs_db *db, int64_t *out_id, const struct reg_application *a)
+{
+	char pub[256];
+	reg_pub_pg_array(pub, sizeof pub, a->published);
+	const char *p[] = { a->exam_result_ref, a->exam_pass_date, a->name, a->name_kana, a->name_latn,
+	                    a->date_of_birth, pub };
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_app_insert",
+	                    "INSERT INTO registry.applications (exam_result_ref, exam_pass_date, name, name_kana, "
+	                    "name_latn, date_of_birth, published_fields) VALUES ($1, $2::date, $3, $4, $5, $6::date, "
+	                    "$7::text[]) RETURNING id", 7, p);
+	if (rc == RS_EEXIST)
+		rs_error_set("a live application already rests on exam result \"%.100s\"", a->exam_result_ref);
+	if (rc != 0)
+		return rc;
+	*out_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return 0;
+}
+
+int reg_store_app_get(rs_db *db, json_t **out_app, int64_t id)
+{
+	char ids[32];
+	snprintf(ids, sizeof ids, "%lld", (long long)id);
+	const char *p[] = { ids };
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_app_get",
+	                    "SELECT state, exam_result_ref, exam_pass_date::text, name, name_kana, name_latn, "
+	                    "date_of_birth::text, published_fields::text FROM registry.applications WHERE id = $1 "
+	                    "FOR UPDATE", 1, p);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		rs_error_set("no application %lld", (long long)id);
+		return RS_ENOTFOUND;
+	}
+	static const char *const names[] = { "state", "exam_result_ref", "exam_pass_date", "name", "name_kana",
+	                                     "name_latn", "date_of_birth", "published_fields" };
+	json_t *o = json_object();
+	for (int i = 0; i < 8; i++)
+		json_object_set_new(o, names[i], json_string(PQgetvalue(res, 0, i)));
+	PQclear(res);
+	*out_app = o;
+	return 0;
+}
+
+int reg_store_app_set_state(rs_db *db, int64_t id, const char *state, const char *note, const char *by,
+                            const char *regno)
+{
+	char ids[32];
+	snprintf(ids, sizeof ids, "%lld", (long long)id);
+	const char *p[] = { ids, state, note, by, regno };
+	return rs_db_exec(NULL, db, "reg_app_set_state",
+	                  "UPDATE registry.applications SET state = $2, review_note = coalesce($3, review_note), "
+	                  "reviewed_by = coalesce($4, reviewed_by), regno = $5, updated_at = now() WHERE id = $1",
+	                  5, p);
+}
+
+int reg_store_search(rs_db *db, json_t *out_arr, const char *q, int by_regno, int limit)
+{
+	char lim[16];
+	snprintf(lim, sizeof lim, "%d", limit);
+	PGresult *res = NULL;
+	int rc;
+	if (by_regno) {
+		const char *p[] = { q };
+		rc = rs_db_exec(&res, db, "reg_search_regno",
+		                "SELECT " REG_REGISTRANT_COLS " FROM registry.registrants WHERE regno = $1", 1, p);
+	} else {
+		/* Only published name fields may match: a person who keeps the name private cannot
+		 * be found by it. LIKE metacharacters in q are escaped by the caller. */
+		const char *p[] = { q, lim };
+		rc = rs_db_exec(&res, db, "reg_search_name",
+		                "SELECT " REG_REGISTRANT_COLS " FROM registry.registrants WHERE "
+		                "(('name' = ANY (published_fields) AND name LIKE $1 || '%') OR "
+		                " ('name_kana' = ANY (published_fields) AND name_kana LIKE $1 || '%') OR "
+		                " ('name_latn' = ANY (published_fields) AND lower(name_latn) LIKE lower($1) || '%')) "
+		                "ORDER BY regno LIMIT $2::int", 2, p);
+	}
+	if (rc != 0)
+		return rc;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct reg_registrant r;
+		reg_store_row_registrant(&r, res, i);
+		json_array_append_new(out_arr, reg_registrant_public_json(&r));
+	}
+	PQclear(res);
+	return 0;
+}
+
+static json_t *reg_store_rows_json(PGresult *res)
+{
+	json_t *arr = json_array();
+	int nf = PQnfields(res);
+	for (int i = 0; i < PQntuples(res); i++) {
+		json_t *o = json_object();
+		for (int f = 0; f < nf; f++) {
+			if (PQgetisnull(res, i, f))
+				json_object_set_new(o, PQfname(res, f), json_null());
+			else if (PQftype(res, f) == 20 || PQftype(res, f) == 23 || PQftype(res, f) == 21)
+				json_object_set_new(o, PQfname(res, f), json_integer(strtoll(PQgetvalue(res, i, f), NULL, 10)));
+			else
+				json_object_set_new(o, PQfname(res, f), json_string(PQgetvalue(res, i, f)));
+		}
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+int reg_store_lapse_due(rs_db *db, json_t **out_regnos, const char *today)
+{
+	const char *p[] = { today };
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_lapse_due",
+	                    "SELECT regno FROM registry.registrants WHERE status IN ('active', 'suspended') "
+	                    "AND valid_until < $1::date ORDER BY regno FOR UPDATE", 1, p);
+	if (rc != 0)
+		return rc;
+	*out_regnos = reg_store_rows_json(res);
+	PQclear(res);
+	return 0;
+}
+
+int reg_store_list_apps(rs_db *db, json_t **out, const char *state, int limit)
+{
+	char lim[16];
+	snprintf(lim, sizeof lim, "%d", limit);
+	const char *p[] = { state, lim };
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_list_apps",
+	                    "SELECT id, state, exam_result_ref, exam_pass_date::text AS exam_pass_date, name, name_kana, "
+	                    "name_latn, date_of_birth::text AS date_of_birth, published_fields::text AS published_fields, "
+	                    "review_note, reviewed_by, regno, created_at::text AS created_at FROM registry.applications "
+	                    "WHERE $1::text IS NULL OR state = $1 ORDER BY id DESC LIMIT $2::int", 2, p);
+	if (rc != 0)
+		return rc;
+	*out = reg_store_rows_json(res);
+	PQclear(res);
+	return 0;
+}
+
+int reg_store_list_registrants(rs_db *db, json_t **out, const char *status, int limit)
+{
+	char lim[16];
+	snprintf(lim, sizeof lim, "%d", limit);
+	const char *p[] = { status, lim };
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_list_registrants",
+	                    "SELECT regno, name, name_latn, reg_date::text AS reg_date, valid_until::text AS valid_until, "
+	                    "renewal_count, status, status_reason FROM registry.registrants "
+	                    "WHERE $1::text IS NULL OR status = $1 ORDER BY regno DESC LIMIT $2::int", 2, p);
+	if (rc != 0)
+		return rc;
+	*out = reg_store_rows_json(res);
+	PQclear(res);
+	return 0;
+}
+
+int reg_store_history(rs_db *db, json_t **out, const char *regno)
+{
+	const char *p[] = { regno };
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_history",
+	                    "SELECT at::text AS at, old_status, new_status, reason, actor FROM registry.status_history "
+	                    "WHERE regno = $1 ORDER BY at, id", 1, p);
+	if (rc != 0)
+		return rc;
+	*out = reg_store_rows_json(res);
+	PQclear(res);
+	return 0;
+}
+
+int reg_store_credentials_of(rs_db *db, json_t **out, const char *regno)
+{
+	const char *p[] = { regno };
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_credentials_of",
+	                    "SELECT c.id, c.kid, c.iat, c.exp, c.list_id, c.status_idx, c.leaf_idx, s.status, c.jws "
+	                    "FROM registry.credentials c JOIN registry.status_entries s "
+	                    "ON s.list_id = c.list_id AND s.idx = c.status_idx WHERE c.regno = $1 ORDER BY c.id DESC LIMIT 50",
+	                    1, p);
+	if (rc != 0)
+		return rc;
+	*out = reg_store_rows_json(res);
+	PQclear(res);
+	return 0;
+}
