@@ -230,11 +230,13 @@ int cli_cmd_calibrate(int argc, char **argv)
 		free(s);
 		goto done;
 	}
-	double wsum = 0;
-	for (size_t i = 0; i < d->n_persons; i++)
+	double wsum = 0, rsum = 0;
+	for (size_t i = 0; i < d->n_persons; i++) {
 		wsum += d->weight[i];
-	printf("model %s: %zu items (%zu fixed), %.0f persons, %zu responses\n",
-	       ib_model_name(o.model), d->n_items, r->n_fixed, wsum, d->n_resp);
+		rsum += d->weight[i] * (double)(d->row_start[i + 1] - d->row_start[i]);
+	}
+	printf("model %s: %zu items (%zu fixed), %.0f persons, %.0f responses\n",
+	       ib_model_name(o.model), d->n_items, r->n_fixed, wsum, rsum);
 	printf("log-likelihood %.3f after %d EM cycles (%s), %.2f s\n", r->loglik, r->iterations,
 	       r->converged ? "converged" : "NOT converged", r->seconds);
 	printf("ability distribution N(%.4f, %.4f^2)\n\n", r->latent_mean, r->latent_sd);
