@@ -660,8 +660,8 @@ static int ib_get_tx(rs_db *db, void *arg)
 	if (rc)
 		return rc;
 	rc = rs_db_exec(&r, db, "ib_get_enemies",
-	                "SELECT CASE WHEN item_a = $1 THEN item_b ELSE item_a END FROM bank.enemies "
-	                "WHERE item_a = $1 OR item_b = $1 ORDER BY 1 COLLATE \"C\"", 1, p);
+	                "SELECT e FROM (SELECT CASE WHEN item_a = $1 THEN item_b ELSE item_a END AS e FROM bank.enemies "
+	                "WHERE item_a = $1 OR item_b = $1) x ORDER BY e COLLATE \"C\"", 1, p);
 	if (rc)
 		return rc;
 	int n = PQntuples(r);
