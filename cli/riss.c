@@ -20,6 +20,7 @@ static const struct cli_cmd cli_commands[] = {
 	{ .name = "credential", .summary = "credentials: issue, verify",                      .run = cli_cmd_credential },
 	{ .name = "log",        .summary = "transparency log: verify",                        .run = cli_cmd_log },
 	{ .name = "staff",      .summary = "staff accounts: add, list",                       .run = cli_cmd_staff },
+	{ .name = "exam",       .summary = "exam delivery: seed demo bookings, admit",          .run = cli_cmd_exam },
 	{ .name = "stats",      .summary = "statistics: export",                              .run = cli_cmd_stats },
 };
 

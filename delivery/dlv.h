@@ -74,7 +74,7 @@ int dlv_begin(json_t **out, rs_db *db, int64_t session);
  * another position, after the deadline ("time-up"), while paused, after the end. */
 int dlv_answer(json_t **out, rs_db *db, int64_t session, int position, const char *item_id, int choice);
 
-/* Per-session rate limit (token bucket in this process): 0 when allowed, RS_EPERM with
+/* Per-session rate limit (token bucket in this process: 20 per second, bursts of 100): 0 when allowed, RS_EPERM with
  * slug "rate-limited" otherwise. */
 int dlv_rate_check(int64_t session);
 
@@ -127,5 +127,10 @@ int dlv_booking_import(json_t **out, rs_db *db, const struct dlv_actor *who, con
 /* CSV parsing alone (no database): rows into an array of objects keyed by header names;
  * errors as above into *out_errors (array, possibly empty). Exposed for tests and fuzzing. */
 int dlv_csv_bookings_parse(json_t **out_rows, json_t **out_errors, const char *csv, size_t len);
+
+/* Demo and test data: centre (created if missing), an all-year SG window and count
+ * candidates (e-mail <prefix>-<n>@example.jp) booked for today at the centre, identity
+ * already checked when checked != 0. Idempotent. *out: {"centre", "bookings": [ids]}. */
+int dlv_demo_seed(json_t **out, rs_db *db, const char *centre, const char *prefix, int count, int checked);
 
 #endif

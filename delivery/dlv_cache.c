@@ -75,8 +75,8 @@ void dlv_cache_drop(int64_t id)
 	cat_session_free(dlv_cache_take(id, -1));
 }
 
-#define DLV_RATE_PER_S 10.0
-#define DLV_RATE_BURST 30.0
+#define DLV_RATE_PER_S 20.0
+#define DLV_RATE_BURST 100.0
 
 int dlv_rate_check(int64_t session)
 {

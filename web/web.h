@@ -138,6 +138,17 @@ const char *web_role_name(unsigned roles);
 enum MHD_Result web_h_staff_login(struct web_request *req);
 enum MHD_Result web_h_staff_logout(struct web_request *req);
 enum MHD_Result web_h_staff_me(struct web_request *req);
+/* Exam delivery (web/exam_*.c, proctor_*.c, schedule_*.c; module delivery/). */
+enum MHD_Result web_h_exam_start(struct web_request *req);
+enum MHD_Result web_h_exam_current(struct web_request *req);
+enum MHD_Result web_h_exam_begin(struct web_request *req);
+enum MHD_Result web_h_exam_answer(struct web_request *req);
+enum MHD_Result web_h_exam_report(struct web_request *req);
+enum MHD_Result web_h_proctor_bookings(struct web_request *req);
+enum MHD_Result web_h_proctor_action(struct web_request *req);
+enum MHD_Result web_h_schedule_list(struct web_request *req);
+enum MHD_Result web_h_schedule_put(struct web_request *req);
+enum MHD_Result web_h_schedule_import(struct web_request *req);
 
 /* Start and stop the HTTP daemon. */
 int web_server_start(struct MHD_Daemon **out, const char *bind, int port, int threads,

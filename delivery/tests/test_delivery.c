@@ -90,10 +90,10 @@ static void test_rate_limit(void **state)
 {
 	(void)state;
 	int refused = 0;
-	for (int i = 0; i < 100; i++)
+	for (int i = 0; i < 400; i++)
 		if (dlv_rate_check(987654321) != 0)
 			refused++;
-	assert_true(refused >= 60); /* burst of 30, then about 10 per second */
+	assert_true(refused >= 250); /* burst of 100, then about 20 per second */
 	assert_string_equal(dlv_slug_last(), "rate-limited");
 	assert_int_equal(dlv_rate_check(123456789), 0); /* another session is not affected */
 }

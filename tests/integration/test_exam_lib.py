@@ -1,0 +1,107 @@
+"""Helpers for the exam-delivery integration tests and benchmark: a private PostgreSQL with
+the schema, bookings seeded by `riss exam seed`, admission by `riss exam admit`, and a
+simulated candidate that talks to rissd over real HTTP with its own cookies."""
+import http.client
+import json
+import os
+import random
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rissd_harness import ROOT, PrivatePg, Rissd, riss  # noqa: E402
+
+
+def load_keys():
+    """Item keys from the demo item file (the simulated candidates' 'knowledge')."""
+    keys = {}
+    with open(os.path.join(ROOT, "item-bank", "demo", "items.jsonl"), encoding="utf-8") as f:
+        for line in f:
+            o = json.loads(line)
+            if o.get("record") == "item":
+                keys[o["id"]] = o["key"]
+    return keys
+
+
+def private_stack(tmpdir, extra=""):
+    pg = PrivatePg()
+    conf = os.path.join(tmpdir, "riss.conf")
+    pg.write_config(conf, extra)
+    r = riss("db", "migrate", config=conf)
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr)
+    return pg, conf
+
+
+def seed(conf, n, prefix="t", centre="TC-TOKYO-01"):
+    r = riss("exam", "seed", "--centre", centre, "--count", str(n), "--prefix", prefix, "--checked", "--json",
+             config=conf)
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr)
+    return json.loads(r.stdout)["bookings"]
+
+
+def admit(conf, booking, seat, move=False):
+    args = ["exam", "admit", "--booking", str(booking), "--seat", seat, "--json"] + (["--move"] if move else [])
+    r = riss(*args, config=conf)
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr)
+    return json.loads(r.stdout)
+
+
+class Candidate:
+    """One workstation: keeps riss_exam and riss_ws cookies, the CSRF token and the view."""
+
+    def __init__(self, port, ability=0.7, seed=1):
+        self.port = port
+        self.cookies = {}
+        self.csrf = ""
+        self.rng = random.Random(seed)
+        self.ability = ability
+        self.view = None
+
+    def call(self, method, path, obj=None, timeout=30):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            h = {}
+            if self.cookies:
+                h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            if obj is not None:
+                h["Content-Type"] = "application/json"
+            if method != "GET" and self.csrf:
+                h["X-CSRF-Token"] = self.csrf
+            conn.request(method, path, body=None if obj is None else json.dumps(obj), headers=h)
+            r = conn.getresponse()
+            data = r.read()
+            for k, v in r.getheaders():
+                if k.lower() == "set-cookie":
+                    name, _, rest = v.partition("=")
+                    self.cookies[name] = rest.split(";")[0]
+            return r.status, (json.loads(data) if data else None)
+        finally:
+            conn.close()
+
+    def start(self, code):
+        st, body = self.call("POST", "/api/v1/exam/start", {"code": code})
+        if st == 200:
+            self.csrf = body["csrf"]
+        return st, body
+
+    def current(self):
+        st, body = self.call("GET", "/api/v1/exam/current")
+        if st == 200:
+            self.view = body
+            self.csrf = body.get("csrf", self.csrf)
+        return st, body
+
+    def choose(self, keys, item_id):
+        if self.rng.random() < self.ability:
+            return keys[item_id]
+        return (keys[item_id] + 1 + self.rng.randrange(3)) % 4
+
+    def answer(self, position, item_id, choice):
+        st, body = self.call("POST", "/api/v1/exam/answer",
+                             {"position": position, "item_id": item_id, "choice": choice})
+        if st == 200:
+            self.view = body
+        return st, body

@@ -1,0 +1,79 @@
+/* Agency scheduling API: GET/POST /api/v1/schedule/{centres,windows,candidates,bookings} and
+ * POST /api/v1/schedule/bookings/import (text/csv; all rows or none). */
+#include "web_exam.h"
+
+#include "rs_error.h"
+#include "rs_json.h"
+
+#include <stdlib.h>
+#include <strings.h>
+
+#include <string.h>
+
+enum MHD_Result web_h_schedule_list(struct web_request *req)
+{
+	rs_db *db = NULL;
+	if (web_db(req, &db) != 0)
+		return web_exam_fail(req, RS_EUNAVAIL);
+	json_t *out = NULL;
+	int rc = dlv_sched_list(&out, db, strrchr(req->url, '/') + 1);
+	if (rc != 0)
+		return web_exam_fail(req, rc);
+	return web_reply_json(req, MHD_HTTP_OK, out);
+}
+
+enum MHD_Result web_h_schedule_put(struct web_request *req)
+{
+	const char *kind = strrchr(req->url, '/') + 1;
+	struct dlv_actor who;
+	web_exam_actor(&who, req);
+	rs_db *db = NULL;
+	if (web_db(req, &db) != 0)
+		return web_exam_fail(req, RS_EUNAVAIL);
+	json_t *out = NULL;
+	int rc;
+	if (!strcmp(kind, "centres"))
+		rc = dlv_centre_put(&out, db, &who, req->json);
+	else if (!strcmp(kind, "windows"))
+		rc = dlv_window_put(&out, db, &who, req->json);
+	else if (!strcmp(kind, "candidates"))
+		rc = dlv_candidate_put(&out, db, &who, req->json);
+	else
+		rc = dlv_booking_put(&out, db, &who, req->json);
+	if (rc != 0)
+		return web_exam_fail(req, rc);
+	return web_reply_json(req, MHD_HTTP_CREATED, out);
+}
+
+enum MHD_Result web_h_schedule_import(struct web_request *req)
+{
+	const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (!ct || strncasecmp(ct, "text/csv", 8) != 0)
+		return web_reply_problem(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
+		                         "Send the booking file as text/csv.");
+	struct dlv_actor who;
+	web_exam_actor(&who, req);
+	rs_db *db = NULL;
+	if (web_db(req, &db) != 0)
+		return web_exam_fail(req, RS_EUNAVAIL);
+	json_t *out = NULL;
+	int rc = dlv_booking_import(&out, db, &who, req->body ? req->body : "", req->body_len);
+	if (rc == RS_EINVAL || rc == RS_EPARSE || rc == RS_ETOOBIG) {
+		/* Every bad row, in one problem document. */
+		json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s, s:O}", "type", "/problems/import-refused",
+			"title", req->lang_en ? "Import refused" : "取り込みできませんでした", "status", 422,
+			"detail", rs_error_last(), "instance", req->id, "errors", json_object_get(out, "errors"));
+		json_decref(out);
+		char *text = p ? rs_json_dump(p) : NULL;
+		json_decref(p);
+		if (!text)
+			return MHD_NO;
+		enum MHD_Result r = web_reply_text(req, MHD_HTTP_UNPROCESSABLE_CONTENT, "application/problem+json",
+		                                   text, strlen(text), NULL);
+		free(text);
+		return r;
+	}
+	if (rc != 0)
+		return web_exam_fail(req, rc);
+	return web_reply_json(req, MHD_HTTP_OK, out);
+}
