@@ -150,6 +150,28 @@ enum MHD_Result web_h_schedule_list(struct web_request *req);
 enum MHD_Result web_h_schedule_put(struct web_request *req);
 enum MHD_Result web_h_schedule_import(struct web_request *req);
 
+/* Registry (web/verify.c, jwks.c, statuslist.c, tlog.c, register_search.c, registry_admin.c,
+ * credential_pages.c). */
+enum MHD_Result web_h_verify(struct web_request *req);
+enum MHD_Result web_h_verify_page(struct web_request *req);
+enum MHD_Result web_h_jwks(struct web_request *req);
+enum MHD_Result web_h_statuslist(struct web_request *req);
+enum MHD_Result web_h_tlog_checkpoint(struct web_request *req);
+enum MHD_Result web_h_tlog_inclusion(struct web_request *req);
+enum MHD_Result web_h_tlog_consistency(struct web_request *req);
+enum MHD_Result web_h_register_search(struct web_request *req);
+enum MHD_Result web_h_registry_applications(struct web_request *req);
+enum MHD_Result web_h_registry_apply(struct web_request *req);
+enum MHD_Result web_h_registry_review(struct web_request *req);
+enum MHD_Result web_h_registry_register(struct web_request *req);
+enum MHD_Result web_h_registry_registrants(struct web_request *req);
+enum MHD_Result web_h_registry_status(struct web_request *req);
+enum MHD_Result web_h_registry_renew(struct web_request *req);
+enum MHD_Result web_h_registry_lapse(struct web_request *req);
+enum MHD_Result web_h_registry_issue(struct web_request *req);
+enum MHD_Result web_h_card(struct web_request *req);
+enum MHD_Result web_h_card_qr(struct web_request *req);
+
 /* Start and stop the HTTP daemon. */
 int web_server_start(struct MHD_Daemon **out, const char *bind, int port, int threads,
                      int conn_limit, int timeout_s);

@@ -1,0 +1,245 @@
+/* rissd: the registrars' API under /api/v1/registry/ — applications, review, registration,
+ * suspension, reinstatement, cancellation, renewal, lapse sweep, issuance. Each handler
+ * validates, calls one registry function (which audits) and maps the result. */
+#include "web_registry.h"
+
+#include "rs_error.h"
+#include "rs_json.h"
+#include "rs_log.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static enum MHD_Result web_regadm_fail(struct web_request *req, int rc)
+{
+	switch (rc) {
+	case RS_EINVAL: return web_reply_problem(req, 400, "invalid-request", "%s", rs_error_last());
+	case RS_ENOTFOUND: return web_reply_problem(req, 404, "not-found", "%s", rs_error_last());
+	case RS_EEXIST:
+	case RS_ESTATE: return web_reply_problem(req, 409, "conflict", "%s", rs_error_last());
+	default:
+		rs_warn("registry: %s", rs_error_last());
+		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be changed now; try again shortly.");
+	}
+}
+
+static int web_regadm_limit(struct web_request *req)
+{
+	const char *l = web_reg_arg(req, "limit");
+	return l ? atoi(l) : 100;
+}
+
+enum MHD_Result web_h_registry_applications(struct web_request *req)
+{
+	rs_db *db;
+	if (web_db(req, &db) != 0)
+		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
+	const char *state = web_reg_arg(req, "state");
+	if (state && strlen(state) > 20)
+		return web_reply_problem(req, 400, "invalid-request", "Unknown application state.");
+	json_t *arr = NULL;
+	int rc = reg_wf_list_applications(&arr, db, state, web_regadm_limit(req));
+	if (rc != 0)
+		return web_regadm_fail(req, rc);
+	return web_reply_json(req, 200, json_pack("{s:o}", "applications", arr));
+}
+
+enum MHD_Result web_h_registry_apply(struct web_request *req)
+{
+	struct reg_application a = { 0 };
+	json_t *pub = NULL;
+	struct rs_json_field spec[] = {
+		{ "exam_result_ref", RS_JSON_STRING, &a.exam_result_ref, 0, 1, 100 },
+		{ "exam_pass_date", RS_JSON_STRING, &a.exam_pass_date, 0, 10, 10 },
+		{ "name", RS_JSON_STRING, &a.name, 0, 1, 255 },
+		{ "name_kana", RS_JSON_STRING, &a.name_kana, 0, 1, 255 },
+		{ "name_latn", RS_JSON_STRING, &a.name_latn, 0, 1, 100 },
+		{ "date_of_birth", RS_JSON_STRING, &a.date_of_birth, 0, 10, 10 },
+		{ "published_fields", RS_JSON_ARRAY, &pub, 1, 0, 0 },
+	};
+	if (rs_json_fields(req->json, spec, sizeof spec / sizeof spec[0]) != 0)
+		return web_reply_problem(req, 400, "invalid-request", "%s", rs_error_last());
+	a.published = REG_PUB_DEFAULT;
+	if (pub && reg_pub_parse(&a.published, pub) != 0)
+		return web_reply_problem(req, 400, "invalid-request", "%s", rs_error_last());
+	rs_db *db;
+	if (web_db(req, &db) != 0)
+		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
+	struct reg_actor who = web_reg_actor(req);
+	int64_t id = 0;
+	int rc = reg_wf_apply(&id, db, &a, &who);
+	if (rc != 0)
+		return web_regadm_fail(req, rc);
+	return web_reply_json(req, 201, json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", "submitted"));
+}
+
+enum MHD_Result web_h_registry_review(struct web_request *req)
+{
+	long long id = 0;
+	int approve = 0;
+	const char *note = "";
+	struct rs_json_field spec[] = {
+		{ "id", RS_JSON_INT, &id, 0, 1, 1LL << 62 },
+		{ "approve", RS_JSON_BOOL, &approve, 0, 0, 0 },
+		{ "note", RS_JSON_STRING, &note, 1, 0, 500 },
+	};
+	if (rs_json_fields(req->json, spec, sizeof spec / sizeof spec[0]) != 0)
+		return web_reply_problem(req, 400, "invalid-request", "%s", rs_error_last());
+	rs_db *db;
+	if (web_db(req, &db) != 0)
+		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
+	struct reg_actor who = web_reg_actor(req);
+	int rc = reg_wf_review(db, id, approve, note, &who);
+	if (rc != 0)
+		return web_regadm_fail(req, rc);
+	return web_reply_json(req, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", approve ? "approved" : "rejected"));
+}
+
+enum MHD_Result web_h_registry_register(struct web_request *req)
+{
+	long long id = 0;
+	const char *reg_date = NULL;
+	struct rs_json_field spec[] = {
+		{ "id", RS_JSON_INT, &id, 0, 1, 1LL << 62 },
+		{ "reg_date", RS_JSON_STRING, &reg_date, 1, 0, 10 },
+	};
+	if (rs_json_fields(req->json, spec, sizeof spec / sizeof spec[0]) != 0)
+		return web_reply_problem(req, 400, "invalid-request", "%s", rs_error_last());
+	rs_db *db;
+	if (web_db(req, &db) != 0)
+		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
+	struct reg_actor who = web_reg_actor(req);
+	char regno[REG_REGNO_LEN + 1];
+	int rc = reg_wf_register(regno, db, id, reg_date, (int64_t)time(NULL), &who);
+	if (rc != 0)
+		return web_regadm_fail(req, rc);
+	json_t *o = NULL;
+	if (reg_wf_show(&o, db, regno) != 0)
+		o = json_pack("{s:s}", "regno", regno);
+	return web_reply_json(req, 201, o);
+}
+
+enum MHD_Result web_h_registry_registrants(struct web_request *req)
+{
+	rs_db *db;
+	if (web_db(req, &db) != 0)
+		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
+	web_reg_maybe_lapse(db);
+	const char *regno = web_reg_arg(req, "regno");
+	json_t *o = NULL;
+	int rc;
+	if (regno) {
+		rc = reg_wf_show(&o, db, regno);
+	} else {
+		const char *st = web_reg_arg(req, "status");
+		enum reg_status s;
+		if (st && st[0] && reg_status_parse(&s, st) != 0)
+			return web_reply_problem(req, 400, "invalid-request", "%s", rs_error_last());
+		json_t *arr = NULL;
+		rc = reg_wf_list_registrants(&arr, db, st, web_regadm_limit(req));
+		if (rc == 0)
+			o = json_pack("{s:o}", "registrants", arr);
+	}
+	if (rc != 0)
+		return web_regadm_fail(req, rc);
+	return web_reply_json(req, 200, o);
+}
+
+enum MHD_Result web_h_registry_status(struct web_request *req)
+{
+	const char *regno = NULL, *action = NULL, *reason = "";
+	struct rs_json_field spec[] = {
+		{ "regno", RS_JSON_STRING, &regno, 0, 6, 6 },
+		{ "action", RS_JSON_STRING, &action, 0, 1, 20 },
+		{ "reason", RS_JSON_STRING, &reason, 1, 0, 500 },
+	};
+	if (rs_json_fields(req->json, spec, sizeof spec / sizeof spec[0]) != 0)
+		return web_reply_problem(req, 400, "invalid-request", "%s", rs_error_last());
+	static const struct { const char *action; enum reg_status to; } acts[] = {
+		{ "suspend", REG_ST_SUSPENDED }, { "reinstate", REG_ST_ACTIVE },
+		{ "cancel", REG_ST_CANCELLED }, { "deregister", REG_ST_DEREGISTERED },
+	};
+	size_t i;
+	for (i = 0; i < sizeof acts / sizeof acts[0]; i++)
+		if (strcmp(action, acts[i].action) == 0)
+			break;
+	if (i == sizeof acts / sizeof acts[0])
+		return web_reply_problem(req, 400, "invalid-request", "Field 'action' must be suspend, reinstate, cancel or deregister.");
+	rs_db *db;
+	if (web_db(req, &db) != 0)
+		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
+	struct reg_actor who = web_reg_actor(req);
+	int rc = reg_wf_set_status(db, regno, acts[i].to, reason, (int64_t)time(NULL), &who);
+	if (rc != 0)
+		return web_regadm_fail(req, rc);
+	json_t *o = NULL;
+	if (reg_wf_show(&o, db, regno) != 0)
+		o = json_pack("{s:s}", "regno", regno);
+	return web_reply_json(req, 200, o);
+}
+
+enum MHD_Result web_h_registry_renew(struct web_request *req)
+{
+	const char *regno = NULL;
+	struct rs_json_field spec[] = { { "regno", RS_JSON_STRING, &regno, 0, 6, 6 } };
+	if (rs_json_fields(req->json, spec, 1) != 0)
+		return web_reply_problem(req, 400, "invalid-request", "%s", rs_error_last());
+	rs_db *db;
+	if (web_db(req, &db) != 0)
+		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
+	struct reg_actor who = web_reg_actor(req);
+	int rc = reg_wf_renew(db, regno, (int64_t)time(NULL), &who);
+	if (rc != 0)
+		return web_regadm_fail(req, rc);
+	json_t *o = NULL;
+	if (reg_wf_show(&o, db, regno) != 0)
+		o = json_pack("{s:s}", "regno", regno);
+	return web_reply_json(req, 200, o);
+}
+
+enum MHD_Result web_h_registry_lapse(struct web_request *req)
+{
+	rs_db *db;
+	if (web_db(req, &db) != 0)
+		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
+	struct reg_actor who = web_reg_actor(req);
+	int n = 0;
+	int rc = reg_wf_lapse_due(&n, db, (int64_t)time(NULL), &who);
+	if (rc != 0)
+		return web_regadm_fail(req, rc);
+	return web_reply_json(req, 200, json_pack("{s:i}", "lapsed", n));
+}
+
+enum MHD_Result web_h_registry_issue(struct web_request *req)
+{
+	const char *regno = NULL;
+	struct rs_json_field spec[] = { { "regno", RS_JSON_STRING, &regno, 0, 6, 6 } };
+	if (rs_json_fields(req->json, spec, 1) != 0)
+		return web_reply_problem(req, 400, "invalid-request", "%s", rs_error_last());
+	struct web_reg_keys *keys = web_reg_keys_get();
+	if (!keys || !keys->k.current_kid[0]) {
+		if (keys)
+			web_reg_keys_put(keys);
+		return web_reply_problem(req, 503, "service-unavailable", "No active issuer key (riss keys new).");
+	}
+	char kid[CERT_KID_MAX + 1];
+	snprintf(kid, sizeof kid, "%s", keys->k.current_kid);
+	web_reg_keys_put(keys);
+	rs_db *db;
+	if (web_db(req, &db) != 0)
+		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
+	struct reg_actor who = web_reg_actor(req);
+	struct reg_issuer is = { .base_url = web_reg_base_url(), .kid = kid, .signer = &web_reg_signer };
+	char *jws = NULL;
+	int rc = reg_issue(&jws, db, regno, &is, (int64_t)time(NULL), &who);
+	if (rc == RS_EUNAVAIL || rc == RS_EIO)
+		return web_reply_problem(req, 503, "service-unavailable", "The signing helper is not available; nothing was issued.");
+	if (rc != 0)
+		return web_regadm_fail(req, rc);
+	char url[8192];
+	snprintf(url, sizeof url, "%s/v/%s", web_reg_base_url(), jws);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "regno", regno, "kid", kid, "token", jws, "url", url);
+	free(jws);
+	return web_reply_json(req, 201, o);
+}

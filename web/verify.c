@@ -1,0 +1,60 @@
+/* rissd: credential verification — POST /api/v1/verify {"token"} and the page GET /v/<JWS>. */
+#include "web_registry.h"
+
+#include "rs_error.h"
+#include "rs_util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum MHD_Result web_h_verify(struct web_request *req)
+{
+	json_t *t = json_object_get(req->json, "token");
+	if (!json_is_string(t))
+		return web_reply_problem(req, 400, "invalid-request", "Field 'token' must be a string (the credential or its /v/ URL).");
+	const char *tok = json_string_value(t);
+	size_t len = json_string_length(t);
+	/* A scanned QR gives the whole URL: take what follows the last "/v/". */
+	const char *v = NULL;
+	for (const char *p = strstr(tok, "/v/"); p; p = strstr(p + 1, "/v/"))
+		v = p;
+	if (v && len <= 8192) {
+		len -= (size_t)(v + 3 - tok);
+		tok = v + 3;
+	}
+	struct web_reg_keys *keys = web_reg_keys_get();
+	if (!keys)
+		return web_reply_problem(req, 503, "service-unavailable", "The registry's keys are not available.");
+	rs_db *db;
+	if (web_db(req, &db) != 0) {
+		web_reg_keys_put(keys);
+		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
+	}
+	struct reg_check *c = malloc(sizeof *c);
+	if (!c) {
+		web_reg_keys_put(keys);
+		return MHD_NO;
+	}
+	int rc = reg_check_token(c, db, tok, len, &keys->k.jwks, web_reg_base_url(), (int64_t)time(NULL));
+	web_reg_keys_put(keys);
+	enum MHD_Result r;
+	if (rc != 0)
+		r = web_reply_problem(req, 503, "service-unavailable", "The credential's status cannot be read now; try again shortly.");
+	else
+		r = web_reply_json(req, 200, reg_check_json(c));
+	free(c);
+	return r;
+}
+
+enum MHD_Result web_h_verify_page(struct web_request *req)
+{
+	char path[4200], *html = NULL;
+	size_t n = 0;
+	snprintf(path, sizeof path, "%s/verify/index.html", web_srv.static_dir);
+	if (rs_read_file(&html, &n, path, 1 << 20) != 0)
+		return web_reply_problem(req, 404, "not-found", "There is nothing at this address.");
+	enum MHD_Result r = web_reply_text(req, 200, "text/html; charset=utf-8", html, n, "no-cache");
+	free(html);
+	return r;
+}
