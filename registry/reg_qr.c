@@ -129,7 +129,7 @@ int reg_qr_png(unsigned char **out_png, size_t *out_len, const char *text, enum 
 		goto done;
 	}
 	int w = q->width, side = (w + 2 * REG_QR_QUIET) * module_px;
-	row = malloc((size_t)side);
+	row = malloc((size_t)side / 8 + 1);
 	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
 	info = png ? png_create_info_struct(png) : NULL;
 	if (!row || !png || !info) {
@@ -142,15 +142,20 @@ int reg_qr_png(unsigned char **out_png, size_t *out_len, const char *text, enum 
 		goto done;
 	}
 	png_set_write_fn(png, &b, reg_png_write, reg_png_flush);
-	png_set_IHDR(png, info, (png_uint_32)side, (png_uint_32)side, 8, PNG_COLOR_TYPE_GRAY,
+	/* 1-bit greyscale, no row filters: a QR is pure black and white, and this keeps the
+	 * encoder cheap (filter heuristics dominate otherwise). */
+	png_set_IHDR(png, info, (png_uint_32)side, (png_uint_32)side, 1, PNG_COLOR_TYPE_GRAY,
 	             PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
 	png_write_info(png, info);
 	for (int py = 0; py < side; py++) {
 		int my = py / module_px - REG_QR_QUIET;
+		memset(row, 0, (size_t)side / 8 + 1);
 		for (int px = 0; px < side; px++) {
 			int mx = px / module_px - REG_QR_QUIET;
 			int dark = my >= 0 && my < w && mx >= 0 && mx < w && (q->data[my * w + mx] & 1);
-			row[px] = dark ? 0 : 255;
+			if (!dark) /* bit set = white; most significant bit is the leftmost pixel */
+				row[px / 8] |= (png_byte)(0x80u >> (px % 8));
 		}
 		png_write_row(png, row);
 	}

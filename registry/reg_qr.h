@@ -18,7 +18,7 @@ int reg_qr_verify_url(char **out, const char *base_url, const char *jws);
  * NUL-terminated string the caller frees. Returns 0, RS_ETOOBIG (text beyond the QR
  * capacity), RS_EINVAL or RS_ENOMEM. */
 int reg_qr_svg(char **out_svg, const char *text, enum reg_qr_level level, int module_px);
-/* Render text as an 8-bit greyscale PNG, module_px pixels per module (1..32). *out_png
+/* Render text as a 1-bit greyscale PNG, module_px pixels per module (1..32). *out_png
  * (out_len bytes) is the caller's. Same returns, plus RS_EINTERNAL if libpng fails. */
 int reg_qr_png(unsigned char **out_png, size_t *out_len, const char *text, enum reg_qr_level level,
                int module_px);
