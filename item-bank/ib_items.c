@@ -958,7 +958,8 @@ int ib_items_parse(struct ib_itemset **out, struct ib_diags *diags, const char *
 			}
 		}
 	}
-	qsort(diags->v, diags->n, sizeof *diags->v, ib_diag_cmp);
+	if (diags->n > 1)
+		qsort(diags->v, diags->n, sizeof *diags->v, ib_diag_cmp);
 	if (diags->n_errors) {
 		rs_error_set("%zu bad line(s)", diags->n_errors);
 		rc = RS_EINVAL;
@@ -1054,6 +1055,11 @@ static void ib_sb_text(struct ib_sbuf *b, const struct ib_text *t)
 
 void ib_items_fmt_param(char *out, size_t cap, double v)
 {
+	if (!out || cap < 32) {
+		if (out && cap)
+			out[0] = 0;
+		return;
+	}
 	double r = round(v * 10000.0) / 10000.0;
 	if (r == 0)
 		r = 0; /* no "-0.0" */

@@ -120,7 +120,8 @@ char *ib_scenario_line(const struct ib_scenario *sc);
  * requires a new version). */
 int ib_item_same_content(const struct ib_item *x, const struct ib_item *y);
 
-/* Canonical number form: rounded to 4 decimals, shortest round-trip, always with a '.'. */
+/* Canonical number form: rounded to 4 decimals, shortest round-trip, always with a '.'.
+ * cap must be at least 32 (otherwise out is set to ""). */
 void ib_items_fmt_param(char *out, size_t cap, double v);
 
 /* Helpers on the model. */
