@@ -118,7 +118,33 @@ static int cli_exam_admit(int argc, char **argv)
 	return CLI_OK;
 }
 
+static int cli_exam_replay(int argc, char **argv)
+{
+	if (cli_wants_help(argc, argv)) {
+		printf("usage: riss exam replay SESSION_ID\n"
+		       "Replay a sitting from its stored responses and print the items and the result (JSON).\n");
+		return CLI_OK;
+	}
+	if (argc != 2 || strtoll(argv[1], NULL, 10) <= 0)
+		return cli_usage_error("exam replay: give one session id");
+	rs_db *db = NULL;
+	int rc = cli_exam_db(&db);
+	if (rc != CLI_OK)
+		return rc;
+	json_t *out = NULL;
+	rc = dlv_replay(&out, db, strtoll(argv[1], NULL, 10));
+	rs_db_close(db);
+	if (rc != 0)
+		return cli_fail("exam replay: %s", rs_error_last());
+	char *t = rs_json_dump(out);
+	printf("%s\n", t ? t : "{}");
+	free(t);
+	json_decref(out);
+	return CLI_OK;
+}
+
 static const struct cli_cmd cli_exam_cmds[] = {
+	{ .name = "replay", .summary = "replay a sitting from its stored responses (JSON)", .run = cli_exam_replay },
 	{ .name = "seed", .summary = "demo/test centre, window and bookings for today", .run = cli_exam_seed },
 	{ .name = "admit", .summary = "admit a booking and print its admission code", .run = cli_exam_admit },
 };

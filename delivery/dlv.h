@@ -133,4 +133,9 @@ int dlv_csv_bookings_parse(json_t **out_rows, json_t **out_errors, const char *c
  * already checked when checked != 0. Idempotent. *out: {"centre", "bookings": [ids]}. */
 int dlv_demo_seed(json_t **out, rs_db *db, const char *centre, const char *prefix, int count, int checked);
 
+/* Audit replay: rebuild the session from its stored responses alone (exam version, bank
+ * version, seed) and report {"session", "answered", "items": [ids in order], "replayed":
+ * result by replay, "stored": the stored result or null}. */
+int dlv_replay(json_t **out, rs_db *db, int64_t session);
+
 #endif

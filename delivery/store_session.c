@@ -427,13 +427,8 @@ static int dlv_flow_tx(rs_db *db, void *varg)
 		return dlv_view(&a->view, db, ex, &row, a->s);
 
 	/* Answer. */
-	if (a->position < row.answered && a->s) {
-		size_t item;
-		int score;
-		bool pre;
-		if (cat_session_response(a->s, (size_t)a->position, &item, &score, &pre) != 0)
-			return RS_EINTERNAL;
-		/* Same item: a resend. Compare the choice too (stored). */
+	if (a->position < row.answered) {
+		/* A resend of a stored answer (same item, same choice) is not an error. */
 		char ids[24], pos[16];
 		snprintf(ids, sizeof ids, "%" PRId64, row.id);
 		snprintf(pos, sizeof pos, "%d", a->position);
@@ -450,6 +445,8 @@ static int dlv_flow_tx(rs_db *db, void *varg)
 			           "This question was already answered with another choice; answers cannot be changed.");
 			return 0;
 		}
+		if (!a->s)
+			return dlv_view(&a->view, db, ex, &row, NULL);
 		return dlv_item_after(&a->view, db, ex, &row, a->s, a->position);
 	}
 	if (strcmp(row.status, "finished") == 0 || strcmp(row.status, "ended") == 0) {
@@ -598,5 +595,44 @@ int dlv_report(json_t **out, rs_db *db, int64_t session)
 		"name", PQgetvalue(r, 0, 0), "name_latn", PQgetvalue(r, 0, 1), "birth_date", PQgetvalue(r, 0, 2),
 		"centre", PQgetvalue(r, 0, 3), "exam", PQgetvalue(r, 0, 4), "result", res);
 	PQclear(r);
+	return *out ? 0 : RS_ENOMEM;
+}
+
+int dlv_replay(json_t **out, rs_db *db, int64_t session)
+{
+	const struct dlv_exam *ex = NULL;
+	struct dlv_row row;
+	struct cat_session *s = NULL;
+	dlv_slug_set(NULL);
+	int rc = dlv_exam_get(&ex);
+	if (rc == 0)
+		rc = dlv_row_load(&row, db, session, 0);
+	if (rc != 0)
+		return rc;
+	dlv_cache_drop(session); /* a replay from the stored responses alone */
+	if ((rc = dlv_engine(&s, db, ex, &row)) != 0)
+		return rc;
+	struct cat_result res;
+	if (cat_session_result(s, &res) != 0) {
+		cat_session_free(s);
+		return RS_EINTERNAL;
+	}
+	json_t *items = json_array();
+	for (size_t i = 0; i < cat_session_count(s); i++) {
+		size_t it;
+		int score;
+		bool pre;
+		cat_session_response(s, i, &it, &score, &pre);
+		json_array_append_new(items, json_string(ex->bank->items[it].id));
+	}
+	json_t *stored = NULL;
+	if ((rc = dlv_result_load(&stored, db, session)) != 0) {
+		cat_session_free(s);
+		json_decref(items);
+		return rc;
+	}
+	*out = json_pack("{s:I, s:i, s:o, s:o, s:o}", "session", (json_int_t)session, "answered", row.answered,
+	                 "items", items, "replayed", dlv_result_json(ex, &res), "stored", stored);
+	cat_session_free(s);
 	return *out ? 0 : RS_ENOMEM;
 }

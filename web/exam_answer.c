@@ -17,6 +17,8 @@ enum MHD_Result web_h_exam_answer(struct web_request *req)
 	if (rs_json_fields(req->json, spec, 3) != 0)
 		return web_reply_problem(req, MHD_HTTP_BAD_REQUEST, "invalid-request", "%s", rs_error_last());
 	int64_t sid = web_exam_session(req);
+	if (sid == 0)
+		return web_exam_fail(req, RS_EUNAVAIL); /* the database was away at sign-in */
 	int rc = dlv_rate_check(sid);
 	if (rc != 0)
 		return web_exam_fail(req, rc);

@@ -8,6 +8,8 @@
 enum MHD_Result web_h_exam_current(struct web_request *req)
 {
 	int64_t sid = web_exam_session(req);
+	if (sid == 0)
+		return web_exam_fail(req, RS_EUNAVAIL); /* the database was away at sign-in */
 	int rc = dlv_rate_check(sid);
 	if (rc != 0)
 		return web_exam_fail(req, rc);
@@ -24,6 +26,8 @@ enum MHD_Result web_h_exam_current(struct web_request *req)
 enum MHD_Result web_h_exam_begin(struct web_request *req)
 {
 	int64_t sid = web_exam_session(req);
+	if (sid == 0)
+		return web_exam_fail(req, RS_EUNAVAIL); /* the database was away at sign-in */
 	int rc = dlv_rate_check(sid);
 	if (rc != 0)
 		return web_exam_fail(req, rc);
