@@ -15,14 +15,14 @@ static void test_sympson_hetter(void **st)
 	/* shorter test so the unit suite stays quick */
 	struct cat_exam *e = ctu_sg_exam("\"length\": { \"min\": 30, \"max\": 54 }", "\"length\": { \"min\": 30, \"max\": 30 }");
 	assert_non_null(e);
-	struct cat_bank *b = ctu_bank(800, 61, 0.08, 0.05);
+	struct cat_bank *b = ctu_bank(600, 61, 0.08, 0.05);
 	struct cat_engine *g;
 	assert_int_equal(cat_engine_new(&g, e, b), 0);
 	struct cat_sim_acc acc;
 	struct cat_sim_report rep;
-	const size_t N = 2500;
+	const size_t N = 3000;
 	double first_max = 0, aim = e->exposure_target - 0.03;
-	for (int round = 0; round < 8; round++) {
+	for (int round = 0; round < 6; round++) {
 		assert_int_equal(cat_sim_acc_init(&acc, b->n), 0);
 		assert_int_equal(cat_sim_run(&acc, g, 1000 + (uint64_t)round, CAT_DIST_NORMAL, 0, N, NULL, 0), 0);
 		cat_sim_report(&rep, &acc, g);

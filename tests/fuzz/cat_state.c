@@ -7,6 +7,7 @@
 
 #include "cat.h"
 #include "../../exam-engine/tests/cat_test_util.h"
+#include "cat_fuzz_exam.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -26,7 +27,8 @@ static uint32_t cat_fz_crc(const unsigned char *p, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!cat_fz_eng) {
-		struct cat_exam *e = ctu_sg_exam(NULL, NULL);
+		struct cat_exam *e = NULL;
+		cat_exam_parse(&e, cat_fuzz_exam_json, sizeof cat_fuzz_exam_json - 1);
 		struct cat_bank *b = ctu_bank(1200, 7, 0.08, 0.1);
 		if (!e || cat_engine_new(&cat_fz_eng, e, b) != 0)
 			abort();
