@@ -1,0 +1,56 @@
+"""Benchmark: POST /api/v1/verify under wrk (64 connections, 2 threads, 10 s) against a real
+rissd + PostgreSQL, beside `openssl speed ed25519` verify on the same machine as the ceiling.
+Prints requests/s, p99 and the ratio (target >= 50 % of the ceiling at p99 <= 10 ms)."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reg_bench_stack import Stack, BUILD, RISS, BASE  # noqa: E402
+from rissd_harness import Rissd, ROOT  # noqa: E402
+
+if not shutil.which("wrk"):
+    print("wrk is not installed (apt-get install wrk): skipped")
+    sys.exit(77)
+s = Stack()
+d = None
+tmp = tempfile.mkdtemp(prefix="reg-verify-bench-")
+try:
+    subprocess.run(["psql", s.pg.conninfo, "-qc",
+                    "INSERT INTO registry.registrants (regno, name, name_kana, name_latn, date_of_birth, exam_result_ref,"
+                    " exam_pass_date, reg_date, valid_from, valid_until) VALUES ('000001', '検証 太郎', 'ケンショウ',"
+                    " 'Kensho Taro', '1990-01-01', 'bench', '2025-12-01', '2026-04-01', '2026-04-01', '2029-03-31')"],
+                   check=True, capture_output=True)
+    subprocess.run([RISS, "credential", "issue", "000001", "--out-dir", tmp], env=s.env, check=True, capture_output=True)
+    with open(os.path.join(tmp, "token.jws")) as f:
+        token = f.read().strip()
+    d = Rissd(config=s.conf, settings={"log_level": "warn", "http_threads": "4", "db_pool_size": "8"})
+    st, _, body = d.json("POST", "/api/v1/verify", {"token": token})
+    assert st == 200 and body["verdict"] == "valid", body
+    lua = os.path.join(tmp, "post.lua")
+    with open(lua, "w") as f:
+        f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                'wrk.body = %s\n' % json.dumps(json.dumps({"token": token})))
+    out = subprocess.run(["wrk", "-t2", "-c64", "-d10s", "--latency", "-s", lua, f"http://127.0.0.1:{d.port}/api/v1/verify"],
+                         capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sp = subprocess.run(["openssl", "speed", "-seconds", "3", "ed25519"], capture_output=True, text=True).stdout
+    m = re.search(r"253 bits EdDSA \(Ed25519\)\s+[\d.]+s\s+[\d.]+s\s+([\d.]+)\s+([\d.]+)", sp)
+    ceiling = float(m.group(2)) if m else float("nan")
+    print(f"reg_verify: POST /api/v1/verify, wrk 64 connections: {rps:.0f} requests/s, p99 {p99_ms:.2f} ms"
+          f"{', non-2xx ' + non2xx.group(1) if non2xx else ''}")
+    print(f"reg_verify: openssl speed ed25519 verify (same machine, one core): {ceiling:.0f}/s")
+    print(f"reg_verify: ratio {rps / ceiling * 100:.1f} % of the openssl ceiling (target >= 50 % at p99 <= 10 ms)")
+finally:
+    if d:
+        d.stop()
+        d.cleanup()
+    s.close()
+    shutil.rmtree(tmp, ignore_errors=True)
