@@ -923,6 +923,10 @@ int ib_items_parse(struct ib_itemset **out, struct ib_diags *diags, const char *
 		size_t n = nl ? (size_t)(nl - (buf + pos)) : len - pos;
 		line++;
 		if (line > IB_ITEMS_MAX_LINES) {
+			if (diags->n >= IB_ITEMS_MAX_DIAGS) { /* the reason to stop is always shown */
+				free(diags->v[--diags->n].msg);
+				diags->dropped++;
+			}
 			ib_diag_add(diags, line, 0, "file: more than %d lines", IB_ITEMS_MAX_LINES);
 			rs_error_set("item file over %d lines", IB_ITEMS_MAX_LINES);
 			rc = RS_ETOOBIG;

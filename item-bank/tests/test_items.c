@@ -276,6 +276,35 @@ static void test_file_level_rules(void **state)
 	ib_diags_free(&d);
 }
 
+static void test_size_bounds(void **state)
+{
+	(void)state;
+	struct ib_itemset *set = NULL;
+	struct ib_diags d = { 0 };
+	/* A file over 64 MiB is refused as a whole, before any line is read. */
+	size_t big = IB_ITEMS_MAX_BYTES + 1;
+	char *buf = malloc(big);
+	assert_non_null(buf);
+	memset(buf, '\n', big);
+	assert_int_equal(ib_items_parse(&set, &d, buf, big, 0), RS_ETOOBIG);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.v[0].line, 0);
+	assert_non_null(strstr(d.v[0].msg, "over the 67108864-byte bound"));
+	ib_diags_free(&d);
+	/* More than 100,000 lines: reading stops at the first line over the bound; the kept
+	 * problems are bounded too. */
+	size_t n = 2 * (IB_ITEMS_MAX_LINES + 5);
+	for (size_t i = 0; i < n; i += 2)
+		buf[i] = 'x', buf[i + 1] = '\n';
+	assert_int_equal(ib_items_parse(&set, &d, buf, n, 0), RS_ETOOBIG);
+	assert_int_equal(d.n, IB_ITEMS_MAX_DIAGS);
+	assert_true(d.dropped > 0);
+	assert_int_equal(d.n_errors, IB_ITEMS_MAX_LINES + 1);
+	assert_non_null(strstr(d.v[d.n - 1].msg, "more than 100000 lines"));
+	ib_diags_free(&d);
+	free(buf);
+}
+
 static void test_unusual_params_warn_but_pass(void **state)
 {
 	(void)state;
@@ -333,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_empty_file_is_refused),
 		cmocka_unit_test(test_single_line_rules),
 		cmocka_unit_test(test_file_level_rules),
+		cmocka_unit_test(test_size_bounds),
 		cmocka_unit_test(test_unusual_params_warn_but_pass),
 		cmocka_unit_test(test_demo_bank_is_valid_and_canonical),
 	};
