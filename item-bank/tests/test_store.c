@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <libpq-fe.h>
 #include <math.h>
 #include <stdio.h>
@@ -355,11 +356,16 @@ static int teardown_all(void **state)
 	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", scratch_name);
 	PQclear(PQexec(c, sql));
 	PQfinish(c);
-	char p[200];
-	snprintf(p, sizeof p, "%s/0001_audit.sql", mig_dir);
-	unlink(p);
-	snprintf(p, sizeof p, "%s/0020_bank.sql", mig_dir);
-	unlink(p);
+	DIR *dir = opendir(mig_dir);
+	for (struct dirent *e; dir && (e = readdir(dir)) != NULL;) {
+		char p[512];
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof p, "%s/%s", mig_dir, e->d_name);
+		unlink(p);
+	}
+	if (dir)
+		closedir(dir);
 	rmdir(mig_dir);
 	return 0;
 }
@@ -372,17 +378,24 @@ int main(void)
 		return 77;
 	}
 	snprintf(scratch_name, sizeof scratch_name, "riss_scratch_bank_%d", (int)getpid());
-	/* Only the migrations this module needs, so other modules' work cannot break the test. */
+	/* Only the migrations this module needs (0001 audit, 002x bank), so other modules' work
+	 * cannot break the test. */
 	snprintf(mig_dir, sizeof mig_dir, "/tmp/riss-bank-mig-%d", (int)getpid());
 	if (mkdir(mig_dir, 0700) != 0)
 		return 1;
-	char p[200];
-	snprintf(p, sizeof p, "%s/0001_audit.sql", mig_dir);
-	if (symlink(RS_SOURCE_ROOT "/deploy/migrations/0001_audit.sql", p) != 0)
+	DIR *dir = opendir(RS_SOURCE_ROOT "/deploy/migrations");
+	if (!dir)
 		return 1;
-	snprintf(p, sizeof p, "%s/0020_bank.sql", mig_dir);
-	if (symlink(RS_SOURCE_ROOT "/deploy/migrations/0020_bank.sql", p) != 0)
-		return 1;
+	for (struct dirent *e; (e = readdir(dir)) != NULL;) {
+		if (strncmp(e->d_name, "0001_", 5) != 0 && strncmp(e->d_name, "002", 3) != 0)
+			continue;
+		char src[512], dst[512];
+		snprintf(src, sizeof src, "%s/deploy/migrations/%s", RS_SOURCE_ROOT, e->d_name);
+		snprintf(dst, sizeof dst, "%s/%s", mig_dir, e->d_name);
+		if (symlink(src, dst) != 0)
+			return 1;
+	}
+	closedir(dir);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_import_export_round_trip_is_exact),
 		cmocka_unit_test(test_one_bad_line_imports_nothing),
