@@ -72,8 +72,9 @@ static int reg_push(reg_hash *out, size_t *n, size_t cap, const reg_hash h)
 	return 0;
 }
 
-/* PATH(m, D[n]) of RFC 9162 §2.1.3.1; hashes are appended leaf-to-root. */
-static int reg_path(reg_hash *out, size_t *on, size_t cap, uint64_t m, const reg_hash *d, uint64_t n)
+/* PATH(m, D[lo:lo+n]) of RFC 9162 §2.1.3.1; hashes are appended leaf-to-root. */
+static int reg_path(reg_hash *out, size_t *on, size_t cap, const struct reg_tlog_src *src, uint64_t m,
+                    uint64_t lo, uint64_t n)
 {
 	if (n <= 1)
 		return 0;
@@ -81,27 +82,61 @@ static int reg_path(reg_hash *out, size_t *on, size_t cap, uint64_t m, const reg
 	reg_hash sib;
 	int rc;
 	if (m < k) {
-		if ((rc = reg_path(out, on, cap, m, d, k)) != 0)
+		if ((rc = reg_path(out, on, cap, src, m, lo, k)) != 0 ||
+		    (rc = src->range(src->ctx, sib, lo + k, lo + n)) != 0)
 			return rc;
-		reg_tlog_root(sib, d + k, n - k);
 	} else {
-		if ((rc = reg_path(out, on, cap, m - k, d + k, n - k)) != 0)
+		if ((rc = reg_path(out, on, cap, src, m - k, lo + k, n - k)) != 0 ||
+		    (rc = src->range(src->ctx, sib, lo, lo + k)) != 0)
 			return rc;
-		reg_tlog_root(sib, d, k);
 	}
 	return reg_push(out, on, cap, sib);
+}
+
+int reg_tlog_src_root(reg_hash out, const struct reg_tlog_src *src, uint64_t size)
+{
+	if (size == 0) {
+		SHA256((const uint8_t *)"", 0, out);
+		return 0;
+	}
+	return src->range(src->ctx, out, 0, size);
+}
+
+int reg_tlog_src_inclusion_proof(reg_hash *out, size_t *out_n, size_t cap, const struct reg_tlog_src *src,
+                                 uint64_t index, uint64_t size)
+{
+	if (index >= size) {
+		rs_error_set("leaf %llu is not in a tree of %llu leaves", (unsigned long long)index,
+		             (unsigned long long)size);
+		return RS_ERANGE;
+	}
+	*out_n = 0;
+	return reg_path(out, out_n, cap, src, index, 0, size);
+}
+
+struct reg_array_src {
+	const reg_hash *leaves;
+	uint64_t n;
+};
+
+static int reg_array_range(void *ctx, reg_hash out, uint64_t lo, uint64_t hi)
+{
+	const struct reg_array_src *a = ctx;
+	if (lo >= hi || hi > a->n) {
+		rs_error_set("subtree [%llu, %llu) is outside the %llu leaves", (unsigned long long)lo,
+		             (unsigned long long)hi, (unsigned long long)a->n);
+		return RS_ERANGE;
+	}
+	reg_tlog_root(out, a->leaves + lo, hi - lo);
+	return 0;
 }
 
 int reg_tlog_inclusion_proof(reg_hash *out, size_t *out_n, size_t cap, uint64_t index,
                              const reg_hash *leaves, uint64_t n)
 {
-	if (index >= n) {
-		rs_error_set("leaf %llu is not in a tree of %llu leaves", (unsigned long long)index,
-		             (unsigned long long)n);
-		return RS_ERANGE;
-	}
-	*out_n = 0;
-	return reg_path(out, out_n, cap, index, leaves, n);
+	struct reg_array_src a = { leaves, n };
+	struct reg_tlog_src src = { reg_array_range, &a };
+	return reg_tlog_src_inclusion_proof(out, out_n, cap, &src, index, n);
 }
 
 int reg_tlog_verify_inclusion(uint64_t index, uint64_t size, const reg_hash leaf,
@@ -136,41 +171,129 @@ bad:
 	return RS_ECRYPTO;
 }
 
-/* SUBPROOF(m, D[n], b) of RFC 9162 §2.1.4.1. */
-static int reg_subproof(reg_hash *out, size_t *on, size_t cap, uint64_t m, const reg_hash *d,
-                        uint64_t n, int b)
+/* SUBPROOF(m, D[lo:lo+n], b) of RFC 9162 §2.1.4.1. */
+static int reg_subproof(reg_hash *out, size_t *on, size_t cap, const struct reg_tlog_src *src, uint64_t m,
+                        uint64_t lo, uint64_t n, int b)
 {
 	reg_hash h;
 	int rc;
 	if (m == n) {
 		if (b)
 			return 0;
-		reg_tlog_root(h, d, n);
+		if ((rc = src->range(src->ctx, h, lo, lo + n)) != 0)
+			return rc;
 		return reg_push(out, on, cap, h);
 	}
 	uint64_t k = reg_split(n);
 	if (m <= k) {
-		if ((rc = reg_subproof(out, on, cap, m, d, k, b)) != 0)
+		if ((rc = reg_subproof(out, on, cap, src, m, lo, k, b)) != 0 ||
+		    (rc = src->range(src->ctx, h, lo + k, lo + n)) != 0)
 			return rc;
-		reg_tlog_root(h, d + k, n - k);
 	} else {
-		if ((rc = reg_subproof(out, on, cap, m - k, d + k, n - k, 0)) != 0)
+		if ((rc = reg_subproof(out, on, cap, src, m - k, lo + k, n - k, 0)) != 0 ||
+		    (rc = src->range(src->ctx, h, lo, lo + k)) != 0)
 			return rc;
-		reg_tlog_root(h, d, k);
 	}
 	return reg_push(out, on, cap, h);
+}
+
+int reg_tlog_src_consistency_proof(reg_hash *out, size_t *out_n, size_t cap,
+                                   const struct reg_tlog_src *src, uint64_t m, uint64_t size)
+{
+	if (m == 0 || m > size) {
+		rs_error_set("no consistency proof from size %llu to size %llu", (unsigned long long)m,
+		             (unsigned long long)size);
+		return RS_ERANGE;
+	}
+	*out_n = 0;
+	return reg_subproof(out, out_n, cap, src, m, 0, size, 1);
 }
 
 int reg_tlog_consistency_proof(reg_hash *out, size_t *out_n, size_t cap, uint64_t m,
                                const reg_hash *leaves, uint64_t n)
 {
-	if (m == 0 || m > n) {
-		rs_error_set("no consistency proof from size %llu to size %llu", (unsigned long long)m,
-		             (unsigned long long)n);
+	struct reg_array_src a = { leaves, n };
+	struct reg_tlog_src src = { reg_array_range, &a };
+	return reg_tlog_src_consistency_proof(out, out_n, cap, &src, m, n);
+}
+
+/* ---------- in-memory tree of complete subtrees ---------- */
+
+static int reg_tree_put(struct reg_tlog_tree *t, int k, uint64_t i, const reg_hash h)
+{
+	if (i >= t->cap[k]) {
+		uint64_t nc = t->cap[k] ? t->cap[k] * 2 : 64;
+		reg_hash *p = realloc(t->lv[k], nc * sizeof *p);
+		if (!p)
+			return RS_ENOMEM;
+		t->lv[k] = p;
+		t->cap[k] = nc;
+	}
+	memcpy(t->lv[k][i], h, REG_HASH_LEN);
+	return 0;
+}
+
+int reg_tlog_tree_append(struct reg_tlog_tree *t, const reg_hash leaf)
+{
+	uint64_t i = t->n;
+	reg_hash h;
+	int rc;
+	if ((rc = reg_tree_put(t, 0, i, leaf)) != 0)
+		return rc;
+	memcpy(h, leaf, REG_HASH_LEN);
+	/* Each time the new node is a right child, its parent subtree is now complete. */
+	for (int k = 0; k < 63 && (i & 1); k++, i >>= 1) {
+		reg_tlog_node_hash(h, t->lv[k][i - 1], h);
+		if ((rc = reg_tree_put(t, k + 1, i >> 1, h)) != 0)
+			return rc;
+	}
+	t->n++;
+	return 0;
+}
+
+int reg_tlog_tree_range(reg_hash out, const struct reg_tlog_tree *t, uint64_t lo, uint64_t hi)
+{
+	uint64_t n = hi - lo;
+	if (lo >= hi || hi > t->n) {
+		rs_error_set("subtree [%llu, %llu) is outside the %llu leaves", (unsigned long long)lo,
+		             (unsigned long long)hi, (unsigned long long)t->n);
 		return RS_ERANGE;
 	}
-	*out_n = 0;
-	return reg_subproof(out, out_n, cap, m, leaves, n, 1);
+	if ((n & (n - 1)) == 0 && lo % n == 0) {
+		int k = __builtin_ctzll(n);
+		memcpy(out, t->lv[k][lo >> k], REG_HASH_LEN);
+		return 0;
+	}
+	uint64_t k = reg_split(n);
+	reg_hash l, r;
+	int rc;
+	if ((rc = reg_tlog_tree_range(l, t, lo, lo + k)) != 0 || (rc = reg_tlog_tree_range(r, t, lo + k, hi)) != 0)
+		return rc;
+	reg_tlog_node_hash(out, l, r);
+	return 0;
+}
+
+static int reg_tree_range_cb(void *ctx, reg_hash out, uint64_t lo, uint64_t hi)
+{
+	return reg_tlog_tree_range(out, ctx, lo, hi);
+}
+
+struct reg_tlog_src reg_tlog_tree_src(struct reg_tlog_tree *t)
+{
+	struct reg_tlog_src s = { reg_tree_range_cb, t };
+	return s;
+}
+
+void reg_tlog_tree_free(struct reg_tlog_tree *t)
+{
+	if (!t)
+		return;
+	for (int k = 0; k < 64; k++) {
+		free(t->lv[k]);
+		t->lv[k] = NULL;
+		t->cap[k] = 0;
+	}
+	t->n = 0;
 }
 
 int reg_tlog_verify_consistency(uint64_t m, uint64_t n, const reg_hash *proof, size_t proof_n,

@@ -39,6 +39,39 @@ int reg_tlog_verify_consistency(uint64_t m, uint64_t n, const reg_hash *proof, s
                                 const reg_hash root_m, const reg_hash root_n)
 	__attribute__((warn_unused_result));
 
+/* Where proofs get subtree hashes from: range(ctx, out, lo, hi) writes MTH(D[lo:hi]) for
+ * 0 <= lo < hi <= size and returns 0 or a negative RS_E* code. The array form computes
+ * them from all leaf hashes (O(n)); reg_tlog_tree stores every complete subtree (O(log n));
+ * a database store can answer from its own table of subtree hashes. */
+struct reg_tlog_src {
+	int (*range)(void *ctx, reg_hash out, uint64_t lo, uint64_t hi);
+	void *ctx;
+};
+
+/* Tree head of the first size leaves of src. */
+int reg_tlog_src_root(reg_hash out, const struct reg_tlog_src *src, uint64_t size);
+/* Inclusion / consistency proofs as above, from any source of subtree hashes. */
+int reg_tlog_src_inclusion_proof(reg_hash *out, size_t *out_n, size_t cap, const struct reg_tlog_src *src,
+                                 uint64_t index, uint64_t size);
+int reg_tlog_src_consistency_proof(reg_hash *out, size_t *out_n, size_t cap,
+                                   const struct reg_tlog_src *src, uint64_t m, uint64_t size);
+
+/* An append-only in-memory tree keeping the hash of every complete subtree: appends,
+ * roots of any earlier size and proofs cost O(log n) hashes. Zero-initialise it; free
+ * with reg_tlog_tree_free. */
+struct reg_tlog_tree {
+	reg_hash *lv[64];     /* lv[k][i] = MTH of leaves [i*2^k, (i+1)*2^k) */
+	uint64_t cap[64];     /* allocated entries per level */
+	uint64_t n;           /* leaves appended */
+};
+/* Append one leaf hash. Returns 0 or RS_ENOMEM. */
+int reg_tlog_tree_append(struct reg_tlog_tree *t, const reg_hash leaf);
+/* MTH(D[lo:hi]). Returns 0 or RS_ERANGE. */
+int reg_tlog_tree_range(reg_hash out, const struct reg_tlog_tree *t, uint64_t lo, uint64_t hi);
+/* The tree as a proof source (t must outlive it). */
+struct reg_tlog_src reg_tlog_tree_src(struct reg_tlog_tree *t);
+void reg_tlog_tree_free(struct reg_tlog_tree *t);
+
 /* Verifier key of a signed note: "<name>+<8 hex key hash>+<base64(0x01 || pub)>" into out
  * (cap bytes). The key hash is SHA-256(name || "\n" || 0x01 || pub)[:4]. */
 int reg_note_vkey(char *out, size_t cap, const char *name, const uint8_t pub[CERT_PUB_LEN]);

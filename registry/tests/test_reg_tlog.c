@@ -178,6 +178,51 @@ static void test_all_proofs(void **state)
 	assert_int_equal(reg_tlog_verify_consistency(0, 5, proof, 0, roots[0], roots[5]), RS_ECRYPTO);
 }
 
+/* The in-memory tree of complete subtrees gives the same roots and proofs as the plain
+ * leaf array, for every earlier tree size, while it grows. */
+static void test_tree_matches_array(void **state)
+{
+	(void)state;
+	enum { N = 70 };
+	reg_hash leaves[N], a[REG_PROOF_MAX], b[REG_PROOF_MAX], r1, r2;
+	size_t an = 0, bn = 0;
+	struct reg_tlog_tree t = { 0 };
+	struct reg_tlog_src src = reg_tlog_tree_src(&t);
+	for (int i = 0; i < N; i++) {
+		uint8_t d[3] = { 'x', (uint8_t)i, (uint8_t)(i >> 8) };
+		reg_tlog_leaf_hash(leaves[i], d, 3);
+		assert_int_equal(reg_tlog_tree_append(&t, leaves[i]), 0);
+		uint64_t now_n = (uint64_t)i + 1;
+		for (uint64_t size = 1; size <= now_n; size += (size < 10 ? 1 : 7)) {
+			reg_tlog_root(r1, leaves, size);
+			assert_int_equal(reg_tlog_src_root(r2, &src, size), 0);
+			assert_memory_equal(r1, r2, 32);
+			for (uint64_t j = 0; j < size; j += 3) {
+				assert_int_equal(reg_tlog_inclusion_proof(a, &an, REG_PROOF_MAX, j, leaves, size), 0);
+				assert_int_equal(reg_tlog_src_inclusion_proof(b, &bn, REG_PROOF_MAX, &src, j, size), 0);
+				assert_int_equal(an, bn);
+				assert_memory_equal(a, b, an * 32);
+				assert_int_equal(reg_tlog_consistency_proof(a, &an, REG_PROOF_MAX, j + 1, leaves, size), 0);
+				assert_int_equal(reg_tlog_src_consistency_proof(b, &bn, REG_PROOF_MAX, &src, j + 1, size), 0);
+				assert_int_equal(an, bn);
+				assert_memory_equal(a, b, an * 32);
+			}
+		}
+	}
+	/* The reference roots, through the tree. */
+	struct reg_tlog_tree ct = { 0 };
+	char hex[65];
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(reg_tlog_tree_append(&ct, ct_leaves[i]), 0);
+		assert_int_equal(reg_tlog_tree_range(r1, &ct, 0, (uint64_t)i + 1), 0);
+		rs_hex_encode(hex, r1, 32);
+		assert_string_equal(hex, ct_roots[i + 1]);
+	}
+	assert_int_equal(reg_tlog_tree_range(r1, &ct, 0, 9), RS_ERANGE);
+	reg_tlog_tree_free(&ct);
+	reg_tlog_tree_free(&t);
+}
+
 /* golang.org/x/mod/sumdb/note reference: key, text and the note Go produces. */
 #define GO_VKEY "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
 #define GO_TEXT "If you think cryptography is the answer to your problem,\n" \
@@ -261,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_reference_roots),
 		cmocka_unit_test(test_reference_proofs),
 		cmocka_unit_test(test_all_proofs),
+		cmocka_unit_test(test_tree_matches_array),
 		cmocka_unit_test(test_go_note_vector),
 		cmocka_unit_test(test_checkpoint_roundtrip),
 	};
