@@ -235,7 +235,7 @@ int cli_cmd_exposure(int argc, char **argv)
 	}
 	if (json) {
 		json_t *o = json_pack("{s:f, s:f, s:O, s:f}", "target", exam->exposure_target, "aim", r, "rounds", hist, "max_exposure", last_max);
-		json_dumpf(o, stdout, JSON_INDENT(2));
+		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
 		putchar('\n');
 		json_decref(o);
 	}
