@@ -1,6 +1,9 @@
 /* riss calibrate: MML-EM calibration of Rasch/1PL/2PL/3PL items from a wide
  * or long TSV of responses (item-bank module). */
 #include "cli.h"
+#include "ib_store.h"
+#include "rs_config.h"
+#include "rs_db.h"
 
 #include "ib_calib.h"
 #include "ib_data.h"
@@ -26,7 +29,9 @@ static void cli_calibrate_help(void)
 	       "  --data FILE            responses: wide TSV (id, one 0/1 column per item, empty or\n"
 	       "                         NA when not presented, optional freq column); '-' = stdin\n"
 	       "  --long                 FILE is a long TSV: person, item, score\n"
-	       "  --from-db              read stored responses (needs the item-bank database store)\n"
+	       "  --from-db              read the responses stored in the bank (db_url)\n"
+	       "  --save                 with --from-db: record the run as parameter history\n"
+	       "  --activate             with --from-db: record it and make the new estimates active\n"
 	       "  --fixed PARAMSFILE     hold the items of this params JSON fixed; estimate the rest\n"
 	       "                         (and the ability mean and SD) on their scale\n"
 	       "  --prior-a lognormal:MU,SD   prior on slopes (2pl, 3pl, the 1pl common slope)\n"
@@ -99,6 +104,8 @@ int cli_cmd_calibrate(int argc, char **argv)
 		{ "data", required_argument, NULL, 'd' },
 		{ "long", no_argument, NULL, 'l' },
 		{ "from-db", no_argument, NULL, 'D' },
+		{ "save", no_argument, NULL, 'S' },
+		{ "activate", no_argument, NULL, 'A' },
 		{ "fixed", required_argument, NULL, 'f' },
 		{ "prior-a", required_argument, NULL, 'a' },
 		{ "prior-c", required_argument, NULL, 'c' },
@@ -114,7 +121,7 @@ int cli_cmd_calibrate(int argc, char **argv)
 	struct ib_calib_opts o;
 	ib_calib_opts_init(&o, IB_2PL);
 	const char *model = NULL, *data = NULL, *fixed = NULL;
-	int is_long = 0, from_db = 0, json = 0, history = 0, quiet = 0, c;
+	int is_long = 0, from_db = 0, json = 0, history = 0, quiet = 0, save = 0, activate = 0, c;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
@@ -123,6 +130,8 @@ int cli_cmd_calibrate(int argc, char **argv)
 		case 'd': data = optarg; break;
 		case 'l': is_long = 1; break;
 		case 'D': from_db = 1; break;
+		case 'S': save = 1; break;
+		case 'A': activate = 1; save = 1; break;
 		case 'f': fixed = optarg; break;
 		case 'a':
 			if (cli_parse_pair(optarg, "lognormal:", &o.prior_a_mu, &o.prior_a_sd) ||
@@ -177,19 +186,28 @@ int cli_cmd_calibrate(int argc, char **argv)
 		return cli_usage_error("calibrate: %s", rs_error_last());
 	if (from_db && data)
 		return cli_usage_error("calibrate: give either --data or --from-db, not both");
-	if (from_db)
-		return cli_fail("calibrate --from-db needs the item-bank database store, which this "
-		                "build does not have yet; export the responses and use --data");
-	if (!data)
-		return cli_usage_error("calibrate: --data FILE is required");
+	if (save && !from_db)
+		return cli_usage_error("calibrate: --save and --activate record the run in the bank: use them with --from-db");
+	if (!data && !from_db)
+		return cli_usage_error("calibrate: --data FILE or --from-db is required");
 	if (o.model != IB_3PL && (o.prior_c || o.no_prior_c))
 		return cli_usage_error("calibrate: --prior-c applies to the 3pl model only");
 
 	struct ib_data *d = NULL;
 	struct ib_params *fx = NULL;
 	struct ib_calib_result *r = NULL;
+	rs_db *db = NULL;
 	int rc = CLI_OK, e;
-	if ((e = ib_data_load(&d, data, is_long, NULL))) {
+	if (from_db) {
+		if (!rs_config_str("db_url")[0]) {
+			rc = cli_usage_error("calibrate --from-db: no database configured (db_url in var/riss.conf or RISS_DB_URL)");
+			goto done;
+		}
+		if (rs_db_open(&db, rs_config_str("db_url")) != 0 || (e = ib_store_responses_load(&d, db, NULL)) != 0) {
+			rc = cli_fail("%s", rs_error_last());
+			goto done;
+		}
+	} else if ((e = ib_data_load(&d, data, is_long, NULL))) {
 		rc = e == RS_EIO || e == RS_ENOMEM ? cli_fail("%s", rs_error_last())
 		                                   : cli_usage_error("%s", rs_error_last());
 		goto done;
@@ -213,6 +231,19 @@ int cli_cmd_calibrate(int argc, char **argv)
 	if (!r->converged && !quiet)
 		fprintf(stderr, "calibrate: warning: not converged after %d cycles (largest change "
 		        "%.2g); raise --max-iter\n", r->iterations, r->hist_change[r->n_hist - 1]);
+	if (save) {
+		long long run_id = 0;
+		const char *actor = getenv("USER") ? getenv("USER") : "riss";
+		char who[96];
+		snprintf(who, sizeof who, "cli:%s", actor);
+		if ((e = ib_store_save_calibration(&run_id, db, who, r, d->item_ids, d->n_persons, activate)) != 0) {
+			rc = cli_fail("%s", rs_error_last());
+			goto done;
+		}
+		if (!quiet)
+			fprintf(stderr, "calibrate: saved as calibration run %lld%s\n", run_id,
+			        activate ? " (estimates now active)" : "");
+	}
 	if (json) {
 		json_t *doc = ib_params_json(o.model, r->loglik, r->iterations, r->converged,
 		                             d->item_ids, r->items, r->n_items);
@@ -260,6 +291,7 @@ int cli_cmd_calibrate(int argc, char **argv)
 			printf("%6d %16.4f %12.3g\n", k + 1, r->hist_loglik[k], r->hist_change[k]);
 	}
 done:
+	rs_db_close(db);
 	ib_calib_result_free(r);
 	ib_params_free(fx);
 	ib_data_free(d);
