@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -502,7 +503,40 @@ done:
 	return rc;
 }
 
-int cert_keydir_new(char out_kid[CERT_KID_MAX + 1], struct cert_keydir *kd, int64_t now)
+/* Take the directory's write lock and re-read keys.json under it, so two `riss keys`
+ * commands never lose each other's change. Returns the lock fd (>= 0) or an RS_E* code. */
+static int cert_keydir_lock(struct cert_keydir *kd)
+{
+	char path[4096];
+	struct cert_keydir fresh = { 0 };
+	int rc, fd;
+	if ((rc = cert_keydir_path(path, sizeof path, kd->dir, ".lock")) != 0)
+		return rc;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
+		rs_error_set("cannot lock '%s': %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return RS_EIO;
+	}
+	if ((rc = cert_keydir_load(&fresh, kd->dir)) != 0) {
+		close(fd);
+		return rc;
+	}
+	free(kd->keys);
+	kd->keys = fresh.keys;
+	kd->n = fresh.n;
+	free(fresh.dir);
+	return fd;
+}
+
+static void cert_keydir_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* closing the descriptor releases the flock */
+}
+
+static int cert_keydir_new_locked(char out_kid[CERT_KID_MAX + 1], struct cert_keydir *kd, int64_t now)
 {
 	EVP_PKEY *pk = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 	struct cert_keyinfo ki;
@@ -538,7 +572,7 @@ done:
 	return rc;
 }
 
-int cert_keydir_retire(struct cert_keydir *kd, const char *kid, int64_t now, int64_t publish_s)
+static int cert_keydir_retire_locked(struct cert_keydir *kd, const char *kid, int64_t now, int64_t publish_s)
 {
 	struct cert_keyinfo *ki = cert_keydir_find(kd, kid);
 	if (!ki) {
@@ -555,11 +589,11 @@ int cert_keydir_retire(struct cert_keydir *kd, const char *kid, int64_t now, int
 	return cert_keydir_save(kd, now);
 }
 
-int cert_keydir_rotate(char out_kid[CERT_KID_MAX + 1], struct cert_keydir *kd, int64_t now,
-                       int64_t publish_s)
+static int cert_keydir_rotate_locked(char out_kid[CERT_KID_MAX + 1], struct cert_keydir *kd, int64_t now,
+                                     int64_t publish_s)
 {
 	size_t old_n = kd->n;
-	int rc = cert_keydir_new(out_kid, kd, now);
+	int rc = cert_keydir_new_locked(out_kid, kd, now);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < old_n; i++) {
@@ -570,6 +604,37 @@ int cert_keydir_rotate(char out_kid[CERT_KID_MAX + 1], struct cert_keydir *kd, i
 		kd->keys[i].not_after = now + publish_s;
 	}
 	return cert_keydir_save(kd, now);
+}
+
+int cert_keydir_new(char out_kid[CERT_KID_MAX + 1], struct cert_keydir *kd, int64_t now)
+{
+	int fd = cert_keydir_lock(kd), rc;
+	if (fd < 0)
+		return fd;
+	rc = cert_keydir_new_locked(out_kid, kd, now);
+	cert_keydir_unlock(fd);
+	return rc;
+}
+
+int cert_keydir_retire(struct cert_keydir *kd, const char *kid, int64_t now, int64_t publish_s)
+{
+	int fd = cert_keydir_lock(kd), rc;
+	if (fd < 0)
+		return fd;
+	rc = cert_keydir_retire_locked(kd, kid, now, publish_s);
+	cert_keydir_unlock(fd);
+	return rc;
+}
+
+int cert_keydir_rotate(char out_kid[CERT_KID_MAX + 1], struct cert_keydir *kd, int64_t now,
+                       int64_t publish_s)
+{
+	int fd = cert_keydir_lock(kd), rc;
+	if (fd < 0)
+		return fd;
+	rc = cert_keydir_rotate_locked(out_kid, kd, now, publish_s);
+	cert_keydir_unlock(fd);
+	return rc;
 }
 
 /* ---------- keyring ---------- */

@@ -145,6 +145,28 @@ static void test_keydir_lifecycle(void **state)
 	free(d);
 }
 
+/* Two commands that loaded the directory before either wrote: neither change is lost. */
+static void test_keydir_concurrent_changes(void **state)
+{
+	(void)state;
+	char *d = tmpdir();
+	struct cert_keydir a, b, check;
+	char k1[CERT_KID_MAX + 1], k2[CERT_KID_MAX + 1];
+	assert_int_equal(cert_keydir_load(&a, d), 0);
+	assert_int_equal(cert_keydir_load(&b, d), 0);
+	assert_int_equal(cert_keydir_new(k1, &a, 1780000000), 0);
+	assert_int_equal(cert_keydir_new(k2, &b, 1780000001), 0); /* b never saw k1 */
+	assert_int_equal(cert_keydir_load(&check, d), 0);
+	assert_int_equal(check.n, 2);
+	assert_non_null(cert_keydir_find(&check, k1));
+	assert_non_null(cert_keydir_find(&check, k2));
+	cert_keydir_free(&a);
+	cert_keydir_free(&b);
+	cert_keydir_free(&check);
+	rmrf(d);
+	free(d);
+}
+
 static void test_jwks_parse_rejects(void **state)
 {
 	(void)state;
@@ -185,6 +207,7 @@ int main(void)
 		cmocka_unit_test(test_thumbprint_rfc8037),
 		cmocka_unit_test(test_verify_rfc8037_jws),
 		cmocka_unit_test(test_keydir_lifecycle),
+		cmocka_unit_test(test_keydir_concurrent_changes),
 		cmocka_unit_test(test_jwks_parse_rejects),
 		cmocka_unit_test(test_time_roundtrip),
 	};
