@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""CLI tests of the exam engine's riss subcommands: bank generate, score, simulate,
+exposure. Run by meson (suite unit) with RISS_BIN pointing at the built riss."""
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+RISS = os.environ.get("RISS_BIN", "riss")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SG = os.path.join(ROOT, "exam-engine", "exams", "sg.json")
+# Published LSAT7 2PL (shared/data/README.md)
+LSAT7 = [(0.988, 1.856), (1.081, 0.808), (1.706, 1.804), (0.765, 0.486), (0.736, 1.855)]
+
+
+def riss(*args, check=True):
+    p = subprocess.run([RISS, *args], capture_output=True, text=True, timeout=120)
+    if check and p.returncode != 0:
+        raise AssertionError(f"riss {' '.join(args)} failed ({p.returncode}): {p.stderr}")
+    return p
+
+
+def eap(pattern):
+    """Posterior mean and SD under N(0,1) by the trapezoid rule on [-8, 8]."""
+    s0 = s1 = s2 = 0.0
+    for k in range(16001):
+        t = -8 + k * 0.001
+        l = -0.5 * t * t
+        for (a, d), x in zip(LSAT7, pattern):
+            p = 1 / (1 + math.exp(-(a * t + d)))
+            l += math.log(p if x else 1 - p)
+        w = math.exp(l) * (0.5 if k in (0, 16000) else 1)
+        s0 += w
+        s1 += w * t
+        s2 += w * t * t
+    m = s1 / s0
+    return m, math.sqrt(s2 / s0 - m * m)
+
+
+class CliTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.dir = cls.tmp.name
+        cls.params = os.path.join(cls.dir, "lsat7.json")
+        with open(cls.params, "w") as f:
+            json.dump({"model": "2pl", "items": [{"id": f"item{i + 1}", "a": a, "d": d, "b": -d / a, "c": 0}
+                                                 for i, (a, d) in enumerate(LSAT7)]}, f)
+        cls.data = os.path.join(cls.dir, "lsat7.tsv")
+        with open(cls.data, "w") as f:
+            f.write("id\titem1\titem2\titem3\titem4\titem5\tfreq\n")
+            for p in range(32):
+                f.write(f"p{p:02d}\t" + "\t".join(str((p >> (4 - i)) & 1) for i in range(5)) + "\t3\n")
+            f.write("pNA\t1\tNA\t\t0\t1\t1\n")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_generate_is_reproducible_and_valid(self):
+        a = riss("bank", "generate", "--items", "300", "--seed", "9").stdout
+        b = riss("bank", "generate", "--items", "300", "--seed", "9").stdout
+        c = riss("bank", "generate", "--items", "300", "--seed", "10").stdout
+        self.assertEqual(a, b)
+        self.assertNotEqual(a, c)
+        items = [json.loads(l) for l in a.splitlines()]
+        self.assertEqual(len(items), 300)
+        self.assertEqual(len({i["id"] for i in items}), 300)
+        domains = {i["domain"] for i in items}
+        with open(SG) as f:
+            sg = json.load(f)
+        self.assertEqual(domains, {d["name"] for d in sg["domains"]})
+        for i in items:
+            self.assertTrue(0.3 < i["a"] < 3 and -4 < i["b"] < 4)
+            self.assertIn(i["status"], ("operational", "pretest"))
+
+    def test_score_lsat7_eap_matches_quadrature(self):
+        out = json.loads(riss("score", "--params", self.params, "--data", self.data, "--json").stdout)
+        persons = out["persons"]
+        self.assertEqual([p["id"] for p in persons], [f"p{p:02d}" for p in range(32)] + ["pNA"])
+        for p in range(0, 32, 5):
+            pattern = [(p >> (4 - i)) & 1 for i in range(5)]
+            m, sd = eap(pattern)
+            self.assertAlmostEqual(persons[p]["theta"], m, delta=1e-4)
+            self.assertAlmostEqual(persons[p]["se"], sd, delta=1e-4)
+        self.assertEqual(set(persons[0]), {"id", "theta", "se"})
+
+    def test_score_methods_order(self):
+        # one wrong answer on the easiest item vs all right but the hardest: sanity on ordering
+        res = {}
+        for m in ("eap", "map", "mle", "wle"):
+            out = json.loads(riss("score", "--params", self.params, "--data", self.data, "--method", m,
+                                  "--json").stdout)
+            res[m] = {p["id"]: p["theta"] for p in out["persons"]}
+            self.assertLess(res[m]["p00"], res[m]["p31"])
+        # MAP and EAP shrink toward the prior: less extreme than WLE for all-wrong
+        self.assertGreater(res["eap"]["p00"], res["wle"]["p00"])
+        self.assertGreater(res["map"]["p00"], res["wle"]["p00"])
+
+    def test_bad_input(self):
+        bad = os.path.join(self.dir, "bad.tsv")
+        with open(bad, "w") as f:
+            f.write("id\titem1\nx\t2\n")
+        for args in (["score", "--params", self.params, "--data", bad],
+                     ["score", "--params", self.params, "--data", self.data, "--method", "ml"],
+                     ["score", "--params", "/nonexistent", "--data", self.data],
+                     ["simulate", "--bank", self.params, "--exam", SG, "--examinees", "5"],
+                     ["simulate", "--bank", self.params, "--exam", SG],
+                     ["bank", "generate", "--items", "-3"]):
+            p = riss(*args, check=False)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
+            self.assertTrue(p.stderr.startswith("riss: "))
+
+    def test_simulate_and_exposure(self):
+        bank = os.path.join(self.dir, "bank.jsonl")
+        with open(bank, "w") as f:
+            f.write(riss("bank", "generate", "--items", "900", "--seed", "3").stdout)
+        shbank = os.path.join(self.dir, "bank-sh.jsonl")
+        riss("exposure", "--bank", bank, "--exam", SG, "--examinees", "600", "--iterations", "4", "--out", shbank)
+        with open(shbank) as f:
+            ks = [json.loads(l)["sh_k"] for l in f]
+        self.assertTrue(min(ks) < 1.0)
+        out = json.loads(riss("simulate", "--bank", shbank, "--exam", SG, "--examinees", "400", "--seed", "5",
+                              "--json").stdout)
+        keys = {"examinees", "bias", "rmse", "length", "classification", "exposure", "overlap", "violations",
+                "seconds"}
+        self.assertTrue(keys <= set(out))
+        self.assertTrue(keys <= set(out["fixed_form"]))
+        self.assertEqual(out["examinees"], 400)
+        self.assertEqual(out["violations"], 0)
+        self.assertEqual(out["fixed_form"]["items"], 60)
+        self.assertEqual(out["fixed_form"]["length"]["min"], 54)
+        self.assertTrue(30 <= out["length"]["min"] <= out["length"]["mean"] <= out["length"]["max"] <= 54)
+        self.assertLess(out["exposure"]["max"], 1.0)
+        self.assertEqual(out["fixed_form"]["exposure"]["max"], 1.0)
+        self.assertLess(out["rmse"], 0.5)
+        self.assertGreater(out["classification"]["accuracy"], 0.8)
+        again = json.loads(riss("simulate", "--bank", shbank, "--exam", SG, "--examinees", "400", "--seed", "5",
+                                "--json").stdout)
+        self.assertEqual(again["rmse"], out["rmse"])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
