@@ -291,8 +291,10 @@ void cat_session_theta(const struct cat_session *s, double *out_theta, double *o
 /* Responses so far: item index and score for the i-th answer; 0 or CAT_ERANGE. */
 int cat_session_response(const struct cat_session *s, size_t i, size_t *out_item, int *out_score, bool *out_pretest);
 
-/* Serialise: "CAT1" magic, version, exam hash, bank version, seed, responses (varints),
- * CRC-32. Fits in 32 + 6 bytes per response. Returns bytes written, or CAT_ETOOBIG. */
+/* Serialise into out (cap bytes): "CAT", format version 1, exam hash, bank version, seed,
+ * time-out record, then per response item index, score and elapsed-time delta as varints,
+ * and a CRC-32 (little endian). At most 40 + 16 bytes per response, typically 3-5. Sets
+ * *out_len and returns 0, or CAT_ETOOBIG when cap is too small. */
 int cat_session_encode(const struct cat_session *s, unsigned char *out, size_t cap, size_t *out_len);
 #define CAT_STATE_MAX_BYTES 4096
 /* Rebuild a session from encoded bytes by replay. Rejects: wrong magic/version, checksum
