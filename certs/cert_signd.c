@@ -2,6 +2,7 @@
 #include "cert_signd.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -192,7 +193,8 @@ int cert_signd_sign(unsigned char out_sig[CERT_SIG_LEN], const char *socket_path
 
 struct cert_signd_signer_ctx {
 	char *path;
-	struct cert_signd_conn *conn;
+	struct cert_signd_conn *conn; /* guarded by mu */
+	pthread_mutex_t mu;           /* one request at a time on the shared connection */
 };
 
 static int cert_signd_signer_cb(void *ctx, unsigned char out_sig[CERT_SIG_LEN], const char *kid,
@@ -200,15 +202,17 @@ static int cert_signd_signer_cb(void *ctx, unsigned char out_sig[CERT_SIG_LEN], 
 {
 	struct cert_signd_signer_ctx *s = ctx;
 	int rc = RS_EUNAVAIL;
+	pthread_mutex_lock(&s->mu);
 	for (int attempt = 0; attempt < 2 && rc == RS_EUNAVAIL; attempt++) {
 		if (!s->conn && (rc = cert_signd_connect(&s->conn, s->path)) != 0)
-			return rc;
+			break;
 		rc = cert_signd_conn_sign(out_sig, s->conn, kid, msg, len);
 		if (rc == RS_EUNAVAIL) {
 			cert_signd_close(s->conn);
 			s->conn = NULL;
 		}
 	}
+	pthread_mutex_unlock(&s->mu);
 	return rc;
 }
 
@@ -219,6 +223,7 @@ int cert_signd_signer_new(struct cert_signer *out, const char *socket_path)
 		free(s);
 		return RS_ENOMEM;
 	}
+	pthread_mutex_init(&s->mu, NULL);
 	out->sign = cert_signd_signer_cb;
 	out->ctx = s;
 	return 0;
@@ -231,6 +236,7 @@ void cert_signd_signer_free(struct cert_signer *s)
 		return;
 	c = s->ctx;
 	cert_signd_close(c->conn);
+	pthread_mutex_destroy(&c->mu);
 	free(c->path);
 	free(c);
 	s->ctx = NULL;

@@ -53,7 +53,8 @@ int cert_signd_sign(unsigned char out_sig[CERT_SIG_LEN], const char *socket_path
                     const char *kid, const unsigned char *msg, size_t len);
 
 /* A signer that talks to riss-signd at socket_path, keeping one connection open and
- * reconnecting once when it drops. Free with cert_signd_signer_free. */
+ * reconnecting once when it drops. Thread-safe (requests on it are serialised); give each
+ * worker thread its own signer for parallel signing. Free with cert_signd_signer_free. */
 int cert_signd_signer_new(struct cert_signer *out, const char *socket_path);
 void cert_signd_signer_free(struct cert_signer *s);
 

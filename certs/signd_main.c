@@ -186,6 +186,26 @@ static int cert_sd_listen(const char *path)
 	}
 	close(fd);
 	unlink(path);
+	/* Create the socket's folder (var/run in development) when it is missing. */
+	char parent[sizeof sa.sun_path];
+	strcpy(parent, path);
+	char *slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = '\0';
+		for (char *p = parent + 1; ; p++) {
+			if (*p != '/' && *p != '\0')
+				continue;
+			char saved = *p;
+			*p = '\0';
+			if (mkdir(parent, 0750) != 0 && errno != EEXIST) {
+				fprintf(stderr, "riss-signd: cannot create '%s': %s\n", parent, strerror(errno));
+				return -1;
+			}
+			*p = saved;
+			if (!saved)
+				break;
+		}
+	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	mode_t old = umask(0117);
 	int ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
