@@ -68,7 +68,12 @@ void web_auth_resolve(struct web_request *req)
 		rs_db *db = NULL;
 		struct web_staff_account a;
 		char csrf[24];
-		if (web_db(req, &db) == 0 && web_staff_store_session_get(&a, csrf, db, h) == 0) {
+		int rc = web_db(req, &db);
+		if (rc == 0)
+			rc = web_staff_store_session_get(&a, csrf, db, h);
+		if (rc == RS_EUNAVAIL)
+			req->auth_unavailable = 1;
+		if (rc == 0) {
 			req->roles |= web_role_bit(a.role);
 			req->staff_id = a.id;
 			req->cookie_auth = 1;
@@ -78,8 +83,13 @@ void web_auth_resolve(struct web_request *req)
 		}
 	}
 	const char *exam = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "riss_exam");
-	if (web_token_wellformed(exam) && web_exam_auth(req, exam) == 0)
-		req->cookie_auth = 1;
+	if (web_token_wellformed(exam)) {
+		int rc = web_exam_auth(req, exam);
+		if (rc == 0)
+			req->cookie_auth = 1;
+		else if (rc == RS_EUNAVAIL)
+			req->auth_unavailable = 1;
+	}
 }
 
 int web_csrf_ok(const struct web_request *req)

@@ -31,16 +31,8 @@ int web_exam_auth(struct web_request *req, const char *token)
 	rs_db *db = NULL;
 	int64_t sid = 0;
 	int rc = web_db(req, &db) != 0 ? RS_EUNAVAIL : dlv_auth(&sid, db, token, ws);
-	if (rc == RS_EUNAVAIL) {
-		/* The database is away: let the request reach the candidate handler as an
-		 * unresolved candidate (session 0 matches nothing), so the candidate gets the
-		 * 503 "please wait" problem instead of being told to sign in. */
-		req->roles |= WEB_ROLE_CANDIDATE;
-		snprintf(req->actor, sizeof req->actor, "candidate:0");
-		if (!req->csrf[0])
-			web_exam_csrf(req->csrf, sizeof req->csrf, token);
-		return 0;
-	}
+	if (rc == RS_EUNAVAIL)
+		return RS_EUNAVAIL; /* the server answers 503 "please wait", not "sign in" */
 	if (rc != 0)
 		return RS_EAUTH;
 	req->roles |= WEB_ROLE_CANDIDATE;

@@ -93,6 +93,10 @@ static enum MHD_Result web_dispatch(struct web_request *req)
 	}
 	web_auth_resolve(req);
 	if (!(req->route->roles & req->roles)) {
+		if (req->auth_unavailable)
+			return web_reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "%s",
+			                         req->lang_en ? "The service is briefly unavailable. Please wait; nothing is lost." :
+			                                        "ただいま接続できません。しばらくお待ちください。内容は失われません。");
 		if (req->roles == WEB_ROLE_PUBLIC)
 			return web_reply_problem(req, MHD_HTTP_UNAUTHORIZED, "unauthenticated", "Sign in to use this page.");
 		return web_reply_problem(req, MHD_HTTP_FORBIDDEN, "forbidden", "Your role may not use this function.");

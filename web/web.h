@@ -66,6 +66,7 @@ struct web_request {
 	char centre_code[24];       /* a proctor's test centre, or "" */
 	char csrf[24];              /* CSRF token of a cookie session, or "" */
 	int cookie_auth;            /* the caller was authenticated by a cookie */
+	int auth_unavailable;       /* a session cookie could not be checked: database away */
 	char client_ip[48];         /* peer address, for rate limits */
 	int lang_en;                /* caller prefers English (Accept-Language) */
 	char *body;                 /* request body, NUL-terminated */
@@ -131,7 +132,8 @@ enum MHD_Result web_h_page(struct web_request *req);
 
 /* Authentication (web/auth.c): resolve the caller's roles from cookies before routing. */
 void web_auth_resolve(struct web_request *req);
-/* Candidate sessions (web/exam_auth.c): on a valid riss_exam token set roles, actor, return 0. */
+/* Candidate sessions (web/exam_auth.c): on a valid riss_exam token set roles, actor, return 0;
+ * RS_EAUTH for an unknown token, RS_EUNAVAIL when the database cannot be reached. */
 int web_exam_auth(struct web_request *req, const char *token);
 /* The role name for audit rows ("registrar", ... or "public"). */
 const char *web_role_name(unsigned roles);
