@@ -38,5 +38,9 @@ const struct rs_cfg_def rs_cfg_table[] = {
 	  "lowest log level printed: debug, info, warn, error" },
 	{ "secure_cookies", RS_CFG_BOOL, 0, 1, "false", 0,
 	  "mark cookies Secure (true behind TLS in production)" },
+	{ "exam_definition", RS_CFG_STR, 1, 4096, "exam-engine/exams/sg.json", 0,
+	  "exam definition delivered at test centres (relative to the working directory or the source tree)" },
+	{ "exam_items", RS_CFG_STR, 1, 4096, "item-bank/demo/items.jsonl", 0,
+	  "item interchange file (text, keys, parameters) of the delivered exam, same lookup as exam_definition" },
 	{ NULL, RS_CFG_STR, 0, 0, NULL, 0, NULL },
 };

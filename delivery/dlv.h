@@ -21,8 +21,8 @@ const char *dlv_slug_last(void);
 
 /* ------------------------------------------------------------------------------------ */
 /* The exam as delivered: definition + engine bank + item content (text and keys), loaded
- * once per process. Paths come from RISS_EXAM_DEFINITION (default exam-engine/exams/sg.json)
- * and RISS_EXAM_ITEMS (default item-bank/demo/items.jsonl, the item interchange format),
+ * once per process. Paths come from the config rows exam_definition (default exam-engine/exams/sg.json)
+ * and exam_items (default item-bank/demo/items.jsonl, the item interchange format),
  * relative to the working directory or else to the source tree. */
 struct dlv_exam;
 /* Load explicitly (tests). *out owned by caller (dlv_exam_free). */

@@ -2,6 +2,7 @@
  * keys) built from one item interchange file, loaded once per process. */
 #include "dlv_int.h"
 
+#include "rs_config.h"
 #include "rs_error.h"
 #include "rs_util.h"
 #include "rs_encode.h"
@@ -273,10 +274,10 @@ static void dlv_global_load(void)
 {
 	if (dlv_global)
 		return;
-	const char *e = getenv("RISS_EXAM_DEFINITION"), *i = getenv("RISS_EXAM_ITEMS");
+	/* Config rows exam_definition and exam_items (also RISS_EXAM_DEFINITION / RISS_EXAM_ITEMS
+	 * through the config table's environment rule). */
 	struct dlv_exam *ex = NULL;
-	dlv_global_rc = dlv_exam_load(&ex, e && *e ? e : "exam-engine/exams/sg.json",
-	                              i && *i ? i : "item-bank/demo/items.jsonl");
+	dlv_global_rc = dlv_exam_load(&ex, rs_config_str("exam_definition"), rs_config_str("exam_items"));
 	if (dlv_global_rc == 0)
 		dlv_global = ex;
 	else
