@@ -3,6 +3,7 @@
 #include "cat_engine_int.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -171,7 +172,9 @@ int cat_engine_new(struct cat_engine **out, const struct cat_exam *e, const stru
 		const struct cat_bank_item *it = &bank->items[i];
 		rc = CAT_EINVAL;
 		if (cat_item_check(&it->irt) || !(it->sh_k > 0 && it->sh_k <= 1)) {
-			cat_error_set("bank item %s: bad parameters (%s)", it->id, cat_error_last());
+			char why[160];
+			snprintf(why, sizeof why, "%s", it->sh_k > 0 && it->sh_k <= 1 ? cat_error_last() : "sh_k must be in (0, 1]");
+			cat_error_set("bank item %s: bad parameters (%s)", it->id, why);
 			goto fail;
 		}
 		g->enemy[i] = -1;

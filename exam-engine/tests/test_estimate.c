@@ -153,6 +153,31 @@ static void test_extreme_patterns(void **st)
 	assert_int_equal(cat_method_parse(&m, "ml"), CAT_EINVAL);
 }
 
+/* Extreme items and patterns never give NaN or Inf from any estimator. */
+static void test_extreme_items(void **st)
+{
+	(void)st;
+	struct cat_item items[12];
+	const struct cat_item *its[12];
+	int x[12];
+	double as[3] = { 0.01, 1, 20 }, bs[4] = { -20, -3, 3, 20 };
+	for (int i = 0; i < 12; i++) {
+		items[i] = (struct cat_item){ .model = i % 3 == 0 ? CAT_3PL : CAT_2PL, .a = as[i % 3], .b = bs[i % 4],
+		                              .c = i % 3 == 0 ? 0.999 : 0, .D = 1.702, .nsteps = 1 };
+		its[i] = &items[i];
+	}
+	for (int pat = 0; pat < 64; pat++) {
+		for (int i = 0; i < 12; i++)
+			x[i] = (pat >> (i % 6)) & 1;
+		for (int m = CAT_EAP; m <= CAT_WLE; m++) {
+			struct cat_estimate e;
+			assert_int_equal(cat_estimate(&e, (enum cat_method)m, NULL, its, x, 12), 0);
+			assert_true(isfinite(e.theta) && isfinite(e.se) && e.se > 0);
+			assert_true(e.theta >= -6 && e.theta <= 6);
+		}
+	}
+}
+
 /* Recovery: RMSE of EAP over 400 simulees falls as the test lengthens 5 -> 15 -> 45. */
 static void test_recovery(void **st)
 {
@@ -185,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_lsat7_eap),
 		cmocka_unit_test(test_mle_map_wle_grid),
 		cmocka_unit_test(test_extreme_patterns),
+		cmocka_unit_test(test_extreme_items),
 		cmocka_unit_test(test_recovery),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
