@@ -13,7 +13,14 @@ if not os.path.isdir(os.path.join(ROOT, "tests", "e2e", "node_modules", "playwri
     print("tests/e2e/node_modules missing: ./deploy/dev test runs npm ci there", file=sys.stderr)
     sys.exit(77)
 riss("db", "migrate")
-d = Rissd()
+# A spec may ask for rissd settings with lines "// rissd-set: name=value" (paths relative to ROOT).
+settings = {}
+with open(spec, encoding="utf-8") as f:
+    for line in f:
+        if line.startswith("// rissd-set:"):
+            k, _, v = line.split(":", 1)[1].strip().partition("=")
+            settings[k] = v
+d = Rissd(settings=settings)
 try:
     env = dict(os.environ, RISS_BASE_URL=f"http://127.0.0.1:{d.port}")
     rc = subprocess.run(["node", "--test", "--test-reporter=spec", spec], cwd=os.path.dirname(spec), env=env).returncode

@@ -84,6 +84,7 @@
       $('scenario-text').textContent = txt(it.scenario.passage);
     }
     $('stem').textContent = txt(it.stem);
+    $('answer-form').dataset.item = it.item_id;
     var box = $('options');
     while (box.firstChild) box.removeChild(box.firstChild);
     var labels = en() ? ['a', 'b', 'c', 'd'] : ['ア', 'イ', 'ウ', 'エ'];
