@@ -76,6 +76,9 @@ struct cat_session {
 	uint32_t *sim_selected;/* simulation hook: counts items facing the SH lottery */
 };
 
+/* EAP over the engine's grid and prior for n answers to bank items (cached rows). */
+void cat_engine_eap(const struct cat_engine *g, const uint32_t *items, const int *x, size_t n, struct cat_estimate *out);
+
 int cat_session_new_opts(struct cat_session **out, const struct cat_engine *eng, uint64_t seed, int opts, double fixed_theta);
 
 #endif

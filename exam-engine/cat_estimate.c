@@ -55,7 +55,7 @@ void cat_quad_moments(const struct cat_quad *q, const double *lp, double *out_me
 	double s = 0, s1 = 0;
 	double w[256];
 	for (int k = 0; k < q->n; k++) {
-		w[k] = exp(lp[k] - mx);
+		w[k] = cat_exp(lp[k] - mx);
 		s += w[k];
 		s1 += w[k] * q->x[k];
 	}

@@ -7,6 +7,11 @@
 /* Record the calling thread's error line (printf format, truncated to 256 bytes). */
 void cat_error_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* exp, log, log1p from basic IEEE operations (cat_math.c): identical on every machine. */
+double cat_exp(double x);
+double cat_log(double x);
+double cat_log1p(double x);
+
 /* Stable logistic and its logs. */
 double cat_logistic(double z);
 double cat_log_logistic(double z);

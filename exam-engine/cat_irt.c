@@ -19,21 +19,21 @@ void cat_error_set(const char *fmt, ...)
 
 const char *cat_error_last(void) { return cat_errbuf; }
 
-/* Logistic evaluated on the side where exp() cannot overflow. */
+/* Logistic evaluated on the side where cat_exp() cannot overflow. */
 double cat_logistic(double z)
 {
 	if (z >= 0)
-		return 1.0 / (1.0 + exp(-z));
-	double e = exp(z);
+		return 1.0 / (1.0 + cat_exp(-z));
+	double e = cat_exp(z);
 	return e / (1.0 + e);
 }
 
-/* log(logistic(z)) without cancellation: -log1p(exp(-z)). */
+/* cat_log(logistic(z)) without cancellation: -cat_log1p(cat_exp(-z)). */
 double cat_log_logistic(double z)
 {
 	if (z >= 0)
-		return -log1p(exp(-z));
-	return z - log1p(exp(z));
+		return -cat_log1p(cat_exp(-z));
+	return z - cat_log1p(cat_exp(z));
 }
 
 #define CAT_LOG_FLOOR (-1e6)
@@ -41,7 +41,7 @@ double cat_log_logistic(double z)
 static double cat_z(const struct cat_item *it, double theta)
 {
 	double z = it->D * it->a * (theta - it->b);
-	/* Beyond |z| = 700 exp() over/underflows; the model is saturated well before that. */
+	/* Beyond |z| = 700 cat_exp() over/underflows; the model is saturated well before that. */
 	if (z > 700) z = 700;
 	if (z < -700) z = -700;
 	return z;
@@ -59,8 +59,8 @@ static double cat_gpcm_z(const struct cat_item *it, double theta, double *z)
 	}
 	double s = 0;
 	for (int k = 0; k <= it->nsteps; k++)
-		s += exp(z[k] - mx);
-	return mx + log(s);
+		s += cat_exp(z[k] - mx);
+	return mx + cat_log(s);
 }
 
 void cat_prob_cats(const struct cat_item *it, double theta, double *out)
@@ -69,7 +69,7 @@ void cat_prob_cats(const struct cat_item *it, double theta, double *out)
 		double z[CAT_MAX_STEPS + 1];
 		double lse = cat_gpcm_z(it, theta, z);
 		for (int k = 0; k <= it->nsteps; k++)
-			out[k] = exp(z[k] - lse);
+			out[k] = cat_exp(z[k] - lse);
 		return;
 	}
 	double p = cat_prob(it, theta);
@@ -107,11 +107,11 @@ double cat_loglik(const struct cat_item *it, double theta, int x)
 		double c = it->model == CAT_3PL ? it->c : 0.0;
 		if (x) {
 			if (c > 0)
-				l = log(c + (1.0 - c) * cat_logistic(z));
+				l = cat_log(c + (1.0 - c) * cat_logistic(z));
 			else
 				l = cat_log_logistic(z);
 		} else {
-			l = log1p(-c) + cat_log_logistic(-z);
+			l = cat_log1p(-c) + cat_log_logistic(-z);
 		}
 	}
 	if (!(l > CAT_LOG_FLOOR))
@@ -128,7 +128,7 @@ void cat_item_terms(const struct cat_item *it, double theta, int x, double *d1, 
 		double lse = cat_gpcm_z(it, theta, z);
 		double p[CAT_MAX_STEPS + 1];
 		for (int k = 0; k <= it->nsteps; k++) {
-			p[k] = exp(z[k] - lse);
+			p[k] = cat_exp(z[k] - lse);
 			m1 += k * p[k];
 		}
 		for (int k = 0; k <= it->nsteps; k++) {
@@ -254,7 +254,7 @@ double cat_rng_uniform(struct cat_rng *r) { return (double)(cat_rng_next(r) >> 1
 double cat_rng_normal(struct cat_rng *r)
 {
 	double u1 = 1.0 - cat_rng_uniform(r), u2 = cat_rng_uniform(r);
-	return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+	return sqrt(-2.0 * cat_log(u1)) * cos(6.283185307179586 * u2);
 }
 
 uint32_t cat_rng_below(struct cat_rng *r, uint32_t n)

@@ -442,7 +442,7 @@ static inline double cat_op_info(const struct cat_engine *g, size_t j, double th
 	double z = g->oda[j] * (theta - g->ob[j]);
 	if (z > 700) z = 700;
 	if (z < -700) z = -700;
-	double ez = exp(-fabs(z));
+	double ez = cat_exp(-fabs(z));
 	double psi = z >= 0 ? 1.0 / (1.0 + ez) : ez / (1.0 + ez);
 	double c = g->oc[j], da = g->oda[j];
 	if (c == 0)
@@ -693,6 +693,44 @@ int cat_session_time_up(struct cat_session *s, uint32_t elapsed_s)
 	return 0;
 }
 
+void cat_engine_eap(const struct cat_engine *g, const uint32_t *items, const int *x, size_t n, struct cat_estimate *out)
+{
+	const struct cat_quad *q = &g->quad;
+	double lp[256];
+	for (int k = 0; k < q->n; k++)
+		lp[k] = q->logw[k];
+	for (size_t r = 0; r < n; r++) {
+		size_t item = items[r];
+		if (g->llcache && g->llslot[item] != UINT32_MAX) {
+			const double *c = g->llcache + ((size_t)g->llslot[item] * 2 + (size_t)x[r]) * (size_t)q->n;
+			for (int k = 0; k < q->n; k++)
+				lp[k] += c[k];
+		} else {
+			const struct cat_item *it = &g->bank->items[item].irt;
+			for (int k = 0; k < q->n; k++)
+				lp[k] += cat_loglik(it, q->x[k], x[r]);
+		}
+	}
+	out->flags = 0;
+	cat_quad_moments(q, lp, &out->theta, &out->se);
+}
+
+/* EAP from the operational answers in domain d alone (same grid and prior as the session). */
+static void cat_session_domain_eap(const struct cat_session *s, int d, struct cat_estimate *out)
+{
+	const struct cat_engine *g = s->eng;
+	uint32_t items[512];
+	int x[512];
+	size_t m = 0;
+	for (size_t r = 0; r < s->nresp && m < 512; r++)
+		if (!s->r_pre[r] && g->dom[s->r_item[r]] == d) {
+			items[m] = s->r_item[r];
+			x[m] = s->r_score[r];
+			m++;
+		}
+	cat_engine_eap(g, items, x, m, out);
+}
+
 /* Run-out-of-time rule (documented in docs/exam-format.md): a test that ends on time with
  * every operational minimum met (length and blueprint) is scored as usual from the items
  * answered; one that ends before is incomplete and fails, whatever its estimate, and its
@@ -743,17 +781,10 @@ int cat_session_result(const struct cat_session *s, struct cat_result *out)
 		r.scaled = e->scale_cut - 1;
 	/* Domain bands: EAP from the domain's items alone (same prior), compared with the cut. */
 	for (int d = 0; d < e->ndomains; d++) {
-		size_t m = 0;
-		for (size_t k = 0; k < s->nresp; k++)
-			if (!s->r_pre[k] && g->dom[s->r_item[k]] == d) {
-				items[m] = &g->bank->items[s->r_item[k]].irt;
-				x[m] = s->r_score[k];
-				m++;
-			}
 		struct cat_estimate est;
-		cat_estimate(&est, CAT_EAP, &e->est, items, x, m);
+		cat_session_domain_eap(s, d, &est);
 		struct cat_domain_result *dr = &r.domains[d];
-		dr->items = (int)m;
+		dr->items = s->dom_n[d];
 		dr->theta = est.theta;
 		dr->se = est.se;
 		if (est.theta - e->band_width * est.se > e->cut_theta) dr->band = CAT_BAND_ABOVE;

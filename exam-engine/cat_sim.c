@@ -126,7 +126,9 @@ int cat_sim_run(struct cat_sim_acc *acc, const struct cat_engine *g, uint64_t se
 				items[k] = (uint32_t)form[k];
 			}
 			struct cat_estimate r;
-			if ((rc = cat_estimate(&r, e->final_method, &e->est, its, xs, n_form)) != 0)
+			if (e->final_method == CAT_EAP)
+				cat_engine_eap(g, items, xs, n_form, &r);
+			else if ((rc = cat_estimate(&r, e->final_method, &e->est, its, xs, n_form)) != 0)
 				goto done;
 			est = r.theta;
 			se = r.se;
