@@ -186,3 +186,8 @@ int rs_db_tx(rs_db *db, enum rs_db_isolation iso, int retries,
 			rs_db_ok(db);
 	}
 }
+
+int rs_db_ping(rs_db *db)
+{
+	return rs_db_exec(NULL, db, "rs_db_ping", "SELECT 1", 0, NULL);
+}

@@ -31,6 +31,8 @@ int rs_db_ok(rs_db *db);
  * RS_EUNAVAIL (connection lost), RS_EINVAL (check/foreign-key violation), RS_EDB. */
 int rs_db_exec(struct pg_result **out, rs_db *db, const char *name, const char *sql,
                int nparams, const char *const *params);
+/* Check that the server answers a query (readiness). 0 or the error of rs_db_exec. */
+int rs_db_ping(rs_db *db);
 /* Run SQL text without parameters (DDL, BEGIN/COMMIT). */
 int rs_db_exec_plain(rs_db *db, const char *sql);
 /* PQclear that accepts NULL, for files that do not include libpq. */

@@ -19,7 +19,7 @@ enum MHD_Result web_h_readyz(struct web_request *req)
 	rs_db *db = NULL;
 	int rc = web_db(req, &db);
 	if (rc == 0)
-		rc = rs_db_exec(NULL, db, "web_readyz", "SELECT 1", 0, NULL);
+		rc = rs_db_ping(db);
 	if (rc != 0)
 		return web_reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable",
 		                         "The database is not reachable: %s", rs_error_last());
