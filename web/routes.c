@@ -112,6 +112,8 @@ const struct web_route web_routes[] = {
 	  .handler = web_h_page, .name = "page" },
 	{ .path = "/card", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_ADMIN,
 	  .handler = web_h_page, .name = "page" },
+	{ .path = "/api/v1/stats/results", .method = "GET", .roles = WEB_ROLE_STATISTICIAN | WEB_ROLE_AUDITOR,
+	  .surface = WEB_SURF_ADMIN, .handler = web_h_stats_results, .name = "stats_results" },
 	{ .path = "/", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_CORE,
 	  .handler = web_h_page, .name = "page" },
 	{ .path = "/exam", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_EXAM,

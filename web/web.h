@@ -140,6 +140,7 @@ const char *web_role_name(unsigned roles);
 enum MHD_Result web_h_staff_login(struct web_request *req);
 enum MHD_Result web_h_staff_logout(struct web_request *req);
 enum MHD_Result web_h_staff_me(struct web_request *req);
+enum MHD_Result web_h_stats_results(struct web_request *req);
 /* Exam delivery (web/exam_*.c, proctor_*.c, schedule_*.c; module delivery/). */
 enum MHD_Result web_h_exam_start(struct web_request *req);
 enum MHD_Result web_h_exam_current(struct web_request *req);

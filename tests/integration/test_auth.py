@@ -14,7 +14,8 @@ import unittest
 from rissd_harness import Rissd, riss, require_stack, RISSD
 
 require_stack()
-riss("db", "migrate")
+if __name__ == "__main__":
+    riss("db", "migrate")
 
 PASSWORD = "correct horse battery"
 STAFF_ROLES = ["proctor", "registrar", "psychometrician", "statistician", "auditor"]
@@ -30,11 +31,16 @@ def totp(secret_b32, at=None, offset=0):
 
 
 def add_staff(username, role):
+    return add_staff_in(os.environ["RISS_TEST_CONFIG"], username, role)
+
+
+def add_staff_in(config, username, role):
+    """Create a staff account with `riss staff add`; returns its TOTP secret."""
     args = ["staff", "add", "--username", username, "--role", role, "--display-name", "テスト " + role]
     if role == "proctor":
         args += ["--centre", "TC-TEST-01"]
     out = subprocess.run([*riss_cmd(), *args], input=PASSWORD + "\n", capture_output=True, text=True,
-                         env=dict(os.environ, RISS_CONFIG=os.environ["RISS_TEST_CONFIG"]))
+                         env=dict(os.environ, RISS_CONFIG=config))
     assert out.returncode == 0, out.stderr
     return out.stdout.split("totp_secret ")[1].split()[0]
 
