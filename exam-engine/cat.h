@@ -103,7 +103,7 @@ enum cat_json_type { CAT_JNULL, CAT_JFALSE, CAT_JTRUE, CAT_JNUM, CAT_JSTR, CAT_J
 struct cat_jnode {
 	enum cat_json_type type;
 	double num;           /* CAT_JNUM */
-	const char *str;      /* CAT_JSTR value, or the member's key for members of objects */
+	const char *str;      /* CAT_JSTR value (NUL-terminated UTF-8) */
 	const char *key;      /* object member key, NULL otherwise */
 	int first, next;      /* child and sibling node indices, -1 for none */
 	int count;            /* number of children (arrays/objects) */
