@@ -205,11 +205,16 @@ int cli_cmd_score(int argc, char **argv)
 		       "              0/1 (0..m for GPCM), empty or NA when the item was not presented\n"
 		       "  --method M  eap (default; 61 points on [-6, 6], N(0,1) prior), map, mle, wle.\n"
 		       "              MLE for all-right/all-wrong rows reports the EAP estimate (documented rule)\n"
+		       "  --quad-points N, --quad-range LO:HI, --prior MEAN:SD\n"
+		       "              EAP grid and the N(MEAN, SD) prior of EAP and MAP\n"
 		       "  --json      print {\"persons\": [{\"id\", \"theta\", \"se\"}]} in input order\n");
 		return CLI_OK;
 	}
+	struct cat_est_opts eo;
+	cat_est_opts_default(&eo);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		char *end;
 		if (strcmp(a, "--json") == 0) { json = 1; continue; }
 		if (!v)
 			return cli_usage_error("score: option '%s' needs a value (see --help)", a);
@@ -217,7 +222,22 @@ int cli_cmd_score(int argc, char **argv)
 		if (strcmp(a, "--params") == 0) ppath = v;
 		else if (strcmp(a, "--data") == 0) dpath = v;
 		else if (strcmp(a, "--method") == 0) mname = v;
-		else return cli_usage_error("score: unknown option '%s' (see --help)", a);
+		else if (strcmp(a, "--quad-points") == 0) {
+			long q = strtol(v, &end, 10);
+			if (*end || q < 5 || q > 256)
+				return cli_usage_error("score: --quad-points must be a whole number in 5..256");
+			eo.quad_points = (int)q;
+		} else if (strcmp(a, "--quad-range") == 0) {
+			eo.quad_lo = strtod(v, &end);
+			if (*end != ':' || (eo.quad_hi = strtod(end + 1, &end), *end) || !(eo.quad_lo < eo.quad_hi) ||
+			    eo.quad_lo < -20 || eo.quad_hi > 20)
+				return cli_usage_error("score: --quad-range must be LO:HI with -20 <= LO < HI <= 20");
+		} else if (strcmp(a, "--prior") == 0) {
+			eo.prior_mean = strtod(v, &end);
+			if (*end != ':' || (eo.prior_sd = strtod(end + 1, &end), *end) || !(eo.prior_sd > 0 && eo.prior_sd < 100) ||
+			    !(fabs(eo.prior_mean) <= 10))
+				return cli_usage_error("score: --prior must be MEAN:SD with |MEAN| <= 10 and 0 < SD < 100");
+		} else return cli_usage_error("score: unknown option '%s' (see --help)", a);
 	}
 	if (!ppath || !dpath)
 		return cli_usage_error("score: --params and --data are required");
@@ -318,7 +338,7 @@ int cli_cmd_score(int argc, char **argv)
 			x[k++] = (int)sv;
 		}
 		struct cat_estimate est;
-		if (cat_estimate(&est, method, NULL, its, x, (size_t)nused)) {
+		if (cat_estimate(&est, method, &eo, its, x, (size_t)nused)) {
 			rc = cli_fail("score: %s line %ld: %s", dpath, row, cat_error_last());
 			goto done;
 		}

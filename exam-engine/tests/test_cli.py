@@ -99,6 +99,10 @@ class CliTest(unittest.TestCase):
         # MAP and EAP shrink toward the prior: less extreme than WLE for all-wrong
         self.assertGreater(res["eap"]["p00"], res["wle"]["p00"])
         self.assertGreater(res["map"]["p00"], res["wle"]["p00"])
+        # a wider prior shrinks less: the all-wrong EAP moves down
+        wide = json.loads(riss("score", "--params", self.params, "--data", self.data, "--prior", "0:2",
+                               "--json").stdout)["persons"]
+        self.assertLess(wide[0]["theta"], res["eap"]["p00"] - 0.5)
 
     def test_bad_input(self):
         bad = os.path.join(self.dir, "bad.tsv")
