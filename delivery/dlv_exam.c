@@ -15,7 +15,8 @@
 
 #define DLV_ITEMS_MAX_BYTES (64u * 1024u * 1024u)
 
-static _Thread_local const char *dlv_slug = "";
+/* A copy, not a pointer: callers may pass a slug that lives in a buffer on their stack. */
+static _Thread_local char dlv_slug[48];
 
 const char *dlv_slug_last(void)
 {
@@ -24,7 +25,7 @@ const char *dlv_slug_last(void)
 
 void dlv_slug_set(const char *slug)
 {
-	dlv_slug = slug ? slug : "";
+	snprintf(dlv_slug, sizeof dlv_slug, "%s", slug ? slug : "");
 }
 
 /* Enemy sets: union-find over item indices, so every linked group shares one set name. */

@@ -105,6 +105,9 @@ class Rissd:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        elif self.proc.returncode not in (0, -signal.SIGTERM, -signal.SIGKILL):
+            # rissd died on its own (a crash, a sanitizer report): show why.
+            sys.stderr.write(f"rissd exited with {self.proc.returncode}; its log:\n{self.read_log()[-20000:]}\n")
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
