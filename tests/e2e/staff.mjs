@@ -1,0 +1,45 @@
+// Staff accounts and TOTP codes for browser tests (accounts made with `riss staff add`).
+import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import path from 'node:path';
+
+export const PASSWORD = 'correct horse battery';
+
+export function riss(...args) {
+  const build = process.env.RISS_TEST_BUILD;
+  return execFileSync(path.join(build, 'cli', 'riss'), args, {
+    env: { ...process.env, RISS_CONFIG: process.env.RISS_TEST_CONFIG }, encoding: 'utf8',
+  });
+}
+
+// Create a staff account; returns its TOTP secret (base32).
+export function addStaff(username, role, centre) {
+  const args = ['staff', 'add', '--username', username, '--role', role, '--display-name', 'E2E ' + role];
+  if (centre) args.push('--centre', centre);
+  const out = execFileSync(path.join(process.env.RISS_TEST_BUILD, 'cli', 'riss'), args, {
+    env: { ...process.env, RISS_CONFIG: process.env.RISS_TEST_CONFIG }, input: PASSWORD + '\n', encoding: 'utf8',
+  });
+  return /totp_secret (\S+)/.exec(out)[1];
+}
+
+function base32(s) {
+  const alpha = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0, value = 0;
+  const out = [];
+  for (const ch of s) {
+    value = (value << 5) | alpha.indexOf(ch);
+    bits += 5;
+    if (bits >= 8) { out.push((value >>> (bits - 8)) & 255); bits -= 8; }
+  }
+  return Buffer.from(out);
+}
+
+// RFC 6238 code for the given 30-second step offset.
+export function totp(secret, offset = 0) {
+  const step = Math.floor(Date.now() / 1000 / 30) + offset;
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', base32(secret)).update(msg).digest();
+  const o = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
+}

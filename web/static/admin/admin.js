@@ -1,0 +1,38 @@
+// /admin: staff sign-in (password + TOTP) and the desks for the signed-in role.
+(function () {
+  'use strict';
+  var $ = function (id) { return document.getElementById(id); };
+  function status(text, isError) {
+    $('status').textContent = text;
+    $('status').className = isError ? 'error' : '';
+  }
+  function showDesk(m) {
+    $('signin').hidden = true;
+    $('desk').hidden = false;
+    $('who').textContent = m.actor.replace(/^staff:/, '') + ' (' + m.role + ')';
+    document.querySelectorAll('#links li').forEach(function (li) {
+      li.hidden = li.getAttribute('data-roles').split(' ').indexOf(m.role) < 0;
+    });
+    status('');
+    $('desk-h').focus();
+  }
+  function showSignIn() {
+    $('desk').hidden = true;
+    $('signin').hidden = false;
+  }
+  document.addEventListener('DOMContentLoaded', function () {
+    $('desk-h').tabIndex = -1;
+    window.rissStaff.me().then(showDesk, showSignIn);
+    $('signin').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      status(document.documentElement.lang === 'en' ? 'Signing in…' : 'サインインしています…');
+      window.rissStaff.signIn($('username').value, $('password').value, $('totp').value)
+        .then(function () { return window.rissStaff.me(); })
+        .then(function (m) { $('password').value = ''; $('totp').value = ''; showDesk(m); })
+        .catch(function (e) { status(e.message, true); $('totp').value = ''; $('password').focus(); });
+    });
+    $('signout').addEventListener('click', function () {
+      window.rissStaff.signOut().then(function () { showSignIn(); status(document.documentElement.lang === 'en' ? 'Signed out.' : 'サインアウトしました。'); });
+    });
+  });
+})();
