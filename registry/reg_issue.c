@@ -61,102 +61,201 @@ struct reg_issue_arg {
 	char **out; /* n slots */
 };
 
-static int reg_issue_never_used(void *ctx, uint64_t idx)
+/* The indices already chosen in this batch (distinct within a list). */
+struct reg_issue_chosen {
+	const int64_t *idx;
+	const unsigned char *ok;
+	size_t n;
+	size_t self;
+};
+
+static int reg_issue_chosen_used(void *ctx, uint64_t idx)
 {
-	(void)ctx;
-	(void)idx;
+	const struct reg_issue_chosen *c = ctx;
+	for (size_t i = 0; i < c->n; i++)
+		if (i != c->self && c->ok[i] && (uint64_t)c->idx[i] == idx)
+			return 1;
 	return 0;
 }
 
-static int reg_issue_one(rs_db *db, char **out_jws, const char *regno, const struct reg_issue_arg *a)
+/* Random free entries for creds [from, from + count) of list_id: draw, insert all the draws
+ * in one statement, draw again for the few that collided with entries already taken. */
+static int reg_issue_entries(rs_db *db, struct reg_credential *c, int64_t *idx, unsigned char *ok, size_t count,
+                             int list_id, int size)
 {
-	struct reg_registrant r;
-	int rc = reg_store_registrant_get(db, &r, regno, 1);
-	if (rc != 0)
-		return rc;
-	char today[11];
-	reg_today_jst(today, a->now);
-	if (r.status != REG_ST_ACTIVE) {
-		rs_error_set("registration %s is %s: credentials are issued to active registrations only", regno,
-		             reg_status_name(r.status));
-		return RS_ESTATE;
+	memset(ok, 0, count);
+	size_t missing = count;
+	int64_t *want = malloc(count * sizeof *want);
+	size_t *slot = malloc(count * sizeof *slot);
+	unsigned char *taken = malloc(count);
+	int rc = 0;
+	if (!want || !slot || !taken) {
+		rc = RS_ENOMEM;
+		goto done;
 	}
-	if (strcmp(r.valid_until, today) < 0) {
-		rs_error_set("registration %s ended on %s: renew it first", regno, r.valid_until);
-		return RS_ESTATE;
+	for (int round = 0; missing > 0; round++) {
+		if (round > 200) {
+			rs_error_set("status list %d: no free entries found", list_id);
+			rc = RS_ESTATE;
+			goto done;
+		}
+		size_t m = 0;
+		for (size_t i = 0; i < count; i++) {
+			if (ok[i])
+				continue;
+			/* distinct from the entries this batch already holds or is asking for now */
+			struct reg_issue_chosen ch = { .idx = idx, .ok = ok, .n = count, .self = i };
+			uint64_t v = 0;
+			do {
+				if ((rc = reg_sl_random_index(&v, (size_t)size, reg_issue_chosen_used, &ch)) != 0)
+					goto done;
+				int dup = 0;
+				for (size_t k = 0; k < m; k++)
+					dup |= (uint64_t)want[k] == v;
+				if (!dup)
+					break;
+			} while (1);
+			want[m] = (int64_t)v;
+			slot[m++] = i;
+		}
+		if ((rc = reg_store_status_alloc_many(db, taken, list_id, want, m)) != 0)
+			goto done;
+		for (size_t k = 0; k < m; k++)
+			if (taken[k]) {
+				idx[slot[k]] = want[k];
+				ok[slot[k]] = 1;
+				missing--;
+			}
 	}
-	struct reg_credential c;
-	memset(&c, 0, sizeof c);
-	snprintf(c.iss, sizeof c.iss, "%s", a->issuer->base_url);
-	snprintf(c.sub, sizeof c.sub, "%s", r.regno);
-	snprintf(c.name, sizeof c.name, "%.255s", r.name);
-	snprintf(c.name_latn, sizeof c.name_latn, "%.255s", r.name_latn);
-	snprintf(c.qual, sizeof c.qual, "RISS");
-	snprintf(c.reg_date, sizeof c.reg_date, "%s", r.reg_date);
-	c.renewal_count = r.renewal_count;
-	c.iat = a->now;
-	if ((rc = reg_validity_exp(&c.exp, r.valid_until)) != 0)
-		return rc;
-	/* A random free entry of the open list (herd privacy: neighbours are unrelated). */
-	int list_id = 0, size = 0;
-	if ((rc = reg_store_list_take(db, &list_id, &size, REG_SL_FILL_MAX, REG_SL_LIST_SIZE)) != 0)
-		return rc;
-	uint64_t idx = 0;
-	for (int tries = 0;; tries++) {
-		if ((rc = reg_sl_random_index(&idx, (size_t)size, reg_issue_never_used, NULL)) != 0)
-			return rc;
-		rc = reg_store_status_alloc(db, list_id, (int64_t)idx);
-		if (rc == 0)
-			break;
-		if (rc != RS_EEXIST || tries > 200)
-			return rc;
+	for (size_t i = 0; i < count; i++) {
+		c[i].status_idx = (uint64_t)idx[i];
 	}
-	c.status_idx = idx;
-	reg_statuslist_uri(c.status_uri, sizeof c.status_uri, a->issuer->base_url, list_id);
-	char *jws = NULL;
-	/* Signing happens inside the transaction: if riss-signd is gone, everything above rolls
-	 * back and nothing (entry, credential, leaf) is left behind. */
-	if ((rc = reg_jws_sign(&jws, &c, a->issuer->kid, a->issuer->signer)) != 0)
-		return rc;
-	unsigned char sha[32];
-	SHA256((const unsigned char *)jws, strlen(jws), sha);
-	char *leaf = reg_leaf_issue(r.regno, a->issuer->kid, c.iat, c.exp, list_id, idx, sha);
-	uint64_t leaf_idx = 0;
-	rc = leaf ? reg_store_leaf_append(db, &leaf_idx, "issue", leaf) : RS_ENOMEM;
-	free(leaf);
-	if (rc == 0)
-		rc = reg_store_cred_insert(db, r.regno, jws, sha, a->issuer->kid, list_id, (int64_t)idx, c.iat, c.exp,
-		                           leaf_idx);
-	if (rc != 0) {
-		free(jws);
-		return rc;
-	}
-	*out_jws = jws;
-	return 0;
+done:
+	free(want);
+	free(slot);
+	free(taken);
+	(void)list_id;
+	return rc;
 }
 
 static int reg_issue_tx(rs_db *db, void *arg)
 {
 	struct reg_issue_arg *a = arg;
+	size_t n = a->n;
+	struct reg_registrant *r = calloc(n, sizeof *r);
+	struct reg_credential *c = calloc(n, sizeof *c);
+	int *list = calloc(n, sizeof *list);
+	int64_t *idx = calloc(n, sizeof *idx);
+	unsigned char *ok = calloc(n, 1);
+	char **leaf = calloc(n, sizeof *leaf);
+	struct reg_store_cred_row *rows = calloc(n, sizeof *rows);
+	size_t signed_n = 0;
 	int rc = 0;
-	size_t done = 0;
-	for (; done < a->n; done++)
-		if ((rc = reg_issue_one(db, &a->out[done], a->regnos[done], a)) != 0)
-			break;
-	if (rc == 0) {
-		json_t *d = json_pack("{s:s, s:I}", "kid", a->issuer->kid, "count", (json_int_t)a->n);
-		char obj[32];
-		snprintf(obj, sizeof obj, a->n == 1 ? "registrant:%s" : "registrants:%s...", a->regnos[0]);
-		rc = rs_audit(db, a->who->actor, a->who->role, "registry.credential.issue", obj, d, a->who->request_id);
-		json_decref(d);
+	if (!r || !c || !list || !idx || !ok || !leaf || !rows) {
+		rc = RS_ENOMEM;
+		goto done;
 	}
+	/* 1. The registrants, locked: each must be active and within its validity. */
+	if ((rc = reg_store_registrants_lock(db, r, a->regnos, n)) != 0)
+		goto done;
+	char today[11];
+	reg_today_jst(today, a->now);
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].status != REG_ST_ACTIVE) {
+			rs_error_set("registration %s is %s: credentials are issued to active registrations only", r[i].regno,
+			             reg_status_name(r[i].status));
+			rc = RS_ESTATE;
+			goto done;
+		}
+		if (strcmp(r[i].valid_until, today) < 0) {
+			rs_error_set("registration %s ended on %s: renew it first", r[i].regno, r[i].valid_until);
+			rc = RS_ESTATE;
+			goto done;
+		}
+		struct reg_credential *ci = &c[i];
+		snprintf(ci->iss, sizeof ci->iss, "%s", a->issuer->base_url);
+		snprintf(ci->sub, sizeof ci->sub, "%s", r[i].regno);
+		snprintf(ci->name, sizeof ci->name, "%.255s", r[i].name);
+		snprintf(ci->name_latn, sizeof ci->name_latn, "%.255s", r[i].name_latn);
+		snprintf(ci->qual, sizeof ci->qual, "RISS");
+		snprintf(ci->reg_date, sizeof ci->reg_date, "%s", r[i].reg_date);
+		ci->renewal_count = r[i].renewal_count;
+		ci->iat = a->now;
+		if ((rc = reg_validity_exp(&ci->exp, r[i].valid_until)) != 0)
+			goto done;
+	}
+	/* 2. Random free entries of the open list(s) (herd privacy: neighbours are unrelated). */
+	for (size_t pos = 0; pos < n;) {
+		int list_id = 0, size = 0, granted = 0;
+		int want = n - pos > (size_t)REG_SL_FILL_MAX ? REG_SL_FILL_MAX : (int)(n - pos);
+		if ((rc = reg_store_list_take_n(db, &list_id, &size, &granted, want, REG_SL_FILL_MAX, REG_SL_LIST_SIZE)) != 0)
+			goto done;
+		if (granted <= 0) {
+			rs_error_set("no status list entry could be reserved");
+			rc = RS_EINTERNAL;
+			goto done;
+		}
+		if ((rc = reg_issue_entries(db, c + pos, idx + pos, ok + pos, (size_t)granted, list_id, size)) != 0)
+			goto done;
+		for (size_t i = pos; i < pos + (size_t)granted; i++) {
+			list[i] = list_id;
+			reg_statuslist_uri(c[i].status_uri, sizeof c[i].status_uri, a->issuer->base_url, list_id);
+		}
+		pos += (size_t)granted;
+	}
+	/* 3. Signatures, inside the transaction: if riss-signd is gone, everything above rolls
+	 * back and nothing (entry, credential, leaf) is left behind. */
+	for (; signed_n < n; signed_n++)
+		if ((rc = reg_jws_sign(&a->out[signed_n], &c[signed_n], a->issuer->kid, a->issuer->signer)) != 0)
+			goto done;
+	/* 4. The issuance leaves and the credential rows, one statement each. */
+	for (size_t i = 0; i < n; i++) {
+		SHA256((const unsigned char *)a->out[i], strlen(a->out[i]), rows[i].sha);
+		leaf[i] = reg_leaf_issue(r[i].regno, a->issuer->kid, c[i].iat, c[i].exp, list[i], (uint64_t)idx[i],
+		                         rows[i].sha);
+		if (!leaf[i]) {
+			rc = RS_ENOMEM;
+			goto done;
+		}
+	}
+	uint64_t first = 0;
+	if ((rc = reg_store_leaves_append_many(db, &first, "issue", (const char *const *)leaf, n)) != 0)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		rows[i].regno = r[i].regno;
+		rows[i].jws = a->out[i];
+		rows[i].kid = a->issuer->kid;
+		rows[i].list_id = list[i];
+		rows[i].idx = idx[i];
+		rows[i].iat = c[i].iat;
+		rows[i].exp = c[i].exp;
+		rows[i].leaf_idx = first + i;
+	}
+	if ((rc = reg_store_creds_insert_many(db, rows, n)) != 0)
+		goto done;
+	json_t *d = json_pack("{s:s, s:I}", "kid", a->issuer->kid, "count", (json_int_t)n);
+	char obj[32];
+	snprintf(obj, sizeof obj, n == 1 ? "registrant:%s" : "registrants:%s...", a->regnos[0]);
+	rc = rs_audit(db, a->who->actor, a->who->role, "registry.credential.issue", obj, d, a->who->request_id);
+	json_decref(d);
+done:
 	if (rc != 0) {
 		/* The transaction rolls back (and may be retried): forget what was signed. */
-		for (size_t i = 0; i < done && i < a->n; i++) {
+		for (size_t i = 0; i < n && i < signed_n + 1; i++) {
 			free(a->out[i]);
 			a->out[i] = NULL;
 		}
 	}
+	if (leaf)
+		for (size_t i = 0; i < n; i++)
+			free(leaf[i]);
+	free(leaf);
+	free(rows);
+	free(r);
+	free(c);
+	free(list);
+	free(idx);
+	free(ok);
 	return rc;
 }
 
@@ -170,6 +269,10 @@ int reg_issue_batch(char **out_jws, rs_db *db, const char *const *regnos, size_t
 			rs_error_set("\"%.20s\" is not a registration number (6 digits)", regnos[i]);
 			return RS_EINVAL;
 		}
+	if (n > REG_ISSUE_BATCH_MAX) {
+		rs_error_set("at most %d credentials per batch", REG_ISSUE_BATCH_MAX);
+		return RS_EINVAL;
+	}
 	if (!issuer->kid || !issuer->kid[0]) {
 		rs_error_set("no active issuer key: create one with riss keys new");
 		return RS_ESTATE;

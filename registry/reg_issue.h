@@ -36,8 +36,10 @@ struct reg_issuer {
  * error (RS_EUNAVAIL when riss-signd is gone) or a database error. */
 int reg_issue(char **out_jws, rs_db *db, const char *regno, const struct reg_issuer *issuer,
               int64_t now, const struct reg_actor *who);
-/* Issue for n registrants in one transaction (benchmarks, bulk renewal). out_jws[i] are
- * the caller's. All or nothing. */
+#define REG_ISSUE_BATCH_MAX 10000
+/* Issue for n (<= REG_ISSUE_BATCH_MAX) registrants in one transaction (benchmarks, bulk
+ * renewal): one statement per step for the whole batch. out_jws[i] are the caller's. All
+ * or nothing. */
 int reg_issue_batch(char **out_jws, rs_db *db, const char *const *regnos, size_t n,
                     const struct reg_issuer *issuer, int64_t now, const struct reg_actor *who);
 

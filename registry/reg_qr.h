@@ -22,6 +22,13 @@ int reg_qr_svg(char **out_svg, const char *text, enum reg_qr_level level, int mo
  * (out_len bytes) is the caller's. Same returns, plus RS_EINTERNAL if libpng fails. */
 int reg_qr_png(unsigned char **out_png, size_t *out_len, const char *text, enum reg_qr_level level,
                int module_px);
+/* Both renderings of one encoding (what issuance needs: half the work of calling both).
+ * *out_png and *out_svg are the caller's. Same returns as reg_qr_png. */
+int reg_qr_render(unsigned char **out_png, size_t *out_png_len, char **out_svg, const char *text,
+                  enum reg_qr_level level, int module_px);
+/* For tests: 0 when the fast mask choice re-masks text's symbol exactly as libqrencode
+ * encodes it with each of the eight masks; RS_EINTERNAL (with the mask named) otherwise. */
+int reg_qr_mask_selftest(const char *text);
 /* Write both renderings to files (either path may be NULL). Returns 0 or RS_EIO. */
 int reg_qr_write_files(const char *text, const char *png_path, const char *svg_path);
 

@@ -65,6 +65,24 @@ int reg_store_leaf_get(rs_db *db, char **out_data, size_t *out_len, reg_hash out
 int reg_store_checkpoint_latest(rs_db *db, uint64_t *out_size, char **out_note);
 int reg_store_checkpoint_insert(rs_db *db, uint64_t size, const reg_hash root, const char *note);
 
+/* ---- batched issuance ---- */
+/* Lock and read n registrants (in regno order); out[i] is regnos[i]'s row. RS_ENOTFOUND
+ * naming the first unknown number. */
+int reg_store_registrants_lock(rs_db *db, struct reg_registrant *out, const char *const *regnos, size_t n);
+/* Reserve up to want entries of the open list (a new list when none has room): *out_granted
+ * of them, which may be fewer than want when the open list fills up. */
+int reg_store_list_take_n(rs_db *db, int *out_list_id, int *out_size, int *out_granted, int want, int fill_max,
+                          int new_size);
+/* Insert entries (list_id, idx[i]) as valid in one statement; out_taken[i] = 1 when idx[i]
+ * was free (and is now this transaction's), 0 when it was already allocated. */
+int reg_store_status_alloc_many(rs_db *db, unsigned char *out_taken, int list_id, const int64_t *idx, size_t n);
+/* Append n leaves of one kind: indices *out_first .. *out_first + n - 1, in one statement. */
+int reg_store_leaves_append_many(rs_db *db, uint64_t *out_first, const char *kind, const char *const *data,
+                                 size_t n);
+struct reg_store_cred_row;
+/* Insert n credential rows (regno, jws, sha, kid, list_id, idx, iat, exp, leaf_idx) in one statement. */
+int reg_store_creds_insert_many(rs_db *db, const struct reg_store_cred_row *rows, size_t n);
+
 /* Audit scans: fn is called once per row. */
 struct reg_store_leaf_row {
 	uint64_t idx;

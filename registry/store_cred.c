@@ -401,3 +401,225 @@ int reg_store_scan_checkpoints(rs_db *db, int (*fn)(void *ctx, uint64_t size, co
 	PQclear(res);
 	return rc;
 }
+
+/* ---------- batched issuance (one statement per step for a whole batch) ---------- */
+
+/* A PostgreSQL array literal of n strings, each element quoted and escaped. NULL on OOM. */
+static char *reg_store_text_array(const char *const *v, size_t n)
+{
+	size_t cap = 3;
+	for (size_t i = 0; i < n; i++)
+		cap += 2 * strlen(v[i]) + 3;
+	char *s = malloc(cap), *p = s;
+	if (!s)
+		return NULL;
+	*p++ = '{';
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			*p++ = ',';
+		*p++ = '"';
+		for (const char *c = v[i]; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				*p++ = '\\';
+			*p++ = *c;
+		}
+		*p++ = '"';
+	}
+	*p++ = '}';
+	*p = '\0';
+	return s;
+}
+
+static char *reg_store_int_array(const int64_t *v, size_t n)
+{
+	char *s = malloc(3 + n * 21), *p = s;
+	if (!s)
+		return NULL;
+	*p++ = '{';
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, i ? ",%lld" : "%lld", (long long)v[i]);
+	*p++ = '}';
+	*p = '\0';
+	return s;
+}
+
+int reg_store_list_take_n(rs_db *db, int *out_list_id, int *out_size, int *out_granted, int want, int fill_max,
+                          int new_size)
+{
+	char w[16], fm[16], ns[16];
+	snprintf(w, sizeof w, "%d", want);
+	snprintf(fm, sizeof fm, "%d", fill_max);
+	snprintf(ns, sizeof ns, "%d", new_size);
+	const char *p[] = { w, fm };
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_list_take_n",
+	                    "WITH o AS (SELECT id, used FROM registry.status_lists WHERE id = "
+	                    "(SELECT max(id) FROM registry.status_lists) FOR UPDATE) "
+	                    "UPDATE registry.status_lists s SET used = s.used + least($1::int, $2::int - o.used) FROM o "
+	                    "WHERE s.id = o.id AND o.used < $2::int RETURNING s.id, s.size, least($1::int, $2::int - o.used)",
+	                    2, p);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		/* No open list: start the next one (a racing issuer collides on the key and retries). */
+		const char *p2[] = { ns, w, fm };
+		rc = rs_db_exec(&res, db, "reg_list_new_n",
+		                "INSERT INTO registry.status_lists (id, size, used) SELECT coalesce(max(id), 0) + 1, "
+		                "$1::int, least($2::int, $3::int) FROM registry.status_lists RETURNING id, size, used",
+		                3, p2);
+		if (rc == RS_EEXIST)
+			rc = RS_ECONFLICT;
+		if (rc != 0)
+			return rc;
+	}
+	*out_list_id = atoi(PQgetvalue(res, 0, 0));
+	*out_size = atoi(PQgetvalue(res, 0, 1));
+	*out_granted = atoi(PQgetvalue(res, 0, 2));
+	PQclear(res);
+	return 0;
+}
+
+static int reg_store_cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+int reg_store_status_alloc_many(rs_db *db, unsigned char *out_taken, int list_id, const int64_t *idx, size_t n)
+{
+	char l[16];
+	snprintf(l, sizeof l, "%d", list_id);
+	char *arr = reg_store_int_array(idx, n);
+	if (!arr)
+		return RS_ENOMEM;
+	const char *p[] = { l, arr };
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_status_alloc_many",
+	                    "INSERT INTO registry.status_entries (list_id, idx) SELECT $1::int, unnest($2::int[]) "
+	                    "ON CONFLICT DO NOTHING RETURNING idx", 2, p);
+	free(arr);
+	if (rc != 0)
+		return rc;
+	int got = PQntuples(res);
+	int64_t *ins = malloc(((size_t)got + 1) * sizeof *ins);
+	if (!ins) {
+		PQclear(res);
+		return RS_ENOMEM;
+	}
+	for (int i = 0; i < got; i++)
+		ins[i] = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+	PQclear(res);
+	qsort(ins, (size_t)got, sizeof *ins, reg_store_cmp_i64);
+	for (size_t i = 0; i < n; i++)
+		out_taken[i] = bsearch(&idx[i], ins, (size_t)got, sizeof *ins, reg_store_cmp_i64) != NULL;
+	free(ins);
+	return 0;
+}
+
+int reg_store_leaves_append_many(rs_db *db, uint64_t *out_first, const char *kind, const char *const *data,
+                                 size_t n)
+{
+	char cnt[32];
+	snprintf(cnt, sizeof cnt, "%zu", n);
+	const char *p0[] = { cnt };
+	PGresult *res = NULL;
+	/* The state row is the gapless counter: n indices at once, serialised until commit. */
+	int rc = rs_db_exec(&res, db, "reg_tlog_next_n",
+	                    "UPDATE registry.tlog_state SET size = size + $1::bigint RETURNING size - $1::bigint", 1, p0);
+	if (rc != 0)
+		return rc;
+	uint64_t first = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	const char **hex = calloc(n ? n : 1, sizeof *hex);
+	char *hbuf = malloc((n ? n : 1) * (2 * REG_HASH_LEN + 1));
+	char *darr = NULL, *harr = NULL;
+	if (!hex || !hbuf) {
+		rc = RS_ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		reg_hash h;
+		reg_tlog_leaf_hash(h, data[i], strlen(data[i]));
+		rs_hex_encode(hbuf + i * (2 * REG_HASH_LEN + 1), h, REG_HASH_LEN);
+		hex[i] = hbuf + i * (2 * REG_HASH_LEN + 1);
+	}
+	darr = reg_store_text_array(data, n);
+	harr = reg_store_text_array(hex, n);
+	if (!darr || !harr) {
+		rc = RS_ENOMEM;
+		goto done;
+	}
+	char firsts[32];
+	snprintf(firsts, sizeof firsts, "%llu", (unsigned long long)first);
+	const char *p[] = { firsts, kind, darr, harr };
+	rc = rs_db_exec(NULL, db, "reg_tlog_leaf_insert_many",
+	                "INSERT INTO registry.tlog_leaves (idx, kind, data, hash) SELECT $1::bigint + t.o - 1, $2, "
+	                "convert_to(t.d, 'UTF8'), decode(t.h, 'hex') FROM unnest($3::text[], $4::text[]) "
+	                "WITH ORDINALITY AS t(d, h, o)", 4, p);
+	if (rc == 0)
+		*out_first = first;
+done:
+	free(hex);
+	free(hbuf);
+	free(darr);
+	free(harr);
+	return rc;
+}
+
+int reg_store_creds_insert_many(rs_db *db, const struct reg_store_cred_row *rows, size_t n)
+{
+	size_t m = n ? n : 1;
+	const char **regno = calloc(m, sizeof *regno), **jws = calloc(m, sizeof *jws), **kid = calloc(m, sizeof *kid),
+	           **sha = calloc(m, sizeof *sha);
+	char *shabuf = malloc(m * 65);
+	int64_t *lst = malloc(m * sizeof *lst), *idx = malloc(m * sizeof *idx), *iat = malloc(m * sizeof *iat),
+	        *exp = malloc(m * sizeof *exp), *leaf = malloc(m * sizeof *leaf);
+	char *a[9] = { 0 };
+	int rc = RS_ENOMEM;
+	if (!regno || !jws || !kid || !sha || !shabuf || !lst || !idx || !iat || !exp || !leaf)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		regno[i] = rows[i].regno;
+		jws[i] = rows[i].jws;
+		kid[i] = rows[i].kid;
+		rs_hex_encode(shabuf + i * 65, rows[i].sha, 32);
+		sha[i] = shabuf + i * 65;
+		lst[i] = rows[i].list_id;
+		idx[i] = rows[i].idx;
+		iat[i] = rows[i].iat;
+		exp[i] = rows[i].exp;
+		leaf[i] = (int64_t)rows[i].leaf_idx;
+	}
+	a[0] = reg_store_text_array(regno, n);
+	a[1] = reg_store_text_array(jws, n);
+	a[2] = reg_store_text_array(sha, n);
+	a[3] = reg_store_text_array(kid, n);
+	a[4] = reg_store_int_array(lst, n);
+	a[5] = reg_store_int_array(idx, n);
+	a[6] = reg_store_int_array(iat, n);
+	a[7] = reg_store_int_array(exp, n);
+	a[8] = reg_store_int_array(leaf, n);
+	for (int k = 0; k < 9; k++)
+		if (!a[k])
+			goto done;
+	rc = rs_db_exec(NULL, db, "reg_cred_insert_many",
+	                "INSERT INTO registry.credentials (regno, jws, jws_sha256, kid, list_id, status_idx, iat, exp, "
+	                "leaf_idx) SELECT r, j, decode(h, 'hex'), k, l, i, a, e, f FROM unnest($1::text[], $2::text[], "
+	                "$3::text[], $4::text[], $5::int[], $6::int[], $7::bigint[], $8::bigint[], $9::bigint[]) "
+	                "AS t(r, j, h, k, l, i, a, e, f)", 9, (const char *const *)a);
+done:
+	for (int k = 0; k < 9; k++)
+		free(a[k]);
+	free(regno);
+	free(jws);
+	free(kid);
+	free(sha);
+	free(shabuf);
+	free(lst);
+	free(idx);
+	free(iat);
+	free(exp);
+	free(leaf);
+	return rc;
+}

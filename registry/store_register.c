@@ -310,3 +310,63 @@ int reg_store_credentials_of(rs_db *db, json_t **out, const char *regno)
 	PQclear(res);
 	return 0;
 }
+
+static int reg_store_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int reg_store_registrants_lock(rs_db *db, struct reg_registrant *out, const char *const *regnos, size_t n)
+{
+	/* regnos are checked 6-digit strings: the array literal needs no quoting. */
+	char *arr = malloc(3 + n * 8), *p = arr;
+	const char **sorted = malloc((n ? n : 1) * sizeof *sorted);
+	int rc = 0;
+	PGresult *res = NULL;
+	if (!arr || !sorted) {
+		rc = RS_ENOMEM;
+		goto done;
+	}
+	*p++ = '{';
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, i ? ",%.6s" : "%.6s", regnos[i]);
+	*p++ = '}';
+	*p = '\0';
+	const char *prm[] = { arr };
+	/* Rows locked in regno order, so concurrent batches cannot deadlock on each other. */
+	rc = rs_db_exec(&res, db, "reg_registrants_lock",
+	                "SELECT " REG_REGISTRANT_COLS " FROM registry.registrants WHERE regno = ANY($1::text[]) "
+	                "ORDER BY regno FOR UPDATE", 1, prm);
+	if (rc != 0)
+		goto done;
+	int rows = PQntuples(res);
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = regnos[i];
+	qsort(sorted, n, sizeof *sorted, reg_store_cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		/* binary search in the (sorted) result rows */
+		int lo = 0, hi = rows - 1, found = -1;
+		while (lo <= hi) {
+			int mid = (lo + hi) / 2, c = strncmp(PQgetvalue(res, mid, 0), regnos[i], 6);
+			if (c == 0) {
+				found = mid;
+				break;
+			}
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid - 1;
+		}
+		if (found < 0) {
+			rs_error_set("no registrant with registration number %.6s", regnos[i]);
+			rc = RS_ENOTFOUND;
+			goto done;
+		}
+		reg_store_row_registrant(&out[i], res, found);
+	}
+done:
+	PQclear(res);
+	free(arr);
+	free(sorted);
+	return rc;
+}

@@ -111,17 +111,56 @@ static void test_svg_matches_png(void **state)
 	/* The quiet zone is white. */
 	for (int x = 0; x < (int)img.width; x++)
 		assert_int_equal(pix[x], 255);
-	int svg_modules = 0;
-	for (const char *s = svg; (s = strstr(s, "h1v1h-1z")) != NULL; s++)
-		svg_modules++;
+	/* The SVG path is one rectangle "M x yhNv1h-Nz" per horizontal run: the modules it
+	 * covers must be exactly the PNG's dark modules. */
+	int svg_modules = 0, rects = 0, match = 0;
+	const char *d = strstr(svg, " d=\"");
+	assert_non_null(d);
+	for (const char *s = d + 4; *s == 'M'; rects++) {
+		int x, y, n, n2, used = 0;
+		assert_int_equal(sscanf(s, "M%d %dh%dv1h-%dz%n", &x, &y, &n, &n2, &used), 4);
+		assert_int_equal(n, n2);
+		for (int k = 0; k < n; k++) {
+			svg_modules++;
+			match += pix[(y * px + px / 2) * (int)img.width + (x + k) * px + px / 2] < 128;
+		}
+		s += used;
+	}
 	assert_true(dark > 100);
 	assert_int_equal(svg_modules, dark);
+	assert_int_equal(match, dark);
+	assert_true(rects < dark); /* runs, not one rectangle per module */
 	char want[64];
 	snprintf(want, sizeof want, "viewBox=\"0 0 %d %d\"", side, side);
 	assert_non_null(strstr(svg, want));
 	free(pix);
 	free(pngb);
 	free(svg);
+}
+
+static void test_mask_choice_matches_libqrencode(void **state)
+{
+	(void)state;
+	assert_int_equal(reg_qr_mask_selftest(url), 0);
+	assert_int_equal(reg_qr_mask_selftest("https://riss.example.jp/v/x"), 0);
+}
+
+static void test_render_is_png_plus_svg(void **state)
+{
+	(void)state;
+	unsigned char *a = NULL, *b = NULL;
+	size_t al = 0, bl = 0;
+	char *sa = NULL, *sb = NULL;
+	assert_int_equal(reg_qr_render(&a, &al, &sa, url, REG_QR_M, 4), 0);
+	assert_int_equal(reg_qr_png(&b, &bl, url, REG_QR_M, 4), 0);
+	assert_int_equal(reg_qr_svg(&sb, url, REG_QR_M, 4), 0);
+	assert_int_equal(al, bl);
+	assert_memory_equal(a, b, al);
+	assert_string_equal(sa, sb);
+	free(a);
+	free(b);
+	free(sa);
+	free(sb);
 }
 
 static void test_bounds(void **state)
@@ -154,6 +193,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_png_decodes_with_zbarimg),
 		cmocka_unit_test(test_svg_matches_png),
+		cmocka_unit_test(test_mask_choice_matches_libqrencode),
+		cmocka_unit_test(test_render_is_png_plus_svg),
 		cmocka_unit_test(test_bounds),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
