@@ -25,6 +25,17 @@
     apply(next);
   }
   window.rissI18n = { current: current, apply: apply };
+
+  // API messages (problem+json details) come back in the language the page shows: every
+  // same-origin fetch says so, unless the caller set Accept-Language itself.
+  var plainFetch = window.fetch.bind(window);
+  window.fetch = function (input, init) {
+    init = init || {};
+    var headers = new Headers(init.headers || (input instanceof Request ? input.headers : undefined));
+    if (!headers.has('Accept-Language')) headers.set('Accept-Language', document.documentElement.lang === 'en' ? 'en' : 'ja');
+    init.headers = headers;
+    return plainFetch(input, init);
+  };
   document.addEventListener('DOMContentLoaded', function () {
     document.querySelectorAll('[data-lang-toggle]').forEach(function (b) { b.addEventListener('click', toggle); });
     apply(current());
