@@ -779,3 +779,16 @@ struct cert_signer cert_keyring_signer(struct cert_keyring *kr)
 	struct cert_signer s = { .sign = cert_keyring_sign_cb, .ctx = kr };
 	return s;
 }
+
+int cert_sign_many(const struct cert_signer *s, unsigned char (*out_sigs)[CERT_SIG_LEN], const char *kid,
+                   const unsigned char *const *msgs, const size_t *lens, size_t n)
+{
+	if (s->sign_many)
+		return s->sign_many(s->ctx, out_sigs, kid, msgs, lens, n);
+	for (size_t i = 0; i < n; i++) {
+		int rc = s->sign(s->ctx, out_sigs[i], kid, msgs[i], lens[i]);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}

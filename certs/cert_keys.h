@@ -116,7 +116,16 @@ struct cert_signer {
 	int (*sign)(void *ctx, unsigned char out_sig[CERT_SIG_LEN], const char *kid,
 	            const unsigned char *msg, size_t len);
 	void *ctx;
+	/* Optional: sign n messages at once (riss-signd pipelines them). NULL: sign is called
+	 * n times. */
+	int (*sign_many)(void *ctx, unsigned char (*out_sigs)[CERT_SIG_LEN], const char *kid,
+	                 const unsigned char *const *msgs, const size_t *lens, size_t n);
 };
+
+/* Sign n messages with kid through s (sign_many when it has one). All or nothing: the
+ * first failure is returned. */
+int cert_sign_many(const struct cert_signer *s, unsigned char (*out_sigs)[CERT_SIG_LEN], const char *kid,
+                   const unsigned char *const *msgs, const size_t *lens, size_t n);
 
 /* Private keys loaded from a key directory. */
 struct cert_keyring;

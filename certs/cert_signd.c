@@ -125,11 +125,10 @@ static int cert_io_all(int fd, void *buf, size_t len, int writing)
 	return 0;
 }
 
-int cert_signd_conn_sign(unsigned char out_sig[CERT_SIG_LEN], struct cert_signd_conn *c,
-                         const char *kid, const unsigned char *msg, size_t len)
+static int cert_signd_send_req(struct cert_signd_conn *c, const char *kid, const unsigned char *msg, size_t len)
 {
 	size_t kid_len = strlen(kid);
-	unsigned char hdr[6 + CERT_KID_MAX], resp[4 + CERT_SIGND_RESP_BODY];
+	unsigned char hdr[6 + CERT_KID_MAX];
 	uint32_t body;
 	if (kid_len == 0 || kid_len > CERT_KID_MAX) {
 		rs_error_set("kid length %zu is out of bounds", kid_len);
@@ -147,9 +146,20 @@ int cert_signd_conn_sign(unsigned char out_sig[CERT_SIG_LEN], struct cert_signd_
 	hdr[4] = CERT_SIGND_VERSION;
 	hdr[5] = (unsigned char)kid_len;
 	memcpy(hdr + 6, kid, kid_len);
+	errno = 0;
 	if (cert_io_all(c->fd, hdr, 6 + kid_len, 1) != 0 ||
-	    (len && cert_io_all(c->fd, (void *)(uintptr_t)msg, len, 1) != 0) ||
-	    cert_io_all(c->fd, resp, sizeof resp, 0) != 0) {
+	    (len && cert_io_all(c->fd, (void *)(uintptr_t)msg, len, 1) != 0)) {
+		rs_error_set("riss-signd connection lost: %s", errno ? strerror(errno) : "closed");
+		return RS_EUNAVAIL;
+	}
+	return 0;
+}
+
+static int cert_signd_read_resp(unsigned char out_sig[CERT_SIG_LEN], struct cert_signd_conn *c, const char *kid)
+{
+	unsigned char resp[4 + CERT_SIGND_RESP_BODY];
+	errno = 0;
+	if (cert_io_all(c->fd, resp, sizeof resp, 0) != 0) {
 		rs_error_set("riss-signd connection lost: %s", errno ? strerror(errno) : "closed");
 		return RS_EUNAVAIL;
 	}
@@ -177,6 +187,42 @@ int cert_signd_conn_sign(unsigned char out_sig[CERT_SIG_LEN], struct cert_signd_
 		rs_error_set("riss-signd: %s", cert_signd_status_text(resp[4]));
 		return RS_ECRYPTO;
 	}
+}
+
+int cert_signd_conn_sign(unsigned char out_sig[CERT_SIG_LEN], struct cert_signd_conn *c,
+                         const char *kid, const unsigned char *msg, size_t len)
+{
+	int rc = cert_signd_send_req(c, kid, msg, len);
+	return rc ? rc : cert_signd_read_resp(out_sig, c, kid);
+}
+
+int cert_signd_conn_sign_many(unsigned char (*out_sigs)[CERT_SIG_LEN], struct cert_signd_conn *c, const char *kid,
+                              const unsigned char *const *msgs, const size_t *lens, size_t n)
+{
+	/* Requests go out in groups and the answers are read in order: one round trip per
+	 * group instead of per message. Groups stay small enough that neither side's socket
+	 * buffer fills while the other is still writing. */
+	enum { GROUP = 32 };
+	for (size_t i = 0; i < n; i += GROUP) {
+		size_t m = n - i < GROUP ? n - i : GROUP, sent = 0;
+		int rc = 0;
+		for (; sent < m && rc == 0; sent++)
+			rc = cert_signd_send_req(c, kid, msgs[i + sent], lens[i + sent]);
+		if (rc != 0)
+			sent--;
+		int first = rc;
+		/* Read an answer for every request sent, so the connection stays in step. */
+		for (size_t k = 0; k < sent; k++) {
+			int r = cert_signd_read_resp(out_sigs[i + k], c, kid);
+			if (r == RS_EUNAVAIL)
+				return r;
+			if (first == 0)
+				first = r;
+		}
+		if (first != 0)
+			return first;
+	}
+	return 0;
 }
 
 int cert_signd_sign(unsigned char out_sig[CERT_SIG_LEN], const char *socket_path,
@@ -216,6 +262,26 @@ static int cert_signd_signer_cb(void *ctx, unsigned char out_sig[CERT_SIG_LEN], 
 	return rc;
 }
 
+static int cert_signd_signer_many_cb(void *ctx, unsigned char (*out_sigs)[CERT_SIG_LEN], const char *kid,
+                                     const unsigned char *const *msgs, const size_t *lens, size_t n)
+{
+	struct cert_signd_signer_ctx *s = ctx;
+	int rc = RS_EUNAVAIL;
+	pthread_mutex_lock(&s->mu);
+	for (int attempt = 0; attempt < 2 && rc == RS_EUNAVAIL; attempt++) {
+		if (!s->conn && (rc = cert_signd_connect(&s->conn, s->path)) != 0)
+			break;
+		rc = cert_signd_conn_sign_many(out_sigs, s->conn, kid, msgs, lens, n);
+		if (rc != 0) {
+			/* After a refusal mid-group the stream may hold answers nobody reads. */
+			cert_signd_close(s->conn);
+			s->conn = NULL;
+		}
+	}
+	pthread_mutex_unlock(&s->mu);
+	return rc;
+}
+
 int cert_signd_signer_new(struct cert_signer *out, const char *socket_path)
 {
 	struct cert_signd_signer_ctx *s = calloc(1, sizeof *s);
@@ -225,6 +291,7 @@ int cert_signd_signer_new(struct cert_signer *out, const char *socket_path)
 	}
 	pthread_mutex_init(&s->mu, NULL);
 	out->sign = cert_signd_signer_cb;
+	out->sign_many = cert_signd_signer_many_cb;
 	out->ctx = s;
 	return 0;
 }

@@ -48,6 +48,10 @@ void cert_signd_close(struct cert_signd_conn *c);
  * RS_ECRYPTO. */
 int cert_signd_conn_sign(unsigned char out_sig[CERT_SIG_LEN], struct cert_signd_conn *c,
                          const char *kid, const unsigned char *msg, size_t len);
+/* Sign n messages on c, pipelined (requests written in groups, answers read in order).
+ * Returns 0 or the first error (RS_EUNAVAIL when the connection is lost). */
+int cert_signd_conn_sign_many(unsigned char (*out_sigs)[CERT_SIG_LEN], struct cert_signd_conn *c, const char *kid,
+                              const unsigned char *const *msgs, const size_t *lens, size_t n);
 /* One-shot: connect, sign, close. Same returns as cert_signd_conn_sign. */
 int cert_signd_sign(unsigned char out_sig[CERT_SIG_LEN], const char *socket_path,
                     const char *kid, const unsigned char *msg, size_t len);

@@ -205,9 +205,9 @@ static int reg_issue_tx(rs_db *db, void *arg)
 	}
 	/* 3. Signatures, inside the transaction: if riss-signd is gone, everything above rolls
 	 * back and nothing (entry, credential, leaf) is left behind. */
-	for (; signed_n < n; signed_n++)
-		if ((rc = reg_jws_sign(&a->out[signed_n], &c[signed_n], a->issuer->kid, a->issuer->signer)) != 0)
-			goto done;
+	if ((rc = reg_jws_sign_many(a->out, c, n, a->issuer->kid, a->issuer->signer)) != 0)
+		goto done;
+	signed_n = n;
 	/* 4. The issuance leaves and the credential rows, one statement each. */
 	for (size_t i = 0; i < n; i++) {
 		SHA256((const unsigned char *)a->out[i], strlen(a->out[i]), rows[i].sha);
@@ -241,7 +241,7 @@ static int reg_issue_tx(rs_db *db, void *arg)
 done:
 	if (rc != 0) {
 		/* The transaction rolls back (and may be retried): forget what was signed. */
-		for (size_t i = 0; i < n && i < signed_n + 1; i++) {
+		for (size_t i = 0; i < signed_n; i++) {
 			free(a->out[i]);
 			a->out[i] = NULL;
 		}

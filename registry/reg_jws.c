@@ -67,13 +67,13 @@ static int reg_cred_check(const struct reg_credential *c)
 	return 0;
 }
 
-int reg_jws_sign(char **out_jws, const struct reg_credential *c, const char *kid,
-                 const struct cert_signer *signer)
+/* "<header>.<payload>" of c in *out_tok, with room for ".<signature>"; *out_pos is its
+ * length (the signing input). */
+static int reg_jws_prepare(char **out_tok, size_t *out_pos, const struct reg_credential *c, const char *kid)
 {
 	json_t *hdr = NULL, *pl = NULL;
 	char *hdr_s = NULL, *pl_s = NULL, *tok = NULL;
-	unsigned char sig[CERT_SIG_LEN];
-	size_t hl, pll, pos;
+	size_t hl, pll;
 	int rc = reg_cred_check(c);
 	if (rc)
 		return rc;
@@ -112,12 +112,8 @@ int reg_jws_sign(char **out_jws, const struct reg_credential *c, const char *kid
 	rs_b64url_encode(tok, (const unsigned char *)hdr_s, strlen(hdr_s));
 	tok[hl] = '.';
 	rs_b64url_encode(tok + hl + 1, (const unsigned char *)pl_s, strlen(pl_s));
-	pos = hl + 1 + pll;
-	if ((rc = signer->sign(signer->ctx, sig, kid, (const unsigned char *)tok, pos)) != 0)
-		goto done;
-	tok[pos] = '.';
-	rs_b64url_encode(tok + pos + 1, sig, sizeof sig);
-	*out_jws = tok;
+	*out_pos = hl + 1 + pll;
+	*out_tok = tok;
 	tok = NULL;
 done:
 	free(tok);
@@ -125,6 +121,55 @@ done:
 	free(pl_s);
 	json_decref(hdr);
 	json_decref(pl);
+	return rc;
+}
+
+static void reg_jws_finish(char *tok, size_t pos, const unsigned char sig[CERT_SIG_LEN])
+{
+	tok[pos] = '.';
+	rs_b64url_encode(tok + pos + 1, sig, CERT_SIG_LEN);
+}
+
+int reg_jws_sign(char **out_jws, const struct reg_credential *c, const char *kid,
+                 const struct cert_signer *signer)
+{
+	char *tok = NULL;
+	size_t pos = 0;
+	unsigned char sig[CERT_SIG_LEN];
+	int rc = reg_jws_prepare(&tok, &pos, c, kid);
+	if (rc)
+		return rc;
+	if ((rc = signer->sign(signer->ctx, sig, kid, (const unsigned char *)tok, pos)) != 0) {
+		free(tok);
+		return rc;
+	}
+	reg_jws_finish(tok, pos, sig);
+	*out_jws = tok;
+	return 0;
+}
+
+int reg_jws_sign_many(char **out_jws, const struct reg_credential *c, size_t n, const char *kid,
+                      const struct cert_signer *signer)
+{
+	char **tok = calloc(n ? n : 1, sizeof *tok);
+	size_t *pos = calloc(n ? n : 1, sizeof *pos);
+	unsigned char (*sig)[CERT_SIG_LEN] = malloc((n ? n : 1) * sizeof *sig);
+	int rc = (!tok || !pos || !sig) ? RS_ENOMEM : 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = reg_jws_prepare(&tok[i], &pos[i], &c[i], kid);
+	if (rc == 0)
+		rc = cert_sign_many(signer, sig, kid, (const unsigned char *const *)tok, pos, n);
+	for (size_t i = 0; i < n; i++) {
+		if (rc == 0) {
+			reg_jws_finish(tok[i], pos[i], sig[i]);
+			out_jws[i] = tok[i];
+		} else if (tok) {
+			free(tok[i]);
+		}
+	}
+	free(tok);
+	free(pos);
+	free(sig);
 	return rc;
 }
 

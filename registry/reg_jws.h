@@ -33,6 +33,10 @@ struct reg_credential {
  * name) or the signer's error. */
 int reg_jws_sign(char **out_jws, const struct reg_credential *cred, const char *kid,
                  const struct cert_signer *signer);
+/* Sign n credentials with kid in one go (riss-signd pipelines them). All or nothing:
+ * out_jws[i] are the caller's on success, untouched on failure. */
+int reg_jws_sign_many(char **out_jws, const struct reg_credential *c, size_t n, const char *kid,
+                      const struct cert_signer *signer);
 
 /* Why a token was rejected. Stable: codes are part of the verify API. */
 enum reg_jws_reason {

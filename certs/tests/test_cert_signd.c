@@ -103,6 +103,29 @@ static void test_sign_through_daemon(void **state)
 		assert_int_equal(cert_ed25519_verify(kd.keys[0].pub, m, sizeof m, sig), 0);
 	}
 
+	/* Pipelined: 100 messages (more than one group) signed at once, each signature good;
+	 * an unknown kid refuses the batch and the signer still works afterwards. */
+	{
+		enum { N = 100 };
+		unsigned char bodies[N][40], (*sigs)[CERT_SIG_LEN] = calloc(N, CERT_SIG_LEN);
+		const unsigned char *mp[N];
+		size_t lens[N];
+		for (int i = 0; i < N; i++) {
+			memset(bodies[i], 'a' + i % 26, sizeof bodies[i]);
+			mp[i] = bodies[i];
+			lens[i] = (size_t)(1 + i % 40);
+		}
+		assert_non_null(s.sign_many);
+		assert_int_equal(cert_sign_many(&s, sigs, kid1, mp, lens, N), 0);
+		for (int i = 0; i < N; i++)
+			assert_int_equal(cert_ed25519_verify(kd.keys[0].pub, mp[i], lens[i], sigs[i]), 0);
+		assert_int_equal(cert_sign_many(&s, sigs, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", mp, lens, N),
+		                 RS_ENOTFOUND);
+		assert_int_equal(cert_sign_many(&s, sigs, kid1, mp, lens, 3), 0);
+		assert_int_equal(cert_ed25519_verify(kd.keys[0].pub, mp[2], lens[2], sigs[2]), 0);
+		free(sigs);
+	}
+
 	/* Unknown kid and oversize messages are refused, the daemon keeps serving. */
 	assert_int_equal(cert_signd_sign(sig, sock, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", msg, 3),
 	                 RS_ENOTFOUND);
