@@ -130,3 +130,70 @@ const char *dlv_stop_name(enum cat_stop s)
 	default: return "ended";
 	}
 }
+
+/* ------------------------------------------------------------------------------------ */
+/* Candidate sign-in cache: token hash -> (workstation hash, session), so the answer path
+ * does not spend a round trip on it. A hit is provisional: dlv_auth_verify (or the answer
+ * statement itself, which checks both hashes) confirms it against the database in the
+ * same request, so a moved or finished session is refused exactly as without the cache. */
+#define DLV_AUTH_SLOTS 8192u
+
+struct dlv_auth_slot {
+	pthread_mutex_t mu;
+	char th[67], wh[67];
+	int64_t session;
+};
+
+static struct dlv_auth_slot dlv_auth_slots[DLV_AUTH_SLOTS];
+static pthread_once_t dlv_auth_once = PTHREAD_ONCE_INIT;
+static _Thread_local struct dlv_auth_pending dlv_pending;
+
+static void dlv_auth_init(void)
+{
+	for (unsigned i = 0; i < DLV_AUTH_SLOTS; i++)
+		pthread_mutex_init(&dlv_auth_slots[i].mu, NULL);
+}
+
+static struct dlv_auth_slot *dlv_auth_slot_for(const char *th)
+{
+	pthread_once(&dlv_auth_once, dlv_auth_init);
+	uint64_t h = 0;
+	for (int i = 2; i < 18 && th[i]; i++)
+		h = h * 16 + (uint64_t)(th[i] <= '9' ? th[i] - '0' : th[i] - 'a' + 10);
+	return &dlv_auth_slots[h % DLV_AUTH_SLOTS];
+}
+
+int64_t dlv_auth_cache_get(const char *th, const char *wh)
+{
+	struct dlv_auth_slot *sl = dlv_auth_slot_for(th);
+	int64_t id = 0;
+	pthread_mutex_lock(&sl->mu);
+	if (sl->session && strcmp(sl->th, th) == 0 && strcmp(sl->wh, wh) == 0)
+		id = sl->session;
+	pthread_mutex_unlock(&sl->mu);
+	return id;
+}
+
+void dlv_auth_cache_put(const char *th, const char *wh, int64_t session)
+{
+	struct dlv_auth_slot *sl = dlv_auth_slot_for(th);
+	pthread_mutex_lock(&sl->mu);
+	snprintf(sl->th, sizeof sl->th, "%s", th);
+	snprintf(sl->wh, sizeof sl->wh, "%s", wh);
+	sl->session = session;
+	pthread_mutex_unlock(&sl->mu);
+}
+
+void dlv_auth_cache_drop(const char *th)
+{
+	struct dlv_auth_slot *sl = dlv_auth_slot_for(th);
+	pthread_mutex_lock(&sl->mu);
+	if (strcmp(sl->th, th) == 0)
+		sl->session = 0;
+	pthread_mutex_unlock(&sl->mu);
+}
+
+struct dlv_auth_pending *dlv_auth_pending(void)
+{
+	return &dlv_pending;
+}

@@ -36,6 +36,22 @@ struct cat_session *dlv_cache_take(int64_t id, int answered);
 void dlv_cache_put(int64_t id, struct cat_session *s, int answered);
 void dlv_cache_drop(int64_t id);
 
+/* Candidate sign-in cache (token and workstation hashes in bytea text form, 67 bytes).
+ * get: the session for a matching entry, else 0. */
+int64_t dlv_auth_cache_get(const char *th, const char *wh);
+void dlv_auth_cache_put(const char *th, const char *wh, int64_t session);
+void dlv_auth_cache_drop(const char *th);
+/* The sign-in of the current request (this thread) when it came from the cache and is not
+ * yet confirmed by the database; session 0 when there is nothing to confirm. */
+struct dlv_auth_pending {
+	int64_t session;
+	char th[67], wh[67];
+};
+struct dlv_auth_pending *dlv_auth_pending(void);
+/* Confirm a pending cached sign-in for session against the database (RS_EAUTH when the
+ * token no longer names it: moved, finished long ago). 0 when nothing is pending. */
+int dlv_auth_verify(rs_db *db, int64_t session);
+
 /* Band name for results. */
 const char *dlv_band_name(enum cat_band b);
 const char *dlv_stop_name(enum cat_stop s);

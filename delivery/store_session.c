@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define DLV_STR_(x) #x
+#define DLV_STR(x) DLV_STR_(x)
 #define DLV_GRACE_MS 2000    /* an answer sent just as the clock ran out still counts */
 
 /* Session row, locked for the transaction. */
@@ -187,6 +189,18 @@ static int dlv_finish(rs_db *db, const struct dlv_exam *ex, const struct dlv_row
 	return rc;
 }
 
+struct dlv_fin_arg {
+	const struct dlv_exam *ex;
+	const struct dlv_row *row;
+	struct cat_session *s;
+};
+
+static int dlv_finish_tx(rs_db *db, void *varg)
+{
+	struct dlv_fin_arg *a = varg;
+	return dlv_finish(db, a->ex, a->row, a->s);
+}
+
 static int dlv_result_load(json_t **out, rs_db *db, int64_t id)
 {
 	char ids[24];
@@ -254,16 +268,8 @@ static int dlv_view(json_t **out, rs_db *db, const struct dlv_exam *ex, const st
 
 /* ------------------------------------------------------------------------------------ */
 
-int dlv_auth(int64_t *out_session, rs_db *db, const char *token, const char *ws_token)
+static int dlv_auth_db(int64_t *out_session, rs_db *db, const char *th, const char *wh)
 {
-	if (!token || strlen(token) != DLV_TOKEN_LEN || !ws_token || strlen(ws_token) != DLV_TOKEN_LEN) {
-		dlv_slug_set("exam-session-invalid");
-		rs_error_set("This workstation has no valid exam session; ask the proctor.");
-		return RS_EAUTH;
-	}
-	char th[67], wh[67];
-	dlv_hash_bytea(th, token);
-	dlv_hash_bytea(wh, ws_token);
 	const char *p[] = { th, wh };
 	PGresult *r = NULL;
 	int rc = rs_db_exec(&r, db, "dlv_auth",
@@ -273,6 +279,7 @@ int dlv_auth(int64_t *out_session, rs_db *db, const char *token, const char *ws_
 		return rc;
 	if (PQntuples(r) != 1) {
 		PQclear(r);
+		dlv_auth_cache_drop(th);
 		dlv_slug_set("exam-session-invalid");
 		rs_error_set("This workstation has no valid exam session; ask the proctor.");
 		return RS_EAUTH;
@@ -280,6 +287,52 @@ int dlv_auth(int64_t *out_session, rs_db *db, const char *token, const char *ws_
 	*out_session = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
 	return 0;
+}
+
+int dlv_auth(int64_t *out_session, rs_db *db, const char *token, const char *ws_token)
+{
+	struct dlv_auth_pending *pend = dlv_auth_pending();
+	pend->session = 0;
+	if (!token || strlen(token) != DLV_TOKEN_LEN || !ws_token || strlen(ws_token) != DLV_TOKEN_LEN) {
+		dlv_slug_set("exam-session-invalid");
+		rs_error_set("This workstation has no valid exam session; ask the proctor.");
+		return RS_EAUTH;
+	}
+	char th[67], wh[67];
+	dlv_hash_bytea(th, token);
+	dlv_hash_bytea(wh, ws_token);
+	/* A cached sign-in is confirmed later in the same request (dlv_auth_verify, or the
+	 * answer statement's own token check). */
+	int64_t id = dlv_auth_cache_get(th, wh);
+	if (id) {
+		pend->session = id;
+		memcpy(pend->th, th, sizeof th);
+		memcpy(pend->wh, wh, sizeof wh);
+		*out_session = id;
+		return 0;
+	}
+	int rc = dlv_auth_db(&id, db, th, wh);
+	if (rc != 0)
+		return rc;
+	dlv_auth_cache_put(th, wh, id);
+	*out_session = id;
+	return 0;
+}
+
+int dlv_auth_verify(rs_db *db, int64_t session)
+{
+	struct dlv_auth_pending *pend = dlv_auth_pending();
+	if (pend->session == 0 || pend->session != session)
+		return 0;
+	int64_t id = 0;
+	int rc = dlv_auth_db(&id, db, pend->th, pend->wh);
+	pend->session = 0;
+	if (rc == 0 && id != session) {
+		dlv_slug_set("exam-session-invalid");
+		rs_error_set("This workstation has no valid exam session; ask the proctor.");
+		rc = RS_EAUTH;
+	}
+	return rc;
 }
 
 struct dlv_redeem_arg {
@@ -400,6 +453,13 @@ static int dlv_flow_tx(rs_db *db, void *varg)
 		if ((rc = dlv_engine(&a->s, db, ex, &row)) != 0)
 			return rc;
 		a->answered = row.answered;
+		/* The last answer was stored but the finish was not (a crash in between). */
+		if (strcmp(row.status, "admitted") != 0 && cat_session_done(a->s)) {
+			if ((rc = dlv_finish(db, ex, &row, a->s)) != 0)
+				return rc;
+			snprintf(row.status, sizeof row.status, "finished");
+			live = false;
+		}
 	}
 	if (a->op == 1 && strcmp(row.status, "admitted") == 0) {
 		char ids[24];
@@ -511,6 +571,8 @@ static int dlv_flow(json_t **out, rs_db *db, struct dlv_flow_arg *a)
 {
 	dlv_slug_set(NULL);
 	int rc = dlv_exam_get(&a->ex);
+	if (rc == 0)
+		rc = dlv_auth_verify(db, a->session);
 	if (rc != 0)
 		return rc;
 	rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, dlv_flow_tx, a);
@@ -547,6 +609,99 @@ int dlv_begin(json_t **out, rs_db *db, int64_t session)
 	return dlv_flow(out, db, &a);
 }
 
+/* Fast path of an answer: the cached engine session is exactly at `position` and the item is
+ * its pending one. One statement (its own transaction, one round trip) checks the sign-in,
+ * the state, the version and the clock, stores the response and advances the session; the
+ * engine then takes the step with the engine time the database computed. Returns 1 when the
+ * fast path does not apply (nothing was written): the caller takes the full path. */
+static int dlv_answer_fast(json_t **out, rs_db *db, const struct dlv_exam *ex, int64_t session, int position,
+                           const char *item_id, int choice)
+{
+	struct cat_session *s = dlv_cache_take(session, position);
+	size_t idx;
+	if (!s)
+		return 1;
+	if (cat_session_done(s) || cat_session_next(s, &idx) != 0 || strcmp(ex->bank->items[idx].id, item_id) != 0) {
+		dlv_cache_put(session, s, position);
+		return 1;
+	}
+	struct dlv_auth_pending *pend = dlv_auth_pending();
+	int pending = pend->session == session;
+	char ids[24], pos[16], ch[8], sc[4], lim[16];
+	snprintf(ids, sizeof ids, "%" PRId64, session);
+	snprintf(pos, sizeof pos, "%d", position);
+	snprintf(ch, sizeof ch, "%d", choice);
+	snprintf(sc, sizeof sc, "%d", choice == ex->content[idx].key ? 1 : 0);
+	snprintf(lim, sizeof lim, "%d", ex->exam->time_limit_s);
+	const char *p[] = { ids, pos, item_id, ch, sc, lim, ex->exam_version, ex->bank_version,
+	                    pending ? pend->th : NULL, pending ? pend->wh : NULL };
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "dlv_answer_fast",
+		"WITH s AS (UPDATE exam.sessions x SET answered = x.answered + 1,"
+		"  last_engine_s = greatest(x.last_engine_s, least($6::int - 1,"
+		"   ((x.used_ms + (extract(epoch FROM now() - x.running_since) * 1000)::bigint) / 1000) * $6::int"
+		"   / (x.time_limit_s + x.extra_s)))"
+		" WHERE x.id = $1 AND x.answered = $2::int AND x.status = 'running' AND x.running_since IS NOT NULL"
+		"  AND x.exam_version = $7 AND x.bank_version = $8"
+		"  AND ($9::bytea IS NULL OR (x.token_hash = $9::bytea AND x.workstation_hash = $10::bytea))"
+		"  AND x.used_ms + (extract(epoch FROM now() - x.running_since) * 1000)::bigint"
+		"   < (x.time_limit_s + x.extra_s) * 1000::bigint + " DLV_STR(DLV_GRACE_MS)
+		" RETURNING x.id, x.booking_id, x.last_engine_s, x.time_limit_s, x.extra_s,"
+		"  x.used_ms + (extract(epoch FROM now() - x.running_since) * 1000)::bigint AS elapsed_ms),"
+		" i AS (INSERT INTO exam.responses (session_id, position, item_id, choice, score, engine_elapsed_s)"
+		"  SELECT s.id, $2::int, $3, $4::int, $5::int, s.last_engine_s FROM s)"
+		" SELECT s.last_engine_s, s.time_limit_s, s.extra_s, s.elapsed_ms, b.large_text, b.high_contrast, b.candidate_id"
+		" FROM s JOIN exam.bookings b ON b.id = s.booking_id", 10, p);
+	if (rc != 0) {
+		cat_session_free(s);   /* the database decides on the full path */
+		return rc == RS_EUNAVAIL ? rc : 1;
+	}
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		dlv_cache_put(session, s, position);
+		return 1;
+	}
+	if (pending)
+		pend->session = 0;   /* the statement confirmed the sign-in */
+	struct dlv_row row;
+	memset(&row, 0, sizeof row);
+	row.id = session;
+	snprintf(row.status, sizeof row.status, "running");
+	row.last_engine_s = atoi(PQgetvalue(r, 0, 0));
+	row.time_limit_s = atoi(PQgetvalue(r, 0, 1));
+	row.extra_s = atoi(PQgetvalue(r, 0, 2));
+	row.elapsed_ms = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
+	row.large_text = PQgetvalue(r, 0, 4)[0] == 't';
+	row.high_contrast = PQgetvalue(r, 0, 5)[0] == 't';
+	row.candidate = strtoll(PQgetvalue(r, 0, 6), NULL, 10);
+	row.answered = position + 1;
+	snprintf(row.exam_version, sizeof row.exam_version, "%s", ex->exam_version);
+	snprintf(row.bank_version, sizeof row.bank_version, "%s", ex->bank_version);
+	PQclear(r);
+	if (row.elapsed_ms < 0)
+		row.elapsed_ms = 0;
+	if (cat_session_answer(s, idx, atoi(sc), (uint32_t)row.last_engine_s) != 0) {
+		cat_session_free(s);
+		rs_error_set("engine: %s", cat_error_last());
+		return RS_EINTERNAL;
+	}
+	if (cat_session_done(s)) {
+		/* The answer is committed; the finish is its own transaction (and is redone by
+		 * the full path if this process dies in between). */
+		struct dlv_fin_arg fa = { .ex = ex, .row = &row, .s = s };
+		rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, dlv_finish_tx, &fa);
+		cat_session_free(s);
+		dlv_cache_drop(session);
+		if (rc != 0)
+			return rc;
+		snprintf(row.status, sizeof row.status, "finished");
+		return dlv_view(out, db, ex, &row, NULL);
+	}
+	rc = dlv_view(out, db, ex, &row, s);
+	dlv_cache_put(session, s, row.answered);
+	return rc;
+}
+
 int dlv_answer(json_t **out, rs_db *db, int64_t session, int position, const char *item_id, int choice)
 {
 	dlv_slug_set(NULL);
@@ -556,6 +711,13 @@ int dlv_answer(json_t **out, rs_db *db, int64_t session, int position, const cha
 		rs_error_set("An answer needs position (0-999), item_id and choice (0-3).");
 		return RS_EINVAL;
 	}
+	const struct dlv_exam *ex = NULL;
+	int rc = dlv_exam_get(&ex);
+	if (rc != 0)
+		return rc;
+	if ((rc = dlv_answer_fast(out, db, ex, session, position, item_id, choice)) <= 0)
+		return rc;
+	dlv_slug_set(NULL);
 	struct dlv_flow_arg a = { .session = session, .op = 2, .position = position, .choice = choice, .item_id = item_id };
 	return dlv_flow(out, db, &a);
 }
@@ -567,7 +729,10 @@ int dlv_report(json_t **out, rs_db *db, int64_t session)
 	const char *p[] = { ids };
 	PGresult *r = NULL;
 	dlv_slug_set(NULL);
-	int rc = rs_db_exec(&r, db, "dlv_report",
+	int rc = dlv_auth_verify(db, session);
+	if (rc != 0)
+		return rc;
+	rc = rs_db_exec(&r, db, "dlv_report",
 		"SELECT c.name_kanji, c.name_romaji, to_char(c.birth_date, 'YYYY-MM-DD'), b.centre_code, s.exam_code"
 		" FROM exam.sessions s JOIN exam.bookings b ON b.id = s.booking_id"
 		" JOIN exam.candidates c ON c.id = b.candidate_id WHERE s.id = $1", 1, p);
