@@ -5,6 +5,7 @@
 #include "rs_error.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,19 +117,38 @@ static const char *dlv_bool(const char *s)
 	return NULL;
 }
 
+/* Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF, no control
+ * characters but tab): what jansson and PostgreSQL both accept. */
 static int dlv_valid_utf8(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p) {
-		int n = *p < 0x80 ? 0 : (*p >> 5) == 6 ? 1 : (*p >> 4) == 14 ? 2 : (*p >> 3) == 30 ? 3 : -1;
-		if (n < 0 || (*p < 0x20 && *p != '\t'))
+		unsigned c = *p;
+		int n;
+		uint32_t cp, min;
+		if (c < 0x80) {
+			if (c < 0x20 && c != '\t')
+				return 0;
+			p++;
+			continue;
+		} else if ((c >> 5) == 6) {
+			n = 1, cp = c & 0x1f, min = 0x80;
+		} else if ((c >> 4) == 14) {
+			n = 2, cp = c & 0x0f, min = 0x800;
+		} else if ((c >> 3) == 30) {
+			n = 3, cp = c & 0x07, min = 0x10000;
+		} else {
 			return 0;
+		}
 		p++;
 		while (n-- > 0) {
 			if ((*p & 0xc0) != 0x80)
 				return 0;
+			cp = (cp << 6) | (*p & 0x3f);
 			p++;
 		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp < 0xa0))
+			return 0;
 	}
 	return 1;
 }
