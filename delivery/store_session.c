@@ -257,7 +257,7 @@ static int dlv_view(json_t **out, rs_db *db, const struct dlv_exam *ex, const st
 	} else if (s && (strcmp(row->status, "running") == 0 || strcmp(row->status, "paused") == 0)) {
 		size_t idx;
 		if (cat_session_next(s, &idx) == 0 && strcmp(row->status, "running") == 0) {
-			json_t *item = json_deep_copy(ex->content[idx].view);
+			json_t *item = json_copy(ex->content[idx].view); /* shares the immutable text */
 			json_object_set_new(item, "position", json_integer(row->answered));
 			json_object_set_new(v, "item", item);
 		}
@@ -427,7 +427,7 @@ static int dlv_item_after(json_t **out, rs_db *db, const struct dlv_exam *ex, co
 	int rc = dlv_view(out, db, ex, row, NULL);
 	if (rc != 0)
 		return rc;
-	json_t *it = json_deep_copy(ex->content[item].view);
+	json_t *it = json_copy(ex->content[item].view); /* shares the immutable text */
 	json_object_set_new(it, "position", json_integer(next));
 	json_object_set_new(it, "answered_already", json_true());
 	json_object_set_new(*out, "item", it);
