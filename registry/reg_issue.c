@@ -339,10 +339,14 @@ void reg_keys_free(struct reg_keys *k)
 /* ---------- verification ---------- */
 
 struct reg_check_ctx {
-	rs_db *db;
+	int (*get_db)(void *ctx, rs_db **out);
+	void *db_ctx;
+	struct reg_status_cache *cache;
+	int64_t now;
 	const char *base_url;
-	char regno[REG_REGNO_LEN + 1];
 	int db_failed;
+	int have_entry;                 /* the lookup below ran */
+	struct reg_store_entry_info info;
 };
 
 /* Parse "<base>/statuslists/<id>" into id; 0 when uri is not one of ours. */
@@ -362,6 +366,80 @@ static int reg_check_list_id(const char *base_url, const char *uri)
 	return atoi(p);
 }
 
+/* ---------- the verify cache: status entry + its registrant, kept a few seconds ---------- */
+
+#define REG_SC_SLOTS 2048 /* direct-mapped */
+#define REG_SC_STRIPES 32
+
+struct reg_sc_slot {
+	int list_id;            /* 0: empty */
+	int64_t idx;
+	int64_t fetched;        /* Unix seconds */
+	struct reg_store_entry_info info;
+};
+
+struct reg_status_cache {
+	int ttl_s;
+	pthread_mutex_t mu[REG_SC_STRIPES];
+	struct reg_sc_slot slot[REG_SC_SLOTS];
+};
+
+int reg_status_cache_new(struct reg_status_cache **out, int ttl_s)
+{
+	struct reg_status_cache *c = calloc(1, sizeof *c);
+	if (!c)
+		return RS_ENOMEM;
+	c->ttl_s = ttl_s;
+	for (int i = 0; i < REG_SC_STRIPES; i++)
+		pthread_mutex_init(&c->mu[i], NULL);
+	*out = c;
+	return 0;
+}
+
+void reg_status_cache_free(struct reg_status_cache *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < REG_SC_STRIPES; i++)
+		pthread_mutex_destroy(&c->mu[i]);
+	free(c);
+}
+
+static size_t reg_sc_hash(int list_id, int64_t idx)
+{
+	uint64_t h = ((uint64_t)(uint32_t)list_id << 32) ^ (uint64_t)idx;
+	h *= 0x9e3779b97f4a7c15ull;
+	return (size_t)(h >> 40) % REG_SC_SLOTS;
+}
+
+static int reg_sc_get(struct reg_status_cache *c, struct reg_store_entry_info *out, int list_id, int64_t idx,
+                      int64_t now)
+{
+	size_t h = reg_sc_hash(list_id, idx);
+	int hit = 0;
+	pthread_mutex_lock(&c->mu[h % REG_SC_STRIPES]);
+	struct reg_sc_slot *s = &c->slot[h];
+	if (s->list_id == list_id && s->idx == idx && now >= s->fetched && now - s->fetched < c->ttl_s) {
+		*out = s->info;
+		hit = 1;
+	}
+	pthread_mutex_unlock(&c->mu[h % REG_SC_STRIPES]);
+	return hit;
+}
+
+static void reg_sc_put(struct reg_status_cache *c, const struct reg_store_entry_info *in, int list_id, int64_t idx,
+                       int64_t now)
+{
+	size_t h = reg_sc_hash(list_id, idx);
+	pthread_mutex_lock(&c->mu[h % REG_SC_STRIPES]);
+	struct reg_sc_slot *s = &c->slot[h];
+	s->list_id = list_id;
+	s->idx = idx;
+	s->fetched = now;
+	s->info = *in;
+	pthread_mutex_unlock(&c->mu[h % REG_SC_STRIPES]);
+}
+
 static int reg_check_status(void *ctx, uint8_t *out_status, const char *uri, uint64_t idx)
 {
 	struct reg_check_ctx *c = ctx;
@@ -370,45 +448,87 @@ static int reg_check_status(void *ctx, uint8_t *out_status, const char *uri, uin
 		rs_error_set("status list \"%.100s\" is not one of this registry's", uri);
 		return RS_ENOTFOUND;
 	}
-	int st = 0;
-	int rc = reg_store_status_get(c->db, &st, c->regno, list_id, (int64_t)idx);
-	if (rc != 0) {
-		if (rc != RS_ENOTFOUND)
-			c->db_failed = 1;
-		return rc;
+	if (!c->cache || !reg_sc_get(c->cache, &c->info, list_id, (int64_t)idx, c->now)) {
+		rs_db *db = NULL;
+		int rc = c->get_db(c->db_ctx, &db);
+		if (rc == 0)
+			rc = reg_store_entry_info(db, &c->info, list_id, (int64_t)idx);
+		if (rc != 0) {
+			if (rc != RS_ENOTFOUND)
+				c->db_failed = 1;
+			return rc;
+		}
+		if (c->cache)
+			reg_sc_put(c->cache, &c->info, list_id, (int64_t)idx, c->now);
 	}
-	*out_status = (uint8_t)st;
+	c->have_entry = 1;
+	*out_status = (uint8_t)c->info.status;
 	return 0;
 }
 
-int reg_check_token(struct reg_check *out, rs_db *db, const char *token, size_t len, const struct cert_jwks *jwks,
-                    const char *base_url, int64_t now)
+static int reg_check_fixed_db(void *ctx, rs_db **out)
+{
+	*out = ctx;
+	return 0;
+}
+
+int reg_check_token_cached(struct reg_check *out, struct reg_status_cache *cache,
+                           int (*get_db)(void *ctx, rs_db **out), void *db_ctx, const char *token, size_t len,
+                           const struct cert_jwks *jwks, const char *base_url, int64_t now)
 {
 	memset(out, 0, sizeof *out);
-	struct reg_check_ctx ctx = { .db = db, .base_url = base_url };
+	struct reg_check_ctx *ctx = calloc(1, sizeof *ctx);
+	if (!ctx)
+		return RS_ENOMEM;
+	ctx->get_db = get_db;
+	ctx->db_ctx = db_ctx;
+	ctx->cache = cache;
+	ctx->now = now;
+	ctx->base_url = base_url;
 	struct reg_verify_opts o = { .jwks = jwks, .now = now, .expected_iss = base_url, .status = reg_check_status,
-	                             .status_ctx = &ctx };
+	                             .status_ctx = ctx };
 	int vr = reg_jws_verify(&out->res, token, len, &o);
 	(void)vr;
-	if (ctx.db_failed)
-		return RS_EUNAVAIL;
+	int rc = 0;
+	if (ctx->db_failed) {
+		rc = RS_EUNAVAIL;
+		goto done;
+	}
 	if (out->res.reason == REG_JWS_STATUS_UNKNOWN) {
 		/* A genuine signature whose entry we never allocated: not ours, not genuine. */
 		out->res.reason = REG_JWS_BAD_CLAIMS;
 		snprintf(out->res.message, sizeof out->res.message,
 		         "the credential names a status entry this registry never allocated");
-		return 0;
+		goto done;
 	}
 	enum reg_jws_reason r = out->res.reason;
 	if (out->res.have_claims &&
 	    (r == REG_JWS_VALID || r == REG_JWS_SUSPENDED || r == REG_JWS_REVOKED || r == REG_JWS_EXPIRED)) {
-		int rc = reg_store_registrant_get(db, &out->registrant, out->res.cred.sub, 0);
-		if (rc == 0)
+		if (ctx->have_entry && ctx->info.have_registrant &&
+		    strcmp(ctx->info.registrant.regno, out->res.cred.sub) == 0) {
+			/* The entry's credential belongs to the token's subject: its row came along. */
+			out->registrant = ctx->info.registrant;
 			out->have_registrant = 1;
-		else if (rc != RS_ENOTFOUND)
-			return RS_EUNAVAIL;
+		} else {
+			rs_db *db = NULL;
+			int g = get_db(db_ctx, &db);
+			if (g == 0)
+				g = reg_store_registrant_get(db, &out->registrant, out->res.cred.sub, 0);
+			if (g == 0)
+				out->have_registrant = 1;
+			else if (g != RS_ENOTFOUND)
+				rc = RS_EUNAVAIL;
+		}
 	}
-	return 0;
+done:
+	free(ctx);
+	return rc;
+}
+
+int reg_check_token(struct reg_check *out, rs_db *db, const char *token, size_t len, const struct cert_jwks *jwks,
+                    const char *base_url, int64_t now)
+{
+	return reg_check_token_cached(out, NULL, reg_check_fixed_db, db, token, len, jwks, base_url, now);
 }
 
 json_t *reg_check_json(const struct reg_check *c)

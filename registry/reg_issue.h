@@ -67,6 +67,16 @@ struct reg_check {
  * status could not be read. */
 int reg_check_token(struct reg_check *out, rs_db *db, const char *token, size_t len,
                     const struct cert_jwks *jwks, const char *base_url, int64_t now);
+/* A small thread-safe cache for verification: each status entry looked up (with its
+ * credential's registrant) is kept ttl_s seconds, so a suspension shows within ttl_s. */
+struct reg_status_cache;
+int reg_status_cache_new(struct reg_status_cache **out, int ttl_s);
+void reg_status_cache_free(struct reg_status_cache *c);
+/* reg_check_token through cache (may be NULL); the database is asked for (get_db) only on
+ * a miss, with one statement for the entry, its credential and registrant. */
+int reg_check_token_cached(struct reg_check *out, struct reg_status_cache *cache,
+                           int (*get_db)(void *ctx, rs_db **out), void *db_ctx, const char *token, size_t len,
+                           const struct cert_jwks *jwks, const char *base_url, int64_t now);
 /* The verify API answer: {verdict, reason, message, kid, registrant{...published}}.
  * Caller owns it. */
 json_t *reg_check_json(const struct reg_check *c);

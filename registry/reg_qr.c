@@ -3,12 +3,11 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <setjmp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <png.h>
 #include <qrencode.h>
 #include <zlib.h>
 
@@ -470,102 +469,92 @@ int reg_qr_svg(char **out_svg, const char *text, enum reg_qr_level level, int mo
 	return rc;
 }
 
-/* ---------- PNG: 1 bit per pixel, no filters, zlib level 1 with run-length matching ---------- */
+/* ---------- PNG: 1 bit per pixel, written directly (one deflate call over the image) ---------- */
 
-struct reg_png_buf {
-	unsigned char *p;
-	size_t len, cap;
-	int oom;
-};
-
-static void reg_png_write(png_structp png, png_bytep data, png_size_t n)
+static unsigned char *reg_png_put32(unsigned char *p, uint32_t v)
 {
-	struct reg_png_buf *b = png_get_io_ptr(png);
-	if (b->len + n > b->cap) {
-		size_t nc = (b->cap + n) * 2;
-		unsigned char *np = realloc(b->p, nc);
-		if (!np) {
-			b->oom = 1;
-			png_error(png, "out of memory");
-		}
-		b->p = np;
-		b->cap = nc;
-	}
-	memcpy(b->p + b->len, data, n);
-	b->len += n;
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+	return p + 4;
 }
 
-static void reg_png_flush(png_structp png)
+/* Append a chunk (type + data) with its length and CRC at p; returns the end. */
+static unsigned char *reg_png_chunk(unsigned char *p, const char type[4], const unsigned char *data, size_t n)
 {
-	(void)png;
+	p = reg_png_put32(p, (uint32_t)n);
+	unsigned char *t = p;
+	memcpy(p, type, 4);
+	if (n && data != p + 4)
+		memmove(p + 4, data, n);
+	p += 4 + n;
+	uLong crc = crc32(0L, t, (uInt)(4 + n));
+	return reg_png_put32(p, (uint32_t)crc);
 }
 
 static int reg_qr_png_of(unsigned char **out_png, size_t *out_len, const QRcode *q, int module_px)
 {
-	png_structp png = NULL;
-	png_infop info = NULL;
-	struct reg_png_buf b = { 0 };
-	png_bytep volatile row = NULL; /* volatile: read after a libpng longjmp */
-	int rc;
 	if (module_px < 1 || module_px > 32) {
 		rs_error_set("QR module size must be 1..32 pixels");
 		return RS_EINVAL;
 	}
 	int w = q->width, side = (w + 2 * REG_QR_QUIET) * module_px;
-	size_t rowbytes = (size_t)side / 8 + 1;
-	b.cap = 4096;
-	b.p = malloc(b.cap);
-	row = malloc(rowbytes);
-	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-	info = png ? png_create_info_struct(png) : NULL;
-	if (!b.p || !row || !png || !info) {
-		rc = RS_ENOMEM;
-		goto done;
+	size_t rowbytes = ((size_t)side + 7) / 8, stride = rowbytes + 1; /* + filter byte (none) */
+	size_t raw_len = stride * (size_t)side;
+	unsigned char *raw = malloc(raw_len);
+	uLong bound = compressBound((uLong)raw_len);
+	unsigned char *png = malloc(8 + 25 + 12 + bound + 12);
+	if (!raw || !png) {
+		free(raw);
+		free(png);
+		return RS_ENOMEM;
 	}
-	if (setjmp(png_jmpbuf(png))) {
-		rs_error_set("PNG encoding failed");
-		rc = b.oom ? RS_ENOMEM : RS_EINTERNAL;
-		goto done;
-	}
-	png_set_write_fn(png, &b, reg_png_write, reg_png_flush);
-	/* 1-bit greyscale, no row filters, fast zlib with run-length matching: a QR is runs of
-	 * black and white, so this is small and cheap. */
-	png_set_IHDR(png, info, (png_uint_32)side, (png_uint_32)side, 1, PNG_COLOR_TYPE_GRAY,
-	             PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-	png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
-	png_set_compression_level(png, 1);
-	png_set_compression_strategy(png, Z_RLE);
-	png_write_info(png, info);
-	/* Quiet-zone rows are all white; each module row is built once and written module_px times. */
-	memset(row, 0xff, rowbytes);
-	for (int k = 0; k < REG_QR_QUIET * module_px; k++)
-		png_write_row(png, row);
+	/* The image: white rows (bit set = white, MSB leftmost), dark modules cleared. Padding
+	 * bits past the last pixel stay set (white). */
+	memset(raw, 0xff, raw_len);
+	for (int y = 0; y < side; y++)
+		raw[(size_t)y * stride] = 0;
 	for (int my = 0; my < w; my++) {
-		memset(row, 0xff, rowbytes);
+		unsigned char *row = raw + (size_t)((my + REG_QR_QUIET) * module_px) * stride + 1;
 		const unsigned char *m = q->data + (size_t)my * (size_t)w;
 		for (int mx = 0; mx < w; mx++) {
 			if (!(m[mx] & 1))
 				continue;
-			int px0 = (mx + REG_QR_QUIET) * module_px; /* dark = bit clear; MSB is leftmost */
+			int px0 = (mx + REG_QR_QUIET) * module_px;
 			for (int px = px0; px < px0 + module_px; px++)
-				row[px >> 3] &= (png_byte) ~(0x80u >> (px & 7));
+				row[px >> 3] &= (unsigned char)~(0x80u >> (px & 7));
 		}
-		for (int k = 0; k < module_px; k++)
-			png_write_row(png, row);
+		for (int k = 1; k < module_px; k++)
+			memcpy(row + (size_t)k * stride, row, rowbytes);
 	}
-	memset(row, 0xff, rowbytes);
-	for (int k = 0; k < REG_QR_QUIET * module_px; k++)
-		png_write_row(png, row);
-	png_write_end(png, NULL);
-	*out_png = b.p;
-	*out_len = b.len;
-	b.p = NULL;
-	rc = 0;
-done:
-	png_destroy_write_struct(png ? &png : NULL, info ? &info : NULL);
-	free(b.p);
-	free(row);
-	return rc;
+	unsigned char *p = png;
+	memcpy(p, "\x89PNG\r\n\x1a\n", 8);
+	p += 8;
+	unsigned char ihdr[13];
+	reg_png_put32(ihdr, (uint32_t)side);
+	reg_png_put32(ihdr + 4, (uint32_t)side);
+	ihdr[8] = 1;  /* bit depth */
+	ihdr[9] = 0;  /* greyscale */
+	ihdr[10] = 0; /* deflate */
+	ihdr[11] = 0; /* adaptive filtering, all rows filter 0 */
+	ihdr[12] = 0; /* no interlace */
+	p = reg_png_chunk(p, "IHDR", ihdr, sizeof ihdr);
+	/* IDAT: deflate straight into place; level 1 finds the repeated rows (distance one
+	 * row), which is where a scaled QR's redundancy is. */
+	uLongf zlen = bound;
+	if (compress2(p + 8, &zlen, raw, (uLong)raw_len, 1) != Z_OK) {
+		free(raw);
+		free(png);
+		rs_error_set("PNG encoding failed (zlib)");
+		return RS_EINTERNAL;
+	}
+	p = reg_png_chunk(p, "IDAT", p + 8, zlen);
+	p = reg_png_chunk(p, "IEND", NULL, 0);
+	free(raw);
+	*out_png = png;
+	*out_len = (size_t)(p - png);
+	return 0;
 }
 
 int reg_qr_png(unsigned char **out_png, size_t *out_len, const char *text, enum reg_qr_level level,

@@ -219,6 +219,11 @@ int reg_validity_exp(int64_t *out, const char *valid_until)
 	return 0;
 }
 
+const char *reg_card_colour(int renewal_count)
+{
+	return renewal_count <= 0 ? "green" : renewal_count == 1 ? "blue" : "gold";
+}
+
 void reg_today_jst(char out[11], int64_t now)
 {
 	int64_t t = now + 9 * 3600;

@@ -86,6 +86,9 @@ void reg_today_jst(char out[11], int64_t now);
 
 /* The public view of a registrant: regno, status, status_reason (when not active) and the
  * published fields only. Caller owns it. */
+/* Colour of the registration card by renewal count: "green" (first registration),
+ * "blue" (renewed once), "gold" (renewed twice or more). */
+const char *reg_card_colour(int renewal_count);
 json_t *reg_registrant_public_json(const struct reg_registrant *r);
 /* The registrar's view: every field. Caller owns it. */
 json_t *reg_registrant_full_json(const struct reg_registrant *r);

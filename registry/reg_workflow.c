@@ -331,29 +331,13 @@ static int reg_wf_renew_tx(rs_db *db, void *arg)
 	int rc = reg_store_registrant_get(db, &r, a->regno, 1);
 	if (rc != 0)
 		return rc;
-	char today[11], from[11], until[11], window_open[16], window_close[16];
+	char today[11], from[11], until[11];
 	reg_today_jst(today, a->now);
-	/* The renewal window: the last year of validity, and a year of grace after lapse. */
-	int vy = atoi(r.valid_until), vm = atoi(r.valid_until + 5), vd = atoi(r.valid_until + 8);
-	snprintf(window_open, sizeof window_open, "%04d-%02u-%02u", (vy - 1) % 10000, (unsigned)vm % 100u, (unsigned)vd % 100u);
-	snprintf(window_close, sizeof window_close, "%04d-%02u-%02u", (vy + 1) % 10000, (unsigned)vm % 100u, (unsigned)vd % 100u);
-	if (!(r.status == REG_ST_ACTIVE || r.status == REG_ST_LAPSED) || strcmp(today, window_open) < 0 ||
-	    strcmp(today, window_close) > 0) {
+	if ((rc = reg_renewal_period(from, until, r.status, r.valid_until, today)) != 0) {
 		rs_error_set("registration %s (%s, valid until %s) cannot be renewed today (%s)", r.regno,
 		             reg_status_name(r.status), r.valid_until, today);
-		return RS_ESTATE;
-	}
-	/* The new validity starts the day after the old one ends (1 April or 1 October). */
-	if ((rc = reg_next_reg_date(from, today)) != 0)
 		return rc;
-	if (strcmp(r.valid_until, today) >= 0) {
-		char next[11];
-		int y = atoi(r.valid_until), m = atoi(r.valid_until + 5);
-		snprintf(next, sizeof next, m == 3 ? "%04d-04-01" : "%04d-10-01", y);
-		snprintf(from, sizeof from, "%s", next);
 	}
-	if ((rc = reg_validity_end(until, from)) != 0)
-		return rc;
 	if ((rc = reg_store_registrant_renew(db, a->regno, from, until)) != 0)
 		return rc;
 	if (r.status != REG_ST_ACTIVE &&
@@ -378,6 +362,45 @@ int reg_wf_renew(rs_db *db, const char *regno, int64_t now, const struct reg_act
 	return rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_wf_renew_tx, &a);
 }
 
+/* ---- the date rules, without the database ---- */
+
+int reg_renewal_period(char out_from[11], char out_until[11], enum reg_status st, const char *valid_until,
+                       const char *today)
+{
+	int vy, vm, vd;
+	if (!reg_date_valid(valid_until) || !reg_date_valid(today)) {
+		rs_error_set("renewal needs dates YYYY-MM-DD");
+		return RS_EINVAL;
+	}
+	vy = atoi(valid_until);
+	vm = atoi(valid_until + 5);
+	vd = atoi(valid_until + 8);
+	/* The window: the last year of validity, and a year of grace after lapse. */
+	char open[16], close[16];
+	snprintf(open, sizeof open, "%04d-%02d-%02d", (vy - 1) % 10000, vm % 100, vd % 100);
+	snprintf(close, sizeof close, "%04d-%02d-%02d", (vy + 1) % 10000, vm % 100, vd % 100);
+	if (!(st == REG_ST_ACTIVE || st == REG_ST_LAPSED) || strcmp(today, open) < 0 || strcmp(today, close) > 0) {
+		rs_error_set("a %s registration valid until %s cannot be renewed on %s", reg_status_name(st), valid_until,
+		             today);
+		return RS_ESTATE;
+	}
+	if (strcmp(valid_until, today) >= 0) {
+		/* Still valid: the next validity follows without a gap (1 April or 1 October). */
+		snprintf(out_from, 11, vm <= 3 ? "%04d-04-01" : "%04d-10-01", vy % 10000);
+	} else {
+		/* Lapsed: the next registration date on or after today. */
+		int rc = reg_next_reg_date(out_from, today);
+		if (rc != 0)
+			return rc;
+	}
+	return reg_validity_end(out_until, out_from);
+}
+
+int reg_lapse_is_due(enum reg_status st, const char *valid_until, const char *today)
+{
+	return (st == REG_ST_ACTIVE || st == REG_ST_SUSPENDED) && strcmp(valid_until, today) < 0;
+}
+
 /* ---- lapse ---- */
 
 struct reg_wf_lapse_arg {
@@ -399,6 +422,13 @@ static int reg_wf_lapse_tx(rs_db *db, void *arg)
 	size_t i;
 	json_t *row;
 	json_array_foreach(due, i, row) {
+		struct reg_registrant cur;
+		const char *regno = json_string_value(json_object_get(row, "regno"));
+		/* The query's choice, checked against the rule on the locked row. */
+		if ((rc = reg_store_registrant_get(db, &cur, regno ? regno : "", 1)) != 0)
+			break;
+		if (!reg_lapse_is_due(cur.status, cur.valid_until, today))
+			continue;
 		struct reg_wf_status_arg s = { .regno = json_string_value(json_object_get(row, "regno")),
 		                               .to = REG_ST_LAPSED, .reason = "validity ended", .now = a->now,
 		                               .who = a->who };

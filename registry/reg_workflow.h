@@ -52,6 +52,17 @@ int reg_wf_set_status(rs_db *db, const char *regno, enum reg_status to, const ch
  * Allowed for active registrations within a year of the end of validity, or a lapsed one
  * within a year after it. RS_ESTATE otherwise. */
 int reg_wf_renew(rs_db *db, const char *regno, int64_t now, const struct reg_actor *who);
+/* The renewal rule on its own: for a registration in status st valid until valid_until,
+ * renewed on today (all YYYY-MM-DD): allowed for an active one in the last year of its
+ * validity and for a lapsed one up to a year after the end; the new validity starts the
+ * day after valid_until (or, once lapsed, the next 1 April / 1 October on or after today)
+ * and runs 3 years. 0 and the period, RS_ESTATE (outside the window or wrong status) or
+ * RS_EINVAL. */
+int reg_renewal_period(char out_from[11], char out_until[11], enum reg_status st, const char *valid_until,
+                       const char *today);
+/* True when a registration in status st, valid until valid_until, lapses on today: active
+ * or suspended, and the validity ended before today. */
+int reg_lapse_is_due(enum reg_status st, const char *valid_until, const char *today);
 /* Lapse every active or suspended registration whose validity ended before today (JST).
  * *out_n counts them. Each is audited. */
 int reg_wf_lapse_due(int *out_n, rs_db *db, int64_t now, const struct reg_actor *who);

@@ -65,6 +65,16 @@ int reg_store_leaf_get(rs_db *db, char **out_data, size_t *out_len, reg_hash out
 int reg_store_checkpoint_latest(rs_db *db, uint64_t *out_size, char **out_note);
 int reg_store_checkpoint_insert(rs_db *db, uint64_t size, const reg_hash root, const char *note);
 
+/* A status entry with its credential's registrant (verification). */
+struct reg_store_entry_info {
+	int status;
+	int have_registrant;
+	struct reg_registrant registrant;
+};
+/* One statement: status of (list_id, idx), and the registrant of the credential holding
+ * it. RS_ENOTFOUND when the entry was never allocated. */
+int reg_store_entry_info(rs_db *db, struct reg_store_entry_info *out, int list_id, int64_t idx);
+
 /* ---- batched issuance ---- */
 /* Lock and read n registrants (in regno order); out[i] is regnos[i]'s row. RS_ENOTFOUND
  * naming the first unknown number. */

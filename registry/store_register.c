@@ -335,7 +335,7 @@ int reg_store_registrants_lock(rs_db *db, struct reg_registrant *out, const char
 	const char *prm[] = { arr };
 	/* Rows locked in regno order, so concurrent batches cannot deadlock on each other. */
 	rc = rs_db_exec(&res, db, "reg_registrants_lock",
-	                "SELECT " REG_REGISTRANT_COLS " FROM registry.registrants WHERE regno = ANY($1::text[]) "
+	                "SELECT " REG_REGISTRANT_COLS " FROM registry.registrants WHERE regno = ANY($1::bpchar[]) "
 	                "ORDER BY regno FOR UPDATE", 1, prm);
 	if (rc != 0)
 		goto done;
@@ -369,4 +369,52 @@ done:
 	free(arr);
 	free(sorted);
 	return rc;
+}
+
+int reg_store_entry_info(rs_db *db, struct reg_store_entry_info *out, int list_id, int64_t idx)
+{
+	char l[16], i[32];
+	snprintf(l, sizeof l, "%d", list_id);
+	snprintf(i, sizeof i, "%lld", (long long)idx);
+	const char *p[] = { l, i };
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_entry_info",
+	                    "SELECT s.status, r.regno IS NOT NULL, r.regno, r.name, r.name_kana, r.name_latn, "
+	                    "r.date_of_birth::text, r.exam_result_ref, r.exam_pass_date::text, r.reg_date::text, "
+	                    "r.valid_from::text, r.valid_until::text, r.renewal_count, r.status, r.status_reason, "
+	                    "r.published_fields::text FROM registry.status_entries s LEFT JOIN registry.credentials c "
+	                    "ON c.list_id = s.list_id AND c.status_idx = s.idx LEFT JOIN registry.registrants r "
+	                    "ON r.regno = c.regno WHERE s.list_id = $1::int AND s.idx = $2::int", 2, p);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		rs_error_set("status list %d has no entry %lld", list_id, (long long)idx);
+		return RS_ENOTFOUND;
+	}
+	memset(out, 0, sizeof *out);
+	out->status = atoi(PQgetvalue(res, 0, 0));
+	out->have_registrant = PQgetvalue(res, 0, 1)[0] == 't';
+	if (out->have_registrant) {
+		/* columns 2.. are REG_REGISTRANT_COLS: read them through a shifted view */
+		struct reg_registrant *r = &out->registrant;
+		reg_store_copy(r->regno, sizeof r->regno, PQgetvalue(res, 0, 2));
+		reg_store_copy(r->name, sizeof r->name, PQgetvalue(res, 0, 3));
+		reg_store_copy(r->name_kana, sizeof r->name_kana, PQgetvalue(res, 0, 4));
+		reg_store_copy(r->name_latn, sizeof r->name_latn, PQgetvalue(res, 0, 5));
+		reg_store_copy(r->date_of_birth, sizeof r->date_of_birth, PQgetvalue(res, 0, 6));
+		reg_store_copy(r->exam_result_ref, sizeof r->exam_result_ref, PQgetvalue(res, 0, 7));
+		reg_store_copy(r->exam_pass_date, sizeof r->exam_pass_date, PQgetvalue(res, 0, 8));
+		reg_store_copy(r->reg_date, sizeof r->reg_date, PQgetvalue(res, 0, 9));
+		reg_store_copy(r->valid_from, sizeof r->valid_from, PQgetvalue(res, 0, 10));
+		reg_store_copy(r->valid_until, sizeof r->valid_until, PQgetvalue(res, 0, 11));
+		r->renewal_count = atoi(PQgetvalue(res, 0, 12));
+		enum reg_status st = REG_ST_ACTIVE;
+		(void)reg_status_parse(&st, PQgetvalue(res, 0, 13));
+		r->status = st;
+		reg_store_copy(r->status_reason, sizeof r->status_reason, PQgetvalue(res, 0, 14));
+		r->published = reg_pub_from_pg(PQgetvalue(res, 0, 15));
+	}
+	PQclear(res);
+	return 0;
 }

@@ -47,8 +47,7 @@ enum MHD_Result web_h_card(struct web_request *req)
 	if (!s)
 		return r;
 	json_int_t renewals = json_integer_value(json_object_get(s, "renewal_count"));
-	/* Card colour by renewal count: first registration green, once renewed blue, then gold. */
-	const char *colour = renewals == 0 ? "green" : renewals == 1 ? "blue" : "gold";
+	const char *colour = reg_card_colour((int)renewals);
 	const char *tok = web_card_token(s);
 	json_t *o = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:s}",
 	                      "regno", json_object_get(s, "regno"), "name", json_object_get(s, "name"),

@@ -96,6 +96,21 @@ const struct cert_signer web_reg_signer = { .sign = web_reg_sign, .ctx = NULL };
 
 struct reg_tlog_cache web_reg_tlog = REG_TLOG_CACHE_INIT;
 
+static pthread_once_t web_reg_vc_once = PTHREAD_ONCE_INIT;
+static struct reg_status_cache *web_reg_vc;
+
+static void web_reg_vc_init(void)
+{
+	if (reg_status_cache_new(&web_reg_vc, WEB_REG_VERIFY_TTL_S) != 0)
+		web_reg_vc = NULL;
+}
+
+struct reg_status_cache *web_reg_verify_cache(void)
+{
+	pthread_once(&web_reg_vc_once, web_reg_vc_init);
+	return web_reg_vc;
+}
+
 struct reg_actor web_reg_actor(struct web_request *req)
 {
 	struct reg_actor a = { .actor = req->actor[0] ? req->actor : "public", .role = web_role_name(req->roles),

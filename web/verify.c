@@ -8,6 +8,11 @@
 #include <string.h>
 #include <time.h>
 
+static int web_verify_db(void *ctx, rs_db **out)
+{
+	return web_db(ctx, out) == 0 ? 0 : RS_EUNAVAIL;
+}
+
 enum MHD_Result web_h_verify(struct web_request *req)
 {
 	json_t *t = json_object_get(req->json, "token");
@@ -26,17 +31,15 @@ enum MHD_Result web_h_verify(struct web_request *req)
 	struct web_reg_keys *keys = web_reg_keys_get();
 	if (!keys)
 		return web_reply_problem(req, 503, "service-unavailable", "The registry's keys are not available.");
-	rs_db *db;
-	if (web_db(req, &db) != 0) {
-		web_reg_keys_put(keys);
-		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
-	}
 	struct reg_check *c = malloc(sizeof *c);
 	if (!c) {
 		web_reg_keys_put(keys);
 		return MHD_NO;
 	}
-	int rc = reg_check_token(c, db, tok, len, &keys->k.jwks, web_reg_base_url(), (int64_t)time(NULL));
+	/* Status and registrant come from a cache of a few seconds (a suspension shows within
+	 * WEB_REG_VERIFY_TTL_S); the database is asked only on a miss. */
+	int rc = reg_check_token_cached(c, web_reg_verify_cache(), web_verify_db, req, tok, len, &keys->k.jwks,
+	                                web_reg_base_url(), (int64_t)time(NULL));
 	web_reg_keys_put(keys);
 	enum MHD_Result r;
 	if (rc != 0)

@@ -24,6 +24,11 @@ const char *web_reg_base_url(void);
 /* Sign through riss-signd with one shared connection (serialised; reconnects once). */
 extern const struct cert_signer web_reg_signer;
 
+/* The verify API's status cache (entries kept WEB_REG_VERIFY_TTL_S seconds: well inside the
+ * 60 s in which a suspension must show). NULL only when out of memory. */
+#define WEB_REG_VERIFY_TTL_S 10
+struct reg_status_cache *web_reg_verify_cache(void);
+
 /* The log's leaf-hash cache. */
 extern struct reg_tlog_cache web_reg_tlog;
 
