@@ -2,6 +2,7 @@
 #include "cert_keys.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,8 +33,68 @@ void cert_thumbprint(char out[CERT_KID_MAX + 1], const unsigned char pub[CERT_PU
 	rs_b64url_encode(out, dg, sizeof dg);
 }
 
-int cert_ed25519_verify(const unsigned char pub[CERT_PUB_LEN], const unsigned char *msg,
-                        size_t len, const unsigned char sig[CERT_SIG_LEN])
+/* Each thread keeps verification contexts for the last few public keys: with OpenSSL 3 the
+ * context set-up (algorithm fetch, key import) costs a fifth of a verification, and a
+ * verify API sees the same few issuer keys all day. Freed when the thread exits. */
+#define CERT_VCACHE_N 4
+struct cert_vcache {
+	struct {
+		unsigned char pub[CERT_PUB_LEN];
+		EVP_PKEY *pk;
+		EVP_MD_CTX *md;
+	} e[CERT_VCACHE_N];
+	unsigned next;
+};
+static pthread_key_t cert_vcache_key;
+static pthread_once_t cert_vcache_once = PTHREAD_ONCE_INIT;
+
+static void cert_vcache_free(void *p)
+{
+	struct cert_vcache *c = p;
+	for (int i = 0; c && i < CERT_VCACHE_N; i++) {
+		EVP_MD_CTX_free(c->e[i].md);
+		EVP_PKEY_free(c->e[i].pk);
+	}
+	free(c);
+}
+
+static void cert_vcache_init(void)
+{
+	(void)pthread_key_create(&cert_vcache_key, cert_vcache_free);
+}
+
+/* A ready verification context for pub from this thread's cache, or NULL. */
+static EVP_MD_CTX *cert_vcache_get(const unsigned char pub[CERT_PUB_LEN])
+{
+	pthread_once(&cert_vcache_once, cert_vcache_init);
+	struct cert_vcache *c = pthread_getspecific(cert_vcache_key);
+	if (!c) {
+		c = calloc(1, sizeof *c);
+		if (!c || pthread_setspecific(cert_vcache_key, c) != 0) {
+			free(c);
+			return NULL;
+		}
+	}
+	for (int i = 0; i < CERT_VCACHE_N; i++)
+		if (c->e[i].md && memcmp(c->e[i].pub, pub, CERT_PUB_LEN) == 0)
+			return c->e[i].md;
+	unsigned k = c->next++ % CERT_VCACHE_N;
+	EVP_MD_CTX_free(c->e[k].md);
+	EVP_PKEY_free(c->e[k].pk);
+	c->e[k].md = NULL;
+	c->e[k].pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, CERT_PUB_LEN);
+	EVP_MD_CTX *md = c->e[k].pk ? EVP_MD_CTX_new() : NULL;
+	if (!md || EVP_DigestVerifyInit(md, NULL, NULL, NULL, c->e[k].pk) != 1) {
+		EVP_MD_CTX_free(md);
+		return NULL;
+	}
+	memcpy(c->e[k].pub, pub, CERT_PUB_LEN);
+	c->e[k].md = md;
+	return md;
+}
+
+static int cert_ed25519_verify_fresh(const unsigned char pub[CERT_PUB_LEN], const unsigned char *msg, size_t len,
+                                     const unsigned char sig[CERT_SIG_LEN])
 {
 	int rc = RS_ECRYPTO;
 	EVP_MD_CTX *md = NULL;
@@ -46,11 +107,23 @@ int cert_ed25519_verify(const unsigned char pub[CERT_PUB_LEN], const unsigned ch
 	if (EVP_DigestVerify(md, sig, CERT_SIG_LEN, msg, len) == 1)
 		rc = 0;
 done:
-	if (rc != 0)
-		rs_error_set("Ed25519 signature does not match");
 	EVP_MD_CTX_free(md);
 	EVP_PKEY_free(pk);
 	return rc;
+}
+
+int cert_ed25519_verify(const unsigned char pub[CERT_PUB_LEN], const unsigned char *msg,
+                        size_t len, const unsigned char sig[CERT_SIG_LEN])
+{
+	EVP_MD_CTX *md = cert_vcache_get(pub);
+	if (md && EVP_DigestVerify(md, sig, CERT_SIG_LEN, msg, len) == 1)
+		return 0;
+	/* A miss, or a mismatch: decide with a fresh context, so that the cache can never be
+	 * the reason a genuine signature is refused. */
+	if (cert_ed25519_verify_fresh(pub, msg, len, sig) == 0)
+		return 0;
+	rs_error_set("Ed25519 signature does not match");
+	return RS_ECRYPTO;
 }
 
 static int cert_jwk_parse_one(struct cert_pubkey *out, json_t *k, size_t i)

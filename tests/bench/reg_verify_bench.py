@@ -28,7 +28,8 @@ try:
     subprocess.run([RISS, "credential", "issue", "000001", "--out-dir", tmp], env=s.env, check=True, capture_output=True)
     with open(os.path.join(tmp, "token.jws")) as f:
         token = f.read().strip()
-    d = Rissd(config=s.conf, settings={"log_level": "warn", "http_threads": "4", "db_pool_size": "8"})
+    threads = os.environ.get("RISS_BENCH_HTTP_THREADS", "2")
+    d = Rissd(config=s.conf, settings={"log_level": "warn", "http_threads": threads, "db_pool_size": "4"})
     st, _, body = d.json("POST", "/api/v1/verify", {"token": token})
     assert st == 200 and body["verdict"] == "valid", body
     lua = os.path.join(tmp, "post.lua")
@@ -38,16 +39,26 @@ try:
     out = subprocess.run(["wrk", "-t2", "-c64", "-d10s", "--latency", "-s", lua, f"http://127.0.0.1:{d.port}/api/v1/verify"],
                          capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    def pct(label):
+        m_ = re.search(label + r"%\s+([\d.]+)(us|ms|s)", out)
+        return float(m_.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m_.group(2)]
+    p50_ms, p99_ms = pct("50"), pct("99")
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    sp = subprocess.run(["openssl", "speed", "-seconds", "3", "ed25519"], capture_output=True, text=True).stdout
-    m = re.search(r"253 bits EdDSA \(Ed25519\)\s+[\d.]+s\s+[\d.]+s\s+([\d.]+)\s+([\d.]+)", sp)
-    ceiling = float(m.group(2)) if m else float("nan")
-    print(f"reg_verify: POST /api/v1/verify, wrk 64 connections: {rps:.0f} requests/s, p99 {p99_ms:.2f} ms"
-          f"{', non-2xx ' + non2xx.group(1) if non2xx else ''}")
-    print(f"reg_verify: openssl speed ed25519 verify (same machine, one core): {ceiling:.0f}/s")
-    print(f"reg_verify: ratio {rps / ceiling * 100:.1f} % of the openssl ceiling (target >= 50 % at p99 <= 10 ms)")
+    def speed(multi):
+        cmd = ["openssl", "speed", "-seconds", "3"] + (["-multi", str(multi)] if multi > 1 else []) + ["ed25519"]
+        sp = subprocess.run(cmd, capture_output=True, text=True).stdout
+        m_ = re.search(r"253 bits EdDSA \(Ed25519\)\s+[\d.]+s\s+[\d.]+s\s+([\d.]+)\s+([\d.]+)", sp)
+        if not m_:  # -multi prints "+F6:..." lines: sign/s and verify/s are the last two fields
+            m_ = re.search(r"ed25519[^\n]*?([\d.]+)\s+([\d.]+)\s*$", sp, re.M)
+        return float(m_.group(2)) if m_ else float("nan")
+    one, ncpu = speed(1), os.cpu_count() or 1
+    both = max(speed(ncpu), one) if ncpu > 1 else one  # a loaded machine can make -multi read low
+    print(f"reg_verify: POST /api/v1/verify, wrk 64 connections (http_threads {threads}): {rps:.0f} requests/s, "
+          f"p50 {p50_ms:.2f} ms, p99 {p99_ms:.2f} ms{', non-2xx ' + non2xx.group(1) if non2xx else ''}")
+    print(f"reg_verify: openssl speed ed25519 verify (same machine): one core {one:.0f}/s, all {ncpu} cores {both:.0f}/s "
+          f"(the ceiling; wrk shares these cores)")
+    print(f"reg_verify: ratio {rps / both * 100:.1f} % of the all-core ceiling ({rps / one * 100:.1f} % of one core); "
+          f"target >= 50 % at p99 <= 10 ms")
 finally:
     if d:
         d.stop()
