@@ -364,7 +364,7 @@ int main(int argc, char **argv)
 	printf("%d candidates, %.1f s measured after %.1f s warm-up, %zu answers timed, %ld refused, %ld finished\n",
 	       n, window, warmup, el_nlat, el_refused, el_finished);
 	printf("exam_load: answers/s %.0f  answer->next p50 %.1f ms  p99 %.1f ms\n", rate, p50, p99);
-	printf("answers_per_s=%.0f p50_ms=%.1f p99_ms=%.1f\n", rate, p50, p99);
+	printf("answers_per_s=%.0f p50_ms=%.1f p99_ms=%.1f answers_total=%ld\n", rate, p50, p99, el_answers_total);
 	for (int i = 0; i < n; i++)
 		if (cs[i].phase != EL_DONE)
 			close(cs[i].fd);

@@ -11,6 +11,7 @@ Environment: EXAM_LOAD_CANDIDATES (2000), EXAM_LOAD_SECONDS (15), EXAM_LOAD_THRE
 http_threads, 32), EXAM_LOAD_POOL (db_pool_size, 32), EXAM_LOAD_THINK_MS (600)."""
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,35 @@ THREADS = os.environ.get("EXAM_LOAD_THREADS", "32")
 POOL = os.environ.get("EXAM_LOAD_POOL", "32")
 THINK = os.environ.get("EXAM_LOAD_THINK_MS", "600")
 GEN = os.path.join(BUILD, "tests", "bench", "bench-exam-load-gen")
+
+
+def cpu_s(pids):
+    """User + system CPU seconds used so far by these processes (those still alive)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def pg_pids(pg):
+    """The cluster's postmaster and all its children (backends, WAL writer, ...)."""
+    with open(os.path.join(pg.data, "postmaster.pid")) as f:
+        pm = int(f.readline())
+    kids = [pm]
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pm:
+                        kids.append(int(d))
+            except OSError:
+                pass
+    return kids
 
 
 def pgbench_ceiling(pg):
@@ -52,12 +82,25 @@ def main():
                                              "http_connection_limit": str(N + 100), "log_level": "warn"})
         figures = {}
         for mode, think in (("closed", "0"), ("paced", THINK)):
+            pids = pg_pids(pg)
+            r0, p0, g0 = cpu_s([rissd.proc.pid]), cpu_s(pids), resource.getrusage(resource.RUSAGE_CHILDREN)
             gen = subprocess.run([GEN, "--port", str(rissd.port), "--candidates", str(N), "--seconds", SECONDS,
                                   "--think-ms", think, "--prefix", mode],
                                  env=dict(os.environ, RISS_CONFIG=conf), capture_output=True, text=True)
             sys.stderr.write(gen.stderr)
             print("\n".join(line for line in gen.stdout.splitlines() if line.startswith("exam_load:")), flush=True)
             figures[mode] = re.search(r"answers_per_s=([0-9.]+) p50_ms=([0-9.]+) p99_ms=([0-9.]+)", gen.stdout)
+            # CPU per answer over the whole run (set-up and warm-up included), so the figure
+            # does not depend on what else this machine is doing.
+            g1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            answers = int(re.search(r"answers_total=([0-9]+)", gen.stdout).group(1))
+            cr = cpu_s([rissd.proc.pid]) - r0
+            cp = cpu_s(pids + [p for p in pg_pids(pg) if p not in pids]) - p0
+            cg = (g1.ru_utime + g1.ru_stime) - (g0.ru_utime + g0.ru_stime)
+            per = [c / max(answers, 1) * 1e6 for c in (cr, cp, cg)]
+            print(f"exam_load: CPU per answer: rissd {per[0]:.0f} us, PostgreSQL {per[1]:.0f} us, load generator"
+                  f" {per[2]:.0f} us (set-up included); {os.cpu_count()} cores busy only with these would carry"
+                  f" about {os.cpu_count() * 1e6 / sum(per):.0f} answers/s", flush=True)
         rissd.stop()
         rissd = None
         tps = pgbench_ceiling(pg)
