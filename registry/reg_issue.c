@@ -405,6 +405,18 @@ void reg_status_cache_free(struct reg_status_cache *c)
 	free(c);
 }
 
+void reg_status_cache_clear(struct reg_status_cache *c)
+{
+	if (!c)
+		return;
+	for (int k = 0; k < REG_SC_STRIPES; k++) {
+		pthread_mutex_lock(&c->mu[k]);
+		for (size_t i = (size_t)k; i < REG_SC_SLOTS; i += REG_SC_STRIPES)
+			c->slot[i].list_id = 0;
+		pthread_mutex_unlock(&c->mu[k]);
+	}
+}
+
 static size_t reg_sc_hash(int list_id, int64_t idx)
 {
 	uint64_t h = ((uint64_t)(uint32_t)list_id << 32) ^ (uint64_t)idx;

@@ -72,6 +72,8 @@ int reg_check_token(struct reg_check *out, rs_db *db, const char *token, size_t 
 struct reg_status_cache;
 int reg_status_cache_new(struct reg_status_cache **out, int ttl_s);
 void reg_status_cache_free(struct reg_status_cache *c);
+/* Forget every entry (after a status change made here). NULL is fine. */
+void reg_status_cache_clear(struct reg_status_cache *c);
 /* reg_check_token through cache (may be NULL); the database is asked for (get_db) only on
  * a miss, with one statement for the entry, its credential and registrant. */
 int reg_check_token_cached(struct reg_check *out, struct reg_status_cache *cache,

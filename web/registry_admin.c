@@ -173,6 +173,8 @@ enum MHD_Result web_h_registry_status(struct web_request *req)
 	int rc = reg_wf_set_status(db, regno, acts[i].to, reason, (int64_t)time(NULL), &who);
 	if (rc != 0)
 		return web_regadm_fail(req, rc);
+	/* This node's verify answers change at once (other nodes within their cache TTL). */
+	reg_status_cache_clear(web_reg_verify_cache());
 	json_t *o = NULL;
 	if (reg_wf_show(&o, db, regno) != 0)
 		o = json_pack("{s:s}", "regno", regno);
@@ -192,6 +194,7 @@ enum MHD_Result web_h_registry_renew(struct web_request *req)
 	int rc = reg_wf_renew(db, regno, (int64_t)time(NULL), &who);
 	if (rc != 0)
 		return web_regadm_fail(req, rc);
+	reg_status_cache_clear(web_reg_verify_cache());
 	json_t *o = NULL;
 	if (reg_wf_show(&o, db, regno) != 0)
 		o = json_pack("{s:s}", "regno", regno);
@@ -208,6 +211,7 @@ enum MHD_Result web_h_registry_lapse(struct web_request *req)
 	int rc = reg_wf_lapse_due(&n, db, (int64_t)time(NULL), &who);
 	if (rc != 0)
 		return web_regadm_fail(req, rc);
+	reg_status_cache_clear(web_reg_verify_cache());
 	return web_reply_json(req, 200, json_pack("{s:i}", "lapsed", n));
 }
 

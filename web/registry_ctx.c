@@ -140,6 +140,8 @@ void web_reg_maybe_lapse(rs_db *db)
 	int n = 0;
 	if (reg_wf_lapse_due(&n, db, (int64_t)now, &who) != 0)
 		rs_warn("automatic lapse: %s", rs_error_last());
-	else if (n > 0)
+	else if (n > 0) {
+		reg_status_cache_clear(web_reg_verify_cache());
 		rs_info("automatic lapse: %d registration(s) lapsed at the end of their validity", n);
+	}
 }

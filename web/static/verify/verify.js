@@ -60,8 +60,11 @@
     token = (token || '').trim();
     if (!token) { $('status').textContent = t('s-empty'); return; }
     $('status').textContent = t('s-checking');
+    // Verification is public: send no cookies, so that a signed-in registrar (whose session
+    // cookie would make this a CSRF-checked staff request) can verify like anyone else.
     fetch('/api/v1/verify', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: token })
+      method: 'POST', credentials: 'omit', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token: token })
     }).then(function (resp) {
       return resp.json().then(function (body) {
         if (!resp.ok) throw new Error(body && body.detail ? body.detail : resp.status);
