@@ -77,7 +77,7 @@ class StaffAuth(unittest.TestCase):
         # One account per test and role: a TOTP code is accepted once per account.
         cls.secrets = {}
         for tag, role in [("s", "registrar"), ("c", "auditor"), ("f", "statistician"), ("l", "psychometrician"),
-                          ("w", "proctor"), ("w", "registrar")]:
+                          ] + [("w", r) for r in STAFF_ROLES]:
             cls.secrets[tag + role] = add_staff(f"t{RUN}{tag}{role[:4]}", role)
 
     @classmethod
@@ -153,7 +153,7 @@ class StaffAuth(unittest.TestCase):
         routes = json.loads(subprocess.run([RISSD, "--print-routes"], capture_output=True, text=True, check=True).stdout)
         self.assertGreater(len(routes), 5)
         sessions = {"public": None}
-        for role in ["proctor", "registrar"]:
+        for role in STAFF_ROLES:
             sessions[role] = self.login("w", role)
         checked = 0
         for r in routes:
