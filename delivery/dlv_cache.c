@@ -1,4 +1,4 @@
-/* Engine-session cache (direct-mapped, one lock per slot) and the per-session rate limit
+/* Engine-session cache (8-way set-associative, one lock per set) and the per-session rate limit
  * (token bucket). Both are per process: losing them costs a replay, never correctness,
  * because the database holds every response. */
 #include "dlv_int.h"
@@ -12,32 +12,39 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DLV_CACHE_SLOTS 8192u
+#define DLV_CACHE_SETS 4096u
+#define DLV_CACHE_WAYS 8      /* set-associative: sessions that share a set do not evict each other */
+
+struct dlv_way {
+	int64_t id;
+	int answered;
+	uint64_t used;        /* set-local use counter, for evicting the least recently used */
+	struct cat_session *s;
+};
 
 struct dlv_slot {
 	pthread_mutex_t mu;
-	int64_t id;
-	int answered;
-	struct cat_session *s;
+	struct dlv_way way[DLV_CACHE_WAYS];
+	uint64_t clock;
 	/* rate limit */
 	int64_t rl_id;
 	double tokens;
 	int64_t last_ns;
 };
 
-static struct dlv_slot dlv_slots[DLV_CACHE_SLOTS];
+static struct dlv_slot dlv_slots[DLV_CACHE_SETS];
 static pthread_once_t dlv_slots_once = PTHREAD_ONCE_INIT;
 
 static void dlv_slots_init(void)
 {
-	for (unsigned i = 0; i < DLV_CACHE_SLOTS; i++)
+	for (unsigned i = 0; i < DLV_CACHE_SETS; i++)
 		pthread_mutex_init(&dlv_slots[i].mu, NULL);
 }
 
 static struct dlv_slot *dlv_slot_for(int64_t id)
 {
 	pthread_once(&dlv_slots_once, dlv_slots_init);
-	return &dlv_slots[cat_mix64((uint64_t)id) % DLV_CACHE_SLOTS];
+	return &dlv_slots[cat_mix64((uint64_t)id) % DLV_CACHE_SETS];
 }
 
 struct cat_session *dlv_cache_take(int64_t id, int answered)
@@ -45,12 +52,17 @@ struct cat_session *dlv_cache_take(int64_t id, int answered)
 	struct dlv_slot *sl = dlv_slot_for(id);
 	struct cat_session *s = NULL, *stale = NULL;
 	pthread_mutex_lock(&sl->mu);
-	if (sl->s && sl->id == id) {
-		if (sl->answered == answered)
-			s = sl->s;
-		else
-			stale = sl->s;
-		sl->s = NULL;
+	for (int w = 0; w < DLV_CACHE_WAYS; w++) {
+		struct dlv_way *e = &sl->way[w];
+		if (e->s && e->id == id) {
+			if (e->answered == answered)
+				s = e->s;
+			else
+				stale = e->s;
+			e->s = NULL;
+			e->id = 0;
+			break;
+		}
 	}
 	pthread_mutex_unlock(&sl->mu);
 	cat_session_free(stale);
@@ -60,12 +72,26 @@ struct cat_session *dlv_cache_take(int64_t id, int answered)
 void dlv_cache_put(int64_t id, struct cat_session *s, int answered)
 {
 	struct dlv_slot *sl = dlv_slot_for(id);
-	struct cat_session *old;
+	struct cat_session *old = NULL;
 	pthread_mutex_lock(&sl->mu);
-	old = sl->s;
-	sl->s = s;
-	sl->id = id;
-	sl->answered = answered;
+	struct dlv_way *e = NULL;
+	for (int w = 0; w < DLV_CACHE_WAYS && !e; w++)
+		if (sl->way[w].s && sl->way[w].id == id)
+			e = &sl->way[w];
+	for (int w = 0; w < DLV_CACHE_WAYS && !e; w++)
+		if (!sl->way[w].s)
+			e = &sl->way[w];
+	if (!e) {
+		e = &sl->way[0];
+		for (int w = 1; w < DLV_CACHE_WAYS; w++)
+			if (sl->way[w].used < e->used)
+				e = &sl->way[w];
+	}
+	old = e->s;
+	e->s = s;
+	e->id = id;
+	e->answered = answered;
+	e->used = ++sl->clock;
 	pthread_mutex_unlock(&sl->mu);
 	cat_session_free(old);
 }
@@ -136,7 +162,7 @@ const char *dlv_stop_name(enum cat_stop s)
  * does not spend a round trip on it. A hit is provisional: dlv_auth_verify (or the answer
  * statement itself, which checks both hashes) confirms it against the database in the
  * same request, so a moved or finished session is refused exactly as without the cache. */
-#define DLV_AUTH_SLOTS 8192u
+#define DLV_AUTH_SLOTS 32768u  /* direct-mapped: a collision costs one sign-in query */
 
 struct dlv_auth_slot {
 	pthread_mutex_t mu;
