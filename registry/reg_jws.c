@@ -448,3 +448,21 @@ const char *reg_jws_verdict(enum reg_jws_reason r)
 	default: return "not_genuine";
 	}
 }
+
+void reg_token_input(const char **out, size_t *out_len, const char *in, size_t len)
+{
+	while (len > 0 && (*in == ' ' || *in == '\t' || *in == '\r' || *in == '\n'))
+		in++, len--;
+	while (len > 0 && (in[len - 1] == ' ' || in[len - 1] == '\t' || in[len - 1] == '\r' || in[len - 1] == '\n'))
+		len--;
+	/* A scanned QR or a pasted link is the whole verify URL: the token follows the last "/v/". */
+	if (len <= REG_INPUT_MAX)
+		for (size_t i = len; i >= 3; i--)
+			if (in[i - 3] == '/' && in[i - 2] == 'v' && in[i - 1] == '/') {
+				*out = in + i;
+				*out_len = len - i;
+				return;
+			}
+	*out = in;
+	*out_len = len;
+}

@@ -88,6 +88,13 @@ struct reg_verify_result {
 int reg_jws_verify(struct reg_verify_result *out, const char *token, size_t len,
                    const struct reg_verify_opts *opts) __attribute__((warn_unused_result));
 
+#define REG_INPUT_MAX 8192
+/* The token in what a person pasted or a scanner read (len bytes): white space around it
+ * dropped and, for a verify URL "<base>/v/<JWS>" (at most REG_INPUT_MAX bytes), the part
+ * after the last "/v/". *out points into in. Never fails: garbage stays garbage for the
+ * verifier to refuse. */
+void reg_token_input(const char **out, size_t *out_len, const char *in, size_t len);
+
 /* Stable machine code for a reason ("bad_signature", ...). */
 const char *reg_jws_reason_code(enum reg_jws_reason r);
 /* The verdict shown to an employer: "valid", "suspended", "revoked", "expired" or

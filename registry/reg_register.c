@@ -158,6 +158,10 @@ int reg_next_reg_date(char out[11], const char *date)
 		rs_error_set("\"%.20s\" is not a date YYYY-MM-DD", date ? date : "");
 		return RS_EINVAL;
 	}
+	if (y >= 9998 && !(m < 10 || (m == 10 && d == 1))) {
+		rs_error_set("dates run to the year 9998");
+		return RS_EINVAL;
+	}
 	if (m < 4 || (m == 4 && d == 1))
 		m = 4;
 	else if (m < 10 || (m == 10 && d == 1))
@@ -166,7 +170,10 @@ int reg_next_reg_date(char out[11], const char *date)
 		m = 4;
 		y++;
 	}
-	snprintf(out, 11, "%04d-%02d-01", y, m);
+	char tmp[32];
+	snprintf(tmp, sizeof tmp, "%04d-%02d-01", y, m);
+	memcpy(out, tmp, 10);
+	out[10] = '\0';
 	return 0;
 }
 
@@ -199,7 +206,7 @@ static void reg_civil_from_days(char out[11], int64_t z)
 int reg_validity_end(char out[11], const char *from)
 {
 	int y, m, d;
-	if (reg_date_split(from, &y, &m, &d) != 0 || d > 28) {
+	if (reg_date_split(from, &y, &m, &d) != 0 || d > 28 || y > 9995) {
 		rs_error_set("\"%.20s\" is not a start of validity", from ? from : "");
 		return RS_EINVAL;
 	}
@@ -279,31 +286,89 @@ int reg_registrant_get(rs_db *db, struct reg_registrant *out, const char *regno)
 	return reg_store_registrant_get(db, out, regno, 0);
 }
 
-int reg_register_search(json_t **out, rs_db *db, const char *q, int limit)
+/* Length of the UTF-8 sequence at p (n bytes left), 0 when it is not well-formed UTF-8
+ * (overlongs, surrogates and code points past U+10FFFF included). */
+static size_t reg_utf8_len(const unsigned char *p, size_t n)
 {
-	size_t n = q ? strlen(q) : 0;
-	if (n == 0 || n > 100) {
-		rs_error_set("search text must be 1 to 100 bytes");
+	unsigned c = p[0];
+	size_t k;
+	unsigned min;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		k = 2, min = 0x80;
+	else if (c >= 0xe0 && c <= 0xef)
+		k = 3, min = 0x800;
+	else if (c >= 0xf0 && c <= 0xf4)
+		k = 4, min = 0x10000;
+	else
+		return 0;
+	if (n < k)
+		return 0;
+	unsigned cp = c & (0xffu >> (k + 1));
+	for (size_t i = 1; i < k; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3fu);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return k;
+}
+
+int reg_search_parse(struct reg_search_q *out, const char *q, size_t len)
+{
+	memset(out, 0, sizeof *out);
+	if (!q)
+		len = 0;
+	/* Spaces around the text are not part of it (a pasted number often carries some). */
+	while (len > 0 && (q[0] == ' ' || q[0] == '\t'))
+		q++, len--;
+	while (len > 0 && (q[len - 1] == ' ' || q[len - 1] == '\t'))
+		len--;
+	if (len == 0 || len > REG_SEARCH_Q_MAX) {
+		rs_error_set("search text must be 1 to %d bytes", REG_SEARCH_Q_MAX);
 		return RS_EINVAL;
 	}
+	for (size_t i = 0; i < len;) {
+		size_t k = reg_utf8_len((const unsigned char *)q + i, len - i);
+		if (k == 0 || (k == 1 && ((unsigned char)q[i] < 0x20 || q[i] == 0x7f))) {
+			rs_error_set("search text must be plain UTF-8 text (byte %zu is not)", i + 1);
+			return RS_EINVAL;
+		}
+		i += k;
+	}
+	if (len == REG_REGNO_LEN) {
+		char num[REG_REGNO_LEN + 1];
+		memcpy(num, q, REG_REGNO_LEN);
+		num[REG_REGNO_LEN] = '\0';
+		if (reg_regno_valid(num)) {
+			out->by_regno = 1;
+			memcpy(out->text, num, sizeof num);
+			return 0;
+		}
+	}
+	/* A name prefix: LIKE metacharacters escaped so the name is matched as typed. */
+	size_t j = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
+			out->text[j++] = '\\';
+		out->text[j++] = q[i];
+	}
+	out->text[j] = '\0';
+	return 0;
+}
+
+int reg_register_search(json_t **out, rs_db *db, const char *q, int limit)
+{
+	struct reg_search_q sq;
+	int rc = reg_search_parse(&sq, q, q ? strlen(q) : 0);
+	if (rc != 0)
+		return rc;
 	if (limit < 1 || limit > REG_SEARCH_MAX)
 		limit = REG_SEARCH_MAX;
 	json_t *arr = json_array();
-	int rc;
-	if (reg_regno_valid(q)) {
-		rc = reg_store_search(db, arr, q, 1, limit);
-	} else {
-		/* Escape LIKE metacharacters so a name is matched as typed. */
-		char esc[256];
-		size_t j = 0;
-		for (size_t i = 0; i < n && j + 2 < sizeof esc; i++) {
-			if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
-				esc[j++] = '\\';
-			esc[j++] = q[i];
-		}
-		esc[j] = '\0';
-		rc = reg_store_search(db, arr, esc, 0, limit);
-	}
+	rc = reg_store_search(db, arr, sq.text, sq.by_regno, limit);
 	if (rc != 0) {
 		json_decref(arr);
 		return rc;

@@ -97,6 +97,16 @@ json_t *reg_registrant_full_json(const struct reg_registrant *r);
 int reg_registrant_get(rs_db *db, struct reg_registrant *out, const char *regno);
 
 #define REG_SEARCH_MAX 50
+#define REG_SEARCH_Q_MAX 100
+/* A parsed search text: a registration number, or a name prefix escaped for LIKE. */
+struct reg_search_q {
+	int by_regno;
+	char text[2 * REG_SEARCH_Q_MAX + 1];
+};
+/* Parse search input (len bytes, not necessarily NUL-terminated): spaces and tabs around it
+ * dropped; 1..REG_SEARCH_Q_MAX bytes of well-formed UTF-8 without control characters.
+ * Returns 0 or RS_EINVAL with one clear line. */
+int reg_search_parse(struct reg_search_q *out, const char *q, size_t len);
 /* Public register search: q is a registration number (exact) or a name prefix matched
  * against the published name fields (kanji, kana, case-insensitive romaji). At most
  * limit (<= REG_SEARCH_MAX) results, public views only. *out is a JSON array the caller

@@ -18,16 +18,9 @@ enum MHD_Result web_h_verify(struct web_request *req)
 	json_t *t = json_object_get(req->json, "token");
 	if (!json_is_string(t))
 		return web_reply_problem(req, 400, "invalid-request", "Field 'token' must be a string (the credential or its /v/ URL).");
-	const char *tok = json_string_value(t);
-	size_t len = json_string_length(t);
-	/* A scanned QR gives the whole URL: take what follows the last "/v/". */
-	const char *v = NULL;
-	for (const char *p = strstr(tok, "/v/"); p; p = strstr(p + 1, "/v/"))
-		v = p;
-	if (v && len <= 8192) {
-		len -= (size_t)(v + 3 - tok);
-		tok = v + 3;
-	}
+	const char *tok = NULL;
+	size_t len = 0;
+	reg_token_input(&tok, &len, json_string_value(t), json_string_length(t));
 	struct web_reg_keys *keys = web_reg_keys_get();
 	if (!keys)
 		return web_reply_problem(req, 503, "service-unavailable", "The registry's keys are not available.");

@@ -120,12 +120,41 @@ static void test_card_colour(void **state)
 	assert_string_equal(reg_card_colour(7), "gold");
 }
 
+static void test_search_input(void **state)
+{
+	(void)state;
+	struct reg_search_q q;
+	assert_int_equal(reg_search_parse(&q, " 000123\t", 8), 0);
+	assert_true(q.by_regno);
+	assert_string_equal(q.text, "000123");
+	assert_int_equal(reg_search_parse(&q, "000000", 6), 0); /* not a number: a name prefix */
+	assert_false(q.by_regno);
+	assert_int_equal(reg_search_parse(&q, "100%_a\\", 7), 0);
+	assert_string_equal(q.text, "100\\%\\_a\\\\");
+	assert_int_equal(reg_search_parse(&q, "情報 花子", strlen("情報 花子")), 0);
+	assert_string_equal(q.text, "情報 花子");
+	/* Invalid UTF-8, control characters, empty and over-long input: one clear refusal. */
+	assert_int_equal(reg_search_parse(&q, "\xff\xfe", 2), RS_EINVAL);
+	assert_int_equal(reg_search_parse(&q, "\xed\xa0\x80", 3), RS_EINVAL);
+	assert_int_equal(reg_search_parse(&q, "a\x01b", 3), RS_EINVAL);
+	assert_int_equal(reg_search_parse(&q, "   ", 3), RS_EINVAL);
+	char big[REG_SEARCH_Q_MAX + 2];
+	memset(big, 'a', sizeof big);
+	assert_int_equal(reg_search_parse(&q, big, sizeof big), RS_EINVAL);
+	assert_int_equal(reg_search_parse(&q, big, REG_SEARCH_Q_MAX), 0);
+	/* A date past the last representable validity is refused, not mangled. */
+	char out[11];
+	assert_int_equal(reg_next_reg_date(out, "9998-12-31"), RS_EINVAL);
+	assert_int_equal(reg_validity_end(out, "9996-04-01"), RS_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_next_registration_date), cmocka_unit_test(test_validity_end_and_exp),
 		cmocka_unit_test(test_today_in_japan),         cmocka_unit_test(test_renewal_window),
 		cmocka_unit_test(test_lapse),                  cmocka_unit_test(test_card_colour),
+		cmocka_unit_test(test_search_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
