@@ -51,7 +51,10 @@ int dlv_token_new(char *out);
 /* Candidate flow. Each call runs its own transaction(s) on db. */
 
 /* Authenticate a riss_exam cookie: token must name a live session and ws_token (the riss_ws
- * cookie, may be NULL) must match its workstation binding. RS_EAUTH otherwise. */
+ * cookie, may be NULL) must match its workstation binding. RS_EAUTH otherwise. A sign-in
+ * found in this process's cache costs no query; it is confirmed against the database by the
+ * next dlv_ call for that session in the same request (dlv_current, dlv_begin, dlv_report,
+ * or dlv_answer's own statement), which then refuses a moved or stale token with RS_EAUTH. */
 int dlv_auth(int64_t *out_session, rs_db *db, const char *token, const char *ws_token);
 
 /* Redeem a proctor's admission code at a workstation: binds the session to ws_token (the
