@@ -159,15 +159,15 @@ static long reg_qr_bits_line(reg_u128 r, int w)
 	reg_u128 win = eq & (eq >> 1) & (eq >> 2) & (eq >> 3);  /* bit j: modules j..j+4 alike */
 	reg_u128 starts = win & ~(eq << 1);
 	long p = reg_qr_pop(win) + 2L * reg_qr_pop(starts);
-	/* N3: 1011101 with four light modules before or after; 4 quiet modules on each side. */
+	/* N3: 1011101 with four light modules before or after; 4 quiet modules on each side.
+	 * core bit j: modules j..j+6 are 1011101; light bit j: modules j..j+3 are light. */
 	reg_u128 x = (r & full) << 4, y = ~x;
 	int pl = w + 8;
-	reg_u128 a = ((one << (pl - 10)) - 1), b = a; /* window starts 0 .. pl-11 */
-	static const unsigned char pa[11] = { 1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0 };
-	for (int k = 0; k < 11; k++) {
-		a &= pa[k] ? x >> k : y >> k;
-		b &= pa[10 - k] ? x >> k : y >> k;
-	}
+	reg_u128 core = x & (y >> 1) & (x >> 2) & (x >> 3) & (x >> 4) & (y >> 5) & (x >> 6);
+	reg_u128 light = y & (y >> 1) & (y >> 2) & (y >> 3);
+	reg_u128 starts11 = (one << (pl - 10)) - 1; /* an 11-module window starts at 0 .. pl-11 */
+	reg_u128 a = core & (light >> 7) & starts11;  /* 1011101 then 0000 */
+	reg_u128 b = light & (core >> 4) & starts11;  /* 0000 then 1011101 */
 	return p + 40L * (reg_qr_pop(a) + reg_qr_pop(b));
 }
 
@@ -421,19 +421,24 @@ static int reg_qr_svg_of(char **out_svg, const QRcode *q, int module_px)
 		return RS_EINVAL;
 	}
 	int w = q->width, full = w + 2 * REG_QR_QUIET;
-	/* A run costs at most "M123 123h123v1h-123z" (21 bytes); runs <= w*w/2 + w. */
-	size_t cap = 512 + ((size_t)w * (size_t)w / 2 + (size_t)w) * 21;
+	/* One stroked <path>: each row of modules is a line one unit wide through the row's
+	 * middle ("M x y.5" starts a row), each horizontal run of dark modules "h n", the gap
+	 * to the next run "m g 0". A run costs at most "m123 0h123" (10 bytes); a row start
+	 * "M123 123.5" (10); runs <= w*w/2 + w. */
+	size_t cap = 512 + ((size_t)w * (size_t)w / 2 + 2 * (size_t)w) * 10;
 	char *s = malloc(cap);
 	if (!s)
 		return RS_ENOMEM;
 	int len = snprintf(s, cap,
 	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-	    "shape-rendering=\"crispEdges\">\n<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n<path fill=\"#000\" d=\"",
+	    "shape-rendering=\"crispEdges\">\n<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n"
+	    "<path stroke=\"#000\" stroke-width=\"1\" fill=\"none\" d=\"",
 	    full * module_px, full * module_px, full, full, full, full);
 	char *p = s + len;
 	for (int y = 0; y < w; y++) {
 		const unsigned char *row = q->data + (size_t)y * (size_t)w;
+		int at = -1; /* pen x after the last run of this row; -1: row not started */
 		for (int x = 0; x < w;) {
 			if (!(row[x] & 1)) {
 				x++;
@@ -442,15 +447,22 @@ static int reg_qr_svg_of(char **out_svg, const QRcode *q, int module_px)
 			int x0 = x;
 			while (x < w && (row[x] & 1))
 				x++;
-			*p++ = 'M';
-			p = reg_qr_putint(p, x0 + REG_QR_QUIET);
-			*p++ = ' ';
-			p = reg_qr_putint(p, y + REG_QR_QUIET);
+			if (at < 0) {
+				*p++ = 'M';
+				p = reg_qr_putint(p, x0 + REG_QR_QUIET);
+				*p++ = ' ';
+				p = reg_qr_putint(p, y + REG_QR_QUIET);
+				memcpy(p, ".5", 2);
+				p += 2;
+			} else {
+				*p++ = 'm';
+				p = reg_qr_putint(p, x0 - at);
+				memcpy(p, " 0", 2);
+				p += 2;
+			}
 			*p++ = 'h';
 			p = reg_qr_putint(p, x - x0);
-			memcpy(p, "v1h-", 4);
-			p = reg_qr_putint(p + 4, x - x0);
-			*p++ = 'z';
+			at = x;
 		}
 	}
 	memcpy(p, "\"/>\n</svg>\n", 12);

@@ -111,25 +111,39 @@ static void test_svg_matches_png(void **state)
 	/* The quiet zone is white. */
 	for (int x = 0; x < (int)img.width; x++)
 		assert_int_equal(pix[x], 255);
-	/* The SVG path is one rectangle "M x yhNv1h-Nz" per horizontal run: the modules it
-	 * covers must be exactly the PNG's dark modules. */
+	/* The SVG is one stroked path: "M x y.5" starts a row, "h n" draws a run of n dark
+	 * modules, "m g 0" skips a gap. The modules it covers must be exactly the PNG's dark
+	 * modules. */
 	int svg_modules = 0, rects = 0, match = 0;
 	const char *d = strstr(svg, " d=\"");
 	assert_non_null(d);
-	for (const char *s = d + 4; *s == 'M'; rects++) {
-		int x, y, n, n2, used = 0;
-		assert_int_equal(sscanf(s, "M%d %dh%dv1h-%dz%n", &x, &y, &n, &n2, &used), 4);
-		assert_int_equal(n, n2);
-		for (int k = 0; k < n; k++) {
-			svg_modules++;
-			match += pix[(y * px + px / 2) * (int)img.width + (x + k) * px + px / 2] < 128;
+	int cx = -1, cy = -1;
+	for (const char *s = d + 4; *s && *s != '"'; rects++) {
+		int a = 0, b = 0, used = 0;
+		if (*s == 'M') {
+			assert_int_equal(sscanf(s, "M%d %d.5%n", &a, &b, &used), 2);
+			cx = a;
+			cy = b;
+		} else if (*s == 'm') {
+			assert_int_equal(sscanf(s, "m%d 0%n", &a, &used), 1);
+			assert_true(a > 0);
+			cx += a;
+		} else {
+			assert_int_equal(sscanf(s, "h%d%n", &a, &used), 1);
+			assert_true(cy >= 0 && a > 0);
+			for (int k = 0; k < a; k++) {
+				svg_modules++;
+				match += pix[(cy * px + px / 2) * (int)img.width + (cx + k) * px + px / 2] < 128;
+			}
+			cx += a;
 		}
+		assert_true(used > 0);
 		s += used;
 	}
 	assert_true(dark > 100);
 	assert_int_equal(svg_modules, dark);
 	assert_int_equal(match, dark);
-	assert_true(rects < dark); /* runs, not one rectangle per module */
+	assert_true(rects < 2 * dark); /* runs, not a shape per module */
 	char want[64];
 	snprintf(want, sizeof want, "viewBox=\"0 0 %d %d\"", side, side);
 	assert_non_null(strstr(svg, want));

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { launch, axeViolations, BASE } from './browser.mjs';
 import { addStaff, totp, PASSWORD } from './staff.mjs';
+import jsQR from 'jsqr';
 
 const BUILD = process.env.RISS_TEST_BUILD;
 const CONFIG = process.env.RISS_TEST_CONFIG;
@@ -210,6 +211,19 @@ test('the printable card shows the fields and the QR code', async () => {
   assert.equal(await page.textContent('#valid_until'), '2029-09-30');
   assert.match(await page.getAttribute('#card', 'class'), /\bgreen\b/);
   await page.waitForFunction(() => { const q = document.getElementById('qr'); return !q.hidden && q.complete && q.naturalWidth > 0; });
+  // The QR drawn by the browser decodes (jsQR) to exactly the credential's verify URL.
+  const img = await page.evaluate(() => {
+    const q = document.getElementById('qr');
+    const c = document.createElement('canvas');
+    c.width = q.naturalWidth; c.height = q.naturalHeight;
+    const g = c.getContext('2d');
+    g.drawImage(q, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height);
+    return { w: c.width, h: c.height, data: Array.from(d.data) };
+  });
+  const code = jsQR(Uint8ClampedArray.from(img.data), img.w, img.h);
+  assert.ok(code, 'the card QR does not decode');
+  assert.equal(code.data, configValue('public_base_url') + '/v/' + token);
   assert.match(await page.getAttribute('#qr', 'alt'), /QR コード/);
   assert.match(await page.getAttribute('#card', 'aria-label'), /緑/);
   await noAxe(page, '/card (ja)');
