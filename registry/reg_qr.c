@@ -523,23 +523,43 @@ static int reg_qr_png_of(unsigned char **out_png, size_t *out_len, const QRcode 
 		return RS_ENOMEM;
 	}
 	/* The image: white rows (bit set = white, MSB leftmost), dark modules cleared. Padding
-	 * bits past the last pixel stay set (white). */
+	 * bits past the last pixel stay set (white). A row equal to the one above (the other
+	 * module_px - 1 rows of a module row, the quiet zone) uses PNG filter Up and is all
+	 * zero bytes, which run-length deflate reduces to almost nothing, quickly. */
 	memset(raw, 0xff, raw_len);
-	for (int y = 0; y < side; y++)
-		raw[(size_t)y * stride] = 0;
+	raw[0] = 0;
+	for (int y = 1; y < side; y++) {
+		raw[(size_t)y * stride] = 2; /* Up */
+		memset(raw + (size_t)y * stride + 1, 0, rowbytes);
+	}
+	unsigned char *line = malloc(rowbytes);
+	if (!line) {
+		free(raw);
+		free(png);
+		return RS_ENOMEM;
+	}
 	for (int my = 0; my < w; my++) {
-		unsigned char *row = raw + (size_t)((my + REG_QR_QUIET) * module_px) * stride + 1;
+		int y0 = (my + REG_QR_QUIET) * module_px;
+		unsigned char *row = raw + (size_t)y0 * stride;
 		const unsigned char *m = q->data + (size_t)my * (size_t)w;
+		memset(line, 0xff, rowbytes);
 		for (int mx = 0; mx < w; mx++) {
 			if (!(m[mx] & 1))
 				continue;
 			int px0 = (mx + REG_QR_QUIET) * module_px;
 			for (int px = px0; px < px0 + module_px; px++)
-				row[px >> 3] &= (unsigned char)~(0x80u >> (px & 7));
+				line[px >> 3] &= (unsigned char)~(0x80u >> (px & 7));
 		}
-		for (int k = 1; k < module_px; k++)
-			memcpy(row + (size_t)k * stride, row, rowbytes);
+		row[0] = 0; /* None: the row as it is */
+		memcpy(row + 1, line, rowbytes);
 	}
+	/* The first quiet row after the symbol differs from the last module row: write it out. */
+	{
+		unsigned char *row = raw + (size_t)((w + REG_QR_QUIET) * module_px) * stride;
+		row[0] = 0;
+		memset(row + 1, 0xff, rowbytes);
+	}
+	free(line);
 	unsigned char *p = png;
 	memcpy(p, "\x89PNG\r\n\x1a\n", 8);
 	p += 8;
@@ -554,8 +574,22 @@ static int reg_qr_png_of(unsigned char **out_png, size_t *out_len, const QRcode 
 	p = reg_png_chunk(p, "IHDR", ihdr, sizeof ihdr);
 	/* IDAT: deflate straight into place; level 1 finds the repeated rows (distance one
 	 * row), which is where a scaled QR's redundancy is. */
-	uLongf zlen = bound;
-	if (compress2(p + 8, &zlen, raw, (uLong)raw_len, 1) != Z_OK) {
+	/* Run-length matching only (the repeated rows are zero runs after filter Up), with a
+	 * small window and hash table: zlib's default 256 KB of state would cost more to set
+	 * up than the whole compression. */
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	int zok = deflateInit2(&z, 1, Z_DEFLATED, 9, 1, Z_RLE) == Z_OK;
+	if (zok) {
+		z.next_in = raw;
+		z.avail_in = (uInt)raw_len;
+		z.next_out = p + 8;
+		z.avail_out = (uInt)bound;
+		zok = deflate(&z, Z_FINISH) == Z_STREAM_END;
+	}
+	uLong zlen = z.total_out;
+	deflateEnd(&z);
+	if (!zok) {
 		free(raw);
 		free(png);
 		rs_error_set("PNG encoding failed (zlib)");
@@ -729,7 +763,7 @@ int reg_qr_write_files(const char *text, const char *png_path, const char *svg_p
 	unsigned char *png = NULL;
 	size_t n = 0;
 	char *svg = NULL;
-	int rc = reg_qr_render(&png, &n, &svg, text, REG_QR_M, 4);
+	int rc = reg_qr_render(&png, &n, &svg, text, REG_QR_M, REG_QR_PNG_PX);
 	if (rc == 0 && png_path)
 		rc = reg_write_file(png_path, png, n);
 	if (rc == 0 && svg_path)

@@ -7,6 +7,9 @@
 
 #define REG_QR_TEXT_MAX 2331 /* byte-mode capacity of version 40 at level M */
 #define REG_QR_QUIET 4       /* quiet zone, in modules, as ISO/IEC 18004 asks */
+#define REG_QR_PNG_PX 2      /* PNG pixels per module for issued files: the smallest size
+                              * that common decoders (zbar) read; viewers scale it up, and
+                              * print uses the SVG */
 
 enum reg_qr_level { REG_QR_M = 0, REG_QR_Q = 1, REG_QR_H = 2 };
 

@@ -78,7 +78,7 @@ static void *bench_qr_worker(void *arg)
 			unsigned char *png = NULL;
 			size_t pl = 0;
 			if (reg_qr_verify_url(&url, q->base, j->jws[i]) != 0 ||
-			    reg_qr_render(&png, &pl, &svg, url, REG_QR_M, 4) != 0)
+			    reg_qr_render(&png, &pl, &svg, url, REG_QR_M, REG_QR_PNG_PX) != 0)
 				failed = 1;
 			else
 				bytes += pl + strlen(svg), rendered++;
