@@ -20,6 +20,7 @@ struct dlv_way {
 	int answered;
 	uint64_t used;        /* set-local use counter, for evicting the least recently used */
 	struct cat_session *s;
+	struct dlv_cmeta meta;
 };
 
 struct dlv_slot {
@@ -47,7 +48,7 @@ static struct dlv_slot *dlv_slot_for(int64_t id)
 	return &dlv_slots[cat_mix64((uint64_t)id) % DLV_CACHE_SETS];
 }
 
-struct cat_session *dlv_cache_take(int64_t id, int answered)
+struct cat_session *dlv_cache_take(struct dlv_cmeta *out_meta, int64_t id, int answered)
 {
 	struct dlv_slot *sl = dlv_slot_for(id);
 	struct cat_session *s = NULL, *stale = NULL;
@@ -55,9 +56,11 @@ struct cat_session *dlv_cache_take(int64_t id, int answered)
 	for (int w = 0; w < DLV_CACHE_WAYS; w++) {
 		struct dlv_way *e = &sl->way[w];
 		if (e->s && e->id == id) {
-			if (e->answered == answered)
+			if (e->answered == answered) {
 				s = e->s;
-			else
+				if (out_meta)
+					*out_meta = e->meta;
+			} else
 				stale = e->s;
 			e->s = NULL;
 			e->id = 0;
@@ -69,7 +72,7 @@ struct cat_session *dlv_cache_take(int64_t id, int answered)
 	return s;
 }
 
-void dlv_cache_put(int64_t id, struct cat_session *s, int answered)
+void dlv_cache_put(int64_t id, struct cat_session *s, int answered, const struct dlv_cmeta *meta)
 {
 	struct dlv_slot *sl = dlv_slot_for(id);
 	struct cat_session *old = NULL;
@@ -91,6 +94,7 @@ void dlv_cache_put(int64_t id, struct cat_session *s, int answered)
 	e->s = s;
 	e->id = id;
 	e->answered = answered;
+	e->meta = *meta;
 	e->used = ++sl->clock;
 	pthread_mutex_unlock(&sl->mu);
 	cat_session_free(old);
@@ -98,7 +102,7 @@ void dlv_cache_put(int64_t id, struct cat_session *s, int answered)
 
 void dlv_cache_drop(int64_t id)
 {
-	cat_session_free(dlv_cache_take(id, -1));
+	cat_session_free(dlv_cache_take(NULL, id, -1));
 }
 
 #define DLV_RATE_PER_S 20.0
@@ -162,21 +166,29 @@ const char *dlv_stop_name(enum cat_stop s)
  * does not spend a round trip on it. A hit is provisional: dlv_auth_verify (or the answer
  * statement itself, which checks both hashes) confirms it against the database in the
  * same request, so a moved or finished session is refused exactly as without the cache. */
-#define DLV_AUTH_SLOTS 32768u  /* direct-mapped: a collision costs one sign-in query */
+#define DLV_AUTH_SETS 8192u   /* 4-way set-associative: two sign-ins sharing a set do not
+                                * evict each other on every request */
+#define DLV_AUTH_WAYS 4
+
+struct dlv_auth_way {
+	char th[67], wh[67];
+	int64_t session;
+	uint64_t used;
+};
 
 struct dlv_auth_slot {
 	pthread_mutex_t mu;
-	char th[67], wh[67];
-	int64_t session;
+	struct dlv_auth_way way[DLV_AUTH_WAYS];
+	uint64_t clock;
 };
 
-static struct dlv_auth_slot dlv_auth_slots[DLV_AUTH_SLOTS];
+static struct dlv_auth_slot dlv_auth_slots[DLV_AUTH_SETS];
 static pthread_once_t dlv_auth_once = PTHREAD_ONCE_INIT;
 static _Thread_local struct dlv_auth_pending dlv_pending;
 
 static void dlv_auth_init(void)
 {
-	for (unsigned i = 0; i < DLV_AUTH_SLOTS; i++)
+	for (unsigned i = 0; i < DLV_AUTH_SETS; i++)
 		pthread_mutex_init(&dlv_auth_slots[i].mu, NULL);
 }
 
@@ -186,7 +198,15 @@ static struct dlv_auth_slot *dlv_auth_slot_for(const char *th)
 	uint64_t h = 0;
 	for (int i = 2; i < 18 && th[i]; i++)
 		h = h * 16 + (uint64_t)(th[i] <= '9' ? th[i] - '0' : th[i] - 'a' + 10);
-	return &dlv_auth_slots[h % DLV_AUTH_SLOTS];
+	return &dlv_auth_slots[h % DLV_AUTH_SETS];
+}
+
+static struct dlv_auth_way *dlv_auth_find(struct dlv_auth_slot *sl, const char *th)
+{
+	for (int w = 0; w < DLV_AUTH_WAYS; w++)
+		if (sl->way[w].session && strcmp(sl->way[w].th, th) == 0)
+			return &sl->way[w];
+	return NULL;
 }
 
 int64_t dlv_auth_cache_get(const char *th, const char *wh)
@@ -194,8 +214,11 @@ int64_t dlv_auth_cache_get(const char *th, const char *wh)
 	struct dlv_auth_slot *sl = dlv_auth_slot_for(th);
 	int64_t id = 0;
 	pthread_mutex_lock(&sl->mu);
-	if (sl->session && strcmp(sl->th, th) == 0 && strcmp(sl->wh, wh) == 0)
-		id = sl->session;
+	struct dlv_auth_way *e = dlv_auth_find(sl, th);
+	if (e && strcmp(e->wh, wh) == 0) {
+		id = e->session;
+		e->used = ++sl->clock;
+	}
 	pthread_mutex_unlock(&sl->mu);
 	return id;
 }
@@ -204,9 +227,20 @@ void dlv_auth_cache_put(const char *th, const char *wh, int64_t session)
 {
 	struct dlv_auth_slot *sl = dlv_auth_slot_for(th);
 	pthread_mutex_lock(&sl->mu);
-	snprintf(sl->th, sizeof sl->th, "%s", th);
-	snprintf(sl->wh, sizeof sl->wh, "%s", wh);
-	sl->session = session;
+	struct dlv_auth_way *e = dlv_auth_find(sl, th);
+	for (int w = 0; w < DLV_AUTH_WAYS && !e; w++)
+		if (!sl->way[w].session)
+			e = &sl->way[w];
+	if (!e) {
+		e = &sl->way[0];
+		for (int w = 1; w < DLV_AUTH_WAYS; w++)
+			if (sl->way[w].used < e->used)
+				e = &sl->way[w];
+	}
+	snprintf(e->th, sizeof e->th, "%s", th);
+	snprintf(e->wh, sizeof e->wh, "%s", wh);
+	e->session = session;
+	e->used = ++sl->clock;
 	pthread_mutex_unlock(&sl->mu);
 }
 
@@ -214,8 +248,9 @@ void dlv_auth_cache_drop(const char *th)
 {
 	struct dlv_auth_slot *sl = dlv_auth_slot_for(th);
 	pthread_mutex_lock(&sl->mu);
-	if (strcmp(sl->th, th) == 0)
-		sl->session = 0;
+	struct dlv_auth_way *e = dlv_auth_find(sl, th);
+	if (e)
+		e->session = 0;
 	pthread_mutex_unlock(&sl->mu);
 }
 

@@ -29,11 +29,21 @@ void dlv_slug_set(const char *slug);
 /* SHA-256 of text as "\\x<hex>" (bytea input form) into out (67 bytes). */
 void dlv_hash_bytea(char *out, const char *text);
 
+/* What the answer path needs besides the engine state, constant for a session or known
+ * exactly from the stored responses: the engine clock of the last stored response and the
+ * booking's accommodations and candidate (bookings never change them). */
+struct dlv_cmeta {
+	int last_engine_s;
+	bool large_text, high_contrast;
+	int64_t candidate;
+};
+
 /* Engine sessions kept between requests so an answer costs one engine step, not a replay.
  * take: the cached session for id when it has exactly `answered` responses (ownership to
- * the caller), else NULL. put: keep s (ownership to the cache). drop: forget id. */
-struct cat_session *dlv_cache_take(int64_t id, int answered);
-void dlv_cache_put(int64_t id, struct cat_session *s, int answered);
+ * the caller, its meta into *out_meta when not NULL), else NULL. put: keep s and a copy of
+ * meta (ownership of s to the cache). drop: forget id. */
+struct cat_session *dlv_cache_take(struct dlv_cmeta *out_meta, int64_t id, int answered);
+void dlv_cache_put(int64_t id, struct cat_session *s, int answered, const struct dlv_cmeta *meta);
 void dlv_cache_drop(int64_t id);
 
 /* Candidate sign-in cache (token and workstation hashes in bytea text form, 67 bytes).

@@ -26,7 +26,8 @@ int dlv_proctor_day(json_t **out, rs_db *db, const struct dlv_actor *who, const 
 	int rc = rs_db_exec(&r, db, "dlv_day",
 		"SELECT b.id, b.centre_code, b.status, to_char(b.starts_at, 'HH24:MI'), b.extra_minutes, b.large_text,"
 		" b.high_contrast, b.identity_checked_at IS NOT NULL, c.name_kanji, c.name_kana, c.name_romaji,"
-		" to_char(c.birth_date, 'YYYY-MM-DD'), s.id, s.status, s.seat, s.answered,"
+		" to_char(c.birth_date, 'YYYY-MM-DD'), s.id, s.status, s.seat,"
+		" (SELECT count(*) FROM exam.responses r WHERE r.session_id = s.id),"
 		" greatest(0, s.time_limit_s + s.extra_s - (s.used_ms + CASE WHEN s.running_since IS NULL THEN 0"
 		"   ELSE (extract(epoch FROM now() - s.running_since) * 1000)::bigint END) / 1000)"
 		" FROM exam.bookings b JOIN exam.candidates c ON c.id = b.candidate_id"

@@ -73,7 +73,23 @@ static int dlv_row_load(struct dlv_row *out, rs_db *db, int64_t id, int lock)
 	PQclear(r);
 	if (out->elapsed_ms < 0)
 		out->elapsed_ms = 0;
+	/* The answered count and the engine clock come from the responses themselves (the
+	 * answer path writes no session row). A statement of its own, after the lock, so it
+	 * sees every answer committed before the lock was granted. */
+	if ((rc = rs_db_exec(&r, db, "dlv_row_count",
+		"SELECT count(*), coalesce(max(engine_elapsed_s), 0) FROM exam.responses WHERE session_id = $1", 1, p)) != 0)
+		return rc;
+	out->answered = atoi(PQgetvalue(r, 0, 0));
+	out->last_engine_s = atoi(PQgetvalue(r, 0, 1));
+	PQclear(r);
 	return 0;
+}
+
+static struct dlv_cmeta dlv_meta_of(const struct dlv_row *row)
+{
+	struct dlv_cmeta m = { .last_engine_s = row->last_engine_s, .large_text = row->large_text,
+	                       .high_contrast = row->high_contrast, .candidate = row->candidate };
+	return m;
 }
 
 static int64_t dlv_limit_ms(const struct dlv_row *row)
@@ -91,7 +107,7 @@ static int dlv_engine(struct cat_session **out, rs_db *db, const struct dlv_exam
 		             row->exam_version, row->bank_version, ex->exam_version, ex->bank_version);
 		return RS_ESTATE;
 	}
-	struct cat_session *s = dlv_cache_take(row->id, row->answered);
+	struct cat_session *s = dlv_cache_take(NULL, row->id, row->answered);
 	if (s) {
 		*out = s;
 		return 0;
@@ -166,6 +182,9 @@ static int dlv_finish(rs_db *db, const struct dlv_exam *ex, const struct dlv_row
 	snprintf(pre, sizeof pre, "%d", res.pretest);
 	int64_t used_ms = row->elapsed_ms < dlv_limit_ms(row) ? row->elapsed_ms : dlv_limit_ms(row);
 	snprintf(used, sizeof used, "%" PRId64, used_ms);
+	char ans[16], les[16];
+	snprintf(ans, sizeof ans, "%d", row->answered);
+	snprintf(les, sizeof les, "%d", row->last_engine_s);
 	const char *p[] = { ids, cand, ex->exam->id, scaled, res.pass ? "t" : "f", res.complete ? "t" : "f",
 	                    theta, se, dlv_stop_name(res.stop), oper, pre, doms };
 	int rc = rs_db_exec(NULL, db, "dlv_result_ins",
@@ -175,11 +194,11 @@ static int dlv_finish(rs_db *db, const struct dlv_exam *ex, const struct dlv_row
 	free(doms);
 	if (rc != 0)
 		return rc;
-	const char *p2[] = { ids, used };
+	const char *p2[] = { ids, used, ans, les };
 	if ((rc = rs_db_exec(NULL, db, "dlv_sess_finish",
 		"WITH s AS (UPDATE exam.sessions SET status = 'finished', running_since = NULL, used_ms = $2,"
-		" finished_at = now() WHERE id = $1 RETURNING booking_id)"
-		" UPDATE exam.bookings SET status = 'finished' WHERE id = (SELECT booking_id FROM s)", 2, p2)) != 0)
+		" answered = $3, last_engine_s = $4, finished_at = now() WHERE id = $1 RETURNING booking_id)"
+		" UPDATE exam.bookings SET status = 'finished' WHERE id = (SELECT booking_id FROM s)", 4, p2)) != 0)
 		return rc;
 	char obj[40];
 	snprintf(obj, sizeof obj, "session:%" PRId64, row->id);
@@ -400,6 +419,7 @@ struct dlv_flow_arg {
 	json_t *view;            /* out */
 	struct cat_session *s;   /* engine session after the transaction */
 	int answered;            /* its response count */
+	struct dlv_cmeta meta;   /* for the cache */
 	int refuse;              /* after commit: refuse with this code (slug/message saved) */
 	char refuse_slug[40], refuse_msg[256];
 };
@@ -453,6 +473,7 @@ static int dlv_flow_tx(rs_db *db, void *varg)
 		if ((rc = dlv_engine(&a->s, db, ex, &row)) != 0)
 			return rc;
 		a->answered = row.answered;
+		a->meta = dlv_meta_of(&row);
 		/* The last answer was stored but the finish was not (a crash in between). */
 		if (strcmp(row.status, "admitted") != 0 && cat_session_done(a->s)) {
 			if ((rc = dlv_finish(db, ex, &row, a->s)) != 0)
@@ -552,13 +573,13 @@ static int dlv_flow_tx(rs_db *db, void *varg)
 	snprintf(es, sizeof es, "%" PRId64, e);
 	const char *p[] = { ids, pos, a->item_id, ch, sc, es };
 	if ((rc = rs_db_exec(NULL, db, "dlv_answer",
-		"WITH r AS (INSERT INTO exam.responses (session_id, position, item_id, choice, score, engine_elapsed_s)"
-		" VALUES ($1, $2, $3, $4, $5, $6)) UPDATE exam.sessions SET answered = $2::int + 1, last_engine_s = $6"
-		" WHERE id = $1", 6, p)) != 0)
+		"INSERT INTO exam.responses (session_id, position, item_id, choice, score, engine_elapsed_s)"
+		" VALUES ($1, $2, $3, $4, $5, $6)", 6, p)) != 0)
 		return rc;
 	row.answered++;
 	row.last_engine_s = (int)e;
 	a->answered = row.answered;
+	a->meta = dlv_meta_of(&row);
 	if (cat_session_done(a->s)) {
 		if ((rc = dlv_finish(db, ex, &row, a->s)) != 0)
 			return rc;
@@ -577,7 +598,7 @@ static int dlv_flow(json_t **out, rs_db *db, struct dlv_flow_arg *a)
 		return rc;
 	rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, dlv_flow_tx, a);
 	if (rc == 0 && a->s && !cat_session_done(a->s)) {
-		dlv_cache_put(a->session, a->s, a->answered);
+		dlv_cache_put(a->session, a->s, a->answered, &a->meta);
 		a->s = NULL;
 	} else if (rc == 0) {
 		dlv_cache_drop(a->session);
@@ -611,54 +632,58 @@ int dlv_begin(json_t **out, rs_db *db, int64_t session)
 
 /* Fast path of an answer: the cached engine session is exactly at `position` and the item is
  * its pending one. One statement (its own transaction, one round trip) checks the sign-in,
- * the state, the version and the clock, stores the response and advances the session; the
- * engine then takes the step with the engine time the database computed. Returns 1 when the
- * fast path does not apply (nothing was written): the caller takes the full path. */
+ * the state, the version and the clock, share-locks the session row (a proctor's pause or
+ * end waits for it, or it sees theirs) and stores the response; no session row is written.
+ * The cache entry at `position` means responses 0..position-1 are stored (they are never
+ * deleted), so the primary key alone decides whether this is the next answer: a conflict
+ * (another node or request got there first) stores nothing. The engine then takes the step
+ * with the engine time the database computed. Returns 1 when the fast path does not apply
+ * (nothing was written): the caller takes the full path. */
 static int dlv_answer_fast(json_t **out, rs_db *db, const struct dlv_exam *ex, int64_t session, int position,
                            const char *item_id, int choice)
 {
-	struct cat_session *s = dlv_cache_take(session, position);
+	struct dlv_cmeta meta;
+	struct cat_session *s = dlv_cache_take(&meta, session, position);
 	size_t idx;
 	if (!s)
 		return 1;
 	if (cat_session_done(s) || cat_session_next(s, &idx) != 0 || strcmp(ex->bank->items[idx].id, item_id) != 0) {
-		dlv_cache_put(session, s, position);
+		dlv_cache_put(session, s, position, &meta);
 		return 1;
 	}
 	struct dlv_auth_pending *pend = dlv_auth_pending();
 	int pending = pend->session == session;
-	char ids[24], pos[16], ch[8], sc[4], lim[16];
+	char ids[24], pos[16], ch[8], sc[4], lim[16], les[16];
 	snprintf(ids, sizeof ids, "%" PRId64, session);
 	snprintf(pos, sizeof pos, "%d", position);
 	snprintf(ch, sizeof ch, "%d", choice);
 	snprintf(sc, sizeof sc, "%d", choice == ex->content[idx].key ? 1 : 0);
 	snprintf(lim, sizeof lim, "%d", ex->exam->time_limit_s);
+	snprintf(les, sizeof les, "%d", meta.last_engine_s);
 	const char *p[] = { ids, pos, item_id, ch, sc, lim, ex->exam_version, ex->bank_version,
-	                    pending ? pend->th : NULL, pending ? pend->wh : NULL };
+	                    pending ? pend->th : NULL, pending ? pend->wh : NULL, les };
 	PGresult *r = NULL;
 	int rc = rs_db_exec(&r, db, "dlv_answer_fast",
-		"WITH s AS (UPDATE exam.sessions x SET answered = x.answered + 1,"
-		"  last_engine_s = greatest(x.last_engine_s, least($6::int - 1,"
-		"   ((x.used_ms + (extract(epoch FROM now() - x.running_since) * 1000)::bigint) / 1000) * $6::int"
-		"   / (x.time_limit_s + x.extra_s)))"
-		" WHERE x.id = $1 AND x.answered = $2::int AND x.status = 'running' AND x.running_since IS NOT NULL"
+		"WITH s AS (SELECT x.id, x.time_limit_s, x.extra_s,"
+		"  x.used_ms + (extract(epoch FROM now() - x.running_since) * 1000)::bigint AS elapsed_ms"
+		" FROM exam.sessions x WHERE x.id = $1 AND x.status = 'running' AND x.running_since IS NOT NULL"
 		"  AND x.exam_version = $7 AND x.bank_version = $8"
 		"  AND ($9::bytea IS NULL OR (x.token_hash = $9::bytea AND x.workstation_hash = $10::bytea))"
 		"  AND x.used_ms + (extract(epoch FROM now() - x.running_since) * 1000)::bigint"
 		"   < (x.time_limit_s + x.extra_s) * 1000::bigint + " DLV_STR(DLV_GRACE_MS)
-		" RETURNING x.id, x.booking_id, x.last_engine_s, x.time_limit_s, x.extra_s,"
-		"  x.used_ms + (extract(epoch FROM now() - x.running_since) * 1000)::bigint AS elapsed_ms),"
+		" FOR SHARE),"
 		" i AS (INSERT INTO exam.responses (session_id, position, item_id, choice, score, engine_elapsed_s)"
-		"  SELECT s.id, $2::int, $3, $4::int, $5::int, s.last_engine_s FROM s)"
-		" SELECT s.last_engine_s, s.time_limit_s, s.extra_s, s.elapsed_ms, b.large_text, b.high_contrast, b.candidate_id"
-		" FROM s JOIN exam.bookings b ON b.id = s.booking_id", 10, p);
+		"  SELECT s.id, $2::int, $3, $4::int, $5::int,"
+		"   greatest($11::int, least($6::int - 1, (s.elapsed_ms / 1000) * $6::int / (s.time_limit_s + s.extra_s)))"
+		"  FROM s ON CONFLICT (session_id, position) DO NOTHING RETURNING engine_elapsed_s)"
+		" SELECT i.engine_elapsed_s, s.time_limit_s, s.extra_s, s.elapsed_ms FROM s, i", 11, p);
 	if (rc != 0) {
 		cat_session_free(s);   /* the database decides on the full path */
 		return rc == RS_EUNAVAIL ? rc : 1;
 	}
 	if (PQntuples(r) != 1) {
 		PQclear(r);
-		dlv_cache_put(session, s, position);
+		dlv_cache_put(session, s, position, &meta);
 		return 1;
 	}
 	if (pending)
@@ -671,9 +696,9 @@ static int dlv_answer_fast(json_t **out, rs_db *db, const struct dlv_exam *ex, i
 	row.time_limit_s = atoi(PQgetvalue(r, 0, 1));
 	row.extra_s = atoi(PQgetvalue(r, 0, 2));
 	row.elapsed_ms = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
-	row.large_text = PQgetvalue(r, 0, 4)[0] == 't';
-	row.high_contrast = PQgetvalue(r, 0, 5)[0] == 't';
-	row.candidate = strtoll(PQgetvalue(r, 0, 6), NULL, 10);
+	row.large_text = meta.large_text;
+	row.high_contrast = meta.high_contrast;
+	row.candidate = meta.candidate;
 	row.answered = position + 1;
 	snprintf(row.exam_version, sizeof row.exam_version, "%s", ex->exam_version);
 	snprintf(row.bank_version, sizeof row.bank_version, "%s", ex->bank_version);
@@ -698,7 +723,8 @@ static int dlv_answer_fast(json_t **out, rs_db *db, const struct dlv_exam *ex, i
 		return dlv_view(out, db, ex, &row, NULL);
 	}
 	rc = dlv_view(out, db, ex, &row, s);
-	dlv_cache_put(session, s, row.answered);
+	meta.last_engine_s = row.last_engine_s;
+	dlv_cache_put(session, s, row.answered, &meta);
 	return rc;
 }
 

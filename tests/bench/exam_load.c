@@ -280,10 +280,15 @@ int main(int argc, char **argv)
 	struct epoll_event evs[256];
 	while (live > 0) {
 		int64_t now = el_now();
-		if (answers_at_from < 0 && now >= el_measure_from)
+		if (answers_at_from < 0 && now >= el_measure_from) {
 			answers_at_from = el_answers_total;
+			printf("exam_load: window open\n");   /* the driver samples CPU here */
+			fflush(stdout);
+		}
 		if (now >= el_measure_to) {
 			answers_at_to = el_answers_total;
+			printf("exam_load: window closed\n");
+			fflush(stdout);
 			break;
 		}
 		if (think_ms > 0) {
@@ -364,7 +369,8 @@ int main(int argc, char **argv)
 	printf("%d candidates, %.1f s measured after %.1f s warm-up, %zu answers timed, %ld refused, %ld finished\n",
 	       n, window, warmup, el_nlat, el_refused, el_finished);
 	printf("exam_load: answers/s %.0f  answer->next p50 %.1f ms  p99 %.1f ms\n", rate, p50, p99);
-	printf("answers_per_s=%.0f p50_ms=%.1f p99_ms=%.1f answers_total=%ld\n", rate, p50, p99, el_answers_total);
+	printf("answers_per_s=%.0f p50_ms=%.1f p99_ms=%.1f answers_total=%ld answers_window=%ld\n", rate, p50, p99,
+	       el_answers_total, answers_at_to - answers_at_from);
 	for (int i = 0; i < n; i++)
 		if (cs[i].phase != EL_DONE)
 			close(cs[i].fd);

@@ -8,10 +8,10 @@ throughput; latency is then mostly queueing, by Little's law N / rate) and a pac
 (each candidate thinks 0.5T..1.5T between answers, T = EXAM_LOAD_THINK_MS) whose latency is
 the service time at that rate.
 Environment: EXAM_LOAD_CANDIDATES (2000), EXAM_LOAD_SECONDS (15), EXAM_LOAD_THREADS (rissd
-http_threads, 32), EXAM_LOAD_POOL (db_pool_size, 32), EXAM_LOAD_THINK_MS (600)."""
+http_threads, 32), EXAM_LOAD_POOL (db_pool_size, 32), EXAM_LOAD_THINK_MS (600), EXAM_LOAD_PGSS=1 (prints the top
+statements from pg_stat_statements for each window)."""
 import os
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -26,6 +26,7 @@ SECONDS = os.environ.get("EXAM_LOAD_SECONDS", "15")
 THREADS = os.environ.get("EXAM_LOAD_THREADS", "32")
 POOL = os.environ.get("EXAM_LOAD_POOL", "32")
 THINK = os.environ.get("EXAM_LOAD_THINK_MS", "600")
+PGSS = os.environ.get("EXAM_LOAD_PGSS", "") == "1"
 GEN = os.path.join(BUILD, "tests", "bench", "bench-exam-load-gen")
 
 
@@ -59,6 +60,28 @@ def pg_pids(pg):
     return kids
 
 
+def psql(pg, sql):
+    return subprocess.run(["psql", "-h", pg.sock, "-p", str(pg.port), "-U", "riss", "riss", "-Atc", sql],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+DEV_KEYS_SKIP = {"listen_addresses", "port", "unix_socket_directories", "logging_collector"}
+
+
+def dev_settings():
+    """The postgresql.conf settings deploy/dev gives the private dev cluster (pg_start), so
+    the benchmark's throw-away cluster runs as the dev one does."""
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "deploy", "dev")) as f:
+        text = f.read()
+    block = text.split("# riss private dev cluster", 1)[1].split("\nEOF", 1)[0]
+    out = {}
+    for line in block.splitlines():
+        m = re.match(r"\s*([a-z_]+)\s*=\s*(.+?)\s*(#.*)?$", line)
+        if m and m.group(1) not in DEV_KEYS_SKIP:
+            out[m.group(1)] = m.group(2).strip("'")
+    return out
+
+
 def pgbench_ceiling(pg):
     script = os.path.join(pg.dir, "insert.sql")
     with open(script, "w") as f:
@@ -82,31 +105,55 @@ def main():
     pg, conf = private_stack(tmp)
     rissd = None
     try:
+        dev = dev_settings()
+        for k, v in dev.items():
+            psql(pg, f"ALTER SYSTEM SET {k} = '{v}'")
+        if PGSS:
+            psql(pg, "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'")
+        pg.stop()
+        pg.start()
+        if PGSS:
+            psql(pg, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        print("exam_load: PostgreSQL settings as deploy/dev: " + ", ".join(f"{k}={v}" for k, v in dev.items()))
         sc = subprocess.run(["psql", "-h", pg.sock, "-p", str(pg.port), "-U", "riss", "riss", "-Atc",
                              "SHOW synchronous_commit"], capture_output=True, text=True).stdout.strip()
         rissd = Rissd(config=conf, settings={"http_threads": THREADS, "db_pool_size": POOL,
                                              "http_connection_limit": str(N + 100), "log_level": "warn"})
         figures = {}
         for mode, think in (("closed", "0"), ("paced", THINK)):
-            pids = pg_pids(pg)
-            r0, p0, g0 = cpu_s([rissd.proc.pid]), cpu_s(pids), resource.getrusage(resource.RUSAGE_CHILDREN)
-            gen = subprocess.run([GEN, "--port", str(rissd.port), "--candidates", str(N), "--seconds", SECONDS,
-                                  "--think-ms", think, "--prefix", mode],
-                                 env=dict(os.environ, RISS_CONFIG=conf), capture_output=True, text=True)
-            sys.stderr.write(gen.stderr)
-            print("\n".join(line for line in gen.stdout.splitlines() if line.startswith("exam_load:")), flush=True)
-            figures[mode] = re.search(r"answers_per_s=([0-9.]+) p50_ms=([0-9.]+) p99_ms=([0-9.]+)", gen.stdout)
-            # CPU per answer over the whole run (set-up and warm-up included), so the figure
-            # does not depend on what else this machine is doing.
-            g1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-            answers = int(re.search(r"answers_total=([0-9]+)", gen.stdout).group(1))
-            cr = cpu_s([rissd.proc.pid]) - r0
-            cp = cpu_s(pids + [p for p in pg_pids(pg) if p not in pids]) - p0
-            cg = (g1.ru_utime + g1.ru_stime) - (g0.ru_utime + g0.ru_stime)
-            per = [c / max(answers, 1) * 1e6 for c in (cr, cp, cg)]
-            print(f"exam_load: CPU per answer: rissd {per[0]:.0f} us, PostgreSQL {per[1]:.0f} us, load generator"
-                  f" {per[2]:.0f} us (set-up included); {os.cpu_count()} cores busy only with these would carry"
-                  f" about {os.cpu_count() * 1e6 / sum(per):.0f} answers/s", flush=True)
+            gen = subprocess.Popen([GEN, "--port", str(rissd.port), "--candidates", str(N), "--seconds", SECONDS,
+                                    "--think-ms", think, "--prefix", mode],
+                                   env=dict(os.environ, RISS_CONFIG=conf), stdout=subprocess.PIPE, text=True)
+            # CPU per answer over the measuring window only (steady state, no set-up), sampled
+            # when the generator says the window opens and closes.
+            lines, cpu0, cpu1 = [], None, None
+            for line in gen.stdout:
+                lines.append(line)
+                if line.startswith("exam_load: window open"):
+                    pids = pg_pids(pg)
+                    cpu0 = (cpu_s([rissd.proc.pid]), cpu_s(pids), cpu_s([gen.pid]), os.getloadavg()[0])
+                    if PGSS:
+                        psql(pg, "SELECT pg_stat_statements_reset()")
+                elif line.startswith("exam_load: window closed"):
+                    cpu1 = (cpu_s([rissd.proc.pid]), cpu_s(pids + [p for p in pg_pids(pg) if p not in pids]),
+                            cpu_s([gen.pid]))
+            gen.wait()
+            out = "".join(lines)
+            print("\n".join(line for line in out.splitlines()
+                            if line.startswith("exam_load:") and "window " not in line), flush=True)
+            figures[mode] = re.search(r"answers_per_s=([0-9.]+) p50_ms=([0-9.]+) p99_ms=([0-9.]+)", out)
+            w = re.search(r"answers_window=([0-9]+)", out)
+            if cpu0 and cpu1 and w and int(w.group(1)) > 0:
+                per = [(b - a) / int(w.group(1)) * 1e6 for a, b in zip(cpu0, cpu1)]
+                print(f"exam_load: CPU per answer in the window: rissd {per[0]:.0f} us, PostgreSQL {per[1]:.0f} us,"
+                      f" load generator {per[2]:.0f} us; {os.cpu_count()} cores busy only with these would carry"
+                      f" about {os.cpu_count() * 1e6 / max(sum(per), 1):.0f} answers/s"
+                      f" (load average {cpu0[3]:.1f} -> {os.getloadavg()[0]:.1f})", flush=True)
+            if PGSS:
+                print(psql(pg, "SELECT calls, round(total_exec_time::numeric / calls * 1000) AS us_per_call,"
+                               " round(total_exec_time::numeric) AS total_ms, wal_records, shared_blks_hit,"
+                               " left(regexp_replace(query, '\\s+', ' ', 'g'), 110)"
+                               " FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 10"), flush=True)
         rissd.stop()
         rissd = None
         tps = pgbench_ceiling(pg)
