@@ -359,7 +359,21 @@ static QRcode *reg_qr_encode(const char *text, QRecLevel lv)
 			best_m = m;
 		}
 	}
-	if (best_m != 0) {
+	if (best_m != 0 && w <= REG_QR_BITS_MAX) {
+		/* The chosen mask's pattern rows, read back 64 bits at a time. */
+		const struct reg_qr_patterns *pt = reg_qr_patterns_get();
+		for (int i = 0; i < w; i++) {
+			reg_u128 row = pt->row[best_m][i % 12];
+			unsigned long long half[2] = { (unsigned long long)row, (unsigned long long)(row >> 64) };
+			unsigned char *d = q->data + (size_t)i * (size_t)w;
+			const unsigned char *u = unmasked + (size_t)i * (size_t)w;
+			for (int j = 0; j < w; j++) {
+				unsigned flip = (unsigned)((d[j] & 0x80) == 0) & (unsigned)((half[j >> 6] >> (j & 63)) & 1u);
+				d[j] = (unsigned char)((d[j] & ~1u) | (u[j] ^ flip));
+			}
+		}
+		reg_qr_put_format(q->data, w, reg_qr_format_bits(lv, best_m));
+	} else if (best_m != 0) {
 		for (int i = 0; i < w; i++)
 			for (int j = 0; j < w; j++) {
 				size_t k = (size_t)i * (size_t)w + (size_t)j;

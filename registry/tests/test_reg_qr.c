@@ -157,6 +157,16 @@ static void test_mask_choice_matches_libqrencode(void **state)
 	(void)state;
 	assert_int_equal(reg_qr_mask_selftest(url), 0);
 	assert_int_equal(reg_qr_mask_selftest("https://riss.example.jp/v/x"), 0);
+	/* Texts of many lengths, so that every mask gets chosen somewhere (and a large symbol
+	 * takes the module-by-module path). */
+	char t[1200];
+	for (int n = 1; n < 40; n++) {
+		int len = n * 29;
+		for (int i = 0; i < len; i++)
+			t[i] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"[(i * 7919 + n * 31) % 64];
+		t[len] = '\0';
+		assert_int_equal(reg_qr_mask_selftest(t), 0);
+	}
 }
 
 static void test_render_is_png_plus_svg(void **state)
