@@ -7,6 +7,7 @@
 #include "rs_util.h"
 #include "rs_encode.h"
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -135,10 +136,39 @@ int dlv_rate_check(int64_t session)
 	return 0;
 }
 
+/* SHA-256 with the algorithm fetched once per process and a context per thread: the one-shot
+ * SHA256() of OpenSSL 3 looks the algorithm up again on every call (two hashes per request). */
+static EVP_MD *dlv_sha256_md;
+static pthread_key_t dlv_sha256_key;   /* the thread's EVP_MD_CTX, freed when the thread ends */
+static pthread_once_t dlv_sha256_once = PTHREAD_ONCE_INIT;
+
+static void dlv_sha256_ctx_free(void *ctx)
+{
+	EVP_MD_CTX_free(ctx);
+}
+
+static void dlv_sha256_init(void)
+{
+	dlv_sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	pthread_key_create(&dlv_sha256_key, dlv_sha256_ctx_free);
+}
+
+static void dlv_sha256(unsigned char *md, const char *text)
+{
+	pthread_once(&dlv_sha256_once, dlv_sha256_init);
+	EVP_MD_CTX *ctx = pthread_getspecific(dlv_sha256_key);
+	if (!ctx && (ctx = EVP_MD_CTX_new()) != NULL)
+		pthread_setspecific(dlv_sha256_key, ctx);
+	unsigned int n = 0;
+	if (!dlv_sha256_md || !ctx || EVP_DigestInit_ex2(ctx, dlv_sha256_md, NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, text, strlen(text)) != 1 || EVP_DigestFinal_ex(ctx, md, &n) != 1)
+		SHA256((const unsigned char *)text, strlen(text), md);
+}
+
 void dlv_hash_bytea(char *out, const char *text)
 {
 	unsigned char md[SHA256_DIGEST_LENGTH];
-	SHA256((const unsigned char *)text, strlen(text), md);
+	dlv_sha256(md, text);
 	out[0] = '\\';
 	out[1] = 'x';
 	rs_hex_encode(out + 2, md, sizeof md);

@@ -637,8 +637,9 @@ int dlv_begin(json_t **out, rs_db *db, int64_t session)
  * The cache entry at `position` means responses 0..position-1 are stored (they are never
  * deleted), so the primary key alone decides whether this is the next answer: a conflict
  * (another node or request got there first) stores nothing. The engine then takes the step
- * with the engine time the database computed. Returns 1 when the fast path does not apply
- * (nothing was written): the caller takes the full path. */
+ * with the engine time the database computed. The clock uses date_part (float8): cheaper
+ * per call than extract (numeric). Returns 1 when the fast path does not apply (nothing was
+ * written): the caller takes the full path. */
 static int dlv_answer_fast(json_t **out, rs_db *db, const struct dlv_exam *ex, int64_t session, int position,
                            const char *item_id, int choice)
 {
@@ -665,11 +666,11 @@ static int dlv_answer_fast(json_t **out, rs_db *db, const struct dlv_exam *ex, i
 	PGresult *r = NULL;
 	int rc = rs_db_exec(&r, db, "dlv_answer_fast",
 		"WITH s AS (SELECT x.id, x.time_limit_s, x.extra_s,"
-		"  x.used_ms + (extract(epoch FROM now() - x.running_since) * 1000)::bigint AS elapsed_ms"
+		"  x.used_ms + (date_part('epoch', now() - x.running_since) * 1000)::bigint AS elapsed_ms"
 		" FROM exam.sessions x WHERE x.id = $1 AND x.status = 'running' AND x.running_since IS NOT NULL"
 		"  AND x.exam_version = $7 AND x.bank_version = $8"
 		"  AND ($9::bytea IS NULL OR (x.token_hash = $9::bytea AND x.workstation_hash = $10::bytea))"
-		"  AND x.used_ms + (extract(epoch FROM now() - x.running_since) * 1000)::bigint"
+		"  AND x.used_ms + (date_part('epoch', now() - x.running_since) * 1000)::bigint"
 		"   < (x.time_limit_s + x.extra_s) * 1000::bigint + " DLV_STR(DLV_GRACE_MS)
 		" FOR SHARE),"
 		" i AS (INSERT INTO exam.responses (session_id, position, item_id, choice, score, engine_elapsed_s)"
