@@ -98,12 +98,53 @@ static void test_rate_limit(void **state)
 	assert_int_equal(dlv_rate_check(123456789), 0); /* another session is not affected */
 }
 
+static void test_caches(void **state)
+{
+	(void)state;
+	struct dlv_exam *ex = NULL;
+	if (dlv_exam_load(&ex, "exam-engine/exams/sg.json", "item-bank/demo/items.jsonl") != 0)
+		fail_msg("load: %s", rs_error_last());
+	/* The engine cache hands back a session only at the stored count, with its meta
+	 * (engine clock of the last answer, accommodations, candidate): the answer path writes
+	 * the next response from them without reading the booking. */
+	struct cat_session *s = NULL;
+	assert_int_equal(cat_session_new(&s, ex->eng, 7), 0);
+	struct dlv_cmeta m = { .last_engine_s = 95, .large_text = true, .high_contrast = false, .candidate = 4242 }, got;
+	memset(&got, 0, sizeof got);
+	dlv_cache_put(555001, s, 3, &m);
+	assert_null(dlv_cache_take(&got, 555001, 4));    /* another count: a stale entry is dropped */
+	assert_null(dlv_cache_take(&got, 555001, 3));    /* ...and gone */
+	assert_int_equal(cat_session_new(&s, ex->eng, 7), 0);
+	dlv_cache_put(555001, s, 3, &m);
+	struct cat_session *t = dlv_cache_take(&got, 555001, 3);
+	assert_ptr_equal(t, s);
+	assert_int_equal(got.last_engine_s, 95);
+	assert_true(got.large_text);
+	assert_false(got.high_contrast);
+	assert_int_equal(got.candidate, 4242);
+	cat_session_free(t);
+	dlv_exam_free(ex);
+
+	/* Two sign-ins whose hashes fall in the same set are both kept (no sign-in query per
+	 * request for either); a token shown from another workstation is not taken from it. */
+	char th1[67] = "\\x0000000000000001", th2[67] = "\\x0000000000008001", wh[67] = "\\xaa";
+	dlv_auth_cache_put(th1, wh, 101);
+	dlv_auth_cache_put(th2, wh, 102);
+	assert_int_equal(dlv_auth_cache_get(th1, wh), 101);
+	assert_int_equal(dlv_auth_cache_get(th2, wh), 102);
+	assert_int_equal(dlv_auth_cache_get(th1, "\\xbb"), 0);
+	dlv_auth_cache_drop(th1);
+	assert_int_equal(dlv_auth_cache_get(th1, wh), 0);
+	assert_int_equal(dlv_auth_cache_get(th2, wh), 102);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exam_loads_and_views_hide_keys),
 		cmocka_unit_test(test_csv_reports_every_bad_row),
 		cmocka_unit_test(test_rate_limit),
+		cmocka_unit_test(test_caches),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
