@@ -359,8 +359,11 @@ int main(int argc, char **argv)
 	int64_t t_end = el_now();
 	if (answers_at_from < 0)
 		answers_at_from = 0;
-	if (answers_at_to < 0)
-		answers_at_to = el_answers_total;
+	if (answers_at_to < 0) {
+		answers_at_to = el_answers_total;   /* every candidate finished inside the window */
+		printf("exam_load: window closed\n");
+		fflush(stdout);
+	}
 	double window = (double)((t_end < el_measure_to ? t_end : el_measure_to) - el_measure_from) / 1e9;
 	double rate = window > 0 ? (double)(answers_at_to - answers_at_from) / window : 0;
 	qsort(el_lat, el_nlat, sizeof *el_lat, el_cmp);
