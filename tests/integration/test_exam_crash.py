@@ -141,7 +141,11 @@ class ExamCrash(unittest.TestCase):
         sims = [Sim(c, self.keys) for c in cands]
         for s in sims:
             s.start()
-        time.sleep(2)
+        # Stop the database while every candidate is mid-exam: a fixed sleep let fast
+        # answering finish all the exams first (then no answer could see the 503).
+        deadline = time.time() + 10
+        while sum(len(s.acked) for s in sims) < 5 * N and time.time() < deadline:
+            time.sleep(0.02)
         self.pg.stop("fast")
         # Candidates see a clear "please wait" (503 problem) while the database is away.
         st, body = cands[0].call("GET", "/api/v1/exam/current")
