@@ -4,8 +4,8 @@
 const struct rs_cfg_def rs_cfg_table[] = {
 	{ "db_url", RS_CFG_STR, 0, 4096, "", 1,
 	  "PostgreSQL connection string (libpq conninfo or URI); written by ./deploy/dev" },
-	{ "db_pool_size", RS_CFG_INT, 1, 512, "8", 0,
-	  "database connections held by rissd (one per worker thread)" },
+	{ "db_pool_size", RS_CFG_INT, 1, 512, "16", 0,
+	  "database connections held by rissd (at least one per worker thread)" },
 	{ "db_retries", RS_CFG_INT, 0, 20, "5", 0,
 	  "times a transaction is retried after a serialization failure or a lost connection" },
 	{ "http_bind", RS_CFG_STR, 0, 255, "127.0.0.1", 0,
@@ -14,8 +14,9 @@ const struct rs_cfg_def rs_cfg_table[] = {
 	  "TCP port rissd listens on (0 picks a free port; see port_file)" },
 	{ "port_file", RS_CFG_STR, 0, 4096, "", 0,
 	  "if set, rissd writes the port it listens on to this file once it is ready" },
-	{ "http_threads", RS_CFG_INT, 1, 256, "4", 0,
-	  "worker threads in rissd's thread pool (epoll)" },
+	{ "http_threads", RS_CFG_INT, 1, 256, "16", 0,
+	  "worker threads in rissd's thread pool (epoll); a worker waits for each commit's WAL flush, so "
+	  "exam nodes want many (16-32), pure verify nodes about one per core" },
 	{ "http_connection_limit", RS_CFG_INT, 16, 100000, "4096", 0,
 	  "open HTTP connections accepted at once" },
 	{ "http_body_limit", RS_CFG_INT, 1024, 67108864, "1048576", 0,
