@@ -202,7 +202,7 @@ int web_server_start(struct MHD_Daemon **out, const char *bind, int port, int th
 		rs_error_set("http_bind '%s' is not an IPv4 address", bind);
 		return RS_EINVAL;
 	}
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
 	struct MHD_Daemon *d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, web_access, NULL,
 		MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,

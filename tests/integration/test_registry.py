@@ -300,18 +300,26 @@ class Registry(unittest.TestCase):
         regnos = [self.register(f"Kill Person {chr(65 + i)}") for i in range(4)]
         before = int(psql("SELECT count(*) FROM registry.credentials"))
         results = []
+        killed = threading.Event()
 
         def hammer():
-            for _ in range(30):
+            # Keep issuing until well after the signer died (however fast issuing is).
+            after = 0
+            while after < 12 and len(results) < 5000:
                 for r in regnos:
                     st, _, _ = self.admin("POST", "/api/v1/registry/issue", {"regno": r})
                     results.append(st)
+                    if killed.is_set():
+                        after += 1
 
         t = threading.Thread(target=hammer)
         t.start()
-        time.sleep(0.3)
+        deadline = time.time() + 10
+        while len(results) < 10 and time.time() < deadline:
+            time.sleep(0.01)
         self.signd.kill()
         self.signd.wait()
+        killed.set()
         t.join()
         self.assertIn(201, results)
         self.assertIn(503, results)
