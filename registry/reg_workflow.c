@@ -34,7 +34,11 @@ struct reg_wf_apply_arg {
 static int reg_wf_apply_tx(rs_db *db, void *arg)
 {
 	struct reg_wf_apply_arg *a = arg;
-	int rc = reg_store_app_insert(db, &a->id, a->app);
+	/* An application from a computer-based result must match that passed result. */
+	int rc = reg_store_exam_result_check(db, a->app->exam_result_ref, a->app->name, a->app->date_of_birth,
+	                                     a->app->exam_pass_date);
+	if (rc == 0)
+		rc = reg_store_app_insert(db, &a->id, a->app);
 	if (rc != 0)
 		return rc;
 	char obj[48];
@@ -165,8 +169,10 @@ static int reg_wf_register_tx(rs_db *db, void *arg)
 		rc = RS_EINVAL;
 		goto done;
 	}
-	if ((rc = reg_store_regno_next(db, r.regno)) != 0 ||
+	if ((rc = reg_store_exam_result_check(db, r.exam_result_ref, r.name, r.date_of_birth, NULL)) != 0 ||
+	    (rc = reg_store_regno_next(db, r.regno)) != 0 ||
 	    (rc = reg_store_registrant_insert(db, &r, a->id)) != 0 ||
+	    (rc = reg_store_exam_result_mark(db, r.exam_result_ref)) != 0 ||
 	    (rc = reg_store_history_add(db, r.regno, NULL, "active", "registered", a->who->actor)) != 0 ||
 	    (rc = reg_store_app_set_state(db, a->id, "registered", NULL, NULL, r.regno)) != 0)
 		goto done;
@@ -484,4 +490,9 @@ int reg_wf_show(json_t **out, rs_db *db, const char *regno)
 	json_object_set_new(o, "credentials", creds);
 	*out = o;
 	return 0;
+}
+
+int reg_wf_passed_results(json_t **out, rs_db *db)
+{
+	return reg_store_exam_results_passed(db, out);
 }

@@ -70,6 +70,9 @@ int reg_wf_lapse_due(int *out_n, rs_db *db, int64_t now, const struct reg_actor 
 /* Lists for the registrar: applications in a state (NULL: all) and registrants (newest
  * first), at most limit rows each. Caller owns the arrays. */
 int reg_wf_list_applications(json_t **out, rs_db *db, const char *state, int limit);
+/* Passed exam results waiting for an application ("exam:<session id>" references with the
+ * candidate's names and date of birth), for the registrar's desk. *out is a JSON array. */
+int reg_wf_passed_results(json_t **out, rs_db *db);
 int reg_wf_list_registrants(json_t **out, rs_db *db, const char *status, int limit);
 /* One registrant with its status history and credentials (registrar view). */
 int reg_wf_show(json_t **out, rs_db *db, const char *regno);

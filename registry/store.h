@@ -28,6 +28,18 @@ int reg_store_app_get(rs_db *db, json_t **out_app, int64_t id);
 int reg_store_app_set_state(rs_db *db, int64_t id, const char *state, const char *note,
                             const char *by, const char *regno);
 int reg_store_search(rs_db *db, json_t *out_arr, const char *q, int by_regno, int limit);
+
+/* ---- the link from exam results (store_exam_link.c) ---- */
+/* For a reference "exam:<session id>": the result exists, is a complete pass, has not led
+ * to a registration, and belongs to the person named (kanji name and date of birth; and
+ * the pass date when given). Other references are accepted as given (0). Locks the result. */
+int reg_store_exam_result_check(rs_db *db, const char *ref, const char *name, const char *date_of_birth,
+                                const char *exam_pass_date);
+/* Mark the exam result of an "exam:<id>" reference as registered (no-op for others). */
+int reg_store_exam_result_mark(rs_db *db, const char *ref);
+/* Passed, complete results without a registration or a live application: a JSON array of
+ * {exam_result_ref, exam_pass_date, scaled, name, name_kana, name_latn, date_of_birth}. */
+int reg_store_exam_results_passed(rs_db *db, json_t **out);
 /* Registration numbers of live registrations whose validity ended before today. */
 int reg_store_lapse_due(rs_db *db, json_t **out_regnos, const char *today);
 int reg_store_list_apps(rs_db *db, json_t **out, const char *state, int limit);

@@ -45,6 +45,18 @@ enum MHD_Result web_h_registry_applications(struct web_request *req)
 	return web_reply_json(req, 200, json_pack("{s:o}", "applications", arr));
 }
 
+enum MHD_Result web_h_registry_passed(struct web_request *req)
+{
+	rs_db *db;
+	if (web_db(req, &db) != 0)
+		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
+	json_t *arr = NULL;
+	int rc = reg_wf_passed_results(&arr, db);
+	if (rc != 0)
+		return web_regadm_fail(req, rc);
+	return web_reply_json(req, 200, json_pack("{s:o}", "results", arr));
+}
+
 enum MHD_Result web_h_registry_apply(struct web_request *req)
 {
 	struct reg_application a = { 0 };

@@ -90,6 +90,8 @@ const struct web_route web_routes[] = {
 	  .handler = web_h_register_search, .name = "register_search" },
 	{ .path = "/api/v1/registry/applications", .method = "GET", .roles = WEB_ROLE_REGISTRAR | WEB_ROLE_AUDITOR,
 	  .surface = WEB_SURF_ADMIN, .handler = web_h_registry_applications, .name = "registry_applications" },
+	{ .path = "/api/v1/registry/passed-results", .method = "GET", .roles = WEB_ROLE_REGISTRAR | WEB_ROLE_AUDITOR,
+	  .surface = WEB_SURF_ADMIN, .handler = web_h_registry_passed, .name = "registry_passed" },
 	{ .path = "/api/v1/registry/applications", .method = "POST", .roles = WEB_ROLE_REGISTRAR, .surface = WEB_SURF_ADMIN,
 	  .json_body = 1, .handler = web_h_registry_apply, .name = "registry_apply" },
 	{ .path = "/api/v1/registry/review", .method = "POST", .roles = WEB_ROLE_REGISTRAR, .surface = WEB_SURF_ADMIN,

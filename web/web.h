@@ -164,6 +164,7 @@ enum MHD_Result web_h_tlog_inclusion(struct web_request *req);
 enum MHD_Result web_h_tlog_consistency(struct web_request *req);
 enum MHD_Result web_h_register_search(struct web_request *req);
 enum MHD_Result web_h_registry_applications(struct web_request *req);
+enum MHD_Result web_h_registry_passed(struct web_request *req);
 enum MHD_Result web_h_registry_apply(struct web_request *req);
 enum MHD_Result web_h_registry_review(struct web_request *req);
 enum MHD_Result web_h_registry_register(struct web_request *req);
