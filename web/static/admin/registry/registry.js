@@ -17,6 +17,21 @@
     return b;
   }
   function refresh() {
+    // Passed exam results waiting for an application: one button fills the form from it.
+    api('GET', '/api/v1/registry/passed-results').then(function (b) {
+      var ul = $('passed'); while (ul.firstChild) ul.removeChild(ul.firstChild);
+      b.results.forEach(function (x) {
+        var li = document.createElement('li');
+        li.textContent = x.exam_result_ref + ' ' + x.name + ' (' + x.name_latn + ') ' + x.exam_pass_date + ' ' + x.scaled + ' ';
+        var fill = document.createElement('button'); fill.type = 'button'; fill.textContent = '申請に転記 / Use for application';
+        fill.addEventListener('click', function () {
+          ['exam_result_ref', 'exam_pass_date', 'name', 'name_kana', 'name_latn', 'date_of_birth'].forEach(function (k) { $(k).value = x[k]; });
+          $('exam_result_ref').focus();
+        });
+        li.appendChild(fill);
+        ul.appendChild(li);
+      });
+    }).catch(function (e) { say(e.message); });
     api('GET', '/api/v1/registry/applications').then(function (b) {
       var ul = $('apps'); while (ul.firstChild) ul.removeChild(ul.firstChild);
       b.applications.filter(function (a) { return a.state === 'submitted' || a.state === 'approved'; }).forEach(function (a) {
