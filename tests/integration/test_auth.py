@@ -11,7 +11,7 @@ import subprocess
 import time
 import unittest
 
-from rissd_harness import Rissd, riss, require_stack, RISSD
+from rissd_harness import ROOT, Rissd, riss, require_stack, RISSD
 
 require_stack()
 if __name__ == "__main__":
@@ -152,6 +152,11 @@ class StaffAuth(unittest.TestCase):
     def test_every_route_times_every_role(self):
         routes = json.loads(subprocess.run([RISSD, "--print-routes"], capture_output=True, text=True, check=True).stdout)
         self.assertGreater(len(routes), 5)
+        # The API reference lists every route with its method.
+        with open(os.path.join(ROOT, "docs", "api.md"), encoding="utf-8") as f:
+            api_md = f.read()
+        for r in routes:
+            self.assertIn(f"| {r['method']} | `{r['path']}` |", api_md, "docs/api.md misses a route")
         sessions = {"public": None}
         for role in STAFF_ROLES:
             sessions[role] = self.login("w", role)
