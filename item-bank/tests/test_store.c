@@ -8,46 +8,30 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <libpq-fe.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ib_items.h"
 #include "ib_store.h"
 #include "rs_error.h"
+#include "rs_testdb.h"
 #include "rs_util.h"
 
 #define DEMO RS_SOURCE_ROOT "/item-bank/demo/items.jsonl"
 
-static const char *pg_url;
-static char scratch_name[64];
-static char mig_dir[64];
-
 /* A fresh scratch database with migrations 0001 (audit) and 002x (bank) applied. */
 static rs_db *fresh_db(void)
 {
-	char admin[1024], sql[200], ci[1024];
-	snprintf(admin, sizeof admin, "%s dbname=postgres", pg_url);
-	PGconn *c = PQconnectdb(admin);
-	assert_int_equal(PQstatus(c), CONNECTION_OK);
-	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", scratch_name);
-	PQclear(PQexec(c, sql));
-	snprintf(sql, sizeof sql, "CREATE DATABASE %s", scratch_name);
-	PGresult *r = PQexec(c, sql);
-	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
-	PQclear(r);
-	PQfinish(c);
-	snprintf(ci, sizeof ci, "%s dbname=%s", pg_url, scratch_name);
+	static const char *const migrations[] = { "0001_", "002", NULL };
+	char ci[1200];
+	if (rs_testdb_create(ci, sizeof ci, "bank", migrations) != 0)
+		fail_msg("scratch database: %s", rs_error_last());
 	rs_db *db = NULL;
 	assert_int_equal(rs_db_open(&db, ci), 0);
-	int applied = 0;
-	if (rs_migrate(db, mig_dir, &applied) != 0)
-		fail_msg("migrate: %s", rs_error_last());
 	return db;
 }
 
@@ -350,52 +334,13 @@ static void test_parameter_history_and_responses(void **state)
 static int teardown_all(void **state)
 {
 	(void)state;
-	char admin[1024], sql[200];
-	snprintf(admin, sizeof admin, "%s dbname=postgres", pg_url);
-	PGconn *c = PQconnectdb(admin);
-	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", scratch_name);
-	PQclear(PQexec(c, sql));
-	PQfinish(c);
-	DIR *dir = opendir(mig_dir);
-	for (struct dirent *e; dir && (e = readdir(dir)) != NULL;) {
-		char p[512];
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof p, "%s/%s", mig_dir, e->d_name);
-		unlink(p);
-	}
-	if (dir)
-		closedir(dir);
-	rmdir(mig_dir);
+	rs_testdb_drop("bank");
 	return 0;
 }
 
 int main(void)
 {
-	pg_url = getenv("RISS_TEST_PG_URL");
-	if (!pg_url || !pg_url[0]) {
-		fprintf(stderr, "RISS_TEST_PG_URL is not set: run through ./deploy/dev test\n");
-		return 77;
-	}
-	snprintf(scratch_name, sizeof scratch_name, "riss_scratch_bank_%d", (int)getpid());
-	/* Only the migrations this module needs (0001 audit, 002x bank), so other modules' work
-	 * cannot break the test. */
-	snprintf(mig_dir, sizeof mig_dir, "/tmp/riss-bank-mig-%d", (int)getpid());
-	if (mkdir(mig_dir, 0700) != 0)
-		return 1;
-	DIR *dir = opendir(RS_SOURCE_ROOT "/deploy/migrations");
-	if (!dir)
-		return 1;
-	for (struct dirent *e; (e = readdir(dir)) != NULL;) {
-		if (strncmp(e->d_name, "0001_", 5) != 0 && strncmp(e->d_name, "002", 3) != 0)
-			continue;
-		char src[512], dst[512];
-		snprintf(src, sizeof src, "%s/deploy/migrations/%s", RS_SOURCE_ROOT, e->d_name);
-		snprintf(dst, sizeof dst, "%s/%s", mig_dir, e->d_name);
-		if (symlink(src, dst) != 0)
-			return 1;
-	}
-	closedir(dir);
+	rs_testdb_url(); /* skips (77) without a database */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_import_export_round_trip_is_exact),
 		cmocka_unit_test(test_one_bad_line_imports_nothing),

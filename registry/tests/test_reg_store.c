@@ -9,13 +9,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,9 +22,9 @@
 #include "reg_workflow.h"
 #include "rs_db.h"
 #include "rs_error.h"
+#include "rs_testdb.h"
 
-static const char *pg_url;
-static char scratch_name[64], mig_dir[128], conninfo[1024], keydir[64];
+static char conninfo[1200], keydir[64];
 
 static long long q_int(rs_db *db, const char *sql)
 {
@@ -38,45 +36,26 @@ static long long q_int(rs_db *db, const char *sql)
 	return v;
 }
 
+/* A scratch database with migrations 0001 (audit) and 004x (registry) applied. */
 static int setup_db(void **state)
 {
 	(void)state;
-	char admin[1200], sql[200];
-	snprintf(admin, sizeof admin, "%s dbname=postgres", pg_url);
-	PGconn *c = PQconnectdb(admin);
-	if (PQstatus(c) != CONNECTION_OK)
-		return -1;
-	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", scratch_name);
-	PQclear(PQexec(c, sql));
-	snprintf(sql, sizeof sql, "CREATE DATABASE %s", scratch_name);
-	PGresult *r = PQexec(c, sql);
-	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-	PQclear(r);
-	PQfinish(c);
-	if (!ok)
-		return -1;
-	snprintf(conninfo, sizeof conninfo, "%s dbname=%s", pg_url, scratch_name);
-	rs_db *db = NULL;
-	int applied = 0;
-	if (rs_db_open(&db, conninfo) != 0 || rs_migrate(db, mig_dir, &applied) != 0) {
-		fprintf(stderr, "migrate: %s\n", rs_error_last());
-		rs_db_close(db);
+	static const char *const migrations[] = { "0001_", "004", NULL };
+	if (rs_testdb_create(conninfo, sizeof conninfo, "reg", migrations) != 0) {
+		fprintf(stderr, "scratch database: %s\n", rs_error_last());
 		return -1;
 	}
-	rs_db_close(db);
 	return 0;
 }
 
 static int teardown_all(void **state)
 {
 	(void)state;
-	char admin[1200], sql[200], cmd[300];
-	snprintf(admin, sizeof admin, "%s dbname=postgres", pg_url);
-	PGconn *c = PQconnectdb(admin);
-	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", scratch_name);
-	PQclear(PQexec(c, sql));
-	PQfinish(c);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", mig_dir, keydir);
+	char cmd[100];
+	rs_testdb_drop("reg");
+	if (!keydir[0])
+		return 0;
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", keydir);
 	return system(cmd) == 0 ? 0 : -1;
 }
 
@@ -287,29 +266,7 @@ static void test_no_credential_without_its_leaf(void **state)
 
 int main(void)
 {
-	pg_url = getenv("RISS_TEST_PG_URL");
-	if (!pg_url || !pg_url[0]) {
-		fprintf(stderr, "RISS_TEST_PG_URL is not set: run through ./deploy/dev test\n");
-		return 77;
-	}
-	snprintf(scratch_name, sizeof scratch_name, "riss_scratch_reg_%d", (int)getpid());
-	/* Only the migrations this module needs (0001 audit, 004x registry). */
-	snprintf(mig_dir, sizeof mig_dir, "/tmp/riss-reg-mig-%d", (int)getpid());
-	if (mkdir(mig_dir, 0700) != 0)
-		return 1;
-	DIR *dir = opendir(RS_SOURCE_ROOT "/deploy/migrations");
-	if (!dir)
-		return 1;
-	for (struct dirent *e; (e = readdir(dir)) != NULL;) {
-		if (strncmp(e->d_name, "0001_", 5) != 0 && strncmp(e->d_name, "004", 3) != 0)
-			continue;
-		char src[512], dst[512];
-		snprintf(src, sizeof src, "%s/deploy/migrations/%s", RS_SOURCE_ROOT, e->d_name);
-		snprintf(dst, sizeof dst, "%s/%s", mig_dir, e->d_name);
-		if (symlink(src, dst) != 0)
-			return 1;
-	}
-	closedir(dir);
+	rs_testdb_url(); /* skips (77) without a database */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_numbers_gap_free_under_concurrency),
 		cmocka_unit_test(test_no_credential_without_its_leaf),
