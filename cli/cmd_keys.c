@@ -110,48 +110,38 @@ static int cli_keys_print_one(const struct cli_keys_opts *o, const char *what,
 	return CLI_OK;
 }
 
-static int cli_keys_new(int argc, char **argv)
+/* `keys new` adds a key; `keys rotate` adds one and retires the current one. */
+static int cli_keys_add(int argc, char **argv, int rotate)
 {
 	struct cli_keys_opts o;
 	struct cert_keydir kd;
 	char kid[CERT_KID_MAX + 1];
 	int rc;
 	if (cli_wants_help(argc, argv)) {
-		cli_keys_help("new");
+		cli_keys_help(rotate ? "rotate" : "new");
 		return CLI_OK;
 	}
 	if ((rc = cli_keys_parse(&o, argc, argv, 0)) != CLI_OK)
 		return rc;
 	if (cert_keydir_load(&kd, o.dir) != 0)
 		return cli_fail("%s", rs_error_last());
-	if (cert_keydir_new(kid, &kd, (int64_t)time(NULL)) != 0)
+	int64_t now = (int64_t)time(NULL);
+	if ((rotate ? cert_keydir_rotate(kid, &kd, now, o.publish_s) : cert_keydir_new(kid, &kd, now)) != 0)
 		rc = cli_fail("%s", rs_error_last());
 	else
-		rc = cli_keys_print_one(&o, "created", cert_keydir_find(&kd, kid));
+		rc = cli_keys_print_one(&o, rotate ? "rotated to" : "created", cert_keydir_find(&kd, kid));
 	cert_keydir_free(&kd);
 	return rc;
 }
 
+static int cli_keys_new(int argc, char **argv)
+{
+	return cli_keys_add(argc, argv, 0);
+}
+
 static int cli_keys_rotate(int argc, char **argv)
 {
-	struct cli_keys_opts o;
-	struct cert_keydir kd;
-	char kid[CERT_KID_MAX + 1];
-	int rc;
-	if (cli_wants_help(argc, argv)) {
-		cli_keys_help("rotate");
-		return CLI_OK;
-	}
-	if ((rc = cli_keys_parse(&o, argc, argv, 0)) != CLI_OK)
-		return rc;
-	if (cert_keydir_load(&kd, o.dir) != 0)
-		return cli_fail("%s", rs_error_last());
-	if (cert_keydir_rotate(kid, &kd, (int64_t)time(NULL), o.publish_s) != 0)
-		rc = cli_fail("%s", rs_error_last());
-	else
-		rc = cli_keys_print_one(&o, "rotated to", cert_keydir_find(&kd, kid));
-	cert_keydir_free(&kd);
-	return rc;
+	return cli_keys_add(argc, argv, 1);
 }
 
 static int cli_keys_retire(int argc, char **argv)
