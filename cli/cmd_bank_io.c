@@ -57,42 +57,14 @@ static int cli_bio_actor_ok(const char *s)
 /* Read an item file ("-" = stdin) with the format's size bound. */
 static int cli_bio_read(char **out, size_t *out_len, const char *path)
 {
-	if (strcmp(path, "-") != 0) {
-		int rc = rs_read_file(out, out_len, path, IB_ITEMS_MAX_BYTES);
-		if (rc == RS_ETOOBIG)
-			return cli_usage_error("%s: over the %zu-byte bound of an item file", path, IB_ITEMS_MAX_BYTES);
-		if (rc)
-			return cli_usage_error("%s: cannot read: %s", path, rs_error_last());
-		return CLI_OK;
-	}
-	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		if (len + 1 >= cap) {
-			if (cap > IB_ITEMS_MAX_BYTES) {
-				free(buf);
-				return cli_usage_error("stdin: over the %zu-byte bound of an item file", IB_ITEMS_MAX_BYTES);
-			}
-			char *nb = realloc(buf, cap * 2);
-			if (!nb)
-				break;
-			buf = nb;
-			cap *= 2;
-		}
-		size_t got = fread(buf + len, 1, cap - len - 1, stdin);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (!buf)
+	int rc = rs_read_file(out, out_len, path, IB_ITEMS_MAX_BYTES);
+	if (rc == RS_ETOOBIG)
+		return cli_usage_error("%s: over the %zu-byte bound of an item file", strcmp(path, "-") ? path : "stdin",
+		                       IB_ITEMS_MAX_BYTES);
+	if (rc == RS_ENOMEM)
 		return cli_fail("out of memory");
-	if (len > IB_ITEMS_MAX_BYTES) {
-		free(buf);
-		return cli_usage_error("stdin: over the %zu-byte bound of an item file", IB_ITEMS_MAX_BYTES);
-	}
-	buf[len] = 0;
-	*out = buf;
-	*out_len = len;
+	if (rc)
+		return cli_usage_error("%s: cannot read: %s", path, rs_error_last());
 	return CLI_OK;
 }
 

@@ -1,6 +1,8 @@
 /* riss credential: verify a credential offline against a JWKS (and optionally a signed
  * status list); issue one from a claims file through riss-signd, writing token + QR. */
 #include "cli.h"
+#include "rs_error.h"
+#include "rs_util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,27 +24,11 @@
 /* Read a whole file (or stdin for "-") of at most max bytes; NUL-terminated, caller frees. */
 static int cli_cred_slurp(char **out, size_t *out_len, const char *path, size_t max)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	char *buf;
-	size_t n;
-	if (!f)
-		return cli_usage_error("cannot open '%s': %s", path, strerror(errno));
-	buf = malloc(max + 2);
-	if (!buf) {
-		if (f != stdin)
-			fclose(f);
+	int rc = rs_read_file(out, out_len, path, max);
+	if (rc == RS_ENOMEM)
 		return cli_fail("out of memory");
-	}
-	n = fread(buf, 1, max + 1, f);
-	if (f != stdin)
-		fclose(f);
-	if (n > max) {
-		free(buf);
-		return cli_usage_error("'%s' is larger than %zu bytes", path, max);
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*out_len = n;
+	if (rc != 0)
+		return cli_usage_error("%s", rs_error_last());
 	return CLI_OK;
 }
 

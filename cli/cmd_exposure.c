@@ -1,6 +1,8 @@
 /* riss exposure: Sympson-Hetter exposure-control parameters for a bank and an exam by the
  * iterative simulation procedure; writes the bank with updated sh_k values. */
 #include "cli.h"
+#include "rs_error.h"
+#include "rs_util.h"
 
 #include "cat.h"
 
@@ -14,32 +16,8 @@
 
 static char *cli_expo_read(const char *path, size_t max, size_t *out_len)
 {
-	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (len + 65537 > cap) {
-			cap = cap ? cap * 2 : 1 << 17;
-			char *nb = realloc(buf, cap);
-			if (!nb) goto fail;
-			buf = nb;
-		}
-		size_t n = fread(buf + len, 1, 65536, f);
-		len += n;
-		if (len > max) goto fail;
-		if (n < 65536) break;
-	}
-	if (ferror(f)) goto fail;
-	fclose(f);
-	buf[len] = 0;
-	*out_len = len;
-	return buf;
-fail:
-	fclose(f);
-	free(buf);
-	return NULL;
+	return rs_read_file(&buf, out_len, path, max) == 0 ? buf : NULL;
 }
 
 struct cli_expo_job {

@@ -1,6 +1,8 @@
 /* riss score: estimate each person's ability (EAP, MAP, MLE or WLE, with SE) from a wide
  * response table and item parameters (an engine bank or `riss calibrate --json` output). */
 #include "cli.h"
+#include "rs_error.h"
+#include "rs_util.h"
 
 #include "cat.h"
 
@@ -23,35 +25,11 @@ struct cli_score_item {
 
 static char *cli_score_slurp(const char *path, size_t max, size_t *out_len)
 {
-	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (len + 65537 > cap) {
-			cap = cap ? cap * 2 : 1 << 17;
-			char *nb = realloc(buf, cap);
-			if (!nb) goto fail;
-			buf = nb;
-		}
-		size_t n = fread(buf + len, 1, 65536, f);
-		len += n;
-		if (len > max) {
-			errno = EFBIG;
-			goto fail;
-		}
-		if (n < 65536) break;
-	}
-	if (ferror(f)) goto fail;
-	fclose(f);
-	buf[len] = 0;
-	*out_len = len;
-	return buf;
-fail:
-	fclose(f);
-	free(buf);
-	return NULL;
+	int rc = rs_read_file(&buf, out_len, path, max);
+	if (rc == RS_ETOOBIG)
+		errno = EFBIG;
+	return rc == 0 ? buf : NULL;
 }
 
 /* Parameters from a `riss calibrate --json` document. */

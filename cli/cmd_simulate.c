@@ -1,6 +1,8 @@
 /* riss simulate: simulated candidates through the real adaptive engine, side by side with
  * the fixed form (same length, same blueprint) drawn from the same bank. */
 #include "cli.h"
+#include "rs_error.h"
+#include "rs_util.h"
 
 #include "cat.h"
 
@@ -16,44 +18,12 @@
 /* Read a whole file (at most max bytes) into a NUL-terminated buffer; NULL with a message. */
 static char *cli_sim_read(const char *path, size_t max, size_t *out_len, char *err, size_t errcap)
 {
-	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	if (!f) {
-		snprintf(err, errcap, "cannot open '%s'", path);
+	if (rs_read_file(&buf, out_len, path, max) != 0) {
+		snprintf(err, errcap, "%s", rs_error_last());
 		return NULL;
 	}
-	for (;;) {
-		if (len + 65536 + 1 > cap) {
-			cap = cap ? cap * 2 : 1 << 17;
-			char *nb = realloc(buf, cap);
-			if (!nb) {
-				snprintf(err, errcap, "out of memory reading '%s'", path);
-				goto fail;
-			}
-			buf = nb;
-		}
-		size_t n = fread(buf + len, 1, 65536, f);
-		len += n;
-		if (len > max) {
-			snprintf(err, errcap, "'%s' is larger than %zu bytes", path, max);
-			goto fail;
-		}
-		if (n < 65536)
-			break;
-	}
-	if (ferror(f)) {
-		snprintf(err, errcap, "cannot read '%s'", path);
-		goto fail;
-	}
-	fclose(f);
-	buf[len] = 0;
-	*out_len = len;
 	return buf;
-fail:
-	fclose(f);
-	free(buf);
-	return NULL;
 }
 
 struct cli_sim_job {

@@ -11,7 +11,7 @@ int64_t rs_now_ms(void);
 int64_t rs_mono_ns(void);
 /* Fill buf with n bytes from the kernel's CSPRNG. Returns 0 or RS_EIO. */
 int rs_random_bytes(void *buf, size_t n);
-/* Read a whole file of at most max bytes into a new NUL-terminated buffer (*out, caller
+/* Read a whole file ("-" = standard input) of at most max bytes into a new NUL-terminated buffer (*out, caller
  * frees) with its length in *out_len. RS_EIO when unreadable, RS_ETOOBIG past max. */
 int rs_read_file(char **out, size_t *out_len, const char *path, size_t max);
 

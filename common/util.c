@@ -45,7 +45,8 @@ int rs_read_file(char **out, size_t *out_len, const char *path, size_t max)
 	int rc = 0;
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
-	FILE *f = fopen(path, "rb");
+	int is_stdin = strcmp(path, "-") == 0;
+	FILE *f = is_stdin ? stdin : fopen(path, "rb");
 	if (!f) {
 		rs_error_set("cannot open '%s': %s", path, strerror(errno));
 		return RS_EIO;
@@ -83,6 +84,7 @@ int rs_read_file(char **out, size_t *out_len, const char *path, size_t max)
 	buf = NULL;
 done:
 	free(buf);
-	fclose(f);
+	if (!is_stdin)
+		fclose(f);
 	return rc;
 }
