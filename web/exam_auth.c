@@ -7,6 +7,7 @@
 #include "dlv.h"
 #include "rs_encode.h"
 #include "rs_error.h"
+#include "rs_log.h"
 
 #include <openssl/evp.h>
 #include <inttypes.h>
@@ -59,15 +60,21 @@ enum MHD_Result web_exam_fail(struct web_request *req, int rc)
 		return web_reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "%s",
 		                         req->lang_en ? "The exam service is briefly unavailable. Please wait; nothing you answered is lost." :
 		                                        "ただいま接続できません。しばらくお待ちください。解答した内容は失われません。");
-	case RS_EINVAL: status = MHD_HTTP_UNPROCESSABLE_CONTENT; break;
+	case RS_EINVAL: case RS_EPARSE: case RS_ERANGE: status = MHD_HTTP_UNPROCESSABLE_CONTENT; break;
+	case RS_ETOOBIG: status = MHD_HTTP_CONTENT_TOO_LARGE; break;
 	case RS_ENOTFOUND: status = MHD_HTTP_NOT_FOUND; break;
 	case RS_EAUTH: status = MHD_HTTP_UNAUTHORIZED; break;
 	case RS_EPERM: status = strcmp(slug, "rate-limited") == 0 ? MHD_HTTP_TOO_MANY_REQUESTS : MHD_HTTP_FORBIDDEN; break;
 	case RS_ESTATE: case RS_ECONFLICT: case RS_EEXIST: status = MHD_HTTP_CONFLICT; break;
 	default:
-		return web_reply_problem(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal-error", "%s", rs_error_last());
+		/* A bug, not the candidate's input: logged once with the request id, no details out. */
+		rs_err("exam delivery failed: %s", rs_error_last());
+		return web_reply_problem(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal-error",
+		                         req->lang_en ? "An internal error occurred; the proctor can help. Nothing you answered is lost." :
+		                                        "内部エラーが発生しました。試験監督にお知らせください。解答した内容は失われません。");
 	}
-	return web_reply_problem(req, status, slug[0] ? slug : "invalid-request", "%s", rs_error_last());
+	return web_reply_problem(req, status, slug[0] ? slug : (status == MHD_HTTP_CONTENT_TOO_LARGE ? "body-too-large" : "invalid-request"),
+	                         "%s", rs_error_last());
 }
 
 void web_exam_actor(struct dlv_actor *out, const struct web_request *req)
