@@ -68,34 +68,37 @@ int ib_itemset_new(struct ib_itemset **out)
 	return 0;
 }
 
+/* The array arr of n elements of size elem, grown (doubling from first) so one more fits
+ * within *cap; NULL when memory runs out (arr is then unchanged and still owned by the caller). */
+static void *ib_grow(void *arr, size_t n, size_t *cap, size_t elem, size_t first)
+{
+	if (n < *cap)
+		return arr;
+	size_t ncap = *cap ? *cap * 2 : first;
+	void *v = realloc(arr, ncap * elem);
+	if (v)
+		*cap = ncap;
+	return v;
+}
+
 struct ib_item *ib_itemset_add_item(struct ib_itemset *set)
 {
-	if (set->n_items == set->cap_items) {
-		size_t cap = set->cap_items ? set->cap_items * 2 : 64;
-		struct ib_item *v = realloc(set->items, cap * sizeof *v);
-		if (!v)
-			return NULL;
-		set->items = v;
-		set->cap_items = cap;
-	}
-	struct ib_item *it = &set->items[set->n_items++];
-	memset(it, 0, sizeof *it);
-	return it;
+	struct ib_item *v = ib_grow(set->items, set->n_items, &set->cap_items, sizeof *v, 64);
+	if (!v)
+		return NULL;
+	set->items = v;
+	memset(&v[set->n_items], 0, sizeof *v);
+	return &v[set->n_items++];
 }
 
 struct ib_scenario *ib_itemset_add_scenario(struct ib_itemset *set)
 {
-	if (set->n_scenarios == set->cap_scenarios) {
-		size_t cap = set->cap_scenarios ? set->cap_scenarios * 2 : 16;
-		struct ib_scenario *v = realloc(set->scenarios, cap * sizeof *v);
-		if (!v)
-			return NULL;
-		set->scenarios = v;
-		set->cap_scenarios = cap;
-	}
-	struct ib_scenario *sc = &set->scenarios[set->n_scenarios++];
-	memset(sc, 0, sizeof *sc);
-	return sc;
+	struct ib_scenario *v = ib_grow(set->scenarios, set->n_scenarios, &set->cap_scenarios, sizeof *v, 16);
+	if (!v)
+		return NULL;
+	set->scenarios = v;
+	memset(&v[set->n_scenarios], 0, sizeof *v);
+	return &v[set->n_scenarios++];
 }
 
 void ib_itemset_free(struct ib_itemset *set)
