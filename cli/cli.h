@@ -30,6 +30,11 @@ int cli_wants_help(int argc, char **argv);
  * prefix names the parent in messages ("riss bank"). */
 int cli_dispatch(const char *prefix, const struct cli_cmd *table, int n, int argc, char **argv);
 
+struct rs_db;
+/* Open the configured database (db_url). CLI_OK, or CLI_USAGE when none is configured and
+ * CLI_FAIL when it cannot be reached, each after one line on stderr. */
+int cli_db_open(struct rs_db **out);
+
 /* Subcommands, one file each (cli/cmd_<name>.c). */
 int cli_cmd_db(int argc, char **argv);
 int cli_cmd_bank(int argc, char **argv);

@@ -18,16 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static int cli_bio_open_db(rs_db **out)
-{
-	const char *url = rs_config_str("db_url");
-	if (!url[0])
-		return cli_usage_error("no database configured: set db_url in var/riss.conf (./deploy/dev db writes it) or RISS_DB_URL");
-	if (rs_db_open(out, url) != 0)
-		return cli_fail("%s", rs_error_last());
-	return CLI_OK;
-}
-
 /* The audit actor of this command: "staff:NAME" with --actor, else "cli:<OS user>". */
 static void cli_bio_actor(char *out, size_t cap, const char *name)
 {
@@ -209,7 +199,7 @@ int cli_bank_import(int argc, char **argv)
 	}
 	ib_diags_free(&d);
 	rs_db *db = NULL;
-	if ((rc = cli_bio_open_db(&db)) != CLI_OK) {
+	if ((rc = cli_db_open(&db)) != CLI_OK) {
 		ib_itemset_free(set);
 		return rc;
 	}
@@ -289,7 +279,7 @@ int cli_bank_export(int argc, char **argv)
 	char actor[128];
 	cli_bio_actor(actor, sizeof actor, o.actor);
 	rs_db *db = NULL;
-	if ((rc = cli_bio_open_db(&db)) != CLI_OK)
+	if ((rc = cli_db_open(&db)) != CLI_OK)
 		return rc;
 	struct ib_itemset *set = NULL;
 	char *data = NULL;
@@ -402,7 +392,7 @@ int cli_bank_publish(int argc, char **argv)
 	struct cat_bank *bank = NULL;
 	struct cat_engine *eng = NULL;
 	json_t *skipped = json_array();
-	if ((rc = cli_bio_open_db(&db)) != CLI_OK)
+	if ((rc = cli_db_open(&db)) != CLI_OK)
 		goto done;
 	if (ib_store_publishable(&items, &n, db, exam->id) != 0) {
 		rc = cli_fail("bank publish: %s", rs_error_last());

@@ -6,16 +6,6 @@
 
 #include <string.h>
 
-static int cli_db_open(rs_db **out)
-{
-	const char *url = rs_config_str("db_url");
-	if (!url[0])
-		return cli_usage_error("no database configured: set db_url in var/riss.conf (./deploy/dev db writes it) or RISS_DB_URL");
-	if (rs_db_open(out, url) != 0)
-		return cli_fail("%s", rs_error_last());
-	return CLI_OK;
-}
-
 static int cli_db_migrate(int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv)) {

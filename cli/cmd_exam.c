@@ -14,16 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int cli_exam_db(rs_db **out)
-{
-	const char *url = rs_config_str("db_url");
-	if (!url[0])
-		return cli_usage_error("no database configured: set db_url in var/riss.conf or RISS_DB_URL");
-	if (rs_db_open(out, url) != 0)
-		return cli_fail("%s", rs_error_last());
-	return CLI_OK;
-}
-
 static int cli_exam_seed(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -53,7 +43,7 @@ static int cli_exam_seed(int argc, char **argv)
 	if (count < 1 || count > 100000)
 		return cli_usage_error("exam seed: --count must be 1..100000");
 	rs_db *db = NULL;
-	int rc = cli_exam_db(&db);
+	int rc = cli_db_open(&db);
 	if (rc != CLI_OK)
 		return rc;
 	json_t *out = NULL;
@@ -101,7 +91,7 @@ static int cli_exam_admit(int argc, char **argv)
 	if (booking <= 0 || !seat)
 		return cli_usage_error("exam admit: --booking and --seat are required");
 	rs_db *db = NULL;
-	int rc = cli_exam_db(&db);
+	int rc = cli_db_open(&db);
 	if (rc != CLI_OK)
 		return rc;
 	struct dlv_actor who = { .actor = "system:cli", .role = "system", .centre = NULL, .request_id = NULL };
@@ -128,7 +118,7 @@ static int cli_exam_replay(int argc, char **argv)
 	if (argc != 2 || strtoll(argv[1], NULL, 10) <= 0)
 		return cli_usage_error("exam replay: give one session id");
 	rs_db *db = NULL;
-	int rc = cli_exam_db(&db);
+	int rc = cli_db_open(&db);
 	if (rc != CLI_OK)
 		return rc;
 	json_t *out = NULL;

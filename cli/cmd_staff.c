@@ -11,16 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int cli_staff_db(rs_db **out)
-{
-	const char *url = rs_config_str("db_url");
-	if (!url[0])
-		return cli_usage_error("no database configured: set db_url in var/riss.conf or RISS_DB_URL");
-	if (rs_db_open(out, url) != 0)
-		return cli_fail("%s", rs_error_last());
-	return CLI_OK;
-}
-
 static int cli_staff_add(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -61,7 +51,7 @@ static int cli_staff_add(int argc, char **argv)
 		return cli_usage_error("staff add reads the password from standard input; none was given");
 	password[strcspn(password, "\r\n")] = '\0';
 	rs_db *db = NULL;
-	int rc = cli_staff_db(&db);
+	int rc = cli_db_open(&db);
 	if (rc != CLI_OK)
 		return rc;
 	char secret[40];
@@ -94,7 +84,7 @@ static int cli_staff_list(int argc, char **argv)
 		return CLI_OK;
 	}
 	rs_db *db = NULL;
-	int rc = cli_staff_db(&db);
+	int rc = cli_db_open(&db);
 	if (rc != CLI_OK)
 		return rc;
 	if (web_staff_store_list(db, cli_staff_print, NULL) != 0)

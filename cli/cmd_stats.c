@@ -52,11 +52,10 @@ static int cli_stats_export(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("stats export: unexpected argument '%s'", argv[optind]);
-	if (!rs_config_str("db_url")[0])
-		return cli_usage_error("no database configured: set db_url in var/riss.conf or RISS_DB_URL");
 	rs_db *db = NULL;
-	if (rs_db_open(&db, rs_config_str("db_url")) != 0)
-		return cli_fail("%s", rs_error_last());
+	int rc = cli_db_open(&db);
+	if (rc != CLI_OK)
+		return rc;
 	char actor[96];
 	snprintf(actor, sizeof actor, "cli:%s", getenv("USER") ? getenv("USER") : "riss");
 	json_t *doc = NULL;

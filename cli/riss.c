@@ -1,6 +1,7 @@
 /* riss: the command line of the RISS system, git-style subcommands. */
 #include "cli.h"
 #include "rs_config.h"
+#include "rs_db.h"
 #include "rs_error.h"
 #include "rs_log.h"
 
@@ -55,6 +56,16 @@ int cli_fail(const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 	return CLI_FAIL;
+}
+
+int cli_db_open(struct rs_db **out)
+{
+	const char *url = rs_config_str("db_url");
+	if (!url[0])
+		return cli_usage_error("no database configured: set db_url in var/riss.conf (./deploy/dev db writes it) or RISS_DB_URL");
+	if (rs_db_open(out, url) != 0)
+		return cli_fail("%s", rs_error_last());
+	return CLI_OK;
 }
 
 int cli_wants_help(int argc, char **argv)
