@@ -106,6 +106,13 @@ char *web_metrics_render(size_t *len)
 	           "riss_db_pool_timeouts_total %llu\n",
 	        ps.in_use, ps.size - ps.in_use, ps.waiting,
 	        (unsigned long long)ps.acquired, (unsigned long long)ps.timeouts);
+	if (web_srv.listener) {
+		fprintf(f, "# HELP riss_http_worker_connections Open HTTP connections on each worker thread.\n"
+		           "# TYPE riss_http_worker_connections gauge\n");
+		for (int i = 0; i < web_listener_workers(web_srv.listener); i++)
+			fprintf(f, "riss_http_worker_connections{worker=\"%d\"} %d\n", i,
+			        web_listener_worker_connections(web_srv.listener, i));
+	}
 	fclose(f);
 	*len = size;
 	return buf;

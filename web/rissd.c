@@ -129,15 +129,15 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	struct MHD_Daemon *d = NULL;
-	if (web_server_start(&d, rs_config_str("http_bind"), (int)rs_config_int("http_port"), threads,
+	struct web_listener *d = NULL;
+	if (web_listener_start(&d, rs_config_str("http_bind"), (int)rs_config_int("http_port"), threads,
 	                     (int)rs_config_int("http_connection_limit"), (int)rs_config_int("http_timeout")) != 0) {
 		rs_err("%s", rs_error_last());
 		rs_db_pool_free(web_srv.pool);
 		return 1;
 	}
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	unsigned port = info ? info->port : 0;
+	web_srv.listener = d;
+	unsigned port = web_listener_port(d);
 	const char *port_file = rs_config_str("port_file");
 	if (port_file[0]) {
 		FILE *f = fopen(port_file, "w");
@@ -161,15 +161,15 @@ int main(int argc, char **argv)
 	}
 	rs_info("signal %d: stopping gracefully (no new connections; waiting up to 10 s for open ones)", sig);
 	web_srv.shutting_down = 1;
-	MHD_quiesce_daemon(d);
+	web_listener_quiesce(d);
 	for (int i = 0; i < 100; i++) {
-		const union MHD_DaemonInfo *ci = MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-		if (!ci || ci->num_connections == 0)
+		if (web_listener_connections(d) == 0)
 			break;
 		struct timespec ts = { 0, 100000000L };
 		nanosleep(&ts, NULL);
 	}
-	MHD_stop_daemon(d);
+	web_srv.listener = NULL;
+	web_listener_stop(d);
 	rs_db_pool_free(web_srv.pool);
 	rs_info("rissd stopped");
 	return 0;

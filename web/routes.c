@@ -72,7 +72,7 @@ const struct web_route web_routes[] = {
 	  .handler = web_h_page, .name = "page" },
 	/* Registry (web/verify.c, jwks.c, statuslist.c, tlog.c, register_search.c, registry_admin.c,
 	 * credential_pages.c). */
-	{ .path = "/api/v1/verify", .method = "POST", .roles = ANY_ROLE, .surface = WEB_SURF_VERIFY, .json_body = 1,
+	{ .path = "/api/v1/verify", .method = "POST", .roles = ANY_ROLE, .surface = WEB_SURF_VERIFY, .json_body = WEB_BODY_JSON_RAW,
 	  .handler = web_h_verify, .name = "verify" },
 	{ .path = "/v/*", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_VERIFY,
 	  .handler = web_h_verify_page, .name = "verify_page" },

@@ -10,6 +10,7 @@
 #include "rs_encode.h"
 
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -64,6 +65,27 @@ static void web_completed(void *cls, struct MHD_Connection *conn, void **con_cls
 	*con_cls = NULL;
 }
 
+/* A request id only ties log lines and audit rows to one reply: unique, not secret. A
+ * per-thread splitmix64 stream seeded once from the kernel spares a getrandom() per request. */
+static void web_request_id(char out[17])
+{
+	static _Thread_local uint64_t state;
+	static _Thread_local int seeded;
+	if (!seeded) {
+		if (rs_random_bytes(&state, sizeof state) != 0)
+			state = (uint64_t)rs_mono_ns();
+		seeded = 1;
+	}
+	uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	z ^= z >> 31;
+	unsigned char b[8];
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)(z >> (56 - 8 * i));
+	rs_hex_encode(out, b, sizeof b);
+}
+
 static int web_prefers_english(struct MHD_Connection *conn)
 {
 	const char *lang = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "lang");
@@ -75,6 +97,19 @@ static int web_prefers_english(struct MHD_Connection *conn)
 	/* Japanese is the default; English only when it comes before any Japanese. */
 	const char *en = strcasestr(al, "en"), *ja = strcasestr(al, "ja");
 	return en && (!ja || en < ja);
+}
+
+int web_body_json(struct web_request *req, enum MHD_Result *reply)
+{
+	if (rs_json_parse(&req->json, req->body ? req->body : "", req->body_len, web_srv.body_limit) != 0) {
+		*reply = web_reply_problem(req, MHD_HTTP_BAD_REQUEST, "malformed-json", "%s", rs_error_last());
+		return -1;
+	}
+	if (!json_is_object(req->json)) {
+		*reply = web_reply_problem(req, MHD_HTTP_BAD_REQUEST, "malformed-json", "The body must be a JSON object.");
+		return -1;
+	}
+	return 0;
 }
 
 static enum MHD_Result web_dispatch(struct web_request *req)
@@ -109,10 +144,9 @@ static enum MHD_Result web_dispatch(struct web_request *req)
 		if (!ct || strncasecmp(ct, "application/json", 16) != 0)
 			return web_reply_problem(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
 			                         "Send the body as application/json.");
-		if (rs_json_parse(&req->json, req->body ? req->body : "", req->body_len, web_srv.body_limit) != 0)
-			return web_reply_problem(req, MHD_HTTP_BAD_REQUEST, "malformed-json", "%s", rs_error_last());
-		if (!json_is_object(req->json))
-			return web_reply_problem(req, MHD_HTTP_BAD_REQUEST, "malformed-json", "The body must be a JSON object.");
+		enum MHD_Result r;
+		if (req->route->json_body == WEB_BODY_JSON && web_body_json(req, &r) != 0)
+			return r;
 	}
 	return req->route->handler(req);
 }
@@ -132,9 +166,7 @@ static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const 
 		req->method = method;
 		req->url = url;
 		req->start_ns = rs_mono_ns();
-		unsigned char rnd[8];
-		rs_random_bytes(rnd, sizeof rnd);
-		rs_hex_encode(req->id, rnd, sizeof rnd);
+		web_request_id(req->id);
 		req->lang_en = web_prefers_english(conn);
 		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 		if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
@@ -191,31 +223,23 @@ static void web_mhd_log(void *cls, const char *fmt, va_list ap)
 	rs_warn("libmicrohttpd: %s", msg);
 }
 
-int web_server_start(struct MHD_Daemon **out, const char *bind, int port, int threads,
-                     int conn_limit, int timeout_s)
+int web_server_daemon_new(struct MHD_Daemon **out, int conn_limit, int timeout_s, MHD_NotifyConnectionCallback notify,
+                          void *notify_cls)
 {
-	struct sockaddr_in addr;
-	memset(&addr, 0, sizeof addr);
-	addr.sin_family = AF_INET;
-	addr.sin_port = htons((uint16_t)port);
-	if (inet_pton(AF_INET, bind, &addr.sin_addr) != 1) {
-		rs_error_set("http_bind '%s' is not an IPv4 address", bind);
-		return RS_EINVAL;
-	}
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
-	struct MHD_Daemon *d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, web_access, NULL,
+	/* One epoll thread with no listening socket of its own: web/listener.c accepts and
+	 * hands connections over with MHD_add_connection (which the ITC makes prompt). */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+	                 MHD_USE_TURBO | MHD_USE_NO_LISTEN_SOCKET;
+	struct MHD_Daemon *d = MHD_start_daemon(flags, 0, NULL, NULL, web_access, NULL,
 		MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, NULL,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)conn_limit,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
-		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
 		MHD_OPTION_NOTIFY_COMPLETED, web_completed, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, notify, notify_cls,
 		MHD_OPTION_END);
 	if (!d) {
-		rs_error_set("cannot listen on %s:%d (in use, or not permitted)", bind, port);
+		rs_error_set("cannot start an HTTP worker thread");
 		return RS_EIO;
 	}
 	*out = d;

@@ -15,12 +15,22 @@ static int web_verify_db(void *ctx, rs_db **out)
 
 enum MHD_Result web_h_verify(struct web_request *req)
 {
-	json_t *t = json_object_get(req->json, "token");
-	if (!json_is_string(t))
-		return web_reply_problem(req, 400, "invalid-request", "Field 'token' must be a string (the credential or its /v/ URL).");
+	const char *in = NULL;
+	size_t in_len = 0;
+	if (!reg_token_json_body(&in, &in_len, req->body ? req->body : "", req->body_len)) {
+		enum MHD_Result r;
+		if (web_body_json(req, &r) != 0)
+			return r;
+		json_t *t = json_object_get(req->json, "token");
+		if (!json_is_string(t))
+			return web_reply_problem(req, 400, "invalid-request",
+			                         "Field 'token' must be a string (the credential or its /v/ URL).");
+		in = json_string_value(t);
+		in_len = json_string_length(t);
+	}
 	const char *tok = NULL;
 	size_t len = 0;
-	reg_token_input(&tok, &len, json_string_value(t), json_string_length(t));
+	reg_token_input(&tok, &len, in, in_len);
 	struct web_reg_keys *keys = web_reg_keys_get();
 	if (!keys)
 		return web_reply_problem(req, 503, "service-unavailable", "The registry's keys are not available.");

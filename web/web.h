@@ -39,12 +39,17 @@ enum web_surface {
 struct web_request;
 typedef enum MHD_Result (*web_handler)(struct web_request *req);
 
+enum { WEB_BODY_NONE = 0, WEB_BODY_JSON = 1, WEB_BODY_JSON_RAW = 2 };
+
 struct web_route {
 	const char *path;      /* exact path, or a prefix when it ends in '*' */
 	const char *method;    /* "GET", "POST", ... */
 	unsigned roles;        /* web_role bits allowed */
 	unsigned surface;      /* web_surface the route belongs to */
-	int json_body;         /* body must be a JSON object (parsed before the handler) */
+	int json_body;         /* WEB_BODY_JSON: the body must be a JSON object, parsed into req->json
+	                        * before the handler; WEB_BODY_JSON_RAW: only the content type is
+	                        * checked and the handler reads req->body (a hot path that can
+	                        * often skip the parser; it calls web_body_json otherwise) */
 	web_handler handler;
 	const char *name;      /* label in metrics and the access log */
 };
@@ -87,6 +92,7 @@ struct web_server {
 	char migrations_dir[4096];
 	volatile int shutting_down;
 	volatile int schema_ok;     /* set once the schema has been seen current */
+	struct web_listener *listener; /* the HTTP workers (for /metrics) */
 };
 extern struct web_server web_srv;
 
@@ -176,8 +182,29 @@ enum MHD_Result web_h_registry_issue(struct web_request *req);
 enum MHD_Result web_h_card(struct web_request *req);
 enum MHD_Result web_h_card_qr(struct web_request *req);
 
-/* Start and stop the HTTP daemon. */
-int web_server_start(struct MHD_Daemon **out, const char *bind, int port, int threads,
-                     int conn_limit, int timeout_s);
+/* Parse req->body into req->json, which must be an object. 0, or -1 with *reply holding
+ * the 400 answer already queued. */
+int web_body_json(struct web_request *req, enum MHD_Result *reply);
+
+/* One HTTP worker: a libmicrohttpd daemon with one epoll thread and no listening socket;
+ * notify(notify_cls, ...) hears each connection open and close. */
+int web_server_daemon_new(struct MHD_Daemon **out, int conn_limit, int timeout_s, MHD_NotifyConnectionCallback notify,
+                          void *notify_cls);
+
+/* The listening socket (web/listener.c): an accept thread gives each connection to the
+ * least loaded of `threads` workers. */
+struct web_listener;
+int web_listener_start(struct web_listener **out, const char *host, int port, int threads, int conn_limit,
+                       int timeout_s);
+unsigned web_listener_port(const struct web_listener *l);
+/* Connections open now, over all workers. */
+int web_listener_connections(struct web_listener *l);
+/* Number of workers, and the connections open now on worker i. */
+int web_listener_workers(const struct web_listener *l);
+int web_listener_worker_connections(struct web_listener *l, int i);
+/* Stop accepting (the port closes); open connections carry on. */
+void web_listener_quiesce(struct web_listener *l);
+/* Quiesce, close every connection, stop the workers and free l. NULL is fine. */
+void web_listener_stop(struct web_listener *l);
 
 #endif

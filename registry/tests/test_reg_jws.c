@@ -327,6 +327,15 @@ static void test_structure(void **state)
 	free(tok);
 }
 
+/* Sign hdr.pl with kid from kr and expect verify's reason. */
+static void expect(const char *hdr, const char *pl, struct cert_keyring *kr, const char *kid,
+                   enum reg_jws_reason want)
+{
+	char *t = raw_jws(hdr, pl, kr, kid);
+	assert_int_equal(verify(t), want);
+	free(t);
+}
+
 static void test_strict_header_and_claims(void **state)
 {
 	(void)state;
@@ -340,24 +349,33 @@ static void test_strict_header_and_claims(void **state)
 	const char *claims_dup = "{\"iss\":\"https://riss.example.jp\",\"sub\":\"000001\",\"sub\":\"000002\"}";
 
 	snprintf(hdr, sizeof hdr, "{\"alg\":\"EdDSA\",\"kid\":\"%s\",\"typ\":\"riss+jwt\"}", kid_new);
-	t = raw_jws(hdr, claims_ok, kr_after, kid_new);
-	assert_int_equal(verify(t), REG_JWS_VALID);
-	free(t);
-	t = raw_jws(hdr, claims_dob, kr_after, kid_new);
-	assert_int_equal(verify(t), REG_JWS_BAD_CLAIMS);
-	free(t);
-	t = raw_jws(hdr, claims_dup, kr_after, kid_new);
-	assert_int_equal(verify(t), REG_JWS_BAD_CLAIMS);
-	free(t);
+	expect(hdr, claims_ok, kr_after, kid_new, REG_JWS_VALID);
+	expect(hdr, claims_dob, kr_after, kid_new, REG_JWS_BAD_CLAIMS);
+	expect(hdr, claims_dup, kr_after, kid_new, REG_JWS_BAD_CLAIMS);
 	/* An embedded jwk in the header (key injection) is refused outright. */
 	snprintf(hdr, sizeof hdr, "{\"alg\":\"EdDSA\",\"kid\":\"%s\",\"typ\":\"riss+jwt\",\"jwk\":{}}", kid_new);
-	t = raw_jws(hdr, claims_ok, kr_after, kid_new);
-	assert_int_equal(verify(t), REG_JWS_BAD_HEADER);
-	free(t);
+	expect(hdr, claims_ok, kr_after, kid_new, REG_JWS_BAD_HEADER);
 	snprintf(hdr, sizeof hdr, "{\"alg\":\"EdDSA\",\"kid\":\"%s\",\"typ\":\"JWT\"}", kid_new);
-	t = raw_jws(hdr, claims_ok, kr_after, kid_new);
-	assert_int_equal(verify(t), REG_JWS_BAD_TYP);
-	free(t);
+	expect(hdr, claims_ok, kr_after, kid_new, REG_JWS_BAD_TYP);
+	/* The canonical header bytes skip the JSON parser; every other spelling of the same
+	 * header (member order, white space, an escaped character) goes through it and must
+	 * reach the same verdict, and near-canonical forgeries must not slip past either path. */
+	static const char *const same[][2] = {
+		{ "{\"typ\":\"riss+jwt\",\"alg\":\"EdDSA\",\"kid\":\"", "\"}" },
+		{ "{ \"alg\" : \"EdDSA\", \"kid\" : \"", "\", \"typ\" : \"riss+jwt\" }" },
+		{ "{\"alg\":\"Ed\\u0044SA\",\"kid\":\"", "\",\"typ\":\"riss\\u002bjwt\"}" },
+	};
+	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+		snprintf(hdr, sizeof hdr, "%s%s%s", same[i][0], kid_new, same[i][1]);
+		expect(hdr, claims_ok, kr_after, kid_new, REG_JWS_VALID);
+	}
+	snprintf(hdr, sizeof hdr, "{\"alg\":\"EdDSA\",\"kid\":\"%s\",\"typ\":\"riss+jwt\"}", kid_stray);
+	expect(hdr, claims_ok, kr_stray, kid_stray, REG_JWS_UNKNOWN_KID);
+	snprintf(hdr, sizeof hdr, "{\"alg\":\"EdDSA\",\"kid\":\"%s\",\"kid\":\"%s\",\"typ\":\"riss+jwt\"}", kid_new,
+	         kid_new);
+	expect(hdr, claims_ok, kr_after, kid_new, REG_JWS_BAD_HEADER);
+	snprintf(hdr, sizeof hdr, "{\"alg\":\"EdDSA\",\"kid\":\"%s\\\"\",\"typ\":\"riss+jwt\"}", kid_new);
+	expect(hdr, claims_ok, kr_after, kid_new, REG_JWS_UNKNOWN_KID);
 	/* Another issuer's credential, signed with a published key, is still not ours. */
 	struct reg_verify_opts o = opts_now(T0);
 	struct reg_verify_result r;

@@ -1,10 +1,14 @@
 /* Fuzz target: the registry's other small parsers — the verify input (token or verify URL,
  * reg_token_input), published fields as PostgreSQL prints them (reg_pub_from_pg), and the
  * dates of the register rules (reg_next_reg_date, reg_validity_end, reg_validity_exp,
- * reg_renewal_period). The first byte picks the parser. Never a crash, answers in range. */
+ * reg_renewal_period), and the verify API's body fast path (reg_token_json_body), checked
+ * against jansson: whatever it accepts must parse to {"token": <the same bytes>}. The
+ * first byte picks the parser ('J' the body fast path). Never a crash, answers in range. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "reg_jws.h"
 #include "reg_register.h"
@@ -17,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size == 0)
 		return 0;
-	unsigned which = data[0] % 4;
+	unsigned which = data[0] == 'J' ? 4 : data[0] % 4u; /* 'J': the JSON body fast path */
 	data++;
 	size--;
 	char *s = malloc(size + 1);
@@ -52,6 +56,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (reg_validity_exp(&exp, s) == 0 && !reg_date_valid(s))
 			abort();
+		break;
+	}
+	case 4: {
+		const char *tok = NULL;
+		size_t n = 0;
+		if (reg_token_json_body(&tok, &n, s, size)) {
+			json_error_t err;
+			json_t *o = json_loadb(s, size, JSON_REJECT_DUPLICATES, &err);
+			json_t *t = json_object_get(o, "token");
+			if (!json_is_object(o) || json_object_size(o) != 1 || !json_is_string(t) ||
+			    json_string_length(t) != n || memcmp(json_string_value(t), tok, n) != 0)
+				abort();
+			json_decref(o);
+		}
 		break;
 	}
 	default: {

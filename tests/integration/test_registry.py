@@ -236,6 +236,37 @@ class Registry(unittest.TestCase):
         r = riss("credential", "issue", "12345", "--out-dir", out, env=self.env, check=False)
         self.assertEqual(r.returncode, 2)
 
+    def test_3a_verify_request_spellings(self):
+        # Every JSON spelling of the same request gets the same answer: the plain forms take
+        # the server's fast path, escapes and extra members go through the JSON parser.
+        tok = self.issue(self.register("Spelling Person"))
+        url = "https://riss.example.jp/v/" + tok
+        bodies = [
+            '{"token":"%s"}' % tok,
+            ' {\n\t"token" : "%s" \r\n} ' % url,
+            '{"token":"%s"}' % url.replace("/", "\\/"),
+            '{"token":"\\u0065%s"}' % tok[1:] if tok[0] == "e" else '{"token":"%s"}' % tok,
+            '{"lang":"en","token":"%s"}' % tok,
+        ]
+        for body in bodies:
+            with self.subTest(body[:40]):
+                st, _, b = self.d.request("POST", "/api/v1/verify", body, {"Content-Type": "application/json"})
+                self.assertEqual(st, 200, b)
+                v = json.loads(b)
+                self.assertEqual(v["verdict"], "valid", v)
+                self.assertEqual(v["registrant"]["regno"], self.claims_of(tok)["sub"])
+        for body, status, kind in [('{"token":"%s"} x' % tok, 400, "malformed-json"),
+                                   ('{"token":"%s"' % tok, 400, "malformed-json"),
+                                   ('{"token":"%s","token":"%s"}' % (tok, tok), 400, "malformed-json"),
+                                   ('["%s"]' % tok, 400, "malformed-json"),
+                                   ('{"tokens":"%s"}' % tok, 400, "invalid-request")]:
+            with self.subTest(body[-20:]):
+                st, _, b = self.d.request("POST", "/api/v1/verify", body, {"Content-Type": "application/json"})
+                self.assertEqual(st, status, b)
+                self.assertTrue(json.loads(b)["type"].endswith(kind), b)
+        st, _, b = self.d.request("POST", "/api/v1/verify", '{"token":"%s"}' % tok, {"Content-Type": "text/plain"})
+        self.assertEqual(st, 415, b)
+
     def test_4_negative_vectors(self):
         regno = self.register("Negative Person")
         tok = self.issue(regno)

@@ -113,6 +113,33 @@ class ServerBasics(unittest.TestCase):
         self.assertIn('riss_http_request_duration_seconds_bucket{route="/healthz"', text)
         self.assertIn("riss_db_pool_connections{state=\"in_use\"}", text)
 
+    def test_connections_spread_evenly_over_workers(self):
+        # A burst of keep-alive connections must not pile onto one worker thread (with
+        # libmicrohttpd's own pool, all 64 of a benchmark's connections once landed on one).
+        import http.client
+        import re
+        d = Rissd(settings={"http_threads": 4})
+        conns = []
+        try:
+            for _ in range(16):
+                c = http.client.HTTPConnection("127.0.0.1", d.port, timeout=10)
+                c.request("GET", "/healthz")
+                r = c.getresponse()
+                r.read()
+                self.assertEqual(r.status, 200)
+                conns.append(c)
+            text = d.request("GET", "/metrics")[2].decode()
+            counts = [int(n) for n in re.findall(r'riss_http_worker_connections\{worker="\d+"\} (\d+)', text)]
+            self.assertEqual(len(counts), 4, text)
+            # 16 kept-alive connections plus the one asking: 4 or 5 on every worker.
+            self.assertEqual(sum(counts), 17, counts)
+            self.assertLessEqual(max(counts) - min(counts), 1, counts)
+        finally:
+            for c in conns:
+                c.close()
+            d.stop()
+            d.cleanup()
+
     def test_access_log_never_holds_tokens(self):
         secret = "eyJhbGciOiJFZERTQSJ9.c2VjcmV0LXBheWxvYWQ.c2ln"
         self.d.request("GET", "/v/" + secret)
