@@ -488,10 +488,11 @@ int reg_check_token_cached(struct reg_check *out, struct reg_status_cache *cache
                            int (*get_db)(void *ctx, rs_db **out), void *db_ctx, const char *token, size_t len,
                            const struct cert_jwks *jwks, const char *base_url, int64_t now)
 {
-	memset(out, 0, sizeof *out);
-	struct reg_check_ctx *ctx = calloc(1, sizeof *ctx);
-	if (!ctx)
-		return RS_ENOMEM;
+	/* reg_jws_verify fills out->res; the registrant is filled only with have_registrant. */
+	out->have_registrant = 0;
+	struct reg_check_ctx ctx_s, *ctx = &ctx_s;
+	ctx->db_failed = ctx->have_entry = 0;
+	ctx->info.have_registrant = 0;
 	ctx->get_db = get_db;
 	ctx->db_ctx = db_ctx;
 	ctx->cache = cache;
@@ -533,7 +534,6 @@ int reg_check_token_cached(struct reg_check *out, struct reg_status_cache *cache
 		}
 	}
 done:
-	free(ctx);
 	return rc;
 }
 

@@ -1,4 +1,4 @@
-"""Benchmark: POST /api/v1/verify under wrk (64 connections, 2 threads, 10 s) against a real
+"""Benchmark: POST /api/v1/verify under wrk (64 connections, 10 s, with 2 and with 4 wrk threads) against a real
 rissd + PostgreSQL, beside `openssl speed ed25519` verify on the same machine as the ceiling.
 Prints requests/s, p99 and the ratio (target >= 50 % of the ceiling at p99 <= 10 ms)."""
 import json
@@ -36,14 +36,22 @@ try:
     with open(lua, "w") as f:
         f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
                 'wrk.body = %s\n' % json.dumps(json.dumps({"token": token})))
-    out = subprocess.run(["wrk", "-t2", "-c64", "-d10s", "--latency", "-s", lua, f"http://127.0.0.1:{d.port}/api/v1/verify"],
-                         capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    def pct(label):
-        m_ = re.search(label + r"%\s+([\d.]+)(us|ms|s)", out)
-        return float(m_.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m_.group(2)]
-    p50_ms, p99_ms = pct("50"), pct("99")
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    def run_wrk(wrk_threads):
+        out = subprocess.run(["wrk", f"-t{wrk_threads}", "-c64", "-d10s", "--latency", "-s", lua,
+                              f"http://127.0.0.1:{d.port}/api/v1/verify"],
+                             capture_output=True, text=True, check=True).stdout
+        def pct(label):
+            m_ = re.search(label + r"%\s+([\d.]+)(us|ms|s)", out)
+            return float(m_.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m_.group(2)]
+        non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        return (float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), pct("50"), pct("99"),
+                non2xx.group(1) if non2xx else None)
+    # wrk measures from writing a request to reading its answer, so its own queueing counts:
+    # a wrk thread serves its connections one after another, and on two shared cores a thread
+    # with 32 of them adds its own wait to every answer. Both runs are printed; the headline is
+    # 16 connections per wrk thread (-t4), which keeps that wait small at the same total load.
+    runs = {t: run_wrk(t) for t in (2, 4)}
+    rps, p50_ms, p99_ms, non2xx = runs[4]
     def speed(multi):
         cmd = ["openssl", "speed", "-seconds", "3"] + (["-multi", str(multi)] if multi > 1 else []) + ["ed25519"]
         sp = subprocess.run(cmd, capture_output=True, text=True).stdout
@@ -53,11 +61,13 @@ try:
         return float(m_.group(2)) if m_ else float("nan")
     one, ncpu = speed(1), os.cpu_count() or 1
     both = max(speed(ncpu), one) if ncpu > 1 else one  # a loaded machine can make -multi read low
-    print(f"reg_verify: POST /api/v1/verify, wrk 64 connections (http_threads {threads}): {rps:.0f} requests/s, "
-          f"p50 {p50_ms:.2f} ms, p99 {p99_ms:.2f} ms{', non-2xx ' + non2xx.group(1) if non2xx else ''}")
+    for t, (r_, a_, b_, n_) in sorted(runs.items()):
+        print(f"reg_verify: POST /api/v1/verify, wrk -t{t} 64 connections (http_threads {threads}): {r_:.0f} requests/s, "
+              f"p50 {a_:.2f} ms, p99 {b_:.2f} ms{', non-2xx ' + n_ if n_ else ''}")
     print(f"reg_verify: openssl speed ed25519 verify (same machine): one core {one:.0f}/s, all {ncpu} cores {both:.0f}/s "
           f"(the ceiling; wrk shares these cores)")
-    print(f"reg_verify: ratio {rps / both * 100:.1f} % of the all-core ceiling ({rps / one * 100:.1f} % of one core); "
+    print(f"reg_verify: ratio (wrk -t4) {rps / both * 100:.1f} % of the all-core ceiling ({rps / one * 100:.1f} % of one "
+          f"core) at p99 {p99_ms:.2f} ms; (wrk -t2) {runs[2][0] / both * 100:.1f} % at p99 {runs[2][2]:.2f} ms; "
           f"target >= 50 % at p99 <= 10 ms")
 finally:
     if d:
