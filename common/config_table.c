@@ -15,7 +15,8 @@ const struct rs_cfg_def rs_cfg_table[] = {
 	{ "port_file", RS_CFG_STR, 0, 4096, "", 0,
 	  "if set, rissd writes the port it listens on to this file once it is ready" },
 	{ "http_threads", RS_CFG_INT, 1, 256, "16", 0,
-	  "worker threads in rissd's thread pool (epoll); a worker waits for each commit's WAL flush, so "
+	  "HTTP worker threads (each an epoll loop; new connections go to the least loaded); a worker "
+	  "waits for each commit's WAL flush, so "
 	  "exam nodes want many (16-32), pure verify nodes about one per core" },
 	{ "http_connection_limit", RS_CFG_INT, 16, 100000, "4096", 0,
 	  "open HTTP connections accepted at once" },
