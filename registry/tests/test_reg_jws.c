@@ -85,7 +85,9 @@ static struct reg_verify_opts opts_now(int64_t now)
 	return o;
 }
 
-static char *issue(struct cert_keyring *kr, const char *kid, int64_t iat, int64_t exp)
+/* noinline: inlined, GCC 12 at -O2 mistakes pointers into the returned token for pointers
+ * to the local `tok` (-Wdangling-pointer false positive). */
+__attribute__((noinline)) static char *issue(struct cert_keyring *kr, const char *kid, int64_t iat, int64_t exp)
 {
 	struct reg_credential c;
 	struct cert_signer s = cert_keyring_signer(kr);
