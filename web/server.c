@@ -234,7 +234,7 @@ int web_server_daemon_new(struct MHD_Daemon **out, int conn_limit, int timeout_s
 		MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, NULL,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)conn_limit,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)timeout_s,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
 		MHD_OPTION_NOTIFY_COMPLETED, web_completed, NULL,
 		MHD_OPTION_NOTIFY_CONNECTION, notify, notify_cls,
 		MHD_OPTION_END);
