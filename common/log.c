@@ -35,7 +35,14 @@ void rs_log_set_request_id(const char *id)
 		rs_log_reqid[0] = '\0';
 		return;
 	}
-	snprintf(rs_log_reqid, sizeof rs_log_reqid, "%s", id);
+	size_t n = strnlen(id, sizeof rs_log_reqid - 1);
+	memcpy(rs_log_reqid, id, n);
+	rs_log_reqid[n] = '\0';
+}
+
+int rs_log_enabled(enum rs_log_level level)
+{
+	return level >= rs_log_min;
 }
 
 void rs_log(enum rs_log_level level, const char *fmt, ...)

@@ -10,6 +10,8 @@ void rs_log_set_level(enum rs_log_level level);
 int rs_log_level_parse(enum rs_log_level *out, const char *name);
 /* Tag the calling thread's following lines with a request id (NULL clears it). The string is copied. */
 void rs_log_set_request_id(const char *id);
+/* Whether lines of this level are printed (to skip building a message nobody reads). */
+int rs_log_enabled(enum rs_log_level level);
 /* Write one line: "2026-11-25T18:36:25.123Z INFO [req] message". Newlines and control
  * characters in the message are escaped, so one event is always one line. */
 void rs_log(enum rs_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -352,12 +352,14 @@ struct reg_check_ctx {
 /* Parse "<base>/statuslists/<id>" into id; 0 when uri is not one of ours. */
 static int reg_check_list_id(const char *base_url, const char *uri)
 {
-	char prefix[REG_URI_MAX + 32];
-	reg_statuslist_uri(prefix, sizeof prefix, base_url, 0);
-	size_t pl = strlen(prefix) - 1; /* without the "0" */
-	if (strncmp(uri, prefix, pl) != 0)
+	/* The form reg_statuslist_uri writes: base URL without trailing '/', "/statuslists/", id. */
+	static const char mid[] = "/statuslists/";
+	size_t bl = strlen(base_url);
+	while (bl > 0 && base_url[bl - 1] == '/')
+		bl--;
+	if (strncmp(uri, base_url, bl) != 0 || strncmp(uri + bl, mid, sizeof mid - 1) != 0)
 		return 0;
-	const char *p = uri + pl;
+	const char *p = uri + bl + sizeof mid - 1;
 	if (!*p || strlen(p) > 7 || *p == '0')
 		return 0;
 	for (const char *q = p; *q; q++)

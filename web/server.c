@@ -49,13 +49,15 @@ static void web_completed(void *cls, struct MHD_Connection *conn, void **con_cls
 	if (!req)
 		return;
 	int64_t ns = rs_mono_ns() - req->start_ns;
-	char path[256];
-	web_log_path(path, sizeof path, req->url);
-	rs_log_set_request_id(req->id);
-	rs_info("access \"%s %s\" %u %zu %.3fms route=%s%s", req->method, path, req->status,
-	        req->reply_bytes, (double)ns / 1e6, req->route ? req->route->name : "-",
-	        toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
-	rs_log_set_request_id(NULL);
+	if (rs_log_enabled(RS_LOG_INFO)) {
+		char path[256];
+		web_log_path(path, sizeof path, req->url);
+		rs_log_set_request_id(req->id);
+		rs_info("access \"%s %s\" %u %zu %.3fms route=%s%s", req->method, path, req->status,
+		        req->reply_bytes, (double)ns / 1e6, req->route ? req->route->name : "-",
+		        toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
+		rs_log_set_request_id(NULL);
+	}
 	web_metrics_observe(req->route, req->status, ns);
 	if (req->db)
 		rs_db_pool_put(web_srv.pool, req->db);
