@@ -67,6 +67,7 @@ static int web_listener_pick(struct web_listener *l, int *total)
 static void *web_listener_main(void *arg)
 {
 	struct web_listener *l = arg;
+	time_t last_warn = 0;
 	for (;;) {
 		struct sockaddr_storage addr;
 		socklen_t alen = sizeof addr;
@@ -81,8 +82,13 @@ static void *web_listener_main(void *arg)
 				continue;
 			if (errno == EINVAL || errno == EBADF)
 				break; /* the socket was shut down */
-			/* Out of descriptors or memory: wait a little rather than spin. */
-			rs_warn("accept: %s", strerror(errno));
+			/* Out of descriptors or memory: wait a little rather than spin, and say so at
+			 * most once a minute. */
+			time_t now = time(NULL);
+			if (now - last_warn >= 60) {
+				rs_warn("accept: %s (new connections wait until descriptors free up)", strerror(errno));
+				last_warn = now;
+			}
 			struct timespec ts = { 0, 20000000L };
 			nanosleep(&ts, NULL);
 			continue;

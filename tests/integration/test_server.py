@@ -140,6 +140,37 @@ class ServerBasics(unittest.TestCase):
             d.stop()
             d.cleanup()
 
+    def test_survives_running_out_of_descriptors(self):
+        # With its descriptor limit cut to 48 and 80 connections opened, rissd keeps running,
+        # says so once in its log, and serves again as soon as connections close.
+        d = Rissd()
+        socks = []
+        try:
+            subprocess.run(["prlimit", "--pid", str(d.proc.pid), "--nofile=48:48"], check=True)
+            for _ in range(80):
+                socks.append(socket.create_connection(("127.0.0.1", d.port), timeout=5))
+            time.sleep(1.0)
+            self.assertIsNone(d.proc.poll())
+            for sk in socks:
+                sk.close()
+            socks = []
+            deadline = time.time() + 10
+            status = None
+            while time.time() < deadline:
+                try:
+                    status = d.request("GET", "/healthz", timeout=2)[0]
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            self.assertEqual(status, 200)
+            warnings = [ln for ln in d.read_log().splitlines() if "accept: Too many open files" in ln]
+            self.assertEqual(len(warnings), 1, warnings)
+        finally:
+            for sk in socks:
+                sk.close()
+            d.stop()
+            d.cleanup()
+
     def test_header_size_bound(self):
         # Each connection has a fixed 32 KB arena (zeroed between requests, so its size is
         # paid on every request): 12 KB of cookies still pass, 40 KB is a clear 431.
