@@ -48,11 +48,12 @@ static int cli_an_load_err(int e)
 
 /* Parameters for the items of d: from --params (every item must be there) or
  * from a calibration with --model. *out has d->n_items entries (free()). */
-static int cli_an_params(struct ib_item_par **out, double *mean, double *sd,
+static int cli_an_params(struct ib_item_par **out, double *mean, double *sd, enum ib_model *model,
                          const struct ib_data *d, const struct cli_an_opts *o)
 {
 	*mean = 0;
 	*sd = 1;
+	*model = o->model;
 	struct ib_item_par *par = calloc(d->n_items, sizeof *par);
 	if (!par)
 		return cli_fail("out of memory");
@@ -74,6 +75,7 @@ static int cli_an_params(struct ib_item_par **out, double *mean, double *sd,
 			}
 			par[j] = p->par[k];
 		}
+		*model = p->model;
 		ib_params_free(p);
 		*out = par;
 		return CLI_OK;
@@ -100,12 +102,15 @@ static int cli_an_items(const struct cli_an_opts *o)
 	struct ib_data *d = NULL;
 	struct ib_item_par *par = NULL;
 	struct ib_classical *c = NULL;
+	struct ib_sx2 *fit = NULL;
+	int *n_par = NULL;
 	double *theta = NULL, mean, sd;
 	struct ib_read_opts ro = { .allow_options = !o->is_long };
 	int rc, e;
 	if ((e = ib_data_load(&d, o->data, o->is_long, &ro)))
 		return cli_an_load_err(e);
-	if ((rc = cli_an_params(&par, &mean, &sd, d, o)))
+	enum ib_model model;
+	if ((rc = cli_an_params(&par, &mean, &sd, &model, d, o)))
 		goto done;
 	if (!(theta = malloc(d->n_persons * sizeof *theta)) ||
 	    ib_eap(theta, NULL, d, par, mean, sd)) {
@@ -116,6 +121,24 @@ static int cli_an_items(const struct cli_an_opts *o)
 		rc = cli_fail("%s", rs_error_last());
 		goto done;
 	}
+	/* S-X² needs complete forms of at most IB_SX2_MAX_ITEMS items; otherwise its
+	 * columns stay empty and a note says why. */
+	if (d->n_items >= 3 && d->n_items <= IB_SX2_MAX_ITEMS) {
+		int np = model == IB_3PL ? 3 : model == IB_2PL ? 2 : 1;
+		if (!(n_par = malloc(d->n_items * sizeof *n_par))) {
+			rc = cli_fail("out of memory");
+			goto done;
+		}
+		for (size_t j = 0; j < d->n_items; j++)
+			n_par[j] = np;
+		if ((e = ib_sx2(&fit, d, par, n_par, mean, sd))) {
+			rc = cli_fail("%s", rs_error_last());
+			goto done;
+		}
+	}
+	if (!fit || !(fit[0].n > 0))
+		fprintf(stderr, "riss analyze items: no S-X2: it needs persons who answered all of 3 to %d items\n",
+		        IB_SX2_MAX_ITEMS);
 	if (o->json) {
 		json_t *arr = json_array();
 		for (size_t j = 0; j < d->n_items; j++) {
@@ -124,6 +147,11 @@ static int cli_an_items(const struct cli_an_opts *o)
 			                       "rpb", cli_an_num(c[j].rpb), "infit", cli_an_num(c[j].infit),
 			                       "outfit", cli_an_num(c[j].outfit), "distractor_flag",
 			                       c[j].distractor_flag);
+			if (it) {
+				json_object_set_new(it, "sx2", cli_an_num(fit ? fit[j].sx2 : NAN));
+				json_object_set_new(it, "sx2_df", fit && fit[j].df > 0 ? json_integer(fit[j].df) : json_null());
+				json_object_set_new(it, "sx2_p", cli_an_num(fit ? fit[j].p : NAN));
+			}
 			if (it && c[j].n_options) {
 				json_t *opts = json_object();
 				for (int k = 0; k < c[j].n_options; k++) {
@@ -145,11 +173,15 @@ static int cli_an_items(const struct cli_an_opts *o)
 	int any_opt = 0;
 	for (size_t j = 0; j < d->n_items; j++)
 		any_opt |= c[j].n_options > 0;
-	printf("%-16s %8s %6s %7s %7s %7s  %s\n", "item", "n", "p", "r_pb", "infit", "outfit",
-	       any_opt ? "options (* key): share choosing in low/mid/high third" : "");
+	printf("%-16s %8s %6s %7s %7s %7s %8s %3s %7s  %s\n", "item", "n", "p", "r_pb", "infit", "outfit", "S-X2",
+	       "df", "p(S-X2)", any_opt ? "options (* key): share choosing in low/mid/high third" : "");
 	for (size_t j = 0; j < d->n_items; j++) {
 		printf("%-16.16s %8.0f %6.3f %7.3f %7.3f %7.3f ", d->item_ids[j], c[j].n, c[j].p,
 		       c[j].rpb, c[j].infit, c[j].outfit);
+		if (fit && fit[j].df > 0)
+			printf("%8.2f %3d %7.4f", fit[j].sx2, fit[j].df, fit[j].p);
+		else
+			printf("%8s %3s %7s", "-", "-", "-");
 		for (int k = 0; k < c[j].n_options; k++)
 			printf(" %c%s %.2f/%.2f/%.2f", 'A' + k, d->key && d->key[j] == k ? "*" : "",
 			       c[j].opt[k][0], c[j].opt[k][1], c[j].opt[k][2]);
@@ -157,12 +189,16 @@ static int cli_an_items(const struct cli_an_opts *o)
 			printf("  (distractor drawn by the high group)");
 		if (c[j].rpb < 0.15)
 			printf("  (low discrimination)");
+		if (fit && fit[j].df > 0 && fit[j].p < 0.01)
+			printf("  (misfit: S-X2 p < .01)");
 		printf("\n");
 	}
 	rc = CLI_OK;
 done:
 	free(theta);
 	free(c);
+	free(fit);
+	free(n_par);
 	free(par);
 	ib_data_free(d);
 	return rc;
@@ -202,7 +238,8 @@ static int cli_an_dif(const struct cli_an_opts *o)
 		                     "both must be present", o->group, nf, nr);
 		goto done;
 	}
-	if ((rc = cli_an_params(&par, &mean, &sd, d, o)))
+	enum ib_model model;
+	if ((rc = cli_an_params(&par, &mean, &sd, &model, d, o)))
 		goto done;
 	if (ib_eap(theta, NULL, d, par, mean, sd) || (e = ib_dif_mh(&r, d, grp, theta, o->strata))) {
 		rc = cli_fail("%s", rs_error_last());
@@ -340,7 +377,8 @@ static void cli_analyze_help(void)
 {
 	printf("usage: riss analyze items|dif|drift [options]\n\n"
 	       "  items  --data FILE [--long] [--params P | --model M]\n"
-	       "         p-value, point-biserial (rest score), infit/outfit at EAP theta; with option\n"
+	       "         p-value, point-biserial (rest score), infit/outfit at EAP theta, S-X2 item\n"
+	       "         fit (Orlando-Thissen; persons who answered the whole form, 3-200 items); with option\n"
 	       "         letters in the wide TSV (and a KEY row first) the share choosing each option\n"
 	       "         in the low, middle and high third\n"
 	       "  dif    --data FILE --group COLUMN --focal VALUE [--reference VALUE] [--strata N]\n"

@@ -23,6 +23,31 @@ struct ib_classical {
 int ib_classical(struct ib_classical **out, const struct ib_data *d,
                  const struct ib_item_par *par, const double *theta);
 
+/* S-X² item fit (Orlando & Thissen, 2000) of a fixed form: observed against
+ * expected proportion correct by summed score, among the persons who answered
+ * every item. Score groups are pooled until each expects at least one right and
+ * one wrong answer. */
+#define IB_SX2_MAX_ITEMS 200
+struct ib_sx2 {
+	double sx2;               /* the statistic; NAN when no group could be formed */
+	int df;                   /* pooled score groups minus the item's free parameters */
+	double p;                 /* upper chi-square tail; NAN when df < 1 */
+	int groups;               /* pooled score groups */
+	double n;                 /* weighted persons with a complete form */
+};
+/* S-X² of every item. n_par[j] is item j's number of estimated parameters (1 for
+ * Rasch/1PL, 2 for 2PL, 3 for 3PL; NULL means 2); the latent density is
+ * N(mean, sd). RS_EINVAL outside 3..IB_SX2_MAX_ITEMS items. *out holds n_items
+ * entries (free()). */
+int ib_sx2(struct ib_sx2 **out, const struct ib_data *d, const struct ib_item_par *par, const int *n_par,
+           double mean, double sd);
+/* The model's expected proportion correct on each item given the summed score
+ * over J items: e[k * J + j] for k = 0..J (Lord–Wingersky recursion on a 61-point
+ * grid over N(mean, sd) from -6 to 6 SD). e has (J + 1) * J entries. */
+int ib_sx2_expected(double *e, const struct ib_item_par *par, size_t J, double mean, double sd);
+/* P(X > x) for X chi-square with df degrees of freedom; NAN for df < 1. */
+double ib_chi2_upper(double x, int df);
+
 /* ETS classes of Mantel–Haenszel DIF. */
 struct ib_dif {
 	double n_ref, n_foc;      /* weighted responses of each group */

@@ -1,5 +1,5 @@
 /* Unit tests of item-bank analysis: classical statistics, distractors,
- * Mantel–Haenszel DIF with ETS classes, Stocking–Lord linking. */
+ * Mantel–Haenszel DIF with ETS classes, Stocking–Lord linking, S-X² fit. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -124,6 +124,135 @@ static void test_stocking_lord_recovers_constants(void **state)
 	assert_int_equal(ib_stocking_lord(&a, &b, &crit, old, nw, 1), RS_EINVAL);
 }
 
+static void test_chi2_upper_tail(void **state)
+{
+	(void)state;
+	/* The familiar 5 % critical values, and df = 1 against erfc. */
+	assert_true(fabs(ib_chi2_upper(3.841459, 1) - 0.05) < 1e-6);
+	assert_true(fabs(ib_chi2_upper(5.991465, 2) - 0.05) < 1e-6);
+	assert_true(fabs(ib_chi2_upper(18.307038, 10) - 0.05) < 1e-6);
+	assert_true(fabs(ib_chi2_upper(2.0, 2) - exp(-1.0)) < 1e-12); /* df 2: exp(-x/2) */
+	for (double x = 0.1; x < 40; x *= 1.7)
+		assert_true(fabs(ib_chi2_upper(x, 1) - erfc(sqrt(x / 2))) < 1e-10);
+	assert_true(ib_chi2_upper(0, 3) == 1);
+	assert_true(ib_chi2_upper(200, 3) < 1e-40);
+	assert_true(isnan(ib_chi2_upper(1, 0)));
+}
+
+/* The expected table of S-X² against brute force over all 2^5 answer patterns of a
+ * small 3PL form, and the identity that the expected right answers of a score group
+ * add up to its score. */
+static void test_sx2_expected_table(void **state)
+{
+	(void)state;
+	enum { J = 5, Q = 61 };
+	struct ib_item_par par[J];
+	for (int j = 0; j < J; j++) {
+		par[j] = (struct ib_item_par){ .a = 0.6 + 0.35 * j, .b = -1.2 + 0.6 * j, .c = j % 2 ? 0.2 : 0 };
+		par[j].d = -par[j].a * par[j].b;
+	}
+	double e[(J + 1) * J];
+	const double mean = 0.3, sd = 1.2;
+	assert_int_equal(ib_sx2_expected(e, par, J, mean, sd), 0);
+	double num[J + 1][J], den[J + 1];
+	memset(num, 0, sizeof num);
+	memset(den, 0, sizeof den);
+	double wsum = 0;
+	for (int q = 0; q < Q; q++) {
+		double z = -6 + 12.0 * q / (Q - 1);
+		wsum += exp(-0.5 * z * z);
+	}
+	for (int q = 0; q < Q; q++) {
+		double z = -6 + 12.0 * q / (Q - 1), w = exp(-0.5 * z * z) / wsum;
+		for (unsigned x = 0; x < 1u << J; x++) {
+			double l = w;
+			int k = 0;
+			for (int j = 0; j < J; j++) {
+				double P = ib_prob(&par[j], mean + sd * z);
+				l *= x >> j & 1 ? P : 1 - P;
+				k += x >> j & 1;
+			}
+			den[k] += l;
+			for (int j = 0; j < J; j++)
+				if (x >> j & 1)
+					num[k][j] += l;
+		}
+	}
+	for (int k = 0; k <= J; k++) {
+		double sum = 0;
+		for (int j = 0; j < J; j++) {
+			assert_true(fabs(e[k * J + j] - num[k][j] / den[k]) < 1e-12);
+			sum += e[k * J + j];
+		}
+		assert_true(fabs(sum - k) < 1e-12);
+	}
+	assert_int_equal(ib_sx2_expected(e, par, J, 0, 0), RS_EINVAL);
+}
+
+/* S-X² on data simulated from the very parameters it is given: no item should look
+ * misfitting; then one item's parameters are made wrong and only that item stands out. */
+static void test_sx2_fits_true_model_and_finds_a_wrong_item(void **state)
+{
+	(void)state;
+	struct ib_sim_opts so = { .n_persons = 5000, .n_items = 20, .model = IB_2PL, .seed = 77 };
+	struct ib_data *d = NULL;
+	struct ib_item_par *par = NULL;
+	assert_int_equal(ib_sim(&d, &par, NULL, &so), 0);
+	struct ib_sx2 *f = NULL;
+	assert_int_equal(ib_sx2(&f, d, par, NULL, 0, 1), 0);
+	double ratio = 0;
+	int rejected = 0;
+	for (int j = 0; j < 20; j++) {
+		assert_true(f[j].n == 5000);
+		assert_true(f[j].df >= 10 && f[j].df <= 17);
+		assert_true(isfinite(f[j].sx2) && f[j].p >= 0 && f[j].p <= 1);
+		ratio += f[j].sx2 / f[j].df / 20;
+		rejected += f[j].p < 0.01;
+	}
+	assert_true(ratio > 0.6 && ratio < 1.5);
+	assert_true(rejected <= 2); /* 0.2 expected at the 1 % level */
+	free(f);
+	/* Item 3 claimed far flatter than it is. */
+	par[3].a *= 0.25;
+	par[3].d = -par[3].a * par[3].b;
+	assert_int_equal(ib_sx2(&f, d, par, NULL, 0, 1), 0);
+	assert_true(f[3].p < 1e-6);
+	int others = 0;
+	for (int j = 0; j < 20; j++)
+		others += j != 3 && f[j].p < 1e-6;
+	assert_int_equal(others, 0);
+	free(f);
+	free(par);
+	ib_data_free(d);
+}
+
+/* Persons who did not see the whole form have no summed score: CAT-like data gives
+ * no statistic; too long a form is refused with a clear error. */
+static void test_sx2_needs_complete_forms(void **state)
+{
+	(void)state;
+	struct ib_sim_opts so = { .n_persons = 500, .n_items = 20, .per_person = 10, .model = IB_2PL, .seed = 5 };
+	struct ib_data *d = NULL;
+	struct ib_item_par *par = NULL;
+	assert_int_equal(ib_sim(&d, &par, NULL, &so), 0);
+	struct ib_sx2 *f = NULL;
+	assert_int_equal(ib_sx2(&f, d, par, NULL, 0, 1), 0);
+	for (int j = 0; j < 20; j++) {
+		assert_true(f[j].n == 0);
+		assert_true(isnan(f[j].sx2));
+		assert_true(isnan(f[j].p));
+	}
+	free(f);
+	free(par);
+	ib_data_free(d);
+	struct ib_sim_opts big = { .n_persons = 10, .n_items = IB_SX2_MAX_ITEMS + 1, .model = IB_2PL, .seed = 5 };
+	assert_int_equal(ib_sim(&d, &par, NULL, &big), 0);
+	assert_int_equal(ib_sx2(&f, d, par, NULL, 0, 1), RS_EINVAL);
+	assert_non_null(strstr(rs_error_last(), "items"));
+	free(par);
+	ib_data_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -131,6 +260,10 @@ int main(void)
 		cmocka_unit_test(test_distractor_flag),
 		cmocka_unit_test(test_dif_mantel_haenszel),
 		cmocka_unit_test(test_stocking_lord_recovers_constants),
+		cmocka_unit_test(test_chi2_upper_tail),
+		cmocka_unit_test(test_sx2_expected_table),
+		cmocka_unit_test(test_sx2_fits_true_model_and_finds_a_wrong_item),
+		cmocka_unit_test(test_sx2_needs_complete_forms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
