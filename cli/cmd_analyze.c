@@ -286,6 +286,7 @@ static int cli_an_drift(const struct cli_an_opts *o)
 	struct ib_calib_result *cr = NULL;
 	struct ib_item_par *po = NULL, *pn = NULL;
 	size_t *idx = NULL;
+	uint8_t *drifted = NULL;
 	char **ids = NULL;
 	size_t n_new = 0, m = 0;
 	int rc, e;
@@ -328,21 +329,29 @@ static int cli_an_drift(const struct cli_an_opts *o)
 		pn[m] = nw ? nw->par[j] : cr->items[j];
 		idx[m++] = j;
 	}
-	double A, B, crit;
-	if ((e = ib_stocking_lord(&A, &B, &crit, po, pn, m))) {
-		rc = cli_usage_error("analyze drift: %s", rs_error_last());
+	struct ib_drift dr;
+	if (!(drifted = malloc(m ? m : 1))) {
+		rc = cli_fail("out of memory");
 		goto done;
 	}
+	if ((e = ib_drift_link(&dr, drifted, po, pn, m, o->threshold))) {
+		rc = e == RS_EINVAL ? cli_usage_error("analyze drift: %s", rs_error_last())
+		                    : cli_fail("%s", rs_error_last());
+		goto done;
+	}
+	const double A = dr.A, B = dr.B, crit = dr.crit;
 	size_t flagged = 0;
 	json_t *arr = o->json ? json_array() : NULL;
 	if (!o->json)
-		printf("Stocking-Lord linking over %zu common items: theta_active = %.4f * theta_new + "
-		       "%.4f (criterion %.3g)\nflag: |b_new - b_active| > %.2f after linking\n\n"
-		       "%-16s %8s %8s %8s %8s %8s\n", m, A, B, crit, o->threshold, "item", "a_act",
-		       "a_new", "b_act", "b_new", "delta_b");
+		printf("Stocking-Lord linking over %zu of %zu common items (drifted items left out, %d pass%s%s):\n"
+		       "theta_active = %.4f * theta_new + %.4f (criterion %.3g)\n"
+		       "flag: |b_new - b_active| > %.2f after linking\n\n"
+		       "%-16s %8s %8s %8s %8s %8s\n", dr.linking, m, dr.rounds, dr.rounds == 1 ? "" : "es",
+		       dr.converged ? "" : ", not settled", A, B, crit, o->threshold, "item", "a_act", "a_new",
+		       "b_act", "b_new", "delta_b");
 	for (size_t t = 0; t < m; t++) {
 		double a2 = pn[t].a / A, b2 = A * pn[t].b + B, db = b2 - po[t].b;
-		int flag = fabs(db) > o->threshold;
+		int flag = drifted[t];
 		flagged += flag;
 		if (arr)
 			json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:b}", "id",
@@ -355,9 +364,10 @@ static int cli_an_drift(const struct cli_an_opts *o)
 			       po[t].b, b2, db, flag ? "  DRIFT" : "");
 	}
 	if (arr)
-		rc = cli_an_print_json(json_pack("{s:o, s:o, s:o, s:i, s:o}", "A", cli_an_num(A), "B",
+		rc = cli_an_print_json(json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:b, s:o}", "A", cli_an_num(A), "B",
 		                                 cli_an_num(B), "criterion", cli_an_num(crit), "flagged",
-		                                 (int)flagged, "items", arr));
+		                                 (int)flagged, "linking_items", (int)dr.linking, "passes",
+		                                 dr.rounds, "converged", dr.converged, "items", arr));
 	else {
 		printf("\n%zu of %zu items drifted\n", flagged, m);
 		rc = CLI_OK;
@@ -366,6 +376,7 @@ done:
 	free(po);
 	free(pn);
 	free(idx);
+	free(drifted);
 	ib_calib_result_free(cr);
 	ib_data_free(d);
 	ib_params_free(act);
@@ -384,7 +395,8 @@ static void cli_analyze_help(void)
 	       "  dif    --data FILE --group COLUMN --focal VALUE [--reference VALUE] [--strata N]\n"
 	       "         [--params P | --model M]   Mantel-Haenszel DIF on theta strata, ETS A/B/C\n"
 	       "  drift  --params ACTIVE.json (--data FILE [--long] [--model M] | --new NEW.json)\n"
-	       "         [--threshold 0.3]   Stocking-Lord linking; flags |delta b| > threshold\n\n"
+	       "         [--threshold 0.3]   Stocking-Lord linking; flags |delta b| > threshold and\n"
+	       "         links again without the flagged items until the set settles\n\n"
 	       "Without --params, items are first calibrated with --model (default 2pl).\n"
 	       "--json prints the results as JSON.\n");
 }

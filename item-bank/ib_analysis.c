@@ -339,3 +339,62 @@ int ib_stocking_lord(double *out_A, double *out_B, double *crit, const struct ib
 		*crit = f;
 	return 0;
 }
+
+static uint8_t ib_drift_flag(const struct ib_item_par *old, const struct ib_item_par *nw, double A, double B,
+                             double threshold)
+{
+	return fabs(A * nw->b + B - old->b) > threshold;
+}
+
+int ib_drift_link(struct ib_drift *out, uint8_t *flagged, const struct ib_item_par *old, const struct ib_item_par *nw,
+                  size_t n, double threshold)
+{
+	struct ib_item_par *po = calloc(n ? n : 1, sizeof *po), *pn = calloc(n ? n : 1, sizeof *pn);
+	if (!po || !pn) {
+		free(po);
+		free(pn);
+		rs_error_set("out of memory linking");
+		return RS_ENOMEM;
+	}
+	memset(flagged, 0, n);
+	memset(out, 0, sizeof *out);
+	int rc = 0;
+	for (int round = 1; round <= IB_DRIFT_MAX_ROUNDS; round++) {
+		size_t m = 0;
+		for (size_t t = 0; t < n; t++)
+			if (!flagged[t]) {
+				po[m] = old[t];
+				pn[m++] = nw[t];
+			}
+		double A, B, crit;
+		if ((rc = ib_stocking_lord(&A, &B, &crit, po, pn, m)))
+			break;
+		out->A = A;
+		out->B = B;
+		out->crit = crit;
+		out->rounds = round;
+		out->linking = m;
+		/* Flag against this round's constants; stop when the set no longer changes or
+		 * fewer than two items would be left to link on. */
+		size_t left = 0, changed = 0;
+		for (size_t t = 0; t < n; t++) {
+			uint8_t f = ib_drift_flag(&old[t], &nw[t], A, B, threshold);
+			left += !f;
+			changed += f != flagged[t];
+		}
+		if (!changed || left < 2) {
+			if (!changed)
+				out->converged = 1;
+			break;
+		}
+		for (size_t t = 0; t < n; t++)
+			flagged[t] = ib_drift_flag(&old[t], &nw[t], A, B, threshold);
+	}
+	/* The flags reported are those against the final constants. */
+	if (rc == 0)
+		for (size_t t = 0; t < n; t++)
+			flagged[t] = ib_drift_flag(&old[t], &nw[t], out->A, out->B, threshold);
+	free(po);
+	free(pn);
+	return rc;
+}

@@ -70,4 +70,19 @@ int ib_dif_mh(struct ib_dif **out, const struct ib_data *d, const uint8_t *group
 int ib_stocking_lord(double *out_A, double *out_B, double *crit, const struct ib_item_par *old,
                      const struct ib_item_par *new_, size_t n);
 
+/* Drift with purification: link by Stocking–Lord over the common items, flag
+ * those with |A b_new + B - b_old| > threshold, link again without them, and
+ * repeat until the flagged set stops changing (at most IB_DRIFT_MAX_ROUNDS
+ * passes; at least two items always stay in the link). flagged[t] (n entries)
+ * is set against the final constants. */
+#define IB_DRIFT_MAX_ROUNDS 10
+struct ib_drift {
+	double A, B, crit;        /* θ_old = A θ_new + B and the criterion of the last link */
+	int rounds;               /* linking passes run */
+	int converged;            /* the flagged set stopped changing */
+	size_t linking;           /* common items the last link used */
+};
+int ib_drift_link(struct ib_drift *out, uint8_t *flagged, const struct ib_item_par *old, const struct ib_item_par *new_,
+                  size_t n, double threshold);
+
 #endif

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""CLI tests of `riss analyze items`: the S-X² item-fit columns as a psychometrician reads
-them, in text and JSON. Run by meson (suite unit) with RISS_BIN pointing at the built riss;
+"""CLI tests of `riss analyze`: the S-X² item-fit columns of `items` as a psychometrician
+reads them, in text and JSON, and `drift` leaving drifted items out of the link. Run by meson (suite unit) with RISS_BIN pointing at the built riss;
 no database."""
 import json
 import math
@@ -90,6 +90,38 @@ class AnalyzeItems(unittest.TestCase):
         for it in json.loads(p.stdout)["items"]:
             self.assertIsNone(it["sx2"])
             self.assertIsNone(it["sx2_p"])
+
+
+class AnalyzeDrift(unittest.TestCase):
+    def test_drifted_items_leave_the_link(self):
+        # Twelve items on two scales related by theta_active = 1.1 theta_new + 0.35; two of
+        # them became 0.8 logits harder. They are flagged and the link ignores them.
+        d = tempfile.mkdtemp(prefix="riss-drift-")
+        try:
+            A, B = 1.1, 0.35
+            act, new = [], []
+            for j in range(12):
+                a, b = 0.7 + 0.08 * j, -2 + 0.35 * j
+                act.append({"id": f"i{j}", "a": a, "b": b})
+                bn = (b - B) / A + (0.8 / A if j in (3, 9) else 0)
+                new.append({"id": f"i{j}", "a": a * A, "b": bn})
+            for name, items in (("active.json", act), ("new.json", new)):
+                with open(os.path.join(d, name), "w") as f:
+                    json.dump({"model": "2pl", "items": items}, f)
+            out = json.loads(riss("analyze", "drift", "--params", os.path.join(d, "active.json"),
+                                  "--new", os.path.join(d, "new.json"), "--json").stdout)
+            self.assertEqual(out["flagged"], 2)
+            self.assertEqual(out["linking_items"], 10)
+            self.assertTrue(out["converged"])
+            self.assertAlmostEqual(out["A"], A, places=3)
+            self.assertAlmostEqual(out["B"], B, places=3)
+            self.assertEqual(sorted(it["id"] for it in out["items"] if it["flagged"]), ["i3", "i9"])
+            text = riss("analyze", "drift", "--params", os.path.join(d, "active.json"),
+                        "--new", os.path.join(d, "new.json")).stdout
+            self.assertIn("over 10 of 12 common items", text)
+            self.assertIn("2 of 12 items drifted", text)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -124,6 +124,52 @@ static void test_stocking_lord_recovers_constants(void **state)
 	assert_int_equal(ib_stocking_lord(&a, &b, &crit, old, nw, 1), RS_EINVAL);
 }
 
+/* Two of twelve items drift by +0.8 logits: a single link is pulled toward them, the
+ * purified link drops them and recovers the true constants. */
+static void test_drift_purification(void **state)
+{
+	(void)state;
+	enum { N = 12 };
+	struct ib_item_par old[N], nw[N];
+	const double A = 1.1, B = 0.35;
+	for (int j = 0; j < N; j++) {
+		old[j] = (struct ib_item_par){ .a = 0.7 + 0.08 * j, .b = -2 + 0.35 * j, .c = 0.15 };
+		old[j].d = -old[j].a * old[j].b;
+		nw[j] = old[j];
+		nw[j].a = old[j].a * A;
+		nw[j].b = (old[j].b - B) / A;
+		nw[j].d = -nw[j].a * nw[j].b;
+	}
+	for (int j = 3; j <= 9; j += 6) { /* items 3 and 9 harder now */
+		nw[j].b += 0.8 / A;
+		nw[j].d = -nw[j].a * nw[j].b;
+	}
+	double A1, B1, crit;
+	assert_int_equal(ib_stocking_lord(&A1, &B1, &crit, old, nw, N), 0);
+	assert_true(fabs(B1 - B) > 0.05); /* one pass is biased by the drifted items */
+	struct ib_drift dr;
+	uint8_t flagged[N];
+	assert_int_equal(ib_drift_link(&dr, flagged, old, nw, N, 0.3), 0);
+	assert_true(dr.converged);
+	assert_true(dr.rounds >= 2);
+	assert_int_equal(dr.linking, N - 2);
+	assert_true(fabs(dr.A - A) < 1e-3);
+	assert_true(fabs(dr.B - B) < 1e-3);
+	for (int j = 0; j < N; j++)
+		assert_int_equal(flagged[j], j == 3 || j == 9);
+	/* Nothing drifted: one pass, nothing flagged. */
+	for (int j = 3; j <= 9; j += 6) {
+		nw[j].b -= 0.8 / A;
+		nw[j].d = -nw[j].a * nw[j].b;
+	}
+	assert_int_equal(ib_drift_link(&dr, flagged, old, nw, N, 0.3), 0);
+	assert_int_equal(dr.rounds, 1);
+	assert_int_equal(dr.linking, N);
+	for (int j = 0; j < N; j++)
+		assert_int_equal(flagged[j], 0);
+	assert_int_equal(ib_drift_link(&dr, flagged, old, nw, 1, 0.3), RS_EINVAL);
+}
+
 static void test_chi2_upper_tail(void **state)
 {
 	(void)state;
@@ -260,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_distractor_flag),
 		cmocka_unit_test(test_dif_mantel_haenszel),
 		cmocka_unit_test(test_stocking_lord_recovers_constants),
+		cmocka_unit_test(test_drift_purification),
 		cmocka_unit_test(test_chi2_upper_tail),
 		cmocka_unit_test(test_sx2_expected_table),
 		cmocka_unit_test(test_sx2_fits_true_model_and_finds_a_wrong_item),
