@@ -36,8 +36,8 @@ try:
     with open(lua, "w") as f:
         f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
                 'wrk.body = %s\n' % json.dumps(json.dumps({"token": token})))
-    def run_wrk(wrk_threads):
-        out = subprocess.run(["wrk", f"-t{wrk_threads}", "-c64", "-d10s", "--latency", "-s", lua,
+    def run_wrk(wrk_threads, script=lua):
+        out = subprocess.run(["wrk", f"-t{wrk_threads}", "-c64", "-d10s", "--latency", "-s", script,
                               f"http://127.0.0.1:{d.port}/api/v1/verify"],
                              capture_output=True, text=True, check=True).stdout
         def pct(label):
@@ -52,6 +52,31 @@ try:
     # 16 connections per wrk thread (-t4), which keeps that wait small at the same total load.
     runs = {t: run_wrk(t) for t in (2, 4)}
     rps, p50_ms, p99_ms, non2xx = runs[4]
+    # The same load over many different credentials, as employers would send it: each
+    # verification then usually misses rissd's status cache and asks PostgreSQL (on the same
+    # two cores). Credentials issued in bulk by the issuance benchmark's program.
+    many = int(os.environ.get("RISS_BENCH_VERIFY_TOKENS", "20000"))
+    subprocess.run([os.path.join(BUILD, "tests", "bench", "bench-reg-issue"), s.pg.conninfo, s.keys, s.sock, BASE,
+                    str(many)], check=True, capture_output=True)
+    toks = subprocess.run(["psql", s.pg.conninfo, "-Atc", "SELECT jws FROM registry.credentials ORDER BY random()"],
+                          check=True, capture_output=True, text=True).stdout.split()
+    lua_many = os.path.join(tmp, "many.lua")
+    with open(lua_many, "w") as f:
+        f.write("local bodies = {\n")
+        for t in toks:
+            f.write('  "{\\"token\\":\\"%s\\"}",\n' % t)
+        f.write("}\nlocal i = 0\n"
+                "request = function()\n"
+                "  i = i + 1\n"
+                "  return wrk.format(\"POST\", nil, {[\"Content-Type\"] = \"application/json\"}, "
+                "bodies[(i % #bodies) + 1])\n"
+                "end\n")
+    def db_acquired():
+        m_ = re.search(r"^riss_db_pool_acquired_total (\d+)", d.request("GET", "/metrics")[2].decode(), re.M)
+        return int(m_.group(1))
+    acq0 = db_acquired()
+    many_run = run_wrk(4, lua_many)
+    db_share = (db_acquired() - acq0 - 1) / max(1.0, many_run[0] * 10)
     def speed(multi):
         cmd = ["openssl", "speed", "-seconds", "3"] + (["-multi", str(multi)] if multi > 1 else []) + ["ed25519"]
         sp = subprocess.run(cmd, capture_output=True, text=True).stdout
@@ -64,6 +89,9 @@ try:
     for t, (r_, a_, b_, n_) in sorted(runs.items()):
         print(f"reg_verify: POST /api/v1/verify, wrk -t{t} 64 connections (http_threads {threads}): {r_:.0f} requests/s, "
               f"p50 {a_:.2f} ms, p99 {b_:.2f} ms{', non-2xx ' + n_ if n_ else ''}")
+    print(f"reg_verify: {len(toks)} different credentials, wrk -t4 64 connections: {many_run[0]:.0f} requests/s, "
+          f"p50 {many_run[1]:.2f} ms, p99 {many_run[2]:.2f} ms{', non-2xx ' + many_run[3] if many_run[3] else ''} "
+          f"({db_share * 100:.0f} % of them read the status from PostgreSQL; the rest hit rissd's 10-s status cache)")
     print(f"reg_verify: openssl speed ed25519 verify (same machine): one core {one:.0f}/s, all {ncpu} cores {both:.0f}/s "
           f"(the ceiling; wrk shares these cores)")
     print(f"reg_verify: ratio (wrk -t4) {rps / both * 100:.1f} % of the all-core ceiling ({rps / one * 100:.1f} % of one "
