@@ -32,6 +32,11 @@ const struct rs_cfg_def rs_cfg_table[] = {
 	  "surfaces this node serves: all, or a comma list of exam,proctor,verify,register,provider,admin" },
 	{ "public_base_url", RS_CFG_STR, 0, 1024, "http://127.0.0.1:8080", 0,
 	  "public base URL (the credential iss and the QR code link)" },
+	{ "verify_rate_limit", RS_CFG_INT, 0, 1000000, "50", 0,
+	  "POST /api/v1/verify and /v/ pages: requests per second allowed to one client address "
+	  "(token bucket; 0 = no limit). Bulk checks belong offline: the JWKS and the status list" },
+	{ "verify_rate_burst", RS_CFG_INT, 1, 1000000, "200", 0,
+	  "requests one client address may make at once before verify_rate_limit applies" },
 	{ "signd_socket", RS_CFG_STR, 0, 107, "var/run/signd.sock", 0,
 	  "UNIX socket of the signing helper riss-signd" },
 	{ "keys_dir", RS_CFG_STR, 0, 4096, "var/keys", 0,

@@ -154,6 +154,11 @@ enum MHD_Result web_reply_problem(struct web_request *req, unsigned status, cons
 	}
 	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "2");
+	if (status == MHD_HTTP_TOO_MANY_REQUESTS && req->retry_after > 0) {
+		char ra[16];
+		snprintf(ra, sizeof ra, "%d", req->retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+	}
 	web_add_security_headers(resp, 0);
 	req->reply_bytes = len;
 	return web_queue(req, status, resp);

@@ -1,9 +1,11 @@
 /* rissd: credential verification — POST /api/v1/verify {"token"} and the page GET /v/<JWS>. */
 #include "web_registry.h"
 
+#include "rs_config.h"
 #include "rs_error.h"
 #include "rs_util.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,8 +15,32 @@ static int web_verify_db(void *ctx, rs_db **out)
 	return web_db(ctx, out) == 0 ? 0 : RS_EUNAVAIL;
 }
 
+/* One client address may not keep the verifier's cores to itself: verify_rate_limit per
+ * second, verify_rate_burst at once (bulk checks belong offline, against the JWKS and the
+ * status list). */
+static struct web_ratelimit web_verify_rl;
+static pthread_once_t web_verify_rl_once = PTHREAD_ONCE_INIT;
+
+static void web_verify_rl_init(void)
+{
+	web_rl_init(&web_verify_rl, (double)rs_config_int("verify_rate_limit"), (double)rs_config_int("verify_rate_burst"));
+}
+
 enum MHD_Result web_h_verify(struct web_request *req)
 {
+	int retry = 0;
+	pthread_once(&web_verify_rl_once, web_verify_rl_init);
+	if (!web_rl_allow(&web_verify_rl, req->client_ip, &retry)) {
+		req->retry_after = retry;
+		return web_reply_problem(req, 429, "rate-limited",
+		                         req->lang_en ? "Too many verifications from this address; try again in %d s. "
+		                                        "For many credentials, verify offline with /.well-known/jwks.json "
+		                                        "and the status list."
+		                                      : "この端末からの照会が多すぎます。%d 秒後にもう一度お試しください。"
+		                                        "多数の資格情報は /.well-known/jwks.json と失効リストで"
+		                                        "オフライン検証できます。",
+		                         retry);
+	}
 	const char *in = NULL;
 	size_t in_len = 0;
 	if (!reg_token_json_body(&in, &in_len, req->body ? req->body : "", req->body_len)) {

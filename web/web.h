@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -73,6 +74,7 @@ struct web_request {
 	int cookie_auth;            /* the caller was authenticated by a cookie */
 	int auth_unavailable;       /* a session cookie could not be checked: database away */
 	char client_ip[48];         /* peer address, for rate limits */
+	int retry_after;            /* seconds for a Retry-After header on a 429, 0 for none */
 	int lang_en;                /* caller prefers English (Accept-Language) */
 	char *body;                 /* request body, NUL-terminated */
 	size_t body_len, body_cap;
@@ -181,6 +183,23 @@ enum MHD_Result web_h_registry_lapse(struct web_request *req);
 enum MHD_Result web_h_registry_issue(struct web_request *req);
 enum MHD_Result web_h_card(struct web_request *req);
 enum MHD_Result web_h_card_qr(struct web_request *req);
+
+/* Token buckets per client address (web/ratelimit.c). */
+#define WEB_RL_SLOTS 4096
+#define WEB_RL_STRIPES 32
+struct web_rl_bucket {
+	char ip[48];
+	double tokens, at;
+};
+struct web_ratelimit {
+	double rate, burst;         /* requests per second refilled; bucket size */
+	pthread_mutex_t mu[WEB_RL_STRIPES];
+	struct web_rl_bucket slot[WEB_RL_SLOTS];
+};
+/* rate <= 0 switches the limit off. */
+void web_rl_init(struct web_ratelimit *rl, double rate, double burst);
+/* 1 when ip may make one more request now; else 0 with *retry_after in seconds. */
+int web_rl_allow(struct web_ratelimit *rl, const char *ip, int *retry_after);
 
 /* Parse req->body into req->json, which must be an object. 0, or -1 with *reply holding
  * the 400 answer already queued. */

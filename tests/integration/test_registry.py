@@ -408,6 +408,40 @@ class Registry(unittest.TestCase):
         finally:
             psql(f"UPDATE registry.status_entries SET status = {old} WHERE list_id = {lid} AND idx = {idx}")
 
+    def test_8_public_endpoints_are_rate_limited_per_address(self):
+        # The register search: a burst of 20, then 30 a minute; the 429 says when to come back.
+        codes, last = [], None
+        for i in range(26):
+            st, hdrs, body = self.d.request("GET", f"/api/v1/register/search?q=Rate{i}")
+            codes.append(st)
+            if st == 429:
+                last = (hdrs, json.loads(body))
+        self.assertLessEqual(codes.count(200), 23, codes)   # 20 at once, plus what refilled meanwhile
+        self.assertIn(429, codes)
+        hdrs, problem = last
+        self.assertGreaterEqual(int(hdrs["retry-after"]), 1)
+        self.assertEqual(problem["type"], "/problems/rate-limited")
+        self.assertIn("秒後", problem["detail"])
+        # The verify API, on a node set to 1 a second with a burst of 3: the fourth at once is
+        # refused with Retry-After, pointing at offline verification; a second later it works.
+        tok = self.issue(self.register("Rate Person"))
+        d = Rissd(settings={"keys_dir": self.keys, "signd_socket": self.sock, "public_base_url": BASE,
+                            "verify_rate_limit": "1", "verify_rate_burst": "3"})
+        try:
+            for _ in range(3):
+                st, _, b = d.json("POST", "/api/v1/verify", {"token": tok})
+                self.assertEqual((st, b["verdict"]), (200, "valid"), b)
+            st, hdrs, b = d.json("POST", "/api/v1/verify", {"token": tok}, headers={"Accept-Language": "en"})
+            self.assertEqual(st, 429, b)
+            self.assertEqual(hdrs["retry-after"], "1")
+            self.assertIn("jwks.json", b["detail"])
+            time.sleep(1.1)
+            st, _, b = d.json("POST", "/api/v1/verify", {"token": tok})
+            self.assertEqual((st, b["verdict"]), (200, "valid"), b)
+        finally:
+            d.stop()
+            d.cleanup()
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
