@@ -171,6 +171,45 @@ class ServerBasics(unittest.TestCase):
             d.stop()
             d.cleanup()
 
+    def test_connection_limit(self):
+        # http_connection_limit 16: a 17th connection is closed at once, the 16 stay served,
+        # and once one closes a new one is taken.
+        import http.client
+        d = Rissd(settings={"http_connection_limit": 16, "http_threads": 2})
+        conns = []
+        try:
+            for _ in range(16):
+                c = http.client.HTTPConnection("127.0.0.1", d.port, timeout=5)
+                c.request("GET", "/healthz")
+                r = c.getresponse()
+                r.read()
+                self.assertEqual(r.status, 200)
+                conns.append(c)
+            extra = socket.create_connection(("127.0.0.1", d.port), timeout=5)
+            extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            try:
+                self.assertEqual(extra.recv(100), b"")          # closed without an answer
+            except ConnectionResetError:
+                pass
+            extra.close()
+            conns[0].request("GET", "/healthz")
+            self.assertEqual(conns[0].getresponse().status, 200)
+            conns.pop().close()
+            deadline = time.time() + 5
+            while time.time() < deadline:
+                try:
+                    if d.request("GET", "/healthz", timeout=2)[0] == 200:
+                        break
+                except OSError:
+                    time.sleep(0.1)
+            else:
+                self.fail("no connection taken after one closed")
+        finally:
+            for c in conns:
+                c.close()
+            d.stop()
+            d.cleanup()
+
     def test_header_size_bound(self):
         # Each connection has a fixed 32 KB arena (zeroed between requests, so its size is
         # paid on every request): 12 KB of cookies still pass, 40 KB is a clear 431.
