@@ -131,10 +131,14 @@ int reg_sl_decode(struct reg_statuslist *out, const char *lst, size_t len)
 		goto done;
 	}
 	out->n = zs.total_out * 4;
-	out->bytes = realloc(raw, zs.total_out);
-	if (!out->bytes)
+	/* Keep an exact-size copy (the inflate buffer was sized for the largest list). */
+	out->bytes = malloc(zs.total_out);
+	if (out->bytes) {
+		memcpy(out->bytes, raw, zs.total_out);
+	} else {
 		out->bytes = raw;
-	raw = NULL;
+		raw = NULL;
+	}
 	rc = 0;
 done:
 	inflateEnd(&zs);

@@ -92,7 +92,7 @@ static int cat_bench_bank(struct cat_bench_row *row, const char *riss, const cha
 	         riss, path, exam_path, shpath);
 	if (cat_bench_run(cmd, buf, sizeof buf) != 0)
 		return -1;
-	size_t bl, el;
+	size_t bl = 0, el = 0;
 	char *bt = cat_bench_slurp(shpath, &bl), *et = cat_bench_slurp(exam_path, &el);
 	struct cat_bank *bank;
 	struct cat_exam *exam;
