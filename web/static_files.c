@@ -52,7 +52,7 @@ static int web_safe_relpath(const char *rel)
 	return 1;
 }
 
-static enum MHD_Result web_send_file(struct web_request *req, const char *rel, const char *cache)
+enum MHD_Result web_send_file(struct web_request *req, const char *rel, const char *cache)
 {
 	const char *ctype = web_content_type(rel);
 	if (!web_safe_relpath(rel) || !ctype)

@@ -3,7 +3,6 @@
 
 #include "rs_config.h"
 #include "rs_error.h"
-#include "rs_util.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -81,12 +80,7 @@ enum MHD_Result web_h_verify(struct web_request *req)
 
 enum MHD_Result web_h_verify_page(struct web_request *req)
 {
-	char path[4200], *html = NULL;
-	size_t n = 0;
-	snprintf(path, sizeof path, "%s/verify/index.html", web_srv.static_dir);
-	if (rs_read_file(&html, &n, path, 1 << 20) != 0)
-		return web_reply_problem(req, 404, "not-found", "There is nothing at this address.");
-	enum MHD_Result r = web_reply_text(req, 200, "text/html; charset=utf-8", html, n, "no-cache");
-	free(html);
-	return r;
+	/* One static page for every /v/<JWS>: its script reads the token from the address and
+	 * asks POST /api/v1/verify. */
+	return web_send_file(req, "verify/index.html", "no-cache");
 }

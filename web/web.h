@@ -201,6 +201,10 @@ void web_rl_init(struct web_ratelimit *rl, double rate, double burst);
 /* 1 when ip may make one more request now; else 0 with *retry_after in seconds. */
 int web_rl_allow(struct web_ratelimit *rl, const char *ip, int *retry_after);
 
+/* A file under static_dir (rel, a safe relative path) with its content type, an ETag
+ * (304 on If-None-Match) and Cache-Control cache; 404 when missing. */
+enum MHD_Result web_send_file(struct web_request *req, const char *rel, const char *cache);
+
 /* Parse req->body into req->json, which must be an object. 0, or -1 with *reply holding
  * the 400 answer already queued. */
 int web_body_json(struct web_request *req, enum MHD_Result *reply);

@@ -231,6 +231,13 @@ class Registry(unittest.TestCase):
         z = subprocess.run(["zbarimg", "-q", "--raw", os.path.join(out, "qr.png")], capture_output=True, text=True)
         self.assertEqual(z.stdout.strip(), BASE + "/v/" + tok)
         self.assertEqual(self.verify(BASE + "/v/" + tok)["verdict"], "valid")   # the scanned URL works too
+        # The page the QR opens: the verify page, revalidated each time (ETag, 304).
+        st, hdrs, body = self.d.request("GET", "/v/" + tok)
+        self.assertEqual(st, 200)
+        self.assertTrue(hdrs["content-type"].startswith("text/html"))
+        self.assertEqual(hdrs["cache-control"], "no-cache")
+        self.assertIn(b"/static/verify/verify.js", body)
+        self.assertEqual(self.d.request("GET", "/v/" + tok, headers={"If-None-Match": hdrs["etag"]})[0], 304)
         with open(os.path.join(out, "qr.svg")) as f:
             self.assertTrue(f.read().lstrip().startswith(("<?xml", "<svg")))
         r = riss("credential", "issue", "12345", "--out-dir", out, env=self.env, check=False)
