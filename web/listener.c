@@ -25,7 +25,10 @@
 
 struct web_listener_slot {
 	struct MHD_Daemon *d;
-	atomic_int open; /* connections handed to d and not yet closed */
+	/* Connections handed to d and not yet closed. Counted here rather than read from
+	 * libmicrohttpd (MHD_DAEMON_INFO_CURRENT_CONNECTIONS), which counts a connection only
+	 * once its worker has taken it in: a burst would otherwise all see the same counts. */
+	atomic_int open;
 };
 
 struct web_listener {
