@@ -23,7 +23,8 @@ static void cli_issue_help(void)
 	       "Issue a credential (compact JWS, EdDSA) to the active registrant REGNO, signed by\n"
 	       "riss-signd (signd_socket) with the current key of keys_dir (or KID), recorded with its\n"
 	       "transparency-log leaf in one transaction. Writes DIR/token.jws, DIR/qr.png and\n"
-	       "DIR/qr.svg (the QR holds <public_base_url>/v/<JWS>).\n");
+	       "DIR/qr.svg (the QR holds <public_base_url>/v/<JWS>; error correction M; the PNG at 8 pixels\n"
+	       "per module, about 840 px square, sharp in print at 7 cm; the SVG scales to any size).\n");
 }
 
 static int cli_issue_write(const char *path, const char *text)

@@ -777,7 +777,7 @@ int reg_qr_write_files(const char *text, const char *png_path, const char *svg_p
 	unsigned char *png = NULL;
 	size_t n = 0;
 	char *svg = NULL;
-	int rc = reg_qr_render(&png, &n, &svg, text, REG_QR_M, REG_QR_PNG_PX);
+	int rc = reg_qr_render(&png, &n, &svg, text, REG_QR_M, REG_QR_FILE_PX);
 	if (rc == 0 && png_path)
 		rc = reg_write_file(png_path, png, n);
 	if (rc == 0 && svg_path)

@@ -7,9 +7,12 @@
 
 #define REG_QR_TEXT_MAX 2331 /* byte-mode capacity of version 40 at level M */
 #define REG_QR_QUIET 4       /* quiet zone, in modules, as ISO/IEC 18004 asks */
-#define REG_QR_PNG_PX 2      /* PNG pixels per module for issued files: the smallest size
+#define REG_QR_PNG_PX 2      /* PNG pixels per module in bulk issuance: the smallest size
                               * that common decoders (zbar) read; viewers scale it up, and
                               * print uses the SVG */
+#define REG_QR_FILE_PX 8     /* PNG pixels per module of the files `riss credential issue`
+                              * writes for one person: about 840 px, sharp when printed at
+                              * 7 cm (300 dpi) */
 
 enum reg_qr_level { REG_QR_M = 0, REG_QR_Q = 1, REG_QR_H = 2 };
 
@@ -32,7 +35,8 @@ int reg_qr_render(unsigned char **out_png, size_t *out_png_len, char **out_svg, 
 /* For tests: 0 when the fast mask choice re-masks text's symbol exactly as libqrencode
  * encodes it with each of the eight masks; RS_EINTERNAL (with the mask named) otherwise. */
 int reg_qr_mask_selftest(const char *text);
-/* Write both renderings to files (either path may be NULL). Returns 0 or RS_EIO. */
+/* Write both renderings to files (either path may be NULL), the PNG at REG_QR_FILE_PX.
+ * Returns 0 or RS_EIO. */
 int reg_qr_write_files(const char *text, const char *png_path, const char *svg_path);
 
 #endif

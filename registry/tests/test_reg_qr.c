@@ -81,6 +81,13 @@ static void test_png_decodes_with_zbarimg(void **state)
 	if (n > 0 && got[n - 1] == '\n')
 		got[n - 1] = '\0';
 	assert_string_equal(got, url);
+	/* Print-ready: REG_QR_FILE_PX pixels per module, so well over 600 pixels wide. */
+	png_image img;
+	memset(&img, 0, sizeof img);
+	img.version = PNG_IMAGE_VERSION;
+	assert_int_not_equal(png_image_begin_read_from_file(&img, png), 0);
+	assert_true(img.width >= 600 && img.width == img.height && img.width % REG_QR_FILE_PX == 0);
+	png_image_free(&img);
 
 	snprintf(cmd, sizeof cmd, "xmllint --noout '%s'", svg);
 	assert_int_equal(system(cmd), 0);
