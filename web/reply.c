@@ -13,8 +13,11 @@ void web_add_security_headers(struct MHD_Response *resp, int is_html)
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
-	MHD_add_response_header(resp, "Permissions-Policy", "geolocation=(), microphone=(), camera=(self)");
+	if (is_html) {
+		/* Document-only policies: they mean nothing on an API answer or an asset. */
+		MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+		MHD_add_response_header(resp, "Permissions-Policy", "geolocation=(), microphone=(), camera=(self)");
+	}
 	if (is_html)
 		MHD_add_response_header(resp, "Content-Security-Policy",
 			"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "

@@ -102,6 +102,14 @@ class ServerBasics(unittest.TestCase):
         self.assertEqual(status, 200)
         self.assertTrue(hdrs["content-type"].startswith("text/html"))
         self.assertIn("script-src 'self'", hdrs["content-security-policy"])
+        # Pages carry the document policies (the camera only for this origin: the verify
+        # page scans QR codes); API answers carry nosniff and a CSP that allows nothing.
+        self.assertEqual(hdrs["cross-origin-opener-policy"], "same-origin")
+        self.assertIn("camera=(self)", hdrs["permissions-policy"])
+        st, jh, _ = self.d.request("GET", "/healthz")
+        self.assertEqual(jh["x-content-type-options"], "nosniff")
+        self.assertIn("default-src 'none'", jh["content-security-policy"])
+        self.assertNotIn("permissions-policy", jh)
         self.assertEqual(self.d.request("GET", "/static/%2e%2e/%2e%2e/etc/passwd")[0], 404)
 
     def test_metrics_count_requests(self):
