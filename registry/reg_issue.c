@@ -480,12 +480,6 @@ static int reg_check_status(void *ctx, uint8_t *out_status, const char *uri, uin
 	return 0;
 }
 
-static int reg_check_fixed_db(void *ctx, rs_db **out)
-{
-	*out = ctx;
-	return 0;
-}
-
 int reg_check_token_cached(struct reg_check *out, struct reg_status_cache *cache,
                            int (*get_db)(void *ctx, rs_db **out), void *db_ctx, const char *token, size_t len,
                            const struct cert_jwks *jwks, const char *base_url, int64_t now)
@@ -537,12 +531,6 @@ int reg_check_token_cached(struct reg_check *out, struct reg_status_cache *cache
 	}
 done:
 	return rc;
-}
-
-int reg_check_token(struct reg_check *out, rs_db *db, const char *token, size_t len, const struct cert_jwks *jwks,
-                    const char *base_url, int64_t now)
-{
-	return reg_check_token_cached(out, NULL, reg_check_fixed_db, db, token, len, jwks, base_url, now);
 }
 
 json_t *reg_check_json(const struct reg_check *c)

@@ -62,11 +62,6 @@ struct reg_check {
 	int have_registrant;
 	struct reg_registrant registrant;   /* when have_registrant */
 };
-/* Verify token with keys and live status from the database (no signer needed). out is
- * always filled; returns 0 when the check ran (whatever the verdict), RS_EUNAVAIL when the
- * status could not be read. */
-int reg_check_token(struct reg_check *out, rs_db *db, const char *token, size_t len,
-                    const struct cert_jwks *jwks, const char *base_url, int64_t now);
 /* A small thread-safe cache for verification: each status entry looked up (with its
  * credential's registrant) is kept ttl_s seconds, so a suspension shows within ttl_s. */
 struct reg_status_cache;
@@ -74,8 +69,10 @@ int reg_status_cache_new(struct reg_status_cache **out, int ttl_s);
 void reg_status_cache_free(struct reg_status_cache *c);
 /* Forget every entry (after a status change made here). NULL is fine. */
 void reg_status_cache_clear(struct reg_status_cache *c);
-/* reg_check_token through cache (may be NULL); the database is asked for (get_db) only on
- * a miss, with one statement for the entry, its credential and registrant. */
+/* Verify token with keys and live status (no signer needed), through cache (may be NULL):
+ * the database is asked for (get_db) only on a miss, with one statement for the entry, its
+ * credential and registrant. out is always filled; returns 0 when the check ran (whatever
+ * the verdict), RS_EUNAVAIL when the status could not be read. */
 int reg_check_token_cached(struct reg_check *out, struct reg_status_cache *cache,
                            int (*get_db)(void *ctx, rs_db **out), void *db_ctx, const char *token, size_t len,
                            const struct cert_jwks *jwks, const char *base_url, int64_t now);

@@ -48,24 +48,12 @@ int reg_store_history(rs_db *db, json_t **out, const char *regno);
 int reg_store_credentials_of(rs_db *db, json_t **out, const char *regno);
 
 /* ---- status lists, credentials, log (store_cred.c) ---- */
-/* The open list (fewer than fill_max entries used), created when none; its used count is
- * incremented (the caller allocates one entry in it). */
-int reg_store_list_take(rs_db *db, int *out_list_id, int *out_size, int fill_max, int new_size);
-/* Insert entry (list_id, idx) as valid. RS_EEXIST when taken. */
-int reg_store_status_alloc(rs_db *db, int list_id, int64_t idx);
 int reg_store_status_set(rs_db *db, int list_id, int64_t idx, int status);
-/* Status of an entry and the registration number of its credential ("" when none).
- * RS_ENOTFOUND when the entry was never allocated. */
-int reg_store_status_get(rs_db *db, int *out_status, char out_regno[REG_REGNO_LEN + 1], int list_id,
-                         int64_t idx);
 int reg_store_list_size(rs_db *db, int *out_size, int list_id);
 /* Non-zero entries of a list: calls fn(ctx, idx, status) for each. */
 int reg_store_list_nonzero(rs_db *db, int list_id, int (*fn)(void *ctx, int64_t idx, int status), void *ctx);
 /* Append a leaf: index from the gapless counter, hash = leaf hash of data. */
 int reg_store_leaf_append(rs_db *db, uint64_t *out_idx, const char *kind, const char *data);
-int reg_store_cred_insert(rs_db *db, const char *regno, const char *jws, const unsigned char sha[32],
-                          const char *kid, int list_id, int64_t idx, int64_t iat, int64_t exp,
-                          uint64_t leaf_idx);
 /* Live credentials (exp > now) of regno: a JSON array of {list_id, idx, status}. */
 int reg_store_live_creds(rs_db *db, json_t **out, const char *regno, int64_t now);
 int reg_store_tlog_size(rs_db *db, uint64_t *out);

@@ -30,54 +30,6 @@ static void reg_store_hexlit(char *out, const unsigned char *in, size_t n)
 	rs_hex_encode(out + 2, in, n);
 }
 
-int reg_store_list_take(rs_db *db, int *out_list_id, int *out_size, int fill_max, int new_size)
-{
-	char fm[16], ns[16];
-	snprintf(fm, sizeof fm, "%d", fill_max);
-	snprintf(ns, sizeof ns, "%d", new_size);
-	const char *p[] = { fm };
-	PGresult *res = NULL;
-	int rc = rs_db_exec(&res, db, "reg_list_take",
-	                    "UPDATE registry.status_lists SET used = used + 1 WHERE id = "
-	                    "(SELECT max(id) FROM registry.status_lists) AND used < $1::int RETURNING id, size", 1, p);
-	if (rc != 0)
-		return rc;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		/* No open list: start the next one. Two issuers racing here collide on the primary
-		 * key; the loser's transaction is retried and finds the new list. */
-		const char *p2[] = { ns };
-		rc = rs_db_exec(&res, db, "reg_list_new",
-		                "INSERT INTO registry.status_lists (id, size, used) SELECT coalesce(max(id), 0) + 1, "
-		                "$1::int, 1 FROM registry.status_lists RETURNING id, size", 1, p2);
-		if (rc == RS_EEXIST)
-			rc = RS_ECONFLICT;
-		if (rc != 0)
-			return rc;
-	}
-	*out_list_id = atoi(PQgetvalue(res, 0, 0));
-	*out_size = atoi(PQgetvalue(res, 0, 1));
-	PQclear(res);
-	return 0;
-}
-
-int reg_store_status_alloc(rs_db *db, int list_id, int64_t idx)
-{
-	char l[16], i[32];
-	snprintf(l, sizeof l, "%d", list_id);
-	snprintf(i, sizeof i, "%lld", (long long)idx);
-	const char *p[] = { l, i };
-	PGresult *res = NULL;
-	int rc = rs_db_exec(&res, db, "reg_status_alloc",
-	                    "INSERT INTO registry.status_entries (list_id, idx) VALUES ($1::int, $2::int) "
-	                    "ON CONFLICT DO NOTHING RETURNING idx", 2, p);
-	if (rc != 0)
-		return rc;
-	rc = PQntuples(res) == 1 ? 0 : RS_EEXIST;
-	PQclear(res);
-	return rc;
-}
-
 int reg_store_status_set(rs_db *db, int list_id, int64_t idx, int status)
 {
 	char l[16], i[32], s[8];
@@ -88,30 +40,6 @@ int reg_store_status_set(rs_db *db, int list_id, int64_t idx, int status)
 	return rs_db_exec(NULL, db, "reg_status_set",
 	                  "UPDATE registry.status_entries SET status = $3::smallint, updated_at = now() "
 	                  "WHERE list_id = $1::int AND idx = $2::int", 3, p);
-}
-
-int reg_store_status_get(rs_db *db, int *out_status, char out_regno[REG_REGNO_LEN + 1], int list_id, int64_t idx)
-{
-	char l[16], i[32];
-	snprintf(l, sizeof l, "%d", list_id);
-	snprintf(i, sizeof i, "%lld", (long long)idx);
-	const char *p[] = { l, i };
-	PGresult *res = NULL;
-	int rc = rs_db_exec(&res, db, "reg_status_get",
-	                    "SELECT s.status, coalesce(c.regno, '') FROM registry.status_entries s LEFT JOIN "
-	                    "registry.credentials c ON c.list_id = s.list_id AND c.status_idx = s.idx "
-	                    "WHERE s.list_id = $1::int AND s.idx = $2::int", 2, p);
-	if (rc != 0)
-		return rc;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		rs_error_set("status list %d has no entry %lld", list_id, (long long)idx);
-		return RS_ENOTFOUND;
-	}
-	*out_status = atoi(PQgetvalue(res, 0, 0));
-	snprintf(out_regno, REG_REGNO_LEN + 1, "%s", PQgetvalue(res, 0, 1));
-	PQclear(res);
-	return 0;
 }
 
 int reg_store_list_size(rs_db *db, int *out_size, int list_id)
@@ -173,23 +101,6 @@ int reg_store_leaf_append(rs_db *db, uint64_t *out_idx, const char *kind, const 
 		return rc;
 	*out_idx = idx;
 	return 0;
-}
-
-int reg_store_cred_insert(rs_db *db, const char *regno, const char *jws, const unsigned char sha[32],
-                          const char *kid, int list_id, int64_t idx, int64_t iat, int64_t exp, uint64_t leaf_idx)
-{
-	char hex[2 + 64 + 1], l[16], i[32], ia[32], ex[32], lf[32];
-	reg_store_hexlit(hex, sha, 32);
-	snprintf(l, sizeof l, "%d", list_id);
-	snprintf(i, sizeof i, "%lld", (long long)idx);
-	snprintf(ia, sizeof ia, "%lld", (long long)iat);
-	snprintf(ex, sizeof ex, "%lld", (long long)exp);
-	snprintf(lf, sizeof lf, "%llu", (unsigned long long)leaf_idx);
-	const char *p[] = { regno, jws, hex, kid, l, i, ia, ex, lf };
-	return rs_db_exec(NULL, db, "reg_cred_insert",
-	                  "INSERT INTO registry.credentials (regno, jws, jws_sha256, kid, list_id, status_idx, iat, exp, "
-	                  "leaf_idx) VALUES ($1, $2, $3::bytea, $4, $5::int, $6::int, $7::bigint, $8::bigint, $9::bigint)",
-	                  9, p);
 }
 
 int reg_store_live_creds(rs_db *db, json_t **out, const char *regno, int64_t now)
