@@ -54,21 +54,32 @@ enum MHD_Result web_reply_json(struct web_request *req, unsigned status, json_t 
 	return web_reply_json_hdrs(req, status, body, NULL);
 }
 
-enum MHD_Result web_reply_json_hdrs(struct web_request *req, unsigned status, json_t *body,
-                                    const char *const *headers)
+/* A not-to-be-cached response of ctype holding body as compact JSON (body is consumed);
+ * *len its size. NULL when out of memory. */
+static struct MHD_Response *web_json_response(json_t *body, const char *ctype, size_t *len)
 {
 	char *text = body ? rs_json_dump(body) : NULL;
 	json_decref(body);
 	if (!text)
-		return MHD_NO;
-	size_t len = strlen(text);
-	struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+		return NULL;
+	*len = strlen(text);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(*len, text, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(text);
-		return MHD_NO;
+		return NULL;
 	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	return resp;
+}
+
+enum MHD_Result web_reply_json_hdrs(struct web_request *req, unsigned status, json_t *body,
+                                    const char *const *headers)
+{
+	size_t len = 0;
+	struct MHD_Response *resp = web_json_response(body, "application/json", &len);
+	if (!resp)
+		return MHD_NO;
 	for (size_t i = 0; headers && headers[i]; i += 2)
 		MHD_add_response_header(resp, headers[i], headers[i + 1]);
 	web_add_security_headers(resp, 0);
@@ -135,18 +146,10 @@ enum MHD_Result web_reply_problem(struct web_request *req, unsigned status, cons
 	snprintf(type_uri, sizeof type_uri, "/problems/%s", type);
 	json_t *body = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type_uri, "title", title,
 	                         "status", (int)status, "detail", detail, "instance", req->id);
-	char *text = body ? rs_json_dump(body) : NULL;
-	json_decref(body);
-	if (!text)
+	size_t len = 0;
+	struct MHD_Response *resp = web_json_response(body, "application/problem+json", &len);
+	if (!resp)
 		return MHD_NO;
-	size_t len = strlen(text);
-	struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		free(text);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/problem+json");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_LANGUAGE, req->lang_en ? "en" : "ja");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED && req->route == NULL) {
 		int known = 0;
