@@ -16,16 +16,13 @@ enum MHD_Result web_h_exam_answer(struct web_request *req)
 	};
 	if (rs_json_fields(req->json, spec, 3) != 0)
 		return web_reply_problem(req, MHD_HTTP_BAD_REQUEST, "invalid-request", "%s", rs_error_last());
-	int64_t sid = web_exam_session(req);
-	if (sid == 0)
-		return web_exam_fail(req, RS_EUNAVAIL); /* the database was away at sign-in */
-	int rc = dlv_rate_check(sid);
-	if (rc != 0)
-		return web_exam_fail(req, rc);
+	int64_t sid;
 	rs_db *db = NULL;
-	if (web_db(req, &db) != 0)
-		return web_exam_fail(req, RS_EUNAVAIL);
+	enum MHD_Result reply;
+	if (web_exam_enter(req, &sid, &db, &reply) != 0)
+		return reply;
 	json_t *view = NULL;
+	int rc;
 	if ((rc = dlv_answer(&view, db, sid, (int)position, item, (int)choice)) != 0)
 		return web_exam_fail(req, rc);
 	return web_reply_json(req, MHD_HTTP_OK, view);

@@ -51,6 +51,19 @@ int64_t web_exam_session(const struct web_request *req)
 	return (int64_t)id;
 }
 
+int web_exam_enter(struct web_request *req, int64_t *sid, rs_db **db, enum MHD_Result *reply)
+{
+	*sid = web_exam_session(req);
+	int rc = *sid == 0 ? RS_EUNAVAIL /* the database was away at sign-in */ : dlv_rate_check(*sid);
+	if (rc == 0 && web_db(req, db) != 0)
+		rc = RS_EUNAVAIL;
+	if (rc != 0) {
+		*reply = web_exam_fail(req, rc);
+		return -1;
+	}
+	return 0;
+}
+
 enum MHD_Result web_exam_fail(struct web_request *req, int rc)
 {
 	const char *slug = dlv_slug_last();

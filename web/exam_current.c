@@ -7,16 +7,13 @@
 
 enum MHD_Result web_h_exam_current(struct web_request *req)
 {
-	int64_t sid = web_exam_session(req);
-	if (sid == 0)
-		return web_exam_fail(req, RS_EUNAVAIL); /* the database was away at sign-in */
-	int rc = dlv_rate_check(sid);
-	if (rc != 0)
-		return web_exam_fail(req, rc);
+	int64_t sid;
 	rs_db *db = NULL;
-	if (web_db(req, &db) != 0)
-		return web_exam_fail(req, RS_EUNAVAIL);
+	enum MHD_Result reply;
+	if (web_exam_enter(req, &sid, &db, &reply) != 0)
+		return reply;
 	json_t *view = NULL;
+	int rc;
 	if ((rc = dlv_current(&view, db, sid)) != 0)
 		return web_exam_fail(req, rc);
 	json_object_set_new(view, "csrf", json_string(req->csrf));
@@ -25,16 +22,13 @@ enum MHD_Result web_h_exam_current(struct web_request *req)
 
 enum MHD_Result web_h_exam_begin(struct web_request *req)
 {
-	int64_t sid = web_exam_session(req);
-	if (sid == 0)
-		return web_exam_fail(req, RS_EUNAVAIL); /* the database was away at sign-in */
-	int rc = dlv_rate_check(sid);
-	if (rc != 0)
-		return web_exam_fail(req, rc);
+	int64_t sid;
 	rs_db *db = NULL;
-	if (web_db(req, &db) != 0)
-		return web_exam_fail(req, RS_EUNAVAIL);
+	enum MHD_Result reply;
+	if (web_exam_enter(req, &sid, &db, &reply) != 0)
+		return reply;
 	json_t *view = NULL;
+	int rc;
 	if ((rc = dlv_begin(&view, db, sid)) != 0)
 		return web_exam_fail(req, rc);
 	return web_reply_json(req, MHD_HTTP_OK, view);
