@@ -28,25 +28,23 @@ struct dlv_row {
 	bool large_text, high_contrast;
 };
 
+/* One session with its booking's display choices; the time used includes the running
+ * stretch. */
+#define DLV_ROW_SELECT \
+	"SELECT s.status, s.time_limit_s, s.extra_s, s.answered, s.last_engine_s," \
+	" s.used_ms + CASE WHEN s.running_since IS NULL THEN 0" \
+	"   ELSE (extract(epoch FROM now() - s.running_since) * 1000)::bigint END," \
+	" s.seed, s.exam_version, s.bank_version, b.large_text, b.high_contrast, s.booking_id, b.candidate_id" \
+	" FROM exam.sessions s JOIN exam.bookings b ON b.id = s.booking_id WHERE s.id = $1"
+
 static int dlv_row_load(struct dlv_row *out, rs_db *db, int64_t id, int lock)
 {
 	char ids[24];
 	snprintf(ids, sizeof ids, "%" PRId64, id);
 	const char *p[] = { ids };
 	PGresult *r = NULL;
-	int rc = lock
-		? rs_db_exec(&r, db, "dlv_row_lock",
-			"SELECT s.status, s.time_limit_s, s.extra_s, s.answered, s.last_engine_s,"
-			" s.used_ms + CASE WHEN s.running_since IS NULL THEN 0"
-			"   ELSE (extract(epoch FROM now() - s.running_since) * 1000)::bigint END,"
-			" s.seed, s.exam_version, s.bank_version, b.large_text, b.high_contrast, s.booking_id, b.candidate_id"
-			" FROM exam.sessions s JOIN exam.bookings b ON b.id = s.booking_id WHERE s.id = $1 FOR UPDATE OF s", 1, p)
-		: rs_db_exec(&r, db, "dlv_row_read",
-			"SELECT s.status, s.time_limit_s, s.extra_s, s.answered, s.last_engine_s,"
-			" s.used_ms + CASE WHEN s.running_since IS NULL THEN 0"
-			"   ELSE (extract(epoch FROM now() - s.running_since) * 1000)::bigint END,"
-			" s.seed, s.exam_version, s.bank_version, b.large_text, b.high_contrast, s.booking_id, b.candidate_id"
-			" FROM exam.sessions s JOIN exam.bookings b ON b.id = s.booking_id WHERE s.id = $1", 1, p);
+	int rc = lock ? rs_db_exec(&r, db, "dlv_row_lock", DLV_ROW_SELECT " FOR UPDATE OF s", 1, p)
+	              : rs_db_exec(&r, db, "dlv_row_read", DLV_ROW_SELECT, 1, p);
 	if (rc != 0)
 		return rc;
 	if (PQntuples(r) != 1) {
