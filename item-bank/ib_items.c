@@ -177,7 +177,7 @@ int ib_item_same_content(const struct ib_item *x, const struct ib_item *y)
 static int ib_diag_add(struct ib_diags *d, int line, int warning, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-static int ib_diag_add(struct ib_diags *d, int line, int warning, const char *fmt, ...)
+int ib_diags_vadd(struct ib_diags *d, int line, int warning, const char *fmt, va_list ap)
 {
 	if (warning)
 		d->n_warnings++;
@@ -196,15 +196,21 @@ static int ib_diag_add(struct ib_diags *d, int line, int warning, const char *fm
 		d->cap = cap;
 	}
 	char buf[600];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
 	char *m = strdup(buf);
 	if (!m)
 		return RS_ENOMEM;
 	d->v[d->n++] = (struct ib_diag){ .line = line, .warning = warning, .msg = m };
 	return 0;
+}
+
+static int ib_diag_add(struct ib_diags *d, int line, int warning, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = ib_diags_vadd(d, line, warning, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 void ib_diags_free(struct ib_diags *diags)

@@ -4,6 +4,7 @@
 #ifndef IB_ITEMS_H
 #define IB_ITEMS_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -101,6 +102,9 @@ int ib_items_parse(struct ib_itemset **out, struct ib_diags *diags, const char *
 /* Print each diagnostic as "<file>:<line>: <msg>" (warnings as "<file>:<line>: warning:
  * <msg>") to f. */
 void ib_diags_print(const struct ib_diags *diags, const char *file, FILE *f);
+/* Record one diagnostic (an error, or a warning) at line; past IB_ITEMS_MAX_DIAGS only
+ * counted. Returns 0 or RS_ENOMEM. */
+int ib_diags_vadd(struct ib_diags *d, int line, int warning, const char *fmt, va_list ap);
 void ib_diags_free(struct ib_diags *diags);
 
 /* Write the item set in the canonical form of docs/item-format.md: the meta line when

@@ -141,30 +141,11 @@ static int ib_imp_diag(struct ib_imp *c, int line, const char *fmt, ...) __attri
 
 static int ib_imp_diag(struct ib_imp *c, int line, const char *fmt, ...)
 {
-	struct ib_diags *d = c->diags;
-	d->n_errors++;
-	if (d->n >= IB_ITEMS_MAX_DIAGS) {
-		d->dropped++;
-		return 0;
-	}
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 16;
-		struct ib_diag *v = realloc(d->v, cap * sizeof *v);
-		if (!v)
-			return RS_ENOMEM;
-		d->v = v;
-		d->cap = cap;
-	}
-	char buf[600];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	int rc = ib_diags_vadd(c->diags, line, 0, fmt, ap);
 	va_end(ap);
-	char *m = strdup(buf);
-	if (!m)
-		return RS_ENOMEM;
-	d->v[d->n++] = (struct ib_diag){ .line = line, .warning = 0, .msg = m };
-	return 0;
+	return rc;
 }
 
 /* A database error during import: keep it as the line's problem and stop (the transaction
