@@ -110,7 +110,7 @@ void cert_signd_close(struct cert_signd_conn *c)
 	free(c);
 }
 
-static int cert_io_all(int fd, void *buf, size_t len, int writing)
+int cert_signd_io(int fd, void *buf, size_t len, int writing)
 {
 	unsigned char *p = buf;
 	while (len > 0) {
@@ -147,8 +147,8 @@ static int cert_signd_send_req(struct cert_signd_conn *c, const char *kid, const
 	hdr[5] = (unsigned char)kid_len;
 	memcpy(hdr + 6, kid, kid_len);
 	errno = 0;
-	if (cert_io_all(c->fd, hdr, 6 + kid_len, 1) != 0 ||
-	    (len && cert_io_all(c->fd, (void *)(uintptr_t)msg, len, 1) != 0)) {
+	if (cert_signd_io(c->fd, hdr, 6 + kid_len, 1) != 0 ||
+	    (len && cert_signd_io(c->fd, (void *)(uintptr_t)msg, len, 1) != 0)) {
 		rs_error_set("riss-signd connection lost: %s", errno ? strerror(errno) : "closed");
 		return RS_EUNAVAIL;
 	}
@@ -159,7 +159,7 @@ static int cert_signd_read_resp(unsigned char out_sig[CERT_SIG_LEN], struct cert
 {
 	unsigned char resp[4 + CERT_SIGND_RESP_BODY];
 	errno = 0;
-	if (cert_io_all(c->fd, resp, sizeof resp, 0) != 0) {
+	if (cert_signd_io(c->fd, resp, sizeof resp, 0) != 0) {
 		rs_error_set("riss-signd connection lost: %s", errno ? strerror(errno) : "closed");
 		return RS_EUNAVAIL;
 	}

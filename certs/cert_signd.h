@@ -34,6 +34,9 @@ struct cert_signd_req {
  * RS_ETOOBIG with a message; *out_status gets the status to answer with. */
 int cert_signd_parse_request(struct cert_signd_req *out, enum cert_signd_status *out_status,
                              const unsigned char *body, size_t len);
+/* Send (writing) or receive exactly len bytes on a stream socket, through EINTR.
+ * 0, or -1 when the peer closed or the socket failed. Both ends use it. */
+int cert_signd_io(int fd, void *buf, size_t len, int writing);
 /* Short English text for a status byte. */
 const char *cert_signd_status_text(int status);
 

@@ -57,28 +57,13 @@ static void cert_sd_log(const char *fmt, ...)
 	fprintf(stderr, "%s riss-signd: %s\n", ts, line);
 }
 
-static int cert_sd_io(int fd, void *buf, size_t len, int writing)
-{
-	unsigned char *p = buf;
-	while (len > 0) {
-		ssize_t n = writing ? send(fd, p, len, MSG_NOSIGNAL) : recv(fd, p, len, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int cert_sd_reply(int fd, enum cert_signd_status st, const unsigned char *sig)
 {
 	unsigned char r[4 + CERT_SIGND_RESP_BODY] = { 0, 0, 0, CERT_SIGND_RESP_BODY };
 	r[4] = (unsigned char)st;
 	if (sig)
 		memcpy(r + 5, sig, CERT_SIG_LEN);
-	return cert_sd_io(fd, r, sizeof r, 1);
+	return cert_signd_io(fd, r, sizeof r, 1);
 }
 
 static void cert_sd_conn_remove(int fd)
@@ -112,7 +97,7 @@ static void *cert_sd_serve(void *arg)
 		char dghex[2 * SHA256_DIGEST_LENGTH + 1];
 		int rc;
 
-		if (cert_sd_io(fd, lenb, 4, 0) != 0)
+		if (cert_signd_io(fd, lenb, 4, 0) != 0)
 			break;
 		len = (uint32_t)lenb[0] << 24 | (uint32_t)lenb[1] << 16 | (uint32_t)lenb[2] << 8 | lenb[3];
 		if (len > CERT_SIGND_MAX_BODY) {
@@ -122,7 +107,7 @@ static void *cert_sd_serve(void *arg)
 			cert_sd_reply(fd, CERT_SIGND_TOO_BIG, NULL);
 			break;
 		}
-		if (cert_sd_io(fd, body, len, 0) != 0)
+		if (cert_signd_io(fd, body, len, 0) != 0)
 			break;
 		if (cert_signd_parse_request(&req, &st, body, len) != 0) {
 			cert_sd_log("refused pid=%ld: %s", (long)cred.pid, rs_error_last());
