@@ -11,6 +11,16 @@
 #include <string.h>
 #include <time.h>
 
+/* Answer status with the registrant's record after a change (just the number if it
+ * cannot be read back). */
+static enum MHD_Result web_regadm_show(struct web_request *req, rs_db *db, const char *regno, unsigned status)
+{
+	json_t *o = NULL;
+	if (reg_wf_show(&o, db, regno) != 0)
+		o = json_pack("{s:s}", "regno", regno);
+	return web_reply_json(req, status, o);
+}
+
 static enum MHD_Result web_regadm_fail(struct web_request *req, int rc)
 {
 	switch (rc) {
@@ -126,10 +136,7 @@ enum MHD_Result web_h_registry_register(struct web_request *req)
 	int rc = reg_wf_register(regno, db, id, reg_date, (int64_t)time(NULL), &who);
 	if (rc != 0)
 		return web_regadm_fail(req, rc);
-	json_t *o = NULL;
-	if (reg_wf_show(&o, db, regno) != 0)
-		o = json_pack("{s:s}", "regno", regno);
-	return web_reply_json(req, 201, o);
+	return web_regadm_show(req, db, regno, 201);
 }
 
 enum MHD_Result web_h_registry_registrants(struct web_request *req)
@@ -187,10 +194,7 @@ enum MHD_Result web_h_registry_status(struct web_request *req)
 		return web_regadm_fail(req, rc);
 	/* This node's verify answers change at once (other nodes within their cache TTL). */
 	reg_status_cache_clear(web_reg_verify_cache());
-	json_t *o = NULL;
-	if (reg_wf_show(&o, db, regno) != 0)
-		o = json_pack("{s:s}", "regno", regno);
-	return web_reply_json(req, 200, o);
+	return web_regadm_show(req, db, regno, 200);
 }
 
 enum MHD_Result web_h_registry_renew(struct web_request *req)
@@ -207,10 +211,7 @@ enum MHD_Result web_h_registry_renew(struct web_request *req)
 	if (rc != 0)
 		return web_regadm_fail(req, rc);
 	reg_status_cache_clear(web_reg_verify_cache());
-	json_t *o = NULL;
-	if (reg_wf_show(&o, db, regno) != 0)
-		o = json_pack("{s:s}", "regno", regno);
-	return web_reply_json(req, 200, o);
+	return web_regadm_show(req, db, regno, 200);
 }
 
 enum MHD_Result web_h_registry_lapse(struct web_request *req)
