@@ -39,6 +39,12 @@ const struct rs_cfg_def rs_cfg_table[] = {
 	  "requests one client address may make at once before verify_rate_limit applies" },
 	{ "signd_socket", RS_CFG_STR, 0, 107, "var/run/signd.sock", 0,
 	  "UNIX socket of the signing helper riss-signd" },
+	{ "signd_allow_uids", RS_CFG_STR, 0, 1024, "", 0,
+	  "riss-signd: users (names or numeric uids, comma separated) allowed to ask for signatures "
+	  "besides riss-signd's own uid; set it to rissd's user in production" },
+	{ "signd_allow_gids", RS_CFG_STR, 0, 1024, "", 0,
+	  "riss-signd: groups (names or numeric gids, comma separated) whose members' primary group "
+	  "allows them to ask for signatures" },
 	{ "keys_dir", RS_CFG_STR, 0, 4096, "var/keys", 0,
 	  "folder of issuer keys (private halves readable by riss-signd only)" },
 	{ "log_level", RS_CFG_STR, 0, 16, "info", 0,
