@@ -35,6 +35,9 @@ const struct rs_cfg_def rs_cfg_table[] = {
 	{ "verify_rate_limit", RS_CFG_INT, 0, 1000000, "50", 0,
 	  "POST /api/v1/verify and /v/ pages: requests per second allowed to one client address "
 	  "(token bucket; 0 = no limit). Bulk checks belong offline: the JWKS and the status list" },
+	{ "trusted_proxies", RS_CFG_STR, 0, 2048, "", 0,
+	  "addresses or networks (comma separated, e.g. 127.0.0.1,10.0.0.0/24) of the reverse proxies in "
+	  "front of rissd; only from them is X-Forwarded-For believed for the client address" },
 	{ "verify_rate_burst", RS_CFG_INT, 1, 1000000, "200", 0,
 	  "requests one client address may make at once before verify_rate_limit applies" },
 	{ "signd_socket", RS_CFG_STR, 0, 107, "var/run/signd.sock", 0,
