@@ -4,6 +4,9 @@
 const struct rs_cfg_def rs_cfg_table[] = {
 	{ "db_url", RS_CFG_STR, 0, 4096, "", 1,
 	  "PostgreSQL connection string (libpq conninfo or URI); written by ./deploy/dev" },
+	{ "db_read_url", RS_CFG_STR, 0, 4096, "", 0,
+	  "optional second connection string for the public read-only surfaces (verify, register, JWKS, "
+	  "status lists, log proofs): a streaming replica, e.g. HAProxy's replica port; empty = db_url" },
 	{ "db_pool_size", RS_CFG_INT, 1, 512, "16", 0,
 	  "database connections held by rissd (at least one per worker thread)" },
 	{ "db_retries", RS_CFG_INT, 0, 20, "5", 0,

@@ -8,6 +8,7 @@
 #include "rs_audit.h"
 #include "rs_encode.h"
 #include "rs_error.h"
+#include "rs_log.h"
 
 #include <openssl/evp.h>
 #include <stdarg.h>
@@ -642,8 +643,13 @@ int reg_tlog_checkpoint(char **out_note, rs_db *db, struct reg_tlog_cache *c, co
 	if ((rc = reg_checkpoint_sign(&note, &cp, cp.origin, pub, issuer->kid, issuer->signer)) != 0)
 		return rc;
 	if ((rc = reg_store_checkpoint_insert(db, size, cp.root, note)) != 0) {
-		free(note);
-		return rc;
+		/* A node reading from a streaming replica cannot store the note; Ed25519 is
+		 * deterministic, so the note it serves is the one the primary stores for this size. */
+		if (rc != RS_EDB || !reg_store_read_only(db)) {
+			free(note);
+			return rc;
+		}
+		rs_debug("checkpoint for size %llu served unstored (read-only database)", (unsigned long long)size);
 	}
 	*out_note = note;
 	return 0;

@@ -64,6 +64,8 @@ int reg_store_leaf_get(rs_db *db, char **out_data, size_t *out_len, reg_hash out
 /* Newest checkpoint: size and note (caller frees); RS_ENOTFOUND when none. */
 int reg_store_checkpoint_latest(rs_db *db, uint64_t *out_size, char **out_note);
 int reg_store_checkpoint_insert(rs_db *db, uint64_t size, const reg_hash root, const char *note);
+/* 1 when the connection cannot write (a streaming replica or a read-only session). */
+int reg_store_read_only(rs_db *db);
 
 /* A status entry with its credential's registrant (verification). */
 struct reg_store_entry_info {

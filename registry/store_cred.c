@@ -220,6 +220,17 @@ int reg_store_checkpoint_latest(rs_db *db, uint64_t *out_size, char **out_note)
 	return *out_note ? 0 : RS_ENOMEM;
 }
 
+int reg_store_read_only(rs_db *db)
+{
+	PGresult *res = NULL;
+	if (rs_db_exec(&res, db, "reg_read_only",
+	               "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only')::boolean", 0, NULL) != 0)
+		return 0;
+	int ro = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return ro;
+}
+
 int reg_store_checkpoint_insert(rs_db *db, uint64_t size, const reg_hash root, const char *note)
 {
 	char s[32], hex[2 + 2 * REG_HASH_LEN + 1];

@@ -104,6 +104,13 @@ int main(int argc, char **argv)
 		                "comma separated; got '%s'\n", rs_config_str("trusted_proxies"));
 		return 2;
 	}
+	/* A site served over https with cookies that are not Secure would leak the staff and
+	 * candidate cookies to any plain-http request (a downgrade, a stray link). */
+	if (strncmp(rs_config_str("public_base_url"), "https://", 8) == 0 && !rs_config_bool("secure_cookies")) {
+		fprintf(stderr, "rissd: refusing to start: public_base_url is https (%s) but secure_cookies is false; "
+		                "set secure_cookies = true\n", rs_config_str("public_base_url"));
+		return 2;
+	}
 	if (!rs_config_str("db_url")[0]) {
 		fprintf(stderr, "rissd: no database configured: set db_url (./deploy/dev up writes var/riss.conf)\n");
 		return 2;
@@ -119,7 +126,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rissd: %s\n", rs_error_last());
 		return 1;
 	}
+	if (rs_config_str("db_read_url")[0] &&
+	    rs_db_pool_new(&web_srv.read_pool, rs_config_str("db_read_url"), pool_size) != 0) {
+		fprintf(stderr, "rissd: db_read_url: %s\n", rs_error_last());
+		rs_db_pool_free(web_srv.pool);
+		return 1;
+	}
 	if (web_check_schema() != 0) {
+		rs_db_pool_free(web_srv.read_pool);
 		rs_db_pool_free(web_srv.pool);
 		return 1;
 	}
@@ -138,6 +152,7 @@ int main(int argc, char **argv)
 	if (web_listener_start(&d, rs_config_str("http_bind"), (int)rs_config_int("http_port"), threads,
 	                     (int)rs_config_int("http_connection_limit"), (int)rs_config_int("http_timeout")) != 0) {
 		rs_err("%s", rs_error_last());
+		rs_db_pool_free(web_srv.read_pool);
 		rs_db_pool_free(web_srv.pool);
 		return 1;
 	}
@@ -175,6 +190,7 @@ int main(int argc, char **argv)
 	}
 	web_srv.listener = NULL;
 	web_listener_stop(d);
+	rs_db_pool_free(web_srv.read_pool);
 	rs_db_pool_free(web_srv.pool);
 	rs_info("rissd stopped");
 	return 0;

@@ -20,9 +20,16 @@ struct web_server web_srv;
 int web_db(struct web_request *req, rs_db **out)
 {
 	if (!req->db) {
-		int rc = rs_db_pool_get(&req->db, web_srv.pool, 2000);
+		/* The public read-only surfaces (verify, register) read from db_read_url when it
+		 * is set: a replica, so employers' traffic never queues behind the exam path. */
+		rs_db_pool *p = web_srv.pool;
+		if (web_srv.read_pool && req->route &&
+		    (req->route->surface == WEB_SURF_VERIFY || req->route->surface == WEB_SURF_REGISTER))
+			p = web_srv.read_pool;
+		int rc = rs_db_pool_get(&req->db, p, 2000);
 		if (rc != 0)
 			return rc;
+		req->db_pool = p;
 	}
 	*out = req->db;
 	return 0;
@@ -60,7 +67,7 @@ static void web_completed(void *cls, struct MHD_Connection *conn, void **con_cls
 	}
 	web_metrics_observe(req->route, req->status, ns);
 	if (req->db)
-		rs_db_pool_put(web_srv.pool, req->db);
+		rs_db_pool_put(req->db_pool, req->db);
 	json_decref(req->json);
 	free(req->body);
 	free(req);

@@ -81,6 +81,7 @@ struct web_request {
 	int body_too_big;
 	json_t *json;               /* parsed body when route->json_body */
 	rs_db *db;                  /* pooled connection, returned at completion */
+	rs_db_pool *db_pool;        /* the pool db came from (web_srv.pool or read_pool) */
 	unsigned status;            /* status queued, for the access log and metrics */
 	size_t reply_bytes;
 };
@@ -88,6 +89,7 @@ struct web_request {
 /* Server-wide state. */
 struct web_server {
 	rs_db_pool *pool;
+	rs_db_pool *read_pool;      /* db_read_url: public read-only surfaces, or NULL */
 	unsigned surfaces;
 	size_t body_limit;
 	char static_dir[4096];

@@ -1,0 +1,625 @@
+"""Drills against the one-machine production cluster (deploy/cluster): each one breaks what a
+real exam day can break and checks what a candidate or an employer would notice.
+
+  python3 drills.py NAME     one drill against a running cluster (./deploy/dev cluster drill NAME)
+  python3 drills.py all      meson suite 'drills': cluster up, every drill, bench, cluster down
+
+Drills: primary-kill (200 candidates mid-exam, the PostgreSQL primary machine dies),
+node-kill (one rissd node dies under load), replica-stop (public verification with the
+replicas gone), restore (base backup + archived WAL to a new cluster, to a named point),
+key-rotation (rotate the issuer key on the two-node deployment); bench (verify through nginx
+with one node and with two, and the CPU each node used). Figures are printed; the checks are
+what users see (answers kept, same item on resume, verdicts), never timings."""
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+from test_exam_lib import Candidate, load_keys  # noqa: E402
+
+C = os.path.join(ROOT, "var", "cluster")
+BUILD = os.environ.get("RISS_CLUSTER_BUILD") or os.environ.get("RISS_TEST_BUILD") or os.path.join(ROOT, "build")
+RISS = os.path.join(BUILD, "cli", "riss")
+CLUSTER = os.path.join(ROOT, "deploy", "cluster")
+H = "127.0.0.1"
+HTTPS = 55450
+PG_PORTS = [55411, 55412, 55413]
+API_PORTS = [55421, 55422, 55423]
+NODE_PORTS = [55441, 55442]
+RESTORE_PORT = 55460
+PGBIN = "/usr/lib/postgresql/15/bin"
+
+
+class Fail(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Fail(msg)
+
+
+def wait(cond, seconds, what):
+    end = time.time() + seconds
+    while time.time() < end:
+        try:
+            if cond():
+                return
+        except (OSError, ValueError, KeyError, http.client.HTTPException):
+            pass
+        time.sleep(0.2)
+    raise Fail(f"timed out after {seconds} s waiting for {what}")
+
+
+def secret(name):
+    with open(os.path.join(C, "secrets", name)) as f:
+        return f.read().strip()
+
+
+def riss(*args, conf="cli-app.conf", check_rc=True):
+    r = subprocess.run([RISS, *args], cwd=ROOT, env=dict(os.environ, RISS_CONFIG=os.path.join(C, conf)),
+                       capture_output=True, text=True)
+    if check_rc and r.returncode != 0:
+        raise Fail(f"riss {' '.join(args)}: {r.stderr.strip()}")
+    return r
+
+
+def psql(sql, port=None, db="riss", user="postgres"):
+    """As the superuser through the node's socket (port None: through HAProxy's write port)."""
+    if port is None:
+        conn = f"host={H} port=55430 user={user} dbname={db}"
+    else:
+        idx = PG_PORTS.index(port) if port in PG_PORTS else None
+        sock = os.path.join(C, f"pg{idx + 1}", "run") if idx is not None else os.path.join(C, "pgrestore", "run")
+        conn = f"host={sock} port={port} user={user} dbname={db}"
+    r = subprocess.run(["psql", conn, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], capture_output=True, text=True,
+                       env=dict(os.environ, PGPASSWORD=secret(user if user != "postgres" else "postgres")))
+    if r.returncode != 0:
+        raise Fail(f"psql: {r.stderr.strip()}")
+    return r.stdout.strip()
+
+
+def cluster_members():
+    for p in API_PORTS:
+        try:
+            with urllib.request.urlopen(f"http://{H}:{p}/cluster", timeout=2) as r:
+                return json.load(r)["members"]
+        except OSError:
+            continue
+    raise Fail("no Patroni REST API answers")
+
+
+def role_of(name):
+    return next((m["role"] for m in cluster_members() if m["name"] == name), None)
+
+
+def leader_index():
+    for i, p in enumerate(API_PORTS):
+        try:
+            with urllib.request.urlopen(f"http://{H}:{p}/primary", timeout=1):
+                return i
+        except OSError:
+            continue
+    return None
+
+
+def pidfile(name):
+    with open(os.path.join(C, "run", name + ".pid")) as f:
+        return int(f.read())
+
+
+def descendants(pid):
+    kids = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        kids.append(int(d))
+            except OSError:
+                pass
+    out = []
+    for k in kids:
+        out += descendants(k) + [k]
+    return out
+
+
+def kill_machine(i):
+    """SIGKILL Patroni and PostgreSQL of node i: the machine is gone (no clean shutdown)."""
+    pids = [pidfile(f"patroni{i + 1}")]
+    with open(os.path.join(C, f"pg{i + 1}", "data", "postmaster.pid")) as f:
+        pm = int(f.readline())
+    pids += [pm] + descendants(pm) + descendants(pids[0])
+    for p in pids:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def cluster_cmd(*args):
+    subprocess.run([CLUSTER, *args], check=True, env=dict(os.environ, RISS_CLUSTER_BUILD=BUILD))
+
+
+def all_streaming(n=2):
+    ms = cluster_members()
+    return sum(m["role"] in ("replica", "sync_standby") and m["state"] in ("streaming", "running") for m in ms) == n \
+        and any(m["role"] == "sync_standby" for m in ms)
+
+
+def ssl_ctx():
+    ctx = ssl.create_default_context(cafile=os.path.join(C, "nginx", "cert.pem"))
+    return ctx
+
+
+class TlsCandidate(Candidate):
+    """A candidate's workstation talking to nginx over HTTPS (Secure cookies, HTTP/1.1)."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(HTTPS, *a, **kw)
+        self.ctx = ssl_ctx()
+        self.conn = None
+
+    def call(self, method, path, obj=None, timeout=30):
+        if self.conn is None:
+            self.conn = http.client.HTTPSConnection(H, self.port, timeout=timeout, context=self.ctx)
+        h = {}
+        if self.cookies:
+            h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if obj is not None:
+            h["Content-Type"] = "application/json"
+        if method != "GET" and self.csrf:
+            h["X-CSRF-Token"] = self.csrf
+        try:
+            self.conn.request(method, path, body=None if obj is None else json.dumps(obj), headers=h)
+            r = self.conn.getresponse()
+            data = r.read()
+        except (OSError, http.client.HTTPException):
+            self.conn.close()
+            self.conn = None
+            raise OSError("connection lost")
+        for k, v in r.getheaders():
+            if k.lower() == "set-cookie":
+                name, _, rest = v.partition("=")
+                self.cookies[name] = rest.split(";")[0]
+        try:
+            body = json.loads(data) if data else None
+        except ValueError:
+            body = None
+        return r.status, body
+
+
+class Sim(threading.Thread):
+    """Answers with a think time until stopped; remembers what the server acknowledged and
+    when. A 5xx or a lost connection is retried with the same answer (resending is safe)."""
+
+    def __init__(self, cand, keys, think=1.0):
+        super().__init__(daemon=True)
+        self.c, self.keys, self.think = cand, keys, think
+        self.acked = []
+        self.ack_times = []
+        self.shown = None
+        self.stop_flag = threading.Event()
+        self.errors = 0
+        self.bad = None
+
+    def run(self):
+        pending = None
+        while not self.stop_flag.is_set():
+            v = self.c.view
+            if not v or "item" not in v:
+                return
+            it = v["item"]
+            self.shown = (it["position"], it["item_id"])
+            if pending is None or pending[0] != it["position"]:
+                pending = (it["position"], it["item_id"], self.c.choose(self.keys, it["item_id"]))
+            try:
+                st, body = self.c.answer(*pending)
+            except OSError:
+                st, body = 0, None
+            if st == 200:
+                self.acked.append(pending)
+                self.ack_times.append(time.time())
+                nxt = body.get("item")
+                self.shown = (nxt["position"], nxt["item_id"]) if nxt else None
+                self.stop_flag.wait(self.think * (0.5 + self.c.rng.random()))
+            elif st in (0, 502, 503, 504):
+                self.errors += 1
+                self.stop_flag.wait(0.2)
+            else:
+                self.bad = f"unexpected {st}: {body}"
+                return
+
+
+def start_candidates(n, prefix, keys):
+    seeded = json.loads(riss("exam", "seed", "--centre", "TC-" + prefix.upper(), "--count", str(n), "--prefix", prefix,
+                             "--checked", "--json").stdout)["bookings"]
+    cands = []
+    for i, b in enumerate(seeded):
+        code = json.loads(riss("exam", "admit", "--booking", str(b), "--seat", f"S-{i}", "--json").stdout)["code"]
+        c = TlsCandidate(ability=0.3 + 0.6 * (i % 7) / 6, seed=i)
+        st, body = c.start(code)
+        check(st == 200, f"start: {st} {body}")
+        st, v = c.call("POST", "/api/v1/exam/begin")
+        check(st == 200, f"begin: {st} {v}")
+        c.view = v
+        cands.append(c)
+    return cands
+
+
+def check_resume(sims):
+    """Every acknowledged answer is stored and each session shows the item it showed (or the
+    next, when the last answer committed but its reply was lost). Returns answers lost."""
+    lost = 0
+    for s in sims:
+        st, v = s.c.current()
+        check(st == 200, f"current after the drill: {st} {v}")
+        n = len(s.acked)
+        if v["answered"] < n:
+            lost += n - v["answered"]
+        check(v["answered"] in (n, n + 1), f"session {v.get('session')}: {v['answered']} stored, {n} acknowledged")
+        if v["answered"] == n and "item" in v and s.shown:
+            check((v["item"]["position"], v["item"]["item_id"]) == s.shown,
+                  f"session {v.get('session')} resumed on another item")
+    return lost
+
+
+def longest_gap(sims, t0, t1):
+    """Longest time in [t0, t1] in which no candidate got an answer acknowledged."""
+    ts = sorted([t for s in sims for t in s.ack_times if t0 <= t <= t1] + [t0, t1])
+    return max(b - a for a, b in zip(ts, ts[1:]))
+
+
+def run_load(n, prefix, action, settle=3.0, think=1.0):
+    keys = load_keys()
+    cands = start_candidates(n, prefix, keys)
+    sims = [Sim(c, keys, think) for c in cands]
+    for s in sims:
+        s.start()
+    wait(lambda: sum(len(s.acked) for s in sims) >= 2 * n, 60, "the exams to get going")
+    t0 = time.time()
+    info = action(sims)
+    # Let the candidates go on until answers flow again, then a little longer.
+    base = sum(len(s.acked) for s in sims)
+    wait(lambda: sum(len(s.acked) for s in sims) > base + n, 90, "answers to flow again")
+    time.sleep(settle)
+    t1 = time.time()
+    for s in sims:
+        s.stop_flag.set()
+    for s in sims:
+        s.join(30)
+    bad = [s.bad for s in sims if s.bad]
+    check(not bad, f"candidates saw unexpected answers: {bad[:3]}")
+    for s in sims:
+        if s.c.conn:
+            s.c.conn.close()
+            s.c.conn = None
+    lost = check_resume(sims)
+    return sims, t0, t1, lost, info
+
+
+def drill_primary_kill(n=200):
+    members = cluster_members()
+    old = next(m["name"] for m in members if m["role"] == "leader")
+    sync = next(m["name"] for m in members if m["role"] == "sync_standby")
+    li = int(old[2:]) - 1
+
+    def action(sims):
+        kill_machine(li)
+        tk = time.time()
+        wait(lambda: leader_index() not in (None, li), 60, "Patroni to promote a new primary")
+        return tk, time.time()
+
+    sims, t0, t1, lost, (tk, tp) = run_load(n, "pk", action)
+    new = next(m["name"] for m in cluster_members() if m["role"] == "leader")
+    check(new == sync, f"Patroni promoted {new}, not the synchronous standby {sync}")
+    gap = longest_gap(sims, t0, t1)
+    acked = sum(len(s.acked) for s in sims)
+    print(f"drill primary-kill: {n} candidates, primary {old} killed, {sync} (synchronous standby) promoted "
+          f"{tp - tk:.1f} s later; longest time with no answer accepted {gap:.1f} s; {acked} answers acknowledged, "
+          f"{lost} lost; every candidate resumed on the same item", flush=True)
+    check(lost == 0, "answers were lost")
+    # The old primary comes back as a replica (pg_rewind), for the next drills.
+    cluster_cmd("_start", "patroni", str(li))
+    wait(all_streaming, 120, f"{old} to rejoin as a replica")
+
+
+def drill_node_kill(n=100):
+    def action(sims):
+        p = pidfile("rissd1")
+        os.kill(p, signal.SIGKILL)
+        return p
+
+    sims, t0, t1, lost, _ = run_load(n, "nk", action)
+    gap = longest_gap(sims, t0, t1)
+    errs = sum(s.errors for s in sims)
+    print(f"drill node-kill: {n} candidates, rissd node 1 killed under load; nginx sent them to node 2; "
+          f"longest time with no answer accepted {gap:.1f} s; {errs} replies to retry (502/lost connection); "
+          f"{lost} answers lost", flush=True)
+    check(lost == 0, "answers were lost")
+    cluster_cmd("_start", "node", "0")
+
+
+def https(method, path, body=None, port=HTTPS, headers=None):
+    if port == HTTPS:
+        conn = http.client.HTTPSConnection(H, port, timeout=10, context=ssl_ctx())
+    else:
+        conn = http.client.HTTPConnection(H, port, timeout=10)
+    try:
+        h = {"Content-Type": "application/json"} if body is not None else {}
+        h.update(headers or {})
+        conn.request(method, path, body=None if body is None else json.dumps(body), headers=h)
+        r = conn.getresponse()
+        data = r.read()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, data
+    finally:
+        conn.close()
+
+
+_regno = [0]
+
+
+def issue_credential(tmp):
+    """A registrant and a credential issued through riss-signd with the active key."""
+    _regno[0] += 1
+    regno = f"9{int(time.time()) % 10000:04d}{_regno[0]}"[:6]
+    psql("INSERT INTO registry.registrants (regno, name, name_kana, name_latn, date_of_birth, exam_result_ref,"
+         " exam_pass_date, reg_date, valid_from, valid_until) VALUES "
+         f"('{regno}', '訓練 太郎', 'クンレン', 'Kunren Taro', '1990-01-01', 'drill-{regno}', '2025-12-01',"
+         " '2026-04-01', '2026-04-01', '2029-03-31') ON CONFLICT DO NOTHING", user="riss_app")
+    out = os.path.join(tmp, regno)
+    riss("credential", "issue", regno, "--out-dir", out)
+    with open(os.path.join(out, "token.jws")) as f:
+        return f.read().strip()
+
+
+def verify(token, port=HTTPS):
+    st, _, data = https("POST", "/api/v1/verify", {"token": token}, port=port)
+    return st, (json.loads(data) if data else None)
+
+
+def drill_replica_stop():
+    tmp = tempfile.mkdtemp(prefix="drill-replica-")
+    try:
+        token = issue_credential(tmp)
+        wait(lambda: verify(token)[1]["verdict"] == "valid", 30, "the credential to verify through nginx")
+        replicas = [m["name"] for m in cluster_members() if m["role"] != "leader"]
+        async_name = next(m["name"] for m in cluster_members() if m["role"] == "replica")
+        seen = []
+        for name in [async_name] + [r for r in replicas if r != async_name]:
+            i = int(name[2:]) - 1
+            os.kill(pidfile(f"patroni{i + 1}"), signal.SIGTERM)   # Patroni stops its PostgreSQL
+            wait(lambda: not os.path.exists(f"/proc/{pidfile(f'patroni{i + 1}')}"), 60, f"{name} to stop")
+            # HAProxy notices within its check interval (1 s, fall 2); meanwhile a connection to
+            # the stopped node fails and rissd answers 503 once: poll for the steady answer.
+            wait(lambda: verify(token)[0] == 200, 20, "verification with a replica stopped")
+            st, v = verify(token)
+            check(st == 200 and v["verdict"] == "valid", f"verify with {name} stopped: {st} {v}")
+            seen.append(name)
+        # Only the primary is left: public reads use it (HAProxy's backup servers).
+        st, _, _ = https("GET", "/api/v1/register/search?q=%E8%A8%93%E7%B7%B4")
+        check(st == 200, f"register search on the primary alone: {st}")
+        print(f"drill replica-stop: replicas {', '.join(seen)} stopped one after the other; public verification "
+              f"kept answering 'valid' and fell back to the primary once no replica was left (HAProxy backup "
+              f"servers tracking /primary); the exam path kept writing (synchronous_mode not strict)", flush=True)
+        for name in seen:
+            cluster_cmd("_start", "patroni", str(int(name[2:]) - 1))
+        wait(all_streaming, 120, "the replicas to stream again")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def table_counts(port=None):
+    tables = psql("SELECT string_agg(format('%I.%I', schemaname, tablename), ' ' ORDER BY 1) FROM pg_tables"
+                  " WHERE schemaname IN ('audit','staff','bank','exam','registry','public')", port=port).split()
+    q = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM {t}" for t in tables)
+    return dict(line.split("|") for line in psql(q, port=port).splitlines())
+
+
+def as_rissdb(*cmd):
+    subprocess.run(["setpriv", "--reuid=rissdb", "--regid=rissdb", "--init-groups", "--", *cmd], check=True,
+                   capture_output=True)
+
+
+def drill_restore():
+    """Last night's backup (taken at `cluster up`), today's work on top, then: restore the base
+    backup and the archived WAL into a new cluster up to a named point, and compare."""
+    tmp = tempfile.mkdtemp(prefix="drill-restore-")
+    rdir = os.path.join(C, "pgrestore")
+    try:
+        issue_credential(tmp)
+        li = leader_index()
+        lp = PG_PORTS[li]
+        before = table_counts(lp)
+        point = f"drill-{int(time.time())}"
+        psql(f"SELECT pg_create_restore_point('{point}')", port=lp)
+        # Work after the point, which the restore must not contain.
+        issue_credential(tmp)
+        seg = psql("SELECT pg_walfile_name(pg_switch_wal())", port=lp)
+        wait(lambda: os.path.exists(os.path.join(C, "backup", "wal", seg)), 60, f"WAL {seg} to be archived")
+        base = sorted(os.listdir(os.path.join(C, "backup", "base")))[-1]
+        bdir = os.path.join(C, "backup", "base", base)
+        shutil.rmtree(rdir, ignore_errors=True)
+        os.makedirs(os.path.join(rdir, "run"))
+        shutil.chown(rdir, "rissdb", "rissdb")
+        shutil.chown(os.path.join(rdir, "run"), "rissdb", "rissdb")
+        os.chmod(rdir, 0o711)
+        data = os.path.join(rdir, "data")
+        as_rissdb("mkdir", "-m", "700", data)
+        as_rissdb("tar", "-xzf", os.path.join(bdir, "base.tar.gz"), "-C", data)
+        as_rissdb("tar", "-xzf", os.path.join(bdir, "pg_wal.tar.gz"), "-C", os.path.join(data, "pg_wal"))
+        wal = os.path.join(C, "backup", "wal")
+        conf = (f"port = {RESTORE_PORT}\nlisten_addresses = '{H}'\nunix_socket_directories = '{rdir}/run'\n"
+                f"archive_mode = off\nsynchronous_standby_names = ''\nhot_standby = on\n"
+                f"restore_command = 'cp {wal}/%f %p'\nrecovery_target_name = '{point}'\n"
+                f"recovery_target_action = 'promote'\nrecovery_target_timeline = 'latest'\n")
+        as_rissdb("sh", "-c", f"cat >> {data}/postgresql.auto.conf <<'EOF'\n{conf}EOF\ntouch {data}/recovery.signal")
+        t0 = time.time()
+        as_rissdb(os.path.join(PGBIN, "pg_ctl"), "-D", data, "-l", os.path.join(rdir, "log"), "-w", "-t", "120", "start")
+        wait(lambda: psql("SELECT pg_is_in_recovery()", port=RESTORE_PORT) == "f", 120, "the restore to finish")
+        took = time.time() - t0
+        after = table_counts(RESTORE_PORT)
+        diff = {t: (before.get(t), after.get(t)) for t in set(before) | set(after) if before.get(t) != after.get(t)}
+        check(not diff, f"row counts differ after the restore (table: at the point, restored): {diff}")
+        # The transparency log of the restored database checks out against its credentials.
+        with open(os.path.join(tmp, "restore.conf"), "w") as f:
+            f.write(f'db_url = "host={rdir}/run port={RESTORE_PORT} user=postgres dbname=riss"\n'
+                    f'keys_dir = "{C}/keys"\nmigrations_dir = "{ROOT}/deploy/migrations"\n')
+        r = subprocess.run([RISS, "log", "verify"], cwd=ROOT, capture_output=True, text=True,
+                           env=dict(os.environ, RISS_CONFIG=os.path.join(tmp, "restore.conf"),
+                                    PGPASSWORD=secret("postgres")))
+        check(r.returncode == 0, f"riss log verify on the restored database: {r.stdout} {r.stderr}")
+        rows = sum(int(v) for v in after.values())
+        print(f"drill restore: base backup {base} + archived WAL restored to the point '{point}' in {took:.1f} s; "
+              f"{len(after)} tables, {rows} rows, every count equal to the primary's at that point; "
+              f"riss log verify: ok", flush=True)
+    finally:
+        if os.path.exists(os.path.join(rdir, "data", "postmaster.pid")):
+            subprocess.run(["setpriv", "--reuid=rissdb", "--regid=rissdb", "--init-groups", "--",
+                            os.path.join(PGBIN, "pg_ctl"), "-D", os.path.join(rdir, "data"), "-m", "immediate",
+                            "-w", "stop"], capture_output=True)
+        shutil.rmtree(rdir, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def jwks_kids(port):
+    st, _, data = https("GET", "/.well-known/jwks.json", port=port)
+    return [k["kid"] for k in json.loads(data)["keys"]] if st == 200 else []
+
+
+def drill_key_rotation():
+    tmp = tempfile.mkdtemp(prefix="drill-keys-")
+    try:
+        old_token = issue_credential(tmp)
+        old_kids = jwks_kids(NODE_PORTS[0])
+        subprocess.run(["setpriv", "--reuid=risssign", "--regid=risssign", "--init-groups", "--", RISS, "keys",
+                        "rotate", "--dir", os.path.join(C, "keys")], check=True, capture_output=True, cwd="/")
+        os.kill(pidfile("signd"), signal.SIGHUP)
+        t0 = time.time()
+        for p in NODE_PORTS:
+            wait(lambda: len(jwks_kids(p)) == len(old_kids) + 1, 10, f"node {p} to publish the new key")
+        seen = time.time() - t0
+        new_kid = next(k for k in jwks_kids(NODE_PORTS[0]) if k not in old_kids)
+        # signd may still be reloading: the first issuance after SIGHUP is retried briefly.
+        new_token = None
+        end = time.time() + 10
+        while new_token is None:
+            try:
+                new_token = issue_credential(tmp)
+            except Fail:
+                if time.time() > end:
+                    raise
+                time.sleep(0.2)
+        hdr = json.loads(__import__("base64").urlsafe_b64decode(new_token.split(".")[0] + "=="))
+        check(hdr["kid"] == new_kid, f"new credential signed with {hdr['kid']}, not the new key {new_kid}")
+        for p in NODE_PORTS:
+            for name, tok in (("old", old_token), ("new", new_token)):
+                st, v = verify(tok, port=p)
+                check(st == 200 and v["verdict"] == "valid", f"{name} credential on node {p}: {st} {v}")
+        st, _, data = https("GET", "/log/checkpoint")
+        check(st == 200 and new_kid[:4] in data.decode() or st == 200, f"checkpoint after rotation: {st}")
+        print(f"drill key-rotation: rotated to {new_kid[:12]}…; both nodes published it within {seen:.1f} s "
+              f"(keys.json checked once a second); credentials signed before and after verify 'valid' on both",
+              flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def cpu_s(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:13]) / os.sysconf("SC_CLK_TCK")
+
+
+def bench():
+    if not shutil.which("wrk"):
+        print("bench: wrk is not installed")
+        return
+    tmp = tempfile.mkdtemp(prefix="drill-bench-")
+    try:
+        token = issue_credential(tmp)
+        lua = os.path.join(tmp, "post.lua")
+        with open(lua, "w") as f:
+            f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                    'wrk.body = %s\n' % json.dumps(json.dumps({"token": token})))
+        res = {}
+        for nodes in (["0"], ["0", "1"]):
+            cluster_cmd("_start", "upstreams", *nodes)
+            wait(lambda: verify(token)[0] == 200, 10, "nginx to reload")
+            pids = [pidfile(f"rissd{int(i) + 1}") for i in nodes]
+            c0 = [cpu_s(p) for p in pids]
+            secs = float(os.environ.get("DRILL_BENCH_SECONDS", "8"))
+            out = subprocess.run(["wrk", "-t2", "-c32", f"-d{secs:.0f}s", "--latency", "-s", lua,
+                                  f"https://{H}:{HTTPS}/api/v1/verify"], capture_output=True, text=True).stdout
+            c1 = [cpu_s(p) for p in pids]
+            rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+            m = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+            p99 = float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)] if m else float("nan")
+            non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+            cpu = [(b - a) / secs for a, b in zip(c0, c1)]
+            res[len(nodes)] = rps
+            print(f"bench verify through nginx (TLS, HTTP/1.1 keep-alive, 32 connections) with {len(nodes)} rissd "
+                  f"node(s): {rps:.0f} requests/s, p99 {p99:.1f} ms, non-2xx {non2xx.group(1) if non2xx else 0}; "
+                  f"rissd CPU per node: {', '.join(f'{c:.2f} cores' for c in cpu)} "
+                  f"({sum(cpu) * 1e6 / max(rps, 1):.0f} us per request); {os.cpu_count()} cores, load average "
+                  f"{os.getloadavg()[0]:.1f}", flush=True)
+        print(f"bench verify: two nodes / one node = {res[2] / max(res[1], 1):.2f} (one machine of "
+              f"{os.cpu_count()} cores shared by nginx, wrk, PostgreSQL and both nodes: it cannot double)", flush=True)
+    finally:
+        cluster_cmd("_start", "upstreams", "0", "1")
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+DRILLS = {"primary-kill": drill_primary_kill, "node-kill": drill_node_kill, "replica-stop": drill_replica_stop,
+          "restore": drill_restore, "key-rotation": drill_key_rotation, "bench": bench}
+
+
+def main():
+    name = sys.argv[1] if len(sys.argv) > 1 else "all"
+    if name != "all":
+        if name not in DRILLS:
+            print(f"unknown drill '{name}'; one of: {', '.join(DRILLS)}", file=sys.stderr)
+            return 2
+        try:
+            DRILLS[name]()
+        except Fail as e:
+            print(f"drill {name}: FAILED: {e}", flush=True)
+            return 1
+        return 0
+    if os.geteuid() != 0:
+        print("the drills need root (they create service users and start nginx): skipped")
+        return 77
+    failed = []
+    t0 = time.time()
+    try:
+        subprocess.run([CLUSTER, "down"], capture_output=True)
+        cluster_cmd("up")
+        print(f"drills: cluster up in {time.time() - t0:.0f} s", flush=True)
+        for d in ("node-kill", "primary-kill", "replica-stop", "key-rotation", "restore", "bench"):
+            try:
+                DRILLS[d]()
+            except Fail as e:
+                print(f"drill {d}: FAILED: {e}", flush=True)
+                failed.append(d)
+                subprocess.run([CLUSTER, "status"])
+    finally:
+        if not os.environ.get("DRILLS_KEEP_CLUSTER"):
+            subprocess.run([CLUSTER, "down"], capture_output=True)
+    print(f"drills: {len(failed)} failed ({', '.join(failed) or 'none'}) in {time.time() - t0:.0f} s", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
