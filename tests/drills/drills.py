@@ -10,6 +10,7 @@ replicas gone), restore (base backup + archived WAL to a new cluster, to a named
 key-rotation (rotate the issuer key on the two-node deployment); bench (verify through nginx
 with one node and with two, and the CPU each node used). Figures are printed; the checks are
 what users see (answers kept, same item on resume, verdicts), never timings."""
+import concurrent.futures
 import http.client
 import json
 import os
@@ -246,8 +247,8 @@ class Sim(threading.Thread):
 def start_candidates(n, prefix, keys):
     seeded = json.loads(riss("exam", "seed", "--centre", "TC-" + prefix.upper(), "--count", str(n), "--prefix", prefix,
                              "--checked", "--json").stdout)["bookings"]
-    cands = []
-    for i, b in enumerate(seeded):
+    def one(ib):
+        i, b = ib
         code = json.loads(riss("exam", "admit", "--booking", str(b), "--seat", f"S-{i}", "--json").stdout)["code"]
         c = TlsCandidate(ability=0.3 + 0.6 * (i % 7) / 6, seed=i)
         st, body = c.start(code)
@@ -255,8 +256,10 @@ def start_candidates(n, prefix, keys):
         st, v = c.call("POST", "/api/v1/exam/begin")
         check(st == 200, f"begin: {st} {v}")
         c.view = v
-        cands.append(c)
-    return cands
+        return c
+
+    with concurrent.futures.ThreadPoolExecutor(6) as ex:
+        return list(ex.map(one, enumerate(seeded)))
 
 
 def check_resume(sims):
