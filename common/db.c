@@ -4,6 +4,7 @@
 #include "rs_log.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -60,8 +61,16 @@ struct pg_conn *rs_db_pg(rs_db *db)
 
 int rs_db_ok(rs_db *db)
 {
-	if (PQstatus(db->pg) == CONNECTION_OK)
-		return 1;
+	if (PQstatus(db->pg) == CONNECTION_OK) {
+		/* An idle connection has nothing to read; if it has, the server (or HAProxy in
+		 * front of it, after a failover or a replica stop) said goodbye and closed it.
+		 * Seeing that here costs one poll and spares the next request a 503. */
+		struct pollfd pf = { .fd = PQsocket(db->pg), .events = POLLIN };
+		if (poll(&pf, 1, 0) <= 0)
+			return 1;
+		if (PQconsumeInput(db->pg) == 1 && PQstatus(db->pg) == CONNECTION_OK)
+			return 1;
+	}
 	PQreset(db->pg);
 	db->nprepared = 0; /* a new server session knows no statements */
 	return PQstatus(db->pg) == CONNECTION_OK;

@@ -275,6 +275,29 @@ class ServerLifecycle(unittest.TestCase):
             d.stop(signal.SIGTERM)
             d.cleanup()
 
+    def test_public_surfaces_read_from_db_read_url(self):
+        """db_read_url (a replica in production) serves verify/register reads; the exam and
+        staff paths and /readyz stay on db_url."""
+        db = os.environ["RISS_TEST_DB_URL"]
+        # A read-only session (as on a streaming replica): the register search works.
+        ro = Rissd(settings={"db_read_url": db + " options='-c default_transaction_read_only=on'"})
+        try:
+            st, _, body = ro.json("GET", "/api/v1/register/search?q=%E8%A9%A6%E9%A8%93")
+            self.assertEqual(st, 200, body)
+        finally:
+            ro.stop()
+            ro.cleanup()
+        # A read URL that cannot be reached: only the public surfaces answer 503.
+        dead = Rissd(settings={"db_read_url": "host=127.0.0.1 port=1 dbname=none connect_timeout=2"})
+        try:
+            st, _, body = dead.json("GET", "/api/v1/register/search?q=%E8%A9%A6%E9%A8%93")
+            self.assertEqual(st, 503, body)
+            self.assertEqual(body["type"], "/problems/service-unavailable")
+            self.assertEqual(dead.request("GET", "/readyz")[0], 200)
+        finally:
+            dead.stop()
+            dead.cleanup()
+
     def test_refuses_out_of_date_schema_naming_migration(self):
         pg = PrivatePg()
         try:
