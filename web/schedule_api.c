@@ -5,10 +5,8 @@
 #include "rs_error.h"
 #include "rs_json.h"
 
-#include <stdlib.h>
-#include <strings.h>
-
 #include <string.h>
+#include <strings.h>
 
 enum MHD_Result web_h_schedule_list(struct web_request *req)
 {
@@ -49,8 +47,7 @@ enum MHD_Result web_h_schedule_import(struct web_request *req)
 {
 	const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (!ct || strncasecmp(ct, "text/csv", 8) != 0)
-		return web_reply_problem(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
-		                         "Send the booking file as text/csv.");
+		return web_reply_msg(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "csv.want_csv", NULL);
 	struct dlv_actor who;
 	web_exam_actor(&who, req);
 	rs_db *db = NULL;
@@ -59,19 +56,12 @@ enum MHD_Result web_h_schedule_import(struct web_request *req)
 	json_t *out = NULL;
 	int rc = dlv_booking_import(&out, db, &who, req->body ? req->body : "", req->body_len);
 	if (rc == RS_EINVAL || rc == RS_EPARSE || rc == RS_ETOOBIG) {
-		/* Every bad row, in one problem document. */
-		json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s, s:O}", "type", "/problems/import-refused",
-			"title", req->lang_en ? "Import refused" : "取り込みできませんでした", "status", 422,
-			"detail", rs_error_last(), "instance", req->id, "errors", json_object_get(out, "errors"));
+		/* Every bad row, in one problem document, each in the reader's language. */
+		json_t *errors = json_incref(json_object_get(out, "errors"));
 		json_decref(out);
-		char *text = p ? rs_json_dump(p) : NULL;
-		json_decref(p);
-		if (!text)
-			return MHD_NO;
-		enum MHD_Result r = web_reply_text(req, MHD_HTTP_UNPROCESSABLE_CONTENT, "application/problem+json",
-		                                   text, strlen(text), NULL);
-		free(text);
-		return r;
+		web_msg_localise(req, errors);
+		return web_reply_error_ext(req, MHD_HTTP_UNPROCESSABLE_CONTENT, "import-refused",
+		                           json_pack("{s:o}", "errors", errors ? errors : json_array()));
 	}
 	if (rc != 0)
 		return web_exam_fail(req, rc);
