@@ -30,9 +30,10 @@ async function switchTo(page, lang) {
   await page.click('[data-lang-toggle]');
   await page.waitForFunction((l) => document.documentElement.lang === l, lang);
 }
-// A new page (its own cookies) whose script errors and catalogue misses land in errors.
+// A new page (its own cookies, a Japanese browser as at the agency) whose script errors and
+// catalogue misses land in errors.
 async function watched(browser, errors) {
-  const page = await browser.newPage();
+  const page = await browser.newPage({ locale: 'ja-JP' });
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (/catalogue/.test(m.text())) errors.push(m.text()); });
   return page;
