@@ -46,6 +46,10 @@
       var text = lookup(el.getAttribute('data-i18n-placeholder'), lang);
       if (text !== undefined) el.setAttribute('placeholder', text);
     });
+    document.querySelectorAll('[data-i18n-title]').forEach(function (el) {
+      var text = lookup(el.getAttribute('data-i18n-title'), lang);
+      if (text !== undefined) el.setAttribute('title', text);
+    });
     document.querySelectorAll('[data-i18n-aria-label]').forEach(function (el) {
       var text = lookup(el.getAttribute('data-i18n-aria-label'), lang);
       if (text !== undefined) el.setAttribute('aria-label', text);
