@@ -61,7 +61,15 @@ STATE_KINDS = {
     ('registry.status_entries', 'status'): 'credential',
     ('bank.items', 'status'): 'item',
     ('bank.transitions', 'to_status'): 'item',
+    # CPD (cpd-core and cpd-life helpers, migrations 0050-0057, not yet on this branch).
+    ('cpd.providers', 'state'): 'cpd_provider',
+    ('cpd.completions', 'state'): 'cpd_completion',
+    ('cpd.renewal_applications', 'state'): 'renewal',
+    ('cpd.cases', 'state'): 'case',
+    ('cpd.reminders', 'state'): 'reminder',
 }
+# Mapped ahead of the branch that brings their migration: not failed while absent.
+COMING = {k for k in STATE_KINDS if k[0].startswith('cpd.')}
 CODE_NAMES = {('registry.status_entries', 'status'): {'0': 'valid', '1': 'revoked', '2': 'suspended'}}
 
 
@@ -196,7 +204,10 @@ for path in sorted(glob.glob(os.path.join(root, 'deploy', 'migrations', '*.sql')
                 code = v[0] or CODE_NAMES.get(key, {}).get(v[1], v[1])
                 need('state.%s.%s' % (kind, code), '%s %s.%s' % (rel(path), table, col))
 for key in sorted(set(STATE_KINDS) - seen_cols):
-    failures.append('STATE_KINDS maps %s.%s, which no migration constrains any more' % key)
+    if key in COMING:
+        pending.append('STATE_KINDS maps %s.%s, whose migration has not landed yet' % key)
+    else:
+        failures.append('STATE_KINDS maps %s.%s, which no migration constrains any more' % key)
 
 
 # --- credential verdicts and verify reasons (registry/reg_jws.c) --------------------------
