@@ -229,6 +229,28 @@ enum MHD_Result web_reply_error(struct web_request *req, unsigned status, const 
 	return web_reply_error_ext(req, status, type, NULL);
 }
 
+enum MHD_Result web_reply_rc(struct web_request *req, int rc, const char *type)
+{
+	unsigned status;
+	const char *dflt;
+	switch (rc) {
+	case RS_EINVAL: case RS_EPARSE: case RS_ERANGE: status = MHD_HTTP_UNPROCESSABLE_CONTENT; dflt = "invalid-request"; break;
+	case RS_ETOOBIG: status = MHD_HTTP_CONTENT_TOO_LARGE; dflt = "body-too-large"; break;
+	case RS_ENOTFOUND: status = MHD_HTTP_NOT_FOUND; dflt = "not-found"; break;
+	case RS_EAUTH: status = MHD_HTTP_UNAUTHORIZED; dflt = "unauthenticated"; break;
+	case RS_EPERM: status = MHD_HTTP_FORBIDDEN; dflt = "forbidden"; break;
+	case RS_ESTATE: case RS_ECONFLICT: case RS_EEXIST: status = MHD_HTTP_CONFLICT; dflt = "conflict"; break;
+	case RS_EUNAVAIL:
+		rs_log(RS_LOG_WARN, "service unavailable: %s", rs_error_last());
+		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.db_unreachable", NULL);
+	default:
+		/* A bug, not the caller's input: logged with the request id, no details out. */
+		rs_log(RS_LOG_ERROR, "request failed: %s", rs_error_last());
+		return web_reply_msg(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal-error", "problem.internal-error.detail", NULL);
+	}
+	return web_reply_error(req, status, type && type[0] ? type : dflt);
+}
+
 void web_msg_localise(const struct web_request *req, json_t *items)
 {
 	size_t i;

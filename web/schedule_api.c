@@ -12,11 +12,11 @@ enum MHD_Result web_h_schedule_list(struct web_request *req)
 {
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0)
-		return web_exam_fail(req, RS_EUNAVAIL);
+		return web_reply_rc(req, RS_EUNAVAIL, NULL);
 	json_t *out = NULL;
 	int rc = dlv_sched_list(&out, db, strrchr(req->url, '/') + 1);
 	if (rc != 0)
-		return web_exam_fail(req, rc);
+		return web_reply_rc(req, rc, dlv_slug_last());
 	return web_reply_json(req, MHD_HTTP_OK, out);
 }
 
@@ -27,7 +27,7 @@ enum MHD_Result web_h_schedule_put(struct web_request *req)
 	web_exam_actor(&who, req);
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0)
-		return web_exam_fail(req, RS_EUNAVAIL);
+		return web_reply_rc(req, RS_EUNAVAIL, NULL);
 	json_t *out = NULL;
 	int rc;
 	if (!strcmp(kind, "centres"))
@@ -39,7 +39,7 @@ enum MHD_Result web_h_schedule_put(struct web_request *req)
 	else
 		rc = dlv_booking_put(&out, db, &who, req->json);
 	if (rc != 0)
-		return web_exam_fail(req, rc);
+		return web_reply_rc(req, rc, dlv_slug_last());
 	return web_reply_json(req, MHD_HTTP_CREATED, out);
 }
 
@@ -52,7 +52,7 @@ enum MHD_Result web_h_schedule_import(struct web_request *req)
 	web_exam_actor(&who, req);
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0)
-		return web_exam_fail(req, RS_EUNAVAIL);
+		return web_reply_rc(req, RS_EUNAVAIL, NULL);
 	json_t *out = NULL;
 	int rc = dlv_booking_import(&out, db, &who, req->body ? req->body : "", req->body_len);
 	if (rc == RS_EINVAL || rc == RS_EPARSE || rc == RS_ETOOBIG) {
@@ -64,6 +64,6 @@ enum MHD_Result web_h_schedule_import(struct web_request *req)
 		                           json_pack("{s:o}", "errors", errors ? errors : json_array()));
 	}
 	if (rc != 0)
-		return web_exam_fail(req, rc);
+		return web_reply_rc(req, rc, dlv_slug_last());
 	return web_reply_json(req, MHD_HTTP_OK, out);
 }

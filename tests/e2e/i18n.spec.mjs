@@ -176,8 +176,27 @@ test('schedule import and statistics: per-row problems, states and dates in both
     await page.waitForFunction((c) => [...document.querySelectorAll('#bookings-rows tr')]
       .some((tr) => tr.cells[2].textContent === c && tr.cells[5].textContent === '予約済み'), centre);
     assertJapanese(await page.textContent('#bookings-h'), 'the bookings heading');
-    await clean(page, 'schedule bookings ja');
+
+    // A booking before the window opens is refused with the reason, in the reader's language.
+    const cand = await page.$$eval('#candidates-rows tr', (trs, m) => trs.find((tr) => tr.cells[5].textContent === m).cells[0].textContent,
+      `good-${tag}@example.jp`);
+    const winId = await page.$eval('#b-window', (sel, w) => [...sel.options].find((o) => o.text.startsWith(w)).value, win);
+    const refuse = async () => {
+      await page.evaluate(() => { document.getElementById('status').className = ''; });
+      await page.fill('#b-cand', cand);
+      await page.selectOption('#b-window', winId);
+      await page.selectOption('#b-centre', centre);
+      await page.fill('#b-sit', '2025-12-31');
+      await page.click('#booking-form button');
+      await page.waitForSelector('#status.bad');
+      return page.textContent('#status');
+    };
+    assert.equal(await refuse(), '予約できませんでした。受験日が試験期間外か、試験期間が存在しないか、再受験の待機期間中です。');
+    await clean(page, 'schedule booking refused ja');
     await screenshot(page, 'schedule-bookings-ja');
+    await switchTo(page, 'en');
+    assert.match(await refuse(), /^No booking made: the date is outside the window/);
+    await switchTo(page, 'ja');
 
     // Statistics with a date that is not one: the reason in the reader's language.
     const stats = await watched(browser, errors);
