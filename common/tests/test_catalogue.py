@@ -5,7 +5,7 @@
 * a problem type the server can answer (web_reply_*, dlv_slug_set, "/problems/…") without
   problem.<type> and problem.<type>.detail;
 * a state code in a state/status CHECK constraint of deploy/migrations without
-  state.<kind>.<code> (every such column is mapped to its kind below: a new one fails until
+  state.<kind>.<code> (a staff role without role.<code>) (every such column is mapped to its kind below: a new one fails until
   it is mapped), and a credential verdict (reg_jws_verdict) without state.credential.<code>;
 * a verify reason code (reg_jws_reason_code) without verify.reason.<code>;
 * a domain or part of exam-engine/exams/*.json without domain.<code> / part.<code>;
@@ -180,6 +180,7 @@ for t in sorted(types):
 # --- states in the schema ----------------------------------------------------------------
 STMT_TABLE = re.compile(r'^\s*(?:CREATE\s+TABLE|ALTER\s+TABLE)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?(?:ONLY\s+)?([a-z_]+\.[a-z_]+)',
                         re.I | re.S)
+ROLE_LIST = re.compile(r'\b(role)\s+IN\s*\(([^)]*)\)', re.I)  # staff roles: role.<code>
 IN_LIST = re.compile(r'\b([a-z_]*(?:state|status))\s+IN\s*\(([^)]*)\)', re.I)
 seen_cols = set()
 for path in sorted(glob.glob(os.path.join(root, 'deploy', 'migrations', '*.sql'))):
@@ -193,6 +194,9 @@ for path in sorted(glob.glob(os.path.join(root, 'deploy', 'migrations', '*.sql')
         table = m.group(1)
         if re.match(r'\s*CREATE\s+INDEX', stmt, re.I):
             continue
+        for col, values in ROLE_LIST.findall(stmt):
+            for code in re.findall(r"'([^']*)'", values):
+                need('role.' + code, '%s %s.%s' % (rel(path), table, col))
         for col, values in IN_LIST.findall(stmt):
             key = (table, col.lower())
             kind = STATE_KINDS.get(key)

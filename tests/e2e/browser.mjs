@@ -9,11 +9,14 @@ const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 export const BASE = process.env.RISS_BASE_URL;
 
-export async function launch() {
+// lang (e.g. 'ja'): the browser's own language, for its date fields and file buttons.
+export async function launch({ lang } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+           '--disable-background-networking', '--disable-component-update', '--disable-sync',
+           ...(lang ? ['--lang=' + lang] : [])],
+    env: lang ? { ...process.env, LANGUAGE: lang, LANG: lang + '_JP.UTF-8' } : process.env,
   });
 }
 

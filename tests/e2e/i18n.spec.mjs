@@ -44,7 +44,7 @@ const bodyText = (page) => page.evaluate(() => document.body.innerText);
 test('home and staff sign-in: Japanese first, English after the switch', async () => {
   const user = 'e2ei18n' + process.pid;
   addStaff(user, 'statistician');
-  const browser = await launch();
+  const browser = await launch({ lang: 'ja' });
   try {
     const errors = [];
     const page = await watched(browser, errors);
@@ -99,7 +99,7 @@ test('schedule import and statistics: per-row problems, states and dates in both
   const reg = 'e2eir' + tag, stat = 'e2eis' + tag;
   const regSecret = addStaff(reg, 'registrar');
   const statSecret = addStaff(stat, 'statistician');
-  const browser = await launch();
+  const browser = await launch({ lang: 'ja' });
   try {
     const errors = [];
     const page = await watched(browser, errors);
