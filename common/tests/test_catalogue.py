@@ -145,6 +145,7 @@ JS_PATTERNS = [
     re.compile(r'''data-i18n(?:-placeholder|-aria-label|-title)?="([a-z0-9_-]+\.[a-z0-9_.-]+)"'''),
     re.compile(r'''['"]((?:csv|schedule|stats|http|state|problem|page|role|verify|domain|part)\.[a-z0-9_-]+(?:\.[a-z0-9_-]+)*)['"]'''),
 ]
+STATE_CALL = re.compile(r'''rissI18n\.state\(\s*['"]([a-z_]+)['"]''')
 LEGACY = re.compile(r'\bweb_reply_problem\(')
 types, legacy = set(), {}
 skip = {'node_modules', 'var', '.git', 'vendor', 'subprojects'}
@@ -173,6 +174,9 @@ for dirpath, dirnames, filenames in os.walk(root):
                     line = '%s: %s (%d); move the texts into common/messages/' % (r, what, n)
                     owned = any(r.replace(os.sep, '/').startswith(d) for d in PENDING_PAGES)
                     (pending if owned else failures).append(line)
+            for kind in STATE_CALL.findall(text):
+                if not any(k.startswith('state.%s.' % kind) for k in cat):
+                    failures.append("%s: rissI18n.state('%s', …) but the catalogue has no state.%s.*" % (r, kind, kind))
             for p in JS_PATTERNS:
                 for m in p.finditer(text):
                     if not m.group(1).endswith('.'):  # 'state.booking.' + code: a prefix
