@@ -176,13 +176,7 @@ class TlsCandidate(Candidate):
     def call(self, method, path, obj=None, timeout=30):
         if self.conn is None:
             self.conn = http.client.HTTPSConnection(H, self.port, timeout=timeout, context=self.ctx)
-        h = {}
-        if self.cookies:
-            h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if obj is not None:
-            h["Content-Type"] = "application/json"
-        if method != "GET" and self.csrf:
-            h["X-CSRF-Token"] = self.csrf
+        h = self.headers(method, obj)
         try:
             self.conn.request(method, path, body=None if obj is None else json.dumps(obj), headers=h)
             r = self.conn.getresponse()

@@ -60,16 +60,21 @@ class Candidate:
         self.ability = ability
         self.view = None
 
+    def headers(self, method, obj):
+        """The workstation's cookies, and for a body its type and the CSRF token."""
+        h = {}
+        if self.cookies:
+            h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if obj is not None:
+            h["Content-Type"] = "application/json"
+        if method != "GET" and self.csrf:
+            h["X-CSRF-Token"] = self.csrf
+        return h
+
     def call(self, method, path, obj=None, timeout=30):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
-            h = {}
-            if self.cookies:
-                h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-            if obj is not None:
-                h["Content-Type"] = "application/json"
-            if method != "GET" and self.csrf:
-                h["X-CSRF-Token"] = self.csrf
+            h = self.headers(method, obj)
             conn.request(method, path, body=None if obj is None else json.dumps(obj), headers=h)
             r = conn.getresponse()
             data = r.read()
