@@ -83,7 +83,8 @@ class Registry(unittest.TestCase):
         cls.env = {"RISS_KEYS_DIR": cls.keys, "RISS_SIGND_SOCKET": cls.sock, "RISS_PUBLIC_BASE_URL": BASE}
         cls.kid1 = json.loads(riss("keys", "new", "--dir", cls.keys, "--json", env=cls.env).stdout)["kid"]
         cls.start_signd()
-        cls.d = Rissd(settings={"keys_dir": cls.keys, "signd_socket": cls.sock, "public_base_url": BASE})
+        cls.d = Rissd(settings={"keys_dir": cls.keys, "signd_socket": cls.sock, "public_base_url": BASE,
+                                "secure_cookies": "true"})
         user = f"treg{RUN}"
         out = subprocess.run([os.path.join(BUILD, "cli", "riss"), "staff", "add", "--username", user, "--role",
                               "registrar", "--display-name", "登録 担当"], input=PASSWORD + "\n",
@@ -433,6 +434,7 @@ class Registry(unittest.TestCase):
         # refused with Retry-After, pointing at offline verification; a second later it works.
         tok = self.issue(self.register("Rate Person"))
         d = Rissd(settings={"keys_dir": self.keys, "signd_socket": self.sock, "public_base_url": BASE,
+                            "secure_cookies": "true",
                             "verify_rate_limit": "1", "verify_rate_burst": "3"})
         try:
             t0, answers, refused = time.time(), [], None
