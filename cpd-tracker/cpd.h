@@ -201,6 +201,8 @@ void cpd_batch_free(struct cpd_batch *b);
  * 0 or RS_ENOMEM. */
 int cpd_batch_problem(struct cpd_batch *b, size_t i, const char *field, const char *msg, const char *arg,
                       const char *text);
+/* Order b's problems by record (after problems were added out of order). */
+void cpd_batch_sort(struct cpd_batch *b);
 /* Read a JSON body {"records": [{"provider_record_id", "regno", "course_code", "completed_on",
  * "hours", "correction"?}, ...]} of 1..CPD_BATCH_MAX records. RS_EINVAL (message says why)
  * when the envelope itself is wrong; otherwise 0 with each bad record's problems in *out
@@ -294,6 +296,11 @@ int cpd_completions_import_csv(json_t **out, rs_db *db, const struct cpd_actor *
 /* The records provider_id sent (0: all providers, for the agency), newest first, voided
  * and rejected ones included (the history): {"completions": [...]}. regno may be NULL. */
 int cpd_completions_list(json_t **out, rs_db *db, int64_t provider_id, const char *regno, int limit);
+/* One record by completion id, as in the list; provider_id > 0 limits it to that
+ * provider's records (another provider's is RS_ENOTFOUND, as if it did not exist). */
+int cpd_completion_get(json_t **out, rs_db *db, int64_t provider_id, int64_t completion_id);
+/* The provider's own record (as in cpd_provider_list). */
+int cpd_provider_get(json_t **out, rs_db *db, int64_t provider_id);
 /* The agency rejects an accepted or pending record (reason required) or accepts a pending
  * or rejected one. state: "accepted" or "rejected". *out: the record. */
 int cpd_completion_decide(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t completion_id,

@@ -295,7 +295,7 @@ static json_t *cpd_ingest_results(const struct cpd_ingest *g)
 	static const char *const names[] = { "refused", "created", "unchanged", "corrected", "conflict" };
 	const struct cpd_batch *b = g->b;
 	json_t *arr = json_array();
-	size_t p = 0, refused = 0;
+	size_t refused = 0;
 	for (size_t i = 0; arr && i < b->n; i++) {
 		enum cpd_res r = g->res[i];
 		const char *name = b->bad[i] && r != CPD_R_CONFLICT ? names[0] : names[r];
@@ -304,11 +304,11 @@ static json_t *cpd_ingest_results(const struct cpd_ingest *g)
 		if (o && g->ids[i] && !b->bad[i])
 			json_object_set_new(o, "completion_id", json_integer(g->ids[i]));
 		if (o && b->bad[i]) {
+			/* The reader's problems come first, the store's after them: scan them all. */
 			json_t *probs = json_array();
-			for (; p < b->nprob && b->prob[p].index < i; p++)
-				;
-			for (; p < b->nprob && b->prob[p].index == i; p++)
-				json_array_append_new(probs, cpd_problem_json(&b->prob[p], 0));
+			for (size_t p = 0; p < b->nprob; p++)
+				if (b->prob[p].index == i)
+					json_array_append_new(probs, cpd_problem_json(&b->prob[p], 0));
 			json_object_set_new(o, "problems", probs);
 		}
 		json_array_append_new(arr, o);
@@ -356,6 +356,7 @@ int cpd_completions_import_csv(json_t **out, rs_db *db, const struct cpd_actor *
 		if (!*out)
 			rc = RS_ENOMEM;
 	} else if (rc == RS_EINVAL && b.nprob > 0) {
+		cpd_batch_sort(&b);
 		json_t *errs = json_array();
 		size_t bad = 0;
 		for (size_t i = 0; i < b.n; i++)
@@ -363,7 +364,10 @@ int cpd_completions_import_csv(json_t **out, rs_db *db, const struct cpd_actor *
 		for (size_t p = 0; errs && p < b.nprob; p++)
 			json_array_append_new(errs, cpd_problem_json(&b.prob[p], 1));
 		*out = json_pack("{s:o, s:I, s:I}", "errors", errs, "rows", (json_int_t)b.n, "bad_rows", (json_int_t)bad);
-		rs_error_set("%zu of %zu rows are not right; nothing was imported", bad, b.n);
+		char a0[24], a1[24];
+		snprintf(a0, sizeof a0, "%zu", bad);
+		snprintf(a1, sizeof a1, "%zu", b.n);
+		rs_error_msg("cpd.csv.refused", a0, a1, NULL);
 	}
 	cpd_ingest_free(&g);
 	cpd_batch_free(&b);
@@ -373,7 +377,7 @@ int cpd_completions_import_csv(json_t **out, rs_db *db, const struct cpd_actor *
 int cpd_completions_list(json_t **out, rs_db *db, int64_t provider_id, const char *regno, int limit)
 {
 	if (regno && !reg_regno_valid(regno)) {
-		rs_error_set("regno is a 6-digit registration number");
+		rs_error_msg("cpd.regno_invalid", NULL);
 		return RS_EINVAL;
 	}
 	if (limit < 1 || limit > 1000)
@@ -382,6 +386,24 @@ int cpd_completions_list(json_t **out, rs_db *db, int64_t provider_id, const cha
 	int rc = cpd_store_completions_json(db, &arr, provider_id, regno, limit);
 	if (rc == 0 && !(*out = json_pack("{s:o}", "completions", arr)))
 		rc = RS_ENOMEM;
+	return rc;
+}
+
+int cpd_completion_get(json_t **out, rs_db *db, int64_t provider_id, int64_t completion_id)
+{
+	json_t *o = NULL;
+	int rc = cpd_store_completion_json(db, &o, completion_id);
+	if (rc == 0 && provider_id > 0 && json_integer_value(json_object_get(o, "provider_id")) != provider_id) {
+		json_decref(o);
+		rc = RS_ENOTFOUND;
+	}
+	if (rc == RS_ENOTFOUND) {
+		char a0[24];
+		snprintf(a0, sizeof a0, "%lld", (long long)completion_id);
+		rs_error_msg("cpd.completion.not_found", a0, NULL);
+	}
+	if (rc == 0)
+		*out = o;
 	return rc;
 }
 
@@ -409,15 +431,20 @@ int cpd_completion_decide(json_t **out, rs_db *db, const struct cpd_actor *who, 
                           const char *state, const char *reason)
 {
 	if (!state || (strcmp(state, "accepted") != 0 && strcmp(state, "rejected") != 0)) {
-		rs_error_set("field 'state': accepted or rejected");
+		rs_error_msg("cpd.completion.state", NULL);
 		return RS_EINVAL;
 	}
 	if (!reason || !reason[0] || strlen(reason) > 1500) {
-		rs_error_set("field 'reason': say why (up to 500 characters)");
+		rs_error_msg("cpd.completion.reason", NULL);
 		return RS_EINVAL;
 	}
 	struct cpd_decide_tx t = { .who = who, .id = completion_id, .state = state, .reason = reason };
 	int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, cpd_decide_body, &t);
+	if (rc == RS_ENOTFOUND) {
+		char a0[24];
+		snprintf(a0, sizeof a0, "%lld", (long long)completion_id);
+		rs_error_msg("cpd.completion.not_found", a0, NULL);
+	}
 	if (rc == 0)
 		rc = cpd_store_completion_json(db, out, completion_id);
 	return rc;

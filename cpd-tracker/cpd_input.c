@@ -262,7 +262,7 @@ static int cpd_cmp_problem(const void *a, const void *b)
 	return (x->index > y->index) - (x->index < y->index);
 }
 
-static void cpd_sort_problems(struct cpd_batch *b)
+void cpd_batch_sort(struct cpd_batch *b)
 {
 	if (b->nprob > 1)
 		qsort(b->prob, b->nprob, sizeof *b->prob, cpd_cmp_problem);
@@ -272,12 +272,15 @@ int cpd_batch_from_json(struct cpd_batch *out, const json_t *body)
 {
 	const json_t *arr = json_is_object(body) ? json_object_get(body, "records") : NULL;
 	if (!json_is_array(arr)) {
-		rs_error_set("the body is {\"records\": [...]}");
+		rs_error_msg("cpd.batch.envelope", NULL);
 		return RS_EINVAL;
 	}
 	size_t n = json_array_size(arr);
 	if (n < 1 || n > CPD_BATCH_MAX) {
-		rs_error_set("send 1 to %d records per call, not %zu", CPD_BATCH_MAX, n);
+		char a0[12], a1[24];
+		snprintf(a0, sizeof a0, "%d", CPD_BATCH_MAX);
+		snprintf(a1, sizeof a1, "%zu", n);
+		rs_error_msg("cpd.batch.size", a0, a1, NULL);
 		return RS_EINVAL;
 	}
 	struct cpd_batch b;
@@ -326,7 +329,7 @@ int cpd_batch_from_json(struct cpd_batch *out, const json_t *body)
 		cpd_batch_free(&b);
 		return rc;
 	}
-	cpd_sort_problems(&b);
+	cpd_batch_sort(&b);
 	*out = b;
 	return 0;
 }
@@ -452,7 +455,7 @@ int cpd_batch_from_csv(struct cpd_batch *out, const char *text, size_t len)
 		len -= 3;
 	}
 	if (!cpd_utf8_ok((const unsigned char *)text, len)) {
-		rs_error_set("the file is not UTF-8 text");
+		rs_error_msg("cpd.csv.not_utf8", NULL);
 		return RS_EINVAL;
 	}
 	/* Count lines first for the allocation (an upper bound on rows). */
@@ -472,8 +475,7 @@ int cpd_batch_from_csv(struct cpd_batch *out, const char *text, size_t len)
 	/* Header: the first non-blank line. */
 	for (;;) {
 		if (!cpd_csv_next(row, text, len, &pos, &line)) {
-			rs_error_set("the file is empty; the first line names the columns (%s, %s, %s, %s, %s)",
-			             cpd_col_names[0], cpd_col_names[1], cpd_col_names[2], cpd_col_names[3], cpd_col_names[4]);
+			rs_error_msg("cpd.csv.empty", NULL);
 			free(row);
 			return RS_EINVAL;
 		}
@@ -481,7 +483,9 @@ int cpd_batch_from_csv(struct cpd_batch *out, const char *text, size_t len)
 			break;
 	}
 	if (row->too_many || row->too_long || row->bad_quote) {
-		rs_error_set("line %zu: the header line is not a list of column names", row->line);
+		char a0[24];
+		snprintf(a0, sizeof a0, "%zu", row->line);
+		rs_error_msg("cpd.csv.header", a0, NULL);
 		free(row);
 		return RS_EINVAL;
 	}
@@ -500,9 +504,10 @@ int cpd_batch_from_csv(struct cpd_batch *out, const char *text, size_t len)
 		if (c == CPD_NCOLS || have[c]) {
 			char shown[72];
 			cpd_shown(shown, name, strlen(name));
-			rs_error_set("line %zu, column %zu: '%s' is %s (columns: provider_record_id, regno, course_code, "
-			             "completed_on, hours, correction)", row->line, k + 1, shown,
-			             c == CPD_NCOLS ? "not a known column" : "named twice");
+			char a0[24], a1[24];
+			snprintf(a0, sizeof a0, "%zu", row->line);
+			snprintf(a1, sizeof a1, "%zu", k + 1);
+			rs_error_msg(c == CPD_NCOLS ? "cpd.csv.column_unknown" : "cpd.csv.column_twice", a0, a1, shown, NULL);
 			free(row);
 			return RS_EINVAL;
 		}
@@ -511,7 +516,7 @@ int cpd_batch_from_csv(struct cpd_batch *out, const char *text, size_t len)
 	}
 	for (int c = 0; c < CPD_COL_CORR; c++)
 		if (!have[c]) {
-			rs_error_set("line %zu: the header has no column %s", row->line, cpd_col_names[c]);
+			rs_error_msg("cpd.csv.column_missing", cpd_col_names[c], NULL);
 			free(row);
 			return RS_EINVAL;
 		}
@@ -524,7 +529,9 @@ int cpd_batch_from_csv(struct cpd_batch *out, const char *text, size_t len)
 		if (cpd_row_blank(row))
 			continue;
 		if (b.n == CPD_CSV_ROWS_MAX) {
-			rs_error_set("the file has more than %d rows; split it", CPD_CSV_ROWS_MAX);
+			char a0[12];
+			snprintf(a0, sizeof a0, "%d", CPD_CSV_ROWS_MAX);
+			rs_error_msg("cpd.csv.too_many_rows", a0, NULL);
 			rc = RS_EINVAL;
 			break;
 		}
@@ -558,7 +565,7 @@ int cpd_batch_from_csv(struct cpd_batch *out, const char *text, size_t len)
 	}
 	free(row);
 	if (rc == 0 && b.n == 0) {
-		rs_error_set("the file has a header but no rows");
+		rs_error_msg("cpd.csv.no_rows", NULL);
 		rc = RS_EINVAL;
 	}
 	if (rc == 0)
@@ -567,7 +574,7 @@ int cpd_batch_from_csv(struct cpd_batch *out, const char *text, size_t len)
 		cpd_batch_free(&b);
 		return rc;
 	}
-	cpd_sort_problems(&b);
+	cpd_batch_sort(&b);
 	*out = b;
 	return 0;
 }

@@ -77,7 +77,7 @@ static int cpd_date_arg(const char *field, const char *v, int required)
 	if (!v && !required)
 		return 0;
 	if (!v || cpd_date_parse(&d, v) != 0) {
-		rs_error_set("%s is a date (YYYY-MM-DD)", field);
+		rs_error_msg("cpd.provider.date", field, NULL);
 		return RS_EINVAL;
 	}
 	return 0;
@@ -91,7 +91,7 @@ static int cpd_period_check(const char *from, const char *until)
 	if (rc != 0)
 		return rc;
 	if (until && strcmp(until, from) < 0) {
-		rs_error_set("approved_until (%s) is before approved_from (%s)", until, from);
+		rs_error_msg("cpd.provider.period", until, from, NULL);
 		return RS_EINVAL;
 	}
 	return 0;
@@ -110,8 +110,7 @@ static int cpd_add_body(rs_db *db, void *arg)
 	struct cpd_add_tx *t = arg;
 	int rc = cpd_store_provider_insert(db, &t->id, t->p, t->from, t->hash, t->hint, t->who->actor);
 	if (rc == RS_EEXIST)
-		rs_error_set(t->p->is_agency ? "a provider with this name, or the agency's own, exists already"
-		                             : "a provider named '%.100s' exists already", t->p->name_ja);
+		rs_error_msg("cpd.provider.exists", t->p->name_ja, NULL);
 	if (rc != 0)
 		return rc;
 	char obj[40];
@@ -127,13 +126,13 @@ static int cpd_add_body(rs_db *db, void *arg)
 int cpd_provider_add(json_t **out, rs_db *db, const struct cpd_actor *who, const struct cpd_provider_new *p)
 {
 	if (!cpd_text_ok(p->name_ja, 600, 1) || !cpd_text_ok(p->name_en, 200, 1)) {
-		rs_error_set("a provider needs a name in Japanese and in English (1 to 200 characters each)");
+		rs_error_msg("cpd.provider.name", NULL);
 		return RS_EINVAL;
 	}
 	if (!cpd_text_ok(p->contact_name, 600, 0) || !cpd_text_ok(p->contact_email, 250, 0) ||
 	    (p->contact_email && p->contact_email[0] && !strchr(p->contact_email, '@')) ||
 	    !cpd_text_ok(p->contact_phone, 30, 0)) {
-		rs_error_set("contact: a name, an e-mail address (with @) and a phone number (digits, + ( ) -)");
+		rs_error_msg("cpd.provider.contact", NULL);
 		return RS_EINVAL;
 	}
 	char today[11];
@@ -177,8 +176,11 @@ static int cpd_change_body(rs_db *db, void *arg)
 static int cpd_change(json_t **out, rs_db *db, struct cpd_change_tx *t)
 {
 	int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, cpd_change_body, t);
-	if (rc == RS_ENOTFOUND)
-		rs_error_set("no provider %lld", (long long)t->id);
+	if (rc == RS_ENOTFOUND) {
+		char a0[24];
+		snprintf(a0, sizeof a0, "%lld", (long long)t->id);
+		rs_error_msg("cpd.provider.not_found", a0, NULL);
+	}
 	if (rc == 0 && out)
 		rc = cpd_store_provider_json(db, out, t->id);
 	return rc;
@@ -210,7 +212,7 @@ static int cpd_apply_state(rs_db *db, struct cpd_change_tx *t)
 int cpd_provider_suspend(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t provider_id, const char *reason)
 {
 	if (!reason || !reason[0] || !cpd_text_ok(reason, 1500, 1)) {
-		rs_error_set("a suspension needs a reason (up to 500 characters)");
+		rs_error_msg("cpd.provider.reason", NULL);
 		return RS_EINVAL;
 	}
 	struct cpd_change_tx t = { .who = who, .id = provider_id, .action = "cpd.provider.suspend", .a = "suspended",
@@ -246,10 +248,21 @@ int cpd_provider_list(json_t **out, rs_db *db)
 	return cpd_store_provider_json(db, out, 0);
 }
 
+int cpd_provider_get(json_t **out, rs_db *db, int64_t provider_id)
+{
+	int rc = cpd_store_provider_json(db, out, provider_id);
+	if (rc == RS_ENOTFOUND) {
+		char a0[24];
+		snprintf(a0, sizeof a0, "%lld", (long long)provider_id);
+		rs_error_msg("cpd.provider.not_found", a0, NULL);
+	}
+	return rc;
+}
+
 int cpd_provider_auth(struct cpd_principal *out, rs_db *db, const char *api_key)
 {
 	if (!cpd_key_wellformed(api_key)) {
-		rs_error_set("not an API key");
+		rs_error_msg("cpd.provider.key_unknown", NULL);
 		return RS_EAUTH;
 	}
 	char hash[65];
@@ -258,7 +271,7 @@ int cpd_provider_auth(struct cpd_principal *out, rs_db *db, const char *api_key)
 	int agency = 0, active = 0;
 	int rc = cpd_store_provider_by_key(db, &id, &agency, &active, hash);
 	if (rc == RS_ENOTFOUND || (rc == 0 && !active)) {
-		rs_error_set(rc == 0 ? "this provider is suspended" : "unknown API key");
+		rs_error_msg(rc == 0 ? "cpd.provider.suspended" : "cpd.provider.key_unknown", NULL);
 		return RS_EAUTH;
 	}
 	if (rc != 0)
@@ -286,7 +299,7 @@ static int cpd_course_add_body(rs_db *db, void *arg)
 	int rc = cpd_store_course_insert(db, &t->course_id, t->provider_id, t->code, t->kind, t->title_ja, t->title_en,
 	                                 t->hours, t->years, t->who->actor);
 	if (rc == RS_EEXIST)
-		rs_error_set("you already have a course with code '%s'", t->code);
+		rs_error_msg("cpd.course.exists", t->code, NULL);
 	if (rc != 0)
 		return rc;
 	char obj[40];
@@ -304,7 +317,7 @@ int cpd_course_add(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t
 	json_t *years = NULL;
 	const char *code = NULL, *kind = NULL, *tja = NULL, *ten = NULL;
 	if (!json_is_object(body)) {
-		rs_error_set("a course is a JSON object");
+		rs_error_msg("cpd.course.code", NULL);
 		return RS_EINVAL;
 	}
 	code = json_string_value(json_object_get(body, "code"));
@@ -317,24 +330,24 @@ int cpd_course_add(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t
 	if (!code || strlen(code) < 1 || strlen(code) > 40 ||
 	    strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != strlen(code) ||
 	    strchr("._-", code[0])) {
-		rs_error_set("field 'code': letters, digits, . _ - (up to 40, starting with a letter or digit)");
+		rs_error_msg("cpd.course.code", NULL);
 		return RS_EINVAL;
 	}
 	if (cpd_course_parse(&k, kind) != 0) {
-		rs_error_set("field 'kind': online or practical");
+		rs_error_msg("cpd.course.kind", NULL);
 		return RS_EINVAL;
 	}
 	if (!cpd_text_ok(tja, 600, 1) || !cpd_text_ok(ten, 200, 1)) {
-		rs_error_set("fields 'title_ja' and 'title_en': a title in each language (1 to 200 characters)");
+		rs_error_msg("cpd.course.titles", NULL);
 		return RS_EINVAL;
 	}
 	hours = json_is_number(h) ? json_number_value(h) : -1;
 	if (!(hours > 0 && hours <= 100) || fabs(hours * 10 - nearbyint(hours * 10)) > 1e-6) {
-		rs_error_set("field 'hours': a number of hours above 0 and up to 100, in steps of 0.1");
+		rs_error_msg("cpd.course.hours", NULL);
 		return RS_EINVAL;
 	}
 	if (!json_is_array(years) || json_array_size(years) < 1 || json_array_size(years) > CPD_YEARS_MAX) {
-		rs_error_set("field 'cycle_years': a list of 1 to %d fiscal years (2016-2100)", CPD_YEARS_MAX);
+		rs_error_msg("cpd.course.years", NULL);
 		return RS_EINVAL;
 	}
 	struct cpd_arr ya = { 0 };
@@ -343,7 +356,7 @@ int cpd_course_add(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t
 	json_array_foreach(years, i, y) {
 		if (!json_is_integer(y) || json_integer_value(y) < 2016 || json_integer_value(y) > 2100) {
 			cpd_arr_free(&ya);
-			rs_error_set("field 'cycle_years': a list of 1 to %d fiscal years (2016-2100)", CPD_YEARS_MAX);
+			rs_error_msg("cpd.course.years", NULL);
 			return RS_EINVAL;
 		}
 		cpd_arr_addf_int(&ya, json_integer_value(y));
@@ -374,13 +387,16 @@ static int cpd_designate_body(rs_db *db, void *arg)
 	if (rc != 0)
 		return rc;
 	if (!practical || agency) {
-		rs_error_set(!practical ? "only a practical course can be designated 特定講習"
-		                        : "the agency's own practical course counts without a designation");
+		rs_error_msg(!practical ? "cpd.course.not_practical" : "cpd.course.agency_own", NULL);
 		return RS_ESTATE;
 	}
 	rc = cpd_store_designation_insert(db, t->course_id, t->fiscal_year, t->number, t->who->actor);
 	if (rc == RS_EEXIST)
-		rs_error_set("the course is designated for %d already, or number '%s' is taken", t->fiscal_year, t->number);
+	{
+		char a0[12];
+		snprintf(a0, sizeof a0, "%d", t->fiscal_year);
+		rs_error_msg("cpd.course.designation_exists", a0, t->number, NULL);
+	}
 	if (rc != 0)
 		return rc;
 	char obj[40];
@@ -395,17 +411,22 @@ int cpd_course_designate(json_t **out, rs_db *db, const struct cpd_actor *who, i
                          const char *designation_no)
 {
 	if (fiscal_year < 2016 || fiscal_year > 2100) {
-		rs_error_set("field 'fiscal_year': a fiscal year from 2016 to 2100");
+		rs_error_msg("cpd.course.fiscal_year", NULL);
 		return RS_EINVAL;
 	}
 	if (!designation_no || !designation_no[0] || strlen(designation_no) > 40 ||
 	    strspn(designation_no, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") != strlen(designation_no) ||
 	    designation_no[0] == '-') {
-		rs_error_set("field 'designation_no': letters, digits and - (up to 40)");
+		rs_error_msg("cpd.course.designation_no", NULL);
 		return RS_EINVAL;
 	}
 	struct cpd_course_tx t = { .who = who, .course_id = course_id, .fiscal_year = fiscal_year, .number = designation_no };
 	int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, cpd_designate_body, &t);
+	if (rc == RS_ENOTFOUND) {
+		char a0[24];
+		snprintf(a0, sizeof a0, "%lld", (long long)course_id);
+		rs_error_msg("cpd.course.not_found", a0, NULL);
+	}
 	if (rc == 0)
 		rc = cpd_store_course_json(db, out, 0, course_id);
 	return rc;

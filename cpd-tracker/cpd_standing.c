@@ -17,6 +17,10 @@ static int cpd_standing_run(struct cpd_status *out, json_t **desc, struct reg_re
                             const char *regno, struct cpd_date today)
 {
 	int rc = reg_registrant_get(db, reg, regno);
+	if (rc == RS_EINVAL)
+		rs_error_msg("cpd.regno_invalid", NULL);
+	else if (rc == RS_ENOTFOUND)
+		rs_error_msg("cpd.status.regno_unknown", regno, NULL);
 	if (rc != 0)
 		return rc;
 	struct cpd_date from, until;
