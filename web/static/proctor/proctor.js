@@ -4,6 +4,7 @@
 (function () {
   'use strict';
   var csrf = '', centre = '', bookings = [], refreshTimer = null, endFor = null;
+  var codeSaid = false; // the status line holds a "code issued" message
   var codes = {};   // booking -> admission code issued from this console (shown in its row)
   var DOCS = ['driver_licence', 'my_number_card', 'passport', 'residence_card', 'health_insurance', 'other'];
   var $ = function (id) { return document.getElementById(id); };
@@ -111,6 +112,7 @@
         act(verb, { booking: b.booking, seat: seat.value.trim() || 'A-1' }, function (res) {
           codes[b.booking] = { code: res.code };
           say(t('page.proctor.code_issued', [name, res.code]));
+          codeSaid = true;
         });
       }));
     }
@@ -146,6 +148,8 @@
       if (again) again.focus();
     }
     $('centre').textContent = centre ? t('page.proctor.centre', [centre]) : '';
+    // The "code issued" line goes once no row shows a code any more.
+    if (codeSaid && !tb.querySelector('.code')) { say(''); codeSaid = false; }
   }
 
   function signedIn(me) {
@@ -209,6 +213,9 @@
       act('end', { session: b.session.id, reason: reason });
     });
     $('end-cancel').addEventListener('click', function () { $('end-dialog').close(); });
-    document.addEventListener('riss:lang', function () { if (!$('console').hidden) draw(); });
+    document.addEventListener('riss:lang', function () {
+      say(''); problem(''); codeSaid = false;   // said in the other language
+      if (!$('console').hidden) draw();
+    });
   });
 })();
