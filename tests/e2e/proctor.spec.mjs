@@ -107,6 +107,10 @@ test('proctor actions reach the candidate screen within 2 s; identity record; En
     await assertAxe(seat1, 'paused in English');
     await shot(seat1, 'exam-paused-en');
     await toggleLang(seat1, 'ja');
+    await seat1.click('#contrast');
+    await assertAxe(seat1, 'paused, high contrast');
+    await shot(seat1, 'exam-paused-contrast-ja');
+    await seat1.click('#contrast');
 
     // Resume: the item comes back.
     await reaches(proctor, '再開', 'resume', seat1, '#s-item:not([hidden])');
@@ -128,6 +132,10 @@ test('proctor actions reach the candidate screen within 2 s; identity record; En
     assert.ok(!/山田|Yamada/.test(await seat1.evaluate(() => document.body.innerText)), 'nothing of the candidate on the old seat');
     await assertAxe(seat1, 'moved away');
     await shot(seat1, 'exam-moved-ja');
+    await toggleLang(seat1, 'en');
+    assert.equal(await seat1.textContent('#state-title'), 'This workstation is no longer in use');
+    await shot(seat1, 'exam-moved-en');
+    await toggleLang(seat1, 'ja');
     await proctor.waitForFunction(() => /移動済み — 着席したら再開してください/.test(document.querySelector('#rows tr').textContent));
     const code2 = await proctor.getAttribute('#rows tr .code', 'data-code');
     assert.notEqual(code2, code1);
@@ -141,6 +149,10 @@ test('proctor actions reach the candidate screen within 2 s; identity record; En
     // The old seat goes back to the code entry.
     await seat1.click('#state-back');
     await seat1.waitForSelector('#s-code:not([hidden]) #neutral:not([hidden])');
+    await assertAxe(seat1, 'neutral code entry');
+    await toggleLang(seat1, 'en');
+    assert.equal(await seat1.textContent('#code-title'), 'Enter the admission code');
+    await shot(seat1, 'exam-neutral-en');
 
     // The new seat: paused until the proctor resumes there.
     const seat2 = await (await browser.newContext()).newPage();
@@ -154,7 +166,7 @@ test('proctor actions reach the candidate screen within 2 s; identity record; En
     assert.ok(!/移動済み/.test(await proctor.textContent('#rows tr')));
 
     // End, through the console's dialog (a reason is required), reaches the candidate.
-    await seat2.evaluate(() => { window.rissExamTimeouts.ended = 3; });
+    await seat2.evaluate(() => { window.rissExamTimeouts.ended = 4; });
     await proctor.locator('#rows button[aria-label^="終了させる"]').click();
     await proctor.waitForSelector('#end-dialog[open]');
     assert.equal(await proctor.evaluate(() => document.activeElement.id), 'end-reason');
@@ -172,8 +184,12 @@ test('proctor actions reach the candidate screen within 2 s; identity record; En
     assert.equal(await seat2.textContent('#state-title'), '試験は終了しました');
     await assertAxe(seat2, 'ended');
     await shot(seat2, 'exam-ended-ja');
-    // After its timeout the screen is neutral again.
+    await toggleLang(seat2, 'en');
+    assert.equal(await seat2.textContent('#state-title'), 'The exam has ended');
+    await shot(seat2, 'exam-ended-en');
+    // After its timeout the screen is neutral again, in Japanese.
     await seat2.waitForSelector('#s-code:not([hidden]) #neutral:not([hidden])', { timeout: 10000 });
+    assert.equal(await seat2.getAttribute('html', 'lang'), 'ja');
     assert.ok(!/山田|Yamada/.test(await seat2.evaluate(() => document.body.innerText)));
     assert.deepEqual(await seat2.evaluate(() => fetch('/api/v1/exam/status').then((r) => r.json())), { state: 'none' });
 
@@ -189,6 +205,10 @@ test('proctor actions reach the candidate screen within 2 s; identity record; En
     await proctor.reload();
     await proctor.waitForSelector('#signin:not([hidden])');
     assert.equal(await proctor.isVisible('#console'), false);
+    await toggleLang(proctor, 'en');
+    assert.equal(await proctor.textContent('label[for=u]'), 'User name');
+    await assertAxe(proctor, 'sign-in in English');
+    await shot(proctor, 'proctor-signin-en');
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
