@@ -109,7 +109,8 @@
       td.appendChild(f3);
       var verb = s ? 'move' : 'admit';
       td.appendChild(button(s ? 'page.proctor.move' : 'page.proctor.admit', s ? 'page.proctor.move_for' : 'page.proctor.admit_for', name, function () {
-        act(verb, { booking: b.booking, seat: seat.value.trim() || 'A-1' }, function (res) {
+        if (!seat.value.trim()) { problem(t('proctor.invalid_seat')); seat.focus(); return; }
+        act(verb, { booking: b.booking, seat: seat.value.trim() }, function (res) {
           codes[b.booking] = { code: res.code };
           say(t('page.proctor.code_issued', [name, res.code]));
           codeSaid = true;
