@@ -2,12 +2,14 @@
 // identity record (document type, last 4 of its number), each refusal in Japanese, and the
 // proctor's pause, resume, extra time, move and end reaching the candidate's screen within
 // 2 s as a full-screen state (the latency is printed); the End dialog, sign-out, the
-// English table. axe-core checks every state; screenshots of each in both languages.
+// English table; time up and the report's idle reset. axe-core checks every state;
+// screenshots of each in both languages.
 // rissd-set: exam_definition=tests/e2e/data/exam-short.json
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, BASE } from './browser.mjs';
-import { freshProctor, assertAxe, shot, watchErrors, proctorSignIn, candidateStart, tabTo } from './exam_helpers.mjs';
+import { execFileSync } from 'node:child_process';
+import { freshProctor, riss, assertAxe, shot, watchErrors, proctorSignIn, candidateStart, tabTo } from './exam_helpers.mjs';
 
 const PASSWORD = 'riss-e2e-password-2';
 const SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
@@ -213,5 +215,42 @@ test('proctor actions reach the candidate screen within 2 s; identity record; En
   } finally {
     await browser.close();
     console.log('proctor action -> candidate screen (ms): ' + JSON.stringify(latencies));
+  }
+});
+
+test('time up: the candidate sees it full-screen, then the report, which resets itself when left idle', async () => {
+  const tag = Date.now().toString(36) + 't';
+  const centre = 'E2E-' + tag.toUpperCase();
+  // The CLI admits for the exam this rissd delivers (the short form).
+  process.env.RISS_EXAM_DEFINITION = 'tests/e2e/data/exam-short.json';
+  const seeded = JSON.parse(riss(['exam', 'seed', '--centre', centre, '--count', '1', '--prefix', 'e2e' + tag, '--checked', '--json']));
+  const adm = JSON.parse(riss(['exam', 'admit', '--booking', String(seeded.bookings[0]), '--seat', 'T-1', '--json']));
+  const browser = await launch();
+  const errors = [];
+  try {
+    const page = await (await browser.newContext()).newPage();
+    watchErrors(page, errors);
+    await candidateStart(page, BASE, adm.code);
+    await page.click('#begin');
+    await page.waitForSelector('#s-item:not([hidden])');
+    await page.evaluate(() => { window.rissExamTimeouts.report = 3; });
+    // Two seconds of the time limit left (the server's clock; nobody waits 20 minutes).
+    execFileSync('psql', [process.env.RISS_TEST_DB_URL, '-qc',
+      `UPDATE exam.sessions SET used_ms = (time_limit_s + extra_s) * 1000 - 2000, running_since = now() WHERE id = ${adm.session}`]);
+    await page.waitForSelector('#s-state.state-timeup:not([hidden])', { timeout: 6000 });
+    assert.equal(await page.textContent('#state-title'), '試験時間が終了しました');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'state-title');
+    await assertAxe(page, 'time up');
+    await shot(page, 'exam-timeup-ja');
+    await page.waitForSelector('#s-result:not([hidden])', { timeout: 10000 });
+    await page.waitForFunction(() => document.getElementById('r-score').textContent !== '');
+    assert.equal(await page.textContent('#r-pass'), '不合格');
+    // Left alone, the report gives way to the neutral code entry.
+    await page.waitForSelector('#s-code:not([hidden]) #neutral:not([hidden])', { timeout: 10000 });
+    assert.equal(await page.textContent('#r-score'), '');
+    assert.deepEqual(await page.evaluate(() => fetch('/api/v1/exam/status').then((r) => r.json())), { state: 'none' });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
   }
 });

@@ -103,6 +103,7 @@
   };
   function showState(kind) {
     cancelReset();
+    say('');
     show('s-state');
     stateKind = kind;
     $('s-state').className = 'fullscreen state-' + kind;
@@ -187,7 +188,9 @@
         else resetToStart();
       });
     }
-    if (r.status !== 200) { say(detail(r)); return load(); }
+    // A refusal (paused, not the current item, ...): say it, then show what the server holds
+    // now; a lasting problem is retried every 2 s, not in a tight loop.
+    if (r.status !== 200) { say(detail(r)); return setTimeout(load, r.status === 409 ? 0 : 2000); }
     render(r.body, true);
   }
   // One /current at a time; a change seen meanwhile asks for one more when it returns.
