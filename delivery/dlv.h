@@ -65,10 +65,13 @@ int dlv_redeem(char *out_token, int64_t *out_session, rs_db *db, const char *cod
 
 /* The candidate's view now: {"session", "status", "answered", "remaining_s", "time_limit_s",
  * "accommodations": {...}, "item": {...} (while running), "result": {...} (when finished)}.
- * Ends the session when its time has run out. *out owned by caller. */
+ * Changes nothing (it serves a GET): a sitting whose time ran out, or whose last answer was
+ * stored without the finish, comes with "finishing": "time_up" | "done" and no item, and is
+ * closed by dlv_begin. *out owned by caller. */
 int dlv_current(json_t **out, rs_db *db, int64_t session);
 
-/* Start the clock after the instructions (admitted -> running). Idempotent. */
+/* Start the clock after the instructions (admitted -> running); close a sitting that is
+ * finishing (time run out, or all answers stored) with its result. Idempotent. */
 int dlv_begin(json_t **out, rs_db *db, int64_t session);
 
 /* Answer the item at position: commits the response, then returns the same view as

@@ -458,6 +458,17 @@ static int dlv_item_after(json_t **out, rs_db *db, const struct dlv_exam *ex, co
 	return 0;
 }
 
+/* What a GET shows of a sitting that is over but not yet closed (its time ran out, or its
+ * last answer was stored without the finish): no item, "finishing": why. A GET changes
+ * nothing; the page closes it with POST begin (dlv_begin). */
+static int dlv_finishing(json_t **out, rs_db *db, const struct dlv_exam *ex, const struct dlv_row *row, const char *why)
+{
+	int rc = dlv_view(out, db, ex, row, NULL);
+	if (rc == 0)
+		json_object_set_new(*out, "finishing", json_string(why));
+	return rc;
+}
+
 static int dlv_flow_tx(rs_db *db, void *varg)
 {
 	struct dlv_flow_arg *a = varg;
@@ -480,6 +491,8 @@ static int dlv_flow_tx(rs_db *db, void *varg)
 		a->meta = dlv_meta_of(&row);
 		/* The last answer was stored but the finish was not (a crash in between). */
 		if (strcmp(row.status, "admitted") != 0 && cat_session_done(a->s)) {
+			if (a->op == 0)
+				return dlv_finishing(&a->view, db, ex, &row, "done");
 			if ((rc = dlv_finish(db, ex, &row, a->s)) != 0)
 				return rc;
 			snprintf(row.status, sizeof row.status, "finished");
@@ -500,6 +513,8 @@ static int dlv_flow_tx(rs_db *db, void *varg)
 	/* The clock ran out: end the exam with the run-out-of-time rule. */
 	if (strcmp(row.status, "running") == 0 &&
 	    row.elapsed_ms >= dlv_limit_ms(&row) + (a->op == 2 ? DLV_GRACE_MS : 0)) {
+		if (a->op == 0)
+			return dlv_finishing(&a->view, db, ex, &row, "time_up");
 		cat_session_time_up(a->s, (uint32_t)ex->exam->time_limit_s);
 		if ((rc = dlv_finish(db, ex, &row, a->s)) != 0)
 			return rc;

@@ -218,6 +218,11 @@
     if (fresh) applyAccommodations(v.accommodations || {});
     if (v.status === 'ended') { if (stateKind !== 'ended') showState('ended'); return; }
     if (v.result) return renderResult(fresh);
+    // Over but not yet closed: the page asks for the close (a GET changes nothing).
+    if (v.finishing) {
+      if (v.finishing === 'time_up' && stateKind !== 'timeup') showState('timeup');
+      return api('POST', '/api/v1/exam/begin').then(handle);
+    }
     setClock(v.remaining_s, v.status === 'running');
     if (v.status === 'admitted') {
       show('s-intro');
