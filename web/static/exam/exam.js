@@ -349,6 +349,7 @@
       });
     });
     document.addEventListener('riss:lang', function () {
+      say(''); $('code-error').textContent = '';   // said in the other language
       if (screen === 's-item' && view) render(view, false);
       else if (screen === 's-result' && report) drawReport();
       else if (screen === 's-state') { drawState(); drawClock(); }
