@@ -76,7 +76,7 @@
     if (b.extra_minutes) acc.push(t('page.proctor.acc_extra', [b.extra_minutes]));
     if (b.large_text) acc.push(t('page.proctor.acc_large'));
     if (b.high_contrast) acc.push(t('page.proctor.acc_contrast'));
-    tr.appendChild(el('td', acc.join(en() ? ', ' : '、') || t('page.proctor.acc_none')));
+    tr.appendChild(el('td', acc.join(t('page.proctor.list_sep')) || t('page.proctor.acc_none')));
     tr.appendChild(stateCell(b));
 
     var td = el('td');
