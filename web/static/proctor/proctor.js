@@ -156,7 +156,13 @@
   function signedIn(me) {
     csrf = me.csrf; centre = me.centre_code || '';
     $('signin').hidden = true; $('console').hidden = false; $('signout').hidden = false;
-    if (!refreshTimer) refreshTimer = setInterval(function () { if (!$('end-dialog').open) load(); }, 5000);
+    // Every 5 s, but not while the proctor is typing or choosing in a row (that would close
+    // an open list) or the End dialog is open.
+    if (!refreshTimer) refreshTimer = setInterval(function () {
+      var a = document.activeElement;
+      var editing = a && $('rows').contains(a) && /^(INPUT|SELECT|TEXTAREA)$/.test(a.tagName);
+      if (!$('end-dialog').open && !editing) load();
+    }, 5000);
   }
   function signedOut() {
     csrf = ''; centre = ''; bookings = []; codes = {};
