@@ -31,7 +31,7 @@
       return r.json().catch(function () { return {}; }).then(function (j) { return { status: r.status, body: j }; });
     });
   }
-  function detail(r) { return r.body.detail || r.body.title || t('problem.internal-error.detail'); }
+  function detail(r) { return window.rissI18n.problem(r.body, r.status); }
 
   // --- The clock: the remaining seconds the server last reported, counted down locally
   // only while the server says the sitting runs (a pause stops it).

@@ -19,7 +19,7 @@
     return fetch(path, { method: method, headers: h, body: body ? JSON.stringify(body) : undefined, credentials: 'same-origin' })
       .then(function (r) { return r.json().catch(function () { return {}; }).then(function (j) { return { status: r.status, body: j }; }); });
   }
-  function detail(r) { return r.body.detail || r.body.title || t('problem.internal-error.detail'); }
+  function detail(r) { return window.rissI18n.problem(r.body, r.status); }
   function el(tag, text, attrs) {
     var e = document.createElement(tag);
     if (text) e.textContent = text;
@@ -44,13 +44,13 @@
   function stateCell(b) {
     var td = el('td'), s = b.session;
     if (s) {
-      td.appendChild(el('p', t('state.session.' + s.status), { class: 'state' }));
+      td.appendChild(el('p', window.rissI18n.state('session', s.status), { class: 'state' }));
       var facts = [t('page.proctor.seat', [s.seat]), t('page.proctor.answered', [s.answered])];
       if (s.remaining_s !== undefined) facts.push(t('page.proctor.left', [Math.floor(s.remaining_s / 60)]));
       td.appendChild(el('p', facts.join(' · ')));
       if (s.move_pending) td.appendChild(el('p', t('page.proctor.moved'), { class: 'moved' }));
     } else {
-      td.appendChild(el('p', t('state.booking.' + b.status), { class: 'state' }));
+      td.appendChild(el('p', window.rissI18n.state('booking', b.status), { class: 'state' }));
     }
     if (b.identity) td.appendChild(el('p', t('page.proctor.identity_done', [t('doc.' + b.identity.document), b.identity.number_tail])));
     else if (b.identity_checked) td.appendChild(el('p', t('page.proctor.identity_done_plain')));
