@@ -21,7 +21,7 @@ class Stack:
         self.keys = os.path.join(self.dir, "keys")
         self.sock = os.path.join(self.dir, "signd.sock")
         self.pg.write_config(self.conf, f'keys_dir = "{self.keys}"\nsignd_socket = "{self.sock}"\n'
-                                        f'public_base_url = "{BASE}"\n')
+                                        f'public_base_url = "{BASE}"\nsecure_cookies = true\n')
         self.env = dict(os.environ, RISS_CONFIG=self.conf)
         subprocess.run([RISS, "db", "migrate"], env=self.env, check=True, capture_output=True, cwd=ROOT)
         subprocess.run([RISS, "keys", "new", "--dir", self.keys], env=self.env, check=True, capture_output=True)
