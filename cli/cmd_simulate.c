@@ -1,6 +1,7 @@
 /* riss simulate: simulated candidates through the real adaptive engine, side by side with
  * the fixed form (same length, same blueprint) drawn from the same bank. */
 #include "cli.h"
+#include "rs_config.h"
 #include "rs_error.h"
 #include "rs_util.h"
 
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define CLI_SIM_MAX_FILE (64u << 20)
 
@@ -135,7 +137,7 @@ int cli_cmd_simulate(int argc, char **argv)
 	struct cat_engine *eng = NULL;
 	size_t *form = NULL;
 	if (cli_wants_help(argc, argv)) {
-		printf("usage: riss simulate --bank B --exam E --examinees N [--seed S]\n"
+		printf("usage: riss simulate --bank B [--exam E] --examinees N [--seed S]\n"
 		       "                     [--theta-dist normal|uniform] [--threads T] [--json]\n\n"
 		       "Run N simulated candidates (true theta from N(0,1) or U(-3,3)) through the adaptive\n"
 		       "engine with the exam's blueprint, stopping rules and exposure control, and the same\n"
@@ -144,7 +146,8 @@ int cli_cmd_simulate(int argc, char **argv)
 		       "classification accuracy and consistency (Rudner), exposure, overlap, blueprint\n"
 		       "violations and wall time for both, side by side. Same seed, same figures.\n\n"
 		       "  --bank B        engine bank, JSON Lines (docs/bank-format.md)\n"
-		       "  --exam E        exam definition (docs/exam-format.md)\n"
+		       "  --exam E        exam definition (docs/exam-format.md); default the delivered exam,\n"
+		       "                  setting exam_definition (exam-engine/exams/sg.json)\n"
 		       "  --examinees N   number of simulated candidates (1..10000000)\n"
 		       "  --seed S        random seed (default 1)\n"
 		       "  --theta-dist D  normal (default) or uniform\n"
@@ -178,8 +181,18 @@ int cli_cmd_simulate(int argc, char **argv)
 			return cli_usage_error("simulate: unknown option '%s' (see --help)", a);
 		}
 	}
-	if (!bank_path || !exam_path || !have_n)
-		return cli_usage_error("simulate: --bank, --exam and --examinees are required");
+	if (!bank_path || !have_n)
+		return cli_usage_error("simulate: --bank and --examinees are required");
+	/* Without --exam: the delivered exam (setting exam_definition), relative to the working
+	 * directory or else to the source tree, the lookup rissd uses for it. */
+	char exam_alt[4096];
+	if (!exam_path) {
+		exam_path = rs_config_str("exam_definition");
+		if (exam_path[0] != '/' && access(exam_path, R_OK) != 0) {
+			snprintf(exam_alt, sizeof exam_alt, "%s/%s", RS_SOURCE_ROOT, exam_path);
+			exam_path = exam_alt;
+		}
+	}
 	size_t blen, elen;
 	if (!(btext = cli_sim_read(bank_path, CLI_SIM_MAX_FILE, &blen, err, sizeof err)) ||
 	    !(etext = cli_sim_read(exam_path, CAT_EXAM_MAX_BYTES, &elen, err, sizeof err))) {

@@ -12,7 +12,7 @@ import unittest
 RISS = os.environ.get("RISS_BIN", "riss")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SG = os.path.join(ROOT, "exam-engine", "exams", "sg.json")
-# Published LSAT7 2PL (shared/data/README.md)
+# Published LSAT7 2PL (tests/data/README.md)
 LSAT7 = [(0.988, 1.856), (1.081, 0.808), (1.706, 1.804), (0.765, 0.486), (0.736, 1.855)]
 
 

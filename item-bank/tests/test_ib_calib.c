@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LSAT7 RS_SOURCE_ROOT "/../shared/data/lsat7.tsv"
+#define LSAT7 RS_SOURCE_ROOT "/tests/data/lsat7.tsv"
 
 static struct ib_calib_result *ib_t_fit(const struct ib_data *d, enum ib_model m, double tol,
                                         const struct ib_params *fixed, int threads)
