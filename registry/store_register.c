@@ -211,6 +211,18 @@ int reg_store_search(rs_db *db, json_t *out_arr, const char *q, int limit, const
 	return 0;
 }
 
+/* The registrar's list views of the registrant rows of res (REG_REGISTRANT_COLS first). */
+static json_t *reg_store_list_rows(PGresult *res, const char *today)
+{
+	json_t *arr = json_array();
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct reg_registrant r;
+		reg_store_row_registrant(&r, res, i);
+		json_array_append_new(arr, reg_registrant_list_json(&r, today));
+	}
+	return arr;
+}
+
 int reg_store_admin_find(rs_db *db, json_t **out, int64_t *out_total, const char *q, const char *status, int limit,
                          int offset, const char *today)
 {
@@ -243,12 +255,7 @@ int reg_store_admin_find(rs_db *db, json_t **out, int64_t *out_total, const char
 	}
 	if (rc != 0)
 		return rc;
-	json_t *arr = json_array();
-	for (int i = 0; i < PQntuples(res); i++) {
-		struct reg_registrant r;
-		reg_store_row_registrant(&r, res, i);
-		json_array_append_new(arr, reg_registrant_list_json(&r, today));
-	}
+	json_t *arr = reg_store_list_rows(res, today);
 	PQclear(res);
 	*out = arr;
 	*out_total = total;
@@ -270,12 +277,7 @@ int reg_store_similar(rs_db *db, json_t **out, const char *dob, const char *name
 	                    " registry.search_key(r.name_latn) = registry.search_key($4)) ORDER BY r.regno LIMIT 20", 5, p);
 	if (rc != 0)
 		return rc;
-	json_t *arr = json_array();
-	for (int i = 0; i < PQntuples(res); i++) {
-		struct reg_registrant r;
-		reg_store_row_registrant(&r, res, i);
-		json_array_append_new(arr, reg_registrant_list_json(&r, today));
-	}
+	json_t *arr = reg_store_list_rows(res, today);
 	PQclear(res);
 	*out = arr;
 	return 0;
