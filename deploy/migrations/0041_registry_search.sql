@@ -25,23 +25,34 @@ CREATE TABLE registry.name_terms (
     public boolean NOT NULL,
     PRIMARY KEY (regno, field, term)
 );
-COMMENT ON TABLE registry.name_terms IS 'Search terms of each registrant''s name fields (registry.search_terms of name, name_kana, name_latn), kept by trigger registrants_name_terms';
+COMMENT ON TABLE registry.name_terms IS 'Search terms of each registrant''s name fields (registry.search_terms of name, name_kana, name_latn), kept by triggers registrants_name_terms_insert and _update';
 COMMENT ON COLUMN registry.name_terms.public IS 'The field is one the person chose to publish (in published_fields): only such terms find them in the public register';
 CREATE INDEX name_terms_term_idx ON registry.name_terms (term text_pattern_ops, regno);
 COMMENT ON INDEX registry.name_terms_term_idx IS 'Serves register search by name prefix (public reg_search_name and the registrar''s reg_admin_search): term ~>=~ key AND term ~<~ key || U+10FFFF, public terms only for the public';
 
+-- The terms of a set of registrant rows (one name field a row of f).
 CREATE FUNCTION registry.name_terms_sync() RETURNS trigger
     LANGUAGE plpgsql AS $$
 BEGIN
-    DELETE FROM registry.name_terms WHERE regno = NEW.regno;
+    IF TG_OP = 'UPDATE' THEN
+        DELETE FROM registry.name_terms WHERE regno = NEW.regno;
+        INSERT INTO registry.name_terms (regno, field, term, public)
+            SELECT NEW.regno, f.field, t, f.field = ANY (NEW.published_fields)
+            FROM (VALUES ('name', NEW.name), ('name_kana', NEW.name_kana), ('name_latn', NEW.name_latn)) f (field, v),
+                 registry.search_terms(f.v) t;
+        RETURN NULL;
+    END IF;
     INSERT INTO registry.name_terms (regno, field, term, public)
-        SELECT NEW.regno, f.field, t, f.field = ANY (NEW.published_fields)
-        FROM (VALUES ('name', NEW.name), ('name_kana', NEW.name_kana), ('name_latn', NEW.name_latn)) f (field, v),
+        SELECT r.regno, f.field, t, f.field = ANY (r.published_fields)
+        FROM new_rows r,
+             LATERAL (VALUES ('name', r.name), ('name_kana', r.name_kana), ('name_latn', r.name_latn)) f (field, v),
              registry.search_terms(f.v) t;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION registry.name_terms_sync() IS 'Rewrites a registrant''s rows of registry.name_terms from its name fields';
-CREATE TRIGGER registrants_name_terms AFTER INSERT OR UPDATE OF name, name_kana, name_latn, published_fields
+COMMENT ON FUNCTION registry.name_terms_sync() IS 'Writes registry.name_terms for inserted registrants (statement trigger: one INSERT for a bulk load) and rewrites them for a registrant whose names or published fields change (row trigger)';
+CREATE TRIGGER registrants_name_terms_insert AFTER INSERT ON registry.registrants
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION registry.name_terms_sync();
+CREATE TRIGGER registrants_name_terms_update AFTER UPDATE OF name, name_kana, name_latn, published_fields
     ON registry.registrants FOR EACH ROW EXECUTE FUNCTION registry.name_terms_sync();
 
 INSERT INTO registry.name_terms (regno, field, term, public)

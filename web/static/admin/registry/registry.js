@@ -136,39 +136,42 @@
     var p = '/api/v1/registry/registrants?limit=' + PAGE + '&offset=' + find.offset;
     if (find.q) p += '&q=' + encodeURIComponent(find.q);
     if (find.status) p += '&status=' + encodeURIComponent(find.status);
-    return api('GET', p).then(function (b) {
-      find.total = b.total;
-      var tb = $('regs-rows');
-      clear(tb);
-      b.registrants.forEach(function (r) {
-        var tr = el('tr');
-        tr.appendChild(el('td', r.regno));
-        var name = el('td');
-        name.appendChild(el('span', r.name));
-        name.appendChild(el('span', r.name_kana + ' / ' + r.name_latn, 'sub'));
-        tr.appendChild(name);
-        tr.appendChild(el('td', r.date_of_birth));
-        tr.appendChild(el('td', r.reg_date));
-        tr.appendChild(el('td', r.valid_until));
-        var st = r.effective_status || r.status;
-        tr.appendChild(el('td', state('registration', st), 'st st-' + st));
-        var td = el('td');
-        var open = el('button', t('page.registry.open'));
-        open.type = 'button';
-        open.setAttribute('aria-label', t('page.registry.open-who', [r.regno, r.name]));
-        open.addEventListener('click', function () { show(r.regno); });
-        td.appendChild(open);
-        tr.appendChild(td);
-        tb.appendChild(tr);
-      });
-      $('regs').hidden = b.registrants.length === 0;
-      $('count').textContent = b.total === 0 ? t('page.registry.none')
-        : t('page.registry.count', [b.total, b.offset + 1, b.offset + b.registrants.length]);
-      $('pager').hidden = b.total <= PAGE;
-      $('prev').disabled = b.offset === 0;
-      $('next').disabled = b.offset + b.registrants.length >= b.total;
-      $('page-of').textContent = t('page.registry.page-of', [Math.floor(b.offset / PAGE) + 1, Math.max(1, Math.ceil(b.total / PAGE))]);
-    }).catch(fail);
+    return api('GET', p).then(renderList).catch(fail);
+  }
+  var lastList = null, lastPassed = null, lastApps = null;
+  function renderList(b) {
+    lastList = b;
+    find.total = b.total;
+    var tb = $('regs-rows');
+    clear(tb);
+    b.registrants.forEach(function (r) {
+      var tr = el('tr');
+      tr.appendChild(el('td', r.regno));
+      var name = el('td');
+      name.appendChild(el('span', r.name));
+      name.appendChild(el('span', r.name_kana + ' / ' + r.name_latn, 'sub'));
+      tr.appendChild(name);
+      tr.appendChild(el('td', r.date_of_birth));
+      tr.appendChild(el('td', r.reg_date));
+      tr.appendChild(el('td', r.valid_until));
+      var st = r.effective_status || r.status;
+      tr.appendChild(el('td', state('registration', st), 'st st-' + st));
+      var td = el('td');
+      var open = el('button', t('page.registry.open'));
+      open.type = 'button';
+      open.setAttribute('aria-label', t('page.registry.open-who', [r.regno, r.name]));
+      open.addEventListener('click', function () { show(r.regno); });
+      td.appendChild(open);
+      tr.appendChild(td);
+      tb.appendChild(tr);
+    });
+    $('regs').hidden = b.registrants.length === 0;
+    $('count').textContent = b.total === 0 ? t('page.registry.none')
+      : t('page.registry.count', [b.total, b.offset + 1, b.offset + b.registrants.length]);
+    $('pager').hidden = b.total <= PAGE;
+    $('prev').disabled = b.offset === 0;
+    $('next').disabled = b.offset + b.registrants.length >= b.total;
+    $('page-of').textContent = t('page.registry.page-of', [Math.floor(b.offset / PAGE) + 1, Math.max(1, Math.ceil(b.total / PAGE))]);
   }
 
   // ---- one registrant ----
@@ -300,68 +303,72 @@
 
   // ---- applications ----
   function refreshApps() {
-    api('GET', '/api/v1/registry/passed-results').then(function (b) {
-      var ul = $('passed');
-      clear(ul);
-      b.results.forEach(function (x) {
-        var li = el('li');
-        li.appendChild(el('span', t('page.registry.passed-line', [x.name, x.name_latn, x.exam_pass_date, x.scaled])));
-        var fill = el('button', t('page.registry.use'));
-        fill.type = 'button';
-        fill.addEventListener('click', function () {
-          ['exam_result_ref', 'exam_pass_date', 'name', 'name_kana', 'name_latn', 'date_of_birth'].forEach(function (k) { $(k).value = x[k]; });
-          $('exam_result_ref').focus();
-        });
-        li.appendChild(fill);
-        ul.appendChild(li);
+    api('GET', '/api/v1/registry/passed-results').then(renderPassed).catch(fail);
+    api('GET', '/api/v1/registry/applications').then(renderApps).catch(fail);
+  }
+  function renderPassed(b) {
+    lastPassed = b;
+    var ul = $('passed');
+    clear(ul);
+    b.results.forEach(function (x) {
+      var li = el('li');
+      li.appendChild(el('span', t('page.registry.passed-line', [x.name, x.name_latn, x.exam_pass_date, x.scaled])));
+      var fill = el('button', t('page.registry.use'));
+      fill.type = 'button';
+      fill.addEventListener('click', function () {
+        ['exam_result_ref', 'exam_pass_date', 'name', 'name_kana', 'name_latn', 'date_of_birth'].forEach(function (k) { $(k).value = x[k]; });
+        $('exam_result_ref').focus();
       });
-      $('passed-none').hidden = b.results.length > 0;
-    }).catch(fail);
-    api('GET', '/api/v1/registry/applications').then(function (b) {
-      var ul = $('apps');
-      clear(ul);
-      var open = b.applications.filter(function (a) { return a.state === 'submitted' || a.state === 'approved'; });
-      open.forEach(function (a) {
-        var li = el('li');
-        li.appendChild(el('span', t('page.registry.app-line', [a.id, a.name, a.name_latn, a.date_of_birth, state('application', a.state)])));
-        if (a.similar && a.similar.length) {
-          var w = el('div', null, 'warn');
-          similarList(w, a.similar);
-          li.appendChild(w);
-        }
-        var p = el('p');
-        if (a.state === 'submitted') {
-          p.appendChild(appButton(t('page.registry.approve'), function () {
-            return api('POST', '/api/v1/registry/review', { id: a.id, approve: true, note: '' })
-              .then(function () { say('page.registry.done-approve', [a.id], 'ok'); });
-          }));
-          p.appendChild(appButton(t('page.registry.reject'), function () {
-            return confirmDialog({ title: t('page.registry.d-reject-h', [a.id, a.name]), ok: t('page.registry.reject'),
-              reason: 'page.registry.note', reasonRequired: true }).then(function (ans) {
-              if (!ans) { say('page.registry.stepped-back'); return; }
-              return api('POST', '/api/v1/registry/review', { id: a.id, approve: false, note: ans.reason })
-                .then(function () { say('page.registry.done-reject', [a.id], 'ok'); });
+      li.appendChild(fill);
+      ul.appendChild(li);
+    });
+    $('passed-none').hidden = b.results.length > 0;
+  }
+  function renderApps(b) {
+    lastApps = b;
+    var ul = $('apps');
+    clear(ul);
+    var open = b.applications.filter(function (a) { return a.state === 'submitted' || a.state === 'approved'; });
+    open.forEach(function (a) {
+      var li = el('li');
+      li.appendChild(el('span', t('page.registry.app-line', [a.id, a.name, a.name_latn, a.date_of_birth, state('application', a.state)])));
+      if (a.similar && a.similar.length) {
+        var w = el('div', null, 'warn');
+        similarList(w, a.similar);
+        li.appendChild(w);
+      }
+      var p = el('p');
+      if (a.state === 'submitted') {
+        p.appendChild(appButton(t('page.registry.approve'), function () {
+          return api('POST', '/api/v1/registry/review', { id: a.id, approve: true, note: '' })
+            .then(function () { say('page.registry.done-approve', [a.id], 'ok'); });
+        }));
+        p.appendChild(appButton(t('page.registry.reject'), function () {
+          return confirmDialog({ title: t('page.registry.d-reject-h', [a.id, a.name]), ok: t('page.registry.reject'),
+            reason: 'page.registry.note', reasonRequired: true }).then(function (ans) {
+            if (!ans) { say('page.registry.stepped-back'); return; }
+            return api('POST', '/api/v1/registry/review', { id: a.id, approve: false, note: ans.reason })
+              .then(function () { say('page.registry.done-reject', [a.id], 'ok'); });
+          });
+        }));
+      } else {
+        p.appendChild(appButton(t('page.registry.register'), function () {
+          return confirmDialog({ title: t('page.registry.d-register-h', [a.id, a.name]), ok: t('page.registry.register'),
+            consequences: [t('page.registry.d-register-1')], similar: a.similar, date: true }).then(function (ans) {
+            if (!ans) { say('page.registry.stepped-back'); return; }
+            var body = { id: a.id };
+            if (ans.date) body.reg_date = ans.date;
+            return api('POST', '/api/v1/registry/register', body).then(function (r) {
+              say('page.registry.done-register', [r.regno], 'ok');
+              return show(r.regno);
             });
-          }));
-        } else {
-          p.appendChild(appButton(t('page.registry.register'), function () {
-            return confirmDialog({ title: t('page.registry.d-register-h', [a.id, a.name]), ok: t('page.registry.register'),
-              consequences: [t('page.registry.d-register-1')], similar: a.similar, date: true }).then(function (ans) {
-              if (!ans) { say('page.registry.stepped-back'); return; }
-              var body = { id: a.id };
-              if (ans.date) body.reg_date = ans.date;
-              return api('POST', '/api/v1/registry/register', body).then(function (r) {
-                say('page.registry.done-register', [r.regno], 'ok');
-                return show(r.regno);
-              });
-            });
-          }));
-        }
-        li.appendChild(p);
-        ul.appendChild(li);
-      });
-      $('apps-none').hidden = open.length > 0;
-    }).catch(fail);
+          });
+        }));
+      }
+      li.appendChild(p);
+      ul.appendChild(li);
+    });
+    $('apps-none').hidden = open.length > 0;
   }
   function appButton(label, fn) {
     var b = el('button', label);
@@ -370,11 +377,13 @@
     return b;
   }
 
+  // The other language: everything shown again from what was last read, at once.
   function rerender() {
     if (said) sayText(t(said.id, said.args), said.kind);
     if (current) render(current);
-    search();
-    refreshApps();
+    if (lastList) renderList(lastList);
+    if (lastPassed) renderPassed(lastPassed);
+    if (lastApps) renderApps(lastApps);
   }
 
   document.addEventListener('DOMContentLoaded', function () {
