@@ -132,6 +132,11 @@ test('the desk: kana search, paging, state-aware actions, issue with QR, suspend
   await noAxe(page, 'desk list (ja)');
   await noEnglish(page, 'desk list');
   await shot(page, 'desk-list-ja');
+  await setLang(page, 'en');
+  assert.match(await page.textContent('#count'), /1–20 of 23/);
+  await noAxe(page, 'desk list (en)');
+  await shot(page, 'desk-list-en');
+  await setLang(page, 'ja');
   await page.getByRole('button', { name: '次へ' }).click();
   await page.waitForFunction(() => /23 件中 21〜23 件目/.test(document.getElementById('count').textContent));
   assert.equal(await page.locator('#regs-rows tr').count(), 3);
