@@ -111,7 +111,8 @@
       $('dlg-cancel').addEventListener('click', onCancel);
       d.addEventListener('cancel', onCancel);
       d.showModal();
-      var first = [$('dlg-type'), $('dlg-reason'), $('dlg-date'), $('dlg-ack')].filter(function (x) { return !x.closest('p').hidden; })[0];
+      // The first thing to fill in, in the order the dialog shows them.
+      var first = [$('dlg-ack'), $('dlg-date'), $('dlg-reason'), $('dlg-type')].filter(function (x) { return !x.closest('p').hidden; })[0];
       (first || $('dlg-cancel')).focus();
     });
   }
@@ -263,11 +264,11 @@
       consequences: [t('page.registry.d-renew-1')] };
     case 'cancel': return { title: t('page.registry.d-cancel-h', [who]), ok: t('page.registry.a-cancel'), danger: true,
       text: t('page.registry.d-irreversible'),
-      consequences: [t('page.registry.d-cancel-1'), t('page.registry.d-cancel-2'), t('page.registry.d-cancel-3')],
+      consequences: [t('page.registry.d-cancel-1'), t('page.registry.d-cancel-2')],
       reason: 'page.registry.reason', reasonRequired: true, typed: r.regno };
     case 'deregister': return { title: t('page.registry.d-deregister-h', [who]), ok: t('page.registry.a-deregister'), danger: true,
       text: t('page.registry.d-irreversible'),
-      consequences: [t('page.registry.d-deregister-1'), t('page.registry.d-cancel-3')],
+      consequences: [t('page.registry.d-deregister-1')],
       reason: 'page.registry.reason', reasonRequired: true, typed: r.regno };
     }
     return null;
