@@ -182,11 +182,11 @@ int reg_store_app_set_state(rs_db *db, int64_t id, const char *state, const char
 }
 
 /* Registration numbers whose names (or number) match q in search form (registry.search_key,
- * 0041): the number exactly, or the start of any name part; only published name fields when
- * public. Spliced into the queries below as "regno IN (...)"; $1 is q. */
-#define REG_STORE_MATCH(pub) \
+ * 0041): the number exactly, or the start of any name part of any name field. Spliced into
+ * the registrar's query as "regno IN (...)"; $1 is q. */
+#define REG_STORE_MATCH \
 	"r.regno IN (SELECT t.regno FROM registry.name_terms t WHERE t.term ~>=~ registry.search_key($1) " \
-	"AND t.term ~<~ (registry.search_key($1) || chr(1114111))" pub " " \
+	"AND t.term ~<~ (registry.search_key($1) || chr(1114111)) " \
 	"UNION ALL SELECT registry.search_key($1)::bpchar)"
 
 int reg_store_search(rs_db *db, json_t *out_arr, const char *q, int limit, const char *today)
@@ -197,9 +197,14 @@ int reg_store_search(rs_db *db, json_t *out_arr, const char *q, int limit, const
 	/* Only published name fields may match: a person who keeps the name private cannot be
 	 * found by it. */
 	const char *p[] = { q, lim };
+	/* The first limit numbers are chosen from the index alone (term, regno, public), so a
+	 * short prefix that matches thousands reads only the rows it returns. */
 	int rc = rs_db_exec(&res, db, "reg_search_name",
-	                    "SELECT " REG_REGISTRANT_COLS " FROM registry.registrants r WHERE "
-	                    REG_STORE_MATCH(" AND t.public") " ORDER BY r.regno LIMIT $2::int", 2, p);
+	                    "SELECT " REG_REGISTRANT_COLS " FROM registry.registrants r WHERE r.regno IN ("
+	                    "(SELECT t.regno FROM registry.name_terms t WHERE t.term ~>=~ registry.search_key($1) "
+	                    "AND t.term ~<~ (registry.search_key($1) || chr(1114111)) AND t.public "
+	                    "GROUP BY t.regno ORDER BY t.regno LIMIT $2::int) "
+	                    "UNION ALL SELECT registry.search_key($1)::bpchar) ORDER BY r.regno LIMIT $2::int", 2, p);
 	if (rc != 0)
 		return rc;
 	for (int i = 0; i < PQntuples(res); i++) {
@@ -232,11 +237,31 @@ int reg_store_admin_find(rs_db *db, json_t **out, int64_t *out_total, const char
 	PGresult *res = NULL;
 	int rc;
 	int64_t total = 0;
-	if (q) {
+	if (q && !status) {
+		/* Any status: the count and the page come from the index of terms alone (one
+		 * heap row per registrant shown), however many the prefix matches. */
+		const char *p[] = { q, lim, off };
+		PGresult *cnt = NULL;
+		rc = rs_db_exec(&cnt, db, "reg_admin_search_count",
+		                "SELECT count(*) FROM (SELECT t.regno FROM registry.name_terms t WHERE t.term ~>=~ "
+		                "registry.search_key($1) AND t.term ~<~ (registry.search_key($1) || chr(1114111)) "
+		                "UNION SELECT r.regno FROM registry.registrants r WHERE r.regno = registry.search_key($1)::bpchar) m",
+		                1, p);
+		if (rc != 0)
+			return rc;
+		total = strtoll(PQgetvalue(cnt, 0, 0), NULL, 10);
+		PQclear(cnt);
+		rc = rs_db_exec(&res, db, "reg_admin_search_page",
+		                "SELECT " REG_REGISTRANT_COLS " FROM registry.registrants r WHERE r.regno IN ("
+		                "(SELECT t.regno FROM registry.name_terms t WHERE t.term ~>=~ registry.search_key($1) "
+		                "AND t.term ~<~ (registry.search_key($1) || chr(1114111)) GROUP BY t.regno "
+		                "ORDER BY t.regno DESC LIMIT $2::int + $3::int) UNION ALL SELECT registry.search_key($1)::bpchar) "
+		                "ORDER BY r.regno DESC LIMIT $2::int OFFSET $3::int", 3, p);
+	} else if (q) {
 		const char *p[] = { q, status, lim, off };
 		rc = rs_db_exec(&res, db, "reg_admin_search",
 		                "SELECT " REG_REGISTRANT_COLS ", count(*) OVER () FROM registry.registrants r WHERE "
-		                REG_STORE_MATCH("") " AND ($2::text IS NULL OR r.status = $2) "
+		                REG_STORE_MATCH " AND ($2::text IS NULL OR r.status = $2) "
 		                "ORDER BY r.regno DESC LIMIT $3::int OFFSET $4::int", 4, p);
 		if (rc == 0 && PQntuples(res) > 0)
 			total = strtoll(PQgetvalue(res, 0, 14), NULL, 10);

@@ -27,8 +27,8 @@ CREATE TABLE registry.name_terms (
 );
 COMMENT ON TABLE registry.name_terms IS 'Search terms of each registrant''s name fields (registry.search_terms of name, name_kana, name_latn), kept by triggers registrants_name_terms_insert and _update';
 COMMENT ON COLUMN registry.name_terms.public IS 'The field is one the person chose to publish (in published_fields): only such terms find them in the public register';
-CREATE INDEX name_terms_term_idx ON registry.name_terms (term text_pattern_ops, regno);
-COMMENT ON INDEX registry.name_terms_term_idx IS 'Serves register search by name prefix (public reg_search_name and the registrar''s reg_admin_search): term ~>=~ key AND term ~<~ key || U+10FFFF, public terms only for the public';
+CREATE INDEX name_terms_term_idx ON registry.name_terms (term text_pattern_ops, regno) INCLUDE (public);
+COMMENT ON INDEX registry.name_terms_term_idx IS 'Serves register search by name prefix (public reg_search_name and the registrar''s reg_admin_search): term ~>=~ key AND term ~<~ key || U+10FFFF, public terms only for the public (public included: an index-only scan)';
 
 -- The terms of a set of registrant rows (one name field a row of f).
 CREATE FUNCTION registry.name_terms_sync() RETURNS trigger
