@@ -14,7 +14,7 @@
     var inForce = st === 'active';
     $('void').hidden = inForce;
     if (!inForce) {
-      $('void-h').textContent = t('page.card.void-h', [t('state.registration.' + st)]);
+      $('void-h').textContent = t('page.card.void-h', [window.rissI18n.state('registration', st)]);
       $('void-text').textContent = t('page.card.void-' + (st === 'pending' ? 'pending' : st === 'suspended' ? 'suspended' : 'ended'),
         [card.reg_date]) + (card.status_reason ? ' — ' + card.status_reason : '');
     }

@@ -5,10 +5,7 @@
   'use strict';
   function $(id) { return document.getElementById(id); }
   function t(id, args) { return window.rissI18n.t(id, args); }
-  function state(code) {
-    var id = 'state.registration.' + code;
-    return window.rissI18n.has(id) ? t(id) : code;
-  }
+  function state(code) { return window.rissI18n.state('registration', code); }
   var last = null;
   function render(b) {
     last = b;

@@ -20,7 +20,7 @@
       dt.textContent = t('page.verify.f-' + k);
       var dd = document.createElement('dd');
       var val = String(reg[k]);
-      if (k === 'status' && has('state.registration.' + val)) val = t('state.registration.' + val);
+      if (k === 'status') val = window.rissI18n.state('registration', val);
       if (k === 'qual' && val === 'RISS') val = t('page.verify.qual-riss');
       dd.textContent = val;
       dl.appendChild(dt);
@@ -35,7 +35,7 @@
     var v = VERDICTS.indexOf(r.verdict) >= 0 ? r.verdict : 'not_genuine';
     box.className = 'result ' + v;
     $('kind').textContent = t('page.verify.kind-token');
-    $('verdict').textContent = t('state.credential.' + v);
+    $('verdict').textContent = window.rissI18n.state('credential', v);
     $('verdict-text').textContent = t('page.verify.t-' + v);
     var reg = r.registrant || {};
     var reasonId = 'verify.reason.' + r.reason;
@@ -60,7 +60,7 @@
       var st = p.status;
       box.className = 'result ' + (st === 'active' ? 'valid' : st === 'pending' ? 'not_yet_valid' :
         st === 'suspended' ? 'suspended' : 'revoked');
-      $('verdict').textContent = has('state.registration.' + st) ? t('state.registration.' + st) : st;
+      $('verdict').textContent = window.rissI18n.state('registration', st);
       $('verdict-text').textContent = t('page.verify.entry-text');
       fields(p);
     }

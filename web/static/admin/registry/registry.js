@@ -12,10 +12,7 @@
   var current = null;       // the registrant shown in the detail view
   function $(id) { return document.getElementById(id); }
   function t(id, args) { return window.rissI18n.t(id, args); }
-  function state(kind, code) {
-    var id = 'state.' + kind + '.' + code;
-    return window.rissI18n.has(id) ? t(id) : code;
-  }
+  function state(kind, code) { return window.rissI18n.state(kind, code); }
   function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); }
   function el(tag, text, cls) {
     var e = document.createElement(tag);
