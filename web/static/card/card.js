@@ -6,17 +6,18 @@
   function $(id) { return document.getElementById(id); }
   function t(id, args) { return window.rissI18n.t(id, args); }
   var card = null;
+  var COLOUR = { green: 'page.card.colour-green', blue: 'page.card.colour-blue', gold: 'page.card.colour-gold' };
+  var VOID = { pending: 'page.card.void-pending', suspended: 'page.card.void-suspended', ended: 'page.card.void-ended' };
   function label() {
     if (!card) return;
     var st = card.effective_status || card.status;
     $('qr').alt = t('page.card.qr-alt');
-    $('card').setAttribute('aria-label', t('page.card.aria', [t('page.card.colour-' + card.colour)]));
+    $('card').setAttribute('aria-label', t('page.card.aria', [t(COLOUR[card.colour] || 'page.card.colour-green')]));
     var inForce = st === 'active';
     $('void').hidden = inForce;
     if (!inForce) {
       $('void-h').textContent = t('page.card.void-h', [window.rissI18n.state('registration', st)]);
-      $('void-text').textContent = t('page.card.void-' + (st === 'pending' ? 'pending' : st === 'suspended' ? 'suspended' : 'ended'),
-        [card.reg_date]) + (card.status_reason ? ' — ' + card.status_reason : '');
+      $('void-text').textContent = t(VOID[st === 'pending' || st === 'suspended' ? st : 'ended'], [card.reg_date]) + (card.status_reason ? ' — ' + card.status_reason : '');
     }
   }
   document.addEventListener('DOMContentLoaded', function () {

@@ -4,8 +4,14 @@
 (function () {
   'use strict';
   var VERDICTS = ['valid', 'not_yet_valid', 'suspended', 'revoked', 'expired', 'not_genuine'];
-  var FIELDS = ['regno', 'name', 'name_kana', 'name_latn', 'qual', 'reg_date', 'valid_until', 'renewal_count',
-                'exam_pass_date', 'status', 'status_reason'];
+  var FIELDS = { regno: 'page.verify.f-regno', name: 'page.verify.f-name', name_kana: 'page.verify.f-name_kana',
+    name_latn: 'page.verify.f-name_latn', qual: 'page.verify.f-qual', reg_date: 'page.verify.f-reg_date',
+    valid_until: 'page.verify.f-valid_until', renewal_count: 'page.verify.f-renewal_count',
+    exam_pass_date: 'page.verify.f-exam_pass_date', status: 'page.verify.f-status',
+    status_reason: 'page.verify.f-status_reason' };
+  var TEXTS = { valid: 'page.verify.t-valid', not_yet_valid: 'page.verify.t-not_yet_valid',
+    suspended: 'page.verify.t-suspended', revoked: 'page.verify.t-revoked', expired: 'page.verify.t-expired',
+    not_genuine: 'page.verify.t-not_genuine' };
   function $(id) { return document.getElementById(id); }
   function t(id, args) { return window.rissI18n.t(id, args); }
   function has(id) { return window.rissI18n.has(id); }
@@ -14,10 +20,10 @@
   function fields(reg) {
     var dl = $('fields');
     while (dl.firstChild) dl.removeChild(dl.firstChild);
-    FIELDS.forEach(function (k) {
+    Object.keys(FIELDS).forEach(function (k) {
       if (!reg || reg[k] === undefined || reg[k] === null) return;
       var dt = document.createElement('dt');
-      dt.textContent = t('page.verify.f-' + k);
+      dt.textContent = t(FIELDS[k]);
       var dd = document.createElement('dd');
       var val = String(reg[k]);
       if (k === 'status') val = window.rissI18n.state('registration', val);
@@ -36,7 +42,7 @@
     box.className = 'result ' + v;
     $('kind').textContent = t('page.verify.kind-token');
     $('verdict').textContent = window.rissI18n.state('credential', v);
-    $('verdict-text').textContent = t('page.verify.t-' + v);
+    $('verdict-text').textContent = t(TEXTS[v]);
     var reg = r.registrant || {};
     var reasonId = 'verify.reason.' + r.reason;
     $('reason').textContent = has(reasonId) ? t(reasonId, [reg.regno || '', reg.reg_date || '']) : t('verify.reason.unknown');

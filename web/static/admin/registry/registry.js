@@ -173,6 +173,9 @@
   }
 
   // ---- one registrant ----
+  var DONE = { issue: 'page.registry.done-issue', suspend: 'page.registry.done-suspend',
+    reinstate: 'page.registry.done-reinstate', renew: 'page.registry.done-renew',
+    cancel: 'page.registry.done-cancel', deregister: 'page.registry.done-deregister' };
   var ACTION = {
     issue: { label: 'page.registry.a-issue' },
     suspend: { label: 'page.registry.a-suspend' },
@@ -282,7 +285,7 @@
       else if (a === 'renew') call = api('POST', '/api/v1/registry/renew', { regno: r.regno });
       else call = api('POST', '/api/v1/registry/status', { regno: r.regno, action: a, reason: ans.reason || '' });
       return call.then(function (b) {
-        say('page.registry.done-' + a, [r.regno], 'ok');
+        say(DONE[a], [r.regno], 'ok');
         return show(r.regno).then(function () {
           if (a === 'issue') issued(b);
           return search();
