@@ -76,9 +76,9 @@ void reg_status_cache_clear(struct reg_status_cache *c);
 int reg_check_token_cached(struct reg_check *out, struct reg_status_cache *cache,
                            int (*get_db)(void *ctx, rs_db **out), void *db_ctx, const char *token, size_t len,
                            const struct cert_jwks *jwks, const char *base_url, int64_t now);
-/* The verify API answer: {verdict, reason, message, kid, registrant{...published}}.
- * Caller owns it. */
-json_t *reg_check_json(const struct reg_check *c);
+/* The verify API answer: {verdict, reason, message_id, message (in English when en, else
+ * Japanese), kid, registrant{...published, status as on the day of now}}. Caller owns it. */
+json_t *reg_check_json(const struct reg_check *c, int en, int64_t now);
 
 /* The statuslist+jwt of list_id (URI <base>/statuslists/<id>), signed now. *out_jwt is the
  * caller's. RS_ENOTFOUND for an unknown list. */

@@ -67,14 +67,20 @@ int reg_lapse_is_due(enum reg_status st, const char *valid_until, const char *to
  * *out_n counts them. Each is audited. */
 int reg_wf_lapse_due(int *out_n, rs_db *db, int64_t now, const struct reg_actor *who);
 
-/* Lists for the registrar: applications in a state (NULL: all) and registrants (newest
- * first), at most limit rows each. Caller owns the arrays. */
-int reg_wf_list_applications(json_t **out, rs_db *db, const char *state, int limit);
+/* Applications in a state (NULL: all), newest first, at most limit; each submitted or
+ * approved one carries "similar": registrants already on the register with the same date of
+ * birth and a name equal in search form (the duplicate-person warning). Caller owns *out. */
+int reg_wf_list_applications(json_t **out, rs_db *db, const char *state, int limit, int64_t now);
 /* Passed exam results waiting for an application ("exam:<session id>" references with the
  * candidate's names and date of birth), for the registrar's desk. *out is a JSON array. */
 int reg_wf_passed_results(json_t **out, rs_db *db);
-int reg_wf_list_registrants(json_t **out, rs_db *db, const char *status, int limit);
-/* One registrant with its status history and credentials (registrar view). */
-int reg_wf_show(json_t **out, rs_db *db, const char *regno);
+/* The registrar's search: q (NULL or "": everyone) a number or the start of any name part
+ * (kanji, kana, romaji; normalised as in public search, every name field), status (NULL: any),
+ * newest number first; one page of limit (1..200, default 50) from offset.
+ * *out = {registrants:[list views], total, offset, limit}. RS_EINVAL for bad q or status. */
+int reg_wf_find(json_t **out, rs_db *db, const char *q, const char *status, int limit, int offset, int64_t now);
+/* One registrant on the day of now with its status history, credentials, the actions valid
+ * in its state and "similar" (other registrants who may be the same person). */
+int reg_wf_show(json_t **out, rs_db *db, const char *regno, int64_t now);
 
 #endif

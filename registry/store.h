@@ -29,7 +29,16 @@ int reg_store_app_insert(rs_db *db, int64_t *out_id, const struct reg_applicatio
 int reg_store_app_get(rs_db *db, json_t **out_app, int64_t id);
 int reg_store_app_set_state(rs_db *db, int64_t id, const char *state, const char *note,
                             const char *by, const char *regno);
-int reg_store_search(rs_db *db, json_t *out_arr, const char *q, int by_regno, int limit);
+/* Public search (published name fields; views on today) appended to out_arr. */
+int reg_store_search(rs_db *db, json_t *out_arr, const char *q, int limit, const char *today);
+/* The registrar's list: registrants matching q (NULL: all; every name field) and status
+ * (NULL: any), newest number first, one page; *out_total counts all matches. */
+int reg_store_admin_find(rs_db *db, json_t **out, int64_t *out_total, const char *q, const char *status, int limit,
+                         int offset, const char *today);
+/* Registrants born on dob with a name field equal in search form to one of the names given
+ * (except_regno, may be NULL, left out): list views. */
+int reg_store_similar(rs_db *db, json_t **out, const char *dob, const char *name, const char *name_kana,
+                      const char *name_latn, const char *except_regno, const char *today);
 
 /* ---- the link from exam results (store_exam_link.c) ---- */
 /* For a reference "exam:<session id>": the result exists, is a complete pass, has not led
@@ -45,7 +54,6 @@ int reg_store_exam_results_passed(rs_db *db, json_t **out);
 /* Registration numbers of live registrations whose validity ended before today. */
 int reg_store_lapse_due(rs_db *db, json_t **out_regnos, const char *today);
 int reg_store_list_apps(rs_db *db, json_t **out, const char *state, int limit);
-int reg_store_list_registrants(rs_db *db, json_t **out, const char *status, int limit);
 int reg_store_history(rs_db *db, json_t **out, const char *regno);
 int reg_store_credentials_of(rs_db *db, json_t **out, const char *regno);
 
