@@ -1,7 +1,5 @@
 -- 0055: renewal applications made by registrants, and the registrar's cases opened when a
 -- training duty becomes overdue (they end closed or in cancellation, 取消し).
-CREATE SCHEMA IF NOT EXISTS cpd;
-
 CREATE TABLE cpd.renewal_applications (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     regno         char(6) NOT NULL CHECK (regno ~ '^[0-9]{6}$'),
