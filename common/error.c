@@ -1,10 +1,17 @@
 /* Per-thread last-error messages and the names of the error codes. */
 #include "rs_error.h"
+#include "rs_msg.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static _Thread_local char rs_error_buf[512];
+/* The last error's catalogue id and arguments (when it has an id). */
+#define RS_ERROR_ARGS 8
+static _Thread_local char rs_error_id[64];
+static _Thread_local char rs_error_argbuf[512];
+static _Thread_local const char *rs_error_argv[RS_ERROR_ARGS + 1];
 
 void rs_error_set(const char *fmt, ...)
 {
@@ -12,6 +19,44 @@ void rs_error_set(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(rs_error_buf, sizeof rs_error_buf, fmt, ap);
 	va_end(ap);
+	rs_error_id[0] = '\0';
+}
+
+void rs_error_msg(const char *id, ...)
+{
+	snprintf(rs_error_id, sizeof rs_error_id, "%s", id);
+	va_list ap;
+	va_start(ap, id);
+	size_t used = 0, k = 0;
+	const char *a;
+	while (k < RS_ERROR_ARGS && (a = va_arg(ap, const char *)) != NULL) {
+		size_t len = strlen(a);
+		if (len > sizeof rs_error_argbuf - 1 - used)
+			len = sizeof rs_error_argbuf - 1 - used;
+		memcpy(rs_error_argbuf + used, a, len);
+		rs_error_argbuf[used + len] = '\0';
+		rs_error_argv[k++] = rs_error_argbuf + used;
+		used += len + 1;
+		if (used > sizeof rs_error_argbuf - 1)
+			used = sizeof rs_error_argbuf - 1;
+	}
+	va_end(ap);
+	rs_error_argv[k] = NULL;
+	rs_msg_format(rs_error_buf, sizeof rs_error_buf, rs_error_id, 1, rs_error_argv);
+}
+
+const char *rs_error_last_id(void)
+{
+	return rs_error_id[0] ? rs_error_id : NULL;
+}
+
+const char *rs_error_last_text(char *out, unsigned n, int en)
+{
+	if (rs_error_id[0])
+		rs_msg_format(out, n, rs_error_id, en, rs_error_argv);
+	else
+		snprintf(out, n, "%s", rs_error_buf);
+	return out;
 }
 
 const char *rs_error_last(void)
@@ -22,6 +67,7 @@ const char *rs_error_last(void)
 void rs_error_clear(void)
 {
 	rs_error_buf[0] = '\0';
+	rs_error_id[0] = '\0';
 }
 
 const char *rs_strerror(int code)

@@ -27,6 +27,15 @@ enum rs_err {
 
 /* Record the calling thread's last error message (printf format, truncated to 512 bytes). */
 void rs_error_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Record the calling thread's last error as catalogue message id (common/messages/, one TSV per area)
+ * with string arguments for {0}, {1}, ... ending in NULL (at most 8, 512 bytes in all).
+ * rs_error_last() then gives its English text; rs_error_last_text() either language. */
+void rs_error_msg(const char *id, ...) __attribute__((sentinel));
+/* The catalogue id of the last error, or NULL when it was recorded with rs_error_set. */
+const char *rs_error_last_id(void);
+/* The last error in Japanese (en == 0) or English, written into out (size n); for an error
+ * without a catalogue id, the text rs_error_set recorded. Returns out. */
+const char *rs_error_last_text(char *out, unsigned n, int en);
 /* The calling thread's last message, or "" when none; valid until the next rs_error_set. */
 const char *rs_error_last(void);
 /* Forget the calling thread's last message. */

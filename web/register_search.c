@@ -24,10 +24,9 @@ enum MHD_Result web_h_register_search(struct web_request *req)
 	pthread_once(&web_search_rl_once, web_search_rl_init);
 	if (!web_rl_allow(&web_search_rl, req->client_ip, &retry)) {
 		req->retry_after = retry;
-		return web_reply_problem(req, 429, "rate-limited",
-		                         req->lang_en ? "Too many searches from this address; try again in %d s."
-		                                      : "この端末からの検索が多すぎます。%d 秒後にもう一度お試しください。",
-		                         retry);
+		char secs[16];
+		snprintf(secs, sizeof secs, "%d", retry);
+		return web_reply_msg(req, 429, "rate-limited", "register.search_rate_limited", secs, NULL);
 	}
 	const char *q = web_reg_arg(req, "q");
 	if (!q || !q[0] || strlen(q) > 100)

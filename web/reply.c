@@ -2,6 +2,9 @@
 #include "web.h"
 
 #include "rs_json.h"
+#include "rs_error.h"
+#include "rs_log.h"
+#include "rs_msg.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,17 +39,25 @@ static enum MHD_Result web_queue(struct web_request *req, unsigned status, struc
 	return r;
 }
 
-enum MHD_Result web_reply_text(struct web_request *req, unsigned status, const char *ctype,
-                               const char *text, size_t len, const char *cache_control)
+enum MHD_Result web_reply_text_hdrs(struct web_request *req, unsigned status, const char *ctype, const char *text,
+                                    size_t len, const char *cache_control, const char *const *headers)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)text, MHD_RESPMEM_MUST_COPY);
 	if (!resp)
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control ? cache_control : "no-store");
+	for (size_t i = 0; headers && headers[i]; i += 2)
+		MHD_add_response_header(resp, headers[i], headers[i + 1]);
 	web_add_security_headers(resp, strncmp(ctype, "text/html", 9) == 0);
 	req->reply_bytes = len;
 	return web_queue(req, status, resp);
+}
+
+enum MHD_Result web_reply_text(struct web_request *req, unsigned status, const char *ctype,
+                               const char *text, size_t len, const char *cache_control)
+{
+	return web_reply_text_hdrs(req, status, ctype, text, len, cache_control, NULL);
 }
 
 enum MHD_Result web_reply_json(struct web_request *req, unsigned status, json_t *body)
@@ -87,65 +98,24 @@ enum MHD_Result web_reply_json_hdrs(struct web_request *req, unsigned status, js
 	return web_queue(req, status, resp);
 }
 
-/* Titles of the problem types, in Japanese and English (docs/api.md lists them). */
-static const struct {
-	const char *type, *ja, *en;
-} web_problem_titles[] = {
-	{ "not-found", "見つかりません", "Not found" },
-	{ "method-not-allowed", "この操作は許可されていません", "Method not allowed" },
-	{ "unauthenticated", "サインインが必要です", "Sign-in required" },
-	{ "forbidden", "権限がありません", "Forbidden" },
-	{ "body-too-large", "リクエストが大きすぎます", "Request body too large" },
-	{ "malformed-json", "JSON の形式が正しくありません", "Malformed JSON" },
-	{ "invalid-request", "入力内容に誤りがあります", "Invalid request" },
-	{ "unsupported-media-type", "対応していない形式です", "Unsupported media type" },
-	{ "service-unavailable", "ただいま処理できません。しばらくお待ちください", "Service unavailable; please wait" },
-	{ "conflict", "競合が発生しました", "Conflict" },
-	{ "rate-limited", "リクエストが多すぎます", "Too many requests" },
-	{ "internal-error", "内部エラーが発生しました", "Internal error" },
-	{ "csrf", "操作を確認できませんでした。画面を再読み込みしてください", "Request could not be verified (CSRF); reload the page" },
-	{ "sign-in-failed", "サインインできませんでした", "Sign-in failed" },
-	{ "time-up", "試験時間が終了しました", "The exam time is over" },
-	{ "not-current-item", "現在の問題ではありません", "Not the current question" },
-	{ "wrong-position", "現在の問題ではありません（画面を再読み込みしてください）", "Not the current position; reload" },
-	{ "answer-conflict", "この問題は別の選択肢で解答済みです", "Already answered with another choice" },
-	{ "session-paused", "試験は一時停止中です。お待ちください", "The exam is paused; please wait" },
-	{ "session-finished", "試験は終了しています", "The exam has ended" },
-	{ "not-started", "試験はまだ開始されていません", "The exam has not started" },
-	{ "not-finished", "試験はまだ終了していません", "The exam has not ended yet" },
-	{ "exam-session-invalid", "この端末には有効な受験セッションがありません", "No valid exam session on this workstation" },
-	{ "admission-code-invalid", "入室コードが正しくありません", "Admission code not valid" },
-	{ "identity-not-checked", "本人確認が済んでいません", "Identity not checked" },
-	{ "already-admitted", "すでに入室済みです", "Already admitted" },
-	{ "not-admitted", "まだ入室していません", "Not admitted yet" },
-	{ "not-today", "本日の予約ではありません", "Not a booking for today" },
-	{ "retake-too-soon", "再受験の待機期間中です", "Retake waiting period not over" },
-	{ "session-state", "この状態ではその操作はできません", "Not possible in the session's state" },
-	{ "import-refused", "取り込みできませんでした", "Import refused" },
-	{ "booking-refused", "予約できませんでした", "Booking refused" },
-	{ "invalid-field", "入力内容に誤りがあります", "Invalid field" },
-	{ "already-exists", "すでに存在します", "Already exists" },
-	{ "session-unknown", "受験セッションが見つかりません", "Unknown exam session" },
-	{ "exam-version-mismatch", "試験の版が一致しません", "Exam version mismatch" },
-	{ "invalid-answer", "解答の形式が正しくありません", "Invalid answer" },
-};
-
-enum MHD_Result web_reply_problem(struct web_request *req, unsigned status, const char *type,
-                                  const char *detail_fmt, ...)
+/* The problem+json answer: title from the catalogue entry problem.<type>, detail already in
+ * the caller's language; msg_id (may be NULL) names the catalogue entry of the detail. */
+static enum MHD_Result web_problem_send(struct web_request *req, unsigned status, const char *type,
+                                        const char *detail, const char *msg_id)
 {
-	char detail[1024];
-	va_list ap;
-	va_start(ap, detail_fmt);
-	vsnprintf(detail, sizeof detail, detail_fmt, ap);
-	va_end(ap);
-	const char *title = type;
-	for (size_t i = 0; i < sizeof web_problem_titles / sizeof web_problem_titles[0]; i++)
-		if (strcmp(web_problem_titles[i].type, type) == 0)
-			title = req->lang_en ? web_problem_titles[i].en : web_problem_titles[i].ja;
+	char title_id[96];
+	snprintf(title_id, sizeof title_id, "problem.%s", type);
+	const char *title = rs_msg_text(title_id, req->lang_en);
+	if (!title) {
+		rs_log(RS_LOG_WARN, "problem type \"%s\" has no catalogue title", type);
+		title = rs_msg_text("problem.internal-error", req->lang_en);
+	}
 	char type_uri[128];
 	snprintf(type_uri, sizeof type_uri, "/problems/%s", type);
 	json_t *body = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type_uri, "title", title,
 	                         "status", (int)status, "detail", detail, "instance", req->id);
+	if (body && msg_id)
+		json_object_set_new(body, "message_id", json_string(msg_id));
 	size_t len = 0;
 	struct MHD_Response *resp = web_json_response(body, "application/problem+json", &len);
 	if (!resp)
@@ -168,4 +138,74 @@ enum MHD_Result web_reply_problem(struct web_request *req, unsigned status, cons
 	web_add_security_headers(resp, 0);
 	req->reply_bytes = len;
 	return web_queue(req, status, resp);
+}
+
+/* The generic detail of type in the caller's language (problem.<type>.detail). */
+static const char *web_problem_generic(struct web_request *req, const char *type, char *id, size_t n)
+{
+	snprintf(id, n, "problem.%s.detail", type);
+	const char *t = rs_msg_text(id, req->lang_en);
+	if (!t) {
+		snprintf(id, n, "problem.internal-error.detail");
+		t = rs_msg_text(id, req->lang_en);
+	}
+	return t;
+}
+
+/* An English sentence reaches only an English reader; a Japanese one gets the type's
+ * generic text and the English goes to the log. */
+static enum MHD_Result web_problem_english(struct web_request *req, unsigned status, const char *type,
+                                           const char *english)
+{
+	if (req->lang_en)
+		return web_problem_send(req, status, type, english, NULL);
+	char id[96];
+	const char *generic = web_problem_generic(req, type, id, sizeof id);
+	rs_log(RS_LOG_INFO, "%s: answered with the generic Japanese text for \"%s\"", type, english);
+	return web_problem_send(req, status, type, generic, id);
+}
+
+enum MHD_Result web_reply_problem(struct web_request *req, unsigned status, const char *type,
+                                  const char *detail_fmt, ...)
+{
+	char detail[1024];
+	va_list ap;
+	va_start(ap, detail_fmt);
+	vsnprintf(detail, sizeof detail, detail_fmt, ap);
+	va_end(ap);
+	return web_problem_english(req, status, type, detail);
+}
+
+enum MHD_Result web_reply_msg(struct web_request *req, unsigned status, const char *type, const char *msg_id, ...)
+{
+	const char *args[9];
+	size_t k = 0;
+	va_list ap;
+	va_start(ap, msg_id);
+	const char *a;
+	while (k < 8 && (a = va_arg(ap, const char *)) != NULL)
+		args[k++] = a;
+	va_end(ap);
+	args[k] = NULL;
+	if (!rs_msg_find(msg_id)) {
+		rs_log(RS_LOG_WARN, "message id \"%s\" is not in the catalogue", msg_id);
+		char id[96];
+		return web_problem_send(req, status, type, web_problem_generic(req, type, id, sizeof id), id);
+	}
+	char detail[1024];
+	rs_msg_format(detail, sizeof detail, msg_id, req->lang_en, args);
+	return web_problem_send(req, status, type, detail, msg_id);
+}
+
+enum MHD_Result web_reply_error(struct web_request *req, unsigned status, const char *type)
+{
+	const char *id = rs_error_last_id();
+	if (id && rs_msg_find(id)) {
+		char detail[1024];
+		rs_error_last_text(detail, sizeof detail, req->lang_en);
+		char idcopy[64];
+		snprintf(idcopy, sizeof idcopy, "%s", id);
+		return web_problem_send(req, status, type, detail, idcopy);
+	}
+	return web_problem_english(req, status, type, rs_error_last());
 }

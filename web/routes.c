@@ -16,6 +16,8 @@ const struct web_route web_routes[] = {
 	  .handler = web_h_metrics, .name = "metrics" },
 	{ .path = "/static/*", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_CORE,
 	  .handler = web_h_static, .name = "static" },
+	{ .path = "/i18n/messages.js", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_CORE,
+	  .handler = web_h_messages, .name = "messages" },
 	{ .path = "/api/v1/staff/login", .method = "POST", .roles = ANY_ROLE, .surface = WEB_SURF_CORE,
 	  .json_body = 1, .handler = web_h_staff_login, .name = "staff_login" },
 	{ .path = "/api/v1/staff/logout", .method = "POST", .roles = WEB_ROLE_STAFF, .surface = WEB_SURF_CORE,

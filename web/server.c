@@ -104,14 +104,21 @@ static int web_prefers_english(struct MHD_Connection *conn)
 int web_body_json(struct web_request *req, enum MHD_Result *reply)
 {
 	if (rs_json_parse(&req->json, req->body ? req->body : "", req->body_len, web_srv.body_limit) != 0) {
-		*reply = web_reply_problem(req, MHD_HTTP_BAD_REQUEST, "malformed-json", "%s", rs_error_last());
+		*reply = web_reply_error(req, MHD_HTTP_BAD_REQUEST, "malformed-json");
 		return -1;
 	}
 	if (!json_is_object(req->json)) {
-		*reply = web_reply_problem(req, MHD_HTTP_BAD_REQUEST, "malformed-json", "The body must be a JSON object.");
+		*reply = web_reply_msg(req, MHD_HTTP_BAD_REQUEST, "malformed-json", "json.not_object", NULL);
 		return -1;
 	}
 	return 0;
+}
+
+static enum MHD_Result web_reply_body_too_large(struct web_request *req)
+{
+	char limit[24];
+	snprintf(limit, sizeof limit, "%zu", web_srv.body_limit);
+	return web_reply_msg(req, MHD_HTTP_CONTENT_TOO_LARGE, "body-too-large", "http.body_limit", limit, NULL);
 }
 
 static enum MHD_Result web_dispatch(struct web_request *req)
@@ -121,31 +128,25 @@ static enum MHD_Result web_dispatch(struct web_request *req)
 	req->route = web_route_find(req->method, req->url, &path_known, allow, sizeof allow);
 	if (!req->route) {
 		if (path_known) {
-			char detail[128];
-			snprintf(detail, sizeof detail, "%s is not allowed here; use %s", req->method, allow);
-			enum MHD_Result r = web_reply_problem(req, MHD_HTTP_METHOD_NOT_ALLOWED, "method-not-allowed", "%s", detail);
-			return r;
+			return web_reply_msg(req, MHD_HTTP_METHOD_NOT_ALLOWED, "method-not-allowed", "http.method_use", req->method,
+			                     allow, NULL);
 		}
-		return web_reply_problem(req, MHD_HTTP_NOT_FOUND, "not-found", "There is nothing at this address.");
+		return web_reply_msg(req, MHD_HTTP_NOT_FOUND, "not-found", "problem.not-found.detail", NULL);
 	}
 	web_auth_resolve(req);
 	if (!(req->route->roles & req->roles)) {
 		if (req->auth_unavailable)
-			return web_reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "%s",
-			                         req->lang_en ? "The service is briefly unavailable. Please wait; nothing is lost." :
-			                                        "ただいま接続できません。しばらくお待ちください。内容は失われません。");
+			return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.auth_unavailable", NULL);
 		if (req->roles == WEB_ROLE_PUBLIC)
-			return web_reply_problem(req, MHD_HTTP_UNAUTHORIZED, "unauthenticated", "Sign in to use this page.");
-		return web_reply_problem(req, MHD_HTTP_FORBIDDEN, "forbidden", "Your role may not use this function.");
+			return web_reply_msg(req, MHD_HTTP_UNAUTHORIZED, "unauthenticated", "problem.unauthenticated.detail", NULL);
+		return web_reply_msg(req, MHD_HTTP_FORBIDDEN, "forbidden", "problem.forbidden.detail", NULL);
 	}
 	if (!web_csrf_ok(req))
-		return web_reply_problem(req, MHD_HTTP_FORBIDDEN, "csrf",
-		                         "This change needs the X-CSRF-Token header of your session.");
+		return web_reply_msg(req, MHD_HTTP_FORBIDDEN, "csrf", "http.csrf_missing", NULL);
 	if (req->route->json_body) {
 		const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 		if (!ct || strncasecmp(ct, "application/json", 16) != 0)
-			return web_reply_problem(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
-			                         "Send the body as application/json.");
+			return web_reply_msg(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "http.want_json", NULL);
 		enum MHD_Result r;
 		if (req->route->json_body == WEB_BODY_JSON && web_body_json(req, &r) != 0)
 			return r;
@@ -178,8 +179,7 @@ static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const 
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > web_srv.body_limit) {
 			/* Refuse before reading the body; MHD then closes the connection. */
-			return web_reply_problem(req, MHD_HTTP_CONTENT_TOO_LARGE, "body-too-large",
-			                         "The request body is larger than %zu bytes.", web_srv.body_limit);
+			return web_reply_body_too_large(req);
 		}
 		return MHD_YES;
 	}
@@ -208,8 +208,7 @@ static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const 
 	if (req->status)
 		return MHD_YES; /* already answered (413 on the first call) */
 	if (req->body_too_big)
-		return web_reply_problem(req, MHD_HTTP_CONTENT_TOO_LARGE, "body-too-large",
-		                         "The request body is larger than %zu bytes.", web_srv.body_limit);
+		return web_reply_body_too_large(req);
 	rs_log_set_request_id(req->id);
 	enum MHD_Result r = web_dispatch(req);
 	rs_log_set_request_id(NULL);

@@ -20,22 +20,18 @@ enum MHD_Result web_h_staff_login(struct web_request *req)
 		{ .name = "totp", .kind = RS_JSON_STRING, .out = &totp, .min = 6, .max = 6 },
 	};
 	if (rs_json_fields(req->json, spec, 3) != 0)
-		return web_reply_problem(req, MHD_HTTP_BAD_REQUEST, "invalid-request", "%s", rs_error_last());
+		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0)
-		return web_reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable",
-		                         req->lang_en ? "The service is temporarily unavailable. Please wait." :
-		                                        "ただいまサービスを利用できません。しばらくお待ちください。");
+		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.auth_unavailable", NULL);
 	struct web_login_result res;
 	int rc = web_auth_login(&res, db, username, password, totp, req->id);
 	if (rc == RS_EAUTH) {
 		rs_info("staff sign-in refused for \"%.40s\": %s", username, rs_error_last());
-		return web_reply_problem(req, MHD_HTTP_UNAUTHORIZED, "sign-in-failed", "%s",
-		                         req->lang_en ? "Wrong user name, password or one-time code, or the account is locked." :
-		                                        "ユーザー名、パスワードまたはワンタイムコードが正しくないか、アカウントがロックされています。");
+		return web_reply_msg(req, MHD_HTTP_UNAUTHORIZED, "sign-in-failed", "staff.sign_in_failed", NULL);
 	}
 	if (rc != 0)
-		return web_reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "%s", rs_error_last());
+		return web_reply_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable");
 	char cookie[160];
 	snprintf(cookie, sizeof cookie, "riss_staff=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", res.token,
 	         res.ttl_s, rs_config_bool("secure_cookies") ? "; Secure" : "");
@@ -53,7 +49,7 @@ enum MHD_Result web_h_staff_logout(struct web_request *req)
 	const char *token = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "riss_staff");
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0 || (token && web_auth_logout(db, token) != 0))
-		return web_reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "%s", rs_error_last());
+		return web_reply_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable");
 	const char *hdrs[] = { MHD_HTTP_HEADER_SET_COOKIE, "riss_staff=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", NULL };
 	return web_reply_json_hdrs(req, MHD_HTTP_OK, json_pack("{s:b}", "signed_out", 1), hdrs);
 }

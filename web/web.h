@@ -109,8 +109,20 @@ enum MHD_Result web_reply_json_hdrs(struct web_request *req, unsigned status, js
                                     const char *const *headers);
 enum MHD_Result web_reply_text(struct web_request *req, unsigned status, const char *ctype,
                                const char *text, size_t len, const char *cache_control);
-/* RFC 9457 problem+json; type is a slug documented in docs/api.md ("not-found"), the
- * title comes from the slug in the caller's language, detail is a sentence for a person. */
+/* As web_reply_text, with extra headers: name, value, ..., NULL. */
+enum MHD_Result web_reply_text_hdrs(struct web_request *req, unsigned status, const char *ctype, const char *text,
+                                    size_t len, const char *cache_control, const char *const *headers);
+/* RFC 9457 problem+json; type is a slug documented in docs/api.md ("not-found"); the title
+ * is the catalogue entry problem.<type> in the caller's language. */
+/* The detail is catalogue message msg_id with string arguments for {0}.. ending in NULL. */
+enum MHD_Result web_reply_msg(struct web_request *req, unsigned status, const char *type,
+                              const char *msg_id, ...) __attribute__((sentinel));
+/* The detail is the calling thread's last error (rs_error_msg: its catalogue text in the
+ * caller's language; rs_error_set: English for English readers, else the type's generic
+ * text problem.<type>.detail, the English going to the log). */
+enum MHD_Result web_reply_error(struct web_request *req, unsigned status, const char *type);
+/* Legacy: an English detail (printf format). A Japanese reader gets the type's generic
+ * text instead. Do not add new calls: use web_reply_msg or web_reply_error. */
 enum MHD_Result web_reply_problem(struct web_request *req, unsigned status, const char *type,
                                   const char *detail_fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Add the headers every response carries. */
@@ -137,6 +149,7 @@ enum MHD_Result web_h_readyz(struct web_request *req);
 enum MHD_Result web_h_metrics(struct web_request *req);
 enum MHD_Result web_h_static(struct web_request *req);
 enum MHD_Result web_h_page(struct web_request *req);
+enum MHD_Result web_h_messages(struct web_request *req);
 
 /* Authentication (web/auth.c): resolve the caller's roles from cookies before routing. */
 void web_auth_resolve(struct web_request *req);

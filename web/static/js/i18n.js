@@ -1,9 +1,34 @@
-// Japanese is the page's own text; English comes from the page's #i18n-en catalog.
+// Text comes from the message catalogue (/i18n/messages.js, built from common/messages/*.tsv):
+// an element with data-i18n="id" shows that entry in the page's language, and
+// rissI18n.t(id, [args]) gives an entry with {0}.. filled in. Older pages still carry their
+// own #i18n-en catalog for keys the catalogue does not have (their Japanese is the page text).
 // The choice is kept in a cookie ("lang") that the server also reads for error messages.
 (function () {
   'use strict';
   function current() {
     return /(?:^|; )lang=en(?:;|$)/.test(document.cookie) ? 'en' : 'ja';
+  }
+  var catalogue = window.RISS_MESSAGES || {};
+  function fill(text, args) {
+    return text.replace(/\{([0-9])\}/g, function (m, k) {
+      return args && args[k] !== undefined && args[k] !== null ? String(args[k]) : m;
+    });
+  }
+  // The catalogue text of id in the page's language (or lang), or undefined when unknown.
+  function lookup(id, lang) {
+    var e = catalogue[id];
+    if (!e) return undefined;
+    return (lang || current()) === 'en' ? e[1] : e[0];
+  }
+  // The text of id with args filled in; a missing id shows the generic internal-error text
+  // (and warns on the console) rather than a code.
+  function t(id, args) {
+    var text = lookup(id);
+    if (text === undefined) {
+      if (window.console) console.warn('message id not in the catalogue: ' + id);
+      text = lookup('problem.internal-error') || '';
+    }
+    return fill(text, args);
   }
   function apply(lang) {
     var cat = document.getElementById('i18n-en');
@@ -11,8 +36,18 @@
     document.documentElement.lang = lang;
     document.querySelectorAll('[data-i18n]').forEach(function (el) {
       var key = el.getAttribute('data-i18n');
+      var fromCatalogue = lookup(key, lang);
+      if (fromCatalogue !== undefined) { el.textContent = fromCatalogue; return; }
       if (!el.hasAttribute('data-ja')) el.setAttribute('data-ja', el.textContent);
       el.textContent = lang === 'en' && en[key] ? en[key] : el.getAttribute('data-ja');
+    });
+    document.querySelectorAll('[data-i18n-placeholder]').forEach(function (el) {
+      var text = lookup(el.getAttribute('data-i18n-placeholder'), lang);
+      if (text !== undefined) el.setAttribute('placeholder', text);
+    });
+    document.querySelectorAll('[data-i18n-aria-label]').forEach(function (el) {
+      var text = lookup(el.getAttribute('data-i18n-aria-label'), lang);
+      if (text !== undefined) el.setAttribute('aria-label', text);
     });
     document.querySelectorAll('[data-lang-toggle]').forEach(function (b) {
       b.textContent = lang === 'en' ? '日本語' : 'English';
@@ -23,8 +58,9 @@
     var next = current() === 'en' ? 'ja' : 'en';
     document.cookie = 'lang=' + next + '; path=/; SameSite=Strict; max-age=31536000';
     apply(next);
+    document.dispatchEvent(new CustomEvent('riss:lang', { detail: next }));
   }
-  window.rissI18n = { current: current, apply: apply };
+  window.rissI18n = { current: current, apply: apply, t: t, has: function (id) { return id in catalogue; } };
 
   // API messages (problem+json details) come back in the language the page shows: every
   // same-origin fetch says so, unless the caller set Accept-Language itself.
