@@ -32,7 +32,8 @@ struct cpd_job_ctx {
 	struct cpd_job_summary *sum;
 	rs_db *db;
 	struct cpd_date today;
-	const struct cpd_rules *rules;
+	const char *site_url;
+	struct cpd_rules *rules;
 	size_t nrules;
 	struct cpd_rcatalog cat;
 	struct cpd_rcompletions comp;
@@ -185,7 +186,7 @@ static int cpd_job_row(void *ctx, const struct reg_live_row *row)
 		snprintf(m->lang, sizeof m->lang, "%s", strcmp(row->lang, "en") == 0 ? "en" : "ja");
 		snprintf(m->email, sizeof m->email, "%s", row->email);
 		m->days = due[i].days_before;
-		cpd_mail_text(m->subject, m->body, strcmp(m->lang, "en") == 0, &due[i], row->regno, &s);
+		cpd_mail_text(m->subject, m->body, strcmp(m->lang, "en") == 0, &due[i], row->regno, &s, c->site_url);
 		if (++c->nrem == CPD_JOB_CHUNK && (rc = cpd_job_flush_rem(c)) != 0)
 			return rc;
 	}
@@ -200,7 +201,7 @@ static void cpd_job_ctx_free(struct cpd_job_ctx *c)
 		free(c->applied[i]);
 	free(c->applied);
 	free(c->credits);
-	free((void *)c->rules);
+	free(c->rules);
 	c->applied = NULL;
 	c->napplied = 0;
 	c->credits = NULL;
@@ -217,11 +218,9 @@ static int cpd_job_recompute_tx(rs_db *db, void *arg)
 	sum->registrants = sum->on_track = sum->action_needed = sum->overdue = sum->renewable = 0;
 	sum->cases_opened = sum->reminders_queued = 0;
 	c->cpos = c->nrem = c->ncases = 0;
-	struct cpd_rules *rules = NULL;
 	int rc;
-	if ((rc = cpd_rstore_rules(db, &rules, &c->nrules)) != 0)
+	if ((rc = cpd_rstore_rules(db, &c->rules, &c->nrules)) != 0)
 		return rc;
-	c->rules = rules;
 	if ((rc = cpd_rstore_catalog(db, &c->cat)) != 0 || (rc = cpd_rstore_completions_all(db, &c->comp)) != 0 ||
 	    (rc = cpd_rstore_applied(db, &c->applied, &c->napplied)) != 0)
 		return rc;
@@ -257,7 +256,7 @@ int cpd_job_run(struct cpd_job_summary *out, rs_db *db, int64_t now, const struc
 	}
 	sum.ran = 1;
 	struct reg_actor who = { .actor = "system:jobs", .role = "system", .request_id = NULL };
-	struct cpd_job_ctx c = { .sum = &sum, .db = db, .today = today };
+	struct cpd_job_ctx c = { .sum = &sum, .db = db, .today = today, .site_url = smtp ? smtp->site_url : "" };
 	c.rem = calloc(CPD_JOB_CHUNK, sizeof *c.rem);
 	c.cases = calloc(CPD_JOB_CHUNK, sizeof *c.cases);
 	if (!c.rem || !c.cases) {

@@ -44,11 +44,15 @@ struct cpd_smtp {
 	const char *from;             /* envelope and header From */
 	const char *ca_file;          /* CA bundle for STARTTLS ("" = system default) */
 	int timeout_s;
+	const char *site_url;         /* public base URL, for the link in a reminder */
 };
 /* Hand one message to the SMTP server (STARTTLS when the server offers it). On failure
  * returns RS_EUNAVAIL (could not talk to the server) or RS_EIO (the server refused), with
  * the reason in rs_error_last(). subject and body are UTF-8. */
 int cpd_smtp_send(const struct cpd_smtp *s, const char *to, const char *subject, const char *body);
+/* The settings smtp_host, smtp_port, smtp_from, smtp_ca_file, smtp_timeout and
+ * public_base_url (strings borrowed from the configuration). */
+void cpd_smtp_from_config(struct cpd_smtp *out);
 
 #define CPD_SEND_MAX_ATTEMPTS 8
 /* Send queued reminders whose next attempt is due (at most max), each claimed with

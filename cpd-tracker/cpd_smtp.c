@@ -2,6 +2,7 @@
  * message is plain UTF-8 text, base64-encoded, with an RFC 2047 subject. */
 #include "cpd_renewal.h"
 
+#include "rs_config.h"
 #include "rs_error.h"
 #include "rs_util.h"
 
@@ -161,4 +162,14 @@ int cpd_smtp_send(const struct cpd_smtp *s, const char *to, const char *subject,
 	curl_easy_cleanup(c);
 	free(buf.data);
 	return rc;
+}
+
+void cpd_smtp_from_config(struct cpd_smtp *out)
+{
+	out->host = rs_config_str("smtp_host");
+	out->port = (int)rs_config_int("smtp_port");
+	out->from = rs_config_str("smtp_from");
+	out->ca_file = rs_config_str("smtp_ca_file");
+	out->timeout_s = (int)rs_config_int("smtp_timeout");
+	out->site_url = rs_config_str("public_base_url");
 }

@@ -92,7 +92,9 @@ static int cpd_rs_int_array(int *out, int cap, const char *s)
 			s++;
 		if (!*s)
 			break;
-		out[n++] = (int)strtol(s, (char **)&s, 10);
+		char *end = NULL;
+		out[n++] = (int)strtol(s, &end, 10);
+		s = end;
 	}
 	return n;
 }
