@@ -41,9 +41,7 @@ static int cli_registrant_code(int argc, char **argv)
 		return rc;
 	struct reg_actor who = { .actor = "cli:riss", .role = "registrar", .request_id = NULL };
 	char code[REG_ACTIVATION_CODE_LEN + 1];
-	rc = (email || lang) ? reg_contact_set(db, regno, email, lang, &who) : 0;
-	if (rc == 0)
-		rc = reg_account_activation_code(code, db, regno, (int64_t)time(NULL), &who);
+	rc = reg_account_issue_code(code, db, regno, email, lang, (int64_t)time(NULL), &who);
 	rs_db_close(db);
 	if (rc != 0)
 		return rc == RS_EINVAL || rc == RS_ENOTFOUND ? cli_usage_error("%s", rs_error_last())

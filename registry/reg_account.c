@@ -26,7 +26,7 @@ static void reg_acct_sha256(unsigned char out[32], const char *s)
 int reg_contact_get(rs_db *db, struct reg_contact *out, const char *regno)
 {
 	if (!reg_regno_valid(regno)) {
-		rs_error_set("a registration number is 6 digits");
+		rs_error_msg("renewal.err.regno", NULL);
 		return RS_EINVAL;
 	}
 	return reg_store_contact_get(db, out, regno);
@@ -54,6 +54,8 @@ static int reg_contact_tx(rs_db *db, void *arg)
 	struct reg_contact_arg *a = arg;
 	struct reg_registrant r;
 	int rc = reg_store_registrant_get(db, &r, a->regno, 0);
+	if (rc == RS_ENOTFOUND)
+		rs_error_msg("renewal.err.no_registrant", a->regno, NULL);
 	if (rc == 0)
 		rc = reg_store_contact_put(db, a->regno, a->email, a->email == NULL, a->lang);
 	if (rc != 0)
@@ -66,20 +68,28 @@ static int reg_contact_tx(rs_db *db, void *arg)
 	return rc;
 }
 
-int reg_contact_set(rs_db *db, const char *regno, const char *email, const char *lang, const struct reg_actor *who)
+static int reg_contact_check(const char *regno, const char *email, const char *lang)
 {
 	if (!reg_regno_valid(regno)) {
-		rs_error_set("a registration number is 6 digits");
+		rs_error_msg("renewal.err.regno", NULL);
 		return RS_EINVAL;
 	}
 	if (email && email[0] && !reg_email_valid(email)) {
-		rs_error_set("field 'email' must be an e-mail address (name@domain, at most 254 bytes)");
+		rs_error_msg("renewal.err.email", NULL);
 		return RS_EINVAL;
 	}
 	if (lang && strcmp(lang, "ja") != 0 && strcmp(lang, "en") != 0) {
-		rs_error_set("field 'lang' must be ja or en");
+		rs_error_msg("renewal.err.lang", NULL);
 		return RS_EINVAL;
 	}
+	return 0;
+}
+
+int reg_contact_set(rs_db *db, const char *regno, const char *email, const char *lang, const struct reg_actor *who)
+{
+	int rc = reg_contact_check(regno, email, lang);
+	if (rc != 0)
+		return rc;
 	struct reg_contact_arg a = { .regno = regno, .email = email, .lang = lang, .who = who };
 	return rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_contact_tx, &a);
 }
@@ -101,7 +111,7 @@ int reg_bar_check(int *out_barred, char out_until[11], rs_db *db, const char *na
 /* ---- activation ---- */
 
 struct reg_code_arg {
-	const char *regno;
+	const char *regno, *email, *lang;
 	const unsigned char *sha;
 	const struct reg_actor *who;
 };
@@ -111,10 +121,14 @@ static int reg_code_tx(rs_db *db, void *arg)
 	struct reg_code_arg *a = arg;
 	struct reg_registrant r;
 	int rc = reg_store_registrant_get(db, &r, a->regno, 0);
+	if (rc == RS_ENOTFOUND)
+		rs_error_msg("renewal.err.no_registrant", a->regno, NULL);
 	if (rc != 0)
 		return rc;
+	if ((a->email || a->lang) && (rc = reg_store_contact_put(db, a->regno, a->email, a->email == NULL, a->lang)) != 0)
+		return rc;
 	if (r.status == REG_ST_CANCELLED || r.status == REG_ST_DEREGISTERED) {
-		rs_error_set("registration %s is %s: it gets no self-service account", r.regno, reg_status_name(r.status));
+		rs_error_msg("renewal.err.no_account", r.regno, NULL);
 		return RS_ESTATE;
 	}
 	if ((rc = reg_store_activation_put(db, a->regno, a->sha, a->who->actor, REG_ACTIVATION_DAYS)) != 0)
@@ -125,19 +139,17 @@ static int reg_code_tx(rs_db *db, void *arg)
 	                a->who->request_id);
 }
 
-int reg_account_activation_code(char out[REG_ACTIVATION_CODE_LEN + 1], rs_db *db, const char *regno, int64_t now,
-                                const struct reg_actor *who)
+int reg_account_issue_code(char out[REG_ACTIVATION_CODE_LEN + 1], rs_db *db, const char *regno, const char *email,
+                           const char *lang, int64_t now, const struct reg_actor *who)
 {
 	(void)now;
-	if (!reg_regno_valid(regno)) {
-		rs_error_set("a registration number is 6 digits");
-		return RS_EINVAL;
-	}
+	int rc = reg_contact_check(regno, email, lang);
+	if (rc != 0)
+		return rc;
 	/* 12 characters of an alphabet without look-alikes (0/O, 1/I/L): 60 bits. */
 	static const char alpha[] = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 	unsigned char raw[12];
-	int rc = rs_random_bytes(raw, sizeof raw);
-	if (rc != 0)
+	if ((rc = rs_random_bytes(raw, sizeof raw)) != 0)
 		return rc;
 	char code[REG_ACTIVATION_CODE_LEN + 1];
 	size_t k = 0;
@@ -149,11 +161,17 @@ int reg_account_activation_code(char out[REG_ACTIVATION_CODE_LEN + 1], rs_db *db
 	code[k] = '\0';
 	unsigned char sha[32];
 	reg_acct_sha256(sha, code);
-	struct reg_code_arg a = { .regno = regno, .sha = sha, .who = who };
+	struct reg_code_arg a = { .regno = regno, .email = email, .lang = lang, .sha = sha, .who = who };
 	rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_code_tx, &a);
 	if (rc == 0)
 		memcpy(out, code, sizeof code);
 	return rc;
+}
+
+int reg_account_activation_code(char out[REG_ACTIVATION_CODE_LEN + 1], rs_db *db, const char *regno, int64_t now,
+                                const struct reg_actor *who)
+{
+	return reg_account_issue_code(out, db, regno, NULL, NULL, now, who);
 }
 
 /* A typed code: upper case, spaces dropped, dashes where they belong. */
@@ -202,13 +220,13 @@ int reg_account_activate(char out_secret[40], rs_db *db, const char *regno, cons
 	(void)now;
 	char norm[REG_ACTIVATION_CODE_LEN + 1];
 	if (!reg_regno_valid(regno) || !code || reg_code_normalise(norm, code) != 0) {
-		rs_error_set("wrong registration number or activation code");
+		rs_error_msg("renewal.err.activation", NULL);
 		return RS_EAUTH;
 	}
 	char hash[RS_PASSWORD_HASH_MAX];
 	int rc = rs_password_hash(hash, password ? password : "");
 	if (rc != 0) {
-		rs_error_set("a password is %d to %d characters", RS_PASSWORD_MIN, RS_PASSWORD_MAX);
+		rs_error_msg("renewal.err.password", NULL);
 		return RS_EINVAL;
 	}
 	unsigned char raw[RS_TOTP_SECRET_LEN], sha[32];
@@ -223,7 +241,7 @@ int reg_account_activate(char out_secret[40], rs_db *db, const char *regno, cons
 	if (rc != 0)
 		return rc;
 	if (!a.ok) {
-		rs_error_set("wrong registration number or activation code");
+		rs_error_msg("renewal.err.activation", NULL);
 		return RS_EAUTH;
 	}
 	snprintf(out_secret, 40, "%s", secret);
@@ -294,7 +312,7 @@ int reg_account_login(struct reg_me_login *out, rs_db *db, const char *regno, co
                       int64_t now, const char *request_id)
 {
 	if (!reg_regno_valid(regno) || !password || strlen(password) > RS_PASSWORD_MAX || !totp) {
-		rs_error_set("wrong registration number, password or code");
+		rs_error_msg("renewal.err.login", NULL);
 		return RS_EAUTH;
 	}
 	struct reg_me_login tmp;
@@ -303,7 +321,7 @@ int reg_account_login(struct reg_me_login *out, rs_db *db, const char *regno, co
 	                           .now = now, .out = &tmp };
 	int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_login_tx, &a);
 	if (rc == 0 && !a.ok) {
-		rs_error_set("wrong registration number, password or code (or too many attempts: wait 15 minutes)");
+		rs_error_msg("renewal.err.login", NULL);
 		rc = RS_EAUTH;
 	}
 	if (rc == 0) {

@@ -45,6 +45,10 @@ int reg_bar_check(int *out_barred, char out_until[11], rs_db *db, const char *na
  * (RS_ESTATE) for a cancelled or deregistered registration. Audited. */
 int reg_account_activation_code(char out[REG_ACTIVATION_CODE_LEN + 1], rs_db *db, const char *regno, int64_t now,
                                 const struct reg_actor *who);
+/* The same, first recording the contact (email and lang as in reg_contact_set; both NULL
+ * leave it) in the same transaction. */
+int reg_account_issue_code(char out[REG_ACTIVATION_CODE_LEN + 1], rs_db *db, const char *regno, const char *email,
+                           const char *lang, int64_t now, const struct reg_actor *who);
 /* Activate (or re-activate) the account of regno with a code and a new password: a fresh
  * TOTP secret is made and returned in out_secret (base32, 32 characters). The code is used
  * up. RS_EAUTH (wrong, used or expired code: one message for all), RS_EINVAL (password

@@ -41,8 +41,7 @@ static int reg_wf_bar(rs_db *db, const char *name, const char *date_of_birth, in
 	reg_today_jst(today, now);
 	int rc = reg_bar_check(&barred, until, db, name, date_of_birth, today);
 	if (rc == 0 && barred) {
-		rs_error_set("this person's registration was cancelled (取消し): a new registration is not possible "
-		             "before %s (2 years after the cancellation)", until);
+		rs_error_msg("renewal.err.barred", until, NULL);
 		rc = RS_ESTATE;
 	}
 	return rc;

@@ -144,7 +144,6 @@ enum MHD_Result web_h_registry_registrants(struct web_request *req)
 	rs_db *db;
 	if (web_db(req, &db) != 0)
 		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
-	web_reg_maybe_lapse(db);
 	const char *regno = web_reg_arg(req, "regno");
 	json_t *o = NULL;
 	int rc;
