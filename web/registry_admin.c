@@ -24,10 +24,10 @@ static enum MHD_Result web_regadm_show(struct web_request *req, rs_db *db, const
 static enum MHD_Result web_regadm_fail(struct web_request *req, int rc)
 {
 	switch (rc) {
-	case RS_EINVAL: return web_reply_problem(req, 400, "invalid-request", "%s", rs_error_last());
-	case RS_ENOTFOUND: return web_reply_problem(req, 404, "not-found", "%s", rs_error_last());
+	case RS_EINVAL: return web_reply_error(req, 400, "invalid-request");
+	case RS_ENOTFOUND: return web_reply_error(req, 404, "not-found");
 	case RS_EEXIST:
-	case RS_ESTATE: return web_reply_problem(req, 409, "conflict", "%s", rs_error_last());
+	case RS_ESTATE: return web_reply_error(req, 409, "conflict");
 	default:
 		rs_warn("registry: %s", rs_error_last());
 		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be changed now; try again shortly.");
