@@ -3,7 +3,7 @@
  * (closed, or ending in 取消し with the registration number typed as confirmation), the CPD
  * audit sample — and the activation code of a registrant's /me account. */
 #include "web_registry.h"
-#include "web_cpd.h"
+#include "web_renewal.h"
 
 #include "cpd_renewal.h"
 #include "reg_account.h"
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-enum MHD_Result web_cpd_fail(struct web_request *req, int rc)
+enum MHD_Result web_renewal_fail(struct web_request *req, int rc)
 {
 	switch (rc) {
 	case RS_EINVAL: return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
@@ -50,11 +50,11 @@ enum MHD_Result web_h_cpd_renewals(struct web_request *req)
 {
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0)
-		return web_cpd_fail(req, RS_EUNAVAIL);
+		return web_renewal_fail(req, RS_EUNAVAIL);
 	json_t *arr = NULL;
 	int rc = cpd_renewal_list(&arr, db, web_cpd_state(req), web_cpd_limit(req));
 	if (rc != 0)
-		return web_cpd_fail(req, rc);
+		return web_renewal_fail(req, rc);
 	return web_reply_json(req, MHD_HTTP_OK, json_pack("{s:o}", "applications", arr));
 }
 
@@ -78,7 +78,7 @@ enum MHD_Result web_h_cpd_renewal_decide(struct web_request *req)
 	}
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0)
-		return web_cpd_fail(req, RS_EUNAVAIL);
+		return web_renewal_fail(req, RS_EUNAVAIL);
 	struct reg_actor who = web_reg_actor(req);
 	struct reg_issuer is = { .base_url = web_reg_base_url(), .kid = kid, .signer = &web_reg_signer };
 	char *jws = NULL;
@@ -86,7 +86,7 @@ enum MHD_Result web_h_cpd_renewal_decide(struct web_request *req)
 	if (rc == RS_EUNAVAIL && approve)
 		rc = RS_EIO; /* the signer (or its key) is away: nothing was approved */
 	if (rc != 0)
-		return web_cpd_fail(req, rc);
+		return web_renewal_fail(req, rc);
 	reg_status_cache_clear(web_reg_verify_cache());
 	json_t *o = json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", approve ? "approved" : "rejected");
 	if (jws) {
@@ -103,11 +103,11 @@ enum MHD_Result web_h_cpd_cases(struct web_request *req)
 {
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0)
-		return web_cpd_fail(req, RS_EUNAVAIL);
+		return web_renewal_fail(req, RS_EUNAVAIL);
 	json_t *arr = NULL;
 	int rc = cpd_case_list(&arr, db, web_cpd_state(req), web_cpd_limit(req));
 	if (rc != 0)
-		return web_cpd_fail(req, rc);
+		return web_renewal_fail(req, rc);
 	return web_reply_json(req, MHD_HTTP_OK, json_pack("{s:o}", "cases", arr));
 }
 
@@ -124,13 +124,13 @@ enum MHD_Result web_h_cpd_case_decide(struct web_request *req)
 		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0)
-		return web_cpd_fail(req, RS_EUNAVAIL);
+		return web_renewal_fail(req, RS_EUNAVAIL);
 	struct reg_actor who = web_reg_actor(req);
 	int cancel = strstr(req->url, "/cancel") != NULL;
 	int rc = cancel ? cpd_case_cancel(db, id, confirm, note, (int64_t)time(NULL), &who)
 	                : cpd_case_close(db, id, note, &who);
 	if (rc != 0)
-		return web_cpd_fail(req, rc);
+		return web_renewal_fail(req, rc);
 	if (cancel)
 		reg_status_cache_clear(web_reg_verify_cache());
 	return web_reply_json(req, MHD_HTTP_OK, json_pack("{s:I, s:s}", "id", (json_int_t)id, "state",
@@ -141,11 +141,11 @@ enum MHD_Result web_h_cpd_audit(struct web_request *req)
 {
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0)
-		return web_cpd_fail(req, RS_EUNAVAIL);
+		return web_renewal_fail(req, RS_EUNAVAIL);
 	json_t *arr = NULL;
 	int rc = cpd_audit_list(&arr, db, web_cpd_limit(req));
 	if (rc != 0)
-		return web_cpd_fail(req, rc);
+		return web_renewal_fail(req, rc);
 	return web_reply_json(req, MHD_HTTP_OK, json_pack("{s:o}", "samples", arr));
 }
 
@@ -161,12 +161,12 @@ enum MHD_Result web_h_cpd_audit_draw(struct web_request *req)
 		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0)
-		return web_cpd_fail(req, RS_EUNAVAIL);
+		return web_renewal_fail(req, RS_EUNAVAIL);
 	struct reg_actor who = web_reg_actor(req);
 	int64_t id = 0;
 	int rc = cpd_audit_draw(&id, db, (int)n, deadline, (int64_t)time(NULL), &who);
 	if (rc != 0)
-		return web_cpd_fail(req, rc);
+		return web_renewal_fail(req, rc);
 	return web_reply_json(req, MHD_HTTP_CREATED, json_pack("{s:I}", "id", (json_int_t)id));
 }
 
@@ -183,11 +183,11 @@ enum MHD_Result web_h_cpd_audit_outcome(struct web_request *req)
 		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0)
-		return web_cpd_fail(req, RS_EUNAVAIL);
+		return web_renewal_fail(req, RS_EUNAVAIL);
 	struct reg_actor who = web_reg_actor(req);
 	int rc = cpd_audit_outcome(db, id, outcome, note, &who);
 	if (rc != 0)
-		return web_cpd_fail(req, rc);
+		return web_renewal_fail(req, rc);
 	return web_reply_json(req, MHD_HTTP_OK, json_pack("{s:I, s:s}", "id", (json_int_t)id, "outcome", outcome));
 }
 
@@ -203,12 +203,12 @@ enum MHD_Result web_h_registry_activation_code(struct web_request *req)
 		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0)
-		return web_cpd_fail(req, RS_EUNAVAIL);
+		return web_renewal_fail(req, RS_EUNAVAIL);
 	struct reg_actor who = web_reg_actor(req);
 	char code[REG_ACTIVATION_CODE_LEN + 1];
 	int rc = reg_account_issue_code(code, db, regno, email, lang, (int64_t)time(NULL), &who);
 	if (rc != 0)
-		return web_cpd_fail(req, rc);
+		return web_renewal_fail(req, rc);
 	return web_reply_json(req, MHD_HTTP_CREATED, json_pack("{s:s, s:s, s:i}", "regno", regno, "code", code,
 	                                                       "valid_days", REG_ACTIVATION_DAYS));
 }

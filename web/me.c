@@ -3,7 +3,7 @@
  * (validity, duties, completions, credentials, card), the language of their mail and
  * pages, the renewal application, and their credential as QR (SVG, PNG) and token. */
 #include "web_registry.h"
-#include "web_cpd.h"
+#include "web_renewal.h"
 #include "auth.h"
 
 #include "cpd_renewal.h"
@@ -40,7 +40,7 @@ enum MHD_Result web_h_me_activate(struct web_request *req)
 	if (rc == RS_EINVAL)
 		return web_reply_msg(req, MHD_HTTP_BAD_REQUEST, "invalid-request", "renewal.err.password", NULL);
 	if (rc != 0)
-		return web_cpd_fail(req, rc);
+		return web_renewal_fail(req, rc);
 	char uri[256];
 	snprintf(uri, sizeof uri, "otpauth://totp/RISS:%s?secret=%s&issuer=RISS", regno, secret);
 	enum MHD_Result r = web_reply_json(req, MHD_HTTP_OK, json_pack("{s:s, s:s, s:s}", "regno", regno, "totp_secret",
@@ -69,7 +69,7 @@ enum MHD_Result web_h_me_login(struct web_request *req)
 		return web_reply_msg(req, MHD_HTTP_UNAUTHORIZED, "sign-in-failed", "renewal.err.login", NULL);
 	}
 	if (rc != 0)
-		return web_cpd_fail(req, rc);
+		return web_renewal_fail(req, rc);
 	char cookie[160];
 	snprintf(cookie, sizeof cookie, "riss_me=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", res.token, res.ttl_s,
 	         rs_config_bool("secure_cookies") ? "; Secure" : "");
@@ -102,7 +102,7 @@ enum MHD_Result web_h_me(struct web_request *req)
 	json_t *o = NULL;
 	int rc = cpd_me_view(&o, db, req->regno, (int64_t)time(NULL));
 	if (rc != 0)
-		return web_cpd_fail(req, rc);
+		return web_renewal_fail(req, rc);
 	json_object_set_new(o, "csrf", json_string(req->csrf));
 	return web_reply_json(req, MHD_HTTP_OK, o);
 }
@@ -119,7 +119,7 @@ enum MHD_Result web_h_me_language(struct web_request *req)
 	struct reg_actor who = web_reg_actor(req);
 	int rc = reg_contact_set(db, req->regno, NULL, lang, &who);
 	if (rc != 0)
-		return web_cpd_fail(req, rc);
+		return web_renewal_fail(req, rc);
 	return web_reply_json(req, MHD_HTTP_OK, json_pack("{s:s}", "lang", lang));
 }
 
@@ -132,7 +132,7 @@ enum MHD_Result web_h_me_renewal(struct web_request *req)
 	int64_t id = 0;
 	int rc = cpd_renewal_apply(&id, db, req->regno, (int64_t)time(NULL), &who);
 	if (rc != 0)
-		return web_cpd_fail(req, rc);
+		return web_renewal_fail(req, rc);
 	return web_reply_json(req, MHD_HTTP_CREATED, json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", "submitted"));
 }
 
@@ -164,7 +164,7 @@ enum MHD_Result web_h_me_qr(struct web_request *req)
 	int rc = 0;
 	char *tok = web_me_token(req, &rc);
 	if (rc != 0)
-		return web_cpd_fail(req, rc);
+		return web_renewal_fail(req, rc);
 	if (!tok)
 		return web_reply_msg(req, MHD_HTTP_NOT_FOUND, "not-found", "renewal.err.no_credential", NULL);
 	size_t n = strlen(req->url);
