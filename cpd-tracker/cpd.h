@@ -1,6 +1,7 @@
 /* cpd-tracker: continuing training (CPD) of registered specialists — the renewal rules
- * (pure: dates, duties, states; no I/O) and the public face of the provider, course and
- * completion store (cpd_store.h, declared here so web/ and cli/ include one header).
+ * (pure: dates, duties, states; no I/O), the readers of completion records (pure) and
+ * the module over schema cpd: providers and their keys, courses, completions, standings.
+ * This is the module's whole public face; store.h (SQL) is private.
  *
  * The rules: a registration's validity is a cycle of `cycle_years` years from valid_from
  * (1 April or 1 October). In each cycle year `online_per_year` online courses must be
@@ -17,6 +18,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <jansson.h>
+
+#include "rs_db.h"
 
 struct cpd_date {
 	int y, m, d;
@@ -153,5 +158,162 @@ const char *cpd_duty_state_code(enum cpd_duty_state s);
 const char *cpd_course_code(enum cpd_course k);
 /* Parse "online" / "practical". 0 or RS_EINVAL. */
 int cpd_course_parse(enum cpd_course *out, const char *s);
+
+/* ==== Input readers (pure; cpd_input.c) ==== */
+
+#define CPD_BATCH_MAX 1000       /* records per JSON call */
+#define CPD_CSV_ROWS_MAX 10000   /* data rows per CSV upload */
+#define CPD_RECORD_ID_MAX 64
+
+/* One completion record as a provider sends it, checked for form only (whether the regno
+ * and course exist and the date is not in the future is the store's check). */
+struct cpd_record {
+	char provider_record_id[CPD_RECORD_ID_MAX + 1]; /* printable ASCII */
+	char regno[7];
+	char course_code[41];
+	struct cpd_date completed_on;
+	int hours10;                 /* hours x 10: 0.1-hour steps, 1..1000 */
+	int correction;              /* sent as a correction: replaces the live record of this id */
+	size_t line;                 /* CSV line (1 = header), 0 for JSON */
+};
+
+/* A problem with one record: which record, which field, what (a catalogue id with one
+ * argument, and the English text for logs and the CLI). */
+struct cpd_problem {
+	size_t index;                /* 0-based record index */
+	size_t line;                 /* CSV line, 0 for JSON */
+	const char *field;           /* "regno", "course_code", ... (static) */
+	const char *msg;             /* catalogue id, e.g. "cpd.record.regno_unknown" */
+	char arg[72];                /* {0} of the message */
+	char text[200];              /* English */
+};
+
+struct cpd_batch {
+	struct cpd_record *rec;      /* n records, in input order */
+	size_t n;
+	unsigned char *bad;          /* bad[i]: record i has a problem */
+	struct cpd_problem *prob;    /* nprob problems, in input order */
+	size_t nprob, capprob;
+};
+/* Free what a reader allocated (the struct itself is the caller's). NULL is fine. */
+void cpd_batch_free(struct cpd_batch *b);
+/* Add a problem for record i (the store adds its own: unknown regno, conflict, ...).
+ * 0 or RS_ENOMEM. */
+int cpd_batch_problem(struct cpd_batch *b, size_t i, const char *field, const char *msg, const char *arg,
+                      const char *text);
+/* Order b's problems by record (after problems were added out of order). */
+void cpd_batch_sort(struct cpd_batch *b);
+/* Read a JSON body {"records": [{"provider_record_id", "regno", "course_code", "completed_on",
+ * "hours", "correction"?}, ...]} of 1..CPD_BATCH_MAX records. RS_EINVAL (message says why)
+ * when the envelope itself is wrong; otherwise 0 with each bad record's problems in *out
+ * (caller frees with cpd_batch_free). */
+int cpd_batch_from_json(struct cpd_batch *out, const json_t *body);
+/* Read a CSV upload: UTF-8 (a BOM is skipped), RFC 4180 quoting, LF or CRLF, a header line
+ * naming the columns provider_record_id, regno, course_code, completed_on, hours (any
+ * order) and optionally correction (true/false, 1/0); up to CPD_CSV_ROWS_MAX rows; blank
+ * lines skipped. RS_EINVAL when the file as a whole is unusable (no header, a column
+ * missing, too many rows, not UTF-8 text); otherwise 0 with every bad row's problems
+ * (line, column) in *out. */
+int cpd_batch_from_csv(struct cpd_batch *out, const char *text, size_t len);
+
+/* ==== The module over PostgreSQL (schema cpd; cpd_provider.c, cpd_course.c,
+ * cpd_completion.c, cpd_standing.c; SQL in store_*.c). Every change runs in one
+ * transaction with its audit row. Errors: RS_EINVAL naming the field, RS_ENOTFOUND,
+ * RS_EEXIST, RS_ESTATE, RS_EAUTH, RS_EUNAVAIL/RS_EDB from the database. ==== */
+
+/* Who acts, for audit rows and decided_by. */
+struct cpd_actor {
+	const char *actor;           /* "staff:suzuki", "provider:3", "cli" */
+	const char *role;            /* "registrar", "provider", "system" */
+	const char *request_id;      /* may be NULL */
+};
+
+struct cpd_provider_new {
+	const char *name_ja, *name_en;   /* required */
+	const char *approved_from;       /* YYYY-MM-DD; NULL = today (Japan) */
+	const char *approved_until;      /* YYYY-MM-DD or NULL (open-ended) */
+	const char *contact_name, *contact_email, *contact_phone; /* NULL = none */
+	int is_agency;                   /* the agency's own training arm (at most one) */
+};
+
+/* Approve a provider and create its API key. *out (caller owns): {"provider_id": N,
+ * "api_key": "rpk_...", "key_hint": "rpk_abcd"} — the only time the key is seen; only its
+ * SHA-256 is stored. More members may be added later (it stays an object). */
+int cpd_provider_add(json_t **out, rs_db *db, const struct cpd_actor *who, const struct cpd_provider_new *p);
+/* A new key for the provider; the old one stops working at once. *out as for add. */
+int cpd_provider_rotate_key(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t provider_id);
+/* Suspend (reason required: the key is refused from now on) or reinstate. *out: the
+ * provider's record (as in cpd_provider_list). */
+int cpd_provider_suspend(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t provider_id, const char *reason);
+int cpd_provider_reinstate(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t provider_id);
+/* Set the approval period (until NULL = open-ended). *out: the provider's record. */
+int cpd_provider_set_period(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t provider_id,
+                            const char *from, const char *until);
+/* Every provider: a JSON array of {provider_id, name_ja, name_en, is_agency, approved_from,
+ * approved_until|null, contact_name, contact_email, contact_phone, state, state_reason,
+ * key_hint, key_created_at, courses, completions}. Never a key. */
+int cpd_provider_list(json_t **out, rs_db *db);
+
+/* The provider behind an API key. */
+struct cpd_principal {
+	int64_t provider_id;
+	int is_agency;
+};
+/* Resolve "rpk_..." to an active provider. RS_EAUTH when the key is malformed, unknown or
+ * its provider is suspended. One indexed lookup by the key's SHA-256. */
+int cpd_provider_auth(struct cpd_principal *out, rs_db *db, const char *api_key);
+
+/* Add a course of provider_id from {"code", "kind", "title_ja", "title_en", "hours",
+ * "cycle_years": [fiscal years]}. *out: the course ({course_id, code, kind, title_ja,
+ * title_en, hours, cycle_years, provider_id, designations: [{fiscal_year, designation_no}]}).
+ * RS_EEXIST when the provider already has the code. */
+int cpd_course_add(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t provider_id, const json_t *body);
+/* Courses of provider_id (0: every provider's, for the agency), as a JSON array. */
+int cpd_course_list(json_t **out, rs_db *db, int64_t provider_id);
+/* The agency designates a private provider's practical course as 特定講習 for a fiscal
+ * year with a designation number. RS_ESTATE for an online course or the agency's own;
+ * RS_EEXIST when the year or the number is taken. *out: the course. */
+int cpd_course_designate(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t course_id, int fiscal_year,
+                         const char *designation_no);
+
+/* Log completions for provider_id from a JSON body (cpd_batch_from_json), idempotent on
+ * (provider, provider_record_id): per record "created", "unchanged", "corrected" (a
+ * correction voided the live record and replaced it) or a problem naming the field
+ * (unknown regno, not the provider's course, date in the future, ...) or "conflict" (the
+ * id was sent before with different content and not as a correction). Good records are
+ * stored even when others are refused, and accepted (credited) at once. *out (caller owns):
+ * {"results": [{"provider_record_id", "result", "completion_id"?, "field"?, "problem"?,
+ * "arg"?, "detail"?}], "created", "unchanged", "corrected", "refused", "conflicts"};
+ * *out_status: 200, 409 (some conflict) or 422 (some other problem). RS_EINVAL only for a
+ * wrong envelope. */
+int cpd_completions_submit(json_t **out, unsigned *out_status, rs_db *db, const struct cpd_actor *who,
+                           int64_t provider_id, const json_t *body);
+/* The same from a CSV upload, all or nothing: when any row is bad nothing is stored and
+ * RS_EINVAL is returned with *out = {"errors": [{"line", "column", "problem", "arg",
+ * "detail"}], ...}; otherwise 0 and *out as for submit (status 200). */
+int cpd_completions_import_csv(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t provider_id,
+                               const char *csv, size_t len);
+/* The records provider_id sent (0: all providers, for the agency), newest first, voided
+ * and rejected ones included (the history): {"completions": [...]}. regno may be NULL. */
+int cpd_completions_list(json_t **out, rs_db *db, int64_t provider_id, const char *regno, int limit);
+/* One record by completion id, as in the list; provider_id > 0 limits it to that
+ * provider's records (another provider's is RS_ENOTFOUND, as if it did not exist). */
+int cpd_completion_get(json_t **out, rs_db *db, int64_t provider_id, int64_t completion_id);
+/* The provider's own record (as in cpd_provider_list). */
+int cpd_provider_get(json_t **out, rs_db *db, int64_t provider_id);
+/* The agency rejects an accepted or pending record (reason required) or accepts a pending
+ * or rejected one. state: "accepted" or "rejected". *out: the record. */
+int cpd_completion_decide(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t completion_id,
+                          const char *state, const char *reason);
+
+/* The standing of registrant regno in the current validity cycle (valid_from ..
+ * valid_until from the register) as of today, with the rule version for that cycle.
+ * RS_ENOTFOUND for an unknown number. */
+int cpd_standing(struct cpd_status *out, rs_db *db, const char *regno, struct cpd_date today);
+/* The same as JSON for GET /api/v1/cpd/status/{regno} and /me: {"regno",
+ * "registration_status", "rules_version", "cycle": {"from", "until"}, "application_deadline",
+ * "lapse_on", "state", "consequences": [...], "duties": [{"kind", "cycle_year", "window":
+ * {"from", "until"}, "deadline", "state", "completion": {...}|null}], "completions": [...]}. */
+int cpd_standing_json(json_t **out, rs_db *db, const char *regno, struct cpd_date today);
 
 #endif
