@@ -18,75 +18,9 @@ static int cpd_rn_limit(int limit)
 	return limit < 1 || limit > 500 ? 100 : limit;
 }
 
-/* ---- one registrant's standing ---- */
-
-/* The standing of registration r as of today, from the rule table, the course catalogue and
- * its accepted completions (inside the caller's transaction, or alone). */
-static int cpd_rn_standing(struct cpd_status *out, rs_db *db, const struct reg_registrant *r, struct cpd_date today)
-{
-	struct cpd_rules *rules = NULL;
-	size_t nrules = 0;
-	struct cpd_rcatalog cat = { 0 };
-	struct cpd_rcompletions comp = { 0 };
-	struct cpd_credit *credits = NULL;
-	struct cpd_date from;
-	int rc = cpd_date_parse(&from, r->valid_from);
-	if (rc != 0 || (rc = cpd_rstore_rules(db, &rules, &nrules)) != 0 || (rc = cpd_rstore_catalog(db, &cat)) != 0 ||
-	    (rc = cpd_rstore_completions_of(db, &comp, r->regno)) != 0)
-		goto done;
-	const struct cpd_rules *rule = cpd_rules_pick(rules, nrules, from);
-	if (!rule) {
-		rs_error_set("no renewal rule applies to a cycle starting %s", r->valid_from);
-		rc = RS_EINTERNAL;
-		goto done;
-	}
-	credits = calloc(comp.n ? comp.n : 1, sizeof *credits);
-	if (!credits) {
-		rc = RS_ENOMEM;
-		goto done;
-	}
-	size_t n = 0;
-	for (size_t i = 0; i < comp.n; i++)
-		if (cpd_rcatalog_credit(&credits[n], &cat, comp.id[i], comp.course[i], comp.on[i]) == 0)
-			n++;
-	rc = cpd_status_compute(out, rule, from, credits, n, today);
-done:
-	free(rules);
-	cpd_rcatalog_free(&cat);
-	cpd_rcompletions_free(&comp);
-	free(credits);
-	return rc;
-}
-
-static json_t *cpd_rn_date(struct cpd_date d)
-{
-	char s[11];
-	if (!d.y)
-		return json_null();
-	cpd_date_format(s, d);
-	return json_string(s);
-}
-
-static json_t *cpd_rn_status_json(const struct cpd_status *s)
-{
-	json_t *duties = json_array();
-	for (size_t i = 0; i < s->nduties; i++) {
-		const struct cpd_duty *d = &s->duties[i];
-		json_t *o = json_pack("{s:s, s:i, s:o, s:o, s:o, s:s}", "kind", cpd_course_code(d->course), "cycle_year",
-		                      d->cycle_year, "from", cpd_rn_date(d->from), "until", cpd_rn_date(d->until),
-		                      "deadline", cpd_rn_date(d->deadline), "state", cpd_duty_state_code(d->state));
-		json_object_set_new(o, "filled_by", d->filled_by ? json_integer(d->filled_by) : json_null());
-		json_array_append_new(duties, o);
-	}
-	return json_pack("{s:s, s:i, s:o, s:o, s:o, s:o, s:o}", "state", cpd_state_code(s->state), "rules_version",
-	                 s->rules_version, "cycle_start", cpd_rn_date(s->cycle_start), "validity_end",
-	                 cpd_rn_date(s->validity_end), "application_deadline", cpd_rn_date(s->application_deadline),
-	                 "lapse_on", cpd_rn_date(s->lapse_on), "duties", duties);
-}
-
-/* Whether r may apply now: its duties met and the register's renewal window open. 0, or
- * RS_ESTATE with the catalogue message. */
-static int cpd_rn_may_apply(const struct reg_registrant *r, const struct cpd_status *s, struct cpd_date today)
+/* Whether r may apply now: its duties met (standing state renewable) and the register's
+ * renewal window open. 0, or RS_ESTATE with the catalogue message. */
+static int cpd_rn_may_apply(const struct reg_registrant *r, int renewable, struct cpd_date today)
 {
 	char t[11], from[11], until[11];
 	cpd_date_format(t, today);
@@ -94,7 +28,7 @@ static int cpd_rn_may_apply(const struct reg_registrant *r, const struct cpd_sta
 		rs_error_msg("renewal.err.not_live", r->regno, NULL);
 		return RS_ESTATE;
 	}
-	if (s->state != CPD_RENEWABLE) {
+	if (!renewable) {
 		rs_error_msg("renewal.err.not_renewable", NULL);
 		return RS_ESTATE;
 	}
@@ -109,9 +43,8 @@ int cpd_me_view(json_t **out, rs_db *db, const char *regno, int64_t now)
 {
 	struct reg_registrant r;
 	struct reg_contact contact;
-	struct cpd_status s;
 	struct cpd_date today = cpd_today_jst(now);
-	json_t *show = NULL, *completions = NULL, *apps = NULL;
+	json_t *show = NULL, *completions = NULL, *apps = NULL, *standing = NULL;
 	int rc = reg_registrant_get(db, &r, regno);
 	if (rc == 0)
 		rc = reg_contact_get(db, &contact, regno);
@@ -122,13 +55,15 @@ int cpd_me_view(json_t **out, rs_db *db, const char *regno, int64_t now)
 	if (rc == 0)
 		rc = cpd_rstore_app_list(db, &apps, NULL, regno, 20);
 	if (rc == 0)
-		rc = cpd_rn_standing(&s, db, &r, today);
+		rc = cpd_standing_json(&standing, db, regno, today);
 	if (rc != 0) {
 		json_decref(show);
 		json_decref(completions);
 		json_decref(apps);
 		return rc;
 	}
+	const char *state = json_string_value(json_object_get(standing, "state"));
+	int renewable = state && strcmp(state, cpd_state_code(CPD_RENEWABLE)) == 0;
 	int applied = 0;
 	size_t i;
 	json_t *a;
@@ -138,7 +73,7 @@ int cpd_me_view(json_t **out, rs_db *db, const char *regno, int64_t now)
 		if (st && vu && strcmp(st, "rejected") != 0 && strcmp(vu, r.valid_until) == 0)
 			applied = 1;
 	}
-	int may = !applied && cpd_rn_may_apply(&r, &s, today) == 0;
+	int may = !applied && cpd_rn_may_apply(&r, renewable, today) == 0;
 	/* Live credentials only, newest first; the date of birth stays on the card. */
 	json_t *creds = json_array();
 	json_array_foreach(json_object_get(show, "credentials"), i, a)
@@ -151,7 +86,7 @@ int cpd_me_view(json_t **out, rs_db *db, const char *regno, int64_t now)
 	                      r.exam_pass_date, "card_colour", reg_card_colour(r.renewal_count));
 	json_object_set_new(o, "lang", json_string(contact.lang));
 	json_object_set_new(o, "email", contact.email[0] ? json_string(contact.email) : json_null());
-	json_object_set_new(o, "standing", cpd_rn_status_json(&s));
+	json_object_set_new(o, "standing", standing);
 	json_object_set_new(o, "completions", completions);
 	json_object_set_new(o, "renewal_applications", apps);
 	json_object_set_new(o, "applied", json_boolean(applied));
@@ -177,12 +112,16 @@ static int cpd_apply_tx(rs_db *db, void *arg)
 	struct reg_registrant r;
 	struct cpd_status s;
 	struct cpd_date today = cpd_today_jst(a->now);
+	json_t *standing = NULL;
 	int rc = reg_registrant_get(db, &r, a->regno);
 	if (rc == RS_ENOTFOUND)
 		rs_error_msg("renewal.err.no_registrant", a->regno, NULL);
-	if (rc != 0 || (rc = cpd_rn_standing(&s, db, &r, today)) != 0 || (rc = cpd_rn_may_apply(&r, &s, today)) != 0)
+	if (rc != 0 || (rc = cpd_standing(&s, db, a->regno, today)) != 0 ||
+	    (rc = cpd_rn_may_apply(&r, s.state == CPD_RENEWABLE, today)) != 0)
 		return rc;
-	json_t *standing = cpd_rn_status_json(&s);
+	/* The standing as the registrant saw it, kept with the application. */
+	if ((rc = cpd_standing_json(&standing, db, a->regno, today)) != 0)
+		return rc;
 	rc = cpd_rstore_app_insert(db, &a->id, a->regno, r.valid_until, a->who->actor, standing);
 	json_decref(standing);
 	if (rc == RS_EEXIST)

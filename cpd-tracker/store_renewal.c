@@ -193,16 +193,6 @@ int cpd_rstore_completions_all(rs_db *db, struct cpd_rcompletions *out)
 	return rc != 0 ? rc : cpd_rs_completions(out, r);
 }
 
-int cpd_rstore_completions_of(rs_db *db, struct cpd_rcompletions *out, const char *regno)
-{
-	PGresult *r = NULL;
-	const char *p[] = { regno };
-	int rc = rs_db_exec(&r, db, "cpd_r_completions_of",
-	                    "SELECT regno, id, course_id, completed_on::text FROM cpd.completions "
-	                    "WHERE state = 'accepted' AND regno = $1 ORDER BY completed_on, id", 1, p);
-	return rc != 0 ? rc : cpd_rs_completions(out, r);
-}
-
 void cpd_rcompletions_free(struct cpd_rcompletions *c)
 {
 	if (!c)

@@ -43,8 +43,6 @@ struct cpd_rcompletions {
 	struct cpd_date *on;
 };
 int cpd_rstore_completions_all(rs_db *db, struct cpd_rcompletions *out);
-/* The same for one registrant. */
-int cpd_rstore_completions_of(rs_db *db, struct cpd_rcompletions *out, const char *regno);
 void cpd_rcompletions_free(struct cpd_rcompletions *c);
 /* One registrant's completions for /me: provider names, course titles, posting time. */
 int cpd_rstore_completions_json(rs_db *db, json_t **out, const char *regno);
