@@ -6,13 +6,12 @@
 #include <stdio.h>
 
 void cpd_mail_text(char subject[CPD_MAIL_SUBJECT_MAX], char body[CPD_MAIL_BODY_MAX], int en,
-                   const struct cpd_reminder *m, const char *regno, const struct cpd_status *s,
+                   const struct cpd_reminder *m, const char *regno, struct cpd_date today,
                    const char *site_url)
 {
-	(void)s;
-	char deadline[11], left[16];
+	char deadline[11], left[24];
 	cpd_date_format(deadline, m->deadline);
-	snprintf(left, sizeof left, "%d", m->days_before);
+	snprintf(left, sizeof left, "%ld", cpd_date_days(m->deadline) - cpd_date_days(today));
 	const char *args[] = { regno, deadline, left, site_url ? site_url : "", NULL };
 	const char *subj = "renewal.mail.subject.duty", *text = "renewal.mail.body.duty";
 	if (m->kind == CPD_REMIND_APPLICATION) {

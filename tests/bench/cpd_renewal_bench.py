@@ -36,10 +36,12 @@ INSERT INTO cpd.designations (course_id, fiscal_year, designation_no, designated
 SELECT 2, y, 'B-' || y, 'bench' FROM generate_series(2023, 2030) y;
 -- Four completions each: online in cycle years 1-3 and the practical course, dated inside
 -- their windows, never after yesterday (some registrants are behind: their duties are open).
+-- Every tenth registrant took the year-1 online course in year 3 instead: year 1 is overdue.
 INSERT INTO cpd.completions (provider_id, provider_record_id, regno, course_id, completed_on, hours, via, state,
     posted_at)
 SELECT 1, 'b-' || i || '-' || k, lpad(i::text, 6, '0'), CASE WHEN k = 3 THEN 2 ELSE 1 END,
-       least((s + (CASE WHEN k = 3 THEN 1 ELSE k END) * interval '1 year' + ((i * 7 + k) % 200) * interval '1 day')::date,
+       least((s + (CASE WHEN k = 3 THEN 1 WHEN k = 0 AND i % 10 = 0 THEN 2 ELSE k END) * interval '1 year'
+              + ((i * 7 + k) % 200) * interval '1 day')::date,
              current_date - 1), 6, 'api', 'accepted', now()
 FROM (SELECT i, (DATE '2024-04-01' + ((i % 6) * interval '6 months'))::date AS s
       FROM generate_series(1, {N}) i) x, generate_series(0, 3) k;
