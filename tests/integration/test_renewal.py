@@ -87,10 +87,12 @@ def cycle_start_before(limit):
 
 
 class Sink:
-    """An SMTP server on loopback that keeps what arrives."""
+    """An SMTP server on loopback that keeps what arrives (with STARTTLS required when given
+    an ssl context)."""
 
-    def __init__(self):
+    def __init__(self, tls=None):
         self.messages = []
+        self.tls_sessions = 0
         self.lock = threading.Lock()
         sink = self
 
@@ -98,6 +100,8 @@ class Sink:
             async def handle_DATA(self, server, session, envelope):
                 msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
                 with sink.lock:
+                    if session.ssl is not None:
+                        sink.tls_sessions += 1
                     sink.messages.append((tuple(envelope.rcpt_tos), str(msg["subject"]),
                                           msg.get_content()))
                 return "250 OK"
@@ -106,7 +110,8 @@ class Sink:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        extra = {"tls_context": tls, "require_starttls": True} if tls else {}
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, **extra)
         self.controller.start()
 
     def to(self, addr):
@@ -378,6 +383,33 @@ class Renewal(unittest.TestCase):
                                       f"AND state = 'sent'"), "2")
                 self.assertEqual(psql(f"SELECT count(*) FROM cpd.send_attempts a JOIN cpd.reminders r "
                                       f"ON r.id = a.reminder_id WHERE r.regno = '{regno}' AND a.ok"), "2")
+        finally:
+            sink.stop()
+
+    def test_5_starttls_when_the_server_offers_it(self):
+        import ssl
+        cert, key = os.path.join(self.tmp, "smtp.crt"), os.path.join(self.tmp, "smtp.key")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                        "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(cert, key)
+        today = today_jst()
+        start = cycle_start_before(today - datetime.timedelta(days=2 * 366 + 2))
+        regno = self.register(f"暗号 {RUN}", start.isoformat())
+        addr = f"tls{regno}@example.test"
+        st, _, b = self.admin("POST", "/api/v1/registry/activation-code", {"regno": regno, "email": addr})
+        self.assertEqual(st, 201, b)
+        deadline = add_years(start, 3) - datetime.timedelta(days=61)
+        day = (deadline - datetime.timedelta(days=20)).isoformat()   # the 30-day reminders
+        sink = Sink(tls=ctx)
+        try:
+            env = {"RISS_SMTP_HOST": "127.0.0.1", "RISS_SMTP_PORT": str(sink.port), "RISS_SMTP_CA_FILE": cert}
+            self.job("--today", day, env=env)
+            got = sink.to(addr)
+            self.assertGreaterEqual(len(got), 1, got)
+            self.assertEqual(sink.tls_sessions, len(sink.messages))   # every message came over TLS
+            self.assertTrue(all("情報処理安全確保支援士" in m[1] for m in got))   # Japanese by default
         finally:
             sink.stop()
 
