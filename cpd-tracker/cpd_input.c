@@ -461,7 +461,7 @@ int cpd_batch_from_csv(struct cpd_batch *out, const char *text, size_t len)
 	/* Count lines first for the allocation (an upper bound on rows). */
 	size_t lines = 1;
 	for (size_t i = 0; i < len; i++)
-		lines += text[i] == '\n';
+		lines += text[i] == '\n' || text[i] == '\r'; /* a lone CR ends a line too */
 	struct cpd_csv_row *row = malloc(sizeof *row);
 	if (!row) {
 		rs_error_set("out of memory");
