@@ -62,7 +62,9 @@ static int cpd_job_flush_rem(struct cpd_job_ctx *c)
 		                                    .body = r->body, .days_before = r->days };
 	}
 	int added = 0;
+	int64_t t0 = rs_mono_ns();
 	int rc = cpd_rstore_reminders_add(c->db, &added, rows, c->nrem);
+	c->sum->write_s += (double)(rs_mono_ns() - t0) / 1e9;
 	free(rows);
 	if (rc == 0) {
 		c->sum->reminders_queued += added;
@@ -82,7 +84,9 @@ static int cpd_job_flush_cases(struct cpd_job_ctx *c)
 		rows[i] = (struct cpd_rcase_row){ .regno = c->cases[i].regno, .valid_until = c->cases[i].valid_until,
 		                                  .duty = c->cases[i].duty, .due = c->cases[i].due };
 	int added = 0;
+	int64_t t0 = rs_mono_ns();
 	int rc = cpd_rstore_cases_add(c->db, &added, rows, c->ncases);
+	c->sum->write_s += (double)(rs_mono_ns() - t0) / 1e9;
 	free(rows);
 	if (rc == 0) {
 		c->sum->cases_opened += added;
@@ -217,6 +221,8 @@ static int cpd_job_recompute_tx(rs_db *db, void *arg)
 	struct cpd_job_summary *sum = c->sum;
 	sum->registrants = sum->on_track = sum->action_needed = sum->overdue = sum->renewable = 0;
 	sum->cases_opened = sum->reminders_queued = 0;
+	sum->read_s = sum->write_s = 0;
+	int64_t t0 = rs_mono_ns();
 	c->cpos = c->nrem = c->ncases = 0;
 	int rc;
 	if ((rc = cpd_rstore_rules(db, &c->rules, &c->nrules)) != 0)
@@ -224,6 +230,7 @@ static int cpd_job_recompute_tx(rs_db *db, void *arg)
 	if ((rc = cpd_rstore_catalog(db, &c->cat)) != 0 || (rc = cpd_rstore_completions_all(db, &c->comp)) != 0 ||
 	    (rc = cpd_rstore_applied(db, &c->applied, &c->napplied)) != 0)
 		return rc;
+	sum->read_s = (double)(rs_mono_ns() - t0) / 1e9;
 	if ((rc = reg_live_scan(db, cpd_job_row, c)) != 0)
 		return rc;
 	if ((rc = cpd_job_flush_cases(c)) != 0)
@@ -233,11 +240,12 @@ static int cpd_job_recompute_tx(rs_db *db, void *arg)
 
 json_t *cpd_job_summary_json(const struct cpd_job_summary *s)
 {
-	return json_pack("{s:b, s:s, s:i, s:i, s:{s:i, s:i, s:i, s:i}, s:i, s:i, s:i, s:i, s:f}", "ran", s->ran, "as_of",
-	                 s->as_of, "lapsed", s->lapsed, "registrants", s->registrants, "states", "on_track", s->on_track,
-	                 "action_needed", s->action_needed, "overdue", s->overdue, "renewable", s->renewable,
+	return json_pack("{s:b, s:s, s:i, s:i, s:{s:i, s:i, s:i, s:i}, s:i, s:i, s:i, s:i, s:f, s:f, s:f}", "ran", s->ran,
+	                 "as_of", s->as_of, "lapsed", s->lapsed, "registrants", s->registrants, "states", "on_track",
+	                 s->on_track, "action_needed", s->action_needed, "overdue", s->overdue, "renewable", s->renewable,
 	                 "cases_opened", s->cases_opened, "reminders_queued", s->reminders_queued, "sent", s->sent,
-	                 "send_failed", s->send_failed, "recompute_s", s->recompute_s);
+	                 "send_failed", s->send_failed, "recompute_s", s->recompute_s, "read_s", s->read_s, "write_s",
+	                 s->write_s);
 }
 
 int cpd_job_run(struct cpd_job_summary *out, rs_db *db, int64_t now, const struct cpd_smtp *smtp, const char *runner)

@@ -73,6 +73,8 @@ struct cpd_job_summary {
 	int reminders_queued;
 	int sent, send_failed;        /* send attempts */
 	double recompute_s;           /* seconds to recompute every standing and queue reminders */
+	double read_s, write_s;       /* of which: reading rules, courses, completions and earlier
+	                               * applications; writing cases and reminders */
 };
 /* One run: take the advisory lock (or return with ran = 0), lapse what is due, recompute
  * every live registration's standing as of now (Japan date), open a case for each newly

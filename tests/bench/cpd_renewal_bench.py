@@ -71,8 +71,9 @@ def main():
                                  capture_output=True, text=True, cwd=ROOT).stdout
             wall = time.time() - t
             s = json.loads(out)
-            print(f"renewal job, {label}: recompute + queue {s['recompute_s']:.3f} s (target <= 5 s), "
-                  f"whole command {wall:.3f} s; {s['registrants']} standings {s['states']}, "
+            print(f"renewal job, {label}: recompute + queue {s['recompute_s']:.3f} s (target <= 5 s; reading "
+                  f"{s['read_s']:.3f} s, writing {s['write_s']:.3f} s), whole command {wall:.3f} s; "
+                  f"{s['registrants']} standings {s['states']}, "
                   f"{s['cases_opened']} cases opened, {s['reminders_queued']} reminders queued")
         t = time.time()
         subprocess.run(["psql", pg.conninfo, "-X", "-q", "-c",
