@@ -46,16 +46,39 @@ static const char *web_cpd_state(struct web_request *req)
 	return s && s[0] && strlen(s) <= 20 ? s : NULL;
 }
 
-enum MHD_Result web_h_cpd_renewals(struct web_request *req)
+/* A list for the desk: fn(out, db, state filter, limit) answered as {key: [...]}. */
+static enum MHD_Result web_cpd_list(struct web_request *req, int (*fn)(json_t **, rs_db *, const char *, int),
+                                    const char *key)
 {
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0)
 		return web_renewal_fail(req, RS_EUNAVAIL);
 	json_t *arr = NULL;
-	int rc = cpd_renewal_list(&arr, db, web_cpd_state(req), web_cpd_limit(req));
+	int rc = fn(&arr, db, web_cpd_state(req), web_cpd_limit(req));
 	if (rc != 0)
 		return web_renewal_fail(req, rc);
-	return web_reply_json(req, MHD_HTTP_OK, json_pack("{s:o}", "applications", arr));
+	return web_reply_json(req, MHD_HTTP_OK, json_pack("{s:o}", key, arr));
+}
+
+static int web_cpd_audit_list(json_t **out, rs_db *db, const char *state, int limit)
+{
+	(void)state;
+	return cpd_audit_list(out, db, limit);
+}
+
+enum MHD_Result web_h_cpd_renewals(struct web_request *req)
+{
+	return web_cpd_list(req, cpd_renewal_list, "applications");
+}
+
+enum MHD_Result web_h_cpd_cases(struct web_request *req)
+{
+	return web_cpd_list(req, cpd_case_list, "cases");
+}
+
+enum MHD_Result web_h_cpd_audit(struct web_request *req)
+{
+	return web_cpd_list(req, web_cpd_audit_list, "samples");
 }
 
 enum MHD_Result web_h_cpd_renewal_decide(struct web_request *req)
@@ -99,18 +122,6 @@ enum MHD_Result web_h_cpd_renewal_decide(struct web_request *req)
 	return web_reply_json(req, MHD_HTTP_OK, o);
 }
 
-enum MHD_Result web_h_cpd_cases(struct web_request *req)
-{
-	rs_db *db = NULL;
-	if (web_db(req, &db) != 0)
-		return web_renewal_fail(req, RS_EUNAVAIL);
-	json_t *arr = NULL;
-	int rc = cpd_case_list(&arr, db, web_cpd_state(req), web_cpd_limit(req));
-	if (rc != 0)
-		return web_renewal_fail(req, rc);
-	return web_reply_json(req, MHD_HTTP_OK, json_pack("{s:o}", "cases", arr));
-}
-
 enum MHD_Result web_h_cpd_case_decide(struct web_request *req)
 {
 	long long id = 0;
@@ -135,18 +146,6 @@ enum MHD_Result web_h_cpd_case_decide(struct web_request *req)
 		reg_status_cache_clear(web_reg_verify_cache());
 	return web_reply_json(req, MHD_HTTP_OK, json_pack("{s:I, s:s}", "id", (json_int_t)id, "state",
 	                                                  cancel ? "cancelled" : "closed"));
-}
-
-enum MHD_Result web_h_cpd_audit(struct web_request *req)
-{
-	rs_db *db = NULL;
-	if (web_db(req, &db) != 0)
-		return web_renewal_fail(req, RS_EUNAVAIL);
-	json_t *arr = NULL;
-	int rc = cpd_audit_list(&arr, db, web_cpd_limit(req));
-	if (rc != 0)
-		return web_renewal_fail(req, rc);
-	return web_reply_json(req, MHD_HTTP_OK, json_pack("{s:o}", "samples", arr));
 }
 
 enum MHD_Result web_h_cpd_audit_draw(struct web_request *req)

@@ -165,7 +165,7 @@
     window.rissStaff.me().then(function (m) {
       if (m.role !== 'registrar' && m.role !== 'auditor') throw new Error(t('cpd_desk.signin_needed'));
       canChange = m.role === 'registrar';
-      ['draw', 'provider-add'].forEach(function (id) { $(id).hidden = !canChange; });
+      ['draw', 'provider-add', 'code'].forEach(function (id) { $(id).hidden = !canChange; });
       $('desk').hidden = false;
       return loadAll();
     }).catch(function (e) { status(e.status === 401 ? t('cpd_desk.signin_needed') : e.message, true); });
@@ -175,6 +175,16 @@
       call('POST', '/api/v1/cpd/cases/cancel', { id: c.id, confirm: $('cancel-confirm').value, note: $('cancel-reason').value })
         .then(function () { $('cancel').hidden = true; status(t('cpd_desk.cancelled', [c.regno])); return loadCases(); })
         .catch(fail);
+    });
+    $('code').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var body = { regno: $('code-regno').value, lang: $('code-lang').value };
+      if ($('code-email').value) body.email = $('code-email').value;
+      call('POST', '/api/v1/registry/activation-code', body).then(function (r) {
+        $('code-value').textContent = r.code;
+        $('code-out').hidden = false;
+        status(t('cpd_desk.code.valid', [r.regno, r.valid_days]));
+      }).catch(fail);
     });
     $('draw').addEventListener('submit', function (ev) {
       ev.preventDefault();
