@@ -20,6 +20,9 @@ void cpd_mail_text(char subject[CPD_MAIL_SUBJECT_MAX], char body[CPD_MAIL_BODY_M
 	} else if (m->kind == CPD_REMIND_OVERDUE) {
 		subj = "renewal.mail.subject.overdue";
 		text = "renewal.mail.body.overdue";
+	} else if (m->kind == CPD_REMIND_EVIDENCE) {
+		subj = "renewal.mail.subject.evidence";
+		text = "renewal.mail.body.evidence";
 	}
 	rs_msg_format(subject, CPD_MAIL_SUBJECT_MAX, subj, en, args);
 	rs_msg_format(body, CPD_MAIL_BODY_MAX, text, en, args);

@@ -63,6 +63,7 @@ const char *cpd_remind_kind_code(enum cpd_remind_kind k)
 	case CPD_REMIND_DUTY: return "duty";
 	case CPD_REMIND_APPLICATION: return "application";
 	case CPD_REMIND_OVERDUE: return "overdue";
+	case CPD_REMIND_EVIDENCE: return "evidence";
 	}
 	return "duty";
 }

@@ -2,10 +2,12 @@
  * and issues a credential in one transaction), overdue cases on the registrar desk (closed
  * or ending in 取消し), the CPD audit sample, and the registrant's own view for /me. */
 #include "cpd_renewal.h"
+#include "cpd_mailtext.h"
 #include "store_renewal.h"
 
 #include "reg_account.h"
 #include "rs_audit.h"
+#include "rs_config.h"
 #include "rs_error.h"
 #include "rs_util.h"
 
@@ -328,8 +330,31 @@ static int cpd_draw_row(void *ctx, const struct reg_live_row *row)
 	return 0;
 }
 
+/* Queue the evidence request mail of each sampled registrant who has an address. */
+static int cpd_draw_mail(rs_db *db, const char *const *regnos, size_t n, const char *deadline, int64_t now)
+{
+	struct cpd_reminder m = { .kind = CPD_REMIND_EVIDENCE, .days_before = 0 };
+	if (cpd_date_parse(&m.deadline, deadline) != 0)
+		return RS_EINVAL;
+	struct cpd_date today = cpd_today_jst(now);
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct reg_contact c;
+		if ((rc = reg_contact_get(db, &c, regnos[i])) != 0 || !c.email[0])
+			continue;
+		char subject[CPD_MAIL_SUBJECT_MAX], body[CPD_MAIL_BODY_MAX];
+		cpd_mail_text(subject, body, strcmp(c.lang, "en") == 0, &m, regnos[i], today,
+		              rs_config_str("public_base_url"));
+		struct cpd_rremind_row row = { .regno = regnos[i], .kind = "evidence", .deadline = deadline,
+		                               .lang = c.lang, .email = c.email, .subject = subject, .body = body };
+		rc = cpd_rstore_reminders_add(db, NULL, &row, 1);
+	}
+	return rc;
+}
+
 struct cpd_draw_arg {
 	int n;
+	int64_t now;
 	const char *deadline;
 	const struct reg_actor *who;
 	int64_t id;
@@ -362,7 +387,8 @@ static int cpd_draw_tx(rs_db *db, void *arg)
 	}
 	for (size_t i = 0; i < k; i++)
 		pick[i] = c.regnos[i];
-	if ((rc = cpd_rstore_sample_add(db, &a->id, a->who->actor, (int)k > 0 ? (int)k : 1, a->deadline, pick, k)) != 0)
+	if ((rc = cpd_rstore_sample_add(db, &a->id, a->who->actor, (int)k > 0 ? (int)k : 1, a->deadline, pick, k)) != 0 ||
+	    (rc = cpd_draw_mail(db, pick, k, a->deadline, a->now)) != 0)
 		goto done;
 	char obj[32];
 	snprintf(obj, sizeof obj, "cpd_audit_sample:%lld", (long long)a->id);
@@ -388,7 +414,7 @@ int cpd_audit_draw(int64_t *out_id, rs_db *db, int n, const char *deadline, int6
 		rs_error_msg("renewal.err.deadline", NULL);
 		return RS_EINVAL;
 	}
-	struct cpd_draw_arg a = { .n = n, .deadline = deadline, .who = who };
+	struct cpd_draw_arg a = { .n = n, .now = now, .deadline = deadline, .who = who };
 	int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, cpd_draw_tx, &a);
 	if (rc == 0)
 		*out_id = a.id;

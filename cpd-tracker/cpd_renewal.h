@@ -18,7 +18,7 @@
 
 /* ---- reminders (pure) ---- */
 
-enum cpd_remind_kind { CPD_REMIND_DUTY = 0, CPD_REMIND_APPLICATION = 1, CPD_REMIND_OVERDUE = 2 };
+enum cpd_remind_kind { CPD_REMIND_DUTY = 0, CPD_REMIND_APPLICATION = 1, CPD_REMIND_OVERDUE = 2, CPD_REMIND_EVIDENCE = 3 };
 
 struct cpd_reminder {
 	enum cpd_remind_kind kind;
@@ -33,7 +33,7 @@ struct cpd_reminder {
  * one overdue notice when a duty is overdue. Returns the count written to out. */
 size_t cpd_reminders_due(struct cpd_reminder out[CPD_REMIND_MAX], const struct cpd_status *s, int applied,
                          struct cpd_date today);
-/* "duty", "application", "overdue". */
+/* "duty", "application", "overdue", "evidence". */
 const char *cpd_remind_kind_code(enum cpd_remind_kind k);
 
 /* ---- mail ---- */
@@ -116,8 +116,10 @@ int cpd_case_cancel(rs_db *db, int64_t id, const char *confirm, const char *reas
 
 /* ---- audit sample ---- */
 
-/* Draw n (1..1000) live registrations at random and request evidence by deadline
- * (YYYY-MM-DD, after today). *out_id is the sample. */
+/* Draw n (1..1000) active registrations at random and request evidence by deadline
+ * (YYYY-MM-DD, after today): each request is recorded and, for a registrant with an
+ * address, a mail in their language is queued (the next job run sends it). *out_id is the
+ * sample. */
 int cpd_audit_draw(int64_t *out_id, rs_db *db, int n, const char *deadline, int64_t now,
                    const struct reg_actor *who);
 /* Samples with their evidence requests, newest first. */

@@ -32,7 +32,7 @@ int reg_contact_get(rs_db *db, struct reg_contact *out, const char *regno)
 	return reg_store_contact_get(db, out, regno);
 }
 
-static int reg_email_valid(const char *e)
+int reg_email_valid(const char *e)
 {
 	size_t n = strlen(e);
 	const char *at = strchr(e, '@');
@@ -174,17 +174,17 @@ int reg_account_activation_code(char out[REG_ACTIVATION_CODE_LEN + 1], rs_db *db
 	return reg_account_issue_code(out, db, regno, NULL, NULL, now, who);
 }
 
-/* A typed code: upper case, spaces dropped, dashes where they belong. */
-static int reg_code_normalise(char out[REG_ACTIVATION_CODE_LEN + 1], const char *in)
+int reg_activation_code_normalise(char out[REG_ACTIVATION_CODE_LEN + 1], const char *in)
 {
 	char flat[16];
 	size_t k = 0;
 	for (const char *c = in; *c; c++) {
 		if (*c == '-' || *c == ' ')
 			continue;
-		if (k >= 12)
+		char u = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+		if (k >= 12 || !((u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9')))
 			return -1;
-		flat[k++] = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+		flat[k++] = u;
 	}
 	if (k != 12)
 		return -1;
@@ -219,7 +219,7 @@ int reg_account_activate(char out_secret[40], rs_db *db, const char *regno, cons
 {
 	(void)now;
 	char norm[REG_ACTIVATION_CODE_LEN + 1];
-	if (!reg_regno_valid(regno) || !code || reg_code_normalise(norm, code) != 0) {
+	if (!reg_regno_valid(regno) || !code || reg_activation_code_normalise(norm, code) != 0) {
 		rs_error_msg("renewal.err.activation", NULL);
 		return RS_EAUTH;
 	}

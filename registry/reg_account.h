@@ -25,6 +25,12 @@ struct reg_contact {
 };
 /* The contact of regno; a registrant without a row gets email "" and lang "ja". */
 int reg_contact_get(rs_db *db, struct reg_contact *out, const char *regno);
+/* True when e is an address mail can go to: name@domain, at most 254 bytes, no spaces,
+ * controls, angle brackets or second @ (it goes into a header and an SMTP command). */
+int reg_email_valid(const char *e);
+/* A typed activation code (NUL-terminated, any case, spaces and dashes anywhere) in its
+ * stored form "XXXX-XXXX-XXXX": 0, or -1 when it is not 12 such characters. */
+int reg_activation_code_normalise(char out[REG_ACTIVATION_CODE_LEN + 1], const char *in);
 /* Set the e-mail (NULL keeps it, "" removes it) and/or the language (NULL keeps it).
  * RS_EINVAL (bad address or language), RS_ENOTFOUND. Audited. */
 int reg_contact_set(rs_db *db, const char *regno, const char *email, const char *lang,

@@ -2,7 +2,7 @@
 CREATE TABLE cpd.reminders (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     regno           char(6) NOT NULL CHECK (regno ~ '^[0-9]{6}$'),
-    kind            text NOT NULL CHECK (kind IN ('duty', 'application', 'overdue')),
+    kind            text NOT NULL CHECK (kind IN ('duty', 'application', 'overdue', 'evidence')),
     deadline        date NOT NULL,
     days_before     integer NOT NULL CHECK (days_before IN (0, 30, 60, 90)),
     lang            text NOT NULL CHECK (lang IN ('ja', 'en')),
@@ -16,11 +16,11 @@ CREATE TABLE cpd.reminders (
     sent_at         timestamptz,
     UNIQUE (regno, kind, deadline, days_before),
     CHECK ((state = 'sent') = (sent_at IS NOT NULL)),
-    CHECK ((kind = 'overdue') = (days_before = 0))
+    CHECK ((kind IN ('overdue', 'evidence')) = (days_before = 0))
 );
 COMMENT ON TABLE cpd.reminders IS 'Reminder outbox: one row per (registrant, deadline, threshold), written by the renewal job in the registrant''s language; the sender marks it sent, or failed after its last retry';
-COMMENT ON COLUMN cpd.reminders.kind IS 'duty: a training duty is due; application: the renewal application is due (validity end - 60 days); overdue: a duty was missed';
-COMMENT ON COLUMN cpd.reminders.days_before IS '90, 60 or 30 days before the deadline; 0 for an overdue notice';
+COMMENT ON COLUMN cpd.reminders.kind IS 'duty: a training duty is due; application: the renewal application is due (validity end - 60 days); overdue: a duty was missed; evidence: the CPD audit asks for evidence by the deadline';
+COMMENT ON COLUMN cpd.reminders.days_before IS '90, 60 or 30 days before the deadline; 0 for an overdue notice or an evidence request';
 COMMENT ON COLUMN cpd.reminders.next_attempt_at IS 'earliest time of the next attempt (exponential backoff after a failure)';
 CREATE INDEX reminders_due_idx ON cpd.reminders (next_attempt_at) WHERE state = 'queued';
 COMMENT ON INDEX cpd.reminders_due_idx IS 'Serves the sender: queued reminders whose next attempt is due';

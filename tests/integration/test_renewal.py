@@ -413,6 +413,40 @@ class Renewal(unittest.TestCase):
         finally:
             sink.stop()
 
+    def test_6_audit_sample_with_evidence_requests(self):
+        deadline = (today_jst() + datetime.timedelta(days=30)).isoformat()
+        st, _, b = self.admin("POST", "/api/v1/cpd/audit/draw", {"n": 0, "deadline": deadline})
+        self.assertEqual(st, 400, b)
+        st, _, b = self.admin("POST", "/api/v1/cpd/audit/draw", {"n": 1000, "deadline": deadline})
+        self.assertEqual(st, 201, b)
+        st, _, lst = self.admin("GET", "/api/v1/cpd/audit")
+        sample = [x for x in lst["samples"] if x["id"] == b["id"]][0]
+        regnos = [q["regno"] for q in sample["requests"]]
+        self.assertEqual(len(regnos), len(set(regnos)))
+        self.assertTrue(all(q["outcome"] == "pending" and q["deadline"] == deadline for q in sample["requests"]))
+        # Everyone sampled who has an address gets a request by mail, in their language.
+        with_mail = psql(f"SELECT count(*) FROM cpd.reminders WHERE kind = 'evidence' AND deadline = '{deadline}'")
+        self.assertGreaterEqual(int(with_mail), 1)
+        self.assertEqual(psql(f"SELECT count(*) FROM cpd.reminders WHERE kind = 'evidence' AND deadline = '{deadline}' "
+                              f"AND regno <> ALL ('{{{','.join(regnos)}}}'::text[])"), "0")
+        q = sample["requests"][0]
+        st, _, r = self.admin("POST", "/api/v1/cpd/audit/outcome", {"id": q["id"], "outcome": "confirmed"})
+        self.assertEqual(st, 200, r)
+        st, _, r = self.admin("POST", "/api/v1/cpd/audit/outcome", {"id": q["id"], "outcome": "no_response"})
+        self.assertEqual(st, 409, r)
+
+    def test_7_the_timer_inside_rissd_runs_the_job(self):
+        before = psql("SELECT coalesce(max(id), 0) FROM cpd.job_runs")
+        d = Rissd(settings={"jobs_interval": "1"})
+        try:
+            deadline = time.time() + 30
+            while psql(f"SELECT count(*) FROM cpd.job_runs WHERE id > {before} AND runner LIKE 'rissd:%'") == "0":
+                self.assertLess(time.time(), deadline, "no run of the job by rissd's timer in 30 s")
+                time.sleep(0.2)
+        finally:
+            self.assertEqual(d.stop(), 0)
+            d.cleanup()
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
