@@ -874,24 +874,44 @@ static EVP_MD_CTX *cert_scache_get(const char *kid, EVP_PKEY *pk)
 	return md;
 }
 
-int cert_keyring_sign(const struct cert_keyring *kr, unsigned char out_sig[CERT_SIG_LEN],
-                      const char *kid, const unsigned char *msg, size_t len)
+/* The entry of kid when it may sign; NULL with RS_ENOTFOUND / RS_ESTATE in *rc. */
+static const struct cert_keyring_entry *cert_keyring_active(const struct cert_keyring *kr, const char *kid, int *rc)
 {
 	const struct cert_keyring_entry *e = NULL;
-	EVP_MD_CTX *md;
-	size_t siglen = CERT_SIG_LEN;
-	int rc = RS_ECRYPTO;
 	for (size_t i = 0; i < kr->n && !e; i++)
 		if (strcmp(kr->e[i].kid, kid) == 0)
 			e = &kr->e[i];
 	if (!e) {
 		rs_error_set("unknown kid '%.64s'", kid);
-		return RS_ENOTFOUND;
+		*rc = RS_ENOTFOUND;
+		return NULL;
 	}
 	if (e->state != CERT_KEY_ACTIVE) {
 		rs_error_set("key '%s' is retired and signs nothing", kid);
-		return RS_ESTATE;
+		*rc = RS_ESTATE;
+		return NULL;
 	}
+	*rc = 0;
+	return e;
+}
+
+int cert_keyring_usable(const struct cert_keyring *kr, const char *kid)
+{
+	int rc;
+	cert_keyring_active(kr, kid, &rc);
+	return rc;
+}
+
+int cert_keyring_sign(const struct cert_keyring *kr, unsigned char out_sig[CERT_SIG_LEN],
+                      const char *kid, const unsigned char *msg, size_t len)
+{
+	EVP_MD_CTX *md;
+	size_t siglen = CERT_SIG_LEN;
+	int rc = RS_ECRYPTO;
+	const struct cert_keyring_entry *e = cert_keyring_active(kr, kid, &rc);
+	if (!e)
+		return rc;
+	rc = RS_ECRYPTO;
 	/* A signing context per thread and key, kept (with a reference on the key) across
 	 * calls: OpenSSL 3's per-call set-up is a fifth of an Ed25519 signature. */
 	md = cert_scache_get(e->kid, e->pk);

@@ -138,6 +138,8 @@ void cert_keyring_free(struct cert_keyring *kr);
  * RS_ECRYPTO. */
 int cert_keyring_sign(const struct cert_keyring *kr, unsigned char out_sig[CERT_SIG_LEN],
                       const char *kid, const unsigned char *msg, size_t len);
+/* Whether kid may sign: 0, RS_ENOTFOUND (unknown) or RS_ESTATE (retired). */
+int cert_keyring_usable(const struct cert_keyring *kr, const char *kid);
 /* Number of keys loaded. */
 size_t cert_keyring_count(const struct cert_keyring *kr);
 /* A signer over this keyring (kr must outlive it). */

@@ -65,6 +65,8 @@ const char *cert_signd_status_text(int status)
 	case CERT_SIGND_BAD_REQUEST: return "bad request";
 	case CERT_SIGND_TOO_BIG: return "request too big";
 	case CERT_SIGND_INTERNAL: return "internal error";
+	case CERT_SIGND_NOT_PERMITTED: return "this user may not use the signer (signd_allow_uids, signd_allow_gids)";
+	case CERT_SIGND_BAD_INPUT: return "not an input this signer signs";
 	default: return "unknown status";
 	}
 }
@@ -183,6 +185,12 @@ static int cert_signd_read_resp(unsigned char out_sig[CERT_SIG_LEN], struct cert
 	case CERT_SIGND_BAD_REQUEST:
 		rs_error_set("riss-signd: bad request");
 		return RS_EINVAL;
+	case CERT_SIGND_BAD_INPUT:
+		rs_error_set("riss-signd: %s", cert_signd_status_text(resp[4]));
+		return RS_EINVAL;
+	case CERT_SIGND_NOT_PERMITTED:
+		rs_error_set("riss-signd: %s", cert_signd_status_text(resp[4]));
+		return RS_EPERM;
 	default:
 		rs_error_set("riss-signd: %s", cert_signd_status_text(resp[4]));
 		return RS_ECRYPTO;

@@ -21,6 +21,8 @@ enum cert_signd_status {
 	CERT_SIGND_BAD_REQUEST = 3,
 	CERT_SIGND_TOO_BIG = 4,
 	CERT_SIGND_INTERNAL = 5,
+	CERT_SIGND_NOT_PERMITTED = 6, /* the peer's uid/gid is not allowed; the connection is closed */
+	CERT_SIGND_BAD_INPUT = 7,     /* the message is not one of the kinds riss-signd signs */
 };
 
 /* A parsed request; kid and msg point into the body buffer. */
@@ -34,6 +36,15 @@ struct cert_signd_req {
  * RS_ETOOBIG with a message; *out_status gets the status to answer with. */
 int cert_signd_parse_request(struct cert_signd_req *out, enum cert_signd_status *out_status,
                              const unsigned char *body, size_t len);
+/* Whether riss-signd may sign msg with kid: a JWS signing input (header alg EdDSA, kid =
+ * kid, typ riss+jwt, statuslist+jwt or vc+jwt; payload a JSON object) or a C2SP checkpoint
+ * note body. 0, or RS_EINVAL / RS_ETOOBIG with a message. */
+int cert_signd_input_check(const unsigned char *msg, size_t len, const char *kid)
+	__attribute__((warn_unused_result));
+/* Whether a peer with uid/gid may use riss-signd: allow_uids and allow_gids are comma
+ * lists of numeric ids or names (empty: nobody by that route); self_uid is always allowed. */
+int cert_signd_peer_allowed(unsigned uid, unsigned gid, unsigned self_uid, const char *allow_uids,
+                            const char *allow_gids);
 /* Send (writing) or receive exactly len bytes on a stream socket, through EINTR.
  * 0, or -1 when the peer closed or the socket failed. Both ends use it. */
 int cert_signd_io(int fd, void *buf, size_t len, int writing);

@@ -29,6 +29,7 @@
 static struct {
 	const char *keys_dir;
 	const char *socket_path;
+	const char *allow_uids, *allow_gids; /* who besides our own uid may ask */
 	struct cert_keyring *kr;       /* guarded by lock */
 	pthread_rwlock_t lock;
 	pthread_mutex_t conn_mu;
@@ -86,7 +87,15 @@ static void *cert_sd_serve(void *arg)
 	struct ucred cred = { .pid = 0, .uid = (uid_t)-1 };
 	socklen_t cl = sizeof cred;
 	unsigned char *body = malloc(CERT_SIGND_MAX_BODY);
-	getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl);
+	int have_cred = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0;
+	if (!have_cred || !cert_signd_peer_allowed((unsigned)cred.uid, (unsigned)cred.gid, (unsigned)getuid(),
+	                                           cert_sd.allow_uids, cert_sd.allow_gids)) {
+		cert_sd_log("refused connection pid=%ld uid=%ld gid=%ld: not in signd_allow_uids/signd_allow_gids",
+		            (long)cred.pid, (long)cred.uid, (long)cred.gid);
+		cert_sd_reply(fd, CERT_SIGND_NOT_PERMITTED, NULL);
+		free(body);
+		body = NULL;
+	}
 
 	while (body) {
 		unsigned char lenb[4];
@@ -117,8 +126,19 @@ static void *cert_sd_serve(void *arg)
 		SHA256(req.msg, req.msg_len, dg);
 		rs_hex_encode(dghex, dg, sizeof dg);
 		pthread_rwlock_rdlock(&cert_sd.lock);
-		rc = cert_keyring_sign(cert_sd.kr, sig, req.kid, req.msg, req.msg_len);
+		rc = cert_keyring_usable(cert_sd.kr, req.kid);
+		int bad_input = rc == 0 && cert_signd_input_check(req.msg, req.msg_len, req.kid) != 0;
+		if (rc == 0 && !bad_input)
+			rc = cert_keyring_sign(cert_sd.kr, sig, req.kid, req.msg, req.msg_len);
 		pthread_rwlock_unlock(&cert_sd.lock);
+		if (bad_input) {
+			/* Well framed but not ours to sign: answer, keep the connection. */
+			cert_sd_log("refused kid=%s sha256=%s len=%zu pid=%ld uid=%ld: %s", req.kid, dghex, req.msg_len,
+			            (long)cred.pid, (long)cred.uid, rs_error_last());
+			if (cert_sd_reply(fd, CERT_SIGND_BAD_INPUT, NULL) != 0)
+				break;
+			continue;
+		}
 		st = rc == 0 ? CERT_SIGND_OK : rc == RS_ENOTFOUND ? CERT_SIGND_UNKNOWN_KID
 		     : rc == RS_ESTATE ? CERT_SIGND_RETIRED_KID : CERT_SIGND_INTERNAL;
 		cert_sd_log("%s kid=%s sha256=%s len=%zu pid=%ld uid=%ld", rc == 0 ? "sign" : "refused",
@@ -209,7 +229,9 @@ static void cert_sd_usage(FILE *f)
 	fprintf(f, "usage: riss-signd [--config FILE] [--keys DIR] [--socket PATH]\n\n"
 	           "Holds the issuer's Ed25519 private keys (DIR/<kid>.pem, mode 0600) and signs\n"
 	           "bytes for local clients on a UNIX socket (mode 0660). SIGHUP reloads the keys;\n"
-	           "SIGTERM stops after in-flight requests. One log line per signature on stderr.\n\n"
+	           "SIGTERM stops after in-flight requests. One log line per signature on stderr.\n"
+	           "Only its own uid and the users/groups in signd_allow_uids / signd_allow_gids may\n"
+	           "connect, and it signs only JWS signing inputs of its types and checkpoint notes.\n\n"
 	           "  --config FILE  settings file (default var/riss.conf when present)\n"
 	           "  --keys DIR     key directory (setting keys_dir, RISS_KEYS_DIR; default var/keys)\n"
 	           "  --socket PATH  socket path (setting signd_socket, RISS_SIGND_SOCKET)\n");
@@ -230,6 +252,8 @@ int main(int argc, char **argv)
 	}
 	cert_sd.keys_dir = rs_config_str("keys_dir");
 	cert_sd.socket_path = rs_config_str("signd_socket");
+	cert_sd.allow_uids = rs_config_str("signd_allow_uids");
+	cert_sd.allow_gids = rs_config_str("signd_allow_gids");
 	for (int i = config ? 3 : 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			cert_sd_usage(stdout);

@@ -35,10 +35,19 @@ const struct rs_cfg_def rs_cfg_table[] = {
 	{ "verify_rate_limit", RS_CFG_INT, 0, 1000000, "50", 0,
 	  "POST /api/v1/verify and /v/ pages: requests per second allowed to one client address "
 	  "(token bucket; 0 = no limit). Bulk checks belong offline: the JWKS and the status list" },
+	{ "trusted_proxies", RS_CFG_STR, 0, 2048, "", 0,
+	  "addresses or networks (comma separated, e.g. 127.0.0.1,10.0.0.0/24) of the reverse proxies in "
+	  "front of rissd; only from them is X-Forwarded-For believed for the client address" },
 	{ "verify_rate_burst", RS_CFG_INT, 1, 1000000, "200", 0,
 	  "requests one client address may make at once before verify_rate_limit applies" },
 	{ "signd_socket", RS_CFG_STR, 0, 107, "var/run/signd.sock", 0,
 	  "UNIX socket of the signing helper riss-signd" },
+	{ "signd_allow_uids", RS_CFG_STR, 0, 1024, "", 0,
+	  "riss-signd: users (names or numeric uids, comma separated) allowed to ask for signatures "
+	  "besides riss-signd's own uid; set it to rissd's user in production" },
+	{ "signd_allow_gids", RS_CFG_STR, 0, 1024, "", 0,
+	  "riss-signd: groups (names or numeric gids, comma separated) whose members' primary group "
+	  "allows them to ask for signatures" },
 	{ "keys_dir", RS_CFG_STR, 0, 4096, "var/keys", 0,
 	  "folder of issuer keys (private halves readable by riss-signd only)" },
 	{ "log_level", RS_CFG_STR, 0, 16, "info", 0,

@@ -125,6 +125,12 @@ int reg_sl_decode(struct reg_statuslist *out, const char *lst, size_t len)
 		}
 		goto done;
 	}
+	if (zs.total_out > max_raw) {
+		/* The buffer holds one byte more than the bound, to tell "exactly at" from "over". */
+		rs_error_set("status list inflates past %zu bytes", max_raw);
+		rc = RS_ETOOBIG;
+		goto done;
+	}
 	if (zs.avail_in != 0 || zs.total_out == 0) {
 		rs_error_set("status list has trailing bytes after its zlib stream, or is empty");
 		rc = RS_EPARSE;

@@ -99,6 +99,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rissd: setting 'surfaces' has an unknown surface in '%s'\n", rs_config_str("surfaces"));
 		return 2;
 	}
+	if (web_proxies_parse(rs_config_str("trusted_proxies")) != 0) {
+		fprintf(stderr, "rissd: setting 'trusted_proxies' wants addresses or networks (a.b.c.d, a.b.c.d/n, IPv6), "
+		                "comma separated; got '%s'\n", rs_config_str("trusted_proxies"));
+		return 2;
+	}
 	if (!rs_config_str("db_url")[0]) {
 		fprintf(stderr, "rissd: no database configured: set db_url (./deploy/dev up writes var/riss.conf)\n");
 		return 2;

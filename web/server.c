@@ -173,10 +173,7 @@ static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const 
 		req->start_ns = rs_mono_ns();
 		web_request_id(req->id);
 		req->lang_en = web_prefers_english(conn);
-		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-		if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
-			          req->client_ip, sizeof req->client_ip);
+		web_client_addr(req, conn);
 		*con_cls = req;
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > web_srv.body_limit) {

@@ -236,13 +236,20 @@ enum MHD_Result web_h_cpd_completions_list(struct web_request *req);
 enum MHD_Result web_h_cpd_completion_get(struct web_request *req);
 enum MHD_Result web_h_cpd_completion_decide(struct web_request *req);
 enum MHD_Result web_h_cpd_status(struct web_request *req);
+/* The client's address into req->client_ip: the peer, or behind a configured trusted proxy
+ * the nearest X-Forwarded-For entry that is not a proxy (web/client_addr.c). */
+void web_client_addr(struct web_request *req, struct MHD_Connection *conn);
+/* Parse a trusted_proxies list (addresses or CIDR networks, comma separated): 0 or -1. */
+int web_proxies_parse(const char *list);
 
 /* Token buckets per client address (web/ratelimit.c). */
-#define WEB_RL_SLOTS 4096
+#define WEB_RL_SETS 1024
+#define WEB_RL_WAYS 8
+#define WEB_RL_SLOTS (WEB_RL_SETS * WEB_RL_WAYS)
 #define WEB_RL_STRIPES 32
 struct web_rl_bucket {
-	char ip[48];
-	double tokens, at;
+	char ip[48];                /* "" when the way is free */
+	double tokens, at, used;    /* tokens as of at; last request */
 };
 struct web_ratelimit {
 	double rate, burst;         /* requests per second refilled; bucket size */

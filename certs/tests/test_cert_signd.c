@@ -52,6 +52,19 @@ static pid_t start_signd(void)
 	return -1;
 }
 
+/* A JWS signing input riss-signd agrees to sign: our header for kid, payload {"n":i}. */
+static size_t jws_input(unsigned char *out, size_t cap, const char *kid, const char *typ, int i)
+{
+	char hdr[256], pl[64], eh[400], ep[100];
+	snprintf(hdr, sizeof hdr, "{\"alg\":\"EdDSA\",\"kid\":\"%s\",\"typ\":\"%s\"}", kid, typ);
+	snprintf(pl, sizeof pl, "{\"n\":%d}", i);
+	rs_b64url_encode(eh, (const unsigned char *)hdr, strlen(hdr));
+	rs_b64url_encode(ep, (const unsigned char *)pl, strlen(pl));
+	int n = snprintf((char *)out, cap, "%s.%s", eh, ep);
+	assert_true(n > 0 && (size_t)n < cap);
+	return (size_t)n;
+}
+
 static int log_contains(const char *needle)
 {
 	char buf[65536];
@@ -68,8 +81,7 @@ static void test_sign_through_daemon(void **state)
 	(void)state;
 	struct cert_keydir kd;
 	char kid1[CERT_KID_MAX + 1], kid2[CERT_KID_MAX + 1], line[256], hex[65];
-	unsigned char sig[64], dg[32];
-	const unsigned char msg[] = "header.payload";
+	unsigned char sig[64], dg[32], msg[512];
 	const int64_t now = (int64_t)time(NULL);
 	struct stat st;
 
@@ -80,14 +92,15 @@ static void test_sign_through_daemon(void **state)
 	assert_int_equal(cert_keydir_load(&kd, dir), 0);
 	assert_int_equal(cert_keydir_new(kid1, &kd, now), 0);
 
+	size_t msg_len = jws_input(msg, sizeof msg, kid1, "riss+jwt", 0);
 	pid_t pid = start_signd();
 	assert_int_equal(stat(sock, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0660);
 
 	/* A signature made by the daemon verifies with the public key from keys.json. */
-	assert_int_equal(cert_signd_sign(sig, sock, kid1, msg, sizeof msg - 1), 0);
-	assert_int_equal(cert_ed25519_verify(kd.keys[0].pub, msg, sizeof msg - 1, sig), 0);
-	SHA256(msg, sizeof msg - 1, dg);
+	assert_int_equal(cert_signd_sign(sig, sock, kid1, msg, msg_len), 0);
+	assert_int_equal(cert_ed25519_verify(kd.keys[0].pub, msg, msg_len, sig), 0);
+	SHA256(msg, msg_len, dg);
 	rs_hex_encode(hex, dg, 32);
 	snprintf(line, sizeof line, "sign kid=%s sha256=%s", kid1, hex);
 	assert_true(log_contains(line));
@@ -98,22 +111,50 @@ static void test_sign_through_daemon(void **state)
 	struct cert_signer s;
 	assert_int_equal(cert_signd_signer_new(&s, sock), 0);
 	for (int i = 0; i < 50; i++) {
-		unsigned char m[8] = { (unsigned char)i };
-		assert_int_equal(s.sign(s.ctx, sig, kid1, m, sizeof m), 0);
-		assert_int_equal(cert_ed25519_verify(kd.keys[0].pub, m, sizeof m, sig), 0);
+		unsigned char m[512];
+		size_t ml = jws_input(m, sizeof m, kid1, i % 2 ? "statuslist+jwt" : "riss+jwt", i);
+		assert_int_equal(s.sign(s.ctx, sig, kid1, m, ml), 0);
+		assert_int_equal(cert_ed25519_verify(kd.keys[0].pub, m, ml, sig), 0);
+	}
+
+	/* Bytes that are none of the kinds it serves are refused, and the connection stays
+	 * usable: arbitrary bytes, a header naming another kid or alg or typ, a payload that is
+	 * not JSON, a malformed checkpoint note. A real checkpoint note is signed. */
+	{
+		static const char *const bad[] = {
+			"header.payload", "arbitrary bytes", "", "a.b.c",
+			"origin\n12\nnot-a-hash\n", "origin\n012\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+			"origin\n\n12\n", "origin\n12\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+		};
+		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+			assert_int_equal(s.sign(s.ctx, sig, kid1, (const unsigned char *)bad[i], strlen(bad[i])), RS_EINVAL);
+		unsigned char m[512];
+		size_t ml = jws_input(m, sizeof m, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "riss+jwt", 1);
+		assert_int_equal(s.sign(s.ctx, sig, kid1, m, ml), RS_EINVAL);
+		ml = jws_input(m, sizeof m, kid1, "JWT", 1);
+		assert_int_equal(s.sign(s.ctx, sig, kid1, m, ml), RS_EINVAL);
+		char hdr[200], eh[300];
+		snprintf(hdr, sizeof hdr, "{\"alg\":\"EdDSA\",\"kid\":\"%s\",\"typ\":\"riss+jwt\"}", kid1);
+		rs_b64url_encode(eh, (const unsigned char *)hdr, strlen(hdr));
+		char notjson[400];
+		snprintf(notjson, sizeof notjson, "%s.bm90IGpzb24", eh); /* "not json" */
+		assert_int_equal(s.sign(s.ctx, sig, kid1, (const unsigned char *)notjson, strlen(notjson)), RS_EINVAL);
+		const char note[] = "riss.example/log\n7\nq2o5f7ZJr1Uwr6vK5mTq3b3A0YyYyYyYyYyYyYyYyYw=\n";
+		assert_int_equal(s.sign(s.ctx, sig, kid1, (const unsigned char *)note, strlen(note)), 0);
+		assert_int_equal(cert_ed25519_verify(kd.keys[0].pub, (const unsigned char *)note, strlen(note), sig), 0);
+		assert_true(log_contains("not a JWS signing input"));
 	}
 
 	/* Pipelined: 100 messages (more than one group) signed at once, each signature good;
 	 * an unknown kid refuses the batch and the signer still works afterwards. */
 	{
 		enum { N = 100 };
-		unsigned char bodies[N][40], (*sigs)[CERT_SIG_LEN] = calloc(N, CERT_SIG_LEN);
+		unsigned char bodies[N][512], (*sigs)[CERT_SIG_LEN] = calloc(N, CERT_SIG_LEN);
 		const unsigned char *mp[N];
 		size_t lens[N];
 		for (int i = 0; i < N; i++) {
-			memset(bodies[i], 'a' + i % 26, sizeof bodies[i]);
+			lens[i] = jws_input(bodies[i], sizeof bodies[i], kid1, "riss+jwt", i);
 			mp[i] = bodies[i];
-			lens[i] = (size_t)(1 + i % 40);
 		}
 		assert_non_null(s.sign_many);
 		assert_int_equal(cert_sign_many(&s, sigs, kid1, mp, lens, N), 0);
@@ -127,7 +168,7 @@ static void test_sign_through_daemon(void **state)
 	}
 
 	/* Unknown kid and oversize messages are refused, the daemon keeps serving. */
-	assert_int_equal(cert_signd_sign(sig, sock, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", msg, 3),
+	assert_int_equal(cert_signd_sign(sig, sock, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", msg, msg_len),
 	                 RS_ENOTFOUND);
 	unsigned char *big = calloc(1, CERT_SIGND_MAX_MSG + 1);
 	assert_int_equal(cert_signd_sign(sig, sock, kid1, big, CERT_SIGND_MAX_MSG + 1), RS_ETOOBIG);
@@ -151,14 +192,16 @@ static void test_sign_through_daemon(void **state)
 	assert_int_equal(kill(pid, SIGHUP), 0);
 	int rc = 0;
 	for (int i = 0; i < 100; i++) {
-		rc = s.sign(s.ctx, sig, kid1, msg, 3);
+		rc = s.sign(s.ctx, sig, kid1, msg, msg_len);
 		if (rc == RS_ESTATE)
 			break;
 		usleep(20000);
 	}
 	assert_int_equal(rc, RS_ESTATE);
-	assert_int_equal(s.sign(s.ctx, sig, kid2, msg, 3), 0);
-	assert_int_equal(cert_ed25519_verify(cert_keydir_find(&kd, kid2)->pub, msg, 3, sig), 0);
+	unsigned char msg2[512];
+	size_t msg2_len = jws_input(msg2, sizeof msg2, kid2, "riss+jwt", 2);
+	assert_int_equal(s.sign(s.ctx, sig, kid2, msg2, msg2_len), 0);
+	assert_int_equal(cert_ed25519_verify(cert_keydir_find(&kd, kid2)->pub, msg2, msg2_len, sig), 0);
 
 	/* SIGTERM with a client still connected: the daemon exits 0 and removes its socket. */
 	assert_int_equal(kill(pid, SIGTERM), 0);
@@ -167,8 +210,69 @@ static void test_sign_through_daemon(void **state)
 	assert_true(WIFEXITED(wst));
 	assert_int_equal(WEXITSTATUS(wst), 0);
 	assert_int_not_equal(access(sock, F_OK), 0);
-	assert_int_equal(s.sign(s.ctx, sig, kid2, msg, 3), RS_EUNAVAIL);
+	assert_int_equal(s.sign(s.ctx, sig, kid2, msg2, msg2_len), RS_EUNAVAIL);
 	cert_signd_signer_free(&s);
+
+	cert_keydir_free(&kd);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* In a child running as uid 65534: sign one well-formed input; exit 0 on success, 10 when
+ * refused as not permitted, 20 otherwise. */
+static int sign_as_nobody(const char *kid)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (setgid(65534) != 0 || setuid(65534) != 0)
+			_exit(30);
+		unsigned char m[512], sig[CERT_SIG_LEN];
+		size_t ml = jws_input(m, sizeof m, kid, "riss+jwt", 9);
+		int rc = cert_signd_sign(sig, sock, kid, m, ml);
+		_exit(rc == 0 ? 0 : rc == RS_EPERM ? 10 : 20);
+	}
+	int wst = 0;
+	assert_int_equal(waitpid(pid, &wst, 0), pid);
+	assert_true(WIFEXITED(wst));
+	return WEXITSTATUS(wst);
+}
+
+/* Only riss-signd's own uid and the configured users may have anything signed, even when
+ * the socket's mode lets others connect (finding 3 of the security review). */
+static void test_peer_credentials(void **state)
+{
+	(void)state;
+	if (geteuid() != 0) {
+		skip();
+		return;
+	}
+	struct cert_keydir kd;
+	char kid[CERT_KID_MAX + 1];
+	strcpy(dir, "/tmp/cert-signd-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0755), 0);
+	snprintf(sock, sizeof sock, "%s/signd.sock", dir);
+	snprintf(logpath, sizeof logpath, "%s/signd.log", dir);
+	assert_int_equal(cert_keydir_load(&kd, dir), 0);
+	assert_int_equal(cert_keydir_new(kid, &kd, (int64_t)time(NULL)), 0);
+
+	unsetenv("RISS_SIGND_ALLOW_UIDS");
+	pid_t pid = start_signd();
+	assert_int_equal(chmod(sock, 0666), 0); /* a mistaken mode: the uid check still holds */
+	assert_int_equal(sign_as_nobody(kid), 10);
+	assert_true(log_contains("refused connection"));
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+
+	setenv("RISS_SIGND_ALLOW_UIDS", "65534", 1);
+	pid = start_signd();
+	assert_int_equal(chmod(sock, 0666), 0);
+	assert_int_equal(sign_as_nobody(kid), 0);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	unsetenv("RISS_SIGND_ALLOW_UIDS");
 
 	cert_keydir_free(&kd);
 	char cmd[128];
@@ -180,6 +284,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sign_through_daemon),
+		cmocka_unit_test(test_peer_credentials),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,7 @@
-/* Replays corpus files through a fuzz target, so fuzz targets run as plain regression tests. */
+/* Replays corpus files through a fuzz target, so fuzz targets run as plain regression tests.
+ * In the libFuzzer build (deploy/fuzz: -DRISS_LIBFUZZER, -fsanitize=fuzzer) libFuzzer brings
+ * its own main and this file is empty. */
+#ifndef RISS_LIBFUZZER
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -68,3 +71,4 @@ int main(int argc, char **argv)
 	printf("replayed %d corpus files\n", files);
 	return bad ? 1 : 0;
 }
+#endif
