@@ -306,6 +306,10 @@ int cpd_provider_get(json_t **out, rs_db *db, int64_t provider_id);
 int cpd_completion_decide(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t completion_id,
                           const char *state, const char *reason);
 
+/* The rule version (from table cpd.rule_versions) that applies to a cycle starting on
+ * cycle_start. RS_ENOTFOUND when none does. For the renewal and lapse work: application_days,
+ * rereg_bar_years (with cpd_rereg_allowed_from), ... */
+int cpd_rules_for(struct cpd_rules *out, rs_db *db, struct cpd_date cycle_start);
 /* The standing of registrant regno in the current validity cycle (valid_from ..
  * valid_until from the register) as of today, with the rule version for that cycle.
  * RS_ENOTFOUND for an unknown number. */

@@ -54,11 +54,11 @@ static void cpd_ing_course(void *ctx, const char *code, int64_t id)
 			g->course_ids[i] = id;
 }
 
-static int cpd_ing_same(const struct cpd_record *r, const struct cpd_store_live *row)
+static int cpd_ing_same(const struct cpd_record *r, int64_t course_id, const struct cpd_store_live *row)
 {
 	char d[11];
 	cpd_date_format(d, r->completed_on);
-	return strcmp(r->regno, row->regno) == 0 && strcmp(r->course_code, row->course_code) == 0 &&
+	return strcmp(r->regno, row->regno) == 0 && course_id == row->course_id &&
 	       strcmp(d, row->completed_on) == 0 && r->hours10 == row->hours10;
 }
 
@@ -69,7 +69,7 @@ static void cpd_ing_live(void *ctx, const struct cpd_store_live *row)
 		const struct cpd_record *r = &g->b->rec[i];
 		if (g->b->bad[i] || strcmp(r->provider_record_id, row->provider_record_id) != 0)
 			continue;
-		if (cpd_ing_same(r, row)) {
+		if (cpd_ing_same(r, g->course_ids[i], row)) {
 			g->res[i] = CPD_R_UNCHANGED;
 			g->ids[i] = row->id;
 		} else if (r->correction) {
@@ -397,11 +397,8 @@ int cpd_completion_get(json_t **out, rs_db *db, int64_t provider_id, int64_t com
 		json_decref(o);
 		rc = RS_ENOTFOUND;
 	}
-	if (rc == RS_ENOTFOUND) {
-		char a0[24];
-		snprintf(a0, sizeof a0, "%lld", (long long)completion_id);
-		rs_error_msg("cpd.completion.not_found", a0, NULL);
-	}
+	if (rc == RS_ENOTFOUND)
+		cpd_error_id(rc, "cpd.completion.not_found", completion_id);
 	if (rc == 0)
 		*out = o;
 	return rc;
@@ -440,11 +437,8 @@ int cpd_completion_decide(json_t **out, rs_db *db, const struct cpd_actor *who, 
 	}
 	struct cpd_decide_tx t = { .who = who, .id = completion_id, .state = state, .reason = reason };
 	int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, cpd_decide_body, &t);
-	if (rc == RS_ENOTFOUND) {
-		char a0[24];
-		snprintf(a0, sizeof a0, "%lld", (long long)completion_id);
-		rs_error_msg("cpd.completion.not_found", a0, NULL);
-	}
+	if (rc == RS_ENOTFOUND)
+		cpd_error_id(rc, "cpd.completion.not_found", completion_id);
 	if (rc == 0)
 		rc = cpd_store_completion_json(db, out, completion_id);
 	return rc;

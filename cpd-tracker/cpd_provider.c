@@ -17,6 +17,14 @@
 #define CPD_KEY_PREFIX "rpk_"
 #define CPD_KEY_LEN 47            /* "rpk_" + 43 base64url characters (256 bits) */
 
+int cpd_error_id(int code, const char *msg, int64_t id)
+{
+	char a0[24];
+	snprintf(a0, sizeof a0, "%lld", (long long)id);
+	rs_error_msg(msg, a0, NULL);
+	return code;
+}
+
 static struct cpd_date cpd_today(void)
 {
 	return cpd_today_jst(rs_now_ms() / 1000);
@@ -176,11 +184,8 @@ static int cpd_change_body(rs_db *db, void *arg)
 static int cpd_change(json_t **out, rs_db *db, struct cpd_change_tx *t)
 {
 	int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, cpd_change_body, t);
-	if (rc == RS_ENOTFOUND) {
-		char a0[24];
-		snprintf(a0, sizeof a0, "%lld", (long long)t->id);
-		rs_error_msg("cpd.provider.not_found", a0, NULL);
-	}
+	if (rc == RS_ENOTFOUND)
+		cpd_error_id(rc, "cpd.provider.not_found", t->id);
 	if (rc == 0 && out)
 		rc = cpd_store_provider_json(db, out, t->id);
 	return rc;
@@ -251,11 +256,8 @@ int cpd_provider_list(json_t **out, rs_db *db)
 int cpd_provider_get(json_t **out, rs_db *db, int64_t provider_id)
 {
 	int rc = cpd_store_provider_json(db, out, provider_id);
-	if (rc == RS_ENOTFOUND) {
-		char a0[24];
-		snprintf(a0, sizeof a0, "%lld", (long long)provider_id);
-		rs_error_msg("cpd.provider.not_found", a0, NULL);
-	}
+	if (rc == RS_ENOTFOUND)
+		cpd_error_id(rc, "cpd.provider.not_found", provider_id);
 	return rc;
 }
 
@@ -422,11 +424,8 @@ int cpd_course_designate(json_t **out, rs_db *db, const struct cpd_actor *who, i
 	}
 	struct cpd_course_tx t = { .who = who, .course_id = course_id, .fiscal_year = fiscal_year, .number = designation_no };
 	int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, cpd_designate_body, &t);
-	if (rc == RS_ENOTFOUND) {
-		char a0[24];
-		snprintf(a0, sizeof a0, "%lld", (long long)course_id);
-		rs_error_msg("cpd.course.not_found", a0, NULL);
-	}
+	if (rc == RS_ENOTFOUND)
+		cpd_error_id(rc, "cpd.course.not_found", course_id);
 	if (rc == 0)
 		rc = cpd_store_course_json(db, out, 0, course_id);
 	return rc;

@@ -12,6 +12,23 @@
 #define CPD_RULES_MAX 32
 #define CPD_CREDITS_MAX 400
 
+int cpd_rules_for(struct cpd_rules *out, rs_db *db, struct cpd_date cycle_start)
+{
+	struct cpd_rules rules[CPD_RULES_MAX];
+	size_t nr = 0;
+	int rc = cpd_store_rules(db, rules, CPD_RULES_MAX, &nr);
+	if (rc != 0)
+		return rc;
+	const struct cpd_rules *r = cpd_rules_pick(rules, nr, cycle_start);
+	if (!r) {
+		rs_error_set("no rule version applies to a cycle starting %04d-%02d-%02d", cycle_start.y, cycle_start.m,
+		             cycle_start.d);
+		return RS_ENOTFOUND;
+	}
+	*out = *r;
+	return 0;
+}
+
 /* The standing and, when desc is given, the JSON description of each credit. */
 static int cpd_standing_run(struct cpd_status *out, json_t **desc, struct reg_registrant *reg, rs_db *db,
                             const char *regno, struct cpd_date today)
@@ -26,11 +43,11 @@ static int cpd_standing_run(struct cpd_status *out, json_t **desc, struct reg_re
 	struct cpd_date from, until;
 	if (cpd_date_parse(&from, reg->valid_from) != 0 || cpd_date_parse(&until, reg->valid_until) != 0)
 		return RS_EINTERNAL;
-	struct cpd_rules rules[CPD_RULES_MAX];
-	size_t nr = 0;
-	if ((rc = cpd_store_rules(db, rules, CPD_RULES_MAX, &nr)) != 0)
+	struct cpd_rules rules;
+	rc = cpd_rules_for(&rules, db, from);
+	if (rc != 0 && rc != RS_ENOTFOUND)
 		return rc;
-	const struct cpd_rules *r = cpd_rules_pick(rules, nr, from);
+	const struct cpd_rules *r = rc == 0 ? &rules : NULL; /* none: cpd_status_compute says so */
 	static _Thread_local struct cpd_credit credits[CPD_CREDITS_MAX];
 	size_t nc = 0;
 	json_t *d = NULL;

@@ -26,6 +26,9 @@ void cpd_arr_addf_int(struct cpd_arr *a, long long v);
 const char *cpd_arr_text(struct cpd_arr *a);
 void cpd_arr_free(struct cpd_arr *a);
 
+/* Record catalogue message msg ("cpd.course.not_found") with the id as {0}; returns code. */
+int cpd_error_id(int code, const char *msg, int64_t id);
+
 /* Run a statement whose first row's first column is JSON text; parse it into *out.
  * RS_ENOTFOUND when there is no row or it is NULL. */
 int cpd_store_json1(rs_db *db, json_t **out, const char *name, const char *sql, int nparams, const char *const *params);
@@ -57,8 +60,8 @@ int cpd_store_course_ids(rs_db *db, int64_t provider_id, const char *codes_arr,
 
 /* ---- completions (store_completion.c) ---- */
 struct cpd_store_live {
-	const char *provider_record_id, *regno, *course_code, *completed_on, *state;
-	int64_t id;
+	const char *provider_record_id, *regno, *completed_on, *state;
+	int64_t id, course_id;
 	int hours10;
 };
 /* The live (not voided) records of provider_id with the ids in ids_arr, locked: fn per row. */

@@ -15,17 +15,19 @@ int cpd_store_live_records(rs_db *db, int64_t provider_id, const char *ids_arr,
 	snprintf(pid, sizeof pid, "%lld", (long long)provider_id);
 	const char *v[] = { pid, ids_arr };
 	PGresult *res = NULL;
+	/* Driven by the ids (a nested loop of probes into completions_record_idx): a generic
+	 * plan of "provider_record_id = ANY($2)" may walk all of the provider's records instead. */
 	int rc = rs_db_exec(&res, db, "cpd_live_records",
-	                    "SELECT x.provider_record_id, x.id, x.regno, c.code, x.completed_on::text, (x.hours * 10)::int, "
-	                    "x.state FROM cpd.completions x JOIN cpd.courses c ON c.id = x.course_id "
-	                    "WHERE x.provider_id = $1::bigint AND x.provider_record_id = ANY($2::text[]) "
+	                    "SELECT x.provider_record_id, x.id, x.regno, x.course_id, x.completed_on::text, "
+	                    "(x.hours * 10)::int, x.state FROM unnest($2::text[]) AS r(rid) "
+	                    "JOIN cpd.completions x ON x.provider_id = $1::bigint AND x.provider_record_id = r.rid "
 	                    "AND x.state <> 'voided' ORDER BY x.id FOR UPDATE OF x", 2, v);
 	if (rc != 0)
 		return rc;
 	for (int r = 0; r < PQntuples(res); r++) {
 		struct cpd_store_live row = {
 			.provider_record_id = PQgetvalue(res, r, 0), .id = strtoll(PQgetvalue(res, r, 1), NULL, 10),
-			.regno = PQgetvalue(res, r, 2), .course_code = PQgetvalue(res, r, 3),
+			.regno = PQgetvalue(res, r, 2), .course_id = strtoll(PQgetvalue(res, r, 3), NULL, 10),
 			.completed_on = PQgetvalue(res, r, 4), .hours10 = atoi(PQgetvalue(res, r, 5)),
 			.state = PQgetvalue(res, r, 6),
 		};

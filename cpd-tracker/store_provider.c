@@ -118,39 +118,37 @@ int cpd_store_provider_insert(rs_db *db, int64_t *out_id, const struct cpd_provi
 	return cpd_store_id_row(res, out_id, "provider");
 }
 
-int cpd_store_provider_set_key(rs_db *db, int64_t id, const char *key_hash_hex, const char *key_hint)
+/* One UPDATE of provider id with parameters $2, $3 (statement name and SQL literal). */
+static int cpd_store_provider_update(rs_db *db, const char *name, const char *sql, int64_t id, const char *a,
+                                     const char *b)
 {
 	char ids[24];
 	snprintf(ids, sizeof ids, "%lld", (long long)id);
-	const char *v[] = { ids, key_hash_hex, key_hint };
+	const char *v[] = { ids, a, b };
 	PGresult *res = NULL;
-	int rc = rs_db_exec(&res, db, "cpd_provider_set_key",
-	                    "UPDATE cpd.providers SET key_hash = decode($2, 'hex'), key_hint = $3, key_created_at = now() "
-	                    "WHERE id = $1::bigint RETURNING id", 3, v);
+	int rc = rs_db_exec(&res, db, name, sql, 3, v);
 	return rc != 0 ? rc : cpd_store_id_row(res, NULL, "provider");
+}
+
+int cpd_store_provider_set_key(rs_db *db, int64_t id, const char *key_hash_hex, const char *key_hint)
+{
+	return cpd_store_provider_update(db, "cpd_provider_set_key",
+	                                 "UPDATE cpd.providers SET key_hash = decode($2, 'hex'), key_hint = $3, "
+	                                 "key_created_at = now() WHERE id = $1::bigint RETURNING id", id, key_hash_hex, key_hint);
 }
 
 int cpd_store_provider_set_state(rs_db *db, int64_t id, const char *state, const char *reason)
 {
-	char ids[24];
-	snprintf(ids, sizeof ids, "%lld", (long long)id);
-	const char *v[] = { ids, state, reason };
-	PGresult *res = NULL;
-	int rc = rs_db_exec(&res, db, "cpd_provider_set_state",
-	                    "UPDATE cpd.providers SET state = $2, state_reason = $3 WHERE id = $1::bigint RETURNING id", 3, v);
-	return rc != 0 ? rc : cpd_store_id_row(res, NULL, "provider");
+	return cpd_store_provider_update(db, "cpd_provider_set_state",
+	                                 "UPDATE cpd.providers SET state = $2, state_reason = $3 WHERE id = $1::bigint "
+	                                 "RETURNING id", id, state, reason);
 }
 
 int cpd_store_provider_set_period(rs_db *db, int64_t id, const char *from, const char *until)
 {
-	char ids[24];
-	snprintf(ids, sizeof ids, "%lld", (long long)id);
-	const char *v[] = { ids, from, until };
-	PGresult *res = NULL;
-	int rc = rs_db_exec(&res, db, "cpd_provider_set_period",
-	                    "UPDATE cpd.providers SET approved_from = $2::date, approved_until = $3::date "
-	                    "WHERE id = $1::bigint RETURNING id", 3, v);
-	return rc != 0 ? rc : cpd_store_id_row(res, NULL, "provider");
+	return cpd_store_provider_update(db, "cpd_provider_set_period",
+	                                 "UPDATE cpd.providers SET approved_from = $2::date, approved_until = $3::date "
+	                                 "WHERE id = $1::bigint RETURNING id", id, from, until);
 }
 
 #define CPD_PROVIDER_JSON \

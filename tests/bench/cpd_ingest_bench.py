@@ -27,6 +27,7 @@ BATCH = int(os.environ.get("CPD_BENCH_BATCH", "100"))
 THREADS = os.environ.get("CPD_BENCH_THREADS", "4")
 POOL = os.environ.get("CPD_BENCH_POOL", "8")
 REGISTRANTS = 5000
+PGSS = os.environ.get("CPD_BENCH_PGSS", "") == "1"
 
 
 def pct(xs, p):
@@ -41,8 +42,12 @@ def main():
     try:
         for k, v in dev_settings().items():
             psql(pg, f"ALTER SYSTEM SET {k} = '{v}'")
+        if PGSS:
+            psql(pg, "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'")
         pg.stop()
         pg.start()
+        if PGSS:
+            psql(pg, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
         sc = psql(pg, "SHOW synchronous_commit")
         # Registrants 000001..005000 (the register's rows, made in bulk for the benchmark).
         psql(pg, "INSERT INTO registry.registrants (regno, name, name_kana, name_latn, date_of_birth, exam_result_ref,"
@@ -76,7 +81,7 @@ def main():
             while not stop.is_set():
                 recs = ",".join(
                     '{"provider_record_id":"p%d-%d","regno":"%06d","course_code":"ONL","completed_on":"%s","hours":2}'
-                    % (i, n + j, (n + j) % REGISTRANTS + 1, today) for j in range(BATCH))
+                    % (i, n + j, (i * 617 + n + j) % REGISTRANTS + 1, today) for j in range(BATCH))
                 body = '{"records":[' + recs + ']}'
                 t0 = time.perf_counter()
                 conn.request("POST", "/api/v1/cpd/completions", body, h)
@@ -97,6 +102,8 @@ def main():
         time.sleep(1.0)
         for r in results:
             r.clear()
+        if PGSS:
+            psql(pg, "SELECT pg_stat_statements_reset()")
         pids = pg_pids(pg)
         cpu0 = (cpu_s([rissd.proc.pid]), cpu_s(pids), cpu_s([os.getpid()]))
         t0 = time.perf_counter()
@@ -109,6 +116,11 @@ def main():
             t.join()
         if errors:
             print(f"cpd_ingest: a batch failed: {errors[0]}")
+        if PGSS:
+            print(psql(pg, "SELECT calls, round(total_exec_time::numeric / calls * 1000) AS us_per_call,"
+                           " round(total_plan_time::numeric / calls * 1000) AS plan_us, round(total_exec_time::numeric) AS total_ms,"
+                           " left(regexp_replace(query, '\\s+', ' ', 'g'), 100)"
+                           " FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12"), flush=True)
         lat = [dt for r in done for dt, _ in r]
         records = sum(n for r in done for _, n in r)
         stored = psql(pg, "SELECT count(*) FROM cpd.completions")
