@@ -40,6 +40,8 @@ struct cpd_job_ctx {
 	size_t cpos;                  /* next completion to look at (sorted by regno) */
 	char **applied;
 	size_t napplied;
+	char **known_rem, **known_cases;  /* already in the outbox / already opened */
+	size_t nknown_rem, nknown_cases;
 	struct cpd_credit *credits;
 	size_t credits_cap;
 	struct cpd_job_rem *rem;
@@ -95,14 +97,13 @@ static int cpd_job_flush_cases(struct cpd_job_ctx *c)
 	return rc;
 }
 
-static int cpd_job_applied(const struct cpd_job_ctx *c, const char *regno, const char *valid_until)
+/* True when key is in the sorted array keys[0..n). */
+static int cpd_job_has(char *const *keys, size_t n, const char *key)
 {
-	char key[24];
-	snprintf(key, sizeof key, "%s|%s", regno, valid_until);
-	size_t lo = 0, hi = c->napplied;
+	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int k = strcmp(c->applied[mid], key);
+		int k = strcmp(keys[mid], key);
 		if (k == 0)
 			return 1;
 		if (k < 0)
@@ -111,6 +112,13 @@ static int cpd_job_applied(const struct cpd_job_ctx *c, const char *regno, const
 			hi = mid;
 	}
 	return 0;
+}
+
+static int cpd_job_applied(const struct cpd_job_ctx *c, const char *regno, const char *valid_until)
+{
+	char key[24];
+	snprintf(key, sizeof key, "%s|%s", regno, valid_until);
+	return cpd_job_has(c->applied, c->napplied, key);
 }
 
 /* The credits of regno from the sorted completions, from c->cpos on. */
@@ -160,7 +168,9 @@ static int cpd_job_row(void *ctx, const struct reg_live_row *row)
 	case CPD_STATE_OVERDUE: c->sum->overdue++; break;
 	case CPD_RENEWABLE: c->sum->renewable++; break;
 	}
-	if (s.state == CPD_STATE_OVERDUE) {
+	char key[64];
+	snprintf(key, sizeof key, "%s|%s", row->regno, row->valid_until);
+	if (s.state == CPD_STATE_OVERDUE && !cpd_job_has(c->known_cases, c->nknown_cases, key)) {
 		for (size_t i = 0; i < s.nduties; i++) {
 			const struct cpd_duty *d = &s.duties[i];
 			if (d->state != CPD_OVERDUE)
@@ -183,6 +193,12 @@ static int cpd_job_row(void *ctx, const struct reg_live_row *row)
 	struct cpd_reminder due[CPD_REMIND_MAX];
 	size_t nd = cpd_reminders_due(due, &s, cpd_job_applied(c, row->regno, row->valid_until), c->today);
 	for (size_t i = 0; i < nd; i++) {
+		char dl[11];
+		cpd_date_format(dl, due[i].deadline);
+		snprintf(key, sizeof key, "%s|%s|%s|%d", row->regno, cpd_remind_kind_code(due[i].kind), dl,
+		         due[i].days_before);
+		if (cpd_job_has(c->known_rem, c->nknown_rem, key))
+			continue;
 		struct cpd_job_rem *m = &c->rem[c->nrem];
 		snprintf(m->regno, sizeof m->regno, "%s", row->regno);
 		snprintf(m->kind, sizeof m->kind, "%s", cpd_remind_kind_code(due[i].kind));
@@ -197,17 +213,24 @@ static int cpd_job_row(void *ctx, const struct reg_live_row *row)
 	return 0;
 }
 
+static void cpd_job_keys_free(char **k, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(k[i]);
+	free(k);
+}
+
 static void cpd_job_ctx_free(struct cpd_job_ctx *c)
 {
 	cpd_rcatalog_free(&c->cat);
 	cpd_rcompletions_free(&c->comp);
-	for (size_t i = 0; i < c->napplied; i++)
-		free(c->applied[i]);
-	free(c->applied);
+	cpd_job_keys_free(c->applied, c->napplied);
+	cpd_job_keys_free(c->known_rem, c->nknown_rem);
+	cpd_job_keys_free(c->known_cases, c->nknown_cases);
+	c->applied = c->known_rem = c->known_cases = NULL;
+	c->napplied = c->nknown_rem = c->nknown_cases = 0;
 	free(c->credits);
 	free(c->rules);
-	c->applied = NULL;
-	c->napplied = 0;
 	c->credits = NULL;
 	c->credits_cap = 0;
 	c->rules = NULL;
@@ -228,7 +251,8 @@ static int cpd_job_recompute_tx(rs_db *db, void *arg)
 	if ((rc = cpd_rstore_rules(db, &c->rules, &c->nrules)) != 0)
 		return rc;
 	if ((rc = cpd_rstore_catalog(db, &c->cat)) != 0 || (rc = cpd_rstore_completions_all(db, &c->comp)) != 0 ||
-	    (rc = cpd_rstore_applied(db, &c->applied, &c->napplied)) != 0)
+	    (rc = cpd_rstore_applied(db, &c->applied, &c->napplied)) != 0 ||
+	    (rc = cpd_rstore_known(db, &c->known_rem, &c->nknown_rem, &c->known_cases, &c->nknown_cases)) != 0)
 		return rc;
 	sum->read_s = (double)(rs_mono_ns() - t0) / 1e9;
 	if ((rc = reg_live_scan(db, cpd_job_row, c)) != 0)

@@ -226,12 +226,11 @@ static int cpd_rs_keycmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int cpd_rstore_applied(rs_db *db, char ***out, size_t *out_n)
+/* The first column of a one-column query as a sorted array of strings. */
+static int cpd_rs_keys(rs_db *db, char ***out, size_t *out_n, const char *name, const char *sql)
 {
 	PGresult *r = NULL;
-	int rc = rs_db_exec(&r, db, "cpd_r_applied",
-	                    "SELECT regno || '|' || valid_until::text FROM cpd.renewal_applications "
-	                    "WHERE state <> 'rejected'", 0, NULL);
+	int rc = rs_db_exec(&r, db, name, sql, 0, NULL);
 	if (rc != 0)
 		return rc;
 	size_t n = (size_t)PQntuples(r);
@@ -254,6 +253,24 @@ int cpd_rstore_applied(rs_db *db, char ***out, size_t *out_n)
 	*out = k;
 	*out_n = n;
 	return 0;
+}
+
+int cpd_rstore_applied(rs_db *db, char ***out, size_t *out_n)
+{
+	return cpd_rs_keys(db, out, out_n, "cpd_r_applied",
+	                   "SELECT regno || '|' || valid_until::text FROM cpd.renewal_applications "
+	                   "WHERE state <> 'rejected'");
+}
+
+int cpd_rstore_known(rs_db *db, char ***out_reminders, size_t *out_nr, char ***out_cases, size_t *out_nc)
+{
+	int rc = cpd_rs_keys(db, out_reminders, out_nr, "cpd_r_known_reminders",
+	                     "SELECT regno || '|' || kind || '|' || deadline::text || '|' || days_before "
+	                     "FROM cpd.reminders WHERE deadline >= current_date - 400");
+	if (rc == 0)
+		rc = cpd_rs_keys(db, out_cases, out_nc, "cpd_r_known_cases",
+		                 "SELECT regno || '|' || valid_until::text FROM cpd.cases");
+	return rc;
 }
 
 /* A growing PostgreSQL array literal: {"a","b"} with quotes and backslashes escaped. */

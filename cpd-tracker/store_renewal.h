@@ -50,6 +50,10 @@ int cpd_rstore_completions_json(rs_db *db, json_t **out, const char *regno);
 /* Registrants with a live (submitted or approved) application for their current validity:
  * a sorted array of "regno|valid_until" keys (caller frees each and the array). */
 int cpd_rstore_applied(rs_db *db, char ***out, size_t *out_n);
+/* The keys of reminders already in the outbox ("regno|kind|deadline|days", deadlines from
+ * 400 days back) and of cases already opened ("regno|valid_until"), sorted, so that a run
+ * renders and sends only what is new (the unique keys still decide). */
+int cpd_rstore_known(rs_db *db, char ***out_reminders, size_t *out_nr, char ***out_cases, size_t *out_nc);
 
 /* Bulk writes of the job: n rows each, ON CONFLICT DO NOTHING; *out_added counts new rows. */
 struct cpd_rcase_row {
