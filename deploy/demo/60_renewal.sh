@@ -12,7 +12,7 @@ mkdir -p "$OUT"
 : >"$OUT/me-codes.txt"
 for r in 000001:ja 000002:en 000003:ja; do
 	regno=${r%%:*} lang=${r##*:}
-	code=$("$RISS" registrant activation-code "$regno" --email "registrant-$regno@example.invalid" --lang "$lang")
+	code=$("$RISS" registrant activation-code "$regno" --email "registrant-$regno@example.invalid" --lang "$lang") || continue
 	printf '%s %s\n' "$regno" "$code" >>"$OUT/me-codes.txt"
 done
 echo "demo /me activation codes in $OUT/me-codes.txt (activate at /me)"
