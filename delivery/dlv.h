@@ -121,7 +121,8 @@ int dlv_sched_list(json_t **out, rs_db *db, const char *kind);
 /* CSV booking import: header line
  *   name_kanji,name_kana,name_romaji,birth_date,email,phone,centre,window,sit_on,starts_at,extra_minutes,large_text,high_contrast
  * All rows are checked (format, then against the database); when any row is bad nothing is
- * imported and *out is {"imported": 0, "errors": [{"line", "field", "message"}]} with
+ * imported and *out is {"imported": 0, "errors": [{"line", "field", "message_id", "args"?, "message"}]}
+ * (message_id a catalogue id csv.*, message its English text) with
  * RS_EINVAL returned; otherwise {"imported": N}. At most DLV_CSV_MAX_BYTES. */
 #define DLV_CSV_MAX_BYTES (4u * 1024u * 1024u)
 #define DLV_CSV_MAX_ROWS 20000
