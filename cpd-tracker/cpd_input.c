@@ -462,6 +462,8 @@ int cpd_batch_from_csv(struct cpd_batch *out, const char *text, size_t len)
 	size_t lines = 1;
 	for (size_t i = 0; i < len; i++)
 		lines += text[i] == '\n' || text[i] == '\r'; /* a lone CR ends a line too */
+	if (lines > CPD_CSV_ROWS_MAX + 1)
+		lines = CPD_CSV_ROWS_MAX + 1; /* more rows are refused below; blank lines take no slot */
 	struct cpd_csv_row *row = malloc(sizeof *row);
 	if (!row) {
 		rs_error_set("out of memory");

@@ -86,3 +86,23 @@ int web_cpd_body_id(struct web_request *req, const char *name, int64_t *out)
 	*out = json_integer_value(v);
 	return 0;
 }
+
+int web_cpd_begin(struct web_request *req, rs_db **db, struct cpd_actor *who, enum MHD_Result *reply)
+{
+	if (who)
+		web_cpd_actor(who, req);
+	if (web_db(req, db) != 0) {
+		*reply = web_cpd_fail(req, RS_EUNAVAIL);
+		return -1;
+	}
+	return 0;
+}
+
+enum MHD_Result web_cpd_answer(struct web_request *req, int rc, json_t *out, unsigned status)
+{
+	if (rc != 0) {
+		json_decref(out);
+		return web_cpd_fail(req, rc);
+	}
+	return web_reply_json(req, status, out);
+}

@@ -21,10 +21,10 @@ static void web_cpd_localize_results(struct web_request *req, json_t *out)
 enum MHD_Result web_h_cpd_completions_post(struct web_request *req)
 {
 	struct cpd_actor who;
-	web_cpd_actor(&who, req);
 	rs_db *db;
-	if (web_db(req, &db) != 0)
-		return web_cpd_fail(req, RS_EUNAVAIL);
+	enum MHD_Result reply;
+	if (web_cpd_begin(req, &db, &who, &reply) != 0)
+		return reply;
 	json_t *out = NULL;
 	unsigned status = 200;
 	int rc = cpd_completions_submit(&out, &status, db, &who, req->provider_id, req->json);
@@ -44,10 +44,10 @@ enum MHD_Result web_h_cpd_completions_csv(struct web_request *req)
 	if (!ct || strncasecmp(ct, "text/csv", 8) != 0)
 		return web_reply_msg(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "cpd.csv.media_type", NULL);
 	struct cpd_actor who;
-	web_cpd_actor(&who, req);
 	rs_db *db;
-	if (web_db(req, &db) != 0)
-		return web_cpd_fail(req, RS_EUNAVAIL);
+	enum MHD_Result reply;
+	if (web_cpd_begin(req, &db, &who, &reply) != 0)
+		return reply;
 	json_t *out = NULL;
 	int rc = cpd_completions_import_csv(&out, db, &who, req->provider_id, req->body ? req->body : "", req->body_len);
 	if (rc == RS_EINVAL && out) {
@@ -61,9 +61,7 @@ enum MHD_Result web_h_cpd_completions_csv(struct web_request *req)
 	}
 	if (rc == RS_EINVAL)
 		return web_reply_error(req, MHD_HTTP_UNPROCESSABLE_CONTENT, "import-refused");
-	if (rc != 0)
-		return web_cpd_fail(req, rc);
-	return web_reply_json(req, MHD_HTTP_OK, out);
+	return web_cpd_answer(req, rc, out, MHD_HTTP_OK);
 }
 
 enum MHD_Result web_h_cpd_completions_list(struct web_request *req)
@@ -71,14 +69,13 @@ enum MHD_Result web_h_cpd_completions_list(struct web_request *req)
 	const char *regno = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "regno");
 	const char *limit = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "limit");
 	rs_db *db;
-	if (web_db(req, &db) != 0)
-		return web_cpd_fail(req, RS_EUNAVAIL);
+	enum MHD_Result reply;
+	if (web_cpd_begin(req, &db, NULL, &reply) != 0)
+		return reply;
 	json_t *out = NULL;
 	int64_t only = (req->roles & WEB_ROLE_PROVIDER) ? req->provider_id : 0;
 	int rc = cpd_completions_list(&out, db, only, regno && regno[0] ? regno : NULL, limit ? atoi(limit) : 200);
-	if (rc != 0)
-		return web_cpd_fail(req, rc);
-	return web_reply_json(req, MHD_HTTP_OK, out);
+	return web_cpd_answer(req, rc, out, MHD_HTTP_OK);
 }
 
 enum MHD_Result web_h_cpd_completion_get(struct web_request *req)
@@ -89,15 +86,14 @@ enum MHD_Result web_h_cpd_completion_get(struct web_request *req)
 	if (id < 1 || !end || *end || strlen(tail) > 18)
 		return web_reply_msg(req, MHD_HTTP_NOT_FOUND, "not-found", "cpd.completion.not_found", tail[0] ? "?" : "", NULL);
 	rs_db *db;
-	if (web_db(req, &db) != 0)
-		return web_cpd_fail(req, RS_EUNAVAIL);
+	enum MHD_Result reply;
+	if (web_cpd_begin(req, &db, NULL, &reply) != 0)
+		return reply;
 	json_t *out = NULL;
 	/* A provider sees only its own records: another's answers 404, as if it did not exist. */
 	int64_t only = (req->roles & WEB_ROLE_PROVIDER) ? req->provider_id : 0;
 	int rc = cpd_completion_get(&out, db, only, (int64_t)id);
-	if (rc != 0)
-		return web_cpd_fail(req, rc);
-	return web_reply_json(req, MHD_HTTP_OK, out);
+	return web_cpd_answer(req, rc, out, MHD_HTTP_OK);
 }
 
 enum MHD_Result web_h_cpd_completion_decide(struct web_request *req)
@@ -113,13 +109,11 @@ enum MHD_Result web_h_cpd_completion_decide(struct web_request *req)
 	if (rs_json_fields(req->json, spec, sizeof spec / sizeof spec[0]) != 0)
 		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
 	struct cpd_actor who;
-	web_cpd_actor(&who, req);
 	rs_db *db;
-	if (web_db(req, &db) != 0)
-		return web_cpd_fail(req, RS_EUNAVAIL);
+	enum MHD_Result reply;
+	if (web_cpd_begin(req, &db, &who, &reply) != 0)
+		return reply;
 	json_t *out = NULL;
 	int rc = cpd_completion_decide(&out, db, &who, id, state, reason);
-	if (rc != 0)
-		return web_cpd_fail(req, rc);
-	return web_reply_json(req, MHD_HTTP_OK, out);
+	return web_cpd_answer(req, rc, out, MHD_HTTP_OK);
 }

@@ -8,8 +8,9 @@
 enum MHD_Result web_h_cpd_courses(struct web_request *req)
 {
 	rs_db *db;
-	if (web_db(req, &db) != 0)
-		return web_cpd_fail(req, RS_EUNAVAIL);
+	enum MHD_Result reply;
+	if (web_cpd_begin(req, &db, NULL, &reply) != 0)
+		return reply;
 	json_t *arr = NULL;
 	/* A provider sees its own courses only; agency staff see every provider's. */
 	int64_t only = (req->roles & WEB_ROLE_PROVIDER) ? req->provider_id : 0;
@@ -22,15 +23,13 @@ enum MHD_Result web_h_cpd_courses(struct web_request *req)
 enum MHD_Result web_h_cpd_course_add(struct web_request *req)
 {
 	struct cpd_actor who;
-	web_cpd_actor(&who, req);
 	rs_db *db;
-	if (web_db(req, &db) != 0)
-		return web_cpd_fail(req, RS_EUNAVAIL);
+	enum MHD_Result reply;
+	if (web_cpd_begin(req, &db, &who, &reply) != 0)
+		return reply;
 	json_t *out = NULL;
 	int rc = cpd_course_add(&out, db, &who, req->provider_id, req->json);
-	if (rc != 0)
-		return web_cpd_fail(req, rc);
-	return web_reply_json(req, MHD_HTTP_CREATED, out);
+	return web_cpd_answer(req, rc, out, MHD_HTTP_CREATED);
 }
 
 enum MHD_Result web_h_cpd_course_designate(struct web_request *req)
@@ -45,13 +44,11 @@ enum MHD_Result web_h_cpd_course_designate(struct web_request *req)
 	if (rs_json_fields(req->json, spec, sizeof spec / sizeof spec[0]) != 0)
 		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
 	struct cpd_actor who;
-	web_cpd_actor(&who, req);
 	rs_db *db;
-	if (web_db(req, &db) != 0)
-		return web_cpd_fail(req, RS_EUNAVAIL);
+	enum MHD_Result reply;
+	if (web_cpd_begin(req, &db, &who, &reply) != 0)
+		return reply;
 	json_t *out = NULL;
 	int rc = cpd_course_designate(&out, db, &who, (int64_t)course, (int)year, number);
-	if (rc != 0)
-		return web_cpd_fail(req, rc);
-	return web_reply_json(req, MHD_HTTP_OK, out);
+	return web_cpd_answer(req, rc, out, MHD_HTTP_OK);
 }

@@ -10,8 +10,9 @@
 enum MHD_Result web_h_cpd_providers(struct web_request *req)
 {
 	rs_db *db;
-	if (web_db(req, &db) != 0)
-		return web_cpd_fail(req, RS_EUNAVAIL);
+	enum MHD_Result reply;
+	if (web_cpd_begin(req, &db, NULL, &reply) != 0)
+		return reply;
 	json_t *arr = NULL;
 	int rc = cpd_provider_list(&arr, db);
 	if (rc != 0)
@@ -22,13 +23,12 @@ enum MHD_Result web_h_cpd_providers(struct web_request *req)
 enum MHD_Result web_h_cpd_provider_me(struct web_request *req)
 {
 	rs_db *db;
-	if (web_db(req, &db) != 0)
-		return web_cpd_fail(req, RS_EUNAVAIL);
+	enum MHD_Result reply;
+	if (web_cpd_begin(req, &db, NULL, &reply) != 0)
+		return reply;
 	json_t *o = NULL;
 	int rc = cpd_provider_get(&o, db, req->provider_id);
-	if (rc != 0)
-		return web_cpd_fail(req, rc);
-	return web_reply_json(req, MHD_HTTP_OK, o);
+	return web_cpd_answer(req, rc, o, MHD_HTTP_OK);
 }
 
 enum MHD_Result web_h_cpd_provider_add(struct web_request *req)
@@ -47,15 +47,13 @@ enum MHD_Result web_h_cpd_provider_add(struct web_request *req)
 	if (rs_json_fields(req->json, spec, sizeof spec / sizeof spec[0]) != 0)
 		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
 	struct cpd_actor who;
-	web_cpd_actor(&who, req);
 	rs_db *db;
-	if (web_db(req, &db) != 0)
-		return web_cpd_fail(req, RS_EUNAVAIL);
+	enum MHD_Result reply;
+	if (web_cpd_begin(req, &db, &who, &reply) != 0)
+		return reply;
 	json_t *out = NULL;
 	int rc = cpd_provider_add(&out, db, &who, &p);
-	if (rc != 0)
-		return web_cpd_fail(req, rc);
-	return web_reply_json(req, MHD_HTTP_CREATED, out);
+	return web_cpd_answer(req, rc, out, MHD_HTTP_CREATED);
 }
 
 /* POST /api/v1/cpd/providers/{period,suspend,reinstate,rotate-key} {"provider_id", ...}. */
@@ -74,10 +72,10 @@ enum MHD_Result web_h_cpd_provider_change(struct web_request *req)
 	if (rs_json_fields(req->json, spec, sizeof spec / sizeof spec[0]) != 0)
 		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
 	struct cpd_actor who;
-	web_cpd_actor(&who, req);
 	rs_db *db;
-	if (web_db(req, &db) != 0)
-		return web_cpd_fail(req, RS_EUNAVAIL);
+	enum MHD_Result reply;
+	if (web_cpd_begin(req, &db, &who, &reply) != 0)
+		return reply;
 	json_t *out = NULL;
 	int rc;
 	if (strcmp(what, "period") == 0)
@@ -88,7 +86,5 @@ enum MHD_Result web_h_cpd_provider_change(struct web_request *req)
 		rc = cpd_provider_reinstate(&out, db, &who, id);
 	else
 		rc = cpd_provider_rotate_key(&out, db, &who, id);
-	if (rc != 0)
-		return web_cpd_fail(req, rc);
-	return web_reply_json(req, MHD_HTTP_OK, out);
+	return web_cpd_answer(req, rc, out, MHD_HTTP_OK);
 }

@@ -13,11 +13,10 @@ enum MHD_Result web_h_cpd_status(struct web_request *req)
 	if (strlen(regno) != 6 || strspn(regno, "0123456789") != 6)
 		return web_reply_msg(req, MHD_HTTP_BAD_REQUEST, "invalid-request", "cpd.regno_invalid", NULL);
 	rs_db *db;
-	if (web_db(req, &db) != 0)
-		return web_cpd_fail(req, RS_EUNAVAIL);
+	enum MHD_Result reply;
+	if (web_cpd_begin(req, &db, NULL, &reply) != 0)
+		return reply;
 	json_t *out = NULL;
 	int rc = cpd_standing_json(&out, db, regno, cpd_today_jst(rs_now_ms() / 1000));
-	if (rc != 0)
-		return web_cpd_fail(req, rc);
-	return web_reply_json(req, MHD_HTTP_OK, out);
+	return web_cpd_answer(req, rc, out, MHD_HTTP_OK);
 }

@@ -125,6 +125,7 @@ test('sign in, upload a CSV with a bad row, then the fixed one, and correct a re
   await page.click('[data-lang-toggle]');
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
   assert.equal((await page.textContent('#records-h')).trim(), 'Records sent');
+  assert.match(await page.textContent('#who'), new RegExp('Signed in as Drill Institute ' + RUN));
   await page.waitForFunction(() => document.querySelector('#records tbody').textContent.includes('Voided (corrected)'));
   assert.deepEqual(await axeViolations(page), [], 'axe in English');
   await page.click('[data-lang-toggle]');

@@ -92,10 +92,16 @@
     $('x-regno').focus();
   }
 
-  function showPortal(me) {
+  var me = null;
+  function showWho() {
+    if (me) $('who').textContent = t('provider.signed_in', [window.rissI18n.current() === 'en' ? me.name_en : me.name_ja]);
+  }
+
+  function showPortal(provider) {
+    me = provider;
     $('signin').hidden = true;
     $('portal').hidden = false;
-    $('who').textContent = t('provider.signed_in', [window.rissI18n.current() === 'en' ? me.name_en : me.name_ja]);
+    showWho();
     say('');
     loadCourses();
     loadRecords();
@@ -188,7 +194,7 @@
         loadRecords();
       });
     });
-    document.addEventListener('riss:lang', function () { if (key()) { loadCourses(); loadRecords(); } });
+    document.addEventListener('riss:lang', function () { if (key()) { showWho(); loadCourses(); loadRecords(); } });
     if (key()) signIn();
   });
 })();
