@@ -36,9 +36,10 @@
     while (tbody.firstChild) tbody.removeChild(tbody.firstChild);
     rows.forEach(function (r) { var tr = document.createElement('tr'); fn(tr, r); tbody.appendChild(tr); });
   }
-  function en() { return window.rissI18n.current() === 'en'; }
-  function courseTitle(c) { return c ? (en() ? c.title_en : c.title_ja) : ''; }
-  function providerName(c) { return c ? (en() ? (c.provider_name_en || c.provider_en) : (c.provider_name_ja || c.provider_ja)) : ''; }
+  // A field the records carry in both languages (title_ja / title_en), in the page's.
+  function field(o, base) { return o ? o[base + '_' + window.rissI18n.current()] : ''; }
+  function courseTitle(c) { return field(c, 'title'); }
+  function providerName(c) { return field(c, 'provider_name') || field(c, 'provider'); }
   function render() {
     var v = view;
     if (!v) return;
