@@ -184,6 +184,8 @@ enum MHD_Result web_h_exam_current(struct web_request *req);
 enum MHD_Result web_h_exam_begin(struct web_request *req);
 enum MHD_Result web_h_exam_answer(struct web_request *req);
 enum MHD_Result web_h_exam_report(struct web_request *req);
+enum MHD_Result web_h_exam_status(struct web_request *req);
+enum MHD_Result web_h_exam_close(struct web_request *req);
 enum MHD_Result web_h_proctor_bookings(struct web_request *req);
 enum MHD_Result web_h_proctor_action(struct web_request *req);
 enum MHD_Result web_h_schedule_list(struct web_request *req);

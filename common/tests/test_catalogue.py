@@ -243,7 +243,7 @@ for path in sorted(glob.glob(os.path.join(root, 'exam-engine', 'exams', '*.json'
     for d in spec.get('domains', []):
         need('domain.' + d['name'], rel(path))
     for p in spec.get('parts', []):
-        need('part.' + p['name'], rel(path))
+        need('part.' + p['name'].lower(), rel(path))  # ids are lower case (gen_messages.py ID_RE)
 
 # --- Japanese that is not Japanese ---------------------------------------------------------
 for mid, (ja, en, where) in sorted(cat.items()):
