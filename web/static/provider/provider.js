@@ -21,7 +21,7 @@
         });
       });
   }
-  function fail(res) { say(res.body && res.body.detail ? res.body.detail : String(res.status), true); }
+  function fail(res) { say(window.rissI18n.problem(res.body, res.status), true); }
 
   function cell(tr, text) { var td = document.createElement('td'); td.textContent = text; tr.appendChild(td); return td; }
   function clear(tbody) { while (tbody.firstChild) tbody.removeChild(tbody.firstChild); }
@@ -63,7 +63,7 @@
         cell(tr, c.course_code + ' ' + title(c));
         cell(tr, c.completed_on);
         cell(tr, String(c.hours));
-        cell(tr, t('state.cpd_completion.' + c.state));
+        cell(tr, window.rissI18n.state('cpd_completion', c.state));
         cell(tr, new Date(c.received_at).toLocaleString(window.rissI18n.current() === 'en' ? 'en-GB' : 'ja-JP'));
         var td = cell(tr, '');
         if (c.state !== 'voided') {
@@ -138,7 +138,7 @@
         return;
       }
       out.className = 'bad';
-      if (!res.body.errors) { out.textContent = res.body.detail || String(res.status); return; }
+      if (!res.body.errors) { out.textContent = window.rissI18n.problem(res.body, res.status); return; }
       out.textContent = res.body.detail;
       res.body.errors.forEach(function (er) {
         var tr = document.createElement('tr');
@@ -186,7 +186,7 @@
       api('POST', '/api/v1/cpd/completions', { records: [rec] }).then(function (res) {
         var r = res.body.results && res.body.results[0];
         if (!res.ok) {
-          say(r && r.problems ? r.problems.map(function (p) { return p.detail; }).join(' ') : res.body.detail, true);
+          say(r && r.problems ? r.problems.map(function (p) { return p.detail; }).join(' ') : window.rissI18n.problem(res.body, res.status), true);
           return;
         }
         say(t('provider.corrected', [rec.provider_record_id]));
