@@ -22,6 +22,8 @@ static const struct cli_cmd cli_commands[] = {
 	{ .name = "log",        .summary = "transparency log: verify",                        .run = cli_cmd_log },
 	{ .name = "staff",      .summary = "staff accounts: add, list",                       .run = cli_cmd_staff },
 	{ .name = "exam",       .summary = "exam delivery: seed demo bookings, admit",          .run = cli_cmd_exam },
+	{ .name = "jobs",       .summary = "scheduled jobs: run the renewal job once",        .run = cli_cmd_jobs },
+	{ .name = "registrant", .summary = "registrants' self-service: activation-code",       .run = cli_cmd_registrant },
 	{ .name = "provider",   .summary = "training providers: add, list, rotate-key, suspend, reinstate, period", .run = cli_cmd_provider },
 	{ .name = "stats",      .summary = "statistics: export",                              .run = cli_cmd_stats },
 };

@@ -283,6 +283,23 @@ int reg_issue_batch(char **out_jws, rs_db *db, const char *const *regnos, size_t
 	return rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_issue_tx, &a);
 }
 
+int reg_issue_in_tx(char **out_jws, rs_db *db, const char *regno, const struct reg_issuer *issuer, int64_t now,
+                    const struct reg_actor *who)
+{
+	if (!reg_regno_valid(regno)) {
+		rs_error_set("\"%.20s\" is not a registration number (6 digits)", regno);
+		return RS_EINVAL;
+	}
+	if (!issuer->kid || !issuer->kid[0]) {
+		rs_error_set("no active issuer key: create one with riss keys new");
+		return RS_ESTATE;
+	}
+	const char *one[] = { regno };
+	*out_jws = NULL;
+	struct reg_issue_arg a = { .regnos = one, .n = 1, .issuer = issuer, .now = now, .who = who, .out = out_jws };
+	return reg_issue_tx(db, &a);
+}
+
 int reg_issue(char **out_jws, rs_db *db, const char *regno, const struct reg_issuer *issuer, int64_t now,
               const struct reg_actor *who)
 {

@@ -36,6 +36,10 @@ struct reg_issuer {
  * error (RS_EUNAVAIL when riss-signd is gone) or a database error. */
 int reg_issue(char **out_jws, rs_db *db, const char *regno, const struct reg_issuer *issuer,
               int64_t now, const struct reg_actor *who);
+/* reg_issue inside the caller's transaction (renewal: the new validity and its credential
+ * commit together). On failure the caller must roll back. */
+int reg_issue_in_tx(char **out_jws, rs_db *db, const char *regno, const struct reg_issuer *issuer, int64_t now,
+                    const struct reg_actor *who);
 #define REG_ISSUE_BATCH_MAX 10000
 /* Issue for n (<= REG_ISSUE_BATCH_MAX) registrants in one transaction (benchmarks, bulk
  * renewal): one statement per step for the whole batch. out_jws[i] are the caller's. All

@@ -1,6 +1,7 @@
 /* registry: the registrars' workflow (application, review, registration, status changes,
  * renewal, lapse), each step one audited transaction. */
 #include "reg_workflow.h"
+#include "reg_account.h"
 #include "reg_issue.h"
 #include "store.h"
 #include "reg_jws.h"
@@ -34,12 +35,30 @@ struct reg_wf_apply_arg {
 	int64_t id;
 };
 
+/* RS_ESTATE with a clear message when the person's earlier registration was cancelled
+ * less than 2 years before today. */
+static int reg_wf_bar(rs_db *db, const char *name, const char *date_of_birth, int64_t now)
+{
+	char today[11], until[11];
+	int barred = 0;
+	reg_today_jst(today, now);
+	int rc = reg_bar_check(&barred, until, db, name, date_of_birth, today);
+	if (rc == 0 && barred) {
+		rs_error_msg("renewal.err.barred", until, NULL);
+		rc = RS_ESTATE;
+	}
+	return rc;
+}
+
 static int reg_wf_apply_tx(rs_db *db, void *arg)
 {
 	struct reg_wf_apply_arg *a = arg;
+	int rc = reg_wf_bar(db, a->app->name, a->app->date_of_birth, (int64_t)time(NULL));
+	if (rc != 0)
+		return rc;
 	/* An application from a computer-based result must match that passed result. */
-	int rc = reg_store_exam_result_check(db, a->app->exam_result_ref, a->app->name, a->app->date_of_birth,
-	                                     a->app->exam_pass_date);
+	rc = reg_store_exam_result_check(db, a->app->exam_result_ref, a->app->name, a->app->date_of_birth,
+	                                 a->app->exam_pass_date);
 	if (rc == 0)
 		rc = reg_store_app_insert(db, &a->id, a->app);
 	if (rc != 0)
@@ -131,6 +150,7 @@ int reg_wf_review(rs_db *db, int64_t app_id, int approve, const char *note, cons
 
 struct reg_wf_register_arg {
 	int64_t id;
+	int64_t now;
 	const char *reg_date;
 	const struct reg_actor *who;
 	char regno[REG_REGNO_LEN + 1];
@@ -174,7 +194,8 @@ static int reg_wf_register_tx(rs_db *db, void *arg)
 		rc = RS_EINVAL;
 		goto done;
 	}
-	if ((rc = reg_store_exam_result_check(db, r.exam_result_ref, r.name, r.date_of_birth, NULL)) != 0 ||
+	if ((rc = reg_wf_bar(db, r.name, r.date_of_birth, a->now)) != 0 ||
+	    (rc = reg_store_exam_result_check(db, r.exam_result_ref, r.name, r.date_of_birth, NULL)) != 0 ||
 	    (rc = reg_store_regno_next(db, r.regno)) != 0 ||
 	    (rc = reg_store_registrant_insert(db, &r, a->id)) != 0 ||
 	    (rc = reg_store_exam_result_mark(db, r.exam_result_ref)) != 0 ||
@@ -211,7 +232,7 @@ int reg_wf_register(char out_regno[REG_REGNO_LEN + 1], rs_db *db, int64_t app_id
 		if (rc != 0)
 			return rc;
 	}
-	struct reg_wf_register_arg a = { .id = app_id, .reg_date = date, .who = who };
+	struct reg_wf_register_arg a = { .id = app_id, .now = now, .reg_date = date, .who = who };
 	int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_wf_register_tx, &a);
 	if (rc == 0)
 		memcpy(out_regno, a.regno, REG_REGNO_LEN + 1);
@@ -294,6 +315,13 @@ static int reg_wf_status_tx(rs_db *db, void *arg)
 		return rc;
 	if (list_status >= 0 && (rc = reg_wf_creds_status(db, a->regno, list_status, a->now, a->reason)) != 0)
 		return rc;
+	if (a->to == REG_ST_CANCELLED) {
+		/* A cancellation bars the person from registering again for 2 years. */
+		char today[11];
+		reg_today_jst(today, a->now);
+		if ((rc = reg_store_bar_add(db, &r, today, a->reason)) != 0)
+			return rc;
+	}
 	char obj[32];
 	snprintf(obj, sizeof obj, "registrant:%s", a->regno);
 	json_t *d = json_pack("{s:s, s:s, s:s}", "from", reg_status_name(from), "to", reg_status_name(a->to),
@@ -303,8 +331,7 @@ static int reg_wf_status_tx(rs_db *db, void *arg)
 	return rc;
 }
 
-int reg_wf_set_status(rs_db *db, const char *regno, enum reg_status to, const char *reason, int64_t now,
-                      const struct reg_actor *who)
+static int reg_wf_status_check(const char *regno, enum reg_status to, const char *reason)
 {
 	if (!reg_regno_valid(regno)) {
 		rs_error_msg("reg.regno_invalid", NULL);
@@ -318,6 +345,25 @@ int reg_wf_set_status(rs_db *db, const char *regno, enum reg_status to, const ch
 		rs_error_msg("reg.reason_required", NULL);
 		return RS_EINVAL;
 	}
+	return 0;
+}
+
+int reg_wf_set_status_in_tx(rs_db *db, const char *regno, enum reg_status to, const char *reason, int64_t now,
+                            const struct reg_actor *who)
+{
+	int rc = reg_wf_status_check(regno, to, reason);
+	if (rc != 0)
+		return rc;
+	struct reg_wf_status_arg a = { .regno = regno, .to = to, .reason = reason ? reason : "", .now = now, .who = who };
+	return reg_wf_status_tx(db, &a);
+}
+
+int reg_wf_set_status(rs_db *db, const char *regno, enum reg_status to, const char *reason, int64_t now,
+                      const struct reg_actor *who)
+{
+	int rc = reg_wf_status_check(regno, to, reason);
+	if (rc != 0)
+		return rc;
 	struct reg_wf_status_arg a = { .regno = regno, .to = to, .reason = reason ? reason : "", .now = now, .who = who };
 	return rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_wf_status_tx, &a);
 }
@@ -328,6 +374,7 @@ struct reg_wf_renew_arg {
 	const char *regno;
 	int64_t now;
 	const struct reg_actor *who;
+	char until[11];
 };
 
 static int reg_wf_renew_tx(rs_db *db, void *arg)
@@ -354,6 +401,21 @@ static int reg_wf_renew_tx(rs_db *db, void *arg)
 	                      r.renewal_count + 1);
 	rc = rs_audit(db, a->who->actor, a->who->role, "registry.registrant.renew", obj, d, a->who->request_id);
 	json_decref(d);
+	if (rc == 0)
+		memcpy(a->until, until, sizeof a->until);
+	return rc;
+}
+
+int reg_wf_renew_in_tx(char out_until[11], rs_db *db, const char *regno, int64_t now, const struct reg_actor *who)
+{
+	if (!reg_regno_valid(regno)) {
+		rs_error_set("a registration number is 6 digits");
+		return RS_EINVAL;
+	}
+	struct reg_wf_renew_arg a = { .regno = regno, .now = now, .who = who };
+	int rc = reg_wf_renew_tx(db, &a);
+	if (rc == 0)
+		memcpy(out_until, a.until, 11);
 	return rc;
 }
 

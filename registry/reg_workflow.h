@@ -28,7 +28,9 @@ struct reg_application {
 	unsigned published;           /* reg_pub bits */
 };
 
-/* Record an application (state submitted). Returns 0 and its id, RS_EINVAL (a field, named),
+/* Record an application (state submitted). Refused (RS_ESTATE, the message names the
+ * date) while the person (kanji name and date of birth) is barred after a cancellation;
+ * reg_wf_register checks the same. Returns 0 and its id, RS_EINVAL (a field, named),
  * RS_EEXIST (a live application for that exam result exists) or a database error. The
  * exam result is referenced loosely (exam_result_ref), not by a foreign key. */
 int reg_wf_apply(int64_t *out_id, rs_db *db, const struct reg_application *app,
@@ -48,10 +50,17 @@ int reg_wf_register(char out_regno[REG_REGNO_LEN + 1], rs_db *db, int64_t app_id
  * leaf. reason is required except for reinstatement. RS_ENOTFOUND, RS_ESTATE, RS_EINVAL. */
 int reg_wf_set_status(rs_db *db, const char *regno, enum reg_status to, const char *reason,
                       int64_t now, const struct reg_actor *who);
+/* reg_wf_set_status inside the caller's transaction (for a module that changes its own
+ * records in the same transaction, e.g. a CPD case ending in cancellation). A
+ * cancellation also bars the person from registering again for 2 years. */
+int reg_wf_set_status_in_tx(rs_db *db, const char *regno, enum reg_status to, const char *reason, int64_t now,
+                            const struct reg_actor *who);
 /* Renew: the next 3-year validity starts the day after valid_until; renewal_count + 1.
  * Allowed for active registrations within a year of the end of validity, or a lapsed one
  * within a year after it. RS_ESTATE otherwise. */
 int reg_wf_renew(rs_db *db, const char *regno, int64_t now, const struct reg_actor *who);
+/* reg_wf_renew inside the caller's transaction; out_until gets the new end of validity. */
+int reg_wf_renew_in_tx(char out_until[11], rs_db *db, const char *regno, int64_t now, const struct reg_actor *who);
 /* The renewal rule on its own: for a registration in status st valid until valid_until,
  * renewed on today (all YYYY-MM-DD): allowed for an active one in the last year of its
  * validity and for a lapsed one up to a year after the end; the new validity starts the

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "reg_account.h"
 #include "reg_register.h"
 #include "reg_tlog.h"
 #include "reg_workflow.h"
@@ -123,5 +124,31 @@ int reg_store_scan_creds(rs_db *db, int (*fn)(void *ctx, const struct reg_store_
 int reg_store_scan_status(rs_db *db, int (*fn)(void *ctx, int list_id, int64_t idx, int status), void *ctx);
 int reg_store_scan_checkpoints(rs_db *db, int (*fn)(void *ctx, uint64_t size, const reg_hash root,
                                                    const char *note), void *ctx);
+
+/* ---- contacts, bars, accounts, sessions, the live scan (store_account.c) ---- */
+int reg_store_contact_get(rs_db *db, struct reg_contact *out, const char *regno);
+/* Upsert: email NULL or "" stores none unless keep_email; lang NULL keeps it. */
+int reg_store_contact_put(rs_db *db, const char *regno, const char *email, int keep_email, const char *lang);
+int reg_store_bar_add(rs_db *db, const struct reg_registrant *r, const char *cancelled_on, const char *reason);
+/* The latest barred_until after today for the person, or "" when not barred. */
+int reg_store_bar_until(rs_db *db, char out_until[11], const char *name, const char *date_of_birth, const char *today);
+int reg_store_activation_put(rs_db *db, const char *regno, const unsigned char sha[32], const char *by, int days);
+/* Use the code if it matches, is unused and not expired: *out_ok. */
+int reg_store_activation_use(rs_db *db, int *out_ok, const char *regno, const unsigned char sha[32]);
+/* Create or replace the account (ends its sessions). */
+int reg_store_account_put(rs_db *db, const char *regno, const char *hash, const char *secret);
+struct reg_store_account {
+	char password_hash[160];
+	char totp_secret[40];
+	int64_t totp_last_step;
+	int locked;
+};
+/* Read (FOR UPDATE). RS_ENOTFOUND when the registrant has no account. */
+int reg_store_account_get(rs_db *db, struct reg_store_account *out, const char *regno);
+int reg_store_account_result(rs_db *db, const char *regno, int ok, int64_t step);
+int reg_store_session_new(rs_db *db, const unsigned char h[32], const char *regno, const char *csrf, int ttl_s);
+int reg_store_session_get(rs_db *db, char out_regno[REG_REGNO_LEN + 1], char out_csrf[24], const unsigned char h[32]);
+int reg_store_session_delete(rs_db *db, const unsigned char h[32]);
+int reg_store_live_scan(rs_db *db, int (*fn)(void *ctx, const struct reg_live_row *row), void *ctx);
 
 #endif

@@ -35,7 +35,6 @@ enum MHD_Result web_h_register_search(struct web_request *req)
 	rs_db *db;
 	if (web_db(req, &db) != 0)
 		return web_reply_msg(req, 503, "service-unavailable", "reg.unavailable", NULL);
-	web_reg_maybe_lapse(db);
 	json_t *arr = NULL;
 	int rc = reg_register_search(&arr, db, q, REG_SEARCH_MAX, (int64_t)time(NULL));
 	if (rc == RS_EINVAL)

@@ -150,7 +150,6 @@ enum MHD_Result web_h_registry_registrants(struct web_request *req)
 	rs_db *db;
 	if (web_db(req, &db) != 0)
 		return web_regadm_nodb(req);
-	web_reg_maybe_lapse(db);
 	const char *regno = web_reg_arg(req, "regno");
 	const char *q = web_reg_arg(req, "q"), *st = web_reg_arg(req, "status"), *off = web_reg_arg(req, "offset");
 	json_t *o = NULL;
