@@ -51,7 +51,7 @@ int cpd_me_view(json_t **out, rs_db *db, const char *regno, int64_t now)
 	if (rc == 0)
 		rc = reg_contact_get(db, &contact, regno);
 	if (rc == 0)
-		rc = reg_wf_show(&show, db, regno);
+		rc = reg_wf_show(&show, db, regno, now);
 	if (rc == 0)
 		rc = cpd_rstore_completions_json(db, &completions, regno);
 	if (rc == 0)

@@ -144,7 +144,7 @@ static char *web_me_token(struct web_request *req, int *out_rc)
 	if (*out_rc != 0)
 		return NULL;
 	json_t *show = NULL;
-	if ((*out_rc = reg_wf_show(&show, db, req->regno)) != 0)
+	if ((*out_rc = reg_wf_show(&show, db, req->regno, (int64_t)time(NULL))) != 0)
 		return NULL;
 	char *tok = NULL;
 	size_t i;

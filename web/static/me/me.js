@@ -48,7 +48,7 @@
     $('f-reg-date').textContent = v.reg_date;
     $('f-validity').textContent = t('me.validity_range', [v.valid_from, v.valid_until]);
     $('f-renewals').textContent = String(v.renewal_count);
-    $('f-status').textContent = t('state.registrant.' + v.status);
+    $('f-status').textContent = rissI18n.state('registration', v.status);
     $('mail-lang').value = v.lang;
     var s = v.standing;
     $('f-standing').textContent = t('state.cpd.' + s.state);
