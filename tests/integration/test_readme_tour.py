@@ -121,7 +121,8 @@ class ReadmeTour(unittest.TestCase):
         self.assertEqual(st, 200, day)
         self.assertGreaterEqual(len(day["bookings"]), 3)
         booking = day["bookings"][0]["booking"]
-        st, _, body = self.rissd.json("POST", "/api/v1/proctor/identity", {"booking": booking, "document": "運転免許証"},
+        st, _, body = self.rissd.json("POST", "/api/v1/proctor/identity", {"booking": booking, "document": "driver_licence",
+                                                                   "number_tail": "1234"},
                                       headers=h)
         self.assertEqual(st, 200, body)
         st, _, adm = self.rissd.json("POST", "/api/v1/proctor/admit", {"booking": booking, "seat": "A-1"}, headers=h)
