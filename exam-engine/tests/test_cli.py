@@ -137,8 +137,22 @@ class CliTest(unittest.TestCase):
         self.assertEqual(out["examinees"], 400)
         self.assertEqual(out["violations"], 0)
         self.assertEqual(out["fixed_form"]["items"], 60)
-        self.assertEqual(out["fixed_form"]["length"]["min"], 54)
-        self.assertTrue(30 <= out["length"]["min"] <= out["length"]["mean"] <= out["length"]["max"] <= 54)
+        # sg.json is the real SG exam: 60 items, 56 scored, the same length for every candidate
+        self.assertEqual(out["fixed_form"]["length"]["min"], 56)
+        self.assertEqual((out["length"]["min"], out["length"]["max"]), (56, 56))
+        # conditional figures: 12 bands of 0.5 from -3 to 3 that hold every candidate
+        bands = out["by_theta"]
+        self.assertEqual([b["theta_lo"] for b in bands], [-3 + 0.5 * k for k in range(12)])
+        self.assertEqual(sum(b["n"] for b in bands), 400)
+        for b in bands:
+            self.assertTrue({"n", "bias", "rmse", "csem", "length_mean", "accuracy", "exposure_max"} <= set(b))
+            if b["n"]:
+                self.assertEqual(b["length_mean"], 56)
+                self.assertTrue(0 < b["exposure_max"] <= 1)
+        # the band figures add up to the overall ones
+        self.assertAlmostEqual(sum(b["n"] * b["bias"] for b in bands) / 400, out["bias"], places=5)
+        self.assertAlmostEqual(sum(b["n"] * b["accuracy"] for b in bands) / 400,
+                               out["classification"]["accuracy"], places=5)
         self.assertLess(out["exposure"]["max"], 1.0)
         self.assertEqual(out["fixed_form"]["exposure"]["max"], 1.0)
         self.assertLess(out["rmse"], 0.5)
