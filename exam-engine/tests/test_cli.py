@@ -2,6 +2,7 @@
 """CLI tests of the exam engine's riss subcommands: bank generate, score, simulate,
 exposure. Run by meson (suite unit) with RISS_BIN pointing at the built riss."""
 import json
+import re
 import math
 import os
 import subprocess
@@ -86,7 +87,31 @@ class CliTest(unittest.TestCase):
             m, sd = eap(pattern)
             self.assertAlmostEqual(persons[p]["theta"], m, delta=1e-4)
             self.assertAlmostEqual(persons[p]["se"], sd, delta=1e-4)
-        self.assertEqual(set(persons[0]), {"id", "theta", "se"})
+        self.assertEqual(set(persons[0]), {"id", "theta", "se", "fallback", "at_bound"})
+        self.assertFalse(any(p["fallback"] or p["at_bound"] for p in persons))
+        self.assertEqual((out["fallbacks"], out["at_bound"]), (0, 0))
+
+    def test_calibrate_json_latent_and_fixed(self):
+        # on its own the 2PL sets the scale: N(0, 1), not estimated
+        out = json.loads(riss("calibrate", "--model", "2pl", "--data", self.data, "--quiet", "--json").stdout)
+        self.assertEqual(out["latent"], {"mean": 0.0, "sd": 1.0, "estimated": False})
+        self.assertTrue(out["converged"])
+        self.assertLess(out["convergence"]["max_gradient"], 1e-4)
+        # items 1-2 held fixed: the ability mean and SD are estimated on their scale, and the JSON
+        # gives the same figures as the text report
+        fixed = os.path.join(self.dir, "fixed.json")
+        with open(fixed, "w") as f:
+            json.dump({"model": "2pl", "items": [{"id": f"item{i + 1}", "a": a / 2, "b": 2 * (-d / a) + 1, "c": 0}
+                                                 for i, (a, d) in enumerate(LSAT7[:2])]}, f)
+        out = json.loads(riss("calibrate", "--model", "2pl", "--data", self.data, "--fixed", fixed, "--quiet",
+                              "--json").stdout)
+        self.assertTrue(out["latent"]["estimated"])
+        self.assertGreater(out["latent"]["sd"], 0)
+        text = riss("calibrate", "--model", "2pl", "--data", self.data, "--fixed", fixed, "--quiet").stdout
+        m = re.search(r"ability distribution N\((-?[0-9.]+), ([0-9.]+)\^2\) \(estimated", text)
+        self.assertIsNotNone(m, text)
+        self.assertAlmostEqual(float(m.group(1)), out["latent"]["mean"], places=3)
+        self.assertAlmostEqual(float(m.group(2)), out["latent"]["sd"], places=3)
 
     def test_score_methods_order(self):
         # one wrong answer on the easiest item vs all right but the hardest: sanity on ordering
@@ -99,6 +124,15 @@ class CliTest(unittest.TestCase):
         # MAP and EAP shrink toward the prior: less extreme than WLE for all-wrong
         self.assertGreater(res["eap"]["p00"], res["wle"]["p00"])
         self.assertGreater(res["map"]["p00"], res["wle"]["p00"])
+        # MLE has no finite maximum for all wrong (p00) and all right (p31): those rows fall back
+        # to the EAP, and say so; the others do not
+        mle = json.loads(riss("score", "--params", self.params, "--data", self.data, "--method", "mle",
+                              "--json").stdout)
+        flagged = {p["id"] for p in mle["persons"] if p["fallback"]}
+        self.assertEqual(flagged, {"p00", "p31"})
+        self.assertEqual(mle["fallbacks"], 2)
+        by_id = {p["id"]: p for p in mle["persons"]}
+        self.assertEqual(by_id["p00"]["theta"], res["eap"]["p00"])
         # a wider prior shrinks less: the all-wrong EAP moves down
         wide = json.loads(riss("score", "--params", self.params, "--data", self.data, "--prior", "0:2",
                                "--json").stdout)["persons"]
