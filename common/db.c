@@ -107,7 +107,7 @@ int rs_db_exec(struct pg_result **out, rs_db *db, const char *name, const char *
                int nparams, const char *const *params)
 {
 	if (PQstatus(db->pg) != CONNECTION_OK) {
-		rs_error_set("database connection lost");
+		rs_error_msg("db.lost", NULL);
 		return RS_EUNAVAIL;
 	}
 	if (!rs_db_is_prepared(db, name)) {
@@ -163,7 +163,7 @@ int rs_db_tx(rs_db *db, enum rs_db_isolation iso, int retries,
 	int rc = 0;
 	for (int attempt = 0;; attempt++) {
 		if (PQstatus(db->pg) != CONNECTION_OK && !rs_db_ok(db)) {
-			rs_error_set("database connection lost");
+			rs_error_msg("db.lost", NULL);
 			rc = RS_EUNAVAIL;
 		} else {
 			rc = rs_db_exec_plain(db, begin[iso]);

@@ -3,6 +3,7 @@
 #include "rs_error.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +68,9 @@ int rs_db_pool_get(rs_db **out, rs_db_pool *p, int timeout_ms)
 			p->waiting--;
 			p->timeouts++;
 			pthread_mutex_unlock(&p->lock);
-			rs_error_set("all %d database connections are busy", p->size);
+			char size[16];
+			snprintf(size, sizeof size, "%d", p->size);
+			rs_error_msg("db.busy", size, NULL);
 			return RS_EUNAVAIL;
 		}
 	}
@@ -82,7 +85,7 @@ int rs_db_pool_get(rs_db **out, rs_db_pool *p, int timeout_ms)
 	if (!db)
 		rc = rs_db_open(&db, p->conninfo);
 	else if (!rs_db_ok(db))
-		rc = RS_EUNAVAIL, rs_error_set("database connection lost and could not be re-established");
+		rc = RS_EUNAVAIL, rs_error_msg("db.lost", NULL);
 	if (rc != 0) {
 		if (db && rc == RS_EUNAVAIL) {
 			rs_db_close(db);

@@ -65,10 +65,13 @@ int dlv_redeem(char *out_token, int64_t *out_session, rs_db *db, const char *cod
 
 /* The candidate's view now: {"session", "status", "answered", "remaining_s", "time_limit_s",
  * "accommodations": {...}, "item": {...} (while running), "result": {...} (when finished)}.
- * Ends the session when its time has run out. *out owned by caller. */
+ * Changes nothing (it serves a GET): a sitting whose time ran out, or whose last answer was
+ * stored without the finish, comes with "finishing": "time_up" | "done" and no item, and is
+ * closed by dlv_begin. *out owned by caller. */
 int dlv_current(json_t **out, rs_db *db, int64_t session);
 
-/* Start the clock after the instructions (admitted -> running). Idempotent. */
+/* Start the clock after the instructions (admitted -> running); close a sitting that is
+ * finishing (time run out, or all answers stored) with its result. Idempotent. */
 int dlv_begin(json_t **out, rs_db *db, int64_t session);
 
 /* Answer the item at position: commits the response, then returns the same view as
@@ -80,6 +83,19 @@ int dlv_answer(json_t **out, rs_db *db, int64_t session, int position, const cha
 /* Per-session rate limit (token bucket in this process: 20 per second, bursts of 100): 0 when allowed, RS_EPERM with
  * slug "rate-limited" otherwise. */
 int dlv_rate_check(int64_t session);
+
+/* What the candidate screen polls (about once a second): the state of the sitting bound to
+ * this workstation's session token and workstation token, by the server's clock, without
+ * item content and without changing anything. {"state": "none"} when there is no sitting,
+ * {"state": "moved"} when the proctor moved it to another workstation, else {"state":
+ * admitted|running|paused|finished|ended, "session", "version" (bumped by every proctor
+ * action), "paused", "remaining_s", "extra_s", "move_pending"}. One indexed query. */
+int dlv_status(json_t **out, rs_db *db, const char *token, const char *ws_token);
+
+/* The candidate closes the score report (or it timed out): the finished or ended sitting's
+ * token stops working, so the next person at the workstation sees nothing of it. token is
+ * the session cookie (its sign-in cache entry is dropped). RS_ESTATE while it runs. */
+int dlv_close(rs_db *db, int64_t session, const char *token);
 
 /* Printable score report: result plus candidate name and date, {} fields. */
 int dlv_report(json_t **out, rs_db *db, int64_t session);
@@ -97,8 +113,12 @@ struct dlv_actor {
 /* The day's bookings at the centre (date "YYYY-MM-DD", NULL = today): {"bookings": [...]}
  * with candidate names, accommodations, status and session state. */
 int dlv_proctor_day(json_t **out, rs_db *db, const struct dlv_actor *who, const char *date);
-/* Record the identity check of a booking. */
-int dlv_proctor_identity(rs_db *db, const struct dlv_actor *who, int64_t booking, const char *document);
+/* Identity documents a proctor may record (exam.bookings.identity_document). */
+extern const char *const dlv_identity_documents[];
+/* Record the identity check of a booking: the document type (one of
+ * dlv_identity_documents) and the last 4 characters of its number (digits or letters). */
+int dlv_proctor_identity(rs_db *db, const struct dlv_actor *who, int64_t booking, const char *document,
+                         const char *number_tail);
 /* Admit a checked-in booking to a seat: creates the session (or, for a session already
  * admitted, issues a new admission code, which is how a move to another workstation is
  * approved). out_code gets a 10-digit one-time code (11 bytes) valid 15 minutes. */
@@ -121,7 +141,8 @@ int dlv_sched_list(json_t **out, rs_db *db, const char *kind);
 /* CSV booking import: header line
  *   name_kanji,name_kana,name_romaji,birth_date,email,phone,centre,window,sit_on,starts_at,extra_minutes,large_text,high_contrast
  * All rows are checked (format, then against the database); when any row is bad nothing is
- * imported and *out is {"imported": 0, "errors": [{"line", "field", "message"}]} with
+ * imported and *out is {"imported": 0, "errors": [{"line", "field", "message_id", "args"?, "message"}]}
+ * (message_id a catalogue id csv.*, message its English text) with
  * RS_EINVAL returned; otherwise {"imported": N}. At most DLV_CSV_MAX_BYTES. */
 #define DLV_CSV_MAX_BYTES (4u * 1024u * 1024u)
 #define DLV_CSV_MAX_ROWS 20000

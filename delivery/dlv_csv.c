@@ -3,6 +3,7 @@
 #include "dlv_int.h"
 
 #include "rs_error.h"
+#include "rs_msg.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -11,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+#define DLV_CSV_HEADER "name_kanji,name_kana,name_romaji,birth_date,email,phone,centre,window,sit_on,starts_at," \
+	"extra_minutes,large_text,high_contrast"
 static const char *const dlv_cols[] = {
 	"name_kanji", "name_kana", "name_romaji", "birth_date", "email", "phone", "centre", "window",
 	"sit_on", "starts_at", "extra_minutes", "large_text", "high_contrast",
@@ -18,9 +21,29 @@ static const char *const dlv_cols[] = {
 #define DLV_NCOLS (sizeof dlv_cols / sizeof dlv_cols[0])
 #define DLV_FIELD_MAX 256
 
-static void dlv_err(json_t *errors, size_t line, const char *field, const char *msg)
+/* One bad field: line, field, the catalogue id of the problem (message_id, with args when
+ * it has placeholders) and its English text (message); the HTTP layer puts the reader's
+ * language in message. */
+void dlv_row_err(json_t *errors, long long line, const char *field, const char *msg_id, const char *arg0,
+                 const char *arg1)
 {
-	json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "line", (json_int_t)line, "field", field, "message", msg));
+	const char *args[] = { arg0, arg0 ? arg1 : NULL, NULL };
+	char en[512];
+	rs_msg_format(en, sizeof en, msg_id, 1, args);
+	json_t *e = json_pack("{s:I, s:s, s:s, s:s}", "line", (json_int_t)line, "field", field, "message_id", msg_id,
+	                      "message", en);
+	if (e && arg0) {
+		json_t *a = json_array();
+		for (size_t i = 0; args[i]; i++)
+			json_array_append_new(a, json_string(args[i]));
+		json_object_set_new(e, "args", a);
+	}
+	json_array_append_new(errors, e);
+}
+
+static void dlv_err(json_t *errors, size_t line, const char *field, const char *msg_id)
+{
+	dlv_row_err(errors, (long long)line, field, msg_id, NULL, NULL);
 }
 
 /* One record starting at *pos: fields into f[], count into *nf (up to max). Returns 0, or
@@ -35,7 +58,7 @@ static int dlv_record(char f[][DLV_FIELD_MAX + 1], size_t max, size_t *nf, const
 	for (;;) {
 		if (i >= len) {
 			if (inq) {
-				*msg = "a quoted field is not closed";
+				*msg = "csv.quote_open";
 				return RS_EPARSE;
 			}
 			break;
@@ -81,7 +104,7 @@ static int dlv_record(char f[][DLV_FIELD_MAX + 1], size_t max, size_t *nf, const
 	*nf = n + 1;
 	*pos = i;
 	if (over) {
-		*msg = "a field is longer than 256 bytes";
+		*msg = "csv.field_long";
 		return RS_EPARSE;
 	}
 	return 0;
@@ -163,8 +186,8 @@ int dlv_csv_bookings_parse(json_t **out_rows, json_t **out_errors, const char *c
 		goto done;
 	}
 	if (len > DLV_CSV_MAX_BYTES) {
-		dlv_err(errors, 0, "file", "the file is larger than 4 MiB");
-		rs_error_set("The CSV file is larger than 4 MiB.");
+		dlv_err(errors, 0, "file", "csv.too_big");
+		rs_error_msg("csv.file_too_big", NULL);
 		rc = RS_ETOOBIG;
 		goto done;
 	}
@@ -173,17 +196,15 @@ int dlv_csv_bookings_parse(json_t **out_rows, json_t **out_errors, const char *c
 		pos = 3;
 	const char *msg = NULL;
 	if (dlv_record(f, DLV_NCOLS + 1, &nf, csv, len, &pos, &line, &msg) != 0 || nf != DLV_NCOLS) {
-		dlv_err(errors, 1, "header", "the header must be: name_kanji,name_kana,name_romaji,birth_date,email,phone,"
-		        "centre,window,sit_on,starts_at,extra_minutes,large_text,high_contrast");
-		rs_error_set("The CSV header is not the booking header.");
+		dlv_row_err(errors, 1, "header", "csv.header", DLV_CSV_HEADER, NULL);
+		rs_error_msg("csv.not_booking_header", NULL);
 		rc = RS_EPARSE;
 		goto done;
 	}
 	for (size_t c = 0; c < DLV_NCOLS; c++) {
 		if (strcmp(f[c], dlv_cols[c]) != 0) {
-			dlv_err(errors, 1, "header", "the header must be: name_kanji,name_kana,name_romaji,birth_date,email,phone,"
-			        "centre,window,sit_on,starts_at,extra_minutes,large_text,high_contrast");
-			rs_error_set("The CSV header is not the booking header.");
+			dlv_row_err(errors, 1, "header", "csv.header", DLV_CSV_HEADER, NULL);
+			rs_error_msg("csv.not_booking_header", NULL);
 			rc = RS_EPARSE;
 			goto done;
 		}
@@ -195,56 +216,57 @@ int dlv_csv_bookings_parse(json_t **out_rows, json_t **out_errors, const char *c
 		int prc = dlv_record(f, DLV_NCOLS + 1, &nf, csv, len, &pos, &line, &msg);
 		if (prc != 0) {
 			dlv_err(errors, start_line, "row", msg);
-			if (strstr(msg, "not closed"))
+			if (strcmp(msg, "csv.quote_open") == 0)
 				break;
 			continue;
 		}
 		if (nf == 1 && f[0][0] == '\0')
 			continue; /* blank line */
 		if (++nrows > DLV_CSV_MAX_ROWS) {
-			dlv_err(errors, start_line, "file", "more than 20000 rows");
+			dlv_err(errors, start_line, "file", "csv.too_many_rows");
 			break;
 		}
 		if (nf != DLV_NCOLS) {
-			char m[96];
-			snprintf(m, sizeof m, "expected %zu fields, found %zu", DLV_NCOLS, nf);
-			dlv_err(errors, start_line, "row", m);
+			char want[24], found[24];
+			snprintf(want, sizeof want, "%zu", DLV_NCOLS);
+			snprintf(found, sizeof found, "%zu", nf);
+			dlv_row_err(errors, (long long)start_line, "row", "csv.field_count", want, found);
 			continue;
 		}
 		size_t before = json_array_size(errors);
 		for (size_t c = 0; c < DLV_NCOLS; c++)
 			if (!dlv_valid_utf8(f[c]))
-				dlv_err(errors, start_line, dlv_cols[c], "not valid UTF-8 text");
+				dlv_err(errors, start_line, dlv_cols[c], "csv.not_utf8");
 		if (!f[0][0])
-			dlv_err(errors, start_line, "name_kanji", "required");
+			dlv_err(errors, start_line, "name_kanji", "csv.required");
 		if (!f[1][0])
-			dlv_err(errors, start_line, "name_kana", "required");
+			dlv_err(errors, start_line, "name_kana", "csv.required");
 		if (!f[2][0] || !isalpha((unsigned char)f[2][0]) || strspn(f[2], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz .'-") != strlen(f[2]))
-			dlv_err(errors, start_line, "name_romaji", "letters, spaces, dots, hyphens and apostrophes only");
+			dlv_err(errors, start_line, "name_romaji", "csv.romaji");
 		if (!dlv_is_date(f[3]))
-			dlv_err(errors, start_line, "birth_date", "not a date (YYYY-MM-DD)");
+			dlv_err(errors, start_line, "birth_date", "csv.not_date");
 		const char *at = strchr(f[4], '@');
 		if (!at || at == f[4] || !at[1] || strchr(at + 1, '@') || strpbrk(f[4], " \t"))
-			dlv_err(errors, start_line, "email", "not an e-mail address");
+			dlv_err(errors, start_line, "email", "csv.not_email");
 		if (strspn(f[5], "0123456789+() -") != strlen(f[5]) || strlen(f[5]) > 24)
-			dlv_err(errors, start_line, "phone", "digits, spaces, + ( ) - only, at most 24");
+			dlv_err(errors, start_line, "phone", "csv.phone");
 		if (strlen(f[6]) < 2 || strlen(f[6]) > 32 || strspn(f[6], "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != strlen(f[6]))
-			dlv_err(errors, start_line, "centre", "not a centre code (upper-case letters, digits, hyphens)");
+			dlv_err(errors, start_line, "centre", "csv.centre_code");
 		if (!f[7][0])
-			dlv_err(errors, start_line, "window", "required");
+			dlv_err(errors, start_line, "window", "csv.required");
 		if (!dlv_is_date(f[8]))
-			dlv_err(errors, start_line, "sit_on", "not a date (YYYY-MM-DD)");
+			dlv_err(errors, start_line, "sit_on", "csv.not_date");
 		if (!dlv_is_time(f[9]))
-			dlv_err(errors, start_line, "starts_at", "not a time (HH:MM)");
+			dlv_err(errors, start_line, "starts_at", "csv.not_time");
 		char *end = NULL;
 		long extra = f[10][0] ? strtol(f[10], &end, 10) : 0;
 		if (f[10][0] && (*end || extra < 0 || extra > 240))
-			dlv_err(errors, start_line, "extra_minutes", "a whole number from 0 to 240");
+			dlv_err(errors, start_line, "extra_minutes", "csv.extra_minutes");
 		const char *lt = dlv_bool(f[11]), *hc = dlv_bool(f[12]);
 		if (!lt)
-			dlv_err(errors, start_line, "large_text", "true or false");
+			dlv_err(errors, start_line, "large_text", "csv.bool");
 		if (!hc)
-			dlv_err(errors, start_line, "high_contrast", "true or false");
+			dlv_err(errors, start_line, "high_contrast", "csv.bool");
 		if (json_array_size(errors) != before)
 			continue;
 		char xs[16];
@@ -258,7 +280,7 @@ int dlv_csv_bookings_parse(json_t **out_rows, json_t **out_errors, const char *c
 		json_array_append_new(rows, row);
 	}
 	if (json_array_size(rows) == 0 && json_array_size(errors) == 0)
-		dlv_err(errors, 1, "file", "no booking rows");
+		dlv_err(errors, 1, "file", "csv.no_rows");
 done:
 	free(f);
 	if (rc == RS_ENOMEM) {

@@ -26,6 +26,11 @@ struct dlv_exam {
 /* Record the slug for the HTTP layer together with rs_error_set. */
 void dlv_slug_set(const char *slug);
 
+/* Append one bad CSV field to errors: {line, field, message_id, args (when arg0), message
+ * (English)}; msg_id is a catalogue id (csv.*) with up to two arguments. */
+void dlv_row_err(json_t *errors, long long line, const char *field, const char *msg_id, const char *arg0,
+                 const char *arg1);
+
 /* SHA-256 of text as "\\x<hex>" (bytea input form) into out (67 bytes). */
 void dlv_hash_bytea(char *out, const char *text);
 

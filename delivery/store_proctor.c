@@ -18,7 +18,7 @@ int dlv_proctor_day(json_t **out, rs_db *db, const struct dlv_actor *who, const 
 	dlv_slug_set(NULL);
 	if (date && (strlen(date) != 10 || date[4] != '-' || date[7] != '-')) {
 		dlv_slug_set("invalid-date");
-		rs_error_set("The date must look like 2026-04-01.");
+		rs_error_msg("proctor.invalid_date", NULL);
 		return RS_EINVAL;
 	}
 	const char *p[] = { who->centre, date };
@@ -29,7 +29,9 @@ int dlv_proctor_day(json_t **out, rs_db *db, const struct dlv_actor *who, const 
 		" to_char(c.birth_date, 'YYYY-MM-DD'), s.id, s.status, s.seat,"
 		" (SELECT count(*) FROM exam.responses r WHERE r.session_id = s.id),"
 		" greatest(0, s.time_limit_s + s.extra_s - (s.used_ms + CASE WHEN s.running_since IS NULL THEN 0"
-		"   ELSE (extract(epoch FROM now() - s.running_since) * 1000)::bigint END) / 1000)"
+		"   ELSE (extract(epoch FROM now() - s.running_since) * 1000)::bigint END) / 1000),"
+		" coalesce(b.identity_document, ''), coalesce(b.identity_number_tail, ''), s.move_pending,"
+		" s.admit_expires > now() AND s.admit_code_hash IS NOT NULL"
 		" FROM exam.bookings b JOIN exam.candidates c ON c.id = b.candidate_id"
 		" LEFT JOIN exam.sessions s ON s.booking_id = b.id"
 		" WHERE ($1::text IS NULL OR b.centre_code = $1)"
@@ -46,11 +48,20 @@ int dlv_proctor_day(json_t **out, rs_db *db, const struct dlv_actor *who, const 
 			"high_contrast", PQgetvalue(r, i, 6)[0] == 't', "identity_checked", PQgetvalue(r, i, 7)[0] == 't',
 			"name", PQgetvalue(r, i, 8), "name_kana", PQgetvalue(r, i, 9), "name_latn", PQgetvalue(r, i, 10),
 			"birth_date", PQgetvalue(r, i, 11));
-		if (!PQgetisnull(r, i, 12))
-			json_object_set_new(b, "session", json_pack("{s:I, s:s, s:s, s:i, s:i}",
-				"id", (json_int_t)strtoll(PQgetvalue(r, i, 12), NULL, 10), "status", PQgetvalue(r, i, 13),
+		if (PQgetvalue(r, i, 17)[0])
+			json_object_set_new(b, "identity", json_pack("{s:s, s:s}", "document", PQgetvalue(r, i, 17),
+				"number_tail", PQgetvalue(r, i, 18)));
+		if (!PQgetisnull(r, i, 12)) {
+			const char *st = PQgetvalue(r, i, 13);
+			json_t *s = json_pack("{s:I, s:s, s:s, s:i, s:b, s:b}",
+				"id", (json_int_t)strtoll(PQgetvalue(r, i, 12), NULL, 10), "status", st,
 				"seat", PQgetvalue(r, i, 14), "answered", atoi(PQgetvalue(r, i, 15)),
-				"remaining_s", atoi(PQgetvalue(r, i, 16))));
+				"move_pending", PQgetvalue(r, i, 19)[0] == 't', "code_pending", PQgetvalue(r, i, 20)[0] == 't');
+			/* Time left only while the sitting can still use it. */
+			if (s && strcmp(st, "finished") != 0 && strcmp(st, "ended") != 0)
+				json_object_set_new(s, "remaining_s", json_integer(atoi(PQgetvalue(r, i, 16))));
+			json_object_set_new(b, "session", s);
+		}
 		json_array_append_new(arr, b);
 	}
 	PQclear(r);
@@ -74,46 +85,65 @@ struct dlv_pa {
 	const struct dlv_actor *who;
 	int64_t id;
 	const char *text;
+	const char *tail;   /* identity: last 4 characters of the document number */
 	int num;
 	char code[11];
 	int64_t session;
 };
 
-static int dlv_not_found(const char *what)
+static int dlv_not_found(const char *msg_id)
 {
 	dlv_slug_set("not-found");
-	rs_error_set("There is no such %s at your test centre.", what);
+	rs_error_msg(msg_id, NULL);
 	return RS_ENOTFOUND;
 }
+
+const char *const dlv_identity_documents[] = { "driver_licence", "my_number_card", "passport", "residence_card",
+                                               "health_insurance", "other", NULL };
 
 static int dlv_identity_tx(rs_db *db, void *varg)
 {
 	struct dlv_pa *a = varg;
 	char ids[24];
 	snprintf(ids, sizeof ids, "%" PRId64, a->id);
-	const char *p[] = { ids, a->who->centre, a->who->actor };
+	const char *p[] = { ids, a->who->centre, a->who->actor, a->text, a->tail };
 	PGresult *r = NULL;
 	int rc = rs_db_exec(&r, db, "dlv_identity",
-		"UPDATE exam.bookings SET identity_checked_by = $3, identity_checked_at = now()"
-		" WHERE id = $1 AND ($2::text IS NULL OR centre_code = $2) AND status IN ('booked', 'admitted') RETURNING id", 3, p);
+		"UPDATE exam.bookings SET identity_checked_by = $3, identity_checked_at = now(), identity_document = $4,"
+		" identity_number_tail = $5"
+		" WHERE id = $1 AND ($2::text IS NULL OR centre_code = $2) AND status IN ('booked', 'admitted') RETURNING id", 5, p);
 	if (rc != 0)
 		return rc;
 	int n = PQntuples(r);
 	PQclear(r);
 	if (n != 1)
-		return dlv_not_found("booking waiting for admission");
-	return dlv_audit(db, a->who, "exam.booking.identity", "booking", a->id, json_pack("{s:s}", "document", a->text));
+		return dlv_not_found("proctor.booking_not_waiting");
+	return dlv_audit(db, a->who, "exam.booking.identity", "booking", a->id, json_pack("{s:s, s:s}", "document", a->text, "number_tail", a->tail));
 }
 
-int dlv_proctor_identity(rs_db *db, const struct dlv_actor *who, int64_t booking, const char *document)
+int dlv_proctor_identity(rs_db *db, const struct dlv_actor *who, int64_t booking, const char *document,
+                         const char *number_tail)
 {
 	dlv_slug_set(NULL);
-	if (!document || !document[0] || strlen(document) > 40) {
+	int known = 0;
+	for (size_t i = 0; document && dlv_identity_documents[i]; i++)
+		known |= strcmp(document, dlv_identity_documents[i]) == 0;
+	if (!known) {
 		dlv_slug_set("invalid-document");
-		rs_error_set("Name the identity document checked (for example \"driver_licence\"), at most 40 bytes.");
+		rs_error_msg("proctor.invalid_document", NULL);
 		return RS_EINVAL;
 	}
-	struct dlv_pa a = { .who = who, .id = booking, .text = document };
+	size_t n = number_tail ? strlen(number_tail) : 0;
+	int alnum = n == 4;
+	for (size_t i = 0; alnum && i < n; i++)
+		alnum = (number_tail[i] >= '0' && number_tail[i] <= '9') || (number_tail[i] >= 'A' && number_tail[i] <= 'Z') ||
+		        (number_tail[i] >= 'a' && number_tail[i] <= 'z');
+	if (!alnum) {
+		dlv_slug_set("invalid-document");
+		rs_error_msg("proctor.invalid_tail", NULL);
+		return RS_EINVAL;
+	}
+	struct dlv_pa a = { .who = who, .id = booking, .text = document, .tail = number_tail };
 	return rs_db_tx(db, RS_DB_READ_COMMITTED, 3, dlv_identity_tx, &a);
 }
 
@@ -140,7 +170,7 @@ static int dlv_admit_tx(rs_db *db, void *varg)
 		return rc;
 	if (PQntuples(r) != 1) {
 		PQclear(r);
-		return dlv_not_found("booking");
+		return dlv_not_found("proctor.booking_not_found");
 	}
 	bool checked = PQgetvalue(r, 0, 1)[0] == 't';
 	int extra_min = atoi(PQgetvalue(r, 0, 2));
@@ -154,37 +184,37 @@ static int dlv_admit_tx(rs_db *db, void *varg)
 	PQclear(r);
 	if (!checked) {
 		dlv_slug_set("identity-not-checked");
-		rs_error_set("Check the candidate's identity before admitting them.");
+		rs_error_msg("proctor.identity_first", NULL);
 		return RS_ESTATE;
 	}
 	if (!exam_ok) {
 		dlv_slug_set("exam-not-delivered");
-		rs_error_set("This server does not deliver the exam of this booking.");
+		rs_error_msg("proctor.exam_not_delivered", NULL);
 		return RS_ESTATE;
 	}
 	if (has_session && (strcmp(sstatus, "finished") == 0 || strcmp(sstatus, "ended") == 0)) {
 		dlv_slug_set("session-finished");
-		rs_error_set("This candidate's exam has already ended.");
+		rs_error_msg("proctor.already_ended", NULL);
 		return RS_ESTATE;
 	}
 	if (has_session && !a->num) {
 		dlv_slug_set("already-admitted");
-		rs_error_set("This candidate is already admitted; use \"move\" to issue a code for another workstation.");
+		rs_error_msg("proctor.already_admitted", NULL);
 		return RS_ESTATE;
 	}
 	if (!has_session && a->num) {
 		dlv_slug_set("not-admitted");
-		rs_error_set("This candidate has not been admitted yet.");
+		rs_error_msg("proctor.not_admitted", NULL);
 		return RS_ESTATE;
 	}
 	if (!has_session && !today) {
 		dlv_slug_set("not-today");
-		rs_error_set("This booking is not for today.");
+		rs_error_msg("proctor.not_today", NULL);
 		return RS_ESTATE;
 	}
 	if (!has_session && too_soon) {
 		dlv_slug_set("retake-too-soon");
-		rs_error_set("This candidate sat the exam too recently; the retake waiting period has not passed.");
+		rs_error_msg("proctor.retake_too_soon", NULL);
 		return RS_ESTATE;
 	}
 	/* 10 random digits; only the hash is stored. */
@@ -221,7 +251,8 @@ static int dlv_admit_tx(rs_db *db, void *varg)
 		const char *q[] = { sids, a->text, ch };
 		if ((rc = rs_db_exec(NULL, db, "dlv_move",
 			"UPDATE exam.sessions SET seat = $2, admit_code_hash = $3::bytea, admit_expires = now() + interval '15 minutes',"
-			" token_hash = NULL, workstation_hash = NULL,"
+			" moved_from_hash = coalesce(token_hash, moved_from_hash), token_hash = NULL, workstation_hash = NULL,"
+			" version = version + 1, move_pending = true,"
 			" used_ms = used_ms + CASE WHEN running_since IS NULL THEN 0 ELSE (extract(epoch FROM now() - running_since) * 1000)::bigint END,"
 			" status = CASE WHEN status = 'running' THEN 'paused' ELSE status END, running_since = NULL"
 			" WHERE id = $1", 3, q)) != 0)
@@ -238,7 +269,7 @@ int dlv_proctor_admit(char *out_code, int64_t *out_session, rs_db *db, const str
 	dlv_slug_set(NULL);
 	if (!seat || !seat[0] || strlen(seat) > 16) {
 		dlv_slug_set("invalid-seat");
-		rs_error_set("The seat is 1 to 16 characters (for example \"A-12\").");
+		rs_error_msg("proctor.invalid_seat", NULL);
 		return RS_EINVAL;
 	}
 	struct dlv_pa a = { .who = who, .id = booking, .text = seat, .num = move };
@@ -276,7 +307,7 @@ static int dlv_session_tx(rs_db *db, void *varg)
 		action = "exam.session.pause";
 		det = json_object();
 		rc = rs_db_exec(&r, db, "dlv_pause",
-			"UPDATE exam.sessions s SET status = 'paused', running_since = NULL,"
+			"UPDATE exam.sessions s SET status = 'paused', running_since = NULL, version = s.version + 1,"
 			" used_ms = used_ms + (extract(epoch FROM now() - running_since) * 1000)::bigint"
 			" FROM exam.bookings b WHERE s.id = $1 AND b.id = s.booking_id AND ($2::text IS NULL OR b.centre_code = $2)"
 			" AND s.status = 'running' AND $3::int >= 0 AND $4::text IS NOT NULL RETURNING s.id", 4, p);
@@ -285,7 +316,8 @@ static int dlv_session_tx(rs_db *db, void *varg)
 		action = "exam.session.resume";
 		det = json_object();
 		rc = rs_db_exec(&r, db, "dlv_resume",
-			"UPDATE exam.sessions s SET status = 'running', running_since = now()"
+			"UPDATE exam.sessions s SET status = 'running', running_since = now(), version = s.version + 1,"
+			" move_pending = false"
 			" FROM exam.bookings b WHERE s.id = $1 AND b.id = s.booking_id AND ($2::text IS NULL OR b.centre_code = $2)"
 			" AND s.status = 'paused' AND $3::int >= 0 AND $4::text IS NOT NULL RETURNING s.id", 4, p);
 		break;
@@ -293,7 +325,7 @@ static int dlv_session_tx(rs_db *db, void *varg)
 		action = "exam.session.extra_time";
 		det = json_pack("{s:i}", "minutes", a->minutes);
 		rc = rs_db_exec(&r, db, "dlv_extra",
-			"UPDATE exam.sessions s SET extra_s = extra_s + $3::int * 60"
+			"UPDATE exam.sessions s SET extra_s = extra_s + $3::int * 60, version = s.version + 1"
 			" FROM exam.bookings b WHERE s.id = $1 AND b.id = s.booking_id AND ($2::text IS NULL OR b.centre_code = $2)"
 			" AND s.status IN ('admitted', 'running', 'paused') AND $4::text IS NOT NULL RETURNING s.id", 4, p);
 		break;
@@ -303,7 +335,7 @@ static int dlv_session_tx(rs_db *db, void *varg)
 		rc = rs_db_exec(&r, db, "dlv_end",
 			"WITH s AS (UPDATE exam.sessions s SET status = 'ended', end_reason = $4, finished_at = now(),"
 			" used_ms = used_ms + CASE WHEN running_since IS NULL THEN 0 ELSE (extract(epoch FROM now() - running_since) * 1000)::bigint END,"
-			" running_since = NULL, token_hash = NULL, admit_code_hash = NULL"
+			" running_since = NULL, admit_code_hash = NULL, version = s.version + 1, move_pending = false"
 			" FROM exam.bookings b WHERE s.id = $1 AND b.id = s.booking_id AND ($2::text IS NULL OR b.centre_code = $2)"
 			" AND s.status IN ('admitted', 'running', 'paused') AND $3::int >= 0 RETURNING s.id, s.booking_id),"
 			" u AS (UPDATE exam.bookings SET status = 'ended' WHERE id = (SELECT booking_id FROM s)) SELECT id FROM s", 4, p);
@@ -318,7 +350,7 @@ static int dlv_session_tx(rs_db *db, void *varg)
 	if (n != 1) {
 		json_decref(det);
 		dlv_slug_set("session-state");
-		rs_error_set("No session in a state that allows this at your test centre.");
+		rs_error_msg("proctor.session_state", NULL);
 		return RS_ESTATE;
 	}
 	return dlv_audit(db, a->who, action, "session", a->id, det);
@@ -343,7 +375,7 @@ int dlv_proctor_extra(rs_db *db, const struct dlv_actor *who, int64_t session, i
 {
 	if (minutes < 1 || minutes > 240) {
 		dlv_slug_set("invalid-minutes");
-		rs_error_set("Extra time is 1 to 240 minutes.");
+		rs_error_msg("proctor.invalid_minutes", NULL);
 		return RS_EINVAL;
 	}
 	return dlv_session_op(db, who, session, 3, minutes, NULL);
@@ -353,7 +385,7 @@ int dlv_proctor_end(rs_db *db, const struct dlv_actor *who, int64_t session, con
 {
 	if (!reason || !reason[0] || strlen(reason) > 500) {
 		dlv_slug_set("invalid-reason");
-		rs_error_set("Give the reason for ending the session (1 to 500 bytes).");
+		rs_error_msg("proctor.invalid_reason", NULL);
 		return RS_EINVAL;
 	}
 	return dlv_session_op(db, who, session, 4, 0, reason);

@@ -5,6 +5,7 @@
 #include "rs_audit.h"
 #include "rs_error.h"
 #include "rs_json.h"
+#include "rs_log.h"
 
 #include <libpq-fe.h>
 #include <inttypes.h>
@@ -17,11 +18,13 @@ static int dlv_db_refused(int rc, const char *what)
 {
 	if (rc == RS_EINVAL) {
 		dlv_slug_set("invalid-field");
-		rs_error_set("The %s was refused: a field is out of range or refers to something that does not exist (%s).",
-		             what, rs_error_last());
+		rs_info("%s refused: %s", what, rs_error_last());
+		rs_error_msg(strcmp(what, "centre") == 0 ? "schedule.centre_refused" : strcmp(what, "window") == 0 ? "schedule.window_refused" :
+		             strcmp(what, "candidate") == 0 ? "schedule.candidate_refused" : "schedule.booking_refused", NULL);
 	} else if (rc == RS_EEXIST) {
 		dlv_slug_set("already-exists");
-		rs_error_set("This %s already exists.", what);
+		rs_error_msg(strcmp(what, "centre") == 0 ? "schedule.centre_exists" : strcmp(what, "window") == 0 ? "schedule.window_exists" :
+		             strcmp(what, "candidate") == 0 ? "schedule.candidate_exists" : "schedule.booking_exists", NULL);
 	}
 	return rc;
 }
@@ -162,8 +165,7 @@ static int dlv_booking_tx(rs_db *db, void *varg)
 	if (PQntuples(r) != 1) {
 		PQclear(r);
 		dlv_slug_set("booking-refused");
-		rs_error_set("No booking made: the date is outside the window, the window does not exist, or the candidate"
-		             " sat an exam within the retake waiting period.");
+		rs_error_msg("schedule.booking_not_made", NULL);
 		return RS_ESTATE;
 	}
 	json_error_t jerr;
@@ -230,7 +232,7 @@ int dlv_sched_list(json_t **out, rs_db *db, const char *kind)
 		      " FROM (SELECT * FROM exam.bookings ORDER BY id DESC LIMIT 1000) b JOIN exam.candidates c ON c.id = b.candidate_id";
 	} else {
 		dlv_slug_set("not-found");
-		rs_error_set("Unknown list '%s'.", kind);
+		rs_error_msg("schedule.unknown_list", NULL);
 		return RS_ENOTFOUND;
 	}
 	PGresult *r = NULL;
@@ -254,11 +256,6 @@ struct dlv_import {
 	int imported;
 };
 
-static void dlv_row_error(json_t *errors, json_int_t line, const char *field, const char *msg)
-{
-	json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "line", line, "field", field, "message", msg));
-}
-
 static int dlv_import_tx(rs_db *db, void *varg)
 {
 	struct dlv_import *a = varg;
@@ -280,7 +277,7 @@ static int dlv_import_tx(rs_db *db, void *varg)
 			return rc;
 		if (rc != 0) {
 			rs_db_exec_plain(db, "ROLLBACK TO SAVEPOINT dlv_row");
-			dlv_row_error(a->errors, line, "candidate", "the candidate fields were refused (name, date of birth or e-mail format)");
+			dlv_row_err(a->errors, line, "candidate", "csv.candidate_refused", NULL, NULL);
 			continue;
 		}
 		char cid[24];
@@ -291,7 +288,7 @@ static int dlv_import_tx(rs_db *db, void *varg)
 			return rc;
 		if (PQntuples(r) != 1) {
 			PQclear(r);
-			dlv_row_error(a->errors, line, "window", "no exam window has this name");
+			dlv_row_err(a->errors, line, "window", "csv.no_window", NULL, NULL);
 			continue;
 		}
 		char wid[24];
@@ -304,21 +301,24 @@ static int dlv_import_tx(rs_db *db, void *varg)
 			return rc;
 		if (rc != 0) {
 			rs_db_exec_plain(db, "ROLLBACK TO SAVEPOINT dlv_row");
-			dlv_row_error(a->errors, line, rc == RS_EEXIST ? "sit_on" : "centre",
-			              rc == RS_EEXIST ? "the candidate already has a booking on this day" : "unknown test centre or a value out of range");
+			dlv_row_err(a->errors, line, rc == RS_EEXIST ? "sit_on" : "centre",
+			            rc == RS_EEXIST ? "csv.same_day" : "csv.centre_unknown", NULL, NULL);
 			continue;
 		}
 		int n = PQntuples(r);
 		PQclear(r);
 		if (n != 1) {
-			dlv_row_error(a->errors, line, "sit_on", "the date is outside the window or inside the retake waiting period");
+			dlv_row_err(a->errors, line, "sit_on", "csv.date_outside", NULL, NULL);
 			continue;
 		}
 		a->imported++;
 	}
 	if (json_array_size(a->errors) > 0) {
 		dlv_slug_set("import-refused");
-		rs_error_set("%zu of %zu rows are bad; nothing was imported.", json_array_size(a->errors), json_array_size(a->rows));
+		char bad[24], all[24];
+		snprintf(bad, sizeof bad, "%zu", json_array_size(a->errors));
+		snprintf(all, sizeof all, "%zu", json_array_size(a->rows));
+		rs_error_msg("csv.rows_refused", bad, all, NULL);
 		return RS_EINVAL;
 	}
 	json_t *det = json_pack("{s:i}", "rows", a->imported);
@@ -353,7 +353,9 @@ int dlv_booking_import(json_t **out, rs_db *db, const struct dlv_actor *who, con
 		}
 	} else if (rc == 0) {
 		dlv_slug_set("import-refused");
-		rs_error_set("%zu rows are bad; nothing was imported.", json_array_size(errors));
+		char bad[24];
+		snprintf(bad, sizeof bad, "%zu", json_array_size(errors));
+		rs_error_msg("csv.problems_found", bad, NULL);
 		rc = RS_EINVAL;
 	}
 	json_decref(rows);

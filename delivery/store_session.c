@@ -50,7 +50,7 @@ static int dlv_row_load(struct dlv_row *out, rs_db *db, int64_t id, int lock)
 	if (PQntuples(r) != 1) {
 		PQclear(r);
 		dlv_slug_set("session-unknown");
-		rs_error_set("There is no such exam session.");
+		rs_error_msg("exam.session_unknown", NULL);
 		return RS_ENOTFOUND;
 	}
 	memset(out, 0, sizeof *out);
@@ -101,8 +101,8 @@ static int dlv_engine(struct cat_session **out, rs_db *db, const struct dlv_exam
 {
 	if (strcmp(row->exam_version, ex->exam_version) != 0 || strcmp(row->bank_version, ex->bank_version) != 0) {
 		dlv_slug_set("exam-version-mismatch");
-		rs_error_set("This session was started with exam %s / bank %s, but this server delivers %s / %s.",
-		             row->exam_version, row->bank_version, ex->exam_version, ex->bank_version);
+		rs_error_msg("exam.version_mismatch", row->exam_version, row->bank_version, ex->exam_version,
+		             ex->bank_version, NULL);
 		return RS_ESTATE;
 	}
 	struct cat_session *s = dlv_cache_take(NULL, row->id, row->answered);
@@ -298,7 +298,7 @@ static int dlv_auth_db(int64_t *out_session, rs_db *db, const char *th, const ch
 		PQclear(r);
 		dlv_auth_cache_drop(th);
 		dlv_slug_set("exam-session-invalid");
-		rs_error_set("This workstation has no valid exam session; ask the proctor.");
+		rs_error_msg("exam.session_invalid", NULL);
 		return RS_EAUTH;
 	}
 	*out_session = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
@@ -312,7 +312,7 @@ int dlv_auth(int64_t *out_session, rs_db *db, const char *token, const char *ws_
 	pend->session = 0;
 	if (!token || strlen(token) != DLV_TOKEN_LEN || !ws_token || strlen(ws_token) != DLV_TOKEN_LEN) {
 		dlv_slug_set("exam-session-invalid");
-		rs_error_set("This workstation has no valid exam session; ask the proctor.");
+		rs_error_msg("exam.session_invalid", NULL);
 		return RS_EAUTH;
 	}
 	char th[67], wh[67];
@@ -346,10 +346,19 @@ int dlv_auth_verify(rs_db *db, int64_t session)
 	pend->session = 0;
 	if (rc == 0 && id != session) {
 		dlv_slug_set("exam-session-invalid");
-		rs_error_set("This workstation has no valid exam session; ask the proctor.");
+		rs_error_msg("exam.session_invalid", NULL);
 		rc = RS_EAUTH;
 	}
 	return rc;
+}
+
+/* Audit an action the candidate of session took. */
+static int dlv_candidate_audit(rs_db *db, int64_t session, const char *action)
+{
+	char obj[40], actor[48];
+	snprintf(obj, sizeof obj, "session:%" PRId64, session);
+	snprintf(actor, sizeof actor, "candidate:%" PRId64, session);
+	return rs_audit(db, actor, "candidate", action, obj, NULL, NULL);
 }
 
 struct dlv_redeem_arg {
@@ -376,15 +385,12 @@ static int dlv_redeem_tx(rs_db *db, void *varg)
 	if (PQntuples(r) != 1) {
 		PQclear(r);
 		dlv_slug_set("admission-code-invalid");
-		rs_error_set("This admission code is unknown, used or expired; ask the proctor for a new one.");
+		rs_error_msg("exam.code_invalid", NULL);
 		return RS_EAUTH;
 	}
 	a->session = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
-	char obj[40], actor[48];
-	snprintf(obj, sizeof obj, "session:%" PRId64, a->session);
-	snprintf(actor, sizeof actor, "candidate:%" PRId64, a->session);
-	return rs_audit(db, actor, "candidate", "exam.session.redeem", obj, NULL, NULL);
+	return dlv_candidate_audit(db, a->session, "exam.session.redeem");
 }
 
 int dlv_redeem(char *out_token, int64_t *out_session, rs_db *db, const char *code, const char *ws_token)
@@ -392,7 +398,7 @@ int dlv_redeem(char *out_token, int64_t *out_session, rs_db *db, const char *cod
 	dlv_slug_set(NULL);
 	if (!code || strlen(code) != 10 || strspn(code, "0123456789") != 10 || !ws_token || strlen(ws_token) != DLV_TOKEN_LEN) {
 		dlv_slug_set("admission-code-invalid");
-		rs_error_set("The admission code is 10 digits; ask the proctor.");
+		rs_error_msg("exam.code_format", NULL);
 		return RS_EINVAL;
 	}
 	struct dlv_redeem_arg a = { .code = code, .ws = ws_token };
@@ -418,15 +424,15 @@ struct dlv_flow_arg {
 	struct cat_session *s;   /* engine session after the transaction */
 	int answered;            /* its response count */
 	struct dlv_cmeta meta;   /* for the cache */
-	int refuse;              /* after commit: refuse with this code (slug/message saved) */
-	char refuse_slug[40], refuse_msg[256];
+	int refuse;              /* after commit: refuse with this code (slug and message id saved) */
+	char refuse_slug[40], refuse_msg[64];
 };
 
-static void dlv_refuse(struct dlv_flow_arg *a, int code, const char *slug, const char *msg)
+static void dlv_refuse(struct dlv_flow_arg *a, int code, const char *slug, const char *msg_id)
 {
 	a->refuse = code;
 	snprintf(a->refuse_slug, sizeof a->refuse_slug, "%s", slug);
-	snprintf(a->refuse_msg, sizeof a->refuse_msg, "%s", msg);
+	snprintf(a->refuse_msg, sizeof a->refuse_msg, "%s", msg_id);
 }
 
 /* The item that followed position (for an idempotent resend): item at position + 1, from
@@ -452,6 +458,17 @@ static int dlv_item_after(json_t **out, rs_db *db, const struct dlv_exam *ex, co
 	return 0;
 }
 
+/* What a GET shows of a sitting that is over but not yet closed (its time ran out, or its
+ * last answer was stored without the finish): no item, "finishing": why. A GET changes
+ * nothing; the page closes it with POST begin (dlv_begin). */
+static int dlv_finishing(json_t **out, rs_db *db, const struct dlv_exam *ex, const struct dlv_row *row, const char *why)
+{
+	int rc = dlv_view(out, db, ex, row, NULL);
+	if (rc == 0)
+		json_object_set_new(*out, "finishing", json_string(why));
+	return rc;
+}
+
 static int dlv_flow_tx(rs_db *db, void *varg)
 {
 	struct dlv_flow_arg *a = varg;
@@ -474,6 +491,8 @@ static int dlv_flow_tx(rs_db *db, void *varg)
 		a->meta = dlv_meta_of(&row);
 		/* The last answer was stored but the finish was not (a crash in between). */
 		if (strcmp(row.status, "admitted") != 0 && cat_session_done(a->s)) {
+			if (a->op == 0)
+				return dlv_finishing(&a->view, db, ex, &row, "done");
 			if ((rc = dlv_finish(db, ex, &row, a->s)) != 0)
 				return rc;
 			snprintf(row.status, sizeof row.status, "finished");
@@ -494,12 +513,14 @@ static int dlv_flow_tx(rs_db *db, void *varg)
 	/* The clock ran out: end the exam with the run-out-of-time rule. */
 	if (strcmp(row.status, "running") == 0 &&
 	    row.elapsed_ms >= dlv_limit_ms(&row) + (a->op == 2 ? DLV_GRACE_MS : 0)) {
+		if (a->op == 0)
+			return dlv_finishing(&a->view, db, ex, &row, "time_up");
 		cat_session_time_up(a->s, (uint32_t)ex->exam->time_limit_s);
 		if ((rc = dlv_finish(db, ex, &row, a->s)) != 0)
 			return rc;
 		snprintf(row.status, sizeof row.status, "finished");
 		if (a->op == 2)
-			dlv_refuse(a, RS_ESTATE, "time-up", "The time for this exam is over; the answer was not recorded.");
+			dlv_refuse(a, RS_ESTATE, "time-up", "exam.time_up");
 		return dlv_view(&a->view, db, ex, &row, NULL);
 	}
 	if (a->op != 2)
@@ -521,7 +542,7 @@ static int dlv_flow_tx(rs_db *db, void *varg)
 		PQclear(r);
 		if (!same) {
 			dlv_refuse(a, RS_ECONFLICT, "answer-conflict",
-			           "This question was already answered with another choice; answers cannot be changed.");
+			           "exam.answer_conflict");
 			return 0;
 		}
 		if (!a->s)
@@ -529,26 +550,26 @@ static int dlv_flow_tx(rs_db *db, void *varg)
 		return dlv_item_after(&a->view, db, ex, &row, a->s, a->position);
 	}
 	if (strcmp(row.status, "finished") == 0 || strcmp(row.status, "ended") == 0) {
-		dlv_refuse(a, RS_ESTATE, "session-finished", "This exam has ended; no more answers are accepted.");
+		dlv_refuse(a, RS_ESTATE, "session-finished", "exam.finished");
 		return 0;
 	}
 	if (strcmp(row.status, "admitted") == 0) {
-		dlv_refuse(a, RS_ESTATE, "not-started", "The exam has not started yet.");
+		dlv_refuse(a, RS_ESTATE, "not-started", "exam.not_started");
 		return 0;
 	}
 	if (strcmp(row.status, "paused") == 0) {
-		dlv_refuse(a, RS_ESTATE, "session-paused", "The exam is paused by the proctor; please wait.");
+		dlv_refuse(a, RS_ESTATE, "session-paused", "exam.paused");
 		return 0;
 	}
 	if (a->position != row.answered) {
-		dlv_refuse(a, RS_ESTATE, "wrong-position", "This is not the current question; reload the page.");
+		dlv_refuse(a, RS_ESTATE, "wrong-position", "exam.wrong_position");
 		return 0;
 	}
 	size_t idx;
 	if (cat_session_next(a->s, &idx) != 0)
 		return RS_EINTERNAL;
 	if (strcmp(ex->bank->items[idx].id, a->item_id) != 0) {
-		dlv_refuse(a, RS_ESTATE, "not-current-item", "This answer is for a question that is not the current one.");
+		dlv_refuse(a, RS_ESTATE, "not-current-item", "exam.not_current_item");
 		return 0;
 	}
 	int score = a->choice == ex->content[idx].key ? 1 : 0;
@@ -605,7 +626,7 @@ static int dlv_flow(json_t **out, rs_db *db, struct dlv_flow_arg *a)
 	if (rc == 0 && a->refuse) {
 		json_decref(a->view);
 		dlv_slug_set(a->refuse_slug);
-		rs_error_set("%s", a->refuse_msg);
+		rs_error_msg(a->refuse_msg, NULL);
 		return a->refuse;
 	}
 	if (rc != 0) {
@@ -733,7 +754,7 @@ int dlv_answer(json_t **out, rs_db *db, int64_t session, int position, const cha
 	if (position < 0 || position > 999 || choice < 0 || choice > 3 || !item_id || !item_id[0] ||
 	    strlen(item_id) >= CAT_ID_MAX) {
 		dlv_slug_set("invalid-answer");
-		rs_error_set("An answer needs position (0-999), item_id and choice (0-3).");
+		rs_error_msg("exam.invalid_answer", NULL);
 		return RS_EINVAL;
 	}
 	const struct dlv_exam *ex = NULL;
@@ -766,7 +787,7 @@ int dlv_report(json_t **out, rs_db *db, int64_t session)
 	if (PQntuples(r) != 1) {
 		PQclear(r);
 		dlv_slug_set("session-unknown");
-		rs_error_set("There is no such exam session.");
+		rs_error_msg("exam.session_unknown", NULL);
 		return RS_ENOTFOUND;
 	}
 	json_t *res = NULL;
@@ -778,7 +799,7 @@ int dlv_report(json_t **out, rs_db *db, int64_t session)
 		PQclear(r);
 		json_decref(res);
 		dlv_slug_set("not-finished");
-		rs_error_set("The score report is ready when the exam has ended.");
+		rs_error_msg("exam.not_finished", NULL);
 		return RS_ESTATE;
 	}
 	*out = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o}", "session", (json_int_t)session,
@@ -825,4 +846,83 @@ int dlv_replay(json_t **out, rs_db *db, int64_t session)
 	                 "items", items, "replayed", dlv_result_json(ex, &res), "stored", stored);
 	cat_session_free(s);
 	return *out ? 0 : RS_ENOMEM;
+}
+
+/* ------------------------------------------------------------------------------------ */
+
+/* A status that is only a word: "none" or "moved". */
+static int dlv_status_word(json_t **out, const char *state)
+{
+	*out = json_pack("{s:s}", "state", state);
+	return *out ? 0 : RS_ENOMEM;
+}
+
+int dlv_status(json_t **out, rs_db *db, const char *token, const char *ws_token)
+{
+	dlv_slug_set(NULL);
+	if (!token || strlen(token) != DLV_TOKEN_LEN)
+		return dlv_status_word(out, "none");
+	char th[67], wh[67];
+	dlv_hash_bytea(th, token);
+	dlv_hash_bytea(wh, ws_token && strlen(ws_token) == DLV_TOKEN_LEN ? ws_token : token);
+	const char *p[] = { th, wh };
+	PGresult *r = NULL;
+	/* One indexed lookup: the workstation's own sitting, or the one moved away from it. */
+	int rc = rs_db_exec(&r, db, "dlv_status",
+		"SELECT s.id, s.status, s.version, s.extra_s, s.move_pending,"
+		" greatest(0, (s.time_limit_s + s.extra_s) * 1000::bigint - s.used_ms - CASE WHEN s.running_since IS NULL THEN 0"
+		"   ELSE (date_part('epoch', now() - s.running_since) * 1000)::bigint END + 999) / 1000,"
+		" s.token_hash = $1::bytea AND s.workstation_hash = $2::bytea"
+		" FROM exam.sessions s WHERE (s.token_hash = $1::bytea AND s.workstation_hash = $2::bytea)"
+		" OR (s.moved_from_hash = $1::bytea) ORDER BY 7 DESC LIMIT 1", 2, p);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(r) != 1 || PQgetvalue(r, 0, 6)[0] != 't') {
+		int moved = PQntuples(r) == 1;
+		PQclear(r);
+		return dlv_status_word(out, moved ? "moved" : "none");
+	}
+	const char *st = PQgetvalue(r, 0, 1);
+	*out = json_pack("{s:s, s:I, s:i, s:b, s:I, s:i, s:b}", "state", st,
+		"session", (json_int_t)strtoll(PQgetvalue(r, 0, 0), NULL, 10), "version", atoi(PQgetvalue(r, 0, 2)),
+		"paused", strcmp(st, "paused") == 0, "remaining_s", (json_int_t)strtoll(PQgetvalue(r, 0, 5), NULL, 10),
+		"extra_s", atoi(PQgetvalue(r, 0, 3)), "move_pending", PQgetvalue(r, 0, 4)[0] == 't');
+	PQclear(r);
+	return *out ? 0 : RS_ENOMEM;
+}
+
+static int dlv_close_tx(rs_db *db, void *varg)
+{
+	int64_t *id = varg;
+	char ids[24];
+	snprintf(ids, sizeof ids, "%" PRId64, *id);
+	const char *p[] = { ids };
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "dlv_close",
+		"UPDATE exam.sessions SET token_hash = NULL WHERE id = $1 AND status IN ('finished', 'ended')"
+		" AND token_hash IS NOT NULL RETURNING id", 1, p);
+	if (rc != 0)
+		return rc;
+	int n = PQntuples(r);
+	PQclear(r);
+	if (n != 1) {
+		dlv_slug_set("not-finished");
+		rs_error_msg("exam.not_finished", NULL);
+		return RS_ESTATE;
+	}
+	return dlv_candidate_audit(db, *id, "exam.session.close");
+}
+
+int dlv_close(rs_db *db, int64_t session, const char *token)
+{
+	dlv_slug_set(NULL);
+	int rc = dlv_auth_verify(db, session);
+	if (rc == 0)
+		rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, dlv_close_tx, &session);
+	if (rc == 0 && token) {
+		char th[67];
+		dlv_hash_bytea(th, token);
+		dlv_auth_cache_drop(th);
+	}
+	return rc;
 }

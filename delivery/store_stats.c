@@ -17,7 +17,12 @@ static int dlv_stats_date_ok(const char *d)
 	for (int i = 0; i < 10; i++)
 		if (i != 4 && i != 7 && (d[i] < '0' || d[i] > '9'))
 			return 0;
-	return 1;
+	/* A real calendar day, so the database never refuses the cast. */
+	int y = atoi(d), m = (d[5] - '0') * 10 + (d[6] - '0'), day = (d[8] - '0') * 10 + (d[9] - '0');
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (y < 1 || m < 1 || m > 12 || day < 1 || day > mdays[m - 1])
+		return 0;
+	return !(m == 2 && day == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
 }
 
 /* One group's figures, or {"suppressed": true} below the minimum cell size. */
@@ -134,7 +139,7 @@ int dlv_stats_results(json_t **out, rs_db *db, const char *from, const char *to,
                       const char *actor, const char *role, const char *request_id)
 {
 	if (!dlv_stats_date_ok(from) || !dlv_stats_date_ok(to)) {
-		rs_error_set("dates are written YYYY-MM-DD");
+		rs_error_msg("stats.bad_date", NULL);
 		return RS_EINVAL;
 	}
 	struct dlv_stats_tx t = { from, to, actor, role, request_id, NULL };

@@ -15,7 +15,7 @@ enum MHD_Result web_h_exam_answer(struct web_request *req)
 		{ .name = "choice", .kind = RS_JSON_INT, .out = &choice, .min = 0, .max = 3 },
 	};
 	if (rs_json_fields(req->json, spec, 3) != 0)
-		return web_reply_problem(req, MHD_HTTP_BAD_REQUEST, "invalid-request", "%s", rs_error_last());
+		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
 	int64_t sid;
 	rs_db *db = NULL;
 	enum MHD_Result reply;

@@ -70,9 +70,9 @@ enum MHD_Result web_exam_fail(struct web_request *req, int rc)
 	unsigned status;
 	switch (rc) {
 	case RS_EUNAVAIL:
-		return web_reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "%s",
-		                         req->lang_en ? "The exam service is briefly unavailable. Please wait; nothing you answered is lost." :
-		                                        "ただいま接続できません。しばらくお待ちください。解答した内容は失われません。");
+		/* A candidate is told their answers are safe; staff get the generic text. */
+		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable",
+		                     (req->roles & WEB_ROLE_CANDIDATE) ? "exam.unavailable" : "problem.service-unavailable.detail", NULL);
 	case RS_EINVAL: case RS_EPARSE: case RS_ERANGE: status = MHD_HTTP_UNPROCESSABLE_CONTENT; break;
 	case RS_ETOOBIG: status = MHD_HTTP_CONTENT_TOO_LARGE; break;
 	case RS_ENOTFOUND: status = MHD_HTTP_NOT_FOUND; break;
@@ -82,12 +82,10 @@ enum MHD_Result web_exam_fail(struct web_request *req, int rc)
 	default:
 		/* A bug, not the candidate's input: logged once with the request id, no details out. */
 		rs_err("exam delivery failed: %s", rs_error_last());
-		return web_reply_problem(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal-error",
-		                         req->lang_en ? "An internal error occurred; the proctor can help. Nothing you answered is lost." :
-		                                        "内部エラーが発生しました。試験監督にお知らせください。解答した内容は失われません。");
+		return web_reply_msg(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal-error",
+		                     (req->roles & WEB_ROLE_CANDIDATE) ? "exam.internal" : "problem.internal-error.detail", NULL);
 	}
-	return web_reply_problem(req, status, slug[0] ? slug : (status == MHD_HTTP_CONTENT_TOO_LARGE ? "body-too-large" : "invalid-request"),
-	                         "%s", rs_error_last());
+	return web_reply_error(req, status, slug[0] ? slug : (status == MHD_HTTP_CONTENT_TOO_LARGE ? "body-too-large" : "invalid-request"));
 }
 
 void web_exam_actor(struct dlv_actor *out, const struct web_request *req)

@@ -1,6 +1,7 @@
 /* GET /api/v1/exam/current: the candidate's view (current item without its key, countdown,
- * progress, or the result); POST /api/v1/exam/begin starts the clock after the
- * instructions. Both rebuild the engine state on the server. */
+ * progress, or the result); it changes nothing — a sitting that is over but not closed says
+ * "finishing". POST /api/v1/exam/begin starts the clock after the instructions and closes a
+ * finishing sitting. Both rebuild the engine state on the server. */
 #include "web_exam.h"
 
 #include "rs_error.h"

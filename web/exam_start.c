@@ -17,7 +17,7 @@ enum MHD_Result web_h_exam_start(struct web_request *req)
 	const char *code = NULL;
 	struct rs_json_field spec[] = { { .name = "code", .kind = RS_JSON_STRING, .out = &code, .min = 1, .max = 32 } };
 	if (rs_json_fields(req->json, spec, 1) != 0)
-		return web_reply_problem(req, MHD_HTTP_BAD_REQUEST, "invalid-request", "%s", rs_error_last());
+		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
 	char ws[DLV_TOKEN_LEN + 1], token[DLV_TOKEN_LEN + 1];
 	const char *have = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "riss_ws");
 	int new_ws = !have || strlen(have) != DLV_TOKEN_LEN;

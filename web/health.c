@@ -15,17 +15,20 @@ enum MHD_Result web_h_healthz(struct web_request *req)
 enum MHD_Result web_h_readyz(struct web_request *req)
 {
 	if (web_srv.shutting_down)
-		return web_reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "The server is shutting down.");
+		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.shutting_down", NULL);
 	rs_db *db = NULL;
 	int rc = web_db(req, &db);
 	if (rc == 0)
 		rc = rs_db_ping(db);
-	if (rc != 0)
-		return web_reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable",
-		                         "The database is not reachable: %s", rs_error_last());
+	if (rc != 0) {
+		rs_warn("readyz: the database is not reachable: %s", rs_error_last());
+		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.db_unreachable", NULL);
+	}
 	if (!web_srv.schema_ok) {
-		if (rs_migrate_check(db, web_srv.migrations_dir) != 0)
-			return web_reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "%s", rs_error_last());
+		if (rs_migrate_check(db, web_srv.migrations_dir) != 0) {
+			rs_warn("readyz: %s", rs_error_last());
+			return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.schema_outdated", NULL);
+		}
 		web_srv.schema_ok = 1;
 	}
 	return web_reply_json(req, MHD_HTTP_OK, json_pack("{s:s, s:s}", "status", "ready", "database", "ok"));
@@ -36,7 +39,7 @@ enum MHD_Result web_h_metrics(struct web_request *req)
 	size_t len = 0;
 	char *text = web_metrics_render(&len);
 	if (!text)
-		return web_reply_problem(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal-error", "Out of memory.");
+		return web_reply_msg(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal-error", "problem.internal-error.detail", NULL);
 	enum MHD_Result r = web_reply_text(req, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", text, len, "no-store");
 	free(text);
 	return r;

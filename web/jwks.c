@@ -10,7 +10,7 @@ enum MHD_Result web_h_jwks(struct web_request *req)
 {
 	struct web_reg_keys *keys = web_reg_keys_get();
 	if (!keys)
-		return web_reply_problem(req, 503, "service-unavailable", "The registry's keys are not available.");
+		return web_reply_msg(req, 503, "service-unavailable", "keys.unavailable", NULL);
 	char *text = rs_json_dump(keys->k.jwks_json);
 	web_reg_keys_put(keys);
 	if (!text)

@@ -11,21 +11,22 @@ enum MHD_Result web_h_proctor_action(struct web_request *req)
 {
 	const char *verb = strrchr(req->url, '/') + 1;
 	long long booking = 0, session = 0, minutes = 0;
-	const char *document = NULL, *seat = NULL, *reason = NULL;
+	const char *document = NULL, *tail = NULL, *seat = NULL, *reason = NULL;
 	struct rs_json_field spec[] = {
 		{ .name = "booking", .kind = RS_JSON_INT, .out = &booking, .optional = 1, .min = 1, .max = INT64_MAX },
 		{ .name = "session", .kind = RS_JSON_INT, .out = &session, .optional = 1, .min = 1, .max = INT64_MAX },
 		{ .name = "minutes", .kind = RS_JSON_INT, .out = &minutes, .optional = 1, .min = 1, .max = 240 },
 		{ .name = "document", .kind = RS_JSON_STRING, .out = &document, .optional = 1, .min = 1, .max = 40 },
+		{ .name = "number_tail", .kind = RS_JSON_STRING, .out = &tail, .optional = 1, .min = 1, .max = 8 },
 		{ .name = "seat", .kind = RS_JSON_STRING, .out = &seat, .optional = 1, .min = 1, .max = 16 },
 		{ .name = "reason", .kind = RS_JSON_STRING, .out = &reason, .optional = 1, .min = 1, .max = 500 },
 	};
-	if (rs_json_fields(req->json, spec, 6) != 0)
-		return web_reply_problem(req, MHD_HTTP_BAD_REQUEST, "invalid-request", "%s", rs_error_last());
+	if (rs_json_fields(req->json, spec, 7) != 0)
+		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
 	int is_booking = !strcmp(verb, "identity") || !strcmp(verb, "admit") || !strcmp(verb, "move");
 	if (is_booking ? booking == 0 : session == 0)
-		return web_reply_problem(req, MHD_HTTP_BAD_REQUEST, "invalid-request", "field '%s' is required",
-		                         is_booking ? "booking" : "session");
+		return web_reply_msg(req, MHD_HTTP_BAD_REQUEST, "invalid-request",
+		                     is_booking ? "proctor.need_booking" : "proctor.need_session", NULL);
 	struct dlv_actor who;
 	web_exam_actor(&who, req);
 	rs_db *db = NULL;
@@ -34,7 +35,7 @@ enum MHD_Result web_h_proctor_action(struct web_request *req)
 	int rc;
 	json_t *out = NULL;
 	if (!strcmp(verb, "identity")) {
-		rc = dlv_proctor_identity(db, &who, booking, document);
+		rc = dlv_proctor_identity(db, &who, booking, document, tail);
 	} else if (!strcmp(verb, "admit") || !strcmp(verb, "move")) {
 		char code[11];
 		int64_t sid = 0;

@@ -100,8 +100,8 @@ enum MHD_Result web_reply_json_hdrs(struct web_request *req, unsigned status, js
 
 /* The problem+json answer: title from the catalogue entry problem.<type>, detail already in
  * the caller's language; msg_id (may be NULL) names the catalogue entry of the detail. */
-static enum MHD_Result web_problem_send(struct web_request *req, unsigned status, const char *type,
-                                        const char *detail, const char *msg_id)
+static enum MHD_Result web_problem_send_ext(struct web_request *req, unsigned status, const char *type,
+                                            const char *detail, const char *msg_id, json_t *ext)
 {
 	char title_id[96];
 	snprintf(title_id, sizeof title_id, "problem.%s", type);
@@ -116,6 +116,9 @@ static enum MHD_Result web_problem_send(struct web_request *req, unsigned status
 	                         "status", (int)status, "detail", detail, "instance", req->id);
 	if (body && msg_id)
 		json_object_set_new(body, "message_id", json_string(msg_id));
+	if (body && ext)
+		json_object_update_missing(body, ext);
+	json_decref(ext);
 	size_t len = 0;
 	struct MHD_Response *resp = web_json_response(body, "application/problem+json", &len);
 	if (!resp)
@@ -138,6 +141,12 @@ static enum MHD_Result web_problem_send(struct web_request *req, unsigned status
 	web_add_security_headers(resp, 0);
 	req->reply_bytes = len;
 	return web_queue(req, status, resp);
+}
+
+static enum MHD_Result web_problem_send(struct web_request *req, unsigned status, const char *type,
+                                        const char *detail, const char *msg_id)
+{
+	return web_problem_send_ext(req, status, type, detail, msg_id, NULL);
 }
 
 /* The generic detail of type in the caller's language (problem.<type>.detail). */
@@ -197,7 +206,7 @@ enum MHD_Result web_reply_msg(struct web_request *req, unsigned status, const ch
 	return web_problem_send(req, status, type, detail, msg_id);
 }
 
-enum MHD_Result web_reply_error(struct web_request *req, unsigned status, const char *type)
+enum MHD_Result web_reply_error_ext(struct web_request *req, unsigned status, const char *type, json_t *ext)
 {
 	const char *id = rs_error_last_id();
 	if (id && rs_msg_find(id)) {
@@ -205,7 +214,59 @@ enum MHD_Result web_reply_error(struct web_request *req, unsigned status, const 
 		rs_error_last_text(detail, sizeof detail, req->lang_en);
 		char idcopy[64];
 		snprintf(idcopy, sizeof idcopy, "%s", id);
-		return web_problem_send(req, status, type, detail, idcopy);
+		return web_problem_send_ext(req, status, type, detail, idcopy, ext);
 	}
-	return web_problem_english(req, status, type, rs_error_last());
+	if (req->lang_en)
+		return web_problem_send_ext(req, status, type, rs_error_last(), NULL, ext);
+	char gid[96];
+	const char *generic = web_problem_generic(req, type, gid, sizeof gid);
+	rs_log(RS_LOG_INFO, "%s: answered with the generic Japanese text for \"%s\"", type, rs_error_last());
+	return web_problem_send_ext(req, status, type, generic, gid, ext);
+}
+
+enum MHD_Result web_reply_error(struct web_request *req, unsigned status, const char *type)
+{
+	return web_reply_error_ext(req, status, type, NULL);
+}
+
+enum MHD_Result web_reply_rc(struct web_request *req, int rc, const char *type)
+{
+	unsigned status;
+	const char *dflt;
+	switch (rc) {
+	case RS_EINVAL: case RS_EPARSE: case RS_ERANGE: status = MHD_HTTP_UNPROCESSABLE_CONTENT; dflt = "invalid-request"; break;
+	case RS_ETOOBIG: status = MHD_HTTP_CONTENT_TOO_LARGE; dflt = "body-too-large"; break;
+	case RS_ENOTFOUND: status = MHD_HTTP_NOT_FOUND; dflt = "not-found"; break;
+	case RS_EAUTH: status = MHD_HTTP_UNAUTHORIZED; dflt = "unauthenticated"; break;
+	case RS_EPERM: status = MHD_HTTP_FORBIDDEN; dflt = "forbidden"; break;
+	case RS_ESTATE: case RS_ECONFLICT: case RS_EEXIST: status = MHD_HTTP_CONFLICT; dflt = "conflict"; break;
+	case RS_EUNAVAIL:
+		rs_log(RS_LOG_WARN, "service unavailable: %s", rs_error_last());
+		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.db_unreachable", NULL);
+	default:
+		/* A bug, not the caller's input: logged with the request id, no details out. */
+		rs_log(RS_LOG_ERROR, "request failed: %s", rs_error_last());
+		return web_reply_msg(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal-error", "problem.internal-error.detail", NULL);
+	}
+	return web_reply_error(req, status, type && type[0] ? type : dflt);
+}
+
+void web_msg_localise(const struct web_request *req, json_t *items)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(items, i, o) {
+		const char *id = json_string_value(json_object_get(o, "message_id"));
+		if (!id || !rs_msg_find(id))
+			continue;
+		const char *args[9];
+		size_t k = 0;
+		json_t *a = json_object_get(o, "args");
+		for (; k < 8 && k < json_array_size(a); k++)
+			args[k] = json_string_value(json_array_get(a, k)) ? json_string_value(json_array_get(a, k)) : "";
+		args[k] = NULL;
+		char text[1024];
+		rs_msg_format(text, sizeof text, id, req->lang_en, args);
+		json_object_set_new(o, "message", json_string(text));
+	}
 }

@@ -5,20 +5,18 @@
 #include "rs_error.h"
 #include "rs_json.h"
 
-#include <stdlib.h>
-#include <strings.h>
-
 #include <string.h>
+#include <strings.h>
 
 enum MHD_Result web_h_schedule_list(struct web_request *req)
 {
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0)
-		return web_exam_fail(req, RS_EUNAVAIL);
+		return web_reply_rc(req, RS_EUNAVAIL, NULL);
 	json_t *out = NULL;
 	int rc = dlv_sched_list(&out, db, strrchr(req->url, '/') + 1);
 	if (rc != 0)
-		return web_exam_fail(req, rc);
+		return web_reply_rc(req, rc, dlv_slug_last());
 	return web_reply_json(req, MHD_HTTP_OK, out);
 }
 
@@ -29,7 +27,7 @@ enum MHD_Result web_h_schedule_put(struct web_request *req)
 	web_exam_actor(&who, req);
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0)
-		return web_exam_fail(req, RS_EUNAVAIL);
+		return web_reply_rc(req, RS_EUNAVAIL, NULL);
 	json_t *out = NULL;
 	int rc;
 	if (!strcmp(kind, "centres"))
@@ -41,7 +39,7 @@ enum MHD_Result web_h_schedule_put(struct web_request *req)
 	else
 		rc = dlv_booking_put(&out, db, &who, req->json);
 	if (rc != 0)
-		return web_exam_fail(req, rc);
+		return web_reply_rc(req, rc, dlv_slug_last());
 	return web_reply_json(req, MHD_HTTP_CREATED, out);
 }
 
@@ -49,31 +47,23 @@ enum MHD_Result web_h_schedule_import(struct web_request *req)
 {
 	const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (!ct || strncasecmp(ct, "text/csv", 8) != 0)
-		return web_reply_problem(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
-		                         "Send the booking file as text/csv.");
+		return web_reply_msg(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "csv.want_csv", NULL);
 	struct dlv_actor who;
 	web_exam_actor(&who, req);
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0)
-		return web_exam_fail(req, RS_EUNAVAIL);
+		return web_reply_rc(req, RS_EUNAVAIL, NULL);
 	json_t *out = NULL;
 	int rc = dlv_booking_import(&out, db, &who, req->body ? req->body : "", req->body_len);
 	if (rc == RS_EINVAL || rc == RS_EPARSE || rc == RS_ETOOBIG) {
-		/* Every bad row, in one problem document. */
-		json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s, s:O}", "type", "/problems/import-refused",
-			"title", req->lang_en ? "Import refused" : "取り込みできませんでした", "status", 422,
-			"detail", rs_error_last(), "instance", req->id, "errors", json_object_get(out, "errors"));
+		/* Every bad row, in one problem document, each in the reader's language. */
+		json_t *errors = json_incref(json_object_get(out, "errors"));
 		json_decref(out);
-		char *text = p ? rs_json_dump(p) : NULL;
-		json_decref(p);
-		if (!text)
-			return MHD_NO;
-		enum MHD_Result r = web_reply_text(req, MHD_HTTP_UNPROCESSABLE_CONTENT, "application/problem+json",
-		                                   text, strlen(text), NULL);
-		free(text);
-		return r;
+		web_msg_localise(req, errors);
+		return web_reply_error_ext(req, MHD_HTTP_UNPROCESSABLE_CONTENT, "import-refused",
+		                           json_pack("{s:o}", "errors", errors ? errors : json_array()));
 	}
 	if (rc != 0)
-		return web_exam_fail(req, rc);
+		return web_reply_rc(req, rc, dlv_slug_last());
 	return web_reply_json(req, MHD_HTTP_OK, out);
 }

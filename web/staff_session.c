@@ -30,8 +30,10 @@ enum MHD_Result web_h_staff_login(struct web_request *req)
 		rs_info("staff sign-in refused for \"%.40s\": %s", username, rs_error_last());
 		return web_reply_msg(req, MHD_HTTP_UNAUTHORIZED, "sign-in-failed", "staff.sign_in_failed", NULL);
 	}
-	if (rc != 0)
-		return web_reply_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable");
+	if (rc != 0) {
+		rs_warn("staff sign-in: %s", rs_error_last());
+		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.auth_unavailable", NULL);
+	}
 	char cookie[160];
 	snprintf(cookie, sizeof cookie, "riss_staff=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", res.token,
 	         res.ttl_s, rs_config_bool("secure_cookies") ? "; Secure" : "");
@@ -48,8 +50,10 @@ enum MHD_Result web_h_staff_logout(struct web_request *req)
 {
 	const char *token = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "riss_staff");
 	rs_db *db = NULL;
-	if (web_db(req, &db) != 0 || (token && web_auth_logout(db, token) != 0))
-		return web_reply_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable");
+	if (web_db(req, &db) != 0 || (token && web_auth_logout(db, token) != 0)) {
+		rs_warn("staff sign-out: %s", rs_error_last());
+		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.auth_unavailable", NULL);
+	}
 	const char *hdrs[] = { MHD_HTTP_HEADER_SET_COOKIE, "riss_staff=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", NULL };
 	return web_reply_json_hdrs(req, MHD_HTTP_OK, json_pack("{s:b}", "signed_out", 1), hdrs);
 }

@@ -56,7 +56,7 @@ enum MHD_Result web_send_file(struct web_request *req, const char *rel, const ch
 {
 	const char *ctype = web_content_type(rel);
 	if (!web_safe_relpath(rel) || !ctype)
-		return web_reply_problem(req, MHD_HTTP_NOT_FOUND, "not-found", "There is nothing at this address.");
+		return web_reply_msg(req, MHD_HTTP_NOT_FOUND, "not-found", "problem.not-found.detail", NULL);
 	char path[4400];
 	snprintf(path, sizeof path, "%s/%s", web_srv.static_dir, rel);
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -64,7 +64,7 @@ enum MHD_Result web_send_file(struct web_request *req, const char *rel, const ch
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		if (fd >= 0)
 			close(fd);
-		return web_reply_problem(req, MHD_HTTP_NOT_FOUND, "not-found", "There is nothing at this address.");
+		return web_reply_msg(req, MHD_HTTP_NOT_FOUND, "not-found", "problem.not-found.detail", NULL);
 	}
 	char etag[64];
 	snprintf(etag, sizeof etag, "\"%llx-%llx\"", (unsigned long long)st.st_mtim.tv_sec * 1000000000ull +

@@ -3,6 +3,7 @@
 
 #include "dlv_stats.h"
 #include "rs_error.h"
+#include "rs_log.h"
 
 enum MHD_Result web_h_stats_results(struct web_request *req)
 {
@@ -14,12 +15,14 @@ enum MHD_Result web_h_stats_results(struct web_request *req)
 		to = NULL;
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0)
-		return web_reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "%s", rs_error_last());
+		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "stats.unavailable", NULL);
 	json_t *doc = NULL;
 	int rc = dlv_stats_results(&doc, db, from, to, req->actor, web_role_name(req->roles & ~WEB_ROLE_PUBLIC), req->id);
 	if (rc == RS_EINVAL)
-		return web_reply_problem(req, MHD_HTTP_BAD_REQUEST, "invalid-request", "from and to are dates written YYYY-MM-DD.");
-	if (rc != 0)
-		return web_reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "%s", rs_error_last());
+		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
+	if (rc != 0) {
+		rs_warn("statistics: %s", rs_error_last());
+		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "stats.unavailable", NULL);
+	}
 	return web_reply_json(req, MHD_HTTP_OK, doc);
 }

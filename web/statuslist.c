@@ -24,7 +24,7 @@ enum MHD_Result web_h_statuslist(struct web_request *req)
 	const char *p = req->url + strlen("/statuslists/");
 	size_t n = strlen(p);
 	if (n == 0 || n > 7 || strspn(p, "0123456789") != n || p[0] == '0')
-		return web_reply_problem(req, 404, "not-found", "There is no such status list.");
+		return web_reply_msg(req, 404, "not-found", "statuslist.not_found", NULL);
 	int id = atoi(p);
 	time_t now = time(NULL);
 	char *jwt = NULL;
@@ -38,21 +38,21 @@ enum MHD_Result web_h_statuslist(struct web_request *req)
 		if (!keys || !keys->k.current_kid[0]) {
 			if (keys)
 				web_reg_keys_put(keys);
-			return web_reply_problem(req, 503, "service-unavailable", "No issuer key is available to sign the list.");
+			return web_reply_msg(req, 503, "service-unavailable", "statuslist.no_key", NULL);
 		}
 		rs_db *db;
 		if (web_db(req, &db) != 0) {
 			web_reg_keys_put(keys);
-			return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
+			return web_reply_msg(req, 503, "service-unavailable", "http.register_unreachable", NULL);
 		}
 		struct reg_issuer is = { .base_url = web_reg_base_url(), .kid = keys->k.current_kid, .signer = &web_reg_signer };
 		int rc = reg_statuslist_jwt(&jwt, db, id, &is, (int64_t)now);
 		web_reg_keys_put(keys);
 		if (rc == RS_ENOTFOUND)
-			return web_reply_problem(req, 404, "not-found", "There is no such status list.");
+			return web_reply_msg(req, 404, "not-found", "statuslist.not_found", NULL);
 		if (rc != 0) {
 			rs_warn("status list %d: %s", id, rs_error_last());
-			return web_reply_problem(req, 503, "service-unavailable", "The status list cannot be signed now; try again shortly.");
+			return web_reply_msg(req, 503, "service-unavailable", "statuslist.cannot_sign", NULL);
 		}
 		pthread_mutex_lock(&web_sl_mu);
 		int slot = 0;

@@ -121,6 +121,17 @@ enum MHD_Result web_reply_msg(struct web_request *req, unsigned status, const ch
  * caller's language; rs_error_set: English for English readers, else the type's generic
  * text problem.<type>.detail, the English going to the log). */
 enum MHD_Result web_reply_error(struct web_request *req, unsigned status, const char *type);
+/* As web_reply_error, with extension members (ext, stolen, may be NULL) added to the problem
+ * document, e.g. the per-row "errors" of an import. */
+enum MHD_Result web_reply_error_ext(struct web_request *req, unsigned status, const char *type, json_t *ext);
+/* A module's failure rc (RS_E*) as problem+json: the status that rc means (422 for bad
+ * input, 404, 401, 403, 409, 413), type (NULL or "": the status's generic type) and the last
+ * error as detail; 503 asks to wait, anything else is 500 with the generic text (the error
+ * goes to the log). */
+enum MHD_Result web_reply_rc(struct web_request *req, int rc, const char *type);
+/* For each object of items that has "message_id" (and optional "args", an array of strings),
+ * set "message" to that catalogue text in the caller's language. */
+void web_msg_localise(const struct web_request *req, json_t *items);
 /* Legacy: an English detail (printf format). A Japanese reader gets the type's generic
  * text instead. Do not add new calls: use web_reply_msg or web_reply_error. */
 enum MHD_Result web_reply_problem(struct web_request *req, unsigned status, const char *type,
@@ -168,6 +179,8 @@ enum MHD_Result web_h_exam_current(struct web_request *req);
 enum MHD_Result web_h_exam_begin(struct web_request *req);
 enum MHD_Result web_h_exam_answer(struct web_request *req);
 enum MHD_Result web_h_exam_report(struct web_request *req);
+enum MHD_Result web_h_exam_status(struct web_request *req);
+enum MHD_Result web_h_exam_close(struct web_request *req);
 enum MHD_Result web_h_proctor_bookings(struct web_request *req);
 enum MHD_Result web_h_proctor_action(struct web_request *req);
 enum MHD_Result web_h_schedule_list(struct web_request *req);

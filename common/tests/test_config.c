@@ -37,6 +37,7 @@ static void test_file_and_env_order(void **state)
 {
 	(void)state;
 	char *path = write_tmp("# comment\nhttp_port = 9001\n\nstatic_dir = \"/srv/x\"  # trailing\n");
+	unsetenv("RISS_HTTP_PORT"); /* deploy/dev's own port setting must not stand in for the file */
 	setenv("RISS_HTTP_THREADS", "7", 1);
 	assert_int_equal(rs_config_init(path), 0);
 	assert_int_equal(rs_config_int("http_port"), 9001);

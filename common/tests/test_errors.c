@@ -86,7 +86,8 @@ static void test_json_fields(void **state)
 	text = "{\"name\":\"x\",\"age\":\"41\"}";
 	assert_int_equal(rs_json_parse(&obj, text, strlen(text), 1024), 0);
 	assert_int_equal(rs_json_fields(obj, spec, 3), RS_EINVAL);
-	assert_string_equal(rs_error_last(), "field 'age': expected an integer");
+	assert_string_equal(rs_error_last(), "Field 'age': expected an integer.");
+	assert_string_equal(rs_error_last_id(), "json.field_want_integer");
 	json_decref(obj);
 
 	assert_int_equal(rs_json_parse(&obj, "{\"a\":", 5, 1024), RS_EPARSE);

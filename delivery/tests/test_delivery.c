@@ -70,6 +70,15 @@ static void test_csv_reports_every_bad_row(void **state)
 	for (int i = 0; i < 6; i++)
 		assert_int_equal(json_integer_value(json_object_get(json_array_get(errors, (size_t)i), "line")), lines[i]);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0), "name_romaji")), "Yamada Taro");
+	/* Each problem names its catalogue entry (the reader's language is the HTTP layer's),
+	 * with the English text for logs and API clients that never ask for Japanese. */
+	json_t *e0 = json_array_get(errors, 0), *e5 = json_array_get(errors, 5);
+	assert_string_equal(json_string_value(json_object_get(e0, "field")), "birth_date");
+	assert_string_equal(json_string_value(json_object_get(e0, "message_id")), "csv.not_date");
+	assert_string_equal(json_string_value(json_object_get(e0, "message")), "not a date (YYYY-MM-DD)");
+	assert_string_equal(json_string_value(json_object_get(e5, "message_id")), "csv.field_count");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(e5, "args"), 1)), "2");
+	assert_string_equal(json_string_value(json_object_get(e5, "message")), "expected 13 fields, found 2");
 	json_decref(rows);
 	json_decref(errors);
 

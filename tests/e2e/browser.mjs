@@ -1,6 +1,7 @@
 // Shared browser helpers: Debian's chromium through playwright-core, and axe-core checks.
 import { chromium } from 'playwright-core';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -8,11 +9,14 @@ const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 export const BASE = process.env.RISS_BASE_URL;
 
-export async function launch() {
+// lang (e.g. 'ja'): the browser's own language, for its date fields and file buttons.
+export async function launch({ lang } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+           '--disable-background-networking', '--disable-component-update', '--disable-sync',
+           ...(lang ? ['--lang=' + lang] : [])],
+    env: lang ? { ...process.env, LANGUAGE: lang, LANG: lang + '_JP.UTF-8' } : process.env,
   });
 }
 
@@ -24,4 +28,14 @@ export async function axeViolations(page) {
     // eslint-disable-next-line no-undef
     axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }));
   return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+// Save a full-page PNG of the page as <RISS_SCREENSHOTS>/<name>.png (run_e2e.py sets the
+// folder: <build>/e2e-screenshots/); name it <screen>-<ja|en>. Returns the path.
+export async function screenshot(page, name) {
+  const dir = process.env.RISS_SCREENSHOTS || path.join(process.env.RISS_TEST_BUILD || '.', 'e2e-screenshots');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, name.replace(/[^A-Za-z0-9_.-]/g, '_') + '.png');
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
 }

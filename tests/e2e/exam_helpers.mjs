@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { axeViolations } from './browser.mjs';
@@ -51,3 +52,55 @@ export async function tabTo(page, selector, max = 40) {
   throw new Error('Tab never reached ' + selector);
 }
 
+
+// Save a full-page PNG as <RISS_SCREENSHOTS or <build>/e2e-screenshots>/<name>.png, the e2e
+// run's artifacts (name them <screen>-<ja|en>). Returns the path.
+export async function shot(page, name) {
+  const dir = process.env.RISS_SCREENSHOTS || path.join(process.env.RISS_TEST_BUILD || path.join(ROOT, 'build'), 'e2e-screenshots');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, name.replace(/[^A-Za-z0-9_.-]/g, '_') + '.png');
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+// Collect page errors and console errors (a 401/409 the page handles is not one).
+export function watchErrors(page, errors) {
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 4(0[1349]|22)/.test(m.text())) errors.push(m.text());
+  });
+}
+
+// Sign a proctor in at /proctor (password + TOTP) and wait for the day's table.
+export async function proctorSignIn(page, base, user, password, secret) {
+  await page.goto(base + '/proctor');
+  await page.waitForSelector('#signin:not([hidden])');
+  await page.fill('#u', user);
+  await page.fill('#pw', password);
+  await page.fill('#otp', totp(secret));
+  await page.press('#otp', 'Enter');
+  await page.waitForSelector('#console:not([hidden])');
+  await page.waitForSelector('#rows tr');
+}
+
+// Record the identity check (document type, last 4 of its number) and admit to seat in the
+// console's first row; returns the admission code shown in the candidate's row.
+export async function identityAndAdmit(page, seat, doc = 'driver_licence', tail = '4321') {
+  await page.selectOption('#rows select', doc);
+  await page.fill('#rows input[id^=tail-]', tail);
+  await page.locator('#rows button[aria-label^="本人確認を記録"], #rows button[aria-label^="Record identity check"]').click();
+  await page.waitForSelector('#rows input[id^=seat-]');
+  await page.fill('#rows input[id^=seat-]', seat);
+  await page.locator('#rows button[aria-label^="入室させる"], #rows button[aria-label^="Admit"]').click();
+  await page.waitForSelector('#rows tr .code');
+  return page.getAttribute('#rows tr .code', 'data-code');
+}
+
+// The candidate enters the code at /exam and reaches the instructions.
+export async function candidateStart(page, base, code) {
+  await page.goto(base + '/exam');
+  await page.waitForSelector('#s-code:not([hidden])');
+  await page.fill('#code', code);
+  await page.press('#code', 'Enter');
+  await page.waitForSelector('#s-intro:not([hidden])');
+}

@@ -1,5 +1,6 @@
 """Runs one browser spec (node --test) against a real rissd started for it; the spec gets
-RISS_BASE_URL (and RISS_TEST_CONFIG) in its environment."""
+RISS_BASE_URL (and RISS_TEST_CONFIG) in its environment, and RISS_SCREENSHOTS, the folder
+(<build>/e2e-screenshots/) where screenshot() in browser.mjs saves PNGs."""
 import os
 import subprocess
 import sys
@@ -20,9 +21,12 @@ with open(spec, encoding="utf-8") as f:
         if line.startswith("// rissd-set:"):
             k, _, v = line.split(":", 1)[1].strip().partition("=")
             settings[k] = v
+# Screenshots of the screens a spec visits land in <build>/e2e-screenshots/ (CI artifacts).
+shots = os.path.join(os.environ.get("RISS_TEST_BUILD", os.path.join(ROOT, "build-san")), "e2e-screenshots")
+os.makedirs(shots, exist_ok=True)
 d = Rissd(settings=settings)
 try:
-    env = dict(os.environ, RISS_BASE_URL=f"http://127.0.0.1:{d.port}")
+    env = dict(os.environ, RISS_BASE_URL=f"http://127.0.0.1:{d.port}", RISS_SCREENSHOTS=shots)
     rc = subprocess.run(["node", "--test", "--test-reporter=spec", spec], cwd=os.path.dirname(spec), env=env).returncode
 finally:
     d.stop()

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, BASE } from './browser.mjs';
 import { riss, totp, assertAxe } from './exam_helpers.mjs';
+import { addWindowAndCentre } from './staff.mjs';
 
 const PASSWORD = 'riss-e2e-password-2';
 const SECRET = 'KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU';
@@ -32,17 +33,7 @@ test('registrar manages windows, centres, candidates, bookings and CSV import', 
     await assertAxe(page, 'scheduling desk');
 
     const today = new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 10);
-    await page.fill('#w-name', win);
-    await page.fill('#w-opens', '2026-01-01');
-    await page.fill('#w-closes', '2099-12-31');
-    await page.click('#window-form button');
-    await page.waitForFunction((n) => document.getElementById('windows-rows').textContent.includes(n), win);
-    await page.fill('#c-code', centre);
-    await page.fill('#c-name', '大阪第二テストセンター');
-    await page.fill('#c-pref', '大阪府');
-    await page.fill('#c-seats', '12');
-    await page.click('#centre-form button');
-    await page.waitForFunction((c) => document.getElementById('centres-rows').textContent.includes(c), centre);
+    await addWindowAndCentre(page, win, centre, '大阪第二テストセンター', '大阪府', 12);
     await page.fill('#k-kanji', '木村 翔');
     await page.fill('#k-kana', 'キムラ ショウ');
     await page.fill('#k-romaji', 'Kimura Sho');

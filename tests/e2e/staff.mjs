@@ -43,3 +43,19 @@ export function totp(secret, offset = 0) {
   const o = mac[mac.length - 1] & 15;
   return String((mac.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
 }
+
+// On /admin/schedule (signed in): add an exam window open 2026–2099 and a test centre
+// through the forms, waiting until both are listed.
+export async function addWindowAndCentre(page, win, centre, centreName, prefecture, seats) {
+  await page.fill('#w-name', win);
+  await page.fill('#w-opens', '2026-01-01');
+  await page.fill('#w-closes', '2099-12-31');
+  await page.click('#window-form button');
+  await page.waitForFunction((n) => document.getElementById('windows-rows').textContent.includes(n), win);
+  await page.fill('#c-code', centre);
+  await page.fill('#c-name', centreName);
+  await page.fill('#c-pref', prefecture);
+  await page.fill('#c-seats', String(seats));
+  await page.click('#centre-form button');
+  await page.waitForFunction((c) => document.getElementById('centres-rows').textContent.includes(c), centre);
+}

@@ -2,6 +2,7 @@
 security headers, metrics, access log hygiene, graceful shutdown, schema check, and
 readiness while the database is down and after it returns."""
 import os
+import re
 import socket
 import signal
 import subprocess
@@ -53,6 +54,29 @@ class ServerBasics(unittest.TestCase):
         self.assertEqual(body["title"], "見つかりません")
         status, hdrs, body = self.d.json("GET", "/no/such/page", headers={"Accept-Language": "en-GB,en;q=0.9"})
         self.assertEqual(body["title"], "Not found")
+
+    def test_public_details_in_the_readers_language(self):
+        # Each detail the server writes itself is a catalogue entry: Japanese by default,
+        # English when asked, named by message_id, Content-Language saying which.
+        cases = [
+            ("/statuslists/0", 404, "not-found", "statuslist.not_found", "ステータスリスト", "no such status list"),
+            ("/api/v1/log/inclusion?index=x", 400, "invalid-request", "tlog.inclusion_args", "整数", "whole numbers"),
+            ("/api/v1/log/consistency?first=-1", 400, "invalid-request", "tlog.consistency_args", "整数", "whole numbers"),
+            ("/static/no-such-file.css", 404, "not-found", "problem.not-found.detail", "何もありません", "nothing at this address"),
+        ]
+        for path, want, typ, mid, ja, en in cases:
+            with self.subTest(path=path):
+                status, hdrs, body = self.d.json("GET", path)
+                self.assertProblem(status, hdrs, body, want, typ)
+                self.assertEqual(hdrs["content-language"], "ja")
+                self.assertEqual(body["message_id"], mid)
+                self.assertIn(ja, body["detail"])
+                # Parameter names stand quoted in 「」; no English sentence besides.
+                self.assertNotRegex(re.sub(r"「[^」]*」", "", body["detail"]), r"[A-Za-z]{4,}")
+                status, hdrs, body = self.d.json("GET", path, headers={"Accept-Language": "en"})
+                self.assertEqual(hdrs["content-language"], "en")
+                self.assertIn(en, body["detail"])
+                self.assertNotRegex(body["detail"] + body["title"], r"[\u3040-\u30ff\u4e00-\u9fff]")
 
     def test_wrong_method_is_405_with_allow(self):
         status, hdrs, body = self.d.json("DELETE", "/healthz")
@@ -291,6 +315,8 @@ class ServerLifecycle(unittest.TestCase):
                     time.sleep(0.2)
                 self.assertEqual(status, 503)
                 self.assertEqual(body["type"], "/problems/service-unavailable")
+                self.assertEqual(body["message_id"], "http.db_unreachable")
+                self.assertIn("データベースに接続できません", body["detail"])
                 self.assertEqual(d.json("GET", "/healthz")[0], 200)  # still alive
                 pg.start()
                 deadline = time.time() + 30

@@ -9,12 +9,17 @@
   function showDesk(m) {
     $('signin').hidden = true;
     $('desk').hidden = false;
-    $('who').textContent = m.actor.replace(/^staff:/, '') + ' (' + m.role + ')';
+    who = m;
+    showWho();
     document.querySelectorAll('#links li').forEach(function (li) {
       li.hidden = li.getAttribute('data-roles').split(' ').indexOf(m.role) < 0;
     });
     status('');
     $('desk-h').focus();
+  }
+  var who = null;
+  function showWho() {
+    if (who) $('who').textContent = window.rissI18n.t('page.admin.who', [who.actor.replace(/^staff:/, ''), window.rissI18n.t('role.' + who.role)]);
   }
   function showSignIn() {
     $('desk').hidden = true;
@@ -22,17 +27,18 @@
   }
   document.addEventListener('DOMContentLoaded', function () {
     $('desk-h').tabIndex = -1;
+    document.addEventListener('riss:lang', showWho);
     window.rissStaff.me().then(showDesk, showSignIn);
     $('signin').addEventListener('submit', function (ev) {
       ev.preventDefault();
-      status(document.documentElement.lang === 'en' ? 'Signing in…' : 'サインインしています…');
+      status(window.rissI18n.t('page.staff.signing_in'));
       window.rissStaff.signIn($('username').value, $('password').value, $('totp').value)
         .then(function () { return window.rissStaff.me(); })
         .then(function (m) { $('password').value = ''; $('totp').value = ''; showDesk(m); })
         .catch(function (e) { status(e.message, true); $('totp').value = ''; $('password').focus(); });
     });
     $('signout').addEventListener('click', function () {
-      window.rissStaff.signOut().then(function () { showSignIn(); status(document.documentElement.lang === 'en' ? 'Signed out.' : 'サインアウトしました。'); });
+      window.rissStaff.signOut().then(function () { showSignIn(); who = null; status(window.rissI18n.t('page.staff.signed_out')); });
     });
   });
 })();

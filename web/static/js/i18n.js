@@ -1,7 +1,8 @@
 // Text comes from the message catalogue (/i18n/messages.js, built from common/messages/*.tsv):
 // an element with data-i18n="id" shows that entry in the page's language, and
-// rissI18n.t(id, [args]) gives an entry with {0}.. filled in. Older pages still carry their
-// own #i18n-en catalog for keys the catalogue does not have (their Japanese is the page text).
+// rissI18n.t(id, [args]) gives an entry with {0}.. filled in, rissI18n.state(kind, code) the
+// label of a state. Older pages still carry their own #i18n-en catalog for keys the
+// catalogue does not have (their Japanese is the page text); common-catalogue lists them.
 // The choice is kept in a cookie ("lang") that the server also reads for error messages.
 (function () {
   'use strict';
@@ -45,6 +46,10 @@
       var text = lookup(el.getAttribute('data-i18n-placeholder'), lang);
       if (text !== undefined) el.setAttribute('placeholder', text);
     });
+    document.querySelectorAll('[data-i18n-title]').forEach(function (el) {
+      var text = lookup(el.getAttribute('data-i18n-title'), lang);
+      if (text !== undefined) el.setAttribute('title', text);
+    });
     document.querySelectorAll('[data-i18n-aria-label]').forEach(function (el) {
       var text = lookup(el.getAttribute('data-i18n-aria-label'), lang);
       if (text !== undefined) el.setAttribute('aria-label', text);
@@ -60,7 +65,21 @@
     apply(next);
     document.dispatchEvent(new CustomEvent('riss:lang', { detail: next }));
   }
-  window.rissI18n = { current: current, apply: apply, t: t, has: function (id) { return id in catalogue; } };
+  // The label of a state code of a kind (state.<kind>.<code>); an unknown code shows
+  // state.unknown, never the code.
+  function state(kind, code) {
+    var text = lookup('state.' + kind + '.' + code);
+    return text !== undefined ? text : t('state.unknown');
+  }
+  // The text of a problem+json answer: its detail (already in the page's language), else
+  // the title of its type.
+  function problem(body, status) {
+    if (body && body.detail) return body.detail;
+    if (body && body.title) return body.title;
+    return t(status === 503 ? 'problem.service-unavailable.detail' : 'problem.internal-error.detail');
+  }
+  window.rissI18n = { current: current, apply: apply, t: t, state: state, problem: problem,
+                      has: function (id) { return id in catalogue; } };
 
   // API messages (problem+json details) come back in the language the page shows: every
   // same-origin fetch says so, unless the caller set Accept-Language itself.

@@ -1,5 +1,5 @@
 // Staff session helpers shared by the staff pages: who is signed in, the CSRF token, and
-// JSON calls that show problem+json details.
+// JSON calls whose failures carry the problem+json detail in the page's language.
 (function () {
   'use strict';
   var csrf = '';
@@ -12,8 +12,9 @@
                          body: body === undefined ? undefined : JSON.stringify(body) })
       .then(function (r) {
         return r.text().then(function (t) {
-          var data = t ? JSON.parse(t) : null;
-          if (!r.ok) { var e = new Error((data && (data.detail || data.title)) || r.statusText); e.status = r.status; e.problem = data; throw e; }
+          var data = null;
+          try { data = t ? JSON.parse(t) : null; } catch (x) { data = null; }
+          if (!r.ok) { var e = new Error(window.rissI18n.problem(data, r.status)); e.status = r.status; e.problem = data; throw e; }
           return data;
         });
       });

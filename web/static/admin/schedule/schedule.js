@@ -5,8 +5,7 @@
   'use strict';
   var csrf = '';
   var $ = function (id) { return document.getElementById(id); };
-  function en() { return window.rissI18n && window.rissI18n.current() === 'en'; }
-  function t(ja, e) { return en() ? e : ja; }
+  function t(id, args) { return window.rissI18n.t(id, args); }
   function say(m, cls) { var s = $('status'); s.textContent = m; s.className = cls || ''; }
   function api(method, path, body, type) {
     var h = {};
@@ -16,7 +15,7 @@
       body: body === undefined ? undefined : (type ? body : JSON.stringify(body)) })
       .then(function (r) { return r.json().catch(function () { return {}; }).then(function (j) { return { status: r.status, body: j }; }); });
   }
-  function problem(r) { return r.body.detail || r.body.title || ('HTTP ' + r.status); }
+  function problem(r) { return window.rissI18n.problem(r.body, r.status); }
   function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); }
   function fill(id, items, cols) {
     var tb = $(id);
@@ -42,15 +41,13 @@
     });
     if (keep) sel.value = keep;
   }
-  var states = { booked: ['予約済み', 'booked'], admitted: ['入室済み', 'admitted'], ended: ['終了（監督）', 'ended by proctor'], sitting: ['受験中', 'sitting'], finished: ['受験済み', 'finished'],
-    cancelled: ['取消', 'cancelled'], no_show: ['欠席', 'no show'] };
   function load() {
     api('GET', '/api/v1/schedule/windows').then(function (r) {
       if (r.status === 401 || r.status === 403) { $('signin').hidden = false; $('desk').hidden = true; return; }
       if (r.status !== 200) { say(problem(r), 'bad'); return; }
       $('signin').hidden = true; $('desk').hidden = false;
       fill('windows-rows', r.body.items, ['id', 'exam', 'name', 'opens_on', 'closes_on']);
-      options('b-window', r.body.items, 'id', function (w) { return w.name + ' (' + w.opens_on + ' – ' + w.closes_on + ')'; });
+      options('b-window', r.body.items, 'id', function (w) { return t('page.schedule.window_option', [w.name, w.opens_on, w.closes_on]); });
       api('GET', '/api/v1/schedule/centres').then(function (c) {
         if (c.status !== 200) return;
         fill('centres-rows', c.body.items, ['code', 'name', 'prefecture', 'seats']);
@@ -61,7 +58,7 @@
       });
       api('GET', '/api/v1/schedule/bookings').then(function (b) {
         if (b.status === 200) fill('bookings-rows', b.body.items, ['id', 'name', 'centre', 'sit_on', 'starts_at',
-          function (o) { var s = states[o.status]; return s ? t(s[0], s[1]) : o.status; }]);
+          function (o) { return window.rissI18n.state('booking', o.status); }]);
       });
     });
   }
@@ -77,41 +74,12 @@
     });
   }
 
-  // CSV import messages: the server's stable English texts, in Japanese for the default page.
-  var fields = { name_kanji: ['氏名（漢字）', 'Name (kanji)'], name_kana: ['氏名（カナ）', 'Name (kana)'],
-    name_romaji: ['氏名（ローマ字）', 'Name (romaji)'], birth_date: ['生年月日', 'Date of birth'], email: ['メール', 'E-mail'],
-    phone: ['電話番号', 'Phone'], centre: ['テストセンター', 'Test centre'], window: ['試験期間', 'Exam window'],
-    sit_on: ['受験日', 'Exam date'], starts_at: ['開始時刻', 'Start time'], extra_minutes: ['時間延長', 'Extra time'],
-    large_text: ['拡大文字', 'Large text'], high_contrast: ['ハイコントラスト', 'High contrast'], candidate: ['受験者', 'Candidate'],
-    header: ['見出し行', 'Header'], row: ['行全体', 'Whole row'], file: ['ファイル', 'File'] };
-  var messages = {
-    'required': '入力が必要です',
-    'letters, spaces, dots, hyphens and apostrophes only': '英字・空白・ピリオド・ハイフン・アポストロフィのみ使えます',
-    'not a date (YYYY-MM-DD)': '日付（YYYY-MM-DD）ではありません',
-    'not an e-mail address': 'メールアドレスではありません',
-    'digits, spaces, + ( ) - only, at most 24': '数字・空白・+ ( ) - のみ、24文字まで',
-    'not a centre code (upper-case letters, digits, hyphens)': 'テストセンターのコード（英大文字・数字・ハイフン）ではありません',
-    'not a time (HH:MM)': '時刻（HH:MM）ではありません',
-    'a whole number from 0 to 240': '0〜240 の整数にしてください',
-    'true or false': 'true または false にしてください',
-    'not valid UTF-8 text': 'UTF-8 の文字として読めません',
-    'no booking rows': '予約の行がありません',
-    'more than 20000 rows': '20000 行を超えています',
-    'the file is larger than 4 MiB': 'ファイルが 4 MiB を超えています',
-    'a quoted field is not closed': '引用符で始まる項目が閉じられていません',
-    'a field is longer than 256 bytes': '256 バイトを超える項目があります',
-    'the candidate fields were refused (name, date of birth or e-mail format)': '受験者の項目（氏名・生年月日・メール）が受け付けられませんでした',
-    'no exam window has this name': 'この名称の試験期間はありません',
-    'the candidate already has a booking on this day': 'この受験者は同じ日に予約があります',
-    'unknown test centre or a value out of range': '存在しないテストセンター、または範囲外の値です',
-    'the date is outside the window or inside the retake waiting period': '受験日が試験期間外、または再受験の待機期間中です'
-  };
-  function jaMessage(m) {
-    if (messages[m]) return messages[m];
-    var x = /^expected (\d+) fields, found (\d+)$/.exec(m);
-    if (x) return '項目数が ' + x[2] + ' です（' + x[1] + ' 必要です）';
-    if (/^the header must be/.test(m)) return '見出し行が予約の見出しと違います';
-    return m;
+  // CSV import problems: each row's message_id (and args) from the catalogue, so a language
+  // switch shows them again in the other language without asking the server.
+  function rowMessage(e) { return e.message_id && window.rissI18n.has(e.message_id) ? t(e.message_id, e.args) : e.message; }
+  function fieldLabel(f) {
+    var id = 'page.schedule.col.' + f;
+    return window.rissI18n.has(id) ? t(id) : f;
   }
   var lastImport = null;
   function showImport(r) {
@@ -119,18 +87,15 @@
     $('import-result').hidden = false;
     var errs = (r.body && r.body.errors) || [];
     if (r.status === 200) {
-      $('import-summary').textContent = t(r.body.imported + ' 件の予約を取り込みました。', 'Imported ' + r.body.imported + ' bookings.');
+      $('import-summary').textContent = t('page.schedule.imported', [r.body.imported]);
       $('import-summary').className = 'ok';
     } else {
-      $('import-summary').textContent = errs.length
-        ? t(errs.length + ' 件の誤りがあるため、何も取り込んでいません。', errs.length + ' problems found; nothing was imported.')
-        : problem(r);
+      $('import-summary').textContent = errs.length ? t('csv.problems_found', [errs.length]) : problem(r);
       $('import-summary').className = 'bad';
     }
     $('import-errors').hidden = errs.length === 0;
     fill('import-rows', errs, [function (e) { return String(e.line); },
-      function (e) { var f = fields[e.field]; return f ? t(f[0], f[1]) : e.field; },
-      function (e) { return en() ? e.message : jaMessage(e.message); }]);
+      function (e) { return fieldLabel(e.field); }, rowMessage]);
   }
 
   document.addEventListener('DOMContentLoaded', function () {
@@ -147,21 +112,21 @@
     });
     submit('window-form', '/api/v1/schedule/windows', function () {
       return { exam: $('w-exam').value, name: $('w-name').value, opens_on: $('w-opens').value, closes_on: $('w-closes').value };
-    }, function (w) { return t('試験期間を登録しました: ', 'Window saved: ') + w.name; });
+    }, function (w) { return t('page.schedule.window_saved', [w.name]); });
     submit('centre-form', '/api/v1/schedule/centres', function () {
       return { code: $('c-code').value, name: $('c-name').value, prefecture: $('c-pref').value, seats: Number($('c-seats').value) };
-    }, function (c) { return t('テストセンターを登録しました: ', 'Test centre saved: ') + c.code; });
+    }, function (c) { return t('page.schedule.centre_saved', [c.code]); });
     submit('candidate-form', '/api/v1/schedule/candidates', function () {
       var b = { name_kanji: $('k-kanji').value, name_kana: $('k-kana').value, name_romaji: $('k-romaji').value,
         birth_date: $('k-dob').value, email: $('k-email').value };
       if ($('k-phone').value) b.phone = $('k-phone').value;
       return b;
-    }, function (c) { return t('受験者を登録しました（ID ', 'Candidate saved (ID ') + c.id + ')'; });
+    }, function (c) { return t('page.schedule.candidate_saved', [c.id]); });
     submit('booking-form', '/api/v1/schedule/bookings', function () {
       return { candidate: Number($('b-cand').value), window: Number($('b-window').value), centre: $('b-centre').value,
         sit_on: $('b-sit').value, starts_at: $('b-start').value, extra_minutes: Number($('b-extra').value || 0),
         large_text: $('b-large').checked, high_contrast: $('b-contrast').checked };
-    }, function (b) { return t('予約を登録しました（ID ', 'Booking saved (ID ') + b.id + ')'; });
+    }, function (b) { return t('page.schedule.booking_saved', [b.id]); });
     $('import-form').addEventListener('submit', function (e) {
       e.preventDefault();
       var file = $('csv').files[0];
@@ -173,8 +138,6 @@
         if (r.status === 200) { $('import-form').reset(); load(); }
       });
     });
-    document.querySelectorAll('[data-lang-toggle]').forEach(function (b) {
-      b.addEventListener('click', function () { load(); if (lastImport) showImport(lastImport); });
-    });
+    document.addEventListener('riss:lang', function () { load(); if (lastImport) showImport(lastImport); });
   });
 })();
