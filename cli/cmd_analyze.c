@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "ib_analysis.h"
+#include "ib_dif.h"
 #include "ib_calib.h"
 #include "ib_data.h"
 #include "ib_params.h"
@@ -18,8 +19,8 @@
 struct cli_an_opts {
 	const char *data, *params, *group, *focal, *reference, *new_params;
 	enum ib_model model;
-	int is_long, json, strata;
-	double threshold;
+	int is_long, json, strata, no_purify;
+	double threshold, min_cell, min_group;
 };
 
 static json_t *cli_an_num(double v)
@@ -209,9 +210,7 @@ static int cli_an_dif(const struct cli_an_opts *o)
 	if (!o->group || !o->focal)
 		return cli_usage_error("analyze dif: --group COLUMN and --focal VALUE are required");
 	struct ib_data *d = NULL;
-	struct ib_item_par *par = NULL;
-	struct ib_dif *r = NULL;
-	double *theta = NULL, mean, sd;
+	struct ib_dif_item *r = NULL;
 	uint8_t *grp = NULL;
 	const char *keep[1] = { o->group };
 	struct ib_read_opts ro = { .keep_cols = keep, .n_keep_cols = 1 };
@@ -220,7 +219,7 @@ static int cli_an_dif(const struct cli_an_opts *o)
 		return cli_usage_error("analyze dif: the grouping column needs a wide TSV");
 	if ((e = ib_data_load(&d, o->data, 0, &ro)))
 		return cli_an_load_err(e);
-	if (!(grp = malloc(d->n_persons)) || !(theta = malloc(d->n_persons * sizeof *theta))) {
+	if (!(grp = malloc(d->n_persons ? d->n_persons : 1))) {
 		rc = cli_fail("out of memory");
 		goto done;
 	}
@@ -238,40 +237,61 @@ static int cli_an_dif(const struct cli_an_opts *o)
 		                     "both must be present", o->group, nf, nr);
 		goto done;
 	}
-	enum ib_model model;
-	if ((rc = cli_an_params(&par, &mean, &sd, &model, d, o)))
-		goto done;
-	if (ib_eap(theta, NULL, d, par, mean, sd) || (e = ib_dif_mh(&r, d, grp, theta, o->strata))) {
-		rc = cli_fail("%s", rs_error_last());
+	struct ib_dif_opts dopt;
+	ib_dif_opts_init(&dopt);
+	dopt.purify = !o->no_purify;
+	if (o->min_cell > 0) dopt.min_cell = o->min_cell;
+	if (o->min_group > 0) dopt.min_group = o->min_group;
+	size_t flagged = 0;
+	if ((e = ib_dif_analyze(&r, &flagged, d, grp, &dopt))) {
+		rc = e == RS_EINVAL ? cli_usage_error("analyze dif: %s", rs_error_last()) : cli_fail("%s", rs_error_last());
 		goto done;
 	}
 	if (o->json) {
 		json_t *arr = json_array();
-		for (size_t j = 0; j < d->n_items; j++)
-			json_array_append_new(arr,
-			    json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s#}", "id", d->item_ids[j],
-			              "n_ref", cli_an_num(r[j].n_ref), "n_focal", cli_an_num(r[j].n_foc),
-			              "alpha_mh", cli_an_num(r[j].alpha), "delta_mh", cli_an_num(r[j].delta),
-			              "se", cli_an_num(r[j].se), "chi2", cli_an_num(r[j].chi2), "p",
-			              cli_an_num(r[j].p), "ets", &r[j].ets, (size_t)1));
-		rc = cli_an_print_json(json_pack("{s:s, s:s, s:i, s:o}", "group", o->group, "focal",
-		                                 o->focal, "strata", o->strata, "items", arr));
+		for (size_t j = 0; j < d->n_items; j++) {
+			const struct ib_dif_item *it = &r[j];
+			json_t *mh = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:s#, s:s#}", "n_ref", cli_an_num(it->mh.n_ref),
+			                       "n_focal", cli_an_num(it->mh.n_foc), "alpha", cli_an_num(it->mh.alpha), "delta",
+			                       cli_an_num(it->mh.delta), "se", cli_an_num(it->mh.se), "chi2", cli_an_num(it->mh.chi2),
+			                       "p", cli_an_num(it->mh.p), "strata", it->strata, "ets", &it->mh.ets, (size_t)1,
+			                       "ets_stage1", &it->ets_stage1, (size_t)1);
+			json_t *lr = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s#}", "uniform_chi2", cli_an_num(it->lr_uni_chi2),
+			                       "uniform_p", cli_an_num(it->lr_uni_p), "nonuniform_chi2", cli_an_num(it->lr_non_chi2),
+			                       "nonuniform_p", cli_an_num(it->lr_non_p), "chi2", cli_an_num(it->lr_chi2), "p",
+			                       cli_an_num(it->lr_p), "r2_delta", cli_an_num(it->lr_r2), "class", &it->lr_class,
+			                       (size_t)1);
+			json_array_append_new(arr, json_pack("{s:s, s:b, s:o, s:o}", "id", d->item_ids[j], "anchor", it->anchor,
+			                                     "mh", mh, "logistic", lr));
+		}
+		rc = cli_an_print_json(json_pack("{s:s, s:s, s:i, s:i, s:f, s:f, s:i, s:o}", "group", o->group, "focal",
+		                                 o->focal, "n_focal", (int)nf, "n_reference", (int)nr, "min_cell",
+		                                 dopt.min_cell, "min_group", dopt.min_group, "purified_out", (int)flagged,
+		                                 "items", arr));
 		goto done;
 	}
-	printf("Mantel-Haenszel DIF by '%s': focal '%s' (%zu rows) vs %s (%zu rows), %d theta strata\n"
-	       "MH D-DIF < 0 favours the reference group; ETS A negligible, B moderate, C large.\n\n",
-	       o->group, o->focal, nf, o->reference ? o->reference : "all others", nr, o->strata);
-	printf("%-16s %8s %8s %8s %7s %9s %8s %4s\n", "item", "n_ref", "n_focal", "alpha", "D-DIF",
-	       "se", "p", "ETS");
-	for (size_t j = 0; j < d->n_items; j++)
-		printf("%-16.16s %8.0f %8.0f %8.3f %7.2f %9.3f %8.4f %4c\n", d->item_ids[j], r[j].n_ref,
-		       r[j].n_foc, r[j].alpha, r[j].delta, r[j].se, r[j].p, r[j].ets);
+	printf("DIF by '%s': focal '%s' (%zu rows) vs %s (%zu rows)\n"
+	       "Matching on the number-right score, levels merged until each stratum holds %.0f of each group;\n"
+	       "%s\n"
+	       "MH D-DIF < 0 favours the reference group; ETS A negligible, B moderate, C large.\n"
+	       "Logistic regression (Swaminathan-Rogers): uniform = group term, non-uniform = score x group;\n"
+	       "class by Nagelkerke R2 gain (Jodoin-Gierl): A < .035 or p >= .05, B < .07, C.\n\n",
+	       o->group, o->focal, nf, o->reference ? o->reference : "all others", nr, dopt.min_cell,
+	       dopt.purify ? (flagged ? "two-stage purification: items flagged B/C at stage 1 left the matching score (*)"
+	                              : "two-stage purification: no item flagged at stage 1")
+	                   : "no purification");
+	printf("%-16s %7s %7s %6s %7s %6s %8s %3s | %8s %8s %7s %3s\n", "item", "n_ref", "n_foc", "strata", "D-DIF", "se",
+	       "p", "ETS", "p_unif", "p_nonu", "R2", "LR");
+	for (size_t j = 0; j < d->n_items; j++) {
+		const struct ib_dif_item *it = &r[j];
+		printf("%-15.15s%c %7.0f %7.0f %6d %7.2f %6.3f %8.4f %3c | %8.4f %8.4f %7.4f %3c\n", d->item_ids[j],
+		       it->anchor ? ' ' : '*', it->mh.n_ref, it->mh.n_foc, it->strata, it->mh.delta, it->mh.se, it->mh.p,
+		       it->mh.ets, it->lr_uni_p, it->lr_non_p, it->lr_r2, it->lr_class);
+	}
 	rc = CLI_OK;
 done:
 	free(grp);
-	free(theta);
 	free(r);
-	free(par);
 	ib_data_free(d);
 	return rc;
 }
@@ -392,8 +412,11 @@ static void cli_analyze_help(void)
 	       "         fit (Orlando-Thissen; persons who answered the whole form, 3-200 items); with option\n"
 	       "         letters in the wide TSV (and a KEY row first) the share choosing each option\n"
 	       "         in the low, middle and high third\n"
-	       "  dif    --data FILE --group COLUMN --focal VALUE [--reference VALUE] [--strata N]\n"
-	       "         [--params P | --model M]   Mantel-Haenszel DIF on theta strata, ETS A/B/C\n"
+	       "  dif    --data FILE --group COLUMN --focal VALUE [--reference VALUE] [--min-cell 5]\n"
+	       "         [--min-group 100] [--no-purify]   Mantel-Haenszel DIF (ETS A/B/C) and logistic-\n"
+	       "         regression DIF (uniform, non-uniform; R2 classes) on number-right score strata\n"
+	       "         merged to --min-cell of each group, with two-stage purification (items flagged\n"
+	       "         B/C leave the matching score); refused when a group has under --min-group\n"
 	       "  drift  --params ACTIVE.json (--data FILE [--long] [--model M] | --new NEW.json)\n"
 	       "         [--threshold 0.3]   Stocking-Lord linking; flags |delta b| > threshold and\n"
 	       "         links again without the flagged items until the set settles\n\n"
@@ -415,6 +438,8 @@ int cli_cmd_analyze(int argc, char **argv)
 		{ "reference", required_argument, NULL, 'r' },
 		{ "strata", required_argument, NULL, 's' }, { "new", required_argument, NULL, 'n' },
 		{ "threshold", required_argument, NULL, 't' },
+		{ "min-cell", required_argument, NULL, 'C' }, { "min-group", required_argument, NULL, 'G' },
+		{ "no-purify", no_argument, NULL, 'P' },
 		{ "json", no_argument, NULL, 'j' },          { 0 },
 	};
 	struct cli_an_opts o = { .model = IB_2PL, .strata = 10, .threshold = 0.3 };
@@ -447,6 +472,17 @@ int cli_cmd_analyze(int argc, char **argv)
 				                       optarg);
 			break;
 		case 'j': o.json = 1; break;
+		case 'P': o.no_purify = 1; break;
+		case 'C':
+			o.min_cell = strtod(optarg, &e);
+			if (*e || !(o.min_cell >= 1 && o.min_cell <= 1000))
+				return cli_usage_error("--min-cell: expected a number in 1..1000, got '%s'", optarg);
+			break;
+		case 'G':
+			o.min_group = strtod(optarg, &e);
+			if (*e || !(o.min_group >= 1 && o.min_group <= 1e7))
+				return cli_usage_error("--min-group: expected a number in 1..10000000, got '%s'", optarg);
+			break;
 		default:
 			return cli_usage_error("analyze: unknown or incomplete option '%s' (see 'riss "
 			                       "analyze --help')", argv[optind]);

@@ -166,6 +166,49 @@ done:
 	return 0;
 }
 
+/* MH statistics and ETS class of one item from its S strata of 2x2 cells (A ref right,
+ * B ref wrong, C focal right, D focal wrong). */
+void ib_mh_cells(struct ib_dif *o, const double (*cell)[4], size_t S)
+{
+	double sR = 0, sS = 0, sPR = 0, sPSQR = 0, sQS = 0, sA = 0, sE = 0, sV = 0;
+	memset(o, 0, sizeof *o);
+	for (size_t s = 0; s < S; s++) {
+		double A = cell[s][0], B = cell[s][1], C = cell[s][2], D = cell[s][3];
+		double T = A + B + C + D, nR = A + B, nF = C + D, m1 = A + C, m0 = B + D;
+		o->n_ref += nR;
+		o->n_foc += nF;
+		if (T < 2 || nR == 0 || nF == 0)
+			continue;
+		double P = (A + D) / T, Q = (B + C) / T, R = A * D / T, Sv = B * C / T;
+		sR += R;
+		sS += Sv;
+		sPR += P * R;
+		sPSQR += P * Sv + Q * R;
+		sQS += Q * Sv;
+		sA += A;
+		sE += nR * m1 / T;
+		sV += nR * nF * m1 * m0 / (T * T * (T - 1));
+	}
+	o->ets = '-';
+	o->alpha = o->delta = o->se = o->chi2 = o->p = NAN;
+	if (!(sR > 0 && sS > 0 && sV > 0))
+		return;
+	o->alpha = sR / sS;
+	o->delta = -2.35 * log(o->alpha);
+	double var = sPR / (2 * sR * sR) + sPSQR / (2 * sR * sS) + sQS / (2 * sS * sS);
+	o->se = 2.35 * sqrt(var);
+	double dev = fabs(sA - sE) - 0.5;
+	o->chi2 = dev > 0 ? dev * dev / sV : 0;
+	o->p = erfc(sqrt(o->chi2 / 2));
+	double ad = fabs(o->delta);
+	if (ad < 1.0 || o->p >= 0.05)
+		o->ets = 'A';
+	else if (ad >= 1.5 && (ad - 1.0) / o->se > 1.645)
+		o->ets = 'C';
+	else
+		o->ets = 'B';
+}
+
 int ib_dif_mh(struct ib_dif **out, const struct ib_data *d, const uint8_t *group,
               const double *theta, int n_strata)
 {
@@ -198,46 +241,8 @@ int ib_dif_mh(struct ib_dif **out, const struct ib_data *d, const uint8_t *group
 			cell[j * S + (size_t)st[i]][idx] += d->weight[i];
 		}
 	}
-	for (size_t j = 0; j < J; j++) {
-		double sR = 0, sS = 0, sPR = 0, sPSQR = 0, sQS = 0, sA = 0, sE = 0, sV = 0;
-		struct ib_dif *o = &res[j];
-		for (size_t s = 0; s < S; s++) {
-			double A = cell[j * S + s][0], B = cell[j * S + s][1], C = cell[j * S + s][2],
-			       D = cell[j * S + s][3];
-			double T = A + B + C + D, nR = A + B, nF = C + D, m1 = A + C, m0 = B + D;
-			o->n_ref += nR;
-			o->n_foc += nF;
-			if (T < 2 || nR == 0 || nF == 0)
-				continue;
-			double P = (A + D) / T, Q = (B + C) / T, R = A * D / T, Sv = B * C / T;
-			sR += R;
-			sS += Sv;
-			sPR += P * R;
-			sPSQR += P * Sv + Q * R;
-			sQS += Q * Sv;
-			sA += A;
-			sE += nR * m1 / T;
-			sV += nR * nF * m1 * m0 / (T * T * (T - 1));
-		}
-		o->ets = '-';
-		o->alpha = o->delta = o->se = o->chi2 = o->p = NAN;
-		if (!(sR > 0 && sS > 0 && sV > 0))
-			continue;
-		o->alpha = sR / sS;
-		o->delta = -2.35 * log(o->alpha);
-		double var = sPR / (2 * sR * sR) + sPSQR / (2 * sR * sS) + sQS / (2 * sS * sS);
-		o->se = 2.35 * sqrt(var);
-		double dev = fabs(sA - sE) - 0.5;
-		o->chi2 = dev > 0 ? dev * dev / sV : 0;
-		o->p = erfc(sqrt(o->chi2 / 2));
-		double ad = fabs(o->delta);
-		if (ad < 1.0 || o->p >= 0.05)
-			o->ets = 'A';
-		else if (ad >= 1.5 && (ad - 1.0) / o->se > 1.645)
-			o->ets = 'C';
-		else
-			o->ets = 'B';
-	}
+	for (size_t j = 0; j < J; j++)
+		ib_mh_cells(&res[j], cell + j * S, S);
 done:
 	free(st);
 	free(sel);

@@ -64,6 +64,10 @@ struct ib_dif {
 int ib_dif_mh(struct ib_dif **out, const struct ib_data *d, const uint8_t *group,
               const double *theta, int n_strata);
 
+/* MH statistics and ETS class of one item from its S strata of 2x2 cells
+ * cell[s] = {reference right, reference wrong, focal right, focal wrong}. */
+void ib_mh_cells(struct ib_dif *o, const double (*cell)[4], size_t S);
+
 /* Stocking–Lord linking constants: θ_old = A θ_new + B minimises the squared
  * difference of the test characteristic curves of the common items over a
  * N(0, 1)-weighted grid. *crit is the criterion at the optimum. */
