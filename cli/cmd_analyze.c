@@ -20,7 +20,8 @@ struct cli_an_opts {
 	const char *data, *params, *group, *focal, *reference, *new_params;
 	enum ib_model model;
 	int is_long, json, strata, no_purify;
-	double threshold, min_cell, min_group;
+	double threshold, min_cell, min_group, z, slope_ratio;
+	int boot;
 };
 
 static json_t *cli_an_num(double v)
@@ -354,7 +355,11 @@ static int cli_an_drift(const struct cli_an_opts *o)
 		rc = cli_fail("out of memory");
 		goto done;
 	}
-	if ((e = ib_drift_link(&dr, drifted, po, pn, m, o->threshold))) {
+	struct ib_drift_opts dopt = { .threshold = o->threshold, .z = o->z > 0 ? o->z : 2.58,
+	                              .slope_ratio = o->slope_ratio > 0 ? o->slope_ratio : 1.5, .boot = o->boot >= 0 ? o->boot : 200,
+	                              .seed = 1 };
+	struct ib_link_est est[3];
+	if ((e = ib_drift_link_opts(&dr, est, drifted, po, pn, m, &dopt))) {
 		rc = e == RS_EINVAL ? cli_usage_error("analyze drift: %s", rs_error_last())
 		                    : cli_fail("%s", rs_error_last());
 		goto done;
@@ -362,34 +367,52 @@ static int cli_an_drift(const struct cli_an_opts *o)
 	const double A = dr.A, B = dr.B, crit = dr.crit;
 	size_t flagged = 0;
 	json_t *arr = o->json ? json_array() : NULL;
-	if (!o->json)
+	static const char *const mname[3] = { "stocking_lord", "haebara", "mean_sigma" };
+	if (!o->json) {
 		printf("Stocking-Lord linking over %zu of %zu common items (drifted items left out, %d pass%s%s):\n"
-		       "theta_active = %.4f * theta_new + %.4f (criterion %.3g)\n"
-		       "flag: |b_new - b_active| > %.2f after linking\n\n"
-		       "%-16s %8s %8s %8s %8s %8s\n", dr.linking, m, dr.rounds, dr.rounds == 1 ? "" : "es",
-		       dr.converged ? "" : ", not settled", A, B, crit, o->threshold, "item", "a_act", "a_new",
-		       "b_act", "b_new", "delta_b");
+		       "theta_active = %.4f * theta_new + %.4f (criterion %.3g)\n", dr.linking, m, dr.rounds,
+		       dr.rounds == 1 ? "" : "es", dr.converged ? "" : ", not settled", A, B, crit);
+		printf("linking constants over the same items (SE by bootstrap over the items, %d replicates):\n", dopt.boot);
+		for (int k = 0; k < 3; k++)
+			printf("  %-14s A %.4f (SE %.4f)  B %.4f (SE %.4f)\n", mname[k], est[k].A, est[k].se_A, est[k].B, est[k].se_B);
+		printf("flag: |delta b| > %.2f and above %.2f SE (difficulty drift, DRIFT-b; leaves the link), or\n"
+		       "      slope ratio beyond %.2f either way and above %.2f SE (slope drift, DRIFT-a)\n\n"
+		       "%-16s %8s %8s %8s %8s %8s %8s\n", dopt.threshold, dopt.z, dopt.slope_ratio, dopt.z, "item", "a_act", "a_new",
+		       "b_act", "b_new", "delta_b", "se");
+	}
+	size_t slope_flags = 0;
 	for (size_t t = 0; t < m; t++) {
 		double a2 = pn[t].a / A, b2 = A * pn[t].b + B, db = b2 - po[t].b;
-		int flag = drifted[t];
+		double se = sqrt(A * A * pn[t].se_b * pn[t].se_b + po[t].se_b * po[t].se_b);
+		int flag = drifted[t] & 1, sflag = (drifted[t] & 2) != 0;
 		flagged += flag;
+		slope_flags += sflag;
 		if (arr)
-			json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:b}", "id",
+			json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b}", "id",
 			                                     ids[idx[t]], "a_active", cli_an_num(po[t].a),
 			                                     "a_new", cli_an_num(a2), "b_active",
 			                                     cli_an_num(po[t].b), "b_new", cli_an_num(b2),
-			                                     "delta_b", cli_an_num(db), "flagged", flag));
+			                                     "delta_b", cli_an_num(db), "se_delta_b", cli_an_num(se),
+			                                     "flagged", flag, "slope_flagged", sflag));
 		else
-			printf("%-16.16s %8.3f %8.3f %8.3f %8.3f %8.3f%s\n", ids[idx[t]], po[t].a, a2,
-			       po[t].b, b2, db, flag ? "  DRIFT" : "");
+			printf("%-16.16s %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f%s%s\n", ids[idx[t]], po[t].a, a2,
+			       po[t].b, b2, db, se, flag ? "  DRIFT-b" : "", sflag ? "  DRIFT-a" : "");
 	}
 	if (arr)
-		rc = cli_an_print_json(json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:b, s:o}", "A", cli_an_num(A), "B",
+	{
+		json_t *links = json_object();
+		for (int k = 0; k < 3; k++)
+			json_object_set_new(links, mname[k], json_pack("{s:o, s:o, s:o, s:o}", "A", cli_an_num(est[k].A), "B",
+			                                               cli_an_num(est[k].B), "se_A", cli_an_num(est[k].se_A),
+			                                               "se_B", cli_an_num(est[k].se_B)));
+		rc = cli_an_print_json(json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:i, s:b, s:o, s:i, s:o}", "A", cli_an_num(A), "B",
 		                                 cli_an_num(B), "criterion", cli_an_num(crit), "flagged",
-		                                 (int)flagged, "linking_items", (int)dr.linking, "passes",
-		                                 dr.rounds, "converged", dr.converged, "items", arr));
+		                                 (int)flagged, "slope_flagged", (int)slope_flags, "linking_items", (int)dr.linking,
+		                                 "passes", dr.rounds, "converged", dr.converged, "links", links,
+		                                 "bootstrap", dopt.boot, "items", arr));
+	}
 	else {
-		printf("\n%zu of %zu items drifted\n", flagged, m);
+		printf("\n%zu of %zu items drifted in difficulty, %zu in slope\n", flagged, m, slope_flags);
 		rc = CLI_OK;
 	}
 done:
@@ -418,8 +441,11 @@ static void cli_analyze_help(void)
 	       "         merged to --min-cell of each group, with two-stage purification (items flagged\n"
 	       "         B/C leave the matching score); refused when a group has under --min-group\n"
 	       "  drift  --params ACTIVE.json (--data FILE [--long] [--model M] | --new NEW.json)\n"
-	       "         [--threshold 0.3]   Stocking-Lord linking; flags |delta b| > threshold and\n"
-	       "         links again without the flagged items until the set settles\n\n"
+	       "         [--threshold 0.3] [--z 2.58] [--slope-ratio 1.5] [--bootstrap 200]\n"
+	       "         Stocking-Lord linking; flags |delta b| > threshold that is also above z SE\n"
+	       "         (when the estimates carry SEs) and links again without the flagged items until\n"
+	       "         the set settles; flags slope drift (ratio beyond --slope-ratio, above z SE);\n"
+	       "         Haebara and mean/sigma constants beside, all with bootstrap SEs\n\n"
 	       "Without --params, items are first calibrated with --model (default 2pl).\n"
 	       "--json prints the results as JSON.\n");
 }
@@ -440,9 +466,11 @@ int cli_cmd_analyze(int argc, char **argv)
 		{ "threshold", required_argument, NULL, 't' },
 		{ "min-cell", required_argument, NULL, 'C' }, { "min-group", required_argument, NULL, 'G' },
 		{ "no-purify", no_argument, NULL, 'P' },
+		{ "z", required_argument, NULL, 'Z' }, { "slope-ratio", required_argument, NULL, 'R' },
+		{ "bootstrap", required_argument, NULL, 'B' },
 		{ "json", no_argument, NULL, 'j' },          { 0 },
 	};
-	struct cli_an_opts o = { .model = IB_2PL, .strata = 10, .threshold = 0.3 };
+	struct cli_an_opts o = { .model = IB_2PL, .strata = 10, .threshold = 0.3, .boot = -1 };
 	int c;
 	opterr = 0;
 	optind = 1;
@@ -473,6 +501,21 @@ int cli_cmd_analyze(int argc, char **argv)
 			break;
 		case 'j': o.json = 1; break;
 		case 'P': o.no_purify = 1; break;
+		case 'Z':
+			o.z = strtod(optarg, &e);
+			if (*e || !(o.z > 0 && o.z < 10))
+				return cli_usage_error("--z: expected a number in (0, 10), got '%s'", optarg);
+			break;
+		case 'R':
+			o.slope_ratio = strtod(optarg, &e);
+			if (*e || !(o.slope_ratio > 1 && o.slope_ratio < 10))
+				return cli_usage_error("--slope-ratio: expected a number in (1, 10), got '%s'", optarg);
+			break;
+		case 'B':
+			o.boot = (int)strtol(optarg, &e, 10);
+			if (*e || o.boot < 0 || o.boot > 10000)
+				return cli_usage_error("--bootstrap: expected 0 to 10000, got '%s'", optarg);
+			break;
 		case 'C':
 			o.min_cell = strtod(optarg, &e);
 			if (*e || !(o.min_cell >= 1 && o.min_cell <= 1000))

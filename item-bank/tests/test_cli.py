@@ -124,6 +124,65 @@ class AnalyzeDrift(unittest.TestCase):
             shutil.rmtree(d, ignore_errors=True)
 
 
+class AnalyzeDriftSE(unittest.TestCase):
+    def test_flags_by_standard_error_slope_drift_and_linking_methods(self):
+        # 20 items, theta_active = 0.9 theta_new - 0.2, difficulties with estimation noise
+        # and standard errors: i4 moved 0.41 at SE 0.17 (2.4 SE: not flagged at z = 2.58),
+        # i8 moved 0.8 at SE 0.1 (flagged), i12 doubled its slope (slope drift only).
+        d = tempfile.mkdtemp(prefix="riss-drift-se-")
+        try:
+            rng = random.Random(7)
+            A, B = 0.9, -0.2
+            act, new = [], []
+            for j in range(20):
+                a, b = 0.8 + 0.03 * j, -2 + 0.2 * j
+                se = 0.17 if j == 4 else 0.1
+                eb = 0 if j == 4 else rng.gauss(0, 0.05)
+                bn = (b - B) / A + eb + {4: 0.41, 8: 0.8}.get(j, 0) / A
+                an = a * A * (2 if j == 12 else 1)
+                act.append({"id": f"i{j}", "a": a, "b": b, "se_a": 0.05, "se_b": se / 2 ** 0.5})
+                new.append({"id": f"i{j}", "a": an, "b": bn, "se_a": 0.05 * A, "se_b": se / 2 ** 0.5 / A})
+            for name, items in (("active.json", act), ("new.json", new)):
+                with open(os.path.join(d, name), "w") as f:
+                    json.dump({"model": "2pl", "items": items}, f)
+            out = json.loads(riss("analyze", "drift", "--params", os.path.join(d, "active.json"),
+                                  "--new", os.path.join(d, "new.json"), "--json").stdout)
+            by = {it["id"]: it for it in out["items"]}
+            self.assertTrue(by["i8"]["flagged"])
+            self.assertFalse(by["i4"]["flagged"])
+            self.assertGreater(abs(by["i4"]["delta_b"]), 0.3)
+            self.assertAlmostEqual(by["i4"]["se_delta_b"], 0.17, places=2)
+            self.assertTrue(by["i12"]["slope_flagged"])
+            self.assertEqual(out["slope_flagged"], 1)
+            for m in ("stocking_lord", "haebara", "mean_sigma"):
+                self.assertAlmostEqual(out["links"][m]["A"], A, delta=0.05)
+                self.assertAlmostEqual(out["links"][m]["B"], B, delta=0.05)
+                self.assertGreater(out["links"][m]["se_A"], 0)
+            # mean/sigma by hand on the same linking items, and an independent bootstrap of it
+            link = [j for j in range(20) if not by[f"i{j}"]["flagged"]]
+            bo = [act[j]["b"] for j in link]
+            bn = [new[j]["b"] for j in link]
+
+            def ms(x, y):
+                mx, my = sum(x) / len(x), sum(y) / len(y)
+                sx = math.sqrt(sum((v - mx) ** 2 for v in x))
+                sy = math.sqrt(sum((v - my) ** 2 for v in y))
+                return sx / sy, mx - sx / sy * my
+
+            a0, b0 = ms(bo, bn)
+            self.assertAlmostEqual(out["links"]["mean_sigma"]["A"], a0, places=6)
+            self.assertAlmostEqual(out["links"]["mean_sigma"]["B"], b0, places=6)
+            boot = []
+            for _ in range(2000):
+                k = [rng.randrange(len(link)) for _ in link]
+                boot.append(ms([bo[i] for i in k], [bn[i] for i in k])[0])
+            mb = sum(boot) / len(boot)
+            sd = math.sqrt(sum((v - mb) ** 2 for v in boot) / (len(boot) - 1))
+            self.assertAlmostEqual(out["links"]["mean_sigma"]["se_A"], sd, delta=0.3 * sd)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
 class AnalyzeDif(unittest.TestCase):
     """DIF on simulated data with the answer known: 30 2PL items, equal ability in both
     groups, items d0 and d1 harder for the focal group (uniform DIF), item d2 with another
