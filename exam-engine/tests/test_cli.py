@@ -5,6 +5,7 @@ import json
 import re
 import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -90,6 +91,46 @@ class CliTest(unittest.TestCase):
         self.assertEqual(set(persons[0]), {"id", "theta", "se", "fallback", "at_bound"})
         self.assertFalse(any(p["fallback"] or p["at_bound"] for p in persons))
         self.assertEqual((out["fallbacks"], out["at_bound"]), (0, 0))
+
+    def test_report_test_information(self):
+        bank = os.path.join(self.dir, "bank-ti.jsonl")
+        with open(bank, "w") as f:
+            f.write(riss("bank", "generate", "--items", "900", "--seed", "4").stdout)
+        items = {}
+        with open(bank) as f:
+            for line in f:
+                it = json.loads(line)
+                items[it["id"]] = it
+        out = json.loads(riss("report", "test-information", "--bank", bank, "--exam", SG, "--examinees", "40",
+                              "--json").stdout)
+        self.assertEqual(len(out["theta"]), 81)
+        self.assertEqual(len(out["fixed"]["items"]), 56)
+
+        def info(it, t):  # Fisher information of a 2PL/3PL item, computed here
+            a, b, c = it["a"], it["b"], it.get("c", 0) if it.get("model") == "3pl" else 0
+            D = it.get("D", 1)
+            psi = 1 / (1 + math.exp(-D * a * (t - b)))
+            p = c + (1 - c) * psi
+            return (D * a * (1 - c) * psi * (1 - psi)) ** 2 / (p * (1 - p))
+
+        for k in (0, 35, 40, 60, 80):
+            t = out["theta"][k]
+            want = sum(info(items[i], t) for i in out["fixed"]["items"])
+            self.assertAlmostEqual(out["fixed"]["information"][k], want, delta=1e-6 * max(1, want))
+            self.assertAlmostEqual(out["fixed"]["csem"][k], 1 / math.sqrt(want), delta=1e-5 * max(1, 1 / math.sqrt(want)))
+        # the fixed form is built for the cut: it beats the adaptive average there
+        kc = min(range(81), key=lambda k: abs(out["theta"][k] - out["cut_theta"]))
+        self.assertGreater(out["fixed"]["information"][kc], out["adaptive"]["information"][kc])
+        if shutil.which("gnuplot") is None:
+            self.skipTest("gnuplot (Debian gnuplot-nox) is not installed: plot not checked")
+        svg = os.path.join(self.dir, "ti.svg")
+        text = riss("report", "test-information", "--bank", bank, "--exam", SG, "--examinees", "20",
+                    "--plot", svg).stdout
+        self.assertIn("info fixed", text)
+        with open(svg) as f:
+            doc = f.read()
+        self.assertIn("<svg", doc)
+        self.assertIn("fixed form", doc)
 
     def test_calibrate_json_latent_and_fixed(self):
         # on its own the 2PL sets the scale: N(0, 1), not estimated
