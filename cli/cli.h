@@ -59,6 +59,7 @@ int cli_cmd_log(int argc, char **argv);
 int cli_cmd_stats(int argc, char **argv);
 int cli_cmd_staff(int argc, char **argv);
 int cli_cmd_exam(int argc, char **argv);
+int cli_cmd_provider(int argc, char **argv);
 
 /* riss bank's subcommands (cli/cmd_bank_*.c). */
 int cli_bank_generate(int argc, char **argv);

@@ -23,6 +23,7 @@ static const struct cli_cmd cli_commands[] = {
 	{ .name = "log",        .summary = "transparency log: verify",                        .run = cli_cmd_log },
 	{ .name = "staff",      .summary = "staff accounts: add, list",                       .run = cli_cmd_staff },
 	{ .name = "exam",       .summary = "exam delivery: seed demo bookings, admit",          .run = cli_cmd_exam },
+	{ .name = "provider",   .summary = "training providers: add, list, rotate-key, suspend, reinstate, period", .run = cli_cmd_provider },
 	{ .name = "stats",      .summary = "statistics: export",                              .run = cli_cmd_stats },
 };
 

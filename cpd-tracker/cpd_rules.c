@@ -1,10 +1,17 @@
-/* The renewal rules for continuing training: duty windows and their state. */
+/* The renewal rules for continuing training: dates, duty windows, which completion fills
+ * which duty, the standing of a registration and what a missed deadline means. Pure: no
+ * I/O; the rule numbers come in as data (struct cpd_rules). */
 #include "cpd.h"
 
 #include "rs_error.h"
 
 #include <stdio.h>
 #include <string.h>
+
+const struct cpd_rules cpd_rules_v1 = {
+	.version = 1, .effective_from = { 2016, 10, 1 }, .cycle_years = 3, .online_per_year = 1,
+	.practical_per_cycle = 1, .application_days = 60, .action_days = 90, .rereg_bar_years = 2,
+};
 
 static int cpd_leap(int y)
 {
@@ -17,7 +24,7 @@ static int cpd_mdays(int y, int m)
 	return m == 2 && cpd_leap(y) ? 29 : days[m - 1];
 }
 
-static int cpd_valid(struct cpd_date d)
+int cpd_date_valid(struct cpd_date d)
 {
 	return d.y >= 1900 && d.y <= 9999 && d.m >= 1 && d.m <= 12 && d.d >= 1 && d.d <= cpd_mdays(d.y, d.m);
 }
@@ -27,12 +34,17 @@ int cpd_date_parse(struct cpd_date *out, const char *text)
 	struct cpd_date d;
 	char tail;
 	if (strlen(text) != 10 || sscanf(text, "%4d-%2d-%2d%c", &d.y, &d.m, &d.d, &tail) != 3 ||
-	    text[4] != '-' || text[7] != '-' || !cpd_valid(d)) {
+	    text[4] != '-' || text[7] != '-' || strspn(text, "0123456789-") != 10 || !cpd_date_valid(d)) {
 		rs_error_set("'%.20s' is not a date (YYYY-MM-DD)", text);
 		return RS_EINVAL;
 	}
 	*out = d;
 	return 0;
+}
+
+void cpd_date_format(char out[11], struct cpd_date d)
+{
+	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)d.y % 10000u, (unsigned)d.m % 100u, (unsigned)d.d % 100u);
 }
 
 /* Howard Hinnant's days_from_civil. */
@@ -61,55 +73,278 @@ static struct cpd_date cpd_from_days(long z)
 	return d;
 }
 
-/* The day before the same date `years` later: the last day of a period of whole years.
- * Registration dates are the 1st of April or October, so the same date always exists. */
-static struct cpd_date cpd_period_end(struct cpd_date start, int years)
+struct cpd_date cpd_date_add_days(struct cpd_date d, long days)
 {
-	struct cpd_date next = { start.y + years, start.m, start.d };
-	return cpd_from_days(cpd_date_days(next) - 1);
+	return cpd_from_days(cpd_date_days(d) + days);
 }
 
-int cpd_status_compute(struct cpd_status *out, struct cpd_date reg_date,
-                       const struct cpd_completion *done, size_t n, struct cpd_date today)
+int cpd_fiscal_year(struct cpd_date d)
 {
-	if (!cpd_valid(reg_date) || reg_date.d != 1 || (reg_date.m != 4 && reg_date.m != 10)) {
-		rs_error_set("a registration date is 1 April or 1 October, not %04d-%02d-%02d", reg_date.y, reg_date.m, reg_date.d);
+	return d.m >= 4 ? d.y : d.y - 1;
+}
+
+struct cpd_date cpd_today_jst(int64_t now)
+{
+	int64_t s = now + 9 * 3600;
+	long days = (long)(s >= 0 ? s / 86400 : -((-s + 86399) / 86400));
+	return cpd_from_days(days);
+}
+
+static int cpd_cmp(struct cpd_date a, struct cpd_date b)
+{
+	long x = cpd_date_days(a), y = cpd_date_days(b);
+	return x < y ? -1 : x > y;
+}
+
+static struct cpd_date cpd_min(struct cpd_date a, struct cpd_date b)
+{
+	return cpd_cmp(a, b) <= 0 ? a : b;
+}
+
+/* The same month and day `years` later; with no such day (29 February), the last day of
+ * that month. */
+static struct cpd_date cpd_add_years(struct cpd_date d, int years)
+{
+	struct cpd_date r = { d.y + years, d.m, d.d };
+	if (r.d > cpd_mdays(r.y, r.m))
+		r.d = cpd_mdays(r.y, r.m);
+	return r;
+}
+
+/* The last day of a period of whole years starting on start. */
+static struct cpd_date cpd_period_end(struct cpd_date start, int years)
+{
+	return cpd_date_add_days(cpd_add_years(start, years), -1);
+}
+
+int cpd_rules_check(const struct cpd_rules *r)
+{
+	const char *bad = NULL;
+	if (r->version < 1)
+		bad = "version";
+	else if (!cpd_date_valid(r->effective_from))
+		bad = "effective_from";
+	else if (r->cycle_years < 1 || r->cycle_years > 10)
+		bad = "cycle_years";
+	else if (r->online_per_year < 0 || r->online_per_year > 2)
+		bad = "online_per_year";
+	else if (r->practical_per_cycle < 0 || r->practical_per_cycle > 3)
+		bad = "practical_per_cycle";
+	else if (r->online_per_year * r->cycle_years + r->practical_per_cycle > CPD_DUTIES_MAX)
+		bad = "online_per_year";
+	else if (r->application_days < 0 || r->application_days > 365)
+		bad = "application_days";
+	else if (r->action_days < 0 || r->action_days > 365)
+		bad = "action_days";
+	else if (r->rereg_bar_years < 0 || r->rereg_bar_years > 10)
+		bad = "rereg_bar_years";
+	if (bad) {
+		rs_error_set("rule version %d: %s is out of bounds", r->version, bad);
 		return RS_EINVAL;
 	}
-	if (!cpd_valid(today)) {
+	return 0;
+}
+
+const struct cpd_rules *cpd_rules_pick(const struct cpd_rules *table, size_t n, struct cpd_date cycle_start)
+{
+	const struct cpd_rules *best = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (cpd_cmp(table[i].effective_from, cycle_start) <= 0 &&
+		    (!best || cpd_cmp(table[i].effective_from, best->effective_from) > 0))
+			best = &table[i];
+	return best;
+}
+
+static int cpd_in(const int *years, int n, int y)
+{
+	for (int i = 0; i < n; i++)
+		if (years[i] == y)
+			return 1;
+	return 0;
+}
+
+int cpd_credit_counts(const struct cpd_credit *c, const struct cpd_duty *d, struct cpd_date today)
+{
+	if (c->kind != d->course)
+		return 0;
+	if (cpd_cmp(c->completed_on, d->from) < 0 || cpd_cmp(c->completed_on, d->deadline) > 0 ||
+	    cpd_cmp(c->completed_on, today) > 0)
+		return 0;
+	int fy = cpd_fiscal_year(c->completed_on);
+	if (!cpd_in(c->years, c->nyears, fy))
+		return 0;
+	if (cpd_cmp(c->completed_on, c->provider_from) < 0 ||
+	    (c->provider_until.y != 0 && cpd_cmp(c->completed_on, c->provider_until) > 0))
+		return 0;
+	if (c->kind == CPD_PRACTICAL && !c->by_agency && !cpd_in(c->designated, c->ndesignated, fy))
+		return 0;
+	return 1;
+}
+
+static int cpd_credit_valid(const struct cpd_credit *c)
+{
+	return (c->kind == CPD_ONLINE || c->kind == CPD_PRACTICAL) && cpd_date_valid(c->completed_on) &&
+	       c->nyears >= 0 && c->nyears <= CPD_YEARS_MAX && c->ndesignated >= 0 &&
+	       c->ndesignated <= CPD_YEARS_MAX && cpd_date_valid(c->provider_from) &&
+	       (c->provider_until.y == 0 || cpd_date_valid(c->provider_until));
+}
+
+/* Order of credits: by completion day, then id. */
+static int cpd_credit_before(const struct cpd_credit *a, const struct cpd_credit *b)
+{
+	int c = cpd_cmp(a->completed_on, b->completed_on);
+	return c < 0 || (c == 0 && a->id < b->id);
+}
+
+int cpd_status_compute(struct cpd_status *out, const struct cpd_rules *r, struct cpd_date cycle_start,
+                       const struct cpd_credit *credits, size_t n, struct cpd_date today)
+{
+	if (!r) {
+		rs_error_set("no rule version applies to a cycle starting %04d-%02d-%02d", cycle_start.y, cycle_start.m,
+		             cycle_start.d);
+		return RS_EINVAL;
+	}
+	int rc = cpd_rules_check(r);
+	if (rc != 0)
+		return rc;
+	if (!cpd_date_valid(cycle_start) || cycle_start.d != 1 || (cycle_start.m != 4 && cycle_start.m != 10)) {
+		rs_error_set("a cycle starts on 1 April or 1 October, not %04d-%02d-%02d", cycle_start.y, cycle_start.m,
+		             cycle_start.d);
+		return RS_EINVAL;
+	}
+	if (!cpd_date_valid(today)) {
 		rs_error_set("today's date is not a calendar date");
 		return RS_EINVAL;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (!cpd_valid(done[i].date) || (done[i].course != CPD_ONLINE && done[i].course != CPD_PRACTICAL)) {
-			rs_error_set("completion %zu has an invalid date or course", i + 1);
+		if (!cpd_credit_valid(&credits[i])) {
+			rs_error_set("completion %zu has an invalid date, kind or year list", i + 1);
 			return RS_EINVAL;
 		}
 	}
 	struct cpd_status s;
 	memset(&s, 0, sizeof s);
-	s.validity_end = cpd_period_end(reg_date, 3);
-	for (int k = 0; k < 3; k++) {
-		struct cpd_date from = { reg_date.y + k, reg_date.m, reg_date.d };
-		s.duties[k] = (struct cpd_duty){ CPD_ONLINE, from, cpd_period_end(from, 1), CPD_OPEN };
+	s.rules_version = r->version;
+	s.cycle_start = cycle_start;
+	s.validity_end = cpd_period_end(cycle_start, r->cycle_years);
+	s.application_deadline = cpd_date_add_days(s.validity_end, -r->application_days);
+	s.lapse_on = cpd_date_add_days(s.validity_end, 1);
+	for (int k = 0; k < r->cycle_years; k++) {
+		struct cpd_date from = cpd_add_years(cycle_start, k);
+		struct cpd_date until = cpd_period_end(from, 1);
+		for (int j = 0; j < r->online_per_year; j++)
+			s.duties[s.nduties++] = (struct cpd_duty){ .course = CPD_ONLINE, .cycle_year = k + 1, .from = from,
+				.until = until, .deadline = cpd_min(until, s.application_deadline) };
 	}
-	s.duties[3] = (struct cpd_duty){ CPD_PRACTICAL, reg_date, s.validity_end, CPD_OPEN };
-	long t = cpd_date_days(today);
-	for (int k = 0; k < CPD_DUTIES; k++) {
+	for (int j = 0; j < r->practical_per_cycle; j++)
+		s.duties[s.nduties++] = (struct cpd_duty){ .course = CPD_PRACTICAL, .cycle_year = 0, .from = cycle_start,
+			.until = s.validity_end, .deadline = s.application_deadline };
+	/* Duties of one kind and year are alike: the j-th takes the earliest counting credit
+	 * after the one the (j-1)-th took. Kinds and years do not overlap, so greedy is exact. */
+	const struct cpd_credit *last = NULL;
+	for (size_t k = 0; k < s.nduties; k++) {
 		struct cpd_duty *d = &s.duties[k];
-		long lo = cpd_date_days(d->from), hi = cpd_date_days(d->due);
+		if (k == 0 || d->course != s.duties[k - 1].course || d->cycle_year != s.duties[k - 1].cycle_year)
+			last = NULL;
+		const struct cpd_credit *pick = NULL;
 		for (size_t i = 0; i < n; i++) {
-			long c = cpd_date_days(done[i].date);
-			if (done[i].course == d->course && c >= lo && c <= hi && c <= t)
-				d->state = CPD_DONE;
+			const struct cpd_credit *c = &credits[i];
+			if ((!last || cpd_credit_before(last, c)) && cpd_credit_counts(c, d, today) &&
+			    (!pick || cpd_credit_before(c, pick)))
+				pick = c;
 		}
-		if (d->state == CPD_OPEN && t > hi)
+		if (pick) {
+			d->state = CPD_DONE;
+			d->filled_by = pick->id;
+			last = pick;
+		} else if (cpd_cmp(today, d->from) < 0) {
+			d->state = CPD_UPCOMING;
+		} else if (cpd_cmp(today, d->deadline) > 0) {
 			d->state = CPD_OVERDUE;
+		} else {
+			d->state = CPD_OPEN;
+		}
+	}
+	int soon = 0;
+	long t = cpd_date_days(today);
+	for (size_t k = 0; k < s.nduties; k++) {
+		const struct cpd_duty *d = &s.duties[k];
 		s.done += d->state == CPD_DONE;
 		s.open += d->state == CPD_OPEN;
 		s.overdue += d->state == CPD_OVERDUE;
+		s.upcoming += d->state == CPD_UPCOMING;
+		if (d->state == CPD_OPEN && cpd_date_days(d->deadline) - t <= r->action_days)
+			soon = 1;
 	}
-	s.renewable = s.done == CPD_DUTIES;
+	if (s.overdue > 0)
+		s.state = CPD_STATE_OVERDUE;
+	else if ((size_t)s.done == s.nduties)
+		s.state = CPD_RENEWABLE;
+	else if (soon)
+		s.state = CPD_ACTION_NEEDED;
+	else
+		s.state = CPD_ON_TRACK;
 	*out = s;
+	return 0;
+}
+
+unsigned cpd_consequences(const struct cpd_status *s, struct cpd_date today)
+{
+	unsigned c = 0;
+	if (s->overdue > 0)
+		c |= CPD_BLOCKS_RENEWAL | CPD_MAY_CANCEL;
+	if (s->state != CPD_RENEWABLE && cpd_cmp(today, s->application_deadline) > 0)
+		c |= CPD_BLOCKS_RENEWAL | CPD_LAPSES;
+	return c;
+}
+
+struct cpd_date cpd_rereg_allowed_from(const struct cpd_rules *r, struct cpd_date cancelled_on)
+{
+	/* The period starts the day after (art. 140) and ends the day before the corresponding
+	 * day (art. 143); registration is allowed on the day after it ends. */
+	struct cpd_date start = cpd_date_add_days(cancelled_on, 1);
+	struct cpd_date corr = { start.y + r->rereg_bar_years, start.m, start.d };
+	if (corr.d > cpd_mdays(corr.y, corr.m)) /* no corresponding day: ends at the month's end */
+		return cpd_date_add_days((struct cpd_date){ corr.y, corr.m, cpd_mdays(corr.y, corr.m) }, 1);
+	return corr;
+}
+
+const char *cpd_state_code(enum cpd_state s)
+{
+	switch (s) {
+	case CPD_ON_TRACK: return "on_track";
+	case CPD_ACTION_NEEDED: return "action_needed";
+	case CPD_STATE_OVERDUE: return "overdue";
+	case CPD_RENEWABLE: return "renewable";
+	}
+	return "on_track";
+}
+
+const char *cpd_duty_state_code(enum cpd_duty_state s)
+{
+	switch (s) {
+	case CPD_DONE: return "done";
+	case CPD_OPEN: return "open";
+	case CPD_OVERDUE: return "overdue";
+	case CPD_UPCOMING: return "upcoming";
+	}
+	return "open";
+}
+
+const char *cpd_course_code(enum cpd_course k)
+{
+	return k == CPD_PRACTICAL ? "practical" : "online";
+}
+
+int cpd_course_parse(enum cpd_course *out, const char *s)
+{
+	if (s && strcmp(s, "online") == 0)
+		*out = CPD_ONLINE;
+	else if (s && strcmp(s, "practical") == 0)
+		*out = CPD_PRACTICAL;
+	else {
+		rs_error_set("kind is online or practical");
+		return RS_EINVAL;
+	}
 	return 0;
 }

@@ -286,6 +286,11 @@ int reg_registrant_get(rs_db *db, struct reg_registrant *out, const char *regno)
 	return reg_store_registrant_get(db, out, regno, 0);
 }
 
+int reg_registrants_exist(rs_db *db, unsigned char *out_known, const char *const *regnos, size_t n)
+{
+	return reg_store_registrants_exist(db, out_known, regnos, n);
+}
+
 /* Length of the UTF-8 sequence at p (n bytes left), 0 when it is not well-formed UTF-8
  * (overlongs, surrogates and code points past U+10FFFF included). */
 static size_t reg_utf8_len(const unsigned char *p, size_t n)

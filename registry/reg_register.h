@@ -95,6 +95,10 @@ json_t *reg_registrant_full_json(const struct reg_registrant *r);
 
 /* Read one registrant. Returns 0, RS_ENOTFOUND or a database error. */
 int reg_registrant_get(rs_db *db, struct reg_registrant *out, const char *regno);
+/* Which of n registration numbers are on the register (any status), in one query:
+ * out_known[i] = 1 when regnos[i] is. Malformed numbers are simply unknown. Returns 0 or
+ * a database error. */
+int reg_registrants_exist(rs_db *db, unsigned char *out_known, const char *const *regnos, size_t n);
 
 #define REG_SEARCH_MAX 50
 #define REG_SEARCH_Q_MAX 100

@@ -60,6 +60,46 @@ int reg_store_registrant_get(rs_db *db, struct reg_registrant *out, const char *
 	return 0;
 }
 
+int reg_store_registrants_exist(rs_db *db, unsigned char *out_known, const char *const *regnos, size_t n)
+{
+	memset(out_known, 0, n);
+	if (n == 0)
+		return 0;
+	/* A PostgreSQL array literal of the well-formed numbers (digits need no quoting). */
+	char *arr = malloc(n * 7 + 3);
+	if (!arr) {
+		rs_error_set("out of memory");
+		return RS_ENOMEM;
+	}
+	size_t len = 0;
+	arr[len++] = '{';
+	for (size_t i = 0; i < n; i++) {
+		if (!reg_regno_valid(regnos[i]))
+			continue;
+		if (len > 1)
+			arr[len++] = ',';
+		memcpy(arr + len, regnos[i], 6);
+		len += 6;
+	}
+	arr[len++] = '}';
+	arr[len] = '\0';
+	PGresult *res = NULL;
+	const char *p[] = { arr };
+	int rc = rs_db_exec(&res, db, "reg_registrants_exist",
+	                    "SELECT regno FROM registry.registrants WHERE regno = ANY($1::bpchar[])", 1, p);
+	free(arr);
+	if (rc != 0)
+		return rc;
+	for (int r = 0; r < PQntuples(res); r++) {
+		const char *got = PQgetvalue(res, r, 0);
+		for (size_t i = 0; i < n; i++)
+			if (strncmp(regnos[i], got, 6) == 0 && regnos[i][6] == '\0')
+				out_known[i] = 1;
+	}
+	PQclear(res);
+	return 0;
+}
+
 int reg_store_regno_next(rs_db *db, char out[REG_REGNO_LEN + 1])
 {
 	PGresult *res = NULL;

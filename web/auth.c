@@ -4,6 +4,7 @@
 #include "auth.h"
 #include "store_staff.h"
 
+#include "cpd.h"
 #include "rs_audit.h"
 #include "rs_encode.h"
 #include "rs_error.h"
@@ -16,6 +17,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #define WEB_STAFF_SESSION_S (8 * 3600)
 
@@ -57,10 +59,35 @@ static int web_token_wellformed(const char *t)
 	       strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == 43;
 }
 
+/* A training provider's API key (Authorization: Bearer rpk_...). With this header the
+ * request has this one principal: cookies are not looked at. */
+static void web_auth_bearer(struct web_request *req, const char *authz)
+{
+	if (strncasecmp(authz, "Bearer ", 7) != 0)
+		return;
+	rs_db *db = NULL;
+	struct cpd_principal p;
+	int rc = web_db(req, &db);
+	if (rc == 0)
+		rc = cpd_provider_auth(&p, db, authz + 7);
+	if (rc == RS_EUNAVAIL || rc == RS_EDB)
+		req->auth_unavailable = 1;
+	if (rc == 0) {
+		req->roles |= WEB_ROLE_PROVIDER;
+		req->provider_id = p.provider_id;
+		snprintf(req->actor, sizeof req->actor, "provider:%lld", (long long)p.provider_id);
+	}
+}
+
 void web_auth_resolve(struct web_request *req)
 {
 	req->roles = WEB_ROLE_PUBLIC;
 	snprintf(req->actor, sizeof req->actor, "public");
+	const char *authz = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (authz) {
+		web_auth_bearer(req, authz);
+		return;
+	}
 	const char *staff = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "riss_staff");
 	if (web_token_wellformed(staff)) {
 		unsigned char h[32];

@@ -69,6 +69,7 @@ struct web_request {
 	unsigned roles;             /* roles the caller holds */
 	char actor[80];             /* "staff:<user>", "candidate:<id>", "provider:<id>", "public" */
 	int64_t staff_id;           /* signed-in staff account, or 0 */
+	int64_t provider_id;        /* training provider of a Bearer API key, or 0 */
 	char centre_code[24];       /* a proctor's test centre, or "" */
 	char csrf[24];              /* CSRF token of a cookie session, or "" */
 	int cookie_auth;            /* the caller was authenticated by a cookie */
@@ -210,6 +211,20 @@ enum MHD_Result web_h_registry_issue(struct web_request *req);
 enum MHD_Result web_h_card(struct web_request *req);
 enum MHD_Result web_h_card_qr(struct web_request *req);
 
+/* Continuing training (web/cpd_*.c; module cpd-tracker/). */
+enum MHD_Result web_h_cpd_providers(struct web_request *req);
+enum MHD_Result web_h_cpd_provider_add(struct web_request *req);
+enum MHD_Result web_h_cpd_provider_change(struct web_request *req);
+enum MHD_Result web_h_cpd_provider_me(struct web_request *req);
+enum MHD_Result web_h_cpd_courses(struct web_request *req);
+enum MHD_Result web_h_cpd_course_add(struct web_request *req);
+enum MHD_Result web_h_cpd_course_designate(struct web_request *req);
+enum MHD_Result web_h_cpd_completions_post(struct web_request *req);
+enum MHD_Result web_h_cpd_completions_csv(struct web_request *req);
+enum MHD_Result web_h_cpd_completions_list(struct web_request *req);
+enum MHD_Result web_h_cpd_completion_get(struct web_request *req);
+enum MHD_Result web_h_cpd_completion_decide(struct web_request *req);
+enum MHD_Result web_h_cpd_status(struct web_request *req);
 /* The client's address into req->client_ip: the peer, or behind a configured trusted proxy
  * the nearest X-Forwarded-For entry that is not a proxy (web/client_addr.c). */
 void web_client_addr(struct web_request *req, struct MHD_Connection *conn);

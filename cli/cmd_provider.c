@@ -1,0 +1,230 @@
+/* riss provider: approve training providers and manage their API keys (add, list,
+ * rotate-key, suspend, reinstate, period). The key is printed once and stored as a hash. */
+#include "cli.h"
+
+#include "cpd.h"
+#include "rs_db.h"
+#include "rs_error.h"
+#include "rs_json.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void cli_provider_actor(struct cpd_actor *who, char *buf, size_t n)
+{
+	const char *u = getenv("USER");
+	snprintf(buf, n, "cli:%.40s", u && u[0] ? u : "operator");
+	who->actor = buf;
+	who->role = "system";
+	who->request_id = NULL;
+}
+
+/* Print o as JSON (--json) or as the text of fn; frees o. */
+static int cli_provider_print(json_t *o, int as_json, void (*text)(const json_t *o))
+{
+	if (as_json) {
+		char *s = rs_json_dump(o);
+		if (s)
+			puts(s);
+		free(s);
+	} else {
+		text(o);
+	}
+	json_decref(o);
+	return CLI_OK;
+}
+
+static void cli_provider_key_text(const json_t *o)
+{
+	printf("provider %lld: API key (shown only now; keep it safe):\n%s\n",
+	       (long long)json_integer_value(json_object_get(o, "provider_id")),
+	       json_string_value(json_object_get(o, "api_key")));
+}
+
+static void cli_provider_row_text(const json_t *p)
+{
+	const char *until = json_string_value(json_object_get(p, "approved_until"));
+	printf("%-4lld %-9s %-10s %-10s %-8s %s / %s%s\n", (long long)json_integer_value(json_object_get(p, "provider_id")),
+	       json_string_value(json_object_get(p, "state")), json_string_value(json_object_get(p, "approved_from")),
+	       until ? until : "-", json_string_value(json_object_get(p, "key_hint")),
+	       json_string_value(json_object_get(p, "name_ja")), json_string_value(json_object_get(p, "name_en")),
+	       json_is_true(json_object_get(p, "is_agency")) ? " (agency)" : "");
+}
+
+static void cli_provider_list_text(const json_t *arr)
+{
+	size_t i;
+	json_t *p;
+	json_array_foreach(arr, i, p)
+		cli_provider_row_text(p);
+}
+
+/* Map a module error to an exit code, with one line. */
+static int cli_provider_fail(int rc)
+{
+	return rc == RS_EINVAL || rc == RS_ENOTFOUND || rc == RS_EEXIST || rc == RS_ESTATE
+		? cli_usage_error("%s", rs_error_last()) : cli_fail("%s", rs_error_last());
+}
+
+static int cli_provider_add(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "name-en", required_argument, NULL, 'e' }, { "from", required_argument, NULL, 'f' },
+		{ "until", required_argument, NULL, 'u' }, { "contact", required_argument, NULL, 'c' },
+		{ "email", required_argument, NULL, 'm' }, { "phone", required_argument, NULL, 'p' },
+		{ "agency", no_argument, NULL, 'a' }, { "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	struct cpd_provider_new p = { 0 };
+	int as_json = 0, c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'e': p.name_en = optarg; break;
+		case 'f': p.approved_from = optarg; break;
+		case 'u': p.approved_until = optarg; break;
+		case 'c': p.contact_name = optarg; break;
+		case 'm': p.contact_email = optarg; break;
+		case 'p': p.contact_phone = optarg; break;
+		case 'a': p.is_agency = 1; break;
+		case 'j': as_json = 1; break;
+		case 'h':
+			printf("usage: riss provider add NAME [--name-en NAME] [--from DATE] [--until DATE]\n"
+			       "                         [--contact NAME] [--email ADDR] [--phone NUMBER] [--agency] [--json]\n\n"
+			       "Approve a training provider (NAME in Japanese; --name-en defaults to NAME) for the\n"
+			       "period --from (default today, Japan time) .. --until (default open-ended) and create\n"
+			       "its API key. The key is printed once and only its SHA-256 is stored. --agency marks\n"
+			       "the agency's own training arm (its practical course needs no 特定講習 designation).\n"
+			       "--json prints {\"provider_id\", \"api_key\", \"key_hint\"}.\n");
+			return CLI_OK;
+		default:
+			return cli_usage_error("provider add: unknown option '%s' (see riss provider add --help)", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage_error("provider add needs one NAME (see riss provider add --help)");
+	p.name_ja = argv[optind];
+	if (!p.name_en)
+		p.name_en = p.name_ja;
+	rs_db *db = NULL;
+	int rc = cli_db_open(&db);
+	if (rc != CLI_OK)
+		return rc;
+	struct cpd_actor who;
+	char buf[64];
+	cli_provider_actor(&who, buf, sizeof buf);
+	json_t *out = NULL;
+	int e = cpd_provider_add(&out, db, &who, &p);
+	rs_db_close(db);
+	if (e != 0)
+		return cli_provider_fail(e);
+	return cli_provider_print(out, as_json, cli_provider_key_text);
+}
+
+static int cli_provider_list(int argc, char **argv)
+{
+	int as_json = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: riss provider list [--json]\n\nList providers: id, state, approval period, key hint, names.\n");
+			return CLI_OK;
+		}
+		if (strcmp(argv[i], "--json") != 0)
+			return cli_usage_error("provider list: unknown argument '%s'", argv[i]);
+		as_json = 1;
+	}
+	rs_db *db = NULL;
+	int rc = cli_db_open(&db);
+	if (rc != CLI_OK)
+		return rc;
+	json_t *arr = NULL;
+	int e = cpd_provider_list(&arr, db);
+	rs_db_close(db);
+	if (e != 0)
+		return cli_provider_fail(e);
+	return cli_provider_print(arr, as_json, cli_provider_list_text);
+}
+
+/* rotate-key, suspend, reinstate, period: ID and options. */
+static int cli_provider_change(int argc, char **argv)
+{
+	const char *what = argv[0];
+	static const struct option opts[] = {
+		{ "reason", required_argument, NULL, 'r' }, { "from", required_argument, NULL, 'f' },
+		{ "until", required_argument, NULL, 'u' }, { "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	const char *reason = NULL, *from = NULL, *until = NULL;
+	int as_json = 0, c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': reason = optarg; break;
+		case 'f': from = optarg; break;
+		case 'u': until = optarg; break;
+		case 'j': as_json = 1; break;
+		case 'h':
+			if (strcmp(what, "rotate-key") == 0)
+				printf("usage: riss provider rotate-key ID [--json]\n\nA new API key for provider ID (printed once); "
+				       "the old key stops working at once.\n");
+			else if (strcmp(what, "suspend") == 0)
+				printf("usage: riss provider suspend ID --reason TEXT [--json]\n\nSuspend provider ID: its key is "
+				       "refused until it is reinstated.\n");
+			else if (strcmp(what, "reinstate") == 0)
+				printf("usage: riss provider reinstate ID [--json]\n\nLift a suspension.\n");
+			else
+				printf("usage: riss provider period ID --from DATE [--until DATE] [--json]\n\nSet the approval "
+				       "period (no --until: open-ended). Completions outside it count for nothing.\n");
+			return CLI_OK;
+		default:
+			return cli_usage_error("provider %s: unknown option '%s'", what, argv[optind - 1]);
+		}
+	}
+	char *end = NULL;
+	long long id = optind == argc - 1 ? strtoll(argv[optind], &end, 10) : 0;
+	if (id < 1 || !end || *end)
+		return cli_usage_error("provider %s needs one provider ID (a number; see riss provider list)", what);
+	rs_db *db = NULL;
+	int rc = cli_db_open(&db);
+	if (rc != CLI_OK)
+		return rc;
+	struct cpd_actor who;
+	char buf[64];
+	cli_provider_actor(&who, buf, sizeof buf);
+	json_t *out = NULL;
+	int e;
+	void (*text)(const json_t *) = cli_provider_row_text;
+	if (strcmp(what, "rotate-key") == 0) {
+		e = cpd_provider_rotate_key(&out, db, &who, id);
+		text = cli_provider_key_text;
+	} else if (strcmp(what, "suspend") == 0) {
+		e = cpd_provider_suspend(&out, db, &who, id, reason);
+	} else if (strcmp(what, "reinstate") == 0) {
+		e = cpd_provider_reinstate(&out, db, &who, id);
+	} else {
+		e = cpd_provider_set_period(&out, db, &who, id, from, until);
+	}
+	rs_db_close(db);
+	if (e != 0)
+		return cli_provider_fail(e);
+	return cli_provider_print(out, as_json, text);
+}
+
+static const struct cli_cmd cli_provider_cmds[] = {
+	{ .name = "add", .summary = "approve a provider and print its API key once", .run = cli_provider_add },
+	{ .name = "list", .summary = "list providers", .run = cli_provider_list },
+	{ .name = "rotate-key", .summary = "replace a provider's API key", .run = cli_provider_change },
+	{ .name = "suspend", .summary = "suspend a provider (its key is refused)", .run = cli_provider_change },
+	{ .name = "reinstate", .summary = "lift a suspension", .run = cli_provider_change },
+	{ .name = "period", .summary = "set the approval period", .run = cli_provider_change },
+};
+
+int cli_cmd_provider(int argc, char **argv)
+{
+	return cli_dispatch("riss provider", cli_provider_cmds, (int)(sizeof cli_provider_cmds / sizeof cli_provider_cmds[0]),
+	                    argc, argv);
+}

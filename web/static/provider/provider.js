@@ -1,0 +1,200 @@
+// The provider portal: sign in with the API key (kept in sessionStorage only, sent as a
+// Bearer token), list and add courses, upload a CSV and see every row's result, list the
+// records sent and send a correction. Everything is rendered with textContent.
+(function () {
+  'use strict';
+  var KEY = 'riss_provider_key';
+  var t = function (id, args) { return window.rissI18n.t(id, args); };
+  function $(id) { return document.getElementById(id); }
+  function key() { return window.sessionStorage.getItem(KEY); }
+  function say(text, bad) { var s = $('status'); s.textContent = text || ''; s.className = bad ? 'bad' : ''; }
+
+  // A call with the key; resolves to the parsed body, rejects with the problem's detail.
+  function api(method, path, body, ctype) {
+    var h = { Authorization: 'Bearer ' + key() };
+    if (body !== undefined) h['Content-Type'] = ctype || 'application/json';
+    return fetch(path, { method: method, headers: h, body: body === undefined ? undefined : ctype ? body : JSON.stringify(body) })
+      .then(function (r) {
+        return r.json().then(function (b) {
+          if (r.status === 401) { signOut(); }
+          return { ok: r.ok, status: r.status, body: b };
+        });
+      });
+  }
+  function fail(res) { say(window.rissI18n.problem(res.body, res.status), true); }
+
+  function cell(tr, text) { var td = document.createElement('td'); td.textContent = text; tr.appendChild(td); return td; }
+  function clear(tbody) { while (tbody.firstChild) tbody.removeChild(tbody.firstChild); }
+  function emptyRow(tbody, cols) {
+    var tr = document.createElement('tr'); var td = cell(tr, t('provider.none')); td.colSpan = cols; tbody.appendChild(tr);
+  }
+  function title(o) { return window.rissI18n.current() === 'en' ? o.title_en : o.title_ja; }
+
+  function loadCourses() {
+    return api('GET', '/api/v1/cpd/courses').then(function (res) {
+      if (!res.ok) return fail(res);
+      var tb = $('courses').tBodies[0];
+      clear(tb);
+      res.body.courses.forEach(function (c) {
+        var tr = document.createElement('tr');
+        cell(tr, c.code);
+        cell(tr, t('cpd.kind.' + c.kind));
+        cell(tr, title(c));
+        cell(tr, String(c.hours));
+        cell(tr, c.cycle_years.join(', '));
+        cell(tr, c.designations.map(function (d) { return t('provider.designated', [d.fiscal_year, d.designation_no]); }).join(', ') || '—');
+        tb.appendChild(tr);
+      });
+      if (!res.body.courses.length) emptyRow(tb, 6);
+    });
+  }
+
+  var records = [];
+  function loadRecords() {
+    return api('GET', '/api/v1/cpd/completions?limit=200').then(function (res) {
+      if (!res.ok) return fail(res);
+      records = res.body.completions;
+      var tb = $('records').tBodies[0];
+      clear(tb);
+      records.forEach(function (c, i) {
+        var tr = document.createElement('tr');
+        cell(tr, c.provider_record_id);
+        cell(tr, c.regno);
+        cell(tr, c.course_code + ' ' + title(c));
+        cell(tr, c.completed_on);
+        cell(tr, String(c.hours));
+        cell(tr, window.rissI18n.state('cpd_completion', c.state));
+        cell(tr, new Date(c.received_at).toLocaleString(window.rissI18n.current() === 'en' ? 'en-GB' : 'ja-JP'));
+        var td = cell(tr, '');
+        if (c.state !== 'voided') {
+          var b = document.createElement('button');
+          b.type = 'button';
+          b.textContent = t('provider.correct');
+          b.setAttribute('aria-label', t('provider.correct_h', [c.provider_record_id]));
+          b.addEventListener('click', function () { openCorrection(i); });
+          td.appendChild(b);
+        }
+        tb.appendChild(tr);
+      });
+      if (!records.length) emptyRow(tb, 8);
+    });
+  }
+
+  var correcting = null;
+  function openCorrection(i) {
+    correcting = records[i];
+    $('correct-h').textContent = t('provider.correct_h', [correcting.provider_record_id]);
+    $('x-regno').value = correcting.regno;
+    $('x-course').value = correcting.course_code;
+    $('x-date').value = correcting.completed_on;
+    $('x-hours').value = correcting.hours;
+    $('correct-form').hidden = false;
+    $('x-regno').focus();
+  }
+
+  var me = null;
+  function showWho() {
+    if (me) $('who').textContent = t('provider.signed_in', [window.rissI18n.current() === 'en' ? me.name_en : me.name_ja]);
+  }
+
+  function showPortal(provider) {
+    me = provider;
+    $('signin').hidden = true;
+    $('portal').hidden = false;
+    showWho();
+    say('');
+    loadCourses();
+    loadRecords();
+  }
+
+  function signIn() {
+    say(t('provider.loading'));
+    return api('GET', '/api/v1/cpd/provider').then(function (res) {
+      if (!res.ok) { fail(res); return; }
+      showPortal(res.body);
+    });
+  }
+
+  function signOut() {
+    window.sessionStorage.removeItem(KEY);
+    $('portal').hidden = true;
+    $('signin').hidden = false;
+  }
+
+  function upload(e) {
+    e.preventDefault();
+    var f = $('csv-file').files[0];
+    var out = $('upload-result'), table = $('upload-errors'), tb = table.tBodies[0];
+    clear(tb);
+    table.hidden = true;
+    out.className = '';
+    if (!f) { out.textContent = t('provider.no_file'); return; }
+    f.text().then(function (text) {
+      return api('POST', '/api/v1/cpd/completions.csv', text, 'text/csv; charset=utf-8');
+    }).then(function (res) {
+      if (res.ok) {
+        out.textContent = t('provider.upload_ok', [res.body.created, res.body.unchanged, res.body.corrected]);
+        loadRecords();
+        return;
+      }
+      out.className = 'bad';
+      if (!res.body.errors) { out.textContent = window.rissI18n.problem(res.body, res.status); return; }
+      out.textContent = res.body.detail;
+      res.body.errors.forEach(function (er) {
+        var tr = document.createElement('tr');
+        cell(tr, String(er.line));
+        cell(tr, er.column);
+        cell(tr, er.detail);
+        tb.appendChild(tr);
+      });
+      table.hidden = false;
+    });
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    $('key-form').addEventListener('submit', function (e) {
+      e.preventDefault();
+      window.sessionStorage.setItem(KEY, $('api-key').value.trim());
+      $('api-key').value = '';
+      signIn();
+    });
+    $('sign-out').addEventListener('click', function () { signOut(); say(''); });
+    $('reload').addEventListener('click', loadRecords);
+    $('upload-form').addEventListener('submit', upload);
+    $('course-form').addEventListener('submit', function (e) {
+      e.preventDefault();
+      var body = {
+        code: $('c-code').value.trim(), kind: $('c-kind').value, title_ja: $('c-title-ja').value.trim(),
+        title_en: $('c-title-en').value.trim(), hours: Number($('c-hours').value),
+        cycle_years: $('c-years').value.split(',').map(function (y) { return Number(y.trim()); })
+      };
+      api('POST', '/api/v1/cpd/courses', body).then(function (res) {
+        if (!res.ok) return fail(res);
+        say(t('provider.course_added', [res.body.code]));
+        e.target.reset();
+        loadCourses();
+      });
+    });
+    $('x-cancel').addEventListener('click', function () { $('correct-form').hidden = true; });
+    $('correct-form').addEventListener('submit', function (e) {
+      e.preventDefault();
+      var rec = {
+        provider_record_id: correcting.provider_record_id, regno: $('x-regno').value.trim(),
+        course_code: $('x-course').value.trim(), completed_on: $('x-date').value, hours: Number($('x-hours').value),
+        correction: true
+      };
+      api('POST', '/api/v1/cpd/completions', { records: [rec] }).then(function (res) {
+        var r = res.body.results && res.body.results[0];
+        if (!res.ok) {
+          say(r && r.problems ? r.problems.map(function (p) { return p.detail; }).join(' ') : window.rissI18n.problem(res.body, res.status), true);
+          return;
+        }
+        say(t('provider.corrected', [rec.provider_record_id]));
+        $('correct-form').hidden = true;
+        loadRecords();
+      });
+    });
+    document.addEventListener('riss:lang', function () { if (key()) { showWho(); loadCourses(); loadRecords(); } });
+    if (key()) signIn();
+  });
+})();
