@@ -17,6 +17,7 @@ static const struct cli_cmd cli_commands[] = {
 	{ .name = "score",      .summary = "estimate abilities from responses",               .run = cli_cmd_score },
 	{ .name = "simulate",   .summary = "simulate candidates through the adaptive engine", .run = cli_cmd_simulate },
 	{ .name = "exposure",   .summary = "compute Sympson-Hetter exposure parameters for a bank", .run = cli_cmd_exposure },
+	{ .name = "report",     .summary = "psychometric reports: test information and CSEM curves", .run = cli_cmd_report },
 	{ .name = "keys",       .summary = "issuer keys: new, rotate, retire, list",          .run = cli_cmd_keys },
 	{ .name = "credential", .summary = "credentials: issue, verify",                      .run = cli_cmd_credential },
 	{ .name = "log",        .summary = "transparency log: verify",                        .run = cli_cmd_log },
