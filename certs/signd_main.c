@@ -12,6 +12,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -93,6 +94,14 @@ static void *cert_sd_serve(void *arg)
 		cert_sd_log("refused connection pid=%ld uid=%ld gid=%ld: not in signd_allow_uids/signd_allow_gids",
 		            (long)cred.pid, (long)cred.uid, (long)cred.gid);
 		cert_sd_reply(fd, CERT_SIGND_NOT_PERMITTED, NULL);
+		/* Let the peer read the answer: stop writing, then drain what it sent (for a second
+		 * at most) so that closing with unread bytes does not reset the connection first. */
+		shutdown(fd, SHUT_WR);
+		struct timeval tv = { .tv_sec = 1 };
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+		unsigned char sink[4096];
+		for (int i = 0; i < 256 && read(fd, sink, sizeof sink) > 0; i++)
+			;
 		free(body);
 		body = NULL;
 	}

@@ -43,6 +43,14 @@ int cli_cmd_analyze(int argc, char **argv);
 int cli_cmd_score(int argc, char **argv);
 int cli_cmd_simulate(int argc, char **argv);
 int cli_cmd_exposure(int argc, char **argv);
+int cli_cmd_report(int argc, char **argv);
+/* The exposure feasibility check of an exam bound to a bank (cat_exposure_feasibility):
+ * prints the verdict and the thin groups on stderr when the target cannot be met (prefix
+ * names the command) and returns it as a JSON object; *out_feasible gets the verdict. */
+struct cat_engine;
+struct json_t;
+struct json_t *cli_exposure_feasibility(const struct cat_engine *eng, double target, const char *prefix,
+                                        int *out_feasible);
 int cli_cmd_keys(int argc, char **argv);
 int cli_cmd_credential(int argc, char **argv);
 /* riss credential issue REGNO (from the register; cli/cmd_credential_issue.c). */
@@ -51,6 +59,8 @@ int cli_cmd_log(int argc, char **argv);
 int cli_cmd_stats(int argc, char **argv);
 int cli_cmd_staff(int argc, char **argv);
 int cli_cmd_exam(int argc, char **argv);
+int cli_cmd_jobs(int argc, char **argv);
+int cli_cmd_registrant(int argc, char **argv);
 int cli_cmd_provider(int argc, char **argv);
 
 /* riss bank's subcommands (cli/cmd_bank_*.c). */

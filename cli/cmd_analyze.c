@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "ib_analysis.h"
+#include "ib_dif.h"
 #include "ib_calib.h"
 #include "ib_data.h"
 #include "ib_params.h"
@@ -18,8 +19,9 @@
 struct cli_an_opts {
 	const char *data, *params, *group, *focal, *reference, *new_params;
 	enum ib_model model;
-	int is_long, json, strata;
-	double threshold;
+	int is_long, json, strata, no_purify;
+	double threshold, min_cell, min_group, z, slope_ratio;
+	int boot;
 };
 
 static json_t *cli_an_num(double v)
@@ -209,9 +211,7 @@ static int cli_an_dif(const struct cli_an_opts *o)
 	if (!o->group || !o->focal)
 		return cli_usage_error("analyze dif: --group COLUMN and --focal VALUE are required");
 	struct ib_data *d = NULL;
-	struct ib_item_par *par = NULL;
-	struct ib_dif *r = NULL;
-	double *theta = NULL, mean, sd;
+	struct ib_dif_item *r = NULL;
 	uint8_t *grp = NULL;
 	const char *keep[1] = { o->group };
 	struct ib_read_opts ro = { .keep_cols = keep, .n_keep_cols = 1 };
@@ -220,7 +220,7 @@ static int cli_an_dif(const struct cli_an_opts *o)
 		return cli_usage_error("analyze dif: the grouping column needs a wide TSV");
 	if ((e = ib_data_load(&d, o->data, 0, &ro)))
 		return cli_an_load_err(e);
-	if (!(grp = malloc(d->n_persons)) || !(theta = malloc(d->n_persons * sizeof *theta))) {
+	if (!(grp = malloc(d->n_persons ? d->n_persons : 1))) {
 		rc = cli_fail("out of memory");
 		goto done;
 	}
@@ -238,40 +238,61 @@ static int cli_an_dif(const struct cli_an_opts *o)
 		                     "both must be present", o->group, nf, nr);
 		goto done;
 	}
-	enum ib_model model;
-	if ((rc = cli_an_params(&par, &mean, &sd, &model, d, o)))
-		goto done;
-	if (ib_eap(theta, NULL, d, par, mean, sd) || (e = ib_dif_mh(&r, d, grp, theta, o->strata))) {
-		rc = cli_fail("%s", rs_error_last());
+	struct ib_dif_opts dopt;
+	ib_dif_opts_init(&dopt);
+	dopt.purify = !o->no_purify;
+	if (o->min_cell > 0) dopt.min_cell = o->min_cell;
+	if (o->min_group > 0) dopt.min_group = o->min_group;
+	size_t flagged = 0;
+	if ((e = ib_dif_analyze(&r, &flagged, d, grp, &dopt))) {
+		rc = e == RS_EINVAL ? cli_usage_error("analyze dif: %s", rs_error_last()) : cli_fail("%s", rs_error_last());
 		goto done;
 	}
 	if (o->json) {
 		json_t *arr = json_array();
-		for (size_t j = 0; j < d->n_items; j++)
-			json_array_append_new(arr,
-			    json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s#}", "id", d->item_ids[j],
-			              "n_ref", cli_an_num(r[j].n_ref), "n_focal", cli_an_num(r[j].n_foc),
-			              "alpha_mh", cli_an_num(r[j].alpha), "delta_mh", cli_an_num(r[j].delta),
-			              "se", cli_an_num(r[j].se), "chi2", cli_an_num(r[j].chi2), "p",
-			              cli_an_num(r[j].p), "ets", &r[j].ets, (size_t)1));
-		rc = cli_an_print_json(json_pack("{s:s, s:s, s:i, s:o}", "group", o->group, "focal",
-		                                 o->focal, "strata", o->strata, "items", arr));
+		for (size_t j = 0; j < d->n_items; j++) {
+			const struct ib_dif_item *it = &r[j];
+			json_t *mh = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:s#, s:s#}", "n_ref", cli_an_num(it->mh.n_ref),
+			                       "n_focal", cli_an_num(it->mh.n_foc), "alpha", cli_an_num(it->mh.alpha), "delta",
+			                       cli_an_num(it->mh.delta), "se", cli_an_num(it->mh.se), "chi2", cli_an_num(it->mh.chi2),
+			                       "p", cli_an_num(it->mh.p), "strata", it->strata, "ets", &it->mh.ets, (size_t)1,
+			                       "ets_stage1", &it->ets_stage1, (size_t)1);
+			json_t *lr = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s#}", "uniform_chi2", cli_an_num(it->lr_uni_chi2),
+			                       "uniform_p", cli_an_num(it->lr_uni_p), "nonuniform_chi2", cli_an_num(it->lr_non_chi2),
+			                       "nonuniform_p", cli_an_num(it->lr_non_p), "chi2", cli_an_num(it->lr_chi2), "p",
+			                       cli_an_num(it->lr_p), "r2_delta", cli_an_num(it->lr_r2), "class", &it->lr_class,
+			                       (size_t)1);
+			json_array_append_new(arr, json_pack("{s:s, s:b, s:o, s:o}", "id", d->item_ids[j], "anchor", it->anchor,
+			                                     "mh", mh, "logistic", lr));
+		}
+		rc = cli_an_print_json(json_pack("{s:s, s:s, s:i, s:i, s:f, s:f, s:i, s:o}", "group", o->group, "focal",
+		                                 o->focal, "n_focal", (int)nf, "n_reference", (int)nr, "min_cell",
+		                                 dopt.min_cell, "min_group", dopt.min_group, "purified_out", (int)flagged,
+		                                 "items", arr));
 		goto done;
 	}
-	printf("Mantel-Haenszel DIF by '%s': focal '%s' (%zu rows) vs %s (%zu rows), %d theta strata\n"
-	       "MH D-DIF < 0 favours the reference group; ETS A negligible, B moderate, C large.\n\n",
-	       o->group, o->focal, nf, o->reference ? o->reference : "all others", nr, o->strata);
-	printf("%-16s %8s %8s %8s %7s %9s %8s %4s\n", "item", "n_ref", "n_focal", "alpha", "D-DIF",
-	       "se", "p", "ETS");
-	for (size_t j = 0; j < d->n_items; j++)
-		printf("%-16.16s %8.0f %8.0f %8.3f %7.2f %9.3f %8.4f %4c\n", d->item_ids[j], r[j].n_ref,
-		       r[j].n_foc, r[j].alpha, r[j].delta, r[j].se, r[j].p, r[j].ets);
+	printf("DIF by '%s': focal '%s' (%zu rows) vs %s (%zu rows)\n"
+	       "Matching on the number-right score, levels merged until each stratum holds %.0f of each group;\n"
+	       "%s\n"
+	       "MH D-DIF < 0 favours the reference group; ETS A negligible, B moderate, C large.\n"
+	       "Logistic regression (Swaminathan-Rogers): uniform = group term, non-uniform = score x group;\n"
+	       "class by Nagelkerke R2 gain (Jodoin-Gierl): A < .035 or p >= .05, B < .07, C.\n\n",
+	       o->group, o->focal, nf, o->reference ? o->reference : "all others", nr, dopt.min_cell,
+	       dopt.purify ? (flagged ? "two-stage purification: items flagged B/C at stage 1 left the matching score (*)"
+	                              : "two-stage purification: no item flagged at stage 1")
+	                   : "no purification");
+	printf("%-16s %7s %7s %6s %7s %6s %8s %3s | %8s %8s %7s %3s\n", "item", "n_ref", "n_foc", "strata", "D-DIF", "se",
+	       "p", "ETS", "p_unif", "p_nonu", "R2", "LR");
+	for (size_t j = 0; j < d->n_items; j++) {
+		const struct ib_dif_item *it = &r[j];
+		printf("%-15.15s%c %7.0f %7.0f %6d %7.2f %6.3f %8.4f %3c | %8.4f %8.4f %7.4f %3c\n", d->item_ids[j],
+		       it->anchor ? ' ' : '*', it->mh.n_ref, it->mh.n_foc, it->strata, it->mh.delta, it->mh.se, it->mh.p,
+		       it->mh.ets, it->lr_uni_p, it->lr_non_p, it->lr_r2, it->lr_class);
+	}
 	rc = CLI_OK;
 done:
 	free(grp);
-	free(theta);
 	free(r);
-	free(par);
 	ib_data_free(d);
 	return rc;
 }
@@ -334,7 +355,11 @@ static int cli_an_drift(const struct cli_an_opts *o)
 		rc = cli_fail("out of memory");
 		goto done;
 	}
-	if ((e = ib_drift_link(&dr, drifted, po, pn, m, o->threshold))) {
+	struct ib_drift_opts dopt = { .threshold = o->threshold, .z = o->z > 0 ? o->z : 2.58,
+	                              .slope_ratio = o->slope_ratio > 0 ? o->slope_ratio : 1.5, .boot = o->boot >= 0 ? o->boot : 200,
+	                              .seed = 1 };
+	struct ib_link_est est[3];
+	if ((e = ib_drift_link_opts(&dr, est, drifted, po, pn, m, &dopt))) {
 		rc = e == RS_EINVAL ? cli_usage_error("analyze drift: %s", rs_error_last())
 		                    : cli_fail("%s", rs_error_last());
 		goto done;
@@ -342,34 +367,52 @@ static int cli_an_drift(const struct cli_an_opts *o)
 	const double A = dr.A, B = dr.B, crit = dr.crit;
 	size_t flagged = 0;
 	json_t *arr = o->json ? json_array() : NULL;
-	if (!o->json)
+	static const char *const mname[3] = { "stocking_lord", "haebara", "mean_sigma" };
+	if (!o->json) {
 		printf("Stocking-Lord linking over %zu of %zu common items (drifted items left out, %d pass%s%s):\n"
-		       "theta_active = %.4f * theta_new + %.4f (criterion %.3g)\n"
-		       "flag: |b_new - b_active| > %.2f after linking\n\n"
-		       "%-16s %8s %8s %8s %8s %8s\n", dr.linking, m, dr.rounds, dr.rounds == 1 ? "" : "es",
-		       dr.converged ? "" : ", not settled", A, B, crit, o->threshold, "item", "a_act", "a_new",
-		       "b_act", "b_new", "delta_b");
+		       "theta_active = %.4f * theta_new + %.4f (criterion %.3g)\n", dr.linking, m, dr.rounds,
+		       dr.rounds == 1 ? "" : "es", dr.converged ? "" : ", not settled", A, B, crit);
+		printf("linking constants over the same items (SE by bootstrap over the items, %d replicates):\n", dopt.boot);
+		for (int k = 0; k < 3; k++)
+			printf("  %-14s A %.4f (SE %.4f)  B %.4f (SE %.4f)\n", mname[k], est[k].A, est[k].se_A, est[k].B, est[k].se_B);
+		printf("flag: |delta b| > %.2f and above %.2f SE (difficulty drift, DRIFT-b; leaves the link), or\n"
+		       "      slope ratio beyond %.2f either way and above %.2f SE (slope drift, DRIFT-a)\n\n"
+		       "%-16s %8s %8s %8s %8s %8s %8s\n", dopt.threshold, dopt.z, dopt.slope_ratio, dopt.z, "item", "a_act", "a_new",
+		       "b_act", "b_new", "delta_b", "se");
+	}
+	size_t slope_flags = 0;
 	for (size_t t = 0; t < m; t++) {
 		double a2 = pn[t].a / A, b2 = A * pn[t].b + B, db = b2 - po[t].b;
-		int flag = drifted[t];
+		double se = sqrt(A * A * pn[t].se_b * pn[t].se_b + po[t].se_b * po[t].se_b);
+		int flag = drifted[t] & 1, sflag = (drifted[t] & 2) != 0;
 		flagged += flag;
+		slope_flags += sflag;
 		if (arr)
-			json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:b}", "id",
+			json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b}", "id",
 			                                     ids[idx[t]], "a_active", cli_an_num(po[t].a),
 			                                     "a_new", cli_an_num(a2), "b_active",
 			                                     cli_an_num(po[t].b), "b_new", cli_an_num(b2),
-			                                     "delta_b", cli_an_num(db), "flagged", flag));
+			                                     "delta_b", cli_an_num(db), "se_delta_b", cli_an_num(se),
+			                                     "flagged", flag, "slope_flagged", sflag));
 		else
-			printf("%-16.16s %8.3f %8.3f %8.3f %8.3f %8.3f%s\n", ids[idx[t]], po[t].a, a2,
-			       po[t].b, b2, db, flag ? "  DRIFT" : "");
+			printf("%-16.16s %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f%s%s\n", ids[idx[t]], po[t].a, a2,
+			       po[t].b, b2, db, se, flag ? "  DRIFT-b" : "", sflag ? "  DRIFT-a" : "");
 	}
 	if (arr)
-		rc = cli_an_print_json(json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:b, s:o}", "A", cli_an_num(A), "B",
+	{
+		json_t *links = json_object();
+		for (int k = 0; k < 3; k++)
+			json_object_set_new(links, mname[k], json_pack("{s:o, s:o, s:o, s:o}", "A", cli_an_num(est[k].A), "B",
+			                                               cli_an_num(est[k].B), "se_A", cli_an_num(est[k].se_A),
+			                                               "se_B", cli_an_num(est[k].se_B)));
+		rc = cli_an_print_json(json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:i, s:b, s:o, s:i, s:o}", "A", cli_an_num(A), "B",
 		                                 cli_an_num(B), "criterion", cli_an_num(crit), "flagged",
-		                                 (int)flagged, "linking_items", (int)dr.linking, "passes",
-		                                 dr.rounds, "converged", dr.converged, "items", arr));
+		                                 (int)flagged, "slope_flagged", (int)slope_flags, "linking_items", (int)dr.linking,
+		                                 "passes", dr.rounds, "converged", dr.converged, "links", links,
+		                                 "bootstrap", dopt.boot, "items", arr));
+	}
 	else {
-		printf("\n%zu of %zu items drifted\n", flagged, m);
+		printf("\n%zu of %zu items drifted in difficulty, %zu in slope\n", flagged, m, slope_flags);
 		rc = CLI_OK;
 	}
 done:
@@ -392,11 +435,17 @@ static void cli_analyze_help(void)
 	       "         fit (Orlando-Thissen; persons who answered the whole form, 3-200 items); with option\n"
 	       "         letters in the wide TSV (and a KEY row first) the share choosing each option\n"
 	       "         in the low, middle and high third\n"
-	       "  dif    --data FILE --group COLUMN --focal VALUE [--reference VALUE] [--strata N]\n"
-	       "         [--params P | --model M]   Mantel-Haenszel DIF on theta strata, ETS A/B/C\n"
+	       "  dif    --data FILE --group COLUMN --focal VALUE [--reference VALUE] [--min-cell 5]\n"
+	       "         [--min-group 100] [--no-purify]   Mantel-Haenszel DIF (ETS A/B/C) and logistic-\n"
+	       "         regression DIF (uniform, non-uniform; R2 classes) on number-right score strata\n"
+	       "         merged to --min-cell of each group, with two-stage purification (items flagged\n"
+	       "         B/C leave the matching score); refused when a group has under --min-group\n"
 	       "  drift  --params ACTIVE.json (--data FILE [--long] [--model M] | --new NEW.json)\n"
-	       "         [--threshold 0.3]   Stocking-Lord linking; flags |delta b| > threshold and\n"
-	       "         links again without the flagged items until the set settles\n\n"
+	       "         [--threshold 0.3] [--z 2.58] [--slope-ratio 1.5] [--bootstrap 200]\n"
+	       "         Stocking-Lord linking; flags |delta b| > threshold that is also above z SE\n"
+	       "         (when the estimates carry SEs) and links again without the flagged items until\n"
+	       "         the set settles; flags slope drift (ratio beyond --slope-ratio, above z SE);\n"
+	       "         Haebara and mean/sigma constants beside, all with bootstrap SEs\n\n"
 	       "Without --params, items are first calibrated with --model (default 2pl).\n"
 	       "--json prints the results as JSON.\n");
 }
@@ -415,9 +464,13 @@ int cli_cmd_analyze(int argc, char **argv)
 		{ "reference", required_argument, NULL, 'r' },
 		{ "strata", required_argument, NULL, 's' }, { "new", required_argument, NULL, 'n' },
 		{ "threshold", required_argument, NULL, 't' },
+		{ "min-cell", required_argument, NULL, 'C' }, { "min-group", required_argument, NULL, 'G' },
+		{ "no-purify", no_argument, NULL, 'P' },
+		{ "z", required_argument, NULL, 'Z' }, { "slope-ratio", required_argument, NULL, 'R' },
+		{ "bootstrap", required_argument, NULL, 'B' },
 		{ "json", no_argument, NULL, 'j' },          { 0 },
 	};
-	struct cli_an_opts o = { .model = IB_2PL, .strata = 10, .threshold = 0.3 };
+	struct cli_an_opts o = { .model = IB_2PL, .strata = 10, .threshold = 0.3, .boot = -1 };
 	int c;
 	opterr = 0;
 	optind = 1;
@@ -447,6 +500,32 @@ int cli_cmd_analyze(int argc, char **argv)
 				                       optarg);
 			break;
 		case 'j': o.json = 1; break;
+		case 'P': o.no_purify = 1; break;
+		case 'Z':
+			o.z = strtod(optarg, &e);
+			if (*e || !(o.z > 0 && o.z < 10))
+				return cli_usage_error("--z: expected a number in (0, 10), got '%s'", optarg);
+			break;
+		case 'R':
+			o.slope_ratio = strtod(optarg, &e);
+			if (*e || !(o.slope_ratio > 1 && o.slope_ratio < 10))
+				return cli_usage_error("--slope-ratio: expected a number in (1, 10), got '%s'", optarg);
+			break;
+		case 'B':
+			o.boot = (int)strtol(optarg, &e, 10);
+			if (*e || o.boot < 0 || o.boot > 10000)
+				return cli_usage_error("--bootstrap: expected 0 to 10000, got '%s'", optarg);
+			break;
+		case 'C':
+			o.min_cell = strtod(optarg, &e);
+			if (*e || !(o.min_cell >= 1 && o.min_cell <= 1000))
+				return cli_usage_error("--min-cell: expected a number in 1..1000, got '%s'", optarg);
+			break;
+		case 'G':
+			o.min_group = strtod(optarg, &e);
+			if (*e || !(o.min_group >= 1 && o.min_group <= 1e7))
+				return cli_usage_error("--min-group: expected a number in 1..10000000, got '%s'", optarg);
+			break;
 		default:
 			return cli_usage_error("analyze: unknown or incomplete option '%s' (see 'riss "
 			                       "analyze --help')", argv[optind]);

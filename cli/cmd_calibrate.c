@@ -251,6 +251,20 @@ int cli_cmd_calibrate(int argc, char **argv)
 			rc = cli_fail("out of memory writing JSON");
 			goto done;
 		}
+		/* the estimated (under --fixed) or assumed N(mean, sd) ability distribution, and how
+		 * convergence was judged */
+		json_object_set_new(doc, "latent", json_pack("{s:f, s:f, s:b}", "mean", r->latent_mean, "sd", r->latent_sd,
+		                                             "estimated", r->n_fixed > 0));
+		json_object_set_new(doc, "convergence",
+		                    json_pack("{s:f, s:f, s:f, s:f}", "tol", o.tol, "max_change",
+		                              r->n_hist ? r->hist_change[r->n_hist - 1] : 0.0, "loglik_change",
+		                              isfinite(r->loglik_change) ? r->loglik_change : -1.0, "max_gradient", r->max_gradient));
+		json_t *arr = json_object_get(doc, "items");
+		for (size_t j = 0; j < r->n_items && j < json_array_size(arr); j++)
+			if (r->at_bound[j])
+				json_object_set_new(json_array_get(arr, j), "at_bound",
+				                    json_string(r->at_bound[j] == 5 ? "a,c" : r->at_bound[j] & 4 ? "c" : "a"));
+		json_object_set_new(doc, "items_at_bound", json_integer((json_int_t)r->n_at_bound));
 		char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 		json_decref(doc);
 		if (!s) {
@@ -270,7 +284,12 @@ int cli_cmd_calibrate(int argc, char **argv)
 	       ib_model_name(o.model), d->n_items, r->n_fixed, wsum, rsum);
 	printf("log-likelihood %.3f after %d EM cycles (%s), %.2f s\n", r->loglik, r->iterations,
 	       r->converged ? "converged" : "NOT converged", r->seconds);
-	printf("ability distribution N(%.4f, %.4f^2)\n\n", r->latent_mean, r->latent_sd);
+	printf("ability distribution N(%.4f, %.4f^2)%s\n", r->latent_mean, r->latent_sd,
+	       r->n_fixed ? " (estimated, the fixed items set the scale)" : "");
+	if (r->n_at_bound)
+		printf("note: %zu item(s) sit on a bound (c = 0: c held at 0, no standard error for c; or the slope at its "
+		       "limit 0.001 or 50): the likelihood is largest there; marked * below\n", r->n_at_bound);
+	printf("\n");
 	printf("%-16s %8s %8s %8s %8s %8s %8s %8s\n", "item", "a", "se_a", "b", "se_b", "c", "se_c",
 	       "d");
 	for (size_t j = 0; j < r->n_items; j++) {
@@ -283,7 +302,7 @@ int cli_cmd_calibrate(int argc, char **argv)
 		cli_print_num(p->c);
 		cli_print_num(p->se_c);
 		cli_print_num(p->d);
-		printf("%s\n", p->fixed ? "  (fixed)" : "");
+		printf("%s%s\n", p->fixed ? "  (fixed)" : "", r->at_bound[j] & 4 ? "  * c at bound" : r->at_bound[j] ? "  * a at bound" : "");
 	}
 	if (history) {
 		printf("\n%6s %16s %12s\n", "cycle", "loglik", "change");

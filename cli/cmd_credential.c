@@ -34,18 +34,24 @@ static int cli_cred_slurp(char **out, size_t *out_len, const char *path, size_t 
 
 static void cli_cred_verify_help(void)
 {
-	printf("usage: riss credential verify TOKEN|URL|- [--jwks FILE] [--status-list FILE]\n"
+	printf("usage: riss credential verify TOKEN|URL|- (--status-list FILE | --offline) [--jwks FILE]\n"
 	       "                              [--iss URL] [--now UNIX] [--json]\n\n"
-	       "Check a credential offline: the compact JWS (or its verify URL .../v/<JWS>, or '-'\n"
-	       "to read it from stdin) against the JWKS alone. With --status-list, a signed\n"
-	       "statuslist+jwt is checked too, so suspension and revocation show. Prints the\n"
-	       "verdict (valid, suspended, revoked, expired, not_genuine) and the reason; exit 0\n"
-	       "only when valid, 1 otherwise, 2 on bad input.\n\n"
+	       "Check a credential: the compact JWS (or its verify URL .../v/<JWS>, or '-' to read\n"
+	       "it from stdin) against the JWKS, and its status in a signed statuslist+jwt given\n"
+	       "with --status-list (so suspension and revocation show). Without a status list the\n"
+	       "status is not known: a genuine credential then exits 3 (\"status not checked\")\n"
+	       "unless --offline says that a signature-only check is what you want. Prints the\n"
+	       "verdict (valid, not_yet_valid, suspended, revoked, expired, not_genuine), the\n"
+	       "reason and whether the status was checked; exit 0 only when valid (and the status\n"
+	       "checked or --offline given), 1 when not valid, 2 on bad input, 3 when the status\n"
+	       "was not checked.\n\n"
 	       "  --jwks FILE         keys (default: <keys_dir>/jwks.json, now '%s/jwks.json')\n"
 	       "  --status-list FILE  a statuslist+jwt for the list the credential names\n"
+	       "  --offline           check the signature, claims and dates only; say so\n"
 	       "  --iss URL           require this issuer\n"
 	       "  --now UNIX          check as of this time (default: now)\n"
-	       "  --json              {\"verdict\", \"reason\", \"message\", \"kid\", \"registrant\"}\n",
+	       "  --json              {\"verdict\", \"reason\", \"message\", \"kid\", \"status_checked\",\n"
+	       "                      \"offline\", \"registrant\"}\n",
 	       rs_config_str("keys_dir"));
 }
 
@@ -53,7 +59,7 @@ static int cli_cred_verify(int argc, char **argv)
 {
 	const char *token_arg = NULL, *jwks_path = NULL, *sl_path = NULL, *iss = NULL;
 	char jwks_default[4200];
-	int json_out = 0, rc;
+	int json_out = 0, offline = 0, rc;
 	int64_t now = (int64_t)time(NULL);
 	struct cert_jwks *jwks = NULL;
 	char *tokbuf = NULL, *slbuf = NULL;
@@ -80,6 +86,8 @@ static int cli_cred_verify(int argc, char **argv)
 				return cli_usage_error("--now must be Unix seconds");
 		} else if (strcmp(argv[i], "--json") == 0)
 			json_out = 1;
+		else if (strcmp(argv[i], "--offline") == 0)
+			offline = 1;
 		else if (!token_arg && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0))
 			token_arg = argv[i];
 		else
@@ -87,6 +95,8 @@ static int cli_cred_verify(int argc, char **argv)
 	}
 	if (!token_arg)
 		return cli_usage_error("'riss credential verify' needs a TOKEN (or '-' for stdin)");
+	if (offline && sl_path)
+		return cli_usage_error("give --status-list FILE or --offline, not both");
 	if (!jwks_path) {
 		snprintf(jwks_default, sizeof jwks_default, "%s/jwks.json", rs_config_str("keys_dir"));
 		jwks_path = jwks_default;
@@ -144,8 +154,9 @@ static int cli_cred_verify(int argc, char **argv)
 			    "{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "sub", res.cred.sub, "name", res.cred.name,
 			    "name_latn", res.cred.name_latn, "qual", res.cred.qual, "reg_date", res.cred.reg_date,
 			    "renewal_count", (json_int_t)res.cred.renewal_count, "exp", (json_int_t)res.cred.exp));
-			json_object_set_new(o, "status_checked", json_boolean(sl_path != NULL));
 		}
+		json_object_set_new(o, "status_checked", json_boolean(sl_path != NULL));
+		json_object_set_new(o, "offline", json_boolean(offline));
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 		json_decref(o);
@@ -164,11 +175,16 @@ static int cli_cred_verify(int argc, char **argv)
 			printf("  registration %s  %s (%s)  %s  registered %s  renewals %lld  valid until %s\n",
 			       res.cred.sub, res.cred.name, res.cred.name_latn, res.cred.qual, res.cred.reg_date,
 			       (long long)res.cred.renewal_count, exp);
-			if (!sl_path && res.reason == REG_JWS_VALID)
-				printf("  status not checked (offline): pass --status-list to see suspension or revocation\n");
 		}
+		if (sl_path)
+			printf("  status checked against the status list '%s'\n", sl_path);
+		else if (offline)
+			printf("  status NOT checked (--offline): suspension and revocation do not show\n");
+		else if (res.reason == REG_JWS_VALID)
+			printf("  status NOT checked: give --status-list FILE (or --offline to accept a signature-only "
+			       "check); exit 3\n");
 	}
-	rc = res.reason == REG_JWS_VALID ? CLI_OK : CLI_FAIL;
+	rc = res.reason != REG_JWS_VALID ? CLI_FAIL : (sl_path || offline) ? CLI_OK : 3;
 done:
 	reg_sl_free(&sl);
 	free(slbuf);

@@ -77,13 +77,37 @@ static int cli_expo_num(const char *s, unsigned long long max, unsigned long lon
 	return 0;
 }
 
+json_t *cli_exposure_feasibility(const struct cat_engine *eng, double target, const char *prefix, int *out_feasible)
+{
+	struct cat_feasibility f;
+	cat_exposure_feasibility(&f, eng, target);
+	json_t *thin = json_array();
+	if (!f.feasible)
+		fprintf(stderr, "riss: %s: the exposure target %.2f cannot be met by this bank under the exam's blueprint: "
+		        "whatever the selection method, some item is shown to at least %.1f %% of candidates. Too thin:\n",
+		        prefix, target, 100 * f.min_max_exposure);
+	for (int k = 0; k < f.ngroups; k++) {
+		const struct cat_feas_group *g = &f.group[k];
+		if (!g->thin)
+			continue;
+		fprintf(stderr, "  %s: %d items per candidate from %d usable items; at most %.2f exposure needs %d or more\n",
+		        g->name, g->need, g->have, target, g->have_needed);
+		json_array_append_new(thin, json_pack("{s:s, s:i, s:i, s:i}", "group", g->name, "items_per_candidate", g->need,
+		                                      "usable_items", g->have, "items_needed", g->have_needed));
+	}
+	*out_feasible = f.feasible;
+	return json_pack("{s:b, s:f, s:f, s:o}", "feasible", f.feasible, "target", target,
+	                 "min_max_exposure", f.min_max_exposure, "thin", thin);
+}
+
 int cli_cmd_exposure(int argc, char **argv)
 {
 	const char *bank_path = NULL, *exam_path = NULL, *out_path = NULL;
 	unsigned long long n = 4000, iters = 12, seed = 1;
 	double margin = 0.02;
-	int json = 0, rc = CLI_FAIL;
+	int json = 0, strict = 0, feasible = 1, rc = CLI_FAIL;
 	char *bt = NULL, *et = NULL;
+	json_t *feas = NULL;
 	struct cat_bank *bank = NULL;
 	struct cat_exam *exam = NULL;
 	struct cat_engine *eng = NULL;
@@ -91,7 +115,7 @@ int cli_cmd_exposure(int argc, char **argv)
 	FILE *out = NULL;
 	if (cli_wants_help(argc, argv)) {
 		printf("usage: riss exposure --bank B --exam E [--examinees N] [--iterations K] [--seed S]\n"
-		       "                     [--out FILE] [--json]\n\n"
+		       "                     [--out FILE] [--json] [--strict]\n\n"
 		       "Compute Sympson-Hetter exposure-control parameters (sh_k) for bank B under exam E by\n"
 		       "the iterative simulation procedure (Sympson & Hetter 1985): start with k = 1; each\n"
 		       "round simulates N candidates from N(0,1) through the engine, measures each item's\n"
@@ -102,12 +126,19 @@ int cli_cmd_exposure(int argc, char **argv)
 		       "  --examinees N   candidates per round (default 4000)\n"
 		       "  --margin M      aim M below the target to absorb simulation noise (default 0.02)\n"
 		       "  --iterations K  at most K rounds (default 12)\n"
-		       "  --seed S        random seed (default 1)\n");
+		       "  --seed S        random seed (default 1)\n"
+		       "  --strict        exit 1 when the target is not reached or cannot be reached\n\n"
+		       "Before simulating it checks whether the target can be met at all: each candidate\n"
+		       "takes at least so many items from each domain, part and the test, so a group of n\n"
+		       "usable items needs n >= need / target. When it cannot, or when the last round is\n"
+		       "still above the target, it says so on stderr (naming the thin domains) and, with\n"
+		       "--strict, exits 1 (the bank is still written).\n");
 		return CLI_OK;
 	}
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--json") == 0) { json = 1; continue; }
+		if (strcmp(a, "--strict") == 0) { strict = 1; continue; }
 		if (!v)
 			return cli_usage_error("exposure: option '%s' needs a value (see --help)", a);
 		i++;
@@ -163,6 +194,7 @@ int cli_cmd_exposure(int argc, char **argv)
 		rc = cli_usage_error("exposure: %s", cat_error_last());
 		goto done;
 	}
+	feas = cli_exposure_feasibility(eng, exam->exposure_target, "exposure", &feasible);
 	hist = json_array();
 	double r = exam->exposure_target - margin, last_max = 1;
 	if (r <= 0.001) {
@@ -194,6 +226,11 @@ int cli_cmd_exposure(int argc, char **argv)
 		cat_sh_update(bank, &acc, r);
 		cat_sim_acc_free(&acc);
 	}
+	int reached = last_max <= exam->exposure_target;
+	if (!reached)
+		fprintf(stderr, "riss: exposure: the target %.2f was not reached: the last round's maximum exposure is %.4f "
+		        "after %llu rounds%s\n", exam->exposure_target, last_max, it > iters ? iters : it,
+		        feasible ? "" : " (the bank cannot meet it, see above)");
 	out = out_path ? fopen(out_path, "w") : stdout;
 	if (!out) {
 		rc = cli_fail("exposure: cannot write '%s'", out_path);
@@ -212,15 +249,17 @@ int cli_cmd_exposure(int argc, char **argv)
 		goto done;
 	}
 	if (json) {
-		json_t *o = json_pack("{s:f, s:f, s:O, s:f}", "target", exam->exposure_target, "aim", r, "rounds", hist, "max_exposure", last_max);
+		json_t *o = json_pack("{s:f, s:f, s:O, s:f, s:b, s:O}", "target", exam->exposure_target, "aim", r, "rounds", hist,
+		                      "max_exposure", last_max, "reached", reached, "feasibility", feas);
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
 		putchar('\n');
 		json_decref(o);
 	}
-	rc = CLI_OK;
+	rc = strict && (!reached || !feasible) ? CLI_FAIL : CLI_OK;
 done:
 	if (out && out != stdout) fclose(out);
 	json_decref(hist);
+	json_decref(feas);
 	cat_engine_free(eng);
 	cat_exam_free(exam);
 	cat_bank_free(bank);

@@ -321,7 +321,11 @@ int cli_cmd_score(int argc, char **argv)
 			goto done;
 		}
 		if (json) {
-			json_t *p = json_pack("{s:s, s:f, s:f}", "id", cols[0], "theta", est.theta, "se", est.se);
+			/* fallback: MLE/WLE had no finite maximum (all right/wrong), EAP reported instead;
+			 * at_bound: the estimate sits on theta_min/theta_max */
+			json_t *p = json_pack("{s:s, s:f, s:f, s:b, s:b}", "id", cols[0], "theta", est.theta, "se", est.se,
+			                      "fallback", (est.flags & CAT_EST_FALLBACK) != 0, "at_bound",
+			                      (est.flags & CAT_EST_BOUND) != 0);
 			if (!p || json_array_append_new(persons, p)) {
 				rc = cli_fail("score: %s line %ld: id is not valid UTF-8 or out of memory", dpath, row);
 				goto done;
@@ -335,7 +339,14 @@ int cli_cmd_score(int argc, char **argv)
 		goto done;
 	}
 	if (json) {
-		json_t *o = json_pack("{s:O}", "persons", persons);
+		size_t nfb = 0, nbd = 0, k;
+		json_t *pv;
+		json_array_foreach(persons, k, pv) {
+			nfb += json_is_true(json_object_get(pv, "fallback"));
+			nbd += json_is_true(json_object_get(pv, "at_bound"));
+		}
+		json_t *o = json_pack("{s:O, s:I, s:I}", "persons", persons, "fallbacks", (json_int_t)nfb, "at_bound",
+		                      (json_int_t)nbd);
 		if (!o || json_dumpf(o, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) != 0) {
 			json_decref(o);
 			rc = cli_fail("score: cannot write JSON");

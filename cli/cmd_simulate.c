@@ -1,6 +1,7 @@
 /* riss simulate: simulated candidates through the real adaptive engine, side by side with
  * the fixed form (same length, same blueprint) drawn from the same bank. */
 #include "cli.h"
+#include "rs_config.h"
 #include "rs_error.h"
 #include "rs_util.h"
 
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define CLI_SIM_MAX_FILE (64u << 20)
 
@@ -100,14 +102,47 @@ static int cli_sim_batch(struct cat_sim_report *rep, double *seconds, const stru
 	return rc;
 }
 
+/* by_theta: one object per band of true theta. */
+static json_t *cli_sim_bands(const struct cat_sim_report *r)
+{
+	json_t *a = json_array();
+	for (int k = 0; k < CAT_SIM_BANDS; k++) {
+		const struct cat_sim_band *b = &r->band[k];
+		json_array_append_new(a, json_pack("{s:f, s:f, s:i, s:f, s:f, s:f, s:f, s:f, s:f}", "theta_lo", b->lo,
+		                                   "theta_hi", b->hi, "n", (int)b->n, "bias", b->bias, "rmse", b->rmse,
+		                                   "csem", b->csem, "length_mean", b->len_mean, "accuracy", b->accuracy,
+		                                   "exposure_max", b->expo_max));
+	}
+	return a;
+}
+
 static json_t *cli_sim_json(const struct cat_sim_report *r, double seconds)
 {
-	return json_pack("{s:i, s:f, s:f, s:{s:f, s:i, s:i}, s:{s:f, s:f}, s:{s:f, s:f, s:f}, s:f, s:i, s:f}",
+	json_t *o = json_pack("{s:i, s:f, s:f, s:{s:f, s:i, s:i}, s:{s:f, s:f}, s:{s:f, s:f, s:f}, s:f, s:i, s:f}",
 	                 "examinees", (int)r->examinees, "bias", r->bias, "rmse", r->rmse,
 	                 "length", "mean", r->len_mean, "min", r->len_min, "max", r->len_max,
 	                 "classification", "accuracy", r->accuracy, "consistency", r->consistency,
 	                 "exposure", "max", r->expo_max, "mean", r->expo_mean, "unused_share", r->unused_share,
 	                 "overlap", r->overlap, "violations", (int)r->violations, "seconds", seconds);
+	if (o) {
+		json_object_set_new(o, "used_share", json_real(1.0 - r->unused_share));
+		json_object_set_new(o, "by_theta", cli_sim_bands(r));
+	}
+	return o;
+}
+
+static void cli_sim_print_bands(const char *title, const struct cat_sim_report *r)
+{
+	printf("\n%s by true theta (CSEM = root mean square of the reported SE; exposure = the largest\n"
+	       "share of the band's candidates shown one item):\n", title);
+	printf("  %-13s %6s %8s %7s %7s %7s %8s %9s\n", "theta", "n", "bias", "rmse", "csem", "length", "accuracy", "exposure");
+	for (int k = 0; k < CAT_SIM_BANDS; k++) {
+		const struct cat_sim_band *b = &r->band[k];
+		char lab[32];
+		snprintf(lab, sizeof lab, "%s%+.1f..%+.1f%s", k == 0 ? "<" : " ", b->lo, b->hi, k == CAT_SIM_BANDS - 1 ? "<" : " ");
+		printf("  %-13s %6.0f %8.4f %7.4f %7.4f %7.2f %8.4f %9.4f\n", lab, b->n, b->bias, b->rmse, b->csem,
+		       b->len_mean, b->accuracy, b->expo_max);
+	}
 }
 
 static int cli_sim_parse_num(const char *s, unsigned long long max, unsigned long long *out)
@@ -127,16 +162,17 @@ int cli_cmd_simulate(int argc, char **argv)
 	const char *bank_path = NULL, *exam_path = NULL;
 	unsigned long long n = 0, seed = 1, threads = 2;
 	enum cat_theta_dist dist = CAT_DIST_NORMAL;
-	int json = 0, have_n = 0, rc = CLI_FAIL;
+	int json = 0, have_n = 0, strict = 0, feasible = 1, rc = CLI_FAIL;
 	char err[300];
 	char *btext = NULL, *etext = NULL;
 	struct cat_bank *bank = NULL;
 	struct cat_exam *exam = NULL;
 	struct cat_engine *eng = NULL;
 	size_t *form = NULL;
+	json_t *feas = NULL;
 	if (cli_wants_help(argc, argv)) {
-		printf("usage: riss simulate --bank B --exam E --examinees N [--seed S]\n"
-		       "                     [--theta-dist normal|uniform] [--threads T] [--json]\n\n"
+		printf("usage: riss simulate --bank B [--exam E] --examinees N [--seed S]\n"
+		       "                     [--theta-dist normal|uniform] [--threads T] [--json] [--strict]\n\n"
 		       "Run N simulated candidates (true theta from N(0,1) or U(-3,3)) through the adaptive\n"
 		       "engine with the exam's blueprint, stopping rules and exposure control, and the same\n"
 		       "candidates through a fixed form of the exam's full length (the most informative items\n"
@@ -144,17 +180,24 @@ int cli_cmd_simulate(int argc, char **argv)
 		       "classification accuracy and consistency (Rudner), exposure, overlap, blueprint\n"
 		       "violations and wall time for both, side by side. Same seed, same figures.\n\n"
 		       "  --bank B        engine bank, JSON Lines (docs/bank-format.md)\n"
-		       "  --exam E        exam definition (docs/exam-format.md)\n"
+		       "  --exam E        exam definition (docs/exam-format.md); default the delivered exam,\n"
+		       "                  setting exam_definition (exam-engine/exams/sg.json)\n"
 		       "  --examinees N   number of simulated candidates (1..10000000)\n"
 		       "  --seed S        random seed (default 1)\n"
 		       "  --theta-dist D  normal (default) or uniform\n"
 		       "  --threads T     worker threads (default 2)\n"
-		       "  --json          print {\"examinees\", \"bias\", ..., \"fixed_form\": {...}}\n");
+		       "  --json          print {\"examinees\", \"bias\", ..., \"by_theta\": [...], \"fixed_form\": {...}}\n"
+		       "  --strict        exit 1 when the exam's exposure target is not met (or cannot be)\n\n"
+		       "Figures by true theta (12 bands of 0.5 from -3 to 3, the end bands open): n, bias,\n"
+		       "RMSE, CSEM (root mean square of the reported SE), mean length, accuracy and the\n"
+		       "conditional maximum exposure. When the bank cannot meet the exam's exposure target\n"
+		       "under its blueprint (see riss exposure --help) it says so on stderr.\n");
 		return CLI_OK;
 	}
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--json") == 0) { json = 1; continue; }
+		if (strcmp(a, "--strict") == 0) { strict = 1; continue; }
 		if (!v)
 			return cli_usage_error("simulate: option '%s' needs a value (see --help)", a);
 		i++;
@@ -178,8 +221,18 @@ int cli_cmd_simulate(int argc, char **argv)
 			return cli_usage_error("simulate: unknown option '%s' (see --help)", a);
 		}
 	}
-	if (!bank_path || !exam_path || !have_n)
-		return cli_usage_error("simulate: --bank, --exam and --examinees are required");
+	if (!bank_path || !have_n)
+		return cli_usage_error("simulate: --bank and --examinees are required");
+	/* Without --exam: the delivered exam (setting exam_definition), relative to the working
+	 * directory or else to the source tree, the lookup rissd uses for it. */
+	char exam_alt[4096];
+	if (!exam_path) {
+		exam_path = rs_config_str("exam_definition");
+		if (exam_path[0] != '/' && access(exam_path, R_OK) != 0) {
+			snprintf(exam_alt, sizeof exam_alt, "%s/%s", RS_SOURCE_ROOT, exam_path);
+			exam_path = exam_alt;
+		}
+	}
 	size_t blen, elen;
 	if (!(btext = cli_sim_read(bank_path, CLI_SIM_MAX_FILE, &blen, err, sizeof err)) ||
 	    !(etext = cli_sim_read(exam_path, CAT_EXAM_MAX_BYTES, &elen, err, sizeof err))) {
@@ -198,6 +251,8 @@ int cli_cmd_simulate(int argc, char **argv)
 		rc = cli_usage_error("simulate: %s", cat_error_last());
 		goto done;
 	}
+	if (exam->exposure != CAT_EXPO_NONE && exam->exposure_target < 1)
+		feas = cli_exposure_feasibility(eng, exam->exposure_target, "simulate", &feasible);
 	struct cat_sim_report ad, fx;
 	double ad_s, fx_s;
 	if ((rc = cli_sim_batch(&ad, &ad_s, eng, bank, seed, dist, n, (int)threads, NULL, 0)) != 0)
@@ -217,6 +272,8 @@ int cli_cmd_simulate(int argc, char **argv)
 		json_object_set_new(o, "fixed_form", f);
 		json_object_set_new(o, "exam", json_string(exam->id));
 		json_object_set_new(o, "bank_items", json_integer((json_int_t)bank->n));
+		if (feas)
+			json_object_set(o, "feasibility", feas);
 		if (!o || json_dumpf(o, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) != 0) {
 			json_decref(o);
 			rc = cli_fail("simulate: cannot write JSON");
@@ -240,9 +297,19 @@ int cli_cmd_simulate(int argc, char **argv)
 		printf("%-26s %14.4f %14.4f\n", "overlap", ad.overlap, fx.overlap);
 		printf("%-26s %14.0f %14.0f\n", "blueprint violations", ad.violations, fx.violations);
 		printf("%-26s %14.3f %14.3f\n", "seconds", ad_s, fx_s);
+		cli_sim_print_bands("adaptive", &ad);
+		cli_sim_print_bands("fixed form", &fx);
 	}
 	rc = CLI_OK;
+	if (exam->exposure != CAT_EXPO_NONE && exam->exposure_target < 1 && ad.expo_max > exam->exposure_target) {
+		fprintf(stderr, "riss: simulate: the maximum exposure %.4f is above the exam's target %.2f%s\n", ad.expo_max,
+		        exam->exposure_target, feasible ? " (run riss exposure for this bank)" : "");
+		if (strict) rc = CLI_FAIL;
+	}
+	if (strict && !feasible)
+		rc = CLI_FAIL;
 done:
+	json_decref(feas);
 	free(form);
 	cat_engine_free(eng);
 	cat_exam_free(exam);

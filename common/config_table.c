@@ -61,5 +61,18 @@ const struct rs_cfg_def rs_cfg_table[] = {
 	  "exam definition delivered at test centres (relative to the working directory or the source tree)" },
 	{ "exam_items", RS_CFG_STR, 1, 4096, "item-bank/demo/items.jsonl", 0,
 	  "item interchange file (text, keys, parameters) of the delivered exam, same lookup as exam_definition" },
+	{ "jobs_interval", RS_CFG_INT, 0, 86400, "600", 0,
+	  "seconds between runs of the renewal job inside rissd (lapse, training standings, overdue cases, "
+	  "reminders); 0 = off (then run `riss jobs run` from a timer). One runner at a time across nodes" },
+	{ "smtp_host", RS_CFG_STR, 0, 255, "", 0,
+	  "SMTP server for reminder mail (\"\" = reminders are queued but not sent)" },
+	{ "smtp_port", RS_CFG_INT, 1, 65535, "25", 0,
+	  "TCP port of smtp_host (STARTTLS is used when the server offers it)" },
+	{ "smtp_from", RS_CFG_STR, 3, 254, "no-reply@riss.invalid", 0,
+	  "sender address of reminder mail (envelope and From header)" },
+	{ "smtp_ca_file", RS_CFG_STR, 0, 4096, "", 0,
+	  "CA certificates (PEM) that the SMTP server's STARTTLS certificate is checked against (\"\" = system CAs)" },
+	{ "smtp_timeout", RS_CFG_INT, 1, 300, "10", 0,
+	  "seconds to wait for the SMTP server to answer" },
 	{ NULL, RS_CFG_STR, 0, 0, NULL, 0, NULL },
 };

@@ -171,6 +171,12 @@ void cat_bank_free(struct cat_bank *bank);
 #define CAT_MAX_TYPES 8
 
 enum cat_exposure { CAT_EXPO_NONE = 0, CAT_EXPO_RANDOMESQUE = 1, CAT_EXPO_SH = 2 };
+/* Item selection: maximum information (MFI), or a-stratification with b-blocking (Chang,
+ * Qian & Ying 2001): the pool is cut into strata of rising slope with matched difficulty
+ * distributions; stage k of the test draws from stratum k the item whose difficulty (the
+ * theta of its maximum information) is closest to the current estimate. */
+enum cat_selection { CAT_SEL_MFI = 0, CAT_SEL_ASTR = 1 };
+#define CAT_MAX_STRATA 8
 
 struct cat_domain {
 	char name[CAT_NAME_MAX];
@@ -181,6 +187,8 @@ struct cat_domain {
 struct cat_part {
 	char name[CAT_NAME_MAX];
 	int min, max;
+	int trial;                 /* unscored trial (pretest) items delivered in this part; the
+	                            * parts' trial counts add up to pretest_items when given */
 	int ntypes;
 	char types[CAT_MAX_TYPES][CAT_NAME_MAX]; /* allowed item types; none listed = any */
 };
@@ -196,6 +204,12 @@ struct cat_exam {
 	double se_target;          /* 0 = off */
 	bool ci_rule;              /* stop when the 95 % CI around theta clears the cut */
 	double ci_z;               /* 1.96 */
+	/* sequential probability ratio test at the cut (Reckase; Eggen 1999): H0 theta =
+	 * cut - delta against H1 theta = cut + delta, error rates alpha and beta; the test stops
+	 * once the minima are met and the log likelihood ratio leaves (log(beta/(1-alpha)),
+	 * log((1-beta)/alpha)) with the estimate on the same side of the cut */
+	bool sprt;
+	double sprt_delta, sprt_alpha, sprt_beta;
 	/* estimation */
 	enum cat_method final_method; /* method for the reported theta (selection always uses EAP) */
 	struct cat_est_opts est;
@@ -203,6 +217,16 @@ struct cat_exam {
 	enum cat_exposure exposure;
 	int randomesque_k;
 	double exposure_target;    /* Sympson-Hetter max exposure r */
+	enum cat_selection selection;
+	bool select_at_cut;        /* information (or closeness) at the cut, not the estimate */
+	double near_cut_z;         /* > 0: select at the cut while |theta - cut| < near_cut_z * se */
+	double near_cut_se;        /*   once se is at most this (0 = from the first item) */
+	int strata;                /* a-stratification: number of strata (1..CAT_MAX_STRATA) */
+	int stratum_items[CAT_MAX_STRATA]; /* operational items drawn from each stratum in turn */
+	bool last_stratum_max_info; /* the last stage picks by maximum information within its stratum */
+	int stratum_set;           /* > 1: stages picking by closeness draw at random among this many closest */
+	int start_items;           /* the first start_items operational items are drawn at random */
+	int start_set;             /*   from the start_set best by the selection criterion */
 	/* scale */
 	double cut_theta;          /* theta at the cut */
 	double scale_slope;        /* scaled points per logit */
@@ -267,6 +291,7 @@ size_t cat_session_count(const struct cat_session *s);
 enum cat_stop {
 	CAT_STOP_NONE = 0, CAT_STOP_MAX_LENGTH, CAT_STOP_SE, CAT_STOP_CI, CAT_STOP_TIME,
 	CAT_STOP_POOL, /* no eligible item left (blueprint maxima all reached) */
+	CAT_STOP_SPRT, /* the sequential probability ratio test at the cut decided */
 };
 enum cat_band { CAT_BAND_BELOW = 0, CAT_BAND_NEAR = 1, CAT_BAND_ABOVE = 2 };
 struct cat_domain_result {
@@ -323,7 +348,14 @@ struct cat_sim_acc {
 	int len_min, len_max;
 	double correct_class;
 	double violations;
+	/* by true theta: CAT_SIM_BANDS bands of CAT_SIM_BAND_W from CAT_SIM_BAND_LO (the end
+	 * bands also take the thetas beyond them) */
+	double b_n[12], b_err[12], b_sq[12], b_var[12], b_len[12], b_correct[12];
+	uint32_t *b_admin;   /* [band * nitems + item]: times administered to candidates of the band */
 };
+#define CAT_SIM_BANDS 12
+#define CAT_SIM_BAND_LO (-3.0)
+#define CAT_SIM_BAND_W 0.5
 int cat_sim_acc_init(struct cat_sim_acc *acc, size_t nitems);
 void cat_sim_acc_free(struct cat_sim_acc *acc);
 void cat_sim_acc_merge(struct cat_sim_acc *into, const struct cat_sim_acc *from);
@@ -341,6 +373,11 @@ struct cat_sim_report {
 	double accuracy, consistency;
 	double expo_max, expo_mean, unused_share, overlap;
 	double violations;
+	struct cat_sim_band {
+		double lo, hi, n, bias, rmse, csem, len_mean, accuracy;
+		double expo_max; /* conditional exposure: the largest share of the band's candidates
+		                  * given one item */
+	} band[CAT_SIM_BANDS];
 };
 void cat_sim_report(struct cat_sim_report *out, const struct cat_sim_acc *acc, const struct cat_engine *eng);
 
@@ -351,6 +388,23 @@ int cat_fixed_form(size_t *out_items, size_t *out_n, const struct cat_engine *en
 /* One iteration of the Sympson-Hetter procedure: from an accumulator of a simulation with
  * the current parameters, set k_i = 1 if P(S_i) <= r else r / P(S_i). Writes bank sh_k. */
 void cat_sh_update(struct cat_bank *bank, const struct cat_sim_acc *acc, double target);
+
+/* Can any selection method keep every item's exposure at or below target under this
+ * blueprint? Every candidate takes at least need items from each domain, part and the test
+ * (the minimum, or what the other groups' maxima leave over), so the group's n usable
+ * operational items carry an exposure of at least need / n on average: the target is
+ * infeasible when need > target * n for some group. */
+struct cat_feasibility {
+	bool feasible;
+	double min_max_exposure;   /* lower bound of the maximum exposure over the groups */
+	int ngroups;
+	struct cat_feas_group {
+		char name[CAT_NAME_MAX + 8]; /* "test", "part A", "domain law" */
+		int need, have, have_needed; /* items per candidate, usable items, items needed at target */
+		bool thin;
+	} group[1 + CAT_MAX_PARTS + CAT_MAX_DOMAINS];
+};
+void cat_exposure_feasibility(struct cat_feasibility *out, const struct cat_engine *eng, double target);
 
 /* Deterministic 64-bit mixer (splitmix64) used to derive seeds. */
 uint64_t cat_mix64(uint64_t x);

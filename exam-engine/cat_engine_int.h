@@ -29,9 +29,16 @@ struct cat_engine {
 	 * (NULL when the bank is too large to cache; then computed on the fly, same values) */
 	double *llcache;
 	uint32_t *llslot;      /* per bank item: cache row, UINT32_MAX if none */
+	/* a-stratification: stratum of each operational slot, and the theta of each slot's
+	 * maximum information (b for 1PL/2PL; Birnbaum's b + log((1 + sqrt(1 + 8c)) / 2) / Da
+	 * for 3PL; the mean step difficulty for GPCM) */
+	uint8_t *ostr;
+	double *obstar;
+	int stage_end[CAT_MAX_STRATA]; /* operational items answered when stage k ends */
 	/* pretest items */
 	size_t npre;
 	uint32_t *prei;
+	int8_t *prepart;       /* per bank item: part of a pretest item, -1 if none */
 	int avail0[CAT_MAX_DOMAINS]; /* operational items outside every enemy set, per domain */
 	int cap0[CAT_MAX_DOMAINS];   /* all operational items per domain */
 	int min_len;                 /* operational items needed at least: length min and blueprint */
@@ -49,6 +56,8 @@ struct cat_session {
 	struct cat_rng rng;
 	double lp[256];        /* log posterior over the quadrature grid */
 	double theta, se;      /* current EAP */
+	double sprt_llr;       /* log L(cut + delta) - log L(cut - delta) over operational answers */
+	int pre_part_n[CAT_MAX_PARTS]; /* trial items delivered per part */
 	int n_op, n_pre;
 	int dom_n[CAT_MAX_DOMAINS], part_n[CAT_MAX_PARTS];
 	int avail[CAT_MAX_DOMAINS];

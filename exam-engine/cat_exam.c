@@ -78,6 +78,25 @@ static int cat_exam_from_json(struct cat_exam *e, const struct cat_json *j)
 			cat_error_set("exam stopping: se_target must be in [0, 5] and ci_z in (0, 10)");
 			return CAT_EINVAL;
 		}
+		const struct cat_jnode *sp = cat_json_get(j, s, "sprt");
+		if (sp) {
+			if (sp->type != CAT_JOBJ) {
+				cat_error_set("exam stopping: \"sprt\" must be an object {\"delta\", \"alpha\", \"beta\"}");
+				return CAT_EINVAL;
+			}
+			e->sprt = true;
+			e->sprt_delta = 0.2;
+			e->sprt_alpha = e->sprt_beta = 0.05;
+			if (cat_jnum(j, sp, "delta", false, &e->sprt_delta, "exam stopping sprt") ||
+			    cat_jnum(j, sp, "alpha", false, &e->sprt_alpha, "exam stopping sprt") ||
+			    cat_jnum(j, sp, "beta", false, &e->sprt_beta, "exam stopping sprt"))
+				return CAT_EINVAL;
+			if (!(e->sprt_delta > 0 && e->sprt_delta <= 2) || !(e->sprt_alpha > 0 && e->sprt_alpha < 0.5) ||
+			    !(e->sprt_beta > 0 && e->sprt_beta < 0.5)) {
+				cat_error_set("exam stopping sprt: need delta in (0, 2], alpha and beta in (0, 0.5)");
+				return CAT_EINVAL;
+			}
+		}
 	}
 
 	s = cat_json_get(j, o, "estimation");
@@ -135,6 +154,64 @@ static int cat_exam_from_json(struct cat_exam *e, const struct cat_json *j)
 		}
 	}
 
+	s = cat_json_get(j, o, "selection");
+	if (s) {
+		if (s->type != CAT_JOBJ) {
+			cat_error_set("exam: \"selection\" must be an object");
+			return CAT_EINVAL;
+		}
+		buf[0] = 0;
+		if (cat_jstr(j, s, "method", false, buf, sizeof buf, "exam selection"))
+			return CAT_EINVAL;
+		if (buf[0] == 0 || strcmp(buf, "max-info") == 0) e->selection = CAT_SEL_MFI;
+		else if (strcmp(buf, "a-stratified") == 0) e->selection = CAT_SEL_ASTR;
+		else {
+			cat_error_set("exam selection: method must be max-info or a-stratified");
+			return CAT_EINVAL;
+		}
+		buf[0] = 0;
+		if (cat_jstr(j, s, "at", false, buf, sizeof buf, "exam selection"))
+			return CAT_EINVAL;
+		if (buf[0] && strcmp(buf, "cut") != 0 && strcmp(buf, "estimate") != 0) {
+			cat_error_set("exam selection: \"at\" must be estimate or cut");
+			return CAT_EINVAL;
+		}
+		e->select_at_cut = strcmp(buf, "cut") == 0;
+		if (cat_jnum(j, s, "near_cut_z", false, &e->near_cut_z, "exam selection") ||
+		    cat_jnum(j, s, "near_cut_se", false, &e->near_cut_se, "exam selection"))
+			return CAT_EINVAL;
+		if (!(e->near_cut_z >= 0 && e->near_cut_z <= 10) || !(e->near_cut_se >= 0 && e->near_cut_se <= 10)) {
+			cat_error_set("exam selection: near_cut_z and near_cut_se must be in [0, 10]");
+			return CAT_EINVAL;
+		}
+		if (cat_jint(j, s, "strata", false, 1, CAT_MAX_STRATA, &e->strata, "exam selection") ||
+		    cat_jint(j, s, "start_random_items", false, 0, 50, &e->start_items, "exam selection") ||
+		    cat_jint(j, s, "start_set", false, 1, 1000, &e->start_set, "exam selection") ||
+		    cat_jint(j, s, "stratum_set", false, 1, 1000, &e->stratum_set, "exam selection"))
+			return CAT_EINVAL;
+		const struct cat_jnode *lm = cat_json_get(j, s, "last_stratum_max_info");
+		if (lm && lm->type != CAT_JTRUE && lm->type != CAT_JFALSE) {
+			cat_error_set("exam selection: \"last_stratum_max_info\" must be true or false");
+			return CAT_EINVAL;
+		}
+		e->last_stratum_max_info = lm && lm->type == CAT_JTRUE;
+		const struct cat_jnode *si = cat_json_get(j, s, "stratum_items");
+		if (si) {
+			if (si->type != CAT_JARR || si->count != e->strata) {
+				cat_error_set("exam selection: \"stratum_items\" must list one count per stratum (%d)", e->strata);
+				return CAT_EINVAL;
+			}
+			for (int k = 0; k < si->count; k++) {
+				const struct cat_jnode *v = cat_json_child(j, si, k);
+				if (v->type != CAT_JNUM || v->num < 0 || v->num > 500 || v->num != (int)v->num) {
+					cat_error_set("exam selection: \"stratum_items\" entries must be whole numbers in 0..500");
+					return CAT_EINVAL;
+				}
+				e->stratum_items[k] = (int)v->num;
+			}
+		}
+	}
+
 	s = cat_json_get(j, o, "scale");
 	if (!s || s->type != CAT_JOBJ) {
 		cat_error_set("exam: missing \"scale\" object");
@@ -173,6 +250,7 @@ static int cat_exam_from_json(struct cat_exam *e, const struct cat_json *j)
 		if (cat_jstr(j, p, "name", true, pt->name, sizeof pt->name, ctx) ||
 		    cat_jint(j, p, "min", false, 0, 500, &pt->min, ctx) ||
 		    cat_jint(j, p, "max", false, 0, 500, &pt->max, ctx) ||
+		    cat_jint(j, p, "trial", false, 0, 50, &pt->trial, ctx) ||
 		    cat_exam_names(j, cat_json_get(j, p, "types"), pt->types, CAT_MAX_TYPES, &pt->ntypes, ctx))
 			return CAT_EINVAL;
 		if (pt->min > pt->max || pt->name[0] == 0) {
@@ -248,6 +326,37 @@ static int cat_exam_from_json(struct cat_exam *e, const struct cat_json *j)
 		              summin, summax, e->min_items, e->max_items);
 		return CAT_EINVAL;
 	}
+	int trials = 0;
+	for (int p = 0; p < e->nparts; p++)
+		trials += e->parts[p].trial;
+	if (trials && trials != e->pretest_items) {
+		cat_error_set("exam blueprint: the parts' trial items add up to %d, pretest_items is %d", trials, e->pretest_items);
+		return CAT_EINVAL;
+	}
+	int total = 0;
+	if (cat_jint(j, o, "total_items", false, 1, 1000, &total, "exam"))
+		return CAT_EINVAL;
+	if (total && (e->min_items != e->max_items || total != e->max_items + e->pretest_items)) {
+		cat_error_set("exam: total_items %d needs a fixed length with length + pretest_items = %d", total,
+		              e->max_items + e->pretest_items);
+		return CAT_EINVAL;
+	}
+	if (e->selection == CAT_SEL_ASTR) {
+		int sum = 0;
+		for (int k = 0; k < e->strata; k++)
+			sum += e->stratum_items[k];
+		if (sum == 0) /* default: the maximum length in equal stages */
+			for (int k = 0; k < e->strata; k++)
+				sum += e->stratum_items[k] = e->max_items * (k + 1) / e->strata - e->max_items * k / e->strata;
+		if (sum != e->max_items) {
+			cat_error_set("exam selection: \"stratum_items\" add up to %d, the maximum length is %d", sum, e->max_items);
+			return CAT_EINVAL;
+		}
+	}
+	if (e->start_items > 0 && e->start_set < 2) {
+		cat_error_set("exam selection: start_random_items needs start_set >= 2");
+		return CAT_EINVAL;
+	}
 	if (e->exposure == CAT_EXPO_RANDOMESQUE && e->randomesque_k < 1) {
 		cat_error_set("exam exposure: randomesque needs randomesque_k >= 1");
 		return CAT_EINVAL;
@@ -287,6 +396,10 @@ int cat_exam_parse(struct cat_exam **out, const char *text, size_t len)
 	e->scale_min = 0;
 	e->scale_max = 1000;
 	e->band_width = 1.0;
+	e->selection = CAT_SEL_MFI;
+	e->strata = 1;
+	e->start_set = 1;
+	e->stratum_set = 1;
 	if ((rc = cat_exam_from_json(e, &j)) != 0)
 		goto done;
 	e->hash = cat_fnv1a(CAT_FNV_INIT, text, len);

@@ -86,7 +86,7 @@ void cat_engine_free(struct cat_engine *g)
 		return;
 	free(g->kind); free(g->dom); free(g->enemy);
 	free(g->opi); free(g->oda); free(g->ob); free(g->oc); free(g->ogpcm); free(g->odom); free(g->oenemy);
-	free(g->prei); free(g->oimax); free(g->order); free(g->llcache); free(g->llslot);
+	free(g->prei); free(g->prepart); free(g->ostr); free(g->obstar); free(g->oimax); free(g->order); free(g->llcache); free(g->llslot);
 	free(g);
 }
 
@@ -116,6 +116,65 @@ static int cat_order_cmp(const void *x, const void *y)
 	if (ia != ib)
 		return ia > ib ? -1 : 1;
 	return a < b ? -1 : a > b;
+}
+
+static int cat_bstar_cmp(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	double ba = cat_order_engine->obstar[a], bb = cat_order_engine->obstar[b];
+	if (ba != bb)
+		return ba < bb ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+static int cat_slope_cmp(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	double sa = cat_order_engine->oimax[a], sb = cat_order_engine->oimax[b];
+	if (sa != sb)
+		return sa < sb ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+/* theta at which the item's information is largest (see cat_engine_int.h). */
+static double cat_item_bstar(const struct cat_item *it)
+{
+	if (it->model == CAT_GPCM) {
+		double m = 0;
+		for (int k = 0; k < it->nsteps; k++)
+			m += it->steps[k];
+		return m / it->nsteps;
+	}
+	if (it->model == CAT_3PL && it->c > 0)
+		return it->b + log((1 + sqrt(1 + 8 * it->c)) / 2) / (it->D * it->a);
+	return it->b;
+}
+
+/* a-stratification with b-blocking (Chang, Qian & Ying 2001): order the operational slots
+ * by difficulty, cut them into consecutive blocks of K, and within each block give the
+ * k-th smallest slope (information bound) stratum k; so every stratum spans the whole
+ * difficulty range and strata rise in slope. */
+static void cat_engine_strata(struct cat_engine *g)
+{
+	const struct cat_exam *e = g->exam;
+	int K = e->selection == CAT_SEL_ASTR ? e->strata : 1;
+	uint32_t *tmp = g->order; /* scratch: filled again afterwards */
+	for (size_t j = 0; j < g->nop; j++)
+		tmp[j] = (uint32_t)j;
+	cat_order_engine = g;
+	qsort(tmp, g->nop, sizeof *tmp, cat_bstar_cmp);
+	for (size_t b0 = 0; b0 < g->nop; b0 += (size_t)K) {
+		size_t len = g->nop - b0 < (size_t)K ? g->nop - b0 : (size_t)K;
+		qsort(tmp + b0, len, sizeof *tmp, cat_slope_cmp);
+		for (size_t k = 0; k < len; k++) /* a short last block spreads over the strata */
+			g->ostr[tmp[b0 + k]] = (uint8_t)(len == (size_t)K ? k : k * (size_t)K / len);
+	}
+	cat_order_engine = NULL;
+	int acc = 0;
+	for (int k = 0; k < CAT_MAX_STRATA; k++) {
+		acc += k < K ? (K == 1 ? e->max_items : e->stratum_items[k]) : 0;
+		g->stage_end[k] = acc;
+	}
 }
 
 static int cat_enemy_cmp(const void *x, const void *y)
@@ -149,9 +208,13 @@ int cat_engine_new(struct cat_engine **out, const struct cat_exam *e, const stru
 	g->oimax = malloc(n * sizeof *g->oimax);
 	g->order = malloc(n * sizeof *g->order);
 	g->llslot = malloc(n * sizeof *g->llslot);
+	g->prepart = malloc(n ? n : 1);
+	g->ostr = calloc(n ? n : 1, 1);
+	g->obstar = malloc((n ? n : 1) * sizeof *g->obstar);
 	names = malloc(n * sizeof *names);
 	if (!g->kind || !g->dom || !g->enemy || !g->opi || !g->oda || !g->ob || !g->oc || !g->ogpcm ||
-	    !g->odom || !g->oenemy || !g->prei || !g->oimax || !g->order || !g->llslot || !names)
+	    !g->odom || !g->oenemy || !g->prei || !g->oimax || !g->order || !g->llslot || !names ||
+	    !g->prepart || !g->ostr || !g->obstar)
 		goto nomem;
 	if ((rc = cat_quad_init(&g->quad, &e->est)) != 0)
 		goto fail;
@@ -187,11 +250,15 @@ int cat_engine_new(struct cat_engine **out, const struct cat_exam *e, const stru
 		for (int d = 0; d < e->ndomains; d++)
 			if (strcmp(e->domains[d].name, it->domain) == 0)
 				g->dom[i] = (int16_t)d;
+		g->prepart[i] = -1;
 		if (it->status == CAT_RETIRED)
 			continue;
 		if (it->status == CAT_PRETEST) {
 			g->kind[i] = CAT_K_PRE;
 			g->prei[g->npre++] = (uint32_t)i;
+			for (int p = 0; p < e->nparts; p++)
+				if (it->part[0] ? strcmp(it->part, e->parts[p].name) == 0 : (g->dom[i] >= 0 && e->domains[g->dom[i]].part == p))
+					g->prepart[i] = (int8_t)p;
 			continue;
 		}
 		int d = g->dom[i];
@@ -220,6 +287,7 @@ int cat_engine_new(struct cat_engine **out, const struct cat_exam *e, const stru
 		g->odom[j] = (int16_t)d;
 		g->oenemy[j] = g->enemy[i];
 		g->oimax[j] = cat_info_bound(&it->irt);
+		g->obstar[j] = cat_item_bstar(&it->irt);
 		g->cap0[d]++;
 		if (g->enemy[i] < 0)
 			g->avail0[d]++;
@@ -248,6 +316,7 @@ int cat_engine_new(struct cat_engine **out, const struct cat_exam *e, const stru
 		              "operational items outside enemy sets)");
 		goto fail;
 	}
+	cat_engine_strata(g);
 	for (size_t j = 0; j < g->nop; j++)
 		g->order[j] = (uint32_t)j;
 	cat_order_engine = g;
@@ -276,6 +345,16 @@ int cat_engine_new(struct cat_engine **out, const struct cat_exam *e, const stru
 	if ((size_t)e->pretest_items > g->npre) {
 		cat_error_set("exam needs %d pretest items, the bank has %zu", e->pretest_items, g->npre);
 		goto fail;
+	}
+	for (int p = 0; p < e->nparts; p++) {
+		size_t have = 0;
+		for (size_t t = 0; t < g->npre; t++)
+			have += g->prepart[g->prei[t]] == p;
+		if ((size_t)e->parts[p].trial > have) {
+			cat_error_set("exam needs %d trial items in part \"%s\", the bank has %zu pretest items there",
+			              e->parts[p].trial, e->parts[p].name, have);
+			goto fail;
+		}
 	}
 	free(names);
 	*out = g;
@@ -454,15 +533,19 @@ static inline double cat_op_info(const struct cat_engine *g, size_t j, double th
 /* Best eligible operational slot at theta (highest information, ties to the lower slot),
  * or -1. Scans slots by decreasing information bound and stops when no later slot can
  * reach the best so far, so the answer equals a full scan. With topk > 1 fills the k best
- * (descending) into s_info/s_idx and returns how many. */
-static long cat_scan(struct cat_session *s, const uint8_t *ok, double theta, size_t topk)
+ * (descending) into s_info/s_idx and returns how many. With stratum >= 0 (a-stratified
+ * selection) only that stratum's slots count and the criterion is closeness of the slot's
+ * best theta to theta, -|b* - theta| (close), over a full scan. */
+static long cat_scan(struct cat_session *s, const uint8_t *ok, double theta, size_t topk, int stratum, bool close)
 {
 	const struct cat_engine *g = s->eng;
 	size_t have = 0;
-	double thr = -1; /* information to beat: the best (k = 1) or the k-th best */
+	double thr = close ? -HUGE_VAL : -1; /* criterion to beat: the best (k = 1) or the k-th best */
 	for (size_t o = 0; o < g->nop; o++) {
 		uint32_t j = g->order[o];
-		if (g->oimax[j] < thr)
+		if (stratum >= 0 && g->ostr[j] != stratum)
+			continue;
+		if (!close && g->oimax[j] < thr)
 			break;
 		uint32_t i = g->opi[j];
 		if (s->flags[i])
@@ -472,7 +555,7 @@ static long cat_scan(struct cat_session *s, const uint8_t *ok, double theta, siz
 			continue;
 		if (!ok[g->odom[j] * 2 + (eg >= 0)])
 			continue;
-		double inf = cat_op_info(g, j, theta);
+		double inf = close ? -fabs(g->obstar[j] - theta) : cat_op_info(g, j, theta);
 		if (have == topk && (inf < thr || (inf == thr && j > s->s_idx[have - 1])))
 			continue;
 		/* insert into the sorted top list */
@@ -490,6 +573,29 @@ static long cat_scan(struct cat_session *s, const uint8_t *ok, double theta, siz
 	return topk == 1 ? (have ? (long)s->s_idx[0] : -1) : (long)have;
 }
 
+/* The best eligible slot (topk == 1) or the number of the topk best, by the exam's
+ * selection method: a-stratified from the current stage's stratum, moving to the nearest
+ * strata (earlier first on a tie) when it has no eligible item; otherwise maximum information. */
+static long cat_scan_method(struct cat_session *s, const uint8_t *ok, double theta, size_t topk, bool mfi)
+{
+	const struct cat_engine *g = s->eng;
+	const struct cat_exam *e = g->exam;
+	if (mfi || e->selection != CAT_SEL_ASTR || e->strata <= 1)
+		return cat_scan(s, ok, theta, topk, -1, false);
+	int K = e->strata, k0 = 0;
+	while (k0 < K - 1 && s->n_op >= g->stage_end[k0])
+		k0++;
+	for (int d = 0; d < 2 * K; d++) {
+		int k = d % 2 == 0 ? k0 + d / 2 : k0 - (d + 1) / 2;
+		if (k < 0 || k >= K)
+			continue;
+		long r = cat_scan(s, ok, theta, topk, k, !(e->last_stratum_max_info && k == K - 1));
+		if (r > 0 || (topk == 1 && r == 0))
+			return r;
+	}
+	return topk == 1 ? -1 : 0;
+}
+
 /* Choose the next operational item; returns bank index or -1 when none is eligible. */
 static long cat_select_operational(struct cat_session *s)
 {
@@ -497,17 +603,39 @@ static long cat_select_operational(struct cat_session *s)
 	const struct cat_exam *e = g->exam;
 	uint8_t ok[CAT_MAX_DOMAINS * 2];
 	cat_domain_ok(s, ok);
-	double theta = (s->opts & CAT_SO_FIXED_THETA) ? s->fixed_theta : s->theta;
-	enum cat_exposure ex = (s->opts & CAT_SO_NO_EXPOSURE) ? CAT_EXPO_NONE : e->exposure;
+	bool plain = (s->opts & CAT_SO_NO_EXPOSURE) != 0; /* fixed-form assembly: maximum information */
+	bool plain_sel = plain;
+	double theta = s->theta;
+	bool near = e->near_cut_z > 0 && fabs(s->theta - e->cut_theta) < e->near_cut_z * s->se &&
+	            (e->near_cut_se <= 0 || s->se <= e->near_cut_se);
+	if (e->select_at_cut || near)
+		theta = e->cut_theta; /* classification: information where the decision is made */
+	if (s->opts & CAT_SO_FIXED_THETA)
+		theta = s->fixed_theta;
+	if (near && !(s->opts & CAT_SO_FIXED_THETA))
+		plain_sel = true; /* near the cut: maximum information at the cut over the whole pool */
+	enum cat_exposure ex = plain ? CAT_EXPO_NONE : e->exposure;
 	if (ex == CAT_EXPO_RANDOMESQUE && e->randomesque_k > 1) {
 		/* top-k by information, then one of them uniformly at random */
-		long k = cat_scan(s, ok, theta, (size_t)e->randomesque_k);
+		long k = cat_scan_method(s, ok, theta, (size_t)e->randomesque_k, plain);
 		if (k <= 0)
 			return -1;
 		return (long)g->opi[s->s_idx[cat_rng_below(&s->rng, (uint32_t)k)]];
 	}
 	for (;;) {
-		long j = cat_scan(s, ok, theta, 1);
+		long j;
+		size_t set = 1;
+		if (!plain && s->n_op < e->start_items)
+			set = (size_t)e->start_set; /* random start: candidates do not all meet the same first items */
+		else if (!plain_sel && e->selection == CAT_SEL_ASTR && e->stratum_set > 1 &&
+		         !(e->last_stratum_max_info && e->strata > 1 && s->n_op >= g->stage_end[e->strata - 2]))
+			set = (size_t)e->stratum_set; /* closeness stages: at random among the closest */
+		if (set > 1) {
+			long k = cat_scan_method(s, ok, theta, set, plain_sel && !(s->n_op < e->start_items));
+			j = k <= 0 ? -1 : (long)s->s_idx[cat_rng_below(&s->rng, (uint32_t)k)];
+		} else {
+			j = cat_scan_method(s, ok, theta, 1, plain_sel);
+		}
 		if (j < 0)
 			return -1;
 		uint32_t i = g->opi[j];
@@ -534,11 +662,17 @@ static long cat_select_pretest(struct cat_session *s)
 	const struct cat_engine *g = s->eng;
 	if (g->npre == 0)
 		return -1;
+	const struct cat_exam *e = g->exam;
+	bool by_part = false;
+	for (int p = 0; p < e->nparts; p++)
+		by_part |= e->parts[p].trial > 0;
 	uint32_t start = cat_rng_below(&s->rng, (uint32_t)g->npre);
 	for (size_t t = 0; t < g->npre; t++) {
 		uint32_t i = g->prei[(start + t) % g->npre];
 		if (s->flags[i])
 			continue;
+		if (by_part && (g->prepart[i] < 0 || s->pre_part_n[g->prepart[i]] >= e->parts[g->prepart[i]].trial))
+			continue; /* trial items go to the parts the exam names */
 		if (g->enemy[i] >= 0 && s->enemy_used[g->enemy[i]])
 			continue;
 		return (long)i;
@@ -568,6 +702,11 @@ static int cat_session_check_stop(struct cat_session *s)
 		else if (e->ci_rule && (s->theta - e->ci_z * s->se > e->cut_theta ||
 		                        s->theta + e->ci_z * s->se < e->cut_theta))
 			st = CAT_STOP_CI;
+		else if (e->sprt && s->n_op > 0) {
+			double hi = log((1 - e->sprt_beta) / e->sprt_alpha), lo = log(e->sprt_beta / (1 - e->sprt_alpha));
+			if ((s->sprt_llr >= hi && s->theta >= e->cut_theta) || (s->sprt_llr <= lo && s->theta < e->cut_theta))
+				st = CAT_STOP_SPRT;
+		}
 	}
 	if (st != CAT_STOP_NONE && !pre_owed) {
 		s->done = true;
@@ -651,7 +790,12 @@ int cat_session_answer(struct cat_session *s, size_t item, int score, uint32_t e
 	s->pending_valid = false;
 	if (s->pending_pre) {
 		s->n_pre++;
+		if (g->prepart[item] >= 0)
+			s->pre_part_n[g->prepart[item]]++;
 	} else {
+		if (g->exam->sprt)
+			s->sprt_llr += cat_loglik(it, g->exam->cut_theta + g->exam->sprt_delta, score) -
+			               cat_loglik(it, g->exam->cut_theta - g->exam->sprt_delta, score);
 		int d = g->dom[item];
 		s->n_op++;
 		s->dom_n[d]++;

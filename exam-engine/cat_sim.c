@@ -3,6 +3,7 @@
 #include "cat_engine_int.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +14,8 @@ int cat_sim_acc_init(struct cat_sim_acc *acc, size_t nitems)
 	acc->admin = calloc(nitems ? nitems : 1, sizeof *acc->admin);
 	acc->selected = calloc(nitems ? nitems : 1, sizeof *acc->selected);
 	acc->len_min = INT32_MAX;
-	if (!acc->admin || !acc->selected) {
+	acc->b_admin = calloc((nitems ? nitems : 1) * CAT_SIM_BANDS, sizeof *acc->b_admin);
+	if (!acc->admin || !acc->selected || !acc->b_admin) {
 		cat_sim_acc_free(acc);
 		cat_error_set("out of memory");
 		return CAT_ENOMEM;
@@ -25,7 +27,8 @@ void cat_sim_acc_free(struct cat_sim_acc *acc)
 {
 	free(acc->admin);
 	free(acc->selected);
-	acc->admin = acc->selected = NULL;
+	free(acc->b_admin);
+	acc->admin = acc->selected = acc->b_admin = NULL;
 }
 
 void cat_sim_acc_merge(struct cat_sim_acc *a, const struct cat_sim_acc *b)
@@ -33,6 +36,17 @@ void cat_sim_acc_merge(struct cat_sim_acc *a, const struct cat_sim_acc *b)
 	for (size_t i = 0; i < a->nitems && i < b->nitems; i++) {
 		a->admin[i] += b->admin[i];
 		a->selected[i] += b->selected[i];
+	}
+	if (a->nitems == b->nitems)
+		for (size_t i = 0; i < a->nitems * CAT_SIM_BANDS; i++)
+			a->b_admin[i] += b->b_admin[i];
+	for (int k = 0; k < CAT_SIM_BANDS; k++) {
+		a->b_n[k] += b->b_n[k];
+		a->b_err[k] += b->b_err[k];
+		a->b_sq[k] += b->b_sq[k];
+		a->b_var[k] += b->b_var[k];
+		a->b_len[k] += b->b_len[k];
+		a->b_correct[k] += b->b_correct[k];
 	}
 	a->n += b->n;
 	a->sum_err += b->sum_err;
@@ -157,9 +171,20 @@ int cat_sim_run(struct cat_sim_acc *acc, const struct cat_engine *g, uint64_t se
 			est = res.theta;
 			se = res.se;
 		}
-		for (size_t k = 0; k < nop; k++)
+		int band = (int)floor((theta - CAT_SIM_BAND_LO) / CAT_SIM_BAND_W);
+		band = band < 0 ? 0 : band >= CAT_SIM_BANDS ? CAT_SIM_BANDS - 1 : band;
+		for (size_t k = 0; k < nop; k++) {
 			acc->admin[items[k]]++;
+			acc->b_admin[(size_t)band * acc->nitems + items[k]]++;
+		}
 		double err = est - theta;
+		bool right = (est >= e->cut_theta) == (theta >= e->cut_theta);
+		acc->b_n[band] += 1;
+		acc->b_err[band] += err;
+		acc->b_sq[band] += err * err;
+		acc->b_var[band] += se * se;
+		acc->b_len[band] += (double)nop;
+		acc->b_correct[band] += right;
 		acc->n += 1;
 		acc->sum_err += err;
 		acc->sum_sq += err * err;
@@ -211,6 +236,23 @@ void cat_sim_report(struct cat_sim_report *o, const struct cat_sim_acc *a, const
 	o->unused_share = usable ? (double)unused / (double)usable : 0;
 	double lbar = a->len_sum / n;
 	o->overlap = (a->n > 1 && lbar > 0) ? sq / (a->n * (a->n - 1) * lbar) : 0;
+	for (int k = 0; k < CAT_SIM_BANDS; k++) {
+		struct cat_sim_band *b = &o->band[k];
+		double bn = a->b_n[k] > 0 ? a->b_n[k] : 1;
+		b->lo = CAT_SIM_BAND_LO + CAT_SIM_BAND_W * k;
+		b->hi = b->lo + CAT_SIM_BAND_W;
+		b->n = a->b_n[k];
+		b->bias = a->b_err[k] / bn;
+		b->rmse = sqrt(a->b_sq[k] / bn);
+		b->csem = sqrt(a->b_var[k] / bn);
+		b->len_mean = a->b_len[k] / bn;
+		b->accuracy = a->b_correct[k] / bn;
+		uint32_t m = 0;
+		for (size_t i = 0; i < a->nitems; i++)
+			if (g->kind[i] == CAT_K_OPER && a->b_admin[(size_t)k * a->nitems + i] > m)
+				m = a->b_admin[(size_t)k * a->nitems + i];
+		b->expo_max = a->b_n[k] > 0 ? m / a->b_n[k] : 0;
+	}
 }
 
 int cat_fixed_form(size_t *out_items, size_t *out_n, const struct cat_engine *g)
@@ -241,4 +283,47 @@ void cat_sh_update(struct cat_bank *bank, const struct cat_sim_acc *acc, double 
 		bank->items[i].sh_k = ps <= target ? 1.0 : target / ps;
 	}
 	cat_bank_rehash(bank);
+}
+
+static void cat_feas_add(struct cat_feasibility *o, const char *kind, const char *name, int need, int have,
+                         double target)
+{
+	struct cat_feas_group *gr = &o->group[o->ngroups++];
+	snprintf(gr->name, sizeof gr->name, "%s%s%s", kind, name[0] ? " " : "", name);
+	if (need < 0) need = 0;
+	gr->need = need;
+	gr->have = have;
+	gr->have_needed = (int)ceil(need / target - 1e-9);
+	gr->thin = need > 0 && (have == 0 || (double)need > target * have + 1e-9);
+	double lb = have > 0 ? (double)need / have : (need > 0 ? 1.0 : 0.0);
+	if (lb > o->min_max_exposure) o->min_max_exposure = lb;
+	if (gr->thin) o->feasible = false;
+}
+
+void cat_exposure_feasibility(struct cat_feasibility *o, const struct cat_engine *g, double target)
+{
+	const struct cat_exam *e = g->exam;
+	memset(o, 0, sizeof *o);
+	o->feasible = true;
+	int pmax_sum = 0, pn[CAT_MAX_PARTS] = { 0 };
+	for (int p = 0; p < e->nparts; p++)
+		pmax_sum += e->parts[p].max < e->max_items ? e->parts[p].max : e->max_items;
+	for (int d = 0; d < e->ndomains; d++)
+		pn[e->domains[d].part] += g->cap0[d];
+	cat_feas_add(o, "test", "", g->min_len, (int)g->nop, target);
+	for (int p = 0; p < e->nparts; p++) {
+		int others = pmax_sum - (e->parts[p].max < e->max_items ? e->parts[p].max : e->max_items);
+		int need = e->parts[p].min;
+		if (g->min_len - others > need) need = g->min_len - others;
+		cat_feas_add(o, "part", e->parts[p].name, need, pn[p], target);
+	}
+	for (int d = 0; d < e->ndomains; d++) {
+		int p = e->domains[d].part, others = 0;
+		for (int k = 0; k < e->ndomains; k++)
+			if (k != d && e->domains[k].part == p)
+				others += e->domains[k].max;
+		int need = e->domains[d].min;
+		if (e->parts[p].min - others > need) need = e->parts[p].min - others;
+		cat_feas_add(o, "domain", e->domains[d].name, need, g->cap0[d], target);
+	}
 }

@@ -166,6 +166,49 @@ done:
 	return 0;
 }
 
+/* MH statistics and ETS class of one item from its S strata of 2x2 cells (A ref right,
+ * B ref wrong, C focal right, D focal wrong). */
+void ib_mh_cells(struct ib_dif *o, const double (*cell)[4], size_t S)
+{
+	double sR = 0, sS = 0, sPR = 0, sPSQR = 0, sQS = 0, sA = 0, sE = 0, sV = 0;
+	memset(o, 0, sizeof *o);
+	for (size_t s = 0; s < S; s++) {
+		double A = cell[s][0], B = cell[s][1], C = cell[s][2], D = cell[s][3];
+		double T = A + B + C + D, nR = A + B, nF = C + D, m1 = A + C, m0 = B + D;
+		o->n_ref += nR;
+		o->n_foc += nF;
+		if (T < 2 || nR == 0 || nF == 0)
+			continue;
+		double P = (A + D) / T, Q = (B + C) / T, R = A * D / T, Sv = B * C / T;
+		sR += R;
+		sS += Sv;
+		sPR += P * R;
+		sPSQR += P * Sv + Q * R;
+		sQS += Q * Sv;
+		sA += A;
+		sE += nR * m1 / T;
+		sV += nR * nF * m1 * m0 / (T * T * (T - 1));
+	}
+	o->ets = '-';
+	o->alpha = o->delta = o->se = o->chi2 = o->p = NAN;
+	if (!(sR > 0 && sS > 0 && sV > 0))
+		return;
+	o->alpha = sR / sS;
+	o->delta = -2.35 * log(o->alpha);
+	double var = sPR / (2 * sR * sR) + sPSQR / (2 * sR * sS) + sQS / (2 * sS * sS);
+	o->se = 2.35 * sqrt(var);
+	double dev = fabs(sA - sE) - 0.5;
+	o->chi2 = dev > 0 ? dev * dev / sV : 0;
+	o->p = erfc(sqrt(o->chi2 / 2));
+	double ad = fabs(o->delta);
+	if (ad < 1.0 || o->p >= 0.05)
+		o->ets = 'A';
+	else if (ad >= 1.5 && (ad - 1.0) / o->se > 1.645)
+		o->ets = 'C';
+	else
+		o->ets = 'B';
+}
+
 int ib_dif_mh(struct ib_dif **out, const struct ib_data *d, const uint8_t *group,
               const double *theta, int n_strata)
 {
@@ -198,46 +241,8 @@ int ib_dif_mh(struct ib_dif **out, const struct ib_data *d, const uint8_t *group
 			cell[j * S + (size_t)st[i]][idx] += d->weight[i];
 		}
 	}
-	for (size_t j = 0; j < J; j++) {
-		double sR = 0, sS = 0, sPR = 0, sPSQR = 0, sQS = 0, sA = 0, sE = 0, sV = 0;
-		struct ib_dif *o = &res[j];
-		for (size_t s = 0; s < S; s++) {
-			double A = cell[j * S + s][0], B = cell[j * S + s][1], C = cell[j * S + s][2],
-			       D = cell[j * S + s][3];
-			double T = A + B + C + D, nR = A + B, nF = C + D, m1 = A + C, m0 = B + D;
-			o->n_ref += nR;
-			o->n_foc += nF;
-			if (T < 2 || nR == 0 || nF == 0)
-				continue;
-			double P = (A + D) / T, Q = (B + C) / T, R = A * D / T, Sv = B * C / T;
-			sR += R;
-			sS += Sv;
-			sPR += P * R;
-			sPSQR += P * Sv + Q * R;
-			sQS += Q * Sv;
-			sA += A;
-			sE += nR * m1 / T;
-			sV += nR * nF * m1 * m0 / (T * T * (T - 1));
-		}
-		o->ets = '-';
-		o->alpha = o->delta = o->se = o->chi2 = o->p = NAN;
-		if (!(sR > 0 && sS > 0 && sV > 0))
-			continue;
-		o->alpha = sR / sS;
-		o->delta = -2.35 * log(o->alpha);
-		double var = sPR / (2 * sR * sR) + sPSQR / (2 * sR * sS) + sQS / (2 * sS * sS);
-		o->se = 2.35 * sqrt(var);
-		double dev = fabs(sA - sE) - 0.5;
-		o->chi2 = dev > 0 ? dev * dev / sV : 0;
-		o->p = erfc(sqrt(o->chi2 / 2));
-		double ad = fabs(o->delta);
-		if (ad < 1.0 || o->p >= 0.05)
-			o->ets = 'A';
-		else if (ad >= 1.5 && (ad - 1.0) / o->se > 1.645)
-			o->ets = 'C';
-		else
-			o->ets = 'B';
-	}
+	for (size_t j = 0; j < J; j++)
+		ib_mh_cells(&res[j], cell + j * S, S);
 done:
 	free(st);
 	free(sel);
@@ -250,30 +255,76 @@ done:
 	return 0;
 }
 
-/* Stocking–Lord criterion at (A, B). */
+/* Characteristic-curve criterion at (A, B): Stocking–Lord compares the test
+ * characteristic curves, Haebara sums the squared differences item by item. */
+static _Thread_local int ib_link_haebara;
 static double ib_sl_crit(double A, double B, const struct ib_item_par *old,
                          const struct ib_item_par *nw, size_t n)
 {
 	double f = 0, wsum = 0;
 	for (int q = 0; q < 41; q++) {
 		double th = -4.0 + 0.2 * q, w = exp(-0.5 * th * th);
-		double t1 = 0, t2 = 0;
+		double t1 = 0, t2 = 0, h = 0;
 		for (size_t j = 0; j < n; j++) {
-			t1 += ib_prob(&old[j], th);
+			double p1 = ib_prob(&old[j], th);
 			struct ib_item_par p = nw[j];
 			p.a = nw[j].a / A;
 			p.b = A * nw[j].b + B;
 			p.d = -p.a * p.b;
-			t2 += ib_prob(&p, th);
+			double p2 = ib_prob(&p, th);
+			t1 += p1;
+			t2 += p2;
+			h += (p1 - p2) * (p1 - p2);
 		}
-		f += w * (t1 - t2) * (t1 - t2);
+		f += w * (ib_link_haebara ? h : (t1 - t2) * (t1 - t2));
 		wsum += w;
 	}
 	return f / wsum;
 }
 
+static int ib_cc_link(double *out_A, double *out_B, double *crit, const struct ib_item_par *old,
+                      const struct ib_item_par *nw, size_t n);
+
+int ib_link(double *out_A, double *out_B, double *crit, enum ib_link_method m, const struct ib_item_par *old,
+            const struct ib_item_par *nw, size_t n)
+{
+	if (m == IB_LINK_MEAN_SIGMA) {
+		if (n < 2) {
+			rs_error_set("linking needs at least 2 common items, found %zu", n);
+			return RS_EINVAL;
+		}
+		double mo = 0, mn = 0, vo = 0, vn = 0;
+		for (size_t j = 0; j < n; j++) {
+			mo += old[j].b;
+			mn += nw[j].b;
+		}
+		mo /= (double)n;
+		mn /= (double)n;
+		for (size_t j = 0; j < n; j++) {
+			vo += (old[j].b - mo) * (old[j].b - mo);
+			vn += (nw[j].b - mn) * (nw[j].b - mn);
+		}
+		double A = vn > 0 && vo > 0 ? sqrt(vo / vn) : 1;
+		*out_A = A;
+		*out_B = mo - A * mn;
+		if (crit)
+			*crit = NAN;
+		return 0;
+	}
+	ib_link_haebara = m == IB_LINK_HAEBARA;
+	int rc = ib_cc_link(out_A, out_B, crit, old, nw, n);
+	ib_link_haebara = 0;
+	return rc;
+}
+
 int ib_stocking_lord(double *out_A, double *out_B, double *crit, const struct ib_item_par *old,
                      const struct ib_item_par *nw, size_t n)
+{
+	return ib_link(out_A, out_B, crit, IB_LINK_STOCKING_LORD, old, nw, n);
+}
+
+static int ib_cc_link(double *out_A, double *out_B, double *crit, const struct ib_item_par *old,
+                      const struct ib_item_par *nw, size_t n)
 {
 	if (n < 2) {
 		rs_error_set("linking needs at least 2 common items, found %zu", n);
@@ -341,28 +392,74 @@ int ib_stocking_lord(double *out_A, double *out_B, double *crit, const struct ib
 }
 
 static uint8_t ib_drift_flag(const struct ib_item_par *old, const struct ib_item_par *nw, double A, double B,
-                             double threshold)
+                             const struct ib_drift_opts *o)
 {
-	return fabs(A * nw->b + B - old->b) > threshold;
+	uint8_t f = 0;
+	double db = A * nw->b + B - old->b, seb = sqrt(A * A * nw->se_b * nw->se_b + old->se_b * old->se_b);
+	if (fabs(db) > o->threshold && (!isfinite(seb) || !(seb > 0) || fabs(db) > o->z * seb))
+		f |= 1;
+	if (o->slope_ratio > 1 && nw->a > 0 && old->a > 0) {
+		double lr = log(nw->a / A / old->a);
+		double sel = sqrt(pow(nw->se_a / nw->a, 2) + pow(old->se_a / old->a, 2));
+		if (fabs(lr) > log(o->slope_ratio) && (!isfinite(sel) || !(sel > 0) || fabs(lr) > o->z * sel))
+			f |= 2;
+	}
+	return f;
 }
 
 int ib_drift_link(struct ib_drift *out, uint8_t *flagged, const struct ib_item_par *old, const struct ib_item_par *nw,
                   size_t n, double threshold)
 {
+	/* the plain rule: |delta b| > threshold alone (no SE test, no slope flags) */
+	struct ib_drift_opts o = { .threshold = threshold, .z = 0, .slope_ratio = 0, .boot = 0 };
+	struct ib_item_par *a = malloc((n ? n : 1) * sizeof *a), *b = malloc((n ? n : 1) * sizeof *b);
+	if (!a || !b) {
+		free(a);
+		free(b);
+		rs_error_set("out of memory linking");
+		return RS_ENOMEM;
+	}
+	for (size_t t = 0; t < n; t++) {
+		a[t] = old[t];
+		b[t] = nw[t];
+		a[t].se_b = b[t].se_b = NAN;
+	}
+	int rc = ib_drift_link_opts(out, NULL, flagged, a, b, n, &o);
+	free(a);
+	free(b);
+	return rc;
+}
+
+static uint64_t ib_boot_next(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+int ib_drift_link_opts(struct ib_drift *out, struct ib_link_est est[3], uint8_t *flagged,
+                       const struct ib_item_par *old, const struct ib_item_par *nw, size_t n,
+                       const struct ib_drift_opts *o)
+{
 	struct ib_item_par *po = calloc(n ? n : 1, sizeof *po), *pn = calloc(n ? n : 1, sizeof *pn);
-	if (!po || !pn) {
+	struct ib_item_par *bo = calloc(n ? n : 1, sizeof *bo), *bn = calloc(n ? n : 1, sizeof *bn);
+	if (!po || !pn || !bo || !bn) {
 		free(po);
 		free(pn);
+		free(bo);
+		free(bn);
 		rs_error_set("out of memory linking");
 		return RS_ENOMEM;
 	}
 	memset(flagged, 0, n);
 	memset(out, 0, sizeof *out);
 	int rc = 0;
+	size_t m = 0;
 	for (int round = 1; round <= IB_DRIFT_MAX_ROUNDS; round++) {
-		size_t m = 0;
+		m = 0;
 		for (size_t t = 0; t < n; t++)
-			if (!flagged[t]) {
+			if (!(flagged[t] & 1)) {
 				po[m] = old[t];
 				pn[m++] = nw[t];
 			}
@@ -378,9 +475,9 @@ int ib_drift_link(struct ib_drift *out, uint8_t *flagged, const struct ib_item_p
 		 * fewer than two items would be left to link on. */
 		size_t left = 0, changed = 0;
 		for (size_t t = 0; t < n; t++) {
-			uint8_t f = ib_drift_flag(&old[t], &nw[t], A, B, threshold);
+			uint8_t f = ib_drift_flag(&old[t], &nw[t], A, B, o) & 1;
 			left += !f;
-			changed += f != flagged[t];
+			changed += f != (flagged[t] & 1);
 		}
 		if (!changed || left < 2) {
 			if (!changed)
@@ -388,13 +485,46 @@ int ib_drift_link(struct ib_drift *out, uint8_t *flagged, const struct ib_item_p
 			break;
 		}
 		for (size_t t = 0; t < n; t++)
-			flagged[t] = ib_drift_flag(&old[t], &nw[t], A, B, threshold);
+			flagged[t] = ib_drift_flag(&old[t], &nw[t], A, B, o) & 1;
 	}
 	/* The flags reported are those against the final constants. */
 	if (rc == 0)
 		for (size_t t = 0; t < n; t++)
-			flagged[t] = ib_drift_flag(&old[t], &nw[t], out->A, out->B, threshold);
+			flagged[t] = ib_drift_flag(&old[t], &nw[t], out->A, out->B, o);
+	if (rc == 0 && est) {
+		/* the final linking items (po/pn hold them: m items) under each method, with the
+		 * bootstrap SD over resampled item sets */
+		for (int k = 0; k < 3; k++) {
+			struct ib_link_est *e = &est[k];
+			if ((rc = ib_link(&e->A, &e->B, NULL, (enum ib_link_method)k, po, pn, m)))
+				break;
+			e->se_A = e->se_B = NAN;
+			if (o->boot < 2)
+				continue;
+			uint64_t sd = o->seed ^ (0x51ED27ULL * (uint64_t)(k + 1));
+			double sA = 0, sA2 = 0, sB = 0, sB2 = 0;
+			int ok = 0;
+			for (int r = 0; r < o->boot; r++) {
+				for (size_t t = 0; t < m; t++) {
+					size_t u = (size_t)(ib_boot_next(&sd) % m);
+					bo[t] = po[u];
+					bn[t] = pn[u];
+				}
+				double A, B;
+				if (ib_link(&A, &B, NULL, (enum ib_link_method)k, bo, bn, m))
+					continue;
+				sA += A; sA2 += A * A; sB += B; sB2 += B * B;
+				ok++;
+			}
+			if (ok > 1) {
+				e->se_A = sqrt(fmax(0, (sA2 - sA * sA / ok) / (ok - 1)));
+				e->se_B = sqrt(fmax(0, (sB2 - sB * sB / ok) / (ok - 1)));
+			}
+		}
+	}
 	free(po);
 	free(pn);
+	free(bo);
+	free(bn);
 	return rc;
 }

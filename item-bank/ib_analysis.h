@@ -64,6 +64,17 @@ struct ib_dif {
 int ib_dif_mh(struct ib_dif **out, const struct ib_data *d, const uint8_t *group,
               const double *theta, int n_strata);
 
+/* MH statistics and ETS class of one item from its S strata of 2x2 cells
+ * cell[s] = {reference right, reference wrong, focal right, focal wrong}. */
+void ib_mh_cells(struct ib_dif *o, const double (*cell)[4], size_t S);
+
+/* Linking constants θ_old = A θ_new + B over n common items: mean/sigma on b, or
+ * minimising the Stocking–Lord (test characteristic curve) or Haebara (item
+ * characteristic curves, item by item) criterion over a N(0, 1)-weighted grid. */
+enum ib_link_method { IB_LINK_STOCKING_LORD = 0, IB_LINK_HAEBARA = 1, IB_LINK_MEAN_SIGMA = 2 };
+int ib_link(double *out_A, double *out_B, double *crit, enum ib_link_method m, const struct ib_item_par *old,
+            const struct ib_item_par *new_, size_t n);
+
 /* Stocking–Lord linking constants: θ_old = A θ_new + B minimises the squared
  * difference of the test characteristic curves of the common items over a
  * N(0, 1)-weighted grid. *crit is the criterion at the optimum. */
@@ -84,5 +95,24 @@ struct ib_drift {
 };
 int ib_drift_link(struct ib_drift *out, uint8_t *flagged, const struct ib_item_par *old, const struct ib_item_par *new_,
                   size_t n, double threshold);
+
+/* The same with the flag rule of a psychometric report: difficulty drift when |Δb| >
+ * threshold and, when both estimates have standard errors, |Δb| > z SE(Δb) with
+ * SE(Δb)² = A² se_b_new² + se_b_old² (flag bit 1); slope drift when the linked slope
+ * ratio r = (a_new / A) / a_old has |ln r| > ln slope_ratio and, with SEs, |ln r| > z
+ * SE(ln r) (bit 2); only difficulty drift leaves the link. Then the constants of all
+ * three methods over the final linking items, each with bootstrap standard errors
+ * (resampling the linking items, boot replicates from seed). */
+struct ib_drift_opts {
+	double threshold;    /* 0.3 */
+	double z;            /* 2.58 */
+	double slope_ratio;  /* 1.5 */
+	int boot;            /* 200 (0 = no bootstrap) */
+	uint64_t seed;
+};
+struct ib_link_est { double A, B, se_A, se_B; };
+int ib_drift_link_opts(struct ib_drift *out, struct ib_link_est est[3], uint8_t *flagged,
+                       const struct ib_item_par *old, const struct ib_item_par *new_, size_t n,
+                       const struct ib_drift_opts *o);
 
 #endif

@@ -81,6 +81,7 @@ void ib_calib_result_free(struct ib_calib_result *r)
 	free(r->items);
 	free(r->hist_loglik);
 	free(r->hist_change);
+	free(r->at_bound);
 	free(r);
 }
 
@@ -511,7 +512,7 @@ int ib_calibrate(struct ib_calib_result **out, const struct ib_data *d,
 	x = malloc(J * sizeof *x);
 	is_free = malloc(J);
 	if (!res || !cnt_n || !cnt_r || !x || !is_free ||
-	    !(res->items = calloc(J, sizeof *res->items)) ||
+	    !(res->items = calloc(J, sizeof *res->items)) || !(res->at_bound = calloc(J, sizeof *res->at_bound)) ||
 	    !(res->hist_loglik = malloc((size_t)opts.max_iter * sizeof(double))) ||
 	    !(res->hist_change = malloc((size_t)opts.max_iter * sizeof(double)))) {
 		rs_error_set("out of memory setting up the calibration");
@@ -635,7 +636,7 @@ int ib_calibrate(struct ib_calib_result **out, const struct ib_data *d,
 			ll += em.ll[b];
 		}
 		/* M-step. */
-		double change = 0;
+		double change = 0, gmax = 0;
 		double nq[256], rq[256];
 		for (size_t j = 0; j < J; j++) {
 			if (!is_free[j])
@@ -648,10 +649,41 @@ int ib_calibrate(struct ib_calib_result **out, const struct ib_data *d,
 			double old[3] = { x[j][0], x[j][1], x[j][2] };
 			if (model == IB_1PL || model == IB_RASCH)
 				x[j][0] = common_a;
-			ib_item_mstep(x[j], mask, nq, rq, em.theta, Q, &pr);
+			int mj = (res->at_bound[j] & 4) ? mask & ~4 : mask;
+			/* The marginal gradient at the current parameters (before this M-step), with
+			 * c on its own scale; a c at its lower bound with the gradient pointing below
+			 * it is held there (as c = 0, the 2PL) from now on. */
+			if (model != IB_1PL) {
+				double gg[3], H[9];
+				ib_item_eval(x[j], mj, nq, rq, em.theta, Q, &pr, gg, H);
+				for (int u = 0; u < 3; u++) {
+					if (!(mj & (1 << u)))
+						continue;
+					double gu = gg[u];
+					if (u == 2) {
+						double c = 1 / (1 + exp(-x[j][2]));
+						gu = gg[2] / (c * (1 - c));
+						if (c < 1e-3 && gu < 0 && !pr.c) {
+							res->at_bound[j] |= 4;
+							mj = mask & ~4;
+							x[j][2] = old[2] = 0; /* c itself now (mask bit 4 off) */
+							continue;
+						}
+					}
+					/* a slope on its box bound (the M-step keeps 1e-3 < a < 50) with the
+					 * gradient pointing outside: the maximum lies on the bound */
+					if (u == 0 && ((x[j][0] < 1.01e-3 && gu < 0) || (x[j][0] > 49.9 && gu > 0))) {
+						res->at_bound[j] |= 1;
+						continue;
+					}
+					gu = fabs(gu) / (double)d->n_persons;
+					gmax = gu > gmax ? gu : gmax;
+				}
+			}
+			ib_item_mstep(x[j], mj, nq, rq, em.theta, Q, &pr);
 			for (int u = 0; u < 3; u++) {
 				double dv = fabs(x[j][u] - old[u]);
-				if (u == 2)
+				if (u == 2 && (mj & 4))
 					dv = fabs(1 / (1 + exp(-x[j][2])) - 1 / (1 + exp(-old[2])));
 				change = dv > change ? dv : change;
 			}
@@ -716,15 +748,19 @@ int ib_calibrate(struct ib_calib_result **out, const struct ib_data *d,
 			struct ib_item_par *p = &res->items[j];
 			p->a = x[j][0];
 			p->d = x[j][1];
-			p->c = model == IB_3PL ? 1 / (1 + exp(-x[j][2])) : 0;
+			p->c = model == IB_3PL && !(res->at_bound[j] & 4) ? 1 / (1 + exp(-x[j][2])) : 0;
 			p->b = -p->d / p->a;
 		}
+		double dll = it > 1 ? fabs(ll - res->hist_loglik[it - 2]) : INFINITY;
+		res->loglik_change = dll;
+		res->max_gradient = gmax;
 		res->hist_loglik[it - 1] = ll;
 		res->hist_change[it - 1] = change;
 		res->n_hist = it;
 		if (opts.progress)
 			opts.progress(opts.progress_ctx, it, ll, change, ib_now() - t0);
-		if (change < opts.tol) {
+		/* all three: parameters, log-likelihood (relative to the sample) and gradient */
+		if (change < opts.tol && dll < opts.tol && gmax < opts.tol) {
 			res->converged = 1;
 			break;
 		}
@@ -826,7 +862,7 @@ int ib_calibrate(struct ib_calib_result **out, const struct ib_data *d,
 			}
 			continue;
 		}
-		if (ib_invert3(X, mask, V))
+		if (ib_invert3(X, (res->at_bound[j] & 4) ? mask & ~4 : mask, V))
 			continue;
 		if (model == IB_RASCH) {
 			p->se_b = V[4] > 0 ? sqrt(V[4]) : NAN;
@@ -835,7 +871,7 @@ int ib_calibrate(struct ib_calib_result **out, const struct ib_data *d,
 		p->se_a = V[0] > 0 ? sqrt(V[0]) : NAN;
 		double vb = (p->b * p->b * V[0] + 2 * p->b * V[1] + V[4]) / (p->a * p->a);
 		p->se_b = vb > 0 ? sqrt(vb) : NAN;
-		if (model == IB_3PL)
+		if (model == IB_3PL && !(res->at_bound[j] & 4))
 			p->se_c = V[8] > 0 ? sqrt(V[8]) * p->c * (1 - p->c) : NAN;
 	}
 	if (model == IB_RASCH) {
@@ -844,6 +880,8 @@ int ib_calibrate(struct ib_calib_result **out, const struct ib_data *d,
 			if (is_free[j])
 				res->items[j].se_a = NAN;
 	}
+	for (size_t j = 0; j < J; j++)
+		res->n_at_bound += res->at_bound[j] != 0;
 	res->latent_mean = mean;
 	res->latent_sd = sd;
 	res->seconds = ib_now() - t0;

@@ -41,6 +41,17 @@ struct ib_calib_result {
 	double *hist_change;        /* per cycle: largest parameter change */
 	double seconds;             /* wall time */
 	size_t n_fixed;             /* items held fixed */
+	/* Convergence is judged on three things at once: the largest parameter change, the
+	 * change in log-likelihood and the largest gradient of the marginal log-likelihood
+	 * per person (Fisher's identity: the E-step objective's gradient at the current
+	 * parameters), each under tol (the log-likelihood change in its own units). A 3PL item whose c falls to its lower bound with the
+	 * gradient pointing below it is held at c = 0 from then on (its likelihood maximum
+	 * lies on the bound); a slope on its box bound (1e-3, 50) with the gradient pointing
+	 * out is left out of the gradient test. at_bound[j]: bit 1 slope, bit 4 c. */
+	double max_gradient;        /* at the last cycle, per person */
+	double loglik_change;       /* |loglik(last) - loglik(previous)| */
+	int *at_bound;              /* n_items flags */
+	size_t n_at_bound;
 };
 
 /* Fill opts with the defaults for a model. */

@@ -9,6 +9,7 @@
 #include "rs_encode.h"
 #include "rs_error.h"
 #include "rs_log.h"
+#include "rs_msg.h"
 
 #include <openssl/evp.h>
 #include <stdarg.h>
@@ -163,13 +164,12 @@ static int reg_issue_tx(rs_db *db, void *arg)
 	reg_today_jst(today, a->now);
 	for (size_t i = 0; i < n; i++) {
 		if (r[i].status != REG_ST_ACTIVE) {
-			rs_error_set("registration %s is %s: credentials are issued to active registrations only", r[i].regno,
-			             reg_status_name(r[i].status));
+			rs_error_msg("reg.issue_not_active", r[i].regno, NULL);
 			rc = RS_ESTATE;
 			goto done;
 		}
 		if (strcmp(r[i].valid_until, today) < 0) {
-			rs_error_set("registration %s ended on %s: renew it first", r[i].regno, r[i].valid_until);
+			rs_error_msg("reg.issue_ended", r[i].regno, r[i].valid_until, NULL);
 			rc = RS_ESTATE;
 			goto done;
 		}
@@ -267,7 +267,7 @@ int reg_issue_batch(char **out_jws, rs_db *db, const char *const *regnos, size_t
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		if (!reg_regno_valid(regnos[i])) {
-			rs_error_set("\"%.20s\" is not a registration number (6 digits)", regnos[i]);
+			rs_error_msg("reg.regno_invalid", NULL);
 			return RS_EINVAL;
 		}
 	if (n > REG_ISSUE_BATCH_MAX) {
@@ -275,13 +275,30 @@ int reg_issue_batch(char **out_jws, rs_db *db, const char *const *regnos, size_t
 		return RS_EINVAL;
 	}
 	if (!issuer->kid || !issuer->kid[0]) {
-		rs_error_set("no active issuer key: create one with riss keys new");
+		rs_error_msg("reg.no_issuer_key", NULL);
 		return RS_ESTATE;
 	}
 	for (size_t i = 0; i < n; i++)
 		out_jws[i] = NULL;
 	struct reg_issue_arg a = { .regnos = regnos, .n = n, .issuer = issuer, .now = now, .who = who, .out = out_jws };
 	return rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_issue_tx, &a);
+}
+
+int reg_issue_in_tx(char **out_jws, rs_db *db, const char *regno, const struct reg_issuer *issuer, int64_t now,
+                    const struct reg_actor *who)
+{
+	if (!reg_regno_valid(regno)) {
+		rs_error_set("\"%.20s\" is not a registration number (6 digits)", regno);
+		return RS_EINVAL;
+	}
+	if (!issuer->kid || !issuer->kid[0]) {
+		rs_error_set("no active issuer key: create one with riss keys new");
+		return RS_ESTATE;
+	}
+	const char *one[] = { regno };
+	*out_jws = NULL;
+	struct reg_issue_arg a = { .regnos = one, .n = 1, .issuer = issuer, .now = now, .who = who, .out = out_jws };
+	return reg_issue_tx(db, &a);
 }
 
 int reg_issue(char **out_jws, rs_db *db, const char *regno, const struct reg_issuer *issuer, int64_t now,
@@ -512,8 +529,8 @@ int reg_check_token_cached(struct reg_check *out, struct reg_status_cache *cache
 		goto done;
 	}
 	enum reg_jws_reason r = out->res.reason;
-	if (out->res.have_claims &&
-	    (r == REG_JWS_VALID || r == REG_JWS_SUSPENDED || r == REG_JWS_REVOKED || r == REG_JWS_EXPIRED)) {
+	if (out->res.have_claims && (r == REG_JWS_VALID || r == REG_JWS_PENDING || r == REG_JWS_SUSPENDED ||
+	                             r == REG_JWS_REVOKED || r == REG_JWS_EXPIRED)) {
 		if (ctx->have_entry && ctx->info.have_registrant &&
 		    strcmp(ctx->info.registrant.regno, out->res.cred.sub) == 0) {
 			/* The entry's credential belongs to the token's subject: its row came along. */
@@ -534,14 +551,23 @@ done:
 	return rc;
 }
 
-json_t *reg_check_json(const struct reg_check *c)
+json_t *reg_check_json(const struct reg_check *c, int en, int64_t now)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s}", "verdict", reg_jws_verdict(c->res.reason), "reason",
-	                      reg_jws_reason_code(c->res.reason), "message", c->res.message);
+	/* The reason in the reader's language (verify.reason.<code>: {0} the registration number,
+	 * {1} its registration date); the verifier's own English line stays in the log. */
+	char id[64], msg[512];
+	snprintf(id, sizeof id, "verify.reason.%s", reg_jws_reason_code(c->res.reason));
+	const char *args[] = { c->res.have_claims ? c->res.cred.sub : "", c->res.have_claims ? c->res.cred.reg_date : "",
+	                       NULL };
+	rs_msg_format(msg, sizeof msg, id, en, args);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "verdict", reg_jws_verdict(c->res.reason), "reason",
+	                      reg_jws_reason_code(c->res.reason), "message_id", id, "message", msg);
 	if (c->res.kid[0])
 		json_object_set_new(o, "kid", json_string(c->res.kid));
 	if (c->have_registrant) {
-		json_t *reg = reg_registrant_public_json(&c->registrant);
+		char today[11];
+		reg_today_jst(today, now);
+		json_t *reg = reg_registrant_public_json(&c->registrant, today);
 		/* The credential's own claims that are always printed on it. */
 		json_object_set_new(reg, "qual", json_string("RISS"));
 		json_object_set_new(o, "registrant", reg);
@@ -846,7 +872,8 @@ static int reg_audit_cred(void *ctx, const struct reg_store_cred_row *row)
 	 * so that expired credentials still audit. */
 	struct reg_verify_result vr;
 	struct reg_verify_opts o = { .jwks = a->jwks, .now = row->iat, .expected_iss = NULL };
-	if (reg_jws_verify(&vr, row->jws, strlen(row->jws), &o) != 0) {
+	/* A credential issued ahead of its registration date is genuine (pending). */
+	if (reg_jws_verify(&vr, row->jws, strlen(row->jws), &o) != 0 && vr.reason != REG_JWS_PENDING) {
 		if (vr.reason != REG_JWS_UNKNOWN_KID)
 			reg_audit_problem(a, "credential of %s (leaf %llu): %s", row->regno, (unsigned long long)row->leaf_idx,
 			                  vr.message);

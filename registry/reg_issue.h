@@ -36,6 +36,10 @@ struct reg_issuer {
  * error (RS_EUNAVAIL when riss-signd is gone) or a database error. */
 int reg_issue(char **out_jws, rs_db *db, const char *regno, const struct reg_issuer *issuer,
               int64_t now, const struct reg_actor *who);
+/* reg_issue inside the caller's transaction (renewal: the new validity and its credential
+ * commit together). On failure the caller must roll back. */
+int reg_issue_in_tx(char **out_jws, rs_db *db, const char *regno, const struct reg_issuer *issuer, int64_t now,
+                    const struct reg_actor *who);
 #define REG_ISSUE_BATCH_MAX 10000
 /* Issue for n (<= REG_ISSUE_BATCH_MAX) registrants in one transaction (benchmarks, bulk
  * renewal): one statement per step for the whole batch. out_jws[i] are the caller's. All
@@ -76,9 +80,9 @@ void reg_status_cache_clear(struct reg_status_cache *c);
 int reg_check_token_cached(struct reg_check *out, struct reg_status_cache *cache,
                            int (*get_db)(void *ctx, rs_db **out), void *db_ctx, const char *token, size_t len,
                            const struct cert_jwks *jwks, const char *base_url, int64_t now);
-/* The verify API answer: {verdict, reason, message, kid, registrant{...published}}.
- * Caller owns it. */
-json_t *reg_check_json(const struct reg_check *c);
+/* The verify API answer: {verdict, reason, message_id, message (in English when en, else
+ * Japanese), kid, registrant{...published, status as on the day of now}}. Caller owns it. */
+json_t *reg_check_json(const struct reg_check *c, int en, int64_t now);
 
 /* The statuslist+jwt of list_id (URI <base>/statuslists/<id>), signed now. *out_jwt is the
  * caller's. RS_ENOTFOUND for an unknown list. */

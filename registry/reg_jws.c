@@ -1,5 +1,6 @@
 /* registry: credential JWS — signing through a cert_signer and strict offline verification. */
 #include "reg_jws.h"
+#include "reg_register.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -430,6 +431,14 @@ header_read:
 			goto done;
 		}
 	}
+	/* A registration is in force from its registration date (a day in Japan). */
+	char today[11];
+	reg_today_jst(today, opts->now);
+	if (strcmp(out->cred.reg_date, today) > 0) {
+		rc = reg_fail(out, REG_JWS_PENDING, RS_ESTATE, "registration %s is in force only from %s", out->cred.sub,
+		              out->cred.reg_date);
+		goto done;
+	}
 	out->reason = REG_JWS_VALID;
 	snprintf(out->message, sizeof out->message, "valid credential of registration %s", out->cred.sub);
 	rc = 0;
@@ -460,6 +469,7 @@ const char *reg_jws_reason_code(enum reg_jws_reason r)
 	case REG_JWS_REVOKED: return "revoked";
 	case REG_JWS_SUSPENDED: return "suspended";
 	case REG_JWS_STATUS_UNKNOWN: return "status_unknown";
+	case REG_JWS_PENDING: return "pending";
 	}
 	return "unknown";
 }
@@ -468,6 +478,7 @@ const char *reg_jws_verdict(enum reg_jws_reason r)
 {
 	switch (r) {
 	case REG_JWS_VALID: return "valid";
+	case REG_JWS_PENDING: return "not_yet_valid";
 	case REG_JWS_SUSPENDED: return "suspended";
 	case REG_JWS_REVOKED: return "revoked";
 	case REG_JWS_EXPIRED: return "expired";

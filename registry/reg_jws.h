@@ -59,6 +59,7 @@ enum reg_jws_reason {
 	REG_JWS_REVOKED,          /* status list says 1 (invalid) */
 	REG_JWS_SUSPENDED,        /* status list says 2 (suspended) */
 	REG_JWS_STATUS_UNKNOWN,   /* the status could not be looked up */
+	REG_JWS_PENDING,          /* genuine, but the registration date (reg_date, JST) is still to come */
 };
 
 /* Look up the status (0 valid, 1 invalid, 2 suspended, 3 reserved) of entry idx of the
@@ -104,8 +105,8 @@ int reg_token_json_body(const char **out, size_t *out_len, const char *body, siz
 
 /* Stable machine code for a reason ("bad_signature", ...). */
 const char *reg_jws_reason_code(enum reg_jws_reason r);
-/* The verdict shown to an employer: "valid", "suspended", "revoked", "expired" or
- * "not_genuine". */
+/* The verdict shown to an employer: "valid", "not_yet_valid" (registered from a later
+ * date), "suspended", "revoked", "expired" or "not_genuine". */
 const char *reg_jws_verdict(enum reg_jws_reason r);
 
 #endif

@@ -1,6 +1,7 @@
 /* registry: status names, published fields, registration and validity date rules, the
  * public and registrar views of a registrant, and public register search. */
 #include "reg_register.h"
+#include "reg_workflow.h"
 #include "store.h"
 
 #include "rs_error.h"
@@ -25,8 +26,20 @@ int reg_status_parse(enum reg_status *out, const char *s)
 			*out = (enum reg_status)i;
 			return 0;
 		}
-	rs_error_set("unknown registration status \"%.40s\"", s ? s : "");
+	rs_error_msg("reg.status_unknown", s ? s : "", NULL);
 	return RS_EINVAL;
+}
+
+int reg_status_change_ok(enum reg_status from, enum reg_status to)
+{
+	switch (to) {
+	case REG_ST_SUSPENDED: return from == REG_ST_ACTIVE;
+	case REG_ST_ACTIVE: return from == REG_ST_SUSPENDED;
+	case REG_ST_CANCELLED:
+	case REG_ST_DEREGISTERED: return from == REG_ST_ACTIVE || from == REG_ST_SUSPENDED || from == REG_ST_LAPSED;
+	case REG_ST_LAPSED: return from == REG_ST_ACTIVE || from == REG_ST_SUSPENDED;
+	}
+	return 0;
 }
 
 static const struct {
@@ -62,7 +75,7 @@ static unsigned reg_pub_bit(const char *name, size_t len)
 int reg_pub_parse(unsigned *out, const json_t *arr)
 {
 	if (!json_is_array(arr) || json_array_size(arr) > REG_NPUB * 2) {
-		rs_error_set("published_fields must be a short array of field names");
+		rs_error_msg("reg.published_fields", NULL);
 		return RS_EINVAL;
 	}
 	unsigned bits = 0;
@@ -72,7 +85,9 @@ int reg_pub_parse(unsigned *out, const json_t *arr)
 		const char *s = json_string_value(v);
 		unsigned b = s ? reg_pub_bit(s, strlen(s)) : 0;
 		if (!b) {
-			rs_error_set("published_fields[%zu] is not a publishable field", i);
+			char k[24];
+			snprintf(k, sizeof k, "%zu", i);
+			rs_error_msg("reg.published_field_bad", k, NULL);
 			return RS_EINVAL;
 		}
 		bits |= b;
@@ -238,11 +253,38 @@ void reg_today_jst(char out[11], int64_t now)
 	reg_civil_from_days(out, days);
 }
 
-json_t *reg_registrant_public_json(const struct reg_registrant *r)
+const char *reg_status_effective(const struct reg_registrant *r, const char *today)
+{
+	if (r->status == REG_ST_ACTIVE && today && strcmp(r->reg_date, today) > 0)
+		return "pending";
+	return reg_status_name(r->status);
+}
+
+json_t *reg_actions_json(const struct reg_registrant *r, const char *today)
+{
+	json_t *a = json_array();
+	if (r->status == REG_ST_ACTIVE && strcmp(r->valid_until, today) >= 0)
+		json_array_append_new(a, json_string("issue"));
+	static const struct {
+		const char *name;
+		enum reg_status to;
+	} moves[] = { { "suspend", REG_ST_SUSPENDED }, { "reinstate", REG_ST_ACTIVE },
+	              { "cancel", REG_ST_CANCELLED }, { "deregister", REG_ST_DEREGISTERED } };
+	for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++)
+		if (reg_status_change_ok(r->status, moves[i].to))
+			json_array_append_new(a, json_string(moves[i].name));
+	char from[11], until[11];
+	if (reg_renewal_period(from, until, r->status, r->valid_until, today) == 0)
+		json_array_append_new(a, json_string("renew"));
+	rs_error_clear();
+	return a;
+}
+
+json_t *reg_registrant_public_json(const struct reg_registrant *r, const char *today)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "regno", json_string(r->regno));
-	json_object_set_new(o, "status", json_string(reg_status_name(r->status)));
+	json_object_set_new(o, "status", json_string(reg_status_effective(r, today)));
 	if (r->status != REG_ST_ACTIVE && r->status_reason[0])
 		json_object_set_new(o, "status_reason", json_string(r->status_reason));
 	if (r->published & REG_PUB_NAME)
@@ -262,25 +304,34 @@ json_t *reg_registrant_public_json(const struct reg_registrant *r)
 	return o;
 }
 
-json_t *reg_registrant_full_json(const struct reg_registrant *r)
+json_t *reg_registrant_list_json(const struct reg_registrant *r, const char *today)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s}", "regno", r->regno, "name", r->name,
+	                 "name_kana", r->name_kana, "name_latn", r->name_latn, "date_of_birth", r->date_of_birth,
+	                 "reg_date", r->reg_date, "valid_until", r->valid_until, "renewal_count", r->renewal_count,
+	                 "status", reg_status_name(r->status), "effective_status", reg_status_effective(r, today),
+	                 "status_reason", r->status_reason);
+}
+
+json_t *reg_registrant_full_json(const struct reg_registrant *r, const char *today)
 {
 	json_t *pub = json_array();
 	for (size_t i = 0; i < REG_NPUB; i++)
 		if (r->published & reg_pub_names[i].bit)
 			json_array_append_new(pub, json_string(reg_pub_names[i].name));
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:o}",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:o, s:o}",
 	                 "regno", r->regno, "name", r->name, "name_kana", r->name_kana, "name_latn", r->name_latn,
 	                 "date_of_birth", r->date_of_birth, "exam_result_ref", r->exam_result_ref,
 	                 "exam_pass_date", r->exam_pass_date, "reg_date", r->reg_date, "valid_from", r->valid_from,
 	                 "valid_until", r->valid_until, "renewal_count", r->renewal_count,
-	                 "status", reg_status_name(r->status), "status_reason", r->status_reason,
-	                 "published_fields", pub);
+	                 "status", reg_status_name(r->status), "effective_status", reg_status_effective(r, today),
+	                 "status_reason", r->status_reason, "published_fields", pub, "actions", reg_actions_json(r, today));
 }
 
 int reg_registrant_get(rs_db *db, struct reg_registrant *out, const char *regno)
 {
 	if (!reg_regno_valid(regno)) {
-		rs_error_set("a registration number is 6 digits");
+		rs_error_msg("reg.regno_invalid", NULL);
 		return RS_EINVAL;
 	}
 	return reg_store_registrant_get(db, out, regno, 0);
@@ -332,39 +383,23 @@ int reg_search_parse(struct reg_search_q *out, const char *q, size_t len)
 	while (len > 0 && (q[len - 1] == ' ' || q[len - 1] == '\t'))
 		len--;
 	if (len == 0 || len > REG_SEARCH_Q_MAX) {
-		rs_error_set("search text must be 1 to %d bytes", REG_SEARCH_Q_MAX);
+		rs_error_msg("reg.search_length", NULL);
 		return RS_EINVAL;
 	}
 	for (size_t i = 0; i < len;) {
 		size_t k = reg_utf8_len((const unsigned char *)q + i, len - i);
 		if (k == 0 || (k == 1 && ((unsigned char)q[i] < 0x20 || q[i] == 0x7f))) {
-			rs_error_set("search text must be plain UTF-8 text (byte %zu is not)", i + 1);
+			rs_error_msg("reg.search_text", NULL);
 			return RS_EINVAL;
 		}
 		i += k;
 	}
-	if (len == REG_REGNO_LEN) {
-		char num[REG_REGNO_LEN + 1];
-		memcpy(num, q, REG_REGNO_LEN);
-		num[REG_REGNO_LEN] = '\0';
-		if (reg_regno_valid(num)) {
-			out->by_regno = 1;
-			memcpy(out->text, num, sizeof num);
-			return 0;
-		}
-	}
-	/* A name prefix: LIKE metacharacters escaped so the name is matched as typed. */
-	size_t j = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
-			out->text[j++] = '\\';
-		out->text[j++] = q[i];
-	}
-	out->text[j] = '\0';
+	memcpy(out->text, q, len);
+	out->text[len] = '\0';
 	return 0;
 }
 
-int reg_register_search(json_t **out, rs_db *db, const char *q, int limit)
+int reg_register_search(json_t **out, rs_db *db, const char *q, int limit, int64_t now)
 {
 	struct reg_search_q sq;
 	int rc = reg_search_parse(&sq, q, q ? strlen(q) : 0);
@@ -373,7 +408,9 @@ int reg_register_search(json_t **out, rs_db *db, const char *q, int limit)
 	if (limit < 1 || limit > REG_SEARCH_MAX)
 		limit = REG_SEARCH_MAX;
 	json_t *arr = json_array();
-	rc = reg_store_search(db, arr, sq.text, sq.by_regno, limit);
+	char today[11];
+	reg_today_jst(today, now);
+	rc = reg_store_search(db, arr, sq.text, limit, today);
 	if (rc != 0) {
 		json_decref(arr);
 		return rc;

@@ -55,6 +55,10 @@ struct reg_registrant {
 
 /* "active", "suspended", ...; never NULL. */
 const char *reg_status_name(enum reg_status s);
+/* True when a registration may go from status from to status to by a registrar's action:
+ * suspend (active), reinstate (suspended), cancel and deregister (active, suspended, lapsed);
+ * lapse (active, suspended) is the sweep's. */
+int reg_status_change_ok(enum reg_status from, enum reg_status to);
 /* Parse a status name. Returns 0 or RS_EINVAL. */
 int reg_status_parse(enum reg_status *out, const char *s);
 
@@ -84,14 +88,25 @@ int reg_validity_exp(int64_t *out, const char *valid_until);
 /* Today's date in Japan (UTC+9) for Unix time now. */
 void reg_today_jst(char out[11], int64_t now);
 
-/* The public view of a registrant: regno, status, status_reason (when not active) and the
- * published fields only. Caller owns it. */
 /* Colour of the registration card by renewal count: "green" (first registration),
  * "blue" (renewed once), "gold" (renewed twice or more). */
 const char *reg_card_colour(int renewal_count);
-json_t *reg_registrant_public_json(const struct reg_registrant *r);
-/* The registrar's view: every field. Caller owns it. */
-json_t *reg_registrant_full_json(const struct reg_registrant *r);
+/* The status a person sees on today (YYYY-MM-DD, JST): "pending" for an active registration
+ * whose registration date has not come yet (it is in force only from that date), else the
+ * stored status's name. */
+const char *reg_status_effective(const struct reg_registrant *r, const char *today);
+/* The public view of a registrant on today: regno, status (effective), status_reason (when
+ * not active) and the published fields only. Caller owns it. */
+json_t *reg_registrant_public_json(const struct reg_registrant *r, const char *today);
+/* The registrar's view: every field, the effective status and the actions the registrar may
+ * take on today (reg_actions_json). Caller owns it. */
+json_t *reg_registrant_full_json(const struct reg_registrant *r, const char *today);
+/* A row of the registrar's list: numbers, names, dates, status and effective status. */
+json_t *reg_registrant_list_json(const struct reg_registrant *r, const char *today);
+/* The registrar's actions valid for r on today, as a JSON array of names: "issue" (active,
+ * validity not over), "suspend", "reinstate", "cancel", "deregister" (reg_status_change_ok),
+ * "renew" (inside the renewal window, reg_renewal_period). Caller owns it. */
+json_t *reg_actions_json(const struct reg_registrant *r, const char *today);
 
 /* Read one registrant. Returns 0, RS_ENOTFOUND or a database error. */
 int reg_registrant_get(rs_db *db, struct reg_registrant *out, const char *regno);
@@ -102,19 +117,19 @@ int reg_registrants_exist(rs_db *db, unsigned char *out_known, const char *const
 
 #define REG_SEARCH_MAX 50
 #define REG_SEARCH_Q_MAX 100
-/* A parsed search text: a registration number, or a name prefix escaped for LIKE. */
+/* A checked search text (its normalisation is the database's: registry.search_key). */
 struct reg_search_q {
-	int by_regno;
-	char text[2 * REG_SEARCH_Q_MAX + 1];
+	char text[REG_SEARCH_Q_MAX + 1];
 };
 /* Parse search input (len bytes, not necessarily NUL-terminated): spaces and tabs around it
  * dropped; 1..REG_SEARCH_Q_MAX bytes of well-formed UTF-8 without control characters.
- * Returns 0 or RS_EINVAL with one clear line. */
+ * Returns 0 or RS_EINVAL with one clear line (catalogue reg.search_*). */
 int reg_search_parse(struct reg_search_q *out, const char *q, size_t len);
-/* Public register search: q is a registration number (exact) or a name prefix matched
- * against the published name fields (kanji, kana, case-insensitive romaji). At most
- * limit (<= REG_SEARCH_MAX) results, public views only. *out is a JSON array the caller
- * owns. q is bounded to 100 bytes. Returns 0, RS_EINVAL or a database error. */
-int reg_register_search(json_t **out, rs_db *db, const char *q, int limit);
+/* Public register search: q is a registration number (exact) or the start of any part of a
+ * published name (kanji, kana, romaji), both as registry.search_key normalises them
+ * (full-width, hiragana/katakana, spaces and case do not matter). At most limit
+ * (<= REG_SEARCH_MAX) results, public views on the day of now. *out is a JSON array the
+ * caller owns. Returns 0, RS_EINVAL or a database error. */
+int reg_register_search(json_t **out, rs_db *db, const char *q, int limit, int64_t now);
 
 #endif

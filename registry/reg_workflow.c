@@ -1,6 +1,7 @@
 /* registry: the registrars' workflow (application, review, registration, status changes,
  * renewal, lapse), each step one audited transaction. */
 #include "reg_workflow.h"
+#include "reg_account.h"
 #include "reg_issue.h"
 #include "store.h"
 #include "reg_jws.h"
@@ -17,7 +18,10 @@ static int reg_wf_str(const char *v, size_t lo, size_t hi, const char *name)
 {
 	size_t n = v ? strlen(v) : 0;
 	if (n < lo || n > hi) {
-		rs_error_set("field '%s' must be %zu to %zu bytes", name, lo, hi);
+		char a[24], b[24];
+		snprintf(a, sizeof a, "%zu", lo);
+		snprintf(b, sizeof b, "%zu", hi);
+		rs_error_msg("reg.field_length", name, a, b, NULL);
 		return RS_EINVAL;
 	}
 	return 0;
@@ -31,12 +35,30 @@ struct reg_wf_apply_arg {
 	int64_t id;
 };
 
+/* RS_ESTATE with a clear message when the person's earlier registration was cancelled
+ * less than 2 years before today. */
+static int reg_wf_bar(rs_db *db, const char *name, const char *date_of_birth, int64_t now)
+{
+	char today[11], until[11];
+	int barred = 0;
+	reg_today_jst(today, now);
+	int rc = reg_bar_check(&barred, until, db, name, date_of_birth, today);
+	if (rc == 0 && barred) {
+		rs_error_msg("renewal.err.barred", until, NULL);
+		rc = RS_ESTATE;
+	}
+	return rc;
+}
+
 static int reg_wf_apply_tx(rs_db *db, void *arg)
 {
 	struct reg_wf_apply_arg *a = arg;
+	int rc = reg_wf_bar(db, a->app->name, a->app->date_of_birth, (int64_t)time(NULL));
+	if (rc != 0)
+		return rc;
 	/* An application from a computer-based result must match that passed result. */
-	int rc = reg_store_exam_result_check(db, a->app->exam_result_ref, a->app->name, a->app->date_of_birth,
-	                                     a->app->exam_pass_date);
+	rc = reg_store_exam_result_check(db, a->app->exam_result_ref, a->app->name, a->app->date_of_birth,
+	                                 a->app->exam_pass_date);
 	if (rc == 0)
 		rc = reg_store_app_insert(db, &a->id, a->app);
 	if (rc != 0)
@@ -58,11 +80,11 @@ int reg_wf_apply(int64_t *out_id, rs_db *db, const struct reg_application *app, 
 	    (rc = reg_wf_str(app->name_latn, 1, 100, "name_latn")) != 0)
 		return rc;
 	if (!reg_date_valid(app->exam_pass_date)) {
-		rs_error_set("field 'exam_pass_date' must be a date YYYY-MM-DD");
+		rs_error_msg("reg.field_date", "exam_pass_date", NULL);
 		return RS_EINVAL;
 	}
 	if (!reg_date_valid(app->date_of_birth)) {
-		rs_error_set("field 'date_of_birth' must be a date YYYY-MM-DD");
+		rs_error_msg("reg.field_date", "date_of_birth", NULL);
 		return RS_EINVAL;
 	}
 	struct reg_wf_apply_arg a = { .app = app, .who = who };
@@ -89,8 +111,9 @@ static int reg_wf_review_tx(rs_db *db, void *arg)
 	if (rc != 0)
 		return rc;
 	if (strcmp(json_string_value(json_object_get(app, "state")), "submitted") != 0) {
-		rs_error_set("application %lld is %s, not submitted", (long long)a->id,
-		             json_string_value(json_object_get(app, "state")));
+		char ids[24];
+		snprintf(ids, sizeof ids, "%lld", (long long)a->id);
+		rs_error_msg("reg.app_not_submitted", ids, NULL);
 		json_decref(app);
 		return RS_ESTATE;
 	}
@@ -112,11 +135,11 @@ static int reg_wf_review_tx(rs_db *db, void *arg)
 int reg_wf_review(rs_db *db, int64_t app_id, int approve, const char *note, const struct reg_actor *who)
 {
 	if (note && strlen(note) > 500) {
-		rs_error_set("field 'note' must be at most 500 bytes");
+		rs_error_msg("reg.field_length", "note", "0", "500", NULL);
 		return RS_EINVAL;
 	}
 	if (!approve && (!note || !note[0])) {
-		rs_error_set("a rejection needs a note saying why");
+		rs_error_msg("reg.reject_needs_note", NULL);
 		return RS_EINVAL;
 	}
 	struct reg_wf_review_arg a = { .id = app_id, .approve = approve, .note = note, .who = who };
@@ -127,6 +150,7 @@ int reg_wf_review(rs_db *db, int64_t app_id, int approve, const char *note, cons
 
 struct reg_wf_register_arg {
 	int64_t id;
+	int64_t now;
 	const char *reg_date;
 	const struct reg_actor *who;
 	char regno[REG_REGNO_LEN + 1];
@@ -148,8 +172,9 @@ static int reg_wf_register_tx(rs_db *db, void *arg)
 	struct reg_registrant r;
 	memset(&r, 0, sizeof r);
 	if (strcmp(json_string_value(json_object_get(app, "state")), "approved") != 0) {
-		rs_error_set("application %lld is %s: only an approved application can be registered", (long long)a->id,
-		             json_string_value(json_object_get(app, "state")));
+		char ids[24];
+		snprintf(ids, sizeof ids, "%lld", (long long)a->id);
+		rs_error_msg("reg.app_not_approved", ids, NULL);
 		rc = RS_ESTATE;
 		goto done;
 	}
@@ -165,11 +190,12 @@ static int reg_wf_register_tx(rs_db *db, void *arg)
 	if ((rc = reg_validity_end(r.valid_until, r.valid_from)) != 0)
 		goto done;
 	if (strcmp(r.exam_pass_date, r.reg_date) > 0) {
-		rs_error_set("registration date %s is before the exam pass %s", r.reg_date, r.exam_pass_date);
+		rs_error_msg("reg.reg_date_before_pass", r.reg_date, r.exam_pass_date, NULL);
 		rc = RS_EINVAL;
 		goto done;
 	}
-	if ((rc = reg_store_exam_result_check(db, r.exam_result_ref, r.name, r.date_of_birth, NULL)) != 0 ||
+	if ((rc = reg_wf_bar(db, r.name, r.date_of_birth, a->now)) != 0 ||
+	    (rc = reg_store_exam_result_check(db, r.exam_result_ref, r.name, r.date_of_birth, NULL)) != 0 ||
 	    (rc = reg_store_regno_next(db, r.regno)) != 0 ||
 	    (rc = reg_store_registrant_insert(db, &r, a->id)) != 0 ||
 	    (rc = reg_store_exam_result_mark(db, r.exam_result_ref)) != 0 ||
@@ -195,7 +221,7 @@ int reg_wf_register(char out_regno[REG_REGNO_LEN + 1], rs_db *db, int64_t app_id
 	char date[11];
 	if (reg_date && reg_date[0]) {
 		if (!reg_is_reg_date(reg_date)) {
-			rs_error_set("registration date must be 1 April or 1 October (YYYY-04-01 or YYYY-10-01)");
+			rs_error_msg("reg.reg_date_invalid", NULL);
 			return RS_EINVAL;
 		}
 		snprintf(date, sizeof date, "%s", reg_date);
@@ -206,7 +232,7 @@ int reg_wf_register(char out_regno[REG_REGNO_LEN + 1], rs_db *db, int64_t app_id
 		if (rc != 0)
 			return rc;
 	}
-	struct reg_wf_register_arg a = { .id = app_id, .reg_date = date, .who = who };
+	struct reg_wf_register_arg a = { .id = app_id, .now = now, .reg_date = date, .who = who };
 	int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_wf_register_tx, &a);
 	if (rc == 0)
 		memcpy(out_regno, a.regno, REG_REGNO_LEN + 1);
@@ -258,34 +284,29 @@ static int reg_wf_status_tx(rs_db *db, void *arg)
 	if (rc != 0)
 		return rc;
 	enum reg_status from = r.status;
-	int ok = 0, list_status = 0;
+	int list_status = 0;
 	const char *action = "";
 	switch (a->to) {
 	case REG_ST_SUSPENDED:
-		ok = from == REG_ST_ACTIVE;
 		list_status = 2;
 		action = "registry.registrant.suspend";
 		break;
 	case REG_ST_ACTIVE:
-		ok = from == REG_ST_SUSPENDED;
 		list_status = 0;
 		action = "registry.registrant.reinstate";
 		break;
 	case REG_ST_CANCELLED:
 	case REG_ST_DEREGISTERED:
-		ok = from == REG_ST_ACTIVE || from == REG_ST_SUSPENDED || from == REG_ST_LAPSED;
 		list_status = 1;
 		action = a->to == REG_ST_CANCELLED ? "registry.registrant.cancel" : "registry.registrant.deregister";
 		break;
 	case REG_ST_LAPSED:
-		ok = from == REG_ST_ACTIVE || from == REG_ST_SUSPENDED;
 		list_status = -1; /* credentials end with the validity: their exp says so */
 		action = "registry.registrant.lapse";
 		break;
 	}
-	if (!ok) {
-		rs_error_set("registration %s is %s: it cannot become %s", a->regno, reg_status_name(from),
-		             reg_status_name(a->to));
+	if (!reg_status_change_ok(from, a->to)) {
+		rs_error_msg("reg.status_change_refused", a->regno, NULL);
 		return RS_ESTATE;
 	}
 	if ((rc = reg_store_registrant_set_status(db, a->regno, a->to, a->reason)) != 0 ||
@@ -294,6 +315,13 @@ static int reg_wf_status_tx(rs_db *db, void *arg)
 		return rc;
 	if (list_status >= 0 && (rc = reg_wf_creds_status(db, a->regno, list_status, a->now, a->reason)) != 0)
 		return rc;
+	if (a->to == REG_ST_CANCELLED) {
+		/* A cancellation bars the person from registering again for 2 years. */
+		char today[11];
+		reg_today_jst(today, a->now);
+		if ((rc = reg_store_bar_add(db, &r, today, a->reason)) != 0)
+			return rc;
+	}
 	char obj[32];
 	snprintf(obj, sizeof obj, "registrant:%s", a->regno);
 	json_t *d = json_pack("{s:s, s:s, s:s}", "from", reg_status_name(from), "to", reg_status_name(a->to),
@@ -303,21 +331,39 @@ static int reg_wf_status_tx(rs_db *db, void *arg)
 	return rc;
 }
 
-int reg_wf_set_status(rs_db *db, const char *regno, enum reg_status to, const char *reason, int64_t now,
-                      const struct reg_actor *who)
+static int reg_wf_status_check(const char *regno, enum reg_status to, const char *reason)
 {
 	if (!reg_regno_valid(regno)) {
-		rs_error_set("a registration number is 6 digits");
+		rs_error_msg("reg.regno_invalid", NULL);
 		return RS_EINVAL;
 	}
 	if (reason && strlen(reason) > 500) {
-		rs_error_set("field 'reason' must be at most 500 bytes");
+		rs_error_msg("reg.field_length", "reason", "0", "500", NULL);
 		return RS_EINVAL;
 	}
 	if (to != REG_ST_ACTIVE && to != REG_ST_LAPSED && (!reason || !reason[0])) {
-		rs_error_set("a %s needs a reason", to == REG_ST_SUSPENDED ? "suspension" : "cancellation");
+		rs_error_msg("reg.reason_required", NULL);
 		return RS_EINVAL;
 	}
+	return 0;
+}
+
+int reg_wf_set_status_in_tx(rs_db *db, const char *regno, enum reg_status to, const char *reason, int64_t now,
+                            const struct reg_actor *who)
+{
+	int rc = reg_wf_status_check(regno, to, reason);
+	if (rc != 0)
+		return rc;
+	struct reg_wf_status_arg a = { .regno = regno, .to = to, .reason = reason ? reason : "", .now = now, .who = who };
+	return reg_wf_status_tx(db, &a);
+}
+
+int reg_wf_set_status(rs_db *db, const char *regno, enum reg_status to, const char *reason, int64_t now,
+                      const struct reg_actor *who)
+{
+	int rc = reg_wf_status_check(regno, to, reason);
+	if (rc != 0)
+		return rc;
 	struct reg_wf_status_arg a = { .regno = regno, .to = to, .reason = reason ? reason : "", .now = now, .who = who };
 	return rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_wf_status_tx, &a);
 }
@@ -328,6 +374,7 @@ struct reg_wf_renew_arg {
 	const char *regno;
 	int64_t now;
 	const struct reg_actor *who;
+	char until[11];
 };
 
 static int reg_wf_renew_tx(rs_db *db, void *arg)
@@ -340,8 +387,7 @@ static int reg_wf_renew_tx(rs_db *db, void *arg)
 	char today[11], from[11], until[11];
 	reg_today_jst(today, a->now);
 	if ((rc = reg_renewal_period(from, until, r.status, r.valid_until, today)) != 0) {
-		rs_error_set("registration %s (%s, valid until %s) cannot be renewed today (%s)", r.regno,
-		             reg_status_name(r.status), r.valid_until, today);
+		rs_error_msg("reg.renew_refused", r.regno, r.valid_until, today, NULL);
 		return rc;
 	}
 	if ((rc = reg_store_registrant_renew(db, a->regno, from, until)) != 0)
@@ -355,13 +401,28 @@ static int reg_wf_renew_tx(rs_db *db, void *arg)
 	                      r.renewal_count + 1);
 	rc = rs_audit(db, a->who->actor, a->who->role, "registry.registrant.renew", obj, d, a->who->request_id);
 	json_decref(d);
+	if (rc == 0)
+		memcpy(a->until, until, sizeof a->until);
+	return rc;
+}
+
+int reg_wf_renew_in_tx(char out_until[11], rs_db *db, const char *regno, int64_t now, const struct reg_actor *who)
+{
+	if (!reg_regno_valid(regno)) {
+		rs_error_set("a registration number is 6 digits");
+		return RS_EINVAL;
+	}
+	struct reg_wf_renew_arg a = { .regno = regno, .now = now, .who = who };
+	int rc = reg_wf_renew_tx(db, &a);
+	if (rc == 0)
+		memcpy(out_until, a.until, 11);
 	return rc;
 }
 
 int reg_wf_renew(rs_db *db, const char *regno, int64_t now, const struct reg_actor *who)
 {
 	if (!reg_regno_valid(regno)) {
-		rs_error_set("a registration number is 6 digits");
+		rs_error_msg("reg.regno_invalid", NULL);
 		return RS_EINVAL;
 	}
 	struct reg_wf_renew_arg a = { .regno = regno, .now = now, .who = who };
@@ -462,32 +523,82 @@ static int reg_wf_limit(int limit)
 	return limit < 1 || limit > 500 ? 100 : limit;
 }
 
-int reg_wf_list_applications(json_t **out, rs_db *db, const char *state, int limit)
+int reg_wf_list_applications(json_t **out, rs_db *db, const char *state, int limit, int64_t now)
 {
-	return reg_store_list_apps(db, out, state && state[0] ? state : NULL, reg_wf_limit(limit));
+	int rc = reg_store_list_apps(db, out, state && state[0] ? state : NULL, reg_wf_limit(limit));
+	if (rc != 0)
+		return rc;
+	char today[11];
+	reg_today_jst(today, now);
+	size_t i;
+	json_t *a;
+	json_array_foreach(*out, i, a) {
+		const char *st = json_string_value(json_object_get(a, "state"));
+		if (!st || (strcmp(st, "submitted") != 0 && strcmp(st, "approved") != 0))
+			continue;
+		/* The duplicate-person warning: someone with this date of birth and name is already
+		 * on the register. */
+		json_t *sim = NULL;
+		if ((rc = reg_store_similar(db, &sim, json_string_value(json_object_get(a, "date_of_birth")),
+		                            json_string_value(json_object_get(a, "name")),
+		                            json_string_value(json_object_get(a, "name_kana")),
+		                            json_string_value(json_object_get(a, "name_latn")), NULL, today)) != 0) {
+			json_decref(*out);
+			*out = NULL;
+			return rc;
+		}
+		json_object_set_new(a, "similar", sim);
+	}
+	return 0;
 }
 
-int reg_wf_list_registrants(json_t **out, rs_db *db, const char *status, int limit)
+int reg_wf_find(json_t **out, rs_db *db, const char *q, const char *status, int limit, int offset, int64_t now)
 {
-	return reg_store_list_registrants(db, out, status && status[0] ? status : NULL, reg_wf_limit(limit));
+	struct reg_search_q sq;
+	enum reg_status st;
+	int rc;
+	if (q && q[0] && (rc = reg_search_parse(&sq, q, strlen(q))) != 0)
+		return rc;
+	if (status && status[0] && (rc = reg_status_parse(&st, status)) != 0)
+		return rc;
+	if (limit < 1 || limit > 200)
+		limit = 50;
+	if (offset < 0 || offset > 10000000)
+		offset = 0;
+	char today[11];
+	reg_today_jst(today, now);
+	json_t *arr = NULL;
+	int64_t total = 0;
+	rc = reg_store_admin_find(db, &arr, &total, q && q[0] ? sq.text : NULL, status && status[0] ? status : NULL,
+	                          limit, offset, today);
+	if (rc != 0)
+		return rc;
+	*out = json_pack("{s:o, s:I, s:i, s:i}", "registrants", arr, "total", (json_int_t)total, "offset", offset,
+	                 "limit", limit);
+	return 0;
 }
 
-int reg_wf_show(json_t **out, rs_db *db, const char *regno)
+int reg_wf_show(json_t **out, rs_db *db, const char *regno, int64_t now)
 {
 	struct reg_registrant r;
 	int rc = reg_registrant_get(db, &r, regno);
 	if (rc != 0)
 		return rc;
-	json_t *hist = NULL, *creds = NULL;
+	char today[11];
+	reg_today_jst(today, now);
+	json_t *hist = NULL, *creds = NULL, *similar = NULL;
 	if ((rc = reg_store_history(db, &hist, regno)) != 0)
 		return rc;
-	if ((rc = reg_store_credentials_of(db, &creds, regno)) != 0) {
+	if ((rc = reg_store_credentials_of(db, &creds, regno)) != 0 ||
+	    (rc = reg_store_similar(db, &similar, r.date_of_birth, r.name, r.name_kana, r.name_latn, r.regno, today)) != 0) {
 		json_decref(hist);
+		json_decref(creds);
 		return rc;
 	}
-	json_t *o = reg_registrant_full_json(&r);
+	json_t *o = reg_registrant_full_json(&r, today);
 	json_object_set_new(o, "history", hist);
 	json_object_set_new(o, "credentials", creds);
+	json_object_set_new(o, "similar", similar);
 	*out = o;
 	return 0;
 }

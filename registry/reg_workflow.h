@@ -28,7 +28,9 @@ struct reg_application {
 	unsigned published;           /* reg_pub bits */
 };
 
-/* Record an application (state submitted). Returns 0 and its id, RS_EINVAL (a field, named),
+/* Record an application (state submitted). Refused (RS_ESTATE, the message names the
+ * date) while the person (kanji name and date of birth) is barred after a cancellation;
+ * reg_wf_register checks the same. Returns 0 and its id, RS_EINVAL (a field, named),
  * RS_EEXIST (a live application for that exam result exists) or a database error. The
  * exam result is referenced loosely (exam_result_ref), not by a foreign key. */
 int reg_wf_apply(int64_t *out_id, rs_db *db, const struct reg_application *app,
@@ -48,10 +50,17 @@ int reg_wf_register(char out_regno[REG_REGNO_LEN + 1], rs_db *db, int64_t app_id
  * leaf. reason is required except for reinstatement. RS_ENOTFOUND, RS_ESTATE, RS_EINVAL. */
 int reg_wf_set_status(rs_db *db, const char *regno, enum reg_status to, const char *reason,
                       int64_t now, const struct reg_actor *who);
+/* reg_wf_set_status inside the caller's transaction (for a module that changes its own
+ * records in the same transaction, e.g. a CPD case ending in cancellation). A
+ * cancellation also bars the person from registering again for 2 years. */
+int reg_wf_set_status_in_tx(rs_db *db, const char *regno, enum reg_status to, const char *reason, int64_t now,
+                            const struct reg_actor *who);
 /* Renew: the next 3-year validity starts the day after valid_until; renewal_count + 1.
  * Allowed for active registrations within a year of the end of validity, or a lapsed one
  * within a year after it. RS_ESTATE otherwise. */
 int reg_wf_renew(rs_db *db, const char *regno, int64_t now, const struct reg_actor *who);
+/* reg_wf_renew inside the caller's transaction; out_until gets the new end of validity. */
+int reg_wf_renew_in_tx(char out_until[11], rs_db *db, const char *regno, int64_t now, const struct reg_actor *who);
 /* The renewal rule on its own: for a registration in status st valid until valid_until,
  * renewed on today (all YYYY-MM-DD): allowed for an active one in the last year of its
  * validity and for a lapsed one up to a year after the end; the new validity starts the
@@ -67,14 +76,20 @@ int reg_lapse_is_due(enum reg_status st, const char *valid_until, const char *to
  * *out_n counts them. Each is audited. */
 int reg_wf_lapse_due(int *out_n, rs_db *db, int64_t now, const struct reg_actor *who);
 
-/* Lists for the registrar: applications in a state (NULL: all) and registrants (newest
- * first), at most limit rows each. Caller owns the arrays. */
-int reg_wf_list_applications(json_t **out, rs_db *db, const char *state, int limit);
+/* Applications in a state (NULL: all), newest first, at most limit; each submitted or
+ * approved one carries "similar": registrants already on the register with the same date of
+ * birth and a name equal in search form (the duplicate-person warning). Caller owns *out. */
+int reg_wf_list_applications(json_t **out, rs_db *db, const char *state, int limit, int64_t now);
 /* Passed exam results waiting for an application ("exam:<session id>" references with the
  * candidate's names and date of birth), for the registrar's desk. *out is a JSON array. */
 int reg_wf_passed_results(json_t **out, rs_db *db);
-int reg_wf_list_registrants(json_t **out, rs_db *db, const char *status, int limit);
-/* One registrant with its status history and credentials (registrar view). */
-int reg_wf_show(json_t **out, rs_db *db, const char *regno);
+/* The registrar's search: q (NULL or "": everyone) a number or the start of any name part
+ * (kanji, kana, romaji; normalised as in public search, every name field), status (NULL: any),
+ * newest number first; one page of limit (1..200, default 50) from offset.
+ * *out = {registrants:[list views], total, offset, limit}. RS_EINVAL for bad q or status. */
+int reg_wf_find(json_t **out, rs_db *db, const char *q, const char *status, int limit, int offset, int64_t now);
+/* One registrant on the day of now with its status history, credentials, the actions valid
+ * in its state and "similar" (other registrants who may be the same person). */
+int reg_wf_show(json_t **out, rs_db *db, const char *regno, int64_t now);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "reg_account.h"
 #include "reg_register.h"
 #include "reg_tlog.h"
 #include "reg_workflow.h"
@@ -29,7 +30,16 @@ int reg_store_app_insert(rs_db *db, int64_t *out_id, const struct reg_applicatio
 int reg_store_app_get(rs_db *db, json_t **out_app, int64_t id);
 int reg_store_app_set_state(rs_db *db, int64_t id, const char *state, const char *note,
                             const char *by, const char *regno);
-int reg_store_search(rs_db *db, json_t *out_arr, const char *q, int by_regno, int limit);
+/* Public search (published name fields; views on today) appended to out_arr. */
+int reg_store_search(rs_db *db, json_t *out_arr, const char *q, int limit, const char *today);
+/* The registrar's list: registrants matching q (NULL: all; every name field) and status
+ * (NULL: any), newest number first, one page; *out_total counts all matches. */
+int reg_store_admin_find(rs_db *db, json_t **out, int64_t *out_total, const char *q, const char *status, int limit,
+                         int offset, const char *today);
+/* Registrants born on dob with a name field equal in search form to one of the names given
+ * (except_regno, may be NULL, left out): list views. */
+int reg_store_similar(rs_db *db, json_t **out, const char *dob, const char *name, const char *name_kana,
+                      const char *name_latn, const char *except_regno, const char *today);
 
 /* ---- the link from exam results (store_exam_link.c) ---- */
 /* For a reference "exam:<session id>": the result exists, is a complete pass, has not led
@@ -45,7 +55,6 @@ int reg_store_exam_results_passed(rs_db *db, json_t **out);
 /* Registration numbers of live registrations whose validity ended before today. */
 int reg_store_lapse_due(rs_db *db, json_t **out_regnos, const char *today);
 int reg_store_list_apps(rs_db *db, json_t **out, const char *state, int limit);
-int reg_store_list_registrants(rs_db *db, json_t **out, const char *status, int limit);
 int reg_store_history(rs_db *db, json_t **out, const char *regno);
 int reg_store_credentials_of(rs_db *db, json_t **out, const char *regno);
 
@@ -117,5 +126,31 @@ int reg_store_scan_creds(rs_db *db, int (*fn)(void *ctx, const struct reg_store_
 int reg_store_scan_status(rs_db *db, int (*fn)(void *ctx, int list_id, int64_t idx, int status), void *ctx);
 int reg_store_scan_checkpoints(rs_db *db, int (*fn)(void *ctx, uint64_t size, const reg_hash root,
                                                    const char *note), void *ctx);
+
+/* ---- contacts, bars, accounts, sessions, the live scan (store_account.c) ---- */
+int reg_store_contact_get(rs_db *db, struct reg_contact *out, const char *regno);
+/* Upsert: email NULL or "" stores none unless keep_email; lang NULL keeps it. */
+int reg_store_contact_put(rs_db *db, const char *regno, const char *email, int keep_email, const char *lang);
+int reg_store_bar_add(rs_db *db, const struct reg_registrant *r, const char *cancelled_on, const char *reason);
+/* The latest barred_until after today for the person, or "" when not barred. */
+int reg_store_bar_until(rs_db *db, char out_until[11], const char *name, const char *date_of_birth, const char *today);
+int reg_store_activation_put(rs_db *db, const char *regno, const unsigned char sha[32], const char *by, int days);
+/* Use the code if it matches, is unused and not expired: *out_ok. */
+int reg_store_activation_use(rs_db *db, int *out_ok, const char *regno, const unsigned char sha[32]);
+/* Create or replace the account (ends its sessions). */
+int reg_store_account_put(rs_db *db, const char *regno, const char *hash, const char *secret);
+struct reg_store_account {
+	char password_hash[160];
+	char totp_secret[40];
+	int64_t totp_last_step;
+	int locked;
+};
+/* Read (FOR UPDATE). RS_ENOTFOUND when the registrant has no account. */
+int reg_store_account_get(rs_db *db, struct reg_store_account *out, const char *regno);
+int reg_store_account_result(rs_db *db, const char *regno, int ok, int64_t step);
+int reg_store_session_new(rs_db *db, const unsigned char h[32], const char *regno, const char *csrf, int ttl_s);
+int reg_store_session_get(rs_db *db, char out_regno[REG_REGNO_LEN + 1], char out_csrf[24], const unsigned char h[32]);
+int reg_store_session_delete(rs_db *db, const unsigned char h[32]);
+int reg_store_live_scan(rs_db *db, int (*fn)(void *ctx, const struct reg_live_row *row), void *ctx);
 
 #endif

@@ -37,19 +37,19 @@ int reg_store_exam_result_check(rs_db *db, const char *ref, const char *name, co
 	if (rc != 0)
 		return rc;
 	if (PQntuples(r) != 1) {
-		rs_error_set("there is no exam result %s", ref);
+		rs_error_msg("reg.exam_result_not_found", ref, NULL);
 		rc = RS_ENOTFOUND;
 	} else if (PQgetvalue(r, 0, 0)[0] != 't' || PQgetvalue(r, 0, 1)[0] != 't') {
-		rs_error_set("exam result %s is not a complete pass", ref);
+		rs_error_msg("reg.exam_result_not_pass", ref, NULL);
 		rc = RS_ESTATE;
 	} else if (PQgetvalue(r, 0, 2)[0] == 't') {
-		rs_error_set("exam result %s has already led to a registration", ref);
+		rs_error_msg("reg.exam_result_registered", ref, NULL);
 		rc = RS_ESTATE;
 	} else if (strcmp(PQgetvalue(r, 0, 3), name) != 0 || strcmp(PQgetvalue(r, 0, 4), date_of_birth) != 0) {
-		rs_error_set("the name or date of birth differs from the candidate of exam result %s", ref);
+		rs_error_msg("reg.exam_result_person", ref, NULL);
 		rc = RS_EINVAL;
 	} else if (exam_pass_date && strcmp(PQgetvalue(r, 0, 5), exam_pass_date) != 0) {
-		rs_error_set("exam result %s was passed on %s, not %s", ref, PQgetvalue(r, 0, 5), exam_pass_date);
+		rs_error_msg("reg.exam_result_date", ref, PQgetvalue(r, 0, 5), exam_pass_date, NULL);
 		rc = RS_EINVAL;
 	}
 	PQclear(r);

@@ -45,14 +45,14 @@ int reg_store_registrant_get(rs_db *db, struct reg_registrant *out, const char *
 	const char *p[] = { regno };
 	int rc = for_update
 		? rs_db_exec(&res, db, "reg_registrant_get_upd",
-		             "SELECT " REG_REGISTRANT_COLS " FROM registry.registrants WHERE regno = $1 FOR UPDATE", 1, p)
+		             "SELECT " REG_REGISTRANT_COLS " FROM registry.registrants r WHERE regno = $1 FOR UPDATE", 1, p)
 		: rs_db_exec(&res, db, "reg_registrant_get",
 		             "SELECT " REG_REGISTRANT_COLS " FROM registry.registrants WHERE regno = $1", 1, p);
 	if (rc != 0)
 		return rc;
 	if (PQntuples(res) != 1) {
 		PQclear(res);
-		rs_error_set("no registrant with registration number %.6s", regno);
+		rs_error_msg("reg.registrant_not_found", regno, NULL);
 		return RS_ENOTFOUND;
 	}
 	reg_store_row_registrant(out, res, 0);
@@ -174,7 +174,7 @@ int reg_store_app_insert(rs_db *db, int64_t *out_id, const struct reg_applicatio
 	                    "name_latn, date_of_birth, published_fields) VALUES ($1, $2::date, $3, $4, $5, $6::date, "
 	                    "$7::text[]) RETURNING id", 7, p);
 	if (rc == RS_EEXIST)
-		rs_error_set("a live application already rests on exam result \"%.100s\"", a->exam_result_ref);
+		rs_error_msg("reg.app_exists", a->exam_result_ref, NULL);
 	if (rc != 0)
 		return rc;
 	*out_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
@@ -196,7 +196,7 @@ int reg_store_app_get(rs_db *db, json_t **out_app, int64_t id)
 		return rc;
 	if (PQntuples(res) != 1) {
 		PQclear(res);
-		rs_error_set("no application %lld", (long long)id);
+		rs_error_msg("reg.app_not_found", ids, NULL);
 		return RS_ENOTFOUND;
 	}
 	static const char *const names[] = { "state", "exam_result_ref", "exam_pass_date", "name", "name_kana",
@@ -221,35 +221,130 @@ int reg_store_app_set_state(rs_db *db, int64_t id, const char *state, const char
 	                  5, p);
 }
 
-int reg_store_search(rs_db *db, json_t *out_arr, const char *q, int by_regno, int limit)
+/* Registration numbers whose names (or number) match q in search form (registry.search_key,
+ * 0041): the number exactly, or the start of any name part of any name field. Spliced into
+ * the registrar's query as "regno IN (...)"; $1 is q. */
+#define REG_STORE_MATCH \
+	"r.regno IN (SELECT t.regno FROM registry.name_terms t WHERE t.term ~>=~ registry.search_key($1) " \
+	"AND t.term ~<~ (registry.search_key($1) || chr(1114111)) " \
+	"UNION ALL SELECT registry.search_key($1)::bpchar)"
+
+int reg_store_search(rs_db *db, json_t *out_arr, const char *q, int limit, const char *today)
 {
 	char lim[16];
 	snprintf(lim, sizeof lim, "%d", limit);
 	PGresult *res = NULL;
-	int rc;
-	if (by_regno) {
-		const char *p[] = { q };
-		rc = rs_db_exec(&res, db, "reg_search_regno",
-		                "SELECT " REG_REGISTRANT_COLS " FROM registry.registrants WHERE regno = $1", 1, p);
-	} else {
-		/* Only published name fields may match: a person who keeps the name private cannot
-		 * be found by it. LIKE metacharacters in q are escaped by the caller. */
-		const char *p[] = { q, lim };
-		rc = rs_db_exec(&res, db, "reg_search_name",
-		                "SELECT " REG_REGISTRANT_COLS " FROM registry.registrants WHERE "
-		                "(('name' = ANY (published_fields) AND name LIKE $1 || '%') OR "
-		                " ('name_kana' = ANY (published_fields) AND name_kana LIKE $1 || '%') OR "
-		                " ('name_latn' = ANY (published_fields) AND lower(name_latn) LIKE lower($1) || '%')) "
-		                "ORDER BY regno LIMIT $2::int", 2, p);
-	}
+	/* Only published name fields may match: a person who keeps the name private cannot be
+	 * found by it. */
+	const char *p[] = { q, lim };
+	/* The first limit numbers are chosen from the index alone (term, regno, public), so a
+	 * short prefix that matches thousands reads only the rows it returns. */
+	int rc = rs_db_exec(&res, db, "reg_search_name",
+	                    "SELECT " REG_REGISTRANT_COLS " FROM registry.registrants r WHERE r.regno IN ("
+	                    "(SELECT t.regno FROM registry.name_terms t WHERE t.term ~>=~ registry.search_key($1) "
+	                    "AND t.term ~<~ (registry.search_key($1) || chr(1114111)) AND t.public "
+	                    "GROUP BY t.regno ORDER BY t.regno LIMIT $2::int) "
+	                    "UNION ALL SELECT registry.search_key($1)::bpchar) ORDER BY r.regno LIMIT $2::int", 2, p);
 	if (rc != 0)
 		return rc;
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct reg_registrant r;
 		reg_store_row_registrant(&r, res, i);
-		json_array_append_new(out_arr, reg_registrant_public_json(&r));
+		json_array_append_new(out_arr, reg_registrant_public_json(&r, today));
 	}
 	PQclear(res);
+	return 0;
+}
+
+/* The registrar's list views of the registrant rows of res (REG_REGISTRANT_COLS first). */
+static json_t *reg_store_list_rows(PGresult *res, const char *today)
+{
+	json_t *arr = json_array();
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct reg_registrant r;
+		reg_store_row_registrant(&r, res, i);
+		json_array_append_new(arr, reg_registrant_list_json(&r, today));
+	}
+	return arr;
+}
+
+int reg_store_admin_find(rs_db *db, json_t **out, int64_t *out_total, const char *q, const char *status, int limit,
+                         int offset, const char *today)
+{
+	char lim[16], off[16];
+	snprintf(lim, sizeof lim, "%d", limit);
+	snprintf(off, sizeof off, "%d", offset);
+	PGresult *res = NULL;
+	int rc;
+	int64_t total = 0;
+	if (q && !status) {
+		/* Any status: the count and the page come from the index of terms alone (one
+		 * heap row per registrant shown), however many the prefix matches. */
+		const char *p[] = { q, lim, off };
+		PGresult *cnt = NULL;
+		rc = rs_db_exec(&cnt, db, "reg_admin_search_count",
+		                "SELECT count(*) FROM (SELECT t.regno FROM registry.name_terms t WHERE t.term ~>=~ "
+		                "registry.search_key($1) AND t.term ~<~ (registry.search_key($1) || chr(1114111)) "
+		                "UNION SELECT r.regno FROM registry.registrants r WHERE r.regno = registry.search_key($1)::bpchar) m",
+		                1, p);
+		if (rc != 0)
+			return rc;
+		total = strtoll(PQgetvalue(cnt, 0, 0), NULL, 10);
+		PQclear(cnt);
+		rc = rs_db_exec(&res, db, "reg_admin_search_page",
+		                "SELECT " REG_REGISTRANT_COLS " FROM registry.registrants r WHERE r.regno IN ("
+		                "(SELECT t.regno FROM registry.name_terms t WHERE t.term ~>=~ registry.search_key($1) "
+		                "AND t.term ~<~ (registry.search_key($1) || chr(1114111)) GROUP BY t.regno "
+		                "ORDER BY t.regno DESC LIMIT $2::int + $3::int) UNION ALL SELECT registry.search_key($1)::bpchar) "
+		                "ORDER BY r.regno DESC LIMIT $2::int OFFSET $3::int", 3, p);
+	} else if (q) {
+		const char *p[] = { q, status, lim, off };
+		rc = rs_db_exec(&res, db, "reg_admin_search",
+		                "SELECT " REG_REGISTRANT_COLS ", count(*) OVER () FROM registry.registrants r WHERE "
+		                REG_STORE_MATCH " AND ($2::text IS NULL OR r.status = $2) "
+		                "ORDER BY r.regno DESC LIMIT $3::int OFFSET $4::int", 4, p);
+		if (rc == 0 && PQntuples(res) > 0)
+			total = strtoll(PQgetvalue(res, 0, 14), NULL, 10);
+	} else {
+		const char *p[] = { status, lim, off };
+		PGresult *cnt = NULL;
+		rc = rs_db_exec(&cnt, db, "reg_admin_count",
+		                "SELECT count(*) FROM registry.registrants WHERE $1::text IS NULL OR status = $1", 1, p);
+		if (rc != 0)
+			return rc;
+		total = strtoll(PQgetvalue(cnt, 0, 0), NULL, 10);
+		PQclear(cnt);
+		rc = rs_db_exec(&res, db, "reg_admin_list",
+		                "SELECT " REG_REGISTRANT_COLS " FROM registry.registrants r WHERE $1::text IS NULL "
+		                "OR r.status = $1 ORDER BY r.regno DESC LIMIT $2::int OFFSET $3::int", 3, p);
+	}
+	if (rc != 0)
+		return rc;
+	json_t *arr = reg_store_list_rows(res, today);
+	PQclear(res);
+	*out = arr;
+	*out_total = total;
+	return 0;
+}
+
+int reg_store_similar(rs_db *db, json_t **out, const char *dob, const char *name, const char *name_kana,
+                      const char *name_latn, const char *except_regno, const char *today)
+{
+	const char *p[] = { dob, name, name_kana, name_latn, except_regno };
+	PGresult *res = NULL;
+	/* Same date of birth and one name field equal in search form (spaces, width, kana and
+	 * case aside): likely the same person registering twice. */
+	int rc = rs_db_exec(&res, db, "reg_similar",
+	                    "SELECT " REG_REGISTRANT_COLS " FROM registry.registrants r WHERE r.date_of_birth = $1::date "
+	                    "AND ($5::text IS NULL OR r.regno <> $5::bpchar) AND "
+	                    "(registry.search_key(r.name) = registry.search_key($2) OR "
+	                    " registry.search_key(r.name_kana) = registry.search_key($3) OR "
+	                    " registry.search_key(r.name_latn) = registry.search_key($4)) ORDER BY r.regno LIMIT 20", 5, p);
+	if (rc != 0)
+		return rc;
+	json_t *arr = reg_store_list_rows(res, today);
+	PQclear(res);
+	*out = arr;
 	return 0;
 }
 
@@ -297,23 +392,6 @@ int reg_store_list_apps(rs_db *db, json_t **out, const char *state, int limit)
 	                    "name_latn, date_of_birth::text AS date_of_birth, published_fields::text AS published_fields, "
 	                    "review_note, reviewed_by, regno, created_at::text AS created_at FROM registry.applications "
 	                    "WHERE $1::text IS NULL OR state = $1 ORDER BY id DESC LIMIT $2::int", 2, p);
-	if (rc != 0)
-		return rc;
-	*out = reg_store_rows_json(res);
-	PQclear(res);
-	return 0;
-}
-
-int reg_store_list_registrants(rs_db *db, json_t **out, const char *status, int limit)
-{
-	char lim[16];
-	snprintf(lim, sizeof lim, "%d", limit);
-	const char *p[] = { status, lim };
-	PGresult *res = NULL;
-	int rc = rs_db_exec(&res, db, "reg_list_registrants",
-	                    "SELECT regno, name, name_latn, reg_date::text AS reg_date, valid_until::text AS valid_until, "
-	                    "renewal_count, status, status_reason FROM registry.registrants "
-	                    "WHERE $1::text IS NULL OR status = $1 ORDER BY regno DESC LIMIT $2::int", 2, p);
 	if (rc != 0)
 		return rc;
 	*out = reg_store_rows_json(res);
@@ -398,7 +476,9 @@ int reg_store_registrants_lock(rs_db *db, struct reg_registrant *out, const char
 				hi = mid - 1;
 		}
 		if (found < 0) {
-			rs_error_set("no registrant with registration number %.6s", regnos[i]);
+			char num[REG_REGNO_LEN + 1];
+			snprintf(num, sizeof num, "%.6s", regnos[i]);
+			rs_error_msg("reg.registrant_not_found", num, NULL);
 			rc = RS_ENOTFOUND;
 			goto done;
 		}

@@ -1,8 +1,12 @@
-/* Who is calling: staff sessions (cookie riss_staff, Argon2id + TOTP sign-in) and
- * candidate sessions (cookie riss_exam, resolved by exam delivery). */
+/* Who is calling: staff sessions (cookie riss_staff, Argon2id + TOTP sign-in), candidate
+ * sessions (cookie riss_exam, resolved by exam delivery) and registrant sessions (cookie
+ * riss_me, resolved by the registry). One principal per request: a request that brings
+ * more than one kind of session is served as nobody's. */
 #include "web.h"
 #include "auth.h"
 #include "store_staff.h"
+
+#include "reg_account.h"
 
 #include "cpd.h"
 #include "rs_audit.h"
@@ -28,6 +32,7 @@ static const struct {
 	{ "proctor", WEB_ROLE_PROCTOR }, { "registrar", WEB_ROLE_REGISTRAR },
 	{ "psychometrician", WEB_ROLE_PSYCHOMETRICIAN }, { "statistician", WEB_ROLE_STATISTICIAN },
 	{ "auditor", WEB_ROLE_AUDITOR }, { "candidate", WEB_ROLE_CANDIDATE }, { "provider", WEB_ROLE_PROVIDER },
+	{ "registrant", WEB_ROLE_REGISTRANT },
 };
 
 unsigned web_role_bit(const char *name)
@@ -57,6 +62,48 @@ static int web_token_wellformed(const char *t)
 {
 	return t && strlen(t) == 43 &&
 	       strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == 43;
+}
+
+static void web_auth_staff(struct web_request *req, const char *staff)
+{
+	unsigned char h[32];
+	web_token_hash(h, staff);
+	rs_db *db = NULL;
+	struct web_staff_account a;
+	char csrf[24];
+	int rc = web_db(req, &db);
+	if (rc == 0)
+		rc = web_staff_store_session_get(&a, csrf, db, h);
+	if (rc == RS_EUNAVAIL)
+		req->auth_unavailable = 1;
+	if (rc == 0) {
+		req->roles |= web_role_bit(a.role);
+		req->staff_id = a.id;
+		req->cookie_auth = 1;
+		snprintf(req->actor, sizeof req->actor, "staff:%s", a.username);
+		snprintf(req->centre_code, sizeof req->centre_code, "%s", a.centre_code);
+		snprintf(req->csrf, sizeof req->csrf, "%s", csrf);
+	}
+}
+
+static void web_auth_registrant(struct web_request *req, const char *me)
+{
+	unsigned char h[32];
+	web_token_hash(h, me);
+	rs_db *db = NULL;
+	char regno[REG_REGNO_LEN + 1], csrf[24];
+	int rc = web_db(req, &db);
+	if (rc == 0)
+		rc = reg_account_session(regno, csrf, db, h);
+	if (rc == RS_EUNAVAIL)
+		req->auth_unavailable = 1;
+	if (rc == 0) {
+		req->roles |= WEB_ROLE_REGISTRANT;
+		req->cookie_auth = 1;
+		snprintf(req->regno, sizeof req->regno, "%s", regno);
+		snprintf(req->actor, sizeof req->actor, "registrant:%s", regno);
+		snprintf(req->csrf, sizeof req->csrf, "%s", csrf);
+	}
 }
 
 /* A training provider's API key (Authorization: Bearer rpk_...). With this header the
@@ -89,27 +136,18 @@ void web_auth_resolve(struct web_request *req)
 		return;
 	}
 	const char *staff = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "riss_staff");
-	if (web_token_wellformed(staff)) {
-		unsigned char h[32];
-		web_token_hash(h, staff);
-		rs_db *db = NULL;
-		struct web_staff_account a;
-		char csrf[24];
-		int rc = web_db(req, &db);
-		if (rc == 0)
-			rc = web_staff_store_session_get(&a, csrf, db, h);
-		if (rc == RS_EUNAVAIL)
-			req->auth_unavailable = 1;
-		if (rc == 0) {
-			req->roles |= web_role_bit(a.role);
-			req->staff_id = a.id;
-			req->cookie_auth = 1;
-			snprintf(req->actor, sizeof req->actor, "staff:%s", a.username);
-			snprintf(req->centre_code, sizeof req->centre_code, "%s", a.centre_code);
-			snprintf(req->csrf, sizeof req->csrf, "%s", csrf);
-		}
-	}
 	const char *exam = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "riss_exam");
+	const char *me = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "riss_me");
+	int kinds = web_token_wellformed(staff) + web_token_wellformed(exam) + web_token_wellformed(me);
+	if (kinds > 1) {
+		/* Two kinds of session in one request: serve it as nobody's rather than mix them. */
+		req->auth_mixed = 1;
+		return;
+	}
+	if (web_token_wellformed(staff))
+		web_auth_staff(req, staff);
+	if (web_token_wellformed(me))
+		web_auth_registrant(req, me);
 	if (web_token_wellformed(exam)) {
 		int rc = web_exam_auth(req, exam);
 		if (rc == 0)
@@ -231,7 +269,7 @@ int web_auth_create_staff(rs_db *db, const char *username, const char *display_n
                           const char *centre_code, const char *password, const char *totp_secret_b32,
                           char out_secret[40])
 {
-	if (!web_role_bit(role) || web_role_bit(role) & (WEB_ROLE_CANDIDATE | WEB_ROLE_PROVIDER)) {
+	if (!web_role_bit(role) || web_role_bit(role) & (WEB_ROLE_CANDIDATE | WEB_ROLE_PROVIDER | WEB_ROLE_REGISTRANT)) {
 		rs_error_set("unknown staff role '%s' (proctor, registrar, psychometrician, statistician, auditor)", role);
 		return RS_EINVAL;
 	}

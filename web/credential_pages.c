@@ -28,15 +28,15 @@ static enum MHD_Result web_card_load(struct web_request *req, json_t **out)
 {
 	const char *regno = web_reg_arg(req, "regno");
 	if (!regno || !reg_regno_valid(regno))
-		return web_reply_problem(req, 400, "invalid-request", "Give regno: a 6-digit registration number.");
+		return web_reply_msg(req, 400, "invalid-request", "reg.regno_invalid", NULL);
 	rs_db *db;
 	if (web_db(req, &db) != 0)
-		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
-	int rc = reg_wf_show(out, db, regno);
+		return web_reply_msg(req, 503, "service-unavailable", "reg.unavailable", NULL);
+	int rc = reg_wf_show(out, db, regno, (int64_t)time(NULL));
 	if (rc == RS_ENOTFOUND)
-		return web_reply_problem(req, 404, "not-found", "No registrant with that number.");
+		return web_reply_msg(req, 404, "not-found", "reg.registrant_not_found", regno, NULL);
 	if (rc != 0)
-		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be read now.");
+		return web_reply_msg(req, 503, "service-unavailable", "reg.unavailable", NULL);
 	return MHD_YES;
 }
 
@@ -57,6 +57,8 @@ enum MHD_Result web_h_card(struct web_request *req)
 	                      "valid_until", json_object_get(s, "valid_until"),
 	                      "exam_pass_date", json_object_get(s, "exam_pass_date"), "colour", colour);
 	json_object_set(o, "status", json_object_get(s, "status"));
+	json_object_set(o, "effective_status", json_object_get(s, "effective_status"));
+	json_object_set(o, "status_reason", json_object_get(s, "status_reason"));
 	if (tok) {
 		char url[8192];
 		snprintf(url, sizeof url, "%s/v/%s", web_reg_base_url(), tok);
@@ -78,12 +80,12 @@ enum MHD_Result web_h_card_qr(struct web_request *req)
 	char *url = NULL, *svg = NULL;
 	if (!tok) {
 		json_decref(s);
-		return web_reply_problem(req, 404, "not-found", "This registrant has no live credential: issue one first.");
+		return web_reply_msg(req, 404, "not-found", "reg.no_live_credential", NULL);
 	}
 	if (reg_qr_verify_url(&url, web_reg_base_url(), tok) != 0 || reg_qr_svg(&svg, url, REG_QR_M, 4) != 0) {
 		json_decref(s);
 		free(url);
-		return web_reply_problem(req, 500, "internal-error", "The QR code could not be drawn.");
+		return web_reply_msg(req, 500, "internal-error", "reg.qr_failed", NULL);
 	}
 	json_decref(s);
 	free(url);

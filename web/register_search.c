@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #define WEB_SEARCH_BURST 20.0 /* searches a client may make at once */
 #define WEB_SEARCH_RATE 0.5   /* searches per second refilled (30 a minute) */
@@ -30,16 +31,15 @@ enum MHD_Result web_h_register_search(struct web_request *req)
 	}
 	const char *q = web_reg_arg(req, "q");
 	if (!q || !q[0] || strlen(q) > 100)
-		return web_reply_problem(req, 400, "invalid-request", "Give q: a registration number (6 digits) or the start of a name (at most 100 bytes).");
+		return web_reply_msg(req, 400, "invalid-request", "reg.search_length", NULL);
 	rs_db *db;
 	if (web_db(req, &db) != 0)
-		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
-	web_reg_maybe_lapse(db);
+		return web_reply_msg(req, 503, "service-unavailable", "reg.unavailable", NULL);
 	json_t *arr = NULL;
-	int rc = reg_register_search(&arr, db, q, REG_SEARCH_MAX);
+	int rc = reg_register_search(&arr, db, q, REG_SEARCH_MAX, (int64_t)time(NULL));
 	if (rc == RS_EINVAL)
-		return web_reply_problem(req, 400, "invalid-request", "%s", rs_error_last());
+		return web_reply_error(req, 400, "invalid-request");
 	if (rc != 0)
-		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be searched now; try again shortly.");
+		return web_reply_msg(req, 503, "service-unavailable", "reg.unavailable", NULL);
 	return web_reply_json(req, 200, json_pack("{s:s, s:o}", "q", q, "results", arr));
 }

@@ -16,7 +16,7 @@
 static enum MHD_Result web_regadm_show(struct web_request *req, rs_db *db, const char *regno, unsigned status)
 {
 	json_t *o = NULL;
-	if (reg_wf_show(&o, db, regno) != 0)
+	if (reg_wf_show(&o, db, regno, (int64_t)time(NULL)) != 0)
 		o = json_pack("{s:s}", "regno", regno);
 	return web_reply_json(req, status, o);
 }
@@ -24,14 +24,20 @@ static enum MHD_Result web_regadm_show(struct web_request *req, rs_db *db, const
 static enum MHD_Result web_regadm_fail(struct web_request *req, int rc)
 {
 	switch (rc) {
-	case RS_EINVAL: return web_reply_problem(req, 400, "invalid-request", "%s", rs_error_last());
-	case RS_ENOTFOUND: return web_reply_problem(req, 404, "not-found", "%s", rs_error_last());
+	case RS_EINVAL: return web_reply_error(req, 400, "invalid-request");
+	case RS_ENOTFOUND: return web_reply_error(req, 404, "not-found");
 	case RS_EEXIST:
-	case RS_ESTATE: return web_reply_problem(req, 409, "conflict", "%s", rs_error_last());
+	case RS_ESTATE: return web_reply_error(req, 409, "conflict");
 	default:
 		rs_warn("registry: %s", rs_error_last());
-		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be changed now; try again shortly.");
+		return web_reply_msg(req, 503, "service-unavailable", "reg.unavailable", NULL);
 	}
+}
+
+/* The database could not be reached. */
+static enum MHD_Result web_regadm_nodb(struct web_request *req)
+{
+	return web_reply_msg(req, 503, "service-unavailable", "reg.unavailable", NULL);
 }
 
 static int web_regadm_limit(struct web_request *req)
@@ -44,12 +50,12 @@ enum MHD_Result web_h_registry_applications(struct web_request *req)
 {
 	rs_db *db;
 	if (web_db(req, &db) != 0)
-		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
+		return web_regadm_nodb(req);
 	const char *state = web_reg_arg(req, "state");
 	if (state && strlen(state) > 20)
-		return web_reply_problem(req, 400, "invalid-request", "Unknown application state.");
+		return web_reply_msg(req, 400, "invalid-request", "reg.app_state_unknown", NULL);
 	json_t *arr = NULL;
-	int rc = reg_wf_list_applications(&arr, db, state, web_regadm_limit(req));
+	int rc = reg_wf_list_applications(&arr, db, state, web_regadm_limit(req), (int64_t)time(NULL));
 	if (rc != 0)
 		return web_regadm_fail(req, rc);
 	return web_reply_json(req, 200, json_pack("{s:o}", "applications", arr));
@@ -59,7 +65,7 @@ enum MHD_Result web_h_registry_passed(struct web_request *req)
 {
 	rs_db *db;
 	if (web_db(req, &db) != 0)
-		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
+		return web_regadm_nodb(req);
 	json_t *arr = NULL;
 	int rc = reg_wf_passed_results(&arr, db);
 	if (rc != 0)
@@ -81,13 +87,13 @@ enum MHD_Result web_h_registry_apply(struct web_request *req)
 		{ "published_fields", RS_JSON_ARRAY, &pub, 1, 0, 0 },
 	};
 	if (rs_json_fields(req->json, spec, sizeof spec / sizeof spec[0]) != 0)
-		return web_reply_problem(req, 400, "invalid-request", "%s", rs_error_last());
+		return web_reply_error(req, 400, "invalid-request");
 	a.published = REG_PUB_DEFAULT;
 	if (pub && reg_pub_parse(&a.published, pub) != 0)
-		return web_reply_problem(req, 400, "invalid-request", "%s", rs_error_last());
+		return web_reply_error(req, 400, "invalid-request");
 	rs_db *db;
 	if (web_db(req, &db) != 0)
-		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
+		return web_regadm_nodb(req);
 	struct reg_actor who = web_reg_actor(req);
 	int64_t id = 0;
 	int rc = reg_wf_apply(&id, db, &a, &who);
@@ -107,10 +113,10 @@ enum MHD_Result web_h_registry_review(struct web_request *req)
 		{ "note", RS_JSON_STRING, &note, 1, 0, 500 },
 	};
 	if (rs_json_fields(req->json, spec, sizeof spec / sizeof spec[0]) != 0)
-		return web_reply_problem(req, 400, "invalid-request", "%s", rs_error_last());
+		return web_reply_error(req, 400, "invalid-request");
 	rs_db *db;
 	if (web_db(req, &db) != 0)
-		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
+		return web_regadm_nodb(req);
 	struct reg_actor who = web_reg_actor(req);
 	int rc = reg_wf_review(db, id, approve, note, &who);
 	if (rc != 0)
@@ -127,10 +133,10 @@ enum MHD_Result web_h_registry_register(struct web_request *req)
 		{ "reg_date", RS_JSON_STRING, &reg_date, 1, 0, 10 },
 	};
 	if (rs_json_fields(req->json, spec, sizeof spec / sizeof spec[0]) != 0)
-		return web_reply_problem(req, 400, "invalid-request", "%s", rs_error_last());
+		return web_reply_error(req, 400, "invalid-request");
 	rs_db *db;
 	if (web_db(req, &db) != 0)
-		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
+		return web_regadm_nodb(req);
 	struct reg_actor who = web_reg_actor(req);
 	char regno[REG_REGNO_LEN + 1];
 	int rc = reg_wf_register(regno, db, id, reg_date, (int64_t)time(NULL), &who);
@@ -143,23 +149,17 @@ enum MHD_Result web_h_registry_registrants(struct web_request *req)
 {
 	rs_db *db;
 	if (web_db(req, &db) != 0)
-		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
-	web_reg_maybe_lapse(db);
+		return web_regadm_nodb(req);
 	const char *regno = web_reg_arg(req, "regno");
+	const char *q = web_reg_arg(req, "q"), *st = web_reg_arg(req, "status"), *off = web_reg_arg(req, "offset");
 	json_t *o = NULL;
 	int rc;
-	if (regno) {
-		rc = reg_wf_show(&o, db, regno);
-	} else {
-		const char *st = web_reg_arg(req, "status");
-		enum reg_status s;
-		if (st && st[0] && reg_status_parse(&s, st) != 0)
-			return web_reply_problem(req, 400, "invalid-request", "%s", rs_error_last());
-		json_t *arr = NULL;
-		rc = reg_wf_list_registrants(&arr, db, st, web_regadm_limit(req));
-		if (rc == 0)
-			o = json_pack("{s:o}", "registrants", arr);
-	}
+	if (regno)
+		rc = reg_wf_show(&o, db, regno, (int64_t)time(NULL));
+	else if ((q && strlen(q) > 400) || (st && strlen(st) > 20))
+		return web_reply_msg(req, 400, "invalid-request", "reg.search_length", NULL);
+	else
+		rc = reg_wf_find(&o, db, q, st, web_regadm_limit(req), off ? atoi(off) : 0, (int64_t)time(NULL));
 	if (rc != 0)
 		return web_regadm_fail(req, rc);
 	return web_reply_json(req, 200, o);
@@ -174,7 +174,7 @@ enum MHD_Result web_h_registry_status(struct web_request *req)
 		{ "reason", RS_JSON_STRING, &reason, 1, 0, 500 },
 	};
 	if (rs_json_fields(req->json, spec, sizeof spec / sizeof spec[0]) != 0)
-		return web_reply_problem(req, 400, "invalid-request", "%s", rs_error_last());
+		return web_reply_error(req, 400, "invalid-request");
 	static const struct { const char *action; enum reg_status to; } acts[] = {
 		{ "suspend", REG_ST_SUSPENDED }, { "reinstate", REG_ST_ACTIVE },
 		{ "cancel", REG_ST_CANCELLED }, { "deregister", REG_ST_DEREGISTERED },
@@ -184,10 +184,10 @@ enum MHD_Result web_h_registry_status(struct web_request *req)
 		if (strcmp(action, acts[i].action) == 0)
 			break;
 	if (i == sizeof acts / sizeof acts[0])
-		return web_reply_problem(req, 400, "invalid-request", "Field 'action' must be suspend, reinstate, cancel or deregister.");
+		return web_reply_msg(req, 400, "invalid-request", "reg.action_unknown", NULL);
 	rs_db *db;
 	if (web_db(req, &db) != 0)
-		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
+		return web_regadm_nodb(req);
 	struct reg_actor who = web_reg_actor(req);
 	int rc = reg_wf_set_status(db, regno, acts[i].to, reason, (int64_t)time(NULL), &who);
 	if (rc != 0)
@@ -202,10 +202,10 @@ enum MHD_Result web_h_registry_renew(struct web_request *req)
 	const char *regno = NULL;
 	struct rs_json_field spec[] = { { "regno", RS_JSON_STRING, &regno, 0, 6, 6 } };
 	if (rs_json_fields(req->json, spec, 1) != 0)
-		return web_reply_problem(req, 400, "invalid-request", "%s", rs_error_last());
+		return web_reply_error(req, 400, "invalid-request");
 	rs_db *db;
 	if (web_db(req, &db) != 0)
-		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
+		return web_regadm_nodb(req);
 	struct reg_actor who = web_reg_actor(req);
 	int rc = reg_wf_renew(db, regno, (int64_t)time(NULL), &who);
 	if (rc != 0)
@@ -218,7 +218,7 @@ enum MHD_Result web_h_registry_lapse(struct web_request *req)
 {
 	rs_db *db;
 	if (web_db(req, &db) != 0)
-		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
+		return web_regadm_nodb(req);
 	struct reg_actor who = web_reg_actor(req);
 	int n = 0;
 	int rc = reg_wf_lapse_due(&n, db, (int64_t)time(NULL), &who);
@@ -233,25 +233,25 @@ enum MHD_Result web_h_registry_issue(struct web_request *req)
 	const char *regno = NULL;
 	struct rs_json_field spec[] = { { "regno", RS_JSON_STRING, &regno, 0, 6, 6 } };
 	if (rs_json_fields(req->json, spec, 1) != 0)
-		return web_reply_problem(req, 400, "invalid-request", "%s", rs_error_last());
+		return web_reply_error(req, 400, "invalid-request");
 	struct web_reg_keys *keys = web_reg_keys_get();
 	if (!keys || !keys->k.current_kid[0]) {
 		if (keys)
 			web_reg_keys_put(keys);
-		return web_reply_problem(req, 503, "service-unavailable", "No active issuer key (riss keys new).");
+		return web_reply_msg(req, 503, "service-unavailable", "reg.no_issuer_key", NULL);
 	}
 	char kid[CERT_KID_MAX + 1];
 	snprintf(kid, sizeof kid, "%s", keys->k.current_kid);
 	web_reg_keys_put(keys);
 	rs_db *db;
 	if (web_db(req, &db) != 0)
-		return web_reply_problem(req, 503, "service-unavailable", "The register cannot be reached; try again shortly.");
+		return web_regadm_nodb(req);
 	struct reg_actor who = web_reg_actor(req);
 	struct reg_issuer is = { .base_url = web_reg_base_url(), .kid = kid, .signer = &web_reg_signer };
 	char *jws = NULL;
 	int rc = reg_issue(&jws, db, regno, &is, (int64_t)time(NULL), &who);
 	if (rc == RS_EUNAVAIL || rc == RS_EIO)
-		return web_reply_problem(req, 503, "service-unavailable", "The signing helper is not available; nothing was issued.");
+		return web_reply_msg(req, 503, "service-unavailable", "reg.signer_unavailable", NULL);
 	if (rc != 0)
 		return web_regadm_fail(req, rc);
 	char url[8192];

@@ -1,5 +1,5 @@
-/* rissd: shared registry state — key directory snapshots, the riss-signd signer, the log
- * cache and the periodic lapse sweep. */
+/* rissd: shared registry state — key directory snapshots, the riss-signd signer and the log
+ * cache. (The lapse sweep runs in the renewal job: web/jobs_timer.c, riss jobs run.) */
 #include "web_registry.h"
 
 #include "cert_signd.h"
@@ -121,27 +121,4 @@ struct reg_actor web_reg_actor(struct web_request *req)
 const char *web_reg_arg(struct web_request *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
-static pthread_mutex_t web_reg_lapse_mu = PTHREAD_MUTEX_INITIALIZER;
-static time_t web_reg_lapse_last;
-
-void web_reg_maybe_lapse(rs_db *db)
-{
-	time_t now = time(NULL);
-	pthread_mutex_lock(&web_reg_lapse_mu);
-	int due = now - web_reg_lapse_last >= 600;
-	if (due)
-		web_reg_lapse_last = now;
-	pthread_mutex_unlock(&web_reg_lapse_mu);
-	if (!due)
-		return;
-	struct reg_actor who = { .actor = "system:rissd", .role = "system", .request_id = NULL };
-	int n = 0;
-	if (reg_wf_lapse_due(&n, db, (int64_t)now, &who) != 0)
-		rs_warn("automatic lapse: %s", rs_error_last());
-	else if (n > 0) {
-		reg_status_cache_clear(web_reg_verify_cache());
-		rs_info("automatic lapse: %d registration(s) lapsed at the end of their validity", n);
-	}
 }

@@ -168,6 +168,8 @@ int main(int argc, char **argv)
 	}
 	rs_info("rissd listening on http://%s:%u (%d threads, surfaces %s)", rs_config_str("http_bind"), port,
 	        threads, rs_config_str("surfaces"));
+	if (web_jobs_timer_start() != 0)
+		rs_warn("%s: run `riss jobs run` from a timer instead", rs_error_last());
 
 	int sig = 0;
 	for (;;) {
@@ -182,6 +184,7 @@ int main(int argc, char **argv)
 	rs_info("signal %d: stopping gracefully (no new connections; waiting up to 10 s for open ones)", sig);
 	web_srv.shutting_down = 1;
 	web_listener_quiesce(d);
+	web_jobs_timer_stop();
 	for (int i = 0; i < 100; i++) {
 		if (web_listener_connections(d) == 0)
 			break;

@@ -122,6 +122,48 @@ const struct web_route web_routes[] = {
 	  .handler = web_h_page, .name = "page" },
 	{ .path = "/card", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_ADMIN,
 	  .handler = web_h_page, .name = "page" },
+	/* Registrants' self-service (web/me.c) and the registrar's CPD desk (web/cpd_desk.c). */
+	{ .path = "/api/v1/me/activate", .method = "POST", .roles = ANY_ROLE, .surface = WEB_SURF_ME, .json_body = 1,
+	  .handler = web_h_me_activate, .name = "me_activate" },
+	{ .path = "/api/v1/me/login", .method = "POST", .roles = ANY_ROLE, .surface = WEB_SURF_ME, .json_body = 1,
+	  .handler = web_h_me_login, .name = "me_login" },
+	{ .path = "/api/v1/me/logout", .method = "POST", .roles = WEB_ROLE_REGISTRANT, .surface = WEB_SURF_ME,
+	  .handler = web_h_me_logout, .name = "me_logout" },
+	{ .path = "/api/v1/me", .method = "GET", .roles = WEB_ROLE_REGISTRANT, .surface = WEB_SURF_ME,
+	  .handler = web_h_me, .name = "me" },
+	{ .path = "/api/v1/me/language", .method = "POST", .roles = WEB_ROLE_REGISTRANT, .surface = WEB_SURF_ME,
+	  .json_body = 1, .handler = web_h_me_language, .name = "me_language" },
+	{ .path = "/api/v1/me/renewal", .method = "POST", .roles = WEB_ROLE_REGISTRANT, .surface = WEB_SURF_ME,
+	  .handler = web_h_me_renewal, .name = "me_renewal" },
+	{ .path = "/api/v1/me/credential/qr.svg", .method = "GET", .roles = WEB_ROLE_REGISTRANT, .surface = WEB_SURF_ME,
+	  .handler = web_h_me_qr, .name = "me_qr" },
+	{ .path = "/api/v1/me/credential/qr.png", .method = "GET", .roles = WEB_ROLE_REGISTRANT, .surface = WEB_SURF_ME,
+	  .handler = web_h_me_qr, .name = "me_qr" },
+	{ .path = "/api/v1/me/credential/token.jws", .method = "GET", .roles = WEB_ROLE_REGISTRANT, .surface = WEB_SURF_ME,
+	  .handler = web_h_me_qr, .name = "me_qr" },
+	{ .path = "/me", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_ME,
+	  .handler = web_h_page, .name = "page" },
+	{ .path = "/api/v1/cpd/renewals", .method = "GET", .roles = WEB_ROLE_REGISTRAR | WEB_ROLE_AUDITOR,
+	  .surface = WEB_SURF_ADMIN, .handler = web_h_cpd_renewals, .name = "cpd_renewals" },
+	{ .path = "/api/v1/cpd/renewals/decide", .method = "POST", .roles = WEB_ROLE_REGISTRAR, .surface = WEB_SURF_ADMIN,
+	  .json_body = 1, .handler = web_h_cpd_renewal_decide, .name = "cpd_renewal_decide" },
+	{ .path = "/api/v1/cpd/cases", .method = "GET", .roles = WEB_ROLE_REGISTRAR | WEB_ROLE_AUDITOR,
+	  .surface = WEB_SURF_ADMIN, .handler = web_h_cpd_cases, .name = "cpd_cases" },
+	{ .path = "/api/v1/cpd/cases/close", .method = "POST", .roles = WEB_ROLE_REGISTRAR, .surface = WEB_SURF_ADMIN,
+	  .json_body = 1, .handler = web_h_cpd_case_decide, .name = "cpd_case_decide" },
+	{ .path = "/api/v1/cpd/cases/cancel", .method = "POST", .roles = WEB_ROLE_REGISTRAR, .surface = WEB_SURF_ADMIN,
+	  .json_body = 1, .handler = web_h_cpd_case_decide, .name = "cpd_case_decide" },
+	{ .path = "/api/v1/cpd/audit", .method = "GET", .roles = WEB_ROLE_REGISTRAR | WEB_ROLE_AUDITOR,
+	  .surface = WEB_SURF_ADMIN, .handler = web_h_cpd_audit, .name = "cpd_audit" },
+	{ .path = "/api/v1/cpd/audit/draw", .method = "POST", .roles = WEB_ROLE_REGISTRAR, .surface = WEB_SURF_ADMIN,
+	  .json_body = 1, .handler = web_h_cpd_audit_draw, .name = "cpd_audit_draw" },
+	{ .path = "/api/v1/cpd/audit/outcome", .method = "POST", .roles = WEB_ROLE_REGISTRAR, .surface = WEB_SURF_ADMIN,
+	  .json_body = 1, .handler = web_h_cpd_audit_outcome, .name = "cpd_audit_outcome" },
+	{ .path = "/api/v1/registry/activation-code", .method = "POST", .roles = WEB_ROLE_REGISTRAR,
+	  .surface = WEB_SURF_ADMIN, .json_body = 1, .handler = web_h_registry_activation_code,
+	  .name = "registry_activation_code" },
+	{ .path = "/admin/cpd", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_ADMIN,
+	  .handler = web_h_page, .name = "page" },
 	/* Continuing training (web/cpd_*.c): providers' API (Bearer key, own records only) and
 	 * the agency's. */
 	{ .path = "/api/v1/cpd/provider", .method = "GET", .roles = WEB_ROLE_PROVIDER, .surface = WEB_SURF_PROVIDER,
@@ -220,6 +262,7 @@ int web_surfaces_parse(unsigned *out, const char *text)
 	static const struct { const char *name; unsigned bit; } names[] = {
 		{ "exam", WEB_SURF_EXAM }, { "proctor", WEB_SURF_PROCTOR }, { "verify", WEB_SURF_VERIFY },
 		{ "register", WEB_SURF_REGISTER }, { "provider", WEB_SURF_PROVIDER }, { "admin", WEB_SURF_ADMIN },
+		{ "me", WEB_SURF_ME },
 	};
 	unsigned bits = 0;
 	char buf[256];
@@ -248,6 +291,7 @@ void web_routes_print(FILE *f)
 		{ "public", WEB_ROLE_PUBLIC }, { "candidate", WEB_ROLE_CANDIDATE }, { "proctor", WEB_ROLE_PROCTOR },
 		{ "registrar", WEB_ROLE_REGISTRAR }, { "psychometrician", WEB_ROLE_PSYCHOMETRICIAN },
 		{ "statistician", WEB_ROLE_STATISTICIAN }, { "auditor", WEB_ROLE_AUDITOR }, { "provider", WEB_ROLE_PROVIDER },
+		{ "registrant", WEB_ROLE_REGISTRANT },
 	};
 	fprintf(f, "[\n");
 	for (size_t i = 0; i < web_nroutes; i++) {

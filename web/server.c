@@ -144,6 +144,8 @@ static enum MHD_Result web_dispatch(struct web_request *req)
 	if (!(req->route->roles & req->roles)) {
 		if (req->auth_unavailable)
 			return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.auth_unavailable", NULL);
+		if (req->auth_mixed)
+			return web_reply_msg(req, MHD_HTTP_UNAUTHORIZED, "unauthenticated", "renewal.err.two_sessions", NULL);
 		if (req->roles == WEB_ROLE_PUBLIC)
 			return web_reply_msg(req, MHD_HTTP_UNAUTHORIZED, "unauthenticated", "problem.unauthenticated.detail", NULL);
 		return web_reply_msg(req, MHD_HTTP_FORBIDDEN, "forbidden", "problem.forbidden.detail", NULL);

@@ -31,14 +31,9 @@ enum MHD_Result web_h_verify(struct web_request *req)
 	pthread_once(&web_verify_rl_once, web_verify_rl_init);
 	if (!web_rl_allow(&web_verify_rl, req->client_ip, &retry)) {
 		req->retry_after = retry;
-		return web_reply_problem(req, 429, "rate-limited",
-		                         req->lang_en ? "Too many verifications from this address; try again in %d s. "
-		                                        "For many credentials, verify offline with /.well-known/jwks.json "
-		                                        "and the status list."
-		                                      : "この端末からの照会が多すぎます。%d 秒後にもう一度お試しください。"
-		                                        "多数の資格情報は /.well-known/jwks.json と失効リストで"
-		                                        "オフライン検証できます。",
-		                         retry);
+		char secs[16];
+		snprintf(secs, sizeof secs, "%d", retry);
+		return web_reply_msg(req, 429, "rate-limited", "verify.rate_limited", secs, NULL);
 	}
 	const char *in = NULL;
 	size_t in_len = 0;
@@ -48,8 +43,7 @@ enum MHD_Result web_h_verify(struct web_request *req)
 			return r;
 		json_t *t = json_object_get(req->json, "token");
 		if (!json_is_string(t))
-			return web_reply_problem(req, 400, "invalid-request",
-			                         "Field 'token' must be a string (the credential or its /v/ URL).");
+			return web_reply_msg(req, 400, "invalid-request", "verify.token_field", NULL);
 		in = json_string_value(t);
 		in_len = json_string_length(t);
 	}
@@ -58,7 +52,7 @@ enum MHD_Result web_h_verify(struct web_request *req)
 	reg_token_input(&tok, &len, in, in_len);
 	struct web_reg_keys *keys = web_reg_keys_get();
 	if (!keys)
-		return web_reply_problem(req, 503, "service-unavailable", "The registry's keys are not available.");
+		return web_reply_msg(req, 503, "service-unavailable", "verify.keys_unavailable", NULL);
 	struct reg_check *c = malloc(sizeof *c);
 	if (!c) {
 		web_reg_keys_put(keys);
@@ -66,14 +60,15 @@ enum MHD_Result web_h_verify(struct web_request *req)
 	}
 	/* Status and registrant come from a cache of a few seconds (a suspension shows within
 	 * WEB_REG_VERIFY_TTL_S); the database is asked only on a miss. */
+	int64_t now = (int64_t)time(NULL);
 	int rc = reg_check_token_cached(c, web_reg_verify_cache(), web_verify_db, req, tok, len, &keys->k.jwks,
-	                                web_reg_base_url(), (int64_t)time(NULL));
+	                                web_reg_base_url(), now);
 	web_reg_keys_put(keys);
 	enum MHD_Result r;
 	if (rc != 0)
-		r = web_reply_problem(req, 503, "service-unavailable", "The credential's status cannot be read now; try again shortly.");
+		r = web_reply_msg(req, 503, "service-unavailable", "verify.status_unavailable", NULL);
 	else
-		r = web_reply_json(req, 200, reg_check_json(c));
+		r = web_reply_json(req, 200, reg_check_json(c, req->lang_en, now));
 	free(c);
 	return r;
 }

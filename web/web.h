@@ -22,6 +22,7 @@ enum web_role {
 	WEB_ROLE_STATISTICIAN = 1 << 5,
 	WEB_ROLE_AUDITOR = 1 << 6,        /* read-only */
 	WEB_ROLE_PROVIDER = 1 << 7,       /* API key, own records only */
+	WEB_ROLE_REGISTRANT = 1 << 8,     /* a registered specialist signed in to /me */
 };
 #define WEB_ROLE_STAFF (WEB_ROLE_PROCTOR | WEB_ROLE_REGISTRAR | WEB_ROLE_PSYCHOMETRICIAN | \
                         WEB_ROLE_STATISTICIAN | WEB_ROLE_AUDITOR)
@@ -35,6 +36,7 @@ enum web_surface {
 	WEB_SURF_REGISTER = 1 << 3,
 	WEB_SURF_PROVIDER = 1 << 4,
 	WEB_SURF_ADMIN = 1 << 5,
+	WEB_SURF_ME = 1 << 6,   /* registrants' self-service /me */
 };
 
 struct web_request;
@@ -74,6 +76,8 @@ struct web_request {
 	char csrf[24];              /* CSRF token of a cookie session, or "" */
 	int cookie_auth;            /* the caller was authenticated by a cookie */
 	int auth_unavailable;       /* a session cookie could not be checked: database away */
+	int auth_mixed;             /* more than one kind of session came: none is used */
+	char regno[8];              /* a signed-in registrant's registration number, or "" */
 	char client_ip[48];         /* peer address, for rate limits */
 	int retry_after;            /* seconds for a Retry-After header on a 429, 0 for none */
 	int lang_en;                /* caller prefers English (Accept-Language) */
@@ -211,6 +215,26 @@ enum MHD_Result web_h_registry_renew(struct web_request *req);
 enum MHD_Result web_h_registry_lapse(struct web_request *req);
 enum MHD_Result web_h_registry_issue(struct web_request *req);
 enum MHD_Result web_h_card(struct web_request *req);
+/* Registrants' self-service (web/me.c) and the registrar's CPD desk (web/cpd_desk.c). */
+enum MHD_Result web_h_me_activate(struct web_request *req);
+enum MHD_Result web_h_me_login(struct web_request *req);
+enum MHD_Result web_h_me_logout(struct web_request *req);
+enum MHD_Result web_h_me(struct web_request *req);
+enum MHD_Result web_h_me_language(struct web_request *req);
+enum MHD_Result web_h_me_renewal(struct web_request *req);
+enum MHD_Result web_h_me_qr(struct web_request *req);
+enum MHD_Result web_h_cpd_renewals(struct web_request *req);
+enum MHD_Result web_h_cpd_renewal_decide(struct web_request *req);
+enum MHD_Result web_h_cpd_cases(struct web_request *req);
+enum MHD_Result web_h_cpd_case_decide(struct web_request *req);
+enum MHD_Result web_h_cpd_audit(struct web_request *req);
+enum MHD_Result web_h_cpd_audit_draw(struct web_request *req);
+enum MHD_Result web_h_cpd_audit_outcome(struct web_request *req);
+enum MHD_Result web_h_registry_activation_code(struct web_request *req);
+/* The renewal job's timer (web/jobs_timer.c): every jobs_interval seconds, on its own
+ * database connection; stop joins the thread. */
+int web_jobs_timer_start(void);
+void web_jobs_timer_stop(void);
 enum MHD_Result web_h_card_qr(struct web_request *req);
 
 /* Continuing training (web/cpd_*.c; module cpd-tracker/). */

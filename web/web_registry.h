@@ -38,7 +38,4 @@ struct reg_actor web_reg_actor(struct web_request *req);
 /* A query-string argument, or NULL. */
 const char *web_reg_arg(struct web_request *req, const char *name);
 
-/* Run the lapse sweep if it has not run in the last 10 minutes (cheap otherwise). */
-void web_reg_maybe_lapse(rs_db *db);
-
 #endif

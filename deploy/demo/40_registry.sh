@@ -27,7 +27,7 @@ INSERT INTO demo_people VALUES
   ARRAY['name','name_latn','reg_date','valid_until','renewal_count','exam_pass_date']),
  (4, 'demo-exam-2023-0550', '2023-07-10', '高橋 美咲', 'タカハシ ミサキ', 'Takahashi Misaki', '1995-08-19', '2024-04-01', '2024-04-01', 0,
   ARRAY['name','name_latn','reg_date','valid_until']),
- (5, 'demo-exam-2022-0302', '2022-12-05', '田中 健', 'タナカ ケン', 'Tanaka Ken', '1982-01-30', '2023-04-01', '2023-04-01', 0,
+ (5, 'demo-exam-2024-0302', '2024-12-05', '田中 健', 'タナカ ケン', 'Tanaka Ken', '1982-01-30', '2025-04-01', '2025-04-01', 0,
   ARRAY['name','name_latn']),
  (6, 'demo-exam-2025-0777', '2025-08-08', '伊藤 さくら', 'イトウ サクラ', 'Ito Sakura', '1999-04-04', '2025-10-01', '2025-10-01', 0,
   ARRAY['name_latn','valid_until']);
@@ -58,7 +58,7 @@ echo "registry demo: registered 000001-000006"
 fi
 
 # Credentials through riss-signd (started here for the moment if it is not running).
-if [ "$(psql_q -c "SELECT count(*) FROM registry.registrants r WHERE r.regno IN ('000001','000002','000003','000004','000006') AND NOT EXISTS (SELECT 1 FROM registry.credentials c WHERE c.regno = r.regno)")" != "0" ]; then
+if [ "$(psql_q -c "SELECT count(*) FROM registry.registrants r WHERE r.regno IN ('000001','000002','000003','000004','000005','000006') AND r.status = 'active' AND NOT EXISTS (SELECT 1 FROM registry.credentials c WHERE c.regno = r.regno)")" != "0" ]; then
 	SIGND_PID=""
 	if [ ! -S "$SOCK" ]; then
 		SIGND="$(dirname "$RISS")/../certs/riss-signd"
@@ -68,16 +68,17 @@ if [ "$(psql_q -c "SELECT count(*) FROM registry.registrants r WHERE r.regno IN 
 		for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
 	fi
 	mkdir -p "$OUT"
-	for r in 000001 000002 000003 000004 000006; do
-		[ "$(psql_q -c "SELECT count(*) FROM registry.credentials WHERE regno = '$r'")" = "0" ] || continue
+	for r in 000001 000002 000003 000004 000005 000006; do
+		[ "$(psql_q -c "SELECT count(*) FROM registry.registrants r WHERE r.regno = '$r' AND r.status = 'active' AND NOT EXISTS (SELECT 1 FROM registry.credentials c WHERE c.regno = r.regno)")" = "1" ] || continue
 		"$RISS" credential issue "$r" --out-dir "$OUT/$r" >/dev/null
 	done
 	[ -z "$SIGND_PID" ] || kill "$SIGND_PID"
 	echo "registry demo: credentials in $OUT/<regno>/ (token.jws, qr.png, qr.svg)"
 fi
 
-# 000004 suspended, 000005 cancelled: the same rows the registrar workflow writes,
-# including the status change leaf of the transparency log.
+# 000004 suspended, 000005 cancelled (both hold a credential, so the tour can show a suspended
+# and a revoked one): the same rows the registrar workflow writes, including the status change
+# leaf of the transparency log for every credential of theirs.
 if [ "$(psql_q -c "SELECT status FROM registry.registrants WHERE regno = '000004'")" = "active" ]; then
 psql_q <<'SQL'
 BEGIN;
@@ -92,11 +93,14 @@ INSERT INTO registry.status_history (regno, old_status, new_status, reason, acto
 DO $$
 DECLARE c record; i bigint; d text;
 BEGIN
-  FOR c IN SELECT cr.list_id, cr.status_idx FROM registry.credentials cr WHERE cr.regno = '000004' ORDER BY cr.id LOOP
-    UPDATE registry.status_entries SET status = 2, updated_at = now() WHERE list_id = c.list_id AND idx = c.status_idx;
+  FOR c IN SELECT cr.regno, cr.list_id, cr.status_idx,
+                  CASE cr.regno WHEN '000004' THEN 2 ELSE 1 END AS st,
+                  CASE cr.regno WHEN '000004' THEN 'CPD under review' ELSE 'cancelled at the holder''s request' END AS why
+             FROM registry.credentials cr WHERE cr.regno IN ('000004', '000005') ORDER BY cr.id LOOP
+    UPDATE registry.status_entries SET status = c.st, updated_at = now() WHERE list_id = c.list_id AND idx = c.status_idx;
     UPDATE registry.tlog_state SET size = size + 1 RETURNING size - 1 INTO i;
-    d := format('{"at":%s,"idx":%s,"list":%s,"reason":"CPD under review","status":2,"sub":"000004","type":"status"}',
-                extract(epoch FROM now())::bigint, c.status_idx, c.list_id);
+    d := format('{"at":%s,"idx":%s,"list":%s,"reason":%s,"status":%s,"sub":%s,"type":"status"}',
+                extract(epoch FROM now())::bigint, c.status_idx, c.list_id, to_json(c.why), c.st, to_json(c.regno));
     INSERT INTO registry.tlog_leaves (idx, kind, data, hash)
       VALUES (i, 'status', convert_to(d, 'UTF8'), sha256('\x00'::bytea || convert_to(d, 'UTF8')));
   END LOOP;

@@ -75,7 +75,7 @@ static inline char *ctu_read(const char *path, size_t *len)
 	return buf;
 }
 
-#define CTU_SG RS_SOURCE_ROOT "/exam-engine/exams/sg.json"
+#define CTU_SG RS_SOURCE_ROOT "/exam-engine/tests/data/sg-2026-variable.json" /* the former SG design: variable length, CI rule */
 
 /* The shipped SG exam, optionally with text replacements applied (from -> to). */
 static inline struct cat_exam *ctu_sg_exam(const char *from, const char *to)

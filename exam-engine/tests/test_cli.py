@@ -2,8 +2,10 @@
 """CLI tests of the exam engine's riss subcommands: bank generate, score, simulate,
 exposure. Run by meson (suite unit) with RISS_BIN pointing at the built riss."""
 import json
+import re
 import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -12,7 +14,7 @@ import unittest
 RISS = os.environ.get("RISS_BIN", "riss")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SG = os.path.join(ROOT, "exam-engine", "exams", "sg.json")
-# Published LSAT7 2PL (shared/data/README.md)
+# Published LSAT7 2PL (tests/data/README.md)
 LSAT7 = [(0.988, 1.856), (1.081, 0.808), (1.706, 1.804), (0.765, 0.486), (0.736, 1.855)]
 
 
@@ -86,7 +88,71 @@ class CliTest(unittest.TestCase):
             m, sd = eap(pattern)
             self.assertAlmostEqual(persons[p]["theta"], m, delta=1e-4)
             self.assertAlmostEqual(persons[p]["se"], sd, delta=1e-4)
-        self.assertEqual(set(persons[0]), {"id", "theta", "se"})
+        self.assertEqual(set(persons[0]), {"id", "theta", "se", "fallback", "at_bound"})
+        self.assertFalse(any(p["fallback"] or p["at_bound"] for p in persons))
+        self.assertEqual((out["fallbacks"], out["at_bound"]), (0, 0))
+
+    def test_report_test_information(self):
+        bank = os.path.join(self.dir, "bank-ti.jsonl")
+        with open(bank, "w") as f:
+            f.write(riss("bank", "generate", "--items", "900", "--seed", "4").stdout)
+        items = {}
+        with open(bank) as f:
+            for line in f:
+                it = json.loads(line)
+                items[it["id"]] = it
+        out = json.loads(riss("report", "test-information", "--bank", bank, "--exam", SG, "--examinees", "40",
+                              "--json").stdout)
+        self.assertEqual(len(out["theta"]), 81)
+        self.assertEqual(len(out["fixed"]["items"]), 56)
+
+        def info(it, t):  # Fisher information of a 2PL/3PL item, computed here
+            a, b, c = it["a"], it["b"], it.get("c", 0) if it.get("model") == "3pl" else 0
+            D = it.get("D", 1)
+            psi = 1 / (1 + math.exp(-D * a * (t - b)))
+            p = c + (1 - c) * psi
+            return (D * a * (1 - c) * psi * (1 - psi)) ** 2 / (p * (1 - p))
+
+        for k in (0, 35, 40, 60, 80):
+            t = out["theta"][k]
+            want = sum(info(items[i], t) for i in out["fixed"]["items"])
+            self.assertAlmostEqual(out["fixed"]["information"][k], want, delta=1e-6 * max(1, want))
+            self.assertAlmostEqual(out["fixed"]["csem"][k], 1 / math.sqrt(want), delta=1e-5 * max(1, 1 / math.sqrt(want)))
+        # the fixed form is built for the cut: it beats the adaptive average there
+        kc = min(range(81), key=lambda k: abs(out["theta"][k] - out["cut_theta"]))
+        self.assertGreater(out["fixed"]["information"][kc], out["adaptive"]["information"][kc])
+        if shutil.which("gnuplot") is None:
+            self.skipTest("gnuplot (Debian gnuplot-nox) is not installed: plot not checked")
+        svg = os.path.join(self.dir, "ti.svg")
+        text = riss("report", "test-information", "--bank", bank, "--exam", SG, "--examinees", "20",
+                    "--plot", svg).stdout
+        self.assertIn("info fixed", text)
+        with open(svg) as f:
+            doc = f.read()
+        self.assertIn("<svg", doc)
+        self.assertIn("fixed form", doc)
+
+    def test_calibrate_json_latent_and_fixed(self):
+        # on its own the 2PL sets the scale: N(0, 1), not estimated
+        out = json.loads(riss("calibrate", "--model", "2pl", "--data", self.data, "--quiet", "--json").stdout)
+        self.assertEqual(out["latent"], {"mean": 0.0, "sd": 1.0, "estimated": False})
+        self.assertTrue(out["converged"])
+        self.assertLess(out["convergence"]["max_gradient"], 1e-4)
+        # items 1-2 held fixed: the ability mean and SD are estimated on their scale, and the JSON
+        # gives the same figures as the text report
+        fixed = os.path.join(self.dir, "fixed.json")
+        with open(fixed, "w") as f:
+            json.dump({"model": "2pl", "items": [{"id": f"item{i + 1}", "a": a / 2, "b": 2 * (-d / a) + 1, "c": 0}
+                                                 for i, (a, d) in enumerate(LSAT7[:2])]}, f)
+        out = json.loads(riss("calibrate", "--model", "2pl", "--data", self.data, "--fixed", fixed, "--quiet",
+                              "--json").stdout)
+        self.assertTrue(out["latent"]["estimated"])
+        self.assertGreater(out["latent"]["sd"], 0)
+        text = riss("calibrate", "--model", "2pl", "--data", self.data, "--fixed", fixed, "--quiet").stdout
+        m = re.search(r"ability distribution N\((-?[0-9.]+), ([0-9.]+)\^2\) \(estimated", text)
+        self.assertIsNotNone(m, text)
+        self.assertAlmostEqual(float(m.group(1)), out["latent"]["mean"], places=3)
+        self.assertAlmostEqual(float(m.group(2)), out["latent"]["sd"], places=3)
 
     def test_score_methods_order(self):
         # one wrong answer on the easiest item vs all right but the hardest: sanity on ordering
@@ -99,6 +165,15 @@ class CliTest(unittest.TestCase):
         # MAP and EAP shrink toward the prior: less extreme than WLE for all-wrong
         self.assertGreater(res["eap"]["p00"], res["wle"]["p00"])
         self.assertGreater(res["map"]["p00"], res["wle"]["p00"])
+        # MLE has no finite maximum for all wrong (p00) and all right (p31): those rows fall back
+        # to the EAP, and say so; the others do not
+        mle = json.loads(riss("score", "--params", self.params, "--data", self.data, "--method", "mle",
+                              "--json").stdout)
+        flagged = {p["id"] for p in mle["persons"] if p["fallback"]}
+        self.assertEqual(flagged, {"p00", "p31"})
+        self.assertEqual(mle["fallbacks"], 2)
+        by_id = {p["id"]: p for p in mle["persons"]}
+        self.assertEqual(by_id["p00"]["theta"], res["eap"]["p00"])
         # a wider prior shrinks less: the all-wrong EAP moves down
         wide = json.loads(riss("score", "--params", self.params, "--data", self.data, "--prior", "0:2",
                                "--json").stdout)["persons"]
@@ -137,8 +212,22 @@ class CliTest(unittest.TestCase):
         self.assertEqual(out["examinees"], 400)
         self.assertEqual(out["violations"], 0)
         self.assertEqual(out["fixed_form"]["items"], 60)
-        self.assertEqual(out["fixed_form"]["length"]["min"], 54)
-        self.assertTrue(30 <= out["length"]["min"] <= out["length"]["mean"] <= out["length"]["max"] <= 54)
+        # sg.json is the real SG exam: 60 items, 56 scored, the same length for every candidate
+        self.assertEqual(out["fixed_form"]["length"]["min"], 56)
+        self.assertEqual((out["length"]["min"], out["length"]["max"]), (56, 56))
+        # conditional figures: 12 bands of 0.5 from -3 to 3 that hold every candidate
+        bands = out["by_theta"]
+        self.assertEqual([b["theta_lo"] for b in bands], [-3 + 0.5 * k for k in range(12)])
+        self.assertEqual(sum(b["n"] for b in bands), 400)
+        for b in bands:
+            self.assertTrue({"n", "bias", "rmse", "csem", "length_mean", "accuracy", "exposure_max"} <= set(b))
+            if b["n"]:
+                self.assertEqual(b["length_mean"], 56)
+                self.assertTrue(0 < b["exposure_max"] <= 1)
+        # the band figures add up to the overall ones
+        self.assertAlmostEqual(sum(b["n"] * b["bias"] for b in bands) / 400, out["bias"], places=5)
+        self.assertAlmostEqual(sum(b["n"] * b["accuracy"] for b in bands) / 400,
+                               out["classification"]["accuracy"], places=5)
         self.assertLess(out["exposure"]["max"], 1.0)
         self.assertEqual(out["fixed_form"]["exposure"]["max"], 1.0)
         self.assertLess(out["rmse"], 0.5)

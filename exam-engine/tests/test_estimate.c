@@ -37,7 +37,7 @@ static void brute_eap(const struct cat_item *const *its, const int *x, size_t n,
 static void test_lsat7_eap(void **st)
 {
 	(void)st;
-	/* Published LSAT7 2PL estimates (shared/data/README.md): a, d with b = -d/a. */
+	/* Published LSAT7 2PL estimates (tests/data/README.md): a, d with b = -d/a. */
 	static const double a[5] = { 0.988, 1.081, 1.706, 0.765, 0.736 }, d[5] = { 1.856, 0.808, 1.804, 0.486, 1.855 };
 	struct cat_item items[5];
 	const struct cat_item *its[5];

@@ -124,5 +124,175 @@ class AnalyzeDrift(unittest.TestCase):
             shutil.rmtree(d, ignore_errors=True)
 
 
+class AnalyzeDriftSE(unittest.TestCase):
+    def test_flags_by_standard_error_slope_drift_and_linking_methods(self):
+        # 20 items, theta_active = 0.9 theta_new - 0.2, difficulties with estimation noise
+        # and standard errors: i4 moved 0.41 at SE 0.17 (2.4 SE: not flagged at z = 2.58),
+        # i8 moved 0.8 at SE 0.1 (flagged), i12 doubled its slope (slope drift only).
+        d = tempfile.mkdtemp(prefix="riss-drift-se-")
+        try:
+            rng = random.Random(7)
+            A, B = 0.9, -0.2
+            act, new = [], []
+            for j in range(20):
+                a, b = 0.8 + 0.03 * j, -2 + 0.2 * j
+                se = 0.17 if j == 4 else 0.1
+                eb = 0 if j == 4 else rng.gauss(0, 0.05)
+                bn = (b - B) / A + eb + {4: 0.41, 8: 0.8}.get(j, 0) / A
+                an = a * A * (2 if j == 12 else 1)
+                act.append({"id": f"i{j}", "a": a, "b": b, "se_a": 0.05, "se_b": se / 2 ** 0.5})
+                new.append({"id": f"i{j}", "a": an, "b": bn, "se_a": 0.05 * A, "se_b": se / 2 ** 0.5 / A})
+            for name, items in (("active.json", act), ("new.json", new)):
+                with open(os.path.join(d, name), "w") as f:
+                    json.dump({"model": "2pl", "items": items}, f)
+            out = json.loads(riss("analyze", "drift", "--params", os.path.join(d, "active.json"),
+                                  "--new", os.path.join(d, "new.json"), "--json").stdout)
+            by = {it["id"]: it for it in out["items"]}
+            self.assertTrue(by["i8"]["flagged"])
+            self.assertFalse(by["i4"]["flagged"])
+            self.assertGreater(abs(by["i4"]["delta_b"]), 0.3)
+            self.assertAlmostEqual(by["i4"]["se_delta_b"], 0.17, places=2)
+            self.assertTrue(by["i12"]["slope_flagged"])
+            self.assertEqual(out["slope_flagged"], 1)
+            for m in ("stocking_lord", "haebara", "mean_sigma"):
+                self.assertAlmostEqual(out["links"][m]["A"], A, delta=0.05)
+                self.assertAlmostEqual(out["links"][m]["B"], B, delta=0.05)
+                self.assertGreater(out["links"][m]["se_A"], 0)
+            # mean/sigma by hand on the same linking items, and an independent bootstrap of it
+            link = [j for j in range(20) if not by[f"i{j}"]["flagged"]]
+            bo = [act[j]["b"] for j in link]
+            bn = [new[j]["b"] for j in link]
+
+            def ms(x, y):
+                mx, my = sum(x) / len(x), sum(y) / len(y)
+                sx = math.sqrt(sum((v - mx) ** 2 for v in x))
+                sy = math.sqrt(sum((v - my) ** 2 for v in y))
+                return sx / sy, mx - sx / sy * my
+
+            a0, b0 = ms(bo, bn)
+            self.assertAlmostEqual(out["links"]["mean_sigma"]["A"], a0, places=6)
+            self.assertAlmostEqual(out["links"]["mean_sigma"]["B"], b0, places=6)
+            boot = []
+            for _ in range(2000):
+                k = [rng.randrange(len(link)) for _ in link]
+                boot.append(ms([bo[i] for i in k], [bn[i] for i in k])[0])
+            mb = sum(boot) / len(boot)
+            sd = math.sqrt(sum((v - mb) ** 2 for v in boot) / (len(boot) - 1))
+            self.assertAlmostEqual(out["links"]["mean_sigma"]["se_A"], sd, delta=0.3 * sd)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+class AnalyzeDif(unittest.TestCase):
+    """DIF on simulated data with the answer known: 30 2PL items, equal ability in both
+    groups, items d0 and d1 harder for the focal group (uniform DIF), item d2 with another
+    slope (non-uniform DIF); the rest have none."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="riss-dif-")
+        rng = random.Random(13)
+        cls.items = [(0.7 + 0.04 * j, -1.6 + 0.11 * j) for j in range(30)]
+        cls.names = ["d0", "d1", "d2"] + [f"n{j}" for j in range(3, 30)]
+        cls.rows = []
+        for i in range(4000):
+            g = "F" if i % 2 else "R"
+            t = rng.gauss(0, 1)
+            x = []
+            for j, (a, b) in enumerate(cls.items):
+                if g == "F" and j < 2:
+                    b += 0.9
+                if g == "F" and j == 2:
+                    a = 0.25
+                x.append(int(rng.random() < 1 / (1 + math.exp(-a * (t - b)))))
+            cls.rows.append((g, x))
+        cls.wide = os.path.join(cls.dir, "dif.tsv")
+        with open(cls.wide, "w") as f:
+            f.write("id\tgroup\t" + "\t".join(cls.names) + "\n")
+            for i, (g, x) in enumerate(cls.rows):
+                f.write(f"p{i}\t{g}\t" + "\t".join(map(str, x)) + "\n")
+        cls.out = json.loads(riss("analyze", "dif", "--data", cls.wide, "--group", "group", "--focal", "F",
+                                  "--json").stdout)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def test_flags_the_dif_items_and_purifies(self):
+        by = {it["id"]: it for it in self.out["items"]}
+        self.assertIn(by["d0"]["mh"]["ets"], "BC")
+        self.assertIn(by["d1"]["mh"]["ets"], "BC")
+        self.assertFalse(by["d0"]["anchor"] or by["d1"]["anchor"])
+        self.assertLess(by["d2"]["logistic"]["nonuniform_p"], 0.001)
+        # null items: after purification few false flags at p < .05 (about 5 % expected)
+        null = [it for it in self.out["items"] if it["id"].startswith("n")]
+        false_mh = sum(it["mh"]["p"] < 0.05 for it in null)
+        self.assertLessEqual(false_mh, 4)
+        self.assertTrue(all(it["mh"]["ets"] == "A" for it in null))
+        self.assertTrue(all(it["mh"]["strata"] >= 10 for it in null))
+
+    def test_logistic_regression_matches_an_independent_fit(self):
+        # refit item n10 here: matching score = number right on the anchor items + n10
+        anchor = [it["anchor"] for it in self.out["items"]]
+        j = self.names.index("n10")
+        S, G, Y = [], [], []
+        for g, x in self.rows:
+            S.append(sum(v for v, an in zip(x, anchor) if an) + (0 if anchor[j] else x[j]))
+            G.append(1 if g == "F" else 0)
+            Y.append(x[j])
+        n = len(S)
+        m = sum(S) / n
+        sd = math.sqrt(sum((v - m) ** 2 for v in S) / n)
+        Z = [(v - m) / sd for v in S]
+
+        def fit(cols):
+            k = len(cols) + 1
+            b = [0.0] * k
+            for _ in range(40):
+                g = [0.0] * k
+                H = [[0.0] * k for _ in range(k)]
+                for i in range(n):
+                    v = [1.0] + [c[i] for c in cols]
+                    p = 1 / (1 + math.exp(-sum(bb * vv for bb, vv in zip(b, v))))
+                    for u in range(k):
+                        g[u] += (Y[i] - p) * v[u]
+                        for t in range(k):
+                            H[u][t] += p * (1 - p) * v[u] * v[t]
+                # solve H d = g (Gauss-Jordan)
+                A = [row[:] + [gg] for row, gg in zip(H, g)]
+                for c in range(k):
+                    piv = max(range(c, k), key=lambda r: abs(A[r][c]))
+                    A[c], A[piv] = A[piv], A[c]
+                    for r in range(k):
+                        if r != c:
+                            f = A[r][c] / A[c][c]
+                            A[r] = [a - f * ac for a, ac in zip(A[r], A[c])]
+                d = [A[u][k] / A[u][u] for u in range(k)]
+                b = [bb + dd for bb, dd in zip(b, d)]
+                if max(abs(dd) for dd in d) < 1e-10:
+                    break
+            ll = 0.0
+            for i in range(n):
+                z = b[0] + sum(bb * c[i] for bb, c in zip(b[1:], cols))
+                ll += -math.log1p(math.exp(-z)) if Y[i] else -math.log1p(math.exp(z))
+            return ll
+
+        l1 = fit([Z])
+        l2 = fit([Z, G])
+        l3 = fit([Z, G, [z * g for z, g in zip(Z, G)]])
+        got = next(it for it in self.out["items"] if it["id"] == "n10")["logistic"]
+        self.assertAlmostEqual(got["uniform_chi2"], 2 * (l2 - l1), places=4)
+        self.assertAlmostEqual(got["nonuniform_chi2"], 2 * (l3 - l2), places=4)
+
+    def test_group_minimum_and_text(self):
+        p = riss("analyze", "dif", "--data", self.wide, "--group", "group", "--focal", "F", "--min-group", "3000",
+                 check=False)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("needs at least 3000", p.stderr)
+        text = riss("analyze", "dif", "--data", self.wide, "--group", "group", "--focal", "F").stdout
+        self.assertIn("two-stage purification", text)
+        self.assertIn("Logistic regression", text)
+
+
 if __name__ == "__main__":
     unittest.main()

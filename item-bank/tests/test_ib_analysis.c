@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LSAT7 RS_SOURCE_ROOT "/../shared/data/lsat7.tsv"
+#define LSAT7 RS_SOURCE_ROOT "/tests/data/lsat7.tsv"
 
 static void test_classical_lsat7(void **state)
 {

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LSAT7 RS_SOURCE_ROOT "/../shared/data/lsat7.tsv"
+#define LSAT7 RS_SOURCE_ROOT "/tests/data/lsat7.tsv"
 
 static struct ib_calib_result *ib_t_fit(const struct ib_data *d, enum ib_model m, double tol,
                                         const struct ib_params *fixed, int threads)
@@ -161,6 +161,44 @@ static void test_recovery_3pl(void **state)
 	free(t);
 }
 
+/* Issue 13: a 3PL fit without a prior on c, on data with no guessing (2PL data), must not
+ * stop short of the maximum: the 3PL nests the 2PL at c = 0, so its log-likelihood is at
+ * least the 2PL fit's (an independent fit of the same data). Items whose c goes to the
+ * bound are flagged, and convergence is reported only with a small gradient. */
+static void test_3pl_convergence_at_bound(void **state)
+{
+	(void)state;
+	struct ib_data *d = NULL;
+	struct ib_item_par *t = NULL;
+	struct ib_sim_opts so = { 2000, 10, 0, IB_2PL, 21 };
+	assert_int_equal(ib_sim(&d, &t, NULL, &so), 0);
+	struct ib_calib_result *r2 = ib_t_fit(d, IB_2PL, 1e-6, NULL, 2);
+	struct ib_calib_opts o;
+	ib_calib_opts_init(&o, IB_3PL);
+	o.tol = 1e-6;
+	o.no_prior_c = 1;
+	o.prior_c = 0;
+	o.max_iter = 5000;
+	o.threads = 2;
+	struct ib_calib_result *r3 = NULL;
+	assert_int_equal(ib_calibrate(&r3, d, &o), 0);
+	print_message("2PL loglik %.4f; 3PL loglik %.4f after %d cycles (converged %d, gradient %.2e, %zu items at c = 0)\n",
+	              r2->loglik, r3->loglik, r3->iterations, r3->converged, r3->max_gradient, r3->n_at_bound);
+	assert_true(r3->loglik >= r2->loglik - 1e-3);
+	assert_true(r3->n_at_bound > 0);
+	if (r3->converged)
+		assert_true(r3->max_gradient < 1e-6 && r3->loglik_change < 1e-6);
+	for (size_t j = 0; j < 10; j++)
+		if (r3->at_bound[j] & 4) {
+			assert_true(r3->items[j].c == 0);
+			assert_true(isnan(r3->items[j].se_c) && r3->items[j].se_a > 0);
+		}
+	ib_calib_result_free(r2);
+	ib_calib_result_free(r3);
+	ib_data_free(d);
+	free(t);
+}
+
 static void test_threads_bit_identical(void **state)
 {
 	(void)state;
@@ -244,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_recovery_dense_2pl),
 		cmocka_unit_test(test_recovery_sparse_2pl),
 		cmocka_unit_test(test_recovery_3pl),
+		cmocka_unit_test(test_3pl_convergence_at_bound),
 		cmocka_unit_test(test_threads_bit_identical),
 		cmocka_unit_test(test_fixed_item_calibration),
 		cmocka_unit_test(test_all_correct_item_refused),

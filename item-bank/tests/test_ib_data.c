@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LSAT7 RS_SOURCE_ROOT "/../shared/data/lsat7.tsv"
+#define LSAT7 RS_SOURCE_ROOT "/tests/data/lsat7.tsv"
 
 static int ib_t_wide(struct ib_data **d, const char *s)
 {

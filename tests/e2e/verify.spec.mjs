@@ -118,10 +118,12 @@ test('/v/<JWS> says VALID in Japanese and English, with published fields only', 
   assert.ok(!fields.includes(person.name_kana), 'kana is not published');
   assert.ok(!fields.includes(person.date_of_birth), 'no date of birth');
   assert.match(await page.textContent('#verdict-text'), /登録は有効です/);
+  // The reason line in Japanese: no code, no English sentence.
+  assert.equal(await page.textContent('#reason'), `登録番号 ${regno} の有効な資格証です。`);
   await noAxe(page, '/v/ (ja, valid)');
 
   await setLang(page, 'en');
-  assert.equal(await verdict(page), 'VALID');
+  assert.equal(await verdict(page), 'Valid');
   assert.match(await page.textContent('#fields'), /Registration number/);
   await noAxe(page, '/v/ (en, valid)');
   await setLang(page, 'ja');
@@ -135,11 +137,11 @@ test('a tampered token is NOT GENUINE', async () => {
   const tampered = [h, p.slice(0, i) + (p[i] === 'A' ? 'B' : 'A') + p.slice(i + 1), s].join('.');
   const page = await ctx.newPage();
   await page.goto(BASE + '/v/' + tampered);
-  assert.match(await verdict(page), /^真正ではありません/);
+  assert.match(await verdict(page), /^真正なものではありません/);
   assert.equal((await page.textContent('#fields')).trim(), '');
   await noAxe(page, '/v/ (ja, not genuine)');
   await setLang(page, 'en');
-  assert.equal(await verdict(page), 'NOT GENUINE');
+  assert.equal(await verdict(page), 'Not genuine');
   await noAxe(page, '/v/ (en, not genuine)');
   await setLang(page, 'ja');
   await page.close();
@@ -175,7 +177,7 @@ test('/register finds the person by number and by name, published fields only', 
   await page.goto(BASE + '/register');
   await noAxe(page, '/register (empty)');
   const search = async (q) => {
-    await page.getByLabel('登録番号（6桁）または氏名の先頭').fill(q);
+    await page.getByLabel('登録番号（6桁）または氏名（漢字・かな・ローマ字、姓または名だけでも可）').fill(q);
     await page.getByRole('button', { name: '検索' }).click();
     await page.waitForFunction(() => /件見つかりました|該当者はいません/.test(document.getElementById('status').textContent));
     return page.$$eval('#rows tr', (rows) => rows.map((r) => Array.from(r.cells, (c) => c.textContent)));
@@ -242,11 +244,13 @@ test('after a suspension /v/<JWS> says SUSPENDED with the reason', async () => {
   assert.equal(r.status, 200, JSON.stringify(r.body));
   const page = await ctx.newPage();
   await page.goto(BASE + '/v/' + token);
-  assert.match(await verdict(page), /^停止中/);
+  assert.match(await verdict(page), /^一時停止中/);
+  assert.equal(await page.textContent('#reason'), `登録番号 ${regno} の登録は一時停止されています。`);
+  assert.match(await page.textContent('#fields'), /登録の状態一時停止/);
   assert.match(await page.textContent('#fields'), /調査中 \(e2e\)/);
   await noAxe(page, '/v/ (ja, suspended)');
   await setLang(page, 'en');
-  assert.equal(await verdict(page), 'SUSPENDED');
+  assert.equal(await verdict(page), 'Suspended');
   await noAxe(page, '/v/ (en, suspended)');
   await setLang(page, 'ja');
   await page.close();

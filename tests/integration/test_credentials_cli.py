@@ -112,8 +112,19 @@ class CredentialsCli(unittest.TestCase):
         with open(os.path.join(out, "qr.svg")) as f:
             self.assertIn("<svg", f.read())
         # riss verifies it offline from the JWKS; so does npm jose.
-        v = json.loads(self.riss("credential", "verify", tok, "--json").stdout)
+        # Without a status list the status is unknown: exit 3 and say so, unless --offline.
+        r = self.riss("credential", "verify", tok, "--json", check=False)
+        self.assertEqual(r.returncode, 3, r.stdout)
+        v = json.loads(r.stdout)
         self.assertEqual(v["verdict"], "valid")
+        self.assertFalse(v["status_checked"])
+        r = self.riss("credential", "verify", tok, check=False)
+        self.assertEqual(r.returncode, 3)
+        self.assertIn("status NOT checked", r.stdout)
+        r = self.riss("credential", "verify", tok, "--offline", check=False)
+        self.assertEqual(r.returncode, 0, r.stdout)
+        self.assertIn("status NOT checked (--offline)", r.stdout)
+        v = json.loads(self.riss("credential", "verify", tok, "--offline", "--json").stdout)
         self.assertEqual(v["registrant"]["name"], "情報 太郎")
         j = self.jose(tok)
         self.assertTrue(j["ok"], j)
@@ -127,7 +138,7 @@ class CredentialsCli(unittest.TestCase):
         self.assertEqual(json.loads(r.stdout)["verdict"], "not_genuine")
         self.assertFalse(self.jose(bad)["ok"])
         # The verify URL works as input too.
-        self.assertEqual(self.riss("credential", "verify", BASE + "/v/" + tok).returncode, 0)
+        self.assertEqual(self.riss("credential", "verify", BASE + "/v/" + tok, "--offline").returncode, 0)
 
     def test_2_rotation_and_retirement(self):
         _, old = self.issue("before")
@@ -141,7 +152,7 @@ class CredentialsCli(unittest.TestCase):
         self.assertEqual(header_of(new)["kid"], new_kid)
         # Old credentials keep verifying; new ones use the new key.
         for tok in (old, new):
-            self.assertEqual(self.riss("credential", "verify", tok).returncode, 0)
+            self.assertEqual(self.riss("credential", "verify", tok, "--offline").returncode, 0)
             self.assertTrue(self.jose(tok)["ok"])
         # riss-signd refuses to sign with the retired key.
         r = self.riss("credential", "issue", "--claims", os.path.join(self.tmp, "claims.json"),

@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.parse
 import zlib
 
 from rissd_harness import Rissd, riss, require_stack, BUILD, ROOT, CONFIG
@@ -218,9 +219,65 @@ class Registry(unittest.TestCase):
                 break
             self.assertLess(time.time(), deadline, "suspension not in the status list within 60 s")
             time.sleep(2)
+        # riss credential verify with that status list says SUSPENDED (exit 1); without one it
+        # does not pretend: exit 3, "status NOT checked".
+        sl = os.path.join(self.tmp, "sl-" + regno)
+        with open(sl, "wb") as f:
+            f.write(body)
+        r = riss("credential", "verify", tok, "--status-list", sl, "--iss", BASE, env=self.env, check=False)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertTrue(r.stdout.startswith("SUSPENDED"), r.stdout)
+        self.assertIn("status checked", r.stdout)
+        r = riss("credential", "verify", tok, env=self.env, check=False)
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn("status NOT checked", r.stdout)
         st, _, b = self.admin("POST", "/api/v1/registry/status", {"regno": regno, "action": "reinstate"})
         self.assertEqual(st, 200, b)
         self.assertEqual(self.verify(tok)["verdict"], "valid")
+        # The registrar's record lists only the actions valid in the state.
+        st, _, b = self.admin("GET", f"/api/v1/registry/registrants?regno={regno}")
+        self.assertEqual(b["actions"], ["issue", "suspend", "cancel", "deregister"])
+        st, _, b = self.admin("POST", "/api/v1/registry/status", {"regno": regno, "action": "reinstate"})
+        self.assertEqual(st, 409, b)
+        st, _, b = self.d.json("POST", "/api/v1/registry/status", {"regno": regno, "action": "reinstate"},
+                               headers={"Cookie": self.cookie, "X-CSRF-Token": self.csrf, "Accept-Language": "ja"})
+        self.assertEqual(st, 409, b)
+        self.assertIn("この操作はできません", b["detail"])
+
+    def test_2b_pending_until_the_registration_date(self):
+        """Registered from a later 1 April: not yet valid anywhere until that day."""
+        app = {"exam_result_ref": f"itest-{RUN}-pending", "exam_pass_date": "2026-01-15",
+               "name": "未来 登録", "name_kana": "ミライ トウロク", "name_latn": "Mirai Toroku",
+               "date_of_birth": "1990-03-04"}
+        st, _, b = self.admin("POST", "/api/v1/registry/applications", app)
+        self.assertEqual(st, 201, b)
+        self.admin("POST", "/api/v1/registry/review", {"id": b["id"], "approve": True, "note": "ok"})
+        st, _, r = self.admin("POST", "/api/v1/registry/register", {"id": b["id"], "reg_date": "2099-04-01"})
+        self.assertEqual(st, 201, r)
+        regno = r["regno"]
+        self.assertEqual((r["status"], r["effective_status"]), ("active", "pending"))
+        v = self.verify(self.issue(regno))
+        self.assertEqual((v["verdict"], v["reason"]), ("not_yet_valid", "pending"))
+        self.assertEqual(v["registrant"]["status"], "pending")
+        st, _, b = self.d.json("POST", "/api/v1/verify", {"token": self.issue(regno)}, headers={"Accept-Language": "ja"})
+        self.assertIn("まだ有効ではありません", b["message"])
+        st, _, res = self.d.json("GET", f"/api/v1/register/search?q={regno}")
+        self.assertEqual(res["results"][0]["status"], "pending")
+
+    def test_2c_search_as_people_type_japanese(self):
+        regno = self.register("Yamada Taro", published=["name", "name_kana", "name_latn"])
+        psql(f"UPDATE registry.registrants SET name = '山田 太郎{RUN[-3:]}', name_kana = 'ヤマダ タロウ' "
+             f"WHERE regno = '{regno}'")
+        wide = regno.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+        for q in (wide, f"山田　太郎{RUN[-3:]}", "やまだ", f"山田太郎{RUN[-3:]}", f"太郎{RUN[-3:]}", "ﾔﾏﾀﾞ", "yamada TARO"):
+            st, _, r = self.d.json("GET", "/api/v1/register/search?q=" + urllib.parse.quote(q))
+            self.assertEqual(st, 200, r)
+            self.assertIn(regno, [x["regno"] for x in r["results"]], q)
+        # The registrar's desk: the same search, paged, with a total.
+        st, _, r = self.admin("GET", "/api/v1/registry/registrants?q=" + urllib.parse.quote("やまだ") + "&limit=1")
+        self.assertEqual(st, 200, r)
+        self.assertGreaterEqual(r["total"], 1)
+        self.assertEqual(len(r["registrants"]), 1)
 
     def test_3_cli_issue_and_qr(self):
         regno = self.register("Qr Person")

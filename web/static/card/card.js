@@ -1,33 +1,41 @@
-// Printable registration card for /card?regno=NNNNNN (registrars): fields, QR, colour.
+// Printable registration card for /card?regno=NNNNNN (registrars): fields, QR, colour by
+// renewal count; a registration that is not in force (suspended, cancelled, lapsed,
+// deregistered, or not yet begun) says so across the card and prints no QR to rely on.
 (function () {
   'use strict';
   function $(id) { return document.getElementById(id); }
-  function en() { return window.rissI18n && window.rissI18n.current() === 'en'; }
-  var COLOUR = { green: ['緑（初回登録）', 'green (first registration)'], blue: ['青（更新 1 回）', 'blue (renewed once)'],
-                 gold: ['金（更新 2 回以上）', 'gold (renewed twice or more)'] };
-  var colour = null;
-  // Texts that are attributes, not element text, follow the page language too.
+  function t(id, args) { return window.rissI18n.t(id, args); }
+  var card = null;
+  var COLOUR = { green: 'page.card.colour-green', blue: 'page.card.colour-blue', gold: 'page.card.colour-gold' };
+  var VOID = { pending: 'page.card.void-pending', suspended: 'page.card.void-suspended', ended: 'page.card.void-ended' };
   function label() {
-    $('qr').alt = en() ? 'QR code to verify this registration' : 'この登録を確認する QR コード';
-    if (colour && COLOUR[colour]) $('card').setAttribute('aria-label', (en() ? 'Registration card, ' : '登録証、') + COLOUR[colour][en() ? 1 : 0]);
+    if (!card) return;
+    var st = card.effective_status || card.status;
+    $('qr').alt = t('page.card.qr-alt');
+    $('card').setAttribute('aria-label', t('page.card.aria', [t(COLOUR[card.colour] || 'page.card.colour-green')]));
+    var inForce = st === 'active';
+    $('void').hidden = inForce;
+    if (!inForce) {
+      $('void-h').textContent = t('page.card.void-h', [window.rissI18n.state('registration', st)]);
+      $('void-text').textContent = t(VOID[st === 'pending' || st === 'suspended' ? st : 'ended'], [card.reg_date]) + (card.status_reason ? ' — ' + card.status_reason : '');
+    }
   }
   document.addEventListener('DOMContentLoaded', function () {
     $('print').addEventListener('click', function () { window.print(); });
-    document.querySelectorAll('[data-lang-toggle]').forEach(function (b) {
-      b.addEventListener('click', function () { setTimeout(label, 0); });
-    });
+    document.addEventListener('riss:lang', label);
     var regno = new URLSearchParams(window.location.search).get('regno') || '';
     fetch('/api/v1/registry/card?regno=' + encodeURIComponent(regno), { credentials: 'same-origin' }).then(function (r) {
       return r.json().then(function (c) {
-        if (!r.ok) throw new Error(c.detail || r.status);
+        if (!r.ok) throw new Error(c.detail || c.title || String(r.status));
         ['regno', 'date_of_birth', 'reg_date', 'renewal_count', 'valid_until', 'exam_pass_date'].forEach(function (k) {
           $(k).textContent = String(c[k]);
         });
         $('name').textContent = c.name + '（' + c.name_kana + '） ' + c.name_latn;
-        $('card').className = 'card ' + c.colour;
-        colour = c.colour;
+        var st = c.effective_status || c.status;
+        $('card').className = 'card ' + c.colour + (st === 'active' ? '' : ' not-in-force st-' + st);
+        card = c;
         label();
-        if (c.verify_url) {
+        if (c.verify_url && st === 'active') {
           $('qr').src = '/api/v1/registry/card/qr.svg?regno=' + encodeURIComponent(regno);
           $('qr').hidden = false;
         }

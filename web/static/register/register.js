@@ -1,30 +1,57 @@
-// Public register search: renders published fields with textContent only.
+// Public register search: a number or any part of a published name as people type it (the
+// server normalises); each result links to the public verify view of that registration.
+// Renders with textContent only; words from the catalogue (page.register.*, state.*).
 (function () {
   'use strict';
   function $(id) { return document.getElementById(id); }
-  function en() { return window.rissI18n && window.rissI18n.current() === 'en'; }
-  var ST = { active: '有効', suspended: '停止', lapsed: '失効', cancelled: '取消', deregistered: '登録抹消' };
+  function t(id, args) { return window.rissI18n.t(id, args); }
+  function state(code) { return window.rissI18n.state('registration', code); }
+  var last = null;
+  function render(b) {
+    last = b;
+    var tb = $('rows');
+    while (tb.firstChild) tb.removeChild(tb.firstChild);
+    b.results.forEach(function (p) {
+      var tr = document.createElement('tr');
+      var num = document.createElement('td');
+      var a = document.createElement('a');
+      a.href = '/verify?regno=' + encodeURIComponent(p.regno);
+      a.textContent = p.regno;
+      a.setAttribute('aria-label', t('page.register.open', [p.regno]));
+      num.appendChild(a);
+      tr.appendChild(num);
+      var name = document.createElement('td');
+      name.textContent = p.name || p.name_latn || p.name_kana || '—';
+      [p.name ? p.name_kana : null, p.name || p.name_kana ? p.name_latn : null].filter(Boolean).forEach(function (s) {
+        var sp = document.createElement('span');
+        sp.className = 'sub';
+        sp.textContent = s;
+        name.appendChild(sp);
+      });
+      tr.appendChild(name);
+      [p.reg_date || '—', p.valid_until || '—'].forEach(function (v) {
+        var td = document.createElement('td'); td.textContent = v; tr.appendChild(td);
+      });
+      var st = document.createElement('td');
+      st.className = 'st st-' + p.status;
+      st.textContent = state(p.status);
+      tr.appendChild(st);
+      tb.appendChild(tr);
+    });
+    $('results').hidden = b.results.length === 0;
+    $('status').textContent = b.results.length === 0 ? t('page.register.none') : t('page.register.found', [b.results.length]);
+  }
   document.addEventListener('DOMContentLoaded', function () {
     $('search-form').addEventListener('submit', function (e) {
       e.preventDefault();
-      $('status').textContent = en() ? 'Searching…' : '検索しています…';
-      fetch('/api/v1/register/search?q=' + encodeURIComponent($('q').value.trim())).then(function (r) {
+      $('status').textContent = t('page.register.searching');
+      fetch('/api/v1/register/search?q=' + encodeURIComponent($('q').value.trim()), { credentials: 'omit' }).then(function (r) {
         return r.json().then(function (b) {
-          if (!r.ok) throw new Error(b.detail || r.status);
-          var tb = $('rows');
-          while (tb.firstChild) tb.removeChild(tb.firstChild);
-          b.results.forEach(function (p) {
-            var tr = document.createElement('tr');
-            var name = [p.name, p.name_kana, p.name_latn].filter(Boolean).join(' / ') || '—';
-            [p.regno, name, p.reg_date || '—', p.valid_until || '—', en() ? p.status : (ST[p.status] || p.status)]
-              .forEach(function (v) { var td = document.createElement('td'); td.textContent = v; tr.appendChild(td); });
-            tb.appendChild(tr);
-          });
-          $('results').hidden = b.results.length === 0;
-          $('status').textContent = b.results.length === 0 ? (en() ? 'No match.' : '該当者はいません。')
-            : (en() ? b.results.length + ' found.' : b.results.length + ' 件見つかりました。');
+          if (!r.ok) throw new Error(b.detail || b.title || String(r.status));
+          render(b);
         });
       }).catch(function (err) { $('status').textContent = err.message; });
     });
+    document.addEventListener('riss:lang', function () { if (last) render(last); });
   });
 })();

@@ -1,65 +1,88 @@
-// The verify page: /verify (paste or scan) and /v/<JWS> (checks at once). Renders with
-// textContent only.
+// The verify page: /verify (paste or scan), /v/<JWS> (checks at once) and /verify?regno=N (the
+// public register's entry for a number: its status and published fields). Renders with
+// textContent only; every word from the catalogue (page.verify.*, state.*, verify.reason.*).
 (function () {
   'use strict';
-  var JA = {
-    'v-valid': '有効', 'v-suspended': '停止中', 'v-revoked': '取消済み', 'v-expired': '期限切れ', 'v-not_genuine': '真正ではありません',
-    't-valid': '登録された情報処理安全確保支援士です。登録は有効です。',
-    't-suspended': '登録は停止されています。現在は有効な資格として扱えません。',
-    't-revoked': '登録は取り消されています。',
-    't-expired': 'この資格証は有効期限を過ぎています。最新のものを確認してください。',
-    't-not_genuine': '登録機関が発行した資格証ではありません。',
-    'f-regno': '登録番号', 'f-name': '氏名', 'f-name_kana': '氏名（カナ）', 'f-name_latn': '氏名（ローマ字）',
-    'f-reg_date': '登録日', 'f-valid_until': '有効期限', 'f-renewal_count': '更新回数', 'f-exam_pass_date': '試験合格日',
-    'f-status': '登録の状態', 'f-status_reason': '状態の理由', 'f-qual': '資格',
-    's-checking': '確認しています…', 's-camera': 'QR コードをカメラに向けてください。',
-    's-nocamera': 'この端末ではカメラを使えません。トークンを貼り付けてください。',
-    's-error': '確認できませんでした。もう一度お試しください。', 's-empty': 'トークンを貼り付けてください。'
-  };
-  var STATUS_JA = { active: '有効', suspended: '停止', lapsed: '失効', cancelled: '取消', deregistered: '登録抹消' };
-  function en() { return window.rissI18n && window.rissI18n.current() === 'en'; }
-  function t(key) {
-    if (en()) {
-      var cat = document.getElementById('i18n-en');
-      var m = cat ? JSON.parse(cat.textContent) : {};
-      if (m[key]) return m[key];
-    }
-    return JA[key] || key;
-  }
+  var VERDICTS = ['valid', 'not_yet_valid', 'suspended', 'revoked', 'expired', 'not_genuine'];
+  var FIELDS = { regno: 'page.verify.f-regno', name: 'page.verify.f-name', name_kana: 'page.verify.f-name_kana',
+    name_latn: 'page.verify.f-name_latn', qual: 'page.verify.f-qual', reg_date: 'page.verify.f-reg_date',
+    valid_until: 'page.verify.f-valid_until', renewal_count: 'page.verify.f-renewal_count',
+    exam_pass_date: 'page.verify.f-exam_pass_date', status: 'page.verify.f-status',
+    status_reason: 'page.verify.f-status_reason' };
+  var TEXTS = { valid: 'page.verify.t-valid', not_yet_valid: 'page.verify.t-not_yet_valid',
+    suspended: 'page.verify.t-suspended', revoked: 'page.verify.t-revoked', expired: 'page.verify.t-expired',
+    not_genuine: 'page.verify.t-not_genuine' };
   function $(id) { return document.getElementById(id); }
+  function t(id, args) { return window.rissI18n.t(id, args); }
+  function has(id) { return window.rissI18n.has(id); }
   var last = null;
 
-  function render(r) {
-    last = r;
-    var box = $('result');
-    var v = ['valid', 'suspended', 'revoked', 'expired', 'not_genuine'].indexOf(r.verdict) >= 0 ? r.verdict : 'not_genuine';
-    box.className = 'result ' + v;
-    $('verdict').textContent = t('v-' + v) + (en() ? '' : ' / ' + v.replace('_', ' ').toUpperCase());
-    $('verdict-text').textContent = t('t-' + v);
-    $('reason').textContent = r.reason + (r.message ? ' — ' + r.message : '');
+  function fields(reg) {
     var dl = $('fields');
     while (dl.firstChild) dl.removeChild(dl.firstChild);
+    Object.keys(FIELDS).forEach(function (k) {
+      if (!reg || reg[k] === undefined || reg[k] === null) return;
+      var dt = document.createElement('dt');
+      dt.textContent = t(FIELDS[k]);
+      var dd = document.createElement('dd');
+      var val = String(reg[k]);
+      if (k === 'status') val = window.rissI18n.state('registration', val);
+      if (k === 'qual' && val === 'RISS') val = t('page.verify.qual-riss');
+      dd.textContent = val;
+      dl.appendChild(dt);
+      dl.appendChild(dd);
+    });
+  }
+
+  // A credential's verdict.
+  function render(r) {
+    last = { kind: 'token', r: r };
+    var box = $('result');
+    var v = VERDICTS.indexOf(r.verdict) >= 0 ? r.verdict : 'not_genuine';
+    box.className = 'result ' + v;
+    $('kind').textContent = t('page.verify.kind-token');
+    $('verdict').textContent = window.rissI18n.state('credential', v);
+    $('verdict-text').textContent = t(TEXTS[v]);
     var reg = r.registrant || {};
-    ['regno', 'name', 'name_kana', 'name_latn', 'qual', 'reg_date', 'valid_until', 'renewal_count', 'exam_pass_date', 'status', 'status_reason']
-      .forEach(function (k) {
-        if (reg[k] === undefined || reg[k] === null) return;
-        var dt = document.createElement('dt');
-        dt.textContent = t('f-' + k);
-        var dd = document.createElement('dd');
-        var val = String(reg[k]);
-        if (k === 'status' && !en() && STATUS_JA[val]) val = STATUS_JA[val];
-        dd.textContent = val;
-        dl.appendChild(dt);
-        dl.appendChild(dd);
-      });
+    var reasonId = 'verify.reason.' + r.reason;
+    $('reason').textContent = has(reasonId) ? t(reasonId, [reg.regno || '', reg.reg_date || '']) : t('verify.reason.unknown');
+    $('reason').parentNode.hidden = false;
+    fields(r.registrant);
     box.hidden = false;
     box.focus();
   }
 
+  // The register's entry for a number (no credential was shown).
+  function renderEntry(p, regno) {
+    last = { kind: 'entry', p: p, regno: regno };
+    var box = $('result');
+    $('kind').textContent = t('page.verify.kind-register');
+    if (!p) {
+      box.className = 'result not_genuine';
+      $('verdict').textContent = t('page.verify.no-entry', [regno]);
+      $('verdict-text').textContent = '';
+      fields(null);
+    } else {
+      var st = p.status;
+      box.className = 'result ' + (st === 'active' ? 'valid' : st === 'pending' ? 'not_yet_valid' :
+        st === 'suspended' ? 'suspended' : 'revoked');
+      $('verdict').textContent = window.rissI18n.state('registration', st);
+      $('verdict-text').textContent = t('page.verify.entry-text');
+      fields(p);
+    }
+    $('reason').parentNode.hidden = true;
+    box.hidden = false;
+    box.focus();
+  }
+
+  function problem(resp, body) {
+    return new Error(body && body.detail ? body.detail : String(resp.status));
+  }
+
   function check(token) {
     token = (token || '').trim();
-    if (!token) { $('status').textContent = t('s-empty'); return; }
-    $('status').textContent = t('s-checking');
+    if (!token) { $('status').textContent = t('page.verify.s-empty'); return; }
+    $('status').textContent = t('page.verify.s-checking');
     // Verification is public: send no cookies, so that a signed-in registrar (whose session
     // cookie would make this a CSRF-checked staff request) can verify like anyone else.
     fetch('/api/v1/verify', {
@@ -67,11 +90,23 @@
       body: JSON.stringify({ token: token })
     }).then(function (resp) {
       return resp.json().then(function (body) {
-        if (!resp.ok) throw new Error(body && body.detail ? body.detail : resp.status);
+        if (!resp.ok) throw problem(resp, body);
         $('status').textContent = '';
         render(body);
       });
-    }).catch(function (e) { $('status').textContent = t('s-error') + ' (' + e.message + ')'; });
+    }).catch(function (e) { $('status').textContent = t('page.verify.s-error', [e.message]); });
+  }
+
+  function entry(regno) {
+    $('status').textContent = t('page.verify.s-checking');
+    fetch('/api/v1/register/search?q=' + encodeURIComponent(regno), { credentials: 'omit' }).then(function (resp) {
+      return resp.json().then(function (body) {
+        if (!resp.ok) throw problem(resp, body);
+        $('status').textContent = '';
+        var hit = (body.results || []).filter(function (x) { return x.regno === regno; })[0] || null;
+        renderEntry(hit, regno);
+      });
+    }).catch(function (e) { $('status').textContent = t('page.verify.s-error', [e.message]); });
   }
 
   var stream = null, timer = null;
@@ -82,14 +117,14 @@
   }
   function scan() {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || typeof window.jsQR !== 'function') {
-      $('status').textContent = t('s-nocamera'); return;
+      $('status').textContent = t('page.verify.s-nocamera'); return;
     }
     navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } }).then(function (s) {
       stream = s;
       var video = $('video'), canvas = $('canvas'), ctx = canvas.getContext('2d');
       video.srcObject = s; video.play();
       $('camera').hidden = false; $('stop').hidden = false; $('scan').hidden = true;
-      $('status').textContent = t('s-camera');
+      $('status').textContent = t('page.verify.s-camera');
       var tick = function () {
         if (video.readyState === video.HAVE_ENOUGH_DATA) {
           canvas.width = video.videoWidth; canvas.height = video.videoHeight;
@@ -101,17 +136,20 @@
         timer = requestAnimationFrame(tick);
       };
       timer = requestAnimationFrame(tick);
-    }).catch(function () { $('status').textContent = t('s-nocamera'); });
+    }).catch(function () { $('status').textContent = t('page.verify.s-nocamera'); });
   }
 
   document.addEventListener('DOMContentLoaded', function () {
     $('paste-form').addEventListener('submit', function (e) { e.preventDefault(); check($('token').value); });
     $('scan').addEventListener('click', scan);
     $('stop').addEventListener('click', stopScan);
-    document.querySelectorAll('[data-lang-toggle]').forEach(function (b) {
-      b.addEventListener('click', function () { if (last) setTimeout(function () { render(last); }, 0); });
+    document.addEventListener('riss:lang', function () {
+      if (!last) return;
+      if (last.kind === 'token') render(last.r); else renderEntry(last.p, last.regno);
     });
     var m = /^\/v\/(.+)$/.exec(window.location.pathname);
+    var regno = new URLSearchParams(window.location.search).get('regno');
     if (m) { $('token').value = m[1]; check(m[1]); }
+    else if (regno && /^[0-9]{6}$/.test(regno)) entry(regno);
   });
 })();

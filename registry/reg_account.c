@@ -1,0 +1,350 @@
+/* registry: contacts, the 2-year bar after a cancellation, registrants' self-service
+ * accounts (activation code, Argon2id + TOTP sign-in, sessions), the live scan. */
+#include "reg_account.h"
+#include "store.h"
+
+#include "rs_audit.h"
+#include "rs_encode.h"
+#include "rs_error.h"
+#include "rs_password.h"
+#include "rs_util.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+static void reg_acct_sha256(unsigned char out[32], const char *s)
+{
+	unsigned int n = 0;
+	EVP_Digest(s, strlen(s), out, &n, EVP_sha256(), NULL);
+}
+
+/* ---- contact ---- */
+
+int reg_contact_get(rs_db *db, struct reg_contact *out, const char *regno)
+{
+	if (!reg_regno_valid(regno)) {
+		rs_error_msg("renewal.err.regno", NULL);
+		return RS_EINVAL;
+	}
+	return reg_store_contact_get(db, out, regno);
+}
+
+int reg_email_valid(const char *e)
+{
+	size_t n = strlen(e);
+	const char *at = strchr(e, '@');
+	if (n < 3 || n >= REG_EMAIL_MAX || !at || at == e || !at[1] || strchr(at + 1, '@'))
+		return 0;
+	for (const char *c = e; *c; c++)
+		if ((unsigned char)*c <= ' ' || *c == '<' || *c == '>' || *c == 0x7f)
+			return 0;
+	return 1;
+}
+
+struct reg_contact_arg {
+	const char *regno, *email, *lang;
+	const struct reg_actor *who;
+};
+
+static int reg_contact_tx(rs_db *db, void *arg)
+{
+	struct reg_contact_arg *a = arg;
+	struct reg_registrant r;
+	int rc = reg_store_registrant_get(db, &r, a->regno, 0);
+	if (rc == RS_ENOTFOUND)
+		rs_error_msg("renewal.err.no_registrant", a->regno, NULL);
+	if (rc == 0)
+		rc = reg_store_contact_put(db, a->regno, a->email, a->email == NULL, a->lang);
+	if (rc != 0)
+		return rc;
+	char obj[32];
+	snprintf(obj, sizeof obj, "registrant:%s", a->regno);
+	json_t *d = json_pack("{s:b, s:s?}", "email_changed", a->email != NULL, "lang", a->lang);
+	rc = rs_audit(db, a->who->actor, a->who->role, "registry.contact.set", obj, d, a->who->request_id);
+	json_decref(d);
+	return rc;
+}
+
+static int reg_contact_check(const char *regno, const char *email, const char *lang)
+{
+	if (!reg_regno_valid(regno)) {
+		rs_error_msg("renewal.err.regno", NULL);
+		return RS_EINVAL;
+	}
+	if (email && email[0] && !reg_email_valid(email)) {
+		rs_error_msg("renewal.err.email", NULL);
+		return RS_EINVAL;
+	}
+	if (lang && strcmp(lang, "ja") != 0 && strcmp(lang, "en") != 0) {
+		rs_error_msg("renewal.err.lang", NULL);
+		return RS_EINVAL;
+	}
+	return 0;
+}
+
+int reg_contact_set(rs_db *db, const char *regno, const char *email, const char *lang, const struct reg_actor *who)
+{
+	int rc = reg_contact_check(regno, email, lang);
+	if (rc != 0)
+		return rc;
+	struct reg_contact_arg a = { .regno = regno, .email = email, .lang = lang, .who = who };
+	return rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_contact_tx, &a);
+}
+
+/* ---- bar ---- */
+
+int reg_bar_check(int *out_barred, char out_until[11], rs_db *db, const char *name, const char *date_of_birth,
+                  const char *today)
+{
+	char until[11];
+	int rc = reg_store_bar_until(db, until, name, date_of_birth, today);
+	if (rc != 0)
+		return rc;
+	*out_barred = until[0] != '\0';
+	snprintf(out_until, 11, "%s", until);
+	return 0;
+}
+
+/* ---- activation ---- */
+
+struct reg_code_arg {
+	const char *regno, *email, *lang;
+	const unsigned char *sha;
+	const struct reg_actor *who;
+};
+
+static int reg_code_tx(rs_db *db, void *arg)
+{
+	struct reg_code_arg *a = arg;
+	struct reg_registrant r;
+	int rc = reg_store_registrant_get(db, &r, a->regno, 0);
+	if (rc == RS_ENOTFOUND)
+		rs_error_msg("renewal.err.no_registrant", a->regno, NULL);
+	if (rc != 0)
+		return rc;
+	if ((a->email || a->lang) && (rc = reg_store_contact_put(db, a->regno, a->email, a->email == NULL, a->lang)) != 0)
+		return rc;
+	if (r.status == REG_ST_CANCELLED || r.status == REG_ST_DEREGISTERED) {
+		rs_error_msg("renewal.err.no_account", r.regno, NULL);
+		return RS_ESTATE;
+	}
+	if ((rc = reg_store_activation_put(db, a->regno, a->sha, a->who->actor, REG_ACTIVATION_DAYS)) != 0)
+		return rc;
+	char obj[32];
+	snprintf(obj, sizeof obj, "registrant:%s", a->regno);
+	return rs_audit(db, a->who->actor, a->who->role, "registry.account.activation_code", obj, NULL,
+	                a->who->request_id);
+}
+
+int reg_account_issue_code(char out[REG_ACTIVATION_CODE_LEN + 1], rs_db *db, const char *regno, const char *email,
+                           const char *lang, int64_t now, const struct reg_actor *who)
+{
+	(void)now;
+	int rc = reg_contact_check(regno, email, lang);
+	if (rc != 0)
+		return rc;
+	/* 12 characters of an alphabet without look-alikes (0/O, 1/I/L): 60 bits. */
+	static const char alpha[] = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+	unsigned char raw[12];
+	if ((rc = rs_random_bytes(raw, sizeof raw)) != 0)
+		return rc;
+	char code[REG_ACTIVATION_CODE_LEN + 1];
+	size_t k = 0;
+	for (size_t i = 0; i < sizeof raw; i++) {
+		if (i > 0 && i % 4 == 0)
+			code[k++] = '-';
+		code[k++] = alpha[raw[i] % (sizeof alpha - 1)];
+	}
+	code[k] = '\0';
+	unsigned char sha[32];
+	reg_acct_sha256(sha, code);
+	struct reg_code_arg a = { .regno = regno, .email = email, .lang = lang, .sha = sha, .who = who };
+	rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_code_tx, &a);
+	if (rc == 0)
+		memcpy(out, code, sizeof code);
+	return rc;
+}
+
+int reg_account_activation_code(char out[REG_ACTIVATION_CODE_LEN + 1], rs_db *db, const char *regno, int64_t now,
+                                const struct reg_actor *who)
+{
+	return reg_account_issue_code(out, db, regno, NULL, NULL, now, who);
+}
+
+int reg_activation_code_normalise(char out[REG_ACTIVATION_CODE_LEN + 1], const char *in)
+{
+	char flat[16];
+	size_t k = 0;
+	for (const char *c = in; *c; c++) {
+		if (*c == '-' || *c == ' ')
+			continue;
+		char u = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+		if (k >= 12 || !((u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9')))
+			return -1;
+		flat[k++] = u;
+	}
+	if (k != 12)
+		return -1;
+	snprintf(out, REG_ACTIVATION_CODE_LEN + 1, "%.4s-%.4s-%.4s", flat, flat + 4, flat + 8);
+	return 0;
+}
+
+struct reg_activate_arg {
+	const char *regno, *request_id;
+	const unsigned char *sha;
+	const char *hash, *secret;
+	int ok;
+};
+
+static int reg_activate_tx(rs_db *db, void *arg)
+{
+	struct reg_activate_arg *a = arg;
+	char obj[32];
+	snprintf(obj, sizeof obj, "registrant:%s", a->regno);
+	int rc = reg_store_activation_use(db, &a->ok, a->regno, a->sha);
+	if (rc != 0)
+		return rc;
+	if (!a->ok)
+		return rs_audit(db, obj, "public", "registry.account.activate_failed", obj, NULL, a->request_id);
+	if ((rc = reg_store_account_put(db, a->regno, a->hash, a->secret)) != 0)
+		return rc;
+	return rs_audit(db, obj, "registrant", "registry.account.activate", obj, NULL, a->request_id);
+}
+
+int reg_account_activate(char out_secret[40], rs_db *db, const char *regno, const char *code, const char *password,
+                         int64_t now, const char *request_id)
+{
+	(void)now;
+	char norm[REG_ACTIVATION_CODE_LEN + 1];
+	if (!reg_regno_valid(regno) || !code || reg_activation_code_normalise(norm, code) != 0) {
+		rs_error_msg("renewal.err.activation", NULL);
+		return RS_EAUTH;
+	}
+	char hash[RS_PASSWORD_HASH_MAX];
+	int rc = rs_password_hash(hash, password ? password : "");
+	if (rc != 0) {
+		rs_error_msg("renewal.err.password", NULL);
+		return RS_EINVAL;
+	}
+	unsigned char raw[RS_TOTP_SECRET_LEN], sha[32];
+	char secret[40];
+	if ((rc = rs_random_bytes(raw, sizeof raw)) != 0)
+		return rc;
+	rs_base32_encode(secret, raw, sizeof raw);
+	OPENSSL_cleanse(raw, sizeof raw);
+	reg_acct_sha256(sha, norm);
+	struct reg_activate_arg a = { .regno = regno, .request_id = request_id, .sha = sha, .hash = hash, .secret = secret };
+	rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_activate_tx, &a);
+	if (rc != 0)
+		return rc;
+	if (!a.ok) {
+		rs_error_msg("renewal.err.activation", NULL);
+		return RS_EAUTH;
+	}
+	snprintf(out_secret, 40, "%s", secret);
+	return 0;
+}
+
+/* ---- sign-in ---- */
+
+static char reg_dummy_hash[RS_PASSWORD_HASH_MAX];
+static pthread_once_t reg_dummy_once = PTHREAD_ONCE_INIT;
+
+static void reg_dummy_init(void)
+{
+	if (rs_password_hash(reg_dummy_hash, "not-a-real-password-0000") != 0)
+		snprintf(reg_dummy_hash, sizeof reg_dummy_hash, "$argon2id$");
+}
+
+struct reg_login_arg {
+	const char *regno, *password, *totp, *request_id;
+	int64_t now;
+	int ok;
+	struct reg_me_login *out;
+};
+
+static int reg_login_tx(rs_db *db, void *arg)
+{
+	struct reg_login_arg *a = arg;
+	char obj[32];
+	snprintf(obj, sizeof obj, "registrant:%s", a->regno);
+	a->ok = 0;
+	struct reg_store_account acct;
+	int rc = reg_store_account_get(db, &acct, a->regno);
+	if (rc == RS_ENOTFOUND) {
+		/* The same time as a real check, so timing does not tell who has an account. */
+		pthread_once(&reg_dummy_once, reg_dummy_init);
+		int ignored = rs_password_verify(reg_dummy_hash, a->password);
+		(void)ignored;
+		return rs_audit(db, obj, "public", "registry.account.login_failed", obj, NULL, a->request_id);
+	}
+	if (rc != 0)
+		return rc;
+	if (acct.locked)
+		return rs_audit(db, obj, "registrant", "registry.account.login_refused", obj, NULL, a->request_id);
+	unsigned char secret[RS_TOTP_SECRET_LEN];
+	size_t slen = 0;
+	int64_t step = acct.totp_last_step;
+	int ok = rs_password_verify(acct.password_hash, a->password) == 0 &&
+	         rs_base32_decode(secret, sizeof secret, &slen, acct.totp_secret) == 0 &&
+	         rs_totp_verify(secret, slen, a->totp, a->now, &step) == 0;
+	OPENSSL_cleanse(secret, sizeof secret);
+	if ((rc = reg_store_account_result(db, a->regno, ok, step)) != 0)
+		return rc;
+	if (!ok)
+		return rs_audit(db, obj, "registrant", "registry.account.login_failed", obj, NULL, a->request_id);
+	unsigned char raw[32], rnd[16], h[32];
+	if ((rc = rs_random_bytes(raw, sizeof raw)) != 0 || (rc = rs_random_bytes(rnd, sizeof rnd)) != 0)
+		return rc;
+	rs_b64url_encode(a->out->token, raw, sizeof raw);
+	rs_b64url_encode(a->out->csrf, rnd, sizeof rnd);
+	reg_acct_sha256(h, a->out->token);
+	if ((rc = reg_store_session_new(db, h, a->regno, a->out->csrf, REG_ME_SESSION_S)) != 0)
+		return rc;
+	a->ok = 1;
+	return rs_audit(db, obj, "registrant", "registry.account.login", obj, NULL, a->request_id);
+}
+
+int reg_account_login(struct reg_me_login *out, rs_db *db, const char *regno, const char *password, const char *totp,
+                      int64_t now, const char *request_id)
+{
+	if (!reg_regno_valid(regno) || !password || strlen(password) > RS_PASSWORD_MAX || !totp) {
+		rs_error_msg("renewal.err.login", NULL);
+		return RS_EAUTH;
+	}
+	struct reg_me_login tmp;
+	memset(&tmp, 0, sizeof tmp);
+	struct reg_login_arg a = { .regno = regno, .password = password, .totp = totp, .request_id = request_id,
+	                           .now = now, .out = &tmp };
+	int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_login_tx, &a);
+	if (rc == 0 && !a.ok) {
+		rs_error_msg("renewal.err.login", NULL);
+		rc = RS_EAUTH;
+	}
+	if (rc == 0) {
+		snprintf(tmp.regno, sizeof tmp.regno, "%s", regno);
+		tmp.ttl_s = REG_ME_SESSION_S;
+		*out = tmp;
+	}
+	OPENSSL_cleanse(&tmp, sizeof tmp);
+	return rc;
+}
+
+int reg_account_session(char out_regno[REG_REGNO_LEN + 1], char out_csrf[24], rs_db *db,
+                        const unsigned char token_sha256[32])
+{
+	return reg_store_session_get(db, out_regno, out_csrf, token_sha256);
+}
+
+int reg_account_logout(rs_db *db, const unsigned char token_sha256[32])
+{
+	return reg_store_session_delete(db, token_sha256);
+}
+
+int reg_live_scan(rs_db *db, int (*fn)(void *ctx, const struct reg_live_row *row), void *ctx)
+{
+	return reg_store_live_scan(db, fn, ctx);
+}

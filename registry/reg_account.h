@@ -1,0 +1,96 @@
+/* registry: what the register knows about reaching and serving a registrant — contact
+ * (e-mail, language), the self-service account (/me: activation code, Argon2id password +
+ * TOTP, sessions), the 2-year bar after a cancellation, and a compact scan of live
+ * registrations for the renewal job. */
+#ifndef REG_ACCOUNT_H
+#define REG_ACCOUNT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "reg_register.h"
+#include "reg_workflow.h"
+#include "rs_db.h"
+
+#define REG_EMAIL_MAX 255
+#define REG_ACTIVATION_CODE_LEN 14      /* "ABCD-EFGH-JKLM" */
+#define REG_ACTIVATION_DAYS 30          /* a code is valid this long */
+#define REG_ME_SESSION_S (2 * 3600)     /* a registrant session lasts this long */
+
+/* ---- contact ---- */
+
+struct reg_contact {
+	char email[REG_EMAIL_MAX];   /* "" when none is known */
+	char lang[3];                /* "ja" or "en" */
+};
+/* The contact of regno; a registrant without a row gets email "" and lang "ja". */
+int reg_contact_get(rs_db *db, struct reg_contact *out, const char *regno);
+/* True when e is an address mail can go to: name@domain, at most 254 bytes, no spaces,
+ * controls, angle brackets or second @ (it goes into a header and an SMTP command). */
+int reg_email_valid(const char *e);
+/* A typed activation code (NUL-terminated, any case, spaces and dashes anywhere) in its
+ * stored form "XXXX-XXXX-XXXX": 0, or -1 when it is not 12 such characters. */
+int reg_activation_code_normalise(char out[REG_ACTIVATION_CODE_LEN + 1], const char *in);
+/* Set the e-mail (NULL keeps it, "" removes it) and/or the language (NULL keeps it).
+ * RS_EINVAL (bad address or language), RS_ENOTFOUND. Audited. */
+int reg_contact_set(rs_db *db, const char *regno, const char *email, const char *lang,
+                    const struct reg_actor *who);
+
+/* ---- the bar after cancellation (取消し) ---- */
+
+/* When the person (kanji name, date of birth) is barred on today: 0 and *out_barred = 1
+ * with the first day allowed again in out_until (and 0 otherwise). Runs inside the
+ * caller's transaction. */
+int reg_bar_check(int *out_barred, char out_until[11], rs_db *db, const char *name, const char *date_of_birth,
+                  const char *today);
+
+/* ---- self-service account ---- */
+
+/* A new one-time activation code for regno (replacing any earlier one), valid
+ * REG_ACTIVATION_DAYS days; only its hash is stored. out gets "XXXX-XXXX-XXXX". Refused
+ * (RS_ESTATE) for a cancelled or deregistered registration. Audited. */
+int reg_account_activation_code(char out[REG_ACTIVATION_CODE_LEN + 1], rs_db *db, const char *regno, int64_t now,
+                                const struct reg_actor *who);
+/* The same, first recording the contact (email and lang as in reg_contact_set; both NULL
+ * leave it) in the same transaction. */
+int reg_account_issue_code(char out[REG_ACTIVATION_CODE_LEN + 1], rs_db *db, const char *regno, const char *email,
+                           const char *lang, int64_t now, const struct reg_actor *who);
+/* Activate (or re-activate) the account of regno with a code and a new password: a fresh
+ * TOTP secret is made and returned in out_secret (base32, 32 characters). The code is used
+ * up. RS_EAUTH (wrong, used or expired code: one message for all), RS_EINVAL (password
+ * too short or long). */
+int reg_account_activate(char out_secret[40], rs_db *db, const char *regno, const char *code, const char *password,
+                         int64_t now, const char *request_id);
+
+struct reg_me_login {
+	char token[48];   /* cookie value (256 random bits, base64url); never logged */
+	char csrf[24];
+	char regno[REG_REGNO_LEN + 1];
+	int ttl_s;
+};
+/* Sign in with registration number, password and TOTP code. Failures are counted (5 lock
+ * the account for 15 minutes) and audited; every refusal gives the same RS_EAUTH. */
+int reg_account_login(struct reg_me_login *out, rs_db *db, const char *regno, const char *password,
+                      const char *totp, int64_t now, const char *request_id);
+/* The registrant of a live session (by the SHA-256 of its cookie token): regno and CSRF
+ * token. RS_ENOTFOUND when unknown or expired. */
+int reg_account_session(char out_regno[REG_REGNO_LEN + 1], char out_csrf[24], rs_db *db,
+                        const unsigned char token_sha256[32]);
+/* End a session. */
+int reg_account_logout(rs_db *db, const unsigned char token_sha256[32]);
+
+/* ---- the renewal job's view of the register ---- */
+
+/* One live (active or suspended) registration, with how to reach its holder. */
+struct reg_live_row {
+	char regno[REG_REGNO_LEN + 1];
+	char valid_from[11], valid_until[11];
+	enum reg_status status;
+	char email[REG_EMAIL_MAX];      /* "" when none */
+	char lang[3];
+};
+/* Every live registration in regno order, in one statement; fn may stop the scan by
+ * returning non-zero (that value is returned). */
+int reg_live_scan(rs_db *db, int (*fn)(void *ctx, const struct reg_live_row *row), void *ctx);
+
+#endif

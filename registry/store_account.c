@@ -1,0 +1,211 @@
+/* registry: SQL for contacts, the cancellation bar, self-service accounts and sessions, and
+ * the renewal job's scan of live registrations. */
+#include "store.h"
+
+#include "rs_encode.h"
+#include "rs_error.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int reg_store_contact_get(rs_db *db, struct reg_contact *out, const char *regno)
+{
+	const char *p[] = { regno };
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "reg_contact_get",
+	                    "SELECT coalesce(email, ''), lang FROM registry.contacts WHERE regno = $1", 1, p);
+	if (rc != 0)
+		return rc;
+	memset(out, 0, sizeof *out);
+	snprintf(out->lang, sizeof out->lang, "ja");
+	if (PQntuples(r) == 1) {
+		snprintf(out->email, sizeof out->email, "%s", PQgetvalue(r, 0, 0));
+		snprintf(out->lang, sizeof out->lang, "%s", PQgetvalue(r, 0, 1));
+	}
+	PQclear(r);
+	return 0;
+}
+
+int reg_store_contact_put(rs_db *db, const char *regno, const char *email, int keep_email, const char *lang)
+{
+	const char *p[] = { regno, email && email[0] ? email : NULL, keep_email ? "t" : "f", lang };
+	return rs_db_exec(NULL, db, "reg_contact_put",
+	                  "INSERT INTO registry.contacts AS c (regno, email, lang) VALUES ($1, $2, coalesce($4, 'ja')) "
+	                  "ON CONFLICT (regno) DO UPDATE SET email = CASE WHEN $3::boolean THEN c.email ELSE $2 END, "
+	                  "lang = coalesce($4, c.lang), updated_at = now()", 4, p);
+}
+
+int reg_store_bar_add(rs_db *db, const struct reg_registrant *r, const char *cancelled_on, const char *reason)
+{
+	const char *p[] = { r->regno, r->name, r->date_of_birth, cancelled_on, reason ? reason : "" };
+	return rs_db_exec(NULL, db, "reg_bar_add",
+	                  "INSERT INTO registry.bars (regno, name, date_of_birth, cancelled_on, barred_until, reason) "
+	                  "VALUES ($1, $2, $3::date, $4::date, ($4::date + interval '2 years')::date, $5)", 5, p);
+}
+
+int reg_store_bar_until(rs_db *db, char out_until[11], const char *name, const char *date_of_birth, const char *today)
+{
+	const char *p[] = { name, date_of_birth, today };
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "reg_bar_until",
+	                    "SELECT max(barred_until)::text FROM registry.bars WHERE date_of_birth = $2::date "
+	                    "AND name = $1 AND barred_until > $3::date", 3, p);
+	if (rc != 0)
+		return rc;
+	out_until[0] = '\0';
+	if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
+		snprintf(out_until, 11, "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return 0;
+}
+
+int reg_store_activation_put(rs_db *db, const char *regno, const unsigned char sha[32], const char *by, int days)
+{
+	char hex[65], d[16];
+	rs_hex_encode(hex, sha, 32);
+	snprintf(d, sizeof d, "%d", days);
+	const char *p[] = { regno, hex, by, d };
+	return rs_db_exec(NULL, db, "reg_activation_put",
+	                  "INSERT INTO registry.activation_codes AS a (regno, code_sha256, created_by, expires_at) "
+	                  "VALUES ($1, decode($2, 'hex'), $3, now() + make_interval(days => $4::int)) "
+	                  "ON CONFLICT (regno) DO UPDATE SET code_sha256 = excluded.code_sha256, "
+	                  "created_by = excluded.created_by, created_at = now(), expires_at = excluded.expires_at, "
+	                  "used_at = NULL", 4, p);
+}
+
+int reg_store_activation_use(rs_db *db, int *out_ok, const char *regno, const unsigned char sha[32])
+{
+	char hex[65];
+	rs_hex_encode(hex, sha, 32);
+	const char *p[] = { regno, hex };
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "reg_activation_use",
+	                    "UPDATE registry.activation_codes SET used_at = now() WHERE regno = $1 "
+	                    "AND code_sha256 = decode($2, 'hex') AND used_at IS NULL AND expires_at > now() "
+	                    "RETURNING regno", 2, p);
+	if (rc != 0)
+		return rc;
+	*out_ok = PQntuples(r) == 1;
+	PQclear(r);
+	return 0;
+}
+
+int reg_store_account_put(rs_db *db, const char *regno, const char *hash, const char *secret)
+{
+	const char *p[] = { regno, hash, secret };
+	int rc = rs_db_exec(NULL, db, "reg_account_put",
+	                    "INSERT INTO registry.accounts (regno, password_hash, totp_secret) VALUES ($1, $2, $3) "
+	                    "ON CONFLICT (regno) DO UPDATE SET password_hash = excluded.password_hash, "
+	                    "totp_secret = excluded.totp_secret, totp_last_step = 0, failed_logins = 0, "
+	                    "locked_until = NULL, activated_at = now()", 3, p);
+	if (rc == 0)
+		rc = rs_db_exec(NULL, db, "reg_account_end_sessions", "DELETE FROM registry.sessions WHERE regno = $1", 1, p);
+	return rc;
+}
+
+int reg_store_account_get(rs_db *db, struct reg_store_account *out, const char *regno)
+{
+	const char *p[] = { regno };
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "reg_account_get",
+	                    "SELECT password_hash, totp_secret, totp_last_step, coalesce(locked_until > now(), false) "
+	                    "FROM registry.accounts WHERE regno = $1 FOR UPDATE", 1, p);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		rs_error_set("no account");
+		return RS_ENOTFOUND;
+	}
+	memset(out, 0, sizeof *out);
+	snprintf(out->password_hash, sizeof out->password_hash, "%s", PQgetvalue(r, 0, 0));
+	snprintf(out->totp_secret, sizeof out->totp_secret, "%s", PQgetvalue(r, 0, 1));
+	out->totp_last_step = atoll(PQgetvalue(r, 0, 2));
+	out->locked = PQgetvalue(r, 0, 3)[0] == 't';
+	PQclear(r);
+	return 0;
+}
+
+int reg_store_account_result(rs_db *db, const char *regno, int ok, int64_t step)
+{
+	char s[32];
+	snprintf(s, sizeof s, "%lld", (long long)step);
+	const char *p[] = { regno, ok ? "t" : "f", s };
+	return rs_db_exec(NULL, db, "reg_account_result",
+	                  "UPDATE registry.accounts SET "
+	                  "totp_last_step = CASE WHEN $2::boolean THEN $3::bigint ELSE totp_last_step END, "
+	                  "failed_logins = CASE WHEN $2::boolean THEN 0 ELSE failed_logins + 1 END, "
+	                  "locked_until = CASE WHEN $2::boolean THEN NULL WHEN failed_logins + 1 >= 5 "
+	                  "THEN now() + interval '15 minutes' ELSE locked_until END WHERE regno = $1", 3, p);
+}
+
+int reg_store_session_new(rs_db *db, const unsigned char h[32], const char *regno, const char *csrf, int ttl_s)
+{
+	char hex[65], ttl[16];
+	rs_hex_encode(hex, h, 32);
+	snprintf(ttl, sizeof ttl, "%d", ttl_s);
+	const char *p[] = { hex, regno, csrf, ttl };
+	return rs_db_exec(NULL, db, "reg_session_new",
+	                  "INSERT INTO registry.sessions (token_sha256, regno, csrf, expires_at) VALUES "
+	                  "(decode($1, 'hex'), $2, $3, now() + make_interval(secs => $4::int))", 4, p);
+}
+
+int reg_store_session_get(rs_db *db, char out_regno[REG_REGNO_LEN + 1], char out_csrf[24], const unsigned char h[32])
+{
+	char hex[65];
+	rs_hex_encode(hex, h, 32);
+	const char *p[] = { hex };
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "reg_session_get",
+	                    "SELECT s.regno, s.csrf FROM registry.sessions s WHERE s.token_sha256 = decode($1, 'hex') "
+	                    "AND s.expires_at > now()", 1, p);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		rs_error_set("no such session");
+		return RS_ENOTFOUND;
+	}
+	snprintf(out_regno, REG_REGNO_LEN + 1, "%s", PQgetvalue(r, 0, 0));
+	snprintf(out_csrf, 24, "%s", PQgetvalue(r, 0, 1));
+	PQclear(r);
+	return 0;
+}
+
+int reg_store_session_delete(rs_db *db, const unsigned char h[32])
+{
+	char hex[65];
+	rs_hex_encode(hex, h, 32);
+	const char *p[] = { hex };
+	return rs_db_exec(NULL, db, "reg_session_delete",
+	                  "DELETE FROM registry.sessions WHERE token_sha256 = decode($1, 'hex')", 1, p);
+}
+
+int reg_store_live_scan(rs_db *db, int (*fn)(void *ctx, const struct reg_live_row *row), void *ctx)
+{
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "reg_live_scan",
+	                    "SELECT g.regno, g.valid_from::text, g.valid_until::text, g.status, coalesce(c.email, ''), "
+	                    "coalesce(c.lang, 'ja') FROM registry.registrants g LEFT JOIN registry.contacts c "
+	                    "USING (regno) WHERE g.status IN ('active', 'suspended') ORDER BY g.regno", 0, NULL);
+	if (rc != 0)
+		return rc;
+	int n = PQntuples(r);
+	struct reg_live_row row;
+	for (int i = 0; i < n && rc == 0; i++) {
+		memset(&row, 0, sizeof row);
+		snprintf(row.regno, sizeof row.regno, "%s", PQgetvalue(r, i, 0));
+		snprintf(row.valid_from, sizeof row.valid_from, "%s", PQgetvalue(r, i, 1));
+		snprintf(row.valid_until, sizeof row.valid_until, "%s", PQgetvalue(r, i, 2));
+		enum reg_status st = REG_ST_ACTIVE;
+		(void)reg_status_parse(&st, PQgetvalue(r, i, 3));
+		row.status = st;
+		snprintf(row.email, sizeof row.email, "%s", PQgetvalue(r, i, 4));
+		snprintf(row.lang, sizeof row.lang, "%s", PQgetvalue(r, i, 5));
+		rc = fn(ctx, &row);
+	}
+	PQclear(r);
+	return rc;
+}

@@ -1,0 +1,156 @@
+// /me: a registrant's own page — sign-in (password + TOTP), activation with the registrar's
+// code, validity, each duty with its deadline and what filled it, completions, renewal,
+// the credential (QR PNG/SVG, token) and the card. Text comes from the catalogue.
+(function () {
+  'use strict';
+  var $ = function (id) { return document.getElementById(id); };
+  var t = function (id, args) { return window.rissI18n.t(id, args); };
+  var csrf = '';
+  var view = null;
+  function status(text, isError) {
+    $('status').textContent = text || '';
+    $('status').className = isError ? 'error' : '';
+  }
+  function call(method, path, body) {
+    var h = { 'Accept': 'application/json' };
+    if (body !== undefined) h['Content-Type'] = 'application/json';
+    if (method !== 'GET' && csrf) h['X-CSRF-Token'] = csrf;
+    return fetch(path, { method: method, headers: h, credentials: 'same-origin',
+                         body: body === undefined ? undefined : JSON.stringify(body) })
+      .then(function (r) {
+        return r.text().then(function (txt) {
+          var data = txt ? JSON.parse(txt) : null;
+          if (!r.ok) { var e = new Error((data && (data.detail || data.title)) || r.statusText); e.status = r.status; throw e; }
+          return data;
+        });
+      });
+  }
+  function cell(tr, text, cls) {
+    var td = document.createElement('td');
+    td.textContent = text === undefined || text === null || text === '' ? t('me.none') : text;
+    if (cls) td.className = cls;
+    tr.appendChild(td);
+    return td;
+  }
+  function fill(tbody, rows, fn) {
+    while (tbody.firstChild) tbody.removeChild(tbody.firstChild);
+    rows.forEach(function (r) { var tr = document.createElement('tr'); fn(tr, r); tbody.appendChild(tr); });
+  }
+  // A field the records carry in both languages (title_ja / title_en), in the page's.
+  function field(o, base) { return o ? o[base + '_' + window.rissI18n.current()] : ''; }
+  function courseTitle(c) { return field(c, 'title'); }
+  function providerName(c) { return field(c, 'provider_name') || field(c, 'provider'); }
+  function render() {
+    var v = view;
+    if (!v) return;
+    $('f-regno').textContent = v.regno;
+    $('f-name').textContent = v.name + ' (' + v.name_latn + ')';
+    $('f-reg-date').textContent = v.reg_date;
+    $('f-validity').textContent = t('me.validity_range', [v.valid_from, v.valid_until]);
+    $('f-renewals').textContent = String(v.renewal_count);
+    $('f-status').textContent = rissI18n.state('registration', v.status);
+    $('mail-lang').value = v.lang;
+    var s = v.standing;
+    $('f-standing').textContent = t('state.cpd.' + s.state);
+    $('f-standing').className = 'badge state-' + s.state;
+    $('f-app-deadline').textContent = s.application_deadline;
+    fill($('duties').tBodies[0], s.duties, function (tr, d) {
+      var th = document.createElement('th');
+      th.scope = 'row';
+      th.textContent = d.kind === 'online' ? t('me.duty.online', [d.cycle_year]) : t('me.duty.practical');
+      tr.appendChild(th);
+      cell(tr, t('me.validity_range', [d.window.from, d.window.until]));
+      cell(tr, d.deadline);
+      cell(tr, t('state.cpd_duty.' + d.state), 'state-' + d.state);
+      cell(tr, d.completion ? courseTitle(d.completion) + ' — ' + providerName(d.completion) + ' (' + d.completion.completed_on + ')' : '');
+    });
+    $('no-completions').hidden = v.completions.length > 0;
+    $('completions').hidden = v.completions.length === 0;
+    fill($('completions').tBodies[0], v.completions, function (tr, c) {
+      cell(tr, c.completed_on);
+      cell(tr, courseTitle(c));
+      cell(tr, providerName(c));
+      cell(tr, c.posted_at);
+    });
+    $('apply').hidden = !v.may_apply;
+    var last = v.renewal_applications[0];
+    $('renewal-msg').textContent = v.may_apply ? t('me.renewal.can')
+      : (v.applied && last ? t('me.renewal.applied', [last.id]) : t('me.renewal.cannot'));
+    $('apps').hidden = v.renewal_applications.length === 0;
+    fill($('apps').tBodies[0], v.renewal_applications, function (tr, a) {
+      cell(tr, a.submitted_at);
+      cell(tr, a.new_valid_until ? t('me.validity_range', [a.valid_until, a.new_valid_until]) : a.valid_until);
+      cell(tr, t('state.renewal.' + a.state));
+    });
+    var live = v.credentials.length > 0;
+    $('cred').hidden = !live;
+    $('no-cred').hidden = live;
+    if (live) {
+      $('qr').src = '/api/v1/me/credential/qr.svg?v=' + encodeURIComponent(v.credentials[0].iat || '');
+      $('qr').alt = t('me.credential.qr_alt');
+    }
+    $('card').className = 'card ' + v.card_colour;
+    $('c-regno').textContent = v.regno;
+    $('c-name').textContent = v.name;
+    $('c-dob').textContent = v.date_of_birth;
+    $('c-reg-date').textContent = v.reg_date;
+    $('c-renewals').textContent = String(v.renewal_count);
+    $('c-valid-until').textContent = v.valid_until;
+    $('c-exam').textContent = v.exam_pass_date;
+  }
+  function load() {
+    return call('GET', '/api/v1/me').then(function (v) {
+      csrf = v.csrf;
+      view = v;
+      $('signed-out').hidden = true;
+      $('signed-in').hidden = false;
+      render();
+      status('');
+    });
+  }
+  function signedOut() {
+    view = null;
+    $('signed-in').hidden = true;
+    $('signed-out').hidden = false;
+  }
+  document.addEventListener('riss:lang', render);
+  document.addEventListener('DOMContentLoaded', function () {
+    status(t('me.loading'));
+    load().catch(function (e) { signedOut(); status(e.status === 401 ? '' : e.message, e.status !== 401); });
+    $('signin').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      status(t('me.signing_in'));
+      call('POST', '/api/v1/me/login', { regno: $('regno').value, password: $('password').value, totp: $('totp').value })
+        .then(function () { $('password').value = ''; $('totp').value = ''; return load(); })
+        .then(function () { $('reg-h').focus(); })
+        .catch(function (e) { status(e.message, true); $('totp').value = ''; });
+    });
+    $('activate').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      call('POST', '/api/v1/me/activate', { regno: $('a-regno').value, code: $('a-code').value, password: $('a-password').value })
+        .then(function (r) {
+          $('a-password').value = '';
+          $('secret').textContent = r.totp_secret;
+          $('activated').hidden = false;
+          $('regno').value = r.regno;
+          status(t('me.activated'));
+        })
+        .catch(function (e) { status(e.message, true); });
+    });
+    $('apply').addEventListener('click', function () {
+      call('POST', '/api/v1/me/renewal').then(function (r) {
+        return load().then(function () { status(t('me.renewal.applied', [r.id])); });
+      }).catch(function (e) { status(e.message, true); });
+    });
+    $('mail-lang').addEventListener('change', function () {
+      call('POST', '/api/v1/me/language', { lang: $('mail-lang').value })
+        .then(function () { status(t('me.mail_lang.saved')); })
+        .catch(function (e) { status(e.message, true); });
+    });
+    $('signout').addEventListener('click', function () {
+      call('POST', '/api/v1/me/logout').then(function () { csrf = ''; signedOut(); status(''); });
+    });
+    $('print').addEventListener('click', function () { window.print(); });
+    $('reg-h').tabIndex = -1;
+  });
+})();
