@@ -138,7 +138,7 @@ class Renewal(unittest.TestCase):
                 break
             time.sleep(0.05)
         cls.d = Rissd(settings={"keys_dir": cls.keys, "signd_socket": cls.sock, "public_base_url": BASE,
-                                "jobs_interval": "0"})
+                                "secure_cookies": "true", "jobs_interval": "0"})
         user = f"trenew{RUN}"
         out = subprocess.run([os.path.join(BUILD, "cli", "riss"), "staff", "add", "--username", user, "--role",
                               "registrar", "--display-name", "更新 担当"], input=PASSWORD + "\n",
