@@ -94,6 +94,19 @@ class ProctorConsole(unittest.TestCase):
         st, v = c.call("POST", "/api/v1/exam/begin")
         self.assertEqual(st, 200, v)
         item = v["item"]
+
+        # One principal per request (security review finding 2): the proctor's cookie and the
+        # candidate's together are nobody's — refused, nothing granted, nothing audited under
+        # either name — where the old code granted the time and named the candidate.
+        both = dict(self.h, Cookie=self.h["Cookie"] + "; " + "; ".join(f"{k}={v}" for k, v in c.cookies.items()))
+        granted = self.audit("exam.session.extra_time")
+        st, _, prob = self.rissd.json("POST", "/api/v1/proctor/extra-time", {"session": session, "minutes": 10},
+                                      headers=both)
+        self.assertEqual((st, prob["type"]), (401, "/problems/unauthenticated"), prob)
+        self.assertEqual(self.audit("exam.session.extra_time"), granted)
+        st, _, prob = self.rissd.json("GET", "/api/v1/exam/current", headers=both)
+        self.assertEqual(st, 401, prob)
+
         st, s0 = c.call("GET", "/api/v1/exam/status")
         self.assertEqual((st, s0["state"], s0["paused"]), (200, "running", False))
         self.assertNotIn("item", s0)

@@ -155,6 +155,8 @@
 
   function signedIn(me) {
     csrf = me.csrf; centre = me.centre_code || '';
+    // The centre is known from the sign-in: show it with the console, before the rows load.
+    $('centre').textContent = centre ? t('page.proctor.centre', [centre]) : '';
     $('signin').hidden = true; $('console').hidden = false; $('signout').hidden = false;
     // Every 5 s, but not while the proctor is typing or choosing in a row (that would close
     // an open list) or the End dialog is open.
