@@ -99,6 +99,42 @@ int cpd_me_view(json_t **out, rs_db *db, const char *regno, int64_t now)
 	return 0;
 }
 
+/* ---- the registrar's direct renewal ---- */
+
+struct cpd_direct_arg {
+	const char *regno;
+	int64_t now;
+	const struct reg_actor *who;
+};
+
+/* The registrar's Renew on the register desk: the same duty and window check as an
+ * application, then the register's renewal, in one transaction. */
+static int cpd_direct_tx(rs_db *db, void *arg)
+{
+	struct cpd_direct_arg *a = arg;
+	struct reg_registrant r;
+	struct cpd_status s;
+	struct cpd_date today = cpd_today_jst(a->now);
+	char until[11];
+	int rc = reg_registrant_get(db, &r, a->regno);
+	if (rc == RS_ENOTFOUND)
+		rs_error_msg("renewal.err.no_registrant", a->regno, NULL);
+	if (rc != 0 || (rc = cpd_standing(&s, db, a->regno, today)) != 0 ||
+	    (rc = cpd_rn_may_apply(&r, s.state == CPD_RENEWABLE, today)) != 0)
+		return rc;
+	return reg_wf_renew_in_tx(until, db, a->regno, a->now, a->who);
+}
+
+int cpd_renewal_direct(rs_db *db, const char *regno, int64_t now, const struct reg_actor *who)
+{
+	if (!reg_regno_valid(regno)) {
+		rs_error_msg("renewal.err.regno", NULL);
+		return RS_EINVAL;
+	}
+	struct cpd_direct_arg a = { .regno = regno, .now = now, .who = who };
+	return rs_db_tx(db, RS_DB_READ_COMMITTED, 3, cpd_direct_tx, &a);
+}
+
 /* ---- apply ---- */
 
 struct cpd_apply_arg {

@@ -96,6 +96,11 @@ int cpd_me_view(json_t **out, rs_db *db, const char *regno, int64_t now);
  * register's renewal window is open. RS_ESTATE (message says which), RS_EEXIST (applied
  * already). *out_id is the application. */
 int cpd_renewal_apply(int64_t *out_id, rs_db *db, const char *regno, int64_t now, const struct reg_actor *who);
+/* The registrar's direct renewal (POST /api/v1/registry/renew): allowed only when every
+ * duty of the cycle is met and the renewal window is open, exactly as an application;
+ * then renews (renewal count + 1, the next validity) in the same transaction. RS_ESTATE
+ * (the catalogue message says why), RS_ENOTFOUND, RS_EINVAL. */
+int cpd_renewal_direct(rs_db *db, const char *regno, int64_t now, const struct reg_actor *who);
 /* Applications in state (NULL: all), newest first, with the registrant's name. */
 int cpd_renewal_list(json_t **out, rs_db *db, const char *state, int limit);
 /* Decide a submitted application. Approval renews the registration (renewal count + 1,

@@ -2,6 +2,7 @@
  * suspension, reinstatement, cancellation, renewal, lapse sweep, issuance. Each handler
  * validates, calls one registry function (which audits) and maps the result. */
 #include "web_registry.h"
+#include "cpd_renewal.h"
 
 #include "rs_error.h"
 #include "rs_json.h"
@@ -207,7 +208,8 @@ enum MHD_Result web_h_registry_renew(struct web_request *req)
 	if (web_db(req, &db) != 0)
 		return web_regadm_nodb(req);
 	struct reg_actor who = web_reg_actor(req);
-	int rc = reg_wf_renew(db, regno, (int64_t)time(NULL), &who);
+	/* Through the training duties, as a renewal application is (cpd-tracker owns that rule). */
+	int rc = cpd_renewal_direct(db, regno, (int64_t)time(NULL), &who);
 	if (rc != 0)
 		return web_regadm_fail(req, rc);
 	reg_status_cache_clear(web_reg_verify_cache());

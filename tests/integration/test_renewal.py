@@ -241,6 +241,9 @@ class Renewal(unittest.TestCase):
         self.assertEqual(len(view["standing"]["duties"]), 4)
         st, _, b = self.d.json("POST", "/api/v1/me/renewal", headers=me)
         self.assertEqual(st, 409, b)
+        # Nor can the registrar renew directly on the register desk: the same duty check.
+        st, _, b = self.admin("POST", "/api/v1/registry/renew", {"regno": regno})
+        self.assertEqual((st, b.get("message_id")), (409, "renewal.err.not_renewable"), b)
         for y in range(3):
             self.complete(regno, self.online, add_years(start, y) + datetime.timedelta(days=1))
         self.complete(regno, self.practical, add_years(start, 1) + datetime.timedelta(days=30))
