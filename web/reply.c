@@ -16,6 +16,8 @@ void web_add_security_headers(struct MHD_Response *resp, int is_html)
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	if (web_srv.https) /* a browser that once saw the site never tries it over http again */
+		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
 	if (is_html) {
 		/* Document-only policies: they mean nothing on an API answer or an asset. */
 		MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
