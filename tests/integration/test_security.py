@@ -174,6 +174,39 @@ class SignIn(unittest.TestCase):
                               f"WHERE action = 'staff.login.unknown' AND detail->>'client' = '{addr}'"), "1,10")
         self.assertGreaterEqual(metric(self.d, "riss_guard_events_total", 'door="staff_sign_in",event="limited"'), 1)
 
+    def test_a_registrant_waits_instead_of_being_locked(self):
+        reg = f"t{RUN}regsr"
+        sec = add_staff(reg, "registrar")
+        st, hdrs, b = self.login("127.0.0.1", {"username": reg, "password": PASSWORD, "totp": totp(sec)})
+        self.assertEqual(st, 200, b)
+        staff = {"Cookie": hdrs["set-cookie"].split(";")[0], "X-CSRF-Token": b["csrf"]}
+        app = {"exam_result_ref": f"sec-{RUN}-{time.time_ns()}", "exam_pass_date": "2026-01-15", "name": "安全 太郎",
+               "name_kana": "アンゼン", "name_latn": "Anzen Taro", "date_of_birth": "1990-01-02"}
+        st, _, b = self.d.json("POST", "/api/v1/registry/applications", app, headers=staff)
+        self.assertEqual(st, 201, b)
+        self.assertEqual(self.d.json("POST", "/api/v1/registry/review", {"id": b["id"], "approve": True, "note": "ok"},
+                                     headers=staff)[0], 200)
+        st, _, r = self.d.json("POST", "/api/v1/registry/register", {"id": b["id"], "reg_date": "2026-04-01"},
+                               headers=staff)
+        self.assertEqual(st, 201, r)
+        regno = r["regno"]
+        st, _, b = self.d.json("POST", "/api/v1/registry/activation-code", {"regno": regno}, headers=staff)
+        self.assertEqual(st, 201, b)
+        st, _, b = self.d.json("POST", "/api/v1/me/activate", {"regno": regno, "code": b["code"], "password": PASSWORD})
+        self.assertEqual(st, 200, b)
+        me_sec = b["totp_secret"]
+        addr = "192.0.2.%d" % (int(RUN) % 50 + 200)
+        for _ in range(3):
+            st, _, _ = self.d.json("POST", "/api/v1/me/login", {"regno": regno, "password": "not the password",
+                                                                "totp": totp(me_sec)}, headers={"X-Forwarded-For": addr})
+            self.assertEqual(st, 401)
+        # The 3rd failure makes the account wait (15 s, doubling up to 15 min) — not a 15-minute lock.
+        wait = float(psql(f"SELECT extract(epoch FROM locked_until - now()) FROM registry.accounts WHERE regno = '{regno}'"))
+        self.assertTrue(0 < wait <= 15, wait)
+        st, _, _ = self.d.json("POST", "/api/v1/me/login", {"regno": regno, "password": PASSWORD, "totp": totp(me_sec)},
+                               headers={"X-Forwarded-For": addr})
+        self.assertEqual(st, 401)  # still waiting: the right password is not even checked
+
 
 class OperatorEndpoints(unittest.TestCase):
     """Finding 9: /metrics and /readyz were public, secure_cookies off and no HSTS."""
