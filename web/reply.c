@@ -218,11 +218,11 @@ enum MHD_Result web_reply_error_ext(struct web_request *req, unsigned status, co
 		snprintf(idcopy, sizeof idcopy, "%s", id);
 		return web_problem_send_ext(req, status, type, detail, idcopy, ext);
 	}
-	if (req->lang_en)
+	if (req->lang_en && !rs_error_last_private())
 		return web_problem_send_ext(req, status, type, rs_error_last(), NULL, ext);
 	char gid[96];
 	const char *generic = web_problem_generic(req, type, gid, sizeof gid);
-	rs_log(RS_LOG_INFO, "%s: answered with the generic Japanese text for \"%s\"", type, rs_error_last());
+	rs_log(RS_LOG_INFO, "%s: answered with the generic text for \"%s\"", type, rs_error_last());
 	return web_problem_send_ext(req, status, type, generic, gid, ext);
 }
 
