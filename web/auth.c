@@ -9,16 +9,10 @@
 #include "reg_account.h"
 
 #include "cpd.h"
-#include "rs_audit.h"
-#include "rs_encode.h"
 #include "rs_error.h"
-#include "rs_log.h"
-#include "rs_password.h"
-#include "rs_util.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
