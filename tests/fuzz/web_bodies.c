@@ -146,8 +146,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t got = 0;
 	for (;;) {
 		struct pollfd p = { .fd = sv[1], .events = POLLIN };
-		if (poll(&p, 1, 10000) != 1)
-			abort(); /* no answer within 10 s: a hang */
+		if (poll(&p, 1, 10000) != 1) {
+			fprintf(stderr, "web_bodies: %s %s left unanswered for 10 s (fd %d, %zu bytes in)\n", r->method, path,
+			        sv[0], got);
+			if (getenv("RISS_FUZZ_HANG_WAIT")) /* time to attach a debugger */
+				sleep((unsigned)atoi(getenv("RISS_FUZZ_HANG_WAIT")));
+			abort(); /* a hang */
+		}
 		ssize_t n = got < sizeof first ? read(sv[1], first + got, sizeof first - got) : read(sv[1], rest, sizeof rest);
 		if (n <= 0)
 			break;
