@@ -449,7 +449,7 @@ class Renewal(unittest.TestCase):
             d.cleanup()
 
 
-    def test_6_direct_renewal_issues_the_new_credential(self):
+    def test_8_direct_renewal_issues_the_new_credential(self):
         regno, start = self.renewable(f"直接 更新{RUN}")
         st, _, b = self.admin("POST", "/api/v1/registry/renew", {"regno": regno})
         self.assertEqual(st, 200, b)
@@ -468,7 +468,7 @@ class Renewal(unittest.TestCase):
         st, _, again = self.admin("POST", "/api/v1/registry/renew", {"regno": regno})
         self.assertEqual(st, 409, again)
 
-    def test_7_decision_mail_once_in_the_registrants_language(self):
+    def test_9_decision_mail_once_in_the_registrants_language(self):
         people = {}
         for lang in ("en", "ja"):
             regno, start = self.renewable(f"決定 {lang}{RUN}")
