@@ -367,15 +367,22 @@ int cpd_case_close(rs_db *db, int64_t id, const char *note, const struct reg_act
 	return rs_db_tx(db, RS_DB_READ_COMMITTED, 3, cpd_case_tx, &a);
 }
 
-int cpd_case_cancel(rs_db *db, int64_t id, const char *confirm, const char *reason, int64_t now,
-                    const struct reg_actor *who)
+int cpd_case_cancel(char out_allowed_from[11], rs_db *db, int64_t id, const char *confirm, const char *reason,
+                    int64_t now, const struct reg_actor *who)
 {
 	if (!reason || !reason[0] || strlen(reason) > 500) {
 		rs_error_msg("renewal.err.reason", NULL);
 		return RS_EINVAL;
 	}
 	struct cpd_case_arg a = { .id = id, .cancel = 1, .note = reason, .confirm = confirm, .now = now, .who = who };
-	return rs_db_tx(db, RS_DB_READ_COMMITTED, 3, cpd_case_tx, &a);
+	int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, cpd_case_tx, &a);
+	if (rc != 0)
+		return rc;
+	/* The bar the register recorded for a cancellation on this day (the register owns its
+	 * length and arithmetic). */
+	char today[11];
+	reg_today_jst(today, now);
+	return reg_bar_allowed_from(out_allowed_from, today);
 }
 
 /* ---- audit sample ---- */

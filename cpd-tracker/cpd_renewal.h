@@ -123,9 +123,11 @@ int cpd_case_list(json_t **out, rs_db *db, const char *state, int limit);
 /* Close an open case (the duty made good, or no action). Needs a note. */
 int cpd_case_close(rs_db *db, int64_t id, const char *note, const struct reg_actor *who);
 /* End an open case in cancellation (取消し) of the registration: confirm must be the
- * registration number typed again. The person is barred from registering for 2 years. */
-int cpd_case_cancel(rs_db *db, int64_t id, const char *confirm, const char *reason, int64_t now,
-                    const struct reg_actor *who);
+ * registration number typed again. The person is barred from registering for 2 years (the
+ * register records the bar); out_allowed_from gets the first day they may register again
+ * (reg_bar_allowed_from). */
+int cpd_case_cancel(char out_allowed_from[11], rs_db *db, int64_t id, const char *confirm, const char *reason,
+                    int64_t now, const struct reg_actor *who);
 
 /* ---- audit sample ---- */
 

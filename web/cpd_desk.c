@@ -135,14 +135,17 @@ enum MHD_Result web_h_cpd_case_decide(struct web_request *req)
 		return web_renewal_fail(req, RS_EUNAVAIL);
 	struct reg_actor who = web_reg_actor(req);
 	int cancel = strstr(req->url, "/cancel") != NULL;
-	int rc = cancel ? cpd_case_cancel(db, id, confirm, note, (int64_t)time(NULL), &who)
+	char allowed[11] = "";
+	int rc = cancel ? cpd_case_cancel(allowed, db, id, confirm, note, (int64_t)time(NULL), &who)
 	                : cpd_case_close(db, id, note, &who);
 	if (rc != 0)
 		return web_renewal_fail(req, rc);
-	if (cancel)
+	json_t *o = json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", cancel ? "cancelled" : "closed");
+	if (cancel) {
 		reg_status_cache_clear(web_reg_verify_cache());
-	return web_reply_json(req, MHD_HTTP_OK, json_pack("{s:I, s:s}", "id", (json_int_t)id, "state",
-	                                                  cancel ? "cancelled" : "closed"));
+		json_object_set_new(o, "reregistration_from", json_string(allowed));
+	}
+	return web_reply_json(req, MHD_HTTP_OK, o);
 }
 
 enum MHD_Result web_h_cpd_audit_draw(struct web_request *req)

@@ -315,6 +315,7 @@ class Renewal(unittest.TestCase):
         st, _, b = self.admin("POST", "/api/v1/cpd/cases/cancel", {"id": case["id"], "confirm": regno,
                                                                     "note": "講習未受講"})
         self.assertEqual(st, 200, b)
+        self.assertEqual(b["reregistration_from"], bar_allowed_from(today).isoformat())
         st, _, r = self.admin("GET", f"/api/v1/registry/registrants?regno={regno}")
         self.assertEqual(r["status"], "cancelled")
         # The same person applies again: refused for 2 years counted by the Civil Code (from the
