@@ -251,6 +251,8 @@ enum MHD_Result web_h_cpd_completions_list(struct web_request *req);
 enum MHD_Result web_h_cpd_completion_get(struct web_request *req);
 enum MHD_Result web_h_cpd_completion_decide(struct web_request *req);
 enum MHD_Result web_h_cpd_status(struct web_request *req);
+/* xAPI statements that became no completion (web/cpd_xapi_unmatched.c, xapi-stmt). */
+enum MHD_Result web_h_cpd_xapi_unmatched(struct web_request *req);
 /* The client's address into req->client_ip: the peer, or behind a configured trusted proxy
  * the nearest X-Forwarded-For entry that is not a proxy (web/client_addr.c). */
 void web_client_addr(struct web_request *req, struct MHD_Connection *conn);
