@@ -24,6 +24,8 @@
  * (xapi.bad.*) naming the property's path. */
 int cpd_xapi_validate(const json_t *stmt) __attribute__((warn_unused_result));
 
+/* True when s is an absolute IRI (a scheme, ':', no spaces or characters IRIs exclude). */
+int cpd_xapi_is_iri(const char *s);
 /* True when s is a UUID (8-4-4-4-12 hex digits). */
 int cpd_xapi_is_uuid(const char *s);
 /* Parse an ISO 8601 timestamp as xAPI allows it into microseconds since 1970 (UTC).
@@ -88,6 +90,7 @@ struct cpd_xapi_query {
 	int64_t since_us, until_us;       /* 0: none */
 	int limit;                        /* 0: CPD_XAPI_LIMIT_MAX */
 	const char *format;               /* "exact" (default), "ids", "canonical" */
+	const char *accept_language;      /* canonical: the language maps keep the best match */
 	int attachments, ascending;
 	int64_t after_seq;                /* `more` paging: continue after this position */
 	int64_t upto_seq;                 /* the newest position the first page saw (0: none) */

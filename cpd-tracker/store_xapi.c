@@ -152,17 +152,24 @@ int cpd_xs_outcomes_void(rs_db *db, int64_t provider_id, const char *ids_arr, vo
 }
 
 /* The filters; $1 provider, $2 agent, $3 verb, $4 activity, $5 registration, $6 since,
- * $7 until, $8 after, $9 related_agents, $10 related_activities, $11 limit, $12 upto. */
+ * $7 until, $8 after, $9 related_agents, $10 related_activities, $11 limit, $12 upto.
+ * A statement also matches when it targets (StatementRef) a statement that matches the
+ * agent/verb/activity/registration filters, voided or not (Communication 2.1.3). */
+#define XS_MATCH(a) \
+	"($2::text IS NULL OR (" a ".rel_agents @> ARRAY[$2::text] AND ($9::boolean OR " a ".agents @> ARRAY[$2::text]))) " \
+	"AND ($3::text IS NULL OR " a ".verb_id = $3) " \
+	"AND ($4::text IS NULL OR (CASE WHEN $10::boolean THEN " a ".rel_activities @> ARRAY[$4::text] " \
+	"ELSE " a ".activity_id = $4 END)) " \
+	"AND ($5::uuid IS NULL OR " a ".registration = $5::uuid) "
 #define XS_WHERE \
-	"WHERE provider_id = $1::bigint AND NOT voided " \
-	"AND ($2::text IS NULL OR (rel_agents @> ARRAY[$2::text] AND ($9::boolean OR agents @> ARRAY[$2::text]))) " \
-	"AND ($3::text IS NULL OR verb_id = $3) " \
-	"AND ($4::text IS NULL OR (CASE WHEN $10::boolean THEN rel_activities @> ARRAY[$4::text] " \
-	"ELSE activity_id = $4 END)) " \
-	"AND ($5::uuid IS NULL OR registration = $5::uuid) " \
-	"AND ($6::timestamptz IS NULL OR stored > $6::timestamptz) " \
-	"AND ($7::timestamptz IS NULL OR stored <= $7::timestamptz) " \
-	"AND ($12::bigint IS NULL OR seq <= $12::bigint) "
+	"WHERE s.provider_id = $1::bigint AND NOT s.voided " \
+	"AND ($6::timestamptz IS NULL OR s.stored > $6::timestamptz) " \
+	"AND ($7::timestamptz IS NULL OR s.stored <= $7::timestamptz) " \
+	"AND ($12::bigint IS NULL OR s.seq <= $12::bigint) " \
+	"AND ((" XS_MATCH("s") ") OR (s.target_id IS NOT NULL " \
+	"AND ($2::text IS NOT NULL OR $3::text IS NOT NULL OR $4::text IS NOT NULL OR $5::uuid IS NOT NULL) " \
+	"AND EXISTS (SELECT 1 FROM xapi.statements t WHERE t.provider_id = $1::bigint AND t.id = s.target_id " \
+	"AND " XS_MATCH("t") "))) "
 
 int cpd_xs_query(rs_db *db, int64_t provider_id, const struct cpd_xs_filter *f,
                  void (*fn)(void *ctx, int64_t seq, const char *body), void *ctx)
@@ -182,11 +189,11 @@ int cpd_xs_query(rs_db *db, int64_t provider_id, const struct cpd_xs_filter *f,
 			            f->related_agents ? "t" : "f", f->related_activities ? "t" : "f", lim, f->upto };
 		rc = f->ascending
 			? rs_db_exec(&res, db, "xapi_query_asc",
-			             "SELECT seq, body FROM xapi.statements " XS_WHERE
-			             "AND ($8::bigint IS NULL OR seq > $8::bigint) ORDER BY seq LIMIT $11::int", 12, v)
+			             "SELECT s.seq, s.body FROM xapi.statements s " XS_WHERE
+			             "AND ($8::bigint IS NULL OR s.seq > $8::bigint) ORDER BY s.seq LIMIT $11::int", 12, v)
 			: rs_db_exec(&res, db, "xapi_query_desc",
-			             "SELECT seq, body FROM xapi.statements " XS_WHERE
-			             "AND ($8::bigint IS NULL OR seq < $8::bigint) ORDER BY seq DESC LIMIT $11::int", 12, v);
+			             "SELECT s.seq, s.body FROM xapi.statements s " XS_WHERE
+			             "AND ($8::bigint IS NULL OR s.seq < $8::bigint) ORDER BY s.seq DESC LIMIT $11::int", 12, v);
 	}
 	if (rc != 0)
 		return rc;

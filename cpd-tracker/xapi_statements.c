@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define XAPI_VOIDED "http://adlnet.gov/expapi/verbs/voided"
@@ -131,8 +132,8 @@ static void cpd_xapi_iso_now(char out[32], int64_t *out_us)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	struct tm tm;
 	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-	         tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100,
+	         tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100, (int)(ts.tv_nsec / 1000000) % 1000);
 	if (out_us)
 		*out_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
@@ -684,7 +685,7 @@ static json_t *cpd_xs_strarr(json_t *arr)
 			if (json_equal(json_array_get(out, j), v))
 				break;
 		if (j == json_array_size(out))
-			json_array_append(out, (json_t *)v);
+			json_array_append(out, (json_t *)(uintptr_t)v);
 	}
 	json_decref(arr);
 	return out;
@@ -740,7 +741,7 @@ int cpd_xapi_store(json_t **out_ids, rs_db *db, const struct cpd_xapi_who *who, 
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		json_t *s = json_array_get(stmts, i);
 		json_object_set_new(s, "stored", json_string(stored));
-		json_object_set(s, "authority", (json_t *)who->authority);
+		json_object_set(s, "authority", (json_t *)(uintptr_t)who->authority);
 		if (!json_object_get(s, "version"))
 			json_object_set_new(s, "version", json_string("1.0.0"));
 		if (!json_object_get(s, "timestamp"))
@@ -837,8 +838,81 @@ static void cpd_xapi_ids_form(json_t *s)
 	}
 }
 
+/* The key of language map m that best matches Accept-Language al (first exact match of a
+ * listed tag, then a match of its primary subtag), else the first key. */
+static const char *cpd_xapi_lang_pick(json_t *m, const char *al)
+{
+	const char *p = al ? al : "";
+	const char *k;
+	json_t *v;
+	while (*p) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		size_t n = strcspn(p, ",;");
+		char tag[64];
+		size_t tl = n < sizeof tag ? n : sizeof tag - 1;
+		memcpy(tag, p, tl);
+		tag[tl] = '\0';
+		while (tl && tag[tl - 1] == ' ')
+			tag[--tl] = '\0';
+		p += n;
+		while (*p && *p != ',')
+			p++;
+		if (!tl || strcmp(tag, "*") == 0)
+			continue;
+		json_object_foreach(m, k, v)
+			if (strcasecmp(k, tag) == 0)
+				return k;
+		size_t pl = strcspn(tag, "-");
+		json_object_foreach(m, k, v)
+			if (strncasecmp(k, tag, pl) == 0 && (k[pl] == '\0' || k[pl] == '-'))
+				return k;
+	}
+	json_object_foreach(m, k, v)
+		return k;
+	return NULL;
+}
+
+static int cpd_xapi_is_lang_map(json_t *m)
+{
+	const char *k;
+	json_t *v;
+	if (!json_is_object(m) || json_object_size(m) == 0)
+		return 0;
+	json_object_foreach(m, k, v)
+		if (!json_is_string(v))
+			return 0;
+	return 1;
+}
+
+/* format=canonical: every language map (display, name, description) keeps one language. */
+static void cpd_xapi_canonical(json_t *o, const char *al)
+{
+	const char *k;
+	json_t *v;
+	if (json_is_array(o)) {
+		for (size_t i = 0; i < json_array_size(o); i++)
+			cpd_xapi_canonical(json_array_get(o, i), al);
+		return;
+	}
+	if (!json_is_object(o))
+		return;
+	json_object_foreach(o, k, v) {
+		if ((strcmp(k, "display") == 0 || strcmp(k, "name") == 0 || strcmp(k, "description") == 0) &&
+		    cpd_xapi_is_lang_map(v)) {
+			const char *keep = cpd_xapi_lang_pick(v, al);
+			json_t *one = json_object();
+			json_object_set(one, keep, json_object_get(v, keep));
+			json_object_set_new(o, k, one);
+		} else if (strcmp(k, "extensions") != 0) {
+			cpd_xapi_canonical(v, al);
+		}
+	}
+}
+
 struct cpd_xq {
 	json_t *list;
+	const char *accept_language;
 	int64_t last_seq;
 	int64_t newest_us;
 	const char *format;
@@ -860,11 +934,12 @@ static void cpd_xq_row(void *ctx, int64_t seq, const char *body)
 	const json_t *atts = json_object_get(s, "attachments");
 	for (size_t i = 0; q->shas && i < json_array_size(atts); i++) {
 		const json_t *a = json_array_get(atts, i);
-		if (!json_object_get(a, "fileUrl") || 1)
-			json_array_append(q->shas, json_object_get(a, "sha2"));
+		json_array_append(q->shas, json_object_get(a, "sha2"));
 	}
 	if (q->format && strcmp(q->format, "ids") == 0)
 		cpd_xapi_ids_form(s);
+	else if (q->format && strcmp(q->format, "canonical") == 0)
+		cpd_xapi_canonical(s, q->accept_language);
 	if (q->rows <= CPD_XAPI_LIMIT_MAX + 1)
 		q->seqs[q->rows - 1] = seq;
 	json_array_append_new(q->list, s);
@@ -984,7 +1059,7 @@ int cpd_xapi_query(struct cpd_xapi_result *out, rs_db *db, const struct cpd_xapi
 		int lim = q->limit <= 0 || q->limit > CPD_XAPI_LIMIT_MAX ? CPD_XAPI_LIMIT_MAX : q->limit;
 		f.limit = lim + 1;
 	}
-	struct cpd_xq x = { .list = json_array(), .format = q->format, .shas = q->attachments ? json_array() : NULL };
+	struct cpd_xq x = { .list = json_array(), .format = q->format, .accept_language = q->accept_language, .shas = q->attachments ? json_array() : NULL };
 	int64_t now_us;
 	char now[32];
 	cpd_xapi_iso_now(now, &now_us);

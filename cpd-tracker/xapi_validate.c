@@ -5,6 +5,7 @@
 #include "rs_error.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -15,6 +16,12 @@ struct xv {
 	char path[XV_PATH_MAX];
 	size_t len;
 };
+
+/* jansson iterates only over non-const objects; nothing here changes them. */
+static json_t *cpd_xv_mut(const json_t *o)
+{
+	return (json_t *)(uintptr_t)o;
+}
 
 static void cpd_xv_push(struct xv *v, size_t *saved, const char *seg)
 {
@@ -53,7 +60,7 @@ static int cpd_xv_keys(struct xv *v, const json_t *o, const char *const *allowed
 {
 	const char *k;
 	json_t *val;
-	json_object_foreach((json_t *)o, k, val) {
+	json_object_foreach(cpd_xv_mut(o), k, val) {
 		size_t i;
 		for (i = 0; allowed[i]; i++)
 			if (strcmp(k, allowed[i]) == 0)
@@ -84,7 +91,7 @@ int cpd_xapi_is_uuid(const char *s)
 
 /* An IRI: a scheme (ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )), ':', then no control
  * characters, spaces or the characters RFC 3987 excludes. */
-static int cpd_xv_is_iri(const char *s)
+int cpd_xapi_is_iri(const char *s)
 {
 	if (!s || !isalpha((unsigned char)s[0]))
 		return 0;
@@ -132,7 +139,7 @@ static int cpd_xv_lang_map(struct xv *v, const json_t *m, const char *key)
 		return cpd_xv_fail(v, "lang_map", key);
 	const char *k;
 	json_t *val;
-	json_object_foreach((json_t *)m, k, val) {
+	json_object_foreach(cpd_xv_mut(m), k, val) {
 		if (!cpd_xv_is_lang(k) || !json_is_string(val))
 			return cpd_xv_fail(v, "lang_map", key);
 	}
@@ -144,7 +151,7 @@ static int cpd_xv_iri_at(struct xv *v, const json_t *o, const char *key, int req
 	const json_t *s = json_object_get(o, key);
 	if (!s)
 		return required ? cpd_xv_fail(v, "missing", key) : 0;
-	if (!json_is_string(s) || !cpd_xv_is_iri(json_string_value(s)))
+	if (!json_is_string(s) || !cpd_xapi_is_iri(json_string_value(s)))
 		return cpd_xv_fail(v, "iri", key);
 	return 0;
 }
@@ -163,8 +170,8 @@ static int cpd_xv_extensions(struct xv *v, const json_t *e, const char *key)
 		return cpd_xv_fail(v, "type", key);
 	const char *k;
 	json_t *val;
-	json_object_foreach((json_t *)e, k, val) {
-		if (!cpd_xv_is_iri(k))
+	json_object_foreach(cpd_xv_mut(e), k, val) {
+		if (!cpd_xapi_is_iri(k))
 			return cpd_xv_fail(v, "iri", key);
 		(void)val;
 	}
@@ -354,7 +361,7 @@ static int cpd_xv_ifis(struct xv *v, const json_t *o, int *count)
 		n++;
 	}
 	if ((x = json_object_get(o, "openid"))) {
-		if (!json_is_string(x) || !cpd_xv_is_iri(json_string_value(x)))
+		if (!json_is_string(x) || !cpd_xapi_is_iri(json_string_value(x)))
 			return cpd_xv_fail(v, "iri", "openid");
 		n++;
 	}
@@ -552,7 +559,12 @@ static int cpd_xv_definition(struct xv *v, const json_t *d)
 			rc = cpd_xv_fail(v, "missing", "interactionType");
 			break;
 		}
-		rc = cpd_xv_components(v, c, comps[i]);
+		/* Which component lists an interaction type has (Data 2.4.4.1.1). */
+		const char *t = json_string_value(it);
+		int fits = (i == 0 && (strcmp(t, "choice") == 0 || strcmp(t, "sequencing") == 0)) ||
+		           (i == 1 && strcmp(t, "likert") == 0) ||
+		           ((i == 2 || i == 3) && strcmp(t, "matching") == 0) || (i == 4 && strcmp(t, "performance") == 0);
+		rc = fits ? cpd_xv_components(v, c, comps[i]) : cpd_xv_fail(v, "value", comps[i]);
 	}
 	if (rc == 0 && json_object_get(d, "extensions"))
 		rc = cpd_xv_extensions(v, json_object_get(d, "extensions"), "extensions");

@@ -410,6 +410,13 @@ enum MHD_Result web_xapi_statements_get(struct web_xapi *x)
 	q.verb = json_string_value(json_object_get(params, "verb"));
 	q.activity = json_string_value(json_object_get(params, "activity"));
 	q.registration = json_string_value(json_object_get(params, "registration"));
+	for (int i = 0; i < 2; i++) {
+		const char *v = i ? q.activity : q.verb;
+		if (v && !cpd_xapi_is_iri(v)) {
+			rs_error_msg("xapi.bad.iri", i ? "activity" : "verb", NULL);
+			rc = RS_EINVAL;
+		}
+	}
 	if (q.registration && !cpd_xapi_is_uuid(q.registration)) {
 		rs_error_msg("xapi.bad.uuid", "registration", NULL);
 		rc = RS_EINVAL;
@@ -441,6 +448,7 @@ enum MHD_Result web_xapi_statements_get(struct web_xapi *x)
 		q.limit = (int)(l > CPD_XAPI_LIMIT_MAX ? CPD_XAPI_LIMIT_MAX : l);
 	}
 	q.format = json_string_value(json_object_get(params, "format"));
+	q.accept_language = web_xapi_header(x, "Accept-Language");
 	if (rc == 0 && q.format && strcmp(q.format, "ids") && strcmp(q.format, "exact") && strcmp(q.format, "canonical")) {
 		rs_error_msg("xapi.bad.param", "format", NULL);
 		rc = RS_EINVAL;
