@@ -238,7 +238,9 @@ struct cpd_provider_new {
 
 /* Approve a provider and create its API key. *out (caller owns): {"provider_id": N,
  * "api_key": "rpk_...", "key_hint": "rpk_abcd"} — the only time the key is seen; only its
- * SHA-256 is stored. More members may be added later (it stays an object). */
+ * SHA-256 is stored, and "xapi": {"username", "password"}, the provider's credential for the
+ * Learning Record Store (cpd_lrs.h; callers add "endpoint"). More members may be added
+ * later (it stays an object). */
 int cpd_provider_add(json_t **out, rs_db *db, const struct cpd_actor *who, const struct cpd_provider_new *p);
 /* A new key for the provider; the old one stops working at once. *out as for add. */
 int cpd_provider_rotate_key(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t provider_id);

@@ -3,6 +3,7 @@
  * voiding; attachments by hash; signed statements) and the way from a completed/passed
  * statement to a CPD completion; the queries of GET with `more` paging. */
 #include "cpd.h"
+#include "cpd_lrs.h"
 #include "cpd_xapi.h"
 #include "store.h"
 #include "store_xapi.h"
@@ -11,6 +12,7 @@
 #include "rs_util.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -584,6 +586,48 @@ done:
 	return rc;
 }
 
+/* Every Activity of s (object, context activities, a SubStatement's) into acts, in order. */
+static void cpd_xs_activities(json_t *acts, const json_t *s)
+{
+	const json_t *obj = json_object_get(s, "object");
+	if (cpd_xapi_is_type(obj, "Activity", 1))
+		json_array_append(acts, (json_t *)(uintptr_t)obj);
+	const json_t *ca = json_object_get(json_object_get(s, "context"), "contextActivities");
+	static const char *const keys[] = { "parent", "grouping", "category", "other" };
+	for (int k = 0; k < 4; k++) {
+		const json_t *x = json_object_get(ca, keys[k]);
+		if (json_is_object(x))
+			json_array_append(acts, (json_t *)(uintptr_t)x);
+		for (size_t i = 0; json_is_array(x) && i < json_array_size(x); i++)
+			json_array_append(acts, json_array_get(x, i));
+	}
+	if (cpd_xapi_is_type(obj, "SubStatement", 0))
+		cpd_xs_activities(acts, obj);
+}
+
+/* The Activities resource learns each activity of the new statements: every definition
+ * carried, and each id once. */
+static int cpd_xs_merge_activities(rs_db *db, struct cpd_xs_batch *b)
+{
+	json_t *acts = json_array(), *seen = json_object();
+	int rc = acts && seen ? 0 : RS_ENOMEM;
+	for (size_t i = 0; rc == 0 && i < b->n; i++)
+		if (!b->skip[i])
+			cpd_xs_activities(acts, json_array_get(b->stmts, i));
+	for (size_t i = 0; rc == 0 && i < json_array_size(acts); i++) {
+		const json_t *a = json_array_get(acts, i);
+		const char *id = json_string_value(json_object_get(a, "id"));
+		const json_t *def = json_object_get(a, "definition");
+		if (!id || (!def && json_object_get(seen, id)))
+			continue;
+		json_object_set_new(seen, id, json_true());
+		rc = cpd_lrs_activity_merge_in_tx(db, b->who->provider_id, id, def);
+	}
+	json_decref(acts);
+	json_decref(seen);
+	return rc;
+}
+
 static int cpd_xs_body(rs_db *db, void *arg)
 {
 	struct cpd_xs_batch *b = arg;
@@ -664,6 +708,8 @@ static int cpd_xs_body(rs_db *db, void *arg)
 			        : RS_ENOMEM;
 		}
 	}
+	if (rc == 0)
+		rc = cpd_xs_merge_activities(db, b);
 	if (rc == 0)
 		rc = cpd_xs_credit(db, b);
 	cpd_arr_free(&look);
