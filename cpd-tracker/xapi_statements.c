@@ -633,9 +633,10 @@ static int cpd_xs_merge_activities(rs_db *db, struct cpd_xs_batch *b)
 		const json_t *a = json_array_get(acts, i);
 		const char *id = json_string_value(json_object_get(a, "id"));
 		const json_t *def = json_object_get(a, "definition");
-		if (!id || (!def && json_object_get(seen, id)))
-			continue;
-		json_object_set_new(seen, id, json_true());
+		const json_t *had = id ? json_object_get(seen, id) : NULL;
+		if (!id || (had && (!def || json_equal(had, def))))
+			continue; /* nothing new to learn: the same id without or with the same definition */
+		json_object_set_new(seen, id, def ? json_deep_copy(def) : json_null());
 		rc = cpd_lrs_activity_merge_in_tx(db, b->who->provider_id, id, def);
 	}
 	json_decref(acts);
