@@ -224,8 +224,10 @@ static int web_xapi_alternate(struct web_xapi *x, enum MHD_Result *reply)
 	x->body_len = 0;
 	x->content_type = "";
 	x->form_storage = malloc(x->req->body_len + 1);
-	if (!x->form_storage)
+	if (!x->form_storage) {
+		*reply = MHD_NO;
 		return -1;
+	}
 	memcpy(x->form_storage, x->req->body ? x->req->body : "", x->req->body_len);
 	x->form_storage[x->req->body_len] = '\0';
 	const char *names[WEB_XAPI_MAX_PARAMS + 8], *values[WEB_XAPI_MAX_PARAMS + 8];
@@ -337,7 +339,7 @@ static enum MHD_Result web_xapi_run(struct web_xapi *x)
 	if (a.bad)
 		return web_xapi_error(x, MHD_HTTP_BAD_REQUEST, "lrs.param.bad", NULL);
 	if (web_xapi_param(x, "method") && web_xapi_alternate(x, &reply) != 0)
-		return x->form_storage ? reply : web_xapi_error(x, MHD_HTTP_BAD_REQUEST, "lrs.alternate.form", NULL);
+		return reply;
 	const char *lookup = strcmp(x->method, "HEAD") == 0 ? "GET" : x->method;
 	const struct web_xapi_resource *found = NULL;
 	int path_known = 0;
