@@ -202,8 +202,10 @@ const struct web_route web_routes[] = {
 	  .surface = WEB_SURF_ADMIN, .json_body = 1, .handler = web_h_cpd_provider_change, .name = "cpd_provider_change" },
 	{ .path = "/provider", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_PROVIDER,
 	  .handler = web_h_page, .name = "page" },
-	/* xAPI 1.0.3 Learning Record Store (web/xapi.c): HTTP Basic with the provider's xAPI
-	 * credential, checked by the dispatcher itself (an xAPI client sends no API key). */
+	/* xAPI 1.0.3 Learning Record Store (web/xapi.c). Open in this table because the dispatcher
+	 * authenticates itself: HTTP Basic with the provider's xAPI credential, which the
+	 * alternate request syntax sends in the form body (unknown resources 404 and CORS
+	 * preflights answer without one; About is open by the specification). */
 	{ .path = "/xapi/*", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_PROVIDER,
 	  .handler = web_h_xapi, .name = "xapi" },
 	{ .path = "/xapi/*", .method = "PUT", .roles = ANY_ROLE, .surface = WEB_SURF_PROVIDER,

@@ -350,16 +350,17 @@ static enum MHD_Result web_xapi_run(struct web_xapi *x)
 		if (strcmp(web_xapi_resources[i].method, lookup) == 0)
 			found = &web_xapi_resources[i];
 	}
-	int open = found && (found->flags & WEB_XAPI_NO_AUTH);
+	/* The resources are the specification's: naming a wrong one needs no credential. */
+	if (!found)
+		return path_known ? web_xapi_error(x, MHD_HTTP_METHOD_NOT_ALLOWED, "lrs.method", x->method, NULL)
+		                  : web_xapi_error(x, MHD_HTTP_NOT_FOUND, "lrs.resource", NULL);
+	int open = found->flags & WEB_XAPI_NO_AUTH;
 	if (!open && web_xapi_authenticate(x, &reply) != 0)
 		return reply;
 	x->version = web_xapi_header(x, "X-Experience-API-Version");
 	if (!open && !web_xapi_version_ok(x->version))
 		return web_xapi_error(x, MHD_HTTP_BAD_REQUEST, x->version ? "lrs.version.unsupported" : "lrs.version.missing",
 		                      WEB_XAPI_VERSION, NULL);
-	if (!found)
-		return path_known ? web_xapi_error(x, MHD_HTTP_METHOD_NOT_ALLOWED, "lrs.method", x->method, NULL)
-		                  : web_xapi_error(x, MHD_HTTP_NOT_FOUND, "lrs.resource", NULL);
 	x->if_match = web_xapi_header(x, "If-Match");
 	x->if_none_match = web_xapi_header(x, "If-None-Match");
 	return found->handler(x);
