@@ -39,12 +39,13 @@ def pct(xs, p):
 
 
 def statement(base, provider, n):
-    """One `completed` statement of a registrant (account on our base URL) for a course."""
+    """One `completed` statement of a registrant (account on our base URL) for the provider's
+    course (activity <base>/courses/<code>), so each becomes a CPD completion."""
     return {
         "id": str(uuid.uuid4()),
         "actor": {"objectType": "Agent", "account": {"homePage": base, "name": "%06d" % (n % REGISTRANTS + 1)}},
         "verb": {"id": "http://adlnet.gov/expapi/verbs/completed", "display": {"en-US": "completed"}},
-        "object": {"objectType": "Activity", "id": f"https://lms{provider}.example.com/course/ONL",
+        "object": {"objectType": "Activity", "id": f"{base}/courses/ONL",
                    "definition": {"name": {"ja-JP": "オンライン講習", "en-US": "Online course"}}},
         "result": {"completion": True, "success": True, "duration": "PT6H"},
         "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
@@ -106,16 +107,25 @@ def main():
                  " exam_pass_date, reg_date, valid_from, valid_until) SELECT lpad(i::text, 6, '0'), '講習 太郎',"
                  " 'コウシュウ', 'Koshu Taro', '1990-01-01', 'bench-' || i, '2026-01-15', '2026-04-01', '2026-04-01',"
                  f" '2029-03-31' FROM generate_series(1, {REGISTRANTS}) i")
-        creds = []
+        creds, keys = [], []
         for p in range(CLIENTS):
             r = riss("provider", "add", f"ベンチ LRS {p}", "--name-en", f"Bench LMS {p}", "--from", "2016-10-01",
                      "--json", config=conf)
             if r.returncode != 0:
                 raise RuntimeError(r.stderr)
-            x = json.loads(r.stdout)["xapi"]
+            added = json.loads(r.stdout)
+            keys.append(added["api_key"])
+            x = added["xapi"]
             creds.append("Basic " + base64.b64encode(f"{x['username']}:{x['password']}".encode()).decode())
         base = x["endpoint"].rsplit("/xapi/", 1)[0]
         rissd = Rissd(config=conf, settings={"http_threads": THREADS, "db_pool_size": POOL, "log_level": "warn"})
+        today = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 9 * 3600))
+        fy = int(today[:4]) - (1 if int(today[5:7]) < 4 else 0)
+        for k in keys:  # the course each statement completes: <base>/courses/ONL of its provider
+            st, _, body = rissd.json("POST", "/api/v1/cpd/courses",
+                                     {"code": "ONL", "kind": "online", "title_ja": "オンライン講習", "title_en": "Online",
+                                      "hours": 6, "cycle_years": [fy]}, headers={"Authorization": "Bearer " + k})
+            assert st == 201, body
         pids = pg_pids(pg)
 
         def headers(i, ctype):
