@@ -290,6 +290,13 @@ int cpd_course_designate(json_t **out, rs_db *db, const struct cpd_actor *who, i
  * wrong envelope. */
 int cpd_completions_submit(json_t **out, unsigned *out_status, rs_db *db, const struct cpd_actor *who,
                            int64_t provider_id, const json_t *body);
+/* The completion path inside the caller's transaction, for records read by another reader
+ * (the xAPI statements, via "xapi"): b's records (bad[] and problems as the reader left
+ * them; b is changed) are checked and the good ones stored and accepted, as for submit.
+ * *out as for submit. Call it with a freshly read b on each attempt of a retried
+ * transaction. */
+int cpd_completions_log_in_tx(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t provider_id,
+                              const char *via, struct cpd_batch *b);
 /* The same from a CSV upload, all or nothing: when any row is bad nothing is stored and
  * RS_EINVAL is returned with *out = {"errors": [{"line", "column", "problem", "arg",
  * "detail"}], ...}; otherwise 0 and *out as for submit (status 200). */

@@ -253,6 +253,8 @@ enum MHD_Result web_h_cpd_completions_list(struct web_request *req);
 enum MHD_Result web_h_cpd_completion_get(struct web_request *req);
 enum MHD_Result web_h_cpd_completion_decide(struct web_request *req);
 enum MHD_Result web_h_cpd_status(struct web_request *req);
+/* xAPI statements that became no completion (web/cpd_xapi_unmatched.c, xapi-stmt). */
+enum MHD_Result web_h_cpd_xapi_unmatched(struct web_request *req);
 /* The xAPI Learning Record Store under /xapi/ (web/xapi.c dispatches to its resources). */
 enum MHD_Result web_h_xapi(struct web_request *req);
 /* The client's address into req->client_ip: the peer, or behind a configured trusted proxy
