@@ -80,15 +80,15 @@ void cpd_lrs_doc_free(struct cpd_lrs_doc *d);
 struct cpd_lrs_cond {
 	const char *if_match;        /* an ETag (quoted or not), a list, or "*" */
 	const char *if_none_match;   /* "*" or ETags */
-	int require;                 /* a PUT over an existing document needs one (RS_ECONFLICT) */
+	int require;                 /* a PUT must bring one of them (profiles) */
 };
 
 enum cpd_lrs_write { CPD_LRS_PUT = 0, CPD_LRS_POST = 1 };
 
 /* Store a document: PUT replaces, POST merges JSON objects one level deep (both must be JSON
  * objects when one exists; RS_EINVAL otherwise). RS_ESTATE (HTTP 412) when If-Match /
- * If-None-Match fails, RS_EEXIST (HTTP 409) when cond->require and the document exists but
- * neither header came.
+ * If-None-Match fails; when cond->require and neither header came, RS_EEXIST (HTTP 409) if
+ * the document exists and RS_EINVAL (400) if not.
  * One transaction. */
 int cpd_lrs_doc_write(rs_db *db, const struct cpd_lrs_doc_key *k, enum cpd_lrs_write how, const char *ctype,
                       const char *body, size_t len, const struct cpd_lrs_cond *cond);

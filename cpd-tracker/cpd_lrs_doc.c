@@ -159,8 +159,9 @@ static int cpd_lrs_etag_listed(const char *list, const char *etag, int exists)
 	return 0;
 }
 
-/* The precondition of a change to a document that exists (cur) or not: 0, RS_ESTATE (412)
- * or RS_EEXIST (409: a PUT over a document without either header). */
+/* The precondition of a change to a document that exists (cur) or not: 0, RS_ESTATE (412),
+ * RS_EEXIST (409: a profile PUT over a document without either header) or RS_EINVAL (400:
+ * the same PUT when there is no document). */
 static int cpd_lrs_precond(const struct cpd_lrs_cond *c, const struct cpd_lrs_doc *cur, int exists)
 {
 	if (!c)
@@ -173,9 +174,11 @@ static int cpd_lrs_precond(const struct cpd_lrs_cond *c, const struct cpd_lrs_do
 		rs_error_msg("lrs.doc.if_none_match", NULL);
 		return RS_ESTATE;
 	}
-	if (c->require && exists && !c->if_match && !c->if_none_match) {
+	if (c->require && !c->if_match && !c->if_none_match) {
+		/* A profile PUT names its precondition: 409 over a document, 400 (as the ADL suite
+		 * and LRS have it) when there is none yet. */
 		rs_error_msg("lrs.doc.need_etag", NULL);
-		return RS_EEXIST;
+		return exists ? RS_EEXIST : RS_EINVAL;
 	}
 	return 0;
 }

@@ -205,8 +205,10 @@ const struct web_route web_routes[] = {
 	/* xAPI statements that became no CPD completion (web/cpd_xapi_unmatched.c, xapi-stmt). */
 	{ .path = "/api/v1/cpd/xapi/unmatched", .method = "GET", .roles = WEB_ROLE_PROVIDER, .surface = WEB_SURF_PROVIDER,
 	  .handler = web_h_cpd_xapi_unmatched, .name = "cpd_xapi_unmatched" },
-	/* xAPI 1.0.3 Learning Record Store (web/xapi.c): HTTP Basic with the provider's xAPI
-	 * credential, checked by the dispatcher itself (an xAPI client sends no API key). */
+	/* xAPI 1.0.3 Learning Record Store (web/xapi.c). Open in this table because the dispatcher
+	 * authenticates itself: HTTP Basic with the provider's xAPI credential, which the
+	 * alternate request syntax sends in the form body (unknown resources 404 and CORS
+	 * preflights answer without one; About is open by the specification). */
 	{ .path = "/xapi/*", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_PROVIDER,
 	  .handler = web_h_xapi, .name = "xapi" },
 	{ .path = "/xapi/*", .method = "PUT", .roles = ANY_ROLE, .surface = WEB_SURF_PROVIDER,

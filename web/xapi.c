@@ -9,6 +9,7 @@
 #include "rs_error.h"
 #include "rs_json.h"
 #include "rs_log.h"
+#include "rs_util.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 /* Headers of every xAPI answer. */
 #define WEB_XAPI_COMMON_HEADERS \
@@ -111,12 +113,20 @@ static enum MHD_Result web_xapi_queue(struct web_xapi *x, unsigned status, struc
                                       const char *const *headers, size_t len)
 {
 	for (size_t i = 0; headers && headers[i]; i += 2)
-		MHD_add_response_header(resp, headers[i], headers[i + 1]);
+		if (headers[i + 1] && headers[i + 1][0])
+			MHD_add_response_header(resp, headers[i], headers[i + 1]);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	web_add_security_headers(resp, 0);
 	MHD_add_response_header(resp, "X-Request-Id", x->req->id);
-	for (size_t i = 0; web_xapi_headers[i]; i += 2)
-		MHD_add_response_header(resp, web_xapi_headers[i], web_xapi_headers[i + 1]);
+	/* The frame's headers (version, CORS, Consistent-Through), unless the handler set one. */
+	const char *const *common = x->req->extra_headers ? x->req->extra_headers : web_xapi_headers;
+	for (size_t i = 0; common[i]; i += 2) {
+		int own = 0;
+		for (size_t k = 0; headers && headers[k]; k += 2)
+			own |= strcasecmp(headers[k], common[i]) == 0 && headers[k + 1] && headers[k + 1][0];
+		if (!own)
+			MHD_add_response_header(resp, common[i], common[i + 1]);
+	}
 	enum MHD_Result r = MHD_queue_response(x->req->conn, status, resp);
 	MHD_destroy_response(resp);
 	x->req->status = status;
@@ -224,8 +234,10 @@ static int web_xapi_alternate(struct web_xapi *x, enum MHD_Result *reply)
 	x->body_len = 0;
 	x->content_type = "";
 	x->form_storage = malloc(x->req->body_len + 1);
-	if (!x->form_storage)
+	if (!x->form_storage) {
+		*reply = MHD_NO;
 		return -1;
+	}
 	memcpy(x->form_storage, x->req->body ? x->req->body : "", x->req->body_len);
 	x->form_storage[x->req->body_len] = '\0';
 	const char *names[WEB_XAPI_MAX_PARAMS + 8], *values[WEB_XAPI_MAX_PARAMS + 8];
@@ -337,7 +349,7 @@ static enum MHD_Result web_xapi_run(struct web_xapi *x)
 	if (a.bad)
 		return web_xapi_error(x, MHD_HTTP_BAD_REQUEST, "lrs.param.bad", NULL);
 	if (web_xapi_param(x, "method") && web_xapi_alternate(x, &reply) != 0)
-		return x->form_storage ? reply : web_xapi_error(x, MHD_HTTP_BAD_REQUEST, "lrs.alternate.form", NULL);
+		return reply;
 	const char *lookup = strcmp(x->method, "HEAD") == 0 ? "GET" : x->method;
 	const struct web_xapi_resource *found = NULL;
 	int path_known = 0;
@@ -348,18 +360,38 @@ static enum MHD_Result web_xapi_run(struct web_xapi *x)
 		if (strcmp(web_xapi_resources[i].method, lookup) == 0)
 			found = &web_xapi_resources[i];
 	}
-	int open = found && (found->flags & WEB_XAPI_NO_AUTH);
+	/* The resources are the specification's: naming a wrong one needs no credential. */
+	if (!found)
+		return path_known ? web_xapi_error(x, MHD_HTTP_METHOD_NOT_ALLOWED, "lrs.method", x->method, NULL)
+		                  : web_xapi_error(x, MHD_HTTP_NOT_FOUND, "lrs.resource", NULL);
+	int open = found->flags & WEB_XAPI_NO_AUTH;
 	if (!open && web_xapi_authenticate(x, &reply) != 0)
 		return reply;
 	x->version = web_xapi_header(x, "X-Experience-API-Version");
 	if (!open && !web_xapi_version_ok(x->version))
 		return web_xapi_error(x, MHD_HTTP_BAD_REQUEST, x->version ? "lrs.version.unsupported" : "lrs.version.missing",
 		                      WEB_XAPI_VERSION, NULL);
-	if (!found)
-		return path_known ? web_xapi_error(x, MHD_HTTP_METHOD_NOT_ALLOWED, "lrs.method", x->method, NULL)
-		                  : web_xapi_error(x, MHD_HTTP_NOT_FOUND, "lrs.resource", NULL);
 	x->if_match = web_xapi_header(x, "If-Match");
 	x->if_none_match = web_xapi_header(x, "If-None-Match");
+	if (strcmp(found->path, "statements") == 0 && strcmp(lookup, "GET") == 0) {
+		/* Every answer of a statements GET, refusals too, says how far it is consistent
+		 * (xAPI 1.0.3 §7.2.3): reads go to the primary after the writes committed, so the
+		 * time before the query is a safe bound. The handler may send a later one. */
+		int64_t ms = rs_now_ms();
+		time_t t = (time_t)(ms / 1000);
+		struct tm tm;
+		char day[24];
+		gmtime_r(&t, &tm);
+		strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(x->consistent, sizeof x->consistent, "%s.%03dZ", day, (int)(ms % 1000));
+		size_t n = 0;
+		for (; web_xapi_headers[n]; n++)
+			x->frame_headers[n] = web_xapi_headers[n];
+		x->frame_headers[n++] = "X-Experience-API-Consistent-Through";
+		x->frame_headers[n++] = x->consistent;
+		x->frame_headers[n] = NULL;
+		x->req->extra_headers = x->frame_headers;
+	}
 	return found->handler(x);
 }
 

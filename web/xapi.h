@@ -31,6 +31,8 @@ struct web_xapi {
 	int alternate;                 /* the request came in the alternate syntax */
 	char *form_storage;            /* owned by the dispatcher */
 	const char *form_headers[12];  /* header fields of the alternate syntax: name, value, ... */
+	char consistent[32];           /* X-Experience-API-Consistent-Through of a statements GET */
+	const char *frame_headers[12]; /* the headers every answer of this request carries */
 };
 
 typedef enum MHD_Result (*web_xapi_handler)(struct web_xapi *x);
@@ -49,8 +51,10 @@ int web_xapi_params_only(struct web_xapi *x, const char *const *allowed, enum MH
  * the 400 answer queued in *reply. */
 int web_xapi_body_json(struct web_xapi *x, json_t **out, enum MHD_Result *reply);
 
-/* Answers. Every one carries X-Experience-API-Version and the CORS headers; headers is an
- * optional NULL-terminated list name, value, ... of extra headers. A HEAD request gets the
+/* Answers. Every one carries X-Experience-API-Version and the CORS headers (and, for a
+ * statements GET or HEAD, X-Experience-API-Consistent-Through: the time the request was
+ * dispatched, refusals included); headers is an optional NULL-terminated list name, value,
+ * ... of extra headers, which win over the frame's of the same name. A HEAD request gets the
  * same headers and no body (libmicrohttpd drops it). */
 enum MHD_Result web_xapi_reply_json(struct web_xapi *x, unsigned status, json_t *body /* stolen */,
                                     const char *const *headers);

@@ -358,8 +358,6 @@ static char *web_xs_multipart(const char *json, const struct cpd_xapi_result *r,
 	return buf;
 }
 
-#define WEB_XS_HDRS_MAX 64
-
 static void web_xs_now(char *out, size_t n)
 {
 	struct timespec ts;
@@ -375,20 +373,10 @@ enum MHD_Result web_xapi_statements_get(struct web_xapi *x)
 	static const char *const allowed[] = { "statementId", "voidedStatementId", "agent", "verb", "activity",
 		                               "registration", "related_activities", "related_agents", "since",
 		                               "until", "limit", "format", "attachments", "ascending", "more", NULL };
-	/* X-Experience-API-Consistent-Through on every answer, errors too (Communication
-	 * 2.1.3): in front of the frame's headers for the error replies. */
+	/* X-Experience-API-Consistent-Through: the frame puts it on every answer, refusals
+	 * too; the successful answers carry the time of the query. */
 	char consistent[40];
 	web_xs_now(consistent, sizeof consistent);
-	const char *always[WEB_XS_HDRS_MAX];
-	size_t na = 0;
-	always[na++] = "X-Experience-API-Consistent-Through";
-	always[na++] = consistent;
-	for (size_t i = 0; x->req->extra_headers && x->req->extra_headers[i] && na + 3 < WEB_XS_HDRS_MAX; i += 2) {
-		always[na++] = x->req->extra_headers[i];
-		always[na++] = x->req->extra_headers[i + 1];
-	}
-	always[na] = NULL;
-	x->req->extra_headers = always;
 	enum MHD_Result reply;
 	if (web_xapi_params_only(x, allowed, &reply) != 0)
 		return reply;
