@@ -361,6 +361,21 @@ static int cpd_xapi_check_attachments(json_t *stmts, const struct cpd_xapi_blob 
 	return 0;
 }
 
+/* Context activities are answered as arrays even when a single object was sent (Data
+ * 2.4.6.2): store them so. */
+static void cpd_xapi_ctx_arrays(json_t *s)
+{
+	json_t *ca = json_object_get(json_object_get(s, "context"), "contextActivities");
+	const char *k;
+	json_t *v;
+	json_object_foreach(ca, k, v)
+		if (json_is_object(v))
+			json_object_set_new(ca, k, json_pack("[O]", v));
+	json_t *obj = json_object_get(s, "object");
+	if (cpd_xapi_is_type(obj, "SubStatement", 0))
+		cpd_xapi_ctx_arrays(obj);
+}
+
 /* ---- storing ---- */
 
 struct cpd_xs_batch {
@@ -618,9 +633,10 @@ static int cpd_xs_merge_activities(rs_db *db, struct cpd_xs_batch *b)
 		const json_t *a = json_array_get(acts, i);
 		const char *id = json_string_value(json_object_get(a, "id"));
 		const json_t *def = json_object_get(a, "definition");
-		if (!id || (!def && json_object_get(seen, id)))
-			continue;
-		json_object_set_new(seen, id, json_true());
+		const json_t *had = id ? json_object_get(seen, id) : NULL;
+		if (!id || (had && (!def || json_equal(had, def))))
+			continue; /* nothing new to learn: the same id without or with the same definition */
+		json_object_set_new(seen, id, def ? json_deep_copy(def) : json_null());
 		rc = cpd_lrs_activity_merge_in_tx(db, b->who->provider_id, id, def);
 	}
 	json_decref(acts);
@@ -786,6 +802,7 @@ int cpd_xapi_store(json_t **out_ids, rs_db *db, const struct cpd_xapi_who *who, 
 		rc = cpd_xapi_check_attachments(stmts, blobs, nblob);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		json_t *s = json_array_get(stmts, i);
+		cpd_xapi_ctx_arrays(s);
 		json_object_set_new(s, "stored", json_string(stored));
 		json_object_set(s, "authority", (json_t *)(uintptr_t)who->authority);
 		if (!json_object_get(s, "version"))
@@ -863,6 +880,7 @@ static void cpd_xapi_ids_form(json_t *s)
 	json_t *obj = json_object_get(s, "object");
 	if (cpd_xapi_is_type(obj, "Activity", 1)) {
 		json_object_del(obj, "definition");
+		json_object_del(obj, "objectType");
 	} else if (cpd_xapi_is_type(obj, "Agent", 0) || cpd_xapi_is_type(obj, "Group", 0)) {
 		json_object_set_new(s, "object", cpd_xapi_ids_agent(obj));
 	} else if (cpd_xapi_is_type(obj, "SubStatement", 0)) {
@@ -1032,8 +1050,9 @@ static void cpd_xapi_iso(char *out, size_t n, int64_t us)
 	time_t t = (time_t)(us / 1000000);
 	struct tm tm;
 	gmtime_r(&t, &tm);
-	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	         tm.tm_min, tm.tm_sec, (int)(us % 1000000 / 1000));
+	char day[32];
+	strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, n, "%.20s.%06dZ", day, (int)((us % 1000000 + 1000000) % 1000000));
 }
 
 static void cpd_xapi_http_date(char *out, size_t n, int64_t us)

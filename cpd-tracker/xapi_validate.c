@@ -301,6 +301,8 @@ static int cpd_xv_is_duration(const char *s)
 		any = 1;
 		p++;
 	}
+	if (strchr(s, 'W') && (strpbrk(s, "YMDTHS") != NULL))
+		return 0; /* PnW stands alone (ISO 8601 4.4.3.2) */
 	return any;
 }
 
@@ -422,8 +424,8 @@ static int cpd_xv_actor(struct xv *v, const json_t *a, int group_only, int autho
 		rc = cpd_xv_ifis(v, a, &n);
 	if (rc)
 		return rc;
-	if (n > 1)
-		return cpd_xv_fail(v, "ifi", NULL);
+	if (n > 1 || (authority && n > 0))
+		return cpd_xv_fail(v, authority ? "authority" : "ifi", NULL);
 	const json_t *m = json_object_get(a, "member");
 	if (n == 0 && !m)
 		return cpd_xv_fail(v, "missing", "member");
@@ -544,6 +546,8 @@ static int cpd_xv_definition(struct xv *v, const json_t *d)
 			rc = cpd_xv_fail(v, "value", "interactionType");
 	}
 	const json_t *crp = json_object_get(d, "correctResponsesPattern");
+	if (rc == 0 && crp && !it)
+		rc = cpd_xv_fail(v, "missing", "interactionType");
 	if (rc == 0 && crp) {
 		if (!json_is_array(crp))
 			rc = cpd_xv_fail(v, "type", "correctResponsesPattern");

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 static json_t *web_xs_authority(struct web_xapi *x)
 {
@@ -34,6 +35,10 @@ static int web_xs_read(struct web_xapi *x, json_t **out, struct cpd_xapi_blob *b
 {
 	*nblob = 0;
 	const char *ct = x->content_type ? x->content_type : "";
+	if (strncasecmp(ct, "multipart/mixed", 15) != 0 && strncasecmp(ct, "application/json", 16) != 0) {
+		rs_error_msg("xapi.content_type", NULL);
+		return RS_EINVAL;
+	}
 	if (strncasecmp(ct, "multipart/mixed", 15) != 0) {
 		if (x->body_len > CPD_XAPI_BODY_MAX) {
 			rs_error_msg("xapi.too_big", NULL);
@@ -353,11 +358,25 @@ static char *web_xs_multipart(const char *json, const struct cpd_xapi_result *r,
 	return buf;
 }
 
+static void web_xs_now(char *out, size_t n)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	struct tm tm;
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100,
+	         tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100, (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
 enum MHD_Result web_xapi_statements_get(struct web_xapi *x)
 {
 	static const char *const allowed[] = { "statementId", "voidedStatementId", "agent", "verb", "activity",
 		                               "registration", "related_activities", "related_agents", "since",
 		                               "until", "limit", "format", "attachments", "ascending", "more", NULL };
+	/* X-Experience-API-Consistent-Through: the frame puts it on every answer, refusals
+	 * too; the successful answers carry the time of the query. */
+	char consistent[40];
+	web_xs_now(consistent, sizeof consistent);
 	enum MHD_Result reply;
 	if (web_xapi_params_only(x, allowed, &reply) != 0)
 		return reply;
@@ -476,7 +495,7 @@ enum MHD_Result web_xapi_statements_get(struct web_xapi *x)
 		free(url);
 	}
 	json_decref(params);
-	const char *hdrs[] = { "X-Experience-API-Consistent-Through", r.consistent,
+	const char *hdrs[] = { "X-Experience-API-Consistent-Through", consistent,
 		               r.last_modified[0] ? "Last-Modified" : NULL, r.last_modified, NULL };
 	if (!q.attachments) {
 		json_t *body = r.body;

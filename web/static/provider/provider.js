@@ -106,9 +106,9 @@
       clear(tb);
       res.body.unmatched.forEach(function (u) {
         var tr = document.createElement('tr');
-        cell(tr, u.stored);
-        cell(tr, u.statement_id);
-        cell(tr, u.activity || '—');
+        cell(tr, new Date(u.stored).toLocaleString(window.rissI18n.current() === 'en' ? 'en-GB' : 'ja-JP'));
+        cell(tr, u.statement_id).className = 'iri';
+        cell(tr, u.activity || '—').className = 'iri';
         cell(tr, actorText(u.actor));
         cell(tr, u.message || t(u.message_id));
         tb.appendChild(tr);
