@@ -179,7 +179,7 @@ static int cli_provider_change(int argc, char **argv)
 		case 'h':
 			if (strcmp(what, "rotate-key") == 0)
 				printf("usage: riss provider rotate-key ID [--json]\n\nA new API key for provider ID (printed once); "
-				       "the old key stops working at once.\n");
+				       "the old key stops working at once.\nThe provider's xAPI credential (HTTP Basic at /xapi/) is replaced too and printed once.\n");
 			else if (strcmp(what, "suspend") == 0)
 				printf("usage: riss provider suspend ID --reason TEXT [--json]\n\nSuspend provider ID: its key is "
 				       "refused until it is reinstated.\n");
@@ -220,13 +220,14 @@ static int cli_provider_change(int argc, char **argv)
 	rs_db_close(db);
 	if (e != 0)
 		return cli_provider_fail(e);
+	cpd_lrs_endpoint_set(out, rs_config_str("public_base_url"));
 	return cli_provider_print(out, as_json, text);
 }
 
 static const struct cli_cmd cli_provider_cmds[] = {
 	{ .name = "add", .summary = "approve a provider and print its API key once", .run = cli_provider_add },
 	{ .name = "list", .summary = "list providers", .run = cli_provider_list },
-	{ .name = "rotate-key", .summary = "replace a provider's API key", .run = cli_provider_change },
+	{ .name = "rotate-key", .summary = "replace a provider's API key and xAPI credential", .run = cli_provider_change },
 	{ .name = "suspend", .summary = "suspend a provider (its key is refused)", .run = cli_provider_change },
 	{ .name = "reinstate", .summary = "lift a suspension", .run = cli_provider_change },
 	{ .name = "period", .summary = "set the approval period", .run = cli_provider_change },

@@ -242,7 +242,8 @@ struct cpd_provider_new {
  * Learning Record Store (cpd_lrs.h; callers add "endpoint"). More members may be added
  * later (it stays an object). */
 int cpd_provider_add(json_t **out, rs_db *db, const struct cpd_actor *who, const struct cpd_provider_new *p);
-/* A new key for the provider; the old one stops working at once. *out as for add. */
+/* A new key for the provider, and a new xAPI credential; the old ones stop working at once
+ * (other nodes' credential caches: within 10 s). *out as for add. */
 int cpd_provider_rotate_key(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t provider_id);
 /* Suspend (reason required: the key is refused from now on) or reinstate. *out: the
  * provider's record (as in cpd_provider_list). */

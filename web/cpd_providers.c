@@ -90,5 +90,7 @@ enum MHD_Result web_h_cpd_provider_change(struct web_request *req)
 		rc = cpd_provider_reinstate(&out, db, &who, id);
 	else
 		rc = cpd_provider_rotate_key(&out, db, &who, id);
+	if (rc == 0)
+		cpd_lrs_endpoint_set(out, rs_config_str("public_base_url"));
 	return web_cpd_answer(req, rc, out, MHD_HTTP_OK);
 }

@@ -188,6 +188,8 @@ static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const 
 		web_request_id(req->id);
 		req->lang_en = web_prefers_english(conn);
 		web_client_addr(req, conn);
+		if (strncmp(url, "/xapi/", 6) == 0)
+			req->extra_headers = web_xapi_headers; /* a 413 or 405 here is an xAPI answer too */
 		*con_cls = req;
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > web_body_limit_for(url)) {

@@ -257,6 +257,8 @@ enum MHD_Result web_h_cpd_status(struct web_request *req);
 enum MHD_Result web_h_cpd_xapi_unmatched(struct web_request *req);
 /* The xAPI Learning Record Store under /xapi/ (web/xapi.c dispatches to its resources). */
 enum MHD_Result web_h_xapi(struct web_request *req);
+/* The headers of every answer under /xapi/ (version, CORS): name, value, ..., NULL. */
+extern const char *const web_xapi_headers[];
 /* The client's address into req->client_ip: the peer, or behind a configured trusted proxy
  * the nearest X-Forwarded-For entry that is not a proxy (web/client_addr.c). */
 void web_client_addr(struct web_request *req, struct MHD_Connection *conn);

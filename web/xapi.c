@@ -25,7 +25,7 @@
 	"Access-Control-Allow-Origin", "*", \
 	"Access-Control-Expose-Headers", "ETag, Last-Modified, Content-Type, Content-Length, X-Experience-API-Version, " \
 	                                 "X-Experience-API-Consistent-Through"
-static const char *const web_xapi_headers[] = { WEB_XAPI_COMMON_HEADERS, NULL };
+const char *const web_xapi_headers[] = { WEB_XAPI_COMMON_HEADERS, NULL };
 static const char *const web_xapi_headers_401[] = { WEB_XAPI_COMMON_HEADERS,
 	"WWW-Authenticate", "Basic realm=\"xapi\", charset=\"UTF-8\"", NULL };
 

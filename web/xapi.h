@@ -6,6 +6,8 @@
 
 #include "web.h"
 
+#include "cpd_lrs.h"
+
 #define WEB_XAPI_VERSION "1.0.3"
 #define WEB_XAPI_MAX_PARAMS 32
 #define WEB_XAPI_PARAM_MAX 8192        /* bytes of one parameter value */
@@ -73,7 +75,8 @@ enum MHD_Result web_xapi_reply_rc(struct web_xapi *x, int rc);
 
 /* The "agent" parameter parsed and validated (*out caller owns; key its identifier as
  * cpd_lrs_agent_key gives it): 0, or -1 with the 400 answer queued (web/xapi_agents.c). */
-int web_xapi_agent_param(struct web_xapi *x, json_t **out, char key[2101], enum MHD_Result *reply);
+int web_xapi_agent_param(struct web_xapi *x, json_t **out, char key[CPD_LRS_AGENT_KEY_MAX + 1],
+                         enum MHD_Result *reply);
 
 /* Resource handlers (the table in web/xapi.c names them). */
 enum MHD_Result web_xapi_statements_get(struct web_xapi *x);    /* GET, HEAD */

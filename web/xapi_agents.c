@@ -11,7 +11,7 @@
 
 /* The "agent" parameter as a validated Agent object (*out caller owns): 0, or -1 with the 400
  * answer queued. */
-int web_xapi_agent_param(struct web_xapi *x, json_t **out, char key[2101],
+int web_xapi_agent_param(struct web_xapi *x, json_t **out, char key[CPD_LRS_AGENT_KEY_MAX + 1],
                          enum MHD_Result *reply)
 {
 	const char *text = web_xapi_param(x, "agent");

@@ -1,6 +1,6 @@
 """The xAPI Learning Record Store's frame where the ADL conformance suite does not look:
-each provider's xAPI credential reaches only its own documents, a wrong or suspended
-credential is refused, and documents' preconditions (DELETE with a stale ETag, a POST merge
+each provider's xAPI credential reaches only its own documents, a wrong, suspended or
+rotated-away credential is refused, and documents' preconditions (DELETE with a stale ETag, a POST merge
 with a stale ETag, If-None-Match naming the current ETag) refuse without changing anything."""
 import base64
 import json
@@ -88,6 +88,14 @@ class XapiLrs(unittest.TestCase):
         riss("provider", "suspend", str(c["provider_id"]), "--reason", "test")
         self.assertEqual(self.state(c, "GET")[0], 401)
         self.assertEqual(self.call(c, "GET", "about", auth=False)[0], 200)
+
+    def test_rotate_key_replaces_the_xapi_credential(self):
+        d = provider_add(f"LRS 機関D{RUN}")
+        new = json.loads(riss("provider", "rotate-key", str(d["provider_id"]), "--json").stdout)
+        self.assertTrue(new["xapi"]["endpoint"].endswith("/xapi/"), new)
+        self.assertNotEqual(new["xapi"]["username"], d["xapi"]["username"])
+        self.assertEqual(self.state(d, "GET")[0], 401)
+        self.assertEqual(self.state(new, "GET")[0], 200)
 
     def test_preconditions_refuse_without_changing(self):
         sid = "prefs-" + RUN
