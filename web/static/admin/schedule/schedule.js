@@ -114,12 +114,16 @@
       return { exam: $('w-exam').value, name: $('w-name').value, opens_on: $('w-opens').value, closes_on: $('w-closes').value };
     }, function (w) { return t('page.schedule.window_saved', [w.name]); });
     submit('centre-form', '/api/v1/schedule/centres', function () {
-      return { code: $('c-code').value, name: $('c-name').value, prefecture: $('c-pref').value, seats: Number($('c-seats').value) };
+      var c = { code: $('c-code').value, name: $('c-name').value, prefecture: $('c-pref').value, seats: Number($('c-seats').value) };
+      if ($('c-prefecture_code').value) c.prefecture_code = $('c-prefecture_code').value;
+      return c;
     }, function (c) { return t('page.schedule.centre_saved', [c.code]); });
     submit('candidate-form', '/api/v1/schedule/candidates', function () {
       var b = { name_kanji: $('k-kanji').value, name_kana: $('k-kana').value, name_romaji: $('k-romaji').value,
         birth_date: $('k-dob').value, email: $('k-email').value };
       if ($('k-phone').value) b.phone = $('k-phone').value;
+      var attrs = window.rissAttr.read('k-');
+      Object.keys(attrs).forEach(function (k) { b[k] = attrs[k]; });
       return b;
     }, function (c) { return t('page.schedule.candidate_saved', [c.id]); });
     submit('booking-form', '/api/v1/schedule/bookings', function () {
