@@ -79,6 +79,7 @@
   function rowMessage(e) { return e.message_id && window.rissI18n.has(e.message_id) ? t(e.message_id, e.args) : e.message; }
   function fieldLabel(f) {
     var id = 'page.schedule.col.' + f;
+    if (!window.rissI18n.has(id) && window.rissI18n.has('attr.field.' + f)) id = 'attr.field.' + f;
     return window.rissI18n.has(id) ? t(id) : f;
   }
   var lastImport = null;
