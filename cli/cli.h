@@ -62,6 +62,8 @@ int cli_cmd_exam(int argc, char **argv);
 int cli_cmd_jobs(int argc, char **argv);
 int cli_cmd_registrant(int argc, char **argv);
 int cli_cmd_provider(int argc, char **argv);
+/* issue 15, demo data (stats-data): riss demo */
+int cli_cmd_demo(int argc, char **argv);
 
 /* riss bank's subcommands (cli/cmd_bank_*.c). */
 int cli_bank_generate(int argc, char **argv);

@@ -27,6 +27,8 @@ static const struct cli_cmd cli_commands[] = {
 	{ .name = "registrant", .summary = "registrants' self-service: activation-code",       .run = cli_cmd_registrant },
 	{ .name = "provider",   .summary = "training providers: add, list, rotate-key, suspend, reinstate, period", .run = cli_cmd_provider },
 	{ .name = "stats",      .summary = "statistics: export",                              .run = cli_cmd_stats },
+	/* issue 15, demo data (stats-data) */
+	{ .name = "demo",       .summary = "load a year of simulated sittings, a register and training (--seed)", .run = cli_cmd_demo },
 };
 
 static void cli_print_help(FILE *f)

@@ -88,3 +88,26 @@ done:
 		fclose(f);
 	return rc;
 }
+
+long rs_days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400;
+	long yoe = y - era * 400;
+	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+void rs_civil_from_days(long z, int *out_y, int *out_m, int *out_d)
+{
+	z += 719468;
+	long era = (z >= 0 ? z : z - 146096) / 146097;
+	long doe = z - era * 146097;
+	long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	long mp = (5 * doy + 2) / 153;
+	*out_d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*out_m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*out_y = (int)(yoe + era * 400 + (*out_m <= 2));
+}

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rs_attr.h"
 #include "rs_db.h"
 
 /* ------------------------------------------------------------------------------------ */
@@ -172,5 +173,55 @@ int dlv_demo_seed(json_t **out, rs_db *db, const char *centre, const char *prefi
  * version, seed) and report {"session", "answered", "items": [ids in order], "replayed":
  * result by replay, "stored": the stored result or null}. */
 int dlv_replay(json_t **out, rs_db *db, int64_t session);
+
+/* ------------------------------------------------------------------------------------ */
+/* Bulk load of simulated sittings (riss demo; issue 15). The caller runs the engine (the
+ * exam-engine's public API on the item bank's published bank) and hands over a chunk of
+ * people with their bookings; each booking that was sat carries its answers and the
+ * engine's result. One transaction per chunk, one multi-row insert per table; ids come
+ * from the tables' own sequences. Strings are borrowed for the call. */
+struct cat_exam;
+struct cat_result;
+struct dlv_bulk_person {
+	const char *name_kanji, *name_kana, *name_romaji;
+	char birth_date[11];          /* YYYY-MM-DD */
+	char email[72];               /* unique: (email, birth_date) is the candidate's key */
+	struct rs_attrs attrs;        /* statistical attributes, each may be NULL */
+};
+struct dlv_bulk_sitting {
+	size_t person;                /* index into the chunk's persons */
+	int64_t window;               /* exam.windows id */
+	const char *centre;           /* exam.centres code */
+	char sit_on[11], starts_at[6];
+	const char *status;           /* booking status: finished, no_show, cancelled, booked */
+	char booked_at[32];           /* when the booking was made (timestamptz text) */
+	/* Only when sat (result != NULL): */
+	const char *identity_document; /* one of dlv_identity_documents */
+	char checked_at[32];          /* identity check and admission (timestamptz text) */
+	char finished_at[32];
+	char seat[8];
+	uint64_t seed;                /* engine seed of the session */
+	int64_t used_ms;
+	size_t nresp;
+	const char *const *item_id;   /* per answer, in order: item, choice 0..3, score 0/1, engine clock */
+	const uint8_t *choice, *score;
+	const uint32_t *elapsed_s;
+	const struct cat_result *result;
+};
+struct dlv_bulk {
+	const struct cat_exam *exam;  /* code, domains (the result's domain names) */
+	char exam_version[17], bank_version[17]; /* the engine's exam hash and bank version, hex */
+	int time_limit_s;
+	const struct dlv_bulk_person *persons;
+	size_t npersons;
+	const struct dlv_bulk_sitting *sittings;
+	size_t nsittings;
+};
+/* Write the chunk (audited once as exam.demo.load). 0 or the database error; nothing of the
+ * chunk is written on failure. */
+int dlv_bulk_load(rs_db *db, const struct dlv_bulk *b);
+/* Candidates whose e-mail address ends in @email_domain, and their results (how riss demo
+ * sees that its data is already loaded). */
+int dlv_bulk_count(long long *out_candidates, long long *out_results, rs_db *db, const char *email_domain);
 
 #endif

@@ -2,6 +2,7 @@
  * error per bad field with its line number, before anything touches the database. */
 #include "dlv_int.h"
 
+#include "rs_attr.h"
 #include "rs_error.h"
 #include "rs_msg.h"
 
@@ -14,10 +15,15 @@
 
 #define DLV_CSV_HEADER "name_kanji,name_kana,name_romaji,birth_date,email,phone,centre,window,sit_on,starts_at," \
 	"extra_minutes,large_text,high_contrast"
+/* The 13 columns every file has, then optionally the candidate's four statistical attributes
+ * (rs_attr.h, in that order: prefecture, occupation, industry, employer_type), each may be
+ * empty (not answered). */
 static const char *const dlv_cols[] = {
 	"name_kanji", "name_kana", "name_romaji", "birth_date", "email", "phone", "centre", "window",
 	"sit_on", "starts_at", "extra_minutes", "large_text", "high_contrast",
+	"prefecture", "occupation", "industry", "employer_type",
 };
+#define DLV_NBASE 13
 #define DLV_NCOLS (sizeof dlv_cols / sizeof dlv_cols[0])
 #define DLV_FIELD_MAX 256
 
@@ -195,13 +201,14 @@ int dlv_csv_bookings_parse(json_t **out_rows, json_t **out_errors, const char *c
 	if (len >= 3 && memcmp(csv, "\xef\xbb\xbf", 3) == 0)
 		pos = 3;
 	const char *msg = NULL;
-	if (dlv_record(f, DLV_NCOLS + 1, &nf, csv, len, &pos, &line, &msg) != 0 || nf != DLV_NCOLS) {
+	if (dlv_record(f, DLV_NCOLS + 1, &nf, csv, len, &pos, &line, &msg) != 0 || (nf != DLV_NBASE && nf != DLV_NCOLS)) {
 		dlv_row_err(errors, 1, "header", "csv.header", DLV_CSV_HEADER, NULL);
 		rs_error_msg("csv.not_booking_header", NULL);
 		rc = RS_EPARSE;
 		goto done;
 	}
-	for (size_t c = 0; c < DLV_NCOLS; c++) {
+	const size_t ncols = nf;
+	for (size_t c = 0; c < ncols; c++) {
 		if (strcmp(f[c], dlv_cols[c]) != 0) {
 			dlv_row_err(errors, 1, "header", "csv.header", DLV_CSV_HEADER, NULL);
 			rs_error_msg("csv.not_booking_header", NULL);
@@ -226,15 +233,15 @@ int dlv_csv_bookings_parse(json_t **out_rows, json_t **out_errors, const char *c
 			dlv_err(errors, start_line, "file", "csv.too_many_rows");
 			break;
 		}
-		if (nf != DLV_NCOLS) {
+		if (nf != ncols) {
 			char want[24], found[24];
-			snprintf(want, sizeof want, "%zu", DLV_NCOLS);
+			snprintf(want, sizeof want, "%zu", ncols);
 			snprintf(found, sizeof found, "%zu", nf);
 			dlv_row_err(errors, (long long)start_line, "row", "csv.field_count", want, found);
 			continue;
 		}
 		size_t before = json_array_size(errors);
-		for (size_t c = 0; c < DLV_NCOLS; c++)
+		for (size_t c = 0; c < ncols; c++)
 			if (!dlv_valid_utf8(f[c]))
 				dlv_err(errors, start_line, dlv_cols[c], "csv.not_utf8");
 		if (!f[0][0])
@@ -267,6 +274,9 @@ int dlv_csv_bookings_parse(json_t **out_rows, json_t **out_errors, const char *c
 			dlv_err(errors, start_line, "large_text", "csv.bool");
 		if (!hc)
 			dlv_err(errors, start_line, "high_contrast", "csv.bool");
+		for (size_t c = DLV_NBASE; c < ncols; c++)
+			if (f[c][0] && rs_attr_check((enum rs_attr_kind)(c - DLV_NBASE), f[c]) != 0)
+				dlv_row_err(errors, (long long)start_line, dlv_cols[c], rs_error_last_id(), f[c], NULL);
 		if (json_array_size(errors) != before)
 			continue;
 		char xs[16];
@@ -277,6 +287,9 @@ int dlv_csv_bookings_parse(json_t **out_rows, json_t **out_errors, const char *c
 		json_object_set_new(row, "extra_minutes", json_string(xs));
 		json_object_set_new(row, "large_text", json_string(lt));
 		json_object_set_new(row, "high_contrast", json_string(hc));
+		for (size_t c = DLV_NBASE; c < ncols; c++)
+			if (f[c][0])
+				json_object_set_new(row, dlv_cols[c], json_string(f[c]));
 		json_array_append_new(rows, row);
 	}
 	if (json_array_size(rows) == 0 && json_array_size(errors) == 0)

@@ -19,7 +19,8 @@ int dlv_demo_seed(json_t **out, rs_db *db, const char *centre, const char *prefi
 		return rc;
 	const char *pc[] = { centre };
 	if ((rc = rs_db_exec(NULL, db, "dlv_demo_centre",
-		"INSERT INTO exam.centres (code, name, prefecture, seats) VALUES ($1, '東京第一テストセンター', '東京都', 40)"
+		"INSERT INTO exam.centres (code, name, prefecture, seats, prefecture_code)"
+		" VALUES ($1, '東京第一テストセンター', '東京都', 40, '13')"
 		" ON CONFLICT (code) DO NOTHING", 1, pc)) != 0)
 		goto fail;
 	if ((rc = rs_db_exec(NULL, db, "dlv_demo_window",

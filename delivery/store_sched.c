@@ -2,6 +2,7 @@
  * API), lists, and the all-or-nothing CSV booking import. */
 #include "dlv_int.h"
 
+#include "rs_attr.h"
 #include "rs_audit.h"
 #include "rs_error.h"
 #include "rs_json.h"
@@ -85,22 +86,31 @@ static int dlv_fields(const json_t *in, const struct rs_json_field *f, size_t n)
 
 int dlv_centre_put(json_t **out, rs_db *db, const struct dlv_actor *who, const json_t *in)
 {
-	const char *code = NULL, *name = NULL, *pref = NULL;
+	const char *code = NULL, *name = NULL, *pref = NULL, *pcode = NULL;
 	long long seats = 0;
 	struct rs_json_field f[] = {
 		{ "code", RS_JSON_STRING, &code, 0, 2, 32 }, { "name", RS_JSON_STRING, &name, 0, 1, 200 },
 		{ "prefecture", RS_JSON_STRING, &pref, 0, 1, 20 }, { "seats", RS_JSON_INT, &seats, 0, 1, 1000 },
+		{ "prefecture_code", RS_JSON_STRING, &pcode, 1, 0, 8 },
 	};
-	int rc = dlv_fields(in, f, 4);
+	int rc = dlv_fields(in, f, 5);
 	if (rc != 0)
 		return rc;
+	if (pcode && !pcode[0])
+		pcode = NULL;
+	if ((rc = rs_attr_check(RS_ATTR_PREFECTURE, pcode)) != 0) {
+		dlv_slug_set("invalid-field");
+		return rc;
+	}
 	char s[16];
 	snprintf(s, sizeof s, "%lld", seats);
-	const char *p[] = { code, name, pref, s };
-	struct dlv_put a = { .who = who, .name = "dlv_centre_put", .action = "exam.centre.put", .what = "centre", .n = 4, .p = p,
-		.sql = "INSERT INTO exam.centres (code, name, prefecture, seats) VALUES ($1, $2, $3, $4)"
-		       " ON CONFLICT (code) DO UPDATE SET name = $2, prefecture = $3, seats = $4"
-		       " RETURNING json_build_object('code', code, 'name', name, 'prefecture', prefecture, 'seats', seats)" };
+	const char *p[] = { code, name, pref, s, pcode };
+	struct dlv_put a = { .who = who, .name = "dlv_centre_put", .action = "exam.centre.put", .what = "centre", .n = 5, .p = p,
+		.sql = "INSERT INTO exam.centres (code, name, prefecture, seats, prefecture_code) VALUES ($1, $2, $3, $4, $5)"
+		       " ON CONFLICT (code) DO UPDATE SET name = $2, prefecture = $3, seats = $4,"
+		       " prefecture_code = coalesce($5, exam.centres.prefecture_code)"
+		       " RETURNING json_build_object('code', code, 'name', name, 'prefecture', prefecture, 'seats', seats,"
+		       " 'prefecture_code', prefecture_code)" };
 	return dlv_put_run(out, db, &a);
 }
 
@@ -122,6 +132,18 @@ int dlv_window_put(json_t **out, rs_db *db, const struct dlv_actor *who, const j
 	return dlv_put_run(out, db, &a);
 }
 
+/* The candidate's statistical attributes (0037): a field not answered keeps an earlier
+ * answer, so a booking made without them does not erase what the person gave before. */
+#define DLV_CAND_UPSERT \
+	"INSERT INTO exam.candidates (name_kanji, name_kana, name_romaji, birth_date, email, phone," \
+	" prefecture, occupation, industry, employer_type)" \
+	" VALUES ($1, $2, $3, $4::date, $5, $6, $7, $8, $9, $10) ON CONFLICT (email, birth_date) DO UPDATE" \
+	" SET name_kanji = $1, name_kana = $2, name_romaji = $3, phone = $6," \
+	" prefecture = coalesce(excluded.prefecture, exam.candidates.prefecture)," \
+	" occupation = coalesce(excluded.occupation, exam.candidates.occupation)," \
+	" industry = coalesce(excluded.industry, exam.candidates.industry)," \
+	" employer_type = coalesce(excluded.employer_type, exam.candidates.employer_type)"
+
 int dlv_candidate_put(json_t **out, rs_db *db, const struct dlv_actor *who, const json_t *in)
 {
 	const char *kanji = NULL, *kana = NULL, *romaji = NULL, *dob = NULL, *email = NULL, *phone = "";
@@ -133,13 +155,18 @@ int dlv_candidate_put(json_t **out, rs_db *db, const struct dlv_actor *who, cons
 	int rc = dlv_fields(in, f, 6);
 	if (rc != 0)
 		return rc;
-	const char *p[] = { kanji, kana, romaji, dob, email, phone };
-	struct dlv_put a = { .who = who, .name = "dlv_cand_put", .action = "exam.candidate.put", .what = "candidate", .n = 6, .p = p,
-		.sql = "INSERT INTO exam.candidates (name_kanji, name_kana, name_romaji, birth_date, email, phone)"
-		       " VALUES ($1, $2, $3, $4::date, $5, $6) ON CONFLICT (email, birth_date) DO UPDATE"
-		       " SET name_kanji = $1, name_kana = $2, name_romaji = $3, phone = $6"
+	struct rs_attrs at;
+	if ((rc = rs_attrs_from_json(&at, in)) != 0) {
+		dlv_slug_set("invalid-field");
+		return rc;
+	}
+	const char *p[] = { kanji, kana, romaji, dob, email, phone, at.v[RS_ATTR_PREFECTURE], at.v[RS_ATTR_OCCUPATION],
+	                    at.v[RS_ATTR_INDUSTRY], at.v[RS_ATTR_EMPLOYER_TYPE] };
+	struct dlv_put a = { .who = who, .name = "dlv_cand_put", .action = "exam.candidate.put", .what = "candidate", .n = 10, .p = p,
+		.sql = DLV_CAND_UPSERT
 		       " RETURNING json_build_object('id', id, 'name_kanji', name_kanji, 'name_kana', name_kana,"
-		       " 'name_romaji', name_romaji, 'birth_date', birth_date, 'email', email, 'phone', phone)" };
+		       " 'name_romaji', name_romaji, 'birth_date', birth_date, 'email', email, 'phone', phone,"
+		       " 'prefecture', prefecture, 'occupation', occupation, 'industry', industry, 'employer_type', employer_type)" };
 	return dlv_put_run(out, db, &a);
 }
 
@@ -214,7 +241,7 @@ int dlv_sched_list(json_t **out, rs_db *db, const char *kind)
 	if (strcmp(kind, "centres") == 0) {
 		name = "dlv_list_centres";
 		sql = "SELECT coalesce(json_agg(json_build_object('code', code, 'name', name, 'prefecture', prefecture,"
-		      " 'seats', seats) ORDER BY code), '[]') FROM exam.centres";
+		      " 'seats', seats, 'prefecture_code', prefecture_code) ORDER BY code), '[]') FROM exam.centres";
 	} else if (strcmp(kind, "windows") == 0) {
 		name = "dlv_list_windows";
 		sql = "SELECT coalesce(json_agg(json_build_object('id', id, 'exam', exam_code, 'name', name, 'opens_on', opens_on,"
@@ -222,7 +249,8 @@ int dlv_sched_list(json_t **out, rs_db *db, const char *kind)
 	} else if (strcmp(kind, "candidates") == 0) {
 		name = "dlv_list_candidates";
 		sql = "SELECT coalesce(json_agg(json_build_object('id', id, 'name_kanji', name_kanji, 'name_kana', name_kana,"
-		      " 'name_romaji', name_romaji, 'birth_date', birth_date, 'email', email) ORDER BY id), '[]')"
+		      " 'name_romaji', name_romaji, 'birth_date', birth_date, 'email', email, 'prefecture', prefecture,"
+		      " 'occupation', occupation, 'industry', industry, 'employer_type', employer_type) ORDER BY id), '[]')"
 		      " FROM (SELECT * FROM exam.candidates ORDER BY id DESC LIMIT 1000) c";
 	} else if (strcmp(kind, "bookings") == 0) {
 		name = "dlv_list_bookings";
@@ -266,13 +294,11 @@ static int dlv_import_tx(rs_db *db, void *varg)
 	json_array_foreach(a->rows, i, row) {
 		json_int_t line = json_integer_value(json_object_get(row, "line"));
 #define F(k) json_string_value(json_object_get(row, k))
-		const char *cp[] = { F("name_kanji"), F("name_kana"), F("name_romaji"), F("birth_date"), F("email"), F("phone") };
+		const char *cp[] = { F("name_kanji"), F("name_kana"), F("name_romaji"), F("birth_date"), F("email"), F("phone"),
+		                     F("prefecture"), F("occupation"), F("industry"), F("employer_type") };
 		PGresult *r = NULL;
 		rs_db_exec_plain(db, "SAVEPOINT dlv_row");
-		int rc = rs_db_exec(&r, db, "dlv_imp_cand",
-			"INSERT INTO exam.candidates (name_kanji, name_kana, name_romaji, birth_date, email, phone)"
-			" VALUES ($1, $2, $3, $4::date, $5, $6) ON CONFLICT (email, birth_date) DO UPDATE SET name_kanji = $1,"
-			" name_kana = $2, name_romaji = $3, phone = $6 RETURNING id", 6, cp);
+		int rc = rs_db_exec(&r, db, "dlv_imp_cand", DLV_CAND_UPSERT " RETURNING id", 10, cp);
 		if (rc == RS_EUNAVAIL || rc == RS_ECONFLICT)
 			return rc;
 		if (rc != 0) {

@@ -87,6 +87,9 @@ int reg_wf_apply(int64_t *out_id, rs_db *db, const struct reg_application *app, 
 		rs_error_msg("reg.field_date", "date_of_birth", NULL);
 		return RS_EINVAL;
 	}
+	for (int k = 0; k < RS_ATTR_N; k++)
+		if ((rc = rs_attr_check((enum rs_attr_kind)k, app->attrs.v[k])) != 0)
+			return rc;
 	struct reg_wf_apply_arg a = { .app = app, .who = who };
 	rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_wf_apply_tx, &a);
 	if (rc == 0)

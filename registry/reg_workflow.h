@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "reg_register.h"
+#include "rs_attr.h"
 #include "rs_db.h"
 
 /* Who acts (for rs_audit and the status history). */
@@ -26,6 +27,7 @@ struct reg_application {
 	const char *name, *name_kana, *name_latn;
 	const char *date_of_birth;
 	unsigned published;           /* reg_pub bits */
+	struct rs_attrs attrs;        /* statistical attributes, each optional (NULL); checked by reg_wf_apply */
 };
 
 /* Record an application (state submitted). Refused (RS_ESTATE, the message names the

@@ -130,10 +130,13 @@ int reg_store_registrant_insert(rs_db *db, const struct reg_registrant *r, int64
 	                    r->exam_result_ref, r->exam_pass_date, app_id > 0 ? app : NULL, r->reg_date,
 	                    r->valid_from, r->valid_until, renew, pub };
 	return rs_db_exec(NULL, db, "reg_registrant_insert",
+	                  /* The statistical attributes (0042) come from the application as it was given. */
 	                  "INSERT INTO registry.registrants (regno, name, name_kana, name_latn, date_of_birth, "
 	                  "exam_result_ref, exam_pass_date, application_id, reg_date, valid_from, valid_until, "
-	                  "renewal_count, published_fields) VALUES ($1, $2, $3, $4, $5::date, $6, $7::date, "
-	                  "$8::bigint, $9::date, $10::date, $11::date, $12::int, $13::text[])", 13, p);
+	                  "renewal_count, published_fields, prefecture, occupation, industry, employer_type) "
+	                  "SELECT $1, $2, $3, $4, $5::date, $6, $7::date, $8::bigint, $9::date, $10::date, $11::date, "
+	                  "$12::int, $13::text[], a.prefecture, a.occupation, a.industry, a.employer_type "
+	                  "FROM (SELECT 1) one LEFT JOIN registry.applications a ON a.id = $8::bigint", 13, p);
 }
 
 int reg_store_registrant_set_status(rs_db *db, const char *regno, enum reg_status st, const char *reason)
@@ -167,12 +170,13 @@ int reg_store_app_insert(rs_db *db, int64_t *out_id, const struct reg_applicatio
 	char pub[256];
 	reg_pub_pg_array(pub, sizeof pub, a->published);
 	const char *p[] = { a->exam_result_ref, a->exam_pass_date, a->name, a->name_kana, a->name_latn,
-	                    a->date_of_birth, pub };
+	                    a->date_of_birth, pub, a->attrs.v[RS_ATTR_PREFECTURE], a->attrs.v[RS_ATTR_OCCUPATION],
+	                    a->attrs.v[RS_ATTR_INDUSTRY], a->attrs.v[RS_ATTR_EMPLOYER_TYPE] };
 	PGresult *res = NULL;
 	int rc = rs_db_exec(&res, db, "reg_app_insert",
 	                    "INSERT INTO registry.applications (exam_result_ref, exam_pass_date, name, name_kana, "
-	                    "name_latn, date_of_birth, published_fields) VALUES ($1, $2::date, $3, $4, $5, $6::date, "
-	                    "$7::text[]) RETURNING id", 7, p);
+	                    "name_latn, date_of_birth, published_fields, prefecture, occupation, industry, employer_type) "
+	                    "VALUES ($1, $2::date, $3, $4, $5, $6::date, $7::text[], $8, $9, $10, $11) RETURNING id", 11, p);
 	if (rc == RS_EEXIST)
 		rs_error_msg("reg.app_exists", a->exam_result_ref, NULL);
 	if (rc != 0)

@@ -5,6 +5,7 @@
 #include "cpd_renewal.h"
 
 #include "rs_error.h"
+#include "rs_attr.h"
 #include "rs_json.h"
 #include "rs_log.h"
 
@@ -98,7 +99,8 @@ enum MHD_Result web_h_registry_apply(struct web_request *req)
 		{ "date_of_birth", RS_JSON_STRING, &a.date_of_birth, 0, 10, 10 },
 		{ "published_fields", RS_JSON_ARRAY, &pub, 1, 0, 0 },
 	};
-	if (rs_json_fields(req->json, spec, sizeof spec / sizeof spec[0]) != 0)
+	if (rs_json_fields(req->json, spec, sizeof spec / sizeof spec[0]) != 0 ||
+	    rs_attrs_from_json(&a.attrs, req->json) != 0)
 		return web_reply_error(req, 400, "invalid-request");
 	a.published = REG_PUB_DEFAULT;
 	if (pub && reg_pub_parse(&a.published, pub) != 0)

@@ -4,7 +4,7 @@
 // file imports all. Japanese by default, English on request; axe-clean in every state.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, BASE } from './browser.mjs';
+import { launch, BASE, screenshot } from './browser.mjs';
 import { riss, totp, assertAxe } from './exam_helpers.mjs';
 import { addWindowAndCentre } from './staff.mjs';
 
@@ -39,9 +39,20 @@ test('registrar manages windows, centres, candidates, bookings and CSV import', 
     await page.fill('#k-romaji', 'Kimura Sho');
     await page.fill('#k-dob', '1995-04-02');
     await page.fill('#k-email', `kimura-${tag}@example.jp`);
+    // The statistical answers (issue 15): bilingual select lists, each optional.
+    assert.equal(await page.$eval('#k-prefecture', (s) => s.options[0].text), '回答しない');
+    assert.equal(await page.$eval('#k-prefecture', (s) => s.options.length), 48);
+    assert.equal(await page.$eval('#k-industry option[value="G"]', (o) => o.text), 'G 情報通信業');
+    await page.selectOption('#k-prefecture', '27');
+    await page.selectOption('#k-occupation', 'it_security');
+    await page.selectOption('#k-industry', 'G');
+    await screenshot(page, 'schedule-attributes-ja');
     await page.click('#candidate-form button');
     await page.waitForFunction(() => /受験者を登録しました（ID \d+/.test(document.getElementById('status').textContent));
     const cand = (await page.textContent('#status')).match(/ID (\d+)/)[1];
+    const saved = await page.evaluate(async (id) => (await (await fetch('/api/v1/schedule/candidates')).json())
+      .items.find((c) => String(c.id) === id), cand);
+    assert.deepEqual([saved.prefecture, saved.occupation, saved.industry, saved.employer_type], ['27', 'it_security', 'G', null]);
     await page.fill('#b-cand', cand);
     const winId = await page.$eval('#b-window', (sel, w) => [...sel.options].find((o) => o.text.startsWith(w)).value, win);
     await page.selectOption('#b-window', winId);

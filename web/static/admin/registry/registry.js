@@ -406,6 +406,8 @@
       e.preventDefault();
       var body = {};
       ['exam_result_ref', 'exam_pass_date', 'name', 'name_kana', 'name_latn', 'date_of_birth'].forEach(function (k) { body[k] = $(k).value; });
+      var attrs = window.rissAttr.read('a-');
+      Object.keys(attrs).forEach(function (k) { body[k] = attrs[k]; });
       api('POST', '/api/v1/registry/applications', body).then(function (b) {
         say('page.registry.done-apply', [b.id], 'ok');
         $('apply').reset();

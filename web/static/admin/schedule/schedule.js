@@ -79,6 +79,7 @@
   function rowMessage(e) { return e.message_id && window.rissI18n.has(e.message_id) ? t(e.message_id, e.args) : e.message; }
   function fieldLabel(f) {
     var id = 'page.schedule.col.' + f;
+    if (!window.rissI18n.has(id) && window.rissI18n.has('attr.field.' + f)) id = 'attr.field.' + f;
     return window.rissI18n.has(id) ? t(id) : f;
   }
   var lastImport = null;
@@ -114,12 +115,16 @@
       return { exam: $('w-exam').value, name: $('w-name').value, opens_on: $('w-opens').value, closes_on: $('w-closes').value };
     }, function (w) { return t('page.schedule.window_saved', [w.name]); });
     submit('centre-form', '/api/v1/schedule/centres', function () {
-      return { code: $('c-code').value, name: $('c-name').value, prefecture: $('c-pref').value, seats: Number($('c-seats').value) };
+      var c = { code: $('c-code').value, name: $('c-name').value, prefecture: $('c-pref').value, seats: Number($('c-seats').value) };
+      if ($('c-prefecture_code').value) c.prefecture_code = $('c-prefecture_code').value;
+      return c;
     }, function (c) { return t('page.schedule.centre_saved', [c.code]); });
     submit('candidate-form', '/api/v1/schedule/candidates', function () {
       var b = { name_kanji: $('k-kanji').value, name_kana: $('k-kana').value, name_romaji: $('k-romaji').value,
         birth_date: $('k-dob').value, email: $('k-email').value };
       if ($('k-phone').value) b.phone = $('k-phone').value;
+      var attrs = window.rissAttr.read('k-');
+      Object.keys(attrs).forEach(function (k) { b[k] = attrs[k]; });
       return b;
     }, function (c) { return t('page.schedule.candidate_saved', [c.id]); });
     submit('booking-form', '/api/v1/schedule/bookings', function () {
