@@ -1,7 +1,8 @@
 /* rissd: skill profiles — GET /api/v1/skills/profile/<regno> (public when the registrant
  * publishes it; staff see every profile), the registrant's own profile, the choice to
  * publish it and the OB 3.0 credential download under /api/v1/me/skills, and the agency's
- * counts per claim (GET /api/v1/skills/claims). */
+ * counts per claim (GET /api/v1/skills/claims). An unpublished profile answers 200 with
+ * {"regno", "published": false} and nothing else. */
 #include "web_registry.h"
 #include "web_renewal.h"
 
@@ -22,14 +23,17 @@ enum MHD_Result web_h_skills_profile(struct web_request *req)
 {
 	const char *regno = req->url + strlen("/api/v1/skills/profile/");
 	if (strlen(regno) != 6)
-		return web_reply_msg(req, MHD_HTTP_NOT_FOUND, "not-found", "skills.not_published", NULL);
+		return web_reply_msg(req, MHD_HTTP_NOT_FOUND, "not-found", "skills.no_profile", NULL);
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0)
 		return web_skills_fail(req, RS_EUNAVAIL);
 	json_t *p = NULL;
 	int rc = cpd_skills_profile_public(&p, db, regno, (req->roles & WEB_ROLE_STAFF) != 0, (int64_t)time(NULL));
+	/* Not published: say so plainly (the verify page asks for every valid credential). */
+	if (rc == RS_ENOTFOUND && rs_error_last_id() && strcmp(rs_error_last_id(), "skills.not_published") == 0)
+		return web_reply_json(req, MHD_HTTP_OK, json_pack("{s:s, s:b}", "regno", regno, "published", 0));
 	if (rc == RS_ENOTFOUND || rc == RS_EINVAL)
-		return web_reply_msg(req, MHD_HTTP_NOT_FOUND, "not-found", "skills.not_published", NULL);
+		return web_reply_msg(req, MHD_HTTP_NOT_FOUND, "not-found", "skills.no_profile", NULL);
 	if (rc != 0)
 		return web_skills_fail(req, rc);
 	/* The employer's view: the claims with their framework releases; pay beside them. */
