@@ -161,7 +161,7 @@ static int cli_sk_map(int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv)) {
 		printf("usage: riss skills map FILE [--json]\n\n"
-		       "Load a mapping set: {label, asserted_by, document, document_url, asserted_on,\n"
+		       "Load a mapping set: {label, asserted_by, asserted_by_ja, document, document_url, asserted_on,\n"
 		       "mappings:[{evidence_kind (registration|exam_pass|exam_domain|course), evidence_key,\n"
 		       "min_band (near|above, for exam_domain), framework, version, ident, level, strength\n"
 		       "(authoritative|asserted), source_url}]}. The new set holds the newest set's mappings\n"

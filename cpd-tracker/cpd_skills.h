@@ -69,7 +69,7 @@ int cpd_skills_publish(rs_db *db, const char *regno, int publish, const char *by
  * source_url. *out = {framework, version, elements}. RS_EEXIST when that version is loaded. */
 int cpd_skills_import(json_t **out, rs_db *db, const char *framework, const char *source_url, const char *text,
                       size_t len, const char *by);
-/* A new mapping set from a mapping file (JSON: {label, asserted_by, document, document_url,
+/* A new mapping set from a mapping file (JSON: {label, asserted_by, asserted_by_ja?, document, document_url,
  * asserted_on, mappings:[{evidence_kind, evidence_key, min_band, framework, version, ident,
  * level, strength, source_url}]}), len <= CPD_SKILLS_MAP_MAX. The new set holds the newest
  * set's mappings plus the file's. *out = {id, label, mappings}. */

@@ -294,6 +294,7 @@ static int cpd_sk_map_tx(rs_db *db, void *arg)
 	const char *url = json_string_value(json_object_get(a->doc, "document_url"));
 	rc = cpd_sk_store_set_insert(db, &a->id, json_string_value(json_object_get(a->doc, "label")),
 	                             json_string_value(json_object_get(a->doc, "asserted_by")),
+	                             json_string_value(json_object_get(a->doc, "asserted_by_ja")),
 	                             json_string_value(json_object_get(a->doc, "document")), url && url[0] ? url : NULL,
 	                             json_string_value(json_object_get(a->doc, "asserted_on")), a->by);
 	if (rc == RS_EEXIST)

@@ -52,7 +52,7 @@ int cpd_sk_store_mappings(rs_db *db, json_t **out_set, json_t **out_maps, int64_
 	const char *v[] = { sid };
 	int rc = cpd_sk_store_json(out_set, db, "cpd_sk_set",
 	                           "SELECT json_build_object('id', id, 'label', label, 'asserted_by', asserted_by, "
-	                           "'document', document, 'document_url', document_url, 'asserted_on', asserted_on::text) "
+	                           "'asserted_by_ja', coalesce(asserted_by_ja, asserted_by), 'document', document, 'document_url', document_url, 'asserted_on', asserted_on::text) "
 	                           "FROM skills.mapping_sets WHERE id = CASE WHEN $1::bigint > 0 THEN $1::bigint "
 	                           "ELSE (SELECT max(id) FROM skills.mapping_sets) END",
 	                           1, v);
@@ -170,14 +170,15 @@ int cpd_sk_store_framework_scope(rs_db *db, char out_scope[16], const char *fram
 }
 
 int cpd_sk_store_set_insert(rs_db *db, int64_t *out_id, const char *label, const char *asserted_by,
-                            const char *document, const char *document_url, const char *asserted_on, const char *by)
+                            const char *asserted_by_ja, const char *document, const char *document_url,
+                            const char *asserted_on, const char *by)
 {
-	const char *v[] = { label, asserted_by, document, document_url, asserted_on, by };
+	const char *v[] = { label, asserted_by, document, document_url, asserted_on, by, asserted_by_ja };
 	PGresult *r = NULL;
 	int rc = rs_db_exec(&r, db, "cpd_sk_set_insert",
 	                    "INSERT INTO skills.mapping_sets (label, asserted_by, document, document_url, asserted_on, "
-	                    "loaded_by) VALUES ($1, $2, $3, $4, $5::date, $6) RETURNING id",
-	                    6, v);
+	                    "loaded_by, asserted_by_ja) VALUES ($1, $2, $3, $4, $5::date, $6, $7) RETURNING id",
+	                    7, v);
 	if (rc != 0)
 		return rc;
 	*out_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);

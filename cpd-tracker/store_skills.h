@@ -27,7 +27,8 @@ int cpd_sk_store_elements_insert(rs_db *db, int64_t version_id, const char *elem
 /* "full" or "id_name"; RS_ENOTFOUND for an unknown framework. */
 int cpd_sk_store_framework_scope(rs_db *db, char out_scope[16], const char *framework);
 int cpd_sk_store_set_insert(rs_db *db, int64_t *out_id, const char *label, const char *asserted_by,
-                            const char *document, const char *document_url, const char *asserted_on, const char *by);
+                            const char *asserted_by_ja, const char *document, const char *document_url,
+                            const char *asserted_on, const char *by);
 /* Copy every mapping of set from_id into set to_id. */
 int cpd_sk_store_set_copy(rs_db *db, int64_t to_id, int64_t from_id);
 /* One mapping into set_id (replacing the same evidence and element); RS_EINVAL when the

@@ -66,12 +66,14 @@ CREATE TABLE skills.mapping_sets (
     id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     label        text NOT NULL UNIQUE CHECK (label ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$'),
     asserted_by  text NOT NULL CHECK (length(asserted_by) BETWEEN 1 AND 200),
+    asserted_by_ja text CHECK (length(asserted_by_ja) BETWEEN 1 AND 200),
     document     text NOT NULL CHECK (length(document) BETWEEN 1 AND 300),
     document_url text CHECK (document_url ~ '^https?://'),
     asserted_on  date NOT NULL,
     loaded_by    text NOT NULL CHECK (length(loaded_by) BETWEEN 1 AND 200),
     loaded_at    timestamptz NOT NULL DEFAULT now()
 );
+COMMENT ON COLUMN skills.mapping_sets.asserted_by_ja IS 'the organisation''s name in Japanese, when it has one';
 COMMENT ON TABLE skills.mapping_sets IS 'A versioned set of mappings as one organisation asserts them in one document on one date; sets are never edited: a change is a new set, the newest set is the one profiles use, and each profile names its set';
 
 CREATE TABLE skills.mappings (
@@ -277,8 +279,8 @@ FROM skills.framework_versions v, (VALUES
 WHERE v.framework = 'sfia' AND v.version = '9';
 
 -- The authoritative mappings: IPA's exam tiers (RISS level 4; SG level 2).
-INSERT INTO skills.mapping_sets (label, asserted_by, document, document_url, asserted_on, loaded_by) VALUES
- ('ipa-exam-tiers-2016', 'IPA (Information-technology Promotion Agency, Japan)',
+INSERT INTO skills.mapping_sets (label, asserted_by, asserted_by_ja, document, document_url, asserted_on, loaded_by) VALUES
+ ('ipa-exam-tiers-2016', 'IPA (Information-technology Promotion Agency, Japan)', '独立行政法人情報処理推進機構（IPA）',
   '情報処理技術者試験・情報処理安全確保支援士試験 試験要綱 Ver 3.0 (level of each exam)',
   'https://paperzz.com/doc/5469769/%E8%A9%A6%E9%A8%93%E8%A6%81%E7%B6%B1ver3.0-%E6%83%85%E5%A0%B1%E5%87%A6%E7%90%86%E5%AE%89%E5%85%A8%E7%A2%BA%E4%BF%9D%E6%94%AF%E6%8F%B4%E5%A3%AB%E8%A9%A6%E9%A8%93',
   '2016-10-21', 'migration 0065');

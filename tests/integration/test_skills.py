@@ -276,7 +276,7 @@ FROM s JOIN b ON b.id = s.booking_id RETURNING session_id;"""
         # A new mapping set asserted by an organisation in a document: an exam domain at the
         # "above" band to an ECSF profile.
         label = f"test-set-{RUN}"
-        m = {"label": label, "asserted_by": "Test agency", "document": "Test mapping note 1",
+        m = {"label": label, "asserted_by": "Test agency", "asserted_by_ja": "試験機関", "document": "Test mapping note 1",
              "asserted_on": "2026-11-30", "mappings": [
                  {"evidence_kind": "exam_domain", "evidence_key": "management", "min_band": "above",
                   "framework": "ecsf", "version": "1.0", "ident": "ecsf-risk-manager", "strength": "asserted"},

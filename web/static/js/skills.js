@@ -50,7 +50,7 @@
   function render(box, p, opts) {
     while (box.firstChild) box.removeChild(box.firstChild);
     if (p.mapping_set) {
-      box.appendChild(el('p', t('page.skills.mapping_set', [p.mapping_set.label, p.mapping_set.asserted_by,
+      box.appendChild(el('p', t('page.skills.mapping_set', [p.mapping_set.label, loc(p.mapping_set, 'asserted_by') || p.mapping_set.asserted_by,
         p.mapping_set.asserted_on]), 'skills-set'));
     }
     if (!p.claims.length) {
