@@ -64,6 +64,9 @@ int cli_cmd_registrant(int argc, char **argv);
 int cli_cmd_provider(int argc, char **argv);
 /* issue 15, demo data (stats-data): riss demo */
 int cli_cmd_demo(int argc, char **argv);
+/* skill profiles (cmd_skills.c) */
+int cli_cmd_skills(int argc, char **argv);
+int cli_credential_export_ob3(int argc, char **argv);
 
 /* riss bank's subcommands (cli/cmd_bank_*.c). */
 int cli_bank_generate(int argc, char **argv);

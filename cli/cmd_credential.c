@@ -355,6 +355,8 @@ done:
 static const struct cli_cmd cli_cred_cmds[] = {
 	{ .name = "issue",  .summary = "sign a credential via riss-signd; write token.jws, qr.png, qr.svg", .run = cli_cred_issue },
 	{ .name = "verify", .summary = "verify a credential offline against a JWKS", .run = cli_cred_verify },
+	/* skill profiles: the registration as an Open Badges 3.0 credential (cmd_skills.c) */
+	{ .name = "export-ob3", .summary = "export the registration as an Open Badges 3.0 VC-JWT", .run = cli_credential_export_ob3 },
 };
 
 int cli_cmd_credential(int argc, char **argv)

@@ -19,7 +19,7 @@ static const struct cli_cmd cli_commands[] = {
 	{ .name = "exposure",   .summary = "compute Sympson-Hetter exposure parameters for a bank", .run = cli_cmd_exposure },
 	{ .name = "report",     .summary = "psychometric reports: test information and CSEM curves", .run = cli_cmd_report },
 	{ .name = "keys",       .summary = "issuer keys: new, rotate, retire, list",          .run = cli_cmd_keys },
-	{ .name = "credential", .summary = "credentials: issue, verify",                      .run = cli_cmd_credential },
+	{ .name = "credential", .summary = "credentials: issue, verify, export-ob3",          .run = cli_cmd_credential },
 	{ .name = "log",        .summary = "transparency log: verify",                        .run = cli_cmd_log },
 	{ .name = "staff",      .summary = "staff accounts: add, list",                       .run = cli_cmd_staff },
 	{ .name = "exam",       .summary = "exam delivery: seed demo bookings, admit",          .run = cli_cmd_exam },
@@ -29,6 +29,7 @@ static const struct cli_cmd cli_commands[] = {
 	{ .name = "stats",      .summary = "statistics: export",                              .run = cli_cmd_stats },
 	/* issue 15, demo data (stats-data) */
 	{ .name = "demo",       .summary = "load a year of simulated sittings, a register and training (--seed)", .run = cli_cmd_demo },
+	{ .name = "skills",     .summary = "skill frameworks and profiles: import, map, profile, claims", .run = cli_cmd_skills },
 };
 
 static void cli_print_help(FILE *f)

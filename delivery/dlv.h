@@ -112,6 +112,11 @@ int dlv_close(rs_db *db, int64_t session, const char *token);
 /* Printable score report: result plus candidate name and date, {} fields. */
 int dlv_report(json_t **out, rs_db *db, int64_t session);
 
+/* Skill profiles (cpd-tracker): the stored result of a sitting as evidence, {exam_code,
+ * passed, complete, pass_date (JST), domains:[{name, band}]}. RS_ENOTFOUND when the sitting
+ * has no result. Caller owns *out. */
+int dlv_result_evidence(json_t **out, rs_db *db, int64_t session);
+
 /* ------------------------------------------------------------------------------------ */
 /* Proctor actions. actor ("staff:<user>") and request_id go to the audit log; centre is
  * the proctor's centre code (NULL = any centre, for agency staff). */

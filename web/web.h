@@ -245,6 +245,12 @@ enum MHD_Result web_h_me(struct web_request *req);
 enum MHD_Result web_h_me_language(struct web_request *req);
 enum MHD_Result web_h_me_renewal(struct web_request *req);
 enum MHD_Result web_h_me_qr(struct web_request *req);
+/* Skill profiles (web/skills.c). */
+enum MHD_Result web_h_skills_profile(struct web_request *req);
+enum MHD_Result web_h_me_skills(struct web_request *req);
+enum MHD_Result web_h_me_skills_publish(struct web_request *req);
+enum MHD_Result web_h_me_ob3(struct web_request *req);
+enum MHD_Result web_h_skills_claims(struct web_request *req);
 enum MHD_Result web_h_cpd_renewals(struct web_request *req);
 enum MHD_Result web_h_cpd_renewal_decide(struct web_request *req);
 enum MHD_Result web_h_cpd_cases(struct web_request *req);

@@ -97,11 +97,20 @@
     $('c-renewals').textContent = String(v.renewal_count);
     $('c-valid-until').textContent = v.valid_until;
     $('c-exam').textContent = v.exam_pass_date;
+    if (skills) {
+      window.rissSkills.render($('skills'), skills, { unmapped: true });
+      $('skills-publish').checked = !!skills.published;
+    }
+  }
+  var skills = null;
+  function loadSkills() {
+    return call('GET', '/api/v1/me/skills').then(function (p) { skills = p; render(); });
   }
   function load() {
     return call('GET', '/api/v1/me').then(function (v) {
       csrf = v.csrf;
       view = v;
+      loadSkills().catch(function (e) { status(e.message, true); });
       $('signed-out').hidden = true;
       $('signed-in').hidden = false;
       render();
@@ -110,6 +119,7 @@
   }
   function signedOut() {
     view = null;
+    skills = null;
     $('signed-in').hidden = true;
     $('signed-out').hidden = false;
   }
@@ -151,6 +161,27 @@
       call('POST', '/api/v1/me/logout').then(function () { csrf = ''; signedOut(); status(''); });
     });
     $('print').addEventListener('click', function () { window.print(); });
+    $('skills-publish').addEventListener('change', function () {
+      call('POST', '/api/v1/me/skills/publish', { publish: $('skills-publish').checked })
+        .then(function () { return loadSkills(); })
+        .then(function () { status(t('page.skills.publish_saved')); })
+        .catch(function (e) { status(e.message, true); });
+    });
+    $('skills-ob3').addEventListener('click', function () {
+      fetch('/api/v1/me/credential/openbadge.jwt', { method: 'POST', credentials: 'same-origin',
+        headers: { 'X-CSRF-Token': csrf } }).then(function (r) {
+        return r.text().then(function (txt) {
+          if (!r.ok) { var b = {}; try { b = JSON.parse(txt); } catch (x) { /* not JSON */ } throw new Error(b.detail || String(r.status)); }
+          var a = document.createElement('a');
+          a.href = URL.createObjectURL(new Blob([txt], { type: 'application/vc+jwt' }));
+          a.download = 'riss-openbadge.jwt';
+          document.body.appendChild(a);
+          a.click();
+          a.remove();
+          status(t('page.skills.ob3_done'));
+        });
+      }).catch(function (e) { status(e.message, true); });
+    });
     $('reg-h').tabIndex = -1;
   });
 })();

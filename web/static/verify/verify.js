@@ -16,6 +16,31 @@
   function t(id, args) { return window.rissI18n.t(id, args); }
   function has(id) { return window.rissI18n.has(id); }
   var last = null;
+  var profile = null;
+
+  // The holder's skill profile, shown only when they chose to publish it (404 otherwise).
+  function skillsFor(regno) {
+    profile = null;
+    var sec = $('skills-sec');
+    sec.hidden = true;
+    sec.removeAttribute('data-skills');
+    if (!regno) return;
+    fetch('/api/v1/skills/profile/' + encodeURIComponent(regno), { credentials: 'omit' }).then(function (resp) {
+      if (!resp.ok) return null;
+      return resp.json();
+    }).then(function (p) {
+      if (p && p.published) {
+        profile = p;
+        drawSkills();
+      }
+      sec.setAttribute('data-skills', profile ? 'shown' : 'none');
+    }).catch(function () { sec.setAttribute('data-skills', 'none'); });
+  }
+  function drawSkills() {
+    if (!profile) return;
+    window.rissSkills.render($('skills'), profile, { unmapped: false });
+    $('skills-sec').hidden = false;
+  }
 
   function fields(reg) {
     var dl = $('fields');
@@ -94,6 +119,7 @@
         if (!resp.ok) throw problem(resp, body);
         $('status').textContent = '';
         render(body);
+        skillsFor(body.verdict === 'valid' && body.registrant ? body.registrant.regno : null);
       });
     }).catch(function (e) { $('status').textContent = t('page.verify.s-error', [e.message]); });
   }
@@ -106,6 +132,7 @@
         $('status').textContent = '';
         var hit = (body.results || []).filter(function (x) { return x.regno === regno; })[0] || null;
         renderEntry(hit, regno);
+        skillsFor(hit && hit.status === 'active' ? regno : null);
       });
     }).catch(function (e) { $('status').textContent = t('page.verify.s-error', [e.message]); });
   }
@@ -147,6 +174,7 @@
     document.addEventListener('riss:lang', function () {
       if (!last) return;
       if (last.kind === 'token') render(last.r); else renderEntry(last.p, last.regno);
+      drawSkills();
     });
     var m = /^\/v\/(.+)$/.exec(window.location.pathname);
     var regno = new URLSearchParams(window.location.search).get('regno');

@@ -1,0 +1,42 @@
+/* cpd-tracker: the SQL of schema skills (private to cpd-tracker). Each function runs one
+ * statement inside the caller's transaction; JSON results are the caller's. */
+#ifndef CPD_STORE_SKILLS_H
+#define CPD_STORE_SKILLS_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "rs_db.h"
+
+/* Accepted completions of regno: [{completion_id, course_code, completed_on}]. */
+int cpd_sk_store_completions(rs_db *db, json_t **out, const char *regno);
+/* Mapping set set_id (0: the newest) and its mappings in the form cpd_skills_compute reads;
+ * *out_set is JSON null (and *out_maps []) when there is no set. */
+int cpd_sk_store_mappings(rs_db *db, json_t **out_set, json_t **out_maps, int64_t set_id);
+/* Every framework release: [{code, version, name_en, name_ja, publisher, licence, export_scope, source_url}]. */
+int cpd_sk_store_frameworks(rs_db *db, json_t **out);
+/* Every pay row. */
+int cpd_sk_store_pay(rs_db *db, json_t **out);
+int cpd_sk_store_published(rs_db *db, int *out, const char *regno);
+int cpd_sk_store_publish_set(rs_db *db, const char *regno, int publish);
+int cpd_sk_store_version_insert(rs_db *db, int64_t *out_id, const char *framework, const char *version,
+                                const char *released, const char *source_url, const char *by);
+/* Insert the elements of a JSON array [{ident, kind, title_en, body_en}] in one statement. */
+int cpd_sk_store_elements_insert(rs_db *db, int64_t version_id, const char *elements_json, const char *source_url);
+/* "full" or "id_name"; RS_ENOTFOUND for an unknown framework. */
+int cpd_sk_store_framework_scope(rs_db *db, char out_scope[16], const char *framework);
+int cpd_sk_store_set_insert(rs_db *db, int64_t *out_id, const char *label, const char *asserted_by,
+                            const char *asserted_by_ja, const char *document, const char *document_url,
+                            const char *asserted_on, const char *by);
+/* Copy every mapping of set from_id into set to_id. */
+int cpd_sk_store_set_copy(rs_db *db, int64_t to_id, int64_t from_id);
+/* One mapping into set_id (replacing the same evidence and element); RS_EINVAL when the
+ * element or level is not in that framework release. */
+int cpd_sk_store_mapping_insert(rs_db *db, int64_t set_id, const char *kind, const char *key, const char *min_band,
+                                const char *framework, const char *version, const char *ident, const char *level,
+                                const char *strength, const char *source_url);
+int cpd_sk_store_ob3_insert(rs_db *db, const char *regno, const char *uuid, const char *kid, int list_id,
+                            int64_t idx, int64_t set_id, const char *sha_hex, int64_t iat, int64_t exp, const char *by);
+
+#endif
