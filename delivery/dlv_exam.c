@@ -38,25 +38,20 @@ static size_t dlv_uf_find(size_t *parent, size_t i)
 	return i;
 }
 
+/* The exam domain of an item (the one SG vocabulary, cat_sg_exam_domain); the item's own
+ * code when the vocabulary does not know it (the engine then refuses or ignores it). */
 static const char *dlv_engine_domain(const char *domain, const char *part)
 {
-	if (strcmp(part, "B") == 0)
-		return "scenario";
-	if (strcmp(domain, "measures") == 0)
-		return "countermeasures";
-	return domain;
+	const struct cat_sg_domain *d = cat_sg_exam_domain(domain, part);
+	return d ? d->name : domain;
 }
 
 static int dlv_model(const char *m, enum cat_model *out)
 {
-	if (strcmp(m, "3pl") == 0)
-		*out = CAT_3PL;
-	else if (strcmp(m, "2pl") == 0)
-		*out = CAT_2PL;
-	else if (strcmp(m, "1pl") == 0 || strcmp(m, "rasch") == 0)
-		*out = CAT_1PL;
-	else
+	const struct cat_model_word *w = cat_model_lookup(m);
+	if (!w)
 		return RS_EINVAL;
+	*out = w->model;
 	return 0;
 }
 
@@ -201,7 +196,8 @@ int dlv_exam_load(struct dlv_exam **out, const char *exam_path, const char *item
 		bi.irt.nsteps = 1;
 		snprintf(bi.domain, sizeof bi.domain, "%s", dlv_engine_domain(domain, part));
 		snprintf(bi.part, sizeof bi.part, "%s", part);
-		snprintf(bi.type, sizeof bi.type, "%s", strcmp(part, "B") == 0 ? "scenario" : "mc4");
+		const struct cat_sg_domain *sd = cat_sg_domain_named(bi.domain);
+		snprintf(bi.type, sizeof bi.type, "%s", sd ? sd->type : "mc4");
 		size_t root = dlv_uf_find(parent, i);
 		if (setsize[root] > 1)
 			snprintf(bi.enemy, sizeof bi.enemy, "E%zu", root);
