@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "cat.h"
+#include "dlv.h"
 #include "ib_package.h"
 #include "rs_config.h"
 #include "rs_db.h"
@@ -254,10 +255,13 @@ int cli_exam_package(int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv) || argc < 3) {
 		printf("usage: riss exam package activate|retire ID [--actor NAME]\n"
+		       "       riss exam package activate ID --window WINDOW_ID [--actor NAME]\n"
 		       "       riss exam package compare A B\n"
 		       "       riss exam package show ID [--keys] [--actor NAME]\n\n"
 		       "activate: make package ID its exam's active package (the one new windows use; the\n"
-		       "previous one is retired, an active package is never edited, only superseded).\n"
+		       "previous one is retired, an active package is never edited, only superseded); with\n"
+		       "--window, the package the window's sittings use from now on (sittings already\n"
+		       "admitted keep theirs).\n"
 		       "retire: no new window or sitting may use it. compare: items added and removed,\n"
 		       "parameters changed, content changed from A to B (JSON). show: the candidate views\n"
 		       "(and keys with --keys) as JSON; the read is audited. Every package is checked against\n"
@@ -265,7 +269,7 @@ int cli_exam_package(int argc, char **argv)
 		return argc < 3 && !cli_wants_help(argc, argv) ? CLI_USAGE : CLI_OK;
 	}
 	const char *verb = argv[1], *actor_name = NULL;
-	long long a = 0, b = 0;
+	long long a = 0, b = 0, window = 0;
 	int keys = 0;
 	if (cli_pkg_num(argv[2], 1, INT64_MAX, &a))
 		return cli_usage_error("exam package %s: '%s' is not a package id", verb, argv[2]);
@@ -277,6 +281,10 @@ int cli_exam_package(int argc, char **argv)
 	}
 	for (; i < argc; i++) {
 		if (strcmp(argv[i], "--keys") == 0) keys = 1;
+		else if (strcmp(argv[i], "--window") == 0 && i + 1 < argc && strcmp(verb, "activate") == 0) {
+			if (cli_pkg_num(argv[++i], 1, INT64_MAX, &window))
+				return cli_usage_error("exam package activate: '%s' is not a window id", argv[i]);
+		}
 		else if (strcmp(argv[i], "--actor") == 0 && i + 1 < argc) actor_name = argv[++i];
 		else return cli_usage_error("exam package %s: unknown option '%s'", verb, argv[i]);
 	}
@@ -289,7 +297,10 @@ int cli_exam_package(int argc, char **argv)
 	if (rc != CLI_OK)
 		return rc;
 	json_t *out = NULL;
-	if (strcmp(verb, "activate") == 0)
+	struct dlv_actor who = { .actor = actor, .role = "cli" };
+	if (window)
+		rc = dlv_window_package(&out, db, &who, window, a);
+	else if (strcmp(verb, "activate") == 0)
 		rc = ib_package_activate(db, actor, "cli", a, NULL);
 	else if (strcmp(verb, "retire") == 0)
 		rc = ib_package_retire(db, actor, "cli", a, NULL);
