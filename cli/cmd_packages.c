@@ -37,31 +37,16 @@ static void cli_pkg_print(const json_t *o)
 	free(s);
 }
 
-/* The exam definition of an exam code or a file: a path is read as is; a code is the
- * configured exam_definition (exam-engine/exams/sg.json by default) when its id matches. */
+/* The exam definition of an exam code (the exam_definition setting) or of a file. */
 static int cli_pkg_exam_text(char **out, size_t *out_len, const char *exam)
 {
-	const char *path = exam;
-	int is_code = strchr(exam, '/') == NULL && strchr(exam, '.') == NULL;
-	if (is_code)
-		path = rs_config_str("exam_definition");
-	if (rs_read_file(out, out_len, path, CAT_EXAM_MAX_BYTES) != 0) {
-		char alt[4096];
-		snprintf(alt, sizeof alt, "%s/%s", RS_SOURCE_ROOT, path);
-		if (path[0] == '/' || rs_read_file(out, out_len, alt, CAT_EXAM_MAX_BYTES) != 0)
-			return cli_usage_error("bank publish: cannot read the exam definition '%s'", path);
+	if (strchr(exam, '/') == NULL && strchr(exam, '.') == NULL) {
+		if (ib_package_exam_definition(out, out_len, exam) != 0)
+			return cli_usage_error("bank publish: %s (give its definition file)", rs_error_last());
+		return CLI_OK;
 	}
-	if (is_code) {
-		struct cat_exam *e = NULL;
-		int ok = cat_exam_parse(&e, *out, *out_len) == 0 && strcmp(e->id, exam) == 0;
-		cat_exam_free(e);
-		if (!ok) {
-			free(*out);
-			*out = NULL;
-			return cli_usage_error("bank publish: exam %s is not the configured exam_definition '%s' (give its file)",
-			                       exam, path);
-		}
-	}
+	if (rs_read_file(out, out_len, exam, CAT_EXAM_MAX_BYTES) != 0)
+		return cli_usage_error("bank publish: cannot read the exam definition '%s'", exam);
 	return CLI_OK;
 }
 

@@ -76,6 +76,14 @@ void ib_publish_result_clear(struct ib_publish_result *r);
 int ib_package_publish(struct ib_publish_result *out, rs_db *db, const char *actor, const char *role,
                        const struct ib_publish_opts *o, const char *request_id);
 
+/* The definition of exam code (the exam_definition setting, default exam-engine/exams/sg.json,
+ * relative to the working directory or else the source tree) into *out (len bytes, owned,
+ * free()). RS_ENOTFOUND with packages.exam_unknown when that file is another exam's. */
+int ib_package_exam_definition(char **out, size_t *out_len, const char *code);
+/* ib_package_publish with the configured definition of exam code (the staff route). */
+int ib_package_publish_exam(struct ib_publish_result *out, rs_db *db, const char *actor, const char *role,
+                            const char *code, int strict, const char *request_id);
+
 /* ---------------------------------------------------------------------------------- */
 /* Lifecycle and reads                                                                */
 

@@ -4,6 +4,8 @@
 #include "ib_pkg_int.h"
 
 #include "rs_audit.h"
+#include "rs_config.h"
+#include "rs_util.h"
 #include "rs_error.h"
 
 #include <libpq-fe.h>
@@ -98,6 +100,47 @@ done:
 	free(doc.doc);
 	free(pub);
 	ib_itemset_free(set);
+	return rc;
+}
+
+int ib_package_exam_definition(char **out, size_t *out_len, const char *code)
+{
+	const char *path = rs_config_str("exam_definition");
+	char *text = NULL;
+	size_t len = 0;
+	if (rs_read_file(&text, &len, path, CAT_EXAM_MAX_BYTES) != 0) {
+		char alt[4096];
+		snprintf(alt, sizeof alt, "%s/%s", RS_SOURCE_ROOT, path);
+		if (path[0] == '/' || rs_read_file(&text, &len, alt, CAT_EXAM_MAX_BYTES) != 0) {
+			rs_error_msg("packages.exam_unknown", code, NULL);
+			return RS_ENOTFOUND;
+		}
+	}
+	struct cat_exam *e = NULL;
+	int ok = cat_exam_parse(&e, text, len) == 0 && strcmp(e->id, code) == 0;
+	cat_exam_free(e);
+	if (!ok) {
+		free(text);
+		rs_error_msg("packages.exam_unknown", code, NULL);
+		return RS_ENOTFOUND;
+	}
+	*out = text;
+	*out_len = len;
+	return 0;
+}
+
+int ib_package_publish_exam(struct ib_publish_result *out, rs_db *db, const char *actor, const char *role,
+                            const char *code, int strict, const char *request_id)
+{
+	char *text = NULL;
+	size_t len = 0;
+	memset(out, 0, sizeof *out);
+	int rc = ib_package_exam_definition(&text, &len, code);
+	if (rc)
+		return rc;
+	struct ib_publish_opts o = { .exam_text = text, .exam_len = len, .strict = strict };
+	rc = ib_package_publish(out, db, actor, role, &o, request_id);
+	free(text);
 	return rc;
 }
 

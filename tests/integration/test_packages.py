@@ -18,6 +18,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_exam_lib import Candidate, Rissd, admit, private_stack, seed  # noqa: E402
 from rissd_harness import ROOT, riss  # noqa: E402
+from test_auth import add_staff_in, totp  # noqa: E402
 
 DEMO = os.path.join(ROOT, "item-bank", "demo", "items.jsonl")
 SH = ["--sh-examinees", "200", "--sh-rounds", "2"]
@@ -228,6 +229,46 @@ class Packages(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn('domain "Law, regulation and standards (法規・基準)" needs 5 items', r.stderr)
         self.assertEqual(len(json.loads(riss("exam", "packages", "--json", config=self.conf).stdout)["packages"]), n)
+
+    def staff(self, role):
+        name = f"pkg{role[:5]}{os.getpid()}"
+        secret = add_staff_in(self.conf, name, role)
+        st, hdrs, body = self.rissd.json("POST", "/api/v1/staff/login", {
+            "username": name, "password": "correct horse battery", "totp": totp(secret)})
+        self.assertEqual(st, 200, body)
+        return {"Cookie": hdrs["set-cookie"].split(";")[0], "X-CSRF-Token": body["csrf"]}
+
+    def test_6_the_psychometrician_on_the_staff_surface(self):
+        psy = self.staff("psychometrician")
+        reg = self.staff("registrar")
+        st, _, body = self.rissd.json("GET", "/api/v1/bank/packages", headers=reg)
+        self.assertEqual(st, 403)
+        # The bank is short of law items (test 5): refused, the domain named in the reader's language.
+        st, _, body = self.rissd.json("POST", "/api/v1/bank/packages", {"exam": "SG"}, headers=psy)
+        self.assertEqual(st, 422, body)
+        self.assertIn("法規・基準", body["detail"])
+        self.assertIn("出題構成", body["detail"])
+        st, _, body = self.rissd.json("POST", "/api/v1/bank/packages", {"exam": "SG"},
+                                      headers=dict(psy, **{"Accept-Language": "en"}))
+        self.assertEqual(st, 422, body)
+        self.assertIn("cannot satisfy the blueprint", body["detail"])
+        st, _, body = self.rissd.json("GET", "/api/v1/bank/packages?exam=SG", headers=psy)
+        self.assertEqual(st, 200)
+        ids = [p["id"] for p in body["packages"]]
+        self.assertGreaterEqual(len(ids), 3)
+        st, _, diff = self.rissd.json("GET", f"/api/v1/bank/packages/compare?from={self.first['id']}"
+                                             f"&to={self.second['id']}", headers=psy)
+        self.assertEqual(st, 200)
+        self.assertGreaterEqual(len(diff["parameters_changed"]), 20)
+        st, _, body = self.rissd.json("POST", "/api/v1/bank/packages/activate",
+                                      {"package": self.second["id"], "window": self.window}, headers=psy)
+        self.assertEqual((st, body["package"]), (200, self.second["id"]))
+        st, _, body = self.rissd.json("POST", "/api/v1/bank/packages/activate", {"package": self.first["id"]},
+                                      headers=psy)
+        self.assertEqual(st, 409, body)  # retired: superseded, never active again
+        audit = psql(self.pg, "SELECT count(*) FROM audit.events WHERE action = 'exam.window.package' "
+                              f"AND actor = 'staff:pkgpsych{os.getpid()}'")
+        self.assertEqual(audit, "1")
 
 
 if __name__ == "__main__":
