@@ -391,7 +391,7 @@ static int dlv_window_package_tx(rs_db *db, void *varg)
 		return rc;
 	if (PQntuples(r) != 1) {
 		PQclear(r);
-		dlv_slug_set("window-unknown");
+		dlv_slug_set("not-found");
 		rs_error_msg("packages.window_unknown", w, a->exam, NULL);
 		return RS_ENOTFOUND;
 	}
@@ -418,7 +418,7 @@ int dlv_window_package(json_t **out, rs_db *db, const struct dlv_actor *who, int
 	if (rc == 0 && strcmp(state, "retired") == 0) {
 		char p[24];
 		snprintf(p, sizeof p, "%" PRId64, package);
-		dlv_slug_set("package-retired");
+		dlv_slug_set("conflict");
 		rs_error_msg("packages.retired", p, NULL);
 		return RS_ESTATE;
 	}

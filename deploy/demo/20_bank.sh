@@ -14,5 +14,5 @@ cd "$ROOT"
 "$RISS" bank import item-bank/demo/items.jsonl --actor demo-loader
 mkdir -p "$OUT"
 if ! "$RISS" exam packages --exam SG | awk '$6 == "active" { found = 1 } END { exit !found }'; then
-	"$RISS" bank publish --exam SG --activate --actor demo-loader --out "$OUT/sg.jsonl"
+	"$RISS" bank publish --exam SG --activate --actor demo-loader --sh-examinees 500 --sh-rounds 4 --out "$OUT/sg.jsonl"
 fi
