@@ -6,7 +6,7 @@ CREATE TABLE bank.packages (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     exam          text NOT NULL REFERENCES bank.exams (code),
     sha256        bytea NOT NULL CHECK (octet_length(sha256) = 32),
-    document      text NOT NULL CHECK (octet_length(document) BETWEEN 2 AND 268435456),
+    document      text COMPRESSION lz4 NOT NULL CHECK (octet_length(document) BETWEEN 2 AND 268435456),
     n_items       integer NOT NULL CHECK (n_items BETWEEN 1 AND 200000),
     exam_version  text NOT NULL CHECK (exam_version ~ '^[0-9a-f]{16}$'),
     bank_version  text NOT NULL CHECK (bank_version ~ '^[0-9a-f]{16}$'),
@@ -23,7 +23,7 @@ CREATE TABLE bank.packages (
 );
 COMMENT ON TABLE bank.packages IS 'Exam packages: immutable documents (engine bank with Sympson-Hetter parameters, candidate views ja/en, keys, exam definition, publisher, time) that delivery serves; secret like the items';
 COMMENT ON COLUMN bank.packages.sha256 IS 'SHA-256 of document, checked at every load: a package whose bytes do not match is never served';
-COMMENT ON COLUMN bank.packages.document IS 'The package document (JSON, format riss-exam-package 1); never changed after insert';
+COMMENT ON COLUMN bank.packages.document IS 'The package document (JSON, format riss-exam-package 1); never changed after insert; lz4 in TOAST (a node loads it whole at first use: lz4 decompresses several times faster than pglz)';
 COMMENT ON COLUMN bank.packages.exam_version IS 'The engine''s hash of the exam definition in the package (hex)';
 COMMENT ON COLUMN bank.packages.bank_version IS 'The engine''s hash of the engine bank in the package (hex), as a sitting''s state records it';
 COMMENT ON COLUMN bank.packages.state IS 'published (may be activated), active (the exam''s package for new windows; at most one per exam), retired (superseded or withdrawn)';

@@ -19,8 +19,8 @@ ITEM_CODE = {"countermeasures": "measures"}  # exam domain -> item code (exam-en
 
 
 def text(kind, i, n_ja, n_en):
-    return {"ja": (f"{kind}{i}：" + "情報セキュリティの管理策に関する記述" * 8)[:n_ja],
-            "en": (f"{kind} {i}: " + "a statement about information security controls " * 6)[:n_en]}
+    return {"ja": (f"{kind}{i}：" + "情報セキュリティの管理策に関する記述" * 40)[:n_ja].strip(),
+            "en": (f"{kind} {i}: " + "a statement about information security controls " * 20)[:n_en].strip()}
 
 
 def item_file(bank_lines):
