@@ -10,7 +10,8 @@
  * the cycle. The renewal application is due `application_days` before the validity ends,
  * and every duty's deadline is at the latest that day. Missing a duty blocks renewal and
  * lets the agency cancel the registration (取消し), after which the person may not register
- * again for `rereg_bar_years`; not applying lets the registration lapse (失効) the day after
+ * again for 2 years (the register's bar: reg_bar_allowed_from in registry/reg_register.h);
+ * not applying lets the registration lapse (失効) the day after
  * the validity ends. The numbers are data (struct cpd_rules, from schema table
  * cpd.rule_versions), never constants in the code. */
 #ifndef CPD_H
@@ -38,7 +39,6 @@ struct cpd_rules {
 	int practical_per_cycle;     /* practical courses required per cycle (1) */
 	int application_days;        /* renewal application due this many days before the end (60) */
 	int action_days;             /* "action needed" when an open duty is due within this many days (90) */
-	int rereg_bar_years;         /* no new registration for this long after 取消し (2) */
 };
 
 /* The rules of version 1 (what migration 0050 inserts), for tests and tools without a
@@ -145,12 +145,6 @@ int cpd_credit_counts(const struct cpd_credit *c, const struct cpd_duty *d, stru
  * cycle is not renewable (no application can be accepted any more); 0 otherwise. */
 unsigned cpd_consequences(const struct cpd_status *s, struct cpd_date today);
 
-/* The first day a person whose registration was cancelled (取消し) on cancelled_on may
- * register again: rereg_bar_years counted from the next day (Civil Code art. 140/143: a
- * period in years ends the day before the corresponding day; with no such day, at the end
- * of that month). */
-struct cpd_date cpd_rereg_allowed_from(const struct cpd_rules *r, struct cpd_date cancelled_on);
-
 /* Catalogue ids ("state.cpd.on_track", "state.cpd_duty.done", "cpd.kind.online") and
  * the plain codes used in JSON ("on_track", "done", "online"). Never NULL. */
 const char *cpd_state_code(enum cpd_state s);
@@ -238,9 +232,12 @@ struct cpd_provider_new {
 
 /* Approve a provider and create its API key. *out (caller owns): {"provider_id": N,
  * "api_key": "rpk_...", "key_hint": "rpk_abcd"} — the only time the key is seen; only its
- * SHA-256 is stored. More members may be added later (it stays an object). */
+ * SHA-256 is stored, and "xapi": {"username", "password"}, the provider's credential for the
+ * Learning Record Store (cpd_lrs.h; callers add "endpoint"). More members may be added
+ * later (it stays an object). */
 int cpd_provider_add(json_t **out, rs_db *db, const struct cpd_actor *who, const struct cpd_provider_new *p);
-/* A new key for the provider; the old one stops working at once. *out as for add. */
+/* A new key for the provider, and a new xAPI credential; the old ones stop working at once
+ * (other nodes' credential caches: within 10 s). *out as for add. */
 int cpd_provider_rotate_key(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t provider_id);
 /* Suspend (reason required: the key is refused from now on) or reinstate. *out: the
  * provider's record (as in cpd_provider_list). */
@@ -288,6 +285,13 @@ int cpd_course_designate(json_t **out, rs_db *db, const struct cpd_actor *who, i
  * wrong envelope. */
 int cpd_completions_submit(json_t **out, unsigned *out_status, rs_db *db, const struct cpd_actor *who,
                            int64_t provider_id, const json_t *body);
+/* The completion path inside the caller's transaction, for records read by another reader
+ * (the xAPI statements, via "xapi"): b's records (bad[] and problems as the reader left
+ * them; b is changed) are checked and the good ones stored and accepted, as for submit.
+ * *out as for submit. Call it with a freshly read b on each attempt of a retried
+ * transaction. */
+int cpd_completions_log_in_tx(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t provider_id,
+                              const char *via, struct cpd_batch *b);
 /* The same from a CSV upload, all or nothing: when any row is bad nothing is stored and
  * RS_EINVAL is returned with *out = {"errors": [{"line", "column", "problem", "arg",
  * "detail"}], ...}; otherwise 0 and *out as for submit (status 200). */
@@ -307,8 +311,8 @@ int cpd_completion_decide(json_t **out, rs_db *db, const struct cpd_actor *who, 
                           const char *state, const char *reason);
 
 /* The rule version (from table cpd.rule_versions) that applies to a cycle starting on
- * cycle_start. RS_ENOTFOUND when none does. For the renewal and lapse work: application_days,
- * rereg_bar_years (with cpd_rereg_allowed_from), ... */
+ * cycle_start (application_days, action_days, ... for the renewal and lapse work).
+ * RS_ENOTFOUND when none does. */
 int cpd_rules_for(struct cpd_rules *out, rs_db *db, struct cpd_date cycle_start);
 /* The standing of registrant regno in the current validity cycle (valid_from ..
  * valid_until from the register) as of today, with the rule version for that cycle.
