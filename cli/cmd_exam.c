@@ -95,7 +95,7 @@ static int cli_exam_admit(int argc, char **argv)
 	if (rc != CLI_OK)
 		return rc;
 	struct dlv_actor who = { .actor = "system:cli", .role = "system", .centre = NULL, .request_id = NULL };
-	char code[11];
+	char code[DLV_CODE_LEN + 1];
 	int64_t sid = 0;
 	rc = dlv_proctor_admit(code, &sid, db, &who, booking, seat, move);
 	rs_db_close(db);

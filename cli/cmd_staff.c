@@ -1,8 +1,7 @@
 /* riss staff: create and list agency staff accounts (Argon2id password + TOTP). */
 #include "cli.h"
 
-#include "auth.h"
-#include "store_staff.h"
+#include "sf.h"
 #include "rs_config.h"
 #include "rs_db.h"
 #include "rs_error.h"
@@ -55,7 +54,7 @@ static int cli_staff_add(int argc, char **argv)
 	if (rc != CLI_OK)
 		return rc;
 	char secret[40];
-	int e = web_auth_create_staff(db, username, display, role, centre, password, totp, secret);
+	int e = sf_create(secret, db, username, display, role, centre, password, totp);
 	memset(password, 0, sizeof password);
 	if (e == RS_EEXIST && if_missing)
 		rc = CLI_OK;
@@ -70,11 +69,11 @@ static int cli_staff_add(int argc, char **argv)
 	return rc;
 }
 
-static void cli_staff_print(void *arg, const struct web_staff_account *a)
+static void cli_staff_print(void *arg, const struct sf_account *a)
 {
 	(void)arg;
 	printf("%-20s %-16s %-12s %-8s %s\n", a->username, a->role, a->centre_code[0] ? a->centre_code : "-",
-	       a->disabled ? "disabled" : a->locked ? "locked" : "active", a->display_name);
+	       a->disabled ? "disabled" : a->backoff ? "backoff" : "active", a->display_name);
 }
 
 static int cli_staff_list(int argc, char **argv)
@@ -87,7 +86,7 @@ static int cli_staff_list(int argc, char **argv)
 	int rc = cli_db_open(&db);
 	if (rc != CLI_OK)
 		return rc;
-	if (web_staff_store_list(db, cli_staff_print, NULL) != 0)
+	if (sf_list(db, cli_staff_print, NULL) != 0)
 		rc = cli_fail("%s", rs_error_last());
 	rs_db_close(db);
 	return rc;

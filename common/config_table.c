@@ -60,7 +60,8 @@ const struct rs_cfg_def rs_cfg_table[] = {
 	{ "log_level", RS_CFG_STR, 0, 16, "info", 0,
 	  "lowest log level printed: debug, info, warn, error" },
 	{ "secure_cookies", RS_CFG_BOOL, 0, 1, "false", 0,
-	  "mark cookies Secure (true behind TLS in production)" },
+	  "mark cookies Secure even when public_base_url is http (with an https public_base_url they are "
+	  "always Secure and every answer carries Strict-Transport-Security)" },
 	{ "exam_definition", RS_CFG_STR, 1, 4096, "exam-engine/exams/sg.json", 0,
 	  "exam definition delivered at test centres (relative to the working directory or the source tree)" },
 	{ "exam_items", RS_CFG_STR, 1, 4096, "item-bank/demo/items.jsonl", 0,
@@ -78,5 +79,12 @@ const struct rs_cfg_def rs_cfg_table[] = {
 	  "CA certificates (PEM) that the SMTP server's STARTTLS certificate is checked against (\"\" = system CAs)" },
 	{ "smtp_timeout", RS_CFG_INT, 1, 300, "10", 0,
 	  "seconds to wait for the SMTP server to answer" },
+	/* Security review (issue 17): where the exam and operator surfaces may be reached from. */
+	{ "exam_networks", RS_CFG_STR, 0, 2048, "", 0,
+	  "addresses or networks (comma separated CIDR, e.g. 10.20.0.0/16) of the test centres: when set, "
+	  "admission codes are redeemed only from them (\"\" = from anywhere)" },
+	{ "operator_networks", RS_CFG_STR, 0, 2048, "127.0.0.1,::1", 0,
+	  "addresses or networks allowed to read /metrics and the details of /readyz (others get 404 and a "
+	  "bare ready/not ready); the client address as trusted_proxies resolve it" },
 	{ NULL, RS_CFG_STR, 0, 0, NULL, 0, NULL },
 };

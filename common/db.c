@@ -36,7 +36,7 @@ int rs_db_open(rs_db **out, const char *conninfo)
 		char msg[300];
 		snprintf(msg, sizeof msg, "%s", PQerrorMessage(db->pg));
 		msg[strcspn(msg, "\n")] = '\0';
-		rs_error_set("cannot connect to the database: %s", msg);
+		rs_error_internal("cannot connect to the database: %s", msg);
 		rs_db_close(db);
 		return RS_EUNAVAIL;
 	}
@@ -100,7 +100,7 @@ static int rs_db_fail(rs_db *db, PGresult *res, const char *what)
 	else if (state && (strcmp(state, "23514") == 0 || strcmp(state, "23503") == 0 ||
 	                   strcmp(state, "23502") == 0 || strncmp(state, "22", 2) == 0))
 		rc = RS_EINVAL;
-	rs_error_set("%s: %s%s%s", what, msg, state ? " SQLSTATE " : "", state ? state : "");
+	rs_error_internal("%s: %s%s%s", what, msg, state ? " SQLSTATE " : "", state ? state : "");
 	return rc;
 }
 

@@ -12,6 +12,8 @@ static _Thread_local char rs_error_buf[512];
 static _Thread_local char rs_error_id[64];
 static _Thread_local char rs_error_argbuf[512];
 static _Thread_local const char *rs_error_argv[RS_ERROR_ARGS + 1];
+/* The last error is for the log only (a database's own message): never shown to a client. */
+static _Thread_local int rs_error_private;
 
 void rs_error_set(const char *fmt, ...)
 {
@@ -20,10 +22,27 @@ void rs_error_set(const char *fmt, ...)
 	vsnprintf(rs_error_buf, sizeof rs_error_buf, fmt, ap);
 	va_end(ap);
 	rs_error_id[0] = '\0';
+	rs_error_private = 0;
+}
+
+void rs_error_internal(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(rs_error_buf, sizeof rs_error_buf, fmt, ap);
+	va_end(ap);
+	rs_error_id[0] = '\0';
+	rs_error_private = 1;
+}
+
+int rs_error_last_private(void)
+{
+	return rs_error_private;
 }
 
 void rs_error_msg(const char *id, ...)
 {
+	rs_error_private = 0;
 	snprintf(rs_error_id, sizeof rs_error_id, "%s", id);
 	va_list ap;
 	va_start(ap, id);
@@ -68,6 +87,7 @@ void rs_error_clear(void)
 {
 	rs_error_buf[0] = '\0';
 	rs_error_id[0] = '\0';
+	rs_error_private = 0;
 }
 
 const char *rs_strerror(int code)

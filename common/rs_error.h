@@ -27,6 +27,11 @@ enum rs_err {
 
 /* Record the calling thread's last error message (printf format, truncated to 512 bytes). */
 void rs_error_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* As rs_error_set, for a text that is for the log only (a database server's own message,
+ * which may name tables, columns and values): a client is given the generic text instead. */
+void rs_error_internal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* 1 when the last error was recorded with rs_error_internal. */
+int rs_error_last_private(void);
 /* Record the calling thread's last error as catalogue message id (common/messages/, one TSV per area)
  * with string arguments for {0}, {1}, ... ending in NULL (at most 8, 512 bytes in all).
  * rs_error_last() then gives its English text; rs_error_last_text() either language. */

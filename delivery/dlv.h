@@ -57,11 +57,22 @@ int dlv_token_new(char *out);
  * or dlv_answer's own statement), which then refuses a moved or stale token with RS_EAUTH. */
 int dlv_auth(int64_t *out_session, rs_db *db, const char *token, const char *ws_token);
 
+/* Admission codes: DLV_CODE_LEN characters of DLV_CODE_ALPHABET (no 0/O, 1/I/L: easy to read
+ * out and type; 31^12 = 2^59 codes), one-time, 15 minutes. */
+#define DLV_CODE_LEN 12
+#define DLV_CODE_ALPHABET "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+/* The code a person typed, upper-cased and without spaces or hyphens, into out
+ * (DLV_CODE_LEN + 1): 0, or RS_EINVAL when it is not a well-formed code. */
+int dlv_code_normalise(char *out, const char *in);
+
 /* Redeem a proctor's admission code at a workstation: binds the session to ws_token (the
  * caller creates one when the workstation has none) and returns a fresh session token in
  * out_token (DLV_TOKEN_LEN + 1). A moved session gets a new token and binding; the old
- * ones stop working. RS_EAUTH for an unknown, used or expired code. */
-int dlv_redeem(char *out_token, int64_t *out_session, rs_db *db, const char *code, const char *ws_token);
+ * ones stop working. RS_EAUTH for an unknown, used or expired code, RS_EINVAL for a
+ * malformed one; every refusal is audited (exam.code.refused, with the client address
+ * client, which may be NULL). */
+int dlv_redeem(char *out_token, int64_t *out_session, rs_db *db, const char *code, const char *ws_token,
+               const char *client);
 
 /* The candidate's view now: {"session", "status", "answered", "remaining_s", "time_limit_s",
  * "accommodations": {...}, "item": {...} (while running), "result": {...} (when finished)}.
@@ -121,7 +132,7 @@ int dlv_proctor_identity(rs_db *db, const struct dlv_actor *who, int64_t booking
                          const char *number_tail);
 /* Admit a checked-in booking to a seat: creates the session (or, for a session already
  * admitted, issues a new admission code, which is how a move to another workstation is
- * approved). out_code gets a 10-digit one-time code (11 bytes) valid 15 minutes. */
+ * approved). out_code gets a one-time code (DLV_CODE_LEN + 1 bytes) valid 15 minutes. */
 int dlv_proctor_admit(char *out_code, int64_t *out_session, rs_db *db, const struct dlv_actor *who,
                       int64_t booking, const char *seat, int move);
 /* Pause / resume the clock; extra time in minutes; end with a reason. */

@@ -87,7 +87,7 @@ struct dlv_pa {
 	const char *text;
 	const char *tail;   /* identity: last 4 characters of the document number */
 	int num;
-	char code[11];
+	char code[DLV_CODE_LEN + 1];
 	int64_t session;
 };
 
@@ -221,13 +221,19 @@ static int dlv_admit_tx(rs_db *db, void *varg)
 		rs_error_msg("proctor.retake_too_soon", NULL);
 		return RS_ESTATE;
 	}
-	/* 10 random digits; only the hash is stored. */
-	unsigned char rnd[10];
-	if (rs_random_bytes(rnd, sizeof rnd) != 0)
-		return RS_EIO;
-	for (int i = 0; i < 10; i++)
-		a->code[i] = (char)('0' + rnd[i] % 10);
-	a->code[10] = '\0';
+	/* DLV_CODE_LEN characters of the 31-letter alphabet, drawn without bias (bytes of 248
+	 * and above are thrown back); only the hash is stored. */
+	static const char alphabet[] = DLV_CODE_ALPHABET;
+	int have = 0;
+	while (have < DLV_CODE_LEN) {
+		unsigned char rnd[32];
+		if (rs_random_bytes(rnd, sizeof rnd) != 0)
+			return RS_EIO;
+		for (size_t i = 0; i < sizeof rnd && have < DLV_CODE_LEN; i++)
+			if (rnd[i] < 248)
+				a->code[have++] = alphabet[rnd[i] % 31];
+	}
+	a->code[DLV_CODE_LEN] = '\0';
 	char ch[67];
 	dlv_hash_bytea(ch, a->code);
 	if (!has_session) {

@@ -259,43 +259,51 @@ static void reg_dummy_init(void)
 		snprintf(reg_dummy_hash, sizeof reg_dummy_hash, "$argon2id$");
 }
 
+/* An Argon2id verify that cannot succeed, with the real parameters: the time of a check. */
+static void reg_dummy_verify(const char *password)
+{
+	pthread_once(&reg_dummy_once, reg_dummy_init);
+	int ignored = rs_password_verify(reg_dummy_hash, password);
+	(void)ignored;
+}
+
+enum reg_login_outcome { REG_LOGIN_UNKNOWN, REG_LOGIN_WAITING, REG_LOGIN_FAILED, REG_LOGIN_OK };
+
 struct reg_login_arg {
-	const char *regno, *password, *totp, *request_id;
-	int64_t now;
+	const char *regno, *request_id;
+	enum reg_login_outcome outcome;
+	int64_t step;
 	int ok;
 	struct reg_me_login *out;
 };
 
+/* Records what the check outside found, in one transaction. */
 static int reg_login_tx(rs_db *db, void *arg)
 {
 	struct reg_login_arg *a = arg;
 	char obj[32];
 	snprintf(obj, sizeof obj, "registrant:%s", a->regno);
 	a->ok = 0;
-	struct reg_store_account acct;
-	int rc = reg_store_account_get(db, &acct, a->regno);
-	if (rc == RS_ENOTFOUND) {
-		/* The same time as a real check, so timing does not tell who has an account. */
-		pthread_once(&reg_dummy_once, reg_dummy_init);
-		int ignored = rs_password_verify(reg_dummy_hash, a->password);
-		(void)ignored;
+	int rc;
+	switch (a->outcome) {
+	case REG_LOGIN_UNKNOWN:
 		return rs_audit(db, obj, "public", "registry.account.login_failed", obj, NULL, a->request_id);
+	case REG_LOGIN_WAITING:
+		return rs_audit(db, obj, "registrant", "registry.account.login_refused", obj, NULL, a->request_id);
+	case REG_LOGIN_FAILED:
+		if ((rc = reg_store_account_result(db, a->regno, 0, 0)) != 0)
+			return rc;
+		return rs_audit(db, obj, "registrant", "registry.account.login_failed", obj, NULL, a->request_id);
+	case REG_LOGIN_OK:
+		break;
+	}
+	rc = reg_store_account_result(db, a->regno, 1, a->step);
+	if (rc == RS_ECONFLICT) { /* a replayed TOTP code */
+		a->outcome = REG_LOGIN_FAILED;
+		return reg_login_tx(db, arg);
 	}
 	if (rc != 0)
 		return rc;
-	if (acct.locked)
-		return rs_audit(db, obj, "registrant", "registry.account.login_refused", obj, NULL, a->request_id);
-	unsigned char secret[RS_TOTP_SECRET_LEN];
-	size_t slen = 0;
-	int64_t step = acct.totp_last_step;
-	int ok = rs_password_verify(acct.password_hash, a->password) == 0 &&
-	         rs_base32_decode(secret, sizeof secret, &slen, acct.totp_secret) == 0 &&
-	         rs_totp_verify(secret, slen, a->totp, a->now, &step) == 0;
-	OPENSSL_cleanse(secret, sizeof secret);
-	if ((rc = reg_store_account_result(db, a->regno, ok, step)) != 0)
-		return rc;
-	if (!ok)
-		return rs_audit(db, obj, "registrant", "registry.account.login_failed", obj, NULL, a->request_id);
 	unsigned char raw[32], rnd[16], h[32];
 	if ((rc = rs_random_bytes(raw, sizeof raw)) != 0 || (rc = rs_random_bytes(rnd, sizeof rnd)) != 0)
 		return rc;
@@ -317,9 +325,28 @@ int reg_account_login(struct reg_me_login *out, rs_db *db, const char *regno, co
 	}
 	struct reg_me_login tmp;
 	memset(&tmp, 0, sizeof tmp);
-	struct reg_login_arg a = { .regno = regno, .password = password, .totp = totp, .request_id = request_id,
-	                           .now = now, .out = &tmp };
-	int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_login_tx, &a);
+	struct reg_login_arg a = { .regno = regno, .request_id = request_id, .out = &tmp };
+	struct reg_store_account acct;
+	int rc = reg_store_account_get(db, &acct, regno);
+	if (rc != 0 && rc != RS_ENOTFOUND)
+		return rc;
+	/* Argon2 outside any transaction, and on every path: an unknown number or an account in
+	 * backoff takes as long as a check (security review findings 6 and 7). */
+	if (rc == RS_ENOTFOUND || acct.locked) {
+		a.outcome = rc == RS_ENOTFOUND ? REG_LOGIN_UNKNOWN : REG_LOGIN_WAITING;
+		reg_dummy_verify(password);
+	} else {
+		unsigned char secret[RS_TOTP_SECRET_LEN];
+		size_t slen = 0;
+		a.step = acct.totp_last_step;
+		int ok = rs_password_verify(acct.password_hash, password) == 0 &&
+		         rs_base32_decode(secret, sizeof secret, &slen, acct.totp_secret) == 0 &&
+		         rs_totp_verify(secret, slen, totp, now, &a.step) == 0;
+		OPENSSL_cleanse(secret, sizeof secret);
+		a.outcome = ok ? REG_LOGIN_OK : REG_LOGIN_FAILED;
+	}
+	OPENSSL_cleanse(&acct, sizeof acct);
+	rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_login_tx, &a);
 	if (rc == 0 && !a.ok) {
 		rs_error_msg("renewal.err.login", NULL);
 		rc = RS_EAUTH;

@@ -68,8 +68,10 @@ struct reg_me_login {
 	char regno[REG_REGNO_LEN + 1];
 	int ttl_s;
 };
-/* Sign in with registration number, password and TOTP code. Failures are counted (5 lock
- * the account for 15 minutes) and audited; every refusal gives the same RS_EAUTH. */
+/* Sign in with registration number, password and TOTP code. The Argon2id verify runs
+ * outside any transaction and on every path (unknown number, account in backoff); failures
+ * are audited and, from the 3rd in a row, make the account wait 15 s, doubling up to 15 min;
+ * every refusal gives the same RS_EAUTH. */
 int reg_account_login(struct reg_me_login *out, rs_db *db, const char *regno, const char *password,
                       const char *totp, int64_t now, const char *request_id);
 /* The registrant of a live session (by the SHA-256 of its cookie token): regno and CSRF

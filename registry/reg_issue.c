@@ -529,10 +529,19 @@ int reg_check_token_cached(struct reg_check *out, struct reg_status_cache *cache
 		goto done;
 	}
 	enum reg_jws_reason r = out->res.reason;
+	if (out->res.have_claims && ctx->have_entry &&
+	    (!ctx->info.have_registrant || strcmp(ctx->info.registrant.regno, out->res.cred.sub) != 0)) {
+		/* The status entry must be the one this registry allocated to a credential of the
+		 * token's subject: a genuine token cannot borrow another registrant's entry (security
+		 * review finding 4). */
+		out->res.reason = REG_JWS_BAD_CLAIMS;
+		snprintf(out->res.message, sizeof out->res.message,
+		         "the credential's status entry belongs to another registration than its subject");
+		goto done;
+	}
 	if (out->res.have_claims && (r == REG_JWS_VALID || r == REG_JWS_PENDING || r == REG_JWS_SUSPENDED ||
 	                             r == REG_JWS_REVOKED || r == REG_JWS_EXPIRED)) {
-		if (ctx->have_entry && ctx->info.have_registrant &&
-		    strcmp(ctx->info.registrant.regno, out->res.cred.sub) == 0) {
+		if (ctx->have_entry) {
 			/* The entry's credential belongs to the token's subject: its row came along. */
 			out->registrant = ctx->info.registrant;
 			out->have_registrant = 1;
@@ -545,6 +554,17 @@ int reg_check_token_cached(struct reg_check *out, struct reg_status_cache *cache
 				out->have_registrant = 1;
 			else if (g != RS_ENOTFOUND)
 				rc = RS_EUNAVAIL;
+		}
+	}
+	/* A registration that is not active overrides "valid" whatever the list says (the list
+	 * follows within its cache time; the register is the authority). */
+	if (out->have_registrant && (out->res.reason == REG_JWS_VALID || out->res.reason == REG_JWS_PENDING)) {
+		enum reg_status st = out->registrant.status;
+		if (st != REG_ST_ACTIVE) {
+			out->res.reason = st == REG_ST_SUSPENDED ? REG_JWS_SUSPENDED
+			                  : st == REG_ST_LAPSED  ? REG_JWS_EXPIRED
+			                                         : REG_JWS_REVOKED;
+			snprintf(out->res.message, sizeof out->res.message, "the registration is %s", reg_status_name(st));
 		}
 	}
 done:

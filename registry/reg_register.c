@@ -308,8 +308,10 @@ json_t *reg_registrant_public_json(const struct reg_registrant *r, const char *t
 	json_t *o = json_object();
 	json_object_set_new(o, "regno", json_string(r->regno));
 	json_object_set_new(o, "status", json_string(reg_status_effective(r, today)));
-	if (r->status != REG_ST_ACTIVE && r->status_reason[0])
-		json_object_set_new(o, "status_reason", json_string(r->status_reason));
+	/* The public learns why by a fixed code with catalogue wording (verify.status_reason.<code>),
+	 * never the registrar's own text, which stays in the staff views (security review finding 8). */
+	if (r->status != REG_ST_ACTIVE)
+		json_object_set_new(o, "status_reason", json_string(reg_status_name(r->status)));
 	if (r->published & REG_PUB_NAME)
 		json_object_set_new(o, "name", json_string(r->name));
 	if (r->published & REG_PUB_NAME_KANA)

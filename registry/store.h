@@ -147,8 +147,13 @@ struct reg_store_account {
 	int64_t totp_last_step;
 	int locked;
 };
-/* Read (FOR UPDATE). RS_ENOTFOUND when the registrant has no account. */
+/* Read (no lock: sign-in verifies the password outside any transaction). RS_ENOTFOUND when
+ * the registrant has no account. locked: the account waits after failures (backoff). */
 int reg_store_account_get(rs_db *db, struct reg_store_account *out, const char *regno);
+/* Record a sign-in: success takes the TOTP step (RS_ECONFLICT when it is not newer than the
+ * last one: a replayed code) and clears the failures; a failure counts up and, from the 3rd,
+ * makes the account wait 15 s, doubling up to 15 min (locked_until; the count starts again
+ * once a wait is 15 minutes past). */
 int reg_store_account_result(rs_db *db, const char *regno, int ok, int64_t step);
 int reg_store_session_new(rs_db *db, const unsigned char h[32], const char *regno, const char *csrf, int ttl_s);
 int reg_store_session_get(rs_db *db, char out_regno[REG_REGNO_LEN + 1], char out_csrf[24], const unsigned char h[32]);

@@ -112,7 +112,7 @@ int reg_store_account_get(rs_db *db, struct reg_store_account *out, const char *
 	PGresult *r = NULL;
 	int rc = rs_db_exec(&r, db, "reg_account_get",
 	                    "SELECT password_hash, totp_secret, totp_last_step, coalesce(locked_until > now(), false) "
-	                    "FROM registry.accounts WHERE regno = $1 FOR UPDATE", 1, p);
+	                    "FROM registry.accounts WHERE regno = $1", 1, p);
 	if (rc != 0)
 		return rc;
 	if (PQntuples(r) != 1) {
@@ -129,17 +129,34 @@ int reg_store_account_get(rs_db *db, struct reg_store_account *out, const char *
 	return 0;
 }
 
+/* The failure count after one more failure: a wait 15 minutes past starts again at 1
+ * (locked_until doubles as the time of the last failure: now() for the 1st and 2nd). */
+#define REG_ACCT_NEXT "(CASE WHEN locked_until < now() - interval '15 minutes' THEN 1 ELSE failed_logins + 1 END)"
+
 int reg_store_account_result(rs_db *db, const char *regno, int ok, int64_t step)
 {
 	char s[32];
 	snprintf(s, sizeof s, "%lld", (long long)step);
-	const char *p[] = { regno, ok ? "t" : "f", s };
-	return rs_db_exec(NULL, db, "reg_account_result",
-	                  "UPDATE registry.accounts SET "
-	                  "totp_last_step = CASE WHEN $2::boolean THEN $3::bigint ELSE totp_last_step END, "
-	                  "failed_logins = CASE WHEN $2::boolean THEN 0 ELSE failed_logins + 1 END, "
-	                  "locked_until = CASE WHEN $2::boolean THEN NULL WHEN failed_logins + 1 >= 5 "
-	                  "THEN now() + interval '15 minutes' ELSE locked_until END WHERE regno = $1", 3, p);
+	const char *p[] = { regno, s };
+	if (!ok)
+		return rs_db_exec(NULL, db, "reg_account_failed",
+		                  "UPDATE registry.accounts SET failed_logins = " REG_ACCT_NEXT ", "
+		                  "locked_until = CASE WHEN " REG_ACCT_NEXT " >= 3 THEN now() + least(interval '15 seconds' * "
+		                  "power(2, least(" REG_ACCT_NEXT " - 3, 10)), interval '15 minutes') ELSE now() END "
+		                  "WHERE regno = $1", 1, p);
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "reg_account_ok",
+	                    "UPDATE registry.accounts SET totp_last_step = $2::bigint, failed_logins = 0, locked_until = NULL "
+	                    "WHERE regno = $1 AND totp_last_step < $2::bigint RETURNING regno", 2, p);
+	if (rc != 0)
+		return rc;
+	int taken = PQntuples(r) == 1;
+	PQclear(r);
+	if (!taken) {
+		rs_error_set("the TOTP code was used already");
+		return RS_ECONFLICT;
+	}
+	return 0;
 }
 
 int reg_store_session_new(rs_db *db, const unsigned char h[32], const char *regno, const char *csrf, int ttl_s)

@@ -14,15 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WEB_PROXIES_MAX 32
-
-struct web_net {
-	unsigned char addr[16]; /* IPv6, IPv4 as ::ffff:a.b.c.d */
-	int bits;               /* prefix length over the 128 bits */
-};
-
-static struct web_net web_proxies[WEB_PROXIES_MAX];
-static int web_nproxies;
+static struct web_netlist web_proxies;
 static pthread_once_t web_proxies_once = PTHREAD_ONCE_INIT;
 
 /* Parse an IPv4 or IPv6 literal into 16 bytes; 0 on success. */
@@ -43,9 +35,10 @@ static int web_addr_parse(unsigned char out[16], const char *text)
 	return -1;
 }
 
-int web_proxies_parse(const char *list)
+int web_netlist_parse(struct web_netlist *out, const char *list)
 {
-	web_nproxies = 0;
+	struct web_netlist l;
+	memset(&l, 0, sizeof l);
 	char item[80];
 	for (const char *p = list; p && *p;) {
 		const char *end = strchr(p, ',');
@@ -57,11 +50,11 @@ int web_proxies_parse(const char *list)
 		while (n && p[n - 1] == ' ')
 			n--;
 		if (n) {
-			if (n >= sizeof item || web_nproxies == WEB_PROXIES_MAX)
+			if (n >= sizeof item || l.n == WEB_NETLIST_MAX)
 				return -1;
 			memcpy(item, p, n);
 			item[n] = '\0';
-			struct web_net *w = &web_proxies[web_nproxies];
+			struct web_net *w = &l.net[l.n];
 			char *slash = strchr(item, '/');
 			int v4 = strchr(item, ':') == NULL;
 			w->bits = 128;
@@ -69,19 +62,25 @@ int web_proxies_parse(const char *list)
 				*slash = '\0';
 				char *e;
 				long b = strtol(slash + 1, &e, 10);
-				if (*e || b < 0 || b > (v4 ? 32 : 128))
+				if (*e || slash[1] == '\0' || b < 0 || b > (v4 ? 32 : 128))
 					return -1;
 				w->bits = (int)b + (v4 ? 96 : 0);
 			}
 			if (web_addr_parse(w->addr, item) != 0)
 				return -1;
-			web_nproxies++;
+			l.n++;
 		}
 		if (!end)
 			break;
 		p = end + 1;
 	}
+	*out = l;
 	return 0;
+}
+
+int web_proxies_parse(const char *list)
+{
+	return web_netlist_parse(&web_proxies, list);
 }
 
 static void web_proxies_init(void)
@@ -89,14 +88,14 @@ static void web_proxies_init(void)
 	if (web_proxies_parse(rs_config_str("trusted_proxies")) != 0) {
 		rs_warn("trusted_proxies \"%s\" is not a list of addresses or networks; trusting no proxy",
 		        rs_config_str("trusted_proxies"));
-		web_nproxies = 0;
+		web_proxies.n = 0;
 	}
 }
 
-static int web_is_proxy(const unsigned char a[16])
+static int web_netlist_has_raw(const struct web_netlist *l, const unsigned char a[16])
 {
-	for (int i = 0; i < web_nproxies; i++) {
-		const struct web_net *w = &web_proxies[i];
+	for (int i = 0; i < l->n; i++) {
+		const struct web_net *w = &l->net[i];
 		int full = w->bits / 8, rest = w->bits % 8;
 		if (memcmp(a, w->addr, (size_t)full) != 0)
 			continue;
@@ -105,6 +104,17 @@ static int web_is_proxy(const unsigned char a[16])
 		return 1;
 	}
 	return 0;
+}
+
+int web_netlist_has(const struct web_netlist *l, const char *ip)
+{
+	unsigned char a[16];
+	return ip && web_addr_parse(a, ip) == 0 && web_netlist_has_raw(l, a);
+}
+
+static int web_is_proxy(const unsigned char a[16])
+{
+	return web_netlist_has_raw(&web_proxies, a);
 }
 
 /* Text form of a 16-byte address (IPv4-mapped ones as dotted quads). */
@@ -134,7 +144,7 @@ void web_client_addr(struct web_request *req, struct MHD_Connection *conn)
 	} else {
 		return;
 	}
-	if (web_nproxies && web_is_proxy(peer)) {
+	if (web_proxies.n && web_is_proxy(peer)) {
 		/* Walk X-Forwarded-For from the right: the first entry not a trusted proxy is the
 		 * client as our own proxies saw it. Anything unparsable stops the walk there. */
 		const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");

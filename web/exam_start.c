@@ -27,16 +27,28 @@ enum MHD_Result web_h_exam_start(struct web_request *req)
 	} else {
 		snprintf(ws, sizeof ws, "%s", have);
 	}
+	/* Guessing is slowed per address and per node before anything is looked up, and a
+	 * node may be told to take codes only from the test centres' networks. */
+	int g = web_guard_enter(req, WEB_GUARD_CODE);
+	if (g == WEB_GUARD_OUTSIDE)
+		return web_reply_msg(req, MHD_HTTP_FORBIDDEN, "forbidden", "security.code_outside_centre", NULL);
+	if (g == WEB_GUARD_LIMITED) {
+		char secs[16];
+		snprintf(secs, sizeof secs, "%d", req->retry_after);
+		return web_reply_msg(req, MHD_HTTP_TOO_MANY_REQUESTS, "rate-limited", "security.code_rate_limited", secs, NULL);
+	}
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0)
 		return web_exam_fail(req, RS_EUNAVAIL);
 	int64_t sid = 0;
-	int rc = dlv_redeem(token, &sid, db, code, ws);
+	int rc = dlv_redeem(token, &sid, db, code, ws, req->client_ip);
+	if (rc == 0 || rc == RS_EAUTH || rc == RS_EINVAL)
+		web_guard_result(req, WEB_GUARD_CODE, rc == 0);
 	if (rc != 0) {
-		rs_info("admission code refused: %s", rs_error_last());
+		rs_info("admission code refused for \"%s\": %s", req->client_ip, rs_error_last());
 		return web_exam_fail(req, rc);
 	}
-	const char *secure = rs_config_bool("secure_cookies") ? "; Secure" : "";
+	const char *secure = web_srv.secure_cookies ? "; Secure" : "";
 	char c1[160], c2[160], csrf[24];
 	snprintf(c1, sizeof c1, "riss_exam=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=86400%s", token, secure);
 	snprintf(c2, sizeof c2, "riss_ws=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=31536000%s", ws, secure);

@@ -39,7 +39,7 @@ enum MHD_Result web_h_exam_close(struct web_request *req)
 			return web_exam_fail(req, rc);
 	}
 	/* The workstation cookie riss_ws stays: it is the workstation's, not the candidate's. */
-	const char *clear = rs_config_bool("secure_cookies") ?
+	const char *clear = web_srv.secure_cookies ?
 		"riss_exam=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure" :
 		"riss_exam=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
 	const char *hdrs[] = { MHD_HTTP_HEADER_SET_COOKIE, clear, NULL };

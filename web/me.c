@@ -59,11 +59,18 @@ enum MHD_Result web_h_me_login(struct web_request *req)
 	};
 	if (rs_json_fields(req->json, spec, 3) != 0)
 		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
+	if (web_guard_enter(req, WEB_GUARD_REGISTRANT) != WEB_GUARD_OK) { /* before any Argon2 work */
+		char secs[16];
+		snprintf(secs, sizeof secs, "%d", req->retry_after);
+		return web_reply_msg(req, MHD_HTTP_TOO_MANY_REQUESTS, "rate-limited", "security.sign_in_rate_limited", secs, NULL);
+	}
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0)
 		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.auth_unavailable", NULL);
 	struct reg_me_login res;
 	int rc = reg_account_login(&res, db, regno, password, totp, (int64_t)time(NULL), req->id);
+	if (rc == 0 || rc == RS_EAUTH)
+		web_guard_result(req, WEB_GUARD_REGISTRANT, rc == 0);
 	if (rc == RS_EAUTH) {
 		rs_info("registrant sign-in refused for \"%.6s\"", regno);
 		return web_reply_msg(req, MHD_HTTP_UNAUTHORIZED, "sign-in-failed", "renewal.err.login", NULL);
@@ -72,7 +79,7 @@ enum MHD_Result web_h_me_login(struct web_request *req)
 		return web_renewal_fail(req, rc);
 	char cookie[160];
 	snprintf(cookie, sizeof cookie, "riss_me=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", res.token, res.ttl_s,
-	         rs_config_bool("secure_cookies") ? "; Secure" : "");
+	         web_srv.secure_cookies ? "; Secure" : "");
 	OPENSSL_cleanse(res.token, sizeof res.token);
 	const char *hdrs[] = { MHD_HTTP_HEADER_SET_COOKIE, cookie, NULL };
 	enum MHD_Result r = web_reply_json_hdrs(req, MHD_HTTP_OK, json_pack("{s:s, s:s}", "regno", res.regno, "csrf",

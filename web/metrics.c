@@ -113,6 +113,7 @@ char *web_metrics_render(size_t *len)
 			fprintf(f, "riss_http_worker_connections{worker=\"%d\"} %d\n", i,
 			        web_listener_worker_connections(web_srv.listener, i));
 	}
+	web_guard_metrics(f); /* admission-code and sign-in guards (security review) */
 	fclose(f);
 	*len = size;
 	return buf;

@@ -37,7 +37,7 @@ enum MHD_Result web_h_proctor_action(struct web_request *req)
 	if (!strcmp(verb, "identity")) {
 		rc = dlv_proctor_identity(db, &who, booking, document, tail);
 	} else if (!strcmp(verb, "admit") || !strcmp(verb, "move")) {
-		char code[11];
+		char code[DLV_CODE_LEN + 1];
 		int64_t sid = 0;
 		rc = dlv_proctor_admit(code, &sid, db, &who, booking, seat, !strcmp(verb, "move"));
 		if (rc == 0)

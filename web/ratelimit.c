@@ -27,6 +27,15 @@ static void web_rl_refill(const struct web_ratelimit *rl, struct web_rl_bucket *
 	b->at = now;
 }
 
+/* The set an address hashes to (FNV-1a). */
+static unsigned web_rl_set(const char *ip)
+{
+	unsigned h = 2166136261u;
+	for (const char *p = ip; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return h % WEB_RL_SETS;
+}
+
 int web_rl_allow(struct web_ratelimit *rl, const char *ip, int *retry_after)
 {
 	if (!(rl->rate > 0))
@@ -34,10 +43,7 @@ int web_rl_allow(struct web_ratelimit *rl, const char *ip, int *retry_after)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	double now = (double)ts.tv_sec + ts.tv_nsec / 1e9;
-	unsigned h = 2166136261u;
-	for (const char *p = ip; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	unsigned set = h % WEB_RL_SETS;
+	unsigned set = web_rl_set(ip);
 	pthread_mutex_t *mu = &rl->mu[set % WEB_RL_STRIPES];
 	pthread_mutex_lock(mu);
 	struct web_rl_bucket *ways = &rl->slot[set * WEB_RL_WAYS], *b = NULL, *victim = NULL;
@@ -72,4 +78,23 @@ int web_rl_allow(struct web_ratelimit *rl, const char *ip, int *retry_after)
 		*retry_after = (int)((1.0 - b->tokens) / rl->rate) + 1;
 	pthread_mutex_unlock(mu);
 	return ok;
+}
+
+void web_rl_refund(struct web_ratelimit *rl, const char *ip)
+{
+	if (!(rl->rate > 0))
+		return;
+	unsigned set = web_rl_set(ip);
+	pthread_mutex_t *mu = &rl->mu[set % WEB_RL_STRIPES];
+	pthread_mutex_lock(mu);
+	struct web_rl_bucket *ways = &rl->slot[set * WEB_RL_WAYS];
+	for (int i = 0; i < WEB_RL_WAYS; i++) {
+		if (ways[i].ip[0] && strcmp(ways[i].ip, ip) == 0) {
+			ways[i].tokens += 1.0;
+			if (ways[i].tokens > rl->burst)
+				ways[i].tokens = rl->burst;
+			break;
+		}
+	}
+	pthread_mutex_unlock(mu);
 }

@@ -16,6 +16,8 @@ void web_add_security_headers(struct MHD_Response *resp, int is_html)
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	if (web_srv.https) /* a browser that once saw the site never tries it over http again */
+		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
 	if (is_html) {
 		/* Document-only policies: they mean nothing on an API answer or an asset. */
 		MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
@@ -218,11 +220,11 @@ enum MHD_Result web_reply_error_ext(struct web_request *req, unsigned status, co
 		snprintf(idcopy, sizeof idcopy, "%s", id);
 		return web_problem_send_ext(req, status, type, detail, idcopy, ext);
 	}
-	if (req->lang_en)
+	if (req->lang_en && !rs_error_last_private())
 		return web_problem_send_ext(req, status, type, rs_error_last(), NULL, ext);
 	char gid[96];
 	const char *generic = web_problem_generic(req, type, gid, sizeof gid);
-	rs_log(RS_LOG_INFO, "%s: answered with the generic Japanese text for \"%s\"", type, rs_error_last());
+	rs_log(RS_LOG_INFO, "%s: answered with the generic text for \"%s\"", type, rs_error_last());
 	return web_problem_send_ext(req, status, type, generic, gid, ext);
 }
 

@@ -104,11 +104,16 @@ int main(int argc, char **argv)
 		                "comma separated; got '%s'\n", rs_config_str("trusted_proxies"));
 		return 2;
 	}
-	/* A site served over https with cookies that are not Secure would leak the staff and
-	 * candidate cookies to any plain-http request (a downgrade, a stray link). */
-	if (strncmp(rs_config_str("public_base_url"), "https://", 8) == 0 && !rs_config_bool("secure_cookies")) {
-		fprintf(stderr, "rissd: refusing to start: public_base_url is https (%s) but secure_cookies is false; "
-		                "set secure_cookies = true\n", rs_config_str("public_base_url"));
+	/* A site served over https has Secure cookies (else a downgrade or a stray http link
+	 * would leak the staff and candidate cookies) and sends HSTS; exam_networks and
+	 * operator_networks say where the exam and operator endpoints answer from. */
+	web_srv.https = strncmp(rs_config_str("public_base_url"), "https://", 8) == 0;
+	web_srv.secure_cookies = web_srv.https || rs_config_bool("secure_cookies");
+	if (web_netlist_parse(&web_srv.exam_nets, rs_config_str("exam_networks")) != 0 ||
+	    web_netlist_parse(&web_srv.operator_nets, rs_config_str("operator_networks")) != 0) {
+		fprintf(stderr, "rissd: settings 'exam_networks' and 'operator_networks' want addresses or networks "
+		                "(a.b.c.d, a.b.c.d/n, IPv6), comma separated; got '%s' and '%s'\n",
+		        rs_config_str("exam_networks"), rs_config_str("operator_networks"));
 		return 2;
 	}
 	if (!rs_config_str("db_url")[0]) {

@@ -2,6 +2,8 @@
 #include "web.h"
 #include "auth.h"
 
+#include "sf.h"
+
 #include "rs_config.h"
 #include "rs_error.h"
 #include "rs_json.h"
@@ -21,13 +23,20 @@ enum MHD_Result web_h_staff_login(struct web_request *req)
 	};
 	if (rs_json_fields(req->json, spec, 3) != 0)
 		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
+	if (web_guard_enter(req, WEB_GUARD_STAFF) != WEB_GUARD_OK) { /* before any Argon2 work */
+		char secs[16];
+		snprintf(secs, sizeof secs, "%d", req->retry_after);
+		return web_reply_msg(req, MHD_HTTP_TOO_MANY_REQUESTS, "rate-limited", "security.sign_in_rate_limited", secs, NULL);
+	}
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0)
 		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.auth_unavailable", NULL);
-	struct web_login_result res;
-	int rc = web_auth_login(&res, db, username, password, totp, req->id);
+	struct sf_login res;
+	int rc = sf_sign_in(&res, db, username, password, totp, req->client_ip, req->id);
+	if (rc == 0 || rc == RS_EAUTH)
+		web_guard_result(req, WEB_GUARD_STAFF, rc == 0);
 	if (rc == RS_EAUTH) {
-		rs_info("staff sign-in refused for \"%.40s\": %s", username, rs_error_last());
+		rs_info("staff sign-in refused for \"%.40s\" from \"%s\": %s", username, req->client_ip, rs_error_last());
 		return web_reply_msg(req, MHD_HTTP_UNAUTHORIZED, "sign-in-failed", "staff.sign_in_failed", NULL);
 	}
 	if (rc != 0) {
@@ -36,13 +45,15 @@ enum MHD_Result web_h_staff_login(struct web_request *req)
 	}
 	char cookie[160];
 	snprintf(cookie, sizeof cookie, "riss_staff=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", res.token,
-	         res.ttl_s, rs_config_bool("secure_cookies") ? "; Secure" : "");
+	         res.ttl_s, web_srv.secure_cookies ? "; Secure" : "");
 	OPENSSL_cleanse(res.token, sizeof res.token);
 	const char *hdrs[] = { MHD_HTTP_HEADER_SET_COOKIE, cookie, NULL };
-	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s}", "username", res.username, "display_name",
-	                         res.display_name, "role", res.role, "centre_code", res.centre_code, "csrf", res.csrf);
+	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s}", "username", res.acct.username, "display_name",
+	                         res.acct.display_name, "role", res.acct.role, "centre_code", res.acct.centre_code,
+	                         "csrf", res.csrf);
 	enum MHD_Result r = web_reply_json_hdrs(req, MHD_HTTP_OK, body, hdrs);
 	OPENSSL_cleanse(cookie, sizeof cookie);
+	OPENSSL_cleanse(&res, sizeof res);
 	return r;
 }
 

@@ -93,6 +93,21 @@ struct web_request {
 };
 
 /* Server-wide state. */
+/* A list of addresses and CIDR networks (trusted_proxies, exam_networks, operator_networks). */
+#define WEB_NETLIST_MAX 32
+struct web_net {
+	unsigned char addr[16]; /* IPv6, IPv4 as ::ffff:a.b.c.d */
+	int bits;               /* prefix length over the 128 bits */
+};
+struct web_netlist {
+	int n;
+	struct web_net net[WEB_NETLIST_MAX];
+};
+/* Parse "10.0.0.0/24, 2001:db8::/32, 127.0.0.1" into *out: 0, or -1 (out untouched). */
+int web_netlist_parse(struct web_netlist *out, const char *list);
+/* 1 when the address text ip lies in one of l's networks. */
+int web_netlist_has(const struct web_netlist *l, const char *ip);
+
 struct web_server {
 	rs_db_pool *pool;
 	rs_db_pool *read_pool;      /* db_read_url: public read-only surfaces, or NULL */
@@ -104,6 +119,11 @@ struct web_server {
 	volatile int shutting_down;
 	volatile int schema_ok;     /* set once the schema has been seen current */
 	struct web_listener *listener; /* the HTTP workers (for /metrics) */
+	/* Security review (issue 17), set once at start by rissd.c: */
+	int https;                  /* public_base_url is https: HSTS on every answer */
+	int secure_cookies;         /* cookies marked Secure (secure_cookies, or https) */
+	struct web_netlist exam_nets;     /* exam_networks: where codes may be redeemed (n 0 = anywhere) */
+	struct web_netlist operator_nets; /* operator_networks: /metrics, /readyz details */
 };
 extern struct web_server web_srv;
 
@@ -288,6 +308,21 @@ struct web_ratelimit {
 void web_rl_init(struct web_ratelimit *rl, double rate, double burst);
 /* 1 when ip may make one more request now; else 0 with *retry_after in seconds. */
 int web_rl_allow(struct web_ratelimit *rl, const char *ip, int *retry_after);
+
+/* 1 token back to ip's bucket (a request that turned out not to count), up to the burst. */
+void web_rl_refund(struct web_ratelimit *rl, const char *ip);
+
+/* Guards of the admission-code and sign-in doors (web/guard.c): rate limits per client
+ * address and per node, taken before any database or Argon2 work, and their metrics. */
+enum web_guard_kind { WEB_GUARD_CODE, WEB_GUARD_STAFF, WEB_GUARD_REGISTRANT, WEB_GUARD_N };
+enum { WEB_GUARD_OK = 0, WEB_GUARD_LIMITED = 1, WEB_GUARD_OUTSIDE = 2 };
+/* WEB_GUARD_OK when req may try now; WEB_GUARD_LIMITED (req->retry_after set) or
+ * WEB_GUARD_OUTSIDE (an admission code from outside exam_networks) otherwise. */
+int web_guard_enter(struct web_request *req, enum web_guard_kind kind);
+/* After the attempt: ok gives the tokens back; a failure is counted for /metrics. */
+void web_guard_result(struct web_request *req, enum web_guard_kind kind, int ok);
+/* The guards' counters in Prometheus text. */
+void web_guard_metrics(FILE *f);
 
 /* A file under static_dir (rel, a safe relative path) with its content type, an ETag
  * (304 on If-None-Match) and Cache-Control cache; 404 when missing. */

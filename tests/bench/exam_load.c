@@ -37,7 +37,7 @@ enum el_phase { EL_START, EL_BEGIN, EL_ANSWER, EL_DONE };
 struct el_cand {
 	int fd;
 	enum el_phase phase;
-	char code[11];
+	char code[DLV_CODE_LEN + 1];
 	char cookie[160];      /* "riss_exam=...; riss_ws=..." */
 	char csrf[64];
 	char item[64];

@@ -68,7 +68,7 @@ test('proctor admits, candidate sits the whole exam by keyboard, score report; a
     await shot(proctor, 'proctor-bookings-ja');
 
     // Identity check (document type and the last 4 of its number), then admission to seat
-    // B-3: the candidate's row shows the 10-digit code beside the name.
+    // B-3: the candidate's row shows the 12-character code beside the name.
     await proctor.selectOption('#rows select', 'my_number_card');
     await proctor.fill('#rows input[id^=tail-]', '7788');
     await proctor.getByRole('button', { name: /本人確認を記録/ }).click();
@@ -77,7 +77,7 @@ test('proctor admits, candidate sits the whole exam by keyboard, score report; a
     await proctor.getByRole('button', { name: /入室させる/ }).click();
     await proctor.waitForSelector('#rows tr td:nth-child(2) .code');
     const code = await proctor.getAttribute('#rows tr .code', 'data-code');
-    assert.match(code, /^\d{10}$/);
+    assert.match(code, /^[2-9A-HJKMNP-Z]{12}$/);
     await proctor.waitForFunction(() => /入室済み（開始前）/.test(document.querySelector('#rows tr').textContent));
     await assertAxe(proctor, 'proctor bookings after admission');
     await shot(proctor, 'proctor-admitted-ja');

@@ -81,7 +81,7 @@ test('proctor actions reach the candidate screen within 2 s; identity record; En
     watchErrors(seat1, errors);
     await seat1.goto(BASE + '/exam');
     await seat1.waitForSelector('#s-code:not([hidden])');
-    await seat1.fill('#code', code1 === '0000000000' ? '1111111111' : '0000000000');
+    await seat1.fill('#code', code1 === '222222222222' ? '333333333333' : '222222222222');
     await seat1.press('#code', 'Enter');
     await seat1.waitForFunction(() => document.getElementById('code-error').textContent !== '');
     const wrong = await seat1.textContent('#code-error');

@@ -239,7 +239,7 @@ test('the printable card shows the fields and the QR code', async () => {
   await page.close();
 });
 
-test('after a suspension /v/<JWS> says SUSPENDED with the reason', async () => {
+test('after a suspension /v/<JWS> says SUSPENDED with the public reason', async () => {
   const r = await api('POST', '/api/v1/registry/status', { regno, action: 'suspend', reason: '調査中 (e2e)' });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   const page = await ctx.newPage();
@@ -247,7 +247,9 @@ test('after a suspension /v/<JWS> says SUSPENDED with the reason', async () => {
   assert.match(await verdict(page), /^一時停止中/);
   assert.equal(await page.textContent('#reason'), `登録番号 ${regno} の登録は一時停止されています。`);
   assert.match(await page.textContent('#fields'), /登録の状態一時停止/);
-  assert.match(await page.textContent('#fields'), /調査中 \(e2e\)/);
+  // The public sees the catalogue's fixed reason, never the registrar's text (review finding 8).
+  assert.match(await page.textContent('#fields'), /登録は停止されています。詳しくは登録事務局にお問い合わせください。/);
+  assert.doesNotMatch(await page.textContent('#fields'), /調査中/);
   await noAxe(page, '/v/ (ja, suspended)');
   await setLang(page, 'en');
   assert.equal(await verdict(page), 'Suspended');

@@ -86,7 +86,7 @@ class ProctorConsole(unittest.TestCase):
 
         # A wrong admission code: a Japanese sentence for the (Japanese) workstation.
         c = Candidate(self.rissd.port)
-        st, prob = c.start("0000000000" if adm["code"] != "0000000000" else "1111111111")
+        st, prob = c.start("222222222222" if adm["code"] != "222222222222" else "333333333333")
         self.assertEqual(st, 401)
         self.assertIn("入室コード", prob["detail"])
         self.assertEqual(c.call("GET", "/api/v1/exam/status")[1], {"state": "none"})

@@ -177,7 +177,11 @@ class Registry(unittest.TestCase):
         self.assertEqual(st, 200, b)
         v = self.verify(tok)
         self.assertEqual((v["verdict"], v["reason"]), ("suspended", "suspended"))
-        self.assertEqual(v["registrant"]["status_reason"], "調査中 (under investigation)")
+        # The public sees a fixed reason code, never the registrar's text (review finding 8).
+        self.assertEqual(v["registrant"]["status_reason"], "suspended")
+        self.assertNotIn("調査中", json.dumps(v, ensure_ascii=False))
+        st, _, found = self.d.json("GET", f"/api/v1/register/search?q={regno}")
+        self.assertNotIn("調査中", json.dumps(found, ensure_ascii=False))
         uri = claims["status"]["status_list"]["uri"]
         idx = claims["status"]["status_list"]["idx"]
         self.assertTrue(uri.startswith(BASE + "/statuslists/"))
@@ -492,6 +496,30 @@ class Registry(unittest.TestCase):
         finally:
             d.stop()
             d.cleanup()
+
+    # Security review (issue 17) finding 4: the status entry is tied to the subject.
+    def test_9_status_entry_belongs_to_the_subject(self):
+        cancelled, other = self.register("Borrower Cancelled"), self.register("Lender Active")
+        tok_c, tok_o = self.issue(cancelled), self.issue(other)
+        st, _, b = self.admin("POST", "/api/v1/registry/status", {"regno": cancelled, "action": "cancel",
+                                                                   "reason": "不正受験"})
+        self.assertEqual(st, 200, b)
+        self.assertEqual(self.verify(tok_c)["verdict"], "revoked")
+        # A genuinely signed token for the cancelled registrant that names the other's (valid)
+        # status entry: the review saw "valid".
+        hdr = json.loads(unb64u(tok_o.split(".")[0]))
+        borrowed = dict(self.claims_of(tok_c), status=self.claims_of(tok_o)["status"])
+        v = self.verify(self.sign_raw(hdr, borrowed, kid=hdr["kid"]))
+        self.assertEqual((v["verdict"], v["reason"], v["registrant"]), ("not_genuine", "bad_claims", None), v)
+        self.assertEqual(self.verify(tok_o)["verdict"], "valid")
+        # A registration that is no longer active overrides an entry that still says valid.
+        lone = self.register("Register Authority")
+        tok_l = self.issue(lone)
+        subprocess.run(["psql", os.environ["RISS_TEST_DB_URL"], "-qAt", "-v", "ON_ERROR_STOP=1", "-c",
+                        f"UPDATE registry.registrants SET status = 'suspended' WHERE regno = '{lone}'"], check=True)
+        v = self.verify(tok_l)
+        self.assertEqual((v["verdict"], v["reason"]), ("suspended", "suspended"), v)
+        self.assertEqual(v["registrant"]["status_reason"], "suspended")
 
 
 if __name__ == "__main__":

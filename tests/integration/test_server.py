@@ -284,20 +284,6 @@ class ServerLifecycle(unittest.TestCase):
         finally:
             d.cleanup()
 
-    def test_refuses_https_base_url_with_insecure_cookies(self):
-        d = Rissd(settings={"public_base_url": "https://riss.example.jp", "secure_cookies": "false"},
-                  expect_start=False)
-        try:
-            self.assertEqual(d.proc.wait(30), 2)
-            self.assertIn("secure_cookies", d.read_log())
-        finally:
-            d.cleanup()
-        d = Rissd(settings={"public_base_url": "https://riss.example.jp", "secure_cookies": "true"})
-        try:
-            self.assertEqual(d.request("GET", "/healthz")[0], 200)
-        finally:
-            d.stop(signal.SIGTERM)
-            d.cleanup()
 
     def test_public_surfaces_read_from_db_read_url(self):
         """db_read_url (a replica in production) serves verify/register reads; the exam and

@@ -20,6 +20,9 @@
       .then(function (r) { return r.json().catch(function () { return {}; }).then(function (j) { return { status: r.status, body: j }; }); });
   }
   function detail(r) { return window.rissI18n.problem(r.body, r.status); }
+  // An admission code read out in groups of four (REAY-KFGC-QG5T); the workstation takes it
+  // with or without the hyphens.
+  function grouped(code) { return String(code).replace(/(.{4})(?=.)/g, '$1-'); }
   function el(tag, text, attrs) {
     var e = document.createElement(tag);
     if (text) e.textContent = text;
@@ -67,7 +70,7 @@
     var s = b.session;
     // The admission code sits by the name it belongs to, until the workstation redeems it.
     if (codes[b.booking] && (!s || s.code_pending)) {
-      nameTd.appendChild(el('p', t('page.proctor.code', [codes[b.booking].code]), { class: 'code', 'data-code': codes[b.booking].code }));
+      nameTd.appendChild(el('p', t('page.proctor.code', [grouped(codes[b.booking].code)]), { class: 'code', 'data-code': codes[b.booking].code }));
       nameTd.appendChild(el('p', t('page.proctor.code_hint')));
     }
     tr.appendChild(nameTd);
@@ -112,7 +115,7 @@
         if (!seat.value.trim()) { problem(t('proctor.invalid_seat')); seat.focus(); return; }
         act(verb, { booking: b.booking, seat: seat.value.trim() }, function (res) {
           codes[b.booking] = { code: res.code };
-          say(t('page.proctor.code_issued', [name, res.code]));
+          say(t('page.proctor.code_issued', [name, grouped(res.code)]));
           codeSaid = true;
         });
       }));

@@ -27,6 +27,7 @@
       var dd = document.createElement('dd');
       var val = String(reg[k]);
       if (k === 'status') val = window.rissI18n.state('registration', val);
+      if (k === 'status_reason') val = has('verify.status_reason.' + val) ? t('verify.status_reason.' + val) : t('verify.status_reason.other');
       if (k === 'qual' && val === 'RISS') val = t('page.verify.qual-riss');
       dd.textContent = val;
       dl.appendChild(dt);

@@ -1,0 +1,235 @@
+/* Staff accounts: creation and sign-in rules (Argon2id + TOTP, backoff per account and
+ * address, the same cost and answer for every refusal). SQL in store.c. */
+#include "sf.h"
+#include "sf_store.h"
+
+#include "rs_audit.h"
+#include "rs_encode.h"
+#include "rs_error.h"
+#include "rs_log.h"
+#include "rs_password.h"
+#include "rs_util.h"
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const sf_roles[] = { "proctor", "registrar", "psychometrician", "statistician", "auditor" };
+
+int sf_role_valid(const char *role)
+{
+	for (size_t i = 0; role && i < sizeof sf_roles / sizeof sf_roles[0]; i++)
+		if (strcmp(role, sf_roles[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int sf_create(char out_secret[40], rs_db *db, const char *username, const char *display_name, const char *role,
+              const char *centre_code, const char *password, const char *totp_secret_b32)
+{
+	if (!sf_role_valid(role)) {
+		rs_error_set("unknown staff role '%s' (proctor, registrar, psychometrician, statistician, auditor)", role);
+		return RS_EINVAL;
+	}
+	if (strcmp(role, "proctor") == 0 && (!centre_code || !centre_code[0])) {
+		rs_error_set("a proctor needs a test centre code (--centre)");
+		return RS_EINVAL;
+	}
+	unsigned char raw[RS_TOTP_SECRET_LEN];
+	size_t n = sizeof raw;
+	int rc;
+	if (totp_secret_b32) {
+		if (strlen(totp_secret_b32) != 32 || rs_base32_decode(raw, sizeof raw, &n, totp_secret_b32) != 0 || n != 20) {
+			rs_error_set("a TOTP secret is 32 base32 characters (160 bits)");
+			return RS_EINVAL;
+		}
+	} else if ((rc = rs_random_bytes(raw, sizeof raw)) != 0) {
+		return rc;
+	}
+	char secret[40], hash[RS_PASSWORD_HASH_MAX];
+	rs_base32_encode(secret, raw, n);
+	OPENSSL_cleanse(raw, sizeof raw);
+	if ((rc = rs_password_hash(hash, password)) != 0)
+		return rc;
+	rc = sf_store_create(db, username, display_name, role, centre_code && centre_code[0] ? centre_code : NULL, hash,
+	                     secret);
+	if (rc == 0)
+		snprintf(out_secret, 40, "%s", secret);
+	return rc;
+}
+
+int sf_list(rs_db *db, void (*fn)(void *arg, const struct sf_account *a), void *arg)
+{
+	return sf_store_list(db, fn, arg);
+}
+
+/* ---- sign-in ---- */
+
+static char sf_dummy_hash[RS_PASSWORD_HASH_MAX];
+static pthread_once_t sf_dummy_once = PTHREAD_ONCE_INIT;
+
+static void sf_dummy_init(void)
+{
+	if (rs_password_hash(sf_dummy_hash, "not-a-real-password-0000") != 0)
+		snprintf(sf_dummy_hash, sizeof sf_dummy_hash, "$argon2id$");
+}
+
+/* An Argon2id verify that cannot succeed, with the real parameters: the time of a check. */
+static void sf_dummy_verify(const char *password)
+{
+	pthread_once(&sf_dummy_once, sf_dummy_init);
+	int ignored = rs_password_verify(sf_dummy_hash, password);
+	(void)ignored;
+}
+
+static void sf_token_hash(unsigned char out[32], const char *token)
+{
+	unsigned int n = 0;
+	EVP_Digest(token, strlen(token), out, &n, EVP_sha256(), NULL);
+}
+
+enum sf_outcome { SF_UNKNOWN, SF_REFUSED, SF_WAITING, SF_FAILED, SF_OK };
+
+struct sf_login_tx {
+	const struct sf_store_login *acct;
+	enum sf_outcome outcome;
+	const char *client, *request_id;
+	int64_t step;
+	int ok;                             /* set inside the transaction */
+	struct sf_login *out;
+};
+
+/* 1 at the 1st, 10th, 100th, ... attempt: when an aggregate row is worth an audit row. */
+static int sf_power_of_ten(int n)
+{
+	while (n >= 10 && n % 10 == 0)
+		n /= 10;
+	return n == 1;
+}
+
+static int sf_login_body(rs_db *db, void *arg)
+{
+	struct sf_login_tx *t = arg;
+	t->ok = 0;
+	int rc, n = 0;
+	json_t *d = NULL;
+	char actor[64];
+	const char *role = t->acct ? t->acct->a.role : "public";
+	snprintf(actor, sizeof actor, "staff:%s", t->acct ? t->acct->a.username : "");
+	switch (t->outcome) {
+	case SF_UNKNOWN:
+		/* Counted per hour and address; audited at 1, 10, 100, ... so spraying made-up
+		 * names leaves a trace without filling the audit trail. */
+		if ((rc = sf_store_unknown(&n, db, t->client)) != 0 || !sf_power_of_ten(n))
+			return rc;
+		if (n >= 100)
+			rs_warn("ALERT staff sign-in: %d attempts for unknown user names from \"%s\" this hour", n, t->client);
+		d = json_pack("{s:s, s:i}", "client", t->client, "attempts_this_hour", n);
+		rc = rs_audit(db, "public", "public", "staff.login.unknown", "", d, t->request_id);
+		break;
+	case SF_WAITING:
+		return 0; /* counted in /metrics; its failures were audited as they happened */
+	case SF_REFUSED:
+		d = json_pack("{s:s}", "client", t->client);
+		rc = rs_audit(db, actor, role, "staff.login.refused", "", d, t->request_id);
+		break;
+	case SF_FAILED:
+		if ((rc = sf_store_failure(&n, db, t->acct->a.id, t->client)) != 0)
+			return rc;
+		d = json_pack("{s:s, s:i}", "client", t->client, "failures", n);
+		rc = rs_audit(db, actor, role, "staff.login.failed", "", d, t->request_id);
+		break;
+	case SF_OK: {
+		rc = sf_store_success(db, t->acct->a.id, t->client, t->step);
+		if (rc == RS_ECONFLICT) { /* a replayed TOTP code: a failure like any other */
+			t->outcome = SF_FAILED;
+			return sf_login_body(db, arg);
+		}
+		if (rc != 0)
+			return rc;
+		unsigned char raw[32], rnd[16], h[32];
+		if ((rc = rs_random_bytes(raw, sizeof raw)) != 0 || (rc = rs_random_bytes(rnd, sizeof rnd)) != 0)
+			return rc;
+		rs_b64url_encode(t->out->token, raw, sizeof raw);
+		rs_b64url_encode(t->out->csrf, rnd, sizeof rnd);
+		OPENSSL_cleanse(raw, sizeof raw);
+		sf_token_hash(h, t->out->token);
+		if ((rc = sf_store_session_new(db, h, t->acct->a.id, t->out->csrf, SF_SESSION_S)) != 0)
+			return rc;
+		d = json_pack("{s:s}", "client", t->client);
+		rc = rs_audit(db, actor, role, "staff.login", "", d, t->request_id);
+		t->ok = rc == 0;
+		break;
+	}
+	}
+	json_decref(d);
+	return rc;
+}
+
+int sf_sign_in(struct sf_login *out, rs_db *db, const char *username, const char *password, const char *totp,
+               const char *client, const char *request_id)
+{
+	if (!client)
+		client = "";
+	struct sf_store_login *acct = calloc(1, sizeof *acct);
+	if (!acct)
+		return RS_ENOMEM;
+	struct sf_login res;
+	memset(&res, 0, sizeof res);
+	struct sf_login_tx t = { .client = client, .request_id = request_id, .out = &res };
+	int rc = (!username || !password || strlen(password) > RS_PASSWORD_MAX || !totp) ? RS_ENOTFOUND
+	         : sf_store_login_get(acct, db, username, client);
+	if (rc != 0 && rc != RS_ENOTFOUND)
+		goto done;
+	/* Argon2 outside any transaction; the same verify (real or dummy) on every path. */
+	if (rc == RS_ENOTFOUND) {
+		t.outcome = SF_UNKNOWN;
+		sf_dummy_verify(password ? password : "");
+	} else if (acct->a.disabled || acct->waiting) {
+		t.acct = acct;
+		t.outcome = acct->a.disabled ? SF_REFUSED : SF_WAITING;
+		sf_dummy_verify(password);
+	} else {
+		t.acct = acct;
+		unsigned char secret[RS_TOTP_SECRET_LEN];
+		size_t slen = 0;
+		t.step = acct->totp_last_step;
+		int ok = rs_password_verify(acct->password_hash, password) == 0 &&
+		         rs_base32_decode(secret, sizeof secret, &slen, acct->totp_secret) == 0 &&
+		         rs_totp_verify(secret, slen, totp, rs_now_ms() / 1000, &t.step) == 0;
+		OPENSSL_cleanse(secret, sizeof secret);
+		t.outcome = ok ? SF_OK : SF_FAILED;
+	}
+	rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, sf_login_body, &t);
+	if (rc != 0)
+		goto done;
+	if (!t.ok) {
+		static const char *const why[] = { "unknown user name", "account disabled", "address in backoff",
+		                                   "wrong password or code", "" };
+		rs_error_set("wrong user name, password or code (%s)", why[t.outcome]);
+		rc = RS_EAUTH;
+		goto done;
+	}
+	res.acct = acct->a;
+	res.ttl_s = SF_SESSION_S;
+	*out = res;
+done:
+	OPENSSL_cleanse(&res, sizeof res);
+	OPENSSL_cleanse(acct, sizeof *acct);
+	free(acct);
+	return rc;
+}
+
+int sf_session(struct sf_account *out, char out_csrf[24], rs_db *db, const unsigned char token_sha256[32])
+{
+	return sf_store_session_get(out, out_csrf, db, token_sha256);
+}
+
+int sf_sign_out(rs_db *db, const unsigned char token_sha256[32])
+{
+	return sf_store_session_delete(db, token_sha256);
+}

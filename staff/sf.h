@@ -1,0 +1,59 @@
+/* Staff accounts (schema staff): creation, sign-in with Argon2id + TOTP, sessions. Used by
+ * web/ (the sign-in route, the session cookie) and cli/ (riss staff). Prefix sf_. */
+#ifndef SF_H
+#define SF_H
+
+#include <stdint.h>
+
+#include "rs_db.h"
+
+/* A staff account as shown to its owner and to operators (no hash, no secret). */
+struct sf_account {
+	int64_t id;
+	char username[48];
+	char display_name[128];
+	char role[24];            /* proctor, registrar, psychometrician, statistician, auditor */
+	char centre_code[24];     /* "" unless a proctor */
+	int disabled;
+	int backoff;              /* some address waits before its next attempt (riss staff list) */
+};
+
+/* 1 when role is one of the staff roles. */
+int sf_role_valid(const char *role);
+
+/* Create an account: Argon2id hash of password (12..256 characters), TOTP secret given in
+ * base32 (32 characters) or random when NULL; out_secret gets it in base32. RS_EINVAL on a
+ * bad role, missing centre of a proctor, bad secret or a value the schema refuses,
+ * RS_EEXIST when the user name is taken. */
+int sf_create(char out_secret[40], rs_db *db, const char *username, const char *display_name, const char *role,
+              const char *centre_code, const char *password, const char *totp_secret_b32);
+
+/* Call fn for every account, ordered by user name. */
+int sf_list(rs_db *db, void (*fn)(void *arg, const struct sf_account *a), void *arg);
+
+#define SF_SESSION_S (8 * 3600)
+
+struct sf_login {
+	char token[48];           /* cookie value: 256 random bits, base64url; never logged */
+	char csrf[24];            /* value the client sends back in X-CSRF-Token */
+	struct sf_account acct;
+	int ttl_s;
+};
+
+/* Sign in with password and TOTP code from client (an address text, "" when unknown).
+ * The Argon2id verify runs outside any transaction and also for an unknown user name, a
+ * disabled account or an address in backoff, so every refusal takes as long as a check and
+ * gives the same message. A wrong password or code counts towards the backoff of this
+ * account from this address (3rd failure: 15 s, doubling to 15 min) and is audited; failures
+ * for unknown user names are counted per hour and address (staff.unknown_sign_in_failures)
+ * and audited only at the 1st, 10th, 100th... RS_EAUTH on refusal (*out untouched). */
+int sf_sign_in(struct sf_login *out, rs_db *db, const char *username, const char *password, const char *totp,
+               const char *client, const char *request_id);
+
+/* The account of a live session token hash (SHA-256 of the cookie) and its CSRF token.
+ * RS_ENOTFOUND when expired, unknown or the account disabled. */
+int sf_session(struct sf_account *out, char out_csrf[24], rs_db *db, const unsigned char token_sha256[32]);
+/* End a session. */
+int sf_sign_out(rs_db *db, const unsigned char token_sha256[32]);
+
+#endif

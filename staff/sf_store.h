@@ -1,0 +1,33 @@
+/* SQL of the staff module (staff/store.c); private to staff/. */
+#ifndef SF_STORE_H
+#define SF_STORE_H
+
+#include "sf.h"
+
+/* What sign-in needs besides the public fields. */
+struct sf_store_login {
+	struct sf_account a;
+	char password_hash[160];
+	char totp_secret[40];     /* base32 */
+	int64_t totp_last_step;
+	int waiting;              /* this client is in backoff for this account */
+};
+
+int sf_store_create(rs_db *db, const char *username, const char *display_name, const char *role,
+                    const char *centre_code /* NULL */, const char *password_hash, const char *totp_secret);
+/* The account of username and whether client waits (no lock taken). RS_ENOTFOUND. */
+int sf_store_login_get(struct sf_store_login *out, rs_db *db, const char *username, const char *client);
+/* A failure of an existing account from client: counts up its backoff row; *out_failures
+ * gets the count in a row. */
+int sf_store_failure(int *out_failures, rs_db *db, int64_t account_id, const char *client);
+/* A success: takes the TOTP step (refused, RS_ECONFLICT, when it is not newer than the last
+ * one used: a replayed code) and deletes client's backoff row. */
+int sf_store_success(rs_db *db, int64_t account_id, const char *client, int64_t totp_step);
+/* A failure for an unknown user name: *out_attempts gets the count of this hour and client. */
+int sf_store_unknown(int *out_attempts, rs_db *db, const char *client);
+int sf_store_session_new(rs_db *db, const unsigned char hash[32], int64_t account_id, const char *csrf, int ttl_s);
+int sf_store_session_get(struct sf_account *out, char csrf[24], rs_db *db, const unsigned char hash[32]);
+int sf_store_session_delete(rs_db *db, const unsigned char hash[32]);
+int sf_store_list(rs_db *db, void (*fn)(void *arg, const struct sf_account *a), void *arg);
+
+#endif

@@ -1,0 +1,182 @@
+/* SQL of the staff module: accounts, sign-in backoff, unknown-name failures, sessions. */
+#include "sf_store.h"
+
+#include "rs_encode.h"
+#include "rs_error.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int sf_store_create(rs_db *db, const char *username, const char *display_name, const char *role,
+                    const char *centre_code, const char *password_hash, const char *totp_secret)
+{
+	const char *p[] = { username, display_name, role, centre_code, password_hash, totp_secret };
+	int rc = rs_db_exec(NULL, db, "sf_create",
+	                    "INSERT INTO staff.accounts (username, display_name, role, centre_code, password_hash, totp_secret) "
+	                    "VALUES ($1, $2, $3, $4, $5, $6)", 6, p);
+	if (rc == RS_EEXIST)
+		rs_error_set("user name '%s' is already taken", username);
+	return rc;
+}
+
+/* Columns 0..6 of every account query. */
+#define SF_COLS "a.id, a.username, a.display_name, a.role, coalesce(a.centre_code, ''), a.disabled, " \
+	"EXISTS (SELECT 1 FROM staff.sign_in_backoff b WHERE b.account_id = a.id AND b.wait_until > now())"
+
+static void sf_store_row(struct sf_account *a, PGresult *r, int i)
+{
+	memset(a, 0, sizeof *a);
+	a->id = atoll(PQgetvalue(r, i, 0));
+	snprintf(a->username, sizeof a->username, "%s", PQgetvalue(r, i, 1));
+	snprintf(a->display_name, sizeof a->display_name, "%s", PQgetvalue(r, i, 2));
+	snprintf(a->role, sizeof a->role, "%s", PQgetvalue(r, i, 3));
+	snprintf(a->centre_code, sizeof a->centre_code, "%s", PQgetvalue(r, i, 4));
+	a->disabled = PQgetvalue(r, i, 5)[0] == 't';
+	a->backoff = PQgetvalue(r, i, 6)[0] == 't';
+}
+
+int sf_store_login_get(struct sf_store_login *out, rs_db *db, const char *username, const char *client)
+{
+	PGresult *r = NULL;
+	const char *p[] = { username, client };
+	int rc = rs_db_exec(&r, db, "sf_login_get",
+	                    "SELECT " SF_COLS ", a.password_hash, a.totp_secret, a.totp_last_step, "
+	                    "EXISTS (SELECT 1 FROM staff.sign_in_backoff b WHERE b.account_id = a.id AND b.client = $2 "
+	                    "AND b.wait_until > now()) FROM staff.accounts a WHERE a.username = $1", 2, p);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		rs_error_set("no such account");
+		return RS_ENOTFOUND;
+	}
+	memset(out, 0, sizeof *out);
+	sf_store_row(&out->a, r, 0);
+	snprintf(out->password_hash, sizeof out->password_hash, "%s", PQgetvalue(r, 0, 7));
+	snprintf(out->totp_secret, sizeof out->totp_secret, "%s", PQgetvalue(r, 0, 8));
+	out->totp_last_step = atoll(PQgetvalue(r, 0, 9));
+	out->waiting = PQgetvalue(r, 0, 10)[0] == 't';
+	PQclear(r);
+	return 0;
+}
+
+/* The failure count after one more failure (a row 15 minutes quiet starts again). */
+#define SF_NEXT "(CASE WHEN b.last_failed_at < now() - interval '15 minutes' THEN 1 ELSE b.failures + 1 END)"
+
+int sf_store_failure(int *out_failures, rs_db *db, int64_t account_id, const char *client)
+{
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", (long long)account_id);
+	const char *p[] = { ids, client };
+	PGresult *r = NULL;
+	/* The 3rd failure in a row waits 15 s, each further one twice as long, at most 15 min;
+	 * a row whose last failure is 15 minutes old starts again (the wait has expired). */
+	int rc = rs_db_exec(&r, db, "sf_failure",
+		"INSERT INTO staff.sign_in_backoff AS b (account_id, client, failures, last_failed_at, wait_until) "
+		"VALUES ($1::bigint, $2, 1, now(), now()) ON CONFLICT (account_id, client) DO UPDATE SET "
+		"failures = " SF_NEXT ", last_failed_at = now(), "
+		"wait_until = CASE WHEN " SF_NEXT " >= 3 THEN now() + least(interval '15 seconds' * "
+		"power(2, least(" SF_NEXT " - 3, 10)), interval '15 minutes') ELSE now() END RETURNING b.failures", 2, p);
+	if (rc != 0)
+		return rc;
+	*out_failures = PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : 1;
+	PQclear(r);
+	return 0;
+}
+
+int sf_store_success(rs_db *db, int64_t account_id, const char *client, int64_t totp_step)
+{
+	char ids[24], steps[24];
+	snprintf(ids, sizeof ids, "%lld", (long long)account_id);
+	snprintf(steps, sizeof steps, "%lld", (long long)totp_step);
+	const char *p[] = { ids, steps };
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "sf_totp_step",
+	                    "UPDATE staff.accounts SET totp_last_step = $2::bigint WHERE id = $1::bigint "
+	                    "AND totp_last_step < $2::bigint RETURNING id", 2, p);
+	if (rc != 0)
+		return rc;
+	int taken = PQntuples(r) == 1;
+	PQclear(r);
+	if (!taken) {
+		rs_error_set("the TOTP code was used already");
+		return RS_ECONFLICT;
+	}
+	const char *q[] = { ids, client };
+	return rs_db_exec(NULL, db, "sf_backoff_clear",
+	                  "DELETE FROM staff.sign_in_backoff WHERE account_id = $1::bigint AND client = $2", 2, q);
+}
+
+int sf_store_unknown(int *out_attempts, rs_db *db, const char *client)
+{
+	const char *p[] = { client };
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "sf_unknown",
+	                    "INSERT INTO staff.unknown_sign_in_failures AS u (hour, client, attempts) "
+	                    "VALUES (date_trunc('hour', now()), $1, 1) ON CONFLICT (hour, client) "
+	                    "DO UPDATE SET attempts = u.attempts + 1 RETURNING u.attempts", 1, p);
+	if (rc != 0)
+		return rc;
+	*out_attempts = PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : 1;
+	PQclear(r);
+	return 0;
+}
+
+int sf_store_session_new(rs_db *db, const unsigned char hash[32], int64_t account_id, const char *csrf, int ttl_s)
+{
+	char hex[68] = "\\x", ids[24], ttl[16];
+	rs_hex_encode(hex + 2, hash, 32);
+	snprintf(ids, sizeof ids, "%lld", (long long)account_id);
+	snprintf(ttl, sizeof ttl, "%d", ttl_s);
+	const char *p[] = { hex, ids, csrf, ttl };
+	return rs_db_exec(NULL, db, "sf_session_new",
+	                  "INSERT INTO staff.sessions (token_hash, account_id, csrf, expires_at) "
+	                  "VALUES ($1::bytea, $2::bigint, $3, now() + make_interval(secs => $4::int))", 4, p);
+}
+
+int sf_store_session_get(struct sf_account *out, char csrf[24], rs_db *db, const unsigned char hash[32])
+{
+	char hex[68] = "\\x";
+	rs_hex_encode(hex + 2, hash, 32);
+	const char *p[] = { hex };
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "sf_session_get",
+	                    "SELECT " SF_COLS ", s.csrf FROM staff.sessions s JOIN staff.accounts a ON a.id = s.account_id "
+	                    "WHERE s.token_hash = $1::bytea AND s.expires_at > now() AND NOT a.disabled", 1, p);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		rs_error_set("session expired or unknown");
+		return RS_ENOTFOUND;
+	}
+	sf_store_row(out, r, 0);
+	snprintf(csrf, 24, "%s", PQgetvalue(r, 0, 7));
+	PQclear(r);
+	return 0;
+}
+
+int sf_store_session_delete(rs_db *db, const unsigned char hash[32])
+{
+	char hex[68] = "\\x";
+	rs_hex_encode(hex + 2, hash, 32);
+	const char *p[] = { hex };
+	return rs_db_exec(NULL, db, "sf_session_del", "DELETE FROM staff.sessions WHERE token_hash = $1::bytea", 1, p);
+}
+
+int sf_store_list(rs_db *db, void (*fn)(void *arg, const struct sf_account *a), void *arg)
+{
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "sf_list", "SELECT " SF_COLS " FROM staff.accounts a ORDER BY a.username", 0, NULL);
+	if (rc != 0)
+		return rc;
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct sf_account a;
+		sf_store_row(&a, r, i);
+		fn(arg, &a);
+	}
+	PQclear(r);
+	return 0;
+}
