@@ -74,5 +74,8 @@ int cli_bank_import(int argc, char **argv);
 int cli_bank_export(int argc, char **argv);
 int cli_bank_validate(int argc, char **argv);
 int cli_bank_publish(int argc, char **argv);
+/* exam packages (cmd_packages.c) */
+int cli_exam_packages(int argc, char **argv);
+int cli_exam_package(int argc, char **argv);
 
 #endif

@@ -6,7 +6,7 @@ static const struct cli_cmd cli_bank_cmds[] = {
 	{ .name = "import",   .summary = "import items (JSON Lines) into the database",          .run = cli_bank_import },
 	{ .name = "export",   .summary = "export items from the database as JSON Lines",         .run = cli_bank_export },
 	{ .name = "validate", .summary = "check an item file and report every bad line",         .run = cli_bank_validate },
-	{ .name = "publish",  .summary = "write the engine's bank file for an exam",             .run = cli_bank_publish },
+	{ .name = "publish",  .summary = "publish an exam package (engine bank, views, keys) ",.run = cli_bank_publish },
 };
 
 int cli_cmd_bank(int argc, char **argv)

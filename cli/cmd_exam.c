@@ -137,6 +137,9 @@ static const struct cli_cmd cli_exam_cmds[] = {
 	{ .name = "replay", .summary = "replay a sitting from its stored responses (JSON)", .run = cli_exam_replay },
 	{ .name = "seed", .summary = "demo/test centre, window and bookings for today", .run = cli_exam_seed },
 	{ .name = "admit", .summary = "admit a booking and print its admission code", .run = cli_exam_admit },
+	/* exam packages (item-bank/ib_package.h) */
+	{ .name = "packages", .summary = "list the exam packages (id, exam, hash, items, created, state)", .run = cli_exam_packages },
+	{ .name = "package", .summary = "activate, retire, compare or show an exam package", .run = cli_exam_package },
 };
 
 int cli_cmd_exam(int argc, char **argv)

@@ -48,10 +48,9 @@ static int cli_score_params_json(struct cli_score_item **out, size_t *out_n, con
 	if (m) {
 		const char *ms = json_string_value(m);
 		if (!ms) { snprintf(err, ecap, "params: \"model\" must be a string"); goto done; }
-		if (strcmp(ms, "rasch") == 0 || strcmp(ms, "1pl") == 0) model = CAT_1PL;
-		else if (strcmp(ms, "2pl") == 0) model = CAT_2PL;
-		else if (strcmp(ms, "3pl") == 0) model = CAT_3PL;
-		else { snprintf(err, ecap, "params: unknown model \"%.20s\"", ms); goto done; }
+		const struct cat_model_word *mw = cat_model_lookup(ms);
+		if (!mw || mw->model == CAT_GPCM) { snprintf(err, ecap, "params: unknown model \"%.20s\"", ms); goto done; }
+		model = mw->model;
 	}
 	items = json_object_get(doc, "items");
 	if (!json_is_array(items) || json_array_size(items) == 0 || json_array_size(items) > CAT_BANK_MAX_ITEMS) {

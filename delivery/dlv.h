@@ -152,6 +152,11 @@ int dlv_centre_put(json_t **out, rs_db *db, const struct dlv_actor *who, const j
 int dlv_window_put(json_t **out, rs_db *db, const struct dlv_actor *who, const json_t *in);
 int dlv_candidate_put(json_t **out, rs_db *db, const struct dlv_actor *who, const json_t *in);
 int dlv_booking_put(json_t **out, rs_db *db, const struct dlv_actor *who, const json_t *in);
+/* Exam packages: window (exam.windows.id) uses package (bank.packages.id) for the sittings
+ * admitted from now on; sittings already admitted keep theirs. The package must load
+ * verified, not be retired and be of the window's exam. Audited (exam.window.package).
+ * *out: {"id", "exam", "name", "package"}. */
+int dlv_window_package(json_t **out, rs_db *db, const struct dlv_actor *who, int64_t window, int64_t package);
 /* kind: "centres", "windows", "candidates", "bookings". */
 int dlv_sched_list(json_t **out, rs_db *db, const char *kind);
 

@@ -2,6 +2,7 @@
  * keys) built from one item interchange file, loaded once per process. */
 #include "dlv_int.h"
 
+#include "ib_package.h"
 #include "rs_config.h"
 #include "rs_error.h"
 #include "rs_util.h"
@@ -38,25 +39,20 @@ static size_t dlv_uf_find(size_t *parent, size_t i)
 	return i;
 }
 
+/* The exam domain of an item (the one SG vocabulary, cat_sg_exam_domain); the item's own
+ * code when the vocabulary does not know it (the engine then refuses or ignores it). */
 static const char *dlv_engine_domain(const char *domain, const char *part)
 {
-	if (strcmp(part, "B") == 0)
-		return "scenario";
-	if (strcmp(domain, "measures") == 0)
-		return "countermeasures";
-	return domain;
+	const struct cat_sg_domain *d = cat_sg_exam_domain(domain, part);
+	return d ? d->name : domain;
 }
 
 static int dlv_model(const char *m, enum cat_model *out)
 {
-	if (strcmp(m, "3pl") == 0)
-		*out = CAT_3PL;
-	else if (strcmp(m, "2pl") == 0)
-		*out = CAT_2PL;
-	else if (strcmp(m, "1pl") == 0 || strcmp(m, "rasch") == 0)
-		*out = CAT_1PL;
-	else
+	const struct cat_model_word *w = cat_model_lookup(m);
+	if (!w)
 		return RS_EINVAL;
+	*out = w->model;
 	return 0;
 }
 
@@ -78,9 +74,13 @@ void dlv_exam_free(struct dlv_exam *ex)
 {
 	if (!ex)
 		return;
-	cat_engine_free(ex->eng);
-	cat_bank_free(ex->bank);
-	cat_exam_free(ex->exam);
+	if (ex->pkg) {
+		ib_package_free(ex->pkg); /* owns exam, bank and engine */
+	} else {
+		cat_engine_free(ex->eng);
+		cat_bank_free(ex->bank);
+		cat_exam_free(ex->exam);
+	}
 	if (ex->content) {
 		for (size_t i = 0; i < ex->n; i++)
 			json_decref(ex->content[i].view);
@@ -201,7 +201,8 @@ int dlv_exam_load(struct dlv_exam **out, const char *exam_path, const char *item
 		bi.irt.nsteps = 1;
 		snprintf(bi.domain, sizeof bi.domain, "%s", dlv_engine_domain(domain, part));
 		snprintf(bi.part, sizeof bi.part, "%s", part);
-		snprintf(bi.type, sizeof bi.type, "%s", strcmp(part, "B") == 0 ? "scenario" : "mc4");
+		const struct cat_sg_domain *sd = cat_sg_domain_named(bi.domain);
+		snprintf(bi.type, sizeof bi.type, "%s", sd ? sd->type : "mc4");
 		size_t root = dlv_uf_find(parent, i);
 		if (setsize[root] > 1)
 			snprintf(bi.enemy, sizeof bi.enemy, "E%zu", root);
@@ -298,6 +299,75 @@ int dlv_exam_get(const struct dlv_exam **out)
 		return dlv_global_rc ? dlv_global_rc : RS_EIO;
 	}
 	*out = dlv_global;
+	return 0;
+}
+
+/* Exam packages loaded by this process: immutable, so kept for the process's life. */
+#define DLV_PKG_MAX 64
+static pthread_mutex_t dlv_pkg_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct dlv_exam *dlv_pkgs[DLV_PKG_MAX];
+static size_t dlv_npkgs;
+
+static int dlv_exam_from_package(struct dlv_exam **out, struct ib_package *pkg)
+{
+	struct dlv_exam *ex = calloc(1, sizeof *ex);
+	if (!ex || !(ex->content = calloc(pkg->n ? pkg->n : 1, sizeof *ex->content))) {
+		free(ex);
+		ib_package_free(pkg);
+		return RS_ENOMEM;
+	}
+	ex->pkg = pkg;
+	ex->exam = pkg->exam_def;
+	ex->bank = pkg->bank;
+	ex->eng = pkg->eng;
+	ex->n = pkg->n;
+	for (size_t i = 0; i < pkg->n; i++) {
+		ex->content[i].key = pkg->keys[i];
+		ex->content[i].view = json_incref(pkg->views[i]);
+	}
+	snprintf(ex->exam_version, sizeof ex->exam_version, "%s", pkg->exam_version);
+	snprintf(ex->bank_version, sizeof ex->bank_version, "%s", pkg->bank_version);
+	ex->package_id = pkg->id;
+	snprintf(ex->package_sha256, sizeof ex->package_sha256, "%s", pkg->sha256);
+	*out = ex;
+	return 0;
+}
+
+int dlv_exam_for(const struct dlv_exam **out, rs_db *db, int64_t package_id, const char *sha256_hex)
+{
+	if (package_id <= 0)
+		return dlv_exam_get(out);
+	const struct dlv_exam *found = NULL;
+	int rc = 0;
+	pthread_mutex_lock(&dlv_pkg_mu);
+	for (size_t i = 0; i < dlv_npkgs && !found; i++)
+		if (dlv_pkgs[i]->package_id == package_id)
+			found = dlv_pkgs[i];
+	if (!found) {
+		/* Loaded under the lock: a package is read and verified once per process. */
+		struct ib_package *pkg = NULL;
+		struct dlv_exam *ex = NULL;
+		if ((rc = ib_package_load(&pkg, db, package_id)) == 0 && (rc = dlv_exam_from_package(&ex, pkg)) == 0) {
+			if (dlv_npkgs < DLV_PKG_MAX) {
+				dlv_pkgs[dlv_npkgs++] = ex;
+			} else {
+				/* Entries serve sittings in flight and are never evicted. */
+				rs_error_set("more than %d exam packages in one process", DLV_PKG_MAX);
+				dlv_exam_free(ex);
+				ex = NULL;
+				rc = RS_ETOOBIG;
+			}
+			found = ex;
+		}
+	}
+	pthread_mutex_unlock(&dlv_pkg_mu);
+	if (rc)
+		return rc;
+	if (sha256_hex && strcmp(sha256_hex, found->package_sha256) != 0) {
+		rs_error_msg("packages.corrupt", sha256_hex, found->package_sha256, NULL);
+		return RS_ECRYPTO;
+	}
+	*out = found;
 	return 0;
 }
 

@@ -21,7 +21,16 @@ struct dlv_exam {
 	struct dlv_content *content; /* parallel to bank->items */
 	size_t n;
 	char exam_version[17], bank_version[17];
+	struct ib_package *pkg;      /* when loaded from an exam package: owns exam, bank, eng */
+	int64_t package_id;          /* 0 for the configured exam files */
+	char package_sha256[65];     /* hex, "" for the files */
 };
+
+/* The exam a sitting or window uses: package_id 0 = the configured exam files
+ * (dlv_exam_get); else that package, loaded once per process and verified against its
+ * stored SHA-256 (and against sha256_hex, the sitting's record, when not NULL):
+ * RS_ECRYPTO, never served, when the bytes differ. */
+int dlv_exam_for(const struct dlv_exam **out, rs_db *db, int64_t package_id, const char *sha256_hex);
 
 /* Record the slug for the HTTP layer together with rs_error_set. */
 void dlv_slug_set(const char *slug);
@@ -38,6 +47,7 @@ void dlv_hash_bytea(char *out, const char *text);
  * exactly from the stored responses: the engine clock of the last stored response and the
  * booking's accommodations and candidate (bookings never change them). */
 struct dlv_cmeta {
+	const struct dlv_exam *ex; /* the exam the session runs on (process lifetime) */
 	int last_engine_s;
 	bool large_text, high_contrast;
 	int64_t candidate;

@@ -2,6 +2,7 @@
  * booked for today (idempotent: the same prefix gives the same people and bookings). */
 #include "dlv_int.h"
 
+#include "ib_package.h"
 #include "rs_error.h"
 
 #include <libpq-fe.h>
@@ -27,6 +28,18 @@ int dlv_demo_seed(json_t **out, rs_db *db, const char *centre, const char *prefi
 		"INSERT INTO exam.windows (exam_code, name, opens_on, closes_on) VALUES ('SG', 'SG all-year (demo)',"
 		" date '2020-01-01', date '2099-12-31') ON CONFLICT (exam_code, name) DO NOTHING", 0, NULL)) != 0)
 		goto fail;
+	/* The demo window serves the exam's active package when there is one (./deploy/dev up
+	 * publishes the demo bank as the first package) and it names none yet. */
+	long long pkg = 0;
+	if (ib_package_active(&pkg, db, "SG") == 0) {
+		char ps[24];
+		snprintf(ps, sizeof ps, "%lld", pkg);
+		const char *pp[] = { ps };
+		if ((rc = rs_db_exec(NULL, db, "dlv_demo_window_package",
+			"UPDATE exam.windows SET package_id = $1::bigint WHERE exam_code = 'SG' AND name = 'SG all-year (demo)'"
+			" AND package_id IS NULL", 1, pp)) != 0)
+			goto fail;
+	}
 	json_t *ids = json_array();
 	for (int i = 0; i < count; i++) {
 		char email[128], dob[16], start[8];

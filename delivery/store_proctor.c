@@ -151,9 +151,7 @@ static int dlv_admit_tx(rs_db *db, void *varg)
 {
 	struct dlv_pa *a = varg;
 	const struct dlv_exam *ex = NULL;
-	int rc = dlv_exam_get(&ex);
-	if (rc != 0)
-		return rc;
+	int rc;
 	char ids[24];
 	snprintf(ids, sizeof ids, "%" PRId64, a->id);
 	const char *p[] = { ids, a->who->centre };
@@ -163,7 +161,7 @@ static int dlv_admit_tx(rs_db *db, void *varg)
 		" (SELECT max(x.finished_at) + make_interval(days => coalesce((SELECT retake_days FROM exam.rules"
 		"    WHERE exam_code = w.exam_code), 30)) > b.sit_on FROM exam.results x WHERE x.candidate_id = b.candidate_id"
 		"    AND x.session_id IS DISTINCT FROM s.id), w.exam_code,"
-		" b.sit_on = (now() AT TIME ZONE 'Asia/Tokyo')::date"
+		" b.sit_on = (now() AT TIME ZONE 'Asia/Tokyo')::date, w.package_id"
 		" FROM exam.bookings b JOIN exam.windows w ON w.id = b.window_id"
 		" LEFT JOIN exam.sessions s ON s.booking_id = b.id"
 		" WHERE b.id = $1 AND ($2::text IS NULL OR b.centre_code = $2) FOR UPDATE OF b", 2, p)) != 0)
@@ -171,6 +169,12 @@ static int dlv_admit_tx(rs_db *db, void *varg)
 	if (PQntuples(r) != 1) {
 		PQclear(r);
 		return dlv_not_found("proctor.booking_not_found");
+	}
+	/* The window's exam package (or the configured exam files), verified at its load. */
+	int64_t package_id = PQgetisnull(r, 0, 8) ? 0 : strtoll(PQgetvalue(r, 0, 8), NULL, 10);
+	if ((rc = dlv_exam_for(&ex, db, package_id, NULL)) != 0) {
+		PQclear(r);
+		return rc;
 	}
 	bool checked = PQgetvalue(r, 0, 1)[0] == 't';
 	int extra_min = atoi(PQgetvalue(r, 0, 2));
@@ -240,12 +244,16 @@ static int dlv_admit_tx(rs_db *db, void *varg)
 		snprintf(seeds, sizeof seeds, "%" PRId64, (int64_t)(seed >> 1));
 		snprintf(tl, sizeof tl, "%d", ex->exam->time_limit_s);
 		snprintf(xs, sizeof xs, "%d", extra_min * 60);
-		const char *q[] = { ids, ex->exam->id, ex->exam_version, ex->bank_version, seeds, a->text, tl, xs, ch };
+		char pkg[24];
+		snprintf(pkg, sizeof pkg, "%" PRId64, ex->package_id);
+		const char *q[] = { ids, ex->exam->id, ex->exam_version, ex->bank_version, seeds, a->text, tl, xs, ch,
+		                    ex->package_id ? pkg : NULL, ex->package_id ? ex->package_sha256 : NULL };
 		if ((rc = rs_db_exec(&r, db, "dlv_admit_ins",
 			"WITH s AS (INSERT INTO exam.sessions (booking_id, exam_code, exam_version, bank_version, seed, seat,"
-			" time_limit_s, extra_s, admit_code_hash, admit_expires) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::bytea,"
-			" now() + interval '15 minutes') RETURNING id),"
-			" b AS (UPDATE exam.bookings SET status = 'admitted' WHERE id = $1) SELECT id FROM s", 9, q)) != 0)
+			" time_limit_s, extra_s, admit_code_hash, admit_expires, package_id, package_sha256)"
+			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::bytea,"
+			" now() + interval '15 minutes', $10::bigint, decode($11, 'hex')) RETURNING id),"
+			" b AS (UPDATE exam.bookings SET status = 'admitted' WHERE id = $1) SELECT id FROM s", 11, q)) != 0)
 			return rc;
 		sid = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 		PQclear(r);

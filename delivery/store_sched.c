@@ -3,6 +3,7 @@
 #include "dlv_int.h"
 
 #include "rs_attr.h"
+#include "ib_package.h"
 #include "rs_audit.h"
 #include "rs_error.h"
 #include "rs_json.h"
@@ -387,4 +388,76 @@ int dlv_booking_import(json_t **out, rs_db *db, const struct dlv_actor *who, con
 	json_decref(rows);
 	*out = json_pack("{s:i, s:o}", "imported", 0, "errors", errors);
 	return rc;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Exam packages for windows                                                            */
+
+struct dlv_wp {
+	const struct dlv_actor *who;
+	int64_t window, package;
+	const char *exam;
+	json_t *row;
+};
+
+static int dlv_window_package_tx(rs_db *db, void *varg)
+{
+	struct dlv_wp *a = varg;
+	char w[24], p[24];
+	snprintf(w, sizeof w, "%" PRId64, a->window);
+	snprintf(p, sizeof p, "%" PRId64, a->package);
+	const char *q[] = { w, p, a->exam };
+	PGresult *r = NULL;
+	json_decref(a->row);
+	a->row = NULL;
+	int rc = rs_db_exec(&r, db, "dlv_window_package",
+		"UPDATE exam.windows SET package_id = $2::bigint WHERE id = $1 AND exam_code = $3"
+		" RETURNING json_build_object('id', id, 'exam', exam_code, 'name', name, 'package', package_id)", 3, q);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		dlv_slug_set("not-found");
+		rs_error_msg("packages.window_unknown", w, a->exam, NULL);
+		return RS_ENOTFOUND;
+	}
+	json_error_t jerr;
+	a->row = json_loads(PQgetvalue(r, 0, 0), 0, &jerr);
+	PQclear(r);
+	if (!a->row)
+		return RS_EINTERNAL;
+	char obj[48];
+	snprintf(obj, sizeof obj, "window:%" PRId64, a->window);
+	json_t *det = json_pack("{s:I}", "package", (json_int_t)a->package);
+	rc = rs_audit(db, a->who->actor, a->who->role, "exam.window.package", obj, det, a->who->request_id);
+	json_decref(det);
+	return rc;
+}
+
+int dlv_window_package(json_t **out, rs_db *db, const struct dlv_actor *who, int64_t window, int64_t package)
+{
+	dlv_slug_set(NULL);
+	const struct dlv_exam *ex = NULL;
+	char state[16];
+	/* Only a package that loads verified and is not retired can serve a window. */
+	int rc = ib_package_state(state, db, package);
+	if (rc == 0 && strcmp(state, "retired") == 0) {
+		char p[24];
+		snprintf(p, sizeof p, "%" PRId64, package);
+		dlv_slug_set("conflict");
+		rs_error_msg("packages.retired", p, NULL);
+		return RS_ESTATE;
+	}
+	if (rc == 0)
+		rc = dlv_exam_for(&ex, db, package, NULL);
+	if (rc != 0)
+		return rc;
+	struct dlv_wp a = { .who = who, .window = window, .package = package, .exam = ex->exam->id };
+	rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, dlv_window_package_tx, &a);
+	if (rc != 0) {
+		json_decref(a.row);
+		return rc;
+	}
+	*out = a.row;
+	return 0;
 }

@@ -26,6 +26,8 @@ struct dlv_row {
 	int64_t elapsed_ms, seed;
 	char exam_version[17], bank_version[17];
 	bool large_text, high_contrast;
+	int64_t package_id;      /* 0: the configured exam files */
+	char package_sha256[65]; /* hex, as recorded at admission */
 };
 
 /* One session with its booking's display choices; the time used includes the running
@@ -34,7 +36,8 @@ struct dlv_row {
 	"SELECT s.status, s.time_limit_s, s.extra_s, s.answered, s.last_engine_s," \
 	" s.used_ms + CASE WHEN s.running_since IS NULL THEN 0" \
 	"   ELSE (extract(epoch FROM now() - s.running_since) * 1000)::bigint END," \
-	" s.seed, s.exam_version, s.bank_version, b.large_text, b.high_contrast, s.booking_id, b.candidate_id" \
+	" s.seed, s.exam_version, s.bank_version, b.large_text, b.high_contrast, s.booking_id, b.candidate_id," \
+	" s.package_id, encode(s.package_sha256, 'hex')" \
 	" FROM exam.sessions s JOIN exam.bookings b ON b.id = s.booking_id WHERE s.id = $1"
 
 static int dlv_row_load(struct dlv_row *out, rs_db *db, int64_t id, int lock)
@@ -68,6 +71,8 @@ static int dlv_row_load(struct dlv_row *out, rs_db *db, int64_t id, int lock)
 	out->high_contrast = PQgetvalue(r, 0, 10)[0] == 't';
 	out->booking = strtoll(PQgetvalue(r, 0, 11), NULL, 10);
 	out->candidate = strtoll(PQgetvalue(r, 0, 12), NULL, 10);
+	out->package_id = PQgetisnull(r, 0, 13) ? 0 : strtoll(PQgetvalue(r, 0, 13), NULL, 10);
+	snprintf(out->package_sha256, sizeof out->package_sha256, "%s", PQgetisnull(r, 0, 14) ? "" : PQgetvalue(r, 0, 14));
 	PQclear(r);
 	if (out->elapsed_ms < 0)
 		out->elapsed_ms = 0;
@@ -83,9 +88,9 @@ static int dlv_row_load(struct dlv_row *out, rs_db *db, int64_t id, int lock)
 	return 0;
 }
 
-static struct dlv_cmeta dlv_meta_of(const struct dlv_row *row)
+static struct dlv_cmeta dlv_meta_of(const struct dlv_exam *ex, const struct dlv_row *row)
 {
-	struct dlv_cmeta m = { .last_engine_s = row->last_engine_s, .large_text = row->large_text,
+	struct dlv_cmeta m = { .ex = ex, .last_engine_s = row->last_engine_s, .large_text = row->large_text,
 	                       .high_contrast = row->high_contrast, .candidate = row->candidate };
 	return m;
 }
@@ -218,7 +223,7 @@ static int dlv_finish_tx(rs_db *db, void *varg)
 	return dlv_finish(db, a->ex, a->row, a->s);
 }
 
-static int dlv_result_load(json_t **out, rs_db *db, int64_t id)
+static int dlv_result_load(json_t **out, rs_db *db, const struct dlv_exam *sitting_ex, int64_t id)
 {
 	char ids[24];
 	snprintf(ids, sizeof ids, "%" PRId64, id);
@@ -234,9 +239,9 @@ static int dlv_result_load(json_t **out, rs_db *db, int64_t id)
 		*out = json_null();
 		return 0;
 	}
-	const struct dlv_exam *ex = NULL;
+	const struct dlv_exam *ex = sitting_ex;
 	int cut = 600;
-	if (dlv_exam_get(&ex) == 0)
+	if (ex || dlv_exam_get(&ex) == 0)
 		cut = ex->exam->scale_cut;
 	json_error_t jerr;
 	json_t *doms = json_loads(PQgetvalue(r, 0, 6), 0, &jerr);
@@ -265,7 +270,7 @@ static int dlv_view(json_t **out, rs_db *db, const struct dlv_exam *ex, const st
 		return RS_ENOMEM;
 	if (strcmp(row->status, "finished") == 0 || strcmp(row->status, "ended") == 0) {
 		json_t *res = NULL;
-		int rc = dlv_result_load(&res, db, row->id);
+		int rc = dlv_result_load(&res, db, ex, row->id);
 		if (rc != 0) {
 			json_decref(v);
 			return rc;
@@ -513,7 +518,7 @@ static int dlv_finishing(json_t **out, rs_db *db, const struct dlv_exam *ex, con
 static int dlv_flow_tx(rs_db *db, void *varg)
 {
 	struct dlv_flow_arg *a = varg;
-	const struct dlv_exam *ex = a->ex;
+	const struct dlv_exam *ex = NULL;
 	struct dlv_row row;
 	int rc;
 	cat_session_free(a->s);
@@ -523,13 +528,17 @@ static int dlv_flow_tx(rs_db *db, void *varg)
 	a->refuse = 0;
 	if ((rc = dlv_row_load(&row, db, a->session, 1)) != 0)
 		return rc;
+	/* The sitting's own exam: its package (verified against its record) or the files. */
+	if ((rc = dlv_exam_for(&ex, db, row.package_id, row.package_id ? row.package_sha256 : NULL)) != 0)
+		return rc;
+	a->ex = ex;
 	bool live = strcmp(row.status, "running") == 0 || strcmp(row.status, "paused") == 0 ||
 	            strcmp(row.status, "admitted") == 0;
 	if (live) {
 		if ((rc = dlv_engine(&a->s, db, ex, &row)) != 0)
 			return rc;
 		a->answered = row.answered;
-		a->meta = dlv_meta_of(&row);
+		a->meta = dlv_meta_of(ex, &row);
 		/* The last answer was stored but the finish was not (a crash in between). */
 		if (strcmp(row.status, "admitted") != 0 && cat_session_done(a->s)) {
 			if (a->op == 0)
@@ -639,7 +648,7 @@ static int dlv_flow_tx(rs_db *db, void *varg)
 	row.answered++;
 	row.last_engine_s = (int)e;
 	a->answered = row.answered;
-	a->meta = dlv_meta_of(&row);
+	a->meta = dlv_meta_of(ex, &row);
 	if (cat_session_done(a->s)) {
 		if ((rc = dlv_finish(db, ex, &row, a->s)) != 0)
 			return rc;
@@ -651,9 +660,7 @@ static int dlv_flow_tx(rs_db *db, void *varg)
 static int dlv_flow(json_t **out, rs_db *db, struct dlv_flow_arg *a)
 {
 	dlv_slug_set(NULL);
-	int rc = dlv_exam_get(&a->ex);
-	if (rc == 0)
-		rc = dlv_auth_verify(db, a->session);
+	int rc = dlv_auth_verify(db, a->session);
 	if (rc != 0)
 		return rc;
 	rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, dlv_flow_tx, a);
@@ -700,14 +707,14 @@ int dlv_begin(json_t **out, rs_db *db, int64_t session)
  * with the engine time the database computed. The clock uses date_part (float8): cheaper
  * per call than extract (numeric). Returns 1 when the fast path does not apply (nothing was
  * written): the caller takes the full path. */
-static int dlv_answer_fast(json_t **out, rs_db *db, const struct dlv_exam *ex, int64_t session, int position,
-                           const char *item_id, int choice)
+static int dlv_answer_fast(json_t **out, rs_db *db, int64_t session, int position, const char *item_id, int choice)
 {
 	struct dlv_cmeta meta;
 	struct cat_session *s = dlv_cache_take(&meta, session, position);
 	size_t idx;
 	if (!s)
 		return 1;
+	const struct dlv_exam *ex = meta.ex; /* the exam the cached session runs on */
 	if (cat_session_done(s) || cat_session_next(s, &idx) != 0 || strcmp(ex->bank->items[idx].id, item_id) != 0) {
 		dlv_cache_put(session, s, position, &meta);
 		return 1;
@@ -798,11 +805,8 @@ int dlv_answer(json_t **out, rs_db *db, int64_t session, int position, const cha
 		rs_error_msg("exam.invalid_answer", NULL);
 		return RS_EINVAL;
 	}
-	const struct dlv_exam *ex = NULL;
-	int rc = dlv_exam_get(&ex);
-	if (rc != 0)
-		return rc;
-	if ((rc = dlv_answer_fast(out, db, ex, session, position, item_id, choice)) <= 0)
+	int rc = dlv_answer_fast(out, db, session, position, item_id, choice);
+	if (rc <= 0)
 		return rc;
 	dlv_slug_set(NULL);
 	struct dlv_flow_arg a = { .session = session, .op = 2, .position = position, .choice = choice, .item_id = item_id };
@@ -832,7 +836,7 @@ int dlv_report(json_t **out, rs_db *db, int64_t session)
 		return RS_ENOTFOUND;
 	}
 	json_t *res = NULL;
-	if ((rc = dlv_result_load(&res, db, session)) != 0) {
+	if ((rc = dlv_result_load(&res, db, NULL, session)) != 0) {
 		PQclear(r);
 		return rc;
 	}
@@ -856,9 +860,9 @@ int dlv_replay(json_t **out, rs_db *db, int64_t session)
 	struct dlv_row row;
 	struct cat_session *s = NULL;
 	dlv_slug_set(NULL);
-	int rc = dlv_exam_get(&ex);
+	int rc = dlv_row_load(&row, db, session, 0);
 	if (rc == 0)
-		rc = dlv_row_load(&row, db, session, 0);
+		rc = dlv_exam_for(&ex, db, row.package_id, row.package_id ? row.package_sha256 : NULL);
 	if (rc != 0)
 		return rc;
 	dlv_cache_drop(session); /* a replay from the stored responses alone */
@@ -878,13 +882,15 @@ int dlv_replay(json_t **out, rs_db *db, int64_t session)
 		json_array_append_new(items, json_string(ex->bank->items[it].id));
 	}
 	json_t *stored = NULL;
-	if ((rc = dlv_result_load(&stored, db, session)) != 0) {
+	if ((rc = dlv_result_load(&stored, db, ex, session)) != 0) {
 		cat_session_free(s);
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:I, s:i, s:o, s:o, s:o}", "session", (json_int_t)session, "answered", row.answered,
-	                 "items", items, "replayed", dlv_result_json(ex, &res), "stored", stored);
+	*out = json_pack("{s:I, s:i, s:o, s:o, s:o, s:o}", "session", (json_int_t)session, "answered", row.answered,
+	                 "items", items, "replayed", dlv_result_json(ex, &res), "stored", stored, "package",
+	                 ex->package_id ? json_pack("{s:I, s:s}", "id", (json_int_t)ex->package_id, "sha256", ex->package_sha256)
+	                                : json_null());
 	cat_session_free(s);
 	return *out ? 0 : RS_ENOMEM;
 }

@@ -63,6 +63,49 @@ double cat_info(const struct cat_item *it, double theta);
 /* Validate one item's parameters (finite, a > 0, 0 <= c < 1, ...). 0 or CAT_EINVAL. */
 int cat_item_check(const struct cat_item *it);
 
+/* The logistic 1 / (1 + exp(-z)), evaluated on the side where exp cannot overflow, with the
+ * engine's own exp (bit-identical on every machine). The one kernel: calibration, scoring
+ * and selection all call it. */
+double cat_logistic(double z);
+/* P(correct) in slope/intercept form: c + (1 - c) * logistic(a * theta + d). */
+double cat_prob_ad(double a, double d, double c, double theta);
+
+/* ------------------------------------------------------------------------------------ */
+/* The vocabulary (cat_vocab.c): every format names models and SG domains from these lists. */
+
+struct cat_model_word {
+	const char *name;          /* "rasch", "1pl", "2pl", "3pl", "gpcm" */
+	enum cat_model model;
+	bool rasch;                /* the 1PL with a = 1 fixed */
+};
+extern const struct cat_model_word cat_models[];
+extern const size_t cat_models_n;
+/* The entry of a model name, or NULL when unknown. */
+const struct cat_model_word *cat_model_lookup(const char *name);
+/* The name of a model ("rasch" for CAT_1PL when rasch is true). */
+const char *cat_model_name(enum cat_model m, bool rasch);
+
+/* One domain of the SG exam: its name in exam definitions, reports and the catalogue
+ * (domain.<name>), its part, the code items carry in the item format and the bank (NULL
+ * for part B's scenario domain, which takes every part-B item), and the engine item type. */
+struct cat_sg_domain {
+	const char *name;
+	const char *part;          /* "A" or "B" */
+	const char *item_code;
+	const char *type;          /* "mc4" or "scenario" */
+};
+extern const struct cat_sg_domain cat_sg_domains[];
+extern const size_t cat_sg_domains_n;
+extern const char *const cat_sg_parts[];
+extern const size_t cat_sg_parts_n;
+/* Is code an item domain code (docs/item-format.md section 5)? Is part an SG part? */
+bool cat_sg_item_code_ok(const char *code);
+bool cat_sg_part_ok(const char *part);
+/* The exam domain an item with this code in this part counts under, or NULL. */
+const struct cat_sg_domain *cat_sg_exam_domain(const char *item_code, const char *part);
+/* The domain with this exam name, or NULL. */
+const struct cat_sg_domain *cat_sg_domain_named(const char *name);
+
 /* ------------------------------------------------------------------------------------ */
 /* Ability estimation                                                                    */
 
@@ -157,6 +200,11 @@ int cat_bank_item_parse(struct cat_bank_item *out, const char *line, size_t len)
 /* Write one item as a JSON line (with '\n') into buf of cap bytes; returns length or -1 if
  * it does not fit. Numbers are printed with 17 significant digits (round trip exact). */
 int cat_bank_item_format(char *buf, size_t cap, const struct cat_bank_item *it);
+/* Build a bank from n items (copied) with the same checks as cat_bank_parse (parameters,
+ * sh_k, non-empty unique ids) and the same version a file of these items would get: the
+ * bank version depends on the content only, never on how it reached the engine.
+ * *out owned by caller (cat_bank_free). */
+int cat_bank_build(struct cat_bank **out, const struct cat_bank_item *items, size_t n);
 /* Recompute bank->version after editing items (e.g. sh_k). */
 void cat_bank_rehash(struct cat_bank *bank);
 /* Index of the item with this id, or -1. */
@@ -388,6 +436,25 @@ int cat_fixed_form(size_t *out_items, size_t *out_n, const struct cat_engine *en
 /* One iteration of the Sympson-Hetter procedure: from an accumulator of a simulation with
  * the current parameters, set k_i = 1 if P(S_i) <= r else r / P(S_i). Writes bank sh_k. */
 void cat_sh_update(struct cat_bank *bank, const struct cat_sim_acc *acc, double target);
+
+/* The whole Sympson-Hetter procedure (as `riss exposure`): start from k = 1; each round
+ * simulates o->examinees candidates from N(0,1), sets k by cat_sh_update aiming at the
+ * exam's target less o->margin, and stops when a round's maximum exposure is at most the aim
+ * plus 0.01 (after the first round) or after o->max_rounds. bank must be the engine's bank;
+ * its sh_k and version are updated. Deterministic in o->seed. */
+struct cat_sh_opts {
+	size_t examinees;          /* candidates per round (>= 10) */
+	int max_rounds;            /* >= 1 */
+	double margin;             /* aim this far below the target */
+	uint64_t seed;
+};
+struct cat_sh_outcome {
+	int rounds;
+	double max_exposure;       /* of the last round simulated */
+	bool reached;              /* max_exposure <= the exam's target */
+};
+int cat_sh_calibrate(struct cat_sh_outcome *out, struct cat_bank *bank, const struct cat_engine *eng,
+                     const struct cat_sh_opts *o);
 
 /* Can any selection method keep every item's exposure at or below target under this
  * blueprint? Every candidate takes at least need items from each domain, part and the test

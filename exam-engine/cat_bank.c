@@ -66,6 +66,32 @@ int cat_jstr(const struct cat_json *j, const struct cat_jnode *obj, const char *
 	return 0;
 }
 
+/* The checks every bank item passes, however it was made. 0 or CAT_EINVAL. */
+static int cat_bank_item_valid(const struct cat_bank_item *it)
+{
+	if (it->id[0] == 0 || !memchr(it->id, 0, sizeof it->id) || !memchr(it->domain, 0, sizeof it->domain) ||
+	    !memchr(it->part, 0, sizeof it->part) || !memchr(it->type, 0, sizeof it->type) ||
+	    !memchr(it->enemy, 0, sizeof it->enemy)) {
+		cat_error_set("bank item: empty or unterminated id, or an unterminated name");
+		return CAT_EINVAL;
+	}
+	if (!(it->sh_k > 0 && it->sh_k <= 1)) {
+		cat_error_set("bank item %s: sh_k must be in (0, 1]", it->id);
+		return CAT_EINVAL;
+	}
+	if ((unsigned)it->status > CAT_RETIRED) {
+		cat_error_set("bank item %s: unknown status", it->id);
+		return CAT_EINVAL;
+	}
+	if (cat_item_check(&it->irt)) {
+		char msg[200];
+		snprintf(msg, sizeof msg, "%s", cat_error_last());
+		cat_error_set("bank item %s: %s", it->id, msg);
+		return CAT_EINVAL;
+	}
+	return 0;
+}
+
 int cat_bank_item_parse(struct cat_bank_item *out, const char *line, size_t len)
 {
 	struct cat_json j;
@@ -93,14 +119,12 @@ int cat_bank_item_parse(struct cat_bank_item *out, const char *line, size_t len)
 		cat_error_set("bank item: empty \"id\"");
 		goto done;
 	}
-	if (strcmp(model, "1pl") == 0 || strcmp(model, "rasch") == 0) it.irt.model = CAT_1PL;
-	else if (strcmp(model, "2pl") == 0) it.irt.model = CAT_2PL;
-	else if (strcmp(model, "3pl") == 0) it.irt.model = CAT_3PL;
-	else if (strcmp(model, "gpcm") == 0) it.irt.model = CAT_GPCM;
-	else {
-		cat_error_set("bank item %s: unknown model \"%s\" (1pl, 2pl, 3pl or gpcm)", it.id, model);
+	const struct cat_model_word *mw = cat_model_lookup(model);
+	if (!mw) {
+		cat_error_set("bank item %s: unknown model \"%s\" (rasch, 1pl, 2pl, 3pl or gpcm)", it.id, model);
 		goto done;
 	}
+	it.irt.model = mw->model;
 	if (cat_jnum(&j, o, "a", it.irt.model != CAT_1PL, &it.irt.a, ctx) ||
 	    cat_jnum(&j, o, "c", false, &it.irt.c, ctx) ||
 	    cat_jnum(&j, o, "D", false, &it.irt.D, ctx) ||
@@ -139,16 +163,8 @@ int cat_bank_item_parse(struct cat_bank_item *out, const char *line, size_t len)
 		cat_error_set("bank item %s: unknown status \"%s\" (operational, pretest or retired)", it.id, status);
 		goto done;
 	}
-	if (!(it.sh_k > 0 && it.sh_k <= 1)) {
-		cat_error_set("bank item %s: sh_k must be in (0, 1]", it.id);
+	if (cat_bank_item_valid(&it))
 		goto done;
-	}
-	if (cat_item_check(&it.irt)) {
-		char msg[200];
-		snprintf(msg, sizeof msg, "%s", cat_error_last());
-		cat_error_set("bank item %s: %s", it.id, msg);
-		goto done;
-	}
 	*out = it;
 	rc = 0;
 done:
@@ -163,16 +179,6 @@ static void cat_fmt_num(char *out, size_t cap, double v)
 		snprintf(out, cap, "%.*g", prec, v);
 		if (strtod(out, NULL) == v)
 			return;
-	}
-}
-
-static const char *cat_model_name(enum cat_model m)
-{
-	switch (m) {
-	case CAT_1PL: return "1pl";
-	case CAT_2PL: return "2pl";
-	case CAT_3PL: return "3pl";
-	default: return "gpcm";
 	}
 }
 
@@ -221,7 +227,7 @@ int cat_bank_item_format(char *buf, size_t cap, const struct cat_bank_item *it)
 	char f1[32], f2[32];
 	cat_fmt_num(f1, sizeof f1, it->irt.a);
 	cat_fmt_num(f2, sizeof f2, it->irt.b);
-	CAT_APPEND_F(",\"model\":\"%s\",\"a\":%s", cat_model_name(it->irt.model), f1);
+	CAT_APPEND_F(",\"model\":\"%s\",\"a\":%s", cat_model_name(it->irt.model, false), f1);
 	if (it->irt.model != CAT_GPCM)
 		CAT_APPEND_F(",\"b\":%s", f2);
 	if (it->irt.model == CAT_3PL) {
@@ -270,6 +276,30 @@ void cat_bank_rehash(struct cat_bank *bank)
 static int cat_strptrcmp(const void *x, const void *y)
 {
 	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Common end of parse and build: at least one item, unique ids, the version. */
+static int cat_bank_finish(struct cat_bank *b)
+{
+	if (b->n == 0) {
+		cat_error_set("bank: no items");
+		return CAT_EINVAL;
+	}
+	/* Ids must be unique: sort a copy of the indices by id and compare neighbours. */
+	char **ids = malloc(b->n * sizeof *ids);
+	if (!ids)
+		return CAT_ENOMEM;
+	for (size_t i = 0; i < b->n; i++) ids[i] = b->items[i].id;
+	qsort(ids, b->n, sizeof *ids, cat_strptrcmp);
+	for (size_t i = 1; i < b->n; i++)
+		if (strcmp(ids[i - 1], ids[i]) == 0) {
+			cat_error_set("bank: duplicate item id \"%s\"", ids[i]);
+			free(ids);
+			return CAT_EINVAL;
+		}
+	free(ids);
+	cat_bank_rehash(b);
+	return 0;
 }
 
 int cat_bank_parse(struct cat_bank **out, const char *text, size_t len)
@@ -324,22 +354,53 @@ int cat_bank_parse(struct cat_bank **out, const char *text, size_t len)
 		rc = CAT_EINVAL;
 		goto fail;
 	}
-	/* Ids must be unique: sort a copy of the indices by id and compare neighbours. */
-	{
-		char **ids = malloc(b->n * sizeof *ids);
-		if (!ids) { rc = CAT_ENOMEM; goto fail; }
-		for (size_t i = 0; i < b->n; i++) ids[i] = b->items[i].id;
-		qsort(ids, b->n, sizeof *ids, cat_strptrcmp);
-		for (size_t i = 1; i < b->n; i++)
-			if (strcmp(ids[i - 1], ids[i]) == 0) {
-				cat_error_set("bank: duplicate item id \"%s\"", ids[i]);
-				free(ids);
-				rc = CAT_EINVAL;
-				goto fail;
-			}
-		free(ids);
+	if ((rc = cat_bank_finish(b)) != 0)
+		goto fail;
+	*out = b;
+	return 0;
+fail:
+	cat_bank_free(b);
+	return rc;
+}
+
+int cat_bank_build(struct cat_bank **out, const struct cat_bank_item *items, size_t n)
+{
+	int rc = CAT_ETOOBIG;
+	struct cat_bank *b = calloc(1, sizeof *b);
+	if (!b)
+		return CAT_ENOMEM;
+	if (n > CAT_BANK_MAX_ITEMS) {
+		cat_error_set("bank: more than %d items", CAT_BANK_MAX_ITEMS);
+		goto fail;
 	}
-	cat_bank_rehash(b);
+	rc = CAT_ENOMEM;
+	b->items = malloc((n ? n : 1) * sizeof *b->items);
+	if (!b->items) {
+		cat_error_set("bank: out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = cat_bank_item_valid(&items[i])) != 0)
+			goto fail;
+		b->items[i] = items[i];
+		/* Canonical form, as a parse of the formatted line gives: unused fields zero. */
+		struct cat_bank_item *it = &b->items[i];
+		if (it->irt.model != CAT_3PL)
+			it->irt.c = 0;
+		if (it->irt.model != CAT_GPCM) {
+			it->irt.nsteps = 1;
+			memset(it->irt.steps, 0, sizeof it->irt.steps);
+		}
+		b->n++;
+		char line[CAT_BANK_MAX_LINE];
+		if (cat_bank_item_format(line, sizeof line, it) < 0) {
+			cat_error_set("bank item %s: longer than a bank line", it->id);
+			rc = CAT_ETOOBIG;
+			goto fail;
+		}
+	}
+	if ((rc = cat_bank_finish(b)) != 0)
+		goto fail;
 	*out = b;
 	return 0;
 fail:

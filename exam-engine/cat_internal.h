@@ -12,8 +12,7 @@ double cat_exp(double x);
 double cat_log(double x);
 double cat_log1p(double x);
 
-/* Stable logistic and its logs. */
-double cat_logistic(double z);
+/* Stable log of the logistic. */
 double cat_log_logistic(double z);
 
 /* xoshiro256** generator seeded by splitmix64: deterministic on every platform. */

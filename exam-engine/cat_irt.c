@@ -28,6 +28,11 @@ double cat_logistic(double z)
 	return e / (1.0 + e);
 }
 
+double cat_prob_ad(double a, double d, double c, double theta)
+{
+	return c + (1.0 - c) * cat_logistic(a * theta + d);
+}
+
 /* cat_log(logistic(z)) without cancellation: -cat_log1p(cat_exp(-z)). */
 double cat_log_logistic(double z)
 {

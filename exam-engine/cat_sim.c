@@ -327,3 +327,40 @@ void cat_exposure_feasibility(struct cat_feasibility *o, const struct cat_engine
 		cat_feas_add(o, "domain", e->domains[d].name, need, g->cap0[d], target);
 	}
 }
+
+int cat_sh_calibrate(struct cat_sh_outcome *out, struct cat_bank *bank, const struct cat_engine *eng,
+                     const struct cat_sh_opts *o)
+{
+	double r = eng->exam->exposure_target - o->margin;
+	if (eng->bank != bank || o->examinees < 10 || o->max_rounds < 1 || !(r > 0.001)) {
+		cat_error_set("sympson-hetter: bad options (examinees >= 10, rounds >= 1, target above the margin)");
+		return CAT_EINVAL;
+	}
+	for (size_t i = 0; i < bank->n; i++)
+		bank->items[i].sh_k = 1.0;
+	struct cat_sh_outcome res = { 0, 1.0, false };
+	for (int it = 1; it <= o->max_rounds; it++) {
+		struct cat_sim_acc acc;
+		struct cat_sim_report rep;
+		if (cat_sim_acc_init(&acc, bank->n))
+			return CAT_ENOMEM;
+		int rc = cat_sim_run(&acc, eng, cat_mix64(o->seed + (uint64_t)it), CAT_DIST_NORMAL, 0, o->examinees, NULL, 0);
+		if (rc) {
+			cat_sim_acc_free(&acc);
+			return rc;
+		}
+		cat_sim_report(&rep, &acc, eng);
+		res.rounds = it;
+		res.max_exposure = rep.expo_max;
+		if (rep.expo_max <= r + 0.01 && it > 1) {
+			cat_sim_acc_free(&acc);
+			break;
+		}
+		cat_sh_update(bank, &acc, r);
+		cat_sim_acc_free(&acc);
+	}
+	res.reached = res.max_exposure <= eng->exam->exposure_target;
+	cat_bank_rehash(bank);
+	*out = res;
+	return 0;
+}

@@ -12,6 +12,8 @@
  * item block by item block (see docs/calibration.md). */
 #include "ib_calib.h"
 
+#include "cat.h"
+
 #include "rs_error.h"
 
 #include <math.h>
@@ -298,7 +300,7 @@ static double ib_item_eval(const double x[3], int mask, const double *n, const d
                            double g[3], double H[9])
 {
 	double a = x[0], d = x[1];
-	double c = (mask & 4) ? 1.0 / (1.0 + exp(-x[2])) : x[2];
+	double c = (mask & 4) ? cat_logistic(x[2]) : x[2];
 	double f = 0;
 	if (g) {
 		memset(g, 0, 3 * sizeof *g);
@@ -307,7 +309,7 @@ static double ib_item_eval(const double x[3], int mask, const double *n, const d
 	for (int q = 0; q < Q; q++) {
 		if (n[q] <= 0)
 			continue;
-		double s = 1.0 / (1.0 + exp(-(a * theta[q] + d)));
+		double s = cat_logistic(a * theta[q] + d);
 		double P = c + (1 - c) * s;
 		if (P < 1e-12)
 			P = 1e-12;
@@ -661,7 +663,7 @@ int ib_calibrate(struct ib_calib_result **out, const struct ib_data *d,
 						continue;
 					double gu = gg[u];
 					if (u == 2) {
-						double c = 1 / (1 + exp(-x[j][2]));
+						double c = cat_logistic(x[j][2]);
 						gu = gg[2] / (c * (1 - c));
 						if (c < 1e-3 && gu < 0 && !pr.c) {
 							res->at_bound[j] |= 4;
@@ -684,7 +686,7 @@ int ib_calibrate(struct ib_calib_result **out, const struct ib_data *d,
 			for (int u = 0; u < 3; u++) {
 				double dv = fabs(x[j][u] - old[u]);
 				if (u == 2 && (mj & 4))
-					dv = fabs(1 / (1 + exp(-x[j][2])) - 1 / (1 + exp(-old[2])));
+					dv = fabs(cat_logistic(x[j][2]) - cat_logistic(old[2]));
 				change = dv > change ? dv : change;
 			}
 		}
@@ -748,7 +750,7 @@ int ib_calibrate(struct ib_calib_result **out, const struct ib_data *d,
 			struct ib_item_par *p = &res->items[j];
 			p->a = x[j][0];
 			p->d = x[j][1];
-			p->c = model == IB_3PL && !(res->at_bound[j] & 4) ? 1 / (1 + exp(-x[j][2])) : 0;
+			p->c = model == IB_3PL && !(res->at_bound[j] & 4) ? cat_logistic(x[j][2]) : 0;
 			p->b = -p->d / p->a;
 		}
 		double dll = it > 1 ? fabs(ll - res->hist_loglik[it - 2]) : INFINITY;
@@ -797,7 +799,7 @@ int ib_calibrate(struct ib_calib_result **out, const struct ib_data *d,
 					em.Ga[row + q] = em.Gd[row + q] = em.Gg[row + q] = 0;
 					continue;
 				}
-				double s = 1 / (1 + exp(-(p->a * em.theta[q] + p->d)));
+				double s = cat_logistic(p->a * em.theta[q] + p->d);
 				double P = p->c + (1 - p->c) * s;
 				P = P < 1e-12 ? 1e-12 : P > 1 - 1e-12 ? 1 - 1e-12 : P;
 				double k = (xv - P) / (P * (1 - P));

@@ -3,6 +3,8 @@
  * line; cross-line rules (duplicate ids, scenario references, enemies) are checked too. */
 #include "ib_items.h"
 
+#include "cat.h"
+
 #include "rs_error.h"
 
 #include <jansson.h>
@@ -133,8 +135,6 @@ long ib_itemset_find_scenario(const struct ib_itemset *set, const char *id)
 }
 
 static const char *const ib_statuses[] = { "draft", "review", "pretest", "operational", "retired" };
-static const char *const ib_domains[] = { "basics", "management", "measures", "law", "technology",
-                                          "it_management", "strategy" };
 
 static int ib_in_list(const char *s, const char *const *list, size_t n)
 {
@@ -151,7 +151,7 @@ int ib_items_status_ok(const char *s)
 
 int ib_items_domain_ok(const char *s)
 {
-	return ib_in_list(s, ib_domains, sizeof ib_domains / sizeof ib_domains[0]) ? 0 : RS_EINVAL;
+	return cat_sg_item_code_ok(s) ? 0 : RS_EINVAL;
 }
 
 static int ib_text_eq(const struct ib_text *x, const struct ib_text *y)
@@ -527,7 +527,8 @@ static void ib_get_params(struct ib_lctx *c, json_t *obj, struct ib_item *it, st
 		ib_bad(c, "params.model: missing");
 		return;
 	}
-	if (strcmp(model, "rasch") && strcmp(model, "1pl") && strcmp(model, "2pl") && strcmp(model, "3pl")) {
+	const struct cat_model_word *mw = cat_model_lookup(model);
+	if (!mw || mw->model == CAT_GPCM) {
 		char q[64];
 		ib_bad(c, "params.model: %s is not rasch, 1pl, 2pl or 3pl", ib_q(q, sizeof q, model));
 		return;
@@ -549,7 +550,7 @@ static void ib_get_params(struct ib_lctx *c, json_t *obj, struct ib_item *it, st
 		ib_bad(c, "params.a: %g is outside 0 < a <= 4", v[0]);
 		return;
 	}
-	if (strcmp(model, "rasch") == 0 && v[0] != 1.0) {
+	if (mw->rasch && v[0] != 1.0) {
 		ib_bad(c, "params.a: must be 1.0 for the rasch model (got %g)", v[0]);
 		return;
 	}
@@ -714,7 +715,7 @@ static void ib_parse_item(struct ib_reader *r, struct ib_lctx *c, json_t *o, int
 		ib_bad(c, "domain: unknown domain %s (basics, management, measures, law, technology, it_management, strategy)",
 		       ib_q(q, sizeof q, domain));
 	const char *part = ib_get_str(c, o, "part", 1, 0);
-	if (part && strcmp(part, "A") != 0 && strcmp(part, "B") != 0)
+	if (part && !cat_sg_part_ok(part))
 		ib_bad(c, "part: %s is not \"A\" or \"B\"", ib_q(q, sizeof q, part));
 	const char *scen = ib_get_str(c, o, "scenario", 0, 1);
 	if (part && !c->err[0]) {

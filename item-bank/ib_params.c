@@ -1,6 +1,8 @@
 /* item-bank: item parameter sets and the JSON params file reader. */
 #include "ib_params.h"
 
+#include "cat.h"
+
 #include "ib_data.h"
 #include "rs_error.h"
 
@@ -10,29 +12,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const ib_model_names[] = { "rasch", "1pl", "2pl", "3pl" };
-
+/* The model names are the engine's (cat_models); ib_model counts the dichotomous ones in
+ * that list's order: rasch, 1pl, 2pl, 3pl. */
 const char *ib_model_name(enum ib_model m)
 {
-	return (unsigned)m < 4 ? ib_model_names[m] : "?";
+	return (unsigned)m <= IB_3PL ? cat_models[m].name : "?";
 }
 
 int ib_model_parse(enum ib_model *out, const char *s)
 {
-	for (int i = 0; i < 4; i++) {
-		if (strcmp(s, ib_model_names[i]) == 0) {
-			*out = (enum ib_model)i;
-			return 0;
-		}
+	const struct cat_model_word *w = cat_model_lookup(s);
+	if (w && w - cat_models <= IB_3PL) {
+		*out = (enum ib_model)(w - cat_models);
+		return 0;
 	}
-	rs_error_set("unknown model '%.40s' (rasch, 1pl, 2pl or 3pl)", s);
+	rs_error_set("unknown model '%.40s' (rasch, 1pl, 2pl or 3pl)", s ? s : "");
 	return RS_EINVAL;
 }
 
 double ib_prob(const struct ib_item_par *p, double theta)
 {
-	double z = p->a * theta + p->d;
-	return p->c + (1.0 - p->c) / (1.0 + exp(-z));
+	return cat_prob_ad(p->a, p->d, p->c, theta);
 }
 
 void ib_params_free(struct ib_params *p)

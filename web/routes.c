@@ -76,6 +76,17 @@ const struct web_route web_routes[] = {
 	  .handler = web_h_page, .name = "page" },
 	{ .path = "/admin/schedule", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_ADMIN,
 	  .handler = web_h_page, .name = "page" },
+	/* Exam packages (web/bank_packages.c): the psychometrician publishes, compares, activates. */
+	{ .path = "/api/v1/bank/packages", .method = "GET", .roles = WEB_ROLE_PSYCHOMETRICIAN | WEB_ROLE_AUDITOR,
+	  .surface = WEB_SURF_ADMIN, .handler = web_h_bank_packages, .name = "bank_packages" },
+	{ .path = "/api/v1/bank/packages", .method = "POST", .roles = WEB_ROLE_PSYCHOMETRICIAN, .surface = WEB_SURF_ADMIN,
+	  .json_body = 1, .handler = web_h_bank_package_publish, .name = "bank_package_publish" },
+	{ .path = "/api/v1/bank/packages/compare", .method = "GET", .roles = WEB_ROLE_PSYCHOMETRICIAN | WEB_ROLE_AUDITOR,
+	  .surface = WEB_SURF_ADMIN, .handler = web_h_bank_package_compare, .name = "bank_package_compare" },
+	{ .path = "/api/v1/bank/packages/activate", .method = "POST", .roles = WEB_ROLE_PSYCHOMETRICIAN, .surface = WEB_SURF_ADMIN,
+	  .json_body = 1, .handler = web_h_bank_package_step, .name = "bank_package_step" },
+	{ .path = "/api/v1/bank/packages/retire", .method = "POST", .roles = WEB_ROLE_PSYCHOMETRICIAN, .surface = WEB_SURF_ADMIN,
+	  .json_body = 1, .handler = web_h_bank_package_step, .name = "bank_package_step" },
 	/* Registry (web/verify.c, jwks.c, statuslist.c, tlog.c, register_search.c, registry_admin.c,
 	 * credential_pages.c). */
 	{ .path = "/api/v1/verify", .method = "POST", .roles = ANY_ROLE, .surface = WEB_SURF_VERIFY, .json_body = WEB_BODY_JSON_RAW,

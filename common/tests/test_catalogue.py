@@ -63,6 +63,7 @@ STATE_KINDS = {
     ('registry.status_entries', 'status'): 'credential',
     ('bank.items', 'status'): 'item',
     ('bank.transitions', 'to_status'): 'item',
+    ('bank.packages', 'state'): 'package',  # exam packages (0021)
     # CPD (cpd-core and cpd-life helpers, migrations 0050-0057, not yet on this branch).
     ('cpd.providers', 'state'): 'cpd_provider',
     ('cpd.completions', 'state'): 'cpd_completion',

@@ -80,7 +80,8 @@ class BankCli(unittest.TestCase):
     def test_3_publish_writes_an_engine_bank_without_text(self):
         riss("bank", "import", DEMO, "--actor", "it-tester")
         out = os.path.join(self.tmp, "sg.jsonl")
-        j = json.loads(riss("bank", "publish", "--exam", EXAM, "--out", out, "--json").stdout)
+        j = json.loads(riss("bank", "publish", "--exam", EXAM, "--out", out, "--json",
+                            "--sh-examinees", "200", "--sh-rounds", "2").stdout)
         with open(out, encoding="utf-8") as f:
             rows = [json.loads(l) for l in f]
         self.assertEqual(len(rows), j["items"])
