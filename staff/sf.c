@@ -115,7 +115,7 @@ static int sf_login_body(rs_db *db, void *arg)
 {
 	struct sf_login_tx *t = arg;
 	t->ok = 0;
-	int rc, n = 0;
+	int rc = 0, n = 0;
 	json_t *d = NULL;
 	char actor[64];
 	const char *role = t->acct ? t->acct->a.role : "public";

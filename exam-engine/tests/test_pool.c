@@ -15,7 +15,7 @@
 
 static struct cat_exam *load_exam(const char *path)
 {
-	size_t len;
+	size_t len = 0;
 	char *t = ctu_read(path, &len);
 	assert_non_null(t);
 	struct cat_exam *e = NULL;
@@ -89,7 +89,7 @@ static void brute_strata(const struct cat_bank *b, int K, int *stratum, double *
 
 static struct cat_exam *sg_real_with(const char *from, const char *to)
 {
-	size_t len;
+	size_t len = 0;
 	char *t = ctu_read(SG_REAL, &len);
 	assert_non_null(t);
 	char *at = strstr(t, from);
