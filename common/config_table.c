@@ -74,5 +74,10 @@ const struct rs_cfg_def rs_cfg_table[] = {
 	  "CA certificates (PEM) that the SMTP server's STARTTLS certificate is checked against (\"\" = system CAs)" },
 	{ "smtp_timeout", RS_CFG_INT, 1, 300, "10", 0,
 	  "seconds to wait for the SMTP server to answer" },
+	/* Agency statistics (stats-core): disclosure control of every released table. */
+	{ "stats_k", RS_CFG_INT, 1, 1000, "10", 0,
+	  "disclosure threshold: counts under it (and rates, means, medians on a base under it) are suppressed in every released statistic" },
+	{ "stats_allow_zero", RS_CFG_BOOL, 0, 1, "true", 0,
+	  "publish zero counts in released statistics (false: a zero is suppressed like a small count)" },
 	{ NULL, RS_CFG_STR, 0, 0, NULL, 0, NULL },
 };
