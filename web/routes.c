@@ -202,8 +202,13 @@ const struct web_route web_routes[] = {
 	  .surface = WEB_SURF_ADMIN, .json_body = 1, .handler = web_h_cpd_provider_change, .name = "cpd_provider_change" },
 	{ .path = "/provider", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_PROVIDER,
 	  .handler = web_h_page, .name = "page" },
-	{ .path = "/api/v1/stats/results", .method = "GET", .roles = WEB_ROLE_STATISTICIAN | WEB_ROLE_AUDITOR,
-	  .surface = WEB_SURF_ADMIN, .handler = web_h_stats_results, .name = "stats_results" },
+	/* Agency statistics (stats-core, web/stats.c): the table list and every table; a
+	 * statistician may read a table's unsuppressed figures (raw_roles, audited). */
+	{ .path = "/api/v1/stats", .method = "GET", .roles = WEB_ROLE_STATISTICIAN | WEB_ROLE_AUDITOR,
+	  .surface = WEB_SURF_ADMIN, .handler = web_h_stats_list, .name = "stats_list" },
+	{ .path = "/api/v1/stats/*", .method = "GET", .roles = WEB_ROLE_STATISTICIAN | WEB_ROLE_AUDITOR,
+	  .surface = WEB_SURF_ADMIN, .handler = web_h_stats_table, .name = "stats_table",
+	  .raw_roles = WEB_ROLE_STATISTICIAN },
 	{ .path = "/", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_CORE,
 	  .handler = web_h_page, .name = "page" },
 	{ .path = "/exam", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_EXAM,
