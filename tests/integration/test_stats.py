@@ -76,6 +76,8 @@ class World:
             birth = datetime.date(1960 + rnd.randrange(45), 1 + rnd.randrange(12), 1 + rnd.randrange(28))
             self.cands.append(dict(i=i, birth=birth, pref=rnd.choice(PREFS), occ=rnd.choice(OCCS), ind=rnd.choice(INDS),
                                    emp=rnd.choice(EMPS)))
+            if i % 50 == 7:
+                self.cands[-1]["occ"] = "research"  # a group under k
         for c in self.cands:
             days = rnd.sample(DAYS, 2 if c["i"] % 5 == 0 else 1)
             for day in sorted(days):
