@@ -27,6 +27,8 @@ static void st_csv_row(FILE *f, const json_t *cols, const json_t *row, int en)
 {
 	const char *label = json_string_value(json_object_get(row, "label"));
 	const char *id = json_string_value(json_object_get(row, "label_id"));
+	if (en && json_string_value(json_object_get(row, "label_en")))
+		label = json_string_value(json_object_get(row, "label_en"));
 	if (!label && id)
 		label = rs_msg_text(id, en);
 	st_csv_field(f, json_string_value(json_object_get(row, "key")));

@@ -2,7 +2,9 @@
  * and its audit on every table released (st.h). */
 #include "st.h"
 
+#include "cpd_stats.h"
 #include "dlv_stats.h"
+#include "ib_stats.h"
 #include "reg_stats.h"
 #include "rs_audit.h"
 #include "rs_error.h"
@@ -12,10 +14,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-enum st_src { ST_SRC_EXAM, ST_SRC_SCORES, ST_SRC_REGISTER };
+enum st_src { ST_SRC_EXAM, ST_SRC_SCORES, ST_SRC_REGISTER, ST_SRC_STANDING, ST_SRC_COMPLETIONS, ST_SRC_POOL, ST_SRC_EXPOSURE };
 /* How a row's key becomes words: the key itself, the data's own name, or a catalogue id. */
-enum st_label { ST_LBL_KEY, ST_LBL_DATA, ST_LBL_PREF, ST_LBL_OCC, ST_LBL_IND, ST_LBL_EMP, ST_LBL_AGE, ST_LBL_ATTEMPT };
+enum st_label {
+	ST_LBL_KEY, ST_LBL_DATA, ST_LBL_PREF, ST_LBL_OCC, ST_LBL_IND, ST_LBL_EMP, ST_LBL_AGE, ST_LBL_ATTEMPT, ST_LBL_STANDING,
+	ST_LBL_ITEM,
+};
 
 struct st_def {
 	const char *name;
@@ -41,6 +47,10 @@ static const struct st_def st_defs[] = {
 	{ "register_by_industry", "register", ST_SRC_REGISTER, REG_STATS_INDUSTRY, ST_LBL_IND },
 	{ "register_by_age", "register", ST_SRC_REGISTER, REG_STATS_AGE, ST_LBL_AGE },
 	{ "register_by_pass_year", "register", ST_SRC_REGISTER, REG_STATS_PASS_YEAR, ST_LBL_KEY },
+	{ "cpd_standing", "cpd", ST_SRC_STANDING, 0, ST_LBL_STANDING },
+	{ "cpd_completions", "cpd", ST_SRC_COMPLETIONS, 0, ST_LBL_DATA },
+	{ "pool_by_status", "pool", ST_SRC_POOL, 0, ST_LBL_ITEM },
+	{ "pool_exposure", "pool", ST_SRC_EXPOSURE, 0, ST_LBL_KEY },
 };
 #define ST_NDEFS ((int)(sizeof st_defs / sizeof st_defs[0]))
 
@@ -188,17 +198,19 @@ static void st_label_set(json_t *row, enum st_label how, const char *key, const 
 	case ST_LBL_DATA:
 		json_object_set_new(row, "label", json_string(data && data[0] ? data : key));
 		return;
-	case ST_LBL_PREF: kind = "attr.prefecture"; break;
-	case ST_LBL_OCC: kind = "attr.occupation"; break;
-	case ST_LBL_IND: kind = "attr.industry"; break;
-	case ST_LBL_EMP: kind = "attr.employer"; break;
-	case ST_LBL_AGE: kind = "stats.age"; break;
-	case ST_LBL_ATTEMPT: kind = "stats.attempt"; break;
+	case ST_LBL_PREF: kind = "attr.prefecture."; break;
+	case ST_LBL_OCC: kind = "attr.occupation."; break;
+	case ST_LBL_IND: kind = "attr.industry."; break;
+	case ST_LBL_EMP: kind = "attr.employer."; break;
+	case ST_LBL_AGE: kind = "stats.age."; break;
+	case ST_LBL_ATTEMPT: kind = "stats.attempt."; break;
+	case ST_LBL_STANDING: kind = "state.cpd."; break;
+	case ST_LBL_ITEM: kind = "state.item."; break;
 	}
 	if (!key[0])
 		snprintf(id, sizeof id, "attr.unanswered");
 	else {
-		snprintf(id, sizeof id, "%s.%s", kind, key);
+		snprintf(id, sizeof id, "%s%s", kind, key); /* kind ends in "." */
 		for (char *p = id; *p; p++)
 			*p = (char)tolower((unsigned char)*p); /* catalogue ids are lower case (JSIC 'G' -> g) */
 	}
@@ -374,61 +386,219 @@ done:
 	return rc;
 }
 
-/* ---- The scaled score distribution: examinees per band of 100 and their share ------------- */
+/* ---- One count per row and its share of the total (score bands, CPD standings) ----------- */
 
+#define ST_SHARE_MAX 16
+
+/* keys[i] / counts[i], i < n; labels by how (ST_LBL_KEY or a catalogue kind); the count
+ * column is named col. *te = the total's entry (for a summary on its base). */
+static int st_share_build(json_t *doc, const char *const *keys, const long long *counts, int n, enum st_label how,
+                          const char *col, const struct rs_sdc_rules *rules, int raw, rs_sdc_table *t, int *te)
+{
+	int h[ST_SHARE_MAX], m[ST_SHARE_MAX], rc = 0;
+	long long E = 0;
+	for (int b = 0; b < n; b++) {
+		h[b] = rs_sdc_add(t, counts[b], RS_SDC_CELL);
+		E += counts[b];
+	}
+	*te = rs_sdc_add(t, E, RS_SDC_TOTAL);
+	rc = rs_sdc_relate(t, *te, h, n);
+	for (int b = 0; rc == 0 && b < n; b++)
+		m[b] = rs_sdc_measure(t, *te, &h[b], 1);
+	int mtot = rc == 0 ? rs_sdc_measure(t, *te, NULL, 0) : -1;
+	if (rc == 0)
+		rc = st_protect(t, rules);
+	if (rc != 0)
+		return rc;
+	const char *const keysc[] = { col, "share", NULL };
+	static const char *const types[] = { "count", "rate" };
+	json_object_set_new(doc, "columns", st_columns(keysc, types));
+	struct st_out o = { t, raw, 0, 0 };
+	json_t *rows = json_array();
+	for (int b = 0; b < n; b++) {
+		json_t *row = st_row_new(keys[b]);
+		st_label_set(row, how, keys[b], NULL);
+		st_put_count(&o, row, col, h[b]);
+		st_put_measure(&o, row, "share", m[b], E ? (double)counts[b] / (double)E : 0, 4);
+		json_array_append_new(rows, row);
+	}
+	json_t *total = st_row_new("total");
+	json_object_set_new(total, "label_id", json_string("stats.total"));
+	st_put_count(&o, total, col, *te);
+	st_put_measure(&o, total, "share", mtot, E ? 1.0 : 0, 4);
+	json_object_set_new(doc, "rows", rows);
+	json_object_set_new(doc, "total", total);
+	json_object_set_new(doc, "suppressed_counts", json_pack("{s:i, s:i}", "primary", o.primary, "secondary", o.secondary));
+	return 0;
+}
+
+/* The scaled score distribution: examinees per band of 100, their share, mean and SD. */
 static int st_scores_build(json_t *doc, const struct dlv_stats_row *tot, const struct rs_sdc_rules *rules, int raw)
 {
 	static const struct dlv_stats_row none;
 	if (!tot)
 		tot = &none;
-	rs_sdc_table *t = rs_sdc_new();
-	int h[DLV_STATS_BANDS], m[DLV_STATS_BANDS], rc = t ? 0 : RS_ENOMEM;
-	long long E = 0;
-	for (int b = 0; rc == 0 && b < DLV_STATS_BANDS; b++) {
-		h[b] = rs_sdc_add(t, tot->hist[b], RS_SDC_CELL);
-		E += tot->hist[b];
-	}
-	int te = rc == 0 ? rs_sdc_add(t, E, RS_SDC_TOTAL) : -1;
-	if (rc == 0)
-		rc = rs_sdc_relate(t, te, h, DLV_STATS_BANDS);
-	for (int b = 0; rc == 0 && b < DLV_STATS_BANDS; b++)
-		m[b] = rs_sdc_measure(t, te, &h[b], 1);
-	int mmean = rc == 0 ? rs_sdc_measure(t, te, NULL, 0) : -1;
-	if (rc == 0)
-		rc = st_protect(t, rules);
-	if (rc != 0)
-		goto done;
-	static const char *const keys[] = { "examinees", "share", NULL };
-	static const char *const types[] = { "count", "rate" };
-	json_object_set_new(doc, "columns", st_columns(keys, types));
-	struct st_out o = { t, raw, 0, 0 };
-	json_t *rows = json_array();
+	char keybuf[DLV_STATS_BANDS][16];
+	const char *keys[DLV_STATS_BANDS];
 	for (int b = 0; b < DLV_STATS_BANDS; b++) {
-		char key[16];
-		snprintf(key, sizeof key, "%d-%d", b * 100, b == DLV_STATS_BANDS - 1 ? 1000 : b * 100 + 99);
-		json_t *row = st_row_new(key);
-		st_label_set(row, ST_LBL_KEY, key, NULL);
-		st_put_count(&o, row, "examinees", h[b]);
-		st_put_measure(&o, row, "share", m[b], E ? (double)tot->hist[b] / (double)E : 0, 4);
-		json_array_append_new(rows, row);
+		snprintf(keybuf[b], sizeof keybuf[b], "%d-%d", b * 100, b == DLV_STATS_BANDS - 1 ? 1000 : b * 100 + 99);
+		keys[b] = keybuf[b];
 	}
-	json_t *total = st_row_new("total");
-	json_object_set_new(total, "label_id", json_string("stats.total"));
-	st_put_count(&o, total, "examinees", te);
-	st_put_measure(&o, total, "share", mmean, E ? 1.0 : 0, 4);
+	rs_sdc_table *t = rs_sdc_new();
+	if (!t)
+		return RS_ENOMEM;
+	int te = -1;
+	int rc = st_share_build(doc, keys, tot->hist, DLV_STATS_BANDS, ST_LBL_KEY, "examinees", rules, raw, t, &te);
+	long long E = rc == 0 ? rs_sdc_value(t, te) : 0;
 	/* Mean and standard deviation of the scaled score: on the total's base. */
-	if (rs_sdc_measure_state(t, mmean) == RS_SDC_PUBLISHED || raw) {
+	if (rc == 0 && ((E >= rules->k && rs_sdc_state(t, te) == RS_SDC_PUBLISHED) || raw)) {
 		double mean = E ? tot->sum_scaled / (double)E : 0;
 		double var = E > 1 ? (tot->sumsq_scaled - (double)E * mean * mean) / (double)(E - 1) : 0;
 		json_object_set_new(doc, "summary", json_pack("{s:f, s:f}", "mean_scaled", (double)(long long)(mean * 10 + 0.5) / 10,
 		                                              "sd_scaled", var > 0 ? (double)(long long)(sqrt(var) * 10 + 0.5) / 10 : 0.0));
 	}
-	json_object_set_new(doc, "rows", rows);
-	json_object_set_new(doc, "total", total);
+	rs_sdc_free(t);
+	return rc;
+}
+
+/* CPD standings of the last job run: registrants on track, needing action, overdue, renewable. */
+static int st_standing_build(json_t *doc, const struct cpd_stats_standing *s, const struct rs_sdc_rules *rules, int raw)
+{
+	static const char *const keys[] = { "on_track", "action_needed", "overdue", "renewable" };
+	const long long counts[] = { s->on_track, s->action_needed, s->overdue, s->renewable };
+	rs_sdc_table *t = rs_sdc_new();
+	if (!t)
+		return RS_ENOMEM;
+	int te;
+	int rc = st_share_build(doc, keys, counts, 4, ST_LBL_STANDING, "registrants", rules, raw, t, &te);
+	rs_sdc_free(t);
+	return rc;
+}
+
+/* ---- CPD completions: providers x course kind, with row, column and grand totals ---------- */
+
+static int st_completions_build(json_t *doc, const struct cpd_stats_provider *rows, int n, const struct rs_sdc_rules *rules,
+                                int raw)
+{
+	rs_sdc_table *t = rs_sdc_new();
+	int *idx = calloc((size_t)(n + 1) * 3, sizeof *idx), *parts = calloc((size_t)n + 1, sizeof *parts);
+	int rc = t && idx && parts ? 0 : RS_ENOMEM;
+	long long on = 0, pr = 0;
+	for (int i = 0; rc == 0 && i < n; i++) {
+		idx[i * 3] = rs_sdc_add(t, rows[i].online, RS_SDC_CELL);
+		idx[i * 3 + 1] = rs_sdc_add(t, rows[i].practical, RS_SDC_CELL);
+		idx[i * 3 + 2] = rs_sdc_add(t, rows[i].online + rows[i].practical, RS_SDC_TOTAL);
+		rc = rs_sdc_relate(t, idx[i * 3 + 2], &idx[i * 3], 2);
+		on += rows[i].online;
+		pr += rows[i].practical;
+	}
+	if (rc == 0) {
+		idx[n * 3] = rs_sdc_add(t, on, RS_SDC_TOTAL);
+		idx[n * 3 + 1] = rs_sdc_add(t, pr, RS_SDC_TOTAL);
+		idx[n * 3 + 2] = rs_sdc_add(t, on + pr, RS_SDC_TOTAL);
+		rc = rs_sdc_relate(t, idx[n * 3 + 2], &idx[n * 3], 2);
+	}
+	for (int c = 0; rc == 0 && c < 3; c++) {
+		for (int i = 0; i < n; i++)
+			parts[i] = idx[i * 3 + c];
+		rc = rs_sdc_relate(t, idx[n * 3 + c], parts, n);
+	}
+	if (rc == 0)
+		rc = st_protect(t, rules);
+	if (rc != 0)
+		goto done;
+	static const char *const keys[] = { "online", "practical", "completions", NULL };
+	static const char *const types[] = { "count", "count", "count" };
+	json_object_set_new(doc, "columns", st_columns(keys, types));
+	struct st_out o = { t, raw, 0, 0 };
+	json_t *out_rows = json_array();
+	for (int i = 0; i <= n; i++) {
+		json_t *row = st_row_new(i < n ? rows[i].key : "total");
+		if (i < n) {
+			json_object_set_new(row, "label", json_string(rows[i].name_ja));
+			json_object_set_new(row, "label_en", json_string(rows[i].name_en));
+		} else {
+			json_object_set_new(row, "label_id", json_string("stats.total"));
+		}
+		for (int c = 0; c < 3; c++)
+			st_put_count(&o, row, keys[c], idx[i * 3 + c]);
+		if (i < n)
+			json_array_append_new(out_rows, row);
+		else
+			json_object_set_new(doc, "total", row);
+	}
+	json_object_set_new(doc, "rows", out_rows);
 	json_object_set_new(doc, "suppressed_counts", json_pack("{s:i, s:i}", "primary", o.primary, "secondary", o.secondary));
 done:
 	rs_sdc_free(t);
+	free(idx);
+	free(parts);
 	return rc;
+}
+
+/* ---- Pool health: counts of items, not of people (released without suppression) ---------- */
+
+static void st_plain(json_t *row, const char *col, long long v)
+{
+	json_object_set_new(json_object_get(row, "values"), col, json_integer((json_int_t)v));
+}
+
+static int st_pool_build(json_t *doc, const struct ib_stats_status *rows, int n)
+{
+	static const char *const keys[] = { "items", "used", "share_used", "exposures", "ready", NULL };
+	static const char *const types[] = { "count", "count", "rate", "count", "count" };
+	json_object_set_new(doc, "columns", st_columns(keys, types));
+	json_t *out_rows = json_array();
+	struct ib_stats_status tot = { "", 0, 0, 0, 0 };
+	for (int i = 0; i <= n; i++) {
+		const struct ib_stats_status *s = i < n ? &rows[i] : &tot;
+		json_t *row = st_row_new(i < n ? s->status : "total");
+		if (i < n)
+			st_label_set(row, ST_LBL_ITEM, s->status, NULL);
+		else
+			json_object_set_new(row, "label_id", json_string("stats.total"));
+		st_plain(row, "items", s->items);
+		st_plain(row, "used", s->used);
+		json_object_set_new(json_object_get(row, "values"), "share_used",
+		                    json_real(s->items ? (double)(long long)((double)s->used / (double)s->items * 10000 + 0.5) / 10000 : 0));
+		st_plain(row, "exposures", s->exposures);
+		/* Only pretest items wait for calibration. */
+		st_plain(row, "ready", i == n || strcmp(s->status, "pretest") == 0 ? s->ready : 0);
+		if (i < n) {
+			tot.items += s->items;
+			tot.used += s->used;
+			tot.exposures += s->exposures;
+			tot.ready += strcmp(s->status, "pretest") == 0 ? s->ready : 0;
+			json_array_append_new(out_rows, row);
+		} else {
+			json_object_set_new(doc, "total", row);
+		}
+	}
+	json_object_set_new(doc, "rows", out_rows);
+	return 0;
+}
+
+static int st_exposure_build(json_t *doc, const long long *bands)
+{
+	static const char *const keys[] = { "0", "1-9", "10-99", "100-999", "1000-9999", "10000+" };
+	static const char *const cols[] = { "items", NULL };
+	static const char *const types[] = { "count" };
+	json_object_set_new(doc, "columns", st_columns(cols, types));
+	json_t *out_rows = json_array();
+	long long tot = 0;
+	for (int b = 0; b < IB_STATS_EXPOSURE_BANDS; b++) {
+		json_t *row = st_row_new(keys[b]);
+		st_label_set(row, ST_LBL_KEY, keys[b], NULL);
+		st_plain(row, "items", bands[b]);
+		tot += bands[b];
+		json_array_append_new(out_rows, row);
+	}
+	json_t *total = st_row_new("total");
+	json_object_set_new(total, "label_id", json_string("stats.total"));
+	st_plain(total, "items", tot);
+	json_object_set_new(doc, "rows", out_rows);
+	json_object_set_new(doc, "total", total);
+	return 0;
 }
 
 /* ---- Register tables: on the register now, registrations, renewals, lapses, cancellations -- */
@@ -525,7 +695,7 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 	}
 	char as_of[40] = "", title[96];
 	json_t *doc = json_object();
-	int rc;
+	int rc, persons = 1;
 	if (d->src == ST_SRC_REGISTER) {
 		struct reg_stats_row *rows = NULL;
 		int n = 0;
@@ -533,6 +703,30 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 		                        st_opt(f->to_month), st_opt(f->prefecture));
 		if (rc == 0)
 			rc = st_register_build(doc, d, rows, n, rules, raw);
+		free(rows);
+	} else if (d->src == ST_SRC_STANDING) {
+		struct cpd_stats_standing s;
+		rc = cpd_stats_standing(&s, db);
+		if (rc == 0) {
+			snprintf(as_of, sizeof as_of, "%s", s.as_of);
+			rc = st_standing_build(doc, &s, rules, raw);
+		}
+	} else if (d->src == ST_SRC_COMPLETIONS) {
+		struct cpd_stats_provider *rows = NULL;
+		int n = 0;
+		rc = cpd_stats_completions(&rows, &n, as_of, db, st_opt(f->from_month), st_opt(f->to_month));
+		if (rc == 0)
+			rc = st_completions_build(doc, rows, n, rules, raw);
+		free(rows);
+	} else if (d->src == ST_SRC_POOL || d->src == ST_SRC_EXPOSURE) {
+		persons = 0;
+		struct ib_stats_status *rows = NULL;
+		long long bands[IB_STATS_EXPOSURE_BANDS];
+		int n = 0;
+		rc = d->src == ST_SRC_POOL ? ib_stats_pool(&rows, &n, as_of, db, st_opt(f->exam))
+		                           : ib_stats_exposure(bands, db, st_opt(f->exam));
+		if (rc == 0)
+			rc = d->src == ST_SRC_POOL ? st_pool_build(doc, rows, n) : st_exposure_build(doc, bands);
 		free(rows);
 	} else {
 		struct dlv_stats_filter df = { st_opt(f->from_month), st_opt(f->to_month), st_opt(f->exam), st_opt(f->centre),
@@ -562,10 +756,23 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 	json_object_set_new(doc, "title", json_string(title));
 	json_object_set_new(doc, "section", json_string(d->section));
 	json_object_set_new(doc, "filters", st_filters_json(f));
-	json_object_set_new(doc, "as_of", as_of[0] ? json_string(as_of) : json_null());
 	json_object_set_new(doc, "raw", json_boolean(raw));
-	json_t *dc = json_pack("{s:I, s:b, s:s}", "k", (json_int_t)rules->k, "allow_zero", rules->allow_zero, "audit", "passed");
-	json_object_update(dc, json_object_get(doc, "suppressed_counts"));
+	if (!as_of[0] && d->src != ST_SRC_EXAM && d->src != ST_SRC_SCORES && d->src != ST_SRC_REGISTER &&
+	    d->src != ST_SRC_STANDING) {
+		/* A live query over no rows: the figures are as of now. */
+		time_t now = time(NULL);
+		struct tm tm;
+		strftime(as_of, sizeof as_of, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	}
+	json_object_set_new(doc, "as_of", as_of[0] ? json_string(as_of) : json_null());
+	/* Counts of people pass disclosure control; the pool's counts of items need none. */
+	json_t *dc = json_pack("{s:I, s:b, s:s, s:b}", "k", (json_int_t)rules->k, "allow_zero", rules->allow_zero,
+	                       "audit", persons ? "passed" : "not_applicable", "applies", persons);
+	json_t *held = json_object_get(doc, "suppressed_counts");
+	if (held)
+		json_object_update(dc, held);
+	else
+		json_object_update_new(dc, json_pack("{s:i, s:i}", "primary", 0, "secondary", 0));
 	json_object_del(doc, "suppressed_counts");
 	json_object_set_new(doc, "disclosure", dc);
 	*out = doc;

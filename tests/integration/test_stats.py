@@ -126,7 +126,33 @@ class World:
             if r["renewed"]:
                 out.append(f"INSERT INTO registry.status_history (regno, at, old_status, new_status, reason, actor) VALUES "
                            f"('{r['regno']}', '{r['renewed']}', 'active', 'active', 'renewed', 'test');")
+        # Training: two providers with an online and a practical course; completions of
+        # registrants, some not accepted (they do not count); the last job run's standings.
+        out.append("""
+INSERT INTO cpd.providers (name_ja, name_en, approved_from, key_hash, key_hint, created_by) VALUES
+  ('統計研修', 'Stats training', '2016-10-01', sha256('st1'::bytea), 'rpk_st01', 'test'),
+  ('小規模研修', 'Small training', '2016-10-01', sha256('st2'::bytea), 'rpk_st02', 'test');
+INSERT INTO cpd.courses (provider_id, code, kind, title_ja, title_en, hours, cycle_years, created_by)
+SELECT p.id, k, CASE WHEN k = 'ON' THEN 'online' ELSE 'practical' END, '講習', 'Course', 6, '{2025,2026}', 'test'
+  FROM cpd.providers p, (VALUES ('ON'), ('PR')) v (k);
+INSERT INTO cpd.job_runs (runner, as_of, summary) VALUES ('test', '2026-02-01',
+  '{"states": {"on_track": 51, "action_needed": 22, "overdue": 3, "renewable": 14}}');""")
+        for n, (regno, prov, kind, day, state) in enumerate(self.completions()):
+            out.append(f"INSERT INTO cpd.completions (provider_id, provider_record_id, regno, course_id, completed_on, hours, via, state, "
+                       f"posted_at, decided_by, decided_at, reason) SELECT p.id, 'r{n}', '{regno}', c.id, '{day}', 6, 'api', '{state}', now(), "
+                       f"{'$$$$' if state == 'accepted' else '$$t$$'}, {'NULL' if state == 'accepted' else 'now()'}, "
+                       f"{'$$$$' if state == 'accepted' else '$$fixture$$'} FROM cpd.providers p JOIN cpd.courses c ON c.provider_id = p.id "
+                       f"WHERE p.name_en = '{prov}' AND c.kind = '{kind}';")
         return "\n".join(out)
+
+    def completions(self):
+        out = []
+        for i, r in enumerate(self.regs):
+            prov = "Small training" if i % 15 == 0 else "Stats training"
+            out.append((r["regno"], prov, "online", "2026-01-%02d" % (1 + i % 28), "rejected" if i % 17 == 0 else "accepted"))
+            if i % 3 == 0:
+                out.append((r["regno"], prov, "practical", "2025-11-%02d" % (1 + i % 28), "accepted"))
+        return out
 
     def exam_expected(self, key, month_from=None, month_to=None, centre=None, pref=None):
         """{group: [applicants, examinees, passers, sum of scaled]} counted from the bookings."""
@@ -201,7 +227,7 @@ class Stats(unittest.TestCase):
     def setUpClass(cls):
         cls.pg = PrivatePg()
         cls.conf = os.path.join(cls.pg.dir, "riss.conf")
-        cls.pg.write_config(cls.conf, extra=f"stats_k = {K}\n")
+        cls.pg.write_config(cls.conf, extra=f"stats_k = {K}\njobs_interval = 0\n")
         riss("db", "migrate", config=cls.conf)
         cls.world = World()
         subprocess.run(["psql", cls.pg.conninfo, "-v", "ON_ERROR_STOP=1", "-q"], input=cls.world.sql(), text=True,
@@ -284,6 +310,38 @@ class Stats(unittest.TestCase):
                     self.assertEqual(got, want)
                     check_released(self, self.export(table, *rng))
 
+    def test_cpd_tables(self):
+        st = self.export("cpd_standing", "--raw")
+        self.assertEqual({r["key"]: r["values"]["registrants"] for r in st["rows"]},
+                         {"on_track": 51, "action_needed": 22, "overdue": 3, "renewable": 14})
+        rel = self.export("cpd_standing")
+        check_released(self, rel)
+        self.assertIsNone(rel["rows"][2]["values"]["registrants"])  # 3 overdue: under k
+        self.assertEqual(rel["total"]["values"]["registrants"], 90)
+        for rng in ((), ("--from", "2026-01", "--to", "2026-01")):
+            want = defaultdict(lambda: [0, 0])
+            for regno, prov, kind, day, state in self.world.completions():
+                if state == "accepted" and (not rng or day.startswith("2026-01")):
+                    want[prov][kind == "practical"] += 1
+            doc = self.export("cpd_completions", "--raw", *rng)
+            got = {r["label_en"]: [r["values"]["online"], r["values"]["practical"]] for r in doc["rows"]}
+            self.assertEqual(got, {k: v for k, v in want.items() if any(v)})
+            check_released(self, self.export("cpd_completions", *rng))
+        text = riss("stats", "export", "--table", "cpd_completions", "--format", "csv", "--lang", "en", config=self.conf).stdout
+        self.assertIn("Small training", text)
+
+    def test_pool_tables(self):
+        riss("bank", "import", os.path.join(os.path.dirname(__file__), "..", "..", "item-bank", "demo", "items.jsonl"),
+             config=self.conf)
+        counts = dict(line.split("|") for line in subprocess.run(
+            ["psql", self.pg.conninfo, "-qAtc", "SELECT status, count(*) FROM bank.items GROUP BY status"],
+            capture_output=True, text=True, check=True).stdout.split())
+        doc = self.export("pool_by_status")
+        self.assertEqual({r["key"]: str(r["values"]["items"]) for r in doc["rows"]}, counts)
+        self.assertEqual(doc["disclosure"]["audit"], "not_applicable")  # items, not people
+        exp = self.export("pool_exposure")
+        self.assertEqual(exp["total"]["values"]["items"], int(counts.get("operational", 0)))
+
     def test_filters_and_csv(self):
         want = self.world.exam_expected("month", month_from="2026-02", centre="TC-A", pref="13")
         doc = self.export("exam_by_month", "--raw", "--from", "2026-02-14", "--centre", "TC-A", "--prefecture", "13")
@@ -307,7 +365,7 @@ class Stats(unittest.TestCase):
         self.assertEqual(riss("stats", "export", "--table", "nope", config=self.conf, check=False).returncode, 2)
         names = riss("stats", "export", "--list", config=self.conf).stdout.split()
         self.assertIn("register_by_pass_year", names)
-        self.assertEqual(len(names), 15)
+        self.assertEqual(len(names), 19)
 
     def test_api_roles_raw_and_audit(self):
         status, _, _ = self.d.json("GET", "/api/v1/stats/exam_by_month")

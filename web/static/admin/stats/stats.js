@@ -27,7 +27,7 @@
     if (extra) q.push(extra);
     return q.length ? '?' + q.join('&') : '';
   }
-  function label(row) { return row.label_id ? t(row.label_id) : row.label; }
+  function label(row) { return row.label_id ? t(row.label_id) : (lang() === 'en' && row.label_en) || row.label; }
   function fmt(v, type) {
     if (v === null || v === undefined) return 'x';
     if (type === 'rate') return (v * 100).toFixed(1) + '%';
@@ -116,7 +116,7 @@
   }
 
   function render() {
-    ['exam', 'register'].forEach(function (section) {
+    ['exam', 'register', 'cpd', 'pool'].forEach(function (section) {
       var box = $('tables-' + section);
       box.textContent = '';
       tables.forEach(function (tb) { if (tb.section === section && docs[tb.name]) box.appendChild(renderTable(docs[tb.name])); });
