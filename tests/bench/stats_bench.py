@@ -20,7 +20,7 @@ ROUNDS = int(os.environ.get("RISS_BENCH_ROUNDS", "20"))
 
 SEED = f"""
 BEGIN;
-INSERT INTO exam.rules (exam_code) VALUES ('SG');
+INSERT INTO exam.rules (exam_code) VALUES ('SG') ON CONFLICT DO NOTHING;
 INSERT INTO exam.centres (code, name, prefecture, seats, prefecture_code)
 SELECT 'TC-' || lpad(i::text, 2, '0'), 'センター' || i, 'p' || i, 100, lpad((1 + i * 4 % 47)::text, 2, '0') FROM generate_series(1, 12) i;
 INSERT INTO exam.windows (exam_code, name, opens_on, closes_on)
@@ -28,7 +28,7 @@ SELECT 'SG', '2025年度 第' || q || '期', DATE '2025-04-01' + (q - 1) * inter
        (DATE '2025-04-01' + q * interval '3 months' - interval '1 day')::date FROM generate_series(1, 4) q;
 INSERT INTO exam.candidates (name_kanji, name_kana, name_romaji, birth_date, email, prefecture, occupation, industry, employer_type)
 SELECT '受験者', 'じゅけんしゃ', 'Bench Person', DATE '1960-01-01' + (i * 37 % 16000), 'c' || i || '@bench.example',
-       CASE WHEN i % 17 = 0 THEN NULL ELSE lpad((1 + (i * 7919) % 47)::text, 2, '0') END,
+       CASE WHEN i % 17 = 0 THEN NULL ELSE lpad((1 + (i::bigint * 7919) % 47)::text, 2, '0') END,
        (ARRAY['it_planning','it_development','it_operations','it_infrastructure','it_security','it_pm','it_audit','it_sales',
               'it_other','sales','office','research','other','student','not_employed'])[1 + i % 15],
        CASE WHEN i % 13 = 0 THEN NULL ELSE chr(65 + (i * 31) % 20) END,
@@ -83,7 +83,9 @@ def main():
         env = dict(os.environ, RISS_CONFIG=conf)
         subprocess.run([RISS, "db", "migrate"], env=env, check=True, capture_output=True, cwd=ROOT)
         t = time.time()
-        subprocess.run(["psql", pg.conninfo, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", SEED], check=True, capture_output=True)
+        r = subprocess.run(["psql", pg.conninfo, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", SEED], capture_output=True, text=True)
+        if r.returncode != 0:
+            sys.exit("seeding failed: " + r.stderr[-500:])
         counts = subprocess.run(["psql", pg.conninfo, "-X", "-At", "-c",
                                  "SELECT (SELECT count(*) FROM exam.bookings), (SELECT count(*) FROM exam.results), "
                                  "(SELECT count(*) FROM registry.registrants)"], check=True, capture_output=True, text=True).stdout.strip()
