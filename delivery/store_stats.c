@@ -116,7 +116,10 @@ done:
 static int dlv_st_refresh_tx(rs_db *db, void *arg)
 {
 	(void)arg;
-	int rc = rs_db_exec(NULL, db, "dlv_st_refresh", "REFRESH MATERIALIZED VIEW CONCURRENTLY exam.stats_cube", 0, NULL);
+	/* The aggregation sorts a million rows: in memory, not in temporary files. */
+	int rc = rs_db_exec_plain(db, "SET LOCAL work_mem = '256MB'");
+	if (rc == 0)
+		rc = rs_db_exec(NULL, db, "dlv_st_refresh", "REFRESH MATERIALIZED VIEW CONCURRENTLY exam.stats_cube", 0, NULL);
 	if (rc == 0)
 		rc = rs_db_exec(NULL, db, "dlv_st_refreshed",
 		                "INSERT INTO exam.stats_refresh (one, refreshed_at) VALUES (true, now()) "

@@ -20,24 +20,26 @@ COMMENT ON FUNCTION exam.stats_age_band(integer) IS 'Age band of the statistics 
 -- (band), occupation, industry, employer, attempt (first | retake: an earlier result of
 -- the candidate for the exam on an earlier day).
 CREATE MATERIALIZED VIEW exam.stats_cube AS
-WITH f AS (
+WITH firsts AS (
+    -- The first day each candidate sat each exam: a booking on a later day is a retake.
+    SELECT b.candidate_id, w.exam_code, min(b.sit_on) AS first_day
+      FROM exam.bookings b JOIN exam.windows w ON w.id = b.window_id
+      JOIN exam.sessions s ON s.booking_id = b.id JOIN exam.results r ON r.session_id = s.id
+     GROUP BY b.candidate_id, w.exam_code
+), f AS (
     SELECT date_trunc('month', b.sit_on)::date AS month, w.exam_code, b.centre_code,
            coalesce(c.prefecture, '') AS prefecture, b.window_id::text AS window_id,
            exam.stats_age_band(exam.age_on(c.birth_date, b.sit_on)) AS age_band,
            coalesce(c.occupation, '') AS occupation, coalesce(c.industry, '') AS industry,
            coalesce(c.employer_type, '') AS employer,
-           CASE WHEN EXISTS (SELECT 1 FROM exam.bookings b2 JOIN exam.windows w2 ON w2.id = b2.window_id
-                               JOIN exam.sessions s2 ON s2.booking_id = b2.id
-                               JOIN exam.results r2 ON r2.session_id = s2.id
-                              WHERE b2.candidate_id = b.candidate_id AND w2.exam_code = w.exam_code
-                                AND b2.sit_on < b.sit_on)
-                THEN 'retake' ELSE 'first' END AS attempt,
+           CASE WHEN fa.first_day < b.sit_on THEN 'retake' ELSE 'first' END AS attempt,
            r.session_id IS NOT NULL AS sat, coalesce(r.passed, false) AS passed, r.scaled
       FROM exam.bookings b
       JOIN exam.windows w ON w.id = b.window_id
       JOIN exam.candidates c ON c.id = b.candidate_id
       LEFT JOIN exam.sessions s ON s.booking_id = b.id
       LEFT JOIN exam.results r ON r.session_id = s.id
+      LEFT JOIN firsts fa ON fa.candidate_id = b.candidate_id AND fa.exam_code = w.exam_code
      WHERE b.status <> 'cancelled'
 ), d AS (
     SELECT f.*, v.dim, v.value FROM f CROSS JOIN LATERAL (VALUES

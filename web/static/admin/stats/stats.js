@@ -44,7 +44,7 @@
     var box = el('section', { class: 'stat', id: 's-' + doc.table, 'aria-labelledby': 'h-' + doc.table });
     box.appendChild(el('h3', { id: 'h-' + doc.table }, t(doc.title)));
     box.appendChild(el('p', { class: 'meta', 'data-as-of': doc.as_of || '' },
-      asOf(doc) + ' · ' + t('stats.page.k', [String(doc.disclosure.k)]) + ' · ' + t('stats.page.suppressed')));
+      asOf(doc) + (doc.disclosure.applies ? ' · ' + t('stats.page.k', [String(doc.disclosure.k)]) + ' · ' + t('stats.page.suppressed') : '')));
     var dl = el('p', { class: 'dl' });
     var base = '/api/v1/stats/' + doc.table;
     dl.appendChild(el('a', { href: base + query('format=csv'), download: doc.table + '.csv', 'data-format': 'csv' },
