@@ -10,7 +10,8 @@
  * the cycle. The renewal application is due `application_days` before the validity ends,
  * and every duty's deadline is at the latest that day. Missing a duty blocks renewal and
  * lets the agency cancel the registration (取消し), after which the person may not register
- * again for `rereg_bar_years`; not applying lets the registration lapse (失効) the day after
+ * again for 2 years (the register's bar: reg_bar_allowed_from in registry/reg_register.h);
+ * not applying lets the registration lapse (失効) the day after
  * the validity ends. The numbers are data (struct cpd_rules, from schema table
  * cpd.rule_versions), never constants in the code. */
 #ifndef CPD_H
@@ -38,7 +39,6 @@ struct cpd_rules {
 	int practical_per_cycle;     /* practical courses required per cycle (1) */
 	int application_days;        /* renewal application due this many days before the end (60) */
 	int action_days;             /* "action needed" when an open duty is due within this many days (90) */
-	int rereg_bar_years;         /* no new registration for this long after 取消し (2) */
 };
 
 /* The rules of version 1 (what migration 0050 inserts), for tests and tools without a
@@ -144,12 +144,6 @@ int cpd_credit_counts(const struct cpd_credit *c, const struct cpd_duty *d, stru
  * when a duty is overdue; CPD_LAPSES when today is past the application deadline and the
  * cycle is not renewable (no application can be accepted any more); 0 otherwise. */
 unsigned cpd_consequences(const struct cpd_status *s, struct cpd_date today);
-
-/* The first day a person whose registration was cancelled (取消し) on cancelled_on may
- * register again: rereg_bar_years counted from the next day (Civil Code art. 140/143: a
- * period in years ends the day before the corresponding day; with no such day, at the end
- * of that month). */
-struct cpd_date cpd_rereg_allowed_from(const struct cpd_rules *r, struct cpd_date cancelled_on);
 
 /* Catalogue ids ("state.cpd.on_track", "state.cpd_duty.done", "cpd.kind.online") and
  * the plain codes used in JSON ("on_track", "done", "online"). Never NULL. */
@@ -307,8 +301,8 @@ int cpd_completion_decide(json_t **out, rs_db *db, const struct cpd_actor *who, 
                           const char *state, const char *reason);
 
 /* The rule version (from table cpd.rule_versions) that applies to a cycle starting on
- * cycle_start. RS_ENOTFOUND when none does. For the renewal and lapse work: application_days,
- * rereg_bar_years (with cpd_rereg_allowed_from), ... */
+ * cycle_start (application_days, action_days, ... for the renewal and lapse work).
+ * RS_ENOTFOUND when none does. */
 int cpd_rules_for(struct cpd_rules *out, rs_db *db, struct cpd_date cycle_start);
 /* The standing of registrant regno in the current validity cycle (valid_from ..
  * valid_until from the register) as of today, with the rule version for that cycle.

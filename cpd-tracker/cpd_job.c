@@ -206,7 +206,8 @@ static int cpd_job_row(void *ctx, const struct reg_live_row *row)
 		snprintf(m->lang, sizeof m->lang, "%s", strcmp(row->lang, "en") == 0 ? "en" : "ja");
 		snprintf(m->email, sizeof m->email, "%s", row->email);
 		m->days = due[i].days_before;
-		cpd_mail_text(m->subject, m->body, strcmp(m->lang, "en") == 0, &due[i], row->regno, c->today, c->site_url);
+		cpd_mail_text(m->subject, m->body, strcmp(m->lang, "en") == 0, &due[i], row->regno, NULL, c->today,
+		              c->site_url);
 		if (++c->nrem == CPD_JOB_CHUNK && (rc = cpd_job_flush_rem(c)) != 0)
 			return rc;
 	}

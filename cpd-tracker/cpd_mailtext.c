@@ -1,4 +1,5 @@
-/* cpd-tracker: reminder mail text, from the catalogue (common/messages/renewal.tsv). */
+/* cpd-tracker: reminder and decision mail text, from the catalogue
+ * (common/messages/renewal.tsv). */
 #include "cpd_mailtext.h"
 
 #include "rs_msg.h"
@@ -6,24 +7,22 @@
 #include <stdio.h>
 
 void cpd_mail_text(char subject[CPD_MAIL_SUBJECT_MAX], char body[CPD_MAIL_BODY_MAX], int en,
-                   const struct cpd_reminder *m, const char *regno, struct cpd_date today,
+                   const struct cpd_reminder *m, const char *regno, const char *note, struct cpd_date today,
                    const char *site_url)
 {
+	static const char *const ids[][2] = {
+		[CPD_REMIND_DUTY] = { "renewal.mail.subject.duty", "renewal.mail.body.duty" },
+		[CPD_REMIND_APPLICATION] = { "renewal.mail.subject.application", "renewal.mail.body.application" },
+		[CPD_REMIND_OVERDUE] = { "renewal.mail.subject.overdue", "renewal.mail.body.overdue" },
+		[CPD_REMIND_EVIDENCE] = { "renewal.mail.subject.evidence", "renewal.mail.body.evidence" },
+		[CPD_REMIND_APPROVED] = { "renewal.mail.subject.approved", "renewal.mail.body.approved" },
+		[CPD_REMIND_REJECTED] = { "renewal.mail.subject.rejected", "renewal.mail.body.rejected" },
+	};
 	char deadline[11], left[24];
 	cpd_date_format(deadline, m->deadline);
 	snprintf(left, sizeof left, "%ld", cpd_date_days(m->deadline) - cpd_date_days(today));
-	const char *args[] = { regno, deadline, left, site_url ? site_url : "", NULL };
-	const char *subj = "renewal.mail.subject.duty", *text = "renewal.mail.body.duty";
-	if (m->kind == CPD_REMIND_APPLICATION) {
-		subj = "renewal.mail.subject.application";
-		text = "renewal.mail.body.application";
-	} else if (m->kind == CPD_REMIND_OVERDUE) {
-		subj = "renewal.mail.subject.overdue";
-		text = "renewal.mail.body.overdue";
-	} else if (m->kind == CPD_REMIND_EVIDENCE) {
-		subj = "renewal.mail.subject.evidence";
-		text = "renewal.mail.body.evidence";
-	}
-	rs_msg_format(subject, CPD_MAIL_SUBJECT_MAX, subj, en, args);
-	rs_msg_format(body, CPD_MAIL_BODY_MAX, text, en, args);
+	const char *args[] = { regno, deadline, left, site_url ? site_url : "", note ? note : "", NULL };
+	size_t k = (size_t)m->kind < sizeof ids / sizeof ids[0] ? (size_t)m->kind : 0;
+	rs_msg_format(subject, CPD_MAIL_SUBJECT_MAX, ids[k][0], en, args);
+	rs_msg_format(body, CPD_MAIL_BODY_MAX, ids[k][1], en, args);
 }

@@ -64,6 +64,8 @@ const char *cpd_remind_kind_code(enum cpd_remind_kind k)
 	case CPD_REMIND_APPLICATION: return "application";
 	case CPD_REMIND_OVERDUE: return "overdue";
 	case CPD_REMIND_EVIDENCE: return "evidence";
+	case CPD_REMIND_APPROVED: return "renewal_approved";
+	case CPD_REMIND_REJECTED: return "renewal_rejected";
 	}
 	return "duty";
 }

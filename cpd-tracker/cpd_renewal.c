@@ -99,40 +99,67 @@ int cpd_me_view(json_t **out, rs_db *db, const char *regno, int64_t now)
 	return 0;
 }
 
-/* ---- the registrar's direct renewal ---- */
+/* ---- renewing: one path for an approved application and the desk's direct renewal ---- */
 
-struct cpd_direct_arg {
+/* Renew regno (renewal count + 1, the next validity, its end in out_until) and issue the
+ * new credential through issuer (*out_jws, the caller's), inside the caller's transaction:
+ * the new validity and its credential commit together, or not at all. */
+static int cpd_rn_renew_issue(char **out_jws, char out_until[11], rs_db *db, const char *regno,
+                              const struct reg_issuer *issuer, int64_t now, const struct reg_actor *who)
+{
+	int rc = reg_wf_renew_in_tx(out_until, db, regno, now, who);
+	if (rc == 0)
+		rc = reg_issue_in_tx(out_jws, db, regno, issuer, now, who);
+	return rc;
+}
+
+/* A renewal decision: an application (id, approve, note) or the desk's direct renewal
+ * (regno); the new credential lands in jws. */
+struct cpd_decide_arg {
+	int64_t id;
+	int approve;
+	const char *note;
 	const char *regno;
+	const struct reg_issuer *issuer;
 	int64_t now;
 	const struct reg_actor *who;
+	char *jws;
 };
 
 /* The registrar's Renew on the register desk: the same duty and window check as an
- * application, then the register's renewal, in one transaction. */
+ * application, then the renewal and its new credential, in one transaction. */
 static int cpd_direct_tx(rs_db *db, void *arg)
 {
-	struct cpd_direct_arg *a = arg;
+	struct cpd_decide_arg *a = arg;
 	struct reg_registrant r;
 	struct cpd_status s;
 	struct cpd_date today = cpd_today_jst(a->now);
 	char until[11];
+	free(a->jws);
+	a->jws = NULL;
 	int rc = reg_registrant_get(db, &r, a->regno);
 	if (rc == RS_ENOTFOUND)
 		rs_error_msg("renewal.err.no_registrant", a->regno, NULL);
 	if (rc != 0 || (rc = cpd_standing(&s, db, a->regno, today)) != 0 ||
 	    (rc = cpd_rn_may_apply(&r, s.state == CPD_RENEWABLE, today)) != 0)
 		return rc;
-	return reg_wf_renew_in_tx(until, db, a->regno, a->now, a->who);
+	return cpd_rn_renew_issue(&a->jws, until, db, a->regno, a->issuer, a->now, a->who);
 }
 
-int cpd_renewal_direct(rs_db *db, const char *regno, int64_t now, const struct reg_actor *who)
+int cpd_renewal_direct(char **out_jws, rs_db *db, const char *regno, const struct reg_issuer *issuer, int64_t now,
+                       const struct reg_actor *who)
 {
 	if (!reg_regno_valid(regno)) {
 		rs_error_msg("renewal.err.regno", NULL);
 		return RS_EINVAL;
 	}
-	struct cpd_direct_arg a = { .regno = regno, .now = now, .who = who };
-	return rs_db_tx(db, RS_DB_READ_COMMITTED, 3, cpd_direct_tx, &a);
+	struct cpd_decide_arg a = { .regno = regno, .issuer = issuer, .now = now, .who = who };
+	int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, cpd_direct_tx, &a);
+	if (rc != 0 || !out_jws)
+		free(a.jws);
+	else
+		*out_jws = a.jws;
+	return rc;
 }
 
 /* ---- apply ---- */
@@ -212,15 +239,27 @@ int cpd_renewal_list(json_t **out, rs_db *db, const char *state, int limit)
 
 /* ---- decide ---- */
 
-struct cpd_decide_arg {
-	int64_t id;
-	int approve;
-	const char *note;
-	const struct reg_issuer *issuer;
-	int64_t now;
-	const struct reg_actor *who;
-	char *jws;
-};
+/* Queue the decision mail of application id for regno (who has an address), in their
+ * language: approved (new_until: the new end of validity) or refused (with the note). The
+ * outbox keeps one per application; the next job run sends it. */
+static int cpd_decision_mail(rs_db *db, int64_t id, const char *regno, const char *valid_until,
+                             const char *new_until, const char *note, int64_t now)
+{
+	struct reg_contact c;
+	int rc = reg_contact_get(db, &c, regno);
+	if (rc != 0 || !c.email[0])
+		return rc;
+	struct cpd_reminder m = { .kind = new_until ? CPD_REMIND_APPROVED : CPD_REMIND_REJECTED };
+	if (cpd_date_parse(&m.deadline, new_until ? new_until : valid_until) != 0)
+		return RS_EINVAL;
+	char subject[CPD_MAIL_SUBJECT_MAX], body[CPD_MAIL_BODY_MAX];
+	cpd_mail_text(subject, body, strcmp(c.lang, "en") == 0, &m, regno, note, cpd_today_jst(now),
+	              rs_config_str("public_base_url"));
+	struct cpd_rremind_row row = { .regno = regno, .kind = cpd_remind_kind_code(m.kind), .deadline = valid_until,
+	                               .lang = c.lang, .email = c.email, .subject = subject, .body = body,
+	                               .application_id = id };
+	return cpd_rstore_reminders_add(db, NULL, &row, 1);
+}
 
 static int cpd_decide_tx(rs_db *db, void *arg)
 {
@@ -235,14 +274,11 @@ static int cpd_decide_tx(rs_db *db, void *arg)
 		rs_error_msg("renewal.err.not_submitted", NULL);
 		return RS_ESTATE;
 	}
-	if (a->approve) {
-		/* The new validity and its credential commit together, or not at all. */
-		if ((rc = reg_wf_renew_in_tx(until, db, regno, a->now, a->who)) != 0 ||
-		    (rc = reg_issue_in_tx(&a->jws, db, regno, a->issuer, a->now, a->who)) != 0)
-			return rc;
-	}
+	if (a->approve && (rc = cpd_rn_renew_issue(&a->jws, until, db, regno, a->issuer, a->now, a->who)) != 0)
+		return rc;
 	if ((rc = cpd_rstore_app_decide(db, a->id, a->approve ? "approved" : "rejected", a->who->actor, a->note,
-	                                a->approve ? until : NULL)) != 0)
+	                                a->approve ? until : NULL)) != 0 ||
+	    (rc = cpd_decision_mail(db, a->id, regno, vu, a->approve ? until : NULL, a->note, a->now)) != 0)
 		return rc;
 	char obj[48];
 	snprintf(obj, sizeof obj, "renewal_application:%lld", (long long)a->id);
@@ -331,15 +367,22 @@ int cpd_case_close(rs_db *db, int64_t id, const char *note, const struct reg_act
 	return rs_db_tx(db, RS_DB_READ_COMMITTED, 3, cpd_case_tx, &a);
 }
 
-int cpd_case_cancel(rs_db *db, int64_t id, const char *confirm, const char *reason, int64_t now,
-                    const struct reg_actor *who)
+int cpd_case_cancel(char out_allowed_from[11], rs_db *db, int64_t id, const char *confirm, const char *reason,
+                    int64_t now, const struct reg_actor *who)
 {
 	if (!reason || !reason[0] || strlen(reason) > 500) {
 		rs_error_msg("renewal.err.reason", NULL);
 		return RS_EINVAL;
 	}
 	struct cpd_case_arg a = { .id = id, .cancel = 1, .note = reason, .confirm = confirm, .now = now, .who = who };
-	return rs_db_tx(db, RS_DB_READ_COMMITTED, 3, cpd_case_tx, &a);
+	int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, cpd_case_tx, &a);
+	if (rc != 0)
+		return rc;
+	/* The bar the register recorded for a cancellation on this day (the register owns its
+	 * length and arithmetic). */
+	char today[11];
+	reg_today_jst(today, now);
+	return reg_bar_allowed_from(out_allowed_from, today);
 }
 
 /* ---- audit sample ---- */
@@ -379,7 +422,7 @@ static int cpd_draw_mail(rs_db *db, const char *const *regnos, size_t n, const c
 		if ((rc = reg_contact_get(db, &c, regnos[i])) != 0 || !c.email[0])
 			continue;
 		char subject[CPD_MAIL_SUBJECT_MAX], body[CPD_MAIL_BODY_MAX];
-		cpd_mail_text(subject, body, strcmp(c.lang, "en") == 0, &m, regnos[i], today,
+		cpd_mail_text(subject, body, strcmp(c.lang, "en") == 0, &m, regnos[i], NULL, today,
 		              rs_config_str("public_base_url"));
 		struct cpd_rremind_row row = { .regno = regnos[i], .kind = "evidence", .deadline = deadline,
 		                               .lang = c.lang, .email = c.email, .subject = subject, .body = body };

@@ -18,7 +18,11 @@
 
 /* ---- reminders (pure) ---- */
 
-enum cpd_remind_kind { CPD_REMIND_DUTY = 0, CPD_REMIND_APPLICATION = 1, CPD_REMIND_OVERDUE = 2, CPD_REMIND_EVIDENCE = 3 };
+enum cpd_remind_kind {
+	CPD_REMIND_DUTY = 0, CPD_REMIND_APPLICATION = 1, CPD_REMIND_OVERDUE = 2, CPD_REMIND_EVIDENCE = 3,
+	CPD_REMIND_APPROVED = 4,      /* a renewal application was approved (deadline: the new validity end) */
+	CPD_REMIND_REJECTED = 5       /* a renewal application was refused (deadline: the validity end) */
+};
 
 struct cpd_reminder {
 	enum cpd_remind_kind kind;
@@ -33,7 +37,7 @@ struct cpd_reminder {
  * one overdue notice when a duty is overdue. Returns the count written to out. */
 size_t cpd_reminders_due(struct cpd_reminder out[CPD_REMIND_MAX], const struct cpd_status *s, int applied,
                          struct cpd_date today);
-/* "duty", "application", "overdue", "evidence". */
+/* "duty", "application", "overdue", "evidence", "renewal_approved", "renewal_rejected". */
 const char *cpd_remind_kind_code(enum cpd_remind_kind k);
 
 /* ---- mail ---- */
@@ -98,14 +102,18 @@ int cpd_me_view(json_t **out, rs_db *db, const char *regno, int64_t now);
 int cpd_renewal_apply(int64_t *out_id, rs_db *db, const char *regno, int64_t now, const struct reg_actor *who);
 /* The registrar's direct renewal (POST /api/v1/registry/renew): allowed only when every
  * duty of the cycle is met and the renewal window is open, exactly as an application;
- * then renews (renewal count + 1, the next validity) in the same transaction. RS_ESTATE
- * (the catalogue message says why), RS_ENOTFOUND, RS_EINVAL. */
-int cpd_renewal_direct(rs_db *db, const char *regno, int64_t now, const struct reg_actor *who);
+ * then renews (renewal count + 1, the next validity) and issues the new credential through
+ * issuer, in one transaction, as an approval does. *out_jws is the caller's. RS_ESTATE
+ * (the catalogue message says why), RS_ENOTFOUND, RS_EINVAL, the signer's error. */
+int cpd_renewal_direct(char **out_jws, rs_db *db, const char *regno, const struct reg_issuer *issuer, int64_t now,
+                       const struct reg_actor *who);
 /* Applications in state (NULL: all), newest first, with the registrant's name. */
 int cpd_renewal_list(json_t **out, rs_db *db, const char *state, int limit);
 /* Decide a submitted application. Approval renews the registration (renewal count + 1,
  * the next validity) and issues its new credential through issuer, all in one transaction;
- * *out_jws (approval only) is the caller's. A rejection needs a note. */
+ * *out_jws (approval only) is the caller's. A rejection needs a note. Either way a mail in
+ * the registrant's language tells them (queued in the outbox in the same transaction, once
+ * per application; the next job run sends it). */
 int cpd_renewal_decide(char **out_jws, rs_db *db, int64_t id, int approve, const char *note,
                        const struct reg_issuer *issuer, int64_t now, const struct reg_actor *who);
 
@@ -115,9 +123,11 @@ int cpd_case_list(json_t **out, rs_db *db, const char *state, int limit);
 /* Close an open case (the duty made good, or no action). Needs a note. */
 int cpd_case_close(rs_db *db, int64_t id, const char *note, const struct reg_actor *who);
 /* End an open case in cancellation (取消し) of the registration: confirm must be the
- * registration number typed again. The person is barred from registering for 2 years. */
-int cpd_case_cancel(rs_db *db, int64_t id, const char *confirm, const char *reason, int64_t now,
-                    const struct reg_actor *who);
+ * registration number typed again. The person is barred from registering for 2 years (the
+ * register records the bar); out_allowed_from gets the first day they may register again
+ * (reg_bar_allowed_from). */
+int cpd_case_cancel(char out_allowed_from[11], rs_db *db, int64_t id, const char *confirm, const char *reason,
+                    int64_t now, const struct reg_actor *who);
 
 /* ---- audit sample ---- */
 

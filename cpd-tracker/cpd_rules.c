@@ -10,7 +10,7 @@
 
 const struct cpd_rules cpd_rules_v1 = {
 	.version = 1, .effective_from = { 2016, 10, 1 }, .cycle_years = 3, .online_per_year = 1,
-	.practical_per_cycle = 1, .application_days = 60, .action_days = 90, .rereg_bar_years = 2,
+	.practical_per_cycle = 1, .application_days = 60, .action_days = 90,
 };
 
 static int cpd_leap(int y)
@@ -136,8 +136,6 @@ int cpd_rules_check(const struct cpd_rules *r)
 		bad = "application_days";
 	else if (r->action_days < 0 || r->action_days > 365)
 		bad = "action_days";
-	else if (r->rereg_bar_years < 0 || r->rereg_bar_years > 10)
-		bad = "rereg_bar_years";
 	if (bad) {
 		rs_error_set("rule version %d: %s is out of bounds", r->version, bad);
 		return RS_EINVAL;
@@ -296,17 +294,6 @@ unsigned cpd_consequences(const struct cpd_status *s, struct cpd_date today)
 	if (s->state != CPD_RENEWABLE && cpd_cmp(today, s->application_deadline) > 0)
 		c |= CPD_BLOCKS_RENEWAL | CPD_LAPSES;
 	return c;
-}
-
-struct cpd_date cpd_rereg_allowed_from(const struct cpd_rules *r, struct cpd_date cancelled_on)
-{
-	/* The period starts the day after (art. 140) and ends the day before the corresponding
-	 * day (art. 143); registration is allowed on the day after it ends. */
-	struct cpd_date start = cpd_date_add_days(cancelled_on, 1);
-	struct cpd_date corr = { start.y + r->rereg_bar_years, start.m, start.d };
-	if (corr.d > cpd_mdays(corr.y, corr.m)) /* no corresponding day: ends at the month's end */
-		return cpd_date_add_days((struct cpd_date){ corr.y, corr.m, cpd_mdays(corr.y, corr.m) }, 1);
-	return corr;
 }
 
 const char *cpd_state_code(enum cpd_state s)

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CPD_RULES_MAX 32
 #define CPD_CREDITS_MAX 400
 
 int cpd_rules_for(struct cpd_rules *out, rs_db *db, struct cpd_date cycle_start)

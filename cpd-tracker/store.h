@@ -82,6 +82,7 @@ int cpd_store_completion_decide(rs_db *db, int64_t id, const char *state, const 
 
 /* ---- rules and standings ---- */
 /* Every rule version (at most max) into out; *out_n the count. */
+#define CPD_RULES_MAX 32 /* rule versions read at most */
 int cpd_store_rules(rs_db *db, struct cpd_rules *out, size_t max, size_t *out_n);
 /* Accepted completions of regno completed in [from, until], with the facts the rules need
  * (out, at most max) and a JSON array describing each (id, provider_record_id, course,

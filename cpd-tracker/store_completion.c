@@ -142,7 +142,7 @@ int cpd_store_rules(rs_db *db, struct cpd_rules *out, size_t max, size_t *out_n)
 	PGresult *res = NULL;
 	int rc = rs_db_exec(&res, db, "cpd_rules",
 	                    "SELECT version, effective_from::text, cycle_years, online_per_year, practical_per_cycle, "
-	                    "application_days, action_days, rereg_bar_years FROM cpd.rule_versions ORDER BY effective_from",
+	                    "application_days, action_days FROM cpd.rule_versions ORDER BY effective_from",
 	                    0, NULL);
 	if (rc != 0)
 		return rc;
@@ -157,7 +157,6 @@ int cpd_store_rules(rs_db *db, struct cpd_rules *out, size_t max, size_t *out_n)
 		x->practical_per_cycle = atoi(PQgetvalue(res, r, 4));
 		x->application_days = atoi(PQgetvalue(res, r, 5));
 		x->action_days = atoi(PQgetvalue(res, r, 6));
-		x->rereg_bar_years = atoi(PQgetvalue(res, r, 7));
 		n++;
 	}
 	PQclear(res);

@@ -1,6 +1,7 @@
 /* cpd-tracker: SQL of renewal applications, cases, the audit sample, the reminder outbox,
  * the job's lock and its bulk reads of rules, courses and completions. */
 #include "store_renewal.h"
+#include "store.h"
 
 #include "rs_error.h"
 
@@ -56,32 +57,17 @@ static struct cpd_date cpd_rs_date(const char *s)
 
 int cpd_rstore_rules(rs_db *db, struct cpd_rules **out, size_t *out_n)
 {
-	PGresult *r = NULL;
-	int rc = rs_db_exec(&r, db, "cpd_r_rules",
-	                    "SELECT version, effective_from::text, cycle_years, online_per_year, practical_per_cycle, "
-	                    "application_days, action_days, rereg_bar_years FROM cpd.rule_versions "
-	                    "ORDER BY effective_from", 0, NULL);
-	if (rc != 0)
-		return rc;
-	int n = PQntuples(r);
-	struct cpd_rules *t = calloc(n > 0 ? (size_t)n : 1, sizeof *t);
-	if (!t) {
-		PQclear(r);
+	struct cpd_rules *t = calloc(CPD_RULES_MAX, sizeof *t);
+	size_t n = 0;
+	if (!t)
 		return RS_ENOMEM;
+	int rc = cpd_store_rules(db, t, CPD_RULES_MAX, &n);
+	if (rc != 0) {
+		free(t);
+		return rc;
 	}
-	for (int i = 0; i < n; i++) {
-		t[i].version = atoi(PQgetvalue(r, i, 0));
-		t[i].effective_from = cpd_rs_date(PQgetvalue(r, i, 1));
-		t[i].cycle_years = atoi(PQgetvalue(r, i, 2));
-		t[i].online_per_year = atoi(PQgetvalue(r, i, 3));
-		t[i].practical_per_cycle = atoi(PQgetvalue(r, i, 4));
-		t[i].application_days = atoi(PQgetvalue(r, i, 5));
-		t[i].action_days = atoi(PQgetvalue(r, i, 6));
-		t[i].rereg_bar_years = atoi(PQgetvalue(r, i, 7));
-	}
-	PQclear(r);
 	*out = t;
-	*out_n = (size_t)n;
+	*out_n = n;
 	return 0;
 }
 
@@ -273,51 +259,6 @@ int cpd_rstore_known(rs_db *db, char ***out_reminders, size_t *out_nr, char ***o
 	return rc;
 }
 
-/* A growing PostgreSQL array literal: {"a","b"} with quotes and backslashes escaped. */
-struct cpd_rs_arr {
-	char *s;
-	size_t len, cap;
-	int bad;
-};
-
-static void cpd_rs_arr_add(struct cpd_rs_arr *a, const char *v)
-{
-	size_t need = a->len + 2 * strlen(v) + 4;
-	if (need + 2 > a->cap) {
-		size_t cap = a->cap ? a->cap : 1024;
-		while (cap < need + 2)
-			cap *= 2;
-		char *s = realloc(a->s, cap);
-		if (!s) {
-			a->bad = 1;
-			return;
-		}
-		a->s = s;
-		a->cap = cap;
-	}
-	char sep = a->len == 0 ? '{' : ',';
-	a->s[a->len++] = sep;
-	a->s[a->len++] = '"';
-	for (const char *c = v; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			a->s[a->len++] = '\\';
-		a->s[a->len++] = *c;
-	}
-	a->s[a->len++] = '"';
-	a->s[a->len] = '\0';
-}
-
-static const char *cpd_rs_arr_end(struct cpd_rs_arr *a)
-{
-	if (a->bad)
-		return NULL;
-	if (!a->s)
-		return "{}";
-	a->s[a->len] = '}';
-	a->s[a->len + 1] = '\0';
-	return a->s;
-}
-
 static int cpd_rs_count(PGresult *r, int *out)
 {
 	if (out)
@@ -328,17 +269,17 @@ static int cpd_rs_count(PGresult *r, int *out)
 
 int cpd_rstore_cases_add(rs_db *db, int *out_added, const struct cpd_rcase_row *rows, size_t n)
 {
-	struct cpd_rs_arr a[4] = { { 0 } };
+	struct cpd_arr a[4] = { { 0 } };
 	for (size_t i = 0; i < n; i++) {
-		cpd_rs_arr_add(&a[0], rows[i].regno);
-		cpd_rs_arr_add(&a[1], rows[i].valid_until);
-		cpd_rs_arr_add(&a[2], rows[i].duty);
-		cpd_rs_arr_add(&a[3], rows[i].due);
+		cpd_arr_add(&a[0], rows[i].regno);
+		cpd_arr_add(&a[1], rows[i].valid_until);
+		cpd_arr_add(&a[2], rows[i].duty);
+		cpd_arr_add(&a[3], rows[i].due);
 	}
 	const char *p[4];
 	int rc = 0;
 	for (int k = 0; k < 4; k++)
-		if (!(p[k] = cpd_rs_arr_end(&a[k])))
+		if (!(p[k] = cpd_arr_text(&a[k])))
 			rc = RS_ENOMEM;
 	PGresult *r = NULL;
 	if (rc == 0)
@@ -348,40 +289,43 @@ int cpd_rstore_cases_add(rs_db *db, int *out_added, const struct cpd_rcase_row *
 	if (rc == 0)
 		rc = cpd_rs_count(r, out_added);
 	for (int k = 0; k < 4; k++)
-		free(a[k].s);
+		cpd_arr_free(&a[k]);
 	return rc;
 }
 
 int cpd_rstore_reminders_add(rs_db *db, int *out_added, const struct cpd_rremind_row *rows, size_t n)
 {
-	struct cpd_rs_arr a[8] = { { 0 } };
-	char days[16];
+	struct cpd_arr a[9] = { { 0 } };
+	char days[16], app[24];
 	for (size_t i = 0; i < n; i++) {
 		snprintf(days, sizeof days, "%d", rows[i].days_before);
-		cpd_rs_arr_add(&a[0], rows[i].regno);
-		cpd_rs_arr_add(&a[1], rows[i].kind);
-		cpd_rs_arr_add(&a[2], rows[i].deadline);
-		cpd_rs_arr_add(&a[3], days);
-		cpd_rs_arr_add(&a[4], rows[i].lang);
-		cpd_rs_arr_add(&a[5], rows[i].email);
-		cpd_rs_arr_add(&a[6], rows[i].subject);
-		cpd_rs_arr_add(&a[7], rows[i].body);
+		snprintf(app, sizeof app, "%lld", (long long)rows[i].application_id);
+		cpd_arr_add(&a[0], rows[i].regno);
+		cpd_arr_add(&a[1], rows[i].kind);
+		cpd_arr_add(&a[2], rows[i].deadline);
+		cpd_arr_add(&a[3], days);
+		cpd_arr_add(&a[4], rows[i].lang);
+		cpd_arr_add(&a[5], rows[i].email);
+		cpd_arr_add(&a[6], rows[i].subject);
+		cpd_arr_add(&a[7], rows[i].body);
+		cpd_arr_add(&a[8], app);
 	}
-	const char *p[8];
+	const char *p[9];
 	int rc = 0;
-	for (int k = 0; k < 8; k++)
-		if (!(p[k] = cpd_rs_arr_end(&a[k])))
+	for (int k = 0; k < 9; k++)
+		if (!(p[k] = cpd_arr_text(&a[k])))
 			rc = RS_ENOMEM;
 	PGresult *r = NULL;
 	if (rc == 0)
 		rc = rs_db_exec(&r, db, "cpd_r_reminders_add",
-		                "INSERT INTO cpd.reminders (regno, kind, deadline, days_before, lang, email, subject, body) "
-		                "SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::int[], $5::text[], $6::text[], "
-		                "$7::text[], $8::text[]) ON CONFLICT DO NOTHING", 8, p);
+		                "INSERT INTO cpd.reminders (regno, kind, deadline, days_before, lang, email, subject, body, "
+		                "application_id) SELECT r, k, d, b, l, e, s, t, nullif(ap, 0) FROM unnest($1::text[], "
+		                "$2::text[], $3::date[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], "
+		                "$9::bigint[]) AS u (r, k, d, b, l, e, s, t, ap) ON CONFLICT DO NOTHING", 9, p);
 	if (rc == 0)
 		rc = cpd_rs_count(r, out_added);
-	for (int k = 0; k < 8; k++)
-		free(a[k].s);
+	for (int k = 0; k < 9; k++)
+		cpd_arr_free(&a[k]);
 	return rc;
 }
 
@@ -582,19 +526,19 @@ int cpd_rstore_sample_add(rs_db *db, int64_t *out_id, const char *by, int size, 
 	char ids[32];
 	snprintf(ids, sizeof ids, "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
-	struct cpd_rs_arr a = { 0 };
+	struct cpd_arr a = { 0 };
 	for (size_t i = 0; i < n; i++)
-		cpd_rs_arr_add(&a, regnos[i]);
-	const char *arr = cpd_rs_arr_end(&a);
+		cpd_arr_add(&a, regnos[i]);
+	const char *arr = cpd_arr_text(&a);
 	if (!arr) {
-		free(a.s);
+		cpd_arr_free(&a);
 		return RS_ENOMEM;
 	}
 	const char *q[] = { ids, arr, deadline };
 	rc = rs_db_exec(NULL, db, "cpd_r_evidence_add",
 	                "INSERT INTO cpd.evidence_requests (sample_id, regno, deadline) SELECT $1::bigint, x, $3::date "
 	                "FROM unnest($2::text[]) x", 3, q);
-	free(a.s);
+	cpd_arr_free(&a);
 	if (rc == 0)
 		*out_id = strtoll(ids, NULL, 10);
 	return rc;

@@ -17,7 +17,8 @@
 int cpd_rstore_lock(rs_db *db, int *out_got);
 int cpd_rstore_unlock(rs_db *db);
 
-/* Rule versions, in effective order. *out is malloc'd (caller frees). */
+/* Rule versions, in effective order (cpd_store_rules, at most CPD_RULES_MAX). *out is
+ * malloc'd (caller frees). */
 int cpd_rstore_rules(rs_db *db, struct cpd_rules **out, size_t *out_n);
 
 /* What the rules need to know about every course, indexed by course id. */
@@ -63,6 +64,7 @@ int cpd_rstore_cases_add(rs_db *db, int *out_added, const struct cpd_rcase_row *
 struct cpd_rremind_row {
 	const char *regno, *kind, *deadline, *lang, *email, *subject, *body;
 	int days_before;
+	int64_t application_id;       /* the renewal application a decision mail is about; 0: none */
 };
 int cpd_rstore_reminders_add(rs_db *db, int *out_added, const struct cpd_rremind_row *rows, size_t n);
 int cpd_rstore_job_record(rs_db *db, const char *runner, const char *as_of, const json_t *summary);

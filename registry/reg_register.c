@@ -229,6 +229,29 @@ int reg_validity_end(char out[11], const char *from)
 	return 0;
 }
 
+int reg_bar_allowed_from(char out[11], const char *cancelled_on)
+{
+	int y, m, d;
+	if (reg_date_split(cancelled_on, &y, &m, &d) != 0 || y > 9990) {
+		rs_error_set("\"%.20s\" is not a date", cancelled_on ? cancelled_on : "");
+		return RS_EINVAL;
+	}
+	char start[11];
+	reg_civil_from_days(start, reg_days_from_civil(y, m, d) + 1); /* art. 140: the next day */
+	reg_date_split(start, &y, &m, &d);
+	y += REG_BAR_YEARS;
+	/* The bar ends the day before the corresponding day (art. 143), so the first day
+	 * allowed is that day; with no corresponding day (29 February) it ends on the month's
+	 * last day and the first day allowed is 1 March. */
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (m == 2 && d == 29 && !leap) {
+		m = 3;
+		d = 1;
+	}
+	reg_civil_from_days(out, reg_days_from_civil(y, m, d));
+	return 0;
+}
+
 int reg_validity_exp(int64_t *out, const char *valid_until)
 {
 	int y, m, d;

@@ -82,6 +82,15 @@ int reg_next_reg_date(char out[11], const char *date);
 int reg_is_reg_date(const char *date);
 /* Last day of a 3-year validity starting at from: from + 3 years - 1 day. */
 int reg_validity_end(char out[11], const char *from);
+/* The re-registration bar after 取消し lasts this many years. */
+#define REG_BAR_YEARS 2
+/* The first day a person whose registration was cancelled (取消し) on cancelled_on may be
+ * registered again: REG_BAR_YEARS counted by the Civil Code (art. 140: from the next day;
+ * art. 141/143: the period ends the day before the corresponding day, or at the end of the
+ * month when there is no such day), so the bar ends on that day and registration is
+ * allowed the day after. Returns 0 or RS_EINVAL. The one place the bar's length and
+ * arithmetic live: registry.bars stores what it gives. */
+int reg_bar_allowed_from(char out[11], const char *cancelled_on);
 /* The credential exp for a validity ending on valid_until: the end of that day in Japan
  * (00:00 JST of the next day), as Unix seconds. Returns 0 or RS_EINVAL. */
 int reg_validity_exp(int64_t *out, const char *valid_until);

@@ -317,9 +317,10 @@ static int reg_wf_status_tx(rs_db *db, void *arg)
 		return rc;
 	if (a->to == REG_ST_CANCELLED) {
 		/* A cancellation bars the person from registering again for 2 years. */
-		char today[11];
+		char today[11], allowed[11];
 		reg_today_jst(today, a->now);
-		if ((rc = reg_store_bar_add(db, &r, today, a->reason)) != 0)
+		if ((rc = reg_bar_allowed_from(allowed, today)) != 0 ||
+		    (rc = reg_store_bar_add(db, &r, today, allowed, a->reason)) != 0)
 			return rc;
 	}
 	char obj[32];

@@ -131,7 +131,9 @@ int reg_store_scan_checkpoints(rs_db *db, int (*fn)(void *ctx, uint64_t size, co
 int reg_store_contact_get(rs_db *db, struct reg_contact *out, const char *regno);
 /* Upsert: email NULL or "" stores none unless keep_email; lang NULL keeps it. */
 int reg_store_contact_put(rs_db *db, const char *regno, const char *email, int keep_email, const char *lang);
-int reg_store_bar_add(rs_db *db, const struct reg_registrant *r, const char *cancelled_on, const char *reason);
+/* barred_until: the first day allowed again (reg_bar_allowed_from). */
+int reg_store_bar_add(rs_db *db, const struct reg_registrant *r, const char *cancelled_on, const char *barred_until,
+                      const char *reason);
 /* The latest barred_until after today for the person, or "" when not barred. */
 int reg_store_bar_until(rs_db *db, char out_until[11], const char *name, const char *date_of_birth, const char *today);
 int reg_store_activation_put(rs_db *db, const char *regno, const unsigned char sha[32], const char *by, int days);

@@ -37,12 +37,13 @@ int reg_store_contact_put(rs_db *db, const char *regno, const char *email, int k
 	                  "lang = coalesce($4, c.lang), updated_at = now()", 4, p);
 }
 
-int reg_store_bar_add(rs_db *db, const struct reg_registrant *r, const char *cancelled_on, const char *reason)
+int reg_store_bar_add(rs_db *db, const struct reg_registrant *r, const char *cancelled_on, const char *barred_until,
+                      const char *reason)
 {
-	const char *p[] = { r->regno, r->name, r->date_of_birth, cancelled_on, reason ? reason : "" };
+	const char *p[] = { r->regno, r->name, r->date_of_birth, cancelled_on, barred_until, reason ? reason : "" };
 	return rs_db_exec(NULL, db, "reg_bar_add",
 	                  "INSERT INTO registry.bars (regno, name, date_of_birth, cancelled_on, barred_until, reason) "
-	                  "VALUES ($1, $2, $3::date, $4::date, ($4::date + interval '2 years')::date, $5)", 5, p);
+	                  "VALUES ($1, $2, $3::date, $4::date, $5::date, $6)", 6, p);
 }
 
 int reg_store_bar_until(rs_db *db, char out_until[11], const char *name, const char *date_of_birth, const char *today)

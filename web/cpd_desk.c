@@ -93,17 +93,14 @@ enum MHD_Result web_h_cpd_renewal_decide(struct web_request *req)
 	};
 	if (rs_json_fields(req->json, spec, 3) != 0)
 		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
-	struct web_reg_keys *keys = web_reg_keys_get();
 	char kid[CERT_KID_MAX + 1] = "";
-	if (keys) {
-		snprintf(kid, sizeof kid, "%s", keys->k.current_kid);
-		web_reg_keys_put(keys);
-	}
+	struct reg_issuer is = { .base_url = web_reg_base_url(), .kid = kid, .signer = &web_reg_signer };
+	if (web_reg_issuer(&is, kid) != 0 && approve)
+		return web_reply_msg(req, 503, "service-unavailable", "reg.no_issuer_key", NULL);
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0)
 		return web_renewal_fail(req, RS_EUNAVAIL);
 	struct reg_actor who = web_reg_actor(req);
-	struct reg_issuer is = { .base_url = web_reg_base_url(), .kid = kid, .signer = &web_reg_signer };
 	char *jws = NULL;
 	int rc = cpd_renewal_decide(&jws, db, id, approve, note, &is, (int64_t)time(NULL), &who);
 	if (rc == RS_EUNAVAIL && approve)
@@ -138,14 +135,17 @@ enum MHD_Result web_h_cpd_case_decide(struct web_request *req)
 		return web_renewal_fail(req, RS_EUNAVAIL);
 	struct reg_actor who = web_reg_actor(req);
 	int cancel = strstr(req->url, "/cancel") != NULL;
-	int rc = cancel ? cpd_case_cancel(db, id, confirm, note, (int64_t)time(NULL), &who)
+	char allowed[11] = "";
+	int rc = cancel ? cpd_case_cancel(allowed, db, id, confirm, note, (int64_t)time(NULL), &who)
 	                : cpd_case_close(db, id, note, &who);
 	if (rc != 0)
 		return web_renewal_fail(req, rc);
-	if (cancel)
+	json_t *o = json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", cancel ? "cancelled" : "closed");
+	if (cancel) {
 		reg_status_cache_clear(web_reg_verify_cache());
-	return web_reply_json(req, MHD_HTTP_OK, json_pack("{s:I, s:s}", "id", (json_int_t)id, "state",
-	                                                  cancel ? "cancelled" : "closed"));
+		json_object_set_new(o, "reregistration_from", json_string(allowed));
+	}
+	return web_reply_json(req, MHD_HTTP_OK, o);
 }
 
 enum MHD_Result web_h_cpd_audit_draw(struct web_request *req)

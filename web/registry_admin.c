@@ -35,6 +35,17 @@ static enum MHD_Result web_regadm_fail(struct web_request *req, int rc)
 	}
 }
 
+/* Add a new credential to answer o: "kid", "token" (the JWS) and "url" (its verify URL,
+ * which the QR code holds). */
+static void web_regadm_credential(json_t *o, const char *kid, const char *jws)
+{
+	char url[8192];
+	snprintf(url, sizeof url, "%s/v/%s", web_reg_base_url(), jws);
+	json_object_set_new(o, "kid", json_string(kid));
+	json_object_set_new(o, "token", json_string(jws));
+	json_object_set_new(o, "url", json_string(url));
+}
+
 /* The database could not be reached. */
 static enum MHD_Result web_regadm_nodb(struct web_request *req)
 {
@@ -204,16 +215,29 @@ enum MHD_Result web_h_registry_renew(struct web_request *req)
 	struct rs_json_field spec[] = { { "regno", RS_JSON_STRING, &regno, 0, 6, 6 } };
 	if (rs_json_fields(req->json, spec, 1) != 0)
 		return web_reply_error(req, 400, "invalid-request");
+	struct reg_issuer is;
+	char kid[CERT_KID_MAX + 1];
+	if (web_reg_issuer(&is, kid) != 0)
+		return web_reply_msg(req, 503, "service-unavailable", "reg.no_issuer_key", NULL);
 	rs_db *db;
 	if (web_db(req, &db) != 0)
 		return web_regadm_nodb(req);
 	struct reg_actor who = web_reg_actor(req);
-	/* Through the training duties, as a renewal application is (cpd-tracker owns that rule). */
-	int rc = cpd_renewal_direct(db, regno, (int64_t)time(NULL), &who);
+	/* Through the training duties, as a renewal application is (cpd-tracker owns that rule),
+	 * and with the new credential, as an approval is. */
+	char *jws = NULL;
+	int rc = cpd_renewal_direct(&jws, db, regno, &is, (int64_t)time(NULL), &who);
+	if (rc == RS_EUNAVAIL || rc == RS_EIO)
+		return web_reply_msg(req, 503, "service-unavailable", "reg.signer_unavailable", NULL);
 	if (rc != 0)
 		return web_regadm_fail(req, rc);
 	reg_status_cache_clear(web_reg_verify_cache());
-	return web_regadm_show(req, db, regno, 200);
+	json_t *o = NULL;
+	if (reg_wf_show(&o, db, regno, (int64_t)time(NULL)) != 0)
+		o = json_pack("{s:s}", "regno", regno);
+	web_regadm_credential(o, kid, jws);
+	free(jws);
+	return web_reply_json(req, 200, o);
 }
 
 enum MHD_Result web_h_registry_lapse(struct web_request *req)
@@ -236,29 +260,22 @@ enum MHD_Result web_h_registry_issue(struct web_request *req)
 	struct rs_json_field spec[] = { { "regno", RS_JSON_STRING, &regno, 0, 6, 6 } };
 	if (rs_json_fields(req->json, spec, 1) != 0)
 		return web_reply_error(req, 400, "invalid-request");
-	struct web_reg_keys *keys = web_reg_keys_get();
-	if (!keys || !keys->k.current_kid[0]) {
-		if (keys)
-			web_reg_keys_put(keys);
-		return web_reply_msg(req, 503, "service-unavailable", "reg.no_issuer_key", NULL);
-	}
+	struct reg_issuer is;
 	char kid[CERT_KID_MAX + 1];
-	snprintf(kid, sizeof kid, "%s", keys->k.current_kid);
-	web_reg_keys_put(keys);
+	if (web_reg_issuer(&is, kid) != 0)
+		return web_reply_msg(req, 503, "service-unavailable", "reg.no_issuer_key", NULL);
 	rs_db *db;
 	if (web_db(req, &db) != 0)
 		return web_regadm_nodb(req);
 	struct reg_actor who = web_reg_actor(req);
-	struct reg_issuer is = { .base_url = web_reg_base_url(), .kid = kid, .signer = &web_reg_signer };
 	char *jws = NULL;
 	int rc = reg_issue(&jws, db, regno, &is, (int64_t)time(NULL), &who);
 	if (rc == RS_EUNAVAIL || rc == RS_EIO)
 		return web_reply_msg(req, 503, "service-unavailable", "reg.signer_unavailable", NULL);
 	if (rc != 0)
 		return web_regadm_fail(req, rc);
-	char url[8192];
-	snprintf(url, sizeof url, "%s/v/%s", web_reg_base_url(), jws);
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "regno", regno, "kid", kid, "token", jws, "url", url);
+	json_t *o = json_pack("{s:s}", "regno", regno);
+	web_regadm_credential(o, kid, jws);
 	free(jws);
 	return web_reply_json(req, 201, o);
 }

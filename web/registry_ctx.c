@@ -75,6 +75,20 @@ const char *web_reg_base_url(void)
 	return rs_config_str("public_base_url");
 }
 
+int web_reg_issuer(struct reg_issuer *out, char kid[CERT_KID_MAX + 1])
+{
+	struct web_reg_keys *keys = web_reg_keys_get();
+	int ok = keys && keys->k.current_kid[0];
+	if (ok)
+		snprintf(kid, CERT_KID_MAX + 1, "%s", keys->k.current_kid);
+	if (keys)
+		web_reg_keys_put(keys);
+	if (!ok)
+		return -1;
+	*out = (struct reg_issuer){ .base_url = web_reg_base_url(), .kid = kid, .signer = &web_reg_signer };
+	return 0;
+}
+
 static pthread_mutex_t web_reg_sign_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct cert_signer web_reg_signd;
 

@@ -21,6 +21,10 @@ void web_reg_keys_put(struct web_reg_keys *k);
 /* The configured public base URL (credential iss). */
 const char *web_reg_base_url(void);
 
+/* The issuer for a new credential: the current key's id (copied into kid), the base URL
+ * and the signer. 0, or -1 when keys_dir has no current key. */
+int web_reg_issuer(struct reg_issuer *out, char kid[CERT_KID_MAX + 1]);
+
 /* Sign through riss-signd with one shared connection (serialised; reconnects once). */
 extern const struct cert_signer web_reg_signer;
 

@@ -81,15 +81,26 @@ static void test_mail_text(void **state)
 	struct cpd_reminder r[CPD_REMIND_MAX];
 	assert_true(cpd_reminders_due(r, &s, 0, D("2026-12-16")) > 0);
 	char subj[CPD_MAIL_SUBJECT_MAX], body[CPD_MAIL_BODY_MAX];
-	cpd_mail_text(subj, body, 0, &r[0], "000123", D("2026-12-16"), "https://riss.example");
+	cpd_mail_text(subj, body, 0, &r[0], "000123", NULL, D("2026-12-16"), "https://riss.example");
 	assert_non_null(strstr(subj, "2027-01-30"));
 	assert_non_null(strstr(subj, "情報処理安全確保支援士"));
 	assert_non_null(strstr(body, "000123"));
 	assert_non_null(strstr(body, "https://riss.example/me"));
 	assert_null(strstr(body, "{"));
-	cpd_mail_text(subj, body, 1, &r[0], "000123", D("2026-12-16"), "https://riss.example");
+	cpd_mail_text(subj, body, 1, &r[0], "000123", NULL, D("2026-12-16"), "https://riss.example");
 	assert_non_null(strstr(subj, "[RISS]"));
 	assert_non_null(strstr(body, "45 days left"));
+	/* A refused renewal application names the registrar's reason, in either language. */
+	struct cpd_reminder no = { .kind = CPD_REMIND_REJECTED, .deadline = D("2027-03-31") };
+	cpd_mail_text(subj, body, 0, &no, "000123", "受講記録が確認できません", D("2026-12-16"), "https://riss.example");
+	assert_non_null(strstr(subj, "更新申請"));
+	assert_non_null(strstr(body, "理由: 受講記録が確認できません"));
+	assert_non_null(strstr(body, "2027-03-31"));
+	assert_null(strstr(body, "{"));
+	struct cpd_reminder yes = { .kind = CPD_REMIND_APPROVED, .deadline = D("2030-03-31") };
+	cpd_mail_text(subj, body, 1, &yes, "000123", NULL, D("2026-12-16"), "https://riss.example");
+	assert_non_null(strstr(subj, "approved"));
+	assert_non_null(strstr(body, "runs until 2030-03-31"));
 }
 
 int main(void)

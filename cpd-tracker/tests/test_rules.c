@@ -1,6 +1,7 @@
 /* Unit tests of the continuing-training rules, driven by a table of cases: duty windows
  * and deadlines, which completion fills which duty, the standing, what a missed deadline
- * means, the re-registration bar and the rule version table. */
+ * means, and the rule version table (the re-registration bar is the
+ * register's: registry/tests/test_reg_rules.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,7 +42,7 @@ struct tc {
 
 static const struct cpd_rules rules_two_online = {
 	.version = 2, .effective_from = { 2027, 4, 1 }, .cycle_years = 3, .online_per_year = 2,
-	.practical_per_cycle = 1, .application_days = 30, .action_days = 60, .rereg_bar_years = 2,
+	.practical_per_cycle = 1, .application_days = 30, .action_days = 60,
 };
 
 static const struct tc cases[] = {
@@ -172,21 +173,6 @@ static void test_windows_and_filling_record(void **state)
 	assert_int_equal(s.duties[3].cycle_year, 0);
 }
 
-static void test_rereg_bar(void **state)
-{
-	(void)state;
-	static const char *const pairs[][2] = {
-		{ "2025-06-15", "2027-06-16" }, { "2024-02-28", "2026-03-01" }, { "2024-02-29", "2026-03-01" },
-		{ "2028-02-28", "2030-03-01" }, { "2027-02-27", "2029-02-28" }, { "2025-12-31", "2028-01-01" },
-	};
-	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
-		char got[11];
-		cpd_date_format(got, cpd_rereg_allowed_from(&cpd_rules_v1, D(pairs[i][0])));
-		if (strcmp(got, pairs[i][1]) != 0)
-			fail_msg("cancelled %s: may register from %s, want %s", pairs[i][0], got, pairs[i][1]);
-	}
-}
-
 static void test_rule_versions(void **state)
 {
 	(void)state;
@@ -242,7 +228,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_windows_and_filling_record),
-		cmocka_unit_test(test_rereg_bar),
 		cmocka_unit_test(test_rule_versions),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_dates),

@@ -13,24 +13,37 @@ KEYS="$(conf keys_dir)"; KEYS="${KEYS:-$ROOT/var/keys}"
 OUT="${RISS_DEMO_OUT:-$(dirname "$CONF")/demo/credentials}"
 psql_q() { psql "$DB_URL" -X -q -v ON_ERROR_STOP=1 -At "$@"; }
 
+# The dates are counted back from R0, the last registration date (1 April or 1 October) on
+# or before today in Japan, so that whenever the demo is loaded (today is in R0 .. R0 + 6
+# months) the standings of 50_cpd.sh hold: 000001 is in the third year of its cycle with the
+# renewal window open (valid from R0 - 2 years), 000002 has just begun its cycle (from R0),
+# 000003 and 000006 are in their second year (from R0 - 1 year), 000004 in its third.
 if [ "$(psql_q -c "SELECT count(*) FROM registry.registrants WHERE regno = '000001'")" = "0" ]; then
 psql_q <<'SQL'
 BEGIN;
+CREATE TEMP TABLE demo_r0 ON COMMIT DROP AS
+  SELECT CASE WHEN extract(month FROM t) >= 10 THEN make_date(extract(year FROM t)::int, 10, 1)
+              WHEN extract(month FROM t) >= 4 THEN make_date(extract(year FROM t)::int, 4, 1)
+              ELSE make_date(extract(year FROM t)::int - 1, 10, 1) END AS r0
+  FROM (SELECT (now() AT TIME ZONE 'Asia/Tokyo')::date AS t) AS today;
 CREATE TEMP TABLE demo_people (n int, exam_ref text, pass date, name text, kana text, latn text, dob date,
                                reg date, vfrom date, renewals int, pub text[]) ON COMMIT DROP;
-INSERT INTO demo_people VALUES
- (1, 'demo-exam-2025-0001', '2025-12-15', '山田 太郎', 'ヤマダ タロウ', 'Yamada Taro', '1985-05-12', '2026-04-01', '2026-04-01', 0,
+INSERT INTO demo_people
+SELECT n, exam_ref, (reg - pass_before)::date, name, kana, latn, dob::date, reg::date, vfrom::date, renewals, pub
+FROM demo_r0, LATERAL (VALUES
+ (1, 'demo-exam-0001', interval '3 months 16 days', '山田 太郎', 'ヤマダ タロウ', 'Yamada Taro', '1985-05-12', r0 - interval '2 years', r0 - interval '2 years', 0,
   ARRAY['name','name_latn','reg_date','valid_until','renewal_count']),
- (2, 'demo-exam-2024-0417', '2024-06-20', '佐藤 花子', 'サトウ ハナコ', 'Sato Hanako', '1990-11-03', '2024-10-01', '2024-10-01', 0,
+ (2, 'demo-exam-0417', interval '3 months 11 days', '佐藤 花子', 'サトウ ハナコ', 'Sato Hanako', '1990-11-03', r0, r0, 0,
   ARRAY['name','name_kana','name_latn','reg_date','valid_until']),
- (3, 'demo-exam-2016-0123', '2016-12-01', '鈴木 一郎', 'スズキ イチロウ', 'Suzuki Ichiro', '1978-02-28', '2017-04-01', '2026-04-01', 3,
+ (3, 'demo-exam-0123', interval '4 months', '鈴木 一郎', 'スズキ イチロウ', 'Suzuki Ichiro', '1978-02-28', r0 - interval '10 years', r0 - interval '1 year', 3,
   ARRAY['name','name_latn','reg_date','valid_until','renewal_count','exam_pass_date']),
- (4, 'demo-exam-2023-0550', '2023-07-10', '高橋 美咲', 'タカハシ ミサキ', 'Takahashi Misaki', '1995-08-19', '2024-04-01', '2024-04-01', 0,
+ (4, 'demo-exam-0550', interval '8 months 22 days', '高橋 美咲', 'タカハシ ミサキ', 'Takahashi Misaki', '1995-08-19', r0 - interval '2 years', r0 - interval '2 years', 0,
   ARRAY['name','name_latn','reg_date','valid_until']),
- (5, 'demo-exam-2024-0302', '2024-12-05', '田中 健', 'タナカ ケン', 'Tanaka Ken', '1982-01-30', '2025-04-01', '2025-04-01', 0,
+ (5, 'demo-exam-0302', interval '3 months 27 days', '田中 健', 'タナカ ケン', 'Tanaka Ken', '1982-01-30', r0 - interval '18 months', r0 - interval '18 months', 0,
   ARRAY['name','name_latn']),
- (6, 'demo-exam-2025-0777', '2025-08-08', '伊藤 さくら', 'イトウ サクラ', 'Ito Sakura', '1999-04-04', '2025-10-01', '2025-10-01', 0,
-  ARRAY['name_latn','valid_until']);
+ (6, 'demo-exam-0777', interval '1 month 23 days', '伊藤 さくら', 'イトウ サクラ', 'Ito Sakura', '1999-04-04', r0 - interval '1 year', r0 - interval '1 year', 0,
+  ARRAY['name_latn','valid_until'])
+) AS v (n, exam_ref, pass_before, name, kana, latn, dob, reg, vfrom, renewals, pub);
 -- Registration numbers come from the counter row, as the workflow allocates them.
 DO $$
 DECLARE p record; app bigint; num text;

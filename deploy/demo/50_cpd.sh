@@ -2,11 +2,13 @@
 # Demo data for continuing training (idempotent): the agency's own provider (online courses
 # for each fiscal year and its 実践講習) and a private 特定講習 provider, approved with
 # `riss provider add` (their API keys in var/demo/providers/<name>.json, for the /provider
-# tour), a course catalogue and completions. With the registration dates of 40_registry.sh
-# (000001 and 000003 start their cycle on 2026-04-01, 000002 on 2024-10-01, 000004 on
-# 2024-04-01, 000006 on 2025-10-01) the standings from 2026-10-20 to 2027-09-30 are:
-# 000002 renewable (all four duties), 000001, 000003 and 000006 on track (this year's online
-# course done), 000004 overdue (no online course in its second year, 2025-04-01..2026-03-31).
+# tour), a course catalogue and completions. Dates are counted from R0, the last
+# registration date (1 April or 1 October) on or before today, as in 40_registry.sh, so the
+# standings on the day the demo is loaded (and for the next months, until R0 + 6 months) are:
+# 000001 renewable (all four duties of its cycle from R0 - 2 years done), 000002 on track
+# (cycle from R0, this year's online course done), 000003 overdue (cycle from R0 - 1 year,
+# no online course in its first year), 000006 on track (its first year's course done);
+# 000004 (suspended) has missed its second year's course.
 set -euo pipefail
 ROOT="${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}"
 RISS="${RISS:-$ROOT/build/cli/riss}"
@@ -18,6 +20,10 @@ OUT="${RISS_DEMO_OUT:-$(dirname "$CONF")/demo}/providers"
 psql_q() { psql "$DB_URL" -X -q -v ON_ERROR_STOP=1 -At "$@"; }
 mkdir -p "$OUT"
 chmod 700 "$OUT"
+# R0 and the fiscal year (年度, April-March) it falls in.
+today="$(TZ=Asia/Tokyo date +%F)"
+y=${today%%-*} m=${today#*-}; m=${m%%-*}
+if [ "${m#0}" -ge 10 ]; then R0="$y-10-01"; elif [ "${m#0}" -ge 4 ]; then R0="$y-04-01"; else R0="$((y - 1))-10-01"; fi
 
 # provider FILE NAME_JA NAME_EN [riss provider add options]: approve it once; when the key
 # file is missing (a new checkout on an old database), issue a new key into it.
@@ -37,36 +43,49 @@ provider() {
 provider agency "独立行政法人情報処理推進機構" "Information-technology Promotion Agency, Japan (IPA)" \
 	--agency --from 2016-10-01 --contact "継続講習 担当" --email cpd@ipa.example --phone 03-0000-0001
 provider academy "セキュリティ演習アカデミー株式会社" "Security Drill Academy Co., Ltd." \
-	--from 2024-04-01 --until 2028-03-31 --contact "研修事務局" --email kosyu@academy.example --phone 03-0000-0002
+	--from "$(date -d "$R0 - 3 years" +%F)" --until "$(date -d "$R0 + 2 years" +%F)" --contact "研修事務局" --email kosyu@academy.example --phone 03-0000-0002
 
 if [ "$(psql_q -c "SELECT count(*) FROM cpd.courses")" = "0" ]; then
-psql_q <<'SQL'
+psql_q -v r0="$R0" <<'SQL'
 BEGIN;
+CREATE TEMP TABLE demo_r0 ON COMMIT DROP AS
+  SELECT :'r0'::date AS r0, extract(year FROM :'r0'::date - interval '3 months')::int AS fy;
 CREATE TEMP TABLE demo_courses (provider text, code text, kind text, ja text, en text, hours numeric, years int[]) ON COMMIT DROP;
-INSERT INTO demo_courses VALUES
- ('独立行政法人情報処理推進機構', 'ONL-2024', 'online', '2024年度 オンライン講習', 'Online course FY2024', 6, '{2024}'),
- ('独立行政法人情報処理推進機構', 'ONL-2025', 'online', '2025年度 オンライン講習', 'Online course FY2025', 6, '{2025}'),
- ('独立行政法人情報処理推進機構', 'ONL-2026', 'online', '2026年度 オンライン講習', 'Online course FY2026', 6, '{2026}'),
- ('独立行政法人情報処理推進機構', 'PRA-IPA', 'practical', '実践講習（インシデント対応）', 'Practical course (incident response)', 6, '{2024,2025,2026,2027}'),
- ('セキュリティ演習アカデミー株式会社', 'TK-IR', 'practical', '特定講習 インシデント対応演習', 'Designated course: incident response drill', 7, '{2025,2026}'),
- ('セキュリティ演習アカデミー株式会社', 'TK-CLOUD', 'practical', '特定講習 クラウドセキュリティ実践', 'Designated course: cloud security in practice', 6.5, '{2026,2027}');
+-- The agency's online course of each fiscal year from three years back to next year.
+INSERT INTO demo_courses
+  SELECT '独立行政法人情報処理推進機構', 'ONL-' || y, 'online', y || '年度 オンライン講習', 'Online course FY' || y, 6, ARRAY[y]
+  FROM demo_r0, generate_series(fy - 3, fy + 1) AS y;
+INSERT INTO demo_courses
+  SELECT '独立行政法人情報処理推進機構', 'PRA-IPA', 'practical', '実践講習（インシデント対応）', 'Practical course (incident response)', 6,
+         ARRAY[fy - 3, fy - 2, fy - 1, fy, fy + 1] FROM demo_r0
+  UNION ALL SELECT 'セキュリティ演習アカデミー株式会社', 'TK-IR', 'practical', '特定講習 インシデント対応演習',
+         'Designated course: incident response drill', 7, ARRAY[fy - 2, fy - 1, fy] FROM demo_r0
+  UNION ALL SELECT 'セキュリティ演習アカデミー株式会社', 'TK-CLOUD', 'practical', '特定講習 クラウドセキュリティ実践',
+         'Designated course: cloud security in practice', 6.5, ARRAY[fy, fy + 1] FROM demo_r0;
 INSERT INTO cpd.courses (provider_id, code, kind, title_ja, title_en, hours, cycle_years, created_by)
   SELECT p.id, c.code, c.kind, c.ja, c.en, c.hours, c.years, 'demo:provider' FROM demo_courses c
   JOIN cpd.providers p ON p.name_ja = c.provider;
 INSERT INTO cpd.designations (course_id, fiscal_year, designation_no, designated_by)
-  SELECT c.id, d.fy, d.no, 'demo:registrar' FROM (VALUES ('TK-IR', 2025, 'TK-2025-014'), ('TK-IR', 2026, 'TK-2026-007'),
-    ('TK-CLOUD', 2026, 'TK-2026-021')) AS d(code, fy, no) JOIN cpd.courses c ON c.code = d.code;
--- Completions as the providers log them (accepted on receipt).
+  SELECT c.id, d.y, format('TK-%s-%s', d.y, d.no), 'demo:registrar'
+  FROM demo_r0, LATERAL (VALUES ('TK-IR', fy - 2, '014'), ('TK-IR', fy - 1, '009'), ('TK-IR', fy, '007'),
+                                ('TK-CLOUD', fy, '021')) AS d(code, y, no)
+  JOIN cpd.courses c ON c.code = d.code;
+-- Completions as the providers log them (accepted on receipt); the online course is the
+-- one of the fiscal year of completion.
 CREATE TEMP TABLE demo_done (provider text, rec text, regno char(6), code text, on_ date, hours numeric) ON COMMIT DROP;
-INSERT INTO demo_done VALUES
- ('独立行政法人情報処理推進機構', 'IPA-ONL-2024-0417', '000002', 'ONL-2024', '2025-01-20', 6),
- ('独立行政法人情報処理推進機構', 'IPA-ONL-2025-0417', '000002', 'ONL-2025', '2025-11-10', 6),
- ('独立行政法人情報処理推進機構', 'IPA-ONL-2026-0417', '000002', 'ONL-2026', '2026-10-20', 6),
- ('セキュリティ演習アカデミー株式会社', 'SDA-2025-0831-07', '000002', 'TK-IR', '2025-08-30', 7),
- ('独立行政法人情報処理推進機構', 'IPA-ONL-2026-0001', '000001', 'ONL-2026', '2026-06-15', 6),
- ('独立行政法人情報処理推進機構', 'IPA-ONL-2026-0123', '000003', 'ONL-2026', '2026-07-03', 6),
- ('独立行政法人情報処理推進機構', 'IPA-ONL-2024-0550', '000004', 'ONL-2024', '2024-07-01', 6),
- ('独立行政法人情報処理推進機構', 'IPA-ONL-2025-0777', '000006', 'ONL-2025', '2025-12-10', 6);
+INSERT INTO demo_done
+  SELECT v.provider, v.rec, v.regno,
+         CASE WHEN v.code = 'ONL' THEN 'ONL-' || extract(year FROM v.on_ - interval '3 months') ELSE v.code END,
+         v.on_, v.hours
+  FROM demo_r0, LATERAL (VALUES
+   ('独立行政法人情報処理推進機構', 'IPA-ONL-0001-1', '000001', 'ONL', (r0 - interval '21 months' + interval '14 days')::date, 6),
+   ('独立行政法人情報処理推進機構', 'IPA-ONL-0001-2', '000001', 'ONL', (r0 - interval '10 months')::date, 6),
+   ('セキュリティ演習アカデミー株式会社', 'SDA-IR-0001', '000001', 'TK-IR', (r0 - interval '7 months' + interval '2 days')::date, 7),
+   ('独立行政法人情報処理推進機構', 'IPA-ONL-0001-3', '000001', 'ONL', r0, 6),
+   ('独立行政法人情報処理推進機構', 'IPA-ONL-0417-1', '000002', 'ONL', r0, 6),
+   ('独立行政法人情報処理推進機構', 'IPA-ONL-0550-1', '000004', 'ONL', (r0 - interval '20 months')::date, 6),
+   ('独立行政法人情報処理推進機構', 'IPA-ONL-0777-1', '000006', 'ONL', (r0 - interval '10 months' + interval '9 days')::date, 6)
+  ) AS v (provider, rec, regno, code, on_, hours);
 INSERT INTO cpd.completions (provider_id, provider_record_id, regno, course_id, completed_on, hours, via, state, posted_at)
   SELECT p.id, d.rec, d.regno, c.id, d.on_, d.hours, 'api', 'accepted', now() FROM demo_done d
   JOIN cpd.providers p ON p.name_ja = d.provider JOIN cpd.courses c ON c.provider_id = p.id AND c.code = d.code;
@@ -75,5 +94,5 @@ INSERT INTO audit.events (actor, role, action, object, detail)
   FROM cpd.providers p;
 COMMIT;
 SQL
-echo "cpd demo: courses, 特定講習 designations and completions (000002 renewable, 000004 overdue)" >&2
+echo "cpd demo: courses, 特定講習 designations and completions (000001 renewable, 000002 on track, 000003 overdue)" >&2
 fi

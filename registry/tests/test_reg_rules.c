@@ -62,6 +62,25 @@ static void test_validity_end_and_exp(void **state)
 	assert_int_equal(reg_validity_exp(&exp, "31-03-2029"), RS_EINVAL);
 }
 
+static void test_bar_civil_code(void **state)
+{
+	(void)state;
+	/* cancelled on, first day a new registration is allowed (Civil Code art. 140/143) */
+	static const char *const pairs[][2] = {
+		{ "2025-06-15", "2027-06-16" }, { "2024-02-28", "2026-03-01" }, { "2024-02-29", "2026-03-01" },
+		{ "2028-02-28", "2030-03-01" }, { "2027-02-27", "2029-02-28" }, { "2025-12-31", "2028-01-01" },
+		{ "2026-02-28", "2028-03-01" }, { "2027-02-28", "2029-03-01" }, { "2026-12-02", "2028-12-03" },
+	};
+	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+		char got[11];
+		assert_int_equal(reg_bar_allowed_from(got, pairs[i][0]), 0);
+		if (strcmp(got, pairs[i][1]) != 0)
+			fail_msg("cancelled %s: may register from %s, want %s", pairs[i][0], got, pairs[i][1]);
+	}
+	char out[11];
+	assert_int_equal(reg_bar_allowed_from(out, "2026-02-29"), RS_EINVAL);
+}
+
 static void test_today_in_japan(void **state)
 {
 	(void)state;
@@ -187,7 +206,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_next_registration_date), cmocka_unit_test(test_validity_end_and_exp),
-		cmocka_unit_test(test_today_in_japan),         cmocka_unit_test(test_renewal_window),
+		cmocka_unit_test(test_today_in_japan),         cmocka_unit_test(test_bar_civil_code),
+		cmocka_unit_test(test_renewal_window),
 		cmocka_unit_test(test_lapse),                  cmocka_unit_test(test_card_colour),
 		cmocka_unit_test(test_search_input),
 		cmocka_unit_test(test_effective_status_and_actions),

@@ -63,7 +63,7 @@ test('a registrar makes an activation code and ends an overdue case in cancellat
     await page.fill('#cancel-confirm', reg.regno);
     await page.click('#cancel button[type=submit]');
     await page.waitForSelector('#cancel', { state: 'hidden' });
-    assert.match(await page.textContent('#status'), new RegExp(`登録番号 ${reg.regno} の登録を取り消しました`));
+    assert.match(await page.textContent('#status'), new RegExp(`登録番号 ${reg.regno} の登録を取り消しました。この方が再び登録できるのは \\d{4}-\\d{2}-\\d{2} からです。`));
     const st = await page.evaluate((r) => fetch('/api/v1/registry/registrants?regno=' + r).then((x) => x.json()), reg.regno);
     assert.equal(st.status, 'cancelled');
 

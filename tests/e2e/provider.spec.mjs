@@ -109,6 +109,9 @@ test('sign in, upload a CSV with a bad row, then the fixed one, and correct a re
   assert.equal(await page.getAttribute('#upload-errors', 'hidden'), '');
   await page.waitForFunction((id) => document.querySelector('#records tbody').textContent.includes(id), `E2E-${RUN}-3`);
   assert.equal(await page.$$eval('#records tbody tr', (trs) => trs.length), 3);
+  // Received: Japan time as the rest of the system writes it, whatever the browser's zone.
+  const received = await page.$$eval('#records tbody tr', (trs) => trs.map((tr) => tr.cells[6].textContent));
+  for (const r of received) assert.match(r, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
 
   // Correct record 2: the hours were wrong.
   await page.click(`#records button[aria-label*="E2E-${RUN}-2"]`);

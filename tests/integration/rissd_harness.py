@@ -1,11 +1,15 @@
 """Shared helpers for integration tests: a real rissd on a free loopback port against the
 real private PostgreSQL that ./deploy/dev test prepared (RISS_TEST_CONFIG, RISS_TEST_BUILD),
 and, for tests that stop the database, a throw-away PostgreSQL cluster of their own."""
+import base64
+import hashlib
+import hmac
 import http.client
 import json
 import os
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -24,6 +28,35 @@ def require_stack():
     if not CONFIG or not os.path.exists(CONFIG):
         print("RISS_TEST_CONFIG not set: run through ./deploy/dev test", file=sys.stderr)
         sys.exit(77)
+
+
+def totp(secret_b32, at=None, offset=0):
+    """The RFC 6238 code (SHA-1, 6 digits, 30 s) of a base32 secret at time at (now), offset
+    steps away."""
+    key = base64.b32decode(secret_b32)
+    step = int((at or time.time()) // 30) + offset
+    mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    o = mac[-1] & 15
+    return "%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
+
+
+def db_url():
+    """The shared test database (RISS_TEST_DB_URL, else the test config's db_url)."""
+    url = os.environ.get("RISS_TEST_DB_URL")
+    if url:
+        return url
+    with open(CONFIG) as f:
+        for line in f:
+            if line.startswith("db_url"):
+                return line.split("=", 1)[1].strip().strip('"')
+    raise RuntimeError("no db_url")
+
+
+def psql(sql, url=None):
+    """Run sql on the test database (or url); its unaligned output, stripped."""
+    out = subprocess.run(["psql", url or db_url(), "-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                         capture_output=True, text=True, check=True)
+    return out.stdout.strip()
 
 
 def riss(*args, config=None, check=True, env=None):

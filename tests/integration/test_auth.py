@@ -1,17 +1,13 @@
 """Staff sign-in (Argon2id + TOTP), sessions, CSRF, lockout, and a walk of every route in
 the route table with every role we can sign in as: allowed roles get through, others get
 401 (not signed in) or 403 (wrong role)."""
-import base64
-import hashlib
-import hmac
 import json
 import os
-import struct
 import subprocess
 import time
 import unittest
 
-from rissd_harness import ROOT, Rissd, riss, require_stack, RISSD
+from rissd_harness import ROOT, Rissd, riss, require_stack, RISSD, totp
 
 require_stack()
 if __name__ == "__main__":
@@ -20,14 +16,6 @@ if __name__ == "__main__":
 PASSWORD = "correct horse battery"
 STAFF_ROLES = ["proctor", "registrar", "psychometrician", "statistician", "auditor"]
 RUN = str(os.getpid())
-
-
-def totp(secret_b32, at=None, offset=0):
-    key = base64.b32decode(secret_b32)
-    step = int((at or time.time()) // 30) + offset
-    mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
-    o = mac[-1] & 15
-    return "%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
 
 
 def add_staff(username, role):

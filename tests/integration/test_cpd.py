@@ -5,18 +5,14 @@ unless sent as a correction (which voids the old record and keeps both), a recor
 another provider answers 404 and another provider's course is refused, a CSV of 1,000 rows
 with one bad row imports nothing and names that row, unknown registration numbers are
 named per record, and the registrar's standing shows the completion that filled a duty."""
-import base64
 import datetime
-import hashlib
-import hmac
 import json
 import os
-import struct
 import subprocess
 import time
 import unittest
 
-from rissd_harness import Rissd, riss, require_stack, BUILD, ROOT, CONFIG
+from rissd_harness import Rissd, riss, require_stack, BUILD, ROOT, CONFIG, totp
 
 require_stack()
 riss("db", "migrate")
@@ -24,13 +20,6 @@ riss("db", "migrate")
 PASSWORD = "correct horse battery"
 RUN = str(os.getpid())
 TODAY = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=9)).date()
-
-
-def totp(secret_b32):
-    key = base64.b32decode(secret_b32)
-    mac = hmac.new(key, struct.pack(">Q", int(time.time() // 30)), hashlib.sha1).digest()
-    o = mac[-1] & 15
-    return "%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
 
 
 def cycle_start(d):

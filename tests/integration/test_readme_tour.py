@@ -106,11 +106,41 @@ class ReadmeTour(unittest.TestCase):
         self.assertEqual((st, [x["regno"] for x in found["results"]]), (200, ["000001"]))
 
     def login(self, user):
+        # One sign-in per user and run: a TOTP code is good once (a second sign-in in the same
+        # 30 s would be refused as a replay).
+        sessions = self.__class__.__dict__.get("sessions") or {}
+        self.__class__.sessions = sessions
+        if user not in sessions:
+            sessions[user] = self.sign_in(user)
+        return sessions[user]
+
+    def sign_in(self, user):
         password, secret = demo_staff()[user]
         st, hdrs, body = self.rissd.json("POST", "/api/v1/staff/login",
                                          {"username": user, "password": password, "totp": totp(secret)})
         self.assertEqual(st, 200, body)
         return {"Cookie": hdrs["set-cookie"].split(";")[0], "X-CSRF-Token": body["csrf"]}
+
+    def test_demo_standings_as_the_tour_names_them(self):
+        # The tour: 000001 renewable (and able to apply at /me), 000002 and 000006 on track,
+        # 000003 overdue, whatever day the demo is loaded.
+        self.assertIn("/api/v1/cpd/status/000001` (renewable", " ".join(self.tour.split()))
+        h = self.login("registrar1")
+        for regno, state in (("000001", "renewable"), ("000002", "on_track"), ("000003", "overdue"),
+                             ("000006", "on_track")):
+            st, _, b = self.rissd.json("GET", f"/api/v1/cpd/status/{regno}", headers=h)
+            self.assertEqual((st, b.get("state")), (200, state), b)
+        with open(os.path.join(self.var, "demo", "me-codes.txt"), encoding="utf-8") as f:
+            code = dict(line.split() for line in f)["000001"]
+        password = "demo registrant password"
+        st, _, b = self.rissd.json("POST", "/api/v1/me/activate", {"regno": "000001", "code": code,
+                                                                  "password": password})
+        self.assertEqual(st, 200, b)
+        st, hdrs, b = self.rissd.json("POST", "/api/v1/me/login", {"regno": "000001", "password": password,
+                                                                  "totp": totp(b["totp_secret"])})
+        self.assertEqual(st, 200, b)
+        st, _, me = self.rissd.json("GET", "/api/v1/me", headers={"Cookie": hdrs["set-cookie"].split(";")[0]})
+        self.assertEqual((st, me["standing"]["state"], me["may_apply"]), (200, "renewable", True), me)
 
     def test_staff_of_the_tour_sign_in_and_proctor_admits(self):
         for user in ("registrar1", "statistician1"):

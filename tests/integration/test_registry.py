@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import signal
-import struct
 import subprocess
 import tempfile
 import threading
@@ -22,7 +21,7 @@ import unittest
 import urllib.parse
 import zlib
 
-from rissd_harness import Rissd, riss, require_stack, BUILD, ROOT, CONFIG
+from rissd_harness import Rissd, riss, require_stack, BUILD, ROOT, CONFIG, totp, db_url, psql
 
 require_stack()
 riss("db", "migrate")
@@ -49,30 +48,6 @@ def b64u(b):
 
 def unb64u(s):
     return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
-
-
-def totp(secret_b32):
-    key = base64.b32decode(secret_b32)
-    mac = hmac.new(key, struct.pack(">Q", int(time.time() // 30)), hashlib.sha1).digest()
-    o = mac[-1] & 15
-    return "%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
-
-
-def db_url():
-    url = os.environ.get("RISS_TEST_DB_URL")
-    if url:
-        return url
-    with open(CONFIG) as f:
-        for line in f:
-            if line.startswith("db_url"):
-                return line.split("=", 1)[1].strip().strip('"')
-    raise RuntimeError("no db_url")
-
-
-def psql(sql):
-    out = subprocess.run(["psql", db_url(), "-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql],
-                         capture_output=True, text=True, check=True)
-    return out.stdout.strip()
 
 
 class Registry(unittest.TestCase):

@@ -11,18 +11,16 @@ import email
 import email.header
 import email.policy
 import hashlib
-import hmac
 import json
 import os
 import shutil
-import struct
 import subprocess
 import tempfile
 import threading
 import time
 import unittest
 
-from rissd_harness import Rissd, riss, require_stack, BUILD, ROOT, CONFIG
+from rissd_harness import Rissd, riss, require_stack, BUILD, ROOT, CONFIG, totp, db_url, psql
 
 require_stack()
 riss("db", "migrate")
@@ -40,36 +38,22 @@ RUN = str(os.getpid())
 JST = datetime.timezone(datetime.timedelta(hours=9))
 
 
-def totp(secret_b32, at=None):
-    key = base64.b32decode(secret_b32)
-    mac = hmac.new(key, struct.pack(">Q", int((at or time.time()) // 30)), hashlib.sha1).digest()
-    o = mac[-1] & 15
-    return "%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
-
-
-def db_url():
-    url = os.environ.get("RISS_TEST_DB_URL")
-    if url:
-        return url
-    with open(CONFIG) as f:
-        for line in f:
-            if line.startswith("db_url"):
-                return line.split("=", 1)[1].strip().strip('"')
-    raise RuntimeError("no db_url")
-
-
-def psql(sql):
-    out = subprocess.run(["psql", db_url(), "-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql],
-                         capture_output=True, text=True, check=True)
-    return out.stdout.strip()
-
-
 def unb64u(s):
     return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
 
 
 def add_years(d, n):
     return d.replace(year=d.year + n)
+
+
+def bar_allowed_from(cancelled_on):
+    """The first day a new registration is allowed after 取消し on cancelled_on: 2 years from
+    the next day (Civil Code art. 140/143; a start on 29 February has no corresponding day, so
+    1 March)."""
+    start = cancelled_on + datetime.timedelta(days=1)
+    if (start.month, start.day) == (2, 29):
+        return datetime.date(start.year + 2, 3, 1)
+    return start.replace(year=start.year + 2)
 
 
 def today_jst():
@@ -208,6 +192,15 @@ class Renewal(unittest.TestCase):
              f"via, state, posted_at) VALUES ({self.provider}, 'r-{regno}-{course}-{on}', '{regno}', {course}, "
              f"'{on}', 6, 'api', 'accepted', now())")
 
+    def renewable(self, name):
+        """A registrant in the third year of a cycle with every duty met: (regno, cycle start)."""
+        start = cycle_start_before(today_jst() - datetime.timedelta(days=2 * 366 + 2))
+        regno = self.register(name, start.isoformat())
+        for y in range(3):
+            self.complete(regno, self.online, add_years(start, y) + datetime.timedelta(days=1))
+        self.complete(regno, self.practical, add_years(start, 1) + datetime.timedelta(days=30))
+        return regno, start
+
     def job(self, *args, env=None):
         r = riss("jobs", "run", "--json", *args, env=dict(self.env, **(env or {})), check=False)
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -322,10 +315,13 @@ class Renewal(unittest.TestCase):
         st, _, b = self.admin("POST", "/api/v1/cpd/cases/cancel", {"id": case["id"], "confirm": regno,
                                                                     "note": "講習未受講"})
         self.assertEqual(st, 200, b)
+        self.assertEqual(b["reregistration_from"], bar_allowed_from(today).isoformat())
         st, _, r = self.admin("GET", f"/api/v1/registry/registrants?regno={regno}")
         self.assertEqual(r["status"], "cancelled")
-        # The same person applies again: refused for 2 years, and told until when.
-        until = add_years(today, 2).isoformat()
+        # The same person applies again: refused for 2 years counted by the Civil Code (from the
+        # next day), and told from when.
+        until = bar_allowed_from(today).isoformat()
+        self.assertEqual(psql(f"SELECT barred_until FROM registry.bars WHERE regno = '{regno}'"), until)
         st, _, b = self.apply(name, dob, "2027-04-01")
         self.assertEqual(st, 409, b)
         self.assertIn(until, b["detail"])
@@ -452,6 +448,70 @@ class Renewal(unittest.TestCase):
         finally:
             self.assertEqual(d.stop(), 0)
             d.cleanup()
+
+
+    def test_8_direct_renewal_issues_the_new_credential(self):
+        regno, start = self.renewable(f"直接 更新{RUN}")
+        st, _, b = self.admin("POST", "/api/v1/registry/renew", {"regno": regno})
+        self.assertEqual(st, 200, b)
+        new_end = add_years(start, 6) - datetime.timedelta(days=1)
+        self.assertEqual((b["renewal_count"], b["valid_until"]), (1, new_end.isoformat()))
+        # The new credential comes with the answer, as an approved application's does.
+        claims = json.loads(unb64u(b["token"].split(".")[1]))
+        self.assertEqual((claims["sub"], claims["renewal_count"]), (regno, 1))
+        exp = datetime.datetime.combine(new_end + datetime.timedelta(days=1), datetime.time(0), JST)
+        self.assertEqual(claims["exp"], int(exp.timestamp()))
+        self.assertTrue(b["url"].endswith("/v/" + b["token"]), b["url"])
+        st, _, v = self.d.json("POST", "/api/v1/verify", {"token": b["token"]})
+        self.assertEqual(v["verdict"], "valid", v)
+        # One credential with the new validity on the register, and no second renewal.
+        self.assertEqual(psql(f"SELECT count(*) FROM registry.credentials WHERE regno = '{regno}'"), "1")
+        st, _, again = self.admin("POST", "/api/v1/registry/renew", {"regno": regno})
+        self.assertEqual(st, 409, again)
+
+    def test_9_decision_mail_once_in_the_registrants_language(self):
+        people = {}
+        for lang in ("en", "ja"):
+            regno, start = self.renewable(f"決定 {lang}{RUN}")
+            addr = f"d{regno}@example.test"
+            st, _, b = self.admin("POST", "/api/v1/registry/activation-code", {"regno": regno, "email": addr,
+                                                                               "lang": lang})
+            self.assertEqual(st, 201, b)
+            me = self.sign_in(regno)
+            st, _, b = self.d.json("POST", "/api/v1/me/renewal", headers=me)
+            self.assertEqual(st, 201, b)
+            people[lang] = (regno, addr, b["id"], start)
+        # The English registrant is approved; the Japanese one refused with a reason.
+        st, _, b = self.admin("POST", "/api/v1/cpd/renewals/decide", {"id": people["en"][2], "approve": True})
+        self.assertEqual(st, 200, b)
+        st, _, b = self.admin("POST", "/api/v1/cpd/renewals/decide",
+                              {"id": people["ja"][2], "approve": False, "note": "特定講習の修了証が確認できません"})
+        self.assertEqual(st, 200, b)
+        sink = Sink()
+        try:
+            env = {"RISS_SMTP_HOST": "127.0.0.1", "RISS_SMTP_PORT": str(sink.port),
+                   "RISS_SMTP_FROM": "renewal@riss.test.example"}
+            self.job(env=env)
+            self.job(env=env)   # a second run sends nothing again
+            regno, addr, _, start = people["en"]
+            got = [m for m in sink.to(addr) if "approved" in m[1]]
+            self.assertEqual(len(got), 1, sink.to(addr))
+            _, subject, body = got[0]
+            new_end = add_years(start, 6) - datetime.timedelta(days=1)
+            self.assertIn("approved", subject)
+            self.assertIn(new_end.isoformat(), body)
+            self.assertIn(regno, body)
+            self.assertIn(BASE + "/me", body)
+            regno, addr, _, start = people["ja"]
+            got = [m for m in sink.to(addr) if "受理できません" in m[1]]
+            self.assertEqual(len(got), 1, sink.to(addr))
+            _, subject, body = got[0]
+            self.assertIn("受理できませんでした", subject)
+            self.assertIn("理由: 特定講習の修了証が確認できません", body)
+            self.assertIn((add_years(start, 3) - datetime.timedelta(days=1)).isoformat(), body)
+            self.assertNotIn("Dear", body)
+        finally:
+            sink.stop()
 
 
 if __name__ == "__main__":

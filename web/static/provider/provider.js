@@ -23,6 +23,13 @@
   }
   function fail(res) { say(window.rissI18n.problem(res.body, res.status), true); }
 
+  // A timestamp as the rest of the system shows one: YYYY-MM-DD HH:MM in Japan time,
+  // whatever the browser's own zone and language.
+  function jst(ts) {
+    return new Date(ts).toLocaleString('sv-SE', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit',
+      day: '2-digit', hour: '2-digit', minute: '2-digit' });
+  }
+
   function cell(tr, text) { var td = document.createElement('td'); td.textContent = text; tr.appendChild(td); return td; }
   function clear(tbody) { while (tbody.firstChild) tbody.removeChild(tbody.firstChild); }
   function emptyRow(tbody, cols) {
@@ -64,7 +71,7 @@
         cell(tr, c.completed_on);
         cell(tr, String(c.hours));
         cell(tr, window.rissI18n.state('cpd_completion', c.state));
-        cell(tr, new Date(c.received_at).toLocaleString(window.rissI18n.current() === 'en' ? 'en-GB' : 'ja-JP'));
+        cell(tr, jst(c.received_at));
         var td = cell(tr, '');
         if (c.state !== 'voided') {
           var b = document.createElement('button');

@@ -173,7 +173,11 @@
       ev.preventDefault();
       var c = cancelling;
       call('POST', '/api/v1/cpd/cases/cancel', { id: c.id, confirm: $('cancel-confirm').value, note: $('cancel-reason').value })
-        .then(function () { $('cancel').hidden = true; status(t('cpd_desk.cancelled', [c.regno])); return loadCases(); })
+        .then(function (r) {
+          $('cancel').hidden = true;
+          status(t('cpd_desk.cancelled', [c.regno, r.reregistration_from]));
+          return loadCases();
+        })
         .catch(fail);
     });
     $('code').addEventListener('submit', function (ev) {

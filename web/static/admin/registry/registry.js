@@ -287,7 +287,7 @@
       return call.then(function (b) {
         say(DONE[a], [r.regno], 'ok');
         return show(r.regno).then(function () {
-          if (a === 'issue') issued(b);
+          if (a === 'issue' || a === 'renew') issued(b);
           return search();
         });
       });
