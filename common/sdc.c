@@ -457,7 +457,10 @@ int rs_sdc_bounds(const rs_sdc_table *t, int i, double *lo, double *hi)
 	return rc;
 }
 
-int rs_sdc_audit(const rs_sdc_table *t, const struct rs_sdc_rules *rules, int *pinned, int npinned)
+/* The audit; stops after stop_after pinned entries when stop_after > 0 (the protect loop
+ * needs only one to act on). */
+static int rs_sdc_audit_upto(const rs_sdc_table *t, const struct rs_sdc_rules *rules, int *pinned, int npinned,
+                             int stop_after)
 {
 	rs_sdc_table view = *t;
 	if (rules) {
@@ -469,29 +472,43 @@ int rs_sdc_audit(const rs_sdc_table *t, const struct rs_sdc_rules *rules, int *p
 	int nu = rs_sdc_columns(t, &col);
 	if (nu < 0)
 		return nu;
-	unsigned char *det = malloc((size_t)(nu ? nu : 1));
-	int rc = det ? rs_sdc_determined(t, col, nu, 1, det) : RS_ENOMEM;
+	/* det0: fixed by the relations alone (pinned, whatever the bounds); det1: fixed once the
+	 * unknowns that are 0 are taken as known (may be pinned: the LP decides). */
+	unsigned char *det0 = malloc((size_t)(nu ? nu : 1)), *det1 = malloc((size_t)(nu ? nu : 1));
+	int rc = det0 && det1 ? rs_sdc_determined(t, col, nu, 0, det0) : RS_ENOMEM;
+	if (rc == 0)
+		rc = rs_sdc_determined(t, col, nu, 1, det1);
 	int found = 0;
-	for (int i = 0; rc == 0 && i < t->n; i++) {
-		if (!rs_sdc_protected(t, i) || !det[col[i]])
+	for (int i = 0; rc == 0 && i < t->n && (stop_after <= 0 || found < stop_after); i++) {
+		if (!rs_sdc_protected(t, i) || !det1[col[i]])
 			continue;
-		/* Linear algebra cannot clear it (it may be fixed only because some unknown is 0):
-		 * ask the adversary's linear programme for its interval. */
-		double lo, hi;
-		int e = rs_sdc_bounds(t, i, &lo, &hi);
-		if (e != 0) {
-			rc = e;
-			break;
+		int is_pinned = det0[col[i]];
+		if (!is_pinned) {
+			/* Linear algebra cannot clear it (it may be fixed only because some unknown is
+			 * 0): ask the adversary's linear programme for its interval. */
+			double lo, hi;
+			int e = rs_sdc_bounds(t, i, &lo, &hi);
+			if (e != 0) {
+				rc = e;
+				break;
+			}
+			is_pinned = hi >= 0 && hi - lo < 1 - 1e-6;
 		}
-		if (hi >= 0 && hi - lo < 1 - 1e-6) {
+		if (is_pinned) {
 			if (pinned && found < npinned)
 				pinned[found] = i;
 			found++;
 		}
 	}
-	free(det);
+	free(det0);
+	free(det1);
 	free(col);
 	return rc != 0 ? rc : found;
+}
+
+int rs_sdc_audit(const rs_sdc_table *t, const struct rs_sdc_rules *rules, int *pinned, int npinned)
+{
+	return rs_sdc_audit_upto(t, rules, pinned, npinned, 0);
 }
 
 /* The published entry to suppress next so that entry p is no longer pinned: the cheapest
@@ -553,7 +570,7 @@ int rs_sdc_protect(rs_sdc_table *t, const struct rs_sdc_rules *rules)
 	}
 	for (int round = 0; round <= t->n; round++) {
 		int pin[1];
-		int found = rs_sdc_audit(t, NULL, pin, 1);
+		int found = rs_sdc_audit_upto(t, NULL, pin, 1, 1);
 		if (found < 0)
 			return found;
 		if (found == 0)
