@@ -3,6 +3,8 @@
 #include "cli.h"
 
 #include "cpd.h"
+#include "cpd_lrs.h"
+#include "rs_config.h"
 #include "rs_db.h"
 #include "rs_error.h"
 #include "rs_json.h"
@@ -41,6 +43,11 @@ static void cli_provider_key_text(const json_t *o)
 	printf("provider %lld: API key (shown only now; keep it safe):\n%s\n",
 	       (long long)json_integer_value(json_object_get(o, "provider_id")),
 	       json_string_value(json_object_get(o, "api_key")));
+	const json_t *x = json_object_get(o, "xapi");
+	if (x)
+		printf("xAPI (Learning Record Store, HTTP Basic; shown only now):\n  endpoint %s\n  username %s\n  password %s\n",
+		       json_string_value(json_object_get(x, "endpoint")), json_string_value(json_object_get(x, "username")),
+		       json_string_value(json_object_get(x, "password")));
 }
 
 static void cli_provider_row_text(const json_t *p)
@@ -98,7 +105,8 @@ static int cli_provider_add(int argc, char **argv)
 			       "period --from (default today, Japan time) .. --until (default open-ended) and create\n"
 			       "its API key. The key is printed once and only its SHA-256 is stored. --agency marks\n"
 			       "the agency's own training arm (its practical course needs no 特定講習 designation).\n"
-			       "--json prints {\"provider_id\", \"api_key\", \"key_hint\"}.\n");
+			       "--json prints {\"provider_id\", \"api_key\", \"key_hint\", \"xapi\": {\"endpoint\",\n"
+			       "\"username\", \"password\"}} (the xAPI credential of the LMS, HTTP Basic at /xapi/).\n");
 			return CLI_OK;
 		default:
 			return cli_usage_error("provider add: unknown option '%s' (see riss provider add --help)", argv[optind - 1]);
@@ -121,6 +129,7 @@ static int cli_provider_add(int argc, char **argv)
 	rs_db_close(db);
 	if (e != 0)
 		return cli_provider_fail(e);
+	cpd_lrs_endpoint_set(out, rs_config_str("public_base_url"));
 	return cli_provider_print(out, as_json, cli_provider_key_text);
 }
 
@@ -170,7 +179,7 @@ static int cli_provider_change(int argc, char **argv)
 		case 'h':
 			if (strcmp(what, "rotate-key") == 0)
 				printf("usage: riss provider rotate-key ID [--json]\n\nA new API key for provider ID (printed once); "
-				       "the old key stops working at once.\n");
+				       "the old key stops working at once.\nThe provider's xAPI credential (HTTP Basic at /xapi/) is replaced too and printed once.\n");
 			else if (strcmp(what, "suspend") == 0)
 				printf("usage: riss provider suspend ID --reason TEXT [--json]\n\nSuspend provider ID: its key is "
 				       "refused until it is reinstated.\n");
@@ -211,13 +220,14 @@ static int cli_provider_change(int argc, char **argv)
 	rs_db_close(db);
 	if (e != 0)
 		return cli_provider_fail(e);
+	cpd_lrs_endpoint_set(out, rs_config_str("public_base_url"));
 	return cli_provider_print(out, as_json, text);
 }
 
 static const struct cli_cmd cli_provider_cmds[] = {
 	{ .name = "add", .summary = "approve a provider and print its API key once", .run = cli_provider_add },
 	{ .name = "list", .summary = "list providers", .run = cli_provider_list },
-	{ .name = "rotate-key", .summary = "replace a provider's API key", .run = cli_provider_change },
+	{ .name = "rotate-key", .summary = "replace a provider's API key and xAPI credential", .run = cli_provider_change },
 	{ .name = "suspend", .summary = "suspend a provider (its key is refused)", .run = cli_provider_change },
 	{ .name = "reinstate", .summary = "lift a suspension", .run = cli_provider_change },
 	{ .name = "period", .summary = "set the approval period", .run = cli_provider_change },

@@ -25,6 +25,10 @@ const struct rs_cfg_def rs_cfg_table[] = {
 	  "open HTTP connections accepted at once" },
 	{ "http_body_limit", RS_CFG_INT, 1024, 67108864, "1048576", 0,
 	  "largest request body in bytes; larger bodies get 413" },
+	/* xAPI Learning Record Store (xapi-lrs). */
+	{ "xapi_body_limit", RS_CFG_INT, 1024, 268435456, "20971520", 0,
+	  "largest request body in bytes under /xapi/ (statements with attachments, bound at 16 MiB by the "
+	  "multipart reader, plus the envelope); larger get 413" },
 	{ "http_timeout", RS_CFG_INT, 1, 3600, "30", 0,
 	  "seconds an idle connection is kept" },
 	{ "static_dir", RS_CFG_STR, 0, 4096, "web/static", 0,

@@ -232,9 +232,12 @@ struct cpd_provider_new {
 
 /* Approve a provider and create its API key. *out (caller owns): {"provider_id": N,
  * "api_key": "rpk_...", "key_hint": "rpk_abcd"} — the only time the key is seen; only its
- * SHA-256 is stored. More members may be added later (it stays an object). */
+ * SHA-256 is stored, and "xapi": {"username", "password"}, the provider's credential for the
+ * Learning Record Store (cpd_lrs.h; callers add "endpoint"). More members may be added
+ * later (it stays an object). */
 int cpd_provider_add(json_t **out, rs_db *db, const struct cpd_actor *who, const struct cpd_provider_new *p);
-/* A new key for the provider; the old one stops working at once. *out as for add. */
+/* A new key for the provider, and a new xAPI credential; the old ones stop working at once
+ * (other nodes' credential caches: within 10 s). *out as for add. */
 int cpd_provider_rotate_key(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t provider_id);
 /* Suspend (reason required: the key is refused from now on) or reinstate. *out: the
  * provider's record (as in cpd_provider_list). */
@@ -282,6 +285,13 @@ int cpd_course_designate(json_t **out, rs_db *db, const struct cpd_actor *who, i
  * wrong envelope. */
 int cpd_completions_submit(json_t **out, unsigned *out_status, rs_db *db, const struct cpd_actor *who,
                            int64_t provider_id, const json_t *body);
+/* The completion path inside the caller's transaction, for records read by another reader
+ * (the xAPI statements, via "xapi"): b's records (bad[] and problems as the reader left
+ * them; b is changed) are checked and the good ones stored and accepted, as for submit.
+ * *out as for submit. Call it with a freshly read b on each attempt of a retried
+ * transaction. */
+int cpd_completions_log_in_tx(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t provider_id,
+                              const char *via, struct cpd_batch *b);
 /* The same from a CSV upload, all or nothing: when any row is bad nothing is stored and
  * RS_EINVAL is returned with *out = {"errors": [{"line", "column", "problem", "arg",
  * "detail"}], ...}; otherwise 0 and *out as for submit (status 200). */

@@ -340,6 +340,22 @@ int cpd_completions_submit(json_t **out, unsigned *out_status, rs_db *db, const 
 	return rc;
 }
 
+int cpd_completions_log_in_tx(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t provider_id,
+                              const char *via, struct cpd_batch *b)
+{
+	struct cpd_ingest g = { .who = who, .provider_id = provider_id, .via = via, .b = b };
+	int rc = cpd_ingest_run(&g);
+	if (rc == 0)
+		rc = cpd_ingest_body(db, &g);
+	if (rc == 0) {
+		*out = cpd_ingest_results(&g);
+		if (!*out)
+			rc = RS_ENOMEM;
+	}
+	cpd_ingest_free(&g);
+	return rc;
+}
+
 int cpd_completions_import_csv(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t provider_id,
                                const char *csv, size_t len)
 {

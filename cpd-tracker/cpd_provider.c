@@ -2,6 +2,7 @@
  * the agency's 特定講習 designations. Each change is one transaction with its audit row. */
 #include "cpd.h"
 #include "store.h"
+#include "cpd_lrs.h"
 
 #include "rs_audit.h"
 #include "rs_encode.h"
@@ -111,6 +112,7 @@ struct cpd_add_tx {
 	const char *from;
 	char key[CPD_KEY_LEN + 1], hash[65], hint[9];
 	int64_t id;
+	json_t *xapi;                 /* the provider's xAPI credential {username, password} */
 };
 
 static int cpd_add_body(rs_db *db, void *arg)
@@ -120,6 +122,10 @@ static int cpd_add_body(rs_db *db, void *arg)
 	if (rc == RS_EEXIST)
 		rs_error_msg("cpd.provider.exists", t->p->name_ja, NULL);
 	if (rc != 0)
+		return rc;
+	json_decref(t->xapi);
+	t->xapi = NULL;
+	if ((rc = cpd_lrs_cred_issue_in_tx(&t->xapi, db, t->id)) != 0)
 		return rc;
 	char obj[40];
 	snprintf(obj, sizeof obj, "provider:%lld", (long long)t->id);
@@ -153,6 +159,10 @@ int cpd_provider_add(json_t **out, rs_db *db, const struct cpd_actor *who, const
 		rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, cpd_add_body, &t);
 	if (rc == 0 && !(*out = cpd_key_json(t.id, t.key, t.hint)))
 		rc = RS_ENOMEM;
+	if (rc == 0)
+		json_object_set_new(*out, "xapi", t.xapi);
+	else
+		json_decref(t.xapi);
 	OPENSSL_cleanse(t.key, sizeof t.key);
 	return rc;
 }
@@ -164,6 +174,7 @@ struct cpd_change_tx {
 	const char *action;
 	const char *a, *b;                  /* arguments of the change */
 	char key[CPD_KEY_LEN + 1], hash[65], hint[9];
+	json_t *xapi;                       /* rotate-key: the new xAPI credential */
 	int (*apply)(rs_db *db, struct cpd_change_tx *t);
 };
 
@@ -193,7 +204,11 @@ static int cpd_change(json_t **out, rs_db *db, struct cpd_change_tx *t)
 
 static int cpd_apply_key(rs_db *db, struct cpd_change_tx *t)
 {
-	return cpd_store_provider_set_key(db, t->id, t->hash, t->hint);
+	int rc = cpd_store_provider_set_key(db, t->id, t->hash, t->hint);
+	json_decref(t->xapi);
+	t->xapi = NULL;
+	/* The LMS's xAPI credential is replaced with the key: one leak, one remedy. */
+	return rc != 0 ? rc : cpd_lrs_cred_issue_in_tx(&t->xapi, db, t->id);
 }
 
 int cpd_provider_rotate_key(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t provider_id)
@@ -205,6 +220,10 @@ int cpd_provider_rotate_key(json_t **out, rs_db *db, const struct cpd_actor *who
 		rc = cpd_change(NULL, db, &t);
 	if (rc == 0 && !(*out = cpd_key_json(provider_id, t.key, t.hint)))
 		rc = RS_ENOMEM;
+	if (rc == 0)
+		json_object_set_new(*out, "xapi", t.xapi);
+	else
+		json_decref(t.xapi);
 	OPENSSL_cleanse(t.key, sizeof t.key);
 	return rc;
 }

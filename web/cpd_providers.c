@@ -3,7 +3,9 @@
 #include "web_cpd.h"
 
 #include "rs_error.h"
+#include "rs_config.h"
 #include "rs_json.h"
+#include "cpd_lrs.h"
 
 #include <string.h>
 
@@ -53,6 +55,8 @@ enum MHD_Result web_h_cpd_provider_add(struct web_request *req)
 		return reply;
 	json_t *out = NULL;
 	int rc = cpd_provider_add(&out, db, &who, &p);
+	if (rc == 0)
+		cpd_lrs_endpoint_set(out, rs_config_str("public_base_url"));
 	return web_cpd_answer(req, rc, out, MHD_HTTP_CREATED);
 }
 
@@ -86,5 +90,7 @@ enum MHD_Result web_h_cpd_provider_change(struct web_request *req)
 		rc = cpd_provider_reinstate(&out, db, &who, id);
 	else
 		rc = cpd_provider_rotate_key(&out, db, &who, id);
+	if (rc == 0)
+		cpd_lrs_endpoint_set(out, rs_config_str("public_base_url"));
 	return web_cpd_answer(req, rc, out, MHD_HTTP_OK);
 }

@@ -33,6 +33,8 @@ void web_add_security_headers(struct MHD_Response *resp, int is_html)
 static enum MHD_Result web_queue(struct web_request *req, unsigned status, struct MHD_Response *resp)
 {
 	MHD_add_response_header(resp, "X-Request-Id", req->id);
+	for (size_t i = 0; req->extra_headers && req->extra_headers[i]; i += 2)
+		MHD_add_response_header(resp, req->extra_headers[i], req->extra_headers[i + 1]);
 	enum MHD_Result r = MHD_queue_response(req->conn, status, resp);
 	MHD_destroy_response(resp);
 	req->status = status;

@@ -116,6 +116,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	web_srv.body_limit = (size_t)rs_config_int("http_body_limit");
+	web_srv.xapi_body_limit = (size_t)rs_config_int("xapi_body_limit");
 	snprintf(web_srv.static_dir, sizeof web_srv.static_dir, "%s", rs_config_str("static_dir"));
 	snprintf(web_srv.migrations_dir, sizeof web_srv.migrations_dir, "%s", rs_config_str("migrations_dir"));
 	int threads = (int)rs_config_int("http_threads");

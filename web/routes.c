@@ -209,6 +209,23 @@ const struct web_route web_routes[] = {
 	{ .path = "/api/v1/stats/*", .method = "GET", .roles = WEB_ROLE_STATISTICIAN | WEB_ROLE_AUDITOR,
 	  .surface = WEB_SURF_ADMIN, .handler = web_h_stats_table, .name = "stats_table",
 	  .raw_roles = WEB_ROLE_STATISTICIAN },
+	/* xAPI statements that became no CPD completion (web/cpd_xapi_unmatched.c, xapi-stmt). */
+	{ .path = "/api/v1/cpd/xapi/unmatched", .method = "GET", .roles = WEB_ROLE_PROVIDER, .surface = WEB_SURF_PROVIDER,
+	  .handler = web_h_cpd_xapi_unmatched, .name = "cpd_xapi_unmatched" },
+	/* xAPI 1.0.3 Learning Record Store (web/xapi.c). Open in this table because the dispatcher
+	 * authenticates itself: HTTP Basic with the provider's xAPI credential, which the
+	 * alternate request syntax sends in the form body (unknown resources 404 and CORS
+	 * preflights answer without one; About is open by the specification). */
+	{ .path = "/xapi/*", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_PROVIDER,
+	  .handler = web_h_xapi, .name = "xapi" },
+	{ .path = "/xapi/*", .method = "PUT", .roles = ANY_ROLE, .surface = WEB_SURF_PROVIDER,
+	  .handler = web_h_xapi, .name = "xapi" },
+	{ .path = "/xapi/*", .method = "POST", .roles = ANY_ROLE, .surface = WEB_SURF_PROVIDER,
+	  .handler = web_h_xapi, .name = "xapi" },
+	{ .path = "/xapi/*", .method = "DELETE", .roles = ANY_ROLE, .surface = WEB_SURF_PROVIDER,
+	  .handler = web_h_xapi, .name = "xapi" },
+	{ .path = "/xapi/*", .method = "OPTIONS", .roles = ANY_ROLE, .surface = WEB_SURF_PROVIDER,
+	  .handler = web_h_xapi, .name = "xapi" },
 	{ .path = "/", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_CORE,
 	  .handler = web_h_page, .name = "page" },
 	{ .path = "/exam", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_EXAM,

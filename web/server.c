@@ -121,10 +121,17 @@ int web_body_json(struct web_request *req, enum MHD_Result *reply)
 	return 0;
 }
 
+/* The body limit of a path: xapi_body_limit under /xapi/ (statements with attachments),
+ * http_body_limit elsewhere. */
+static size_t web_body_limit_for(const char *url)
+{
+	return strncmp(url, "/xapi/", 6) == 0 ? web_srv.xapi_body_limit : web_srv.body_limit;
+}
+
 static enum MHD_Result web_reply_body_too_large(struct web_request *req)
 {
 	char limit[24];
-	snprintf(limit, sizeof limit, "%zu", web_srv.body_limit);
+	snprintf(limit, sizeof limit, "%zu", web_body_limit_for(req->url));
 	return web_reply_msg(req, MHD_HTTP_CONTENT_TOO_LARGE, "body-too-large", "http.body_limit", limit, NULL);
 }
 
@@ -181,9 +188,11 @@ static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const 
 		web_request_id(req->id);
 		req->lang_en = web_prefers_english(conn);
 		web_client_addr(req, conn);
+		if (strncmp(url, "/xapi/", 6) == 0)
+			req->extra_headers = web_xapi_headers; /* a 413 or 405 here is an xAPI answer too */
 		*con_cls = req;
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && strtoull(cl, NULL, 10) > web_srv.body_limit) {
+		if (cl && strtoull(cl, NULL, 10) > web_body_limit_for(url)) {
 			/* Refuse before reading the body; MHD then closes the connection. */
 			return web_reply_body_too_large(req);
 		}
@@ -192,7 +201,7 @@ static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const 
 	if (*upload_data_size > 0) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
-		if (req->body_too_big || req->body_len + n > web_srv.body_limit) {
+		if (req->body_too_big || req->body_len + n > web_body_limit_for(req->url)) {
 			req->body_too_big = 1; /* chunked upload past the limit: drop, answer 413 at the end */
 			return MHD_YES;
 		}

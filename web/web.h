@@ -90,6 +90,7 @@ struct web_request {
 	json_t *json;               /* parsed body when route->json_body */
 	rs_db *db;                  /* pooled connection, returned at completion */
 	rs_db_pool *db_pool;        /* the pool db came from (web_srv.pool or read_pool) */
+	const char *const *extra_headers; /* name, value, ..., NULL: added to every answer (xAPI) */
 	unsigned status;            /* status queued, for the access log and metrics */
 	size_t reply_bytes;
 };
@@ -100,6 +101,7 @@ struct web_server {
 	rs_db_pool *read_pool;      /* db_read_url: public read-only surfaces, or NULL */
 	unsigned surfaces;
 	size_t body_limit;
+	size_t xapi_body_limit;     /* body limit under /xapi/ (xapi_body_limit) */
 	char static_dir[4096];
 	char migrations_dir[4096];
 	volatile int shutting_down;
@@ -256,6 +258,12 @@ enum MHD_Result web_h_cpd_completions_list(struct web_request *req);
 enum MHD_Result web_h_cpd_completion_get(struct web_request *req);
 enum MHD_Result web_h_cpd_completion_decide(struct web_request *req);
 enum MHD_Result web_h_cpd_status(struct web_request *req);
+/* xAPI statements that became no completion (web/cpd_xapi_unmatched.c, xapi-stmt). */
+enum MHD_Result web_h_cpd_xapi_unmatched(struct web_request *req);
+/* The xAPI Learning Record Store under /xapi/ (web/xapi.c dispatches to its resources). */
+enum MHD_Result web_h_xapi(struct web_request *req);
+/* The headers of every answer under /xapi/ (version, CORS): name, value, ..., NULL. */
+extern const char *const web_xapi_headers[];
 /* The client's address into req->client_ip: the peer, or behind a configured trusted proxy
  * the nearest X-Forwarded-For entry that is not a proxy (web/client_addr.c). */
 void web_client_addr(struct web_request *req, struct MHD_Connection *conn);

@@ -6,7 +6,7 @@
 // no violation in Japanese or English.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, axeViolations, BASE } from './browser.mjs';
+import { launch, axeViolations, screenshot, BASE } from './browser.mjs';
 import { addStaff, totp, riss, PASSWORD } from './staff.mjs';
 
 const RUN = Date.now().toString(36).replace(/[0-9]/g, (d) => 'abcdefghij'[d]);
@@ -135,5 +135,43 @@ test('sign in, upload a CSV with a bad row, then the fixed one, and correct a re
   // Signing out forgets the key.
   await page.click('#sign-out');
   assert.equal(await page.evaluate(() => sessionStorage.getItem('riss_provider_key')), null);
+  assert.deepEqual(errors, []);
+});
+
+// xAPI (xapi-stmt): a completed statement for an activity that is none of the provider's
+// courses is stored and listed in the unmatched section with its reason, in Japanese and in
+// English.
+test('an xAPI statement that matches no course is listed with its reason', async () => {
+  const x = provider.xapi;
+  const auth = 'Basic ' + Buffer.from(x.username + ':' + x.password).toString('base64');
+  const stmt = {
+    actor: { mbox: 'mailto:nobody-' + RUN + '@example.com' },
+    verb: { id: 'http://adlnet.gov/expapi/verbs/completed' },
+    object: { id: 'http://lms.example.com/activities/' + RUN },
+    result: { completion: true },
+  };
+  const r = await ctx.request.post(BASE + '/xapi/statements',
+    { data: stmt, headers: { Authorization: auth, 'X-Experience-API-Version': '1.0.3' } });
+  assert.equal(r.status(), 200, await r.text());
+  const [sid] = await r.json();
+  const page = await ctx.newPage();
+  const errors = watchErrors(page);
+  await page.goto(BASE + '/provider');
+  await page.fill('#api-key', provider.api_key);
+  await page.click('#key-form button[type=submit]');
+  await page.waitForFunction((id) => document.querySelector('#xapi-unmatched tbody').textContent.includes(id), sid);
+  const row = await page.$$eval('#xapi-unmatched tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  assert.equal(row.length, 1, JSON.stringify(row));
+  assert.equal(row[0][1], sid);
+  assert.match(row[0][3], /nobody-/);
+  assert.match(row[0][4], /アクティビティ ID が貴機関の講座/);
+  assert.deepEqual(await axeViolations(page), [], 'axe with the unmatched statements');
+  await screenshot(page, 'provider-xapi-ja');
+  await page.click('[data-lang-toggle]');
+  await page.waitForFunction(() => /The activity id is not one of your courses/.test(document.querySelector('#xapi-unmatched tbody').textContent));
+  assert.equal((await page.textContent('#xapi-h')).trim(), 'xAPI: statements that became no completion');
+  await screenshot(page, 'provider-xapi-en');
+  await page.click('[data-lang-toggle]');
+  await page.click('#sign-out');
   assert.deepEqual(errors, []);
 });

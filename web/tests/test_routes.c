@@ -67,7 +67,9 @@ static void test_every_route_is_complete(void **state)
 		assert_true(r->roles != 0); /* every route names who may call it */
 		assert_true(strcmp(r->method, "GET") == 0 || strcmp(r->method, "POST") == 0 ||
 		            strcmp(r->method, "PUT") == 0 || strcmp(r->method, "DELETE") == 0 ||
-		            strcmp(r->method, "PATCH") == 0);
+		            strcmp(r->method, "PATCH") == 0 ||
+		            /* the xAPI frame answers CORS preflights (xapi-lrs) */
+		            (strcmp(r->method, "OPTIONS") == 0 && strcmp(r->path, "/xapi/*") == 0));
 	}
 }
 

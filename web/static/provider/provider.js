@@ -100,6 +100,32 @@
   }
 
   var me = null;
+  // xAPI statements that became no completion (xapi-stmt).
+  function actorText(a) {
+    if (!a) return '—';
+    if (a.account) return a.account.name + ' (' + a.account.homePage + ')';
+    return a.mbox || a.mbox_sha1sum || a.openid || a.name || '—';
+  }
+  function loadUnmatched() {
+    return api('GET', '/api/v1/cpd/xapi/unmatched?limit=100').then(function (res) {
+      if (!res.ok) return fail(res);
+      var tb = $('xapi-unmatched').tBodies[0];
+      clear(tb);
+      res.body.unmatched.forEach(function (u) {
+        var tr = document.createElement('tr');
+        cell(tr, new Date(u.stored).toLocaleString(window.rissI18n.current() === 'en' ? 'en-GB' : 'ja-JP'));
+        cell(tr, u.statement_id).className = 'iri';
+        cell(tr, u.activity || '—').className = 'iri';
+        cell(tr, actorText(u.actor));
+        cell(tr, u.message || t(u.message_id));
+        tb.appendChild(tr);
+      });
+      if (!res.body.unmatched.length) {
+        var tr = document.createElement('tr'); var td = cell(tr, t('page.provider.xapi_none')); td.colSpan = 5; tb.appendChild(tr);
+      }
+    });
+  }
+
   function showWho() {
     if (me) $('who').textContent = t('provider.signed_in', [window.rissI18n.current() === 'en' ? me.name_en : me.name_ja]);
   }
@@ -112,6 +138,7 @@
     say('');
     loadCourses();
     loadRecords();
+    loadUnmatched();
   }
 
   function signIn() {
@@ -201,7 +228,7 @@
         loadRecords();
       });
     });
-    document.addEventListener('riss:lang', function () { if (key()) { showWho(); loadCourses(); loadRecords(); } });
+    document.addEventListener('riss:lang', function () { if (key()) { showWho(); loadCourses(); loadRecords(); loadUnmatched(); } });
     if (key()) signIn();
   });
 })();
