@@ -6,6 +6,7 @@
 #include "cpd_renewal.h"
 #include "rs_db.h"
 #include "rs_error.h"
+#include "st.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -55,6 +56,9 @@ static int cli_jobs_run(int argc, char **argv)
 	cpd_smtp_from_config(&smtp);
 	struct cpd_job_summary s;
 	rc = cpd_job_run(&s, db, now, mail ? &smtp : NULL, "riss jobs run");
+	/* Agency statistics (stats-core): the runner refreshes the aggregates behind the tables. */
+	if (rc == 0 && s.ran)
+		rc = st_refresh(db);
 	rs_db_close(db);
 	if (rc != 0)
 		return cli_fail("jobs run: %s", rs_error_last());

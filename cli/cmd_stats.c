@@ -1,91 +1,138 @@
-/* riss stats export: exam-result statistics for the agency (JSON or CSV). */
+/* riss stats export|refresh: the agency's statistics tables (stats/st.h), the same tables and
+ * the same disclosure control as GET /api/v1/stats/<table>. */
 #include "cli.h"
 
-#include "dlv_stats.h"
-#include "rs_config.h"
 #include "rs_db.h"
 #include "rs_error.h"
+#include "rs_sdc.h"
+#include "st.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void cli_stats_csv_row(const char *group, const char *key, json_t *g)
-{
-	if (json_is_true(json_object_get(g, "suppressed"))) {
-		printf("%s,%s,,,,suppressed\n", group, key);
-		return;
-	}
-	printf("%s,%s,%lld,%lld,%.4f,%.1f\n", group, key, (long long)json_integer_value(json_object_get(g, "sittings")),
-	       (long long)json_integer_value(json_object_get(g, "passed")), json_real_value(json_object_get(g, "pass_rate")),
-	       json_real_value(json_object_get(g, "mean_scaled")));
-}
-
 static int cli_stats_export(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "table", required_argument, NULL, 'T' }, { "format", required_argument, NULL, 'F' },
 		{ "from", required_argument, NULL, 'f' }, { "to", required_argument, NULL, 't' },
-		{ "csv", no_argument, NULL, 'c' }, { "json", no_argument, NULL, 'j' },
+		{ "exam", required_argument, NULL, 'e' }, { "centre", required_argument, NULL, 'c' },
+		{ "prefecture", required_argument, NULL, 'p' }, { "lang", required_argument, NULL, 'L' },
+		{ "list", no_argument, NULL, 'l' }, { "raw", no_argument, NULL, 'r' },
+		{ "csv", no_argument, NULL, 'C' }, { "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	const char *from = NULL, *to = NULL;
-	int csv = 0, c;
+	const char *table = NULL;
+	int csv = 0, list = 0, raw = 0, en = 0, c;
+	struct st_filter f;
+	memset(&f, 0, sizeof f);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		const char *fname = NULL;
 		switch (c) {
-		case 'f': from = optarg; break;
-		case 't': to = optarg; break;
-		case 'c': csv = 1; break;
+		case 'T': table = optarg; break;
+		case 'F':
+			if (strcmp(optarg, "csv") != 0 && strcmp(optarg, "json") != 0)
+				return cli_usage_error("stats export: --format is csv or json, not '%s'", optarg);
+			csv = optarg[0] == 'c';
+			break;
+		case 'f': fname = "from"; break;
+		case 't': fname = "to"; break;
+		case 'e': fname = "exam"; break;
+		case 'c': fname = "centre"; break;
+		case 'p': fname = "prefecture"; break;
+		case 'L':
+			if (strcmp(optarg, "ja") != 0 && strcmp(optarg, "en") != 0)
+				return cli_usage_error("stats export: --lang is ja or en, not '%s'", optarg);
+			en = optarg[0] == 'e';
+			break;
+		case 'l': list = 1; break;
+		case 'r': raw = 1; break;
+		case 'C': csv = 1; break;
 		case 'j': csv = 0; break;
 		case 'h':
-			printf("usage: riss stats export [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json|--csv]\n\n"
-			       "Statistics of finished sittings: totals (pass rate, mean, SD and median scaled score),\n"
-			       "by test centre, by month, and a histogram of scaled scores. Groups of fewer than %d\n"
-			       "sittings are suppressed. JSON by default; --csv prints group,key,sittings,passed,\n"
-			       "pass_rate,mean_scaled. The export is recorded in the audit trail.\n", DLV_STATS_MIN_CELL);
+			printf("usage: riss stats export --list\n"
+			       "       riss stats export --table T [--format csv|json] [--from YYYY-MM[-DD]] [--to YYYY-MM[-DD]]\n"
+			       "                         [--exam CODE] [--centre CODE] [--prefecture NN] [--lang ja|en] [--raw]\n\n"
+			       "One of the agency's statistics tables, after disclosure control: counts under stats_k (now %lld)\n"
+			       "and rates and means on such a base are suppressed (x in CSV, null in JSON), and so are the\n"
+			       "figures that would give them back from the totals; every table is audited before release.\n"
+			       "Dates are whole months. --raw prints the unsuppressed figures and records the read in the\n"
+			       "audit trail. --list names the tables. Figures are as fresh as the last `riss stats refresh`\n"
+			       "(the job runs it); the JSON says when (as_of).\n", (long long)rs_sdc_rules_default().k);
 			return CLI_OK;
 		default:
 			return cli_usage_error("stats export: unknown option '%s' (see riss stats export --help)", argv[optind - 1]);
 		}
+		if (fname && st_filter_set(&f, fname, optarg) != 0)
+			return cli_usage_error("stats export: %s", rs_error_last());
 	}
 	if (optind < argc)
 		return cli_usage_error("stats export: unexpected argument '%s'", argv[optind]);
+	if (list) {
+		json_t *l = st_table_list();
+		size_t i;
+		json_t *t;
+		if (!csv) {
+			json_array_foreach(l, i, t)
+				printf("%s\n", json_string_value(json_object_get(t, "name")));
+		}
+		json_decref(l);
+		return CLI_OK;
+	}
+	if (!table)
+		return cli_usage_error("stats export: name a table with --table (riss stats export --list names them)");
+	if (!st_table_exists(table))
+		return cli_usage_error("stats export: no table '%s' (riss stats export --list names them)", table);
 	rs_db *db = NULL;
 	int rc = cli_db_open(&db);
 	if (rc != CLI_OK)
 		return rc;
 	char actor[96];
 	snprintf(actor, sizeof actor, "cli:%s", getenv("USER") ? getenv("USER") : "riss");
+	struct rs_sdc_rules rules = rs_sdc_rules_default();
 	json_t *doc = NULL;
-	int e = dlv_stats_results(&doc, db, from, to, actor, "statistician", NULL);
+	int e = st_table(&doc, db, table, &f, &rules, raw, actor, "statistician", NULL);
 	rs_db_close(db);
-	if (e == RS_EINVAL)
-		return cli_usage_error("stats export: %s", rs_error_last());
 	if (e != 0)
 		return cli_fail("%s", rs_error_last());
-	if (csv) {
-		size_t i;
-		json_t *g;
-		printf("group,key,sittings,passed,pass_rate,mean_scaled\n");
-		cli_stats_csv_row("total", "all", json_object_get(doc, "total"));
-		json_array_foreach(json_object_get(doc, "by_centre"), i, g)
-			cli_stats_csv_row("centre", json_string_value(json_object_get(g, "centre")), g);
-		json_array_foreach(json_object_get(doc, "by_month"), i, g)
-			cli_stats_csv_row("month", json_string_value(json_object_get(g, "month")), g);
-	} else {
-		char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		if (s)
-			puts(s);
-		free(s);
-	}
+	char *s = csv ? st_csv(doc, en) : json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(doc);
+	if (!s)
+		return cli_fail("out of memory");
+	fputs(s, stdout);
+	if (!csv)
+		fputc('\n', stdout);
+	free(s);
+	return CLI_OK;
+}
+
+static int cli_stats_refresh(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		printf("usage: riss stats refresh\n\nRecompute the partial aggregates behind the statistics tables from the\n"
+		       "exam results and the register (the job does it on every run).\n");
+		return CLI_OK;
+	}
+	if (argc > 1)
+		return cli_usage_error("stats refresh: unexpected argument '%s'", argv[1]);
+	rs_db *db = NULL;
+	int rc = cli_db_open(&db);
+	if (rc != CLI_OK)
+		return rc;
+	int e = st_refresh(db);
+	rs_db_close(db);
+	if (e != 0)
+		return cli_fail("stats refresh: %s", rs_error_last());
+	printf("statistics refreshed\n");
 	return CLI_OK;
 }
 
 static const struct cli_cmd cli_stats_cmds[] = {
-	{ .name = "export", .summary = "export exam-result statistics (JSON or CSV)", .run = cli_stats_export },
+	{ .name = "export", .summary = "print a statistics table after disclosure control (JSON or CSV)", .run = cli_stats_export },
+	{ .name = "refresh", .summary = "recompute the aggregates behind the statistics tables", .run = cli_stats_refresh },
 };
 
 int cli_cmd_stats(int argc, char **argv)

@@ -26,7 +26,7 @@ static const struct cli_cmd cli_commands[] = {
 	{ .name = "jobs",       .summary = "scheduled jobs: run the renewal job once",        .run = cli_cmd_jobs },
 	{ .name = "registrant", .summary = "registrants' self-service: activation-code",       .run = cli_cmd_registrant },
 	{ .name = "provider",   .summary = "training providers: add, list, rotate-key, suspend, reinstate, period", .run = cli_cmd_provider },
-	{ .name = "stats",      .summary = "statistics: export",                              .run = cli_cmd_stats },
+	{ .name = "stats",      .summary = "statistics: export, refresh",                     .run = cli_cmd_stats },
 	/* issue 15, demo data (stats-data) */
 	{ .name = "demo",       .summary = "load a year of simulated sittings, a register and training (--seed)", .run = cli_cmd_demo },
 	{ .name = "skills",     .summary = "skill frameworks and profiles: import, map, profile, claims", .run = cli_cmd_skills },

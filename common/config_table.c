@@ -86,5 +86,10 @@ const struct rs_cfg_def rs_cfg_table[] = {
 	{ "operator_networks", RS_CFG_STR, 0, 2048, "127.0.0.1,::1", 0,
 	  "addresses or networks allowed to read /metrics and the details of /readyz (others get 404 and a "
 	  "bare ready/not ready); the client address as trusted_proxies resolve it" },
+	/* Agency statistics (stats-core): disclosure control of every released table. */
+	{ "stats_k", RS_CFG_INT, 1, 1000, "10", 0,
+	  "disclosure threshold: counts under it (and rates, means, medians on a base under it) are suppressed in every released statistic" },
+	{ "stats_allow_zero", RS_CFG_BOOL, 0, 1, "true", 0,
+	  "publish zero counts in released statistics (false: a zero is suppressed like a small count)" },
 	{ NULL, RS_CFG_STR, 0, 0, NULL, 0, NULL },
 };

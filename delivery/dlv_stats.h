@@ -1,19 +1,40 @@
-/* Statistics of exam results for the agency's statisticians (delivery/store_stats.c). */
+/* Exam statistics for the agency's published tables: sums over the partial aggregates of
+ * bookings and results (exam.stats_cube, delivery/store_stats.c). No disclosure control
+ * here: these are raw counts for the statistics layer (stats/), which protects every table
+ * it releases. */
 #ifndef DLV_STATS_H
 #define DLV_STATS_H
 
-#include <jansson.h>
-
 #include "rs_db.h"
 
-#define DLV_STATS_MIN_CELL 5  /* groups with fewer sittings are suppressed (privacy) */
+/* What a table is grouped by. DLV_STATS_TOTAL: one row, key "". */
+enum dlv_stats_dim {
+	DLV_STATS_TOTAL, DLV_STATS_WINDOW, DLV_STATS_MONTH, DLV_STATS_CENTRE, DLV_STATS_PREFECTURE,
+	DLV_STATS_AGE, DLV_STATS_OCCUPATION, DLV_STATS_INDUSTRY, DLV_STATS_EMPLOYER, DLV_STATS_ATTEMPT,
+};
 
-/* Results of finished sittings between from and to (inclusive "YYYY-MM-DD"; NULL = open
- * end): totals, by test centre, by month, and a histogram of scaled scores in bands of 100.
- * Groups with fewer than DLV_STATS_MIN_CELL sittings show only {"suppressed": true}, so no
- * figure describes an identifiable handful of people. The export is audited as actor/role.
- * *out is new (json_decref). RS_EINVAL on a bad date. */
-int dlv_stats_results(json_t **out, rs_db *db, const char *from, const char *to,
-                      const char *actor, const char *role, const char *request_id);
+/* Filters; NULL = any. Months are first days "YYYY-MM-01" (inclusive); prefecture is the
+ * candidate's JIS X 0401 code ("" = not answered). */
+struct dlv_stats_filter {
+	const char *from_month, *to_month, *exam, *centre, *prefecture;
+};
+
+#define DLV_STATS_BANDS 10 /* scaled score histogram: 0-99, 100-199, ..., 900-1000 */
+
+struct dlv_stats_row {
+	char key[40];     /* the group's code: window id, YYYY-MM, centre code, prefecture code, age band, ... */
+	char label[208];  /* data's own name where there is one (window and centre names), else "" */
+	long long applicants, examinees, passers;
+	double sum_scaled, sumsq_scaled;
+	long long hist[DLV_STATS_BANDS];
+};
+
+/* The groups of dim under the filters, ordered by key; *out is malloc'd (free), *n rows,
+ * as_of (>= 40 bytes) the time the aggregates were refreshed ("" when never). */
+int dlv_stats_exam(struct dlv_stats_row **out, int *n, char *as_of, rs_db *db, enum dlv_stats_dim dim,
+                   const struct dlv_stats_filter *f);
+
+/* Recompute the aggregates from bookings and results (the job; concurrent reads go on). */
+int dlv_stats_refresh(rs_db *db);
 
 #endif

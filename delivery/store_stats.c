@@ -1,153 +1,133 @@
-/* Aggregate statistics over exam.results (read-only, one REPEATABLE READ snapshot). */
+/* Sums over exam.stats_cube for the statistics tables, and its refresh (dlv_stats.h). */
 #include "dlv_stats.h"
 
-#include "rs_audit.h"
 #include "rs_error.h"
 
 #include <libpq-fe.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int dlv_stats_date_ok(const char *d)
-{
-	if (!d)
-		return 1;
-	if (strlen(d) != 10 || d[4] != '-' || d[7] != '-')
-		return 0;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (d[i] < '0' || d[i] > '9'))
-			return 0;
-	/* A real calendar day, so the database never refuses the cast. */
-	int y = atoi(d), m = (d[5] - '0') * 10 + (d[6] - '0'), day = (d[8] - '0') * 10 + (d[9] - '0');
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (y < 1 || m < 1 || m > 12 || day < 1 || day > mdays[m - 1])
-		return 0;
-	return !(m == 2 && day == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
-}
+#define DLV_ST_SUMS \
+	"sum(applicants), sum(examinees), sum(passers), sum(sum_scaled), sum(sumsq_scaled), " \
+	"sum(hist[1]), sum(hist[2]), sum(hist[3]), sum(hist[4]), sum(hist[5]), sum(hist[6]), sum(hist[7]), " \
+	"sum(hist[8]), sum(hist[9]), sum(hist[10]) FROM exam.stats_cube "
+#define DLV_ST_WHERE \
+	"($2::date IS NULL OR month >= $2::date) AND ($3::date IS NULL OR month <= $3::date) " \
+	"AND ($4::text IS NULL OR exam_code = $4) AND ($5::text IS NULL OR centre_code = $5) "
+/* One prefecture's rows, or the roll-up over all of them. */
+#define DLV_ST_PREF " AND prefecture = coalesce($6::text, '*') "
 
-/* One group's figures, or {"suppressed": true} below the minimum cell size. */
-static json_t *dlv_stats_group(long long n, long long passed, const char *mean)
-{
-	if (n < DLV_STATS_MIN_CELL)
-		return json_pack("{s:b}", "suppressed", 1);
-	return json_pack("{s:I, s:I, s:f, s:f}", "sittings", (json_int_t)n, "passed", (json_int_t)passed,
-	                 "pass_rate", (double)passed / (double)n, "mean_scaled", atof(mean));
-}
-
-struct dlv_stats_tx {
-	const char *from, *to, *actor, *role, *reqid;
-	json_t *out;
+struct dlv_st_query {
+	const char *name, *sql;
 };
 
-#define DLV_STATS_FROM \
-	" FROM exam.results r JOIN exam.sessions s ON s.id = r.session_id " \
-	"JOIN exam.bookings b ON b.id = s.booking_id JOIN exam.centres c ON c.code = b.centre_code " \
-	"WHERE ($1::date IS NULL OR r.finished_at >= $1::date) " \
-	"AND ($2::date IS NULL OR r.finished_at < $2::date + 1) "
+/* $1 = dimension name in the cube. Column 0 key, 1 label, then the sums. */
+static const struct dlv_st_query dlv_st_queries[] = {
+	[DLV_STATS_TOTAL] = { "dlv_st_total",
+		"SELECT '', '', " DLV_ST_SUMS "WHERE dim = $1 AND " DLV_ST_WHERE DLV_ST_PREF },
+	[DLV_STATS_WINDOW] = { "dlv_st_window",
+		"SELECT g.value, coalesce(w.name, ''), g.a, g.e, g.p, g.s, g.q, g.h1, g.h2, g.h3, g.h4, g.h5, g.h6, g.h7, g.h8, g.h9, g.h10 "
+		"FROM (SELECT value, sum(applicants) a, sum(examinees) e, sum(passers) p, sum(sum_scaled) s, sum(sumsq_scaled) q, "
+		"sum(hist[1]) h1, sum(hist[2]) h2, sum(hist[3]) h3, sum(hist[4]) h4, sum(hist[5]) h5, sum(hist[6]) h6, "
+		"sum(hist[7]) h7, sum(hist[8]) h8, sum(hist[9]) h9, sum(hist[10]) h10 FROM exam.stats_cube "
+		"WHERE dim = $1 AND " DLV_ST_WHERE DLV_ST_PREF "GROUP BY value) g "
+		"LEFT JOIN exam.windows w ON w.id = g.value::bigint ORDER BY w.opens_on, g.value" },
+	[DLV_STATS_MONTH] = { "dlv_st_month",
+		"SELECT to_char(month, 'YYYY-MM'), '', " DLV_ST_SUMS "WHERE dim = $1 AND " DLV_ST_WHERE DLV_ST_PREF
+		"GROUP BY month ORDER BY month" },
+	[DLV_STATS_CENTRE] = { "dlv_st_centre",
+		"SELECT g.centre_code, coalesce(c.name, ''), g.a, g.e, g.p, g.s, g.q, g.h1, g.h2, g.h3, g.h4, g.h5, g.h6, g.h7, g.h8, g.h9, g.h10 "
+		"FROM (SELECT centre_code, sum(applicants) a, sum(examinees) e, sum(passers) p, sum(sum_scaled) s, sum(sumsq_scaled) q, "
+		"sum(hist[1]) h1, sum(hist[2]) h2, sum(hist[3]) h3, sum(hist[4]) h4, sum(hist[5]) h5, sum(hist[6]) h6, "
+		"sum(hist[7]) h7, sum(hist[8]) h8, sum(hist[9]) h9, sum(hist[10]) h10 FROM exam.stats_cube "
+		"WHERE dim = $1 AND " DLV_ST_WHERE DLV_ST_PREF "GROUP BY centre_code) g "
+		"LEFT JOIN exam.centres c ON c.code = g.centre_code ORDER BY g.centre_code" },
+	[DLV_STATS_PREFECTURE] = { "dlv_st_pref",
+		"SELECT prefecture, '', " DLV_ST_SUMS "WHERE dim = $1 AND " DLV_ST_WHERE
+		"AND (($6::text IS NULL AND prefecture <> '*') OR prefecture = $6) GROUP BY prefecture ORDER BY prefecture" },
+	[DLV_STATS_AGE] = { "dlv_st_age",
+		"SELECT value, '', " DLV_ST_SUMS "WHERE dim = $1 AND " DLV_ST_WHERE DLV_ST_PREF "GROUP BY value ORDER BY value" },
+};
 
-static int dlv_stats_body(rs_db *db, void *arg)
+static const char *const dlv_st_dims[] = {
+	[DLV_STATS_TOTAL] = "all", [DLV_STATS_WINDOW] = "window", [DLV_STATS_MONTH] = "all",
+	[DLV_STATS_CENTRE] = "all", [DLV_STATS_PREFECTURE] = "all", [DLV_STATS_AGE] = "age",
+	[DLV_STATS_OCCUPATION] = "occupation", [DLV_STATS_INDUSTRY] = "industry",
+	[DLV_STATS_EMPLOYER] = "employer", [DLV_STATS_ATTEMPT] = "attempt",
+};
+
+static void dlv_st_copy(char *dst, size_t n, const char *src)
 {
-	struct dlv_stats_tx *t = arg;
-	const char *p[] = { t->from, t->to };
-	PGresult *r = NULL;
-	json_t *out = json_object();
-	int rc = rs_db_exec(&r, db, "dlv_stats_total",
-	                    "SELECT count(*), count(*) FILTER (WHERE r.passed), coalesce(avg(r.scaled), 0), "
-	                    "coalesce(stddev_samp(r.scaled), 0), "
-	                    "coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY r.scaled), 0)" DLV_STATS_FROM,
-	                    2, p);
-	if (rc != 0)
-		goto done;
-	long long n = atoll(PQgetvalue(r, 0, 0));
-	json_t *total = dlv_stats_group(n, atoll(PQgetvalue(r, 0, 1)), PQgetvalue(r, 0, 2));
-	if (n >= DLV_STATS_MIN_CELL) {
-		json_object_set_new(total, "sd_scaled", json_real(atof(PQgetvalue(r, 0, 3))));
-		json_object_set_new(total, "median_scaled", json_real(atof(PQgetvalue(r, 0, 4))));
-	}
-	json_object_set_new(out, "total", total);
-	PQclear(r);
-	r = NULL;
+	snprintf(dst, n, "%s", src);
+}
 
-	rc = rs_db_exec(&r, db, "dlv_stats_centre",
-	                "SELECT c.code, c.prefecture, count(*), count(*) FILTER (WHERE r.passed), avg(r.scaled)"
-	                DLV_STATS_FROM "GROUP BY c.code, c.prefecture ORDER BY c.code", 2, p);
+int dlv_stats_exam(struct dlv_stats_row **out, int *n, char *as_of, rs_db *db, enum dlv_stats_dim dim,
+                   const struct dlv_stats_filter *f)
+{
+	if ((unsigned)dim > DLV_STATS_ATTEMPT) {
+		rs_error_set("exam statistics: unknown dimension %d", (int)dim);
+		return RS_EINVAL;
+	}
+	/* The value dimensions share one statement (the key is the cube's value column). */
+	const struct dlv_st_query *q = &dlv_st_queries[dim > DLV_STATS_AGE ? DLV_STATS_AGE : dim];
+	const char *p[] = { dlv_st_dims[dim], f->from_month, f->to_month, f->exam, f->centre, f->prefecture };
+	PGresult *r = NULL, *t = NULL;
+	struct dlv_stats_row *rows = NULL;
+	int rc = rs_db_exec(&r, db, q->name, q->sql, 6, p);
+	if (rc == 0)
+		rc = rs_db_exec(&t, db, "dlv_st_asof",
+		                "SELECT to_char(refreshed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+		                "FROM exam.stats_refresh", 0, NULL);
 	if (rc != 0)
 		goto done;
-	json_t *centres = json_array();
-	for (int i = 0; i < PQntuples(r); i++) {
-		json_t *g = dlv_stats_group(atoll(PQgetvalue(r, i, 2)), atoll(PQgetvalue(r, i, 3)), PQgetvalue(r, i, 4));
-		json_object_set_new(g, "centre", json_string(PQgetvalue(r, i, 0)));
-		json_object_set_new(g, "prefecture", json_string(PQgetvalue(r, i, 1)));
-		json_array_append_new(centres, g);
-	}
-	json_object_set_new(out, "by_centre", centres);
-	PQclear(r);
-	r = NULL;
-
-	rc = rs_db_exec(&r, db, "dlv_stats_month",
-	                "SELECT to_char(r.finished_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM'), count(*), "
-	                "count(*) FILTER (WHERE r.passed), avg(r.scaled)" DLV_STATS_FROM "GROUP BY 1 ORDER BY 1", 2, p);
-	if (rc != 0)
+	int nr = PQntuples(r);
+	rows = calloc((size_t)(nr ? nr : 1), sizeof *rows);
+	if (!rows) {
+		rc = RS_ENOMEM;
 		goto done;
-	json_t *months = json_array();
-	for (int i = 0; i < PQntuples(r); i++) {
-		json_t *g = dlv_stats_group(atoll(PQgetvalue(r, i, 1)), atoll(PQgetvalue(r, i, 2)), PQgetvalue(r, i, 3));
-		json_object_set_new(g, "month", json_string(PQgetvalue(r, i, 0)));
-		json_array_append_new(months, g);
 	}
-	json_object_set_new(out, "by_month", months);
-	PQclear(r);
-	r = NULL;
-
-	rc = rs_db_exec(&r, db, "dlv_stats_hist",
-	                "SELECT least(r.scaled / 100, 9), count(*)" DLV_STATS_FROM "GROUP BY 1 ORDER BY 1", 2, p);
-	if (rc != 0)
-		goto done;
-	json_t *hist = json_array();
-	long long counts[10] = { 0 };
-	for (int i = 0; i < PQntuples(r); i++)
-		counts[atoi(PQgetvalue(r, i, 0))] = atoll(PQgetvalue(r, i, 1));
-	for (int b = 0; b < 10; b++) {
-		json_t *bin = json_pack("{s:i, s:i}", "from", b * 100, "to", b == 9 ? 1000 : b * 100 + 99);
-		/* A band with a handful of people could identify them: show it only as "< 5". */
-		if (counts[b] > 0 && counts[b] < DLV_STATS_MIN_CELL)
-			json_object_set_new(bin, "suppressed", json_true());
-		else
-			json_object_set_new(bin, "count", json_integer((json_int_t)counts[b]));
-		json_array_append_new(hist, bin);
+	int k = 0;
+	for (int i = 0; i < nr; i++) {
+		if (PQgetisnull(r, i, 2))
+			continue; /* the total over no rows */
+		struct dlv_stats_row *w = &rows[k++];
+		dlv_st_copy(w->key, sizeof w->key, PQgetvalue(r, i, 0));
+		dlv_st_copy(w->label, sizeof w->label, PQgetvalue(r, i, 1));
+		w->applicants = atoll(PQgetvalue(r, i, 2));
+		w->examinees = atoll(PQgetvalue(r, i, 3));
+		w->passers = atoll(PQgetvalue(r, i, 4));
+		w->sum_scaled = atof(PQgetvalue(r, i, 5));
+		w->sumsq_scaled = atof(PQgetvalue(r, i, 6));
+		for (int b = 0; b < DLV_STATS_BANDS; b++)
+			w->hist[b] = atoll(PQgetvalue(r, i, 7 + b));
 	}
-	json_object_set_new(out, "score_histogram", hist);
-	json_object_set_new(out, "from", t->from ? json_string(t->from) : json_null());
-	json_object_set_new(out, "to", t->to ? json_string(t->to) : json_null());
-	json_object_set_new(out, "min_cell", json_integer(DLV_STATS_MIN_CELL));
-	json_t *detail = json_pack("{s:o, s:o}", "from", t->from ? json_string(t->from) : json_null(),
-	                           "to", t->to ? json_string(t->to) : json_null());
-	rc = rs_audit(db, t->actor, t->role, "stats.results.export", "exam:results", detail, t->reqid);
-	json_decref(detail);
+	dlv_st_copy(as_of, 40, PQntuples(t) ? PQgetvalue(t, 0, 0) : "");
+	*out = rows;
+	*n = k;
+	rows = NULL;
 done:
+	free(rows);
 	PQclear(r);
-	if (rc == 0) {
-		json_decref(t->out);
-		t->out = out;
-	} else {
-		json_decref(out);
-	}
+	PQclear(t);
 	return rc;
 }
 
-int dlv_stats_results(json_t **out, rs_db *db, const char *from, const char *to,
-                      const char *actor, const char *role, const char *request_id)
+static int dlv_st_refresh_tx(rs_db *db, void *arg)
 {
-	if (!dlv_stats_date_ok(from) || !dlv_stats_date_ok(to)) {
-		rs_error_msg("stats.bad_date", NULL);
-		return RS_EINVAL;
-	}
-	struct dlv_stats_tx t = { from, to, actor, role, request_id, NULL };
-	int rc = rs_db_tx(db, RS_DB_REPEATABLE_READ, 3, dlv_stats_body, &t);
-	if (rc != 0) {
-		json_decref(t.out);
-		return rc;
-	}
-	*out = t.out;
-	return 0;
+	(void)arg;
+	/* The aggregation sorts a million rows: in memory, not in temporary files. */
+	int rc = rs_db_exec_plain(db, "SET LOCAL work_mem = '256MB'");
+	if (rc == 0)
+		rc = rs_db_exec(NULL, db, "dlv_st_refresh", "REFRESH MATERIALIZED VIEW CONCURRENTLY exam.stats_cube", 0, NULL);
+	if (rc == 0)
+		rc = rs_db_exec(NULL, db, "dlv_st_refreshed",
+		                "INSERT INTO exam.stats_refresh (one, refreshed_at) VALUES (true, now()) "
+		                "ON CONFLICT (one) DO UPDATE SET refreshed_at = excluded.refreshed_at", 0, NULL);
+	return rc;
+}
+
+int dlv_stats_refresh(rs_db *db)
+{
+	return rs_db_tx(db, RS_DB_READ_COMMITTED, 3, dlv_st_refresh_tx, NULL);
 }

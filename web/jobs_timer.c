@@ -9,6 +9,7 @@
 #include "rs_db.h"
 #include "rs_error.h"
 #include "rs_log.h"
+#include "st.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -40,6 +41,9 @@ static void web_jobs_once(rs_db **db, const char *runner)
 	}
 	if (!s.ran)
 		return;
+	/* Agency statistics (stats-core): the runner refreshes the aggregates behind the tables. */
+	if (st_refresh(*db) != 0)
+		rs_warn("statistics refresh: %s", rs_error_last());
 	if (s.lapsed > 0)
 		reg_status_cache_clear(web_reg_verify_cache());
 	rs_info("renewal job: %d lapsed, %d standings in %.3f s, %d case(s) opened, %d reminder(s) queued, %d sent, "

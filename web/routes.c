@@ -224,6 +224,13 @@ const struct web_route web_routes[] = {
 	  .surface = WEB_SURF_ADMIN, .json_body = 1, .handler = web_h_cpd_provider_change, .name = "cpd_provider_change" },
 	{ .path = "/provider", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_PROVIDER,
 	  .handler = web_h_page, .name = "page" },
+	/* Agency statistics (stats-core, web/stats.c): the table list and every table; a
+	 * statistician may read a table's unsuppressed figures (raw_roles, audited). */
+	{ .path = "/api/v1/stats", .method = "GET", .roles = WEB_ROLE_STATISTICIAN | WEB_ROLE_AUDITOR,
+	  .surface = WEB_SURF_ADMIN, .handler = web_h_stats_list, .name = "stats_list" },
+	{ .path = "/api/v1/stats/*", .method = "GET", .roles = WEB_ROLE_STATISTICIAN | WEB_ROLE_AUDITOR,
+	  .surface = WEB_SURF_ADMIN, .handler = web_h_stats_table, .name = "stats_table",
+	  .raw_roles = WEB_ROLE_STATISTICIAN },
 	/* xAPI statements that became no CPD completion (web/cpd_xapi_unmatched.c, xapi-stmt). */
 	{ .path = "/api/v1/cpd/xapi/unmatched", .method = "GET", .roles = WEB_ROLE_PROVIDER, .surface = WEB_SURF_PROVIDER,
 	  .handler = web_h_cpd_xapi_unmatched, .name = "cpd_xapi_unmatched" },
@@ -241,8 +248,6 @@ const struct web_route web_routes[] = {
 	  .handler = web_h_xapi, .name = "xapi" },
 	{ .path = "/xapi/*", .method = "OPTIONS", .roles = ANY_ROLE, .surface = WEB_SURF_PROVIDER,
 	  .handler = web_h_xapi, .name = "xapi" },
-	{ .path = "/api/v1/stats/results", .method = "GET", .roles = WEB_ROLE_STATISTICIAN | WEB_ROLE_AUDITOR,
-	  .surface = WEB_SURF_ADMIN, .handler = web_h_stats_results, .name = "stats_results" },
 	{ .path = "/", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_CORE,
 	  .handler = web_h_page, .name = "page" },
 	{ .path = "/exam", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_EXAM,

@@ -55,6 +55,9 @@ struct web_route {
 	                        * often skip the parser; it calls web_body_json otherwise) */
 	web_handler handler;
 	const char *name;      /* label in metrics and the access log */
+	/* Agency statistics (stats-core): roles that may ask this route for unsuppressed
+	 * figures (?raw=1); every such read is audited. 0 = nobody. */
+	unsigned raw_roles;
 };
 
 extern const struct web_route web_routes[];
@@ -201,7 +204,9 @@ const char *web_role_name(unsigned roles);
 enum MHD_Result web_h_staff_login(struct web_request *req);
 enum MHD_Result web_h_staff_logout(struct web_request *req);
 enum MHD_Result web_h_staff_me(struct web_request *req);
-enum MHD_Result web_h_stats_results(struct web_request *req);
+/* Agency statistics (stats-core, web/stats.c). */
+enum MHD_Result web_h_stats_list(struct web_request *req);
+enum MHD_Result web_h_stats_table(struct web_request *req);
 /* Exam delivery (web/exam_*.c, proctor_*.c, schedule_*.c; module delivery/). */
 enum MHD_Result web_h_exam_start(struct web_request *req);
 enum MHD_Result web_h_exam_current(struct web_request *req);

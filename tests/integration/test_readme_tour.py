@@ -173,7 +173,7 @@ class ReadmeTour(unittest.TestCase):
         self.assertGreaterEqual(len(lines), 8)
         expect = {"calibrate": "-2658.805", "analyze items": "item5", "bank validate": "valid: 187 items",
                   "simulate": "exam SG", "keys list": "active", "credential verify": "VALID",
-                  "log verify": "agree", "stats export": "score_histogram"}
+                  "log verify": "agree", "stats export": "disclosure"}
         seen = set()
         for line in lines:
             cmd = line.split("  #")[0].strip()

@@ -1,15 +1,23 @@
-"""Exam-result statistics (riss stats export and GET /api/v1/stats/results): totals, groups
-by centre and month, histogram, small-cell suppression, roles and the audit trail. The
-results are written as fixtures straight into a throw-away database."""
+"""Agency statistics (stats/, riss stats export, GET /api/v1/stats/<table>): every table against
+counts computed here from the raw fixture rows, disclosure control on what is released (no
+suppressed figure recoverable from a total), CSV = JSON, filters, roles and the audit of raw
+reads. The rows are written as fixtures straight into a throw-away database, with k = 5."""
+import csv
+import datetime
+import io
 import json
 import os
+import random
 import subprocess
 import unittest
+from collections import defaultdict
 
 from rissd_harness import PrivatePg, Rissd, riss, require_stack
 from test_auth import add_staff_in, totp
 
 require_stack()
+
+K = 5
 
 FIXTURES = """
 INSERT INTO exam.rules (exam_code) VALUES ('SG') ON CONFLICT DO NOTHING;
@@ -20,6 +28,7 @@ INSERT INTO exam.windows (exam_code, name, opens_on, closes_on) VALUES ('SG', 'W
 
 
 def person(i, centre, scaled, day):
+    """One finished sitting (used by test_exam_to_register too)."""
     return f"""
 WITH c AS (INSERT INTO exam.candidates (name_kanji, name_kana, name_romaji, birth_date, email)
            VALUES ('受験者{i}', 'じゅけんしゃ', 'Person {chr(65 + i % 26)}', '1990-01-01', 'p{i}@example.jp') RETURNING id),
@@ -34,20 +43,196 @@ FROM s JOIN b ON b.id = s.booking_id;
 """
 
 
+PREFS = ["13", "13", "13", "27", "27", "01", None]
+OCCS = ["it_security", "it_development", "it_development", "office", None]
+INDS = ["G", "G", "G", "E", "K", None]
+EMPS = ["private", "private", "government", None]
+DAYS = ["2026-01-15", "2026-02-10", "2026-03-05"]
+
+
+def age_band(age):
+    for lim, key in ((20, "u20"), (30, "20_29"), (40, "30_39"), (50, "40_49"), (60, "50_59")):
+        if age < lim:
+            return key
+    return "60p"
+
+
+def age_on(birth, day):
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def q(v):
+    return "NULL" if v is None else "'" + v + "'"
+
+
+class World:
+    """The fixture: candidates, bookings (some absent, some cancelled) and results; registrants
+    and their history. Also what every table must say, counted here from these rows."""
+
+    def __init__(self):
+        rnd = random.Random(15)
+        self.cands, self.bookings = [], []
+        for i in range(160):
+            birth = datetime.date(1960 + rnd.randrange(45), 1 + rnd.randrange(12), 1 + rnd.randrange(28))
+            self.cands.append(dict(i=i, birth=birth, pref=rnd.choice(PREFS), occ=rnd.choice(OCCS), ind=rnd.choice(INDS),
+                                   emp=rnd.choice(EMPS)))
+            if i % 50 == 7:
+                self.cands[-1]["occ"] = "research"  # a group under k
+        for c in self.cands:
+            days = rnd.sample(DAYS, 2 if c["i"] % 5 == 0 else 1)
+            for day in sorted(days):
+                x = rnd.random()
+                status = "cancelled" if x < 0.05 else "no_show" if x < 0.15 else "finished"
+                scaled = rnd.randrange(300, 900) if status == "finished" else None
+                self.bookings.append(dict(c=c, day=day, centre=rnd.choice(["TC-A", "TC-A", "TC-B"]), status=status, scaled=scaled))
+        today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=9))).date()
+        self.today = today
+        self.regs = []
+        for i in range(90):
+            reg = datetime.date(2024 + i % 3, 4 if i % 2 else 10, 1) if i % 3 else datetime.date(2025, 4, 1)
+            st = "lapsed" if i % 11 == 0 else "cancelled" if i % 13 == 0 else "active"
+            self.regs.append(dict(regno="%06d" % (500001 + i), reg=reg, status=st, pref=rnd.choice(PREFS), ind=rnd.choice(INDS),
+                                  birth=datetime.date(1965 + rnd.randrange(35), 1 + rnd.randrange(12), 1 + rnd.randrange(28)),
+                                  passed=datetime.date(reg.year - 1 if reg.month == 4 else reg.year, 8, 20),
+                                  renewed="2026-02-03 10:00+09" if i % 4 == 0 else None))
+
+    def sql(self):
+        out = [FIXTURES, "UPDATE exam.centres SET prefecture_code = '13' WHERE code = 'TC-A';"]
+        for c in self.cands:
+            out.append(f"INSERT INTO exam.candidates (name_kanji, name_kana, name_romaji, birth_date, email, prefecture, occupation, industry, employer_type) "
+                       f"VALUES ('受験者{c['i']}', 'じゅけんしゃ', 'Person A', '{c['birth']}', 's{c['i']}@example.jp', "
+                       f"{q(c['pref'])}, {q(c['occ'])}, {q(c['ind'])}, {q(c['emp'])});")
+        for n, b in enumerate(self.bookings):
+            cand = f"(SELECT id FROM exam.candidates WHERE email = 's{b['c']['i']}@example.jp')"
+            out.append(f"INSERT INTO exam.bookings (candidate_id, window_id, centre_code, sit_on, starts_at, status) VALUES "
+                       f"({cand}, (SELECT min(id) FROM exam.windows), '{b['centre']}', '{b['day']}', '09:00', '{b['status']}');")
+            if b["scaled"] is not None:
+                bk = f"(SELECT id FROM exam.bookings WHERE candidate_id = {cand} AND sit_on = '{b['day']}')"
+                out.append(f"INSERT INTO exam.sessions (booking_id, exam_code, exam_version, bank_version, seed, seat, time_limit_s, status) "
+                           f"VALUES ({bk}, 'SG', '0123456789abcdef', '0123456789abcdef', {n}, 'S{n}', 7200, 'finished');")
+                out.append(f"INSERT INTO exam.results (session_id, candidate_id, exam_code, scaled, passed, complete, theta, se, stop_reason, "
+                           f"operational, pretest, domains, finished_at) SELECT id, {cand}, 'SG', {b['scaled']}, {str(b['scaled'] >= 600).lower()}, "
+                           f"true, 0, 0.3, 'se', 54, 6, '{{}}', '{b['day']} 12:00+09' FROM exam.sessions WHERE booking_id = {bk};")
+        for r in self.regs:
+            vf = r["reg"]
+            vu = datetime.date(vf.year + 3, vf.month, 1) - datetime.timedelta(days=1)
+            out.append(f"INSERT INTO registry.registrants (regno, name, name_kana, name_latn, date_of_birth, exam_result_ref, exam_pass_date, "
+                       f"reg_date, valid_from, valid_until, status, prefecture, industry) VALUES ('{r['regno']}', '登録者', 'とうろくしゃ', "
+                       f"'Registrant', '{r['birth']}', 'fixture', '{r['passed']}', '{vf}', '{vf}', '{vu}', '{r['status']}', "
+                       f"{q(r['pref'])}, {q(r['ind'])});")
+            if r["status"] != "active":
+                out.append(f"INSERT INTO registry.status_history (regno, at, old_status, new_status, reason, actor) VALUES "
+                           f"('{r['regno']}', '2026-01-20 10:00+09', 'active', '{r['status']}', 'fixture', 'test');")
+            if r["renewed"]:
+                out.append(f"INSERT INTO registry.status_history (regno, at, old_status, new_status, reason, actor) VALUES "
+                           f"('{r['regno']}', '{r['renewed']}', 'active', 'active', 'renewed', 'test');")
+        # Training: two providers with an online and a practical course; completions of
+        # registrants, some not accepted (they do not count); the last job run's standings.
+        out.append("""
+INSERT INTO cpd.providers (name_ja, name_en, approved_from, key_hash, key_hint, created_by) VALUES
+  ('統計研修', 'Stats training', '2016-10-01', sha256('st1'::bytea), 'rpk_st01', 'test'),
+  ('小規模研修', 'Small training', '2016-10-01', sha256('st2'::bytea), 'rpk_st02', 'test');
+INSERT INTO cpd.courses (provider_id, code, kind, title_ja, title_en, hours, cycle_years, created_by)
+SELECT p.id, k, CASE WHEN k = 'ON' THEN 'online' ELSE 'practical' END, '講習', 'Course', 6, '{2025,2026}', 'test'
+  FROM cpd.providers p, (VALUES ('ON'), ('PR')) v (k);
+INSERT INTO cpd.job_runs (runner, as_of, summary) VALUES ('test', '2026-02-01',
+  '{"states": {"on_track": 51, "action_needed": 22, "overdue": 3, "renewable": 14}}');""")
+        for n, (regno, prov, kind, day, state) in enumerate(self.completions()):
+            out.append(f"INSERT INTO cpd.completions (provider_id, provider_record_id, regno, course_id, completed_on, hours, via, state, "
+                       f"posted_at, decided_by, decided_at, reason) SELECT p.id, 'r{n}', '{regno}', c.id, '{day}', 6, 'api', '{state}', now(), "
+                       f"{'$$$$' if state == 'accepted' else '$$t$$'}, {'NULL' if state == 'accepted' else 'now()'}, "
+                       f"{'$$$$' if state == 'accepted' else '$$fixture$$'} FROM cpd.providers p JOIN cpd.courses c ON c.provider_id = p.id "
+                       f"WHERE p.name_en = '{prov}' AND c.kind = '{kind}';")
+        return "\n".join(out)
+
+    def completions(self):
+        out = []
+        for i, r in enumerate(self.regs):
+            prov = "Small training" if i % 15 == 0 else "Stats training"
+            out.append((r["regno"], prov, "online", "2026-01-%02d" % (1 + i % 28), "rejected" if i % 17 == 0 else "accepted"))
+            if i % 3 == 0:
+                out.append((r["regno"], prov, "practical", "2025-11-%02d" % (1 + i % 28), "accepted"))
+        return out
+
+    def exam_expected(self, key, month_from=None, month_to=None, centre=None, pref=None):
+        """{group: [applicants, examinees, passers, sum of scaled]} counted from the bookings."""
+        g = defaultdict(lambda: [0, 0, 0, 0])
+        sat_days = defaultdict(list)
+        for b in self.bookings:
+            if b["scaled"] is not None:
+                sat_days[b["c"]["i"]].append(b["day"])
+        for b in self.bookings:
+            if b["status"] == "cancelled":
+                continue
+            m = b["day"][:7]
+            if (month_from and m < month_from) or (month_to and m > month_to) or (centre and b["centre"] != centre) \
+                    or (pref and b["c"]["pref"] != pref):
+                continue
+            c = b["c"]
+            k = {"month": m, "centre": b["centre"], "prefecture": c["pref"] or "", "occupation": c["occ"] or "",
+                 "industry": c["ind"] or "", "employer": c["emp"] or "",
+                 "age": age_band(age_on(c["birth"], datetime.date.fromisoformat(b["day"]))),
+                 "attempt": "retake" if any(d < b["day"] for d in sat_days[c["i"]]) else "first", "total": "total"}[key]
+            row = g[k]
+            row[0] += 1
+            if b["scaled"] is not None:
+                row[1] += 1
+                row[2] += b["scaled"] >= 600
+                row[3] += b["scaled"]
+        return dict(g)
+
+    def register_expected(self, key, month_from=None, month_to=None):
+        g = defaultdict(lambda: [0, 0, 0, 0, 0])
+        inrange = lambda m: not ((month_from and m < month_from) or (month_to and m > month_to))
+        for r in self.regs:
+            k = {"reg_date": str(r["reg"]), "prefecture": r["pref"] or "", "industry": r["ind"] or "",
+                 "age": age_band(age_on(r["birth"], self.today)), "pass_year": str(r["passed"].year)}[key]
+            row = g[k]
+            row[0] += r["status"] == "active"
+            row[1] += inrange(str(r["reg"])[:7])
+            row[2] += bool(r["renewed"]) and inrange("2026-02")
+            row[3] += r["status"] == "lapsed" and inrange("2026-01")
+            row[4] += r["status"] == "cancelled" and inrange("2026-01")
+        return {k: v for k, v in g.items() if any(v)}
+
+
+def check_released(test, doc):
+    """What a reader of the released table could do: for every relation (a column's total over
+    the groups; applicants = examinees + absent, examinees = passers + the rest), a relation with
+    exactly one unknown gives it back. Every suppressed figure must sit in no such relation, and
+    the hidden complements under k must not be computable from published figures."""
+    rows = doc["rows"] + [doc["total"]]
+    cols = [c["key"] for c in doc["columns"] if c["type"] == "count"]
+    for c in cols:
+        unknown = [r["key"] for r in rows if r["values"][c] is None]
+        test.assertNotEqual(len(unknown), 1, f"{doc['table']}: {c} of {unknown} is total minus the others")
+    if "applicants" in cols:
+        for r in rows:
+            v = r["values"]
+            if v["applicants"] is not None and v["examinees"] is not None:
+                test.assertFalse(0 < v["applicants"] - v["examinees"] < K, f"{doc['table']} {r['key']}: absentees")
+            if v["examinees"] is not None and v["passers"] is not None:
+                test.assertFalse(0 < v["examinees"] - v["passers"] < K, f"{doc['table']} {r['key']}: fails")
+    for r in rows:
+        for c in cols:
+            v = r["values"][c]
+            if v is not None:
+                test.assertFalse(0 < v < K, f"{doc['table']} {r['key']} {c} = {v} published")
+            else:
+                test.assertIn(r["suppressed"][c], ("primary", "secondary"))
+
+
 class Stats(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.pg = PrivatePg()
         cls.conf = os.path.join(cls.pg.dir, "riss.conf")
-        cls.pg.write_config(cls.conf)
+        cls.pg.write_config(cls.conf, extra=f"stats_k = {K}\njobs_interval = 0\n")
         riss("db", "migrate", config=cls.conf)
-        sql = FIXTURES
-        # Centre A: 6 sittings in January (4 pass), centre B: 2 sittings in February.
-        scores = [700, 650, 610, 620, 400, 550]
-        for i, sc in enumerate(scores):
-            sql += person(i, "TC-A", sc, "2026-01-15")
-        sql += person(10, "TC-B", 800, "2026-02-03") + person(11, "TC-B", 300, "2026-02-03")
-        subprocess.run(["psql", cls.pg.conninfo, "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True, capture_output=True)
+        cls.world = World()
+        subprocess.run(["psql", cls.pg.conninfo, "-v", "ON_ERROR_STOP=1", "-q"], input=cls.world.sql(), text=True,
+                       check=True, capture_output=True)
+        riss("stats", "refresh", config=cls.conf)
         cls.d = Rissd(config=cls.conf)
 
     @classmethod
@@ -56,58 +241,159 @@ class Stats(unittest.TestCase):
         cls.d.cleanup()
         cls.pg.destroy()
 
-    def export(self, *args):
-        out = riss("stats", "export", *args, config=self.conf)
-        return out.stdout
+    def export(self, table, *args):
+        return json.loads(riss("stats", "export", "--table", table, *args, config=self.conf).stdout)
 
-    def test_totals_groups_and_suppression(self):
-        doc = json.loads(self.export())
-        t = doc["total"]
-        self.assertEqual(t["sittings"], 8)
-        self.assertEqual(t["passed"], 5)
-        self.assertAlmostEqual(t["pass_rate"], 5 / 8)
-        self.assertAlmostEqual(t["mean_scaled"], sum([700, 650, 610, 620, 400, 550, 800, 300]) / 8)
-        self.assertAlmostEqual(t["median_scaled"], 615)
-        centres = {c["centre"]: c for c in doc["by_centre"]}
-        self.assertEqual(centres["TC-A"]["sittings"], 6)
-        self.assertEqual(centres["TC-A"]["passed"], 4)
-        # Centre B has 2 sittings: too few to publish.
-        self.assertEqual(centres["TC-B"], {"suppressed": True, "centre": "TC-B", "prefecture": "大阪府"})
-        months = {m["month"]: m for m in doc["by_month"]}
-        self.assertEqual(months["2026-01"]["sittings"], 6)
-        self.assertTrue(months["2026-02"]["suppressed"])
-        hist = {h["from"]: h for h in doc["score_histogram"]}
-        self.assertEqual(len(hist), 10)
-        self.assertEqual(hist[0]["count"], 0)
-        self.assertTrue(hist[600]["suppressed"])  # 3 people between 600 and 699
+    def sign_in(self, role):
+        user = role[:4] + str(os.getpid())
+        secret = add_staff_in(self.conf, user, role)
+        status, hdrs, _ = self.d.json("POST", "/api/v1/staff/login", {"username": user, "password": "correct horse battery",
+                                                                        "totp": totp(secret)})
+        self.assertEqual(status, 200)
+        return {"Cookie": hdrs["set-cookie"].split(";")[0]}
 
-    def test_date_range_and_csv(self):
-        doc = json.loads(self.export("--from", "2026-02-01", "--to", "2026-02-28"))
-        self.assertEqual(doc["total"], {"suppressed": True})
-        csv = self.export("--csv", "--to", "2026-01-31").splitlines()
-        self.assertEqual(csv[0], "group,key,sittings,passed,pass_rate,mean_scaled")
-        self.assertIn("total,all,6,4,0.6667,588.3", csv)
-        bad = riss("stats", "export", "--from", "15/01/2026", config=self.conf, check=False)
+    def test_exam_tables_match_the_raw_rows(self):
+        dims = {"exam_by_month": "month", "exam_by_centre": "centre", "exam_by_prefecture": "prefecture",
+                "exam_by_age": "age", "exam_by_occupation": "occupation", "exam_by_industry": "industry",
+                "exam_by_employer": "employer", "exam_by_attempt": "attempt"}
+        held = [0, 0]
+        for table, key in dims.items():
+            with self.subTest(table=table):
+                want = self.world.exam_expected(key)
+                raw = self.export(table, "--raw")
+                got = {r["key"]: r["values"] for r in raw["rows"]}
+                self.assertEqual(set(got), set(want))
+                for k, (a, e, p, s) in want.items():
+                    self.assertEqual([got[k]["applicants"], got[k]["examinees"], got[k]["passers"]], [a, e, p], k)
+                    self.assertAlmostEqual(got[k]["mean_scaled"], round(s / e, 1) if e else 0, places=1)
+                tot = self.world.exam_expected("total")["total"]
+                self.assertEqual(raw["total"]["values"]["applicants"], tot[0])
+                # Released: the same figures where published, suppression where not.
+                rel = self.export(table)
+                check_released(self, rel)
+                held[0] += rel["disclosure"]["primary"]
+                held[1] += rel["disclosure"]["secondary"]
+                for r in rel["rows"]:
+                    for c in ("applicants", "examinees", "passers"):
+                        if r["values"][c] is not None:
+                            self.assertEqual(r["values"][c], got[r["key"]][c])
+                    if r["values"]["pass_rate"] is not None:
+                        self.assertAlmostEqual(r["values"]["pass_rate"], got[r["key"]]["passers"] / got[r["key"]]["examinees"], places=4)
+                        self.assertIsNotNone(r["values"]["passers"])
+        # The fixture has small groups: both kinds of suppression happened and were checked.
+        self.assertGreater(held[0], 0)
+        self.assertGreater(held[1], 0)
+
+    def test_window_and_scores(self):
+        raw = self.export("exam_by_window", "--raw")
+        self.assertEqual([r["label"] for r in raw["rows"]], ["W1"])
+        scores = self.export("exam_scores", "--raw")
+        want = [0] * 10
+        for b in self.world.bookings:
+            if b["scaled"] is not None:
+                want[min(b["scaled"] // 100, 9)] += 1
+        self.assertEqual([r["values"]["examinees"] for r in scores["rows"]], want)
+        rel = self.export("exam_scores")
+        check_released(self, rel)
+        self.assertEqual(rel["rows"][0]["values"]["examinees"], 0)  # a zero is published (stats_allow_zero)
+
+    def test_register_tables_match_the_raw_rows(self):
+        for table, key in {"register_by_reg_date": "reg_date", "register_by_prefecture": "prefecture",
+                           "register_by_industry": "industry", "register_by_age": "age",
+                           "register_by_pass_year": "pass_year"}.items():
+            with self.subTest(table=table):
+                for rng in ((), ("--from", "2026-01", "--to", "2026-01")):
+                    want = self.world.register_expected(key, *(("2026-01", "2026-01") if rng else ()))
+                    raw = self.export(table, "--raw", *rng)
+                    got = {r["key"]: [r["values"][c] for c in ("live", "registered", "renewals", "lapses", "cancellations")]
+                           for r in raw["rows"]}
+                    self.assertEqual(got, want)
+                    check_released(self, self.export(table, *rng))
+
+    def test_cpd_tables(self):
+        st = self.export("cpd_standing", "--raw")
+        self.assertEqual({r["key"]: r["values"]["registrants"] for r in st["rows"]},
+                         {"on_track": 51, "action_needed": 22, "overdue": 3, "renewable": 14})
+        rel = self.export("cpd_standing")
+        check_released(self, rel)
+        self.assertIsNone(rel["rows"][2]["values"]["registrants"])  # 3 overdue: under k
+        self.assertEqual(rel["total"]["values"]["registrants"], 90)
+        for rng in ((), ("--from", "2026-01", "--to", "2026-01")):
+            want = defaultdict(lambda: [0, 0])
+            for regno, prov, kind, day, state in self.world.completions():
+                if state == "accepted" and (not rng or day.startswith("2026-01")):
+                    want[prov][kind == "practical"] += 1
+            doc = self.export("cpd_completions", "--raw", *rng)
+            got = {r["label_en"]: [r["values"]["online"], r["values"]["practical"]] for r in doc["rows"]}
+            self.assertEqual(got, {k: v for k, v in want.items() if any(v)})
+            check_released(self, self.export("cpd_completions", *rng))
+        text = riss("stats", "export", "--table", "cpd_completions", "--format", "csv", "--lang", "en", config=self.conf).stdout
+        self.assertIn("Small training", text)
+
+    def test_pool_tables(self):
+        riss("bank", "import", os.path.join(os.path.dirname(__file__), "..", "..", "item-bank", "demo", "items.jsonl"),
+             config=self.conf)
+        counts = dict(line.split("|") for line in subprocess.run(
+            ["psql", self.pg.conninfo, "-qAtc", "SELECT status, count(*) FROM bank.items GROUP BY status"],
+            capture_output=True, text=True, check=True).stdout.split())
+        doc = self.export("pool_by_status")
+        self.assertEqual({r["key"]: str(r["values"]["items"]) for r in doc["rows"]}, counts)
+        self.assertEqual(doc["disclosure"]["audit"], "not_applicable")  # items, not people
+        exp = self.export("pool_exposure")
+        self.assertEqual(exp["total"]["values"]["items"], int(counts.get("operational", 0)))
+
+    def test_filters_and_csv(self):
+        want = self.world.exam_expected("month", month_from="2026-02", centre="TC-A", pref="13")
+        doc = self.export("exam_by_month", "--raw", "--from", "2026-02-14", "--centre", "TC-A", "--prefecture", "13")
+        self.assertEqual({r["key"]: [r["values"]["applicants"], r["values"]["examinees"]] for r in doc["rows"]},
+                         {k: v[:2] for k, v in want.items()})
+        self.assertEqual(doc["filters"]["from"], "2026-02")  # whole months
+        rel = self.export("exam_by_prefecture")
+        text = riss("stats", "export", "--table", "exam_by_prefecture", "--format", "csv", config=self.conf).stdout
+        lines = list(csv.reader(io.StringIO(text)))
+        self.assertEqual(lines[0], ["key", "label", "applicants", "examinees", "passers", "pass_rate", "mean_scaled"])
+        for line, r in zip(lines[1:], rel["rows"] + [rel["total"]]):
+            self.assertEqual(line[0], r["key"])
+            self.assertEqual(line[2], "x" if r["values"]["applicants"] is None else str(r["values"]["applicants"]))
+        self.assertEqual(lines[1][1] if rel["rows"][0]["key"] == "" else "回答しない", "回答しない")
+        self.assertIn("東京都", [ln[1] for ln in lines])
+        self.assertIn("Tokyo", riss("stats", "export", "--table", "exam_by_prefecture", "--format", "csv", "--lang", "en",
+                                    config=self.conf).stdout)
+        bad = riss("stats", "export", "--table", "exam_by_month", "--from", "15/01/2026", config=self.conf, check=False)
         self.assertEqual(bad.returncode, 2)
         self.assertIn("YYYY-MM-DD", bad.stderr)
+        self.assertEqual(riss("stats", "export", "--table", "nope", config=self.conf, check=False).returncode, 2)
+        names = riss("stats", "export", "--list", config=self.conf).stdout.split()
+        self.assertIn("register_by_pass_year", names)
+        self.assertEqual(len(names), 19)
 
-    def test_api_roles_and_audit(self):
-        status, _, body = self.d.json("GET", "/api/v1/stats/results")
+    def test_api_roles_raw_and_audit(self):
+        status, _, _ = self.d.json("GET", "/api/v1/stats/exam_by_month")
         self.assertEqual(status, 401)
-        secret = add_staff_in(self.conf, "stat" + str(os.getpid()), "statistician")
-        status, hdrs, body = self.d.json("POST", "/api/v1/staff/login", {
-            "username": "stat" + str(os.getpid()), "password": "correct horse battery", "totp": totp(secret)})
+        stat = self.sign_in("statistician")
+        status, _, doc = self.d.json("GET", "/api/v1/stats/exam_by_centre?from=2026-01&to=2026-03", headers=stat)
         self.assertEqual(status, 200)
-        cookie = hdrs["set-cookie"].split(";")[0]
-        status, _, doc = self.d.json("GET", "/api/v1/stats/results?from=2026-01-01&to=2026-01-31", headers={"Cookie": cookie})
-        self.assertEqual(status, 200)
-        self.assertEqual(doc["total"]["sittings"], 6)
-        status, _, doc = self.d.json("GET", "/api/v1/stats/results?from=yesterday", headers={"Cookie": cookie})
+        self.assertEqual(doc, self.export("exam_by_centre", "--from", "2026-01", "--to", "2026-03"))
+        self.assertIsNotNone(doc["as_of"])
+        status, _, body = self.d.json("GET", "/api/v1/stats/exam_by_centre?prefecture=99", headers=stat)
         self.assertEqual(status, 400)
+        status, _, _ = self.d.json("GET", "/api/v1/stats/no_such_table", headers=stat)
+        self.assertEqual(status, 404)
+        # Raw figures: a statistician may (route table), and the read is audited; an auditor may not.
+        status, _, raw = self.d.json("GET", "/api/v1/stats/exam_by_age?raw=1", headers=stat)
+        self.assertEqual(status, 200)
+        self.assertTrue(raw["raw"])
+        self.assertNotIn(None, [r["values"]["applicants"] for r in raw["rows"]])
         audit = subprocess.run(["psql", self.pg.conninfo, "-qAtc",
-                                "SELECT actor || ' ' || role FROM audit.events WHERE action = 'stats.results.export' ORDER BY id DESC LIMIT 1"],
-                               capture_output=True, text=True, check=True).stdout.strip()
-        self.assertEqual(audit, "staff:stat%d statistician" % os.getpid())
+                                "SELECT actor || ' ' || role || ' ' || object FROM audit.events WHERE action = 'stats.raw.read' "
+                                "ORDER BY id DESC LIMIT 1"], capture_output=True, text=True, check=True).stdout.strip()
+        self.assertEqual(audit, "staff:stat%d statistician stats:exam_by_age" % os.getpid())
+        aud = self.sign_in("auditor")
+        status, _, _ = self.d.json("GET", "/api/v1/stats/exam_by_age?raw=1", headers=aud)
+        self.assertEqual(status, 403)
+        status, _, doc = self.d.json("GET", "/api/v1/stats/exam_by_age", headers=aud)
+        self.assertEqual(status, 200)
+        check_released(self, doc)
 
 
 if __name__ == "__main__":

@@ -1,69 +1,184 @@
-// /admin/stats: exam-result statistics from GET /api/v1/stats/results, rendered with textContent.
+// /admin/stats: the agency's statistics tables (GET /api/v1/stats/<table>, after disclosure
+// control on the server) as tables and charts (Chart.js, web/frontend's lock file), rendered
+// with textContent; every chart draws the figures of a table on the page (data-table).
 (function () {
   'use strict';
   var $ = function (id) { return document.getElementById(id); };
   var t = function (id, args) { return window.rissI18n.t(id, args); };
-  var last = null;
-  function cell(tr, text, num, header) {
-    var td = document.createElement(header ? 'th' : 'td');
-    if (header) td.scope = 'row';
-    td.textContent = text;
-    if (num) td.className = 'num';
-    tr.appendChild(td);
+  var lang = function () { return window.rissI18n.current(); };
+  var tables = [];   // [{name, title, section}]
+  var docs = {};     // name -> the last released table
+  var charts = {};   // canvas id -> Chart
+  var k = 10;
+  var centresFilled = false;
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (a) { e.setAttribute(a, attrs[a]); });
+    if (text !== undefined) e.textContent = text;
+    return e;
   }
-  function figures(tr, g) {
-    if (g.suppressed) {
-      var td = document.createElement('td');
-      td.colSpan = 4;
-      td.textContent = t('page.stats.withheld');
-      tr.appendChild(td);
-      return;
-    }
-    cell(tr, String(g.sittings), true);
-    cell(tr, String(g.passed), true);
-    cell(tr, (g.pass_rate * 100).toFixed(1) + '%', true);
-    cell(tr, g.mean_scaled.toFixed(1), true);
-  }
-  function fill(body, rows, render) {
-    body.textContent = '';
-    rows.forEach(function (r) { var tr = document.createElement('tr'); render(tr, r); body.appendChild(tr); });
-  }
-  function show(doc) {
-    last = doc;
-    var total = $('total');
-    total.textContent = '';
-    var rows = doc.total.suppressed ? [[t('page.stats.n'), t('page.stats.withheld')]] : [
-      [t('page.stats.n'), String(doc.total.sittings)],
-      [t('page.stats.passed'), String(doc.total.passed)],
-      [t('page.stats.rate'), (doc.total.pass_rate * 100).toFixed(1) + '%'],
-      [t('page.stats.mean'), doc.total.mean_scaled.toFixed(1)],
-      [t('page.stats.median'), doc.total.median_scaled.toFixed(1)],
-      [t('page.stats.sd'), doc.total.sd_scaled.toFixed(1)]];
-    rows.forEach(function (r) { var tr = document.createElement('tr'); cell(tr, r[0], false, true); cell(tr, r[1], true); total.appendChild(tr); });
-    fill($('centres'), doc.by_centre, function (tr, g) { cell(tr, g.centre, false, true); cell(tr, g.prefecture); figures(tr, g); });
-    fill($('months'), doc.by_month, function (tr, g) { cell(tr, g.month, false, true); figures(tr, g); });
-    fill($('hist'), doc.score_histogram, function (tr, h) {
-      cell(tr, h.from + '–' + h.to, false, true);
-      cell(tr, h.suppressed ? t('page.stats.few') : String(h.count), true);
+  function query(extra) {
+    var q = [];
+    [['from', $('from').value], ['to', $('to').value], ['exam', $('exam').value], ['centre', $('centre').value],
+      ['prefecture', $('prefecture').value]].forEach(function (p) {
+      if (p[1]) q.push(p[0] + '=' + encodeURIComponent(p[1]));
     });
+    if (extra) q.push(extra);
+    return q.length ? '?' + q.join('&') : '';
+  }
+  function label(row) { return row.label_id ? t(row.label_id) : (lang() === 'en' && row.label_en) || row.label; }
+  function fmt(v, type) {
+    if (v === null || v === undefined) return 'x';
+    if (type === 'rate') return (v * 100).toFixed(1) + '%';
+    if (type === 'score') return v.toFixed(1);
+    return v.toLocaleString(lang() === 'en' ? 'en-GB' : 'ja-JP');
+  }
+  function asOf(doc) {
+    if (!doc.as_of) return t('stats.page.never');
+    var d = new Date(doc.as_of);
+    return t('stats.page.as_of', [d.toLocaleString(lang() === 'en' ? 'en-GB' : 'ja-JP', { timeZone: 'Asia/Tokyo' })]);
+  }
+
+  function renderTable(doc) {
+    var box = el('section', { class: 'stat', id: 's-' + doc.table, 'aria-labelledby': 'h-' + doc.table });
+    box.appendChild(el('h3', { id: 'h-' + doc.table }, t(doc.title)));
+    box.appendChild(el('p', { class: 'meta', 'data-as-of': doc.as_of || '' },
+      asOf(doc) + (doc.disclosure.applies ? ' · ' + t('stats.page.k', [String(doc.disclosure.k)]) + ' · ' + t('stats.page.suppressed') : '')));
+    var dl = el('p', { class: 'dl' });
+    var base = '/api/v1/stats/' + doc.table;
+    dl.appendChild(el('a', { href: base + query('format=csv'), download: doc.table + '.csv', 'data-format': 'csv' },
+      t('stats.page.download_csv')));
+    dl.appendChild(el('a', { href: base + query('format=json'), download: doc.table + '.json', 'data-format': 'json' },
+      t('stats.page.download_json')));
+    box.appendChild(dl);
+    var table = el('table', { id: 't-' + doc.table, 'aria-labelledby': 'h-' + doc.table });
+    var head = el('tr');
+    head.appendChild(el('th', { scope: 'col' }, t('stats.page.group')));
+    doc.columns.forEach(function (c) { head.appendChild(el('th', { scope: 'col' }, t(c.label_id))); });
+    table.appendChild(el('thead')).appendChild(head);
+    var body = el('tbody');
+    doc.rows.concat([doc.total]).forEach(function (r) {
+      var tr = el('tr', { 'data-key': r.key });
+      tr.appendChild(el('th', { scope: 'row' }, label(r)));
+      doc.columns.forEach(function (c) {
+        var v = r.values[c.key];
+        tr.appendChild(el('td', { class: v === null ? 'num x' : 'num', 'data-col': c.key }, fmt(v, c.type)));
+      });
+      body.appendChild(tr);
+    });
+    table.appendChild(body);
+    box.appendChild(table);
+    return box;
+  }
+
+  function chart(id, config) {
+    if (charts[id]) charts[id].destroy();
+    charts[id] = new window.Chart($(id), config);
+  }
+  function values(doc, key) { return doc.rows.map(function (r) { return r.values[key]; }); }
+  function drawCharts() {
+    var m = docs.exam_by_month, s = docs.exam_scores, p = docs.exam_by_prefecture;
+    var common = { responsive: true, maintainAspectRatio: false, animation: false };
+    if (m) {
+      chart('c-month', {
+        data: {
+          labels: m.rows.map(label),
+          datasets: [
+            { type: 'bar', label: t('stats.col.examinees'), data: values(m, 'examinees'), backgroundColor: '#0b4f9c', yAxisID: 'y' },
+            { type: 'line', label: t('stats.col.pass_rate'), data: values(m, 'pass_rate').map(function (v) { return v === null ? null : v * 100; }),
+              borderColor: '#a4141a', backgroundColor: '#a4141a', yAxisID: 'y1' }]
+        },
+        options: Object.assign({}, common, {
+          scales: { y: { beginAtZero: true, title: { display: true, text: t('stats.col.examinees') } },
+            y1: { position: 'right', min: 0, max: 100, grid: { drawOnChartArea: false }, title: { display: true, text: t('stats.col.pass_rate') + ' (%)' } } }
+        })
+      });
+    }
+    if (s) {
+      chart('c-scores', {
+        type: 'bar',
+        data: { labels: s.rows.map(label), datasets: [{ label: t('stats.col.examinees'), data: values(s, 'examinees'), backgroundColor: '#0b4f9c' }] },
+        options: Object.assign({}, common, { plugins: { legend: { display: false } } })
+      });
+    }
+    if (p) {
+      chart('c-pref', {
+        type: 'bar',
+        data: { labels: p.rows.map(label), datasets: [{ label: t('stats.col.examinees'), data: values(p, 'examinees'), backgroundColor: '#0b4f9c' }] },
+        options: Object.assign({}, common, { plugins: { legend: { display: false } } })
+      });
+    }
+    // What the charts show, for the tests and for anyone who reads the page's state.
+    Object.keys(charts).forEach(function (id) {
+      $(id).setAttribute('data-points', JSON.stringify(charts[id].data.datasets[0].data));
+    });
+  }
+
+  function render() {
+    ['exam', 'register', 'cpd', 'pool'].forEach(function (section) {
+      var box = $('tables-' + section);
+      box.textContent = '';
+      tables.forEach(function (tb) { if (tb.section === section && docs[tb.name]) box.appendChild(renderTable(docs[tb.name])); });
+    });
+    drawCharts();
     $('results').hidden = false;
   }
-  function load() {
-    var q = [];
-    if ($('from').value) q.push('from=' + encodeURIComponent($('from').value));
-    if ($('to').value) q.push('to=' + encodeURIComponent($('to').value));
-    $('status').textContent = t('page.stats.loading');
-    $('status').className = '';
-    window.rissStaff.call('GET', '/api/v1/stats/results' + (q.length ? '?' + q.join('&') : ''))
-      .then(function (doc) { $('status').textContent = ''; show(doc); })
-      .catch(function (e) {
-        $('status').textContent = e.status === 401 ? t('page.staff.sign_in_first') : e.message;
-        $('status').className = 'error';
-      });
+
+  function fillCentres(doc) {
+    if (centresFilled || !doc) return;
+    centresFilled = true;
+    doc.rows.forEach(function (r) { $('centre').appendChild(el('option', { value: r.key }, r.label + ' (' + r.key + ')')); });
   }
+
+  function load() {
+    $('status').textContent = t('stats.page.loading');
+    $('status').className = '';
+    var q = query();
+    return Promise.all(tables.map(function (tb) {
+      return window.rissStaff.call('GET', '/api/v1/stats/' + tb.name + q).then(function (d) { docs[tb.name] = d; });
+    })).then(function () {
+      if (!$('centre').value) fillCentres(docs.exam_by_centre);
+      $('status').textContent = '';
+      $('results').setAttribute('data-query', q);
+      render();
+    }).catch(function (e) {
+      $('status').textContent = e.status === 401 ? t('page.staff.sign_in_first') : e.message;
+      $('status').className = 'error';
+    });
+  }
+
+  function fillPrefectures() {
+    var sel = $('prefecture');
+    while (sel.options.length > 1) sel.remove(1);
+    for (var i = 1; i <= 47; i++) {
+      var code = (i < 10 ? '0' : '') + i;
+      sel.appendChild(el('option', { value: code }, t('attr.prefecture.' + code)));
+    }
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
+    fillPrefectures();
     $('filter').addEventListener('submit', function (ev) { ev.preventDefault(); load(); });
-    document.addEventListener('riss:lang', function () { if (last) show(last); });
-    load();
+    $('print').addEventListener('click', function () { window.print(); });
+    window.addEventListener('beforeprint', function () {
+      $('printed').textContent = t('stats.page.printed', [new Date().toLocaleString(lang() === 'en' ? 'en-GB' : 'ja-JP', { timeZone: 'Asia/Tokyo' })]);
+    });
+    document.addEventListener('riss:lang', function () {
+      var keep = $('prefecture').value;
+      fillPrefectures();
+      $('prefecture').value = keep;
+      $('note').textContent = t('stats.page.note', [String(k)]);
+      if (Object.keys(docs).length) render();
+    });
+    window.rissStaff.call('GET', '/api/v1/stats').then(function (l) {
+      tables = l.tables;
+      k = l.k;
+      $('note').textContent = t('stats.page.note', [String(k)]);
+      return load();
+    }).catch(function (e) {
+      $('status').textContent = e.status === 401 ? t('page.staff.sign_in_first') : e.message;
+      $('status').className = 'error';
+    });
   });
 })();

@@ -1,0 +1,30 @@
+/* Register statistics for the agency's published tables: sums over the partial aggregates
+ * of the register (registry.stats_cube, registry/store_stats.c). Raw counts: the
+ * statistics layer (stats/) applies disclosure control to every table it releases. */
+#ifndef REG_STATS_H
+#define REG_STATS_H
+
+#include "rs_db.h"
+
+enum reg_stats_dim {
+	REG_STATS_TOTAL, REG_STATS_REG_DATE, REG_STATS_PREFECTURE, REG_STATS_INDUSTRY, REG_STATS_AGE,
+	REG_STATS_PASS_YEAR,
+};
+
+struct reg_stats_row {
+	char key[40];           /* registration date, prefecture code, JSIC letter, age band, pass year; "" = not answered */
+	long long live;         /* on the register now (active or suspended), whatever the period */
+	long long registered;   /* registrations dated in the period */
+	long long renewals, lapses, cancellations; /* events in the period */
+};
+
+/* The groups of dim for months from..to ("YYYY-MM-01", inclusive, NULL = open) and one
+ * prefecture (NULL = all). *out malloc'd (free), *n rows ordered by key; as_of (>= 40 bytes)
+ * the refresh time of the aggregates ("" when never). */
+int reg_stats_register(struct reg_stats_row **out, int *n, char *as_of, rs_db *db, enum reg_stats_dim dim,
+                       const char *from_month, const char *to_month, const char *prefecture);
+
+/* Recompute the aggregates (the job; concurrent reads go on). */
+int reg_stats_refresh(rs_db *db);
+
+#endif

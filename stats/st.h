@@ -1,0 +1,47 @@
+/* The agency's statistics tables: one registry of tables that the API (web/stats.c), the CLI
+ * (riss stats) and the dashboard share. Each table's figures come from its owning module's
+ * public header (delivery for the exam, registry for the register); every table released
+ * here has passed disclosure control (common/rs_sdc.h) and its audit. Prefix st_. */
+#ifndef ST_H
+#define ST_H
+
+#include <jansson.h>
+
+#include "rs_db.h"
+#include "rs_sdc.h"
+
+/* Filters of every table (what does not apply to a table is ignored). Dates are snapped to
+ * whole months: from = first day of its month, to = the month that contains it. */
+struct st_filter {
+	char from_month[11], to_month[11]; /* "YYYY-MM-01" or "" */
+	char exam[17];                      /* exam code or "" */
+	char centre[33];                    /* centre code or "" */
+	char prefecture[3];                 /* JIS X 0401 code or "" */
+};
+
+/* Set one filter from a request or command-line value ("from", "to", "exam", "centre",
+ * "prefecture"; empty value = no filter). RS_EINVAL with a catalogue message on a bad value
+ * or name. */
+int st_filter_set(struct st_filter *f, const char *name, const char *value);
+
+/* The tables: [{"name", "title" (catalogue id), "group" (catalogue id), "section"}], new. */
+json_t *st_table_list(void);
+/* 1 when name is a table. */
+int st_table_exists(const char *name);
+
+/* Build table name under the filters and release it: counts, rates and means after primary
+ * and secondary suppression (rules), audited; with raw = 1 the unsuppressed figures (the
+ * caller has checked the route allows it, and the read is recorded in the audit trail as
+ * actor/role). *out is new (json_decref). RS_ENOTFOUND for an unknown table, RS_EINTERNAL
+ * when the audit refuses the table (never released). */
+int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *f, const struct rs_sdc_rules *rules,
+             int raw, const char *actor, const char *role, const char *request_id);
+
+/* The table as CSV (RFC 4180, UTF-8): a header of column keys, then one line per row and the
+ * total; labels in Japanese (en == 0) or English; a suppressed figure is "x". malloc'd. */
+char *st_csv(const json_t *table, int en);
+
+/* Refresh every module's partial aggregates (the job, riss stats refresh). */
+int st_refresh(rs_db *db);
+
+#endif

@@ -1,0 +1,788 @@
+/* The table registry and the builders: figures from the owning modules, disclosure control
+ * and its audit on every table released (st.h). */
+#include "st.h"
+
+#include "cpd_stats.h"
+#include "dlv_stats.h"
+#include "ib_stats.h"
+#include "reg_stats.h"
+#include "rs_audit.h"
+#include "rs_error.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum st_src { ST_SRC_EXAM, ST_SRC_SCORES, ST_SRC_REGISTER, ST_SRC_STANDING, ST_SRC_COMPLETIONS, ST_SRC_POOL, ST_SRC_EXPOSURE };
+/* How a row's key becomes words: the key itself, the data's own name, or a catalogue id. */
+enum st_label {
+	ST_LBL_KEY, ST_LBL_DATA, ST_LBL_PREF, ST_LBL_OCC, ST_LBL_IND, ST_LBL_EMP, ST_LBL_AGE, ST_LBL_ATTEMPT, ST_LBL_STANDING,
+	ST_LBL_ITEM,
+};
+
+struct st_def {
+	const char *name;
+	const char *section; /* exam | register: the dashboard's sections */
+	enum st_src src;
+	int dim;             /* enum dlv_stats_dim or enum reg_stats_dim */
+	enum st_label label;
+};
+
+static const struct st_def st_defs[] = {
+	{ "exam_by_month", "exam", ST_SRC_EXAM, DLV_STATS_MONTH, ST_LBL_KEY },
+	{ "exam_by_window", "exam", ST_SRC_EXAM, DLV_STATS_WINDOW, ST_LBL_DATA },
+	{ "exam_by_centre", "exam", ST_SRC_EXAM, DLV_STATS_CENTRE, ST_LBL_DATA },
+	{ "exam_by_prefecture", "exam", ST_SRC_EXAM, DLV_STATS_PREFECTURE, ST_LBL_PREF },
+	{ "exam_by_age", "exam", ST_SRC_EXAM, DLV_STATS_AGE, ST_LBL_AGE },
+	{ "exam_by_occupation", "exam", ST_SRC_EXAM, DLV_STATS_OCCUPATION, ST_LBL_OCC },
+	{ "exam_by_industry", "exam", ST_SRC_EXAM, DLV_STATS_INDUSTRY, ST_LBL_IND },
+	{ "exam_by_employer", "exam", ST_SRC_EXAM, DLV_STATS_EMPLOYER, ST_LBL_EMP },
+	{ "exam_by_attempt", "exam", ST_SRC_EXAM, DLV_STATS_ATTEMPT, ST_LBL_ATTEMPT },
+	{ "exam_scores", "exam", ST_SRC_SCORES, DLV_STATS_TOTAL, ST_LBL_KEY },
+	{ "register_by_reg_date", "register", ST_SRC_REGISTER, REG_STATS_REG_DATE, ST_LBL_KEY },
+	{ "register_by_prefecture", "register", ST_SRC_REGISTER, REG_STATS_PREFECTURE, ST_LBL_PREF },
+	{ "register_by_industry", "register", ST_SRC_REGISTER, REG_STATS_INDUSTRY, ST_LBL_IND },
+	{ "register_by_age", "register", ST_SRC_REGISTER, REG_STATS_AGE, ST_LBL_AGE },
+	{ "register_by_pass_year", "register", ST_SRC_REGISTER, REG_STATS_PASS_YEAR, ST_LBL_KEY },
+	{ "cpd_standing", "cpd", ST_SRC_STANDING, 0, ST_LBL_STANDING },
+	{ "cpd_completions", "cpd", ST_SRC_COMPLETIONS, 0, ST_LBL_DATA },
+	{ "pool_by_status", "pool", ST_SRC_POOL, 0, ST_LBL_ITEM },
+	{ "pool_exposure", "pool", ST_SRC_EXPOSURE, 0, ST_LBL_KEY },
+};
+#define ST_NDEFS ((int)(sizeof st_defs / sizeof st_defs[0]))
+
+static const struct st_def *st_def_find(const char *name)
+{
+	for (int i = 0; name && i < ST_NDEFS; i++)
+		if (strcmp(st_defs[i].name, name) == 0)
+			return &st_defs[i];
+	return NULL;
+}
+
+int st_table_exists(const char *name)
+{
+	return st_def_find(name) != NULL;
+}
+
+json_t *st_table_list(void)
+{
+	json_t *a = json_array();
+	for (int i = 0; i < ST_NDEFS; i++) {
+		char title[96];
+		snprintf(title, sizeof title, "stats.table.%s", st_defs[i].name);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "name", st_defs[i].name, "title", title,
+		                                   "section", st_defs[i].section));
+	}
+	return a;
+}
+
+/* ---- Filters ------------------------------------------------------------------------------ */
+
+static int st_digits(const char *s, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* "YYYY-MM" or a real calendar day "YYYY-MM-DD" -> "YYYY-MM-01". */
+static int st_month_of(char out[11], const char *d)
+{
+	size_t len = strlen(d);
+	if ((len != 7 && len != 10) || !st_digits(d, 4) || d[4] != '-' || !st_digits(d + 5, 2))
+		return -1;
+	int y = atoi(d), m = (d[5] - '0') * 10 + (d[6] - '0');
+	if (y < 1900 || y > 2999 || m < 1 || m > 12)
+		return -1;
+	if (len == 10) {
+		if (d[7] != '-' || !st_digits(d + 8, 2))
+			return -1;
+		static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+		int day = (d[8] - '0') * 10 + (d[9] - '0');
+		int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+		if (day < 1 || day > mdays[m - 1] || (m == 2 && day == 29 && !leap))
+			return -1;
+	}
+	snprintf(out, 11, "%04d-%02d-01", y, m);
+	return 0;
+}
+
+static int st_code_ok(const char *s, size_t max, int dash)
+{
+	size_t n = strlen(s);
+	if (n < 1 || n > max)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!(isdigit(c) || (c >= 'A' && c <= 'Z') || (dash && c == '-' && i > 0)))
+			return 0;
+	}
+	return 1;
+}
+
+int st_filter_set(struct st_filter *f, const char *name, const char *value)
+{
+	if (!value)
+		value = "";
+	if (strcmp(name, "from") == 0 || strcmp(name, "to") == 0) {
+		char *dst = name[0] == 'f' ? f->from_month : f->to_month;
+		if (!value[0]) {
+			dst[0] = 0;
+			return 0;
+		}
+		if (st_month_of(dst, value) != 0) {
+			rs_error_msg("stats.bad_date", NULL);
+			return RS_EINVAL;
+		}
+		return 0;
+	}
+	if (strcmp(name, "exam") == 0) {
+		if (value[0] && !st_code_ok(value, 16, 0)) {
+			rs_error_msg("stats.bad_exam", NULL);
+			return RS_EINVAL;
+		}
+		snprintf(f->exam, sizeof f->exam, "%s", value);
+		return 0;
+	}
+	if (strcmp(name, "centre") == 0) {
+		if (value[0] && (!st_code_ok(value, 32, 1) || strlen(value) < 2)) {
+			rs_error_msg("stats.bad_centre", NULL);
+			return RS_EINVAL;
+		}
+		snprintf(f->centre, sizeof f->centre, "%s", value);
+		return 0;
+	}
+	if (strcmp(name, "prefecture") == 0) {
+		int p = strlen(value) == 2 && st_digits(value, 2) ? atoi(value) : -1;
+		if (value[0] && (p < 1 || p > 47)) {
+			rs_error_msg("stats.bad_prefecture", NULL);
+			return RS_EINVAL;
+		}
+		snprintf(f->prefecture, sizeof f->prefecture, "%s", value);
+		return 0;
+	}
+	rs_error_msg("stats.bad_filter", name, NULL);
+	return RS_EINVAL;
+}
+
+static const char *st_opt(const char *s)
+{
+	return s && s[0] ? s : NULL;
+}
+
+/* ---- Labels ------------------------------------------------------------------------------- */
+
+static const char *const st_age_order[] = { "u20", "20_29", "30_39", "40_49", "50_59", "60p" };
+
+static int st_age_rank(const char *k)
+{
+	for (int i = 0; i < 6; i++)
+		if (strcmp(k, st_age_order[i]) == 0)
+			return i;
+	return 6;
+}
+
+/* The row's words: {"label": data text} or {"label_id": catalogue id}. */
+static void st_label_set(json_t *row, enum st_label how, const char *key, const char *data)
+{
+	char id[64];
+	const char *kind = NULL;
+	switch (how) {
+	case ST_LBL_KEY:
+		json_object_set_new(row, "label", json_string(key));
+		return;
+	case ST_LBL_DATA:
+		json_object_set_new(row, "label", json_string(data && data[0] ? data : key));
+		return;
+	case ST_LBL_PREF: kind = "attr.prefecture."; break;
+	case ST_LBL_OCC: kind = "attr.occupation."; break;
+	case ST_LBL_IND: kind = "attr.industry."; break;
+	case ST_LBL_EMP: kind = "attr.employer."; break;
+	case ST_LBL_AGE: kind = "stats.age."; break;
+	case ST_LBL_ATTEMPT: kind = "stats.attempt."; break;
+	case ST_LBL_STANDING: kind = "state.cpd."; break;
+	case ST_LBL_ITEM: kind = "state.item."; break;
+	}
+	if (!key[0])
+		snprintf(id, sizeof id, "attr.unanswered");
+	else {
+		snprintf(id, sizeof id, "%s%s", kind, key); /* kind ends in "." */
+		for (char *p = id; *p; p++)
+			*p = (char)tolower((unsigned char)*p); /* catalogue ids are lower case (JSIC 'G' -> g) */
+	}
+	json_object_set_new(row, "label_id", json_string(id));
+}
+
+/* ---- Release ------------------------------------------------------------------------------ */
+
+struct st_out {
+	const rs_sdc_table *t;
+	int raw;
+	int primary, secondary;
+};
+
+static const char *st_state_name(enum rs_sdc_state s)
+{
+	return s == RS_SDC_PRIMARY ? "primary" : "secondary";
+}
+
+/* values[key] = the count, or null (suppressed[key] = why) unless raw. */
+static void st_put_count(struct st_out *o, json_t *row, const char *key, int idx)
+{
+	json_t *vals = json_object_get(row, "values"), *sup = json_object_get(row, "suppressed");
+	enum rs_sdc_state s = rs_sdc_state(o->t, idx);
+	if (s == RS_SDC_PUBLISHED || o->raw)
+		json_object_set_new(vals, key, json_integer((json_int_t)rs_sdc_value(o->t, idx)));
+	else
+		json_object_set_new(vals, key, json_null());
+	if (s != RS_SDC_PUBLISHED) {
+		json_object_set_new(sup, key, json_string(st_state_name(s)));
+		if (s == RS_SDC_PRIMARY)
+			o->primary++;
+		else
+			o->secondary++;
+	}
+}
+
+static void st_put_measure(struct st_out *o, json_t *row, const char *key, int m, double value, int decimals)
+{
+	json_t *vals = json_object_get(row, "values"), *sup = json_object_get(row, "suppressed");
+	enum rs_sdc_state s = rs_sdc_measure_state(o->t, m);
+	double scale = decimals == 4 ? 10000.0 : 10.0;
+	double rounded = (double)(long long)(value * scale + 0.5) / scale;
+	if (s == RS_SDC_PUBLISHED || o->raw)
+		json_object_set_new(vals, key, json_real(rounded));
+	else
+		json_object_set_new(vals, key, json_null());
+	if (s != RS_SDC_PUBLISHED)
+		json_object_set_new(sup, key, json_string(st_state_name(s)));
+}
+
+static json_t *st_row_new(const char *key)
+{
+	return json_pack("{s:s, s:o, s:o}", "key", key, "values", json_object(), "suppressed", json_object());
+}
+
+static json_t *st_columns(const char *const *keys, const char *const *types)
+{
+	json_t *a = json_array();
+	for (int i = 0; keys[i]; i++) {
+		char id[64];
+		snprintf(id, sizeof id, "stats.col.%s", keys[i]);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "key", keys[i], "label_id", id, "type", types[i]));
+	}
+	return a;
+}
+
+/* Protect, audit and count what was held back; RS_EINTERNAL when the audit refuses. */
+static int st_protect(rs_sdc_table *t, const struct rs_sdc_rules *rules)
+{
+	int rc = rs_sdc_protect(t, rules);
+	if (rc != 0)
+		return rc;
+	int pinned = rs_sdc_audit(t, rules, NULL, 0);
+	if (pinned != 0) {
+		rs_error_set("statistics: the disclosure audit refused the table (%d figures recoverable)", pinned);
+		return pinned < 0 ? pinned : RS_EINTERNAL;
+	}
+	return 0;
+}
+
+/* ---- Exam tables: applicants, examinees, passers, pass rate, mean scaled score per group --- */
+
+struct st_exam_idx {
+	int A, E, p, a, f, rate, mean;
+};
+
+static int st_exam_entries(rs_sdc_table *t, struct st_exam_idx *x, long long A, long long E, long long p, int kind)
+{
+	x->A = rs_sdc_add(t, A, kind);
+	x->E = rs_sdc_add(t, E, kind);
+	x->p = rs_sdc_add(t, p, kind);
+	x->a = rs_sdc_add(t, A - E, RS_SDC_HIDDEN); /* absent: applicants - examinees */
+	x->f = rs_sdc_add(t, E - p, RS_SDC_HIDDEN); /* did not pass: examinees - passers */
+	if (x->A < 0 || x->E < 0 || x->p < 0 || x->a < 0 || x->f < 0)
+		return RS_ENOMEM;
+	int rc = rs_sdc_relate(t, x->A, (int[]){ x->E, x->a }, 2);
+	if (rc == 0)
+		rc = rs_sdc_relate(t, x->E, (int[]){ x->p, x->f }, 2);
+	x->rate = rs_sdc_measure(t, x->E, (int[]){ x->p, x->f }, 2);
+	x->mean = rs_sdc_measure(t, x->E, NULL, 0);
+	return rc != 0 ? rc : (x->rate < 0 || x->mean < 0) ? RS_ENOMEM : 0;
+}
+
+static int st_cmp_age(const void *a, const void *b)
+{
+	const struct dlv_stats_row *x = a, *y = b;
+	return st_age_rank(x->key) - st_age_rank(y->key);
+}
+
+static int st_exam_build(json_t *doc, const struct st_def *d, struct dlv_stats_row *rows, int n,
+                         const struct rs_sdc_rules *rules, int raw)
+{
+	if (d->label == ST_LBL_AGE)
+		qsort(rows, (size_t)n, sizeof *rows, st_cmp_age);
+	rs_sdc_table *t = rs_sdc_new();
+	struct st_exam_idx *x = calloc((size_t)n + 1, sizeof *x);
+	int rc = t && x ? 0 : RS_ENOMEM;
+	long long TA = 0, TE = 0, Tp = 0;
+	double S = 0;
+	for (int i = 0; rc == 0 && i < n; i++) {
+		rc = st_exam_entries(t, &x[i], rows[i].applicants, rows[i].examinees, rows[i].passers, RS_SDC_CELL);
+		TA += rows[i].applicants;
+		TE += rows[i].examinees;
+		Tp += rows[i].passers;
+		S += rows[i].sum_scaled;
+	}
+	struct st_exam_idx *tx = x ? &x[n] : NULL;
+	if (rc == 0)
+		rc = st_exam_entries(t, tx, TA, TE, Tp, RS_SDC_TOTAL);
+	/* The column totals: the groups partition the total. */
+	int *parts = calloc((size_t)n + 1, sizeof *parts);
+	if (!parts)
+		rc = RS_ENOMEM;
+	for (int c = 0; rc == 0 && c < 5; c++) {
+		for (int i = 0; i < n; i++)
+			parts[i] = (&x[i].A)[c];
+		rc = rs_sdc_relate(t, (&tx->A)[c], parts, n);
+	}
+	free(parts);
+	if (rc == 0)
+		rc = st_protect(t, rules);
+	if (rc != 0)
+		goto done;
+	static const char *const keys[] = { "applicants", "examinees", "passers", "pass_rate", "mean_scaled", NULL };
+	static const char *const types[] = { "count", "count", "count", "rate", "score" };
+	json_object_set_new(doc, "columns", st_columns(keys, types));
+	struct st_out o = { t, raw, 0, 0 };
+	json_t *out_rows = json_array();
+	for (int i = 0; i <= n; i++) {
+		const struct st_exam_idx *e = &x[i];
+		json_t *row = st_row_new(i < n ? rows[i].key : "total");
+		if (i < n)
+			st_label_set(row, d->label, rows[i].key, rows[i].label);
+		else
+			json_object_set_new(row, "label_id", json_string("stats.total"));
+		long long E = rs_sdc_value(t, e->E);
+		st_put_count(&o, row, "applicants", e->A);
+		st_put_count(&o, row, "examinees", e->E);
+		st_put_count(&o, row, "passers", e->p);
+		st_put_measure(&o, row, "pass_rate", e->rate, E ? (double)rs_sdc_value(t, e->p) / (double)E : 0, 4);
+		st_put_measure(&o, row, "mean_scaled", e->mean, E ? (i < n ? rows[i].sum_scaled : S) / (double)E : 0, 1);
+		if (i < n)
+			json_array_append_new(out_rows, row);
+		else
+			json_object_set_new(doc, "total", row);
+	}
+	json_object_set_new(doc, "rows", out_rows);
+	json_object_set_new(doc, "suppressed_counts", json_pack("{s:i, s:i}", "primary", o.primary, "secondary", o.secondary));
+done:
+	rs_sdc_free(t);
+	free(x);
+	return rc;
+}
+
+/* ---- One count per row and its share of the total (score bands, CPD standings) ----------- */
+
+#define ST_SHARE_MAX 16
+
+/* keys[i] / counts[i], i < n; labels by how (ST_LBL_KEY or a catalogue kind); the count
+ * column is named col. *te = the total's entry (for a summary on its base). */
+static int st_share_build(json_t *doc, const char *const *keys, const long long *counts, int n, enum st_label how,
+                          const char *col, const struct rs_sdc_rules *rules, int raw, rs_sdc_table *t, int *te)
+{
+	int h[ST_SHARE_MAX], m[ST_SHARE_MAX], rc = 0;
+	long long E = 0;
+	for (int b = 0; b < n; b++) {
+		h[b] = rs_sdc_add(t, counts[b], RS_SDC_CELL);
+		E += counts[b];
+	}
+	*te = rs_sdc_add(t, E, RS_SDC_TOTAL);
+	rc = rs_sdc_relate(t, *te, h, n);
+	for (int b = 0; rc == 0 && b < n; b++)
+		m[b] = rs_sdc_measure(t, *te, &h[b], 1);
+	int mtot = rc == 0 ? rs_sdc_measure(t, *te, NULL, 0) : -1;
+	if (rc == 0)
+		rc = st_protect(t, rules);
+	if (rc != 0)
+		return rc;
+	const char *const keysc[] = { col, "share", NULL };
+	static const char *const types[] = { "count", "rate" };
+	json_object_set_new(doc, "columns", st_columns(keysc, types));
+	struct st_out o = { t, raw, 0, 0 };
+	json_t *rows = json_array();
+	for (int b = 0; b < n; b++) {
+		json_t *row = st_row_new(keys[b]);
+		st_label_set(row, how, keys[b], NULL);
+		st_put_count(&o, row, col, h[b]);
+		st_put_measure(&o, row, "share", m[b], E ? (double)counts[b] / (double)E : 0, 4);
+		json_array_append_new(rows, row);
+	}
+	json_t *total = st_row_new("total");
+	json_object_set_new(total, "label_id", json_string("stats.total"));
+	st_put_count(&o, total, col, *te);
+	st_put_measure(&o, total, "share", mtot, E ? 1.0 : 0, 4);
+	json_object_set_new(doc, "rows", rows);
+	json_object_set_new(doc, "total", total);
+	json_object_set_new(doc, "suppressed_counts", json_pack("{s:i, s:i}", "primary", o.primary, "secondary", o.secondary));
+	return 0;
+}
+
+/* The scaled score distribution: examinees per band of 100, their share, mean and SD. */
+static int st_scores_build(json_t *doc, const struct dlv_stats_row *tot, const struct rs_sdc_rules *rules, int raw)
+{
+	static const struct dlv_stats_row none;
+	if (!tot)
+		tot = &none;
+	char keybuf[DLV_STATS_BANDS][16];
+	const char *keys[DLV_STATS_BANDS];
+	for (int b = 0; b < DLV_STATS_BANDS; b++) {
+		snprintf(keybuf[b], sizeof keybuf[b], "%d-%d", b * 100, b == DLV_STATS_BANDS - 1 ? 1000 : b * 100 + 99);
+		keys[b] = keybuf[b];
+	}
+	rs_sdc_table *t = rs_sdc_new();
+	if (!t)
+		return RS_ENOMEM;
+	int te = -1;
+	int rc = st_share_build(doc, keys, tot->hist, DLV_STATS_BANDS, ST_LBL_KEY, "examinees", rules, raw, t, &te);
+	long long E = rc == 0 ? rs_sdc_value(t, te) : 0;
+	/* Mean and standard deviation of the scaled score: on the total's base. */
+	if (rc == 0 && ((E >= rules->k && rs_sdc_state(t, te) == RS_SDC_PUBLISHED) || raw)) {
+		double mean = E ? tot->sum_scaled / (double)E : 0;
+		double var = E > 1 ? (tot->sumsq_scaled - (double)E * mean * mean) / (double)(E - 1) : 0;
+		json_object_set_new(doc, "summary", json_pack("{s:f, s:f}", "mean_scaled", (double)(long long)(mean * 10 + 0.5) / 10,
+		                                              "sd_scaled", var > 0 ? (double)(long long)(sqrt(var) * 10 + 0.5) / 10 : 0.0));
+	}
+	rs_sdc_free(t);
+	return rc;
+}
+
+/* CPD standings of the last job run: registrants on track, needing action, overdue, renewable. */
+static int st_standing_build(json_t *doc, const struct cpd_stats_standing *s, const struct rs_sdc_rules *rules, int raw)
+{
+	static const char *const keys[] = { "on_track", "action_needed", "overdue", "renewable" };
+	const long long counts[] = { s->on_track, s->action_needed, s->overdue, s->renewable };
+	rs_sdc_table *t = rs_sdc_new();
+	if (!t)
+		return RS_ENOMEM;
+	int te;
+	int rc = st_share_build(doc, keys, counts, 4, ST_LBL_STANDING, "registrants", rules, raw, t, &te);
+	rs_sdc_free(t);
+	return rc;
+}
+
+/* ---- CPD completions: providers x course kind, with row, column and grand totals ---------- */
+
+static int st_completions_build(json_t *doc, const struct cpd_stats_provider *rows, int n, const struct rs_sdc_rules *rules,
+                                int raw)
+{
+	rs_sdc_table *t = rs_sdc_new();
+	int *idx = calloc((size_t)(n + 1) * 3, sizeof *idx), *parts = calloc((size_t)n + 1, sizeof *parts);
+	int rc = t && idx && parts ? 0 : RS_ENOMEM;
+	long long on = 0, pr = 0;
+	for (int i = 0; rc == 0 && i < n; i++) {
+		idx[i * 3] = rs_sdc_add(t, rows[i].online, RS_SDC_CELL);
+		idx[i * 3 + 1] = rs_sdc_add(t, rows[i].practical, RS_SDC_CELL);
+		idx[i * 3 + 2] = rs_sdc_add(t, rows[i].online + rows[i].practical, RS_SDC_TOTAL);
+		rc = rs_sdc_relate(t, idx[i * 3 + 2], &idx[i * 3], 2);
+		on += rows[i].online;
+		pr += rows[i].practical;
+	}
+	if (rc == 0) {
+		idx[n * 3] = rs_sdc_add(t, on, RS_SDC_TOTAL);
+		idx[n * 3 + 1] = rs_sdc_add(t, pr, RS_SDC_TOTAL);
+		idx[n * 3 + 2] = rs_sdc_add(t, on + pr, RS_SDC_TOTAL);
+		rc = rs_sdc_relate(t, idx[n * 3 + 2], &idx[n * 3], 2);
+	}
+	for (int c = 0; rc == 0 && c < 3; c++) {
+		for (int i = 0; i < n; i++)
+			parts[i] = idx[i * 3 + c];
+		rc = rs_sdc_relate(t, idx[n * 3 + c], parts, n);
+	}
+	if (rc == 0)
+		rc = st_protect(t, rules);
+	if (rc != 0)
+		goto done;
+	static const char *const keys[] = { "online", "practical", "completions", NULL };
+	static const char *const types[] = { "count", "count", "count" };
+	json_object_set_new(doc, "columns", st_columns(keys, types));
+	struct st_out o = { t, raw, 0, 0 };
+	json_t *out_rows = json_array();
+	for (int i = 0; i <= n; i++) {
+		json_t *row = st_row_new(i < n ? rows[i].key : "total");
+		if (i < n) {
+			json_object_set_new(row, "label", json_string(rows[i].name_ja));
+			json_object_set_new(row, "label_en", json_string(rows[i].name_en));
+		} else {
+			json_object_set_new(row, "label_id", json_string("stats.total"));
+		}
+		for (int c = 0; c < 3; c++)
+			st_put_count(&o, row, keys[c], idx[i * 3 + c]);
+		if (i < n)
+			json_array_append_new(out_rows, row);
+		else
+			json_object_set_new(doc, "total", row);
+	}
+	json_object_set_new(doc, "rows", out_rows);
+	json_object_set_new(doc, "suppressed_counts", json_pack("{s:i, s:i}", "primary", o.primary, "secondary", o.secondary));
+done:
+	rs_sdc_free(t);
+	free(idx);
+	free(parts);
+	return rc;
+}
+
+/* ---- Pool health: counts of items, not of people (released without suppression) ---------- */
+
+static void st_plain(json_t *row, const char *col, long long v)
+{
+	json_object_set_new(json_object_get(row, "values"), col, json_integer((json_int_t)v));
+}
+
+static int st_pool_build(json_t *doc, const struct ib_stats_status *rows, int n)
+{
+	static const char *const keys[] = { "items", "used", "share_used", "exposures", "ready", NULL };
+	static const char *const types[] = { "count", "count", "rate", "count", "count" };
+	json_object_set_new(doc, "columns", st_columns(keys, types));
+	json_t *out_rows = json_array();
+	struct ib_stats_status tot = { "", 0, 0, 0, 0 };
+	for (int i = 0; i <= n; i++) {
+		const struct ib_stats_status *s = i < n ? &rows[i] : &tot;
+		json_t *row = st_row_new(i < n ? s->status : "total");
+		if (i < n)
+			st_label_set(row, ST_LBL_ITEM, s->status, NULL);
+		else
+			json_object_set_new(row, "label_id", json_string("stats.total"));
+		st_plain(row, "items", s->items);
+		st_plain(row, "used", s->used);
+		json_object_set_new(json_object_get(row, "values"), "share_used",
+		                    json_real(s->items ? (double)(long long)((double)s->used / (double)s->items * 10000 + 0.5) / 10000 : 0));
+		st_plain(row, "exposures", s->exposures);
+		/* Only pretest items wait for calibration. */
+		st_plain(row, "ready", i == n || strcmp(s->status, "pretest") == 0 ? s->ready : 0);
+		if (i < n) {
+			tot.items += s->items;
+			tot.used += s->used;
+			tot.exposures += s->exposures;
+			tot.ready += strcmp(s->status, "pretest") == 0 ? s->ready : 0;
+			json_array_append_new(out_rows, row);
+		} else {
+			json_object_set_new(doc, "total", row);
+		}
+	}
+	json_object_set_new(doc, "rows", out_rows);
+	return 0;
+}
+
+static int st_exposure_build(json_t *doc, const long long *bands)
+{
+	static const char *const keys[] = { "0", "1-9", "10-99", "100-999", "1000-9999", "10000+" };
+	static const char *const cols[] = { "items", NULL };
+	static const char *const types[] = { "count" };
+	json_object_set_new(doc, "columns", st_columns(cols, types));
+	json_t *out_rows = json_array();
+	long long tot = 0;
+	for (int b = 0; b < IB_STATS_EXPOSURE_BANDS; b++) {
+		json_t *row = st_row_new(keys[b]);
+		st_label_set(row, ST_LBL_KEY, keys[b], NULL);
+		st_plain(row, "items", bands[b]);
+		tot += bands[b];
+		json_array_append_new(out_rows, row);
+	}
+	json_t *total = st_row_new("total");
+	json_object_set_new(total, "label_id", json_string("stats.total"));
+	st_plain(total, "items", tot);
+	json_object_set_new(doc, "rows", out_rows);
+	json_object_set_new(doc, "total", total);
+	return 0;
+}
+
+/* ---- Register tables: on the register now, registrations, renewals, lapses, cancellations -- */
+
+static int st_cmp_reg_age(const void *a, const void *b)
+{
+	const struct reg_stats_row *x = a, *y = b;
+	return st_age_rank(x->key) - st_age_rank(y->key);
+}
+
+#define ST_REG_COLS 5
+
+static int st_register_build(json_t *doc, const struct st_def *d, struct reg_stats_row *rows, int n,
+                             const struct rs_sdc_rules *rules, int raw)
+{
+	if (d->label == ST_LBL_AGE)
+		qsort(rows, (size_t)n, sizeof *rows, st_cmp_reg_age);
+	rs_sdc_table *t = rs_sdc_new();
+	int *idx = calloc((size_t)(n + 1) * ST_REG_COLS, sizeof *idx);
+	int *parts = calloc((size_t)n + 1, sizeof *parts);
+	int rc = t && idx && parts ? 0 : RS_ENOMEM;
+	long long tot[ST_REG_COLS] = { 0 };
+	for (int i = 0; rc == 0 && i < n; i++) {
+		const long long v[ST_REG_COLS] = { rows[i].live, rows[i].registered, rows[i].renewals, rows[i].lapses,
+		                                   rows[i].cancellations };
+		for (int c = 0; c < ST_REG_COLS; c++) {
+			idx[i * ST_REG_COLS + c] = rs_sdc_add(t, v[c], RS_SDC_CELL);
+			tot[c] += v[c];
+		}
+	}
+	for (int c = 0; rc == 0 && c < ST_REG_COLS; c++) {
+		idx[n * ST_REG_COLS + c] = rs_sdc_add(t, tot[c], RS_SDC_TOTAL);
+		for (int i = 0; i < n; i++)
+			parts[i] = idx[i * ST_REG_COLS + c];
+		rc = rs_sdc_relate(t, idx[n * ST_REG_COLS + c], parts, n);
+	}
+	if (rc == 0)
+		rc = st_protect(t, rules);
+	if (rc != 0)
+		goto done;
+	static const char *const keys[] = { "live", "registered", "renewals", "lapses", "cancellations", NULL };
+	static const char *const types[] = { "count", "count", "count", "count", "count" };
+	json_object_set_new(doc, "columns", st_columns(keys, types));
+	struct st_out o = { t, raw, 0, 0 };
+	json_t *out_rows = json_array();
+	for (int i = 0; i <= n; i++) {
+		json_t *row = st_row_new(i < n ? rows[i].key : "total");
+		if (i < n)
+			st_label_set(row, d->label, rows[i].key, NULL);
+		else
+			json_object_set_new(row, "label_id", json_string("stats.total"));
+		for (int c = 0; c < ST_REG_COLS; c++)
+			st_put_count(&o, row, keys[c], idx[i * ST_REG_COLS + c]);
+		if (i < n)
+			json_array_append_new(out_rows, row);
+		else
+			json_object_set_new(doc, "total", row);
+	}
+	json_object_set_new(doc, "rows", out_rows);
+	json_object_set_new(doc, "suppressed_counts", json_pack("{s:i, s:i}", "primary", o.primary, "secondary", o.secondary));
+done:
+	rs_sdc_free(t);
+	free(idx);
+	free(parts);
+	return rc;
+}
+
+/* ---- One table ---------------------------------------------------------------------------- */
+
+static json_t *st_filters_json(const struct st_filter *f)
+{
+	json_t *o = json_object();
+	const char *v[] = { f->from_month, f->to_month, f->exam, f->centre, f->prefecture };
+	const char *k[] = { "from", "to", "exam", "centre", "prefecture" };
+	for (int i = 0; i < 5; i++) {
+		char month[8];
+		const char *s = v[i];
+		if (i < 2 && s[0]) {
+			snprintf(month, sizeof month, "%.7s", s); /* months are what the table covers */
+			s = month;
+		}
+		json_object_set_new(o, k[i], s[0] ? json_string(s) : json_null());
+	}
+	return o;
+}
+
+int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *f, const struct rs_sdc_rules *rules,
+             int raw, const char *actor, const char *role, const char *request_id)
+{
+	const struct st_def *d = st_def_find(name);
+	if (!d) {
+		rs_error_msg("stats.no_table", name ? name : "", NULL);
+		return RS_ENOTFOUND;
+	}
+	char as_of[40] = "", title[96];
+	json_t *doc = json_object();
+	int rc, persons = 1;
+	if (d->src == ST_SRC_REGISTER) {
+		struct reg_stats_row *rows = NULL;
+		int n = 0;
+		rc = reg_stats_register(&rows, &n, as_of, db, (enum reg_stats_dim)d->dim, st_opt(f->from_month),
+		                        st_opt(f->to_month), st_opt(f->prefecture));
+		if (rc == 0)
+			rc = st_register_build(doc, d, rows, n, rules, raw);
+		free(rows);
+	} else if (d->src == ST_SRC_STANDING) {
+		struct cpd_stats_standing s;
+		rc = cpd_stats_standing(&s, db);
+		if (rc == 0) {
+			snprintf(as_of, sizeof as_of, "%s", s.as_of);
+			rc = st_standing_build(doc, &s, rules, raw);
+		}
+	} else if (d->src == ST_SRC_COMPLETIONS) {
+		struct cpd_stats_provider *rows = NULL;
+		int n = 0;
+		rc = cpd_stats_completions(&rows, &n, as_of, db, st_opt(f->from_month), st_opt(f->to_month));
+		if (rc == 0)
+			rc = st_completions_build(doc, rows, n, rules, raw);
+		free(rows);
+	} else if (d->src == ST_SRC_POOL || d->src == ST_SRC_EXPOSURE) {
+		persons = 0;
+		struct ib_stats_status *rows = NULL;
+		long long bands[IB_STATS_EXPOSURE_BANDS];
+		int n = 0;
+		rc = d->src == ST_SRC_POOL ? ib_stats_pool(&rows, &n, as_of, db, st_opt(f->exam))
+		                           : ib_stats_exposure(bands, db, st_opt(f->exam));
+		if (rc == 0)
+			rc = d->src == ST_SRC_POOL ? st_pool_build(doc, rows, n) : st_exposure_build(doc, bands);
+		free(rows);
+	} else {
+		struct dlv_stats_filter df = { st_opt(f->from_month), st_opt(f->to_month), st_opt(f->exam), st_opt(f->centre),
+		                               st_opt(f->prefecture) };
+		struct dlv_stats_row *rows = NULL;
+		int n = 0;
+		rc = dlv_stats_exam(&rows, &n, as_of, db, (enum dlv_stats_dim)d->dim, &df);
+		if (rc == 0 && d->src == ST_SRC_SCORES)
+			rc = st_scores_build(doc, n ? &rows[0] : NULL, rules, raw);
+		else if (rc == 0)
+			rc = st_exam_build(doc, d, rows, n, rules, raw);
+		free(rows);
+	}
+	if (rc == 0 && raw) {
+		json_t *detail = st_filters_json(f);
+		char object[96];
+		snprintf(object, sizeof object, "stats:%s", d->name);
+		rc = rs_audit(db, actor, role, "stats.raw.read", object, detail, request_id);
+		json_decref(detail);
+	}
+	if (rc != 0) {
+		json_decref(doc);
+		return rc;
+	}
+	snprintf(title, sizeof title, "stats.table.%s", d->name);
+	json_object_set_new(doc, "table", json_string(d->name));
+	json_object_set_new(doc, "title", json_string(title));
+	json_object_set_new(doc, "section", json_string(d->section));
+	json_object_set_new(doc, "filters", st_filters_json(f));
+	json_object_set_new(doc, "raw", json_boolean(raw));
+	if (!as_of[0] && d->src != ST_SRC_EXAM && d->src != ST_SRC_SCORES && d->src != ST_SRC_REGISTER &&
+	    d->src != ST_SRC_STANDING) {
+		/* A live query over no rows: the figures are as of now. */
+		time_t now = time(NULL);
+		struct tm tm;
+		strftime(as_of, sizeof as_of, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	}
+	json_object_set_new(doc, "as_of", as_of[0] ? json_string(as_of) : json_null());
+	/* Counts of people pass disclosure control; the pool's counts of items need none. */
+	json_t *dc = json_pack("{s:I, s:b, s:s, s:b}", "k", (json_int_t)rules->k, "allow_zero", rules->allow_zero,
+	                       "audit", persons ? "passed" : "not_applicable", "applies", persons);
+	json_t *held = json_object_get(doc, "suppressed_counts");
+	if (held)
+		json_object_update(dc, held);
+	else
+		json_object_update_new(dc, json_pack("{s:i, s:i}", "primary", 0, "secondary", 0));
+	json_object_del(doc, "suppressed_counts");
+	json_object_set_new(doc, "disclosure", dc);
+	*out = doc;
+	return 0;
+}
+
+int st_refresh(rs_db *db)
+{
+	int rc = dlv_stats_refresh(db);
+	if (rc == 0)
+		rc = reg_stats_refresh(db);
+	return rc;
+}

@@ -1,0 +1,148 @@
+"""Benchmark: the statistics dashboard over 1,000,000 exam results and 100,000 registrants on a
+throw-away PostgreSQL (targets: p95 of every dashboard query <= 100 ms over HTTP, a full CSV
+export of the largest table <= 2 s). Prints the refresh of the aggregates (the job), the p95
+of each table's API query with the dashboard's filter combinations, the CSV export, and as the
+peer the same by-prefecture table computed straight from the raw rows (what the aggregates save)."""
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+from rissd_harness import PrivatePg, Rissd, ROOT  # noqa: E402
+from test_auth import add_staff_in, totp  # noqa: E402
+
+BUILD = os.environ.get("RISS_TEST_BUILD") or os.path.join(ROOT, "build")
+RISS = os.path.join(BUILD, "cli", "riss")
+N = int(os.environ.get("RISS_BENCH_N", "1000000"))
+R = int(os.environ.get("RISS_BENCH_REGISTRANTS", "100000"))
+ROUNDS = int(os.environ.get("RISS_BENCH_ROUNDS", "20"))
+
+SEED = f"""
+BEGIN;
+INSERT INTO exam.rules (exam_code) VALUES ('SG') ON CONFLICT DO NOTHING;
+INSERT INTO exam.centres (code, name, prefecture, seats, prefecture_code)
+SELECT 'TC-' || lpad(i::text, 2, '0'), 'センター' || i, 'p' || i, 100, lpad((1 + i * 4 % 47)::text, 2, '0') FROM generate_series(1, 12) i;
+INSERT INTO exam.windows (exam_code, name, opens_on, closes_on)
+SELECT 'SG', '2025年度 第' || q || '期', DATE '2025-04-01' + (q - 1) * interval '3 months',
+       (DATE '2025-04-01' + q * interval '3 months' - interval '1 day')::date FROM generate_series(1, 4) q;
+INSERT INTO exam.candidates (name_kanji, name_kana, name_romaji, birth_date, email, prefecture, occupation, industry, employer_type)
+SELECT '受験者', 'じゅけんしゃ', 'Bench Person', DATE '1960-01-01' + (i * 37 % 16000), 'c' || i || '@bench.example',
+       CASE WHEN i % 17 = 0 THEN NULL ELSE lpad((1 + (i::bigint * 7919) % 47)::text, 2, '0') END,
+       (ARRAY['it_planning','it_development','it_operations','it_infrastructure','it_security','it_pm','it_audit','it_sales',
+              'it_other','sales','office','research','other','student','not_employed'])[1 + i % 15],
+       CASE WHEN i % 13 = 0 THEN NULL ELSE chr(65 + (i * 31) % 20) END,
+       (ARRAY['private','government','public_corp','education','self_employed','none'])[1 + i % 6]
+FROM generate_series(1, {N * 8 // 10}) i;
+-- Bookings over the year: candidate i sits once, every third candidate twice (a retake).
+CREATE TEMP TABLE bk AS
+SELECT row_number() OVER () AS n, c AS candidate_id, d AS sit_on
+FROM (SELECT c, (DATE '2025-04-01' + ((c * 53 + k * 97) % 360))::date AS d
+      FROM generate_series(1, {N * 8 // 10}) c, generate_series(0, 1) k WHERE k = 0 OR c % 7 < 3) x;
+INSERT INTO exam.bookings (candidate_id, window_id, centre_code, sit_on, starts_at, status)
+SELECT candidate_id, 1 + extract(month FROM age(sit_on, DATE '2025-04-01'))::int / 3, 'TC-' || lpad((1 + n % 12)::text, 2, '0'),
+       sit_on, '09:00', CASE WHEN n % 20 = 0 THEN 'no_show' WHEN n % 41 = 0 THEN 'cancelled' ELSE 'finished' END
+FROM bk ON CONFLICT DO NOTHING;
+INSERT INTO exam.sessions (booking_id, exam_code, exam_version, bank_version, seed, seat, time_limit_s, status)
+SELECT id, 'SG', '0123456789abcdef', '0123456789abcdef', id, 'S' || id % 100, 7200, 'finished'
+FROM exam.bookings WHERE status = 'finished';
+INSERT INTO exam.results (session_id, candidate_id, exam_code, scaled, passed, complete, theta, se, stop_reason,
+                          operational, pretest, domains, finished_at)
+SELECT s.id, b.candidate_id, 'SG', v, v >= 600, true, 0, 0.3, 'se', 54, 6, '{{}}', b.sit_on + time '12:00'
+FROM exam.sessions s JOIN exam.bookings b ON b.id = s.booking_id,
+     LATERAL (SELECT least(1000, greatest(0, 560 + ((s.id * 7919) % 401) - 200 + ((s.id * 104729) % 201) - 100))::int AS v) x;
+INSERT INTO registry.registrants (regno, name, name_kana, name_latn, date_of_birth, exam_result_ref, exam_pass_date,
+    reg_date, valid_from, valid_until, status, prefecture, industry)
+SELECT lpad(i::text, 6, '0'), '登録 ' || i, 'トウロク', 'Bench Person', DATE '1960-01-01' + (i * 41 % 15000),
+       'bench-' || i, s - 60, s, s, (s + interval '3 years' - interval '1 day')::date,
+       CASE WHEN i % 29 = 0 THEN 'lapsed' WHEN i % 97 = 0 THEN 'cancelled' ELSE 'active' END,
+       lpad((1 + (i * 13) % 47)::text, 2, '0'), chr(65 + (i * 7) % 20)
+FROM (SELECT i, (DATE '2017-04-01' + ((i % 18) * interval '6 months'))::date AS s FROM generate_series(1, {R}) i) x;
+INSERT INTO registry.status_history (regno, at, old_status, new_status, reason, actor)
+SELECT regno, DATE '2025-04-01' + (regno::int % 300), NULL, 'active', 'registered', 'bench' FROM registry.registrants
+UNION ALL
+SELECT regno, DATE '2025-04-01' + (regno::int % 300), 'active', 'active', 'renewed', 'bench' FROM registry.registrants WHERE regno::int % 3 = 0
+UNION ALL
+SELECT regno, DATE '2025-04-01' + (regno::int % 300), 'active', status, 'bench', 'bench' FROM registry.registrants WHERE status <> 'active';
+COMMIT;
+ANALYZE;
+"""
+
+
+def p95(xs):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(0.95 * len(xs)))]
+
+
+def main():
+    pg = PrivatePg()
+    d = None
+    try:
+        conf = os.path.join(pg.dir, "riss.conf")
+        pg.write_config(conf)
+        env = dict(os.environ, RISS_CONFIG=conf)
+        subprocess.run([RISS, "db", "migrate"], env=env, check=True, capture_output=True, cwd=ROOT)
+        t = time.time()
+        r = subprocess.run(["psql", pg.conninfo, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", SEED], capture_output=True, text=True)
+        if r.returncode != 0:
+            sys.exit("seeding failed: " + r.stderr[-500:])
+        counts = subprocess.run(["psql", pg.conninfo, "-X", "-At", "-c",
+                                 "SELECT (SELECT count(*) FROM exam.bookings), (SELECT count(*) FROM exam.results), "
+                                 "(SELECT count(*) FROM registry.registrants)"], check=True, capture_output=True, text=True).stdout.strip()
+        print(f"seeded bookings|results|registrants = {counts} in {time.time() - t:.1f} s")
+        t = time.time()
+        subprocess.run([RISS, "stats", "refresh"], env=env, check=True, capture_output=True, cwd=ROOT)
+        print(f"refresh of the aggregates (the job's step, first): {time.time() - t:.2f} s")
+        t = time.time()
+        subprocess.run([RISS, "stats", "refresh"], env=env, check=True, capture_output=True, cwd=ROOT)
+        print(f"refresh of the aggregates (again, concurrent with reads): {time.time() - t:.2f} s")
+        rows = subprocess.run(["psql", pg.conninfo, "-X", "-At", "-c",
+                               "SELECT (SELECT count(*) FROM exam.stats_cube), (SELECT count(*) FROM registry.stats_cube)"],
+                              check=True, capture_output=True, text=True).stdout.strip()
+        print(f"aggregate rows exam|register = {rows}")
+
+        d = Rissd(config=conf)
+        secret = add_staff_in(conf, "benchstat", "statistician")
+        st, hdrs, _ = d.json("POST", "/api/v1/staff/login", {"username": "benchstat", "password": "correct horse battery",
+                                                            "totp": totp(secret)})
+        assert st == 200
+        cookie = {"Cookie": hdrs["set-cookie"].split(";")[0]}
+        st, _, lst = d.json("GET", "/api/v1/stats", headers=cookie)
+        filters = ["", "?from=2025-06&to=2025-11", "?centre=TC-03", "?prefecture=13", "?from=2025-04&to=2025-04&prefecture=27"]
+        worst = 0
+        for tb in lst["tables"]:
+            times = []
+            for _ in range(ROUNDS):
+                for f in filters:
+                    t = time.perf_counter()
+                    st, _, doc = d.json("GET", "/api/v1/stats/" + tb["name"] + f, headers=cookie)
+                    times.append((time.perf_counter() - t) * 1000)
+                    assert st == 200, doc
+            worst = max(worst, p95(times))
+            print(f"  {tb['name']:<24} p95 {p95(times):6.1f} ms  median {sorted(times)[len(times) // 2]:6.1f} ms  "
+                  f"({len(times)} requests, {len(doc['rows'])} rows, suppressed {doc['disclosure']['primary']}+{doc['disclosure']['secondary']})")
+        print(f"dashboard queries: worst p95 {worst:.1f} ms (target <= 100 ms)")
+        for tb in ("exam_by_prefecture", "register_by_prefecture"):
+            t = time.time()
+            out = subprocess.run([RISS, "stats", "export", "--table", tb, "--format", "csv"], env=env, check=True,
+                                 capture_output=True, text=True, cwd=ROOT).stdout
+            print(f"full CSV export of {tb} (riss stats export, {len(out.splitlines())} lines): {time.time() - t:.3f} s (target <= 2 s)")
+        t = time.time()
+        _, _, body = d.request("GET", "/api/v1/stats/exam_by_prefecture?format=csv", headers=cookie)
+        print(f"the same over HTTP: {(time.time() - t) * 1000:.1f} ms")
+        t = time.time()
+        subprocess.run(["psql", pg.conninfo, "-X", "-q", "-c",
+                        "COPY (SELECT c.prefecture, count(*), count(r.session_id), count(*) FILTER (WHERE r.passed), avg(r.scaled) "
+                        "FROM exam.bookings b JOIN exam.candidates c ON c.id = b.candidate_id "
+                        "LEFT JOIN exam.sessions s ON s.booking_id = b.id LEFT JOIN exam.results r ON r.session_id = s.id "
+                        "WHERE b.status <> 'cancelled' GROUP BY 1) TO '/dev/null'"], check=True, capture_output=True)
+        print(f"peer: the by-prefecture table straight from the raw rows (psql, no aggregates): {time.time() - t:.3f} s")
+    finally:
+        if d:
+            d.stop()
+            d.cleanup()
+        pg.destroy()
+
+
+if __name__ == "__main__":
+    main()
