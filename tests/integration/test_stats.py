@@ -402,7 +402,8 @@ class Stats(unittest.TestCase):
         self.assertEqual(riss("stats", "export", "--table", "nope", config=self.conf, check=False).returncode, 2)
         names = riss("stats", "export", "--list", config=self.conf).stdout.split()
         self.assertIn("register_by_pass_year", names)
-        self.assertEqual(len(names), 19)
+        self.assertIn("skills_by_claim", names)
+        self.assertEqual(len(names), 20)
 
     def test_api_roles_raw_and_audit(self):
         status, _, _ = self.d.json("GET", "/api/v1/stats/exam_by_month")
