@@ -2,6 +2,7 @@
  * and its audit on every table released (st.h). */
 #include "st.h"
 
+#include "cpd_skills.h"
 #include "cpd_stats.h"
 #include "dlv_stats.h"
 #include "ib_stats.h"
@@ -16,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-enum st_src { ST_SRC_EXAM, ST_SRC_SCORES, ST_SRC_REGISTER, ST_SRC_STANDING, ST_SRC_COMPLETIONS, ST_SRC_POOL, ST_SRC_EXPOSURE };
+enum st_src { ST_SRC_EXAM, ST_SRC_SCORES, ST_SRC_REGISTER, ST_SRC_STANDING, ST_SRC_COMPLETIONS, ST_SRC_POOL, ST_SRC_EXPOSURE, ST_SRC_SKILLS };
 /* How a row's key becomes words: the key itself, the data's own name, or a catalogue id. */
 enum st_label {
 	ST_LBL_KEY, ST_LBL_DATA, ST_LBL_PREF, ST_LBL_OCC, ST_LBL_IND, ST_LBL_EMP, ST_LBL_AGE, ST_LBL_ATTEMPT, ST_LBL_STANDING,
@@ -25,7 +26,7 @@ enum st_label {
 
 struct st_def {
 	const char *name;
-	const char *section; /* exam | register: the dashboard's sections */
+	const char *section; /* exam, register, cpd, pool, skills: the dashboard's sections */
 	enum st_src src;
 	int dim;             /* enum dlv_stats_dim or enum reg_stats_dim */
 	enum st_label label;
@@ -51,6 +52,7 @@ static const struct st_def st_defs[] = {
 	{ "cpd_completions", "cpd", ST_SRC_COMPLETIONS, 0, ST_LBL_DATA },
 	{ "pool_by_status", "pool", ST_SRC_POOL, 0, ST_LBL_ITEM },
 	{ "pool_exposure", "pool", ST_SRC_EXPOSURE, 0, ST_LBL_KEY },
+	{ "skills_by_claim", "skills", ST_SRC_SKILLS, 0, ST_LBL_DATA }, /* skills: specialists per framework claim */
 };
 #define ST_NDEFS ((int)(sizeof st_defs / sizeof st_defs[0]))
 
@@ -666,6 +668,102 @@ done:
 	return rc;
 }
 
+/* ---- Skills: specialists per framework claim (cpd_skills_claim_counts) -------------------- */
+
+/* "framework:version:ident[:level]" of a claim. */
+static void st_claim_key(char *out, size_t n, const json_t *c)
+{
+	const char *lv = json_string_value(json_object_get(c, "level_ident"));
+	snprintf(out, n, "%s:%s:%s%s%s", json_string_value(json_object_get(c, "framework")),
+	         json_string_value(json_object_get(c, "version")), json_string_value(json_object_get(c, "ident")),
+	         lv && lv[0] ? ":" : "", lv && lv[0] ? lv : "");
+}
+
+static int st_cmp_claim(const void *a, const void *b)
+{
+	char x[256], y[256];
+	st_claim_key(x, sizeof x, *(json_t *const *)a);
+	st_claim_key(y, sizeof y, *(json_t *const *)b);
+	return strcmp(x, y);
+}
+
+/* A claim's words in one language: the element's title, and its level when it has one. */
+static json_t *st_claim_label(const json_t *c, const char *lang)
+{
+	char field[16];
+	snprintf(field, sizeof field, "title_%s", lang);
+	const char *title = json_string_value(json_object_get(c, field));
+	if (!title || !title[0])
+		title = json_string_value(json_object_get(c, "ident"));
+	const char *lv = json_string_value(json_object_get(c, "level_ident"));
+	char buf[512];
+	if (lv && lv[0])
+		snprintf(buf, sizeof buf, "%s (%s)", title ? title : "", lv);
+	else
+		snprintf(buf, sizeof buf, "%s", title ? title : "");
+	return json_string(buf);
+}
+
+/* Rows = the claims, one count each: the specialists (live registrations) who hold it. A
+ * specialist holds several claims, so the rows do not add up to the total (the
+ * specialists whose profile was computed); each claim splits the total into its holders
+ * and the rest (a hidden complement), which is what secondary suppression protects. */
+static int st_skills_build(json_t *doc, const json_t *counts, const struct rs_sdc_rules *rules, int raw)
+{
+	const json_t *claims = json_object_get(counts, "claims");
+	size_t n = json_array_size(claims);
+	json_t **cl = calloc(n + 1, sizeof *cl);
+	int *idx = calloc(n + 1, sizeof *idx);
+	rs_sdc_table *t = rs_sdc_new();
+	int rc = t && idx && cl ? 0 : RS_ENOMEM;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		cl[i] = json_array_get(claims, i);
+	if (rc == 0)
+		qsort(cl, n, sizeof *cl, st_cmp_claim);
+	long long total = (long long)json_integer_value(json_object_get(counts, "registrations"));
+	if (rc == 0 && (idx[n] = rs_sdc_add(t, total, RS_SDC_TOTAL)) < 0)
+		rc = RS_ENOMEM;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		long long v = (long long)json_integer_value(json_object_get(cl[i], "count"));
+		idx[i] = rs_sdc_add(t, v, RS_SDC_CELL);
+		int rest = rs_sdc_add(t, total - v, RS_SDC_HIDDEN); /* live registrations without the claim */
+		rc = idx[i] < 0 || rest < 0 ? RS_ENOMEM : rs_sdc_relate(t, idx[n], (int[]){ idx[i], rest }, 2);
+	}
+	if (rc == 0)
+		rc = st_protect(t, rules);
+	if (rc != 0)
+		goto done;
+	static const char *const keys[] = { "specialists", NULL };
+	static const char *const types[] = { "count" };
+	json_object_set_new(doc, "columns", st_columns(keys, types));
+	struct st_out o = { t, raw, 0, 0 };
+	json_t *out_rows = json_array();
+	for (size_t i = 0; i <= n; i++) {
+		char key[256] = "total";
+		if (i < n)
+			st_claim_key(key, sizeof key, cl[i]);
+		json_t *row = st_row_new(key);
+		if (i < n) {
+			json_object_set_new(row, "label", st_claim_label(cl[i], "ja"));
+			json_object_set_new(row, "label_en", st_claim_label(cl[i], "en"));
+		} else {
+			json_object_set_new(row, "label_id", json_string("stats.skills_total"));
+		}
+		st_put_count(&o, row, "specialists", idx[i]);
+		if (i < n)
+			json_array_append_new(out_rows, row);
+		else
+			json_object_set_new(doc, "total", row);
+	}
+	json_object_set_new(doc, "rows", out_rows);
+	json_object_set_new(doc, "suppressed_counts", json_pack("{s:i, s:i}", "primary", o.primary, "secondary", o.secondary));
+done:
+	rs_sdc_free(t);
+	free(idx);
+	free(cl);
+	return rc;
+}
+
 /* ---- One table ---------------------------------------------------------------------------- */
 
 static json_t *st_filters_json(const struct st_filter *f)
@@ -728,6 +826,15 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 		if (rc == 0)
 			rc = d->src == ST_SRC_POOL ? st_pool_build(doc, rows, n) : st_exposure_build(doc, bands);
 		free(rows);
+	} else if (d->src == ST_SRC_SKILLS) {
+		json_t *counts = NULL;
+		rc = cpd_skills_claim_counts(&counts, db, (int64_t)time(NULL));
+		if (rc == 0) {
+			const char *at = json_string_value(json_object_get(counts, "computed_at"));
+			snprintf(as_of, sizeof as_of, "%s", at ? at : "");
+			rc = st_skills_build(doc, counts, rules, raw);
+		}
+		json_decref(counts);
 	} else {
 		struct dlv_stats_filter df = { st_opt(f->from_month), st_opt(f->to_month), st_opt(f->exam), st_opt(f->centre),
 		                               st_opt(f->prefecture) };

@@ -163,6 +163,7 @@ test('an xAPI statement that matches no course is listed with its reason', async
   const row = await page.$$eval('#xapi-unmatched tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
   assert.equal(row.length, 1, JSON.stringify(row));
   assert.equal(row[0][1], sid);
+  assert.match(row[0][0], /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);   // Japan time, as the other columns
   assert.match(row[0][3], /nobody-/);
   assert.match(row[0][4], /アクティビティ ID が貴機関の講座/);
   assert.deepEqual(await axeViolations(page), [], 'axe with the unmatched statements');

@@ -330,6 +330,43 @@ class Stats(unittest.TestCase):
         text = riss("stats", "export", "--table", "cpd_completions", "--format", "csv", "--lang", "en", config=self.conf).stdout
         self.assertIn("Small training", text)
 
+    def test_skills_by_claim(self):
+        # skills: specialists per framework claim. A mapping set of the two course kinds; the
+        # claims' counts are the active registrants with an accepted completion of each.
+        m = {"label": "stats-test-set", "asserted_by": "Test agency", "asserted_by_ja": "試験機関", "document": "Test note",
+             "asserted_on": "2026-11-30", "mappings": [
+                 {"evidence_kind": "course", "evidence_key": "ON", "framework": "ecsf", "version": "1.0",
+                  "ident": "ecsf-risk-manager", "strength": "asserted"},
+                 {"evidence_kind": "course", "evidence_key": "PR", "framework": "nice", "version": "2.0.0",
+                  "ident": "PD-WRL-003", "strength": "asserted"}]}
+        path = os.path.join(self.pg.dir, "map.json")
+        with open(path, "w") as f:
+            json.dump(m, f)
+        riss("skills", "map", path, config=self.conf)
+        active = {r["regno"] for r in self.world.regs if r["status"] == "active"}
+        want = {"ecsf:1.0:ecsf-risk-manager": set(), "nice:2.0.0:PD-WRL-003": set()}
+        for regno, prov, kind, day, state in self.world.completions():
+            if state == "accepted" and regno in active:
+                want["ecsf:1.0:ecsf-risk-manager" if kind == "online" else "nice:2.0.0:PD-WRL-003"].add(regno)
+        raw = self.export("skills_by_claim", "--raw")
+        got = {r["key"]: r["values"]["specialists"] for r in raw["rows"]}
+        for key, regnos in want.items():
+            self.assertEqual(got.get(key), len(regnos), key)
+        self.assertEqual(raw["total"]["values"]["specialists"], len(active))
+        rel = self.export("skills_by_claim")
+        total = rel["total"]["values"]["specialists"]
+        for r in rel["rows"] + [rel["total"]]:
+            v = r["values"]["specialists"]
+            if v is None:
+                self.assertIn(r["suppressed"]["specialists"], ("primary", "secondary"))
+            else:
+                self.assertFalse(0 < v < K, r)
+                # holders + the rest = total: the rest may not be small either.
+                if total is not None and r is not rel["total"]:
+                    self.assertFalse(0 < total - v < K, r)
+        text = riss("stats", "export", "--table", "skills_by_claim", "--format", "csv", "--lang", "en", config=self.conf).stdout
+        self.assertIn("ecsf:1.0:ecsf-risk-manager", text)
+
     def test_pool_tables(self):
         riss("bank", "import", os.path.join(os.path.dirname(__file__), "..", "..", "item-bank", "demo", "items.jsonl"),
              config=self.conf)
@@ -365,7 +402,8 @@ class Stats(unittest.TestCase):
         self.assertEqual(riss("stats", "export", "--table", "nope", config=self.conf, check=False).returncode, 2)
         names = riss("stats", "export", "--list", config=self.conf).stdout.split()
         self.assertIn("register_by_pass_year", names)
-        self.assertEqual(len(names), 19)
+        self.assertIn("skills_by_claim", names)
+        self.assertEqual(len(names), 20)
 
     def test_api_roles_raw_and_audit(self):
         status, _, _ = self.d.json("GET", "/api/v1/stats/exam_by_month")

@@ -113,7 +113,7 @@
       clear(tb);
       res.body.unmatched.forEach(function (u) {
         var tr = document.createElement('tr');
-        cell(tr, new Date(u.stored).toLocaleString(window.rissI18n.current() === 'en' ? 'en-GB' : 'ja-JP'));
+        cell(tr, jst(u.stored));
         cell(tr, u.statement_id).className = 'iri';
         cell(tr, u.activity || '—').className = 'iri';
         cell(tr, actorText(u.actor));

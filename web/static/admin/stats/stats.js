@@ -116,7 +116,7 @@
   }
 
   function render() {
-    ['exam', 'register', 'cpd', 'pool'].forEach(function (section) {
+    ['exam', 'register', 'cpd', 'pool', 'skills'].forEach(function (section) {
       var box = $('tables-' + section);
       box.textContent = '';
       tables.forEach(function (tb) { if (tb.section === section && docs[tb.name]) box.appendChild(renderTable(docs[tb.name])); });
