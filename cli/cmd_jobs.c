@@ -4,8 +4,10 @@
 
 #include "cpd.h"
 #include "cpd_renewal.h"
+#include "reg_account.h"
 #include "rs_db.h"
 #include "rs_error.h"
+#include "sf.h"
 #include "st.h"
 
 #include <jansson.h>
@@ -22,7 +24,9 @@ static void cli_jobs_help(void)
 	       "queue reminders (90, 60, 30 days before a deadline; once when overdue) in the\n"
 	       "registrant's language and send queued ones to smtp_host. When another runner (a\n"
 	       "rissd timer or another riss) holds the job's lock, nothing is done (\"ran\": false).\n"
-	       "--today judges as of that day in Japan (tests and rehearsals); --no-mail only queues.\n");
+	       "--today judges as of that day in Japan (tests and rehearsals); --no-mail only queues.\n"
+	       "Every run also purges sign-in backoff and unknown-name counters older than 7 days\n"
+	       "(by the wall clock; the audit trail stays): \"purged_sign_in_rows\" in --json.\n");
 }
 
 static int cli_jobs_run(int argc, char **argv)
@@ -59,11 +63,21 @@ static int cli_jobs_run(int argc, char **argv)
 	/* Agency statistics (stats-core): the runner refreshes the aggregates behind the tables. */
 	if (rc == 0 && s.ran)
 		rc = st_refresh(db);
+	/* Sign-in counters retention (issue 17): staff backoff rows and unknown-name counters,
+	 * registrants' backoff, older than 7 days by the wall clock (never --today, which would
+	 * purge live rows); also when another runner holds the job's lock (idempotent). */
+	int purged_staff = 0, purged_reg = 0;
+	int64_t wall = (int64_t)time(NULL);
+	if (rc == 0)
+		rc = sf_purge_expired(db, wall, &purged_staff);
+	if (rc == 0)
+		rc = reg_account_purge_expired(db, wall, &purged_reg);
 	rs_db_close(db);
 	if (rc != 0)
 		return cli_fail("jobs run: %s", rs_error_last());
 	if (json) {
 		json_t *j = cpd_job_summary_json(&s);
+		json_object_set_new(j, "purged_sign_in_rows", json_integer(purged_staff + purged_reg));
 		char *t = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
 		printf("%s\n", t ? t : "{}");
 		free(t);
@@ -76,6 +90,8 @@ static int cli_jobs_run(int argc, char **argv)
 		       s.as_of, s.lapsed, s.registrants, s.recompute_s, s.on_track, s.action_needed, s.overdue, s.renewable,
 		       s.cases_opened, s.reminders_queued, s.sent, s.send_failed);
 	}
+	if (!json && purged_staff + purged_reg > 0)
+		printf("%d expired sign-in row(s) purged\n", purged_staff + purged_reg);
 	return CLI_OK;
 }
 

@@ -375,3 +375,23 @@ int reg_live_scan(rs_db *db, int (*fn)(void *ctx, const struct reg_live_row *row
 {
 	return reg_store_live_scan(db, fn, ctx);
 }
+
+struct reg_purge_tx {
+	int64_t cutoff;
+	int n;
+};
+
+static int reg_purge_body(rs_db *db, void *arg)
+{
+	struct reg_purge_tx *t = arg;
+	return reg_store_account_purge(db, t->cutoff, &t->n);
+}
+
+int reg_account_purge_expired(rs_db *db, int64_t now, int *out_n)
+{
+	struct reg_purge_tx t = { .cutoff = now - REG_PURGE_RETENTION_S, .n = 0 };
+	int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_purge_body, &t);
+	if (rc == 0)
+		*out_n = t.n;
+	return rc;
+}

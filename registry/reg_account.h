@@ -81,6 +81,15 @@ int reg_account_session(char out_regno[REG_REGNO_LEN + 1], char out_csrf[24], rs
 /* End a session. */
 int reg_account_logout(rs_db *db, const unsigned char token_sha256[32]);
 
+/* Sign-in backoff retention (issue 17): the renewal job's purge. A registrant's backoff is
+ * kept on the account (registry.accounts.failed_logins, locked_until); in one transaction
+ * this clears it on every account whose last failure or wait ended more than
+ * REG_PURGE_RETENTION_S before now (Unix seconds, the wall clock; such a count has long
+ * started again at 1, so nothing a sign-in sees changes). Accounts and the audit trail stay.
+ * *out_n gets the number of accounts cleared. */
+#define REG_PURGE_RETENTION_S (7 * 86400)
+int reg_account_purge_expired(rs_db *db, int64_t now, int *out_n);
+
 /* ---- the renewal job's view of the register ---- */
 
 /* One live (active or suspended) registration, with how to reach its holder. */

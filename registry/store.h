@@ -155,6 +155,9 @@ int reg_store_account_get(rs_db *db, struct reg_store_account *out, const char *
  * makes the account wait 15 s, doubling up to 15 min (locked_until; the count starts again
  * once a wait is 15 minutes past). */
 int reg_store_account_result(rs_db *db, const char *regno, int ok, int64_t step);
+/* Clear failed_logins and locked_until where locked_until is before cutoff (Unix seconds);
+ * *out_n gets the number of accounts cleared. Run inside a transaction. */
+int reg_store_account_purge(rs_db *db, int64_t cutoff, int *out_n);
 int reg_store_session_new(rs_db *db, const unsigned char h[32], const char *regno, const char *csrf, int ttl_s);
 int reg_store_session_get(rs_db *db, char out_regno[REG_REGNO_LEN + 1], char out_csrf[24], const unsigned char h[32]);
 int reg_store_session_delete(rs_db *db, const unsigned char h[32]);

@@ -133,6 +133,22 @@ int reg_store_account_get(rs_db *db, struct reg_store_account *out, const char *
  * (locked_until doubles as the time of the last failure: now() for the 1st and 2nd). */
 #define REG_ACCT_NEXT "(CASE WHEN locked_until < now() - interval '15 minutes' THEN 1 ELSE failed_logins + 1 END)"
 
+int reg_store_account_purge(rs_db *db, int64_t cutoff, int *out_n)
+{
+	char c[24];
+	snprintf(c, sizeof c, "%lld", (long long)cutoff);
+	const char *p[] = { c };
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "reg_account_purge",
+	                    "WITH a AS (UPDATE registry.accounts SET failed_logins = 0, locked_until = NULL "
+	                    "WHERE locked_until < to_timestamp($1::bigint) RETURNING 1) SELECT count(*) FROM a", 1, p);
+	if (rc != 0)
+		return rc;
+	*out_n = PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : 0;
+	PQclear(r);
+	return 0;
+}
+
 int reg_store_account_result(rs_db *db, const char *regno, int ok, int64_t step)
 {
 	char s[32];

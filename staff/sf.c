@@ -233,3 +233,23 @@ int sf_sign_out(rs_db *db, const unsigned char token_sha256[32])
 {
 	return sf_store_session_delete(db, token_sha256);
 }
+
+struct sf_purge_tx {
+	int64_t cutoff;
+	int n;
+};
+
+static int sf_purge_body(rs_db *db, void *arg)
+{
+	struct sf_purge_tx *t = arg;
+	return sf_store_purge(&t->n, db, t->cutoff);
+}
+
+int sf_purge_expired(rs_db *db, int64_t now, int *out_n)
+{
+	struct sf_purge_tx t = { .cutoff = now - SF_PURGE_RETENTION_S, .n = 0 };
+	int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, sf_purge_body, &t);
+	if (rc == 0)
+		*out_n = t.n;
+	return rc;
+}

@@ -56,4 +56,13 @@ int sf_session(struct sf_account *out, char out_csrf[24], rs_db *db, const unsig
 /* End a session. */
 int sf_sign_out(rs_db *db, const unsigned char token_sha256[32]);
 
+/* Sign-in counters retention (issue 17): the renewal job's purge. Deletes, in one
+ * transaction, the backoff rows (staff.sign_in_backoff) whose last failure and wait both
+ * ended more than SF_PURGE_RETENTION_S before now (Unix seconds, the wall clock; such a row
+ * has long started again at 1, so nothing a sign-in sees changes) and the per-hour counters
+ * of unknown user names (staff.unknown_sign_in_failures) of hours older than that. The
+ * audit trail (audit.events) is not touched. *out_n gets the number of rows deleted. */
+#define SF_PURGE_RETENTION_S (7 * 86400)
+int sf_purge_expired(rs_db *db, int64_t now, int *out_n);
+
 #endif

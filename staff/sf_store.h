@@ -28,6 +28,9 @@ int sf_store_unknown(int *out_attempts, rs_db *db, const char *client);
 int sf_store_session_new(rs_db *db, const unsigned char hash[32], int64_t account_id, const char *csrf, int ttl_s);
 int sf_store_session_get(struct sf_account *out, char csrf[24], rs_db *db, const unsigned char hash[32]);
 int sf_store_session_delete(rs_db *db, const unsigned char hash[32]);
+/* Delete backoff rows quiet since before cutoff and unknown-name counters of hours before
+ * cutoff (Unix seconds); *out_n gets the number deleted. Run inside a transaction. */
+int sf_store_purge(int *out_n, rs_db *db, int64_t cutoff);
 int sf_store_list(rs_db *db, void (*fn)(void *arg, const struct sf_account *a), void *arg);
 
 #endif

@@ -124,6 +124,24 @@ int sf_store_unknown(int *out_attempts, rs_db *db, const char *client)
 	return 0;
 }
 
+int sf_store_purge(int *out_n, rs_db *db, int64_t cutoff)
+{
+	char c[24];
+	snprintf(c, sizeof c, "%lld", (long long)cutoff);
+	const char *p[] = { c };
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "sf_purge",
+	                    "WITH b AS (DELETE FROM staff.sign_in_backoff WHERE last_failed_at < to_timestamp($1::bigint) "
+	                    "AND wait_until < to_timestamp($1::bigint) RETURNING 1), "
+	                    "u AS (DELETE FROM staff.unknown_sign_in_failures WHERE hour < to_timestamp($1::bigint) RETURNING 1) "
+	                    "SELECT (SELECT count(*) FROM b) + (SELECT count(*) FROM u)", 1, p);
+	if (rc != 0)
+		return rc;
+	*out_n = PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : 0;
+	PQclear(r);
+	return 0;
+}
+
 int sf_store_session_new(rs_db *db, const unsigned char hash[32], int64_t account_id, const char *csrf, int ttl_s)
 {
 	char hex[68] = "\\x", ids[24], ttl[16];

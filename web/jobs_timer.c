@@ -5,10 +5,12 @@
 #include "web_registry.h"
 
 #include "cpd_renewal.h"
+#include "reg_account.h"
 #include "rs_config.h"
 #include "rs_db.h"
 #include "rs_error.h"
 #include "rs_log.h"
+#include "sf.h"
 #include "st.h"
 
 #include <pthread.h>
@@ -21,6 +23,20 @@ static pthread_t web_jobs_thread;
 static pthread_mutex_t web_jobs_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t web_jobs_cv = PTHREAD_COND_INITIALIZER;
 static int web_jobs_stop_flag, web_jobs_running;
+
+/* Sign-in counters retention (issue 17): expired staff and registrant backoff, old
+ * unknown-name counters (staff/sf.h, registry/reg_account.h). */
+static void web_jobs_purge(rs_db *db)
+{
+	int64_t now = (int64_t)time(NULL);
+	int ns = 0, nr = 0;
+	if (sf_purge_expired(db, now, &ns) != 0)
+		rs_warn("sign-in purge (staff): %s", rs_error_last());
+	if (reg_account_purge_expired(db, now, &nr) != 0)
+		rs_warn("sign-in purge (registry): %s", rs_error_last());
+	if (ns + nr > 0)
+		rs_info("sign-in purge: %d staff row(s), %d registrant backoff(s) cleared", ns, nr);
+}
 
 static void web_jobs_once(rs_db **db, const char *runner)
 {
@@ -39,6 +55,9 @@ static void web_jobs_once(rs_db **db, const char *runner)
 		*db = NULL;
 		return;
 	}
+	/* Sign-in counters retention (issue 17): every round, also when another runner holds the
+	 * job's lock (the purge is idempotent and takes no job lock). */
+	web_jobs_purge(*db);
 	if (!s.ran)
 		return;
 	/* Agency statistics (stats-core): the runner refreshes the aggregates behind the tables. */
