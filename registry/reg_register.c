@@ -1,6 +1,7 @@
 /* registry: status names, published fields, registration and validity date rules, the
  * public and registrar views of a registrant, and public register search. */
 #include "reg_register.h"
+#include "rs_util.h"
 #include "reg_workflow.h"
 #include "store.h"
 
@@ -192,17 +193,6 @@ int reg_next_reg_date(char out[11], const char *date)
 	return 0;
 }
 
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
-static int64_t reg_days_from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 static void reg_civil_from_days(char out[11], int64_t z)
 {
 	z += 719468;
@@ -225,7 +215,7 @@ int reg_validity_end(char out[11], const char *from)
 		rs_error_set("\"%.20s\" is not a start of validity", from ? from : "");
 		return RS_EINVAL;
 	}
-	reg_civil_from_days(out, reg_days_from_civil(y + 3, m, d) - 1);
+	reg_civil_from_days(out, (int64_t)rs_days_from_civil(y + 3, m, d) - 1);
 	return 0;
 }
 
@@ -237,7 +227,7 @@ int reg_bar_allowed_from(char out[11], const char *cancelled_on)
 		return RS_EINVAL;
 	}
 	char start[11];
-	reg_civil_from_days(start, reg_days_from_civil(y, m, d) + 1); /* art. 140: the next day */
+	reg_civil_from_days(start, (int64_t)rs_days_from_civil(y, m, d) + 1); /* art. 140: the next day */
 	reg_date_split(start, &y, &m, &d);
 	y += REG_BAR_YEARS;
 	/* The bar ends the day before the corresponding day (art. 143), so the first day
@@ -248,7 +238,7 @@ int reg_bar_allowed_from(char out[11], const char *cancelled_on)
 		m = 3;
 		d = 1;
 	}
-	reg_civil_from_days(out, reg_days_from_civil(y, m, d));
+	reg_civil_from_days(out, (int64_t)rs_days_from_civil(y, m, d));
 	return 0;
 }
 
@@ -260,7 +250,7 @@ int reg_validity_exp(int64_t *out, const char *valid_until)
 		return RS_EINVAL;
 	}
 	/* 00:00 JST of the next day = 15:00 UTC of valid_until. */
-	*out = (reg_days_from_civil(y, m, d) + 1) * 86400 - 9 * 3600;
+	*out = ((int64_t)rs_days_from_civil(y, m, d) + 1) * 86400 - 9 * 3600;
 	return 0;
 }
 
