@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/sha.h>
 
 #include "cert_keys.h"
@@ -157,6 +158,9 @@ static void *cert_sd_serve(void *arg)
 	}
 	free(body);
 	close(fd);
+	/* Free OpenSSL's per-thread state now, before the stop path can see this connection
+	 * gone and exit while the thread's key destructors are still running (a leak). */
+	OPENSSL_thread_stop();
 	cert_sd_conn_remove(fd);
 	return NULL;
 }

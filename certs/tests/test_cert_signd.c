@@ -76,6 +76,18 @@ static int log_contains(const char *needle)
 	return strstr(buf, needle) != NULL;
 }
 
+/* On a failed stop, show what the daemon said: its log is all there is to go on. */
+static void print_log(void)
+{
+	char buf[65536];
+	FILE *f = fopen(logpath, "r");
+	size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	fprintf(stderr, "--- riss-signd log (%s) ---\n%s--- end of log ---\n", logpath, buf);
+}
+
 static void test_sign_through_daemon(void **state)
 {
 	(void)state;
@@ -207,6 +219,8 @@ static void test_sign_through_daemon(void **state)
 	assert_int_equal(kill(pid, SIGTERM), 0);
 	int wst = 0;
 	assert_int_equal(waitpid(pid, &wst, 0), pid);
+	if (!WIFEXITED(wst) || WEXITSTATUS(wst) != 0)
+		print_log();
 	assert_true(WIFEXITED(wst));
 	assert_int_equal(WEXITSTATUS(wst), 0);
 	assert_int_not_equal(access(sock, F_OK), 0);
