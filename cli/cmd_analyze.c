@@ -376,27 +376,34 @@ static int cli_an_drift(const struct cli_an_opts *o)
 		for (int k = 0; k < 3; k++)
 			printf("  %-14s A %.4f (SE %.4f)  B %.4f (SE %.4f)\n", mname[k], est[k].A, est[k].se_A, est[k].B, est[k].se_B);
 		printf("flag: |delta b| > %.2f and above %.2f SE (difficulty drift, DRIFT-b; leaves the link), or\n"
-		       "      slope ratio beyond %.2f either way and above %.2f SE (slope drift, DRIFT-a)\n\n"
-		       "%-16s %8s %8s %8s %8s %8s %8s\n", dopt.threshold, dopt.z, dopt.slope_ratio, dopt.z, "item", "a_act", "a_new",
-		       "b_act", "b_new", "delta_b", "se");
+		       "      slope ratio beyond %.2f either way and above %.2f SE (slope drift, DRIFT-a), or\n"
+		       "      Lord's chi-square on (a, b) with their covariance, 2 df, p < %.4f (joint drift, DRIFT-ab)\n\n"
+		       "%-16s %8s %8s %8s %8s %8s %8s %8s %8s\n", dopt.threshold, dopt.z, dopt.slope_ratio, dopt.z,
+		       erfc(dopt.z / sqrt(2.0)), "item", "a_act", "a_new", "b_act", "b_new", "delta_b", "se", "chi2", "p");
 	}
-	size_t slope_flags = 0;
+	size_t slope_flags = 0, joint_flags = 0;
 	for (size_t t = 0; t < m; t++) {
+		double chi2, lp;
+		ib_lord_chi2(&chi2, &lp, &po[t], &pn[t], A, B); /* NAN when the covariances are missing */
+		int jflag = (drifted[t] & 4) != 0;
+		joint_flags += jflag;
 		double a2 = pn[t].a / A, b2 = A * pn[t].b + B, db = b2 - po[t].b;
 		double se = sqrt(A * A * pn[t].se_b * pn[t].se_b + po[t].se_b * po[t].se_b);
 		int flag = drifted[t] & 1, sflag = (drifted[t] & 2) != 0;
 		flagged += flag;
 		slope_flags += sflag;
 		if (arr)
-			json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b}", "id",
+			json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b, s:b}", "id",
 			                                     ids[idx[t]], "a_active", cli_an_num(po[t].a),
 			                                     "a_new", cli_an_num(a2), "b_active",
 			                                     cli_an_num(po[t].b), "b_new", cli_an_num(b2),
 			                                     "delta_b", cli_an_num(db), "se_delta_b", cli_an_num(se),
-			                                     "flagged", flag, "slope_flagged", sflag));
+			                                     "lord_chi2", cli_an_num(chi2), "lord_p", cli_an_num(lp),
+			                                     "flagged", flag, "slope_flagged", sflag, "joint_flagged", jflag));
 		else
-			printf("%-16.16s %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f%s%s\n", ids[idx[t]], po[t].a, a2,
-			       po[t].b, b2, db, se, flag ? "  DRIFT-b" : "", sflag ? "  DRIFT-a" : "");
+			printf("%-16.16s %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.4f%s%s%s\n", ids[idx[t]], po[t].a, a2,
+			       po[t].b, b2, db, se, chi2, lp, flag ? "  DRIFT-b" : "", sflag ? "  DRIFT-a" : "",
+			       jflag ? "  DRIFT-ab" : "");
 	}
 	if (arr)
 	{
@@ -405,14 +412,16 @@ static int cli_an_drift(const struct cli_an_opts *o)
 			json_object_set_new(links, mname[k], json_pack("{s:o, s:o, s:o, s:o}", "A", cli_an_num(est[k].A), "B",
 			                                               cli_an_num(est[k].B), "se_A", cli_an_num(est[k].se_A),
 			                                               "se_B", cli_an_num(est[k].se_B)));
-		rc = cli_an_print_json(json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:i, s:b, s:o, s:i, s:o}", "A", cli_an_num(A), "B",
+		rc = cli_an_print_json(json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:i, s:i, s:b, s:o, s:i, s:o}", "A", cli_an_num(A), "B",
 		                                 cli_an_num(B), "criterion", cli_an_num(crit), "flagged",
-		                                 (int)flagged, "slope_flagged", (int)slope_flags, "linking_items", (int)dr.linking,
+		                                 (int)flagged, "slope_flagged", (int)slope_flags, "joint_flagged", (int)joint_flags,
+		                                 "linking_items", (int)dr.linking,
 		                                 "passes", dr.rounds, "converged", dr.converged, "links", links,
 		                                 "bootstrap", dopt.boot, "items", arr));
 	}
 	else {
-		printf("\n%zu of %zu items drifted in difficulty, %zu in slope\n", flagged, m, slope_flags);
+		printf("\n%zu of %zu items drifted in difficulty, %zu in slope, %zu jointly (Lord's chi-square)\n", flagged, m,
+		       slope_flags, joint_flags);
 		rc = CLI_OK;
 	}
 done:
@@ -445,7 +454,8 @@ static void cli_analyze_help(void)
 	       "         Stocking-Lord linking; flags |delta b| > threshold that is also above z SE\n"
 	       "         (when the estimates carry SEs) and links again without the flagged items until\n"
 	       "         the set settles; flags slope drift (ratio beyond --slope-ratio, above z SE);\n"
-	       "         Haebara and mean/sigma constants beside, all with bootstrap SEs\n\n"
+	       "         Haebara and mean/sigma constants beside, all with bootstrap SEs; Lord's chi-square\n"
+	       "         on (a, b) with the calibrations' a-b covariances (cov_ab), flagged at the level of z\n\n"
 	       "Without --params, items are first calibrated with --model (default 2pl).\n"
 	       "--json prints the results as JSON.\n");
 }

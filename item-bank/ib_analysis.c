@@ -391,10 +391,32 @@ static int ib_cc_link(double *out_A, double *out_B, double *crit, const struct i
 	return 0;
 }
 
+int ib_lord_chi2(double *out_chi2, double *out_p, const struct ib_item_par *old, const struct ib_item_par *nw,
+                 double A, double B)
+{
+	*out_chi2 = *out_p = NAN;
+	double va = nw->se_a * nw->se_a / (A * A) + old->se_a * old->se_a;
+	double vb = A * A * nw->se_b * nw->se_b + old->se_b * old->se_b;
+	double cab = nw->cov_ab + old->cov_ab; /* (1/A)(A) cov(a, b) for the linked new estimates */
+	double det = va * vb - cab * cab;
+	if (!isfinite(va) || !isfinite(vb) || !isfinite(cab) || !(va > 0) || !(vb > 0) || !(det > 0) || !(A > 0)) {
+		rs_error_set("Lord's chi-square needs both estimates' standard errors and a-b covariance");
+		return RS_EINVAL;
+	}
+	double da = nw->a / A - old->a, db = A * nw->b + B - old->b;
+	double chi2 = (vb * da * da - 2 * cab * da * db + va * db * db) / det;
+	*out_chi2 = chi2;
+	*out_p = exp(-chi2 / 2);
+	return 0;
+}
+
 static uint8_t ib_drift_flag(const struct ib_item_par *old, const struct ib_item_par *nw, double A, double B,
                              const struct ib_drift_opts *o)
 {
 	uint8_t f = 0;
+	double chi2, p;
+	if (o->z > 0 && ib_lord_chi2(&chi2, &p, old, nw, A, B) == 0 && p < erfc(o->z / sqrt(2.0)))
+		f |= 4;
 	double db = A * nw->b + B - old->b, seb = sqrt(A * A * nw->se_b * nw->se_b + old->se_b * old->se_b);
 	if (fabs(db) > o->threshold && (!isfinite(seb) || !(seb > 0) || fabs(db) > o->z * seb))
 		f |= 1;
