@@ -127,4 +127,14 @@ int ib_drift_link_opts(struct ib_drift *out, struct ib_link_est est[3], uint8_t 
                        const struct ib_item_par *old, const struct ib_item_par *new_, size_t n,
                        const struct ib_drift_opts *o);
 
+/* Person bootstrap of the linking constants: reps times, resample d's persons with
+ * replacement (weights kept), calibrate the resample with co as the new form was, and
+ * link the m linking items (item new_item[t] of d against old[t]) by each method
+ * (enum ib_link_method order). out_se[k] = {se_A, se_B}: the SDs over the replicates that
+ * calibrated and linked (at least 2, else NAN); *out_ok the number of such replicates.
+ * Deterministic in seed. 0, RS_ENOMEM, or RS_EINVAL for reps < 2 or m < 2. */
+struct ib_calib_opts;
+int ib_link_person_boot(double out_se[3][2], int *out_ok, const struct ib_data *d, const struct ib_calib_opts *co,
+                        const struct ib_item_par *old, const size_t *new_item, size_t m, int reps, uint64_t seed);
+
 #endif

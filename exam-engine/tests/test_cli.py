@@ -138,6 +138,13 @@ class CliTest(unittest.TestCase):
         self.assertEqual(out["latent"], {"mean": 0.0, "sd": 1.0, "estimated": False})
         self.assertTrue(out["converged"])
         self.assertLess(out["convergence"]["max_gradient"], 1e-4)
+        # each item's a-b covariance beside its SEs: a correlation in (-1, 1), and b = -d/a
+        # ties its sign to the item's difficulty (a larger slope pulls b towards 0)
+        for it in out["items"]:
+            r = it["cov_ab"] / (it["se_a"] * it["se_b"])
+            self.assertTrue(-1 < r < 1)
+            if abs(it["b"]) > 1:
+                self.assertLess(it["cov_ab"] * it["b"], 0)
         # items 1-2 held fixed: the ability mean and SD are estimated on their scale, and the JSON
         # gives the same figures as the text report
         fixed = os.path.join(self.dir, "fixed.json")

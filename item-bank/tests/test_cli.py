@@ -124,6 +124,54 @@ class AnalyzeDrift(unittest.TestCase):
             shutil.rmtree(d, ignore_errors=True)
 
 
+class AnalyzeDriftLord(unittest.TestCase):
+    def test_lord_chi2_joint_drift(self):
+        # 12 items on one scale with SEs and a-b covariances; i5 moved a little in both slope
+        # (ratio 1.3) and difficulty (0.25): neither alone is flagged, jointly it is. The
+        # chi-square is recomputed here from the printed constants; an item without a
+        # covariance has none.
+        d = tempfile.mkdtemp(prefix="riss-drift-lord-")
+        try:
+            act, new = [], []
+            for j in range(12):
+                a, b = 0.8 + 0.05 * j, -1.5 + 0.25 * j
+                an, bn = (a * 1.3, b + 0.25) if j == 5 else (a, b)
+                cov = -0.3 * 0.04 * 0.05 * (1 if b > 0 else -1)
+                act.append({"id": f"i{j}", "a": a, "b": b, "se_a": 0.04, "se_b": 0.05, "cov_ab": cov})
+                it = {"id": f"i{j}", "a": an, "b": bn, "se_a": 0.04, "se_b": 0.05, "cov_ab": cov}
+                if j == 11:
+                    del it["cov_ab"]
+                new.append(it)
+            for name, items in (("active.json", act), ("new.json", new)):
+                with open(os.path.join(d, name), "w") as f:
+                    json.dump({"model": "2pl", "items": items}, f)
+            out = json.loads(riss("analyze", "drift", "--params", os.path.join(d, "active.json"),
+                                  "--new", os.path.join(d, "new.json"), "--json").stdout)
+            by = {it["id"]: it for it in out["items"]}
+            A, B = out["A"], out["B"]
+            for j in range(11):
+                o, n = act[j], new[j]
+                va = (n["se_a"] / A) ** 2 + o["se_a"] ** 2
+                vb = (A * n["se_b"]) ** 2 + o["se_b"] ** 2
+                c = n["cov_ab"] + o["cov_ab"]
+                da, db = n["a"] / A - o["a"], A * n["b"] + B - o["b"]
+                chi2 = (vb * da * da - 2 * c * da * db + va * db * db) / (va * vb - c * c)
+                # A and B come printed to 6 significant digits
+                self.assertAlmostEqual(by[f"i{j}"]["lord_chi2"], chi2, delta=2e-3 * (1 + chi2))
+                self.assertAlmostEqual(by[f"i{j}"]["lord_p"], math.exp(-by[f"i{j}"]["lord_chi2"] / 2), delta=1e-5)
+            self.assertIsNone(by["i11"]["lord_chi2"])
+            self.assertFalse(by["i5"]["flagged"])
+            self.assertFalse(by["i5"]["slope_flagged"])
+            self.assertTrue(by["i5"]["joint_flagged"])
+            self.assertEqual(out["joint_flagged"], 1)
+            text = riss("analyze", "drift", "--params", os.path.join(d, "active.json"),
+                        "--new", os.path.join(d, "new.json")).stdout
+            self.assertIn("DRIFT-ab", text)
+            self.assertIn("1 jointly (Lord's chi-square)", text)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
 class AnalyzeDriftSE(unittest.TestCase):
     def test_flags_by_standard_error_slope_drift_and_linking_methods(self):
         # 20 items, theta_active = 0.9 theta_new - 0.2, difficulties with estimation noise

@@ -299,8 +299,8 @@ static void test_sx2_needs_complete_forms(void **state)
 	ib_data_free(d);
 }
 
-/* Dense 2PL responses of n persons (theta ~ N(0, 1)) to the J items par, from seed. */
-static struct ib_data *ib_t_dense(const struct ib_item_par *par, size_t J, size_t n, uint64_t seed)
+/* Dense 2PL responses of n persons (theta ~ N(mu, sd)) to the J items par, from seed. */
+static struct ib_data *ib_t_dense(const struct ib_item_par *par, size_t J, size_t n, uint64_t seed, double mu, double sd)
 {
 	struct ib_data *d = NULL;
 	assert_int_equal(ib_data_alloc(&d, n, J, n * J), 0);
@@ -308,7 +308,7 @@ static struct ib_data *ib_t_dense(const struct ib_item_par *par, size_t J, size_
 	ib_rng_seed(&rng, seed);
 	size_t pos = 0;
 	for (size_t i = 0; i < n; i++) {
-		double th = ib_rng_norm(&rng);
+		double th = mu + sd * ib_rng_norm(&rng);
 		d->row_start[i] = pos;
 		for (size_t j = 0; j < J; j++)
 			d->resp[pos++] = IB_RESP(j, ib_rng_unif(&rng) < ib_prob(&par[j], th));
@@ -349,7 +349,7 @@ static void test_cov_ab_and_lord_chi2(void **st)
 	}
 	static struct ib_item_par est[R][J];
 	for (int r = 0; r < R; r++) {
-		struct ib_data *d = ib_t_dense(par, J, N, 1000 + (uint64_t)r);
+		struct ib_data *d = ib_t_dense(par, J, N, 1000 + (uint64_t)r, 0.0, 1.0);
 		struct ib_calib_opts o;
 		ib_calib_opts_init(&o, IB_2PL);
 		o.threads = 1;
@@ -423,6 +423,67 @@ static void test_cov_ab_and_lord_chi2(void **st)
 	assert_true(isnan(chi2) && isnan(p));
 }
 
+/* Person bootstrap of the linking constants against simulated recovery: a new form's
+ * population is N(0.4, 1.25²) on the active scale, so calibrating it alone (N(0, 1))
+ * gives theta_active = 1.25 theta_new + 0.4. Over 30 independent samples the Stocking-Lord
+ * constants vary by some SD; the person bootstrap of one sample (resample, recalibrate,
+ * relink) estimates that SD from that sample alone. */
+static void test_person_bootstrap_linking(void **st)
+{
+	(void)st;
+	enum { J = 10, R = 30, N = 600 };
+	struct ib_item_par par[J];
+	size_t li[J];
+	for (int j = 0; j < J; j++) {
+		memset(&par[j], 0, sizeof par[j]);
+		par[j].a = 0.8 + 0.1 * j;
+		par[j].b = -1.6 + 0.35 * j;
+		par[j].d = -par[j].a * par[j].b;
+		par[j].se_a = par[j].se_b = par[j].cov_ab = NAN;
+		li[j] = (size_t)j;
+	}
+	struct ib_calib_opts o;
+	ib_calib_opts_init(&o, IB_2PL);
+	o.threads = 1;
+	double sA = 0, sA2 = 0, sB = 0, sB2 = 0;
+	struct ib_data *first = NULL;
+	for (int r = 0; r < R; r++) {
+		struct ib_data *d = ib_t_dense(par, J, N, 500 + (uint64_t)r, 0.4, 1.25);
+		struct ib_calib_result *cr = NULL;
+		if (ib_calibrate(&cr, d, &o))
+			fail_msg("calibration: %s", rs_error_last());
+		double A, B;
+		assert_int_equal(ib_link(&A, &B, NULL, IB_LINK_STOCKING_LORD, par, cr->items, J), 0);
+		sA += A; sA2 += A * A; sB += B; sB2 += B * B;
+		ib_calib_result_free(cr);
+		if (r == 0)
+			first = d;
+		else
+			ib_data_free(d);
+	}
+	double mA = sA / R, mB = sB / R;
+	double sdA = sqrt((sA2 - sA * sA / R) / (R - 1)), sdB = sqrt((sB2 - sB * sB / R) / (R - 1));
+	double se[3][2];
+	int ok = 0;
+	assert_int_equal(ib_link_person_boot(se, &ok, first, &o, par, li, J, 30, 7), 0);
+	print_message("Stocking-Lord over %d samples: A %.4f (SD %.4f), B %.4f (SD %.4f); person bootstrap of one "
+	              "sample: SE A %.4f, SE B %.4f (%d replicates)\n", R, mA, sdA, mB, sdB, se[0][0], se[0][1], ok);
+	assert_int_equal(ok, 30);
+	assert_true(fabs(mA - 1.25) < 0.05 && fabs(mB - 0.4) < 0.05);
+	/* each SD from 30 draws is good to about 13 %: the ratio within 0.6..1.6 */
+	assert_true(se[0][0] / sdA > 0.6 && se[0][0] / sdA < 1.6);
+	assert_true(se[0][1] / sdB > 0.6 && se[0][1] / sdB < 1.6);
+	for (int k = 1; k < 3; k++) /* Haebara and mean/sigma get theirs too */
+		assert_true(se[k][0] > 0 && se[k][1] > 0);
+	/* deterministic in the seed */
+	double again[3][2], once[3][2];
+	assert_int_equal(ib_link_person_boot(once, &ok, first, &o, par, li, J, 4, 7), 0);
+	assert_int_equal(ib_link_person_boot(again, &ok, first, &o, par, li, J, 4, 7), 0);
+	assert_true(again[0][0] == once[0][0] && again[2][1] == once[2][1]);
+	assert_int_equal(ib_link_person_boot(again, &ok, first, &o, par, li, J, 1, 7), RS_EINVAL);
+	ib_data_free(first);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -432,6 +493,7 @@ int main(void)
 		cmocka_unit_test(test_stocking_lord_recovers_constants),
 		cmocka_unit_test(test_drift_purification),
 		cmocka_unit_test(test_cov_ab_and_lord_chi2),
+		cmocka_unit_test(test_person_bootstrap_linking),
 		cmocka_unit_test(test_chi2_upper_tail),
 		cmocka_unit_test(test_sx2_expected_table),
 		cmocka_unit_test(test_sx2_fits_true_model_and_finds_a_wrong_item),
