@@ -172,6 +172,49 @@ class AnalyzeDriftLord(unittest.TestCase):
             shutil.rmtree(d, ignore_errors=True)
 
 
+class AnalyzeDriftPersonBootstrap(unittest.TestCase):
+    def test_person_bootstrap_of_the_constants(self):
+        # The new form's examinees come from N(0.4, 1.25^2) on the active scale; calibrated
+        # alone they sit on N(0, 1), so theta_active = 1.25 theta_new + 0.4. The person
+        # bootstrap resamples them, recalibrates and relinks: its SEs are positive, of the
+        # size the sampling of 600 examinees gives (a few hundredths), and repeatable.
+        d = tempfile.mkdtemp(prefix="riss-drift-pboot-")
+        try:
+            rng = random.Random(11)
+            items = [{"id": f"i{j}", "a": 0.8 + 0.1 * j, "b": -1.6 + 0.35 * j} for j in range(10)]
+            with open(os.path.join(d, "active.json"), "w") as f:
+                json.dump({"model": "2pl", "items": items}, f)
+            rows = ["id\t" + "\t".join(it["id"] for it in items)]
+            for i in range(600):
+                th = 0.4 + 1.25 * rng.gauss(0, 1)
+                rows.append(f"p{i}\t" + "\t".join(
+                    "1" if rng.random() < 1 / (1 + math.exp(-it["a"] * (th - it["b"]))) else "0" for it in items))
+            with open(os.path.join(d, "new.tsv"), "w") as f:
+                f.write("\n".join(rows) + "\n")
+            args = ["analyze", "drift", "--params", os.path.join(d, "active.json"), "--data",
+                    os.path.join(d, "new.tsv"), "--person-bootstrap", "12", "--bootstrap", "0"]
+            out = json.loads(riss(*args, "--json").stdout)
+            self.assertEqual(out["person_bootstrap"], 12)
+            self.assertEqual(out["person_bootstrap_ok"], 12)
+            self.assertAlmostEqual(out["A"], 1.25, delta=0.2)
+            self.assertAlmostEqual(out["B"], 0.4, delta=0.2)
+            for m in ("stocking_lord", "haebara", "mean_sigma"):
+                self.assertTrue(0.005 < out["links"][m]["person_se_A"] < 0.3)
+                self.assertTrue(0.005 < out["links"][m]["person_se_B"] < 0.3)
+            again = json.loads(riss(*args, "--json").stdout)
+            self.assertEqual(again["links"], out["links"])
+            text = riss(*args).stdout
+            self.assertIn("SE by person bootstrap", text)
+            self.assertIn("12 of 12 replicates", text)
+            # without the responses there is nothing to resample
+            p = riss("analyze", "drift", "--params", os.path.join(d, "active.json"), "--new",
+                     os.path.join(d, "active.json"), "--person-bootstrap", "5", check=False)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("--person-bootstrap needs --data", p.stderr)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
 class AnalyzeDriftSE(unittest.TestCase):
     def test_flags_by_standard_error_slope_drift_and_linking_methods(self):
         # 20 items, theta_active = 0.9 theta_new - 0.2, difficulties with estimation noise
