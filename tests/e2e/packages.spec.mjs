@@ -3,8 +3,8 @@
 // package's contents (blueprint per domain), compares two packages (the changed
 // parameters), activates one through a confirmation dialog that names what will happen,
 // and is refused — in Japanese, then in English — the retirement of a package an open
-// window still uses. Keyboard only for the dialog; axe-core clean at each step; screenshots
-// in both languages.
+// window still uses; an auditor sees the desk read-only. Keyboard only for the dialog;
+// axe-core clean at each step; screenshots in both languages.
 // e2e-private-db
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -159,6 +159,18 @@ test('the package desk: list, contents, compare, activate with confirmation, ref
     assert.match(await page.textContent('#dlg-error'), /cannot be retired: window "E2E 通年"/);
     await screenshot(page, 'packages-retire-refused-en');
     await page.click('#dlg-cancel');
+
+    // An auditor sees the same desk, read-only: no activation or retirement offered.
+    const auditor = 'e2epkgaud' + process.pid;
+    const audSecret = addStaff(auditor, 'auditor');
+    const audPage = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+    audPage.on('pageerror', (e) => errors.push(String(e)));
+    await signIn(audPage, BASE, auditor, audSecret);
+    await audPage.goto(BASE + '/admin/packages');
+    await audPage.waitForSelector(`#list tr[data-package="${fx.first.id}"]`);
+    assert.equal(await audPage.isVisible('#read-only'), true);
+    assert.equal(await audPage.$$eval('#list button.primary, #list button.danger', (b) => b.length), 0);
+    assert.match(await audPage.textContent(`#list tr[data-package="${fx.first.id}"]`), /公開済み/);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
