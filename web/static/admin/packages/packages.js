@@ -208,13 +208,12 @@
     }
     $('detail').hidden = false;
   }
-  function showDetail(id) {
-    status(t('pkgdesk.loading'));
+  function showDetail(id, keepFocus) {
+    if (!keepFocus) status(t('pkgdesk.loading'));
     return call('GET', '/api/v1/bank/packages/show?id=' + encodeURIComponent(id)).then(function (s) {
       shown = id;
       renderDetail(s);
-      status('');
-      $('detail-h').focus();
+      if (!keepFocus) { status(''); $('detail-h').focus(); }
     }).catch(fail);
   }
 
@@ -303,6 +302,7 @@
       $('dlg-h').textContent = t('pkgdesk.dlg.retire_h', [p.id]);
       $('dlg-text').textContent = t('pkgdesk.dlg.retire_text', [p.id, p.exam, num(p.items), short]);
       lines.push(t('pkgdesk.dlg.retire_final'));
+      if (p.state === 'active') lines.push(t('pkgdesk.dlg.retire_active', [p.exam]));
       var ws = windowsOf(p.id).filter(function (w) { return w.open; });
       if (ws.length) lines.push(t('pkgdesk.dlg.retire_windows', [ws.map(function (w) { return w.name; }).join('、')]));
       $('dlg-ok').textContent = t('pkgdesk.dlg.retire_ok');
@@ -330,7 +330,7 @@
         d.close();
         status(t(act === 'activate' ? 'pkgdesk.activated' : 'pkgdesk.retired_done', [p.id]));
         return load().then(function () {
-          if (shown !== null) return showDetail(shown);
+          if (shown !== null) return showDetail(shown, true);
         }).then(function () {
           var row = document.querySelector('#list tr[data-package="' + p.id + '"] button');
           if (row) row.focus();
