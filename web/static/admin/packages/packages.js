@@ -47,6 +47,8 @@
   function who(actor) { return (actor || '').replace(/^staff:/, ''); }
   function windowsOf(id) { return windows.filter(function (w) { return w.package === id; }); }
   function windowName(w) { return w.open ? w.name : t('pkgdesk.window_closed', [w.name]); }
+  // Between names in a list: the Japanese comma, or ", " in English.
+  function sep() { return window.rissI18n.current() === 'en' ? ', ' : '、'; }
   function byId(id) { return packages.filter(function (p) { return p.id === id; })[0]; }
 
   function copyHash(p, button) {
@@ -98,7 +100,7 @@
       cell(tr, jst(p.activated_at));
       cell(tr, jst(p.retired_at));
       var ws = windowsOf(p.id);
-      cell(tr, ws.length ? ws.map(windowName).join('、') : t('pkgdesk.no_window'), 'windows');
+      cell(tr, ws.length ? ws.map(windowName).join(sep()) : t('pkgdesk.no_window'), 'windows');
       var acts = el('span', null, { class: 'actions' });
       acts.appendChild(actionButton('pkgdesk.show', t('pkgdesk.show_label', [p.id]), function () { showDetail(p.id); }));
       if (canChange && p.state === 'published')
@@ -160,7 +162,7 @@
     fact(dl, 'pkgdesk.detail.models', Object.keys(s.models).sort().map(function (m) {
       var name = window.rissI18n.has('pkgdesk.model.' + m) ? t('pkgdesk.model.' + m) : t('state.unknown');
       return t('pkgdesk.model_count', [name, num(s.models[m])]);
-    }).join('、'));
+    }).join(sep()));
     fact(dl, 'pkgdesk.detail.length', t('pkgdesk.detail.length_v', [s.definition.min_items, s.definition.max_items, s.definition.pretest_items]));
     if (s.definition.time_limit_s) fact(dl, 'pkgdesk.detail.time', t('pkgdesk.detail.time_v', [Math.round(s.definition.time_limit_s / 60)]));
     fact(dl, 'pkgdesk.col.publisher', who(s.publisher));
@@ -168,7 +170,7 @@
     if (s.activated_at) fact(dl, 'pkgdesk.col.activated', jst(s.activated_at));
     if (s.retired_at) fact(dl, 'pkgdesk.col.retired', jst(s.retired_at));
     var ws = windowsOf(s.id);
-    fact(dl, 'pkgdesk.col.windows', ws.length ? ws.map(windowName).join('、') : t('pkgdesk.no_window'));
+    fact(dl, 'pkgdesk.col.windows', ws.length ? ws.map(windowName).join(sep()) : t('pkgdesk.no_window'));
     fact(dl, 'pkgdesk.detail.versions', el('code', s.exam_version + ' / ' + s.bank_version, { class: 'hash' }));
 
     var tb = $('parts').tBodies[0];
@@ -298,14 +300,16 @@
       lines.push(cur ? t('pkgdesk.dlg.supersede', [cur.id]) : t('pkgdesk.dlg.no_active', [p.exam]));
       lines.push(t('pkgdesk.dlg.windows_keep'));
       $('dlg-ok').textContent = t('pkgdesk.dlg.activate_ok');
+      $('dlg-ok').className = 'primary';
     } else {
       $('dlg-h').textContent = t('pkgdesk.dlg.retire_h', [p.id]);
       $('dlg-text').textContent = t('pkgdesk.dlg.retire_text', [p.id, p.exam, num(p.items), short]);
       lines.push(t('pkgdesk.dlg.retire_final'));
       if (p.state === 'active') lines.push(t('pkgdesk.dlg.retire_active', [p.exam]));
       var ws = windowsOf(p.id).filter(function (w) { return w.open; });
-      if (ws.length) lines.push(t('pkgdesk.dlg.retire_windows', [ws.map(function (w) { return w.name; }).join('、')]));
+      if (ws.length) lines.push(t('pkgdesk.dlg.retire_windows', [ws.map(function (w) { return w.name; }).join(sep())]));
       $('dlg-ok').textContent = t('pkgdesk.dlg.retire_ok');
+      $('dlg-ok').className = 'danger';
     }
     lines.push(t('pkgdesk.dlg.audited'));
     var ul = $('dlg-consequences');
