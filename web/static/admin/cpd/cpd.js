@@ -63,6 +63,37 @@
       });
     });
   }
+  // Completion records held for the desk (state pending) with the reasons; accepting one
+  // credits it at once, rejecting records the desk's reason.
+  function jst(ts) {
+    var d = new Date(ts);
+    return isNaN(d) ? ts : d.toLocaleString(window.rissI18n.current() === 'en' ? 'en-GB' : 'ja-JP', { timeZone: 'Asia/Tokyo' });
+  }
+  function loadHeld() {
+    return call('GET', '/api/v1/cpd/completions?state=pending&limit=200').then(function (r) {
+      var tb = $('held').tBodies[0];
+      clear(tb);
+      $('held-none').hidden = r.completions.length > 0;
+      $('held').hidden = r.completions.length === 0;
+      r.completions.forEach(function (c) {
+        var why = el('ul', null, { 'class': 'holds' });
+        (c.holds || []).forEach(function (h) { why.appendChild(el('li', t('cpd.hold.' + h))); });
+        var box = el('span');
+        var note = el('input', null, { 'aria-label': t('cpd_desk.held.note') + ' ' + c.provider_record_id, placeholder: t('cpd_desk.held.note'), maxlength: '500' });
+        note.hidden = !canChange;
+        function decide(state, done) {
+          var reason = note.value.trim() || (state === 'accepted' ? t('cpd_desk.held.accepted_default') : '');
+          call('POST', '/api/v1/cpd/decide', { completion_id: c.completion_id, state: state, reason: reason })
+            .then(function () { status(t(done, [c.regno])); return loadHeld(); }).catch(fail);
+        }
+        box.appendChild(button('cpd_desk.held.accept', function () { decide('accepted', 'cpd_desk.held.accepted'); }, 'primary'));
+        box.appendChild(note);
+        box.appendChild(button('cpd_desk.reject', function () { decide('rejected', 'cpd_desk.held.rejected'); }));
+        var title = c['title_' + window.rissI18n.current()] || '';
+        row(tb, [c.regno, c.course_code + ' ' + title, c.completed_on, String(c.hours), jst(c.received_at), why, box]);
+      });
+    });
+  }
   function showCancel(c) {
     cancelling = c;
     $('cancel').hidden = false;
@@ -156,7 +187,7 @@
     });
   }
   function loadAll() {
-    return Promise.all([loadRenewals(), loadCases(), loadAudit(), loadProviders()]);
+    return Promise.all([loadHeld(), loadRenewals(), loadCases(), loadAudit(), loadProviders()]);
   }
   document.addEventListener('riss:lang', function () { if (!$('desk').hidden) loadAll().catch(fail); });
   document.addEventListener('DOMContentLoaded', function () {
