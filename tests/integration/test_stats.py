@@ -284,6 +284,49 @@ class Stats(unittest.TestCase):
         self.assertGreater(held[0], 0)
         self.assertGreater(held[1], 0)
 
+    def test_overlapping_ranges_cannot_be_differenced(self):
+        """Cross-table audit (issue 15): the same table over two date ranges, one inside the
+        other, differs by the months between them. A reader who subtracts a published cell of
+        the shorter range from the same published cell of the longer one gets that count for
+        those months alone; it must never be a count the month's own table would suppress
+        (0 < v < k). The fixture holds such counts (checked on the raw figures), so on a build
+        without the cross-table rule this fails."""
+        months = ["2026-01", "2026-02", "2026-03"]
+        ranges = [(a, b) for i, a in enumerate(months) for b in months[i:]] + [None]
+        def inside(r1, r2):  # r2 strictly inside r1 (None = every month)
+            lo1, hi1 = r1 or (months[0], months[-1])
+            lo2, hi2 = r2
+            return lo1 <= lo2 and hi2 <= hi1 and (lo1, hi1) != (lo2, hi2)
+        opportunities = 0
+        for table in ("exam_by_centre", "exam_by_prefecture", "exam_by_occupation", "exam_by_age"):
+            docs, raws = {}, {}
+            for r in ranges:
+                args = ("--from", r[0], "--to", r[1]) if r else ()
+                docs[r] = self.export(table, *args)
+                raws[r] = self.export(table, "--raw", *args)
+            def cells(doc):
+                out = {(row["key"], c): row["values"][c] for row in doc["rows"] + [doc["total"]]
+                       for c in ("applicants", "examinees", "passers")}
+                for row in doc["rows"] + [doc["total"]]:  # the complements a reader derives
+                    v = row["values"]
+                    out[(row["key"], "absent")] = None if None in (v["applicants"], v["examinees"]) else v["applicants"] - v["examinees"]
+                    out[(row["key"], "failed")] = None if None in (v["examinees"], v["passers"]) else v["examinees"] - v["passers"]
+                return out
+            for r1 in ranges:
+                for r2 in ranges:
+                    if r2 is None or not inside(r1, r2):
+                        continue
+                    big, small, rbig, rsmall = cells(docs[r1]), cells(docs[r2]), cells(raws[r1]), cells(raws[r2])
+                    for key, v in big.items():
+                        raw_diff = rbig[key] - rsmall.get(key, 0) if rbig.get(key) is not None else None
+                        opportunities += raw_diff is not None and 0 < raw_diff < K
+                        w = small.get(key, 0 if key not in rsmall else None)
+                        if v is None or w is None:
+                            continue
+                        with self.subTest(table=table, longer=r1, shorter=r2, cell=key):
+                            self.assertFalse(0 < v - w < K, f"{table} {key}: {v} over {r1} - {w} over {r2} = {v - w}")
+        self.assertGreater(opportunities, 0, "the fixture has small counts to difference out")
+
     def test_window_and_scores(self):
         raw = self.export("exam_by_window", "--raw")
         self.assertEqual([r["label"] for r in raw["rows"]], ["W1"])

@@ -65,12 +65,15 @@
   }
   // Completion records held for the desk (state pending) with the reasons; accepting one
   // credits it at once, rejecting records the desk's reason.
+  // Japan time as the rest of the system writes it (YYYY-MM-DD HH:MM), whatever the browser's zone.
   function jst(ts) {
     var d = new Date(ts);
-    return isNaN(d) ? ts : d.toLocaleString(window.rissI18n.current() === 'en' ? 'en-GB' : 'ja-JP', { timeZone: 'Asia/Tokyo' });
+    return isNaN(d) ? ts : new Date(d.getTime() + 9 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ');
   }
   function loadHeld() {
-    return call('GET', '/api/v1/cpd/completions?state=pending&limit=200').then(function (r) {
+    var only = $('held-regno').value.trim();
+    var q = '/api/v1/cpd/completions?state=pending&limit=200' + (/^[0-9]{6}$/.test(only) ? '&regno=' + only : '');
+    return call('GET', q).then(function (r) {
       var tb = $('held').tBodies[0];
       clear(tb);
       $('held-none').hidden = r.completions.length > 0;
@@ -189,7 +192,8 @@
   function loadAll() {
     return Promise.all([loadHeld(), loadRenewals(), loadCases(), loadAudit(), loadProviders()]);
   }
-  document.addEventListener('riss:lang', function () { if (!$('desk').hidden) loadAll().catch(fail); });
+  // A status line was written in the other language: drop it rather than leave it untranslated.
+  document.addEventListener('riss:lang', function () { status(''); if (!$('desk').hidden) loadAll().catch(fail); });
   document.addEventListener('DOMContentLoaded', function () {
     var d = new Date(Date.now() + 30 * 86400e3);
     $('draw-deadline').value = d.toISOString().slice(0, 10);
@@ -221,6 +225,7 @@
         status(t('cpd_desk.code.valid', [r.regno, r.valid_days]));
       }).catch(fail);
     });
+    $('held-filter').addEventListener('submit', function (ev) { ev.preventDefault(); loadHeld().catch(fail); });
     $('draw').addEventListener('submit', function (ev) {
       ev.preventDefault();
       call('POST', '/api/v1/cpd/audit/draw', { n: Number($('draw-n').value), deadline: $('draw-deadline').value })
