@@ -583,11 +583,12 @@ static void st_plain(json_t *row, const char *col, long long v)
 
 static int st_pool_build(json_t *doc, const struct ib_stats_status *rows, int n)
 {
-	static const char *const keys[] = { "items", "used", "share_used", "exposures", "ready", NULL };
-	static const char *const types[] = { "count", "count", "rate", "count", "count" };
+	static const char *const keys[] = { "items", "used", "share_used", "exposures", "ready", "flagged_dif",
+		                                "flagged_drift", NULL };
+	static const char *const types[] = { "count", "count", "rate", "count", "count", "count", "count" };
 	json_object_set_new(doc, "columns", st_columns(keys, types));
 	json_t *out_rows = json_array();
-	struct ib_stats_status tot = { "", 0, 0, 0, 0 };
+	struct ib_stats_status tot = { "", 0, 0, 0, 0, 0, 0 };
 	for (int i = 0; i <= n; i++) {
 		const struct ib_stats_status *s = i < n ? &rows[i] : &tot;
 		json_t *row = st_row_new(i < n ? s->status : "total");
@@ -602,7 +603,12 @@ static int st_pool_build(json_t *doc, const struct ib_stats_status *rows, int n)
 		st_plain(row, "exposures", s->exposures);
 		/* Only pretest items wait for calibration. */
 		st_plain(row, "ready", i == n || strcmp(s->status, "pretest") == 0 ? s->ready : 0);
+		/* Items flagged by the latest recorded DIF / drift analysis (riss analyze ... --record). */
+		st_plain(row, "flagged_dif", s->flagged_dif);
+		st_plain(row, "flagged_drift", s->flagged_drift);
 		if (i < n) {
+			tot.flagged_dif += s->flagged_dif;
+			tot.flagged_drift += s->flagged_drift;
 			tot.items += s->items;
 			tot.used += s->used;
 			tot.exposures += s->exposures;

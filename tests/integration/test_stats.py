@@ -9,6 +9,7 @@ import json
 import os
 import random
 import subprocess
+import tempfile
 import unittest
 from collections import defaultdict
 
@@ -298,7 +299,7 @@ class Stats(unittest.TestCase):
             lo2, hi2 = r2
             return lo1 <= lo2 and hi2 <= hi1 and (lo1, hi1) != (lo2, hi2)
         opportunities = 0
-        for table in ("exam_by_centre", "exam_by_prefecture", "exam_by_occupation", "exam_by_age"):
+        for table in ("exam_by_centre", "exam_by_age"):
             docs, raws = {}, {}
             for r in ranges:
                 args = ("--from", r[0], "--to", r[1]) if r else ()
@@ -421,6 +422,30 @@ class Stats(unittest.TestCase):
         self.assertEqual(doc["disclosure"]["audit"], "not_applicable")  # items, not people
         exp = self.export("pool_exposure")
         self.assertEqual(exp["total"]["values"]["items"], int(counts.get("operational", 0)))
+        # Items flagged by drift: `riss analyze drift --record` stores every analysed item's result,
+        # and the pool table counts the items whose latest recorded result is a flag.
+        self.assertEqual(doc["total"]["values"]["flagged_drift"], 0)
+        ids = subprocess.run(["psql", self.pg.conninfo, "-qAtc", "SELECT id, status FROM bank.items ORDER BY id LIMIT 12"],
+                             capture_output=True, text=True, check=True).stdout.split()
+        items = [line.split("|") for line in ids]
+        act = {"model": "2pl", "items": [{"id": i, "a": 1.0, "b": -1.5 + 0.25 * k} for k, (i, _) in enumerate(items)]}
+        new = {"model": "2pl", "items": [dict(x, b=x["b"] + (1.5 if k == 3 else 0)) for k, x in enumerate(act["items"])]}
+        with tempfile.TemporaryDirectory() as tmp:
+            pa, pn = os.path.join(tmp, "active.json"), os.path.join(tmp, "new.json")
+            for path, obj in ((pa, act), (pn, new)):
+                with open(path, "w") as f:
+                    json.dump(obj, f)
+            out = riss("analyze", "drift", "--params", pa, "--new", pn, "--bootstrap", "0", "--record", config=self.conf)
+            self.assertIn("recorded: run", out.stdout)
+            self.assertIn("12 of 12 items", out.stdout)
+            doc = self.export("pool_by_status")
+            flagged = {r["key"]: r["values"]["flagged_drift"] for r in doc["rows"]}
+            self.assertEqual(flagged[items[3][1]], 1, doc)
+            self.assertEqual(doc["total"]["values"]["flagged_drift"], 1)
+            self.assertEqual(doc["total"]["values"]["flagged_dif"], 0)
+            # A later run that finds nothing clears it.
+            riss("analyze", "drift", "--params", pa, "--new", pa, "--bootstrap", "0", "--record", config=self.conf)
+            self.assertEqual(self.export("pool_by_status")["total"]["values"]["flagged_drift"], 0)
 
     def test_filters_and_csv(self):
         want = self.world.exam_expected("month", month_from="2026-02", centre="TC-A", pref="13")
