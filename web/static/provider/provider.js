@@ -254,7 +254,12 @@
         loadRecords();
       });
     });
-    document.addEventListener('riss:lang', function () { if (key()) { showWho(); loadCourses(); loadRecords(); loadUnmatched(); } });
+    // Status lines were written in the other language: drop them rather than leave them untranslated.
+    document.addEventListener('riss:lang', function () {
+      say('');
+      $('upload-result').textContent = '';
+      if (key()) { showWho(); loadCourses(); loadRecords(); loadUnmatched(); }
+    });
     if (key()) signIn();
   });
 })();
