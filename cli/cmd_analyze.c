@@ -7,6 +7,7 @@
 #include "ib_calib.h"
 #include "ib_data.h"
 #include "ib_params.h"
+#include "ib_store.h"
 #include "rs_error.h"
 
 #include <getopt.h>
@@ -20,10 +21,30 @@ struct cli_an_opts {
 	const char *data, *params, *group, *focal, *reference, *new_params;
 	enum ib_model model;
 	int is_long, json, strata, no_purify;
+	int record;                  /* --record: store the flags in the bank (pool health) */
 	double threshold, min_cell, min_group, z, slope_ratio;
 	int boot;
 	int person_boot;           /* drift --data: person bootstrap replicates (0 = off) */
 };
+
+/* --record: the flag of every analysed item into the bank (ib_store_analysis_record); one
+ * line says what was stored (stderr with --json, so stdout stays one JSON document). */
+static int cli_an_record(const char *kind, const char *description, const char *const *ids, const char *const *flags,
+                         size_t n, int json)
+{
+	rs_db *db = NULL;
+	int rc = cli_db_open(&db);
+	if (rc != CLI_OK)
+		return rc;
+	long long run = 0;
+	size_t stored = 0;
+	if (ib_store_analysis_record(&run, &stored, db, "cli", kind, description, ids, flags, n) != 0)
+		rc = cli_fail("analyze %s --record: %s", kind, rs_error_last());
+	else
+		fprintf(json ? stderr : stdout, "recorded: run %lld, %zu of %zu items are in the bank\n", run, stored, n);
+	rs_db_close(db);
+	return rc;
+}
 
 static json_t *cli_an_num(double v)
 {
@@ -249,6 +270,23 @@ static int cli_an_dif(const struct cli_an_opts *o)
 		rc = e == RS_EINVAL ? cli_usage_error("analyze dif: %s", rs_error_last()) : cli_fail("%s", rs_error_last());
 		goto done;
 	}
+	if (o->record) {
+		/* Flagged = ETS class B or C of the final stage. */
+		const char **fl = malloc((d->n_items ? d->n_items : 1) * sizeof *fl);
+		if (!fl) {
+			rc = cli_fail("out of memory");
+			goto done;
+		}
+		for (size_t j = 0; j < d->n_items; j++)
+			fl[j] = r[j].mh.ets == 'C' ? "C" : r[j].mh.ets == 'B' ? "B" : "";
+		char desc[300];
+		snprintf(desc, sizeof desc, "group %.100s: focal %.80s vs %.80s", o->group, o->focal,
+		         o->reference ? o->reference : "all others");
+		rc = cli_an_record("dif", desc, (const char *const *)d->item_ids, fl, d->n_items, o->json);
+		free(fl);
+		if (rc != CLI_OK)
+			goto done;
+	}
 	if (o->json) {
 		json_t *arr = json_array();
 		for (size_t j = 0; j < d->n_items; j++) {
@@ -393,6 +431,28 @@ static int cli_an_drift(const struct cli_an_opts *o)
 			goto done;
 		}
 	}
+	if (o->record) {
+		const char **rid = malloc((m ? m : 1) * sizeof *rid), **fl = malloc((m ? m : 1) * sizeof *fl);
+		if (!rid || !fl) {
+			free(rid);
+			free(fl);
+			rc = cli_fail("out of memory");
+			goto done;
+		}
+		static const char *const names[] = { "", "DRIFT-b", "DRIFT-a", "DRIFT-ab" };
+		for (size_t t = 0; t < m; t++) {
+			rid[t] = ids[idx[t]];
+			/* Lord's joint chi-square flag (bit 4) is recorded as drift in both a and b. */
+			fl[t] = names[(drifted[t] & 3) | (drifted[t] & 4 ? 3 : 0)];
+		}
+		char desc[300];
+		snprintf(desc, sizeof desc, "active %.120s vs %.120s", o->params, o->new_params ? o->new_params : o->data);
+		rc = cli_an_record("drift", desc, rid, fl, m, o->json);
+		free(rid);
+		free(fl);
+		if (rc != CLI_OK)
+			goto done;
+	}
 	const double A = dr.A, B = dr.B, crit = dr.crit;
 	size_t flagged = 0;
 	json_t *arr = o->json ? json_array() : NULL;
@@ -498,7 +558,9 @@ static void cli_analyze_help(void)
 	       "         with --data, --person-bootstrap R resamples the examinees R times, recalibrates and\n"
 	       "         relinks: the constants' SEs from the sampling of examinees\n\n"
 	       "Without --params, items are first calibrated with --model (default 2pl).\n"
-	       "--json prints the results as JSON.\n");
+	       "--json prints the results as JSON. --record (dif, drift) also stores each analysed item's flag\n"
+	       "in the bank (ETS B/C; DRIFT-b/-a); the pool health statistics count the items whose latest\n"
+	       "recorded result is a flag.\n");
 }
 
 int cli_cmd_analyze(int argc, char **argv)
@@ -520,7 +582,7 @@ int cli_cmd_analyze(int argc, char **argv)
 		{ "z", required_argument, NULL, 'Z' }, { "slope-ratio", required_argument, NULL, 'R' },
 		{ "bootstrap", required_argument, NULL, 'B' },
 		{ "person-bootstrap", required_argument, NULL, 'S' },
-		{ "json", no_argument, NULL, 'j' },          { 0 },
+		{ "json", no_argument, NULL, 'j' },          { "record", no_argument, NULL, 'K' }, { 0 },
 	};
 	struct cli_an_opts o = { .model = IB_2PL, .strata = 10, .threshold = 0.3, .boot = -1 };
 	int c;
@@ -530,6 +592,7 @@ int cli_cmd_analyze(int argc, char **argv)
 		char *e;
 		switch (c) {
 		case 'd': o.data = optarg; break;
+		case 'K': o.record = 1; break;
 		case 'l': o.is_long = 1; break;
 		case 'p': o.params = optarg; break;
 		case 'm':

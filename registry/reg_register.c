@@ -8,6 +8,7 @@
 #include "rs_error.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -354,7 +355,19 @@ int reg_registrant_get(rs_db *db, struct reg_registrant *out, const char *regno)
 
 int reg_registrants_exist(rs_db *db, unsigned char *out_known, const char *const *regnos, size_t n)
 {
-	return reg_store_registrants_exist(db, out_known, regnos, n);
+	return reg_store_registrants_exist(db, out_known, NULL, regnos, n);
+}
+
+int reg_registrants_reg_dates(rs_db *db, char (*out)[11], const char *const *regnos, size_t n)
+{
+	unsigned char *known = malloc(n ? n : 1);
+	if (!known) {
+		rs_error_set("out of memory");
+		return RS_ENOMEM;
+	}
+	int rc = reg_store_registrants_exist(db, known, out, regnos, n);
+	free(known);
+	return rc;
 }
 
 /* Length of the UTF-8 sequence at p (n bytes left), 0 when it is not well-formed UTF-8

@@ -123,6 +123,9 @@ int reg_registrant_get(rs_db *db, struct reg_registrant *out, const char *regno)
  * out_known[i] = 1 when regnos[i] is. Malformed numbers are simply unknown. Returns 0 or
  * a database error. */
 int reg_registrants_exist(rs_db *db, unsigned char *out_known, const char *const *regnos, size_t n);
+/* The same with each one's registration date (YYYY-MM-DD; "" for a number not on the
+ * register), for cpd-tracker's hold rule. Returns 0 or a database error. */
+int reg_registrants_reg_dates(rs_db *db, char (*out)[11], const char *const *regnos, size_t n);
 
 #define REG_SEARCH_MAX 50
 #define REG_SEARCH_Q_MAX 100

@@ -16,8 +16,10 @@
 
 /* ---- registrants and applications (store_register.c) ---- */
 int reg_store_registrant_get(rs_db *db, struct reg_registrant *out, const char *regno, int for_update);
-/* out_known[i] = 1 when regnos[i] is a registrant (one statement). */
-int reg_store_registrants_exist(rs_db *db, unsigned char *out_known, const char *const *regnos, size_t n);
+/* out_known[i] = 1 when regnos[i] is a registrant (one statement); out_reg_date (may be
+ * NULL) gets its registration date, "" when unknown. */
+int reg_store_registrants_exist(rs_db *db, unsigned char *out_known, char (*out_reg_date)[11],
+                                const char *const *regnos, size_t n);
 int reg_store_regno_next(rs_db *db, char out[REG_REGNO_LEN + 1]);
 int reg_store_registrant_insert(rs_db *db, const struct reg_registrant *r, int64_t app_id);
 int reg_store_registrant_set_status(rs_db *db, const char *regno, enum reg_status st, const char *reason);

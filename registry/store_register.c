@@ -60,9 +60,12 @@ int reg_store_registrant_get(rs_db *db, struct reg_registrant *out, const char *
 	return 0;
 }
 
-int reg_store_registrants_exist(rs_db *db, unsigned char *out_known, const char *const *regnos, size_t n)
+int reg_store_registrants_exist(rs_db *db, unsigned char *out_known, char (*out_reg_date)[11],
+                                const char *const *regnos, size_t n)
 {
 	memset(out_known, 0, n);
+	if (out_reg_date)
+		memset(out_reg_date, 0, n * sizeof *out_reg_date);
 	if (n == 0)
 		return 0;
 	/* A PostgreSQL array literal of the well-formed numbers (digits need no quoting). */
@@ -86,15 +89,18 @@ int reg_store_registrants_exist(rs_db *db, unsigned char *out_known, const char 
 	PGresult *res = NULL;
 	const char *p[] = { arr };
 	int rc = rs_db_exec(&res, db, "reg_registrants_exist",
-	                    "SELECT regno FROM registry.registrants WHERE regno = ANY($1::bpchar[])", 1, p);
+	                    "SELECT regno, reg_date::text FROM registry.registrants WHERE regno = ANY($1::bpchar[])", 1, p);
 	free(arr);
 	if (rc != 0)
 		return rc;
 	for (int r = 0; r < PQntuples(res); r++) {
 		const char *got = PQgetvalue(res, r, 0);
 		for (size_t i = 0; i < n; i++)
-			if (strncmp(regnos[i], got, 6) == 0 && regnos[i][6] == '\0')
+			if (strncmp(regnos[i], got, 6) == 0 && regnos[i][6] == '\0') {
 				out_known[i] = 1;
+				if (out_reg_date)
+					snprintf(out_reg_date[i], sizeof out_reg_date[i], "%s", PQgetvalue(res, r, 1));
+			}
 	}
 	PQclear(res);
 	return 0;
