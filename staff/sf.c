@@ -4,6 +4,7 @@
 #include "sf_store.h"
 
 #include "rs_audit.h"
+#include "rs_config.h"
 #include "rs_encode.h"
 #include "rs_error.h"
 #include "rs_log.h"
@@ -158,7 +159,7 @@ static int sf_login_body(rs_db *db, void *arg)
 		rs_b64url_encode(t->out->csrf, rnd, sizeof rnd);
 		OPENSSL_cleanse(raw, sizeof raw);
 		sf_token_hash(h, t->out->token);
-		if ((rc = sf_store_session_new(db, h, t->acct->a.id, t->out->csrf, SF_SESSION_S)) != 0)
+		if ((rc = sf_store_session_new(db, h, t->acct->a.id, t->out->csrf, sf_session_lifetime())) != 0)
 			return rc;
 		d = json_pack("{s:s}", "client", t->client);
 		rc = rs_audit(db, actor, role, "staff.login", "", d, t->request_id);
@@ -215,7 +216,7 @@ int sf_sign_in(struct sf_login *out, rs_db *db, const char *username, const char
 		goto done;
 	}
 	res.acct = acct->a;
-	res.ttl_s = SF_SESSION_S;
+	res.ttl_s = sf_session_lifetime();
 	*out = res;
 done:
 	OPENSSL_cleanse(&res, sizeof res);
@@ -224,9 +225,19 @@ done:
 	return rc;
 }
 
+int sf_session_lifetime(void)
+{
+	return (int)rs_config_int("staff_session_lifetime");
+}
+
 int sf_session(struct sf_account *out, char out_csrf[24], rs_db *db, const unsigned char token_sha256[32])
 {
-	return sf_store_session_get(out, out_csrf, db, token_sha256);
+	return sf_store_session_get(out, out_csrf, db, token_sha256, (int)rs_config_int("session_idle_timeout"));
+}
+
+int sf_sessions_purge_expired(rs_db *db, int *out_n)
+{
+	return sf_store_session_purge(out_n, db, (int)rs_config_int("session_idle_timeout"));
 }
 
 int sf_sign_out(rs_db *db, const unsigned char token_sha256[32])

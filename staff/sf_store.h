@@ -26,7 +26,11 @@ int sf_store_success(rs_db *db, int64_t account_id, const char *client, int64_t 
 /* A failure for an unknown user name: *out_attempts gets the count of this hour and client. */
 int sf_store_unknown(int *out_attempts, rs_db *db, const char *client);
 int sf_store_session_new(rs_db *db, const unsigned char hash[32], int64_t account_id, const char *csrf, int ttl_s);
-int sf_store_session_get(struct sf_account *out, char csrf[24], rs_db *db, const unsigned char hash[32]);
+/* The account of a session that is within its lifetime and was used within idle_s seconds
+ * (its last use moves to now); RS_ENOTFOUND otherwise. */
+int sf_store_session_get(struct sf_account *out, char csrf[24], rs_db *db, const unsigned char hash[32], int idle_s);
+/* Delete sessions past their lifetime or idle_s seconds unused; *out_n the number. */
+int sf_store_session_purge(int *out_n, rs_db *db, int idle_s);
 int sf_store_session_delete(rs_db *db, const unsigned char hash[32]);
 /* Delete backoff rows quiet since before cutoff and unknown-name counters of hours before
  * cutoff (Unix seconds); *out_n gets the number deleted. Run inside a transaction. */

@@ -154,15 +154,24 @@ int sf_store_session_new(rs_db *db, const unsigned char hash[32], int64_t accoun
 	                  "VALUES ($1::bytea, $2::bigint, $3, now() + make_interval(secs => $4::int))", 4, p);
 }
 
-int sf_store_session_get(struct sf_account *out, char csrf[24], rs_db *db, const unsigned char hash[32])
+int sf_store_session_get(struct sf_account *out, char csrf[24], rs_db *db, const unsigned char hash[32], int idle_s)
 {
-	char hex[68] = "\\x";
+	char hex[68] = "\\x", idle[16], touch[16];
 	rs_hex_encode(hex + 2, hash, 32);
-	const char *p[] = { hex };
+	snprintf(idle, sizeof idle, "%d", idle_s);
+	snprintf(touch, sizeof touch, "%d", idle_s / 10 < 60 ? (idle_s / 10 > 0 ? idle_s / 10 : 1) : 60);
+	const char *p[] = { hex, idle, touch };
 	PGresult *r = NULL;
+	/* A live session (within its lifetime, used within the idle timeout, account enabled)
+	 * counts as used now; last_seen_at is written only when a tenth of the timeout (at most a
+	 * minute) old, so not every request writes. */
 	int rc = rs_db_exec(&r, db, "sf_session_get",
-	                    "SELECT " SF_COLS ", s.csrf FROM staff.sessions s JOIN staff.accounts a ON a.id = s.account_id "
-	                    "WHERE s.token_hash = $1::bytea AND s.expires_at > now() AND NOT a.disabled", 1, p);
+	                    "WITH s AS (SELECT " SF_COLS ", s.csrf, s.last_seen_at < now() - make_interval(secs => $3::int) "
+	                    "AS stale FROM staff.sessions s JOIN staff.accounts a ON a.id = s.account_id "
+	                    "WHERE s.token_hash = $1::bytea AND s.expires_at > now() "
+	                    "AND s.last_seen_at > now() - make_interval(secs => $2::int) AND NOT a.disabled), "
+	                    "t AS (UPDATE staff.sessions SET last_seen_at = now() WHERE token_hash = $1::bytea "
+	                    "AND (SELECT stale FROM s)) SELECT * FROM s", 3, p);
 	if (rc != 0)
 		return rc;
 	if (PQntuples(r) != 1) {
@@ -172,6 +181,23 @@ int sf_store_session_get(struct sf_account *out, char csrf[24], rs_db *db, const
 	}
 	sf_store_row(out, r, 0);
 	snprintf(csrf, 24, "%s", PQgetvalue(r, 0, 7));
+	PQclear(r);
+	return 0;
+}
+
+int sf_store_session_purge(int *out_n, rs_db *db, int idle_s)
+{
+	char idle[16];
+	snprintf(idle, sizeof idle, "%d", idle_s);
+	const char *p[] = { idle };
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "sf_session_purge",
+	                    "WITH d AS (DELETE FROM staff.sessions WHERE expires_at <= now() "
+	                    "OR last_seen_at <= now() - make_interval(secs => $1::int) RETURNING 1) SELECT count(*) FROM d",
+	                    1, p);
+	if (rc != 0)
+		return rc;
+	*out_n = PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : 0;
 	PQclear(r);
 	return 0;
 }

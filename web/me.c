@@ -68,7 +68,7 @@ enum MHD_Result web_h_me_login(struct web_request *req)
 	if (web_db(req, &db) != 0)
 		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.auth_unavailable", NULL);
 	struct reg_me_login res;
-	int rc = reg_account_login(&res, db, regno, password, totp, (int64_t)time(NULL), req->id);
+	int rc = reg_account_login(&res, db, regno, password, totp, req->client_ip, (int64_t)time(NULL), req->id);
 	if (rc == 0 || rc == RS_EAUTH)
 		web_guard_result(req, WEB_GUARD_REGISTRANT, rc == 0);
 	if (rc == RS_EAUTH) {

@@ -202,17 +202,32 @@ class SignIn(unittest.TestCase):
         st, _, b = self.d.json("POST", "/api/v1/me/activate", {"regno": regno, "code": b["code"], "password": PASSWORD})
         self.assertEqual(st, 200, b)
         me_sec = b["totp_secret"]
-        addr = "192.0.2.%d" % (int(RUN) % 50 + 200)
+        attacker, owner = "192.0.2.%d" % (int(RUN) % 50 + 200), "198.51.100.%d" % (int(RUN) % 50 + 200)
+
+        def me_login(addr, password):
+            return self.d.json("POST", "/api/v1/me/login", {"regno": regno, "password": password, "totp": totp(me_sec)},
+                               headers={"X-Forwarded-For": addr})[0]
         for _ in range(3):
-            st, _, _ = self.d.json("POST", "/api/v1/me/login", {"regno": regno, "password": "not the password",
-                                                                "totp": totp(me_sec)}, headers={"X-Forwarded-For": addr})
-            self.assertEqual(st, 401)
-        # The 3rd failure makes the account wait (15 s, doubling up to 15 min) — not a 15-minute lock.
-        wait = float(psql(f"SELECT extract(epoch FROM locked_until - now()) FROM registry.accounts WHERE regno = '{regno}'"))
+            self.assertEqual(me_login(attacker, "not the password"), 401)
+        # The 3rd failure makes the attacker's address wait: even the right password is not
+        # checked from there ...
+        self.assertEqual(me_login(attacker, PASSWORD), 401)
+        # ... while the owner, signing in from elsewhere, is not held up (with one wait per
+        # account, as before, the attacker could keep any registrant out).
+        self.assertEqual(me_login(owner, PASSWORD), 200)
+        # The wait is 15 s (doubling up to 15 min) for that address — not a 15-minute lock.
+        wait = float(psql("SELECT extract(epoch FROM wait_until - now()) FROM registry.sign_in_backoff "
+                          f"WHERE regno = '{regno}' AND client = '{attacker}'"))
         self.assertTrue(0 < wait <= 15, wait)
-        st, _, _ = self.d.json("POST", "/api/v1/me/login", {"regno": regno, "password": PASSWORD, "totp": totp(me_sec)},
-                               headers={"X-Forwarded-For": addr})
-        self.assertEqual(st, 401)  # still waiting: the right password is not even checked
+        self.assertEqual(psql("SELECT string_agg(detail->>'client', ',' ORDER BY id) FROM audit.events "
+                              f"WHERE action = 'registry.account.login_refused' AND object = 'registrant:{regno}'"),
+                         attacker)
+        # Retention: the job deletes a backoff row 8 days quiet and keeps the running wait.
+        psql("INSERT INTO registry.sign_in_backoff VALUES "
+             f"('{regno}', '203.0.113.9', 4, now() - interval '8 days', now() - interval '8 days')")
+        riss("jobs", "run", "--json", "--no-mail")
+        self.assertEqual(psql(f"SELECT string_agg(client, ',') FROM registry.sign_in_backoff WHERE regno = '{regno}'"),
+                         attacker)
 
     def test_the_job_purges_expired_sign_in_rows(self):
         # Retention (issue 17): `riss jobs run` deletes backoff rows and unknown-name counters
