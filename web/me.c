@@ -78,8 +78,8 @@ enum MHD_Result web_h_me_login(struct web_request *req)
 	if (rc != 0)
 		return web_renewal_fail(req, rc);
 	char cookie[160];
-	snprintf(cookie, sizeof cookie, "riss_me=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", res.token, res.ttl_s,
-	         web_srv.secure_cookies ? "; Secure" : "");
+	snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", web_cookie_name("riss_me"),
+	         res.token, res.ttl_s, web_srv.secure_cookies ? "; Secure" : "");
 	OPENSSL_cleanse(res.token, sizeof res.token);
 	const char *hdrs[] = { MHD_HTTP_HEADER_SET_COOKIE, cookie, NULL };
 	enum MHD_Result r = web_reply_json_hdrs(req, MHD_HTTP_OK, json_pack("{s:s, s:s}", "regno", res.regno, "csrf",
@@ -90,14 +90,17 @@ enum MHD_Result web_h_me_login(struct web_request *req)
 
 enum MHD_Result web_h_me_logout(struct web_request *req)
 {
-	const char *token = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "riss_me");
+	const char *token = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, web_cookie_name("riss_me"));
 	rs_db *db = NULL;
 	unsigned char h[32];
 	if (token)
 		web_token_hash(h, token);
 	if (web_db(req, &db) != 0 || (token && reg_account_logout(db, h) != 0))
 		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "renewal.err.unavailable", NULL);
-	const char *hdrs[] = { MHD_HTTP_HEADER_SET_COOKIE, "riss_me=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", NULL };
+	char clear[96];
+	snprintf(clear, sizeof clear, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s", web_cookie_name("riss_me"),
+	         web_srv.secure_cookies ? "; Secure" : "");
+	const char *hdrs[] = { MHD_HTTP_HEADER_SET_COOKIE, clear, NULL };
 	return web_reply_json_hdrs(req, MHD_HTTP_OK, json_pack("{s:b}", "signed_out", 1), hdrs);
 }
 

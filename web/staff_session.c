@@ -44,8 +44,8 @@ enum MHD_Result web_h_staff_login(struct web_request *req)
 		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.auth_unavailable", NULL);
 	}
 	char cookie[160];
-	snprintf(cookie, sizeof cookie, "riss_staff=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", res.token,
-	         res.ttl_s, web_srv.secure_cookies ? "; Secure" : "");
+	snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
+	         web_cookie_name("riss_staff"), res.token, res.ttl_s, web_srv.secure_cookies ? "; Secure" : "");
 	OPENSSL_cleanse(res.token, sizeof res.token);
 	const char *hdrs[] = { MHD_HTTP_HEADER_SET_COOKIE, cookie, NULL };
 	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s}", "username", res.acct.username, "display_name",
@@ -59,13 +59,16 @@ enum MHD_Result web_h_staff_login(struct web_request *req)
 
 enum MHD_Result web_h_staff_logout(struct web_request *req)
 {
-	const char *token = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "riss_staff");
+	const char *token = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, web_cookie_name("riss_staff"));
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0 || (token && web_auth_logout(db, token) != 0)) {
 		rs_warn("staff sign-out: %s", rs_error_last());
 		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.auth_unavailable", NULL);
 	}
-	const char *hdrs[] = { MHD_HTTP_HEADER_SET_COOKIE, "riss_staff=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", NULL };
+	char clear[96];
+	snprintf(clear, sizeof clear, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s", web_cookie_name("riss_staff"),
+	         web_srv.secure_cookies ? "; Secure" : "");
+	const char *hdrs[] = { MHD_HTTP_HEADER_SET_COOKIE, clear, NULL };
 	return web_reply_json_hdrs(req, MHD_HTTP_OK, json_pack("{s:b}", "signed_out", 1), hdrs);
 }
 

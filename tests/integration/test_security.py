@@ -338,6 +338,13 @@ class OperatorEndpoints(unittest.TestCase):
             st, hdrs, body = d.json("POST", "/api/v1/staff/login", {"username": u, "password": PASSWORD, "totp": totp(sec)})
             self.assertEqual(st, 200, body)
             self.assertIn("; Secure", hdrs["set-cookie"])
+            # ASVS 3.4.4: the __Host- prefix (Secure, Path=/, no Domain), and only that name counts.
+            self.assertRegex(hdrs["set-cookie"], r"^__Host-riss_staff=[A-Za-z0-9_-]{43}; Path=/;")
+            self.assertNotIn("domain=", hdrs["set-cookie"].lower())
+            cookie = hdrs["set-cookie"].split(";")[0]
+            self.assertEqual(d.request("GET", "/api/v1/staff/me", headers={"Cookie": cookie})[0], 200)
+            planted = cookie[len("__Host-"):]
+            self.assertEqual(d.request("GET", "/api/v1/staff/me", headers={"Cookie": planted})[0], 401)
             self.assertIn("max-age=31536000", d.request("GET", "/healthz")[1]["strict-transport-security"])
         finally:
             d.stop()
@@ -345,6 +352,11 @@ class OperatorEndpoints(unittest.TestCase):
         d = Rissd()
         try:
             self.assertNotIn("strict-transport-security", d.request("GET", "/healthz")[1])
+            sec = add_staff(u + "p", "auditor")
+            st, hdrs, body = d.json("POST", "/api/v1/staff/login", {"username": u + "p", "password": PASSWORD,
+                                                                    "totp": totp(sec)})
+            self.assertEqual(st, 200, body)
+            self.assertTrue(hdrs["set-cookie"].startswith("riss_staff="), hdrs["set-cookie"])  # plain http: no prefix
         finally:
             d.stop()
             d.cleanup()
