@@ -225,8 +225,11 @@ int reg_account_activate(char out_secret[40], rs_db *db, const char *regno, cons
 		return RS_EAUTH;
 	}
 	char hash[RS_PASSWORD_HASH_MAX];
-	int rc = rs_password_hash(hash, password ? password : "");
-	if (rc != 0) {
+	const char *personal[] = { regno, NULL };
+	int rc = rs_password_acceptable(password, personal); /* records its own catalogue message */
+	if (rc != 0)
+		return rc;
+	if ((rc = rs_password_hash(hash, password)) != 0) {
 		rs_error_msg("renewal.err.password", NULL);
 		return RS_EINVAL;
 	}
@@ -414,5 +417,94 @@ int reg_account_purge_expired(rs_db *db, int64_t now, int *out_n)
 	int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_purge_body, &t);
 	if (rc == 0)
 		*out_n = t.n;
+	return rc;
+}
+
+/* ---- password change (ASVS 2.1.5, 2.1.6, 3.3.3) ---- */
+
+struct reg_pwchange_arg {
+	const char *regno, *client, *request_id, *hash;
+	const unsigned char *keep;
+	int64_t step;
+	int ok, ended;
+};
+
+static int reg_pwchange_tx(rs_db *db, void *arg)
+{
+	struct reg_pwchange_arg *a = arg;
+	char obj[32];
+	snprintf(obj, sizeof obj, "registrant:%s", a->regno);
+	a->ok = 0;
+	int rc = 0;
+	if (a->hash) {
+		rc = reg_store_password_set(db, &a->ended, a->regno, a->hash, a->step, a->client, a->keep);
+		if (rc == 0) {
+			json_t *d = json_pack("{s:s, s:i}", "client", a->client, "sessions_ended", a->ended);
+			rc = rs_audit(db, obj, "registrant", "registry.account.password_changed", obj, d, a->request_id);
+			json_decref(d);
+			a->ok = rc == 0;
+			return rc;
+		}
+		if (rc != RS_ECONFLICT) /* a replayed TOTP code: a failure like any other */
+			return rc;
+	}
+	if ((rc = reg_store_account_result(db, a->regno, a->client, 0, 0)) != 0)
+		return rc;
+	json_t *d = json_pack("{s:s}", "client", a->client);
+	rc = rs_audit(db, obj, "registrant", "registry.account.password_change_failed", obj, d, a->request_id);
+	json_decref(d);
+	return rc;
+}
+
+int reg_account_password_change(rs_db *db, const char *regno, const unsigned char keep_session[32],
+                                const char *current, const char *totp, const char *new_password, const char *client,
+                                int64_t now, const char *request_id)
+{
+	if (!client)
+		client = "";
+	if (!reg_regno_valid(regno) || !current || !totp || !new_password || strlen(current) > RS_PASSWORD_MAX) {
+		rs_error_msg("security.password_change_refused", NULL);
+		return RS_EAUTH;
+	}
+	const char *personal[] = { regno, NULL };
+	int rc = rs_password_acceptable(new_password, personal);
+	if (rc != 0)
+		return rc;
+	struct reg_store_account acct;
+	char hash[RS_PASSWORD_HASH_MAX] = "";
+	struct reg_pwchange_arg a = { .regno = regno, .client = client, .request_id = request_id, .keep = keep_session };
+	if ((rc = reg_store_account_get(db, &acct, regno, client)) != 0)
+		return rc;
+	int ok = 0;
+	if (acct.waiting) {
+		reg_dummy_verify(current);
+		rs_error_msg("security.password_change_refused", NULL);
+		rc = RS_EAUTH;
+		goto done;
+	}
+	unsigned char secret[RS_TOTP_SECRET_LEN];
+	size_t slen = 0;
+	a.step = acct.totp_last_step;
+	ok = rs_password_verify(acct.password_hash, current) == 0 &&
+	     rs_base32_decode(secret, sizeof secret, &slen, acct.totp_secret) == 0 &&
+	     rs_totp_verify(secret, slen, totp, now, &a.step) == 0;
+	OPENSSL_cleanse(secret, sizeof secret);
+	if (ok && strcmp(current, new_password) == 0) {
+		rs_error_msg("security.password_same", NULL);
+		rc = RS_EINVAL;
+		goto done;
+	}
+	if (ok && (rc = rs_password_hash(hash, new_password)) != 0)
+		goto done;
+	a.hash = ok ? hash : NULL;
+	if ((rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_pwchange_tx, &a)) != 0)
+		goto done;
+	if (!a.ok) {
+		rs_error_msg("security.password_change_refused", NULL);
+		rc = RS_EAUTH;
+	}
+done:
+	OPENSSL_cleanse(hash, sizeof hash);
+	OPENSSL_cleanse(&acct, sizeof acct);
 	return rc;
 }

@@ -85,6 +85,16 @@ int reg_account_session(char out_regno[REG_REGNO_LEN + 1], char out_csrf[24], rs
                         const unsigned char token_sha256[32]);
 /* End a session. */
 int reg_account_logout(rs_db *db, const unsigned char token_sha256[32]);
+/* Change the password of regno's account (signed in with the session whose token hash is
+ * keep_session) from client at Unix time now: the current password and a fresh TOTP code,
+ * checked as a sign-in is (a wrong one counts towards the backoff of the account from the
+ * address; while the address waits nothing is checked); the new password must pass
+ * rs_password_acceptable and differ from the current one. On success every other session
+ * of the account ends. Audited (registry.account.password_changed with the number of
+ * sessions ended, registry.account.password_change_failed). RS_EAUTH, RS_EINVAL. */
+int reg_account_password_change(rs_db *db, const char *regno, const unsigned char keep_session[32],
+                                const char *current, const char *totp, const char *new_password, const char *client,
+                                int64_t now, const char *request_id);
 
 /* Sign-in backoff retention (issue 17): the renewal job's purge. In one transaction this
  * deletes the backoff rows (registry.sign_in_backoff) whose last failure and wait ended more

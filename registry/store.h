@@ -161,6 +161,11 @@ int reg_store_account_result(rs_db *db, const char *regno, const char *client, i
 /* Delete backoff rows whose last failure and wait ended before cutoff (Unix seconds);
  * *out_n gets the number deleted. Run inside a transaction. */
 int reg_store_account_purge(rs_db *db, int64_t cutoff, int *out_n);
+/* Set a new password hash, taking the TOTP step (RS_ECONFLICT when not newer), end every
+ * other session (all but keep, a token hash; *out_ended their number) and clear client's
+ * backoff. Inside the caller's transaction. */
+int reg_store_password_set(rs_db *db, int *out_ended, const char *regno, const char *hash, int64_t step,
+                           const char *client, const unsigned char keep[32]);
 int reg_store_session_new(rs_db *db, const unsigned char h[32], const char *regno, const char *csrf, int ttl_s);
 /* A session within its lifetime and used within idle_s seconds (its last use moves to now). */
 int reg_store_session_get(rs_db *db, char out_regno[REG_REGNO_LEN + 1], char out_csrf[24], const unsigned char h[32],

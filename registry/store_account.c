@@ -151,6 +151,26 @@ int reg_store_account_purge(rs_db *db, int64_t cutoff, int *out_n)
 	return 0;
 }
 
+/* Take TOTP step s for regno (RS_ECONFLICT when not newer than the last one: a replayed
+ * code), setting the password hash too when hash is not NULL. */
+static int reg_store_take_step(rs_db *db, const char *regno, const char *s, const char *hash)
+{
+	const char *p[] = { regno, s, hash };
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "reg_account_ok",
+	                    "UPDATE registry.accounts SET totp_last_step = $2::bigint, password_hash = coalesce($3, password_hash) "
+	                    "WHERE regno = $1 AND totp_last_step < $2::bigint RETURNING regno", 3, p);
+	if (rc != 0)
+		return rc;
+	int taken = PQntuples(r) == 1;
+	PQclear(r);
+	if (!taken) {
+		rs_error_set("the TOTP code was used already");
+		return RS_ECONFLICT;
+	}
+	return 0;
+}
+
 int reg_store_account_result(rs_db *db, const char *regno, const char *client, int ok, int64_t step)
 {
 	char s[32];
@@ -165,21 +185,34 @@ int reg_store_account_result(rs_db *db, const char *regno, const char *client, i
 		                  "failures = " REG_ACCT_NEXT ", last_failed_at = now(), "
 		                  "wait_until = CASE WHEN " REG_ACCT_NEXT " >= 3 THEN now() + least(interval '15 seconds' * "
 		                  "power(2, least(" REG_ACCT_NEXT " - 3, 10)), interval '15 minutes') ELSE now() END", 2, q);
-	const char *p[] = { regno, s };
-	PGresult *r = NULL;
-	int rc = rs_db_exec(&r, db, "reg_account_ok",
-	                    "UPDATE registry.accounts SET totp_last_step = $2::bigint "
-	                    "WHERE regno = $1 AND totp_last_step < $2::bigint RETURNING regno", 2, p);
+	int rc = reg_store_take_step(db, regno, s, NULL);
 	if (rc != 0)
 		return rc;
-	int taken = PQntuples(r) == 1;
-	PQclear(r);
-	if (!taken) {
-		rs_error_set("the TOTP code was used already");
-		return RS_ECONFLICT;
-	}
 	return rs_db_exec(NULL, db, "reg_account_backoff_clear",
 	                  "DELETE FROM registry.sign_in_backoff WHERE regno = $1 AND client = $2", 2, q);
+}
+
+int reg_store_password_set(rs_db *db, int *out_ended, const char *regno, const char *hash, int64_t step,
+                           const char *client, const unsigned char keep[32])
+{
+	char s[32], hex[65];
+	snprintf(s, sizeof s, "%lld", (long long)step);
+	rs_hex_encode(hex, keep, 32);
+	PGresult *r = NULL;
+	int rc = reg_store_take_step(db, regno, s, hash);
+	if (rc != 0)
+		return rc;
+	const char *q[] = { regno, hex };
+	rc = rs_db_exec(&r, db, "reg_sessions_end_others",
+	                "WITH d AS (DELETE FROM registry.sessions WHERE regno = $1 AND token_sha256 <> decode($2, 'hex') "
+	                "RETURNING 1) SELECT count(*) FROM d", 2, q);
+	if (rc != 0)
+		return rc;
+	*out_ended = PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : 0;
+	PQclear(r);
+	const char *c[] = { regno, client };
+	return rs_db_exec(NULL, db, "reg_account_backoff_clear",
+	                  "DELETE FROM registry.sign_in_backoff WHERE regno = $1 AND client = $2", 2, c);
 }
 
 int reg_store_session_new(rs_db *db, const unsigned char h[32], const char *regno, const char *csrf, int ttl_s)

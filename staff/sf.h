@@ -52,6 +52,17 @@ struct sf_login {
 int sf_sign_in(struct sf_login *out, rs_db *db, const char *username, const char *password, const char *totp,
                const char *client, const char *request_id);
 
+/* Change the password of account account_id (signed in with the session whose token hash is
+ * keep_session) from client: needs the current password and a fresh TOTP code, checked as
+ * a sign-in is (Argon2id outside any transaction; a wrong one counts towards the backoff of
+ * this account from this address, and while the address waits nothing is checked); the new
+ * password must pass rs_password_acceptable and differ from the current one. On success
+ * every other session of the account ends. Audited (staff.password.changed with the number
+ * of sessions ended, staff.password.change_failed). RS_EAUTH (wrong password or code, or
+ * waiting), RS_EINVAL (new password refused, with its catalogue message). */
+int sf_password_change(rs_db *db, int64_t account_id, const unsigned char keep_session[32], const char *current,
+                       const char *totp, const char *new_password, const char *client, const char *request_id);
+
 /* The account of a live session token hash (SHA-256 of the cookie) and its CSRF token; the
  * session counts as used now. RS_ENOTFOUND when past its lifetime, unused for longer than
  * session_idle_timeout (ASVS 3.3.2), unknown or the account disabled. */

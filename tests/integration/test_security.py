@@ -311,6 +311,90 @@ class Sessions(unittest.TestCase):
                               f"JOIN staff.accounts a ON a.id = s.account_id WHERE a.username = '{u}'"), "t")
 
 
+class Passwords(unittest.TestCase):
+    """ASVS 2.1.5-2.1.7, 3.3.3 (issue 17): staff and registrants change their password with
+    the current one and a fresh TOTP code; every other session ends; audited; a new password
+    is checked against cracklib's dictionary of common and breached passwords."""
+
+    NEW = "tsukimi dango on the roof"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = Rissd()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.stop()
+        cls.d.cleanup()
+
+    def check_change(self, login, me, change):
+        """login(offset) -> cookie headers; the shared story of both kinds of account."""
+        a, b = login(-1), login(0)  # two devices; each sign-in takes its own TOTP step
+        self.assertEqual(self.d.request("GET", me, headers=b)[0], 200)
+        st, _, body = change(a, "not the password", totp_offset=1, new=self.NEW)
+        self.assertEqual(st, 403, body)
+        self.assertIn("今のパスワードまたは確認コード", body["detail"])
+        for weak, why in (("password1234", "よく使われている"), ("P@ssw0rd2026!", "よく使われている"),
+                          ("qwertyuiop12", "よく使われている"), ("short", "12 文字以上")):
+            st, _, body = change(a, PASSWORD, totp_offset=1, new=weak)
+            self.assertEqual(st, 422, (weak, body))
+            self.assertIn(why, body["detail"])
+        st, _, body = change(a, PASSWORD, totp_offset=1, new=self.NEW)
+        self.assertEqual(st, 200, body)
+        # The other device is signed out, this one stays; the old password no longer works.
+        self.assertEqual(self.d.request("GET", me, headers=b)[0], 401)
+        self.assertEqual(self.d.request("GET", me, headers=a)[0], 200)
+        return a
+
+    def test_staff_change_their_password(self):
+        u = f"t{RUN}pwchg"
+        sec = add_staff(u, "registrar")
+
+        def login(offset, password=PASSWORD):
+            st, hdrs, b = self.d.json("POST", "/api/v1/staff/login", {"username": u, "password": password,
+                                                                      "totp": totp(sec, offset=offset)})
+            self.assertEqual(st, 200, b)
+            return {"Cookie": hdrs["set-cookie"].split(";")[0], "X-CSRF-Token": b["csrf"]}
+
+        def change(h, current, totp_offset, new):
+            return self.d.json("POST", "/api/v1/staff/password", {"current_password": current, "new_password": new,
+                                                                  "totp": totp(sec, offset=totp_offset)}, headers=h)
+        self.check_change(login, "/api/v1/staff/me", change)
+        self.assertEqual(psql("SELECT string_agg(action || ':' || coalesce(detail->>'sessions_ended', '-'), ',' "
+                              f"ORDER BY id) FROM audit.events WHERE actor = 'staff:{u}' AND action LIKE '%password%'"),
+                         "staff.password.change_failed:-,staff.password.changed:1")
+        st, _, _ = self.d.json("POST", "/api/v1/staff/login", {"username": u, "password": PASSWORD,
+                                                               "totp": totp(sec, offset=1)})
+        self.assertEqual(st, 401)
+        # The user name is not allowed inside a password (nor, at `riss staff add`, a common one).
+        r = subprocess.run([os.path.join(os.environ["RISS_TEST_BUILD"], "cli", "riss"), "staff", "add", "--username",
+                            f"t{RUN}weak", "--role", "auditor", "--display-name", "弱い 例"], input="password1234\n",
+                           capture_output=True, text=True, env=dict(os.environ, RISS_CONFIG=os.environ["RISS_TEST_CONFIG"]))
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("too common", r.stderr)
+
+    def test_registrants_change_their_password(self):
+        regno, me_sec = registrant(self.d, "変更 花子")
+
+        def login(offset):
+            st, hdrs, b = self.d.json("POST", "/api/v1/me/login", {"regno": regno, "password": PASSWORD,
+                                                                   "totp": totp(me_sec, offset=offset)})
+            self.assertEqual(st, 200, b)
+            return {"Cookie": hdrs["set-cookie"].split(";")[0], "X-CSRF-Token": b["csrf"]}
+
+        def change(h, current, totp_offset, new):
+            return self.d.json("POST", "/api/v1/me/password", {"current_password": current, "new_password": new,
+                                                               "totp": totp(me_sec, offset=totp_offset)}, headers=h)
+        a = self.check_change(login, "/api/v1/me", change)
+        st, _, body = change(a, self.NEW, 2, f"my number {regno} rocks")
+        self.assertEqual(st, 422, body)
+        self.assertIn("登録番号", body["detail"])
+        self.assertEqual(psql("SELECT string_agg(action || ':' || coalesce(detail->>'sessions_ended', '-'), ',' "
+                              f"ORDER BY id) FROM audit.events WHERE object = 'registrant:{regno}' "
+                              "AND action LIKE '%password%'"),
+                         "registry.account.password_change_failed:-,registry.account.password_changed:1")
+
+
 class OperatorEndpoints(unittest.TestCase):
     """Finding 9: /metrics and /readyz were public, secure_cookies off and no HSTS."""
 
