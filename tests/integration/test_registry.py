@@ -266,7 +266,8 @@ class Registry(unittest.TestCase):
         """Finding 8 (issue 17): the public reads a reason the registrar chose from the fixed
         list of the catalogue, in its own language; the registrar's words stay with staff —
         also out of the public transparency log."""
-        regno = self.register("Public Reason")
+        # A name of this run: the cancellation below bars the person (name, date of birth).
+        regno = self.register("Public Reason " + "".join(chr(97 + int(c)) for c in RUN))
         tok = self.issue(regno)
         secret = f"内部メモ{RUN}"
 
