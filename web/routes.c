@@ -24,6 +24,11 @@ const struct web_route web_routes[] = {
 	  .handler = web_h_staff_logout, .name = "staff_logout" },
 	{ .path = "/api/v1/staff/me", .method = "GET", .roles = WEB_ROLE_STAFF, .surface = WEB_SURF_CORE,
 	  .handler = web_h_staff_me, .name = "staff_me" },
+	/* Password change (security, issue 17: ASVS 2.1.5/2.1.6). */
+	{ .path = "/api/v1/staff/password", .method = "POST", .roles = WEB_ROLE_STAFF, .surface = WEB_SURF_CORE,
+	  .json_body = 1, .handler = web_h_staff_password, .name = "staff_password" },
+	{ .path = "/api/v1/me/password", .method = "POST", .roles = WEB_ROLE_REGISTRANT, .surface = WEB_SURF_ME,
+	  .json_body = 1, .handler = web_h_me_password, .name = "me_password" },
 	{ .path = "/api/v1/exam/start", .method = "POST", .roles = ANY_ROLE, .surface = WEB_SURF_EXAM, .json_body = 1,
 	  .handler = web_h_exam_start, .name = "exam_start" },
 	{ .path = "/api/v1/exam/current", .method = "GET", .roles = WEB_ROLE_CANDIDATE, .surface = WEB_SURF_EXAM,

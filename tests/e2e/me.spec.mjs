@@ -148,6 +148,26 @@ test('a registrant activates /me, sees every duty filled and applies for renewal
     await page.locator('#completions').scrollIntoViewIfNeeded();
     await screenshot(page, 'me-pending-en');
     assert.deepEqual(await axeViolations(page), []);
+
+    // The registrant changes the password (security, issue 17): a common one is refused in the
+    // page's language; then the change goes through and the page stays signed in.
+    await page.click('#pw-box summary');
+    for (const [fresh, said] of [['Password123456', /too common/], ['kumo no ue de neru neko', /Password changed/]]) {
+      await page.fill('#pw-current', PASSWORD);
+      await page.fill('#pw-new', fresh);
+      await page.fill('#pw-again', fresh);
+      await page.fill('#pw-totp', totp(secret, 1));
+      await page.click('#pw-form button[type=submit]');
+      await page.waitForFunction(() => !/変更しています|Changing/.test(document.getElementById('pw-status').textContent));
+      assert.match(await page.textContent('#pw-status'), said);
+    }
+    assert.deepEqual(await axeViolations(page), []);
+    await screenshot(page, 'me-password-changed-en');
+    await page.click('[data-lang-toggle]');
+    await page.waitForFunction(() => document.querySelector('#pw-box summary').textContent === 'パスワードの変更');
+    assert.match(await page.textContent('#pw-status'), /パスワードを変更しました/, 'the message follows the language');
+    await screenshot(page, 'me-password-changed-ja');
+    assert.equal(await page.evaluate(async () => (await fetch('/api/v1/me')).status), 200);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

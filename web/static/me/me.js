@@ -170,6 +170,9 @@
         .then(function () { status(t('me.mail_lang.saved')); })
         .catch(function (e) { status(e.message, true); });
     });
+    window.rissPassword.wire($('pw-form'), function (current, fresh, totp) {
+      return call('POST', '/api/v1/me/password', { current_password: current, new_password: fresh, totp: totp });
+    });
     $('signout').addEventListener('click', function () {
       call('POST', '/api/v1/me/logout').then(function () { csrf = ''; signedOut(); status(''); });
     });
