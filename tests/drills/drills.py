@@ -35,11 +35,16 @@ BUILD = os.environ.get("RISS_CLUSTER_BUILD") or os.environ.get("RISS_TEST_BUILD"
 RISS = os.path.join(BUILD, "cli", "riss")
 CLUSTER = os.path.join(ROOT, "deploy", "cluster")
 H = "127.0.0.1"
-HTTPS = 55450
-PG_PORTS = [55411, 55412, 55413]
-API_PORTS = [55421, 55422, 55423]
-NODE_PORTS = [55441, 55442]
-RESTORE_PORT = 55460
+# The same offsets from the port base as deploy/cluster (RISS_CLUSTER_PORTS, default 61000).
+P = int(os.environ.get("RISS_CLUSTER_PORTS") or 61000)
+HTTPS = P + 50
+ETCD_PORTS = [P, P + 2, P + 4]
+PG_PORTS = [P + 11, P + 12, P + 13]
+API_PORTS = [P + 21, P + 22, P + 23]
+HA_WRITE, HA_READ = P + 30, P + 31
+NODE_PORTS = [P + 41, P + 42]
+RESTORE_PORT = P + 60
+PG_CA = os.path.join(C, "pgtls", "ca.crt")
 PGBIN = "/usr/lib/postgresql/15/bin"
 
 
@@ -80,7 +85,7 @@ def riss(*args, conf="cli-app.conf", check_rc=True):
 def psql(sql, port=None, db="riss", user="postgres"):
     """As the superuser through the node's socket (port None: through HAProxy's write port)."""
     if port is None:
-        conn = f"host={H} port=55430 user={user} dbname={db}"
+        conn = f"host={H} port={HA_WRITE} user={user} dbname={db} sslmode=verify-full sslrootcert={PG_CA}"
     else:
         idx = PG_PORTS.index(port) if port in PG_PORTS else None
         sock = os.path.join(C, f"pg{idx + 1}", "run") if idx is not None else os.path.join(C, "pgrestore", "run")
@@ -138,8 +143,9 @@ def descendants(pid):
 
 
 def kill_machine(i):
-    """SIGKILL Patroni and PostgreSQL of node i: the machine is gone (no clean shutdown)."""
-    pids = [pidfile(f"patroni{i + 1}")]
+    """SIGKILL Patroni, PostgreSQL and the etcd member of node i: the machine is gone (no
+    clean shutdown); the other two etcd members keep the quorum."""
+    pids = [pidfile(f"patroni{i + 1}"), pidfile(f"etcd{i + 1}")]
     with open(os.path.join(C, f"pg{i + 1}", "data", "postmaster.pid")) as f:
         pm = int(f.readline())
     pids += [pm] + descendants(pm) + descendants(pids[0])
@@ -158,6 +164,14 @@ def all_streaming(n=2):
     ms = cluster_members()
     return sum(m["role"] in ("replica", "sync_standby") and m["state"] in ("streaming", "running") for m in ms) == n \
         and any(m["role"] == "sync_standby" for m in ms)
+
+
+def etcd_healthy():
+    for p in ETCD_PORTS:
+        with urllib.request.urlopen(f"http://{H}:{p}/health", timeout=2) as r:
+            if json.load(r).get("health") != "true":
+                return False
+    return True
 
 
 def ssl_ctx():
@@ -324,12 +338,15 @@ def drill_primary_kill(n=200):
     check(new == sync, f"Patroni promoted {new}, not the synchronous standby {sync}")
     gap = longest_gap(sims, t0, t1)
     acked = sum(len(s.acked) for s in sims)
-    print(f"drill primary-kill: {n} candidates, primary {old} killed, {sync} (synchronous standby) promoted "
+    print(f"drill primary-kill: {n} candidates, primary {old} and its etcd member killed, {sync} (synchronous standby) promoted "
           f"{tp - tk:.1f} s later; longest time with no answer accepted {gap:.1f} s; {acked} answers acknowledged, "
           f"{lost} lost; every candidate resumed on the same item", flush=True)
     check(lost == 0, "answers were lost")
-    # The old primary comes back as a replica (pg_rewind), for the next drills.
+    # The machine comes back: its etcd member rejoins, the old primary becomes a replica
+    # (pg_rewind), for the next drills.
+    cluster_cmd("_start", "etcd", str(li))
     cluster_cmd("_start", "patroni", str(li))
+    wait(etcd_healthy, 60, "the etcd member to rejoin")
     wait(all_streaming, 120, f"{old} to rejoin as a replica")
 
 
@@ -449,8 +466,8 @@ def table_counts(port=None):
 
 
 def as_rissdb(*cmd):
-    subprocess.run(["setpriv", "--reuid=rissdb", "--regid=rissdb", "--init-groups", "--", *cmd], check=True,
-                   capture_output=True)
+    subprocess.run(["setpriv", "--reuid=rissdb", "--regid=rissdb", "--init-groups", "--", "env", "HOME=/nonexistent",
+                    *cmd], check=True, capture_output=True)
 
 
 def drill_restore():
@@ -641,7 +658,41 @@ def check_roles():
           "UPDATE, DELETE and TRUNCATE to the owner too; riss_read cannot write", flush=True)
 
 
-DRILLS = {"roles": check_roles, "primary-kill": drill_primary_kill, "node-kill": drill_node_kill, "replica-stop": drill_replica_stop,
+def check_tls():
+    """Every TCP connection to PostgreSQL is TLS: rissd's (through HAProxy, to the primary
+    and the replicas), the replication streams; a client without TLS is refused."""
+    q = ("SELECT coalesce(a.usename, '') || ':' || s.ssl || ':' || coalesce(s.version, '') || ':' || a.backend_type"
+         " || ':' || coalesce(a.state, '') FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)"
+         " WHERE a.client_addr IS NOT NULL")
+    seen, plain = {}, []
+
+    def sample():
+        # A backend still starting up shows no TLS yet: sample until none is (10 s).
+        seen.clear()
+        plain.clear()
+        for i, port in enumerate(PG_PORTS):
+            for line in psql(q, port=port).splitlines():
+                user, ssl_on, ver, kind, state = line.split(":")
+                if ssl_on != "true":
+                    plain.append(f"pg{i + 1}: {user} {kind} {state}")
+                seen[(user, ver)] = seen.get((user, ver), 0) + 1
+        return not plain
+    try:
+        wait(sample, 10, "a moment with every connection on TLS")
+    except Fail:
+        raise Fail(f"connections without TLS: {plain}")
+    users = {u for u, _ in seen}
+    check({"riss_app", "replicator"} <= users, f"expected rissd's and the replication connections, saw {sorted(users)}")
+    r = subprocess.run(["psql", f"host={H} port={HA_WRITE} user=riss_app dbname=riss sslmode=disable", "-qAtc",
+                        "SELECT 1"], capture_output=True, text=True, env=dict(os.environ, PGPASSWORD=secret("riss_app")))
+    check(r.returncode != 0 and "no encryption" in r.stderr, f"a connection without TLS was not refused: {r.stderr}")
+    print("drill tls: PostgreSQL connections over TCP, all TLS: "
+          + ", ".join(f"{n} {u} ({v})" for (u, v), n in sorted(seen.items()))
+          + "; certificates checked (sslmode=verify-full against the cluster's CA); a client without TLS is refused",
+          flush=True)
+
+
+DRILLS = {"roles": check_roles, "tls": check_tls, "primary-kill": drill_primary_kill, "node-kill": drill_node_kill, "replica-stop": drill_replica_stop,
           "restore": drill_restore, "key-rotation": drill_key_rotation, "bench": bench}
 
 
@@ -666,7 +717,7 @@ def main():
         subprocess.run([CLUSTER, "down"], capture_output=True)
         cluster_cmd("up")
         print(f"drills: cluster up in {time.time() - t0:.0f} s", flush=True)
-        for d in ("roles", "node-kill", "primary-kill", "replica-stop", "key-rotation", "restore", "bench"):
+        for d in ("roles", "tls", "node-kill", "primary-kill", "replica-stop", "key-rotation", "restore", "bench"):
             try:
                 DRILLS[d]()
             except Fail as e:
