@@ -588,9 +588,12 @@ def drill_key_rotation():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def cpu_s(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
+def cpu_s(pid, gone=0.0):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return gone
     return sum(int(x) for x in fields[11:13]) / os.sysconf("SC_CLK_TCK")
 
 
@@ -610,11 +613,17 @@ def bench():
             cluster_cmd("_start", "upstreams", *nodes)
             wait(lambda: verify(token)[0] == 200, 10, "nginx to reload")
             pids = [pidfile(f"rissd{int(i) + 1}") for i in nodes]
+            with open(os.path.join(C, "nginx", "nginx.pid")) as f:
+                workers = descendants(int(f.read()))
             c0 = [cpu_s(p) for p in pids]
+            n0 = {p: cpu_s(p, None) for p in workers}
+            l0 = os.getloadavg()[0]
             secs = float(os.environ.get("DRILL_BENCH_SECONDS", "8"))
             out = subprocess.run(["wrk", "-t2", "-c32", f"-d{secs:.0f}s", "--latency", "-s", lua,
                                   f"https://{H}:{HTTPS}/api/v1/verify"], capture_output=True, text=True).stdout
             c1 = [cpu_s(p) for p in pids]
+            # nginx workers (a worker of the reload before may be gone by now: not counted)
+            ngx = sum(b - a for a, b in ((n0[p], cpu_s(p, None)) for p in workers) if a is not None and b is not None) / secs
             rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
             m = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
             p99 = float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)] if m else float("nan")
@@ -624,8 +633,9 @@ def bench():
             print(f"bench verify through nginx (TLS, HTTP/1.1 keep-alive, 32 connections) with {len(nodes)} rissd "
                   f"node(s): {rps:.0f} requests/s, p99 {p99:.1f} ms, non-2xx {non2xx.group(1) if non2xx else 0}; "
                   f"rissd CPU per node: {', '.join(f'{c:.2f} cores' for c in cpu)} "
-                  f"({sum(cpu) * 1e6 / max(rps, 1):.0f} us per request); {os.cpu_count()} cores, load average "
-                  f"{os.getloadavg()[0]:.1f}", flush=True)
+                  f"({sum(cpu) * 1e6 / max(rps, 1):.0f} us per request); nginx {ngx:.2f} cores "
+                  f"({ngx * 1e6 / max(rps, 1):.0f} us per request, TLS); {os.cpu_count()} cores, load average "
+                  f"{l0:.1f} before, {os.getloadavg()[0]:.1f} after", flush=True)
         print(f"bench verify: two nodes / one node = {res[2] / max(res[1], 1):.2f} (one machine of "
               f"{os.cpu_count()} cores shared by nginx, wrk, PostgreSQL and both nodes: it cannot double)", flush=True)
     finally:
