@@ -252,6 +252,17 @@ class Sim(threading.Thread):
                 return
 
 
+def patient(call, seconds=30):
+    """A workstation's way with 503 "please wait" (rissd could not get a database connection
+    in time, nothing was done): ask again after a moment, for a while. Other answers return."""
+    end = time.time() + seconds
+    while True:
+        st, body = call()
+        if st != 503 or time.time() > end:
+            return st, body
+        time.sleep(0.5)
+
+
 def start_candidates(n, prefix, keys):
     seeded = json.loads(riss("exam", "seed", "--centre", "TC-" + prefix.upper(), "--count", str(n), "--prefix", prefix,
                              "--checked", "--json").stdout)["bookings"]
@@ -259,9 +270,9 @@ def start_candidates(n, prefix, keys):
         i, b = ib
         code = json.loads(riss("exam", "admit", "--booking", str(b), "--seat", f"S-{i}", "--json").stdout)["code"]
         c = TlsCandidate(ability=0.3 + 0.6 * (i % 7) / 6, seed=i)
-        st, body = c.start(code)
+        st, body = patient(lambda: c.start(code))
         check(st == 200, f"start: {st} {body}")
-        st, v = c.call("POST", "/api/v1/exam/begin")
+        st, v = patient(lambda: c.call("POST", "/api/v1/exam/begin"))
         check(st == 200, f"begin: {st} {v}")
         c.view = v
         return c
@@ -276,7 +287,7 @@ def check_resume(sims):
     lost = 0
     sessions = {}
     for s in sims:
-        st, v = s.c.current()
+        st, v = patient(s.c.current)
         check(st == 200, f"current after the drill: {st} {v}")
         sessions[v["session"]] = s
         n = len(s.acked)
