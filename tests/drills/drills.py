@@ -30,7 +30,9 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 from test_exam_lib import Candidate, load_keys  # noqa: E402
 
-C = os.path.join(ROOT, "var", "cluster")
+# The real path (var/cluster may link to /var/tmp/riss-cluster-*: deploy/cluster's state_dir),
+# for the paths handed to the service users.
+C = os.path.realpath(os.path.join(ROOT, "var", "cluster"))
 BUILD = os.environ.get("RISS_CLUSTER_BUILD") or os.environ.get("RISS_TEST_BUILD") or os.path.join(ROOT, "build")
 RISS = os.path.join(BUILD, "cli", "riss")
 CLUSTER = os.path.join(ROOT, "deploy", "cluster")
@@ -45,6 +47,13 @@ HA_WRITE, HA_READ = P + 30, P + 31
 NODE_PORTS = [P + 41, P + 42]
 RESTORE_PORT = P + 60
 PG_CA = os.path.join(C, "pgtls", "ca.crt")
+
+
+def resolve_state():
+    """After `cluster up`: where var/cluster leads now."""
+    global C, PG_CA
+    C = os.path.realpath(os.path.join(ROOT, "var", "cluster"))
+    PG_CA = os.path.join(C, "pgtls", "ca.crt")
 PGBIN = "/usr/lib/postgresql/15/bin"
 
 
@@ -494,7 +503,7 @@ def table_counts(port=None):
 
 def as_rissdb(*cmd):
     subprocess.run(["setpriv", "--reuid=rissdb", "--regid=rissdb", "--init-groups", "--", "env", "HOME=/nonexistent",
-                    *cmd], check=True, capture_output=True)
+                    *cmd], check=True, capture_output=True, cwd="/")
 
 
 def drill_restore():
@@ -553,7 +562,7 @@ def drill_restore():
         if os.path.exists(os.path.join(rdir, "data", "postmaster.pid")):
             subprocess.run(["setpriv", "--reuid=rissdb", "--regid=rissdb", "--init-groups", "--",
                             os.path.join(PGBIN, "pg_ctl"), "-D", os.path.join(rdir, "data"), "-m", "immediate",
-                            "-w", "stop"], capture_output=True)
+                            "-w", "stop"], capture_output=True, cwd="/")
         shutil.rmtree(rdir, ignore_errors=True)
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -569,7 +578,8 @@ def drill_key_rotation():
         old_token = issue_credential(tmp)
         old_kids = jwks_kids(NODE_PORTS[0])
         t0 = time.time()   # from the rotation: the nodes may see keys.json before riss-signd's SIGHUP
-        subprocess.run(["setpriv", "--reuid=risssign", "--regid=risssign", "--init-groups", "--", RISS, "keys",
+        subprocess.run(["setpriv", "--reuid=risssign", "--regid=risssign", "--init-groups", "--",
+                        os.path.join(C, "stage", "bin", "riss"), "keys",
                         "rotate", "--dir", os.path.join(C, "keys")], check=True, capture_output=True, cwd="/")
         os.kill(pidfile("signd"), signal.SIGHUP)
         for p in NODE_PORTS:
@@ -753,6 +763,7 @@ def main():
     try:
         subprocess.run([CLUSTER, "down"], capture_output=True)
         cluster_cmd("up")
+        resolve_state()
         print(f"drills: cluster up in {time.time() - t0:.0f} s", flush=True)
         for d in ("roles", "tls", "node-kill", "primary-kill", "replica-stop", "key-rotation", "restore", "bench"):
             try:
