@@ -30,16 +30,30 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 from test_exam_lib import Candidate, load_keys  # noqa: E402
 
-C = os.path.join(ROOT, "var", "cluster")
+# The real path (var/cluster may link to /var/tmp/riss-cluster-*: deploy/cluster's state_dir),
+# for the paths handed to the service users.
+C = os.path.realpath(os.path.join(ROOT, "var", "cluster"))
 BUILD = os.environ.get("RISS_CLUSTER_BUILD") or os.environ.get("RISS_TEST_BUILD") or os.path.join(ROOT, "build")
 RISS = os.path.join(BUILD, "cli", "riss")
 CLUSTER = os.path.join(ROOT, "deploy", "cluster")
 H = "127.0.0.1"
-HTTPS = 55450
-PG_PORTS = [55411, 55412, 55413]
-API_PORTS = [55421, 55422, 55423]
-NODE_PORTS = [55441, 55442]
-RESTORE_PORT = 55460
+# The same offsets from the port base as deploy/cluster (RISS_CLUSTER_PORTS, default 61000).
+P = int(os.environ.get("RISS_CLUSTER_PORTS") or 61000)
+HTTPS = P + 50
+ETCD_PORTS = [P, P + 2, P + 4]
+PG_PORTS = [P + 11, P + 12, P + 13]
+API_PORTS = [P + 21, P + 22, P + 23]
+HA_WRITE, HA_READ = P + 30, P + 31
+NODE_PORTS = [P + 41, P + 42]
+RESTORE_PORT = P + 60
+PG_CA = os.path.join(C, "pgtls", "ca.crt")
+
+
+def resolve_state():
+    """After `cluster up`: where var/cluster leads now."""
+    global C, PG_CA
+    C = os.path.realpath(os.path.join(ROOT, "var", "cluster"))
+    PG_CA = os.path.join(C, "pgtls", "ca.crt")
 PGBIN = "/usr/lib/postgresql/15/bin"
 
 
@@ -80,7 +94,7 @@ def riss(*args, conf="cli-app.conf", check_rc=True):
 def psql(sql, port=None, db="riss", user="postgres"):
     """As the superuser through the node's socket (port None: through HAProxy's write port)."""
     if port is None:
-        conn = f"host={H} port=55430 user={user} dbname={db}"
+        conn = f"host={H} port={HA_WRITE} user={user} dbname={db} sslmode=verify-full sslrootcert={PG_CA}"
     else:
         idx = PG_PORTS.index(port) if port in PG_PORTS else None
         sock = os.path.join(C, f"pg{idx + 1}", "run") if idx is not None else os.path.join(C, "pgrestore", "run")
@@ -138,8 +152,9 @@ def descendants(pid):
 
 
 def kill_machine(i):
-    """SIGKILL Patroni and PostgreSQL of node i: the machine is gone (no clean shutdown)."""
-    pids = [pidfile(f"patroni{i + 1}")]
+    """SIGKILL Patroni, PostgreSQL and the etcd member of node i: the machine is gone (no
+    clean shutdown); the other two etcd members keep the quorum."""
+    pids = [pidfile(f"patroni{i + 1}"), pidfile(f"etcd{i + 1}")]
     with open(os.path.join(C, f"pg{i + 1}", "data", "postmaster.pid")) as f:
         pm = int(f.readline())
     pids += [pm] + descendants(pm) + descendants(pids[0])
@@ -158,6 +173,14 @@ def all_streaming(n=2):
     ms = cluster_members()
     return sum(m["role"] in ("replica", "sync_standby") and m["state"] in ("streaming", "running") for m in ms) == n \
         and any(m["role"] == "sync_standby" for m in ms)
+
+
+def etcd_healthy():
+    for p in ETCD_PORTS:
+        with urllib.request.urlopen(f"http://{H}:{p}/health", timeout=2) as r:
+            if json.load(r).get("health") != "true":
+                return False
+    return True
 
 
 def ssl_ctx():
@@ -238,6 +261,17 @@ class Sim(threading.Thread):
                 return
 
 
+def patient(call, seconds=30):
+    """A workstation's way with 503 "please wait" (rissd could not get a database connection
+    in time, nothing was done): ask again after a moment, for a while. Other answers return."""
+    end = time.time() + seconds
+    while True:
+        st, body = call()
+        if st != 503 or time.time() > end:
+            return st, body
+        time.sleep(0.5)
+
+
 def start_candidates(n, prefix, keys):
     seeded = json.loads(riss("exam", "seed", "--centre", "TC-" + prefix.upper(), "--count", str(n), "--prefix", prefix,
                              "--checked", "--json").stdout)["bookings"]
@@ -245,9 +279,9 @@ def start_candidates(n, prefix, keys):
         i, b = ib
         code = json.loads(riss("exam", "admit", "--booking", str(b), "--seat", f"S-{i}", "--json").stdout)["code"]
         c = TlsCandidate(ability=0.3 + 0.6 * (i % 7) / 6, seed=i)
-        st, body = c.start(code)
+        st, body = patient(lambda: c.start(code))
         check(st == 200, f"start: {st} {body}")
-        st, v = c.call("POST", "/api/v1/exam/begin")
+        st, v = patient(lambda: c.call("POST", "/api/v1/exam/begin"))
         check(st == 200, f"begin: {st} {v}")
         c.view = v
         return c
@@ -260,9 +294,11 @@ def check_resume(sims):
     """Every acknowledged answer is stored and each session shows the item it showed (or the
     next, when the last answer committed but its reply was lost). Returns answers lost."""
     lost = 0
+    sessions = {}
     for s in sims:
-        st, v = s.c.current()
+        st, v = patient(s.c.current)
         check(st == 200, f"current after the drill: {st} {v}")
+        sessions[v["session"]] = s
         n = len(s.acked)
         if v["answered"] < n:
             lost += n - v["answered"]
@@ -270,6 +306,19 @@ def check_resume(sims):
         if v["answered"] == n and "item" in v and s.shown:
             check((v["item"]["position"], v["item"]["item_id"]) == s.shown,
                   f"session {v.get('session')} resumed on another item")
+    # And each acknowledged answer is stored as given: same position, item and choice.
+    stored = {}
+    for line in psql("SELECT session_id, position, item_id, choice FROM exam.responses WHERE session_id IN ("
+                     + ",".join(str(int(k)) for k in sessions) + ")").splitlines():
+        sid, pos, item, choice = line.split("|")
+        stored[(int(sid), int(pos))] = (item, int(choice))
+    for sid, s in sessions.items():
+        for pos, item, choice in s.acked:
+            got = stored.get((int(sid), pos))
+            if got is None:
+                lost += 1
+            check(got is None or got == (item, choice),
+                  f"session {sid} position {pos}: stored {got}, acknowledged {(item, choice)}")
     return lost
 
 
@@ -324,12 +373,16 @@ def drill_primary_kill(n=200):
     check(new == sync, f"Patroni promoted {new}, not the synchronous standby {sync}")
     gap = longest_gap(sims, t0, t1)
     acked = sum(len(s.acked) for s in sims)
-    print(f"drill primary-kill: {n} candidates, primary {old} killed, {sync} (synchronous standby) promoted "
+    print(f"drill primary-kill: {n} candidates, primary {old} and its etcd member killed, {sync} (synchronous standby) promoted "
           f"{tp - tk:.1f} s later; longest time with no answer accepted {gap:.1f} s; {acked} answers acknowledged, "
-          f"{lost} lost; every candidate resumed on the same item", flush=True)
+          f"{lost} lost (each stored with the item and choice acknowledged); every candidate resumed on the same item",
+          flush=True)
     check(lost == 0, "answers were lost")
-    # The old primary comes back as a replica (pg_rewind), for the next drills.
+    # The machine comes back: its etcd member rejoins, the old primary becomes a replica
+    # (pg_rewind), for the next drills.
+    cluster_cmd("_start", "etcd", str(li))
     cluster_cmd("_start", "patroni", str(li))
+    wait(etcd_healthy, 60, "the etcd member to rejoin")
     wait(all_streaming, 120, f"{old} to rejoin as a replica")
 
 
@@ -344,7 +397,7 @@ def drill_node_kill(n=100):
     errs = sum(s.errors for s in sims)
     print(f"drill node-kill: {n} candidates, rissd node 1 killed under load; nginx sent them to node 2; "
           f"longest time with no answer accepted {gap:.1f} s; {errs} replies to retry (502/lost connection); "
-          f"{lost} answers lost", flush=True)
+          f"{lost} answers lost (each stored with the item and choice acknowledged)", flush=True)
     check(lost == 0, "answers were lost")
     cluster_cmd("_start", "node", "0")
 
@@ -449,8 +502,8 @@ def table_counts(port=None):
 
 
 def as_rissdb(*cmd):
-    subprocess.run(["setpriv", "--reuid=rissdb", "--regid=rissdb", "--init-groups", "--", *cmd], check=True,
-                   capture_output=True)
+    subprocess.run(["setpriv", "--reuid=rissdb", "--regid=rissdb", "--init-groups", "--", "env", "HOME=/nonexistent",
+                    *cmd], check=True, capture_output=True, cwd="/")
 
 
 def drill_restore():
@@ -509,7 +562,7 @@ def drill_restore():
         if os.path.exists(os.path.join(rdir, "data", "postmaster.pid")):
             subprocess.run(["setpriv", "--reuid=rissdb", "--regid=rissdb", "--init-groups", "--",
                             os.path.join(PGBIN, "pg_ctl"), "-D", os.path.join(rdir, "data"), "-m", "immediate",
-                            "-w", "stop"], capture_output=True)
+                            "-w", "stop"], capture_output=True, cwd="/")
         shutil.rmtree(rdir, ignore_errors=True)
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -524,10 +577,11 @@ def drill_key_rotation():
     try:
         old_token = issue_credential(tmp)
         old_kids = jwks_kids(NODE_PORTS[0])
-        subprocess.run(["setpriv", "--reuid=risssign", "--regid=risssign", "--init-groups", "--", RISS, "keys",
+        t0 = time.time()   # from the rotation: the nodes may see keys.json before riss-signd's SIGHUP
+        subprocess.run(["setpriv", "--reuid=risssign", "--regid=risssign", "--init-groups", "--",
+                        os.path.join(C, "stage", "bin", "riss"), "keys",
                         "rotate", "--dir", os.path.join(C, "keys")], check=True, capture_output=True, cwd="/")
         os.kill(pidfile("signd"), signal.SIGHUP)
-        t0 = time.time()
         for p in NODE_PORTS:
             wait(lambda: len(jwks_kids(p)) == len(old_kids) + 1, 10, f"node {p} to publish the new key")
         seen = time.time() - t0
@@ -563,7 +617,7 @@ def drill_key_rotation():
             wait(lambda: https("GET", "/log/checkpoint", port=p)[0] == 200 and
                  int(https("GET", "/log/checkpoint", port=p)[2].decode().split("\n")[1]) == size, 10,
                  f"node {p} to serve the checkpoint of size {size}")
-        print(f"drill key-rotation: rotated to {new_kid[:12]}…; both nodes published it within {seen:.1f} s "
+        print(f"drill key-rotation: rotated to {new_kid[:12]}…; both nodes published it within {seen:.1f} s of the rotation "
               f"(keys.json checked once a second); credentials signed before and after verify 'valid' on both "
               f"({transient[0]} transient 503s retried)",
               flush=True)
@@ -571,9 +625,12 @@ def drill_key_rotation():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def cpu_s(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
+def cpu_s(pid, gone=0.0):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return gone
     return sum(int(x) for x in fields[11:13]) / os.sysconf("SC_CLK_TCK")
 
 
@@ -593,11 +650,17 @@ def bench():
             cluster_cmd("_start", "upstreams", *nodes)
             wait(lambda: verify(token)[0] == 200, 10, "nginx to reload")
             pids = [pidfile(f"rissd{int(i) + 1}") for i in nodes]
+            with open(os.path.join(C, "nginx", "nginx.pid")) as f:
+                workers = descendants(int(f.read()))
             c0 = [cpu_s(p) for p in pids]
+            n0 = {p: cpu_s(p, None) for p in workers}
+            l0 = os.getloadavg()[0]
             secs = float(os.environ.get("DRILL_BENCH_SECONDS", "8"))
             out = subprocess.run(["wrk", "-t2", "-c32", f"-d{secs:.0f}s", "--latency", "-s", lua,
                                   f"https://{H}:{HTTPS}/api/v1/verify"], capture_output=True, text=True).stdout
             c1 = [cpu_s(p) for p in pids]
+            # nginx workers (a worker of the reload before may be gone by now: not counted)
+            ngx = sum(b - a for a, b in ((n0[p], cpu_s(p, None)) for p in workers) if a is not None and b is not None) / secs
             rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
             m = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
             p99 = float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)] if m else float("nan")
@@ -607,8 +670,9 @@ def bench():
             print(f"bench verify through nginx (TLS, HTTP/1.1 keep-alive, 32 connections) with {len(nodes)} rissd "
                   f"node(s): {rps:.0f} requests/s, p99 {p99:.1f} ms, non-2xx {non2xx.group(1) if non2xx else 0}; "
                   f"rissd CPU per node: {', '.join(f'{c:.2f} cores' for c in cpu)} "
-                  f"({sum(cpu) * 1e6 / max(rps, 1):.0f} us per request); {os.cpu_count()} cores, load average "
-                  f"{os.getloadavg()[0]:.1f}", flush=True)
+                  f"({sum(cpu) * 1e6 / max(rps, 1):.0f} us per request); nginx {ngx:.2f} cores "
+                  f"({ngx * 1e6 / max(rps, 1):.0f} us per request, TLS); {os.cpu_count()} cores, load average "
+                  f"{l0:.1f} before, {os.getloadavg()[0]:.1f} after", flush=True)
         print(f"bench verify: two nodes / one node = {res[2] / max(res[1], 1):.2f} (one machine of "
               f"{os.cpu_count()} cores shared by nginx, wrk, PostgreSQL and both nodes: it cannot double)", flush=True)
     finally:
@@ -641,7 +705,41 @@ def check_roles():
           "UPDATE, DELETE and TRUNCATE to the owner too; riss_read cannot write", flush=True)
 
 
-DRILLS = {"roles": check_roles, "primary-kill": drill_primary_kill, "node-kill": drill_node_kill, "replica-stop": drill_replica_stop,
+def check_tls():
+    """Every TCP connection to PostgreSQL is TLS: rissd's (through HAProxy, to the primary
+    and the replicas), the replication streams; a client without TLS is refused."""
+    q = ("SELECT coalesce(a.usename, '') || ':' || s.ssl || ':' || coalesce(s.version, '') || ':' || a.backend_type"
+         " || ':' || coalesce(a.state, '') FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)"
+         " WHERE a.client_addr IS NOT NULL")
+    seen, plain = {}, []
+
+    def sample():
+        # A backend still starting up shows no TLS yet: sample until none is (10 s).
+        seen.clear()
+        plain.clear()
+        for i, port in enumerate(PG_PORTS):
+            for line in psql(q, port=port).splitlines():
+                user, ssl_on, ver, kind, state = line.split(":")
+                if ssl_on != "true":
+                    plain.append(f"pg{i + 1}: {user} {kind} {state}")
+                seen[(user, ver)] = seen.get((user, ver), 0) + 1
+        return not plain
+    try:
+        wait(sample, 10, "a moment with every connection on TLS")
+    except Fail:
+        raise Fail(f"connections without TLS: {plain}")
+    users = {u for u, _ in seen}
+    check({"riss_app", "replicator"} <= users, f"expected rissd's and the replication connections, saw {sorted(users)}")
+    r = subprocess.run(["psql", f"host={H} port={HA_WRITE} user=riss_app dbname=riss sslmode=disable", "-qAtc",
+                        "SELECT 1"], capture_output=True, text=True, env=dict(os.environ, PGPASSWORD=secret("riss_app")))
+    check(r.returncode != 0 and "no encryption" in r.stderr, f"a connection without TLS was not refused: {r.stderr}")
+    print("drill tls: PostgreSQL connections over TCP, all TLS: "
+          + ", ".join(f"{n} {u} ({v})" for (u, v), n in sorted(seen.items()))
+          + "; certificates checked (sslmode=verify-full against the cluster's CA); a client without TLS is refused",
+          flush=True)
+
+
+DRILLS = {"roles": check_roles, "tls": check_tls, "primary-kill": drill_primary_kill, "node-kill": drill_node_kill, "replica-stop": drill_replica_stop,
           "restore": drill_restore, "key-rotation": drill_key_rotation, "bench": bench}
 
 
@@ -665,8 +763,9 @@ def main():
     try:
         subprocess.run([CLUSTER, "down"], capture_output=True)
         cluster_cmd("up")
+        resolve_state()
         print(f"drills: cluster up in {time.time() - t0:.0f} s", flush=True)
-        for d in ("roles", "node-kill", "primary-kill", "replica-stop", "key-rotation", "restore", "bench"):
+        for d in ("roles", "tls", "node-kill", "primary-kill", "replica-stop", "key-rotation", "restore", "bench"):
             try:
                 DRILLS[d]()
             except Fail as e:
