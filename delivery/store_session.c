@@ -26,7 +26,7 @@ struct dlv_row {
 	int64_t elapsed_ms, seed;
 	char exam_version[17], bank_version[17];
 	bool large_text, high_contrast;
-	int64_t package_id;      /* 0: the configured exam files */
+	int64_t package_id;      /* 0: none recorded (refused) */
 	char package_sha256[65]; /* hex, as recorded at admission */
 };
 
@@ -223,7 +223,7 @@ static int dlv_finish_tx(rs_db *db, void *varg)
 	return dlv_finish(db, a->ex, a->row, a->s);
 }
 
-static int dlv_result_load(json_t **out, rs_db *db, const struct dlv_exam *sitting_ex, int64_t id)
+static int dlv_result_load(json_t **out, rs_db *db, const struct dlv_exam *ex, int64_t id)
 {
 	char ids[24];
 	snprintf(ids, sizeof ids, "%" PRId64, id);
@@ -239,10 +239,7 @@ static int dlv_result_load(json_t **out, rs_db *db, const struct dlv_exam *sitti
 		*out = json_null();
 		return 0;
 	}
-	const struct dlv_exam *ex = sitting_ex;
-	int cut = 600;
-	if (ex || dlv_exam_get(&ex) == 0)
-		cut = ex->exam->scale_cut;
+	int cut = ex->exam->scale_cut;
 	json_error_t jerr;
 	json_t *doms = json_loads(PQgetvalue(r, 0, 6), 0, &jerr);
 	*out = json_pack("{s:i, s:b, s:b, s:s, s:i, s:i, s:i, s:o, s:s}", "scaled", atoi(PQgetvalue(r, 0, 0)),
@@ -528,8 +525,8 @@ static int dlv_flow_tx(rs_db *db, void *varg)
 	a->refuse = 0;
 	if ((rc = dlv_row_load(&row, db, a->session, 1)) != 0)
 		return rc;
-	/* The sitting's own exam: its package (verified against its record) or the files. */
-	if ((rc = dlv_exam_for(&ex, db, row.package_id, row.package_id ? row.package_sha256 : NULL)) != 0)
+	/* The sitting's own exam: its package, verified against its record. */
+	if ((rc = dlv_exam_for(&ex, db, row.package_id, row.package_sha256)) != 0)
 		return rc;
 	a->ex = ex;
 	bool live = strcmp(row.status, "running") == 0 || strcmp(row.status, "paused") == 0 ||
@@ -824,7 +821,8 @@ int dlv_report(json_t **out, rs_db *db, int64_t session)
 	if (rc != 0)
 		return rc;
 	rc = rs_db_exec(&r, db, "dlv_report",
-		"SELECT c.name_kanji, c.name_romaji, to_char(c.birth_date, 'YYYY-MM-DD'), b.centre_code, s.exam_code"
+		"SELECT c.name_kanji, c.name_romaji, to_char(c.birth_date, 'YYYY-MM-DD'), b.centre_code, s.exam_code,"
+		" s.package_id, encode(s.package_sha256, 'hex')"
 		" FROM exam.sessions s JOIN exam.bookings b ON b.id = s.booking_id"
 		" JOIN exam.candidates c ON c.id = b.candidate_id WHERE s.id = $1", 1, p);
 	if (rc != 0)
@@ -835,8 +833,12 @@ int dlv_report(json_t **out, rs_db *db, int64_t session)
 		rs_error_msg("exam.session_unknown", NULL);
 		return RS_ENOTFOUND;
 	}
+	/* The result as the sitting's own package scores it (its cut). */
+	const struct dlv_exam *ex = NULL;
 	json_t *res = NULL;
-	if ((rc = dlv_result_load(&res, db, NULL, session)) != 0) {
+	if ((rc = dlv_exam_for(&ex, db, PQgetisnull(r, 0, 5) ? 0 : strtoll(PQgetvalue(r, 0, 5), NULL, 10),
+	                       PQgetvalue(r, 0, 6))) != 0 ||
+	    (rc = dlv_result_load(&res, db, ex, session)) != 0) {
 		PQclear(r);
 		return rc;
 	}
@@ -862,7 +864,7 @@ int dlv_replay(json_t **out, rs_db *db, int64_t session)
 	dlv_slug_set(NULL);
 	int rc = dlv_row_load(&row, db, session, 0);
 	if (rc == 0)
-		rc = dlv_exam_for(&ex, db, row.package_id, row.package_id ? row.package_sha256 : NULL);
+		rc = dlv_exam_for(&ex, db, row.package_id, row.package_sha256);
 	if (rc != 0)
 		return rc;
 	dlv_cache_drop(session); /* a replay from the stored responses alone */
@@ -889,8 +891,7 @@ int dlv_replay(json_t **out, rs_db *db, int64_t session)
 	}
 	*out = json_pack("{s:I, s:i, s:o, s:o, s:o, s:o}", "session", (json_int_t)session, "answered", row.answered,
 	                 "items", items, "replayed", dlv_result_json(ex, &res), "stored", stored, "package",
-	                 ex->package_id ? json_pack("{s:I, s:s}", "id", (json_int_t)ex->package_id, "sha256", ex->package_sha256)
-	                                : json_null());
+	                 json_pack("{s:I, s:s}", "id", (json_int_t)ex->package_id, "sha256", ex->package_sha256));
 	cat_session_free(s);
 	return *out ? 0 : RS_ENOMEM;
 }
