@@ -55,6 +55,13 @@ struct dlv_cmeta {
 	int last_engine_s;
 	bool large_text, high_contrast;
 	int64_t candidate;
+	/* The stored clock as last read, for the answer's fast path (dlv_flow.c's rules on an
+	 * estimate; the database still refuses an answer past the deadline): */
+	bool running;              /* the session was running then */
+	int time_limit_s, extra_s; /* its limit and extra time */
+	int version;               /* exam.sessions.version: any proctor action changes it */
+	int64_t elapsed_ms;        /* time used, by the database's clock */
+	int64_t elapsed_at_ns;     /* rs_mono_ns() when it was read */
 };
 
 /* Engine sessions kept between requests so an answer costs one engine step, not a replay.
