@@ -7,6 +7,7 @@
 #include "ib_calib.h"
 #include "ib_data.h"
 #include "ib_params.h"
+#include "ib_store.h"
 #include "rs_error.h"
 
 #include <getopt.h>
@@ -20,9 +21,30 @@ struct cli_an_opts {
 	const char *data, *params, *group, *focal, *reference, *new_params;
 	enum ib_model model;
 	int is_long, json, strata, no_purify;
+	int record;                  /* --record: store the flags in the bank (pool health) */
 	double threshold, min_cell, min_group, z, slope_ratio;
 	int boot;
+	int person_boot;           /* drift --data: person bootstrap replicates (0 = off) */
 };
+
+/* --record: the flag of every analysed item into the bank (ib_store_analysis_record); one
+ * line says what was stored (stderr with --json, so stdout stays one JSON document). */
+static int cli_an_record(const char *kind, const char *description, const char *const *ids, const char *const *flags,
+                         size_t n, int json)
+{
+	rs_db *db = NULL;
+	int rc = cli_db_open(&db);
+	if (rc != CLI_OK)
+		return rc;
+	long long run = 0;
+	size_t stored = 0;
+	if (ib_store_analysis_record(&run, &stored, db, "cli", kind, description, ids, flags, n) != 0)
+		rc = cli_fail("analyze %s --record: %s", kind, rs_error_last());
+	else
+		fprintf(json ? stderr : stdout, "recorded: run %lld, %zu of %zu items are in the bank\n", run, stored, n);
+	rs_db_close(db);
+	return rc;
+}
 
 static json_t *cli_an_num(double v)
 {
@@ -248,6 +270,23 @@ static int cli_an_dif(const struct cli_an_opts *o)
 		rc = e == RS_EINVAL ? cli_usage_error("analyze dif: %s", rs_error_last()) : cli_fail("%s", rs_error_last());
 		goto done;
 	}
+	if (o->record) {
+		/* Flagged = ETS class B or C of the final stage. */
+		const char **fl = malloc((d->n_items ? d->n_items : 1) * sizeof *fl);
+		if (!fl) {
+			rc = cli_fail("out of memory");
+			goto done;
+		}
+		for (size_t j = 0; j < d->n_items; j++)
+			fl[j] = r[j].mh.ets == 'C' ? "C" : r[j].mh.ets == 'B' ? "B" : "";
+		char desc[300];
+		snprintf(desc, sizeof desc, "group %.100s: focal %.80s vs %.80s", o->group, o->focal,
+		         o->reference ? o->reference : "all others");
+		rc = cli_an_record("dif", desc, (const char *const *)d->item_ids, fl, d->n_items, o->json);
+		free(fl);
+		if (rc != CLI_OK)
+			goto done;
+	}
 	if (o->json) {
 		json_t *arr = json_array();
 		for (size_t j = 0; j < d->n_items; j++) {
@@ -311,6 +350,10 @@ static int cli_an_drift(const struct cli_an_opts *o)
 	char **ids = NULL;
 	size_t n_new = 0, m = 0;
 	int rc, e;
+	struct ib_calib_opts co;
+	ib_calib_opts_init(&co, o->model);
+	if (o->person_boot > 0 && !o->data)
+		return cli_usage_error("analyze drift: --person-bootstrap needs --data (the new form's responses)");
 	if ((e = ib_params_load(&act, o->params)))
 		return cli_an_load_err(e);
 	if (o->new_params) {
@@ -325,8 +368,6 @@ static int cli_an_drift(const struct cli_an_opts *o)
 			rc = cli_an_load_err(e);
 			goto done;
 		}
-		struct ib_calib_opts co;
-		ib_calib_opts_init(&co, o->model);
 		if ((e = ib_calibrate(&cr, d, &co))) {
 			rc = e == RS_EINVAL ? cli_usage_error("%s", rs_error_last())
 			                    : cli_fail("%s", rs_error_last());
@@ -364,6 +405,54 @@ static int cli_an_drift(const struct cli_an_opts *o)
 		                    : cli_fail("%s", rs_error_last());
 		goto done;
 	}
+	/* Person bootstrap: resample the new form's examinees, recalibrate, relink over the
+	 * final linking items (the SE the sampling of examinees puts on the constants). */
+	double pse[3][2] = { { NAN, NAN }, { NAN, NAN }, { NAN, NAN } };
+	int pok = 0;
+	if (o->person_boot > 0) {
+		struct ib_item_par *lo = malloc((m ? m : 1) * sizeof *lo);
+		size_t *li = malloc((m ? m : 1) * sizeof *li), nl = 0;
+		if (!lo || !li) {
+			free(lo);
+			free(li);
+			rc = cli_fail("out of memory");
+			goto done;
+		}
+		for (size_t t = 0; t < m; t++)
+			if (!(drifted[t] & 1)) {
+				lo[nl] = po[t];
+				li[nl++] = idx[t];
+			}
+		e = ib_link_person_boot(pse, &pok, d, &co, lo, li, nl, o->person_boot, 1);
+		free(lo);
+		free(li);
+		if (e) {
+			rc = e == RS_EINVAL ? cli_usage_error("analyze drift: %s", rs_error_last()) : cli_fail("%s", rs_error_last());
+			goto done;
+		}
+	}
+	if (o->record) {
+		const char **rid = malloc((m ? m : 1) * sizeof *rid), **fl = malloc((m ? m : 1) * sizeof *fl);
+		if (!rid || !fl) {
+			free(rid);
+			free(fl);
+			rc = cli_fail("out of memory");
+			goto done;
+		}
+		static const char *const names[] = { "", "DRIFT-b", "DRIFT-a", "DRIFT-ab" };
+		for (size_t t = 0; t < m; t++) {
+			rid[t] = ids[idx[t]];
+			/* Lord's joint chi-square flag (bit 4) is recorded as drift in both a and b. */
+			fl[t] = names[(drifted[t] & 3) | (drifted[t] & 4 ? 3 : 0)];
+		}
+		char desc[300];
+		snprintf(desc, sizeof desc, "active %.120s vs %.120s", o->params, o->new_params ? o->new_params : o->data);
+		rc = cli_an_record("drift", desc, rid, fl, m, o->json);
+		free(rid);
+		free(fl);
+		if (rc != CLI_OK)
+			goto done;
+	}
 	const double A = dr.A, B = dr.B, crit = dr.crit;
 	size_t flagged = 0;
 	json_t *arr = o->json ? json_array() : NULL;
@@ -375,44 +464,62 @@ static int cli_an_drift(const struct cli_an_opts *o)
 		printf("linking constants over the same items (SE by bootstrap over the items, %d replicates):\n", dopt.boot);
 		for (int k = 0; k < 3; k++)
 			printf("  %-14s A %.4f (SE %.4f)  B %.4f (SE %.4f)\n", mname[k], est[k].A, est[k].se_A, est[k].B, est[k].se_B);
+		if (o->person_boot > 0) {
+			printf("SE by person bootstrap (examinees resampled, recalibrated, relinked; %d of %d replicates):\n", pok,
+			       o->person_boot);
+			for (int k = 0; k < 3; k++)
+				printf("  %-14s SE A %.4f  SE B %.4f\n", mname[k], pse[k][0], pse[k][1]);
+		}
 		printf("flag: |delta b| > %.2f and above %.2f SE (difficulty drift, DRIFT-b; leaves the link), or\n"
-		       "      slope ratio beyond %.2f either way and above %.2f SE (slope drift, DRIFT-a)\n\n"
-		       "%-16s %8s %8s %8s %8s %8s %8s\n", dopt.threshold, dopt.z, dopt.slope_ratio, dopt.z, "item", "a_act", "a_new",
-		       "b_act", "b_new", "delta_b", "se");
+		       "      slope ratio beyond %.2f either way and above %.2f SE (slope drift, DRIFT-a), or\n"
+		       "      Lord's chi-square on (a, b) with their covariance, 2 df, p < %.4f (joint drift, DRIFT-ab)\n\n"
+		       "%-16s %8s %8s %8s %8s %8s %8s %8s %8s\n", dopt.threshold, dopt.z, dopt.slope_ratio, dopt.z,
+		       erfc(dopt.z / sqrt(2.0)), "item", "a_act", "a_new", "b_act", "b_new", "delta_b", "se", "chi2", "p");
 	}
-	size_t slope_flags = 0;
+	size_t slope_flags = 0, joint_flags = 0;
 	for (size_t t = 0; t < m; t++) {
+		double chi2, lp;
+		ib_lord_chi2(&chi2, &lp, &po[t], &pn[t], A, B); /* NAN when the covariances are missing */
+		int jflag = (drifted[t] & 4) != 0;
+		joint_flags += jflag;
 		double a2 = pn[t].a / A, b2 = A * pn[t].b + B, db = b2 - po[t].b;
 		double se = sqrt(A * A * pn[t].se_b * pn[t].se_b + po[t].se_b * po[t].se_b);
 		int flag = drifted[t] & 1, sflag = (drifted[t] & 2) != 0;
 		flagged += flag;
 		slope_flags += sflag;
 		if (arr)
-			json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b}", "id",
+			json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b, s:b}", "id",
 			                                     ids[idx[t]], "a_active", cli_an_num(po[t].a),
 			                                     "a_new", cli_an_num(a2), "b_active",
 			                                     cli_an_num(po[t].b), "b_new", cli_an_num(b2),
 			                                     "delta_b", cli_an_num(db), "se_delta_b", cli_an_num(se),
-			                                     "flagged", flag, "slope_flagged", sflag));
+			                                     "lord_chi2", cli_an_num(chi2), "lord_p", cli_an_num(lp),
+			                                     "flagged", flag, "slope_flagged", sflag, "joint_flagged", jflag));
 		else
-			printf("%-16.16s %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f%s%s\n", ids[idx[t]], po[t].a, a2,
-			       po[t].b, b2, db, se, flag ? "  DRIFT-b" : "", sflag ? "  DRIFT-a" : "");
+			printf("%-16.16s %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.4f%s%s%s\n", ids[idx[t]], po[t].a, a2,
+			       po[t].b, b2, db, se, chi2, lp, flag ? "  DRIFT-b" : "", sflag ? "  DRIFT-a" : "",
+			       jflag ? "  DRIFT-ab" : "");
 	}
 	if (arr)
 	{
 		json_t *links = json_object();
 		for (int k = 0; k < 3; k++)
-			json_object_set_new(links, mname[k], json_pack("{s:o, s:o, s:o, s:o}", "A", cli_an_num(est[k].A), "B",
+			json_object_set_new(links, mname[k], json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "A", cli_an_num(est[k].A), "B",
 			                                               cli_an_num(est[k].B), "se_A", cli_an_num(est[k].se_A),
-			                                               "se_B", cli_an_num(est[k].se_B)));
-		rc = cli_an_print_json(json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:i, s:b, s:o, s:i, s:o}", "A", cli_an_num(A), "B",
+			                                               "se_B", cli_an_num(est[k].se_B),
+			                                               "person_se_A", cli_an_num(pse[k][0]),
+			                                               "person_se_B", cli_an_num(pse[k][1])));
+		rc = cli_an_print_json(json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:i, s:i, s:b, s:o, s:i, s:i, s:i, s:o}", "A", cli_an_num(A), "B",
 		                                 cli_an_num(B), "criterion", cli_an_num(crit), "flagged",
-		                                 (int)flagged, "slope_flagged", (int)slope_flags, "linking_items", (int)dr.linking,
+		                                 (int)flagged, "slope_flagged", (int)slope_flags, "joint_flagged", (int)joint_flags,
+		                                 "linking_items", (int)dr.linking,
 		                                 "passes", dr.rounds, "converged", dr.converged, "links", links,
-		                                 "bootstrap", dopt.boot, "items", arr));
+		                                 "bootstrap", dopt.boot, "person_bootstrap", o->person_boot,
+		                                 "person_bootstrap_ok", pok, "items", arr));
 	}
 	else {
-		printf("\n%zu of %zu items drifted in difficulty, %zu in slope\n", flagged, m, slope_flags);
+		printf("\n%zu of %zu items drifted in difficulty, %zu in slope, %zu jointly (Lord's chi-square)\n", flagged, m,
+		       slope_flags, joint_flags);
 		rc = CLI_OK;
 	}
 done:
@@ -442,12 +549,18 @@ static void cli_analyze_help(void)
 	       "         B/C leave the matching score); refused when a group has under --min-group\n"
 	       "  drift  --params ACTIVE.json (--data FILE [--long] [--model M] | --new NEW.json)\n"
 	       "         [--threshold 0.3] [--z 2.58] [--slope-ratio 1.5] [--bootstrap 200]\n"
+	       "         [--person-bootstrap R]\n"
 	       "         Stocking-Lord linking; flags |delta b| > threshold that is also above z SE\n"
 	       "         (when the estimates carry SEs) and links again without the flagged items until\n"
 	       "         the set settles; flags slope drift (ratio beyond --slope-ratio, above z SE);\n"
-	       "         Haebara and mean/sigma constants beside, all with bootstrap SEs\n\n"
+	       "         Haebara and mean/sigma constants beside, all with bootstrap SEs; Lord's chi-square\n"
+	       "         on (a, b) with the calibrations' a-b covariances (cov_ab), flagged at the level of z;\n"
+	       "         with --data, --person-bootstrap R resamples the examinees R times, recalibrates and\n"
+	       "         relinks: the constants' SEs from the sampling of examinees\n\n"
 	       "Without --params, items are first calibrated with --model (default 2pl).\n"
-	       "--json prints the results as JSON.\n");
+	       "--json prints the results as JSON. --record (dif, drift) also stores each analysed item's flag\n"
+	       "in the bank (ETS B/C; DRIFT-b/-a); the pool health statistics count the items whose latest\n"
+	       "recorded result is a flag.\n");
 }
 
 int cli_cmd_analyze(int argc, char **argv)
@@ -468,7 +581,8 @@ int cli_cmd_analyze(int argc, char **argv)
 		{ "no-purify", no_argument, NULL, 'P' },
 		{ "z", required_argument, NULL, 'Z' }, { "slope-ratio", required_argument, NULL, 'R' },
 		{ "bootstrap", required_argument, NULL, 'B' },
-		{ "json", no_argument, NULL, 'j' },          { 0 },
+		{ "person-bootstrap", required_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'j' },          { "record", no_argument, NULL, 'K' }, { 0 },
 	};
 	struct cli_an_opts o = { .model = IB_2PL, .strata = 10, .threshold = 0.3, .boot = -1 };
 	int c;
@@ -478,6 +592,7 @@ int cli_cmd_analyze(int argc, char **argv)
 		char *e;
 		switch (c) {
 		case 'd': o.data = optarg; break;
+		case 'K': o.record = 1; break;
 		case 'l': o.is_long = 1; break;
 		case 'p': o.params = optarg; break;
 		case 'm':
@@ -515,6 +630,11 @@ int cli_cmd_analyze(int argc, char **argv)
 			o.boot = (int)strtol(optarg, &e, 10);
 			if (*e || o.boot < 0 || o.boot > 10000)
 				return cli_usage_error("--bootstrap: expected 0 to 10000, got '%s'", optarg);
+			break;
+		case 'S':
+			o.person_boot = (int)strtol(optarg, &e, 10);
+			if (*e || o.person_boot < 0 || o.person_boot == 1 || o.person_boot > 2000)
+				return cli_usage_error("--person-bootstrap: expected 0 or 2 to 2000, got '%s'", optarg);
 			break;
 		case 'C':
 			o.min_cell = strtod(optarg, &e);

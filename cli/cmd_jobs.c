@@ -26,7 +26,9 @@ static void cli_jobs_help(void)
 	       "rissd timer or another riss) holds the job's lock, nothing is done (\"ran\": false).\n"
 	       "--today judges as of that day in Japan (tests and rehearsals); --no-mail only queues.\n"
 	       "Every run also purges sign-in backoff and unknown-name counters older than 7 days\n"
-	       "(by the wall clock; the audit trail stays): \"purged_sign_in_rows\" in --json.\n");
+	       "(by the wall clock; the audit trail stays): \"purged_sign_in_rows\" in --json, and the\n"
+	       "staff and registrant sessions that have ended (lifetime over or idle too long):\n"
+	       "\"purged_sessions\".\n");
 }
 
 static int cli_jobs_run(int argc, char **argv)
@@ -66,18 +68,24 @@ static int cli_jobs_run(int argc, char **argv)
 	/* Sign-in counters retention (issue 17): staff backoff rows and unknown-name counters,
 	 * registrants' backoff, older than 7 days by the wall clock (never --today, which would
 	 * purge live rows); also when another runner holds the job's lock (idempotent). */
-	int purged_staff = 0, purged_reg = 0;
+	int purged_staff = 0, purged_reg = 0, sessions_staff = 0, sessions_reg = 0;
 	int64_t wall = (int64_t)time(NULL);
 	if (rc == 0)
 		rc = sf_purge_expired(db, wall, &purged_staff);
 	if (rc == 0)
 		rc = reg_account_purge_expired(db, wall, &purged_reg);
+	/* Session retention (issue 17): ended staff and registrant sessions. */
+	if (rc == 0)
+		rc = sf_sessions_purge_expired(db, &sessions_staff);
+	if (rc == 0)
+		rc = reg_account_sessions_purge_expired(db, &sessions_reg);
 	rs_db_close(db);
 	if (rc != 0)
 		return cli_fail("jobs run: %s", rs_error_last());
 	if (json) {
 		json_t *j = cpd_job_summary_json(&s);
 		json_object_set_new(j, "purged_sign_in_rows", json_integer(purged_staff + purged_reg));
+		json_object_set_new(j, "purged_sessions", json_integer(sessions_staff + sessions_reg));
 		char *t = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
 		printf("%s\n", t ? t : "{}");
 		free(t);
@@ -92,6 +100,8 @@ static int cli_jobs_run(int argc, char **argv)
 	}
 	if (!json && purged_staff + purged_reg > 0)
 		printf("%d expired sign-in row(s) purged\n", purged_staff + purged_reg);
+	if (!json && sessions_staff + sessions_reg > 0)
+		printf("%d ended session(s) purged\n", sessions_staff + sessions_reg);
 	return CLI_OK;
 }
 

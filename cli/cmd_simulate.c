@@ -33,8 +33,10 @@ struct cli_sim_job {
 	uint64_t seed;
 	enum cat_theta_dist dist;
 	size_t first, count;
-	const size_t *form;
-	size_t nform;
+	const size_t *form;        /* nforms fixed forms, form f at form[f * stride], form_n[f] items */
+	const size_t *form_n;
+	size_t nforms, stride;
+	bool by_theta;             /* oracle routing of the forms by true theta */
 	struct cat_sim_acc acc;
 	int rc;
 	char err[256];
@@ -43,7 +45,8 @@ struct cli_sim_job {
 static void *cli_sim_thread(void *arg)
 {
 	struct cli_sim_job *j = arg;
-	j->rc = cat_sim_run(&j->acc, j->eng, j->seed, j->dist, j->first, j->count, j->form, j->nform);
+	j->rc = cat_sim_run_forms(&j->acc, j->eng, j->seed, j->dist, j->first, j->count, j->form, j->form_n, j->nforms,
+	                          j->stride, j->by_theta);
 	if (j->rc)
 		snprintf(j->err, sizeof j->err, "%s", cat_error_last());
 	return NULL;
@@ -59,7 +62,8 @@ static double cli_now(void)
 /* Run N candidates on nthreads threads; fills rep and seconds. */
 static int cli_sim_batch(struct cat_sim_report *rep, double *seconds, const struct cat_engine *eng,
                          const struct cat_bank *bank, uint64_t seed, enum cat_theta_dist dist, size_t n,
-                         int nthreads, const size_t *form, size_t nform)
+                         int nthreads, const size_t *form, const size_t *form_n, size_t nforms, size_t stride,
+                         bool by_theta)
 {
 	struct cli_sim_job jobs[16];
 	pthread_t th[16];
@@ -75,7 +79,10 @@ static int cli_sim_batch(struct cat_sim_report *rep, double *seconds, const stru
 		j->first = n * (size_t)t / (size_t)nthreads;
 		j->count = n * (size_t)(t + 1) / (size_t)nthreads - j->first;
 		j->form = form;
-		j->nform = nform;
+		j->form_n = form_n;
+		j->nforms = nforms;
+		j->stride = stride;
+		j->by_theta = by_theta;
 		if (cat_sim_acc_init(&j->acc, bank->n))
 			return cli_fail("simulate: out of memory");
 	}
@@ -116,6 +123,17 @@ static json_t *cli_sim_bands(const struct cat_sim_report *r)
 	return a;
 }
 
+/* The largest conditional exposure over the bands that hold at least 100 candidates (in
+ * the sparse end bands a handful of candidates share the few items that suit them). */
+static double cli_sim_cond_max(const struct cat_sim_report *r)
+{
+	double m = 0;
+	for (int k = 0; k < CAT_SIM_BANDS; k++)
+		if (r->band[k].n >= 100 && r->band[k].expo_max > m)
+			m = r->band[k].expo_max;
+	return m;
+}
+
 static json_t *cli_sim_json(const struct cat_sim_report *r, double seconds)
 {
 	json_t *o = json_pack("{s:i, s:f, s:f, s:{s:f, s:i, s:i}, s:{s:f, s:f}, s:{s:f, s:f, s:f}, s:f, s:i, s:f}",
@@ -126,6 +144,7 @@ static json_t *cli_sim_json(const struct cat_sim_report *r, double seconds)
 	                 "overlap", r->overlap, "violations", (int)r->violations, "seconds", seconds);
 	if (o) {
 		json_object_set_new(o, "used_share", json_real(1.0 - r->unused_share));
+		json_object_set_new(json_object_get(o, "exposure"), "conditional_max", json_real(cli_sim_cond_max(r)));
 		json_object_set_new(o, "by_theta", cli_sim_bands(r));
 	}
 	return o;
@@ -160,7 +179,7 @@ static int cli_sim_parse_num(const char *s, unsigned long long max, unsigned lon
 int cli_cmd_simulate(int argc, char **argv)
 {
 	const char *bank_path = NULL, *exam_path = NULL;
-	unsigned long long n = 0, seed = 1, threads = 2;
+	unsigned long long n = 0, seed = 1, threads = 2, nforms = 4;
 	enum cat_theta_dist dist = CAT_DIST_NORMAL;
 	int json = 0, have_n = 0, strict = 0, feasible = 1, rc = CLI_FAIL;
 	char err[300];
@@ -168,17 +187,22 @@ int cli_cmd_simulate(int argc, char **argv)
 	struct cat_bank *bank = NULL;
 	struct cat_exam *exam = NULL;
 	struct cat_engine *eng = NULL;
-	size_t *form = NULL;
+	size_t *form = NULL, *pforms = NULL, pform_n[CAT_MAX_FORMS], *tforms = NULL, tform_n[CAT_MAX_FORMS];
 	json_t *feas = NULL;
 	if (cli_wants_help(argc, argv)) {
 		printf("usage: riss simulate --bank B [--exam E] --examinees N [--seed S]\n"
-		       "                     [--theta-dist normal|uniform] [--threads T] [--json] [--strict]\n\n"
+		       "                     [--theta-dist normal|uniform] [--threads T] [--forms F] [--json] [--strict]\n\n"
 		       "Run N simulated candidates (true theta from N(0,1) or U(-3,3)) through the adaptive\n"
 		       "engine with the exam's blueprint, stopping rules and exposure control, and the same\n"
 		       "candidates through a fixed form of the exam's full length (the most informative items\n"
 		       "at the cut that meet the blueprint). Prints bias, RMSE, test length (scored items),\n"
 		       "classification accuracy and consistency (Rudner), exposure, overlap, blueprint\n"
-		       "violations and wall time for both, side by side. Same seed, same figures.\n\n"
+		       "violations and wall time for both, side by side. Same seed, same figures. Beside\n"
+		       "them, F parallel fixed forms (disjoint, assembled at the cut in turns) assigned at\n"
+		       "random: fixed forms under an exposure of about 1/F, the fair peer of an adaptive\n"
+		       "test held to an exposure target. And F tiers (form 1 the fixed form, form k the k-th\n"
+		       "best of the rest) routed by an oracle that knows the true theta, nearest the cut to\n"
+		       "form 1: what a perfect router could reach under the same exposure.\n\n"
 		       "  --bank B        engine bank, JSON Lines (docs/bank-format.md)\n"
 		       "  --exam E        exam definition (docs/exam-format.md); default the delivered exam,\n"
 		       "                  setting exam_definition (exam-engine/exams/sg.json)\n"
@@ -186,7 +210,10 @@ int cli_cmd_simulate(int argc, char **argv)
 		       "  --seed S        random seed (default 1)\n"
 		       "  --theta-dist D  normal (default) or uniform\n"
 		       "  --threads T     worker threads (default 2)\n"
-		       "  --json          print {\"examinees\", \"bias\", ..., \"by_theta\": [...], \"fixed_form\": {...}}\n"
+		       "  --forms F       F parallel fixed forms and F oracle tiers beside the single form\n"
+		       "                  (default 4; 0 = neither)\n"
+		       "  --json          print {\"examinees\", \"bias\", ..., \"by_theta\": [...], \"fixed_form\": {...},\n"
+		       "                  \"parallel_forms\": {\"forms\": F, ...}, \"oracle_tiers\": {...}}\n"
 		       "  --strict        exit 1 when the exam's exposure target is not met (or cannot be)\n\n"
 		       "Figures by true theta (12 bands of 0.5 from -3 to 3, the end bands open): n, bias,\n"
 		       "RMSE, CSEM (root mean square of the reported SE), mean length, accuracy and the\n"
@@ -213,6 +240,9 @@ int cli_cmd_simulate(int argc, char **argv)
 		} else if (strcmp(a, "--threads") == 0) {
 			if (cli_sim_parse_num(v, 16, &threads) || threads == 0)
 				return cli_usage_error("simulate: --threads must be in 1..16");
+		} else if (strcmp(a, "--forms") == 0) {
+			if (cli_sim_parse_num(v, CAT_MAX_FORMS, &nforms))
+				return cli_usage_error("simulate: --forms must be in 0..%d", CAT_MAX_FORMS);
 		} else if (strcmp(a, "--theta-dist") == 0) {
 			if (strcmp(v, "normal") == 0) dist = CAT_DIST_NORMAL;
 			else if (strcmp(v, "uniform") == 0) dist = CAT_DIST_UNIFORM;
@@ -253,9 +283,9 @@ int cli_cmd_simulate(int argc, char **argv)
 	}
 	if (exam->exposure != CAT_EXPO_NONE && exam->exposure_target < 1)
 		feas = cli_exposure_feasibility(eng, exam->exposure_target, "simulate", &feasible);
-	struct cat_sim_report ad, fx;
-	double ad_s, fx_s;
-	if ((rc = cli_sim_batch(&ad, &ad_s, eng, bank, seed, dist, n, (int)threads, NULL, 0)) != 0)
+	struct cat_sim_report ad, fx, pf, tf;
+	double ad_s, fx_s, pf_s = 0, tf_s = 0;
+	if ((rc = cli_sim_batch(&ad, &ad_s, eng, bank, seed, dist, n, (int)threads, NULL, NULL, 0, 0, false)) != 0)
 		goto done;
 	form = malloc((size_t)exam->max_items * sizeof *form);
 	size_t nform = 0;
@@ -263,13 +293,42 @@ int cli_cmd_simulate(int argc, char **argv)
 		rc = cli_fail("simulate: cannot assemble the fixed form: %s", cat_error_last());
 		goto done;
 	}
-	if ((rc = cli_sim_batch(&fx, &fx_s, eng, bank, seed, dist, n, (int)threads, form, nform)) != 0)
+	if ((rc = cli_sim_batch(&fx, &fx_s, eng, bank, seed, dist, n, (int)threads, form, &nform, 1, nform, false)) != 0)
 		goto done;
+	if (nforms > 0) {
+		pforms = malloc(nforms * (size_t)exam->max_items * sizeof *pforms);
+		tforms = malloc(nforms * (size_t)exam->max_items * sizeof *tforms);
+		if (!pforms || !tforms) {
+			rc = cli_fail("simulate: out of memory");
+			goto done;
+		}
+		if (cat_parallel_forms(pforms, pform_n, (int)nforms, false, eng) ||
+		    cat_parallel_forms(tforms, tform_n, (int)nforms, true, eng)) {
+			/* a small bank (the demo's) holds no F disjoint forms: say so, compare with the one */
+			fprintf(stderr, "riss: simulate: %s; the parallel-forms and tier peers are left out (see --forms)\n",
+			        cat_error_last());
+			nforms = 0;
+		} else if ((rc = cli_sim_batch(&pf, &pf_s, eng, bank, seed, dist, n, (int)threads, pforms, pform_n, nforms,
+		                               (size_t)exam->max_items, false)) != 0 ||
+		           (rc = cli_sim_batch(&tf, &tf_s, eng, bank, seed, dist, n, (int)threads, tforms, tform_n, nforms,
+		                               (size_t)exam->max_items, true)) != 0)
+			goto done;
+	}
 	if (json) {
 		json_t *o = cli_sim_json(&ad, ad_s);
 		json_t *f = cli_sim_json(&fx, fx_s);
 		json_object_set_new(f, "items", json_integer((json_int_t)(nform + (size_t)exam->pretest_items)));
 		json_object_set_new(o, "fixed_form", f);
+		if (nforms > 0) {
+			json_t *p = cli_sim_json(&pf, pf_s);
+			json_object_set_new(p, "forms", json_integer((json_int_t)nforms));
+			json_object_set_new(p, "items", json_integer((json_int_t)(pform_n[0] + (size_t)exam->pretest_items)));
+			json_object_set_new(o, "parallel_forms", p);
+			json_t *q = cli_sim_json(&tf, tf_s);
+			json_object_set_new(q, "forms", json_integer((json_int_t)nforms));
+			json_object_set_new(q, "items", json_integer((json_int_t)(tform_n[0] + (size_t)exam->pretest_items)));
+			json_object_set_new(o, "oracle_tiers", q);
+		}
 		json_object_set_new(o, "exam", json_string(exam->id));
 		json_object_set_new(o, "bank_items", json_integer((json_int_t)bank->n));
 		if (feas)
@@ -284,21 +343,50 @@ int cli_cmd_simulate(int argc, char **argv)
 	} else {
 		printf("exam %s, bank %zu items, %llu candidates (theta %s), seed %llu\n\n",
 		       exam->id, bank->n, n, dist == CAT_DIST_NORMAL ? "N(0,1)" : "U(-3,3)", seed);
-		printf("%-26s %14s %14s\n", "", "adaptive", "fixed form");
-		printf("%-26s %14.4f %14.4f\n", "bias", ad.bias, fx.bias);
-		printf("%-26s %14.4f %14.4f\n", "rmse", ad.rmse, fx.rmse);
-		printf("%-26s %14.2f %14.2f\n", "length mean (scored)", ad.len_mean, fx.len_mean);
-		printf("%-26s %8d..%-5d %8d..%-5d\n", "length min..max", ad.len_min, ad.len_max, fx.len_min, fx.len_max);
-		printf("%-26s %14.4f %14.4f\n", "classification accuracy", ad.accuracy, fx.accuracy);
-		printf("%-26s %14.4f %14.4f\n", "classification consistency", ad.consistency, fx.consistency);
-		printf("%-26s %14.4f %14.4f\n", "exposure max", ad.expo_max, fx.expo_max);
-		printf("%-26s %14.4f %14.4f\n", "exposure mean", ad.expo_mean, fx.expo_mean);
-		printf("%-26s %14.4f %14.4f\n", "unused share", ad.unused_share, fx.unused_share);
-		printf("%-26s %14.4f %14.4f\n", "overlap", ad.overlap, fx.overlap);
-		printf("%-26s %14.0f %14.0f\n", "blueprint violations", ad.violations, fx.violations);
-		printf("%-26s %14.3f %14.3f\n", "seconds", ad_s, fx_s);
+		const struct cat_sim_report *P = nforms > 0 ? &pf : NULL, *T = nforms > 0 ? &tf : NULL;
+		char pcol[32], tcol[32];
+		snprintf(pcol, sizeof pcol, "%llu parallel", nforms);
+		snprintf(tcol, sizeof tcol, "%llu tiers*", nforms);
+		printf("%-26s %14s %14s", "", "adaptive", "fixed form");
+		if (P) printf(" %14s %14s", pcol, tcol);
+		putchar('\n');
+#define CLI_SIM_ROW(label, fmt, field) \
+		do { \
+			printf("%-26s " fmt " " fmt, label, ad.field, fx.field); \
+			if (P) printf(" " fmt " " fmt, P->field, T->field); \
+			putchar('\n'); \
+		} while (0)
+		CLI_SIM_ROW("bias", "%14.4f", bias);
+		CLI_SIM_ROW("rmse", "%14.4f", rmse);
+		CLI_SIM_ROW("length mean (scored)", "%14.2f", len_mean);
+		printf("%-26s %8d..%-5d %8d..%-5d", "length min..max", ad.len_min, ad.len_max, fx.len_min, fx.len_max);
+		if (P) printf(" %8d..%-5d %8d..%-5d", P->len_min, P->len_max, T->len_min, T->len_max);
+		putchar('\n');
+		CLI_SIM_ROW("classification accuracy", "%14.4f", accuracy);
+		CLI_SIM_ROW("classification consistency", "%14.4f", consistency);
+		CLI_SIM_ROW("exposure max", "%14.4f", expo_max);
+		printf("%-26s %14.4f %14.4f", "exposure max, conditional", cli_sim_cond_max(&ad), cli_sim_cond_max(&fx));
+		if (P) printf(" %14.4f %14.4f", cli_sim_cond_max(P), cli_sim_cond_max(T));
+		putchar('\n');
+		CLI_SIM_ROW("exposure mean", "%14.4f", expo_mean);
+		CLI_SIM_ROW("unused share", "%14.4f", unused_share);
+		CLI_SIM_ROW("overlap", "%14.4f", overlap);
+		CLI_SIM_ROW("blueprint violations", "%14.0f", violations);
+		printf("%-26s %14.3f %14.3f", "seconds", ad_s, fx_s);
+		if (P) printf(" %14.3f %14.3f", pf_s, tf_s);
+		putchar('\n');
+#undef CLI_SIM_ROW
+		printf("(conditional: the largest band figure over the bands of at least 100 candidates)\n");
+		if (P)
+			printf("(%s: %llu disjoint forms at the cut assembled in turns, one drawn at random per candidate;\n"
+			       " %s: form 1 = the fixed form, form k the k-th best of the rest, given by an oracle that\n"
+			       " knows the true theta to the 1/%llu of candidates nearest the cut, the next 1/%llu, ...:\n"
+			       " what perfect routing reaches while every item goes to 1/%llu of the candidates)\n",
+			       pcol, nforms, tcol, nforms, nforms, nforms);
 		cli_sim_print_bands("adaptive", &ad);
 		cli_sim_print_bands("fixed form", &fx);
+		if (P)
+			cli_sim_print_bands(pcol, P);
 	}
 	rc = CLI_OK;
 	if (exam->exposure != CAT_EXPO_NONE && exam->exposure_target < 1 && ad.expo_max > exam->exposure_target) {
@@ -311,6 +399,8 @@ int cli_cmd_simulate(int argc, char **argv)
 done:
 	json_decref(feas);
 	free(form);
+	free(pforms);
+	free(tforms);
 	cat_engine_free(eng);
 	cat_exam_free(exam);
 	cat_bank_free(bank);

@@ -59,6 +59,13 @@ const struct rs_cfg_def rs_cfg_table[] = {
 	  "folder of issuer keys (private halves readable by riss-signd only)" },
 	{ "log_level", RS_CFG_STR, 0, 16, "info", 0,
 	  "lowest log level printed: debug, info, warn, error" },
+	/* Session lifetimes (security, issue 17: ASVS 3.3.2). */
+	{ "session_idle_timeout", RS_CFG_INT, 60, 43200, "1800", 0,
+	  "seconds a staff or registrant session may go unused before it ends (sign in again)" },
+	{ "staff_session_lifetime", RS_CFG_INT, 300, 43200, "28800", 0,
+	  "seconds a staff session lasts at most, however busy (absolute lifetime)" },
+	{ "me_session_lifetime", RS_CFG_INT, 300, 43200, "7200", 0,
+	  "seconds a registrant's /me session lasts at most, however busy (absolute lifetime)" },
 	{ "secure_cookies", RS_CFG_BOOL, 0, 1, "false", 0,
 	  "mark cookies Secure even when public_base_url is http (with an https public_base_url they are "
 	  "always Secure and every answer carries Strict-Transport-Security)" },

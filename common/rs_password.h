@@ -14,6 +14,14 @@
  * PHC string form. RS_EINVAL when the password is shorter than RS_PASSWORD_MIN or longer
  * than RS_PASSWORD_MAX. */
 int rs_password_hash(char out[RS_PASSWORD_HASH_MAX], const char *password);
+/* Whether password may be chosen as a new one (ASVS 2.1.7, 2.1.9: no composition rules):
+ * RS_PASSWORD_MIN..RS_PASSWORD_MAX characters, none of the personal words (NULL-terminated
+ * list: user name, names, registration number; parts of 4 or more characters, any case), not
+ * refused by cracklib (common, breached or too simple, by Debian's cracklib-runtime
+ * dictionary), not a keyboard or alphabet run, and not one dictionary word with digits and
+ * symbols around it or letters swapped for look-alikes (P@ssw0rd2026!). 0, RS_EINVAL with a
+ * catalogue message (security.password_*), or RS_EINTERNAL when the dictionary is missing. */
+int rs_password_acceptable(const char *password, const char *const *personal);
 /* 0 when password matches encoded, RS_EAUTH when it does not (or is too long), RS_EINVAL
  * when encoded is not an Argon2id hash. Constant time in the password. */
 int rs_password_verify(const char *encoded, const char *password) __attribute__((warn_unused_result));

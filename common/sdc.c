@@ -458,9 +458,13 @@ int rs_sdc_bounds(const rs_sdc_table *t, int i, double *lo, double *hi)
 }
 
 /* The audit; stops after stop_after pinned entries when stop_after > 0 (the protect loop
- * needs only one to act on). */
+ * needs only one to act on). cleared (t->n flags, may be NULL) carries what the linear
+ * programme already cleared in an earlier round of the same protect run: suppressing one
+ * more entry turns a known into an unknown, so the feasible set only grows and an interval
+ * that was at least 1 wide stays so — those entries need no new LP. The audit on release
+ * always runs without it. */
 static int rs_sdc_audit_upto(const rs_sdc_table *t, const struct rs_sdc_rules *rules, int *pinned, int npinned,
-                             int stop_after)
+                             int stop_after, unsigned char *cleared)
 {
 	rs_sdc_table view = *t;
 	if (rules) {
@@ -483,6 +487,8 @@ static int rs_sdc_audit_upto(const rs_sdc_table *t, const struct rs_sdc_rules *r
 		if (!rs_sdc_protected(t, i) || !det1[col[i]])
 			continue;
 		int is_pinned = det0[col[i]];
+		if (!is_pinned && cleared && cleared[i])
+			continue;
 		if (!is_pinned) {
 			/* Linear algebra cannot clear it (it may be fixed only because some unknown is
 			 * 0): ask the adversary's linear programme for its interval. */
@@ -493,6 +499,8 @@ static int rs_sdc_audit_upto(const rs_sdc_table *t, const struct rs_sdc_rules *r
 				break;
 			}
 			is_pinned = hi >= 0 && hi - lo < 1 - 1e-6;
+			if (!is_pinned && cleared)
+				cleared[i] = 1;
 		}
 		if (is_pinned) {
 			if (pinned && found < npinned)
@@ -508,7 +516,7 @@ static int rs_sdc_audit_upto(const rs_sdc_table *t, const struct rs_sdc_rules *r
 
 int rs_sdc_audit(const rs_sdc_table *t, const struct rs_sdc_rules *rules, int *pinned, int npinned)
 {
-	return rs_sdc_audit_upto(t, rules, pinned, npinned, 0);
+	return rs_sdc_audit_upto(t, rules, pinned, npinned, 0, NULL);
 }
 
 /* The published entry to suppress next so that entry p is no longer pinned: the cheapest
@@ -568,21 +576,30 @@ int rs_sdc_protect(rs_sdc_table *t, const struct rs_sdc_rules *rules)
 		if (t->e[i].state == RS_SDC_PUBLISHED && rs_sdc_small(t->e[i].v, t->k, t->allow_zero))
 			t->e[i].state = RS_SDC_PRIMARY;
 	}
+	unsigned char *cleared = calloc((size_t)(t->n ? t->n : 1), 1);
+	if (!cleared) {
+		rs_error_set("out of memory");
+		return RS_ENOMEM;
+	}
 	for (int round = 0; round <= t->n; round++) {
 		int pin[1];
-		int found = rs_sdc_audit_upto(t, NULL, pin, 1, 1);
-		if (found < 0)
+		int found = rs_sdc_audit_upto(t, NULL, pin, 1, 1, cleared);
+		if (found < 0) {
+			free(cleared);
 			return found;
+		}
 		if (found == 0)
 			break;
 		int c = rs_sdc_complement(t, pin[0]);
 		if (c < 0) {
 			/* Everything published is already suppressed: nothing more can be done. */
 			rs_error_set("disclosure control: cannot protect entry %d", pin[0]);
+			free(cleared);
 			return RS_EINTERNAL;
 		}
 		t->e[c].state = RS_SDC_SECONDARY;
 	}
+	free(cleared);
 	for (int m = 0; m < t->nm; m++) {
 		struct rs_sdc_meas *ms = &t->m[m];
 		long long base = t->e[ms->base].v;

@@ -66,7 +66,36 @@ struct cpd_credit {
 	int by_agency;               /* the provider is the agency itself (its 実践講習 counts) */
 	struct cpd_date provider_from, provider_until; /* the provider's approval period (until
 	                              * y == 0: open-ended) */
+	unsigned waived;             /* cpd_hold bits the CPD desk waived when it accepted the
+	                              * record (0 for a record credited automatically) */
 };
+
+/* Why a completion cannot be credited automatically though it is not plainly wrong: it is
+ * received and held (state pending) for the agency's CPD desk (bits; a record may have
+ * several). Plain errors (unknown regno or course, a future date, bad form) are refusals,
+ * not holds. */
+enum cpd_hold {
+	CPD_HOLD_NOT_DESIGNATED = 1 << 0,  /* a private provider's practical course not designated
+	                                    * 特定講習 for the fiscal year of completed_on */
+	CPD_HOLD_OUTSIDE_APPROVAL = 1 << 1, /* completed_on outside the provider's approval period */
+	CPD_HOLD_HOURS_SHORT = 1 << 2,      /* fewer hours reported than the course has */
+	CPD_HOLD_BEFORE_REGISTRATION = 1 << 3, /* completed before the registration date */
+};
+#define CPD_HOLD_ALL 0xfu
+
+/* The holds of a new record: c as the rules see it (kind, completed_on, designations,
+ * provider's period, by_agency; waived ignored), the hours reported and the course's hours
+ * (x 10), and the registrant's registration date. 0: credit it at once. When the desk
+ * accepts a held record its holds become c->waived: the designation and approval checks of
+ * cpd_credit_counts are then skipped, and a record dated before the registration (within a
+ * year) counts as completed on the first day of the first cycle. */
+unsigned cpd_completion_holds(const struct cpd_credit *c, int hours10, int course_hours10,
+                              struct cpd_date registered_on);
+/* The code of one hold bit ("not_designated", "outside_approval", "hours_short",
+ * "before_registration"; the catalogue has "cpd.hold.<code>"), NULL for another value. */
+const char *cpd_hold_code(unsigned bit);
+/* The bit of a code, 0 when unknown. */
+unsigned cpd_hold_parse(const char *code);
 
 enum cpd_duty_state {
 	CPD_DONE = 0,                /* filled by a completion */
@@ -278,9 +307,11 @@ int cpd_course_designate(json_t **out, rs_db *db, const struct cpd_actor *who, i
  * correction voided the live record and replaced it) or a problem naming the field
  * (unknown regno, not the provider's course, date in the future, ...) or "conflict" (the
  * id was sent before with different content and not as a correction). Good records are
- * stored even when others are refused, and accepted (credited) at once. *out (caller owns):
- * {"results": [{"provider_record_id", "result", "completion_id"?, "field"?, "problem"?,
- * "arg"?, "detail"?}], "created", "unchanged", "corrected", "refused", "conflicts"};
+ * stored even when others are refused, and accepted (credited) at once — unless the hold
+ * rule (cpd_completion_holds) holds them for the CPD desk: then "state" is "pending" and
+ * "holds" says why. *out (caller owns): {"results": [{"provider_record_id", "result",
+ * "completion_id"?, "state"?, "holds"?, "problems"?}], "created", "unchanged", "corrected",
+ * "refused", "conflicts", "pending"};
  * *out_status: 200, 409 (some conflict) or 422 (some other problem). RS_EINVAL only for a
  * wrong envelope. */
 int cpd_completions_submit(json_t **out, unsigned *out_status, rs_db *db, const struct cpd_actor *who,
@@ -298,15 +329,20 @@ int cpd_completions_log_in_tx(json_t **out, rs_db *db, const struct cpd_actor *w
 int cpd_completions_import_csv(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t provider_id,
                                const char *csv, size_t len);
 /* The records provider_id sent (0: all providers, for the agency), newest first, voided
- * and rejected ones included (the history): {"completions": [...]}. regno may be NULL. */
-int cpd_completions_list(json_t **out, rs_db *db, int64_t provider_id, const char *regno, int limit);
+ * and rejected ones included (the history): {"completions": [...]}, each with "holds" (the
+ * codes of cpd_hold_code, why it was held). regno may be NULL; state (NULL: any) keeps one
+ * state — "pending" is the CPD desk's queue, oldest first. RS_EINVAL for another state. */
+int cpd_completions_list(json_t **out, rs_db *db, int64_t provider_id, const char *regno, const char *state,
+                         int limit);
 /* One record by completion id, as in the list; provider_id > 0 limits it to that
  * provider's records (another provider's is RS_ENOTFOUND, as if it did not exist). */
 int cpd_completion_get(json_t **out, rs_db *db, int64_t provider_id, int64_t completion_id);
 /* The provider's own record (as in cpd_provider_list). */
 int cpd_provider_get(json_t **out, rs_db *db, int64_t provider_id);
 /* The agency rejects an accepted or pending record (reason required) or accepts a pending
- * or rejected one. state: "accepted" or "rejected". *out: the record. */
+ * or rejected one. state: "accepted" or "rejected". Accepting a held record credits it at
+ * once (posted_at now; the standing, computed on read, counts it with its holds waived).
+ * *out: the record. */
 int cpd_completion_decide(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t completion_id,
                           const char *state, const char *reason);
 

@@ -29,8 +29,14 @@ struct cpd_ingest {
 	int64_t *ids;                /* completion id (created, unchanged, corrected: the new one) */
 	int64_t *course_ids;
 	int64_t *void_ids;           /* live record a correction replaces */
+	unsigned *holds;             /* cpd_hold bits of a new record (0: credited at once) */
+	const struct cpd_store_course *courses; /* during the course lookup only */
+	char (*reg_dates)[11];       /* each record's registration date ("" unknown) */
+	char (*live_state)[12];      /* state of the live record (unchanged ones) */
+	struct cpd_date *reg_on;     /* parsed registration dates */
 	unsigned char *dup;          /* an identical earlier record of the batch stands for this one */
 	size_t created, unchanged, corrected, conflicts;
+	size_t pending;              /* created or corrected records held for the CPD desk */
 };
 
 static int cpd_ing_problem(struct cpd_ingest *g, size_t i, const char *field, const char *msg, const char *arg,
@@ -46,12 +52,19 @@ static int cpd_ing_problem(struct cpd_ingest *g, size_t i, const char *field, co
 	return cpd_batch_problem(g->b, i, field, msg, arg, text);
 }
 
-static void cpd_ing_course(void *ctx, const char *code, int64_t id)
+static void cpd_ing_course(void *ctx, const struct cpd_store_course *row)
 {
 	struct cpd_ingest *g = ctx;
-	for (size_t i = 0; i < g->b->n; i++)
-		if (!g->b->bad[i] && strcmp(g->b->rec[i].course_code, code) == 0)
-			g->course_ids[i] = id;
+	for (size_t i = 0; i < g->b->n; i++) {
+		const struct cpd_record *r = &g->b->rec[i];
+		if (g->b->bad[i] || strcmp(r->course_code, row->code) != 0)
+			continue;
+		g->course_ids[i] = row->id;
+		/* The hold rule is the rules' (cpd_rules.c): the record's facts, the course's. */
+		struct cpd_credit c = row->facts;
+		c.completed_on = r->completed_on;
+		g->holds[i] = cpd_completion_holds(&c, r->hours10, row->hours10, g->reg_on[i]);
+	}
 }
 
 static int cpd_ing_same(const struct cpd_record *r, int64_t course_id, const struct cpd_store_live *row)
@@ -72,6 +85,7 @@ static void cpd_ing_live(void *ctx, const struct cpd_store_live *row)
 		if (cpd_ing_same(r, g->course_ids[i], row)) {
 			g->res[i] = CPD_R_UNCHANGED;
 			g->ids[i] = row->id;
+			snprintf(g->live_state[i], sizeof g->live_state[i], "%s", row->state);
 		} else if (r->correction) {
 			g->res[i] = CPD_R_CORRECTED;
 			g->void_ids[i] = row->id;
@@ -91,6 +105,27 @@ static void cpd_ing_inserted(void *ctx, const char *rec_id, int64_t id)
 			g->ids[i] = id;
 }
 
+/* "a,b" of the hold codes in bits (out of cap bytes; "" none). */
+static void cpd_hold_join(char *out, size_t cap, unsigned bits)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (unsigned bit = 1; bit <= CPD_HOLD_ALL; bit <<= 1) {
+		const char *c = (bits & bit) ? cpd_hold_code(bit) : NULL;
+		if (c)
+			len += (size_t)snprintf(out + len, len < cap ? cap - len : 0, "%s%s", len ? "," : "", c);
+	}
+}
+
+static json_t *cpd_holds_json(unsigned bits)
+{
+	json_t *a = json_array();
+	for (unsigned bit = 1; a && bit <= CPD_HOLD_ALL; bit <<= 1)
+		if ((bits & bit) && cpd_hold_code(bit))
+			json_array_append_new(a, json_string(cpd_hold_code(bit)));
+	return a;
+}
+
 /* The checks that need the database, then the writes. */
 static int cpd_ingest_body(rs_db *db, void *arg)
 {
@@ -103,8 +138,11 @@ static int cpd_ingest_body(rs_db *db, void *arg)
 	memset(g->ids, 0, n * sizeof *g->ids);
 	memset(g->course_ids, 0, n * sizeof *g->course_ids);
 	memset(g->void_ids, 0, n * sizeof *g->void_ids);
+	memset(g->holds, 0, n * sizeof *g->holds);
+	memset(g->live_state, 0, n * sizeof *g->live_state);
+	memset(g->reg_on, 0, n * sizeof *g->reg_on);
 	memset(g->dup, 0, n);
-	g->created = g->unchanged = g->corrected = g->conflicts = 0;
+	g->created = g->unchanged = g->corrected = g->conflicts = g->pending = 0;
 	int rc = 0;
 	long today = cpd_date_days(g->today);
 	for (size_t i = 0; i < n && rc == 0; i++) {
@@ -115,21 +153,23 @@ static int cpd_ingest_body(rs_db *db, void *arg)
 		rc = cpd_ing_problem(g, i, "completed_on", "cpd.record.date_future", d,
 		                     "completed_on %s is after today (in Japan)", d);
 	}
-	/* Registration numbers: one question to the register. */
+	/* Registration numbers: one question to the register (with the registration dates the
+	 * hold rule needs). */
 	const char **regnos = malloc((n ? n : 1) * sizeof *regnos);
-	unsigned char *known = malloc(n ? n : 1);
-	if (!regnos || !known)
+	if (!regnos)
 		rc = RS_ENOMEM;
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		regnos[i] = b->bad[i] ? "" : b->rec[i].regno;
 	if (rc == 0)
-		rc = reg_registrants_exist(db, known, regnos, n);
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		if (!b->bad[i] && !known[i])
+		rc = reg_registrants_reg_dates(db, g->reg_dates, regnos, n);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (b->bad[i])
+			continue;
+		if (!g->reg_dates[i][0] || cpd_date_parse(&g->reg_on[i], g->reg_dates[i]) != 0)
 			rc = cpd_ing_problem(g, i, "regno", "cpd.record.regno_unknown", b->rec[i].regno,
 			                     "regno %s is not on the register", b->rec[i].regno);
+	}
 	free(regnos);
-	free(known);
 	/* Course codes: only the provider's own. */
 	struct cpd_arr codes = { 0 }, recids = { 0 };
 	for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -146,7 +186,7 @@ static int cpd_ingest_body(rs_db *db, void *arg)
 	if (rc == 0 && !ct)
 		rc = RS_ENOMEM;
 	if (rc == 0)
-		rc = cpd_store_course_ids(db, g->provider_id, ct, cpd_ing_course, g);
+		rc = cpd_store_courses_for_holds(db, g->provider_id, ct, cpd_ing_course, g);
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		if (!b->bad[i] && !g->course_ids[i])
 			rc = cpd_ing_problem(g, i, "course_code", "cpd.record.course_unknown", b->rec[i].course_code,
@@ -173,7 +213,7 @@ static int cpd_ingest_body(rs_db *db, void *arg)
 		return RS_EINVAL;
 	/* Writes: void what corrections replace, insert the new records in one statement. */
 	struct cpd_arr voids = { 0 }, a_rec = { 0 }, a_reg = { 0 }, a_course = { 0 }, a_date = { 0 }, a_hours = { 0 },
-	               a_corr = { 0 };
+	               a_corr = { 0 }, a_state = { 0 }, a_holds = { 0 };
 	size_t want = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (b->bad[i] || (g->res[i] != CPD_R_NEW && g->res[i] != CPD_R_CORRECTED))
@@ -196,6 +236,10 @@ static int cpd_ingest_body(rs_db *db, void *arg)
 		cpd_arr_add(&a_date, d);
 		cpd_arr_addf_int(&a_hours, b->rec[i].hours10);
 		cpd_arr_addf_int(&a_corr, g->void_ids[i]);
+		char hs[120];
+		cpd_hold_join(hs, sizeof hs, g->holds[i]);
+		cpd_arr_add(&a_state, g->holds[i] ? "pending" : "accepted");
+		cpd_arr_add(&a_holds, hs);
 		want++;
 	}
 	if (voids.n > 0) {
@@ -203,11 +247,15 @@ static int cpd_ingest_body(rs_db *db, void *arg)
 		rc = vt ? cpd_store_void(db, g->provider_id, vt, g->who->actor, "corrected by the provider") : RS_ENOMEM;
 	}
 	if (rc == 0 && want > 0) {
-		const char *t1 = cpd_arr_text(&a_rec), *t2 = cpd_arr_text(&a_reg), *t3 = cpd_arr_text(&a_course),
-		           *t4 = cpd_arr_text(&a_date), *t5 = cpd_arr_text(&a_hours), *t6 = cpd_arr_text(&a_corr);
+		struct cpd_store_rows rows = {
+			.rec = cpd_arr_text(&a_rec), .regno = cpd_arr_text(&a_reg), .course = cpd_arr_text(&a_course),
+			.date = cpd_arr_text(&a_date), .hours = cpd_arr_text(&a_hours), .corrects = cpd_arr_text(&a_corr),
+			.state = cpd_arr_text(&a_state), .holds = cpd_arr_text(&a_holds),
+		};
 		size_t got = 0;
-		rc = t1 && t2 && t3 && t4 && t5 && t6
-			? cpd_store_insert_many(db, &got, g->provider_id, g->via, t1, t2, t3, t4, t5, t6, cpd_ing_inserted, g)
+		rc = rows.rec && rows.regno && rows.course && rows.date && rows.hours && rows.corrects && rows.state &&
+		             rows.holds
+			? cpd_store_insert_many(db, &got, g->provider_id, g->via, &rows, cpd_ing_inserted, g)
 			: RS_ENOMEM;
 		if (rc == 0 && got != want) {
 			/* Another request made one of these ids live meanwhile: run again to see it. */
@@ -222,6 +270,8 @@ static int cpd_ingest_body(rs_db *db, void *arg)
 	cpd_arr_free(&a_date);
 	cpd_arr_free(&a_hours);
 	cpd_arr_free(&a_corr);
+	cpd_arr_free(&a_state);
+	cpd_arr_free(&a_holds);
 	if (rc != 0)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
@@ -240,14 +290,16 @@ static int cpd_ingest_body(rs_db *db, void *arg)
 		g->created += g->res[i] == CPD_R_CREATED;
 		g->unchanged += g->res[i] == CPD_R_UNCHANGED;
 		g->corrected += g->res[i] == CPD_R_CORRECTED;
+		g->pending += (g->res[i] == CPD_R_CREATED || g->res[i] == CPD_R_CORRECTED) && g->holds[i];
 	}
 	for (size_t i = 0; i < n; i++)
 		g->conflicts += g->res[i] == CPD_R_CONFLICT;
 	char obj[40];
 	snprintf(obj, sizeof obj, "provider:%lld", (long long)g->provider_id);
-	json_t *d = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "via", g->via, "records", (json_int_t)n, "created",
+	json_t *d = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "via", g->via, "records", (json_int_t)n, "created",
 	                      (json_int_t)g->created, "unchanged", (json_int_t)g->unchanged, "corrected",
-	                      (json_int_t)g->corrected, "refused", (json_int_t)(n - g->created - g->unchanged - g->corrected));
+	                      (json_int_t)g->corrected, "refused", (json_int_t)(n - g->created - g->unchanged - g->corrected),
+	                      "pending", (json_int_t)g->pending);
 	rc = rs_audit(db, g->who->actor, g->who->role, "cpd.completions.submit", obj, d, g->who->request_id);
 	json_decref(d);
 	return rc;
@@ -260,6 +312,10 @@ static void cpd_ingest_free(struct cpd_ingest *g)
 	free(g->ids);
 	free(g->course_ids);
 	free(g->void_ids);
+	free(g->holds);
+	free(g->reg_dates);
+	free(g->live_state);
+	free(g->reg_on);
 	free(g->dup);
 }
 
@@ -273,7 +329,12 @@ static int cpd_ingest_run(struct cpd_ingest *g)
 	g->course_ids = calloc(n, sizeof *g->course_ids);
 	g->void_ids = calloc(n, sizeof *g->void_ids);
 	g->dup = calloc(n, 1);
-	if (!g->base_bad || !g->res || !g->ids || !g->course_ids || !g->void_ids || !g->dup) {
+	g->holds = calloc(n, sizeof *g->holds);
+	g->reg_dates = calloc(n, sizeof *g->reg_dates);
+	g->live_state = calloc(n, sizeof *g->live_state);
+	g->reg_on = calloc(n, sizeof *g->reg_on);
+	if (!g->base_bad || !g->res || !g->ids || !g->course_ids || !g->void_ids || !g->dup || !g->holds ||
+	    !g->reg_dates || !g->live_state || !g->reg_on) {
 		rs_error_set("out of memory");
 		return RS_ENOMEM;
 	}
@@ -301,8 +362,15 @@ static json_t *cpd_ingest_results(const struct cpd_ingest *g)
 		const char *name = b->bad[i] && r != CPD_R_CONFLICT ? names[0] : names[r];
 		refused += b->bad[i] && r != CPD_R_CONFLICT;
 		json_t *o = json_pack("{s:s, s:s}", "provider_record_id", b->rec[i].provider_record_id, "result", name);
-		if (o && g->ids[i] && !b->bad[i])
+		if (o && g->ids[i] && !b->bad[i]) {
 			json_object_set_new(o, "completion_id", json_integer(g->ids[i]));
+			/* What became of it: credited at once, or held for the CPD desk and why. */
+			const char *st = r == CPD_R_UNCHANGED && g->live_state[i][0] ? g->live_state[i]
+			               : g->holds[i] ? "pending" : "accepted";
+			json_object_set_new(o, "state", json_string(st));
+			if (r != CPD_R_UNCHANGED && g->holds[i])
+				json_object_set_new(o, "holds", cpd_holds_json(g->holds[i]));
+		}
 		if (o && b->bad[i]) {
 			/* The reader's problems come first, the store's after them: scan them all. */
 			json_t *probs = json_array();
@@ -313,9 +381,9 @@ static json_t *cpd_ingest_results(const struct cpd_ingest *g)
 		}
 		json_array_append_new(arr, o);
 	}
-	return json_pack("{s:o, s:I, s:I, s:I, s:I, s:I}", "results", arr, "created", (json_int_t)g->created,
+	return json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "results", arr, "created", (json_int_t)g->created,
 	                 "unchanged", (json_int_t)g->unchanged, "corrected", (json_int_t)g->corrected, "refused",
-	                 (json_int_t)refused, "conflicts", (json_int_t)g->conflicts);
+	                 (json_int_t)refused, "conflicts", (json_int_t)g->conflicts, "pending", (json_int_t)g->pending);
 }
 
 int cpd_completions_submit(json_t **out, unsigned *out_status, rs_db *db, const struct cpd_actor *who,
@@ -390,8 +458,17 @@ int cpd_completions_import_csv(json_t **out, rs_db *db, const struct cpd_actor *
 	return rc;
 }
 
-int cpd_completions_list(json_t **out, rs_db *db, int64_t provider_id, const char *regno, int limit)
+int cpd_completions_list(json_t **out, rs_db *db, int64_t provider_id, const char *regno, const char *state,
+                         int limit)
 {
+	static const char *const states[] = { "pending", "accepted", "rejected", "voided" };
+	int known = !state;
+	for (size_t i = 0; !known && i < sizeof states / sizeof states[0]; i++)
+		known = strcmp(state, states[i]) == 0;
+	if (!known) {
+		rs_error_msg("cpd.completion.state_filter", NULL);
+		return RS_EINVAL;
+	}
 	if (regno && !reg_regno_valid(regno)) {
 		rs_error_msg("cpd.regno_invalid", NULL);
 		return RS_EINVAL;
@@ -399,7 +476,7 @@ int cpd_completions_list(json_t **out, rs_db *db, int64_t provider_id, const cha
 	if (limit < 1 || limit > 1000)
 		limit = 200;
 	json_t *arr = NULL;
-	int rc = cpd_store_completions_json(db, &arr, provider_id, regno, limit);
+	int rc = cpd_store_completions_json(db, &arr, provider_id, regno, state, limit);
 	if (rc == 0 && !(*out = json_pack("{s:o}", "completions", arr)))
 		rc = RS_ENOMEM;
 	return rc;

@@ -138,7 +138,7 @@ static int cpd_job_credits(struct cpd_job_ctx *c, const char *regno, size_t *out
 		}
 		if (cpd_rcatalog_credit(&c->credits[n], &c->cat, c->comp.id[c->cpos], c->comp.course[c->cpos],
 		                        c->comp.on[c->cpos]) == 0)
-			n++;
+			c->credits[n++].waived = c->comp.waived[c->cpos];
 		c->cpos++;
 	}
 	*out_n = n;

@@ -343,7 +343,8 @@ static int cpd_case_tx(rs_db *db, void *arg)
 			rs_error_msg("renewal.err.confirm", regno, NULL);
 			return RS_EINVAL;
 		}
-		if ((rc = reg_wf_set_status_in_tx(db, regno, REG_ST_CANCELLED, a->note, a->now, a->who)) != 0)
+		if ((rc = reg_wf_set_status_in_tx(db, regno, REG_ST_CANCELLED, "cancelled.training_not_completed", a->note,
+		                                  a->now, a->who)) != 0)
 			return rc;
 	}
 	if ((rc = cpd_rstore_case_decide(db, a->id, a->cancel ? "cancelled" : "closed", a->who->actor, a->note)) != 0)

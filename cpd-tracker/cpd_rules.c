@@ -161,22 +161,72 @@ static int cpd_in(const int *years, int n, int y)
 	return 0;
 }
 
+static int cpd_outside_approval(const struct cpd_credit *c)
+{
+	return cpd_cmp(c->completed_on, c->provider_from) < 0 ||
+	       (c->provider_until.y != 0 && cpd_cmp(c->completed_on, c->provider_until) > 0);
+}
+
+static int cpd_not_designated(const struct cpd_credit *c)
+{
+	return c->kind == CPD_PRACTICAL && !c->by_agency &&
+	       !cpd_in(c->designated, c->ndesignated, cpd_fiscal_year(c->completed_on));
+}
+
 int cpd_credit_counts(const struct cpd_credit *c, const struct cpd_duty *d, struct cpd_date today)
 {
 	if (c->kind != d->course)
 		return 0;
-	if (cpd_cmp(c->completed_on, d->from) < 0 || cpd_cmp(c->completed_on, d->deadline) > 0 ||
-	    cpd_cmp(c->completed_on, today) > 0)
+	struct cpd_date on = c->completed_on;
+	/* The desk accepted a record dated shortly before the registration: it counts as done
+	 * on the first day of the first cycle (the windows of year 1 and of the practical duty
+	 * start there; a later cycle starts years after, out of reach). */
+	if ((c->waived & CPD_HOLD_BEFORE_REGISTRATION) && d->cycle_year <= 1 && cpd_cmp(on, d->from) < 0 &&
+	    cpd_date_days(d->from) - cpd_date_days(on) <= 366)
+		on = d->from;
+	if (cpd_cmp(on, d->from) < 0 || cpd_cmp(on, d->deadline) > 0 || cpd_cmp(on, today) > 0)
 		return 0;
-	int fy = cpd_fiscal_year(c->completed_on);
-	if (!cpd_in(c->years, c->nyears, fy))
+	if (!cpd_in(c->years, c->nyears, cpd_fiscal_year(on)))
 		return 0;
-	if (cpd_cmp(c->completed_on, c->provider_from) < 0 ||
-	    (c->provider_until.y != 0 && cpd_cmp(c->completed_on, c->provider_until) > 0))
+	if (!(c->waived & CPD_HOLD_OUTSIDE_APPROVAL) && cpd_outside_approval(c))
 		return 0;
-	if (c->kind == CPD_PRACTICAL && !c->by_agency && !cpd_in(c->designated, c->ndesignated, fy))
+	if (!(c->waived & CPD_HOLD_NOT_DESIGNATED) && cpd_not_designated(c))
 		return 0;
 	return 1;
+}
+
+unsigned cpd_completion_holds(const struct cpd_credit *c, int hours10, int course_hours10,
+                              struct cpd_date registered_on)
+{
+	unsigned h = 0;
+	if (cpd_not_designated(c))
+		h |= CPD_HOLD_NOT_DESIGNATED;
+	if (cpd_outside_approval(c))
+		h |= CPD_HOLD_OUTSIDE_APPROVAL;
+	if (hours10 < course_hours10)
+		h |= CPD_HOLD_HOURS_SHORT;
+	if (cpd_date_valid(registered_on) && cpd_cmp(c->completed_on, registered_on) < 0)
+		h |= CPD_HOLD_BEFORE_REGISTRATION;
+	return h;
+}
+
+static const char *const cpd_hold_codes[] = { "not_designated", "outside_approval", "hours_short",
+	                                          "before_registration" };
+
+const char *cpd_hold_code(unsigned bit)
+{
+	for (unsigned i = 0; i < sizeof cpd_hold_codes / sizeof cpd_hold_codes[0]; i++)
+		if (bit == 1u << i)
+			return cpd_hold_codes[i];
+	return NULL;
+}
+
+unsigned cpd_hold_parse(const char *code)
+{
+	for (unsigned i = 0; code && i < sizeof cpd_hold_codes / sizeof cpd_hold_codes[0]; i++)
+		if (strcmp(code, cpd_hold_codes[i]) == 0)
+			return 1u << i;
+	return 0;
 }
 
 static int cpd_credit_valid(const struct cpd_credit *c)

@@ -55,8 +55,20 @@ int cpd_store_course_json(rs_db *db, json_t **out, int64_t provider_id, int64_t 
 int cpd_store_course_facts(rs_db *db, int *out_practical, int *out_agency, int64_t course_id);
 int cpd_store_designation_insert(rs_db *db, int64_t course_id, int fiscal_year, const char *number, const char *by);
 /* Ids of provider_id's courses named in codes_arr: calls fn(ctx, code, id) per found one. */
-int cpd_store_course_ids(rs_db *db, int64_t provider_id, const char *codes_arr,
-                         void (*fn)(void *ctx, const char *code, int64_t id), void *ctx);
+/* A text[] of hold codes ("{not_designated,hours_short}") as cpd_hold bits (unknown codes
+ * ignored). */
+unsigned cpd_store_holds(const char *text);
+/* A course of the provider as the hold rule sees it: facts has kind, designations,
+ * by_agency and the provider's approval period (completed_on, years, id unset). */
+struct cpd_store_course {
+	const char *code;
+	int64_t id;
+	int hours10;                 /* the course's nominal hours x 10 */
+	struct cpd_credit facts;
+};
+/* The provider's courses among codes_arr (text[] literal): fn per course found. */
+int cpd_store_courses_for_holds(rs_db *db, int64_t provider_id, const char *codes_arr,
+                           void (*fn)(void *ctx, const struct cpd_store_course *row), void *ctx);
 
 /* ---- completions (store_completion.c) ---- */
 struct cpd_store_live {
@@ -69,12 +81,18 @@ int cpd_store_live_records(rs_db *db, int64_t provider_id, const char *ids_arr,
                            void (*fn)(void *ctx, const struct cpd_store_live *row), void *ctx);
 /* Void the records with ids in ids_arr (bigint literal) of provider_id. */
 int cpd_store_void(rs_db *db, int64_t provider_id, const char *ids_arr, const char *by, const char *reason);
-/* Insert accepted records from parallel arrays; fn(ctx, provider_record_id, id) per row
- * inserted (a row whose id went live concurrently is skipped: *out_inserted < n). */
-int cpd_store_insert_many(rs_db *db, size_t *out_inserted, int64_t provider_id, const char *via, const char *rec_arr,
-                          const char *regno_arr, const char *course_arr, const char *date_arr, const char *hours_arr,
-                          const char *corrects_arr, void (*fn)(void *ctx, const char *rec_id, int64_t id), void *ctx);
-int cpd_store_completions_json(rs_db *db, json_t **out, int64_t provider_id, const char *regno, int limit);
+/* Parallel text[] / bigint[] literals of the records to insert; state "accepted" or
+ * "pending", holds a comma-joined list of hold codes per record ("" none). */
+struct cpd_store_rows {
+	const char *rec, *regno, *course, *date, *hours, *corrects, *state, *holds;
+};
+/* Insert the records of rows; fn(ctx, provider_record_id, id) per row inserted (a row whose
+ * id went live concurrently is skipped: *out_inserted < n). */
+int cpd_store_insert_many(rs_db *db, size_t *out_inserted, int64_t provider_id, const char *via,
+                          const struct cpd_store_rows *rows, void (*fn)(void *ctx, const char *rec_id, int64_t id),
+                          void *ctx);
+int cpd_store_completions_json(rs_db *db, json_t **out, int64_t provider_id, const char *regno, const char *state,
+                               int limit);
 /* One record as JSON; RS_ENOTFOUND. */
 int cpd_store_completion_json(rs_db *db, json_t **out, int64_t completion_id);
 /* Set state (accepted / rejected) with who and why; RS_ENOTFOUND unless the record is live. */

@@ -47,22 +47,24 @@ int cpd_store_void(rs_db *db, int64_t provider_id, const char *ids_arr, const ch
 	                  "WHERE provider_id = $1::bigint AND id = ANY($2::bigint[]) AND state <> 'voided'", 4, v);
 }
 
-int cpd_store_insert_many(rs_db *db, size_t *out_inserted, int64_t provider_id, const char *via, const char *rec_arr,
-                          const char *regno_arr, const char *course_arr, const char *date_arr, const char *hours_arr,
-                          const char *corrects_arr, void (*fn)(void *ctx, const char *rec_id, int64_t id), void *ctx)
+int cpd_store_insert_many(rs_db *db, size_t *out_inserted, int64_t provider_id, const char *via,
+                          const struct cpd_store_rows *rows, void (*fn)(void *ctx, const char *rec_id, int64_t id),
+                          void *ctx)
 {
 	char pid[24];
 	snprintf(pid, sizeof pid, "%lld", (long long)provider_id);
-	const char *v[] = { pid, via, rec_arr, regno_arr, course_arr, date_arr, hours_arr, corrects_arr };
+	const char *v[] = { pid, via, rows->rec, rows->regno, rows->course, rows->date, rows->hours, rows->corrects,
+		                rows->state, rows->holds };
 	PGresult *res = NULL;
 	int rc = rs_db_exec(&res, db, "cpd_insert_many",
 	                    "INSERT INTO cpd.completions (provider_id, provider_record_id, regno, course_id, completed_on, "
-	                    "hours, via, state, posted_at, corrects) "
-	                    "SELECT $1::bigint, r, g, c, d, h / 10.0, $2, 'accepted', now(), NULLIF(x, 0) "
-	                    "FROM unnest($3::text[], $4::bpchar[], $5::bigint[], $6::date[], $7::int[], $8::bigint[]) "
-	                    "AS t(r, g, c, d, h, x) "
+	                    "hours, via, state, posted_at, corrects, holds) "
+	                    "SELECT $1::bigint, r, g, c, d, h / 10.0, $2, s, CASE WHEN s = 'accepted' THEN now() END, "
+	                    "NULLIF(x, 0), string_to_array(hs, ',') "
+	                    "FROM unnest($3::text[], $4::bpchar[], $5::bigint[], $6::date[], $7::int[], $8::bigint[], "
+	                    "$9::text[], $10::text[]) AS t(r, g, c, d, h, x, s, hs) "
 	                    "ON CONFLICT (provider_id, provider_record_id) WHERE state <> 'voided' DO NOTHING "
-	                    "RETURNING provider_record_id, id", 8, v);
+	                    "RETURNING provider_record_id, id", 10, v);
 	if (rc != 0)
 		return rc;
 	*out_inserted = (size_t)PQntuples(res);
@@ -77,21 +79,26 @@ int cpd_store_insert_many(rs_db *db, size_t *out_inserted, int64_t provider_id, 
 	"'regno', x.regno, 'course_code', c.code, 'course_kind', c.kind, 'title_ja', c.title_ja, 'title_en', c.title_en, " \
 	"'completed_on', x.completed_on, 'hours', x.hours, 'via', x.via, 'received_at', x.received_at, " \
 	"'posted_at', x.posted_at, 'state', x.state, 'decided_by', NULLIF(x.decided_by, ''), 'decided_at', x.decided_at, " \
-	"'reason', NULLIF(x.reason, ''), 'corrects', x.corrects, 'corrected_by', " \
+	"'reason', NULLIF(x.reason, ''), 'holds', x.holds, 'corrects', x.corrects, 'corrected_by', " \
 	"(SELECT y.id FROM cpd.completions y WHERE y.corrects = x.id))"
 
-int cpd_store_completions_json(rs_db *db, json_t **out, int64_t provider_id, const char *regno, int limit)
+int cpd_store_completions_json(rs_db *db, json_t **out, int64_t provider_id, const char *regno, const char *state,
+                               int limit)
 {
 	char pid[24], lim[12];
 	snprintf(pid, sizeof pid, "%lld", (long long)provider_id);
 	snprintf(lim, sizeof lim, "%d", limit);
-	const char *v[] = { pid, regno, lim };
+	const char *v[] = { pid, regno, lim, state };
+	/* Pending records (the CPD desk's queue) oldest first, served by completions_pending_idx;
+	 * otherwise the history newest first. */
 	return cpd_store_json1(db, out, "cpd_completions_list",
-	                       "SELECT coalesce(json_agg(j ORDER BY id DESC), '[]'::json) FROM ("
-	                       "SELECT x.id, " CPD_COMPLETION_JSON " AS j FROM cpd.completions x "
+	                       "SELECT coalesce(json_agg(j ORDER BY k), '[]'::json) FROM ("
+	                       "SELECT CASE WHEN $4::text = 'pending' THEN x.id ELSE -x.id END AS k, "
+	                       CPD_COMPLETION_JSON " AS j FROM cpd.completions x "
 	                       "JOIN cpd.courses c ON c.id = x.course_id "
 	                       "WHERE ($1::bigint = 0 OR x.provider_id = $1::bigint) AND ($2::text IS NULL OR x.regno = $2) "
-	                       "ORDER BY x.id DESC LIMIT $3::int) s", 3, v);
+	                       "AND ($4::text IS NULL OR x.state = $4::text) "
+	                       "ORDER BY 1 LIMIT $3::int) s", 4, v);
 }
 
 int cpd_store_completion_json(rs_db *db, json_t **out, int64_t completion_id)
@@ -180,6 +187,58 @@ static int cpd_store_years(int *years, const char *text)
 	return n;
 }
 
+unsigned cpd_store_holds(const char *text)
+{
+	unsigned bits = 0;
+	char code[40];
+	const char *p = text[0] == '{' ? text + 1 : text;
+	while (*p && *p != '}') {
+		size_t n = strcspn(p, ",}");
+		if (n < sizeof code) {
+			memcpy(code, p, n);
+			code[n] = '\0';
+			bits |= cpd_hold_parse(code);
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return bits;
+}
+
+int cpd_store_courses_for_holds(rs_db *db, int64_t provider_id, const char *codes_arr,
+                           void (*fn)(void *ctx, const struct cpd_store_course *row), void *ctx)
+{
+	char pid[24];
+	snprintf(pid, sizeof pid, "%lld", (long long)provider_id);
+	const char *v[] = { pid, codes_arr };
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "cpd_courses_for_holds",
+	                    "SELECT c.code, c.id, c.kind, (c.hours * 10)::int, "
+	                    "coalesce((SELECT array_agg(d.fiscal_year) FROM cpd.designations d WHERE d.course_id = c.id), "
+	                    "'{}')::text, p.is_agency, p.approved_from::text, coalesce(p.approved_until::text, '') "
+	                    "FROM cpd.courses c JOIN cpd.providers p ON p.id = c.provider_id "
+	                    "WHERE c.provider_id = $1::bigint AND c.code = ANY($2::text[])", 2, v);
+	if (rc != 0)
+		return rc;
+	for (int r = 0; r < PQntuples(res); r++) {
+		struct cpd_store_course row;
+		memset(&row, 0, sizeof row);
+		row.code = PQgetvalue(res, r, 0);
+		row.id = strtoll(PQgetvalue(res, r, 1), NULL, 10);
+		row.facts.kind = strcmp(PQgetvalue(res, r, 2), "practical") == 0 ? CPD_PRACTICAL : CPD_ONLINE;
+		row.hours10 = atoi(PQgetvalue(res, r, 3));
+		row.facts.ndesignated = cpd_store_years(row.facts.designated, PQgetvalue(res, r, 4));
+		row.facts.by_agency = PQgetvalue(res, r, 5)[0] == 't';
+		if (cpd_store_date(&row.facts.provider_from, PQgetvalue(res, r, 6)) != 0 ||
+		    cpd_store_date(&row.facts.provider_until, PQgetvalue(res, r, 7)) != 0)
+			continue;
+		fn(ctx, &row);
+	}
+	PQclear(res);
+	return 0;
+}
+
 int cpd_store_credits(rs_db *db, struct cpd_credit *out, size_t max, size_t *out_n, json_t **out_desc,
                       const char *regno, const char *from, const char *until)
 {
@@ -188,16 +247,17 @@ int cpd_store_credits(rs_db *db, struct cpd_credit *out, size_t max, size_t *out
 	const char *v[] = { regno, from, until, lim };
 	PGresult *res = NULL;
 	int rc = rs_db_exec(&res, db, "cpd_credits",
-	                    "SELECT x.id, c.kind, x.completed_on::text, c.cycle_years::text, "
+	                    "SELECT x.id, c.kind, x.completed_on::text, c.cycle_years::text, x.holds::text, "
 	                    "coalesce((SELECT array_agg(d.fiscal_year) FROM cpd.designations d WHERE d.course_id = c.id), "
 	                    "'{}')::text, p.is_agency, p.approved_from::text, coalesce(p.approved_until::text, ''), "
 	                    "json_build_object('completion_id', x.id, 'provider_record_id', x.provider_record_id, "
 	                    "'provider_id', p.id, 'provider_name_ja', p.name_ja, 'provider_name_en', p.name_en, "
 	                    "'course_code', c.code, 'kind', c.kind, 'title_ja', c.title_ja, 'title_en', c.title_en, "
-	                    "'completed_on', x.completed_on, 'hours', x.hours)::text "
+	                    "'completed_on', x.completed_on, 'hours', x.hours, 'holds', x.holds)::text "
 	                    "FROM cpd.completions x JOIN cpd.courses c ON c.id = x.course_id "
 	                    "JOIN cpd.providers p ON p.id = x.provider_id "
-	                    "WHERE x.regno = $1 AND x.state = 'accepted' AND x.completed_on BETWEEN $2::date AND $3::date "
+	                    "WHERE x.regno = $1 AND x.state = 'accepted' AND (x.completed_on BETWEEN $2::date AND $3::date "
+	                    "OR ('before_registration' = ANY (x.holds) AND x.completed_on < $2::date)) "
 	                    "ORDER BY x.completed_on, x.id LIMIT $4::int", 4, v);
 	if (rc != 0)
 		return rc;
@@ -209,13 +269,14 @@ int cpd_store_credits(rs_db *db, struct cpd_credit *out, size_t max, size_t *out
 		c->id = strtoll(PQgetvalue(res, r, 0), NULL, 10);
 		c->kind = strcmp(PQgetvalue(res, r, 1), "practical") == 0 ? CPD_PRACTICAL : CPD_ONLINE;
 		if (cpd_store_date(&c->completed_on, PQgetvalue(res, r, 2)) != 0 ||
-		    cpd_store_date(&c->provider_from, PQgetvalue(res, r, 6)) != 0 ||
-		    cpd_store_date(&c->provider_until, PQgetvalue(res, r, 7)) != 0)
+		    cpd_store_date(&c->provider_from, PQgetvalue(res, r, 7)) != 0 ||
+		    cpd_store_date(&c->provider_until, PQgetvalue(res, r, 8)) != 0)
 			continue;
 		c->nyears = cpd_store_years(c->years, PQgetvalue(res, r, 3));
-		c->ndesignated = cpd_store_years(c->designated, PQgetvalue(res, r, 4));
-		c->by_agency = PQgetvalue(res, r, 5)[0] == 't';
-		json_t *d = json_loads(PQgetvalue(res, r, 8), 0, NULL);
+		c->waived = cpd_store_holds(PQgetvalue(res, r, 4));
+		c->ndesignated = cpd_store_years(c->designated, PQgetvalue(res, r, 5));
+		c->by_agency = PQgetvalue(res, r, 6)[0] == 't';
+		json_t *d = json_loads(PQgetvalue(res, r, 9), 0, NULL);
 		if (d)
 			json_array_append_new(desc, d);
 		n++;

@@ -269,20 +269,3 @@ int cpd_store_designation_insert(rs_db *db, int64_t course_id, int fiscal_year, 
 	                  "INSERT INTO cpd.designations (course_id, fiscal_year, designation_no, designated_by) "
 	                  "VALUES ($1::bigint, $2::int, $3, $4)", 4, v);
 }
-
-int cpd_store_course_ids(rs_db *db, int64_t provider_id, const char *codes_arr,
-                         void (*fn)(void *ctx, const char *code, int64_t id), void *ctx)
-{
-	char pid[24];
-	snprintf(pid, sizeof pid, "%lld", (long long)provider_id);
-	const char *v[] = { pid, codes_arr };
-	PGresult *res = NULL;
-	int rc = rs_db_exec(&res, db, "cpd_course_ids",
-	                    "SELECT code, id FROM cpd.courses WHERE provider_id = $1::bigint AND code = ANY($2::text[])", 2, v);
-	if (rc != 0)
-		return rc;
-	for (int r = 0; r < PQntuples(res); r++)
-		fn(ctx, PQgetvalue(res, r, 0), strtoll(PQgetvalue(res, r, 1), NULL, 10));
-	PQclear(res);
-	return 0;
-}

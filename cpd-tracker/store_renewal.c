@@ -155,7 +155,8 @@ static int cpd_rs_completions(struct cpd_rcompletions *out, PGresult *r)
 	out->id = malloc((n ? n : 1) * sizeof *out->id);
 	out->course = malloc((n ? n : 1) * sizeof *out->course);
 	out->on = malloc((n ? n : 1) * sizeof *out->on);
-	if (!out->regno || !out->id || !out->course || !out->on) {
+	out->waived = malloc((n ? n : 1) * sizeof *out->waived);
+	if (!out->regno || !out->id || !out->course || !out->on || !out->waived) {
 		cpd_rcompletions_free(out);
 		PQclear(r);
 		return RS_ENOMEM;
@@ -166,6 +167,7 @@ static int cpd_rs_completions(struct cpd_rcompletions *out, PGresult *r)
 		out->id[i] = strtoll(PQgetvalue(r, (int)i, 1), NULL, 10);
 		out->course[i] = strtoll(PQgetvalue(r, (int)i, 2), NULL, 10);
 		out->on[i] = cpd_rs_date(PQgetvalue(r, (int)i, 3));
+		out->waived[i] = cpd_store_holds(PQgetvalue(r, (int)i, 4));
 	}
 	out->n = n;
 	PQclear(r);
@@ -176,7 +178,7 @@ int cpd_rstore_completions_all(rs_db *db, struct cpd_rcompletions *out)
 {
 	PGresult *r = NULL;
 	int rc = rs_db_exec(&r, db, "cpd_r_completions_all",
-	                    "SELECT regno, id, course_id, completed_on::text FROM cpd.completions "
+	                    "SELECT regno, id, course_id, completed_on::text, holds::text FROM cpd.completions "
 	                    "WHERE state = 'accepted' ORDER BY regno, completed_on, id", 0, NULL);
 	return rc != 0 ? rc : cpd_rs_completions(out, r);
 }
@@ -189,6 +191,7 @@ void cpd_rcompletions_free(struct cpd_rcompletions *c)
 	free(c->id);
 	free(c->course);
 	free(c->on);
+	free(c->waived);
 	memset(c, 0, sizeof *c);
 }
 
@@ -198,7 +201,7 @@ int cpd_rstore_completions_json(rs_db *db, json_t **out, const char *regno)
 	const char *p[] = { regno };
 	int rc = rs_db_exec(&r, db, "cpd_r_completions_json",
 	                    "SELECT coalesce(json_agg(t ORDER BY t.completed_on DESC, t.id DESC), '[]')::text FROM ("
-	                    "SELECT m.id, m.completed_on::text AS completed_on, m.hours::float8 AS hours, m.state, "
+	                    "SELECT m.id, m.completed_on::text AS completed_on, m.hours::float8 AS hours, m.state, m.holds, "
 	                    CPD_RS_JST("m.posted_at") " AS posted_at, "
 	                    "c.kind, c.code AS course_code, c.title_ja, c.title_en, p.name_ja AS provider_ja, "
 	                    "p.name_en AS provider_en FROM cpd.completions m JOIN cpd.courses c ON c.id = m.course_id "

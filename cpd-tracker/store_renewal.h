@@ -42,6 +42,7 @@ struct cpd_rcompletions {
 	char (*regno)[7];
 	int64_t *id, *course;
 	struct cpd_date *on;
+	unsigned *waived;            /* the holds the CPD desk waived (cpd_credit.waived) */
 };
 int cpd_rstore_completions_all(rs_db *db, struct cpd_rcompletions *out);
 void cpd_rcompletions_free(struct cpd_rcompletions *c);

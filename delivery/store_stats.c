@@ -62,6 +62,53 @@ static void dlv_st_copy(char *dst, size_t n, const char *src)
 	snprintf(dst, n, "%s", src);
 }
 
+/* Month by group: the key column as the dimension's query has it. */
+#define DLV_ST_MKEY "CASE $7::text WHEN 'centre' THEN centre_code WHEN 'prefecture' THEN prefecture " \
+	"WHEN 'value' THEN value ELSE '' END"
+
+int dlv_stats_exam_months(struct dlv_stats_row **out, int *n, rs_db *db, enum dlv_stats_dim dim,
+                          const struct dlv_stats_filter *f)
+{
+	if ((unsigned)dim > DLV_STATS_ATTEMPT) {
+		rs_error_set("exam statistics: unknown dimension %d", (int)dim);
+		return RS_EINVAL;
+	}
+	const char *key = dim == DLV_STATS_CENTRE ? "centre" : dim == DLV_STATS_PREFECTURE ? "prefecture"
+	                : dim == DLV_STATS_MONTH || dim == DLV_STATS_TOTAL ? "none" : "value";
+	const char *p[] = { dlv_st_dims[dim], f->from_month, f->to_month, f->exam, f->centre, f->prefecture, key };
+	PGresult *r = NULL;
+	int rc = dim == DLV_STATS_PREFECTURE
+		? rs_db_exec(&r, db, "dlv_st_months_pref",
+		             "SELECT to_char(month, 'YYYY-MM'), " DLV_ST_MKEY ", " DLV_ST_SUMS "WHERE dim = $1 AND " DLV_ST_WHERE
+		             "AND (($6::text IS NULL AND prefecture <> '*') OR prefecture = $6) GROUP BY 1, 2 ORDER BY 1, 2", 7, p)
+		: rs_db_exec(&r, db, "dlv_st_months",
+		             "SELECT to_char(month, 'YYYY-MM'), " DLV_ST_MKEY ", " DLV_ST_SUMS "WHERE dim = $1 AND " DLV_ST_WHERE
+		             DLV_ST_PREF "GROUP BY 1, 2 ORDER BY 1, 2", 7, p);
+	if (rc != 0)
+		return rc;
+	int nr = PQntuples(r);
+	struct dlv_stats_row *rows = calloc((size_t)(nr ? nr : 1), sizeof *rows);
+	if (!rows) {
+		PQclear(r);
+		return RS_ENOMEM;
+	}
+	int k = 0;
+	for (int i = 0; i < nr; i++) {
+		if (PQgetisnull(r, i, 2))
+			continue;
+		struct dlv_stats_row *w = &rows[k++];
+		dlv_st_copy(w->label, sizeof w->label, PQgetvalue(r, i, 0)); /* the month */
+		dlv_st_copy(w->key, sizeof w->key, PQgetvalue(r, i, 1));
+		w->applicants = atoll(PQgetvalue(r, i, 2));
+		w->examinees = atoll(PQgetvalue(r, i, 3));
+		w->passers = atoll(PQgetvalue(r, i, 4));
+	}
+	PQclear(r);
+	*out = rows;
+	*n = k;
+	return 0;
+}
+
 int dlv_stats_exam(struct dlv_stats_row **out, int *n, char *as_of, rs_db *db, enum dlv_stats_dim dim,
                    const struct dlv_stats_filter *f)
 {

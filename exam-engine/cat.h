@@ -265,10 +265,14 @@ struct cat_exam {
 	enum cat_exposure exposure;
 	int randomesque_k;
 	double exposure_target;    /* Sympson-Hetter max exposure r */
+	int reserve_forms;         /* > 0: cut reservation (docs/exam-format.md): the items of this
+	                            * many parallel forms assembled at the cut (cat_parallel_forms)
+	                            * are reserved for candidates in the near-cut state */
 	enum cat_selection selection;
 	bool select_at_cut;        /* information (or closeness) at the cut, not the estimate */
 	double near_cut_z;         /* > 0: select at the cut while |theta - cut| < near_cut_z * se */
 	double near_cut_se;        /*   once se is at most this (0 = from the first item) */
+	int near_cut_after;        /*   and at least this many scored items are answered */
 	int strata;                /* a-stratification: number of strata (1..CAT_MAX_STRATA) */
 	int stratum_items[CAT_MAX_STRATA]; /* operational items drawn from each stratum in turn */
 	bool last_stratum_max_info; /* the last stage picks by maximum information within its stratum */
@@ -414,6 +418,15 @@ void cat_sim_acc_merge(struct cat_sim_acc *into, const struct cat_sim_acc *from)
 int cat_sim_run(struct cat_sim_acc *acc, const struct cat_engine *eng, uint64_t seed,
                 enum cat_theta_dist dist, size_t first, size_t count,
                 const size_t *fixed_form, size_t n_form);
+/* The same for nforms fixed forms (form f is forms[f * stride .. + form_n[f]]): each
+ * candidate takes one of them, drawn at random (from seed and the candidate's number, apart
+ * from the draws of theta and answers, so nforms = 1 gives cat_sim_run's figures); or, with
+ * by_theta, an oracle router that knows the true theta: the candidates whose |theta - cut|
+ * lies in the k-th of nforms equal-probability bands of the theta distribution take form k
+ * (nearest first), so every item still reaches 1/nforms of the candidates. */
+int cat_sim_run_forms(struct cat_sim_acc *acc, const struct cat_engine *eng, uint64_t seed,
+                      enum cat_theta_dist dist, size_t first, size_t count,
+                      const size_t *forms, const size_t *form_n, size_t nforms, size_t stride, bool by_theta);
 
 struct cat_sim_report {
 	double examinees, bias, rmse;
@@ -432,6 +445,18 @@ void cat_sim_report(struct cat_sim_report *out, const struct cat_sim_acc *acc, c
 /* Assemble a fixed form: max_items operational items meeting the blueprint, most informative
  * at the cut. out_items must have room for exam->max_items; *out_n gets the count. */
 int cat_fixed_form(size_t *out_items, size_t *out_n, const struct cat_engine *eng);
+/* Assemble nforms (1..CAT_MAX_FORMS) disjoint fixed forms at the cut, each of max_items
+ * operational items meeting the blueprint, each item the most informative eligible one at
+ * the cut that no form holds yet. Parallel (tiers false): the forms take turns in
+ * serpentine order (1..F, F..1, ...), so they come out near parallel. Tiers: form 1 is
+ * filled first (the single fixed form), then form 2 from the rest, and so on, so form k is
+ * the k-th best. nforms = 1 is cat_fixed_form. Form f's items go to out_items[f * max_items
+ * ..] (room for nforms * max_items), its count to out_n[f]. CAT_EINVAL naming the form
+ * when the bank cannot fill them all. */
+#define CAT_MAX_FORMS 16
+int cat_parallel_forms(size_t *out_items, size_t *out_n, int nforms, bool tiers, const struct cat_engine *eng);
+/* Is bank item i reserved for near-cut candidates (exposure.reserve_forms)? */
+bool cat_engine_reserved(const struct cat_engine *eng, size_t i);
 
 /* One iteration of the Sympson-Hetter procedure: from an accumulator of a simulation with
  * the current parameters, set k_i = 1 if P(S_i) <= r else r / P(S_i). Writes bank sh_k. */

@@ -35,6 +35,9 @@ struct cat_engine {
 	uint8_t *ostr;
 	double *obstar;
 	int stage_end[CAT_MAX_STRATA]; /* operational items answered when stage k ends */
+	/* cut reservation (exam reserve_forms > 0): 1 for an operational slot in one of the
+	 * parallel forms at the cut, which only near-cut candidates may take; NULL when off */
+	uint8_t *oreserved;
 	/* pretest items */
 	size_t npre;
 	uint32_t *prei;
@@ -83,6 +86,7 @@ struct cat_session {
 	double *s_info;
 	uint32_t *s_idx;
 	uint32_t *sim_selected;/* simulation hook: counts items facing the SH lottery */
+	bool excl_reserved;    /* this selection skips reserved items (candidate not near the cut) */
 };
 
 /* EAP over the engine's grid and prior for n answers to bank items (cached rows). */

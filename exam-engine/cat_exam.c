@@ -146,7 +146,8 @@ static int cat_exam_from_json(struct cat_exam *e, const struct cat_json *j)
 			return CAT_EINVAL;
 		}
 		if (cat_jnum(j, s, "target", false, &e->exposure_target, "exam exposure") ||
-		    cat_jint(j, s, "randomesque_k", false, 1, 100, &e->randomesque_k, "exam exposure"))
+		    cat_jint(j, s, "randomesque_k", false, 1, 100, &e->randomesque_k, "exam exposure") ||
+		    cat_jint(j, s, "reserve_forms", false, 0, CAT_MAX_FORMS, &e->reserve_forms, "exam exposure"))
 			return CAT_EINVAL;
 		if (!(e->exposure_target > 0 && e->exposure_target <= 1)) {
 			cat_error_set("exam exposure: target must be in (0, 1]");
@@ -185,6 +186,7 @@ static int cat_exam_from_json(struct cat_exam *e, const struct cat_json *j)
 			return CAT_EINVAL;
 		}
 		if (cat_jint(j, s, "strata", false, 1, CAT_MAX_STRATA, &e->strata, "exam selection") ||
+		    cat_jint(j, s, "near_cut_after", false, 0, 500, &e->near_cut_after, "exam selection") ||
 		    cat_jint(j, s, "start_random_items", false, 0, 50, &e->start_items, "exam selection") ||
 		    cat_jint(j, s, "start_set", false, 1, 1000, &e->start_set, "exam selection") ||
 		    cat_jint(j, s, "stratum_set", false, 1, 1000, &e->stratum_set, "exam selection"))
@@ -355,6 +357,10 @@ static int cat_exam_from_json(struct cat_exam *e, const struct cat_json *j)
 	}
 	if (e->start_items > 0 && e->start_set < 2) {
 		cat_error_set("exam selection: start_random_items needs start_set >= 2");
+		return CAT_EINVAL;
+	}
+	if (e->reserve_forms > 0 && !(e->near_cut_z > 0)) {
+		cat_error_set("exam exposure: reserve_forms needs selection.near_cut_z > 0 (who is near the cut)");
 		return CAT_EINVAL;
 	}
 	if (e->exposure == CAT_EXPO_RANDOMESQUE && e->randomesque_k < 1) {

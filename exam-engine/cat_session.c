@@ -87,6 +87,7 @@ void cat_engine_free(struct cat_engine *g)
 	free(g->kind); free(g->dom); free(g->enemy);
 	free(g->opi); free(g->oda); free(g->ob); free(g->oc); free(g->ogpcm); free(g->odom); free(g->oenemy);
 	free(g->prei); free(g->prepart); free(g->ostr); free(g->obstar); free(g->oimax); free(g->order); free(g->llcache); free(g->llslot);
+	free(g->oreserved);
 	free(g);
 }
 
@@ -175,6 +176,49 @@ static void cat_engine_strata(struct cat_engine *g)
 		acc += k < K ? (K == 1 ? e->max_items : e->stratum_items[k]) : 0;
 		g->stage_end[k] = acc;
 	}
+}
+
+/* Cut reservation: mark the items of the exam's reserve_forms parallel forms at the cut. */
+static int cat_engine_reserve(struct cat_engine *g)
+{
+	int F = g->exam->reserve_forms, rc = CAT_ENOMEM;
+	size_t L = (size_t)g->exam->max_items, fn[CAT_MAX_FORMS];
+	size_t *items = malloc((size_t)F * L * sizeof *items);
+	uint8_t *res = calloc(g->nop ? g->nop : 1, 1);
+	uint32_t *slot = malloc((g->n ? g->n : 1) * sizeof *slot);
+	if (!items || !res || !slot) {
+		cat_error_set("out of memory reserving the cut items");
+		goto done;
+	}
+	if ((rc = cat_parallel_forms(items, fn, F, false, g)) != 0) {
+		char why[200];
+		snprintf(why, sizeof why, "%s", cat_error_last());
+		cat_error_set("exposure reserve_forms %d: %s", F, why);
+		goto done;
+	}
+	for (size_t j = 0; j < g->nop; j++)
+		slot[g->opi[j]] = (uint32_t)j;
+	for (int f = 0; f < F; f++)
+		for (size_t k = 0; k < fn[f]; k++)
+			res[slot[items[(size_t)f * L + k]]] = 1;
+	g->oreserved = res;
+	res = NULL;
+	rc = 0;
+done:
+	free(items);
+	free(res);
+	free(slot);
+	return rc;
+}
+
+bool cat_engine_reserved(const struct cat_engine *g, size_t i)
+{
+	if (!g->oreserved || i >= g->n || g->kind[i] != CAT_K_OPER)
+		return false;
+	for (size_t j = 0; j < g->nop; j++)
+		if (g->opi[j] == i)
+			return g->oreserved[j] != 0;
+	return false;
 }
 
 static int cat_enemy_cmp(const void *x, const void *y)
@@ -356,6 +400,8 @@ int cat_engine_new(struct cat_engine **out, const struct cat_exam *e, const stru
 			goto fail;
 		}
 	}
+	if (e->reserve_forms > 0 && (rc = cat_engine_reserve(g)) != 0)
+		goto fail;
 	free(names);
 	*out = g;
 	return 0;
@@ -555,6 +601,8 @@ static long cat_scan(struct cat_session *s, const uint8_t *ok, double theta, siz
 			continue;
 		if (!ok[g->odom[j] * 2 + (eg >= 0)])
 			continue;
+		if (s->excl_reserved && g->oreserved[j])
+			continue;
 		double inf = close ? -fabs(g->obstar[j] - theta) : cat_op_info(g, j, theta);
 		if (have == topk && (inf < thr || (inf == thr && j > s->s_idx[have - 1])))
 			continue;
@@ -576,7 +624,7 @@ static long cat_scan(struct cat_session *s, const uint8_t *ok, double theta, siz
 /* The best eligible slot (topk == 1) or the number of the topk best, by the exam's
  * selection method: a-stratified from the current stage's stratum, moving to the nearest
  * strata (earlier first on a tie) when it has no eligible item; otherwise maximum information. */
-static long cat_scan_method(struct cat_session *s, const uint8_t *ok, double theta, size_t topk, bool mfi)
+static long cat_scan_method1(struct cat_session *s, const uint8_t *ok, double theta, size_t topk, bool mfi)
 {
 	const struct cat_engine *g = s->eng;
 	const struct cat_exam *e = g->exam;
@@ -596,6 +644,19 @@ static long cat_scan_method(struct cat_session *s, const uint8_t *ok, double the
 	return topk == 1 ? -1 : 0;
 }
 
+/* cat_scan_method1, and when a candidate kept off the reserved items finds nothing else
+ * eligible (a domain whose remaining items are all reserved), the same over every item. */
+static long cat_scan_method(struct cat_session *s, const uint8_t *ok, double theta, size_t topk, bool mfi)
+{
+	long r = cat_scan_method1(s, ok, theta, topk, mfi);
+	if (s->excl_reserved && (topk == 1 ? r < 0 : r <= 0)) {
+		s->excl_reserved = false;
+		r = cat_scan_method1(s, ok, theta, topk, mfi);
+		s->excl_reserved = true;
+	}
+	return r;
+}
+
 /* Choose the next operational item; returns bank index or -1 when none is eligible. */
 static long cat_select_operational(struct cat_session *s)
 {
@@ -607,7 +668,10 @@ static long cat_select_operational(struct cat_session *s)
 	bool plain_sel = plain;
 	double theta = s->theta;
 	bool near = e->near_cut_z > 0 && fabs(s->theta - e->cut_theta) < e->near_cut_z * s->se &&
-	            (e->near_cut_se <= 0 || s->se <= e->near_cut_se);
+	            (e->near_cut_se <= 0 || s->se <= e->near_cut_se) && s->n_op >= e->near_cut_after;
+	/* Cut reservation: a candidate not (yet) near the cut leaves the reserved items to
+	 * those whose classification they decide. */
+	s->excl_reserved = g->oreserved && !near && !plain && !(s->opts & CAT_SO_FIXED_THETA);
 	if (e->select_at_cut || near)
 		theta = e->cut_theta; /* classification: information where the decision is made */
 	if (s->opts & CAT_SO_FIXED_THETA)

@@ -61,6 +61,25 @@ void cat_sim_acc_merge(struct cat_sim_acc *a, const struct cat_sim_acc *b)
 
 static double cat_phi(double z) { return 0.5 * erfc(-z / sqrt(2.0)); }
 
+/* The distance q from the cut with P(|theta - cut| < q) = p under the theta distribution
+ * (bisection; infinity for p = 1). */
+static double cat_sim_dist_quantile(enum cat_theta_dist dist, double cut, double p)
+{
+	if (p >= 1)
+		return HUGE_VAL;
+	double lo = 0, hi = 20;
+	for (int it = 0; it < 100; it++) {
+		double q = (lo + hi) / 2, m;
+		if (dist == CAT_DIST_UNIFORM) {
+			double a = cut - q < -3 ? -3 : cut - q, b = cut + q > 3 ? 3 : cut + q;
+			m = b > a ? (b - a) / 6 : 0;
+		} else
+			m = cat_phi(cut + q) - cat_phi(cut - q);
+		if (m < p) lo = q; else hi = q;
+	}
+	return (lo + hi) / 2;
+}
+
 /* Simulated response of a candidate at theta. */
 static int cat_sim_answer(const struct cat_item *it, double theta, struct cat_rng *rng)
 {
@@ -117,10 +136,26 @@ int cat_sim_run(struct cat_sim_acc *acc, const struct cat_engine *g, uint64_t se
                 enum cat_theta_dist dist, size_t first, size_t count,
                 const size_t *form, size_t n_form)
 {
+	return cat_sim_run_forms(acc, g, seed, dist, first, count, form, &n_form, form ? 1 : 0, n_form, false);
+}
+
+int cat_sim_run_forms(struct cat_sim_acc *acc, const struct cat_engine *g, uint64_t seed,
+                      enum cat_theta_dist dist, size_t first, size_t count,
+                      const size_t *forms, const size_t *form_n, size_t nforms, size_t stride, bool by_theta)
+{
 	const struct cat_exam *e = g->exam;
-	uint32_t *items = malloc(((size_t)e->max_items + (size_t)e->pretest_items + n_form + 1) * sizeof *items);
-	const struct cat_item **its = malloc((n_form + 1) * sizeof *its);
-	int *xs = malloc((n_form + 1) * sizeof *xs);
+	size_t maxf = 0;
+	for (size_t f = 0; forms && f < nforms; f++)
+		if (form_n[f] > maxf) maxf = form_n[f];
+	uint32_t *items = malloc(((size_t)e->max_items + (size_t)e->pretest_items + maxf + 1) * sizeof *items);
+	const struct cat_item **its = malloc((maxf + 1) * sizeof *its);
+	int *xs = malloc((maxf + 1) * sizeof *xs);
+	const size_t *form = NULL;
+	size_t n_form = 0;
+	double qband[CAT_MAX_FORMS + 1];
+	if (by_theta && forms)
+		for (size_t k = 0; k <= nforms && k <= CAT_MAX_FORMS; k++)
+			qband[k] = cat_sim_dist_quantile(dist, e->cut_theta, (double)k / (double)nforms);
 	int rc = 0;
 	if (!items || !its || !xs) {
 		cat_error_set("out of memory");
@@ -133,6 +168,15 @@ int cat_sim_run(struct cat_sim_acc *acc, const struct cat_engine *g, uint64_t se
 		double theta = dist == CAT_DIST_UNIFORM ? -3.0 + 6.0 * cat_rng_uniform(&cr) : cat_rng_normal(&cr);
 		double est, se;
 		size_t nop = 0;
+		if (forms && nforms > 0) {
+			/* the form is drawn apart from the candidate's own stream */
+			size_t f = nforms > 1 ? (size_t)(cat_mix64(seed ^ cat_mix64(c * 2 + 2) ^ 0x666f726dULL) % nforms) : 0;
+			if (by_theta)
+				for (f = 0; f + 1 < nforms && fabs(theta - e->cut_theta) >= qband[f + 1]; f++)
+					;
+			form = forms + f * stride;
+			n_form = form_n[f];
+		}
 		if (form) {
 			for (size_t k = 0; k < n_form; k++) {
 				its[k] = &g->bank->items[form[k]].irt;
@@ -257,22 +301,54 @@ void cat_sim_report(struct cat_sim_report *o, const struct cat_sim_acc *a, const
 
 int cat_fixed_form(size_t *out_items, size_t *out_n, const struct cat_engine *g)
 {
-	struct cat_session *s;
-	int rc = cat_session_new_opts(&s, g, 0, CAT_SO_FIXED_THETA | CAT_SO_NO_PRETEST | CAT_SO_NO_EARLY_STOP |
-	                              CAT_SO_NO_EXPOSURE, g->exam->cut_theta);
-	if (rc)
-		return rc;
-	size_t it, n = 0;
-	while (!cat_session_done(s) && cat_session_next(s, &it) == 0) {
-		out_items[n++] = it;
-		if ((rc = cat_session_answer(s, it, 0, 0)) != 0)
-			break;
+	return cat_parallel_forms(out_items, out_n, 1, false, g);
+}
+
+int cat_parallel_forms(size_t *out_items, size_t *out_n, int F, bool tiers, const struct cat_engine *g)
+{
+	struct cat_session *s[CAT_MAX_FORMS] = { 0 };
+	size_t n[CAT_MAX_FORMS] = { 0 }, L = (size_t)g->exam->max_items;
+	int rc = 0;
+	if (F < 1 || F > CAT_MAX_FORMS) {
+		cat_error_set("parallel forms: the number of forms must be in 1..%d", CAT_MAX_FORMS);
+		return CAT_EINVAL;
 	}
-	cat_session_free(s);
-	if (rc)
-		return rc;
-	*out_n = n;
-	return 0;
+	for (int f = 0; f < F; f++)
+		if ((rc = cat_session_new_opts(&s[f], g, 0, CAT_SO_FIXED_THETA | CAT_SO_NO_PRETEST | CAT_SO_NO_EARLY_STOP |
+		                               CAT_SO_NO_EXPOSURE, g->exam->cut_theta)) != 0)
+			goto done;
+	for (size_t step = 0; step < L * (size_t)F; step++) {
+		/* parallel: serpentine turns (1..F, F..1, ...), no form always picks first;
+		 * tiers: form by form */
+		size_t r = step / (size_t)F, t = step % (size_t)F;
+		int f = tiers ? (int)(step / L) : r % 2 == 0 ? (int)t : F - 1 - (int)t;
+		size_t it;
+		if (cat_session_done(s[f]) || cat_session_next(s[f], &it) != 0)
+			continue;
+		out_items[(size_t)f * L + n[f]++] = it;
+		if ((rc = cat_session_answer(s[f], it, 0, 0)) != 0)
+			goto done;
+		for (int h = 0; h < F; h++) { /* no other form may take it now */
+			if (h == f || s[h]->flags[it])
+				continue;
+			s[h]->flags[it] |= CAT_F_REJECTED;
+			if (g->enemy[it] < 0)
+				s[h]->avail[g->dom[it]]--;
+		}
+	}
+	for (int f = 1; f < F; f++)
+		if (n[f] < n[0]) {
+			cat_error_set("parallel forms: the bank fills only %zu of form %d's %zu items under the blueprint "
+			              "(%d disjoint forms need more items)", n[f], f + 1, n[0], F);
+			rc = CAT_EINVAL;
+			goto done;
+		}
+	for (int f = 0; f < F; f++)
+		out_n[f] = n[f];
+done:
+	for (int f = 0; f < F; f++)
+		cat_session_free(s[f]);
+	return rc;
 }
 
 void cat_sh_update(struct cat_bank *bank, const struct cat_sim_acc *acc, double target)

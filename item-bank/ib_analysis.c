@@ -391,10 +391,32 @@ static int ib_cc_link(double *out_A, double *out_B, double *crit, const struct i
 	return 0;
 }
 
+int ib_lord_chi2(double *out_chi2, double *out_p, const struct ib_item_par *old, const struct ib_item_par *nw,
+                 double A, double B)
+{
+	*out_chi2 = *out_p = NAN;
+	double va = nw->se_a * nw->se_a / (A * A) + old->se_a * old->se_a;
+	double vb = A * A * nw->se_b * nw->se_b + old->se_b * old->se_b;
+	double cab = nw->cov_ab + old->cov_ab; /* (1/A)(A) cov(a, b) for the linked new estimates */
+	double det = va * vb - cab * cab;
+	if (!isfinite(va) || !isfinite(vb) || !isfinite(cab) || !(va > 0) || !(vb > 0) || !(det > 0) || !(A > 0)) {
+		rs_error_set("Lord's chi-square needs both estimates' standard errors and a-b covariance");
+		return RS_EINVAL;
+	}
+	double da = nw->a / A - old->a, db = A * nw->b + B - old->b;
+	double chi2 = (vb * da * da - 2 * cab * da * db + va * db * db) / det;
+	*out_chi2 = chi2;
+	*out_p = exp(-chi2 / 2);
+	return 0;
+}
+
 static uint8_t ib_drift_flag(const struct ib_item_par *old, const struct ib_item_par *nw, double A, double B,
                              const struct ib_drift_opts *o)
 {
 	uint8_t f = 0;
+	double chi2, p;
+	if (o->z > 0 && ib_lord_chi2(&chi2, &p, old, nw, A, B) == 0 && p < erfc(o->z / sqrt(2.0)))
+		f |= 4;
 	double db = A * nw->b + B - old->b, seb = sqrt(A * A * nw->se_b * nw->se_b + old->se_b * old->se_b);
 	if (fabs(db) > o->threshold && (!isfinite(seb) || !(seb > 0) || fabs(db) > o->z * seb))
 		f |= 1;
@@ -526,5 +548,75 @@ int ib_drift_link_opts(struct ib_drift *out, struct ib_link_est est[3], uint8_t 
 	free(pn);
 	free(bo);
 	free(bn);
+	return rc;
+}
+
+int ib_link_person_boot(double out_se[3][2], int *out_ok, const struct ib_data *d, const struct ib_calib_opts *co,
+                        const struct ib_item_par *old, const size_t *new_item, size_t m, int reps, uint64_t seed)
+{
+	for (int k = 0; k < 3; k++)
+		out_se[k][0] = out_se[k][1] = NAN;
+	*out_ok = 0;
+	if (reps < 2 || m < 2 || d->n_persons == 0) {
+		rs_error_set("person bootstrap: needs at least 2 replicates, 2 linking items and some persons");
+		return RS_EINVAL;
+	}
+	size_t N = d->n_persons;
+	size_t *pick = malloc(N * sizeof *pick);
+	struct ib_item_par *pn = malloc(m * sizeof *pn);
+	if (!pick || !pn) {
+		free(pick);
+		free(pn);
+		rs_error_set("out of memory in the person bootstrap");
+		return RS_ENOMEM;
+	}
+	double s1[3][2] = { { 0 } }, s2[3][2] = { { 0 } };
+	int ok[3] = { 0 }, rc = 0;
+	uint64_t sd = seed ^ 0x9E3779B97F4A7C15ULL;
+	for (int r = 0; r < reps && rc == 0; r++) {
+		size_t nresp = 0;
+		for (size_t i = 0; i < N; i++) {
+			pick[i] = (size_t)(ib_boot_next(&sd) % N);
+			nresp += d->row_start[pick[i] + 1] - d->row_start[pick[i]];
+		}
+		struct ib_data *b = NULL;
+		if ((rc = ib_data_alloc(&b, N, d->n_items, nresp)) != 0)
+			break;
+		size_t pos = 0;
+		for (size_t i = 0; i < N; i++) {
+			b->row_start[i] = pos;
+			b->weight[i] = d->weight[pick[i]];
+			for (size_t k = d->row_start[pick[i]]; k < d->row_start[pick[i] + 1]; k++)
+				b->resp[pos++] = d->resp[k];
+		}
+		b->row_start[N] = pos;
+		struct ib_calib_result *cr = NULL;
+		int e = ib_calibrate(&cr, b, co);
+		ib_data_free(b);
+		if (e == RS_ENOMEM) {
+			rc = e;
+			break;
+		}
+		if (e) /* a resample in which an item cannot be estimated: this replicate drops out */
+			continue;
+		for (size_t t = 0; t < m; t++)
+			pn[t] = cr->items[new_item[t]];
+		ib_calib_result_free(cr);
+		for (int k = 0; k < 3; k++) {
+			double A, B;
+			if (ib_link(&A, &B, NULL, (enum ib_link_method)k, old, pn, m))
+				continue;
+			s1[k][0] += A; s2[k][0] += A * A;
+			s1[k][1] += B; s2[k][1] += B * B;
+			ok[k]++;
+		}
+		(*out_ok)++;
+	}
+	for (int k = 0; k < 3 && rc == 0; k++)
+		if (ok[k] > 1)
+			for (int c = 0; c < 2; c++)
+				out_se[k][c] = sqrt(fmax(0, (s2[k][c] - s1[k][c] * s1[k][c] / ok[k]) / (ok[k] - 1)));
+	free(pick);
+	free(pn);
 	return rc;
 }

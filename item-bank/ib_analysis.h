@@ -96,11 +96,23 @@ struct ib_drift {
 int ib_drift_link(struct ib_drift *out, uint8_t *flagged, const struct ib_item_par *old, const struct ib_item_par *new_,
                   size_t n, double threshold);
 
+/* Lord's chi-square for one item's joint drift in slope and difficulty (Lord 1980,
+ * ch. 14): the new estimates put on the old scale (a* = a_new / A, b* = A b_new + B),
+ * v = (a* - a_old, b* - b_old), chi2 = v' (S* + S_old)^-1 v, where S_old is the old
+ * estimates' covariance (se_a², cov_ab, se_b²) and S* the new one carried through the
+ * link (se_a² / A², cov_ab, A² se_b²), the constants treated as known. 2 df, so
+ * p = exp(-chi2 / 2). 0, or RS_EINVAL (*out_chi2 and *out_p NAN) when an estimate lacks
+ * its SEs or covariance or the summed covariance is not positive definite. */
+int ib_lord_chi2(double *out_chi2, double *out_p, const struct ib_item_par *old, const struct ib_item_par *new_,
+                 double A, double B);
+
 /* The same with the flag rule of a psychometric report: difficulty drift when |Δb| >
  * threshold and, when both estimates have standard errors, |Δb| > z SE(Δb) with
  * SE(Δb)² = A² se_b_new² + se_b_old² (flag bit 1); slope drift when the linked slope
  * ratio r = (a_new / A) / a_old has |ln r| > ln slope_ratio and, with SEs, |ln r| > z
- * SE(ln r) (bit 2); only difficulty drift leaves the link. Then the constants of all
+ * SE(ln r) (bit 2); joint drift when Lord's chi-square (above; when both estimates carry
+ * their covariance) has p below the two-sided normal level of z, erfc(z / √2) (bit 4:
+ * 0.0099 for z = 2.58); only difficulty drift leaves the link. Then the constants of all
  * three methods over the final linking items, each with bootstrap standard errors
  * (resampling the linking items, boot replicates from seed). */
 struct ib_drift_opts {
@@ -114,5 +126,15 @@ struct ib_link_est { double A, B, se_A, se_B; };
 int ib_drift_link_opts(struct ib_drift *out, struct ib_link_est est[3], uint8_t *flagged,
                        const struct ib_item_par *old, const struct ib_item_par *new_, size_t n,
                        const struct ib_drift_opts *o);
+
+/* Person bootstrap of the linking constants: reps times, resample d's persons with
+ * replacement (weights kept), calibrate the resample with co as the new form was, and
+ * link the m linking items (item new_item[t] of d against old[t]) by each method
+ * (enum ib_link_method order). out_se[k] = {se_A, se_B}: the SDs over the replicates that
+ * calibrated and linked (at least 2, else NAN); *out_ok the number of such replicates.
+ * Deterministic in seed. 0, RS_ENOMEM, or RS_EINVAL for reps < 2 or m < 2. */
+struct ib_calib_opts;
+int ib_link_person_boot(double out_se[3][2], int *out_ok, const struct ib_data *d, const struct ib_calib_opts *co,
+                        const struct ib_item_par *old, const size_t *new_item, size_t m, int reps, uint64_t seed);
 
 #endif

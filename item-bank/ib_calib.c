@@ -559,7 +559,7 @@ int ib_calibrate(struct ib_calib_result **out, const struct ib_data *d,
 		p->d = x[j][1];
 		p->c = c0;
 		p->b = -p->d / p->a;
-		p->se_a = p->se_b = p->se_c = NAN;
+		p->se_a = p->se_b = p->se_c = p->cov_ab = NAN;
 	}
 	if (n_free == 0) {
 		rs_error_set("every item is held fixed: nothing to calibrate");
@@ -847,7 +847,7 @@ int ib_calibrate(struct ib_calib_result **out, const struct ib_data *d,
 			double h = (pr.c_al + pr.c_be - 2) * p->c * (1 - p->c);
 			X[8] += h > 0 ? h : 0;
 		}
-		p->se_a = p->se_b = p->se_c = NAN;
+		p->se_a = p->se_b = p->se_c = p->cov_ab = NAN;
 		if (em.common != IB_COMMON_NONE) {
 			double D = X[4];
 			if (!(D > 0))
@@ -861,6 +861,8 @@ int ib_calibrate(struct ib_calib_result **out, const struct ib_data *d,
 			} else {
 				p->se_a = sqrt(va);
 				p->se_b = sqrt((p->b * p->b * va + 2 * p->b * vad + vd)) / p->a;
+				if (va > 0) /* b = -d / a: cov(a, b) = -(b var a + cov(a, d)) / a (delta method) */
+					p->cov_ab = -(p->b * va + vad) / p->a;
 			}
 			continue;
 		}
@@ -873,6 +875,8 @@ int ib_calibrate(struct ib_calib_result **out, const struct ib_data *d,
 		p->se_a = V[0] > 0 ? sqrt(V[0]) : NAN;
 		double vb = (p->b * p->b * V[0] + 2 * p->b * V[1] + V[4]) / (p->a * p->a);
 		p->se_b = vb > 0 ? sqrt(vb) : NAN;
+		if (V[0] > 0 && vb > 0) /* b = -d / a: cov(a, b) = -(b var a + cov(a, d)) / a */
+			p->cov_ab = -(p->b * V[0] + V[1]) / p->a;
 		if (model == IB_3PL && !(res->at_bound[j] & 4))
 			p->se_c = V[8] > 0 ? sqrt(V[8]) * p->c * (1 - p->c) : NAN;
 	}

@@ -135,10 +135,10 @@ int ib_params_parse(struct ib_params **out, const char *buf, size_t len)
 			}
 		}
 		struct ib_item_par *q = &p->par[i];
-		double a, b, c, d, sa, sb, sc;
+		double a, b, c, d, sa, sb, sc, cab;
 		if (ib_num(it, "a", &a) || ib_num(it, "b", &b) || ib_num(it, "c", &c) ||
 		    ib_num(it, "d", &d) || ib_num(it, "se_a", &sa) || ib_num(it, "se_b", &sb) ||
-		    ib_num(it, "se_c", &sc)) {
+		    ib_num(it, "se_c", &sc) || ib_num(it, "cov_ab", &cab)) {
 			rs_error_set("params: item '%s': a, b, c, d and the se_ fields must be numbers",
 			             ids);
 			rc = RS_EINVAL;
@@ -163,6 +163,7 @@ int ib_params_parse(struct ib_params **out, const char *buf, size_t len)
 		q->se_a = sa;
 		q->se_b = sb;
 		q->se_c = sc;
+		q->cov_ab = cab;
 		q->fixed = 1;
 		if (!(p->ids[i] = strdup(ids))) {
 			rs_error_set("out of memory reading params");
@@ -225,7 +226,8 @@ void *ib_params_json(enum ib_model model, double loglik, int iterations, int con
 		    json_object_set_new(it, "d", ib_jnum(p->d)) ||
 		    json_object_set_new(it, "se_a", ib_jnum(p->se_a)) ||
 		    json_object_set_new(it, "se_b", ib_jnum(p->se_b)) ||
-		    json_object_set_new(it, "se_c", ib_jnum(p->se_c)))
+		    json_object_set_new(it, "se_c", ib_jnum(p->se_c)) ||
+		    json_object_set_new(it, "cov_ab", ib_jnum(p->cov_ab)))
 			goto fail;
 	}
 	if (json_object_set_new(root, "items", items))

@@ -13,6 +13,8 @@ enum ib_model { IB_RASCH, IB_1PL, IB_2PL, IB_3PL };
 struct ib_item_par {
 	double a, b, c, d;          /* slope, difficulty, lower asymptote, intercept d = -a b */
 	double se_a, se_b, se_c;    /* standard errors; NAN when the parameter was not estimated */
+	double cov_ab;              /* sampling covariance of a and b (from the information
+	                             * matrix, as the SEs); NAN when either was not estimated */
 	int fixed;                  /* held at given values during calibration */
 };
 
@@ -51,7 +53,7 @@ double ib_prob(const struct ib_item_par *p, double theta);
 
 
 /* The calibration document {"model", "loglik", "iterations", "converged",
- * "items": [{"id", "a", "b", "c", "d", "se_a", "se_b", "se_c"}]} as a new
+ * "items": [{"id", "a", "b", "c", "d", "se_a", "se_b", "se_c", "cov_ab"}]} as a new
  * jansson object (caller decrefs); NaN values become null. Returns NULL when
  * out of memory. Declared as void * so this header does not need jansson. */
 void *ib_params_json(enum ib_model model, double loglik, int iterations, int converged,

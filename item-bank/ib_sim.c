@@ -80,7 +80,7 @@ int ib_sim(struct ib_data **out_data, struct ib_item_par **out_par, double **out
 		p->b = b < -2.5 ? -2.5 : b > 2.5 ? 2.5 : b;
 		p->c = o->model == IB_3PL ? 0.1 + 0.15 * ib_rng_unif(&rng) : 0.0;
 		p->d = -p->a * p->b;
-		p->se_a = p->se_b = p->se_c = NAN;
+		p->se_a = p->se_b = p->se_c = p->cov_ab = NAN;
 		mark[j] = UINT32_MAX;
 	}
 	size_t pos = 0;

@@ -1,6 +1,7 @@
 /* Pool health for the agency's statistics (item-bank/store_stats.c): items per lifecycle
  * status, how many have been shown, calibration responses, pretest items ready for
- * calibration, and the exposure distribution of operational items. Counts of items, not of
+ * calibration, items flagged by the latest recorded DIF or drift analysis, and the exposure
+ * distribution of operational items. Counts of items, not of
  * people (the statistics layer releases them without suppression). */
 #ifndef IB_STATS_H
 #define IB_STATS_H
@@ -16,6 +17,8 @@ struct ib_stats_status {
 	long long used;      /* exposure count > 0 */
 	long long exposures; /* sum of exposure counts */
 	long long ready;     /* with >= IB_STATS_READY_N calibration responses */
+	long long flagged_dif;   /* latest recorded DIF result flags it (ETS B or C; ib_store_analysis_record) */
+	long long flagged_drift; /* latest recorded drift result flags it */
 };
 
 /* One row per status present, in lifecycle order, for exam (NULL = every exam); *out

@@ -101,4 +101,13 @@ int ib_store_save_calibration(long long *out_run_id, rs_db *db, const char *acto
  * calibrate --fixed from the bank). *out is new (ib_params_free). */
 int ib_store_active_params(struct ib_params **out, rs_db *db, const char *exam);
 
+/* Record what an analysis found (kind "dif" or "drift"): one bank.analysis_runs row and, for
+ * each of the n items analysed, its flag ("" none; DIF: "B" or "C", the ETS class; drift:
+ * "DRIFT-b", "DRIFT-a", "DRIFT-ab"). Items the bank does not hold are left out: *out_recorded
+ * says how many were stored. Audited (bank.analysis.record). RS_EINVAL for a bad kind or flag.
+ * The latest result per item and kind is what the pool statistics count (ib_stats.h). */
+int ib_store_analysis_record(long long *out_run_id, size_t *out_recorded, rs_db *db, const char *actor,
+                             const char *kind, const char *description, const char *const *item_ids,
+                             const char *const *flags, size_t n);
+
 #endif

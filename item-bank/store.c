@@ -1058,7 +1058,7 @@ int ib_store_active_params(struct ib_params **out, rs_db *db, const char *exam)
 		q->b = strtod(PQgetvalue(r, (int)i, 2), NULL);
 		q->c = strtod(PQgetvalue(r, (int)i, 3), NULL);
 		q->d = -q->a * q->b;
-		q->se_a = q->se_b = q->se_c = NAN;
+		q->se_a = q->se_b = q->se_c = q->cov_ab = NAN;
 		q->fixed = 1;
 	}
 	PQclear(r);

@@ -16,9 +16,16 @@ int ib_stats_pool(struct ib_stats_status **out, int *n, char *as_of, rs_db *db, 
 	int rc = rs_db_exec(&r, db, "ib_st_pool",
 	                    "SELECT i.status, count(*), count(*) FILTER (WHERE i.exposure_count > 0), "
 	                    "coalesce(sum(i.exposure_count), 0), count(*) FILTER (WHERE coalesce(rs.n, 0) >= $2::int), "
-	                    "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+	                    "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+	                    "count(*) FILTER (WHERE fd.flag <> ''), count(*) FILTER (WHERE fr.flag <> '') "
 	                    "FROM bank.items i LEFT JOIN (SELECT item_id, count(*) AS n FROM bank.responses GROUP BY item_id) rs "
-	                    "ON rs.item_id = i.id WHERE ($1::text IS NULL OR i.exam = $1) GROUP BY i.status "
+	                    "ON rs.item_id = i.id "
+	                    /* The latest recorded result of each analysis (store_analysis.c). */
+	                    "LEFT JOIN LATERAL (SELECT ar.flag FROM bank.analysis_results ar JOIN bank.analysis_runs r "
+	                    "ON r.id = ar.run_id WHERE ar.item_id = i.id AND r.kind = 'dif' ORDER BY ar.run_id DESC LIMIT 1) fd ON true "
+	                    "LEFT JOIN LATERAL (SELECT ar.flag FROM bank.analysis_results ar JOIN bank.analysis_runs r "
+	                    "ON r.id = ar.run_id WHERE ar.item_id = i.id AND r.kind = 'drift' ORDER BY ar.run_id DESC LIMIT 1) fr ON true "
+	                    "WHERE ($1::text IS NULL OR i.exam = $1) GROUP BY i.status "
 	                    "ORDER BY array_position(ARRAY['draft', 'review', 'pretest', 'operational', 'retired'], i.status)",
 	                    2, p);
 	if (rc != 0)
@@ -35,6 +42,8 @@ int ib_stats_pool(struct ib_stats_status **out, int *n, char *as_of, rs_db *db, 
 		rows[i].used = atoll(PQgetvalue(r, i, 2));
 		rows[i].exposures = atoll(PQgetvalue(r, i, 3));
 		rows[i].ready = atoll(PQgetvalue(r, i, 4));
+		rows[i].flagged_dif = atoll(PQgetvalue(r, i, 6));
+		rows[i].flagged_drift = atoll(PQgetvalue(r, i, 7));
 	}
 	snprintf(as_of, 40, "%s", nr ? PQgetvalue(r, 0, 5) : "");
 	PQclear(r);

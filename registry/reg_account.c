@@ -4,6 +4,7 @@
 #include "store.h"
 
 #include "rs_audit.h"
+#include "rs_config.h"
 #include "rs_encode.h"
 #include "rs_error.h"
 #include "rs_password.h"
@@ -224,8 +225,11 @@ int reg_account_activate(char out_secret[40], rs_db *db, const char *regno, cons
 		return RS_EAUTH;
 	}
 	char hash[RS_PASSWORD_HASH_MAX];
-	int rc = rs_password_hash(hash, password ? password : "");
-	if (rc != 0) {
+	const char *personal[] = { regno, NULL };
+	int rc = rs_password_acceptable(password, personal); /* records its own catalogue message */
+	if (rc != 0)
+		return rc;
+	if ((rc = rs_password_hash(hash, password)) != 0) {
 		rs_error_msg("renewal.err.password", NULL);
 		return RS_EINVAL;
 	}
@@ -270,7 +274,7 @@ static void reg_dummy_verify(const char *password)
 enum reg_login_outcome { REG_LOGIN_UNKNOWN, REG_LOGIN_WAITING, REG_LOGIN_FAILED, REG_LOGIN_OK };
 
 struct reg_login_arg {
-	const char *regno, *request_id;
+	const char *regno, *client, *request_id;
 	enum reg_login_outcome outcome;
 	int64_t step;
 	int ok;
@@ -285,19 +289,27 @@ static int reg_login_tx(rs_db *db, void *arg)
 	snprintf(obj, sizeof obj, "registrant:%s", a->regno);
 	a->ok = 0;
 	int rc;
+	json_t *d = json_pack("{s:s}", "client", a->client);
 	switch (a->outcome) {
 	case REG_LOGIN_UNKNOWN:
-		return rs_audit(db, obj, "public", "registry.account.login_failed", obj, NULL, a->request_id);
+		rc = rs_audit(db, obj, "public", "registry.account.login_failed", obj, d, a->request_id);
+		json_decref(d);
+		return rc;
 	case REG_LOGIN_WAITING:
-		return rs_audit(db, obj, "registrant", "registry.account.login_refused", obj, NULL, a->request_id);
+		rc = rs_audit(db, obj, "registrant", "registry.account.login_refused", obj, d, a->request_id);
+		json_decref(d);
+		return rc;
 	case REG_LOGIN_FAILED:
-		if ((rc = reg_store_account_result(db, a->regno, 0, 0)) != 0)
-			return rc;
-		return rs_audit(db, obj, "registrant", "registry.account.login_failed", obj, NULL, a->request_id);
+		rc = reg_store_account_result(db, a->regno, a->client, 0, 0);
+		if (rc == 0)
+			rc = rs_audit(db, obj, "registrant", "registry.account.login_failed", obj, d, a->request_id);
+		json_decref(d);
+		return rc;
 	case REG_LOGIN_OK:
 		break;
 	}
-	rc = reg_store_account_result(db, a->regno, 1, a->step);
+	json_decref(d);
+	rc = reg_store_account_result(db, a->regno, a->client, 1, a->step);
 	if (rc == RS_ECONFLICT) { /* a replayed TOTP code */
 		a->outcome = REG_LOGIN_FAILED;
 		return reg_login_tx(db, arg);
@@ -310,29 +322,31 @@ static int reg_login_tx(rs_db *db, void *arg)
 	rs_b64url_encode(a->out->token, raw, sizeof raw);
 	rs_b64url_encode(a->out->csrf, rnd, sizeof rnd);
 	reg_acct_sha256(h, a->out->token);
-	if ((rc = reg_store_session_new(db, h, a->regno, a->out->csrf, REG_ME_SESSION_S)) != 0)
+	if ((rc = reg_store_session_new(db, h, a->regno, a->out->csrf, reg_account_session_lifetime())) != 0)
 		return rc;
 	a->ok = 1;
 	return rs_audit(db, obj, "registrant", "registry.account.login", obj, NULL, a->request_id);
 }
 
 int reg_account_login(struct reg_me_login *out, rs_db *db, const char *regno, const char *password, const char *totp,
-                      int64_t now, const char *request_id)
+                      const char *client, int64_t now, const char *request_id)
 {
+	if (!client)
+		client = "";
 	if (!reg_regno_valid(regno) || !password || strlen(password) > RS_PASSWORD_MAX || !totp) {
 		rs_error_msg("renewal.err.login", NULL);
 		return RS_EAUTH;
 	}
 	struct reg_me_login tmp;
 	memset(&tmp, 0, sizeof tmp);
-	struct reg_login_arg a = { .regno = regno, .request_id = request_id, .out = &tmp };
+	struct reg_login_arg a = { .regno = regno, .client = client, .request_id = request_id, .out = &tmp };
 	struct reg_store_account acct;
-	int rc = reg_store_account_get(db, &acct, regno);
+	int rc = reg_store_account_get(db, &acct, regno, client);
 	if (rc != 0 && rc != RS_ENOTFOUND)
 		return rc;
 	/* Argon2 outside any transaction, and on every path: an unknown number or an account in
 	 * backoff takes as long as a check (security review findings 6 and 7). */
-	if (rc == RS_ENOTFOUND || acct.locked) {
+	if (rc == RS_ENOTFOUND || acct.waiting) {
 		a.outcome = rc == RS_ENOTFOUND ? REG_LOGIN_UNKNOWN : REG_LOGIN_WAITING;
 		reg_dummy_verify(password);
 	} else {
@@ -353,7 +367,7 @@ int reg_account_login(struct reg_me_login *out, rs_db *db, const char *regno, co
 	}
 	if (rc == 0) {
 		snprintf(tmp.regno, sizeof tmp.regno, "%s", regno);
-		tmp.ttl_s = REG_ME_SESSION_S;
+		tmp.ttl_s = reg_account_session_lifetime();
 		*out = tmp;
 	}
 	OPENSSL_cleanse(&tmp, sizeof tmp);
@@ -363,7 +377,17 @@ int reg_account_login(struct reg_me_login *out, rs_db *db, const char *regno, co
 int reg_account_session(char out_regno[REG_REGNO_LEN + 1], char out_csrf[24], rs_db *db,
                         const unsigned char token_sha256[32])
 {
-	return reg_store_session_get(db, out_regno, out_csrf, token_sha256);
+	return reg_store_session_get(db, out_regno, out_csrf, token_sha256, (int)rs_config_int("session_idle_timeout"));
+}
+
+int reg_account_sessions_purge_expired(rs_db *db, int *out_n)
+{
+	return reg_store_session_purge(db, (int)rs_config_int("session_idle_timeout"), out_n);
+}
+
+int reg_account_session_lifetime(void)
+{
+	return (int)rs_config_int("me_session_lifetime");
 }
 
 int reg_account_logout(rs_db *db, const unsigned char token_sha256[32])
@@ -393,5 +417,94 @@ int reg_account_purge_expired(rs_db *db, int64_t now, int *out_n)
 	int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_purge_body, &t);
 	if (rc == 0)
 		*out_n = t.n;
+	return rc;
+}
+
+/* ---- password change (ASVS 2.1.5, 2.1.6, 3.3.3) ---- */
+
+struct reg_pwchange_arg {
+	const char *regno, *client, *request_id, *hash;
+	const unsigned char *keep;
+	int64_t step;
+	int ok, ended;
+};
+
+static int reg_pwchange_tx(rs_db *db, void *arg)
+{
+	struct reg_pwchange_arg *a = arg;
+	char obj[32];
+	snprintf(obj, sizeof obj, "registrant:%s", a->regno);
+	a->ok = 0;
+	int rc = 0;
+	if (a->hash) {
+		rc = reg_store_password_set(db, &a->ended, a->regno, a->hash, a->step, a->client, a->keep);
+		if (rc == 0) {
+			json_t *d = json_pack("{s:s, s:i}", "client", a->client, "sessions_ended", a->ended);
+			rc = rs_audit(db, obj, "registrant", "registry.account.password_changed", obj, d, a->request_id);
+			json_decref(d);
+			a->ok = rc == 0;
+			return rc;
+		}
+		if (rc != RS_ECONFLICT) /* a replayed TOTP code: a failure like any other */
+			return rc;
+	}
+	if ((rc = reg_store_account_result(db, a->regno, a->client, 0, 0)) != 0)
+		return rc;
+	json_t *d = json_pack("{s:s}", "client", a->client);
+	rc = rs_audit(db, obj, "registrant", "registry.account.password_change_failed", obj, d, a->request_id);
+	json_decref(d);
+	return rc;
+}
+
+int reg_account_password_change(rs_db *db, const char *regno, const unsigned char keep_session[32],
+                                const char *current, const char *totp, const char *new_password, const char *client,
+                                int64_t now, const char *request_id)
+{
+	if (!client)
+		client = "";
+	if (!reg_regno_valid(regno) || !current || !totp || !new_password || strlen(current) > RS_PASSWORD_MAX) {
+		rs_error_msg("security.password_change_refused", NULL);
+		return RS_EAUTH;
+	}
+	const char *personal[] = { regno, NULL };
+	int rc = rs_password_acceptable(new_password, personal);
+	if (rc != 0)
+		return rc;
+	struct reg_store_account acct;
+	char hash[RS_PASSWORD_HASH_MAX] = "";
+	struct reg_pwchange_arg a = { .regno = regno, .client = client, .request_id = request_id, .keep = keep_session };
+	if ((rc = reg_store_account_get(db, &acct, regno, client)) != 0)
+		return rc;
+	int ok = 0;
+	if (acct.waiting) {
+		reg_dummy_verify(current);
+		rs_error_msg("security.password_change_refused", NULL);
+		rc = RS_EAUTH;
+		goto done;
+	}
+	unsigned char secret[RS_TOTP_SECRET_LEN];
+	size_t slen = 0;
+	a.step = acct.totp_last_step;
+	ok = rs_password_verify(acct.password_hash, current) == 0 &&
+	     rs_base32_decode(secret, sizeof secret, &slen, acct.totp_secret) == 0 &&
+	     rs_totp_verify(secret, slen, totp, now, &a.step) == 0;
+	OPENSSL_cleanse(secret, sizeof secret);
+	if (ok && strcmp(current, new_password) == 0) {
+		rs_error_msg("security.password_same", NULL);
+		rc = RS_EINVAL;
+		goto done;
+	}
+	if (ok && (rc = rs_password_hash(hash, new_password)) != 0)
+		goto done;
+	a.hash = ok ? hash : NULL;
+	if ((rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_pwchange_tx, &a)) != 0)
+		goto done;
+	if (!a.ok) {
+		rs_error_msg("security.password_change_refused", NULL);
+		rc = RS_EAUTH;
+	}
+done:
+	OPENSSL_cleanse(hash, sizeof hash);
+	OPENSSL_cleanse(&acct, sizeof acct);
 	return rc;
 }

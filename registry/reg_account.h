@@ -15,7 +15,6 @@
 #define REG_EMAIL_MAX 255
 #define REG_ACTIVATION_CODE_LEN 14      /* "ABCD-EFGH-JKLM" */
 #define REG_ACTIVATION_DAYS 30          /* a code is valid this long */
-#define REG_ME_SESSION_S (2 * 3600)     /* a registrant session lasts this long */
 
 /* ---- contact ---- */
 
@@ -68,27 +67,45 @@ struct reg_me_login {
 	char regno[REG_REGNO_LEN + 1];
 	int ttl_s;
 };
-/* Sign in with registration number, password and TOTP code. The Argon2id verify runs
- * outside any transaction and on every path (unknown number, account in backoff); failures
- * are audited and, from the 3rd in a row, make the account wait 15 s, doubling up to 15 min;
- * every refusal gives the same RS_EAUTH. */
+/* Sign in with registration number, password and TOTP code from client (an address text,
+ * "" or NULL when unknown). The Argon2id verify runs outside any transaction and on every
+ * path (unknown number, address in backoff); failures are audited with the address and,
+ * from the 3rd in a row, make that address wait 15 s, doubling up to 15 min, for this
+ * account only (registry.sign_in_backoff: the owner elsewhere is not held up); every
+ * refusal gives the same RS_EAUTH. */
 int reg_account_login(struct reg_me_login *out, rs_db *db, const char *regno, const char *password,
-                      const char *totp, int64_t now, const char *request_id);
+                      const char *totp, const char *client, int64_t now, const char *request_id);
+/* The absolute lifetime of a new registrant session in seconds (setting
+ * me_session_lifetime, default 2 h); a session also ends after session_idle_timeout unused. */
+int reg_account_session_lifetime(void);
 /* The registrant of a live session (by the SHA-256 of its cookie token): regno and CSRF
- * token. RS_ENOTFOUND when unknown or expired. */
+ * token; the session counts as used now. RS_ENOTFOUND when unknown, past its lifetime or
+ * unused for longer than session_idle_timeout (ASVS 3.3.2). */
 int reg_account_session(char out_regno[REG_REGNO_LEN + 1], char out_csrf[24], rs_db *db,
                         const unsigned char token_sha256[32]);
 /* End a session. */
 int reg_account_logout(rs_db *db, const unsigned char token_sha256[32]);
+/* Change the password of regno's account (signed in with the session whose token hash is
+ * keep_session) from client at Unix time now: the current password and a fresh TOTP code,
+ * checked as a sign-in is (a wrong one counts towards the backoff of the account from the
+ * address; while the address waits nothing is checked); the new password must pass
+ * rs_password_acceptable and differ from the current one. On success every other session
+ * of the account ends. Audited (registry.account.password_changed with the number of
+ * sessions ended, registry.account.password_change_failed). RS_EAUTH, RS_EINVAL. */
+int reg_account_password_change(rs_db *db, const char *regno, const unsigned char keep_session[32],
+                                const char *current, const char *totp, const char *new_password, const char *client,
+                                int64_t now, const char *request_id);
 
-/* Sign-in backoff retention (issue 17): the renewal job's purge. A registrant's backoff is
- * kept on the account (registry.accounts.failed_logins, locked_until); in one transaction
- * this clears it on every account whose last failure or wait ended more than
- * REG_PURGE_RETENTION_S before now (Unix seconds, the wall clock; such a count has long
+/* Sign-in backoff retention (issue 17): the renewal job's purge. In one transaction this
+ * deletes the backoff rows (registry.sign_in_backoff) whose last failure and wait ended more
+ * than REG_PURGE_RETENTION_S before now (Unix seconds, the wall clock; such a count has long
  * started again at 1, so nothing a sign-in sees changes). Accounts and the audit trail stay.
- * *out_n gets the number of accounts cleared. */
+ * *out_n gets the number of rows deleted. */
 #define REG_PURGE_RETENTION_S (7 * 86400)
 int reg_account_purge_expired(rs_db *db, int64_t now, int *out_n);
+/* Session retention: delete the registrant sessions that have ended (past their lifetime or
+ * session_idle_timeout unused); *out_n gets the number. */
+int reg_account_sessions_purge_expired(rs_db *db, int *out_n);
 
 /* ---- the renewal job's view of the register ---- */
 

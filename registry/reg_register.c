@@ -6,8 +6,10 @@
 #include "store.h"
 
 #include "rs_error.h"
+#include "rs_msg.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -29,6 +31,22 @@ int reg_status_parse(enum reg_status *out, const char *s)
 		}
 	rs_error_msg("reg.status_unknown", s ? s : "", NULL);
 	return RS_EINVAL;
+}
+
+int reg_public_reason_ok(enum reg_status to, const char *code)
+{
+	if (!code || (to != REG_ST_SUSPENDED && to != REG_ST_CANCELLED && to != REG_ST_DEREGISTERED))
+		return 0;
+	const char *st = reg_status_name(to);
+	size_t n = strlen(st), len = strlen(code);
+	if (len <= n + 1 || len >= REG_PUBLIC_REASON_MAX || strncmp(code, st, n) != 0 || code[n] != '.')
+		return 0;
+	for (const char *c = code + n + 1; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || *c == '_'))
+			return 0;
+	char id[REG_PUBLIC_REASON_MAX + 24];
+	snprintf(id, sizeof id, "verify.status_reason.%s", code);
+	return rs_msg_find(id) != NULL;
 }
 
 int reg_status_change_ok(enum reg_status from, enum reg_status to)
@@ -301,7 +319,8 @@ json_t *reg_registrant_public_json(const struct reg_registrant *r, const char *t
 	/* The public learns why by a fixed code with catalogue wording (verify.status_reason.<code>),
 	 * never the registrar's own text, which stays in the staff views (security review finding 8). */
 	if (r->status != REG_ST_ACTIVE)
-		json_object_set_new(o, "status_reason", json_string(reg_status_name(r->status)));
+		json_object_set_new(o, "status_reason", json_string(r->public_reason[0] && r->status != REG_ST_LAPSED
+		                                                    ? r->public_reason : reg_status_name(r->status)));
 	if (r->published & REG_PUB_NAME)
 		json_object_set_new(o, "name", json_string(r->name));
 	if (r->published & REG_PUB_NAME_KANA)
@@ -334,13 +353,14 @@ json_t *reg_registrant_full_json(const struct reg_registrant *r, const char *tod
 	for (size_t i = 0; i < REG_NPUB; i++)
 		if (r->published & reg_pub_names[i].bit)
 			json_array_append_new(pub, json_string(reg_pub_names[i].name));
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:o, s:o}",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:o, s:o}",
 	                 "regno", r->regno, "name", r->name, "name_kana", r->name_kana, "name_latn", r->name_latn,
 	                 "date_of_birth", r->date_of_birth, "exam_result_ref", r->exam_result_ref,
 	                 "exam_pass_date", r->exam_pass_date, "reg_date", r->reg_date, "valid_from", r->valid_from,
 	                 "valid_until", r->valid_until, "renewal_count", r->renewal_count,
 	                 "status", reg_status_name(r->status), "effective_status", reg_status_effective(r, today),
-	                 "status_reason", r->status_reason, "published_fields", pub, "actions", reg_actions_json(r, today));
+	                 "status_reason", r->status_reason, "public_reason", r->public_reason, "published_fields", pub,
+	                 "actions", reg_actions_json(r, today));
 }
 
 int reg_registrant_get(rs_db *db, struct reg_registrant *out, const char *regno)
@@ -354,7 +374,19 @@ int reg_registrant_get(rs_db *db, struct reg_registrant *out, const char *regno)
 
 int reg_registrants_exist(rs_db *db, unsigned char *out_known, const char *const *regnos, size_t n)
 {
-	return reg_store_registrants_exist(db, out_known, regnos, n);
+	return reg_store_registrants_exist(db, out_known, NULL, regnos, n);
+}
+
+int reg_registrants_reg_dates(rs_db *db, char (*out)[11], const char *const *regnos, size_t n)
+{
+	unsigned char *known = malloc(n ? n : 1);
+	if (!known) {
+		rs_error_set("out of memory");
+		return RS_ENOMEM;
+	}
+	int rc = reg_store_registrants_exist(db, known, out, regnos, n);
+	free(known);
+	return rc;
 }
 
 /* Length of the UTF-8 sequence at p (n bytes left), 0 when it is not well-formed UTF-8

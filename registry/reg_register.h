@@ -14,6 +14,7 @@
 #define REG_NAME_MAX 400         /* bytes of a name field (100 characters of UTF-8) */
 #define REG_REF_MAX 101
 #define REG_REASON_MAX 501
+#define REG_PUBLIC_REASON_MAX 64
 
 enum reg_status {
 	REG_ST_ACTIVE = 0,
@@ -49,8 +50,9 @@ struct reg_registrant {
 	char valid_until[11];          /* last day of the current validity */
 	int renewal_count;
 	enum reg_status status;
-	char status_reason[REG_REASON_MAX];
+	char status_reason[REG_REASON_MAX];   /* the registrar's words: staff views only */
 	unsigned published;            /* reg_pub bits */
+	char public_reason[REG_PUBLIC_REASON_MAX];  /* "<status>.<code>" chosen by the registrar, or "" */
 };
 
 /* "active", "suspended", ...; never NULL. */
@@ -61,6 +63,11 @@ const char *reg_status_name(enum reg_status s);
 int reg_status_change_ok(enum reg_status from, enum reg_status to);
 /* Parse a status name. Returns 0 or RS_EINVAL. */
 int reg_status_parse(enum reg_status *out, const char *s);
+/* True when code is a public reason a registrar may give for a change to status to: "<status
+ * name>.<word>" (to suspended, cancelled or deregistered) with its wording in the message
+ * catalogue as verify.status_reason.<code>. The catalogue's entries are the fixed list (one
+ * place: the desk offers the same ids). */
+int reg_public_reason_ok(enum reg_status to, const char *code);
 
 /* Published-field names ("name", "name_kana", ...) <-> bits. */
 const char *reg_pub_name(unsigned bit);
@@ -105,7 +112,8 @@ const char *reg_card_colour(int renewal_count);
  * stored status's name. */
 const char *reg_status_effective(const struct reg_registrant *r, const char *today);
 /* The public view of a registrant on today: regno, status (effective), status_reason (when
- * not active) and the published fields only. Caller owns it. */
+ * not active: the public reason code, else the status's name; never the registrar's words)
+ * and the published fields only. Caller owns it. */
 json_t *reg_registrant_public_json(const struct reg_registrant *r, const char *today);
 /* The registrar's view: every field, the effective status and the actions the registrar may
  * take on today (reg_actions_json). Caller owns it. */
@@ -123,6 +131,9 @@ int reg_registrant_get(rs_db *db, struct reg_registrant *out, const char *regno)
  * out_known[i] = 1 when regnos[i] is. Malformed numbers are simply unknown. Returns 0 or
  * a database error. */
 int reg_registrants_exist(rs_db *db, unsigned char *out_known, const char *const *regnos, size_t n);
+/* The same with each one's registration date (YYYY-MM-DD; "" for a number not on the
+ * register), for cpd-tracker's hold rule. Returns 0 or a database error. */
+int reg_registrants_reg_dates(rs_db *db, char (*out)[11], const char *const *regnos, size_t n);
 
 #define REG_SEARCH_MAX 50
 #define REG_SEARCH_Q_MAX 100

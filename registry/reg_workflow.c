@@ -202,7 +202,7 @@ static int reg_wf_register_tx(rs_db *db, void *arg)
 	    (rc = reg_store_regno_next(db, r.regno)) != 0 ||
 	    (rc = reg_store_registrant_insert(db, &r, a->id)) != 0 ||
 	    (rc = reg_store_exam_result_mark(db, r.exam_result_ref)) != 0 ||
-	    (rc = reg_store_history_add(db, r.regno, NULL, "active", "registered", a->who->actor)) != 0 ||
+	    (rc = reg_store_history_add(db, r.regno, NULL, "active", "", "registered", a->who->actor)) != 0 ||
 	    (rc = reg_store_app_set_state(db, a->id, "registered", NULL, NULL, r.regno)) != 0)
 		goto done;
 	char obj[32];
@@ -247,13 +247,15 @@ int reg_wf_register(char out_regno[REG_REGNO_LEN + 1], rs_db *db, int64_t app_id
 struct reg_wf_status_arg {
 	const char *regno;
 	enum reg_status to;
+	const char *public_reason;   /* "" or a code of reg_public_reason_ok */
 	const char *reason;
 	int64_t now;
 	const struct reg_actor *who;
 };
 
-/* Move every live credential of regno to list status st (0, 1, 2), one log leaf each. */
-static int reg_wf_creds_status(rs_db *db, const char *regno, int st, int64_t now, const char *reason)
+/* Move every live credential of regno to list status st (0, 1, 2), one log leaf each. The
+ * log is public: its leaves carry the public reason (a code), never the registrar's words. */
+static int reg_wf_creds_status(rs_db *db, const char *regno, int st, int64_t now, const char *public_reason)
 {
 	json_t *creds = NULL;
 	int rc = reg_store_live_creds(db, &creds, regno, now);
@@ -268,7 +270,7 @@ static int reg_wf_creds_status(rs_db *db, const char *regno, int st, int64_t now
 			continue;
 		if ((rc = reg_store_status_set(db, list, idx, st)) != 0)
 			break;
-		char *leaf = reg_leaf_status(regno, list, (uint64_t)idx, st, now, reason);
+		char *leaf = reg_leaf_status(regno, list, (uint64_t)idx, st, now, public_reason);
 		uint64_t li;
 		rc = leaf ? reg_store_leaf_append(db, &li, "status", leaf) : RS_ENOMEM;
 		free(leaf);
@@ -312,11 +314,14 @@ static int reg_wf_status_tx(rs_db *db, void *arg)
 		rs_error_msg("reg.status_change_refused", a->regno, NULL);
 		return RS_ESTATE;
 	}
-	if ((rc = reg_store_registrant_set_status(db, a->regno, a->to, a->reason)) != 0 ||
-	    (rc = reg_store_history_add(db, a->regno, reg_status_name(from), reg_status_name(a->to), a->reason,
-	                                a->who->actor)) != 0)
+	/* The public code: the registrar's choice, else the status's own (verify.status_reason.<status>). */
+	const char *pub = a->public_reason && a->public_reason[0] ? a->public_reason
+	                  : a->to == REG_ST_ACTIVE ? "" : reg_status_name(a->to);
+	if ((rc = reg_store_registrant_set_status(db, a->regno, a->to, a->public_reason, a->reason)) != 0 ||
+	    (rc = reg_store_history_add(db, a->regno, reg_status_name(from), reg_status_name(a->to), a->public_reason,
+	                                a->reason, a->who->actor)) != 0)
 		return rc;
-	if (list_status >= 0 && (rc = reg_wf_creds_status(db, a->regno, list_status, a->now, a->reason)) != 0)
+	if (list_status >= 0 && (rc = reg_wf_creds_status(db, a->regno, list_status, a->now, pub)) != 0)
 		return rc;
 	if (a->to == REG_ST_CANCELLED) {
 		/* A cancellation bars the person from registering again for 2 years. */
@@ -328,17 +333,21 @@ static int reg_wf_status_tx(rs_db *db, void *arg)
 	}
 	char obj[32];
 	snprintf(obj, sizeof obj, "registrant:%s", a->regno);
-	json_t *d = json_pack("{s:s, s:s, s:s}", "from", reg_status_name(from), "to", reg_status_name(a->to),
-	                      "reason", a->reason ? a->reason : "");
+	json_t *d = json_pack("{s:s, s:s, s:s, s:s}", "from", reg_status_name(from), "to", reg_status_name(a->to),
+	                      "reason", a->reason ? a->reason : "", "public_reason", a->public_reason);
 	rc = rs_audit(db, a->who->actor, a->who->role, action, obj, d, a->who->request_id);
 	json_decref(d);
 	return rc;
 }
 
-static int reg_wf_status_check(const char *regno, enum reg_status to, const char *reason)
+static int reg_wf_status_check(const char *regno, enum reg_status to, const char *public_reason, const char *reason)
 {
 	if (!reg_regno_valid(regno)) {
 		rs_error_msg("reg.regno_invalid", NULL);
+		return RS_EINVAL;
+	}
+	if (public_reason && public_reason[0] && !reg_public_reason_ok(to, public_reason)) {
+		rs_error_msg("security.public_reason_invalid", NULL);
 		return RS_EINVAL;
 	}
 	if (reason && strlen(reason) > 500) {
@@ -352,23 +361,25 @@ static int reg_wf_status_check(const char *regno, enum reg_status to, const char
 	return 0;
 }
 
-int reg_wf_set_status_in_tx(rs_db *db, const char *regno, enum reg_status to, const char *reason, int64_t now,
-                            const struct reg_actor *who)
+int reg_wf_set_status_in_tx(rs_db *db, const char *regno, enum reg_status to, const char *public_reason,
+                            const char *reason, int64_t now, const struct reg_actor *who)
 {
-	int rc = reg_wf_status_check(regno, to, reason);
+	int rc = reg_wf_status_check(regno, to, public_reason, reason);
 	if (rc != 0)
 		return rc;
-	struct reg_wf_status_arg a = { .regno = regno, .to = to, .reason = reason ? reason : "", .now = now, .who = who };
+	struct reg_wf_status_arg a = { .regno = regno, .to = to, .public_reason = public_reason ? public_reason : "",
+	                               .reason = reason ? reason : "", .now = now, .who = who };
 	return reg_wf_status_tx(db, &a);
 }
 
-int reg_wf_set_status(rs_db *db, const char *regno, enum reg_status to, const char *reason, int64_t now,
-                      const struct reg_actor *who)
+int reg_wf_set_status(rs_db *db, const char *regno, enum reg_status to, const char *public_reason, const char *reason,
+                      int64_t now, const struct reg_actor *who)
 {
-	int rc = reg_wf_status_check(regno, to, reason);
+	int rc = reg_wf_status_check(regno, to, public_reason, reason);
 	if (rc != 0)
 		return rc;
-	struct reg_wf_status_arg a = { .regno = regno, .to = to, .reason = reason ? reason : "", .now = now, .who = who };
+	struct reg_wf_status_arg a = { .regno = regno, .to = to, .public_reason = public_reason ? public_reason : "",
+	                               .reason = reason ? reason : "", .now = now, .who = who };
 	return rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_wf_status_tx, &a);
 }
 
@@ -397,7 +408,7 @@ static int reg_wf_renew_tx(rs_db *db, void *arg)
 	if ((rc = reg_store_registrant_renew(db, a->regno, from, until)) != 0)
 		return rc;
 	if (r.status != REG_ST_ACTIVE &&
-	    (rc = reg_store_history_add(db, a->regno, reg_status_name(r.status), "active", "renewed", a->who->actor)) != 0)
+	    (rc = reg_store_history_add(db, a->regno, reg_status_name(r.status), "active", "", "renewed", a->who->actor)) != 0)
 		return rc;
 	char obj[32];
 	snprintf(obj, sizeof obj, "registrant:%s", a->regno);
@@ -501,7 +512,7 @@ static int reg_wf_lapse_tx(rs_db *db, void *arg)
 		if (!reg_lapse_is_due(cur.status, cur.valid_until, today))
 			continue;
 		struct reg_wf_status_arg s = { .regno = json_string_value(json_object_get(row, "regno")),
-		                               .to = REG_ST_LAPSED, .reason = "validity ended", .now = a->now,
+		                               .to = REG_ST_LAPSED, .public_reason = "", .reason = "validity ended", .now = a->now,
 		                               .who = a->who };
 		if ((rc = reg_wf_status_tx(db, &s)) != 0)
 			break;

@@ -49,14 +49,17 @@ int reg_wf_register(char out_regno[REG_REGNO_LEN + 1], rs_db *db, int64_t app_id
 /* Change a registration's status: suspend (active -> suspended), reinstate (suspended ->
  * active), cancel and deregister (from active or suspended, final). The live credentials'
  * status entries become 2 (suspended), 0 (reinstated) or 1 (revoked), each change a log
- * leaf. reason is required except for reinstatement. RS_ENOTFOUND, RS_ESTATE, RS_EINVAL. */
-int reg_wf_set_status(rs_db *db, const char *regno, enum reg_status to, const char *reason,
-                      int64_t now, const struct reg_actor *who);
+ * leaf. reason (the registrar's words, staff views only) is required except for
+ * reinstatement. public_reason (NULL or "": the status alone) is what the public sees: a
+ * code of the fixed list for the new status (reg_public_reason_ok); the log leaves carry it.
+ * RS_ENOTFOUND, RS_ESTATE, RS_EINVAL. */
+int reg_wf_set_status(rs_db *db, const char *regno, enum reg_status to, const char *public_reason,
+                      const char *reason, int64_t now, const struct reg_actor *who);
 /* reg_wf_set_status inside the caller's transaction (for a module that changes its own
  * records in the same transaction, e.g. a CPD case ending in cancellation). A
  * cancellation also bars the person from registering again for 2 years. */
-int reg_wf_set_status_in_tx(rs_db *db, const char *regno, enum reg_status to, const char *reason, int64_t now,
-                            const struct reg_actor *who);
+int reg_wf_set_status_in_tx(rs_db *db, const char *regno, enum reg_status to, const char *public_reason,
+                            const char *reason, int64_t now, const struct reg_actor *who);
 /* Renew: the next 3-year validity starts the day after valid_until; renewal_count + 1.
  * Allowed for active registrations within a year of the end of validity, or a lapsed one
  * within a year after it. RS_ESTATE otherwise. */

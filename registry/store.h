@@ -16,15 +16,19 @@
 
 /* ---- registrants and applications (store_register.c) ---- */
 int reg_store_registrant_get(rs_db *db, struct reg_registrant *out, const char *regno, int for_update);
-/* out_known[i] = 1 when regnos[i] is a registrant (one statement). */
-int reg_store_registrants_exist(rs_db *db, unsigned char *out_known, const char *const *regnos, size_t n);
+/* out_known[i] = 1 when regnos[i] is a registrant (one statement); out_reg_date (may be
+ * NULL) gets its registration date, "" when unknown. */
+int reg_store_registrants_exist(rs_db *db, unsigned char *out_known, char (*out_reg_date)[11],
+                                const char *const *regnos, size_t n);
 int reg_store_regno_next(rs_db *db, char out[REG_REGNO_LEN + 1]);
 int reg_store_registrant_insert(rs_db *db, const struct reg_registrant *r, int64_t app_id);
-int reg_store_registrant_set_status(rs_db *db, const char *regno, enum reg_status st, const char *reason);
+/* Set status, the public reason code ("" for none) and the registrar's own words. */
+int reg_store_registrant_set_status(rs_db *db, const char *regno, enum reg_status st, const char *public_reason,
+                                    const char *reason);
 int reg_store_registrant_renew(rs_db *db, const char *regno, const char *valid_from,
                                const char *valid_until);
 int reg_store_history_add(rs_db *db, const char *regno, const char *old_status, const char *new_status,
-                          const char *reason, const char *actor);
+                          const char *public_reason, const char *reason, const char *actor);
 int reg_store_app_insert(rs_db *db, int64_t *out_id, const struct reg_application *app);
 /* The application's state and fields (locked FOR UPDATE); *out_app is a JSON object. */
 int reg_store_app_get(rs_db *db, json_t **out_app, int64_t id);
@@ -145,21 +149,31 @@ struct reg_store_account {
 	char password_hash[160];
 	char totp_secret[40];
 	int64_t totp_last_step;
-	int locked;
+	int waiting;   /* the client address waits after failures on this account (backoff) */
 };
 /* Read (no lock: sign-in verifies the password outside any transaction). RS_ENOTFOUND when
- * the registrant has no account. locked: the account waits after failures (backoff). */
-int reg_store_account_get(rs_db *db, struct reg_store_account *out, const char *regno);
-/* Record a sign-in: success takes the TOTP step (RS_ECONFLICT when it is not newer than the
- * last one: a replayed code) and clears the failures; a failure counts up and, from the 3rd,
- * makes the account wait 15 s, doubling up to 15 min (locked_until; the count starts again
- * once a wait is 15 minutes past). */
-int reg_store_account_result(rs_db *db, const char *regno, int ok, int64_t step);
-/* Clear failed_logins and locked_until where locked_until is before cutoff (Unix seconds);
- * *out_n gets the number of accounts cleared. Run inside a transaction. */
+ * the registrant has no account. */
+int reg_store_account_get(rs_db *db, struct reg_store_account *out, const char *regno, const char *client);
+/* Record a sign-in from client: success takes the TOTP step (RS_ECONFLICT when it is not
+ * newer than the last one: a replayed code) and clears that address's failures; a failure
+ * counts up for the account and address and, from the 3rd, makes that address wait 15 s,
+ * doubling up to 15 min (registry.sign_in_backoff; the count starts again once the last
+ * failure is 15 minutes past). */
+int reg_store_account_result(rs_db *db, const char *regno, const char *client, int ok, int64_t step);
+/* Delete backoff rows whose last failure and wait ended before cutoff (Unix seconds);
+ * *out_n gets the number deleted. Run inside a transaction. */
 int reg_store_account_purge(rs_db *db, int64_t cutoff, int *out_n);
+/* Set a new password hash, taking the TOTP step (RS_ECONFLICT when not newer), end every
+ * other session (all but keep, a token hash; *out_ended their number) and clear client's
+ * backoff. Inside the caller's transaction. */
+int reg_store_password_set(rs_db *db, int *out_ended, const char *regno, const char *hash, int64_t step,
+                           const char *client, const unsigned char keep[32]);
 int reg_store_session_new(rs_db *db, const unsigned char h[32], const char *regno, const char *csrf, int ttl_s);
-int reg_store_session_get(rs_db *db, char out_regno[REG_REGNO_LEN + 1], char out_csrf[24], const unsigned char h[32]);
+/* A session within its lifetime and used within idle_s seconds (its last use moves to now). */
+int reg_store_session_get(rs_db *db, char out_regno[REG_REGNO_LEN + 1], char out_csrf[24], const unsigned char h[32],
+                          int idle_s);
+/* Delete sessions past their lifetime or idle_s seconds unused; *out_n the number. */
+int reg_store_session_purge(rs_db *db, int idle_s, int *out_n);
 int reg_store_session_delete(rs_db *db, const unsigned char h[32]);
 int reg_store_live_scan(rs_db *db, int (*fn)(void *ctx, const struct reg_live_row *row), void *ctx);
 

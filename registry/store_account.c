@@ -99,20 +99,23 @@ int reg_store_account_put(rs_db *db, const char *regno, const char *hash, const 
 	int rc = rs_db_exec(NULL, db, "reg_account_put",
 	                    "INSERT INTO registry.accounts (regno, password_hash, totp_secret) VALUES ($1, $2, $3) "
 	                    "ON CONFLICT (regno) DO UPDATE SET password_hash = excluded.password_hash, "
-	                    "totp_secret = excluded.totp_secret, totp_last_step = 0, failed_logins = 0, "
-	                    "locked_until = NULL, activated_at = now()", 3, p);
+	                    "totp_secret = excluded.totp_secret, totp_last_step = 0, activated_at = now()", 3, p);
 	if (rc == 0)
 		rc = rs_db_exec(NULL, db, "reg_account_end_sessions", "DELETE FROM registry.sessions WHERE regno = $1", 1, p);
+	if (rc == 0)
+		rc = rs_db_exec(NULL, db, "reg_account_backoff_reset", "DELETE FROM registry.sign_in_backoff WHERE regno = $1",
+		                1, p);
 	return rc;
 }
 
-int reg_store_account_get(rs_db *db, struct reg_store_account *out, const char *regno)
+int reg_store_account_get(rs_db *db, struct reg_store_account *out, const char *regno, const char *client)
 {
-	const char *p[] = { regno };
+	const char *p[] = { regno, client };
 	PGresult *r = NULL;
 	int rc = rs_db_exec(&r, db, "reg_account_get",
-	                    "SELECT password_hash, totp_secret, totp_last_step, coalesce(locked_until > now(), false) "
-	                    "FROM registry.accounts WHERE regno = $1", 1, p);
+	                    "SELECT a.password_hash, a.totp_secret, a.totp_last_step, EXISTS (SELECT 1 FROM "
+	                    "registry.sign_in_backoff b WHERE b.regno = a.regno AND b.client = $2 AND b.wait_until > now()) "
+	                    "FROM registry.accounts a WHERE a.regno = $1", 2, p);
 	if (rc != 0)
 		return rc;
 	if (PQntuples(r) != 1) {
@@ -124,14 +127,13 @@ int reg_store_account_get(rs_db *db, struct reg_store_account *out, const char *
 	snprintf(out->password_hash, sizeof out->password_hash, "%s", PQgetvalue(r, 0, 0));
 	snprintf(out->totp_secret, sizeof out->totp_secret, "%s", PQgetvalue(r, 0, 1));
 	out->totp_last_step = atoll(PQgetvalue(r, 0, 2));
-	out->locked = PQgetvalue(r, 0, 3)[0] == 't';
+	out->waiting = PQgetvalue(r, 0, 3)[0] == 't';
 	PQclear(r);
 	return 0;
 }
 
-/* The failure count after one more failure: a wait 15 minutes past starts again at 1
- * (locked_until doubles as the time of the last failure: now() for the 1st and 2nd). */
-#define REG_ACCT_NEXT "(CASE WHEN locked_until < now() - interval '15 minutes' THEN 1 ELSE failed_logins + 1 END)"
+/* The failure count after one more failure (a row 15 minutes quiet starts again at 1). */
+#define REG_ACCT_NEXT "(CASE WHEN b.last_failed_at < now() - interval '15 minutes' THEN 1 ELSE b.failures + 1 END)"
 
 int reg_store_account_purge(rs_db *db, int64_t cutoff, int *out_n)
 {
@@ -140,8 +142,8 @@ int reg_store_account_purge(rs_db *db, int64_t cutoff, int *out_n)
 	const char *p[] = { c };
 	PGresult *r = NULL;
 	int rc = rs_db_exec(&r, db, "reg_account_purge",
-	                    "WITH a AS (UPDATE registry.accounts SET failed_logins = 0, locked_until = NULL "
-	                    "WHERE locked_until < to_timestamp($1::bigint) RETURNING 1) SELECT count(*) FROM a", 1, p);
+	                    "WITH b AS (DELETE FROM registry.sign_in_backoff WHERE last_failed_at < to_timestamp($1::bigint) "
+	                    "AND wait_until < to_timestamp($1::bigint) RETURNING 1) SELECT count(*) FROM b", 1, p);
 	if (rc != 0)
 		return rc;
 	*out_n = PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : 0;
@@ -149,21 +151,15 @@ int reg_store_account_purge(rs_db *db, int64_t cutoff, int *out_n)
 	return 0;
 }
 
-int reg_store_account_result(rs_db *db, const char *regno, int ok, int64_t step)
+/* Take TOTP step s for regno (RS_ECONFLICT when not newer than the last one: a replayed
+ * code), setting the password hash too when hash is not NULL. */
+static int reg_store_take_step(rs_db *db, const char *regno, const char *s, const char *hash)
 {
-	char s[32];
-	snprintf(s, sizeof s, "%lld", (long long)step);
-	const char *p[] = { regno, s };
-	if (!ok)
-		return rs_db_exec(NULL, db, "reg_account_failed",
-		                  "UPDATE registry.accounts SET failed_logins = " REG_ACCT_NEXT ", "
-		                  "locked_until = CASE WHEN " REG_ACCT_NEXT " >= 3 THEN now() + least(interval '15 seconds' * "
-		                  "power(2, least(" REG_ACCT_NEXT " - 3, 10)), interval '15 minutes') ELSE now() END "
-		                  "WHERE regno = $1", 1, p);
+	const char *p[] = { regno, s, hash };
 	PGresult *r = NULL;
 	int rc = rs_db_exec(&r, db, "reg_account_ok",
-	                    "UPDATE registry.accounts SET totp_last_step = $2::bigint, failed_logins = 0, locked_until = NULL "
-	                    "WHERE regno = $1 AND totp_last_step < $2::bigint RETURNING regno", 2, p);
+	                    "UPDATE registry.accounts SET totp_last_step = $2::bigint, password_hash = coalesce($3, password_hash) "
+	                    "WHERE regno = $1 AND totp_last_step < $2::bigint RETURNING regno", 3, p);
 	if (rc != 0)
 		return rc;
 	int taken = PQntuples(r) == 1;
@@ -173,6 +169,50 @@ int reg_store_account_result(rs_db *db, const char *regno, int ok, int64_t step)
 		return RS_ECONFLICT;
 	}
 	return 0;
+}
+
+int reg_store_account_result(rs_db *db, const char *regno, const char *client, int ok, int64_t step)
+{
+	char s[32];
+	snprintf(s, sizeof s, "%lld", (long long)step);
+	const char *q[] = { regno, client };
+	/* The 3rd failure in a row from the address waits 15 s, each further one twice as long,
+	 * at most 15 min. */
+	if (!ok)
+		return rs_db_exec(NULL, db, "reg_account_failed",
+		                  "INSERT INTO registry.sign_in_backoff AS b (regno, client, failures, last_failed_at, wait_until) "
+		                  "VALUES ($1, $2, 1, now(), now()) ON CONFLICT (regno, client) DO UPDATE SET "
+		                  "failures = " REG_ACCT_NEXT ", last_failed_at = now(), "
+		                  "wait_until = CASE WHEN " REG_ACCT_NEXT " >= 3 THEN now() + least(interval '15 seconds' * "
+		                  "power(2, least(" REG_ACCT_NEXT " - 3, 10)), interval '15 minutes') ELSE now() END", 2, q);
+	int rc = reg_store_take_step(db, regno, s, NULL);
+	if (rc != 0)
+		return rc;
+	return rs_db_exec(NULL, db, "reg_account_backoff_clear",
+	                  "DELETE FROM registry.sign_in_backoff WHERE regno = $1 AND client = $2", 2, q);
+}
+
+int reg_store_password_set(rs_db *db, int *out_ended, const char *regno, const char *hash, int64_t step,
+                           const char *client, const unsigned char keep[32])
+{
+	char s[32], hex[65];
+	snprintf(s, sizeof s, "%lld", (long long)step);
+	rs_hex_encode(hex, keep, 32);
+	PGresult *r = NULL;
+	int rc = reg_store_take_step(db, regno, s, hash);
+	if (rc != 0)
+		return rc;
+	const char *q[] = { regno, hex };
+	rc = rs_db_exec(&r, db, "reg_sessions_end_others",
+	                "WITH d AS (DELETE FROM registry.sessions WHERE regno = $1 AND token_sha256 <> decode($2, 'hex') "
+	                "RETURNING 1) SELECT count(*) FROM d", 2, q);
+	if (rc != 0)
+		return rc;
+	*out_ended = PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : 0;
+	PQclear(r);
+	const char *c[] = { regno, client };
+	return rs_db_exec(NULL, db, "reg_account_backoff_clear",
+	                  "DELETE FROM registry.sign_in_backoff WHERE regno = $1 AND client = $2", 2, c);
 }
 
 int reg_store_session_new(rs_db *db, const unsigned char h[32], const char *regno, const char *csrf, int ttl_s)
@@ -186,15 +226,23 @@ int reg_store_session_new(rs_db *db, const unsigned char h[32], const char *regn
 	                  "(decode($1, 'hex'), $2, $3, now() + make_interval(secs => $4::int))", 4, p);
 }
 
-int reg_store_session_get(rs_db *db, char out_regno[REG_REGNO_LEN + 1], char out_csrf[24], const unsigned char h[32])
+int reg_store_session_get(rs_db *db, char out_regno[REG_REGNO_LEN + 1], char out_csrf[24], const unsigned char h[32],
+                          int idle_s)
 {
-	char hex[65];
+	char hex[65], idle[16], touch[16];
 	rs_hex_encode(hex, h, 32);
-	const char *p[] = { hex };
+	snprintf(idle, sizeof idle, "%d", idle_s);
+	snprintf(touch, sizeof touch, "%d", idle_s / 10 < 60 ? (idle_s / 10 > 0 ? idle_s / 10 : 1) : 60);
+	const char *p[] = { hex, idle, touch };
 	PGresult *r = NULL;
+	/* As staff sessions (staff/store.c): live means within the lifetime and used within the
+	 * idle timeout; last_seen_at is written only when a tenth of the timeout old. */
 	int rc = rs_db_exec(&r, db, "reg_session_get",
-	                    "SELECT s.regno, s.csrf FROM registry.sessions s WHERE s.token_sha256 = decode($1, 'hex') "
-	                    "AND s.expires_at > now()", 1, p);
+	                    "WITH s AS (SELECT s.regno, s.csrf, s.last_seen_at < now() - make_interval(secs => $3::int) "
+	                    "AS stale FROM registry.sessions s WHERE s.token_sha256 = decode($1, 'hex') "
+	                    "AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => $2::int)), "
+	                    "t AS (UPDATE registry.sessions SET last_seen_at = now() WHERE token_sha256 = decode($1, 'hex') "
+	                    "AND (SELECT stale FROM s)) SELECT * FROM s", 3, p);
 	if (rc != 0)
 		return rc;
 	if (PQntuples(r) != 1) {
@@ -204,6 +252,23 @@ int reg_store_session_get(rs_db *db, char out_regno[REG_REGNO_LEN + 1], char out
 	}
 	snprintf(out_regno, REG_REGNO_LEN + 1, "%s", PQgetvalue(r, 0, 0));
 	snprintf(out_csrf, 24, "%s", PQgetvalue(r, 0, 1));
+	PQclear(r);
+	return 0;
+}
+
+int reg_store_session_purge(rs_db *db, int idle_s, int *out_n)
+{
+	char idle[16];
+	snprintf(idle, sizeof idle, "%d", idle_s);
+	const char *p[] = { idle };
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "reg_session_purge",
+	                    "WITH d AS (DELETE FROM registry.sessions WHERE expires_at <= now() "
+	                    "OR last_seen_at <= now() - make_interval(secs => $1::int) RETURNING 1) SELECT count(*) FROM d",
+	                    1, p);
+	if (rc != 0)
+		return rc;
+	*out_n = PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : 0;
 	PQclear(r);
 	return 0;
 }

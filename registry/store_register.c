@@ -11,7 +11,7 @@
 #define REG_REGISTRANT_COLS \
 	"regno, name, name_kana, name_latn, date_of_birth::text, exam_result_ref, exam_pass_date::text, " \
 	"reg_date::text, valid_from::text, valid_until::text, renewal_count, status, status_reason, " \
-	"published_fields::text"
+	"published_fields::text, public_reason"
 
 static void reg_store_copy(char *dst, size_t cap, const char *src)
 {
@@ -37,6 +37,7 @@ static void reg_store_row_registrant(struct reg_registrant *r, PGresult *res, in
 	r->status = st;
 	reg_store_copy(r->status_reason, sizeof r->status_reason, PQgetvalue(res, row, 12));
 	r->published = reg_pub_from_pg(PQgetvalue(res, row, 13));
+	reg_store_copy(r->public_reason, sizeof r->public_reason, PQgetvalue(res, row, 14));
 }
 
 int reg_store_registrant_get(rs_db *db, struct reg_registrant *out, const char *regno, int for_update)
@@ -60,9 +61,12 @@ int reg_store_registrant_get(rs_db *db, struct reg_registrant *out, const char *
 	return 0;
 }
 
-int reg_store_registrants_exist(rs_db *db, unsigned char *out_known, const char *const *regnos, size_t n)
+int reg_store_registrants_exist(rs_db *db, unsigned char *out_known, char (*out_reg_date)[11],
+                                const char *const *regnos, size_t n)
 {
 	memset(out_known, 0, n);
+	if (out_reg_date)
+		memset(out_reg_date, 0, n * sizeof *out_reg_date);
 	if (n == 0)
 		return 0;
 	/* A PostgreSQL array literal of the well-formed numbers (digits need no quoting). */
@@ -86,15 +90,18 @@ int reg_store_registrants_exist(rs_db *db, unsigned char *out_known, const char 
 	PGresult *res = NULL;
 	const char *p[] = { arr };
 	int rc = rs_db_exec(&res, db, "reg_registrants_exist",
-	                    "SELECT regno FROM registry.registrants WHERE regno = ANY($1::bpchar[])", 1, p);
+	                    "SELECT regno, reg_date::text FROM registry.registrants WHERE regno = ANY($1::bpchar[])", 1, p);
 	free(arr);
 	if (rc != 0)
 		return rc;
 	for (int r = 0; r < PQntuples(res); r++) {
 		const char *got = PQgetvalue(res, r, 0);
 		for (size_t i = 0; i < n; i++)
-			if (strncmp(regnos[i], got, 6) == 0 && regnos[i][6] == '\0')
+			if (strncmp(regnos[i], got, 6) == 0 && regnos[i][6] == '\0') {
 				out_known[i] = 1;
+				if (out_reg_date)
+					snprintf(out_reg_date[i], sizeof out_reg_date[i], "%s", PQgetvalue(res, r, 1));
+			}
 	}
 	PQclear(res);
 	return 0;
@@ -139,12 +146,13 @@ int reg_store_registrant_insert(rs_db *db, const struct reg_registrant *r, int64
 	                  "FROM (SELECT 1) one LEFT JOIN registry.applications a ON a.id = $8::bigint", 13, p);
 }
 
-int reg_store_registrant_set_status(rs_db *db, const char *regno, enum reg_status st, const char *reason)
+int reg_store_registrant_set_status(rs_db *db, const char *regno, enum reg_status st, const char *public_reason,
+                                    const char *reason)
 {
-	const char *p[] = { regno, reg_status_name(st), reason ? reason : "" };
+	const char *p[] = { regno, reg_status_name(st), reason ? reason : "", public_reason ? public_reason : "" };
 	return rs_db_exec(NULL, db, "reg_registrant_set_status",
-	                  "UPDATE registry.registrants SET status = $2, status_reason = $3, "
-	                  "status_changed_at = now() WHERE regno = $1", 3, p);
+	                  "UPDATE registry.registrants SET status = $2, status_reason = $3, public_reason = $4, "
+	                  "status_changed_at = now() WHERE regno = $1", 4, p);
 }
 
 int reg_store_registrant_renew(rs_db *db, const char *regno, const char *valid_from, const char *valid_until)
@@ -152,17 +160,17 @@ int reg_store_registrant_renew(rs_db *db, const char *regno, const char *valid_f
 	const char *p[] = { regno, valid_from, valid_until };
 	return rs_db_exec(NULL, db, "reg_registrant_renew",
 	                  "UPDATE registry.registrants SET valid_from = $2::date, valid_until = $3::date, "
-	                  "renewal_count = renewal_count + 1, status = 'active', status_reason = '', "
+	                  "renewal_count = renewal_count + 1, status = 'active', status_reason = '', public_reason = '', "
 	                  "status_changed_at = now() WHERE regno = $1", 3, p);
 }
 
 int reg_store_history_add(rs_db *db, const char *regno, const char *old_status, const char *new_status,
-                          const char *reason, const char *actor)
+                          const char *public_reason, const char *reason, const char *actor)
 {
-	const char *p[] = { regno, old_status, new_status, reason ? reason : "", actor };
+	const char *p[] = { regno, old_status, new_status, reason ? reason : "", actor, public_reason ? public_reason : "" };
 	return rs_db_exec(NULL, db, "reg_history_add",
-	                  "INSERT INTO registry.status_history (regno, old_status, new_status, reason, actor) "
-	                  "VALUES ($1, $2, $3, $4, $5)", 5, p);
+	                  "INSERT INTO registry.status_history (regno, old_status, new_status, reason, actor, public_reason) "
+	                  "VALUES ($1, $2, $3, $4, $5, $6)", 6, p);
 }
 
 int reg_store_app_insert(rs_db *db, int64_t *out_id, const struct reg_application *a)
@@ -408,7 +416,7 @@ int reg_store_history(rs_db *db, json_t **out, const char *regno)
 	const char *p[] = { regno };
 	PGresult *res = NULL;
 	int rc = rs_db_exec(&res, db, "reg_history",
-	                    "SELECT at::text AS at, old_status, new_status, reason, actor FROM registry.status_history "
+	                    "SELECT at::text AS at, old_status, new_status, reason, public_reason, actor FROM registry.status_history "
 	                    "WHERE regno = $1 ORDER BY at, id", 1, p);
 	if (rc != 0)
 		return rc;
@@ -506,7 +514,7 @@ int reg_store_entry_info(rs_db *db, struct reg_store_entry_info *out, int list_i
 	                    "SELECT s.status, r.regno IS NOT NULL, r.regno, r.name, r.name_kana, r.name_latn, "
 	                    "r.date_of_birth::text, r.exam_result_ref, r.exam_pass_date::text, r.reg_date::text, "
 	                    "r.valid_from::text, r.valid_until::text, r.renewal_count, r.status, r.status_reason, "
-	                    "r.published_fields::text FROM registry.status_entries s LEFT JOIN registry.credentials c "
+	                    "r.published_fields::text, r.public_reason FROM registry.status_entries s LEFT JOIN registry.credentials c "
 	                    "ON c.list_id = s.list_id AND c.status_idx = s.idx LEFT JOIN registry.registrants r "
 	                    "ON r.regno = c.regno WHERE s.list_id = $1::int AND s.idx = $2::int", 2, p);
 	if (rc != 0)
@@ -538,6 +546,7 @@ int reg_store_entry_info(rs_db *db, struct reg_store_entry_info *out, int list_i
 		r->status = st;
 		reg_store_copy(r->status_reason, sizeof r->status_reason, PQgetvalue(res, 0, 14));
 		r->published = reg_pub_from_pg(PQgetvalue(res, 0, 15));
+		reg_store_copy(r->public_reason, sizeof r->public_reason, PQgetvalue(res, 0, 16));
 	}
 	PQclear(res);
 	return 0;

@@ -4,6 +4,7 @@
 #include "sf_store.h"
 
 #include "rs_audit.h"
+#include "rs_config.h"
 #include "rs_encode.h"
 #include "rs_error.h"
 #include "rs_log.h"
@@ -53,7 +54,8 @@ int sf_create(char out_secret[40], rs_db *db, const char *username, const char *
 	char secret[40], hash[RS_PASSWORD_HASH_MAX];
 	rs_base32_encode(secret, raw, n);
 	OPENSSL_cleanse(raw, sizeof raw);
-	if ((rc = rs_password_hash(hash, password)) != 0)
+	const char *personal[] = { username, display_name, NULL };
+	if ((rc = rs_password_acceptable(password, personal)) != 0 || (rc = rs_password_hash(hash, password)) != 0)
 		return rc;
 	rc = sf_store_create(db, username, display_name, role, centre_code && centre_code[0] ? centre_code : NULL, hash,
 	                     secret);
@@ -158,7 +160,7 @@ static int sf_login_body(rs_db *db, void *arg)
 		rs_b64url_encode(t->out->csrf, rnd, sizeof rnd);
 		OPENSSL_cleanse(raw, sizeof raw);
 		sf_token_hash(h, t->out->token);
-		if ((rc = sf_store_session_new(db, h, t->acct->a.id, t->out->csrf, SF_SESSION_S)) != 0)
+		if ((rc = sf_store_session_new(db, h, t->acct->a.id, t->out->csrf, sf_session_lifetime())) != 0)
 			return rc;
 		d = json_pack("{s:s}", "client", t->client);
 		rc = rs_audit(db, actor, role, "staff.login", "", d, t->request_id);
@@ -215,7 +217,7 @@ int sf_sign_in(struct sf_login *out, rs_db *db, const char *username, const char
 		goto done;
 	}
 	res.acct = acct->a;
-	res.ttl_s = SF_SESSION_S;
+	res.ttl_s = sf_session_lifetime();
 	*out = res;
 done:
 	OPENSSL_cleanse(&res, sizeof res);
@@ -224,9 +226,19 @@ done:
 	return rc;
 }
 
+int sf_session_lifetime(void)
+{
+	return (int)rs_config_int("staff_session_lifetime");
+}
+
 int sf_session(struct sf_account *out, char out_csrf[24], rs_db *db, const unsigned char token_sha256[32])
 {
-	return sf_store_session_get(out, out_csrf, db, token_sha256);
+	return sf_store_session_get(out, out_csrf, db, token_sha256, (int)rs_config_int("session_idle_timeout"));
+}
+
+int sf_sessions_purge_expired(rs_db *db, int *out_n)
+{
+	return sf_store_session_purge(out_n, db, (int)rs_config_int("session_idle_timeout"));
 }
 
 int sf_sign_out(rs_db *db, const unsigned char token_sha256[32])
@@ -251,5 +263,101 @@ int sf_purge_expired(rs_db *db, int64_t now, int *out_n)
 	int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, sf_purge_body, &t);
 	if (rc == 0)
 		*out_n = t.n;
+	return rc;
+}
+
+/* ---- password change (ASVS 2.1.5, 2.1.6, 3.3.3) ---- */
+
+struct sf_pwchange_tx {
+	const struct sf_store_login *acct;
+	const char *client, *request_id, *hash;
+	const unsigned char *keep;
+	int64_t step;
+	int ok, ended;                      /* set inside the transaction */
+};
+
+static int sf_pwchange_body(rs_db *db, void *arg)
+{
+	struct sf_pwchange_tx *t = arg;
+	char actor[64];
+	snprintf(actor, sizeof actor, "staff:%s", t->acct->a.username);
+	json_t *d = NULL;
+	int rc = 0, n = 0;
+	t->ok = 0;
+	if (t->hash) {
+		rc = sf_store_password_set(&t->ended, db, t->acct->a.id, t->hash, t->step, t->client, t->keep);
+		if (rc == 0) {
+			d = json_pack("{s:s, s:i}", "client", t->client, "sessions_ended", t->ended);
+			rc = rs_audit(db, actor, t->acct->a.role, "staff.password.changed", "", d, t->request_id);
+			t->ok = rc == 0;
+			json_decref(d);
+			return rc;
+		}
+		if (rc != RS_ECONFLICT) /* a replayed TOTP code: a failure like any other */
+			return rc;
+	}
+	if ((rc = sf_store_failure(&n, db, t->acct->a.id, t->client)) != 0)
+		return rc;
+	d = json_pack("{s:s, s:i}", "client", t->client, "failures", n);
+	rc = rs_audit(db, actor, t->acct->a.role, "staff.password.change_failed", "", d, t->request_id);
+	json_decref(d);
+	return rc;
+}
+
+int sf_password_change(rs_db *db, int64_t account_id, const unsigned char keep_session[32], const char *current,
+                       const char *totp, const char *new_password, const char *client, const char *request_id)
+{
+	if (!client)
+		client = "";
+	if (!current || !totp || !new_password || strlen(current) > RS_PASSWORD_MAX) {
+		rs_error_msg("security.password_change_refused", NULL);
+		return RS_EAUTH;
+	}
+	struct sf_store_login *acct = calloc(1, sizeof *acct);
+	if (!acct)
+		return RS_ENOMEM;
+	char hash[RS_PASSWORD_HASH_MAX] = "";
+	struct sf_pwchange_tx t = { .acct = acct, .client = client, .request_id = request_id, .keep = keep_session };
+	int rc = sf_store_login_get_by(acct, db, NULL, account_id, client);
+	if (rc != 0)
+		goto done;
+	/* The rule first: it is public, so refusing early tells nothing about the current password. */
+	const char *personal[] = { acct->a.username, acct->a.display_name, NULL };
+	if ((rc = rs_password_acceptable(new_password, personal)) != 0)
+		goto done;
+	/* The current password and a fresh TOTP code, checked as a sign-in is: outside any
+	 * transaction, a dummy verify while the address waits, failures counted the same way. */
+	int ok = 0;
+	if (acct->waiting) {
+		sf_dummy_verify(current);
+		rs_error_msg("security.password_change_refused", NULL);
+		rc = RS_EAUTH;
+		goto done;
+	}
+	unsigned char secret[RS_TOTP_SECRET_LEN];
+	size_t slen = 0;
+	t.step = acct->totp_last_step;
+	ok = rs_password_verify(acct->password_hash, current) == 0 &&
+	     rs_base32_decode(secret, sizeof secret, &slen, acct->totp_secret) == 0 &&
+	     rs_totp_verify(secret, slen, totp, rs_now_ms() / 1000, &t.step) == 0;
+	OPENSSL_cleanse(secret, sizeof secret);
+	if (ok && strcmp(current, new_password) == 0) {
+		rs_error_msg("security.password_same", NULL);
+		rc = RS_EINVAL;
+		goto done;
+	}
+	if (ok && (rc = rs_password_hash(hash, new_password)) != 0)
+		goto done;
+	t.hash = ok ? hash : NULL;
+	if ((rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, sf_pwchange_body, &t)) != 0)
+		goto done;
+	if (!t.ok) {
+		rs_error_msg("security.password_change_refused", NULL);
+		rc = RS_EAUTH;
+	}
+done:
+	OPENSSL_cleanse(hash, sizeof hash);
+	OPENSSL_cleanse(acct, sizeof *acct);
+	free(acct);
 	return rc;
 }

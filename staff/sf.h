@@ -31,7 +31,9 @@ int sf_create(char out_secret[40], rs_db *db, const char *username, const char *
 /* Call fn for every account, ordered by user name. */
 int sf_list(rs_db *db, void (*fn)(void *arg, const struct sf_account *a), void *arg);
 
-#define SF_SESSION_S (8 * 3600)
+/* The absolute lifetime of a new staff session in seconds (setting staff_session_lifetime,
+ * default 8 h); a session also ends after session_idle_timeout seconds unused. */
+int sf_session_lifetime(void);
 
 struct sf_login {
 	char token[48];           /* cookie value: 256 random bits, base64url; never logged */
@@ -50,8 +52,20 @@ struct sf_login {
 int sf_sign_in(struct sf_login *out, rs_db *db, const char *username, const char *password, const char *totp,
                const char *client, const char *request_id);
 
-/* The account of a live session token hash (SHA-256 of the cookie) and its CSRF token.
- * RS_ENOTFOUND when expired, unknown or the account disabled. */
+/* Change the password of account account_id (signed in with the session whose token hash is
+ * keep_session) from client: needs the current password and a fresh TOTP code, checked as
+ * a sign-in is (Argon2id outside any transaction; a wrong one counts towards the backoff of
+ * this account from this address, and while the address waits nothing is checked); the new
+ * password must pass rs_password_acceptable and differ from the current one. On success
+ * every other session of the account ends. Audited (staff.password.changed with the number
+ * of sessions ended, staff.password.change_failed). RS_EAUTH (wrong password or code, or
+ * waiting), RS_EINVAL (new password refused, with its catalogue message). */
+int sf_password_change(rs_db *db, int64_t account_id, const unsigned char keep_session[32], const char *current,
+                       const char *totp, const char *new_password, const char *client, const char *request_id);
+
+/* The account of a live session token hash (SHA-256 of the cookie) and its CSRF token; the
+ * session counts as used now. RS_ENOTFOUND when past its lifetime, unused for longer than
+ * session_idle_timeout (ASVS 3.3.2), unknown or the account disabled. */
 int sf_session(struct sf_account *out, char out_csrf[24], rs_db *db, const unsigned char token_sha256[32]);
 /* End a session. */
 int sf_sign_out(rs_db *db, const unsigned char token_sha256[32]);
@@ -64,5 +78,8 @@ int sf_sign_out(rs_db *db, const unsigned char token_sha256[32]);
  * audit trail (audit.events) is not touched. *out_n gets the number of rows deleted. */
 #define SF_PURGE_RETENTION_S (7 * 86400)
 int sf_purge_expired(rs_db *db, int64_t now, int *out_n);
+/* Session retention (issue 17): delete, in one statement, the staff sessions that have
+ * ended (past their lifetime or session_idle_timeout unused); *out_n gets the number. */
+int sf_sessions_purge_expired(rs_db *db, int *out_n);
 
 #endif

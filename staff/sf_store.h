@@ -17,6 +17,8 @@ int sf_store_create(rs_db *db, const char *username, const char *display_name, c
                     const char *centre_code /* NULL */, const char *password_hash, const char *totp_secret);
 /* The account of username and whether client waits (no lock taken). RS_ENOTFOUND. */
 int sf_store_login_get(struct sf_store_login *out, rs_db *db, const char *username, const char *client);
+/* The same by username, or by account id when username is NULL. */
+int sf_store_login_get_by(struct sf_store_login *out, rs_db *db, const char *username, int64_t id, const char *client);
 /* A failure of an existing account from client: counts up its backoff row; *out_failures
  * gets the count in a row. */
 int sf_store_failure(int *out_failures, rs_db *db, int64_t account_id, const char *client);
@@ -25,8 +27,17 @@ int sf_store_failure(int *out_failures, rs_db *db, int64_t account_id, const cha
 int sf_store_success(rs_db *db, int64_t account_id, const char *client, int64_t totp_step);
 /* A failure for an unknown user name: *out_attempts gets the count of this hour and client. */
 int sf_store_unknown(int *out_attempts, rs_db *db, const char *client);
+/* Set a new password hash, taking the TOTP step (RS_ECONFLICT when not newer: a replayed
+ * code), end every other session (all but keep, a token hash; *out_ended their number) and
+ * clear client's backoff. Inside the caller's transaction. */
+int sf_store_password_set(int *out_ended, rs_db *db, int64_t account_id, const char *hash, int64_t totp_step,
+                          const char *client, const unsigned char keep[32]);
 int sf_store_session_new(rs_db *db, const unsigned char hash[32], int64_t account_id, const char *csrf, int ttl_s);
-int sf_store_session_get(struct sf_account *out, char csrf[24], rs_db *db, const unsigned char hash[32]);
+/* The account of a session that is within its lifetime and was used within idle_s seconds
+ * (its last use moves to now); RS_ENOTFOUND otherwise. */
+int sf_store_session_get(struct sf_account *out, char csrf[24], rs_db *db, const unsigned char hash[32], int idle_s);
+/* Delete sessions past their lifetime or idle_s seconds unused; *out_n the number. */
+int sf_store_session_purge(int *out_n, rs_db *db, int idle_s);
 int sf_store_session_delete(rs_db *db, const unsigned char hash[32]);
 /* Delete backoff rows quiet since before cutoff and unknown-name counters of hours before
  * cutoff (Unix seconds); *out_n gets the number deleted. Run inside a transaction. */

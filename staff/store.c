@@ -37,14 +37,26 @@ static void sf_store_row(struct sf_account *a, PGresult *r, int i)
 	a->backoff = PQgetvalue(r, i, 6)[0] == 't';
 }
 
+/* The sign-in columns of the account a, for client $2. */
+#define SF_LOGIN_COLS SF_COLS ", a.password_hash, a.totp_secret, a.totp_last_step, " \
+	"EXISTS (SELECT 1 FROM staff.sign_in_backoff b WHERE b.account_id = a.id AND b.client = $2 " \
+	"AND b.wait_until > now())"
+
 int sf_store_login_get(struct sf_store_login *out, rs_db *db, const char *username, const char *client)
 {
+	return sf_store_login_get_by(out, db, username, 0, client);
+}
+
+int sf_store_login_get_by(struct sf_store_login *out, rs_db *db, const char *username, int64_t id, const char *client)
+{
 	PGresult *r = NULL;
-	const char *p[] = { username, client };
-	int rc = rs_db_exec(&r, db, "sf_login_get",
-	                    "SELECT " SF_COLS ", a.password_hash, a.totp_secret, a.totp_last_step, "
-	                    "EXISTS (SELECT 1 FROM staff.sign_in_backoff b WHERE b.account_id = a.id AND b.client = $2 "
-	                    "AND b.wait_until > now()) FROM staff.accounts a WHERE a.username = $1", 2, p);
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", (long long)id);
+	const char *p[] = { username ? username : ids, client };
+	int rc = username ? rs_db_exec(&r, db, "sf_login_get", "SELECT " SF_LOGIN_COLS
+	                               " FROM staff.accounts a WHERE a.username = $1", 2, p)
+	                  : rs_db_exec(&r, db, "sf_login_get_id", "SELECT " SF_LOGIN_COLS
+	                               " FROM staff.accounts a WHERE a.id = $1::bigint", 2, p);
 	if (rc != 0)
 		return rc;
 	if (PQntuples(r) != 1) {
@@ -86,16 +98,15 @@ int sf_store_failure(int *out_failures, rs_db *db, int64_t account_id, const cha
 	return 0;
 }
 
-int sf_store_success(rs_db *db, int64_t account_id, const char *client, int64_t totp_step)
+/* Take TOTP step steps for account ids (RS_ECONFLICT when not newer than the last one: a
+ * replayed code), setting the password hash too when hash is not NULL. */
+static int sf_store_take_step(rs_db *db, const char *ids, const char *steps, const char *hash)
 {
-	char ids[24], steps[24];
-	snprintf(ids, sizeof ids, "%lld", (long long)account_id);
-	snprintf(steps, sizeof steps, "%lld", (long long)totp_step);
-	const char *p[] = { ids, steps };
+	const char *p[] = { ids, steps, hash };
 	PGresult *r = NULL;
 	int rc = rs_db_exec(&r, db, "sf_totp_step",
-	                    "UPDATE staff.accounts SET totp_last_step = $2::bigint WHERE id = $1::bigint "
-	                    "AND totp_last_step < $2::bigint RETURNING id", 2, p);
+	                    "UPDATE staff.accounts SET totp_last_step = $2::bigint, password_hash = coalesce($3, password_hash) "
+	                    "WHERE id = $1::bigint AND totp_last_step < $2::bigint RETURNING id", 3, p);
 	if (rc != 0)
 		return rc;
 	int taken = PQntuples(r) == 1;
@@ -104,9 +115,44 @@ int sf_store_success(rs_db *db, int64_t account_id, const char *client, int64_t 
 		rs_error_set("the TOTP code was used already");
 		return RS_ECONFLICT;
 	}
+	return 0;
+}
+
+int sf_store_success(rs_db *db, int64_t account_id, const char *client, int64_t totp_step)
+{
+	char ids[24], steps[24];
+	snprintf(ids, sizeof ids, "%lld", (long long)account_id);
+	snprintf(steps, sizeof steps, "%lld", (long long)totp_step);
+	int rc = sf_store_take_step(db, ids, steps, NULL);
+	if (rc != 0)
+		return rc;
 	const char *q[] = { ids, client };
 	return rs_db_exec(NULL, db, "sf_backoff_clear",
 	                  "DELETE FROM staff.sign_in_backoff WHERE account_id = $1::bigint AND client = $2", 2, q);
+}
+
+int sf_store_password_set(int *out_ended, rs_db *db, int64_t account_id, const char *hash, int64_t totp_step,
+                          const char *client, const unsigned char keep[32])
+{
+	char ids[24], steps[24], hex[68] = "\\x";
+	snprintf(ids, sizeof ids, "%lld", (long long)account_id);
+	snprintf(steps, sizeof steps, "%lld", (long long)totp_step);
+	rs_hex_encode(hex + 2, keep, 32);
+	PGresult *r = NULL;
+	int rc = sf_store_take_step(db, ids, steps, hash);
+	if (rc != 0)
+		return rc;
+	const char *q[] = { ids, hex };
+	rc = rs_db_exec(&r, db, "sf_sessions_end_others",
+	                "WITH d AS (DELETE FROM staff.sessions WHERE account_id = $1::bigint AND token_hash <> $2::bytea "
+	                "RETURNING 1) SELECT count(*) FROM d", 2, q);
+	if (rc != 0)
+		return rc;
+	*out_ended = PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : 0;
+	PQclear(r);
+	const char *c[] = { ids, client };
+	return rs_db_exec(NULL, db, "sf_backoff_clear",
+	                  "DELETE FROM staff.sign_in_backoff WHERE account_id = $1::bigint AND client = $2", 2, c);
 }
 
 int sf_store_unknown(int *out_attempts, rs_db *db, const char *client)
@@ -154,15 +200,24 @@ int sf_store_session_new(rs_db *db, const unsigned char hash[32], int64_t accoun
 	                  "VALUES ($1::bytea, $2::bigint, $3, now() + make_interval(secs => $4::int))", 4, p);
 }
 
-int sf_store_session_get(struct sf_account *out, char csrf[24], rs_db *db, const unsigned char hash[32])
+int sf_store_session_get(struct sf_account *out, char csrf[24], rs_db *db, const unsigned char hash[32], int idle_s)
 {
-	char hex[68] = "\\x";
+	char hex[68] = "\\x", idle[16], touch[16];
 	rs_hex_encode(hex + 2, hash, 32);
-	const char *p[] = { hex };
+	snprintf(idle, sizeof idle, "%d", idle_s);
+	snprintf(touch, sizeof touch, "%d", idle_s / 10 < 60 ? (idle_s / 10 > 0 ? idle_s / 10 : 1) : 60);
+	const char *p[] = { hex, idle, touch };
 	PGresult *r = NULL;
+	/* A live session (within its lifetime, used within the idle timeout, account enabled)
+	 * counts as used now; last_seen_at is written only when a tenth of the timeout (at most a
+	 * minute) old, so not every request writes. */
 	int rc = rs_db_exec(&r, db, "sf_session_get",
-	                    "SELECT " SF_COLS ", s.csrf FROM staff.sessions s JOIN staff.accounts a ON a.id = s.account_id "
-	                    "WHERE s.token_hash = $1::bytea AND s.expires_at > now() AND NOT a.disabled", 1, p);
+	                    "WITH s AS (SELECT " SF_COLS ", s.csrf, s.last_seen_at < now() - make_interval(secs => $3::int) "
+	                    "AS stale FROM staff.sessions s JOIN staff.accounts a ON a.id = s.account_id "
+	                    "WHERE s.token_hash = $1::bytea AND s.expires_at > now() "
+	                    "AND s.last_seen_at > now() - make_interval(secs => $2::int) AND NOT a.disabled), "
+	                    "t AS (UPDATE staff.sessions SET last_seen_at = now() WHERE token_hash = $1::bytea "
+	                    "AND (SELECT stale FROM s)) SELECT * FROM s", 3, p);
 	if (rc != 0)
 		return rc;
 	if (PQntuples(r) != 1) {
@@ -172,6 +227,23 @@ int sf_store_session_get(struct sf_account *out, char csrf[24], rs_db *db, const
 	}
 	sf_store_row(out, r, 0);
 	snprintf(csrf, 24, "%s", PQgetvalue(r, 0, 7));
+	PQclear(r);
+	return 0;
+}
+
+int sf_store_session_purge(int *out_n, rs_db *db, int idle_s)
+{
+	char idle[16];
+	snprintf(idle, sizeof idle, "%d", idle_s);
+	const char *p[] = { idle };
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "sf_session_purge",
+	                    "WITH d AS (DELETE FROM staff.sessions WHERE expires_at <= now() "
+	                    "OR last_seen_at <= now() - make_interval(secs => $1::int) RETURNING 1) SELECT count(*) FROM d",
+	                    1, p);
+	if (rc != 0)
+		return rc;
+	*out_n = PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : 0;
 	PQclear(r);
 	return 0;
 }

@@ -323,8 +323,39 @@ static int st_cmp_age(const void *a, const void *b)
 	return st_age_rank(x->key) - st_age_rank(y->key);
 }
 
+/* Cross-table rule (the same table over another date range): a range's figure is the sum of
+ * its months', and a reader who has the table over two nested ranges subtracts one from the
+ * other to get the months between. So a figure is released only when none of its months
+ * alone would be a small count: each month's applicants, examinees, passers and the
+ * complements a reader derives (absent = applicants - examinees, did not pass = examinees -
+ * passers) of the group (key; NULL = the total over all groups) must be 0 or at least k.
+ * Then the difference of two published figures is a sum of such months: never small. Marks
+ * the entries of x to hold back as primary (before secondary suppression). */
+static void st_exam_months_rule(rs_sdc_table *t, const struct st_exam_idx *x, const char *key,
+                                const struct dlv_stats_row *months, int nm, const struct rs_sdc_rules *rules)
+{
+	for (int i = 0; i < nm;) {
+		/* The group's figures in month months[i].label (atoms come ordered by month). */
+		long long A = 0, E = 0, p = 0;
+		int j = i;
+		for (; j < nm && strcmp(months[j].label, months[i].label) == 0; j++) {
+			if (key && strcmp(months[j].key, key) != 0)
+				continue;
+			A += months[j].applicants;
+			E += months[j].examinees;
+			p += months[j].passers;
+		}
+		i = j;
+		const long long v[] = { A, E, p, A - E, E - p };
+		const int hold[] = { x->A, x->E, x->p, x->A, x->p };
+		for (int c = 0; c < 5; c++)
+			if (v[c] > 0 && v[c] < rules->k && rs_sdc_state(t, hold[c]) == RS_SDC_PUBLISHED)
+				rs_sdc_force(t, hold[c], RS_SDC_PRIMARY);
+	}
+}
+
 static int st_exam_build(json_t *doc, const struct st_def *d, struct dlv_stats_row *rows, int n,
-                         const struct rs_sdc_rules *rules, int raw)
+                         const struct dlv_stats_row *months, int nm, const struct rs_sdc_rules *rules, int raw)
 {
 	if (d->label == ST_LBL_AGE)
 		qsort(rows, (size_t)n, sizeof *rows, st_cmp_age);
@@ -353,6 +384,11 @@ static int st_exam_build(json_t *doc, const struct st_def *d, struct dlv_stats_r
 		rc = rs_sdc_relate(t, (&tx->A)[c], parts, n);
 	}
 	free(parts);
+	if (rc == 0 && !raw) {
+		for (int i = 0; i < n; i++)
+			st_exam_months_rule(t, &x[i], rows[i].key, months, nm, rules);
+		st_exam_months_rule(t, tx, NULL, months, nm, rules);
+	}
 	if (rc == 0)
 		rc = st_protect(t, rules);
 	if (rc != 0)
@@ -547,11 +583,12 @@ static void st_plain(json_t *row, const char *col, long long v)
 
 static int st_pool_build(json_t *doc, const struct ib_stats_status *rows, int n)
 {
-	static const char *const keys[] = { "items", "used", "share_used", "exposures", "ready", NULL };
-	static const char *const types[] = { "count", "count", "rate", "count", "count" };
+	static const char *const keys[] = { "items", "used", "share_used", "exposures", "ready", "flagged_dif",
+		                                "flagged_drift", NULL };
+	static const char *const types[] = { "count", "count", "rate", "count", "count", "count", "count" };
 	json_object_set_new(doc, "columns", st_columns(keys, types));
 	json_t *out_rows = json_array();
-	struct ib_stats_status tot = { "", 0, 0, 0, 0 };
+	struct ib_stats_status tot = { "", 0, 0, 0, 0, 0, 0 };
 	for (int i = 0; i <= n; i++) {
 		const struct ib_stats_status *s = i < n ? &rows[i] : &tot;
 		json_t *row = st_row_new(i < n ? s->status : "total");
@@ -566,7 +603,12 @@ static int st_pool_build(json_t *doc, const struct ib_stats_status *rows, int n)
 		st_plain(row, "exposures", s->exposures);
 		/* Only pretest items wait for calibration. */
 		st_plain(row, "ready", i == n || strcmp(s->status, "pretest") == 0 ? s->ready : 0);
+		/* Items flagged by the latest recorded DIF / drift analysis (riss analyze ... --record). */
+		st_plain(row, "flagged_dif", s->flagged_dif);
+		st_plain(row, "flagged_drift", s->flagged_drift);
 		if (i < n) {
+			tot.flagged_dif += s->flagged_dif;
+			tot.flagged_drift += s->flagged_drift;
 			tot.items += s->items;
 			tot.used += s->used;
 			tot.exposures += s->exposures;
@@ -840,12 +882,18 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 		                               st_opt(f->prefecture) };
 		struct dlv_stats_row *rows = NULL;
 		int n = 0;
+		struct dlv_stats_row *months = NULL;
+		int nm = 0;
 		rc = dlv_stats_exam(&rows, &n, as_of, db, (enum dlv_stats_dim)d->dim, &df);
+		/* The months of a released table, for the cross-table rule (st_exam_months_rule). */
+		if (rc == 0 && d->src == ST_SRC_EXAM && !raw)
+			rc = dlv_stats_exam_months(&months, &nm, db, (enum dlv_stats_dim)d->dim, &df);
 		if (rc == 0 && d->src == ST_SRC_SCORES)
 			rc = st_scores_build(doc, n ? &rows[0] : NULL, rules, raw);
 		else if (rc == 0)
-			rc = st_exam_build(doc, d, rows, n, rules, raw);
+			rc = st_exam_build(doc, d, rows, n, months, nm, rules, raw);
 		free(rows);
+		free(months);
 	}
 	if (rc == 0 && raw) {
 		json_t *detail = st_filters_json(f);

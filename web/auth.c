@@ -45,6 +45,16 @@ const char *web_role_name(unsigned roles)
 	return "public";
 }
 
+const char *web_cookie_name(const char *base)
+{
+	static const char *const names[][2] = { { "riss_staff", "__Host-riss_staff" }, { "riss_me", "__Host-riss_me" },
+	                                         { "riss_exam", "__Host-riss_exam" }, { "riss_ws", "__Host-riss_ws" } };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(base, names[i][0]) == 0)
+			return names[i][web_srv.secure_cookies ? 1 : 0];
+	return base;
+}
+
 void web_token_hash(unsigned char out[32], const char *token)
 {
 	unsigned int n = 0;
@@ -129,9 +139,9 @@ void web_auth_resolve(struct web_request *req)
 		web_auth_bearer(req, authz);
 		return;
 	}
-	const char *staff = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "riss_staff");
-	const char *exam = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "riss_exam");
-	const char *me = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "riss_me");
+	const char *staff = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, web_cookie_name("riss_staff"));
+	const char *exam = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, web_cookie_name("riss_exam"));
+	const char *me = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, web_cookie_name("riss_me"));
 	int kinds = web_token_wellformed(staff) + web_token_wellformed(exam) + web_token_wellformed(me);
 	if (kinds > 1) {
 		/* Two kinds of session in one request: serve it as nobody's rather than mix them. */

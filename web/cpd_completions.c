@@ -68,13 +68,15 @@ enum MHD_Result web_h_cpd_completions_list(struct web_request *req)
 {
 	const char *regno = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "regno");
 	const char *limit = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "limit");
+	const char *state = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "state");
 	rs_db *db;
 	enum MHD_Result reply;
 	if (web_cpd_begin(req, &db, NULL, &reply) != 0)
 		return reply;
 	json_t *out = NULL;
 	int64_t only = (req->roles & WEB_ROLE_PROVIDER) ? req->provider_id : 0;
-	int rc = cpd_completions_list(&out, db, only, regno && regno[0] ? regno : NULL, limit ? atoi(limit) : 200);
+	int rc = cpd_completions_list(&out, db, only, regno && regno[0] ? regno : NULL, state && state[0] ? state : NULL,
+	                              limit ? atoi(limit) : 200);
 	return web_cpd_answer(req, rc, out, MHD_HTTP_OK);
 }
 

@@ -58,7 +58,8 @@ enum MHD_Result web_h_card(struct web_request *req)
 	                      "exam_pass_date", json_object_get(s, "exam_pass_date"), "colour", colour);
 	json_object_set(o, "status", json_object_get(s, "status"));
 	json_object_set(o, "effective_status", json_object_get(s, "effective_status"));
-	json_object_set(o, "status_reason", json_object_get(s, "status_reason"));
+	/* A printed card goes to its holder: it shows the public reason, never the registrar's words. */
+	json_object_set(o, "public_reason", json_object_get(s, "public_reason"));
 	if (tok) {
 		char url[8192];
 		snprintf(url, sizeof url, "%s/v/%s", web_reg_base_url(), tok);

@@ -2,6 +2,7 @@
  * delivery. On success the caller is candidate:<session id> with a CSRF token derived from
  * the session token, which the page reads from GET /api/v1/exam/current. */
 #include "web.h"
+#include "auth.h"
 #include "web_exam.h"
 
 #include "dlv.h"
@@ -28,7 +29,7 @@ void web_exam_csrf(char *out, size_t cap, const char *token)
 
 int web_exam_auth(struct web_request *req, const char *token)
 {
-	const char *ws = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "riss_ws");
+	const char *ws = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, web_cookie_name("riss_ws"));
 	rs_db *db = NULL;
 	int64_t sid = 0;
 	int rc = web_db(req, &db) != 0 ? RS_EUNAVAIL : dlv_auth(&sid, db, token, ws);

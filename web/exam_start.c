@@ -1,6 +1,7 @@
 /* POST /api/v1/exam/start {code}: a workstation redeems the proctor's admission code. Sets
  * the session cookie riss_exam (256-bit, HttpOnly, SameSite=Strict) and, when the
  * workstation has none, the workstation cookie riss_ws that the session is bound to. */
+#include "auth.h"
 #include "web_exam.h"
 
 #include "rs_config.h"
@@ -19,7 +20,7 @@ enum MHD_Result web_h_exam_start(struct web_request *req)
 	if (rs_json_fields(req->json, spec, 1) != 0)
 		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
 	char ws[DLV_TOKEN_LEN + 1], token[DLV_TOKEN_LEN + 1];
-	const char *have = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "riss_ws");
+	const char *have = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, web_cookie_name("riss_ws"));
 	int new_ws = !have || strlen(have) != DLV_TOKEN_LEN;
 	if (new_ws) {
 		if (dlv_token_new(ws) != 0)
@@ -50,8 +51,10 @@ enum MHD_Result web_h_exam_start(struct web_request *req)
 	}
 	const char *secure = web_srv.secure_cookies ? "; Secure" : "";
 	char c1[160], c2[160], csrf[24];
-	snprintf(c1, sizeof c1, "riss_exam=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=86400%s", token, secure);
-	snprintf(c2, sizeof c2, "riss_ws=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=31536000%s", ws, secure);
+	snprintf(c1, sizeof c1, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=86400%s", web_cookie_name("riss_exam"),
+	         token, secure);
+	snprintf(c2, sizeof c2, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=31536000%s", web_cookie_name("riss_ws"),
+	         ws, secure);
 	web_exam_csrf(csrf, sizeof csrf, token);
 	const char *hdrs[] = { MHD_HTTP_HEADER_SET_COOKIE, c1, new_ws ? MHD_HTTP_HEADER_SET_COOKIE : NULL, c2, NULL };
 	enum MHD_Result r = web_reply_json_hdrs(req, MHD_HTTP_OK,

@@ -112,3 +112,10 @@ void web_guard_metrics(FILE *f)
 			        (unsigned long long)atomic_load(&g->outside));
 	}
 }
+
+enum MHD_Result web_reply_sign_in_limited(struct web_request *req)
+{
+	char secs[16];
+	snprintf(secs, sizeof secs, "%d", req->retry_after);
+	return web_reply_msg(req, MHD_HTTP_TOO_MANY_REQUESTS, "rate-limited", "security.sign_in_rate_limited", secs, NULL);
+}

@@ -35,7 +35,15 @@ static void web_jobs_purge(rs_db *db)
 	if (reg_account_purge_expired(db, now, &nr) != 0)
 		rs_warn("sign-in purge (registry): %s", rs_error_last());
 	if (ns + nr > 0)
-		rs_info("sign-in purge: %d staff row(s), %d registrant backoff(s) cleared", ns, nr);
+		rs_info("sign-in purge: %d staff row(s), %d registrant backoff row(s) cleared", ns, nr);
+	/* Session retention: ended staff and registrant sessions. */
+	int ss = 0, sr = 0;
+	if (sf_sessions_purge_expired(db, &ss) != 0)
+		rs_warn("session purge (staff): %s", rs_error_last());
+	if (reg_account_sessions_purge_expired(db, &sr) != 0)
+		rs_warn("session purge (registry): %s", rs_error_last());
+	if (ss + sr > 0)
+		rs_info("session purge: %d staff and %d registrant session(s) ended", ss, sr);
 }
 
 static void web_jobs_once(rs_db **db, const char *runner)

@@ -37,8 +37,8 @@ enum MHD_Result web_h_me_activate(struct web_request *req)
 	int rc = reg_account_activate(secret, db, regno, code, password, (int64_t)time(NULL), req->id);
 	if (rc == RS_EAUTH)
 		return web_reply_msg(req, MHD_HTTP_UNAUTHORIZED, "sign-in-failed", "renewal.err.activation", NULL);
-	if (rc == RS_EINVAL)
-		return web_reply_msg(req, MHD_HTTP_BAD_REQUEST, "invalid-request", "renewal.err.password", NULL);
+	if (rc == RS_EINVAL) /* the password rule's own message (length, common, personal) */
+		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
 	if (rc != 0)
 		return web_renewal_fail(req, rc);
 	char uri[256];
@@ -59,16 +59,13 @@ enum MHD_Result web_h_me_login(struct web_request *req)
 	};
 	if (rs_json_fields(req->json, spec, 3) != 0)
 		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
-	if (web_guard_enter(req, WEB_GUARD_REGISTRANT) != WEB_GUARD_OK) { /* before any Argon2 work */
-		char secs[16];
-		snprintf(secs, sizeof secs, "%d", req->retry_after);
-		return web_reply_msg(req, MHD_HTTP_TOO_MANY_REQUESTS, "rate-limited", "security.sign_in_rate_limited", secs, NULL);
-	}
+	if (web_guard_enter(req, WEB_GUARD_REGISTRANT) != WEB_GUARD_OK) /* before any Argon2 work */
+		return web_reply_sign_in_limited(req);
 	rs_db *db = NULL;
 	if (web_db(req, &db) != 0)
 		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.auth_unavailable", NULL);
 	struct reg_me_login res;
-	int rc = reg_account_login(&res, db, regno, password, totp, (int64_t)time(NULL), req->id);
+	int rc = reg_account_login(&res, db, regno, password, totp, req->client_ip, (int64_t)time(NULL), req->id);
 	if (rc == 0 || rc == RS_EAUTH)
 		web_guard_result(req, WEB_GUARD_REGISTRANT, rc == 0);
 	if (rc == RS_EAUTH) {
@@ -78,8 +75,8 @@ enum MHD_Result web_h_me_login(struct web_request *req)
 	if (rc != 0)
 		return web_renewal_fail(req, rc);
 	char cookie[160];
-	snprintf(cookie, sizeof cookie, "riss_me=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", res.token, res.ttl_s,
-	         web_srv.secure_cookies ? "; Secure" : "");
+	snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", web_cookie_name("riss_me"),
+	         res.token, res.ttl_s, web_srv.secure_cookies ? "; Secure" : "");
 	OPENSSL_cleanse(res.token, sizeof res.token);
 	const char *hdrs[] = { MHD_HTTP_HEADER_SET_COOKIE, cookie, NULL };
 	enum MHD_Result r = web_reply_json_hdrs(req, MHD_HTTP_OK, json_pack("{s:s, s:s}", "regno", res.regno, "csrf",
@@ -90,15 +87,51 @@ enum MHD_Result web_h_me_login(struct web_request *req)
 
 enum MHD_Result web_h_me_logout(struct web_request *req)
 {
-	const char *token = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "riss_me");
+	const char *token = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, web_cookie_name("riss_me"));
 	rs_db *db = NULL;
 	unsigned char h[32];
 	if (token)
 		web_token_hash(h, token);
 	if (web_db(req, &db) != 0 || (token && reg_account_logout(db, h) != 0))
 		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "renewal.err.unavailable", NULL);
-	const char *hdrs[] = { MHD_HTTP_HEADER_SET_COOKIE, "riss_me=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", NULL };
+	char clear[96];
+	snprintf(clear, sizeof clear, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s", web_cookie_name("riss_me"),
+	         web_srv.secure_cookies ? "; Secure" : "");
+	const char *hdrs[] = { MHD_HTTP_HEADER_SET_COOKIE, clear, NULL };
 	return web_reply_json_hdrs(req, MHD_HTTP_OK, json_pack("{s:b}", "signed_out", 1), hdrs);
+}
+
+/* POST /api/v1/me/password {current_password, totp, new_password}: the registrant's own
+ * password; every other session of the account ends (security, issue 17). */
+enum MHD_Result web_h_me_password(struct web_request *req)
+{
+	const char *current = NULL, *totp = NULL, *fresh = NULL;
+	struct rs_json_field spec[] = {
+		{ "current_password", RS_JSON_STRING, &current, 0, 1, 256 },
+		{ "totp", RS_JSON_STRING, &totp, 0, 6, 6 },
+		{ "new_password", RS_JSON_STRING, &fresh, 0, 1, 256 },
+	};
+	if (rs_json_fields(req->json, spec, 3) != 0)
+		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
+	if (web_guard_enter(req, WEB_GUARD_REGISTRANT) != WEB_GUARD_OK) /* before any Argon2 work */
+		return web_reply_sign_in_limited(req);
+	const char *token = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, web_cookie_name("riss_me"));
+	rs_db *db = NULL;
+	if (!token || web_db(req, &db) != 0)
+		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "renewal.err.unavailable", NULL);
+	unsigned char h[32];
+	web_token_hash(h, token);
+	int rc = reg_account_password_change(db, req->regno, h, current, totp, fresh, req->client_ip, (int64_t)time(NULL),
+	                                     req->id);
+	if (rc == 0 || rc == RS_EAUTH)
+		web_guard_result(req, WEB_GUARD_REGISTRANT, rc == 0);
+	if (rc == RS_EAUTH)
+		return web_reply_error(req, MHD_HTTP_FORBIDDEN, "forbidden");
+	if (rc == RS_EINVAL)
+		return web_reply_error(req, 422, "invalid-request");
+	if (rc != 0)
+		return web_renewal_fail(req, rc);
+	return web_reply_json(req, MHD_HTTP_OK, json_pack("{s:b}", "changed", 1));
 }
 
 enum MHD_Result web_h_me(struct web_request *req)

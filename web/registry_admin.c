@@ -181,11 +181,12 @@ enum MHD_Result web_h_registry_registrants(struct web_request *req)
 
 enum MHD_Result web_h_registry_status(struct web_request *req)
 {
-	const char *regno = NULL, *action = NULL, *reason = "";
+	const char *regno = NULL, *action = NULL, *reason = "", *public_reason = "";
 	struct rs_json_field spec[] = {
 		{ "regno", RS_JSON_STRING, &regno, 0, 6, 6 },
 		{ "action", RS_JSON_STRING, &action, 0, 1, 20 },
 		{ "reason", RS_JSON_STRING, &reason, 1, 0, 500 },
+		{ "public_reason", RS_JSON_STRING, &public_reason, 1, 0, 60 },
 	};
 	if (rs_json_fields(req->json, spec, sizeof spec / sizeof spec[0]) != 0)
 		return web_reply_error(req, 400, "invalid-request");
@@ -203,7 +204,7 @@ enum MHD_Result web_h_registry_status(struct web_request *req)
 	if (web_db(req, &db) != 0)
 		return web_regadm_nodb(req);
 	struct reg_actor who = web_reg_actor(req);
-	int rc = reg_wf_set_status(db, regno, acts[i].to, reason, (int64_t)time(NULL), &who);
+	int rc = reg_wf_set_status(db, regno, acts[i].to, public_reason, reason, (int64_t)time(NULL), &who);
 	if (rc != 0)
 		return web_regadm_fail(req, rc);
 	/* This node's verify answers change at once (other nodes within their cache TTL). */

@@ -204,6 +204,9 @@ const char *web_role_name(unsigned roles);
 enum MHD_Result web_h_staff_login(struct web_request *req);
 enum MHD_Result web_h_staff_logout(struct web_request *req);
 enum MHD_Result web_h_staff_me(struct web_request *req);
+/* Password change, staff and registrants (security, issue 17). */
+enum MHD_Result web_h_staff_password(struct web_request *req);
+enum MHD_Result web_h_me_password(struct web_request *req);
 /* Agency statistics (stats-core, web/stats.c). */
 enum MHD_Result web_h_stats_list(struct web_request *req);
 enum MHD_Result web_h_stats_table(struct web_request *req);
@@ -225,6 +228,9 @@ enum MHD_Result web_h_bank_packages(struct web_request *req);
 enum MHD_Result web_h_bank_package_compare(struct web_request *req);
 enum MHD_Result web_h_bank_package_publish(struct web_request *req);
 enum MHD_Result web_h_bank_package_step(struct web_request *req);
+/* Package desk: a package's summary and the windows naming packages (web/bank_packages.c). */
+enum MHD_Result web_h_bank_package_show(struct web_request *req);
+enum MHD_Result web_h_bank_package_windows(struct web_request *req);
 
 /* Registry (web/verify.c, jwks.c, statuslist.c, tlog.c, register_search.c, registry_admin.c,
  * credential_pages.c). */
@@ -332,6 +338,9 @@ enum { WEB_GUARD_OK = 0, WEB_GUARD_LIMITED = 1, WEB_GUARD_OUTSIDE = 2 };
 int web_guard_enter(struct web_request *req, enum web_guard_kind kind);
 /* After the attempt: ok gives the tokens back; a failure is counted for /metrics. */
 void web_guard_result(struct web_request *req, enum web_guard_kind kind, int ok);
+/* The 429 of a sign-in door the guard refused (security.sign_in_rate_limited with
+ * req->retry_after). */
+enum MHD_Result web_reply_sign_in_limited(struct web_request *req);
 /* The guards' counters in Prometheus text. */
 void web_guard_metrics(FILE *f);
 

@@ -208,6 +208,61 @@ static void test_bad_input(void **state)
 	assert_int_equal(cpd_status_compute(&s, &cpd_rules_v1, D("2024-04-01"), &c, 1, D("2024-06-01")), RS_EINVAL);
 }
 
+/* The hold rule: which new records wait for the CPD desk, and what the desk's acceptance
+ * waives. */
+static void test_holds(void **state)
+{
+	(void)state;
+	struct cpd_credit c = { .id = 7, .kind = CPD_PRACTICAL, .completed_on = D("2025-06-10"), .years = { 2025 },
+		                    .nyears = 1, .provider_from = D("2016-10-01") };
+	struct cpd_date reg = D("2025-04-01");
+	assert_int_equal(cpd_completion_holds(&c, 60, 60, reg), CPD_HOLD_NOT_DESIGNATED);
+	c.designated[0] = 2025;
+	c.ndesignated = 1;
+	assert_int_equal(cpd_completion_holds(&c, 60, 60, reg), 0);
+	assert_int_equal(cpd_completion_holds(&c, 59, 60, reg), CPD_HOLD_HOURS_SHORT);
+	assert_int_equal(cpd_completion_holds(&c, 61, 60, reg), 0);
+	c.designated[0] = 2024; /* designated for another year only */
+	assert_int_equal(cpd_completion_holds(&c, 60, 60, reg), CPD_HOLD_NOT_DESIGNATED);
+	c.by_agency = 1;        /* the agency's 実践講習 needs no designation */
+	assert_int_equal(cpd_completion_holds(&c, 60, 60, reg), 0);
+	c.provider_from = D("2025-06-11");
+	assert_int_equal(cpd_completion_holds(&c, 60, 60, reg), CPD_HOLD_OUTSIDE_APPROVAL);
+	c.provider_from = D("2016-10-01");
+	c.provider_until = D("2025-06-09");
+	assert_int_equal(cpd_completion_holds(&c, 60, 60, reg), CPD_HOLD_OUTSIDE_APPROVAL);
+	c.provider_until = D("2025-06-10"); /* the last day of approval still counts */
+	assert_int_equal(cpd_completion_holds(&c, 60, 60, reg), 0);
+	assert_int_equal(cpd_completion_holds(&c, 60, 60, D("2025-10-01")), CPD_HOLD_BEFORE_REGISTRATION);
+	assert_int_equal(cpd_completion_holds(&c, 60, 60, D("2025-06-10")), 0);
+
+	/* Accepted by the desk: a non-designated private practical course then fills the duty. */
+	struct cpd_credit p = { .id = 8, .kind = CPD_PRACTICAL, .completed_on = D("2025-06-10"), .years = { 2025 },
+		                    .nyears = 1, .provider_from = D("2016-10-01") };
+	struct cpd_status s;
+	assert_int_equal(cpd_status_compute(&s, &cpd_rules_v1, D("2025-04-01"), &p, 1, D("2025-07-01")), 0);
+	assert_int_equal(s.duties[s.nduties - 1].state, CPD_OPEN);
+	p.waived = CPD_HOLD_NOT_DESIGNATED;
+	assert_int_equal(cpd_status_compute(&s, &cpd_rules_v1, D("2025-04-01"), &p, 1, D("2025-07-01")), 0);
+	assert_int_equal(s.duties[s.nduties - 1].filled_by, 8);
+	/* Waived before the registration: counts as done on the cycle's first day (year 1 only). */
+	struct cpd_credit o = { .id = 9, .kind = CPD_ONLINE, .completed_on = D("2025-03-20"), .years = { 2025 },
+		                    .nyears = 1, .provider_from = D("2016-10-01") };
+	assert_int_equal(cpd_status_compute(&s, &cpd_rules_v1, D("2025-04-01"), &o, 1, D("2025-07-01")), 0);
+	assert_int_equal(s.duties[0].state, CPD_OPEN);
+	o.waived = CPD_HOLD_BEFORE_REGISTRATION;
+	assert_int_equal(cpd_status_compute(&s, &cpd_rules_v1, D("2025-04-01"), &o, 1, D("2025-07-01")), 0);
+	assert_int_equal(s.duties[0].filled_by, 9);
+	o.years[0] = 2028; /* a later cycle is out of reach */
+	assert_int_equal(cpd_status_compute(&s, &cpd_rules_v1, D("2028-04-01"), &o, 1, D("2028-07-01")), 0);
+	assert_int_equal(s.duties[0].filled_by, 0);
+	/* Codes. */
+	assert_string_equal(cpd_hold_code(CPD_HOLD_HOURS_SHORT), "hours_short");
+	assert_int_equal(cpd_hold_parse("before_registration"), CPD_HOLD_BEFORE_REGISTRATION);
+	assert_int_equal(cpd_hold_parse("nope"), 0);
+	assert_null(cpd_hold_code(3));
+}
+
 static void test_dates(void **state)
 {
 	(void)state;
@@ -231,6 +286,7 @@ int main(void)
 		cmocka_unit_test(test_rule_versions),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_holds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

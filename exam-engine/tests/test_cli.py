@@ -138,6 +138,13 @@ class CliTest(unittest.TestCase):
         self.assertEqual(out["latent"], {"mean": 0.0, "sd": 1.0, "estimated": False})
         self.assertTrue(out["converged"])
         self.assertLess(out["convergence"]["max_gradient"], 1e-4)
+        # each item's a-b covariance beside its SEs: a correlation in (-1, 1), and b = -d/a
+        # ties its sign to the item's difficulty (a larger slope pulls b towards 0)
+        for it in out["items"]:
+            r = it["cov_ab"] / (it["se_a"] * it["se_b"])
+            self.assertTrue(-1 < r < 1)
+            if abs(it["b"]) > 1:
+                self.assertLess(it["cov_ab"] * it["b"], 0)
         # items 1-2 held fixed: the ability mean and SD are estimated on their scale, and the JSON
         # gives the same figures as the text report
         fixed = os.path.join(self.dir, "fixed.json")
@@ -235,6 +242,33 @@ class CliTest(unittest.TestCase):
         again = json.loads(riss("simulate", "--bank", shbank, "--exam", SG, "--examinees", "400", "--seed", "5",
                                 "--json").stdout)
         self.assertEqual(again["rmse"], out["rmse"])
+        # the fairer peers: 4 disjoint forms, each candidate takes one, so every item reaches
+        # about a quarter of the candidates and 4 x 56 items are used
+        usable = 56 / out["fixed_form"]["exposure"]["mean"]
+        for peer in ("parallel_forms", "oracle_tiers"):
+            p = out[peer]
+            self.assertTrue(keys <= set(p))
+            self.assertEqual(p["forms"], 4)
+            self.assertEqual(p["items"], 60)
+            self.assertEqual(p["violations"], 0)
+            self.assertLess(p["exposure"]["max"], 0.35)
+            self.assertGreater(p["exposure"]["max"], 0.18)
+            self.assertEqual(round(p["used_share"] * usable), 4 * 56)
+            self.assertEqual(sum(b["n"] for b in p["by_theta"]), 400)
+        # the oracle gives the farthest quarter (|theta - cut| > 1.294 under N(0,1), cut
+        # -0.5) form 4: a band wholly beyond that shows form 4's items to every candidate
+        self.assertIn("conditional_max", out["exposure"])
+        far = [b for b in out["oracle_tiers"]["by_theta"] if b["n"] and
+               min(abs(b["theta_lo"] + 0.5), abs(b["theta_hi"] + 0.5)) > 1.3 and 0 < b["theta_lo"] < 2.5]
+        self.assertTrue(far)
+        for b in far:
+            self.assertEqual(b["exposure_max"], 1.0)
+        text = riss("simulate", "--bank", shbank, "--exam", SG, "--examinees", "100", "--seed", "5").stdout
+        self.assertIn("4 parallel", text)
+        self.assertIn("4 tiers*", text)
+        bare = json.loads(riss("simulate", "--bank", shbank, "--exam", SG, "--examinees", "100", "--seed", "5",
+                               "--forms", "0", "--json").stdout)
+        self.assertNotIn("parallel_forms", bare)
 
 
 if __name__ == "__main__":

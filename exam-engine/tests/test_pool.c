@@ -307,6 +307,175 @@ static void test_feasibility(void **st)
 	cat_exam_free(e);
 }
 
+
+/* sg.json with texts replaced (any length): n pairs from, to. */
+static struct cat_exam *sg_real_edit(int n, const char *const *pairs)
+{
+	size_t len = 0;
+	char *t = ctu_read(SG_REAL, &len);
+	assert_non_null(t);
+	for (int k = 0; k < n; k++) {
+		const char *from = pairs[2 * k], *to = pairs[2 * k + 1];
+		char *at = strstr(t, from);
+		assert_non_null(at);
+		size_t fl = strlen(from), tl = strlen(to), nl = len - fl + tl, off = (size_t)(at - t);
+		char *u = malloc(nl + 1);
+		assert_non_null(u);
+		memcpy(u, t, off);
+		memcpy(u + off, to, tl);
+		memcpy(u + off + tl, at + fl, len - off - fl);
+		u[nl] = 0;
+		free(t);
+		t = u;
+		len = nl;
+	}
+	struct cat_exam *e = NULL;
+	if (cat_exam_parse(&e, t, len) != 0)
+		fail_msg("sg.json edited: %s", cat_error_last());
+	free(t);
+	return e;
+}
+
+/* Blueprint of one form counted here from the bank's own fields. */
+static void assert_form_meets_blueprint(const struct cat_exam *e, const struct cat_bank *b, const size_t *items, size_t n)
+{
+	int dn[CAT_MAX_DOMAINS] = { 0 }, pn[CAT_MAX_PARTS] = { 0 };
+	assert_int_equal((int)n, e->max_items);
+	for (size_t k = 0; k < n; k++) {
+		const struct cat_bank_item *it = &b->items[items[k]];
+		assert_int_equal(it->status, CAT_OPERATIONAL);
+		int d = -1;
+		for (int t = 0; t < e->ndomains; t++)
+			if (strcmp(e->domains[t].name, it->domain) == 0) d = t;
+		assert_true(d >= 0);
+		dn[d]++;
+		pn[e->domains[d].part]++;
+	}
+	for (int d = 0; d < e->ndomains; d++)
+		assert_true(dn[d] >= e->domains[d].min && dn[d] <= e->domains[d].max);
+	for (int p = 0; p < e->nparts; p++)
+		assert_true(pn[p] >= e->parts[p].min && pn[p] <= e->parts[p].max);
+}
+
+/* Parallel forms at the cut: disjoint, each meeting the blueprint, the first one being
+ * the single fixed form's best item, and close in information at the cut (no form much
+ * weaker than another); a bank too small for F disjoint forms is refused. */
+static void test_parallel_forms(void **st)
+{
+	(void)st;
+	struct cat_exam *e = load_exam(SG_REAL);
+	struct cat_bank *b = ctu_bank(2000, 95, 0.08, 0.0);
+	struct cat_engine *g;
+	assert_int_equal(cat_engine_new(&g, e, b), 0);
+	const int F = 4;
+	size_t L = (size_t)e->max_items, fn[CAT_MAX_FORMS], one[512], n1 = 0;
+	size_t *f = malloc(8 * L * sizeof *f); /* room for the 8 forms asked of the small bank */
+	assert_int_equal(cat_parallel_forms(f, fn, F, false, g), 0);
+	assert_int_equal(cat_fixed_form(one, &n1, g), 0);
+	assert_int_equal(one[0], f[0]); /* form 1 picks first: the most informative item at the cut */
+	int *owner = calloc(b->n, sizeof *owner);
+	double info[CAT_MAX_FORMS] = { 0 }, lo = HUGE_VAL, hi = 0;
+	for (int k = 0; k < F; k++) {
+		assert_form_meets_blueprint(e, b, f + (size_t)k * L, fn[k]);
+		for (size_t m = 0; m < fn[k]; m++) {
+			size_t it = f[(size_t)k * L + m];
+			assert_int_equal(owner[it], 0); /* disjoint */
+			owner[it] = k + 1;
+			info[k] += cat_info(&b->items[it].irt, e->cut_theta);
+		}
+		if (info[k] < lo) lo = info[k];
+		if (info[k] > hi) hi = info[k];
+		print_message("form %d: test information at the cut %.2f\n", k + 1, info[k]);
+	}
+	double single = 0;
+	for (size_t m = 0; m < n1; m++)
+		single += cat_info(&b->items[one[m]].irt, e->cut_theta);
+	print_message("single fixed form: %.2f\n", single);
+	assert_true(hi / lo < 1.1);
+	assert_true(single >= hi);
+	/* a bank of 300 items has no 8 disjoint 56-item forms in it under the blueprint */
+	struct cat_bank *small = ctu_bank(300, 96, 0.05, 0.0);
+	struct cat_engine *gs;
+	assert_int_equal(cat_engine_new(&gs, e, small), 0);
+	assert_int_equal(cat_parallel_forms(f, fn, 8, false, gs), CAT_EINVAL);
+	assert_non_null(strstr(cat_error_last(), "parallel forms"));
+	cat_engine_free(gs);
+	cat_bank_free(small);
+	free(owner);
+	free(f);
+	cat_engine_free(g);
+	cat_bank_free(b);
+	cat_exam_free(e);
+}
+
+/* Cut reservation: the reserved items are the parallel forms' items, and a candidate takes
+ * one only while the rule (recomputed here from the session's estimate) calls them near the
+ * cut: |theta - cut| < z SE after the first near_cut_after items. Candidates far from the
+ * cut thus never take one after the start; those at the cut do. Replay reproduces it. */
+static void test_cut_reservation(void **st)
+{
+	(void)st;
+	static const char *const edits[] = { "\"near_cut_z\": 1,", "\"near_cut_z\": 1.5, \"near_cut_after\": 10,",
+		                                     "\"target\": 0.25", "\"target\": 0.25, \"reserve_forms\": 3" };
+	struct cat_exam *ex = sg_real_edit(2, edits);
+	assert_int_equal(ex->reserve_forms, 3);
+	struct cat_bank *b = ctu_bank(2000, 97, 0.08, 0.0);
+	struct cat_engine *g;
+	assert_int_equal(cat_engine_new(&g, ex, b), 0);
+	size_t L = (size_t)ex->max_items, fn[CAT_MAX_FORMS];
+	size_t *f = malloc(3 * L * sizeof *f);
+	assert_int_equal(cat_parallel_forms(f, fn, 3, false, g), 0);
+	uint8_t *res = calloc(b->n, 1);
+	for (size_t k = 0; k < 3 * L; k++)
+		res[f[k]] = 1;
+	size_t nres = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		assert_int_equal(cat_engine_reserved(g, i), res[i] != 0);
+		nres += res[i];
+	}
+	assert_int_equal(nres, 3 * L);
+	uint64_t rs = 21;
+	int far_reserved = 0, near_reserved = 0, near_picks = 0;
+	for (uint64_t seed = 0; seed < 40; seed++) {
+		struct cat_session *s;
+		assert_int_equal(cat_session_new(&s, g, seed), 0);
+		double theta = seed % 2 ? ex->cut_theta + 0.05 * ctu_n(&rs) : (seed % 4 == 0 ? 2.5 : -3.0);
+		size_t it;
+		int nop = 0;
+		while (!cat_session_done(s) && cat_session_next(s, &it) == 0) {
+			double th, se;
+			cat_session_theta(s, &th, &se);
+			bool pre = b->items[it].status == CAT_PRETEST;
+			bool near = fabs(th - ex->cut_theta) < ex->near_cut_z * se && nop >= ex->near_cut_after;
+			if (!pre) {
+				if (res[it] && !near) far_reserved++;
+				if (near) {
+					near_picks++;
+					near_reserved += res[it];
+				}
+				nop++;
+			}
+			assert_int_equal(cat_session_answer(s, it, ctu_answer(&b->items[it].irt, theta, &rs), 0), 0);
+		}
+		unsigned char buf[CAT_STATE_MAX_BYTES];
+		size_t blen;
+		struct cat_session *r;
+		assert_int_equal(cat_session_encode(s, buf, sizeof buf, &blen), 0);
+		assert_int_equal(cat_session_decode(&r, g, buf, blen), 0);
+		cat_session_free(r);
+		cat_session_free(s);
+	}
+	print_message("reserved items taken while not near the cut: %d; near-cut picks %d, %d of them reserved\n",
+	              far_reserved, near_picks, near_reserved);
+	assert_int_equal(far_reserved, 0);
+	assert_true(near_picks > 0 && near_reserved > near_picks / 2);
+	free(res);
+	free(f);
+	cat_engine_free(g);
+	cat_bank_free(b);
+	cat_exam_free(ex);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +484,8 @@ int main(void)
 		cmocka_unit_test(test_random_start_and_trials),
 		cmocka_unit_test(test_sprt),
 		cmocka_unit_test(test_feasibility),
+		cmocka_unit_test(test_parallel_forms),
+		cmocka_unit_test(test_cut_reservation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -124,6 +124,97 @@ class AnalyzeDrift(unittest.TestCase):
             shutil.rmtree(d, ignore_errors=True)
 
 
+class AnalyzeDriftLord(unittest.TestCase):
+    def test_lord_chi2_joint_drift(self):
+        # 12 items on one scale with SEs and a-b covariances; i5 moved a little in both slope
+        # (ratio 1.3) and difficulty (0.25): neither alone is flagged, jointly it is. The
+        # chi-square is recomputed here from the printed constants; an item without a
+        # covariance has none.
+        d = tempfile.mkdtemp(prefix="riss-drift-lord-")
+        try:
+            act, new = [], []
+            for j in range(12):
+                a, b = 0.8 + 0.05 * j, -1.5 + 0.25 * j
+                an, bn = (a * 1.3, b + 0.25) if j == 5 else (a, b)
+                cov = -0.3 * 0.04 * 0.05 * (1 if b > 0 else -1)
+                act.append({"id": f"i{j}", "a": a, "b": b, "se_a": 0.04, "se_b": 0.05, "cov_ab": cov})
+                it = {"id": f"i{j}", "a": an, "b": bn, "se_a": 0.04, "se_b": 0.05, "cov_ab": cov}
+                if j == 11:
+                    del it["cov_ab"]
+                new.append(it)
+            for name, items in (("active.json", act), ("new.json", new)):
+                with open(os.path.join(d, name), "w") as f:
+                    json.dump({"model": "2pl", "items": items}, f)
+            out = json.loads(riss("analyze", "drift", "--params", os.path.join(d, "active.json"),
+                                  "--new", os.path.join(d, "new.json"), "--json").stdout)
+            by = {it["id"]: it for it in out["items"]}
+            A, B = out["A"], out["B"]
+            for j in range(11):
+                o, n = act[j], new[j]
+                va = (n["se_a"] / A) ** 2 + o["se_a"] ** 2
+                vb = (A * n["se_b"]) ** 2 + o["se_b"] ** 2
+                c = n["cov_ab"] + o["cov_ab"]
+                da, db = n["a"] / A - o["a"], A * n["b"] + B - o["b"]
+                chi2 = (vb * da * da - 2 * c * da * db + va * db * db) / (va * vb - c * c)
+                # A and B come printed to 6 significant digits
+                self.assertAlmostEqual(by[f"i{j}"]["lord_chi2"], chi2, delta=2e-3 * (1 + chi2))
+                self.assertAlmostEqual(by[f"i{j}"]["lord_p"], math.exp(-by[f"i{j}"]["lord_chi2"] / 2), delta=1e-5)
+            self.assertIsNone(by["i11"]["lord_chi2"])
+            self.assertFalse(by["i5"]["flagged"])
+            self.assertFalse(by["i5"]["slope_flagged"])
+            self.assertTrue(by["i5"]["joint_flagged"])
+            self.assertEqual(out["joint_flagged"], 1)
+            text = riss("analyze", "drift", "--params", os.path.join(d, "active.json"),
+                        "--new", os.path.join(d, "new.json")).stdout
+            self.assertIn("DRIFT-ab", text)
+            self.assertIn("1 jointly (Lord's chi-square)", text)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+class AnalyzeDriftPersonBootstrap(unittest.TestCase):
+    def test_person_bootstrap_of_the_constants(self):
+        # The new form's examinees come from N(0.4, 1.25^2) on the active scale; calibrated
+        # alone they sit on N(0, 1), so theta_active = 1.25 theta_new + 0.4. The person
+        # bootstrap resamples them, recalibrates and relinks: its SEs are positive, of the
+        # size the sampling of 600 examinees gives (a few hundredths), and repeatable.
+        d = tempfile.mkdtemp(prefix="riss-drift-pboot-")
+        try:
+            rng = random.Random(11)
+            items = [{"id": f"i{j}", "a": 0.8 + 0.1 * j, "b": -1.6 + 0.35 * j} for j in range(10)]
+            with open(os.path.join(d, "active.json"), "w") as f:
+                json.dump({"model": "2pl", "items": items}, f)
+            rows = ["id\t" + "\t".join(it["id"] for it in items)]
+            for i in range(600):
+                th = 0.4 + 1.25 * rng.gauss(0, 1)
+                rows.append(f"p{i}\t" + "\t".join(
+                    "1" if rng.random() < 1 / (1 + math.exp(-it["a"] * (th - it["b"]))) else "0" for it in items))
+            with open(os.path.join(d, "new.tsv"), "w") as f:
+                f.write("\n".join(rows) + "\n")
+            args = ["analyze", "drift", "--params", os.path.join(d, "active.json"), "--data",
+                    os.path.join(d, "new.tsv"), "--person-bootstrap", "12", "--bootstrap", "0"]
+            out = json.loads(riss(*args, "--json").stdout)
+            self.assertEqual(out["person_bootstrap"], 12)
+            self.assertEqual(out["person_bootstrap_ok"], 12)
+            self.assertAlmostEqual(out["A"], 1.25, delta=0.2)
+            self.assertAlmostEqual(out["B"], 0.4, delta=0.2)
+            for m in ("stocking_lord", "haebara", "mean_sigma"):
+                self.assertTrue(0.005 < out["links"][m]["person_se_A"] < 0.3)
+                self.assertTrue(0.005 < out["links"][m]["person_se_B"] < 0.3)
+            again = json.loads(riss(*args, "--json").stdout)
+            self.assertEqual(again["links"], out["links"])
+            text = riss(*args).stdout
+            self.assertIn("SE by person bootstrap", text)
+            self.assertIn("12 of 12 replicates", text)
+            # without the responses there is nothing to resample
+            p = riss("analyze", "drift", "--params", os.path.join(d, "active.json"), "--new",
+                     os.path.join(d, "active.json"), "--person-bootstrap", "5", check=False)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("--person-bootstrap needs --data", p.stderr)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
 class AnalyzeDriftSE(unittest.TestCase):
     def test_flags_by_standard_error_slope_drift_and_linking_methods(self):
         # 20 items, theta_active = 0.9 theta_new - 0.2, difficulties with estimation noise

@@ -299,6 +299,191 @@ static void test_sx2_needs_complete_forms(void **state)
 	ib_data_free(d);
 }
 
+/* Dense 2PL responses of n persons (theta ~ N(mu, sd)) to the J items par, from seed. */
+static struct ib_data *ib_t_dense(const struct ib_item_par *par, size_t J, size_t n, uint64_t seed, double mu, double sd)
+{
+	struct ib_data *d = NULL;
+	assert_int_equal(ib_data_alloc(&d, n, J, n * J), 0);
+	struct ib_rng rng;
+	ib_rng_seed(&rng, seed);
+	size_t pos = 0;
+	for (size_t i = 0; i < n; i++) {
+		double th = mu + sd * ib_rng_norm(&rng);
+		d->row_start[i] = pos;
+		for (size_t j = 0; j < J; j++)
+			d->resp[pos++] = IB_RESP(j, ib_rng_unif(&rng) < ib_prob(&par[j], th));
+	}
+	d->row_start[n] = pos;
+	return d;
+}
+
+/* Lord's chi-square computed another way: Cholesky of the summed covariance, solve, square. */
+static double ib_t_lord_brute(const struct ib_item_par *o, const struct ib_item_par *nw, double A, double B)
+{
+	double s11 = nw->se_a * nw->se_a / (A * A) + o->se_a * o->se_a, s12 = nw->cov_ab + o->cov_ab;
+	double s22 = A * A * nw->se_b * nw->se_b + o->se_b * o->se_b;
+	double l11 = sqrt(s11), l21 = s12 / l11, l22 = sqrt(s22 - l21 * l21);
+	double v1 = nw->a / A - o->a, v2 = A * nw->b + B - o->b;
+	double y1 = v1 / l11, y2 = (v2 - l21 * y1) / l22;
+	return y1 * y1 + y2 * y2;
+}
+
+/* The a-b covariance of calibration against simulated recovery: the same 8 items
+ * calibrated on 40 independent samples; the covariance the calibrations report (from the
+ * information matrix) agrees with the covariance of the 40 estimates, item by item. Pairs
+ * of those calibrations (no drift, same scale: A = 1, B = 0) give Lord's chi-square with
+ * its 2-df null distribution (mean 2, about 5 % below p = .05), and it equals a brute
+ * force computation; an item given a real shift in a and b is found. */
+static void test_cov_ab_and_lord_chi2(void **st)
+{
+	(void)st;
+	enum { J = 8, R = 40, N = 1000 };
+	struct ib_item_par par[J];
+	static const double a0[J] = { 0.6, 0.9, 1.2, 1.6, 2.0, 0.8, 1.4, 1.1 };
+	static const double b0[J] = { -1.8, -1.0, -0.4, 0.0, 0.5, 1.0, 1.5, 2.0 };
+	for (int j = 0; j < J; j++) {
+		memset(&par[j], 0, sizeof par[j]);
+		par[j].a = a0[j];
+		par[j].b = b0[j];
+		par[j].d = -a0[j] * b0[j];
+	}
+	static struct ib_item_par est[R][J];
+	for (int r = 0; r < R; r++) {
+		struct ib_data *d = ib_t_dense(par, J, N, 1000 + (uint64_t)r, 0.0, 1.0);
+		struct ib_calib_opts o;
+		ib_calib_opts_init(&o, IB_2PL);
+		o.threads = 1;
+		struct ib_calib_result *cr = NULL;
+		if (ib_calibrate(&cr, d, &o))
+			fail_msg("calibration: %s", rs_error_last());
+		for (int j = 0; j < J; j++) {
+			est[r][j] = cr->items[j];
+			assert_true(isfinite(cr->items[j].cov_ab));
+		}
+		ib_calib_result_free(cr);
+		ib_data_free(d);
+	}
+	for (int j = 0; j < J; j++) {
+		double ma = 0, mb = 0, rep = 0, sa = 0, sb = 0;
+		for (int r = 0; r < R; r++) {
+			ma += est[r][j].a / R;
+			mb += est[r][j].b / R;
+			rep += est[r][j].cov_ab / R;
+			sa += est[r][j].se_a * est[r][j].se_a / R;
+			sb += est[r][j].se_b * est[r][j].se_b / R;
+		}
+		double emp = 0;
+		for (int r = 0; r < R; r++)
+			emp += (est[r][j].a - ma) * (est[r][j].b - mb) / (R - 1);
+		double scale = sqrt(sa * sb); /* the covariance's natural unit */
+		print_message("item %d (a %.1f, b %+.1f): cov(a, b) reported %+.5f, over %d samples %+.5f "
+		              "(correlation %+.2f vs %+.2f)\n", j + 1, a0[j], b0[j], rep, R, emp, rep / scale, emp / scale);
+		/* the empirical covariance of 40 samples has an SE of about 0.16 scale */
+		assert_true(fabs(rep - emp) < 0.45 * scale);
+		/* b = -d / a: a larger slope estimate pulls b towards 0, so easy items' a and b
+		 * estimates move together and hard items' against each other */
+		if (fabs(b0[j]) >= 1)
+			assert_true(b0[j] * rep < 0);
+	}
+	double sum = 0, below05 = 0;
+	int cnt = 0;
+	for (int r = 0; r + 1 < R; r += 2)
+		for (int j = 0; j < J; j++) {
+			double chi2, p;
+			assert_int_equal(ib_lord_chi2(&chi2, &p, &est[r][j], &est[r + 1][j], 1.0, 0.0), 0);
+			assert_true(fabs(chi2 - ib_t_lord_brute(&est[r][j], &est[r + 1][j], 1.0, 0.0)) < 1e-9 * (1 + chi2));
+			assert_true(fabs(p - exp(-chi2 / 2)) < 1e-15);
+			sum += chi2;
+			below05 += p < 0.05;
+			cnt++;
+		}
+	print_message("Lord's chi-square, no drift: mean %.3f over %d (2 df: 2), %.1f %% with p < .05\n", sum / cnt,
+	              cnt, 100 * below05 / cnt);
+	assert_true(sum / cnt > 1.4 && sum / cnt < 2.7);
+	assert_true(below05 / cnt < 0.12);
+	/* a linked pair: brute force under A, B != 1, 0, too */
+	struct ib_item_par lk = est[1][3];
+	lk.a = est[1][3].a * 1.3;
+	lk.b = (est[1][3].b - 0.2) / 1.3;
+	lk.se_a *= 1.3;
+	lk.se_b /= 1.3;
+	double chi2, p;
+	assert_int_equal(ib_lord_chi2(&chi2, &p, &est[0][3], &lk, 1.3, 0.2), 0);
+	assert_true(fabs(chi2 - ib_t_lord_brute(&est[0][3], &lk, 1.3, 0.2)) < 1e-9 * (1 + chi2));
+	/* real drift: the same item with a + 0.6 and b + 0.5 in the new calibration */
+	struct ib_item_par dr = est[1][3];
+	dr.a += 0.6;
+	dr.b += 0.5;
+	assert_int_equal(ib_lord_chi2(&chi2, &p, &est[0][3], &dr, 1.0, 0.0), 0);
+	print_message("shifted item: chi-square %.1f, p %.2g\n", chi2, p);
+	assert_true(p < 0.001);
+	/* without a covariance there is no test */
+	dr.cov_ab = NAN;
+	assert_int_equal(ib_lord_chi2(&chi2, &p, &est[0][3], &dr, 1.0, 0.0), RS_EINVAL);
+	assert_true(isnan(chi2) && isnan(p));
+}
+
+/* Person bootstrap of the linking constants against simulated recovery: a new form's
+ * population is N(0.4, 1.25²) on the active scale, so calibrating it alone (N(0, 1))
+ * gives theta_active = 1.25 theta_new + 0.4. Over 30 independent samples the Stocking-Lord
+ * constants vary by some SD; the person bootstrap of one sample (resample, recalibrate,
+ * relink) estimates that SD from that sample alone. */
+static void test_person_bootstrap_linking(void **st)
+{
+	(void)st;
+	enum { J = 10, R = 30, N = 600 };
+	struct ib_item_par par[J];
+	size_t li[J];
+	for (int j = 0; j < J; j++) {
+		memset(&par[j], 0, sizeof par[j]);
+		par[j].a = 0.8 + 0.1 * j;
+		par[j].b = -1.6 + 0.35 * j;
+		par[j].d = -par[j].a * par[j].b;
+		par[j].se_a = par[j].se_b = par[j].cov_ab = NAN;
+		li[j] = (size_t)j;
+	}
+	struct ib_calib_opts o;
+	ib_calib_opts_init(&o, IB_2PL);
+	o.threads = 1;
+	double sA = 0, sA2 = 0, sB = 0, sB2 = 0;
+	struct ib_data *first = NULL;
+	for (int r = 0; r < R; r++) {
+		struct ib_data *d = ib_t_dense(par, J, N, 500 + (uint64_t)r, 0.4, 1.25);
+		struct ib_calib_result *cr = NULL;
+		if (ib_calibrate(&cr, d, &o))
+			fail_msg("calibration: %s", rs_error_last());
+		double A, B;
+		assert_int_equal(ib_link(&A, &B, NULL, IB_LINK_STOCKING_LORD, par, cr->items, J), 0);
+		sA += A; sA2 += A * A; sB += B; sB2 += B * B;
+		ib_calib_result_free(cr);
+		if (r == 0)
+			first = d;
+		else
+			ib_data_free(d);
+	}
+	double mA = sA / R, mB = sB / R;
+	double sdA = sqrt((sA2 - sA * sA / R) / (R - 1)), sdB = sqrt((sB2 - sB * sB / R) / (R - 1));
+	double se[3][2];
+	int ok = 0;
+	assert_int_equal(ib_link_person_boot(se, &ok, first, &o, par, li, J, 30, 7), 0);
+	print_message("Stocking-Lord over %d samples: A %.4f (SD %.4f), B %.4f (SD %.4f); person bootstrap of one "
+	              "sample: SE A %.4f, SE B %.4f (%d replicates)\n", R, mA, sdA, mB, sdB, se[0][0], se[0][1], ok);
+	assert_int_equal(ok, 30);
+	assert_true(fabs(mA - 1.25) < 0.05 && fabs(mB - 0.4) < 0.05);
+	/* each SD from 30 draws is good to about 13 %: the ratio within 0.6..1.6 */
+	assert_true(se[0][0] / sdA > 0.6 && se[0][0] / sdA < 1.6);
+	assert_true(se[0][1] / sdB > 0.6 && se[0][1] / sdB < 1.6);
+	for (int k = 1; k < 3; k++) /* Haebara and mean/sigma get theirs too */
+		assert_true(se[k][0] > 0 && se[k][1] > 0);
+	/* deterministic in the seed */
+	double again[3][2], once[3][2];
+	assert_int_equal(ib_link_person_boot(once, &ok, first, &o, par, li, J, 4, 7), 0);
+	assert_int_equal(ib_link_person_boot(again, &ok, first, &o, par, li, J, 4, 7), 0);
+	assert_true(again[0][0] == once[0][0] && again[2][1] == once[2][1]);
+	assert_int_equal(ib_link_person_boot(again, &ok, first, &o, par, li, J, 1, 7), RS_EINVAL);
+	ib_data_free(first);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +492,8 @@ int main(void)
 		cmocka_unit_test(test_dif_mantel_haenszel),
 		cmocka_unit_test(test_stocking_lord_recovers_constants),
 		cmocka_unit_test(test_drift_purification),
+		cmocka_unit_test(test_cov_ab_and_lord_chi2),
+		cmocka_unit_test(test_person_bootstrap_linking),
 		cmocka_unit_test(test_chi2_upper_tail),
 		cmocka_unit_test(test_sx2_expected_table),
 		cmocka_unit_test(test_sx2_fits_true_model_and_finds_a_wrong_item),

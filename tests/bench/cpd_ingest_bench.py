@@ -80,7 +80,7 @@ def main():
             n = 0
             while not stop.is_set():
                 recs = ",".join(
-                    '{"provider_record_id":"p%d-%d","regno":"%06d","course_code":"ONL","completed_on":"%s","hours":2}'
+                    '{"provider_record_id":"p%d-%d","regno":"%06d","course_code":"ONL","completed_on":"%s","hours":6}'
                     % (i, n + j, (i * 617 + n + j) % REGISTRANTS + 1, today) for j in range(BATCH))
                 body = '{"records":[' + recs + ']}'
                 t0 = time.perf_counter()
@@ -136,7 +136,7 @@ def main():
         # Resending the same batch: the idempotent path (every record "unchanged").
         conn = http.client.HTTPConnection("127.0.0.1", rissd.port, timeout=30)
         h = {"Authorization": "Bearer " + keys[0], "Content-Type": "application/json"}
-        recs = ",".join('{"provider_record_id":"p0-%d","regno":"%06d","course_code":"ONL","completed_on":"%s","hours":2}'
+        recs = ",".join('{"provider_record_id":"p0-%d","regno":"%06d","course_code":"ONL","completed_on":"%s","hours":6}'
                         % (j, j % REGISTRANTS + 1, today) for j in range(BATCH))
         rt = []
         for _ in range(50):

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { launch, axeViolations, BASE } from './browser.mjs';
+import { launch, axeViolations, screenshot, BASE } from './browser.mjs';
 import { addStaff, totp, PASSWORD } from './staff.mjs';
 
 const RUN = String(process.pid);
@@ -80,6 +80,9 @@ test('a registrant activates /me, sees every duty filled and applies for renewal
     psql(`INSERT INTO cpd.completions (provider_id, provider_record_id, regno, course_id, completed_on, hours, via, state, posted_at)
       VALUES (${prov}, 'e2e-${course}-${iso(on)}', '${regno}', ${course}, '${iso(on)}', 6, 'api', 'accepted', now())`);
   }
+  // One more record, held for the CPD desk (fewer hours than the course): awaiting review.
+  psql(`INSERT INTO cpd.completions (provider_id, provider_record_id, regno, course_id, completed_on, hours, via, state, holds)
+    VALUES (${prov}, 'e2e-held-${RUN}', '${regno}', ${online}, '${iso(plusDays(start, 9))}', 3, 'api', 'pending', '{hours_short}')`);
 
   const browser = await launch();
   try {
@@ -118,7 +121,12 @@ test('a registrant activates /me, sees every duty filled and applies for renewal
       assert.match(r[4], /画面テスト研修/);
       assert.match(r[2], /^\d{4}-\d{2}-\d{2}$/);
     }
-    assert.equal(await page.$$eval('#completions tbody tr', (trs) => trs.length), 4);
+    const done = await page.$$eval('#completions tbody tr', (trs) => trs.map((tr) => tr.cells[3].textContent));
+    assert.equal(done.length, 5);
+    assert.deepEqual(done.filter((c) => c.startsWith('機構の確認待ち')),
+                     ['機構の確認待ち（まだ算入されていません）報告された時間が講座の時間に足りません']);
+    await page.locator('#completions').scrollIntoViewIfNeeded();
+    await screenshot(page, 'me-pending-ja');
     assert.ok(await page.isVisible('#apply'));
     assert.deepEqual(await axeViolations(page), []);
 
@@ -136,7 +144,30 @@ test('a registrant activates /me, sees every duty filled and applies for renewal
     assert.equal(await page.textContent('#f-standing'), 'Renewable');
     assert.equal(await page.textContent('#duties tbody tr td:nth-child(4)'), 'Done');
     assert.match(await page.textContent('#duties tbody tr td:nth-child(5)'), /Security update \(online\) — Screen test training/);
+    assert.match(await page.textContent('#completions tbody'), /Awaiting the agency's review \(not credited yet\)Fewer hours reported than the course has/);
+    await page.locator('#completions').scrollIntoViewIfNeeded();
+    await screenshot(page, 'me-pending-en');
     assert.deepEqual(await axeViolations(page), []);
+
+    // The registrant changes the password (security, issue 17): a common one is refused in the
+    // page's language; then the change goes through and the page stays signed in.
+    await page.click('#pw-box summary');
+    for (const [fresh, said] of [['Password123456', /too common/], ['kumo no ue de neru neko', /Password changed/]]) {
+      await page.fill('#pw-current', PASSWORD);
+      await page.fill('#pw-new', fresh);
+      await page.fill('#pw-again', fresh);
+      await page.fill('#pw-totp', totp(secret, 1));
+      await page.click('#pw-form button[type=submit]');
+      await page.waitForFunction(() => !/変更しています|Changing/.test(document.getElementById('pw-status').textContent));
+      assert.match(await page.textContent('#pw-status'), said);
+    }
+    assert.deepEqual(await axeViolations(page), []);
+    await screenshot(page, 'me-password-changed-en');
+    await page.click('[data-lang-toggle]');
+    await page.waitForFunction(() => document.querySelector('#pw-box summary').textContent === 'パスワードの変更');
+    assert.match(await page.textContent('#pw-status'), /パスワードを変更しました/, 'the message follows the language');
+    await screenshot(page, 'me-password-changed-ja');
+    assert.equal(await page.evaluate(async () => (await fetch('/api/v1/me')).status), 200);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -2,8 +2,9 @@
 // `riss provider add --json` signs in with its API key (kept in sessionStorage only), sees
 // its course, uploads a CSV with a bad row (nothing imported, the row named with its line,
 // column and problem), uploads the fixed file (every row recorded), sees the records it
-// sent and sends a correction, which voids the old record and lists both. axe-core finds
-// no violation in Japanese or English.
+// sent and sends a correction, which voids the old record and lists both; the correction
+// reports fewer hours than the course, so it waits for the agency's review and the list says
+// why. axe-core finds no violation in Japanese or English.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, axeViolations, screenshot, BASE } from './browser.mjs';
@@ -87,7 +88,7 @@ test('sign in, upload a CSV with a bad row, then the fixed one, and correct a re
   assert.ok(!(await ctx.cookies()).some((c) => c.value.includes(provider.api_key)));
   await page.waitForFunction(() => document.querySelector('#courses tbody').textContent.includes('ONL-'));
 
-  const rows = [1, 2, 3].map((i) => [`E2E-${RUN}-${i}`, regno, 'ONL-' + fy, today, '1.5']);
+  const rows = [1, 2, 3].map((i) => [`E2E-${RUN}-${i}`, regno, 'ONL-' + fy, today, '6']);
   rows[1][3] = '2026-02-30';
   await page.setInputFiles('#csv-file', { name: 'records.csv', mimeType: 'text/csv', buffer: Buffer.from(csv(rows)) });
   await page.click('#upload-form button[type=submit]');
@@ -113,7 +114,7 @@ test('sign in, upload a CSV with a bad row, then the fixed one, and correct a re
   const received = await page.$$eval('#records tbody tr', (trs) => trs.map((tr) => tr.cells[6].textContent));
   for (const r of received) assert.match(r, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
 
-  // Correct record 2: the hours were wrong.
+  // Correct record 2: the hours were wrong — 3 of the course's 6, so it waits for review.
   await page.click(`#records button[aria-label*="E2E-${RUN}-2"]`);
   await page.fill('#x-hours', '3');
   await page.click('#correct-form button[type=submit]');
@@ -121,16 +122,20 @@ test('sign in, upload a CSV with a bad row, then the fixed one, and correct a re
   await page.waitForFunction(() => document.querySelectorAll('#records tbody tr').length === 4);
   const states = await page.$$eval('#records tbody tr', (trs) => trs.map((tr) => tr.cells[0].textContent + ' ' +
     tr.cells[4].textContent + ' ' + tr.cells[5].textContent));
-  assert.ok(states.includes(`E2E-${RUN}-2 3 受理`), states.join('; '));
-  assert.ok(states.includes(`E2E-${RUN}-2 1.5 無効（訂正済み）`), states.join('; '));
+  assert.ok(states.includes(`E2E-${RUN}-2 3 確認待ち報告された時間が講座の時間に足りません`), states.join('; '));
+  assert.ok(states.includes(`E2E-${RUN}-2 6 無効（訂正済み）`), states.join('; '));
+  assert.ok(states.includes(`E2E-${RUN}-1 6 受理`), states.join('; '));
   assert.deepEqual(await axeViolations(page), [], 'axe with the records');
+  await screenshot(page, 'provider-pending-ja');
 
   await page.click('[data-lang-toggle]');
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
   assert.equal((await page.textContent('#records-h')).trim(), 'Records sent');
   assert.match(await page.textContent('#who'), new RegExp('Signed in as Drill Institute ' + RUN));
   await page.waitForFunction(() => document.querySelector('#records tbody').textContent.includes('Voided (corrected)'));
+  assert.match(await page.textContent('#records tbody'), /PendingFewer hours reported than the course has/);
   assert.deepEqual(await axeViolations(page), [], 'axe in English');
+  await screenshot(page, 'provider-pending-en');
   await page.click('[data-lang-toggle]');
   // Signing out forgets the key.
   await page.click('#sign-out');

@@ -1,7 +1,8 @@
 // The registrar's desk and the public register as people use them, in a real browser: the
 // registrar searches by kana and pages through 23 matches, opens one and sees only the
 // actions its state allows, issues a credential and sees its QR and URL, suspends and then
-// cancels it through dialogs (取消し needs the number typed), is warned of a duplicate person
+// cancels it through dialogs (取消し needs the number typed; each change names the public
+// reason from the catalogue's list, which the register and the entry then show), is warned of a duplicate person
 // before registering; the public finds a person with full-width digits, an IME space,
 // hiragana, no space and the given name alone, and follows the link to the register entry;
 // a registration dated in the future verifies as not yet valid; the card of a suspended
@@ -178,12 +179,49 @@ test('the desk: kana search, paging, state-aware actions, issue with QR, suspend
   assert.equal(await page.isDisabled('#dlg-ok'), true);
   assert.equal(await page.evaluate(() => document.activeElement.id), 'dlg-reason');
   await page.keyboard.type('調査のため');
+  // The public reason (issue 17, finding 8): chosen from the catalogue's fixed list, each
+  // option the sentence the public will read; the typed reason stays with staff.
+  assert.equal(await page.isDisabled('#dlg-ok'), true, 'no public reason chosen yet');
+  const options = await page.$$eval('#dlg-public option', (os) => os.map((o) => [o.value, o.textContent]));
+  assert.deepEqual(options.map((o) => o[0]), ['', 'suspended.holder_request', 'suspended.training_overdue',
+    'suspended.under_review', 'suspended']);
+  assert.match(options[3][1], /登録事務局が登録の内容を確認しているため/);
+  assert.match(await dlg.textContent(), /上の理由は職員だけが見られます/);
+  await page.getByLabel('公開する理由').selectOption('suspended.under_review');
   assert.equal(await page.isDisabled('#dlg-ok'), false);
   await noAxe(page, 'suspend dialog (ja)');
+  await noEnglish(page, 'suspend dialog');
+  await shot(page, 'desk-suspend-dialog-ja');
   await page.click('#dlg-ok');
   await page.waitForFunction((r) => document.getElementById('status').textContent.includes(r + ' を一時停止しました'), regno);
   await page.waitForFunction(() => /状態: 一時停止/.test(document.getElementById('d-state').textContent));
   assert.deepEqual(await actions(), ['reinstate', 'cancel', 'deregister']);
+  assert.match(await page.textContent('#d-public'), /公開されている理由: 登録事務局が登録の内容を確認しているため/);
+  assert.match(await page.textContent('#d-history'), /調査のため/);
+  // The public register and the register entry show the chosen sentence in the reader's
+  // language, never the registrar's words.
+  const pub = await ctx.newPage();
+  await pub.goto(BASE + '/register');
+  await pub.fill('#q', regno);
+  await pub.press('#q', 'Enter');
+  await pub.waitForFunction(() => /件見つかりました/.test(document.getElementById('status').textContent));
+  assert.match(await pub.textContent('#rows'), /一時停止.*登録事務局が登録の内容を確認しているため、一時停止されています。/);
+  assert.doesNotMatch(await pub.textContent('body'), /調査のため/);
+  await noAxe(pub, 'register with a public reason (ja)');
+  await noEnglish(pub, 'register with a public reason');
+  await shot(pub, 'register-public-reason-ja');
+  await setLang(pub, 'en');
+  assert.match(await pub.textContent('#rows'), /The registration is suspended while the registry office reviews it\./);
+  await shot(pub, 'register-public-reason-en');
+  await pub.goto(BASE + '/verify?regno=' + regno);
+  await pub.waitForFunction(() => /registry office reviews it/.test(document.getElementById('fields').textContent));
+  await shot(pub, 'verify-entry-public-reason-en');
+  await setLang(pub, 'ja');
+  await pub.waitForFunction(() => /登録事務局が登録の内容を確認している/.test(document.getElementById('fields').textContent));
+  assert.doesNotMatch(await pub.textContent('body'), /調査のため/);
+  await noEnglish(pub, 'verify entry with a public reason');
+  await shot(pub, 'verify-entry-public-reason-ja');
+  await pub.close();
 
   // 取消し: irreversible, so the number must be typed; the dialog says what follows.
   await page.getByRole('button', { name: '登録を取消し' }).click();
@@ -193,6 +231,7 @@ test('the desk: kana search, paging, state-aware actions, issue with QR, suspend
   assert.match(text, /資格証は直ちに無効/);
   assert.match(text, /2 年間、再び登録できません/);
   await page.fill('#dlg-reason', '不正受験の判明');
+  await page.selectOption('#dlg-public', 'cancelled.false_registration');
   assert.equal(await page.isDisabled('#dlg-ok'), true, 'no typed confirmation yet');
   await page.getByLabel(new RegExp('確認のため、登録番号 ' + regno)).fill('000000');
   assert.equal(await page.isDisabled('#dlg-ok'), true, 'wrong number typed');
@@ -212,9 +251,11 @@ test('the desk: kana search, paging, state-aware actions, issue with QR, suspend
   await noAxe(page, 'cancel dialog (en)');
   await shot(page, 'desk-cancel-dialog-en');
   await page.fill('#dlg-reason', '不正の判明');
+  await page.selectOption('#dlg-public', 'cancelled.false_registration');
   await page.fill('#dlg-type', '取消し');
   await page.click('#dlg-ok');
   await page.waitForFunction(() => /Status: Cancelled/.test(document.getElementById('d-state').textContent));
+  assert.match(await page.textContent('#d-public'), /Reason shown to the public: The registration was cancelled: it had been obtained by deception/);
   assert.deepEqual(await actions(), []);
   assert.equal(await page.isHidden('#d-noactions'), false);
   await noAxe(page, 'desk detail cancelled (en)');

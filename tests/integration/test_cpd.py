@@ -4,7 +4,11 @@ completion logging is idempotent on the provider's record id, a changed resend i
 unless sent as a correction (which voids the old record and keeps both), a record of
 another provider answers 404 and another provider's course is refused, a CSV of 1,000 rows
 with one bad row imports nothing and names that row, unknown registration numbers are
-named per record, and the registrar's standing shows the completion that filled a duty."""
+named per record, and the registrar's standing shows the completion that filled a duty.
+Records that cannot be credited automatically but are not plainly wrong (a practical course
+not designated 特定講習 that year, outside the provider's approval period, fewer hours than
+the course, completed before the registration) are received as pending with the reasons;
+the CPD desk lists them, accepting one fills the duty at once, rejecting records who and why."""
 import datetime
 import json
 import os
@@ -54,7 +58,7 @@ class Cpd(unittest.TestCase):
         cls.csrf = body["csrf"]
         cls.start = cycle_start(TODAY)
         tag = "".join(chr(ord("a") + int(c)) for c in RUN)
-        cls.regnos = [cls.register(f"Kosyu {tag} {'abcd'[i]}") for i in range(4)]
+        cls.regnos = [cls.register(f"Kosyu {tag} {'abcdef'[i]}") for i in range(6)]
         cls.a = provider_add(f"講習機関A{RUN}")
         cls.b = provider_add(f"講習機関B{RUN}")
         fy = TODAY.year if TODAY.month >= 4 else TODAY.year - 1
@@ -92,7 +96,7 @@ class Cpd(unittest.TestCase):
         assert st == 201, r
         return r["regno"]
 
-    def rec(self, rid, regno=None, course="ONL", on=None, hours=2.5, **kw):
+    def rec(self, rid, regno=None, course="ONL", on=None, hours=6, **kw):
         r = {"provider_record_id": f"{RUN}-{rid}", "regno": regno or self.regnos[0], "course_code": course,
              "completed_on": str(on or TODAY), "hours": hours}
         r.update(kw)
@@ -152,10 +156,10 @@ class Cpd(unittest.TestCase):
 
     # ---- logging ----
     def test_idempotent_resubmission(self):
-        st, _, b1 = self.post(self.a, self.rec("idem", hours=2))
+        st, _, b1 = self.post(self.a, self.rec("idem", hours=6))
         self.assertEqual(st, 200, b1)
         self.assertEqual(b1["results"][0]["result"], "created")
-        st, _, b2 = self.post(self.a, self.rec("idem", hours=2.0))
+        st, _, b2 = self.post(self.a, self.rec("idem", hours=6.0))
         self.assertEqual(st, 200, b2)
         self.assertEqual(b2["results"][0]["result"], "unchanged")
         self.assertEqual(b2["results"][0]["completion_id"], b1["results"][0]["completion_id"])
@@ -163,16 +167,16 @@ class Cpd(unittest.TestCase):
         self.assertEqual(len([c for c in lst["completions"] if c["provider_record_id"] == f"{RUN}-idem"]), 1)
 
     def test_conflicting_resubmission_is_409_and_correction_replaces(self):
-        st, _, b1 = self.post(self.a, self.rec("corr", hours=3))
+        st, _, b1 = self.post(self.a, self.rec("corr", hours=6))
         self.assertEqual(st, 200, b1)
         first = b1["results"][0]["completion_id"]
-        st, hdrs, b2 = self.post(self.a, self.rec("corr", hours=4))
+        st, hdrs, b2 = self.post(self.a, self.rec("corr", hours=7))
         self.assertEqual(st, 409, b2)
         self.assertEqual(b2["type"], "/problems/conflict")
         self.assertEqual(b2["results"][0]["result"], "conflict")
         self.assertEqual(b2["results"][0]["problems"][0]["field"], "provider_record_id")
         self.assertIn("訂正", b2["results"][0]["problems"][0]["detail"])  # Japanese by default
-        st, _, b3 = self.post(self.a, self.rec("corr", hours=4, correction=True))
+        st, _, b3 = self.post(self.a, self.rec("corr", hours=7, correction=True))
         self.assertEqual(st, 200, b3)
         self.assertEqual(b3["results"][0]["result"], "corrected")
         second = b3["results"][0]["completion_id"]
@@ -180,9 +184,9 @@ class Cpd(unittest.TestCase):
         st, _, old = self.prov(self.a, "GET", f"/api/v1/cpd/completions/{first}")
         self.assertEqual((st, old["state"], old["corrected_by"]), (200, "voided", second))
         st, _, new = self.prov(self.a, "GET", f"/api/v1/cpd/completions/{second}")
-        self.assertEqual((new["state"], new["corrects"], float(new["hours"])), ("accepted", first, 4.0))
+        self.assertEqual((new["state"], new["corrects"], float(new["hours"])), ("accepted", first, 7.0))
         # Both stay in the history; the corrected one is idempotent too.
-        st, _, b4 = self.post(self.a, self.rec("corr", hours=4, correction=True))
+        st, _, b4 = self.post(self.a, self.rec("corr", hours=7, correction=True))
         self.assertEqual(b4["results"][0]["result"], "unchanged")
 
     def test_other_providers_record_is_404_and_course_refused(self):
@@ -221,7 +225,7 @@ class Cpd(unittest.TestCase):
         lines = ["provider_record_id,regno,course_code,completed_on,hours"]
         for i in range(1000):
             date = "2025-02-30" if i == 637 else str(TODAY)
-            lines.append(f"{RUN}-csv-{i},{self.regnos[i % 3]},ONL,{date},1.5")
+            lines.append(f"{RUN}-csv-{i},{self.regnos[i % 3]},ONL,{date},6")
         csv = "\r\n".join(lines) + "\r\n"
         h = {"Authorization": "Bearer " + self.b["api_key"], "Content-Type": "text/csv"}
         st, _, data = self.d.request("POST", "/api/v1/cpd/completions.csv", csv.encode(), h)
@@ -252,19 +256,29 @@ class Cpd(unittest.TestCase):
         self.assertEqual([d["state"] for d in s0["duties"]][0], "open")
         st, _, b = self.post(self.b, self.rec("st-onl", regno=regno), self.rec("st-pra", regno=regno, course="PRA"))
         self.assertEqual(st, 200, b)
-        onl, pra = (r["completion_id"] for r in b["results"])
+        onl, held = (r["completion_id"] for r in b["results"])
+        # Not designated 特定講習 for this year: received, held for the CPD desk, with the reason.
+        self.assertEqual([(r["state"], r.get("holds")) for r in b["results"]],
+                         [("accepted", None), ("pending", ["not_designated"])])
+        self.assertEqual(b["pending"], 1)
         st, _, s1 = self.admin("GET", f"/api/v1/cpd/status/{regno}")
         self.assertEqual(s1["duties"][0]["state"], "done")
         self.assertEqual(s1["duties"][0]["completion"]["completion_id"], onl)
         self.assertEqual(s1["duties"][-1]["kind"], "practical")
-        self.assertEqual(s1["duties"][-1]["state"], "open")  # not designated: counts for nothing
+        self.assertEqual(s1["duties"][-1]["state"], "open")  # pending: not credited
         st, _, c = self.admin("POST", "/api/v1/cpd/designations",
                               {"course_id": self.b["courses"]["PRA"], "fiscal_year": self.fy,
                                "designation_no": f"TK{RUN}"})
         self.assertEqual(st, 200, c)
+        # Designated now: a new record of the course is credited at once.
+        st, _, b = self.post(self.b, self.rec("st-pra2", regno=regno, course="PRA"))
+        self.assertEqual((st, b["results"][0]["state"]), (200, "accepted"), b)
+        pra = b["results"][0]["completion_id"]
         st, _, s2 = self.admin("GET", f"/api/v1/cpd/status/{regno}")
         self.assertEqual(s2["duties"][-1]["state"], "done")
         self.assertEqual(s2["duties"][-1]["completion"]["completion_id"], pra)
+        st, _, r = self.admin("POST", "/api/v1/cpd/decide", {"completion_id": held, "state": "rejected", "reason": "重複"})
+        self.assertEqual((st, r["state"], r["holds"]), (200, "rejected", ["not_designated"]))
         # An online course cannot be designated.
         st, _, _ = self.admin("POST", "/api/v1/cpd/designations",
                               {"course_id": self.b["courses"]["ONL"], "fiscal_year": self.fy, "designation_no": "X1"})
@@ -278,6 +292,73 @@ class Cpd(unittest.TestCase):
         self.assertEqual(st, 400)
         st, _, _ = self.admin("GET", "/api/v1/cpd/status/999997")
         self.assertEqual(st, 404)
+
+    # ---- records held for the CPD desk ----
+    def desk_pending(self, *regnos):
+        """The CPD desk's queue for these registrants (other tests share the database)."""
+        out = {}
+        for regno in regnos:
+            st, _, body = self.admin("GET", f"/api/v1/cpd/completions?state=pending&regno={regno}")
+            self.assertEqual(st, 200, body)
+            out.update({c["completion_id"]: c for c in body["completions"]})
+        return out
+
+    def test_pending_accept_reject(self):
+        short, early = self.regnos[4], self.regnos[5]  # no other test logs for these
+        # A provider approved only from two days ago.
+        late = provider_add(f"講習機関C{RUN}", "--from", str(TODAY - datetime.timedelta(days=2)))
+        st, _, c = self.prov(late, "POST", "/api/v1/cpd/courses",
+                             {"code": "ONL", "kind": "online", "title_ja": "講座", "title_en": "Course", "hours": 6,
+                              "cycle_years": [self.fy - 1, self.fy, self.fy + 1]})
+        self.assertEqual(st, 201, c)
+        before = self.start - datetime.timedelta(days=1)
+        st, _, b = self.post(self.a, self.rec("held-hours", regno=short, hours=2),
+                             self.rec("held-early", regno=early, on=before),
+                             self.rec("held-bad", regno="999996"), self.rec("held-future", regno=short,
+                                                                              on=TODAY + datetime.timedelta(days=2)))
+        self.assertEqual(st, 422, b)
+        res = b["results"]
+        self.assertEqual([(r["result"], r.get("state"), r.get("holds")) for r in res[:2]],
+                         [("created", "pending", ["hours_short"]), ("created", "pending", ["before_registration"])])
+        # Plain errors stay refusals.
+        self.assertEqual([(r["result"], r["problems"][0]["field"]) for r in res[2:]],
+                         [("refused", "regno"), ("refused", "completed_on")])
+        st, _, b2 = self.post(late, self.rec("held-period", regno=short, on=TODAY - datetime.timedelta(days=5)))
+        self.assertEqual(st, 200, b2)
+        self.assertIn("outside_approval", b2["results"][0]["holds"])
+        ids = [res[0]["completion_id"], res[1]["completion_id"], b2["results"][0]["completion_id"]]
+        # Resending a held record: unchanged, still pending.
+        st, _, b3 = self.post(self.a, self.rec("held-hours", regno=short, hours=2))
+        self.assertEqual((b3["results"][0]["result"], b3["results"][0]["state"]), ("unchanged", "pending"))
+        # The provider sees state and reason in its list; the desk sees all three.
+        st, _, mine = self.prov(self.a, "GET", f"/api/v1/cpd/completions?regno={short}")
+        row = [c for c in mine["completions"] if c["completion_id"] == ids[0]][0]
+        self.assertEqual((row["state"], row["holds"]), ("pending", ["hours_short"]))
+        st, _, _ = self.prov(self.a, "POST", "/api/v1/cpd/decide", {"completion_id": ids[0], "state": "accepted",
+                                                                    "reason": "self"})
+        self.assertIn(st, (401, 403))
+        queue = self.desk_pending(short, early)
+        self.assertTrue(set(ids) <= set(queue), queue.keys())
+        # Nothing credited yet.
+        for regno in (short, early):
+            st, _, s = self.admin("GET", f"/api/v1/cpd/status/{regno}")
+            self.assertEqual(s["duties"][0]["state"], "open", s)
+        # Accepting credits at once: the duty is filled by that record.
+        for regno, cid in ((short, ids[0]), (early, ids[1])):
+            st, _, r = self.admin("POST", "/api/v1/cpd/decide", {"completion_id": cid, "state": "accepted",
+                                                                 "reason": "確認済み"})
+            self.assertEqual((st, r["state"]), (200, "accepted"), r)
+            self.assertIsNotNone(r["posted_at"])
+            st, _, s = self.admin("GET", f"/api/v1/cpd/status/{regno}")
+            self.assertEqual((s["duties"][0]["state"], s["duties"][0]["completion"]["completion_id"]), ("done", cid), s)
+        # Rejecting records who and why; the record leaves the queue.
+        st, _, r = self.admin("POST", "/api/v1/cpd/decide", {"completion_id": ids[2], "state": "rejected",
+                                                             "reason": "認定期間外の受講"})
+        self.assertEqual((st, r["state"], r["reason"]), (200, "rejected", "認定期間外の受講"))
+        self.assertTrue(r["decided_by"].startswith("staff:"), r)
+        self.assertFalse(set(ids) & set(self.desk_pending(short, early)))
+        st, _, _ = self.admin("GET", "/api/v1/cpd/completions?state=maybe")
+        self.assertEqual(st, 400)
 
 
 if __name__ == "__main__":

@@ -262,6 +262,54 @@ class Registry(unittest.TestCase):
         self.assertGreaterEqual(r["total"], 1)
         self.assertEqual(len(r["registrants"]), 1)
 
+    def test_2d_the_registrar_chooses_the_public_reason(self):
+        """Finding 8 (issue 17): the public reads a reason the registrar chose from the fixed
+        list of the catalogue, in its own language; the registrar's words stay with staff —
+        also out of the public transparency log."""
+        # A name of this run: the cancellation below bars the person (name, date of birth).
+        regno = self.register("Public Reason " + "".join(chr(97 + int(c)) for c in RUN))
+        tok = self.issue(regno)
+        secret = f"内部メモ{RUN}"
+
+        def status(action, public_reason, reason=secret):
+            return self.d.json("POST", "/api/v1/registry/status",
+                               {"regno": regno, "action": action, "reason": reason, "public_reason": public_reason},
+                               headers={"Cookie": self.cookie, "X-CSRF-Token": self.csrf, "Accept-Language": "ja"})
+        # Only a code of the list for that change: not another status's, not a made-up one.
+        for bad in ("cancelled.breach_of_duty", "suspended.made_up", "suspended", "Suspended.under_review"):
+            st, _, b = status("suspend", bad)
+            self.assertEqual(st, 400, (bad, b))
+            self.assertIn("一覧から選んで", b["detail"])
+        self.assertEqual(psql(f"SELECT status FROM registry.registrants WHERE regno = '{regno}'"), "active")
+        st, _, b = status("suspend", "suspended.under_review")
+        self.assertEqual(st, 200, b)
+        self.assertEqual((b["status_reason"], b["public_reason"]), (secret, "suspended.under_review"))
+        v = self.verify(tok)
+        self.assertEqual(v["registrant"]["status_reason"], "suspended.under_review")
+        st, _, found = self.d.json("GET", f"/api/v1/register/search?q={regno}")
+        self.assertEqual(found["results"][0]["status_reason"], "suspended.under_review")
+        # The log leaf of the change, public through the inclusion proof, names the code only.
+        idx = psql("SELECT max(idx) FROM registry.tlog_leaves WHERE kind = 'status' "
+                   f"AND convert_from(data, 'UTF8')::jsonb->>'sub' = '{regno}'")
+        st, _, proof = self.d.json("GET", f"/api/v1/log/inclusion?index={idx}")
+        self.assertEqual(st, 200, proof)
+        self.assertEqual(json.loads(proof["data"])["reason"], "suspended.under_review")
+        for public in (v, found, proof):
+            self.assertNotIn(secret, json.dumps(public, ensure_ascii=False))
+        # Reinstated: no reason; cancelled with another code; without a choice, the status's own.
+        self.assertEqual(status("reinstate", "", "")[0], 200)
+        self.assertNotIn("status_reason", self.verify(tok)["registrant"])
+        self.assertEqual(status("cancel", "cancelled.breach_of_duty")[0], 200)
+        self.assertEqual(self.verify(tok)["registrant"]["status_reason"], "cancelled.breach_of_duty")
+        self.assertEqual(psql("SELECT string_agg(new_status || ':' || public_reason, ',' ORDER BY id) "
+                              f"FROM registry.status_history WHERE regno = '{regno}'"),
+                         "active:,suspended:suspended.under_review,active:,cancelled:cancelled.breach_of_duty")
+        other = self.register("Status Alone")
+        self.assertEqual(self.admin("POST", "/api/v1/registry/status",
+                                    {"regno": other, "action": "suspend", "reason": secret})[0], 200)
+        st, _, found = self.d.json("GET", f"/api/v1/register/search?q={other}")
+        self.assertEqual(found["results"][0]["status_reason"], "suspended")
+
     def test_3_cli_issue_and_qr(self):
         regno = self.register("Qr Person")
         out = os.path.join(self.tmp, "cred-" + regno)

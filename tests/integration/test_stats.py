@@ -9,6 +9,7 @@ import json
 import os
 import random
 import subprocess
+import tempfile
 import unittest
 from collections import defaultdict
 
@@ -284,6 +285,49 @@ class Stats(unittest.TestCase):
         self.assertGreater(held[0], 0)
         self.assertGreater(held[1], 0)
 
+    def test_overlapping_ranges_cannot_be_differenced(self):
+        """Cross-table audit (issue 15): the same table over two date ranges, one inside the
+        other, differs by the months between them. A reader who subtracts a published cell of
+        the shorter range from the same published cell of the longer one gets that count for
+        those months alone; it must never be a count the month's own table would suppress
+        (0 < v < k). The fixture holds such counts (checked on the raw figures), so on a build
+        without the cross-table rule this fails."""
+        months = ["2026-01", "2026-02", "2026-03"]
+        ranges = [(a, b) for i, a in enumerate(months) for b in months[i:]] + [None]
+        def inside(r1, r2):  # r2 strictly inside r1 (None = every month)
+            lo1, hi1 = r1 or (months[0], months[-1])
+            lo2, hi2 = r2
+            return lo1 <= lo2 and hi2 <= hi1 and (lo1, hi1) != (lo2, hi2)
+        opportunities = 0
+        for table in ("exam_by_centre", "exam_by_age"):
+            docs, raws = {}, {}
+            for r in ranges:
+                args = ("--from", r[0], "--to", r[1]) if r else ()
+                docs[r] = self.export(table, *args)
+                raws[r] = self.export(table, "--raw", *args)
+            def cells(doc):
+                out = {(row["key"], c): row["values"][c] for row in doc["rows"] + [doc["total"]]
+                       for c in ("applicants", "examinees", "passers")}
+                for row in doc["rows"] + [doc["total"]]:  # the complements a reader derives
+                    v = row["values"]
+                    out[(row["key"], "absent")] = None if None in (v["applicants"], v["examinees"]) else v["applicants"] - v["examinees"]
+                    out[(row["key"], "failed")] = None if None in (v["examinees"], v["passers"]) else v["examinees"] - v["passers"]
+                return out
+            for r1 in ranges:
+                for r2 in ranges:
+                    if r2 is None or not inside(r1, r2):
+                        continue
+                    big, small, rbig, rsmall = cells(docs[r1]), cells(docs[r2]), cells(raws[r1]), cells(raws[r2])
+                    for key, v in big.items():
+                        raw_diff = rbig[key] - rsmall.get(key, 0) if rbig.get(key) is not None else None
+                        opportunities += raw_diff is not None and 0 < raw_diff < K
+                        w = small.get(key, 0 if key not in rsmall else None)
+                        if v is None or w is None:
+                            continue
+                        with self.subTest(table=table, longer=r1, shorter=r2, cell=key):
+                            self.assertFalse(0 < v - w < K, f"{table} {key}: {v} over {r1} - {w} over {r2} = {v - w}")
+        self.assertGreater(opportunities, 0, "the fixture has small counts to difference out")
+
     def test_window_and_scores(self):
         raw = self.export("exam_by_window", "--raw")
         self.assertEqual([r["label"] for r in raw["rows"]], ["W1"])
@@ -378,6 +422,30 @@ class Stats(unittest.TestCase):
         self.assertEqual(doc["disclosure"]["audit"], "not_applicable")  # items, not people
         exp = self.export("pool_exposure")
         self.assertEqual(exp["total"]["values"]["items"], int(counts.get("operational", 0)))
+        # Items flagged by drift: `riss analyze drift --record` stores every analysed item's result,
+        # and the pool table counts the items whose latest recorded result is a flag.
+        self.assertEqual(doc["total"]["values"]["flagged_drift"], 0)
+        ids = subprocess.run(["psql", self.pg.conninfo, "-qAtc", "SELECT id, status FROM bank.items ORDER BY id LIMIT 12"],
+                             capture_output=True, text=True, check=True).stdout.split()
+        items = [line.split("|") for line in ids]
+        act = {"model": "2pl", "items": [{"id": i, "a": 1.0, "b": -1.5 + 0.25 * k} for k, (i, _) in enumerate(items)]}
+        new = {"model": "2pl", "items": [dict(x, b=x["b"] + (1.5 if k == 3 else 0)) for k, x in enumerate(act["items"])]}
+        with tempfile.TemporaryDirectory() as tmp:
+            pa, pn = os.path.join(tmp, "active.json"), os.path.join(tmp, "new.json")
+            for path, obj in ((pa, act), (pn, new)):
+                with open(path, "w") as f:
+                    json.dump(obj, f)
+            out = riss("analyze", "drift", "--params", pa, "--new", pn, "--bootstrap", "0", "--record", config=self.conf)
+            self.assertIn("recorded: run", out.stdout)
+            self.assertIn("12 of 12 items", out.stdout)
+            doc = self.export("pool_by_status")
+            flagged = {r["key"]: r["values"]["flagged_drift"] for r in doc["rows"]}
+            self.assertEqual(flagged[items[3][1]], 1, doc)
+            self.assertEqual(doc["total"]["values"]["flagged_drift"], 1)
+            self.assertEqual(doc["total"]["values"]["flagged_dif"], 0)
+            # A later run that finds nothing clears it.
+            riss("analyze", "drift", "--params", pa, "--new", pa, "--bootstrap", "0", "--record", config=self.conf)
+            self.assertEqual(self.export("pool_by_status")["total"]["values"]["flagged_drift"], 0)
 
     def test_filters_and_csv(self):
         want = self.world.exam_expected("month", month_from="2026-02", centre="TC-A", pref="13")

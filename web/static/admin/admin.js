@@ -37,6 +37,9 @@
         .then(function (m) { $('password').value = ''; $('totp').value = ''; showDesk(m); })
         .catch(function (e) { status(e.message, true); $('totp').value = ''; $('password').focus(); });
     });
+    window.rissPassword.wire($('pw-form'), function (current, fresh, totp) {
+      return window.rissStaff.call('POST', '/api/v1/staff/password', { current_password: current, new_password: fresh, totp: totp });
+    });
     $('signout').addEventListener('click', function () {
       window.rissStaff.signOut().then(function () { showSignIn(); who = null; status(window.rissI18n.t('page.staff.signed_out')); });
     });

@@ -17,7 +17,10 @@
     $('void').hidden = inForce;
     if (!inForce) {
       $('void-h').textContent = t('page.card.void-h', [window.rissI18n.state('registration', st)]);
-      $('void-text').textContent = t(VOID[st === 'pending' || st === 'suspended' ? st : 'ended'], [card.reg_date]) + (card.status_reason ? ' — ' + card.status_reason : '');
+      // The public reason's sentence (the registrar's choice, else the status's own).
+      var code = card.status === 'lapsed' || !card.public_reason ? card.status : card.public_reason;
+      var why = st !== 'pending' && window.rissI18n.has('verify.status_reason.' + code) ? ' ' + t('verify.status_reason.' + code) : '';
+      $('void-text').textContent = t(VOID[st === 'pending' || st === 'suspended' ? st : 'ended'], [card.reg_date]) + why;
     }
   }
   document.addEventListener('DOMContentLoaded', function () {

@@ -70,7 +70,20 @@
       cell(tr, c.completed_on);
       cell(tr, courseTitle(c));
       cell(tr, providerName(c));
-      cell(tr, c.posted_at);
+      if (c.state === 'pending') {
+        // Received, not credited yet: the agency's CPD desk reviews it (reasons from the catalogue).
+        var td = cell(tr, t('me.completion.pending'), 'state-pending');
+        (c.holds || []).forEach(function (h) {
+          var p = document.createElement('span');
+          p.className = 'hold';
+          p.textContent = t('cpd.hold.' + h);
+          td.appendChild(p);
+        });
+      } else if (c.state === 'rejected') {
+        cell(tr, t('state.cpd_completion.rejected'), 'state-overdue');
+      } else {
+        cell(tr, c.posted_at);
+      }
     });
     $('apply').hidden = !v.may_apply;
     var last = v.renewal_applications[0];
@@ -156,6 +169,9 @@
       call('POST', '/api/v1/me/language', { lang: $('mail-lang').value })
         .then(function () { status(t('me.mail_lang.saved')); })
         .catch(function (e) { status(e.message, true); });
+    });
+    window.rissPassword.wire($('pw-form'), function (current, fresh, totp) {
+      return call('POST', '/api/v1/me/password', { current_password: current, new_password: fresh, totp: totp });
     });
     $('signout').addEventListener('click', function () {
       call('POST', '/api/v1/me/logout').then(function () { csrf = ''; signedOut(); status(''); });

@@ -56,6 +56,31 @@
     });
   }
 
+  // The state, and for a record held for the agency's CPD desk the reasons (catalogue
+  // cpd.hold.<code>); a rejected record also shows the desk's note.
+  function stateCell(tr, c) {
+    var td = cell(tr, window.rissI18n.state('cpd_completion', c.state));
+    var holds = c.state === 'pending' ? (c.holds || []) : [];
+    if (holds.length) {
+      var ul = document.createElement('ul');
+      ul.className = 'holds';
+      ul.setAttribute('aria-label', t('provider.r_holds'));
+      holds.forEach(function (h) {
+        var li = document.createElement('li');
+        li.textContent = t('cpd.hold.' + h);
+        ul.appendChild(li);
+      });
+      td.appendChild(ul);
+    }
+    if (c.state === 'rejected' && c.reason) {
+      var p = document.createElement('p');
+      p.className = 'holds';
+      p.textContent = c.reason;
+      td.appendChild(p);
+    }
+    return td;
+  }
+
   var records = [];
   function loadRecords() {
     return api('GET', '/api/v1/cpd/completions?limit=200').then(function (res) {
@@ -70,7 +95,7 @@
         cell(tr, c.course_code + ' ' + title(c));
         cell(tr, c.completed_on);
         cell(tr, String(c.hours));
-        cell(tr, window.rissI18n.state('cpd_completion', c.state));
+        stateCell(tr, c);
         cell(tr, jst(c.received_at));
         var td = cell(tr, '');
         if (c.state !== 'voided') {
@@ -167,7 +192,8 @@
       return api('POST', '/api/v1/cpd/completions.csv', text, 'text/csv; charset=utf-8');
     }).then(function (res) {
       if (res.ok) {
-        out.textContent = t('provider.upload_ok', [res.body.created, res.body.unchanged, res.body.corrected]);
+        out.textContent = t('provider.upload_ok', [res.body.created, res.body.unchanged, res.body.corrected]) +
+          (res.body.pending ? ' ' + t('provider.upload_pending', [res.body.pending]) : '');
         loadRecords();
         return;
       }
@@ -228,7 +254,12 @@
         loadRecords();
       });
     });
-    document.addEventListener('riss:lang', function () { if (key()) { showWho(); loadCourses(); loadRecords(); loadUnmatched(); } });
+    // Status lines were written in the other language: drop them rather than leave them untranslated.
+    document.addEventListener('riss:lang', function () {
+      say('');
+      $('upload-result').textContent = '';
+      if (key()) { showWho(); loadCourses(); loadRecords(); loadUnmatched(); }
+    });
     if (key()) signIn();
   });
 })();

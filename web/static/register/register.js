@@ -35,6 +35,14 @@
       var st = document.createElement('td');
       st.className = 'st st-' + p.status;
       st.textContent = state(p.status);
+      // Why a registration is not in force: the public reason's sentence from the catalogue.
+      if (p.status_reason) {
+        var why = document.createElement('span');
+        why.className = 'sub reason';
+        var rid = 'verify.status_reason.' + p.status_reason;
+        why.textContent = window.rissI18n.has(rid) ? t(rid) : t('verify.status_reason.other');
+        st.appendChild(why);
+      }
       tr.appendChild(st);
       tb.appendChild(tr);
     });

@@ -63,6 +63,40 @@
       });
     });
   }
+  // Completion records held for the desk (state pending) with the reasons; accepting one
+  // credits it at once, rejecting records the desk's reason.
+  // Japan time as the rest of the system writes it (YYYY-MM-DD HH:MM), whatever the browser's zone.
+  function jst(ts) {
+    var d = new Date(ts);
+    return isNaN(d) ? ts : new Date(d.getTime() + 9 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ');
+  }
+  function loadHeld() {
+    var only = $('held-regno').value.trim();
+    var q = '/api/v1/cpd/completions?state=pending&limit=200' + (/^[0-9]{6}$/.test(only) ? '&regno=' + only : '');
+    return call('GET', q).then(function (r) {
+      var tb = $('held').tBodies[0];
+      clear(tb);
+      $('held-none').hidden = r.completions.length > 0;
+      $('held').hidden = r.completions.length === 0;
+      r.completions.forEach(function (c) {
+        var why = el('ul', null, { 'class': 'holds' });
+        (c.holds || []).forEach(function (h) { why.appendChild(el('li', t('cpd.hold.' + h))); });
+        var box = el('span');
+        var note = el('input', null, { 'aria-label': t('cpd_desk.held.note') + ' ' + c.provider_record_id, placeholder: t('cpd_desk.held.note'), maxlength: '500' });
+        note.hidden = !canChange;
+        function decide(state, done) {
+          var reason = note.value.trim() || (state === 'accepted' ? t('cpd_desk.held.accepted_default') : '');
+          call('POST', '/api/v1/cpd/decide', { completion_id: c.completion_id, state: state, reason: reason })
+            .then(function () { status(t(done, [c.regno])); return loadHeld(); }).catch(fail);
+        }
+        box.appendChild(button('cpd_desk.held.accept', function () { decide('accepted', 'cpd_desk.held.accepted'); }, 'primary'));
+        box.appendChild(note);
+        box.appendChild(button('cpd_desk.reject', function () { decide('rejected', 'cpd_desk.held.rejected'); }));
+        var title = c['title_' + window.rissI18n.current()] || '';
+        row(tb, [c.regno, c.course_code + ' ' + title, c.completed_on, String(c.hours), jst(c.received_at), why, box]);
+      });
+    });
+  }
   function showCancel(c) {
     cancelling = c;
     $('cancel').hidden = false;
@@ -156,9 +190,10 @@
     });
   }
   function loadAll() {
-    return Promise.all([loadRenewals(), loadCases(), loadAudit(), loadProviders()]);
+    return Promise.all([loadHeld(), loadRenewals(), loadCases(), loadAudit(), loadProviders()]);
   }
-  document.addEventListener('riss:lang', function () { if (!$('desk').hidden) loadAll().catch(fail); });
+  // A status line was written in the other language: drop it rather than leave it untranslated.
+  document.addEventListener('riss:lang', function () { status(''); if (!$('desk').hidden) loadAll().catch(fail); });
   document.addEventListener('DOMContentLoaded', function () {
     var d = new Date(Date.now() + 30 * 86400e3);
     $('draw-deadline').value = d.toISOString().slice(0, 10);
@@ -190,6 +225,7 @@
         status(t('cpd_desk.code.valid', [r.regno, r.valid_days]));
       }).catch(fail);
     });
+    $('held-filter').addEventListener('submit', function (ev) { ev.preventDefault(); loadHeld().catch(fail); });
     $('draw').addEventListener('submit', function (ev) {
       ev.preventDefault();
       call('POST', '/api/v1/cpd/audit/draw', { n: Number($('draw-n').value), deadline: $('draw-deadline').value })

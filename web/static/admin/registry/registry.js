@@ -47,8 +47,9 @@
 
   // ---- the confirmation dialog ----
   // opts: title, text, consequences [..], ok (label), reason (label id or null), reasonRequired,
-  // typed (the exact text to type, or null), similar (array), date (bool). Resolves with
-  // { reason, date } or null when the registrar steps back. Focus returns to the opener.
+  // publicFor (a status: the registrar must choose its public reason), typed (the exact text
+  // to type, or null), similar (array), date (bool). Resolves with { reason, publicReason,
+  // date } or null when the registrar steps back. Focus returns to the opener.
   function confirmDialog(opts) {
     var d = $('dlg'), opener = document.activeElement;
     $('dlg-h').textContent = opts.title;
@@ -63,6 +64,8 @@
     $('dlg-reason').value = '';
     $('dlg-reason').required = !!opts.reasonRequired;
     if (opts.reason) $('dlg-reason-l').textContent = t(opts.reason);
+    $('dlg-public-p').hidden = !opts.publicFor;
+    publicOptions($('dlg-public'), opts.publicFor);
     $('dlg-date-p').hidden = !opts.date;
     $('dlg-date').value = '';
     $('dlg-type-p').hidden = !opts.typed;
@@ -80,6 +83,7 @@
       if (opts.typed) { var v = $('dlg-type').value.trim(); ok = v === opts.typed || v === t('page.registry.cancel-word'); }
       if (!sim.hidden && !$('dlg-ack').checked) ok = false;
       if (opts.reasonRequired && !$('dlg-reason').value.trim()) ok = false;
+      if (opts.publicFor && !$('dlg-public').value) ok = false;
       $('dlg-ok').disabled = !ok;
     }
     ready();
@@ -87,6 +91,7 @@
       function done(v) {
         $('dlg-type').removeEventListener('input', ready);
         $('dlg-reason').removeEventListener('input', ready);
+        $('dlg-public').removeEventListener('change', ready);
         $('dlg-ack').removeEventListener('change', ready);
         $('dlg-form').removeEventListener('submit', onSubmit);
         $('dlg-cancel').removeEventListener('click', onCancel);
@@ -98,11 +103,14 @@
       function onSubmit(e) {
         e.preventDefault();
         if ($('dlg-ok').disabled) return;
-        done({ reason: $('dlg-reason').value.trim(), date: $('dlg-date').value });
+        var pub = opts.publicFor ? $('dlg-public').value : '';
+        done({ reason: $('dlg-reason').value.trim(), publicReason: pub === opts.publicFor ? '' : pub,
+               date: $('dlg-date').value });
       }
       function onCancel(e) { if (e) e.preventDefault(); done(null); }
       $('dlg-type').addEventListener('input', ready);
       $('dlg-reason').addEventListener('input', ready);
+      $('dlg-public').addEventListener('change', ready);
       $('dlg-ack').addEventListener('change', ready);
       $('dlg-form').addEventListener('submit', onSubmit);
       $('dlg-cancel').addEventListener('click', onCancel);
@@ -112,6 +120,29 @@
       var first = [$('dlg-ack'), $('dlg-date'), $('dlg-reason'), $('dlg-type')].filter(function (x) { return !x.closest('p').hidden; })[0];
       (first || $('dlg-cancel')).focus();
     });
+  }
+
+  // The public reasons for a change to status st: the catalogue's fixed list, ids
+  // verify.status_reason.<st> (the status alone) and verify.status_reason.<st>.<code>; each
+  // option reads as the sentence the public will see.
+  var REASON = 'verify.status_reason.';
+  function publicOptions(sel, st) {
+    clear(sel);
+    if (!st) return;
+    var first = el('option', t('security.desk.public_reason_choose'));
+    first.value = '';
+    sel.appendChild(first);
+    Object.keys(window.RISS_MESSAGES).filter(function (id) {
+      return id.indexOf(REASON + st + '.') === 0;
+    }).sort().concat([REASON + st]).forEach(function (id) {
+      var o = el('option', t(id));
+      o.value = id.slice(REASON.length);
+      sel.appendChild(o);
+    });
+    sel.value = '';
+  }
+  function publicText(code) {
+    return window.rissI18n.has(REASON + code) ? t(REASON + code) : t(REASON + 'other');
   }
 
   function similarList(box, list) {
@@ -197,6 +228,9 @@
     $('d-state').textContent = t('page.registry.state-line', [state('registration', st)]) +
       (r.status_reason ? ' — ' + r.status_reason : '');
     $('d-state').className = 'state st-' + st;
+    var pub = r.status === 'active' ? '' : r.status === 'lapsed' || !r.public_reason ? r.status : r.public_reason;
+    $('d-public').hidden = !pub;
+    $('d-public').textContent = pub ? t('security.desk.public_reason_line', [publicText(pub)]) : '';
     var dl = $('d-fields');
     clear(dl);
     field(dl, 'page.registry.name', r.name);
@@ -238,6 +272,7 @@
       var sys = { registered: 'page.registry.hr-registered', renewed: 'page.registry.hr-renewed',
                   'validity ended': 'page.registry.hr-lapsed' }[h.reason];
       tr.appendChild(el('td', sys ? t(sys) : h.reason));
+      tr.appendChild(el('td', h.public_reason ? publicText(h.public_reason) : '—'));
       tr.appendChild(el('td', h.actor));
       hb.appendChild(tr);
     });
@@ -257,7 +292,8 @@
     switch (a) {
     case 'issue': return null;
     case 'suspend': return { title: t('page.registry.d-suspend-h', [who]), ok: t('page.registry.a-suspend'),
-      consequences: [t('page.registry.d-suspend-1'), t('page.registry.d-suspend-2')], reason: 'page.registry.reason', reasonRequired: true };
+      consequences: [t('page.registry.d-suspend-1'), t('page.registry.d-suspend-2')], reason: 'security.desk.staff_reason',
+      reasonRequired: true, publicFor: 'suspended' };
     case 'reinstate': return { title: t('page.registry.d-reinstate-h', [who]), ok: t('page.registry.a-reinstate'),
       consequences: [t('page.registry.d-reinstate-1')] };
     case 'renew': return { title: t('page.registry.d-renew-h', [who]), ok: t('page.registry.a-renew'),
@@ -265,11 +301,11 @@
     case 'cancel': return { title: t('page.registry.d-cancel-h', [who]), ok: t('page.registry.a-cancel'), danger: true,
       text: t('page.registry.d-irreversible'),
       consequences: [t('page.registry.d-cancel-1'), t('page.registry.d-cancel-2')],
-      reason: 'page.registry.reason', reasonRequired: true, typed: r.regno };
+      reason: 'security.desk.staff_reason', reasonRequired: true, publicFor: 'cancelled', typed: r.regno };
     case 'deregister': return { title: t('page.registry.d-deregister-h', [who]), ok: t('page.registry.a-deregister'), danger: true,
       text: t('page.registry.d-irreversible'),
       consequences: [t('page.registry.d-deregister-1')],
-      reason: 'page.registry.reason', reasonRequired: true, typed: r.regno };
+      reason: 'security.desk.staff_reason', reasonRequired: true, publicFor: 'deregistered', typed: r.regno };
     }
     return null;
   }
@@ -283,7 +319,8 @@
       var call;
       if (a === 'issue') call = api('POST', '/api/v1/registry/issue', { regno: r.regno });
       else if (a === 'renew') call = api('POST', '/api/v1/registry/renew', { regno: r.regno });
-      else call = api('POST', '/api/v1/registry/status', { regno: r.regno, action: a, reason: ans.reason || '' });
+      else call = api('POST', '/api/v1/registry/status', { regno: r.regno, action: a, reason: ans.reason || '',
+                                                         public_reason: ans.publicReason || '' });
       return call.then(function (b) {
         say(DONE[a], [r.regno], 'ok');
         return show(r.regno).then(function () {
