@@ -466,7 +466,7 @@ static int demo_usage(void)
 	       "  --registrants N   demo registrants (default 3000)\n"
 	       "  --bank FILE       the engine's bank (default var/bank/sg.jsonl, from riss bank publish)\n"
 	       "  --exam FILE       exam definition (default: setting exam_definition)\n"
-	       "  --items FILE      item file with the keys (default: setting exam_items)\n"
+	       "  --items FILE      item file with the keys (default: item-bank/demo/items.jsonl)\n"
 	       "  --threads N       engine threads (default 2)\n"
 	       "  --dry-run         generate and print counts and digest; write nothing\n"
 	       "  --json            print {\"seed\", \"until\", \"candidates\", \"bookings\", \"results\", \"responses\",\n"
@@ -489,7 +489,7 @@ static int demo_parse(struct demo_opts *o, int argc, char **argv)
 	o->registrants = 3000;
 	o->threads = 2;
 	o->exam = rs_config_str("exam_definition");
-	o->items = rs_config_str("exam_items");
+	o->items = "item-bank/demo/items.jsonl"; /* the demo bank of deploy/demo/20_bank.sh */
 	o->bank = "var/bank/sg.jsonl";
 	/* Today in Japan (UTC+9, no summer time). */
 	o->until = (long)((time(NULL) + 9 * 3600) / 86400);

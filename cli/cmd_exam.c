@@ -1,5 +1,5 @@
 /* riss exam: exam-delivery tools for operators, demo data and tests.
- *   riss exam seed --centre CODE --count N [--prefix P] [--checked] [--json]
+ *   riss exam seed --centre CODE --count N [--prefix P] [--window NAME [--package ID]] [--checked] [--json]
  *   riss exam admit --booking ID --seat SEAT [--move] [--json]   (prints the admission code) */
 #include "cli.h"
 
@@ -19,9 +19,12 @@ static int cli_exam_seed(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "centre", required_argument, NULL, 'c' }, { "count", required_argument, NULL, 'n' },
 		{ "prefix", required_argument, NULL, 'p' }, { "checked", no_argument, NULL, 'k' },
+		{ "window", required_argument, NULL, 'w' }, { "package", required_argument, NULL, 'P' },
 		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	const char *centre = "TC-TOKYO-01", *prefix = "demo";
+	const char *centre = "TC-TOKYO-01", *prefix = "demo", *window = NULL;
+	long long package = 0;
+	char *end = NULL;
 	long count = 3;
 	int checked = 0, json = 0, c;
 	optind = 1;
@@ -32,24 +35,47 @@ static int cli_exam_seed(int argc, char **argv)
 		case 'n': count = strtol(optarg, NULL, 10); break;
 		case 'p': prefix = optarg; break;
 		case 'k': checked = 1; break;
+		case 'w': window = optarg; break;
+		case 'P':
+			package = strtoll(optarg, &end, 10);
+			if (!optarg[0] || *end || package < 1)
+				return cli_usage_error("exam seed: --package must be a package id, not '%s'", optarg);
+			break;
 		case 'j': json = 1; break;
 		case 'h':
-			printf("usage: riss exam seed [--centre CODE] [--count N] [--prefix P] [--checked] [--json]\n"
-			       "Create a test centre, an all-year SG window and N candidates booked for today.\n");
+			printf("usage: riss exam seed [--centre CODE] [--count N] [--prefix P] [--window NAME [--package ID]]\n"
+			       "                      [--checked] [--json]\n"
+			       "Create a test centre, an all-year SG window (default \"SG all-year (demo)\") and N\n"
+			       "candidates booked for today. The window serves the exam's active package when it names\n"
+			       "none; --package ID makes it serve that package (riss exam package activate ID --window).\n"
+			       "  --json   print {\"centre\", \"window\", \"bookings\": [ids]}\n");
 			return CLI_OK;
 		default: return cli_usage_error("exam seed: unknown option '%s' (see --help)", argv[optind - 1]);
 		}
 	}
 	if (count < 1 || count > 100000)
 		return cli_usage_error("exam seed: --count must be 1..100000");
+	if (package && !window)
+		return cli_usage_error("exam seed: --package needs --window (the demo window keeps the active package)");
 	rs_db *db = NULL;
 	int rc = cli_db_open(&db);
 	if (rc != CLI_OK)
 		return rc;
 	json_t *out = NULL;
-	if (dlv_demo_seed(&out, db, centre, prefix, (int)count, checked) != 0) {
+	if (dlv_demo_seed(&out, db, centre, window, prefix, (int)count, checked) != 0) {
 		rs_db_close(db);
 		return cli_fail("exam seed: %s", rs_error_last());
+	}
+	if (package) {
+		/* The window's package, checked and audited as the staff route does. */
+		struct dlv_actor who = { .actor = "system:seed", .role = "system" };
+		json_t *row = NULL;
+		if (dlv_window_package(&row, db, &who, json_integer_value(json_object_get(out, "window")), package) != 0) {
+			json_decref(out);
+			rs_db_close(db);
+			return cli_fail("exam seed: %s", rs_error_last());
+		}
+		json_decref(row);
 	}
 	rs_db_close(db);
 	if (json) {

@@ -1,5 +1,7 @@
 /* riss exposure: Sympson-Hetter exposure-control parameters for a bank and an exam by the
- * iterative simulation procedure; writes the bank with updated sh_k values. */
+ * iterative simulation procedure (the engine's cat_sh_calibrate, which publication of an exam
+ * package runs too: the rule is written once); writes the bank with updated sh_k values.
+ * What is here is the command line: the files, two simulation threads, progress and JSON. */
 #include "cli.h"
 #include "rs_error.h"
 #include "rs_util.h"
@@ -35,21 +37,24 @@ static void *cli_expo_thread(void *arg)
 	return NULL;
 }
 
-/* Simulate n candidates on 2 threads into *acc (initialised here). */
-static int cli_expo_sim(struct cat_sim_acc *acc, const struct cat_engine *eng, size_t nitems, uint64_t seed, size_t n)
+/* One round's simulation of n candidates on 2 threads into acc (initialised, empty): the
+ * engine's procedure calls it (cat_sh_opts.simulate). The halves give the totals of one run
+ * (a candidate depends on seed and its index only). */
+static int cli_expo_sim(struct cat_sim_acc *acc, const struct cat_engine *eng, uint64_t seed, size_t n, void *ctx)
 {
+	(void)ctx;
 	struct cli_expo_job j[2];
 	pthread_t th[2];
-	int rc = 0;
 	for (int t = 0; t < 2; t++) {
 		memset(&j[t], 0, sizeof j[t]);
 		j[t].eng = eng;
 		j[t].seed = seed;
 		j[t].first = n * (size_t)t / 2;
 		j[t].count = n * (size_t)(t + 1) / 2 - j[t].first;
-		if (cat_sim_acc_init(&j[t].acc, nitems))
-			return -1;
 	}
+	j[0].acc = *acc;
+	if (cat_sim_acc_init(&j[1].acc, acc->nitems))
+		return CAT_ENOMEM;
 	int started = 0;
 	for (int t = 0; t < 2; t++)
 		if (pthread_create(&th[t], NULL, cli_expo_thread, &j[t]) == 0)
@@ -58,11 +63,31 @@ static int cli_expo_sim(struct cat_sim_acc *acc, const struct cat_engine *eng, s
 			cli_expo_thread(&j[t]);
 	for (int t = 0; t < started; t++)
 		pthread_join(th[t], NULL);
-	rc = j[0].rc ? j[0].rc : j[1].rc;
+	int rc = j[0].rc ? j[0].rc : j[1].rc;
 	cat_sim_acc_merge(&j[0].acc, &j[1].acc);
 	cat_sim_acc_free(&j[1].acc);
 	*acc = j[0].acc;
 	return rc;
+}
+
+/* Progress of each round: a line on stderr, or an entry of the JSON history. */
+struct cli_expo_progress {
+	int json;
+	json_t *hist;
+};
+
+static void cli_expo_round(void *ctx, int round, const struct cat_sim_report *rep, const struct cat_sim_acc *acc)
+{
+	struct cli_expo_progress *p = ctx;
+	double smax = 0;
+	for (size_t i = 0; i < acc->nitems; i++)
+		if (acc->selected[i] / acc->n > smax)
+			smax = acc->selected[i] / acc->n;
+	if (!p->json)
+		fprintf(stderr, "round %d: max exposure %.4f, max selection rate %.4f, rmse %.4f\n", round, rep->expo_max,
+		        smax, rep->rmse);
+	json_array_append_new(p->hist, json_pack("{s:i, s:f, s:f, s:f}", "round", round, "max_exposure", rep->expo_max,
+	                                         "max_selection", smax, "rmse", rep->rmse));
 }
 
 static int cli_expo_num(const char *s, unsigned long long max, unsigned long long *out)
@@ -188,48 +213,31 @@ int cli_cmd_exposure(int argc, char **argv)
 		rc = cli_usage_error("exposure: exam %s does not use sympson-hetter exposure control", exam->id);
 		goto done;
 	}
-	for (size_t i = 0; i < bank->n; i++)
-		bank->items[i].sh_k = 1.0;
 	if (cat_engine_new(&eng, exam, bank)) {
 		rc = cli_usage_error("exposure: %s", cat_error_last());
 		goto done;
 	}
 	feas = cli_exposure_feasibility(eng, exam->exposure_target, "exposure", &feasible);
 	hist = json_array();
-	double r = exam->exposure_target - margin, last_max = 1;
-	if (r <= 0.001) {
-		rc = cli_usage_error("exposure: target %.3f less margin %.3f leaves nothing", exam->exposure_target, margin);
+	struct cli_expo_progress prog = { .json = json, .hist = hist };
+	struct cat_sh_opts so = { .examinees = (size_t)n, .max_rounds = (int)iters, .margin = margin, .seed = seed,
+	                          .simulate = cli_expo_sim, .on_round = cli_expo_round, .ctx = &prog };
+	struct cat_sh_outcome sh;
+	int crc = cat_sh_calibrate(&sh, bank, eng, &so);
+	if (crc == CAT_EINVAL) {
+		rc = cli_usage_error("exposure: target %.3f less margin %.3f: %s", exam->exposure_target, margin,
+		                     cat_error_last());
 		goto done;
 	}
-	unsigned long long it;
-	for (it = 1; it <= iters; it++) {
-		struct cat_sim_acc acc;
-		struct cat_sim_report rep;
-		if (cli_expo_sim(&acc, eng, bank->n, cat_mix64(seed + it), (size_t)n)) {
-			rc = cli_fail("exposure: %s", cat_error_last());
-			goto done;
-		}
-		cat_sim_report(&rep, &acc, eng);
-		double smax = 0;
-		for (size_t i = 0; i < bank->n; i++)
-			if (acc.selected[i] / acc.n > smax) smax = acc.selected[i] / acc.n;
-		last_max = rep.expo_max;
-		if (!json)
-			fprintf(stderr, "round %llu: max exposure %.4f, max selection rate %.4f, rmse %.4f\n",
-			        it, rep.expo_max, smax, rep.rmse);
-		json_array_append_new(hist, json_pack("{s:I, s:f, s:f, s:f}", "round", (json_int_t)it,
-		                                      "max_exposure", rep.expo_max, "max_selection", smax, "rmse", rep.rmse));
-		if (rep.expo_max <= r + 0.01 && it > 1) {
-			cat_sim_acc_free(&acc);
-			break;
-		}
-		cat_sh_update(bank, &acc, r);
-		cat_sim_acc_free(&acc);
+	if (crc) {
+		rc = cli_fail("exposure: %s", cat_error_last());
+		goto done;
 	}
-	int reached = last_max <= exam->exposure_target;
+	double r = exam->exposure_target - margin, last_max = sh.max_exposure;
+	int reached = sh.reached;
 	if (!reached)
 		fprintf(stderr, "riss: exposure: the target %.2f was not reached: the last round's maximum exposure is %.4f "
-		        "after %llu rounds%s\n", exam->exposure_target, last_max, it > iters ? iters : it,
+		        "after %d rounds%s\n", exam->exposure_target, last_max, sh.rounds,
 		        feasible ? "" : " (the bank cannot meet it, see above)");
 	out = out_path ? fopen(out_path, "w") : stdout;
 	if (!out) {

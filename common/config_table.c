@@ -70,9 +70,8 @@ const struct rs_cfg_def rs_cfg_table[] = {
 	  "mark cookies Secure even when public_base_url is http (with an https public_base_url they are "
 	  "always Secure and every answer carries Strict-Transport-Security)" },
 	{ "exam_definition", RS_CFG_STR, 1, 4096, "exam-engine/exams/sg.json", 0,
-	  "exam definition delivered at test centres (relative to the working directory or the source tree)" },
-	{ "exam_items", RS_CFG_STR, 1, 4096, "item-bank/demo/items.jsonl", 0,
-	  "item interchange file (text, keys, parameters) of the delivered exam, same lookup as exam_definition" },
+	  "exam definition that `riss bank publish --exam` binds into an exam package (relative to the "
+	  "working directory or the source tree); test centres deliver only packages" },
 	{ "jobs_interval", RS_CFG_INT, 0, 86400, "600", 0,
 	  "seconds between runs of the renewal job inside rissd (lapse, training standings, overdue cases, "
 	  "reminders); 0 = off (then run `riss jobs run` from a timer). One runner at a time across nodes" },

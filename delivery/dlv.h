@@ -21,19 +21,13 @@
 const char *dlv_slug_last(void);
 
 /* ------------------------------------------------------------------------------------ */
-/* The exam as delivered: definition + engine bank + item content (text and keys), loaded
- * once per process. Paths come from the config rows exam_definition (default exam-engine/exams/sg.json)
- * and exam_items (default item-bank/demo/items.jsonl, the item interchange format),
- * relative to the working directory or else to the source tree. */
+/* The exam as delivered: an exam package published by item-bank (bank.packages: exam
+ * definition, engine bank, candidate views, keys), loaded and verified (SHA-256) once per
+ * process and kept for its life. A window names its package; there is no other source.
+ * dlv_exam_package: the exam of package_id (tests, benchmarks and tools); RS_ESTATE with
+ * slug "no-package" for package_id <= 0, else ib_package_load's errors. *out borrowed. */
 struct dlv_exam;
-/* Load explicitly (tests). *out owned by caller (dlv_exam_free). */
-int dlv_exam_load(struct dlv_exam **out, const char *exam_path, const char *items_path);
-void dlv_exam_free(struct dlv_exam *ex);
-/* The process-wide exam (loaded on first use, thread-safe). RS_EIO/RS_EINVAL when it cannot
- * be loaded (message says why). */
-int dlv_exam_get(const struct dlv_exam **out);
-/* Use ex as the process-wide exam (tests and tools; call before any dlv_exam_get). */
-void dlv_exam_set(const struct dlv_exam *ex);
+int dlv_exam_package(const struct dlv_exam **out, rs_db *db, int64_t package_id);
 /* Facts about the loaded exam. */
 const char *dlv_exam_code(const struct dlv_exam *ex);
 int dlv_exam_time_limit(const struct dlv_exam *ex);
@@ -182,10 +176,13 @@ int dlv_booking_import(json_t **out, rs_db *db, const struct dlv_actor *who, con
  * errors as above into *out_errors (array, possibly empty). Exposed for tests and fuzzing. */
 int dlv_csv_bookings_parse(json_t **out_rows, json_t **out_errors, const char *csv, size_t len);
 
-/* Demo and test data: centre (created if missing), an all-year SG window and count
- * candidates (e-mail <prefix>-<n>@example.jp) booked for today at the centre, identity
- * already checked when checked != 0. Idempotent. *out: {"centre", "bookings": [ids]}. */
-int dlv_demo_seed(json_t **out, rs_db *db, const char *centre, const char *prefix, int count, int checked);
+/* Demo and test data: centre (created if missing), an all-year SG window named window (NULL:
+ * "SG all-year (demo)"; created if missing, given the exam's active package when it names
+ * none) and count candidates (e-mail <prefix>-<n>@example.jp) booked for today at the centre
+ * in that window, identity already checked when checked != 0. Idempotent. *out: {"centre",
+ * "window": id, "bookings": [ids]}. */
+int dlv_demo_seed(json_t **out, rs_db *db, const char *centre, const char *window, const char *prefix, int count,
+                  int checked);
 
 /* Audit replay: rebuild the session from its stored responses alone (exam version, bank
  * version, seed) and report {"session", "answered", "items": [ids in order], "replayed":

@@ -21,16 +21,20 @@ struct dlv_exam {
 	struct dlv_content *content; /* parallel to bank->items */
 	size_t n;
 	char exam_version[17], bank_version[17];
-	struct ib_package *pkg;      /* when loaded from an exam package: owns exam, bank, eng */
-	int64_t package_id;          /* 0 for the configured exam files */
-	char package_sha256[65];     /* hex, "" for the files */
+	struct ib_package *pkg;      /* the exam package: owns exam, bank, eng */
+	int64_t package_id;          /* bank.packages.id */
+	char package_sha256[65];     /* hex */
 };
 
-/* The exam a sitting or window uses: package_id 0 = the configured exam files
- * (dlv_exam_get); else that package, loaded once per process and verified against its
- * stored SHA-256 (and against sha256_hex, the sitting's record, when not NULL):
- * RS_ECRYPTO, never served, when the bytes differ. */
+/* The exam a sitting or window uses: package package_id, loaded once per process and
+ * verified against its stored SHA-256 (and against sha256_hex, the sitting's record, when
+ * not NULL): RS_ECRYPTO, never served, when the bytes differ. package_id <= 0 (a sitting
+ * without a package) is refused: RS_ESTATE, slug "no-package". */
 int dlv_exam_for(const struct dlv_exam **out, rs_db *db, int64_t package_id, const char *sha256_hex);
+/* The delivered form of a verified package (ownership of pkg passes, also on failure);
+ * *out owned by the caller (dlv_exam_free). Unit tests build an exam from a package file. */
+int dlv_exam_from_package(struct dlv_exam **out, struct ib_package *pkg);
+void dlv_exam_free(struct dlv_exam *ex);
 
 /* Record the slug for the HTTP layer together with rs_error_set. */
 void dlv_slug_set(const char *slug);
@@ -51,6 +55,13 @@ struct dlv_cmeta {
 	int last_engine_s;
 	bool large_text, high_contrast;
 	int64_t candidate;
+	/* The stored clock as last read, for the answer's fast path (dlv_flow.c's rules on an
+	 * estimate; the database still refuses an answer past the deadline): */
+	bool running;              /* the session was running then */
+	int time_limit_s, extra_s; /* its limit and extra time */
+	int version;               /* exam.sessions.version: any proctor action changes it */
+	int64_t elapsed_ms;        /* time used, by the database's clock */
+	int64_t elapsed_at_ns;     /* rs_mono_ns() when it was read */
 };
 
 /* Engine sessions kept between requests so an answer costs one engine step, not a replay.

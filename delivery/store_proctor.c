@@ -161,7 +161,7 @@ static int dlv_admit_tx(rs_db *db, void *varg)
 		" (SELECT max(x.finished_at) + make_interval(days => coalesce((SELECT retake_days FROM exam.rules"
 		"    WHERE exam_code = w.exam_code), 30)) > b.sit_on FROM exam.results x WHERE x.candidate_id = b.candidate_id"
 		"    AND x.session_id IS DISTINCT FROM s.id), w.exam_code,"
-		" b.sit_on = (now() AT TIME ZONE 'Asia/Tokyo')::date, w.package_id"
+		" b.sit_on = (now() AT TIME ZONE 'Asia/Tokyo')::date, w.package_id, w.name"
 		" FROM exam.bookings b JOIN exam.windows w ON w.id = b.window_id"
 		" LEFT JOIN exam.sessions s ON s.booking_id = b.id"
 		" WHERE b.id = $1 AND ($2::text IS NULL OR b.centre_code = $2) FOR UPDATE OF b", 2, p)) != 0)
@@ -170,8 +170,15 @@ static int dlv_admit_tx(rs_db *db, void *varg)
 		PQclear(r);
 		return dlv_not_found("proctor.booking_not_found");
 	}
-	/* The window's exam package (or the configured exam files), verified at its load. */
+	/* The window's exam package, verified at its load: the only source of what is delivered.
+	 * A window that names none is refused once, clearly, before anything is written. */
 	int64_t package_id = PQgetisnull(r, 0, 8) ? 0 : strtoll(PQgetvalue(r, 0, 8), NULL, 10);
+	if (package_id <= 0) {
+		dlv_slug_set("no-package");
+		rs_error_msg("packages.window_none", PQgetvalue(r, 0, 9), NULL);
+		PQclear(r);
+		return RS_ESTATE;
+	}
 	if ((rc = dlv_exam_for(&ex, db, package_id, NULL)) != 0) {
 		PQclear(r);
 		return rc;
@@ -247,7 +254,7 @@ static int dlv_admit_tx(rs_db *db, void *varg)
 		char pkg[24];
 		snprintf(pkg, sizeof pkg, "%" PRId64, ex->package_id);
 		const char *q[] = { ids, ex->exam->id, ex->exam_version, ex->bank_version, seeds, a->text, tl, xs, ch,
-		                    ex->package_id ? pkg : NULL, ex->package_id ? ex->package_sha256 : NULL };
+		                    pkg, ex->package_sha256 };
 		if ((rc = rs_db_exec(&r, db, "dlv_admit_ins",
 			"WITH s AS (INSERT INTO exam.sessions (booking_id, exam_code, exam_version, bank_version, seed, seat,"
 			" time_limit_s, extra_s, admit_code_hash, admit_expires, package_id, package_sha256)"

@@ -1,12 +1,16 @@
 /* The candidate flow against schema exam: authenticate, redeem an admission code, current
  * view, begin, answer (committed before the next item is sent), finish and report. The
  * engine session is rebuilt by replaying stored responses (or taken from the cache when it
- * has exactly the stored count), so the client's view of the state is never trusted. */
+ * has exactly the stored count), so the client's view of the state is never trusted. The
+ * rules (which transition, the clock, the grace period, the engine's clock, the score) are
+ * dlv_flow.c's; this file loads, stores and builds the candidate's view. */
 #include "dlv_int.h"
+#include "dlv_flow.h"
 
 #include "rs_audit.h"
 #include "rs_error.h"
 #include "rs_json.h"
+#include "rs_util.h"
 
 #include <libpq-fe.h>
 #include <inttypes.h>
@@ -14,19 +18,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DLV_STR_(x) #x
-#define DLV_STR(x) DLV_STR_(x)
-#define DLV_GRACE_MS 2000    /* an answer sent just as the clock ran out still counts */
-
 /* Session row, locked for the transaction. */
 struct dlv_row {
 	int64_t id, booking, candidate;
 	char status[16];
-	int time_limit_s, extra_s, answered, last_engine_s;
+	int time_limit_s, extra_s, answered, last_engine_s, version;
 	int64_t elapsed_ms, seed;
+	int64_t loaded_ns;       /* rs_mono_ns() when elapsed_ms was read (the cache's clock) */
 	char exam_version[17], bank_version[17];
 	bool large_text, high_contrast;
-	int64_t package_id;      /* 0: the configured exam files */
+	int64_t package_id;      /* 0: none recorded (refused) */
 	char package_sha256[65]; /* hex, as recorded at admission */
 };
 
@@ -37,7 +38,7 @@ struct dlv_row {
 	" s.used_ms + CASE WHEN s.running_since IS NULL THEN 0" \
 	"   ELSE (extract(epoch FROM now() - s.running_since) * 1000)::bigint END," \
 	" s.seed, s.exam_version, s.bank_version, b.large_text, b.high_contrast, s.booking_id, b.candidate_id," \
-	" s.package_id, encode(s.package_sha256, 'hex')" \
+	" s.package_id, encode(s.package_sha256, 'hex'), s.version" \
 	" FROM exam.sessions s JOIN exam.bookings b ON b.id = s.booking_id WHERE s.id = $1"
 
 static int dlv_row_load(struct dlv_row *out, rs_db *db, int64_t id, int lock)
@@ -73,6 +74,8 @@ static int dlv_row_load(struct dlv_row *out, rs_db *db, int64_t id, int lock)
 	out->candidate = strtoll(PQgetvalue(r, 0, 12), NULL, 10);
 	out->package_id = PQgetisnull(r, 0, 13) ? 0 : strtoll(PQgetvalue(r, 0, 13), NULL, 10);
 	snprintf(out->package_sha256, sizeof out->package_sha256, "%s", PQgetisnull(r, 0, 14) ? "" : PQgetvalue(r, 0, 14));
+	out->version = atoi(PQgetvalue(r, 0, 15));
+	out->loaded_ns = rs_mono_ns();
 	PQclear(r);
 	if (out->elapsed_ms < 0)
 		out->elapsed_ms = 0;
@@ -91,13 +94,11 @@ static int dlv_row_load(struct dlv_row *out, rs_db *db, int64_t id, int lock)
 static struct dlv_cmeta dlv_meta_of(const struct dlv_exam *ex, const struct dlv_row *row)
 {
 	struct dlv_cmeta m = { .ex = ex, .last_engine_s = row->last_engine_s, .large_text = row->large_text,
-	                       .high_contrast = row->high_contrast, .candidate = row->candidate };
+	                       .high_contrast = row->high_contrast, .candidate = row->candidate,
+	                       .time_limit_s = row->time_limit_s, .extra_s = row->extra_s, .version = row->version,
+	                       .elapsed_ms = row->elapsed_ms, .elapsed_at_ns = row->loaded_ns,
+	                       .running = dlv_flow_state(row->status) == DLV_ST_RUNNING };
 	return m;
-}
-
-static int64_t dlv_limit_ms(const struct dlv_row *row)
-{
-	return ((int64_t)row->time_limit_s + row->extra_s) * 1000;
 }
 
 /* The engine session for row: from the cache, or rebuilt by replaying the stored responses.
@@ -183,8 +184,7 @@ static int dlv_finish(rs_db *db, const struct dlv_exam *ex, const struct dlv_row
 	snprintf(se, sizeof se, "%.17g", res.se);
 	snprintf(oper, sizeof oper, "%d", res.operational);
 	snprintf(pre, sizeof pre, "%d", res.pretest);
-	int64_t used_ms = row->elapsed_ms < dlv_limit_ms(row) ? row->elapsed_ms : dlv_limit_ms(row);
-	snprintf(used, sizeof used, "%" PRId64, used_ms);
+	snprintf(used, sizeof used, "%" PRId64, dlv_flow_used_ms(row->elapsed_ms, row->time_limit_s, row->extra_s));
 	char ans[16], les[16];
 	snprintf(ans, sizeof ans, "%d", row->answered);
 	snprintf(les, sizeof les, "%d", row->last_engine_s);
@@ -223,7 +223,7 @@ static int dlv_finish_tx(rs_db *db, void *varg)
 	return dlv_finish(db, a->ex, a->row, a->s);
 }
 
-static int dlv_result_load(json_t **out, rs_db *db, const struct dlv_exam *sitting_ex, int64_t id)
+static int dlv_result_load(json_t **out, rs_db *db, const struct dlv_exam *ex, int64_t id)
 {
 	char ids[24];
 	snprintf(ids, sizeof ids, "%" PRId64, id);
@@ -239,10 +239,7 @@ static int dlv_result_load(json_t **out, rs_db *db, const struct dlv_exam *sitti
 		*out = json_null();
 		return 0;
 	}
-	const struct dlv_exam *ex = sitting_ex;
-	int cut = 600;
-	if (ex || dlv_exam_get(&ex) == 0)
-		cut = ex->exam->scale_cut;
+	int cut = ex->exam->scale_cut;
 	json_error_t jerr;
 	json_t *doms = json_loads(PQgetvalue(r, 0, 6), 0, &jerr);
 	*out = json_pack("{s:i, s:b, s:b, s:s, s:i, s:i, s:i, s:o, s:s}", "scaled", atoi(PQgetvalue(r, 0, 0)),
@@ -258,9 +255,7 @@ static int dlv_result_load(json_t **out, rs_db *db, const struct dlv_exam *sitti
 static int dlv_view(json_t **out, rs_db *db, const struct dlv_exam *ex, const struct dlv_row *row,
                     struct cat_session *s)
 {
-	int64_t rem = (dlv_limit_ms(row) - row->elapsed_ms + 999) / 1000;
-	if (rem < 0)
-		rem = 0;
+	int64_t rem = dlv_flow_remaining_s(row->elapsed_ms, row->time_limit_s, row->extra_s);
 	json_t *v = json_pack("{s:I, s:s, s:i, s:I, s:i, s:i, s:{s:i, s:b, s:b}, s:i}", "session", (json_int_t)row->id,
 		"status", row->status, "answered", row->answered, "remaining_s", (json_int_t)rem,
 		"time_limit_s", row->time_limit_s, "extra_s", row->extra_s,
@@ -515,6 +510,48 @@ static int dlv_finishing(json_t **out, rs_db *db, const struct dlv_exam *ex, con
 	return rc;
 }
 
+/* Store the answer to the pending item at position row->answered (the flow decided it may be
+ * taken), take the engine step, finish when the engine is done, and show what follows. */
+static int dlv_store_answer(struct dlv_flow_arg *a, rs_db *db, const struct dlv_exam *ex, struct dlv_row *row)
+{
+	size_t idx;
+	int rc;
+	if (cat_session_next(a->s, &idx) != 0)
+		return RS_EINTERNAL;
+	if (strcmp(ex->bank->items[idx].id, a->item_id) != 0) {
+		dlv_refuse(a, RS_ESTATE, "not-current-item", "exam.not_current_item");
+		return 0;
+	}
+	int score = dlv_flow_score(a->choice, ex->content[idx].key);
+	int e = dlv_flow_engine_s(row->elapsed_ms, ex->exam->time_limit_s, row->time_limit_s, row->extra_s,
+	                          row->last_engine_s);
+	if ((rc = cat_session_answer(a->s, idx, score, (uint32_t)e)) != 0) {
+		rs_error_set("engine: %s", cat_error_last());
+		return RS_EINTERNAL;
+	}
+	char ids[24], pos[16], ch[8], sc[4], es[16];
+	snprintf(ids, sizeof ids, "%" PRId64, row->id);
+	snprintf(pos, sizeof pos, "%d", a->position);
+	snprintf(ch, sizeof ch, "%d", a->choice);
+	snprintf(sc, sizeof sc, "%d", score);
+	snprintf(es, sizeof es, "%d", e);
+	const char *p[] = { ids, pos, a->item_id, ch, sc, es };
+	if ((rc = rs_db_exec(NULL, db, "dlv_answer",
+		"INSERT INTO exam.responses (session_id, position, item_id, choice, score, engine_elapsed_s)"
+		" VALUES ($1, $2, $3, $4, $5, $6)", 6, p)) != 0)
+		return rc;
+	row->answered++;
+	row->last_engine_s = e;
+	a->answered = row->answered;
+	a->meta = dlv_meta_of(ex, row);
+	if (cat_session_done(a->s)) {
+		if ((rc = dlv_finish(db, ex, row, a->s)) != 0)
+			return rc;
+		snprintf(row->status, sizeof row->status, "%s", dlv_flow_state_name(DLV_ST_FINISHED));
+	}
+	return dlv_view(&a->view, db, ex, row, a->s);
+}
+
 static int dlv_flow_tx(rs_db *db, void *varg)
 {
 	struct dlv_flow_arg *a = varg;
@@ -528,133 +565,86 @@ static int dlv_flow_tx(rs_db *db, void *varg)
 	a->refuse = 0;
 	if ((rc = dlv_row_load(&row, db, a->session, 1)) != 0)
 		return rc;
-	/* The sitting's own exam: its package (verified against its record) or the files. */
-	if ((rc = dlv_exam_for(&ex, db, row.package_id, row.package_id ? row.package_sha256 : NULL)) != 0)
+	/* The sitting's own exam: its package, verified against its record. */
+	if ((rc = dlv_exam_for(&ex, db, row.package_id, row.package_sha256)) != 0)
 		return rc;
 	a->ex = ex;
-	bool live = strcmp(row.status, "running") == 0 || strcmp(row.status, "paused") == 0 ||
-	            strcmp(row.status, "admitted") == 0;
-	if (live) {
+	enum dlv_state st = dlv_flow_state(row.status);
+	if (dlv_flow_live(st)) {
 		if ((rc = dlv_engine(&a->s, db, ex, &row)) != 0)
 			return rc;
 		a->answered = row.answered;
 		a->meta = dlv_meta_of(ex, &row);
-		/* The last answer was stored but the finish was not (a crash in between). */
-		if (strcmp(row.status, "admitted") != 0 && cat_session_done(a->s)) {
-			if (a->op == 0)
-				return dlv_finishing(&a->view, db, ex, &row, "done");
-			if ((rc = dlv_finish(db, ex, &row, a->s)) != 0)
-				return rc;
-			snprintf(row.status, sizeof row.status, "finished");
-			live = false;
-		}
 	}
-	if (a->op == 1 && strcmp(row.status, "admitted") == 0) {
+	struct dlv_request rq = { .ev = a->op == 0 ? DLV_EV_VIEW : a->op == 1 ? DLV_EV_BEGIN : DLV_EV_ANSWER,
+	                          .elapsed_ms = row.elapsed_ms, .time_limit_s = row.time_limit_s, .extra_s = row.extra_s,
+	                          .answered = row.answered, .position = a->position };
+	/* Each decision of the flow is carried out here; a start or a finish changes the state,
+	 * and the flow decides again on the new one (at most twice: a start or a finish leads to
+	 * no further change). */
+	for (;;) {
+		rq.st = dlv_flow_state(row.status);
+		rq.engine_done = a->s && cat_session_done(a->s);
+		struct dlv_decision d = dlv_flow_decide(&rq);
 		char ids[24];
 		snprintf(ids, sizeof ids, "%" PRId64, row.id);
-		const char *p[] = { ids };
-		if ((rc = rs_db_exec(NULL, db, "dlv_begin",
-			"WITH s AS (UPDATE exam.sessions SET status = 'running', running_since = now() WHERE id = $1"
-			" RETURNING booking_id) UPDATE exam.bookings SET status = 'sitting' WHERE id = (SELECT booking_id FROM s)",
-			1, p)) != 0)
-			return rc;
-		snprintf(row.status, sizeof row.status, "running");
-	}
-	/* The clock ran out: end the exam with the run-out-of-time rule. */
-	if (strcmp(row.status, "running") == 0 &&
-	    row.elapsed_ms >= dlv_limit_ms(&row) + (a->op == 2 ? DLV_GRACE_MS : 0)) {
-		if (a->op == 0)
-			return dlv_finishing(&a->view, db, ex, &row, "time_up");
-		cat_session_time_up(a->s, (uint32_t)ex->exam->time_limit_s);
-		if ((rc = dlv_finish(db, ex, &row, a->s)) != 0)
-			return rc;
-		snprintf(row.status, sizeof row.status, "finished");
-		if (a->op == 2)
-			dlv_refuse(a, RS_ESTATE, "time-up", "exam.time_up");
-		return dlv_view(&a->view, db, ex, &row, NULL);
-	}
-	if (a->op != 2)
-		return dlv_view(&a->view, db, ex, &row, a->s);
-
-	/* Answer. */
-	if (a->position < row.answered) {
-		/* A resend of a stored answer (same item, same choice) is not an error. */
-		char ids[24], pos[16];
-		snprintf(ids, sizeof ids, "%" PRId64, row.id);
-		snprintf(pos, sizeof pos, "%d", a->position);
-		const char *p[] = { ids, pos };
-		PGresult *r = NULL;
-		if ((rc = rs_db_exec(&r, db, "dlv_resp_get",
-			"SELECT item_id, choice FROM exam.responses WHERE session_id = $1 AND position = $2", 2, p)) != 0)
-			return rc;
-		bool same = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), a->item_id) == 0 &&
-		            atoi(PQgetvalue(r, 0, 1)) == a->choice;
-		PQclear(r);
-		if (!same) {
-			dlv_refuse(a, RS_ECONFLICT, "answer-conflict",
-			           "exam.answer_conflict");
-			return 0;
+		switch (d.action) {
+		case DLV_DO_SHOW:
+			return dlv_view(&a->view, db, ex, &row, a->s);
+		case DLV_DO_FINISHING:
+			return dlv_finishing(&a->view, db, ex, &row, d.why);
+		case DLV_DO_START: {
+			const char *p[] = { ids };
+			if ((rc = rs_db_exec(NULL, db, "dlv_begin",
+				"WITH s AS (UPDATE exam.sessions SET status = 'running', running_since = now() WHERE id = $1"
+				" RETURNING booking_id) UPDATE exam.bookings SET status = 'sitting' WHERE id = (SELECT booking_id FROM s)",
+				1, p)) != 0)
+				return rc;
+			snprintf(row.status, sizeof row.status, "%s", dlv_flow_state_name(DLV_ST_RUNNING));
+			a->meta = dlv_meta_of(ex, &row);  /* its clock runs from here */
+			continue;
 		}
-		if (!a->s)
+		case DLV_DO_FINISH:
+			if ((rc = dlv_finish(db, ex, &row, a->s)) != 0)
+				return rc;
+			snprintf(row.status, sizeof row.status, "%s", dlv_flow_state_name(DLV_ST_FINISHED));
+			continue;
+		case DLV_DO_TIME_UP:
+			cat_session_time_up(a->s, (uint32_t)ex->exam->time_limit_s);
+			if ((rc = dlv_finish(db, ex, &row, a->s)) != 0)
+				return rc;
+			snprintf(row.status, sizeof row.status, "%s", dlv_flow_state_name(DLV_ST_FINISHED));
+			if (d.slug)
+				dlv_refuse(a, RS_ESTATE, d.slug, d.msg);
 			return dlv_view(&a->view, db, ex, &row, NULL);
-		return dlv_item_after(&a->view, db, ex, &row, a->s, a->position);
-	}
-	if (strcmp(row.status, "finished") == 0 || strcmp(row.status, "ended") == 0) {
-		dlv_refuse(a, RS_ESTATE, "session-finished", "exam.finished");
-		return 0;
-	}
-	if (strcmp(row.status, "admitted") == 0) {
-		dlv_refuse(a, RS_ESTATE, "not-started", "exam.not_started");
-		return 0;
-	}
-	if (strcmp(row.status, "paused") == 0) {
-		dlv_refuse(a, RS_ESTATE, "session-paused", "exam.paused");
-		return 0;
-	}
-	if (a->position != row.answered) {
-		dlv_refuse(a, RS_ESTATE, "wrong-position", "exam.wrong_position");
-		return 0;
-	}
-	size_t idx;
-	if (cat_session_next(a->s, &idx) != 0)
-		return RS_EINTERNAL;
-	if (strcmp(ex->bank->items[idx].id, a->item_id) != 0) {
-		dlv_refuse(a, RS_ESTATE, "not-current-item", "exam.not_current_item");
-		return 0;
-	}
-	int score = a->choice == ex->content[idx].key ? 1 : 0;
-	/* The engine's clock: the exam's own limit stretched over the extra time, never
-	 * decreasing, and below the limit for answers inside the grace period. */
-	int64_t e = row.elapsed_ms / 1000 * ex->exam->time_limit_s / (row.time_limit_s + row.extra_s);
-	if (e < row.last_engine_s)
-		e = row.last_engine_s;
-	if (e >= ex->exam->time_limit_s)
-		e = ex->exam->time_limit_s - 1;
-	if ((rc = cat_session_answer(a->s, idx, score, (uint32_t)e)) != 0) {
-		rs_error_set("engine: %s", cat_error_last());
+		case DLV_DO_REFUSE:
+			dlv_refuse(a, RS_ESTATE, d.slug, d.msg);
+			return 0;
+		case DLV_DO_RESEND: {
+			/* A resend of a stored answer (same item, same choice) is not an error. */
+			char pos[16];
+			snprintf(pos, sizeof pos, "%d", a->position);
+			const char *p[] = { ids, pos };
+			PGresult *r = NULL;
+			if ((rc = rs_db_exec(&r, db, "dlv_resp_get",
+				"SELECT item_id, choice FROM exam.responses WHERE session_id = $1 AND position = $2", 2, p)) != 0)
+				return rc;
+			bool same = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), a->item_id) == 0 &&
+			            atoi(PQgetvalue(r, 0, 1)) == a->choice;
+			PQclear(r);
+			if (!same) {
+				dlv_refuse(a, RS_ECONFLICT, "answer-conflict", "exam.answer_conflict");
+				return 0;
+			}
+			if (!a->s)
+				return dlv_view(&a->view, db, ex, &row, NULL);
+			return dlv_item_after(&a->view, db, ex, &row, a->s, a->position);
+		}
+		case DLV_DO_ANSWER:
+			return dlv_store_answer(a, db, ex, &row);
+		}
 		return RS_EINTERNAL;
 	}
-	char ids[24], pos[16], ch[8], sc[4], es[16];
-	snprintf(ids, sizeof ids, "%" PRId64, row.id);
-	snprintf(pos, sizeof pos, "%d", a->position);
-	snprintf(ch, sizeof ch, "%d", a->choice);
-	snprintf(sc, sizeof sc, "%d", score);
-	snprintf(es, sizeof es, "%" PRId64, e);
-	const char *p[] = { ids, pos, a->item_id, ch, sc, es };
-	if ((rc = rs_db_exec(NULL, db, "dlv_answer",
-		"INSERT INTO exam.responses (session_id, position, item_id, choice, score, engine_elapsed_s)"
-		" VALUES ($1, $2, $3, $4, $5, $6)", 6, p)) != 0)
-		return rc;
-	row.answered++;
-	row.last_engine_s = (int)e;
-	a->answered = row.answered;
-	a->meta = dlv_meta_of(ex, &row);
-	if (cat_session_done(a->s)) {
-		if ((rc = dlv_finish(db, ex, &row, a->s)) != 0)
-			return rc;
-		snprintf(row.status, sizeof row.status, "finished");
-	}
-	return dlv_view(&a->view, db, ex, &row, a->s);
 }
 
 static int dlv_flow(json_t **out, rs_db *db, struct dlv_flow_arg *a)
@@ -697,16 +687,19 @@ int dlv_begin(json_t **out, rs_db *db, int64_t session)
 	return dlv_flow(out, db, &a);
 }
 
-/* Fast path of an answer: the cached engine session is exactly at `position` and the item is
- * its pending one. One statement (its own transaction, one round trip) checks the sign-in,
- * the state, the version and the clock, share-locks the session row (a proctor's pause or
- * end waits for it, or it sees theirs) and stores the response; no session row is written.
- * The cache entry at `position` means responses 0..position-1 are stored (they are never
- * deleted), so the primary key alone decides whether this is the next answer: a conflict
- * (another node or request got there first) stores nothing. The engine then takes the step
- * with the engine time the database computed. The clock uses date_part (float8): cheaper
- * per call than extract (numeric). Returns 1 when the fast path does not apply (nothing was
- * written): the caller takes the full path. */
+/* Fast path of an answer: the cached engine session is exactly at `position`, the item is its
+ * pending one and the session was running when last read. One statement (its own
+ * transaction, one round trip) checks the sign-in, the state, that no proctor action came
+ * since (the version), the exam version and the deadline (dlv_flow's, by the database's
+ * clock), share-locks the session row (a proctor's pause or end waits for it, or it sees
+ * theirs) and stores the response; no session row is written. The engine clock and the
+ * score are dlv_flow's, from the clock last read plus the time since on this node's monotonic
+ * clock (the database's clock decides the deadline). The cache entry at `position` means
+ * responses 0..position-1 are stored (they are never deleted), so the primary key alone
+ * decides whether this is the next answer: a conflict (another node or request got there
+ * first) stores nothing. The clock uses date_part (float8): cheaper per call than extract
+ * (numeric). Returns 1 when the fast path does not apply (nothing was written): the caller
+ * takes the full path, which decides on the row itself. */
 static int dlv_answer_fast(json_t **out, rs_db *db, int64_t session, int position, const char *item_id, int choice)
 {
 	struct dlv_cmeta meta;
@@ -715,36 +708,40 @@ static int dlv_answer_fast(json_t **out, rs_db *db, int64_t session, int positio
 	if (!s)
 		return 1;
 	const struct dlv_exam *ex = meta.ex; /* the exam the cached session runs on */
-	if (cat_session_done(s) || cat_session_next(s, &idx) != 0 || strcmp(ex->bank->items[idx].id, item_id) != 0) {
+	int64_t now_ns = rs_mono_ns();
+	int64_t est_ms = meta.elapsed_ms + (now_ns - meta.elapsed_at_ns) / 1000000;
+	if (!meta.running || dlv_flow_time_up(est_ms, meta.time_limit_s, meta.extra_s, true) || cat_session_done(s) ||
+	    cat_session_next(s, &idx) != 0 || strcmp(ex->bank->items[idx].id, item_id) != 0) {
 		dlv_cache_put(session, s, position, &meta);
 		return 1;
 	}
+	int score = dlv_flow_score(choice, ex->content[idx].key);
+	int engine_s = dlv_flow_engine_s(est_ms, ex->exam->time_limit_s, meta.time_limit_s, meta.extra_s,
+	                                 meta.last_engine_s);
 	struct dlv_auth_pending *pend = dlv_auth_pending();
 	int pending = pend->session == session;
-	char ids[24], pos[16], ch[8], sc[4], lim[16], les[16];
+	char ids[24], pos[16], ch[8], sc[4], ver[16], es[16], dl[24];
 	snprintf(ids, sizeof ids, "%" PRId64, session);
 	snprintf(pos, sizeof pos, "%d", position);
 	snprintf(ch, sizeof ch, "%d", choice);
-	snprintf(sc, sizeof sc, "%d", choice == ex->content[idx].key ? 1 : 0);
-	snprintf(lim, sizeof lim, "%d", ex->exam->time_limit_s);
-	snprintf(les, sizeof les, "%d", meta.last_engine_s);
-	const char *p[] = { ids, pos, item_id, ch, sc, lim, ex->exam_version, ex->bank_version,
-	                    pending ? pend->th : NULL, pending ? pend->wh : NULL, les };
+	snprintf(sc, sizeof sc, "%d", score);
+	snprintf(ver, sizeof ver, "%d", meta.version);
+	snprintf(es, sizeof es, "%d", engine_s);
+	snprintf(dl, sizeof dl, "%" PRId64, dlv_flow_deadline_ms(meta.time_limit_s, meta.extra_s, true));
+	const char *p[] = { ids, pos, item_id, ch, sc, ver, ex->exam_version, ex->bank_version,
+	                    pending ? pend->th : NULL, pending ? pend->wh : NULL, es, dl };
 	PGresult *r = NULL;
 	int rc = rs_db_exec(&r, db, "dlv_answer_fast",
-		"WITH s AS (SELECT x.id, x.time_limit_s, x.extra_s,"
-		"  x.used_ms + (date_part('epoch', now() - x.running_since) * 1000)::bigint AS elapsed_ms"
+		"WITH s AS (SELECT x.id, x.used_ms + (date_part('epoch', now() - x.running_since) * 1000)::bigint AS elapsed_ms"
 		" FROM exam.sessions x WHERE x.id = $1 AND x.status = 'running' AND x.running_since IS NOT NULL"
-		"  AND x.exam_version = $7 AND x.bank_version = $8"
+		"  AND x.version = $6::int AND x.exam_version = $7 AND x.bank_version = $8"
 		"  AND ($9::bytea IS NULL OR (x.token_hash = $9::bytea AND x.workstation_hash = $10::bytea))"
-		"  AND x.used_ms + (date_part('epoch', now() - x.running_since) * 1000)::bigint"
-		"   < (x.time_limit_s + x.extra_s) * 1000::bigint + " DLV_STR(DLV_GRACE_MS)
+		"  AND x.used_ms + (date_part('epoch', now() - x.running_since) * 1000)::bigint < $12::bigint"
 		" FOR SHARE),"
 		" i AS (INSERT INTO exam.responses (session_id, position, item_id, choice, score, engine_elapsed_s)"
-		"  SELECT s.id, $2::int, $3, $4::int, $5::int,"
-		"   greatest($11::int, least($6::int - 1, (s.elapsed_ms / 1000) * $6::int / (s.time_limit_s + s.extra_s)))"
-		"  FROM s ON CONFLICT (session_id, position) DO NOTHING RETURNING engine_elapsed_s)"
-		" SELECT i.engine_elapsed_s, s.time_limit_s, s.extra_s, s.elapsed_ms FROM s, i", 11, p);
+		"  SELECT s.id, $2::int, $3, $4::int, $5::int, $11::int"
+		"  FROM s ON CONFLICT (session_id, position) DO NOTHING RETURNING 1)"
+		" SELECT s.elapsed_ms FROM s, i", 12, p);
 	if (rc != 0) {
 		cat_session_free(s);   /* the database decides on the full path */
 		return rc == RS_EUNAVAIL ? rc : 1;
@@ -759,11 +756,13 @@ static int dlv_answer_fast(json_t **out, rs_db *db, int64_t session, int positio
 	struct dlv_row row;
 	memset(&row, 0, sizeof row);
 	row.id = session;
-	snprintf(row.status, sizeof row.status, "running");
-	row.last_engine_s = atoi(PQgetvalue(r, 0, 0));
-	row.time_limit_s = atoi(PQgetvalue(r, 0, 1));
-	row.extra_s = atoi(PQgetvalue(r, 0, 2));
-	row.elapsed_ms = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
+	snprintf(row.status, sizeof row.status, "%s", dlv_flow_state_name(DLV_ST_RUNNING));
+	row.last_engine_s = engine_s;
+	row.time_limit_s = meta.time_limit_s;
+	row.extra_s = meta.extra_s;
+	row.version = meta.version;
+	row.elapsed_ms = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	row.loaded_ns = now_ns;
 	row.large_text = meta.large_text;
 	row.high_contrast = meta.high_contrast;
 	row.candidate = meta.candidate;
@@ -773,7 +772,7 @@ static int dlv_answer_fast(json_t **out, rs_db *db, int64_t session, int positio
 	PQclear(r);
 	if (row.elapsed_ms < 0)
 		row.elapsed_ms = 0;
-	if (cat_session_answer(s, idx, atoi(sc), (uint32_t)row.last_engine_s) != 0) {
+	if (cat_session_answer(s, idx, score, (uint32_t)engine_s) != 0) {
 		cat_session_free(s);
 		rs_error_set("engine: %s", cat_error_last());
 		return RS_EINTERNAL;
@@ -787,11 +786,11 @@ static int dlv_answer_fast(json_t **out, rs_db *db, int64_t session, int positio
 		dlv_cache_drop(session);
 		if (rc != 0)
 			return rc;
-		snprintf(row.status, sizeof row.status, "finished");
+		snprintf(row.status, sizeof row.status, "%s", dlv_flow_state_name(DLV_ST_FINISHED));
 		return dlv_view(out, db, ex, &row, NULL);
 	}
 	rc = dlv_view(out, db, ex, &row, s);
-	meta.last_engine_s = row.last_engine_s;
+	meta = dlv_meta_of(ex, &row);
 	dlv_cache_put(session, s, row.answered, &meta);
 	return rc;
 }
@@ -824,7 +823,8 @@ int dlv_report(json_t **out, rs_db *db, int64_t session)
 	if (rc != 0)
 		return rc;
 	rc = rs_db_exec(&r, db, "dlv_report",
-		"SELECT c.name_kanji, c.name_romaji, to_char(c.birth_date, 'YYYY-MM-DD'), b.centre_code, s.exam_code"
+		"SELECT c.name_kanji, c.name_romaji, to_char(c.birth_date, 'YYYY-MM-DD'), b.centre_code, s.exam_code,"
+		" s.package_id, encode(s.package_sha256, 'hex')"
 		" FROM exam.sessions s JOIN exam.bookings b ON b.id = s.booking_id"
 		" JOIN exam.candidates c ON c.id = b.candidate_id WHERE s.id = $1", 1, p);
 	if (rc != 0)
@@ -835,8 +835,12 @@ int dlv_report(json_t **out, rs_db *db, int64_t session)
 		rs_error_msg("exam.session_unknown", NULL);
 		return RS_ENOTFOUND;
 	}
+	/* The result as the sitting's own package scores it (its cut). */
+	const struct dlv_exam *ex = NULL;
 	json_t *res = NULL;
-	if ((rc = dlv_result_load(&res, db, NULL, session)) != 0) {
+	if ((rc = dlv_exam_for(&ex, db, PQgetisnull(r, 0, 5) ? 0 : strtoll(PQgetvalue(r, 0, 5), NULL, 10),
+	                       PQgetvalue(r, 0, 6))) != 0 ||
+	    (rc = dlv_result_load(&res, db, ex, session)) != 0) {
 		PQclear(r);
 		return rc;
 	}
@@ -862,7 +866,7 @@ int dlv_replay(json_t **out, rs_db *db, int64_t session)
 	dlv_slug_set(NULL);
 	int rc = dlv_row_load(&row, db, session, 0);
 	if (rc == 0)
-		rc = dlv_exam_for(&ex, db, row.package_id, row.package_id ? row.package_sha256 : NULL);
+		rc = dlv_exam_for(&ex, db, row.package_id, row.package_sha256);
 	if (rc != 0)
 		return rc;
 	dlv_cache_drop(session); /* a replay from the stored responses alone */
@@ -889,8 +893,7 @@ int dlv_replay(json_t **out, rs_db *db, int64_t session)
 	}
 	*out = json_pack("{s:I, s:i, s:o, s:o, s:o, s:o}", "session", (json_int_t)session, "answered", row.answered,
 	                 "items", items, "replayed", dlv_result_json(ex, &res), "stored", stored, "package",
-	                 ex->package_id ? json_pack("{s:I, s:s}", "id", (json_int_t)ex->package_id, "sha256", ex->package_sha256)
-	                                : json_null());
+	                 json_pack("{s:I, s:s}", "id", (json_int_t)ex->package_id, "sha256", ex->package_sha256));
 	cat_session_free(s);
 	return *out ? 0 : RS_ENOMEM;
 }
@@ -917,9 +920,9 @@ int dlv_status(json_t **out, rs_db *db, const char *token, const char *ws_token)
 	/* One indexed lookup: the workstation's own sitting, or the one moved away from it. */
 	int rc = rs_db_exec(&r, db, "dlv_status",
 		"SELECT s.id, s.status, s.version, s.extra_s, s.move_pending,"
-		" greatest(0, (s.time_limit_s + s.extra_s) * 1000::bigint - s.used_ms - CASE WHEN s.running_since IS NULL THEN 0"
-		"   ELSE (date_part('epoch', now() - s.running_since) * 1000)::bigint END + 999) / 1000,"
-		" s.token_hash = $1::bytea AND s.workstation_hash = $2::bytea"
+		" s.used_ms + CASE WHEN s.running_since IS NULL THEN 0"
+		"   ELSE (date_part('epoch', now() - s.running_since) * 1000)::bigint END,"
+		" s.token_hash = $1::bytea AND s.workstation_hash = $2::bytea, s.time_limit_s"
 		" FROM exam.sessions s WHERE (s.token_hash = $1::bytea AND s.workstation_hash = $2::bytea)"
 		" OR (s.moved_from_hash = $1::bytea) ORDER BY 7 DESC LIMIT 1", 2, p);
 	if (rc != 0)
@@ -932,7 +935,9 @@ int dlv_status(json_t **out, rs_db *db, const char *token, const char *ws_token)
 	const char *st = PQgetvalue(r, 0, 1);
 	*out = json_pack("{s:s, s:I, s:i, s:b, s:I, s:i, s:b}", "state", st,
 		"session", (json_int_t)strtoll(PQgetvalue(r, 0, 0), NULL, 10), "version", atoi(PQgetvalue(r, 0, 2)),
-		"paused", strcmp(st, "paused") == 0, "remaining_s", (json_int_t)strtoll(PQgetvalue(r, 0, 5), NULL, 10),
+		"paused", strcmp(st, "paused") == 0, "remaining_s",
+		(json_int_t)dlv_flow_remaining_s(strtoll(PQgetvalue(r, 0, 5), NULL, 10), atoi(PQgetvalue(r, 0, 7)),
+		                                 atoi(PQgetvalue(r, 0, 3))),
 		"extra_s", atoi(PQgetvalue(r, 0, 3)), "move_pending", PQgetvalue(r, 0, 4)[0] == 't');
 	PQclear(r);
 	return *out ? 0 : RS_ENOMEM;

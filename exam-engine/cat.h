@@ -462,16 +462,26 @@ bool cat_engine_reserved(const struct cat_engine *eng, size_t i);
  * the current parameters, set k_i = 1 if P(S_i) <= r else r / P(S_i). Writes bank sh_k. */
 void cat_sh_update(struct cat_bank *bank, const struct cat_sim_acc *acc, double target);
 
-/* The whole Sympson-Hetter procedure (as `riss exposure`): start from k = 1; each round
- * simulates o->examinees candidates from N(0,1), sets k by cat_sh_update aiming at the
- * exam's target less o->margin, and stops when a round's maximum exposure is at most the aim
- * plus 0.01 (after the first round) or after o->max_rounds. bank must be the engine's bank;
- * its sh_k and version are updated. Deterministic in o->seed. */
+/* The whole Sympson-Hetter procedure, written once (publication of an exam package and
+ * `riss exposure` both call it): start from k = 1; each round simulates o->examinees
+ * candidates from N(0,1), sets k by cat_sh_update aiming at the exam's target less
+ * o->margin, and stops when a round's maximum exposure is at most the aim plus 0.01 (after
+ * the first round) or after o->max_rounds. bank must be the engine's bank; its sh_k and
+ * version are updated. Deterministic in o->seed (a simulate hook must keep that).
+ * CAT_EINVAL for bad options (fewer than 10 examinees, no rounds, an aim at or below
+ * 0.001). */
 struct cat_sh_opts {
 	size_t examinees;          /* candidates per round (>= 10) */
 	int max_rounds;            /* >= 1 */
 	double margin;             /* aim this far below the target */
 	uint64_t seed;
+	/* Optional: run one round's simulation into acc (initialised for the bank, empty) with
+	 * the same result as cat_sim_run(acc, eng, seed, CAT_DIST_NORMAL, 0, n, NULL, 0), e.g.
+	 * split over threads (the engine has none); 0 or a CAT_E* code. NULL: cat_sim_run. */
+	int (*simulate)(struct cat_sim_acc *acc, const struct cat_engine *eng, uint64_t seed, size_t n, void *ctx);
+	/* Optional: each round's figures, before its update (progress, history). */
+	void (*on_round)(void *ctx, int round, const struct cat_sim_report *rep, const struct cat_sim_acc *acc);
+	void *ctx;                 /* passed to both */
 };
 struct cat_sh_outcome {
 	int rounds;

@@ -420,7 +420,9 @@ int cat_sh_calibrate(struct cat_sh_outcome *out, struct cat_bank *bank, const st
 		struct cat_sim_report rep;
 		if (cat_sim_acc_init(&acc, bank->n))
 			return CAT_ENOMEM;
-		int rc = cat_sim_run(&acc, eng, cat_mix64(o->seed + (uint64_t)it), CAT_DIST_NORMAL, 0, o->examinees, NULL, 0);
+		uint64_t seed = cat_mix64(o->seed + (uint64_t)it);
+		int rc = o->simulate ? o->simulate(&acc, eng, seed, o->examinees, o->ctx)
+		                     : cat_sim_run(&acc, eng, seed, CAT_DIST_NORMAL, 0, o->examinees, NULL, 0);
 		if (rc) {
 			cat_sim_acc_free(&acc);
 			return rc;
@@ -428,6 +430,8 @@ int cat_sh_calibrate(struct cat_sh_outcome *out, struct cat_bank *bank, const st
 		cat_sim_report(&rep, &acc, eng);
 		res.rounds = it;
 		res.max_exposure = rep.expo_max;
+		if (o->on_round)
+			o->on_round(o->ctx, it, &rep, &acc);
 		if (rep.expo_max <= r + 0.01 && it > 1) {
 			cat_sim_acc_free(&acc);
 			break;

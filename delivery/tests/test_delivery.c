@@ -1,5 +1,6 @@
-/* delivery unit tests: the demo exam loads and a simulated sitting runs to a result with
- * keys only on the server; CSV booking files report every bad row; the rate limit bites. */
+/* delivery unit tests: an exam package (the fuzz corpus's short SG form) becomes the delivered
+ * exam and a simulated sitting runs to a result with keys only on the server; CSV booking
+ * files report every bad row; the rate limit bites. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -7,19 +8,38 @@
 #include <cmocka.h>
 
 #include "dlv_int.h"
+#include "ib_package.h"
 #include "rs_error.h"
+#include "rs_util.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/* The delivered exam of a verified package file (what dlv_exam_for builds from bank.packages). */
+static struct dlv_exam *package_exam(const char *name)
+{
+	char path[4096], *doc = NULL, hex[65];
+	size_t len = 0;
+	snprintf(path, sizeof path, "%s/tests/fuzz/corpus/ib_package/%s", RS_SOURCE_ROOT, name);
+	assert_int_equal(rs_read_file(&doc, &len, path, 1u << 24), 0);
+	ib_package_sha256_hex(hex, doc, len);
+	struct ib_package *pkg = NULL;
+	if (ib_package_parse(&pkg, doc, len, hex) != 0)
+		fail_msg("package: %s", rs_error_last());
+	free(doc);
+	struct dlv_exam *ex = NULL;
+	assert_int_equal(dlv_exam_from_package(&ex, pkg), 0);
+	return ex;
+}
 
 static void test_exam_loads_and_views_hide_keys(void **state)
 {
 	(void)state;
-	struct dlv_exam *ex = NULL;
-	int rc = dlv_exam_load(&ex, "exam-engine/exams/sg.json", "item-bank/demo/items.jsonl");
-	if (rc != 0)
-		fail_msg("load: %s", rs_error_last());
-	assert_true(dlv_exam_items(ex) >= 150);
-	assert_int_equal(dlv_exam_time_limit(ex), 7200);
+	struct dlv_exam *ex = package_exam("short-exam.json");
+	assert_int_equal(dlv_exam_items(ex), 15);
+	assert_int_equal(dlv_exam_time_limit(ex), 1200);
+	assert_string_equal(dlv_exam_code(ex), "SG");
+	assert_int_equal(strlen(ex->package_sha256), 64);
 	/* No candidate view carries a key or a rationale. */
 	for (size_t i = 0; i < ex->n; i++) {
 		assert_null(json_object_get(ex->content[i].view, "key"));
@@ -48,6 +68,18 @@ static void test_exam_loads_and_views_hide_keys(void **state)
 		cat_session_free(s);
 	}
 	dlv_exam_free(ex);
+}
+
+/* A sitting or window without a package is refused with its own slug and catalogue text,
+ * before any database work (there is no file to fall back on). */
+static void test_no_package_refused(void **state)
+{
+	(void)state;
+	const struct dlv_exam *ex = NULL;
+	assert_int_equal(dlv_exam_package(&ex, NULL, 0), RS_ESTATE);
+	assert_null(ex);
+	assert_string_equal(dlv_slug_last(), "no-package");
+	assert_string_equal(rs_error_last_id(), "packages.sitting_none");
 }
 
 static void test_csv_reports_every_bad_row(void **state)
@@ -110,9 +142,7 @@ static void test_rate_limit(void **state)
 static void test_caches(void **state)
 {
 	(void)state;
-	struct dlv_exam *ex = NULL;
-	if (dlv_exam_load(&ex, "exam-engine/exams/sg.json", "item-bank/demo/items.jsonl") != 0)
-		fail_msg("load: %s", rs_error_last());
+	struct dlv_exam *ex = package_exam("short-exam.json");
 	/* The engine cache hands back a session only at the stored count, with its meta
 	 * (engine clock of the last answer, accommodations, candidate): the answer path writes
 	 * the next response from them without reading the booking. */
@@ -151,6 +181,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exam_loads_and_views_hide_keys),
+		cmocka_unit_test(test_no_package_refused),
 		cmocka_unit_test(test_csv_reports_every_bad_row),
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_caches),

@@ -37,7 +37,7 @@ def pct(xs, p):
 
 def main():
     tmp = tempfile.mkdtemp(prefix="riss-cpd-bench-")
-    pg, conf = private_stack(tmp)
+    pg, conf = private_stack(tmp, package=False)
     rissd = None
     try:
         for k, v in dev_settings().items():

@@ -8,6 +8,7 @@
  * paced load whose latency is not just queueing); with 0 the load is closed (saturation).
  *   exam_load --port P [--candidates N] [--seconds S] [--warmup S] [--think-ms T] [--prefix P] */
 #include "dlv.h"
+#include "ib_package.h"
 #include "rs_config.h"
 #include "rs_db.h"
 #include "rs_error.h"
@@ -236,8 +237,11 @@ int main(int argc, char **argv)
 	}
 	rs_db *db = NULL;
 	json_t *seeded = NULL;
-	if (rs_db_open(&db, rs_config_str("db_url")) != 0 || dlv_exam_get(&el_exam) != 0 ||
-	    dlv_demo_seed(&seeded, db, "TC-LOAD-01", prefix, n, 1) != 0) {
+	/* The exam's active package (private_stack published it), which the seeded window serves:
+	 * the simulated candidates know its keys. */
+	long long pkg = 0;
+	if (rs_db_open(&db, rs_config_str("db_url")) != 0 || ib_package_active(&pkg, db, "SG") != 0 ||
+	    dlv_exam_package(&el_exam, db, pkg) != 0 || dlv_demo_seed(&seeded, db, "TC-LOAD-01", NULL, prefix, n, 1) != 0) {
 		fprintf(stderr, "exam_load: %s\n", rs_error_last());
 		return 1;
 	}

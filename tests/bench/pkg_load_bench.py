@@ -54,7 +54,7 @@ def item_file(bank_lines):
 
 def main():
     tmp = tempfile.mkdtemp(prefix="riss-pkg-load-")
-    pg, conf = private_stack(tmp)
+    pg, conf = private_stack(tmp, package=False)
     try:
         bank = riss("bank", "generate", "--items", "2000", "--seed", "7", config=conf).stdout.splitlines()
         path = os.path.join(tmp, "items.jsonl")

@@ -95,7 +95,7 @@ def run_clients(port, creds, make_request, seconds):
 
 def main():
     tmp = tempfile.mkdtemp(prefix="riss-xapi-bench-")
-    pg, conf = private_stack(tmp)
+    pg, conf = private_stack(tmp, package=False)
     rissd = None
     try:
         for k, v in dev_settings().items():

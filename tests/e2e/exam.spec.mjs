@@ -4,7 +4,6 @@
 // axe-core checks every page and state on the way, including the accommodations; the score
 // report names the domains in the page's language, and closing it leaves the workstation with
 // nothing of the candidate. Screenshots of the main screens in both languages are saved.
-// rissd-set: exam_definition=tests/e2e/data/exam-short.json
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -29,11 +29,25 @@ export function totp(secret, at = Date.now()) {
   return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
 }
 
-// A fresh centre, proctor and candidate for this run, so earlier runs do not show up.
+// The short SG form of the browser specs (8 items) as an exam package of the test database's
+// bank (./deploy/dev test imported the demo bank): published, not activated, so the other
+// tests' windows keep the full exam. Returns its id.
+let shortPackageId = 0;
+export function shortPackage() {
+  if (!shortPackageId) {
+    shortPackageId = JSON.parse(riss(['bank', 'publish', '--exam', 'tests/e2e/data/exam-short.json', '--json',
+                                      '--actor', 'e2e', '--sh-examinees', '200', '--sh-rounds', '2'])).id;
+  }
+  return shortPackageId;
+}
+
+// A fresh centre, proctor and candidate for this run, so earlier runs do not show up; the
+// candidate's window (its own) serves the short form's package.
 export function freshProctor(tag, password, secret) {
   const centre = 'E2E-' + tag.toUpperCase();
   const user = 'e2e-p' + tag;
-  riss(['exam', 'seed', '--centre', centre, '--count', '1', '--prefix', 'e2e' + tag]);
+  riss(['exam', 'seed', '--centre', centre, '--count', '1', '--prefix', 'e2e' + tag,
+        '--window', 'E2E short ' + tag, '--package', String(shortPackage())]);
   riss(['staff', 'add', '--username', user, '--role', 'proctor', '--display-name', 'E2E 監督',
         '--centre', centre, '--totp-secret', secret], password + '\n');
   return { centre, user };

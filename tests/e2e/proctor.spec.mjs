@@ -4,12 +4,11 @@
 // 2 s as a full-screen state (the latency is printed); the End dialog, sign-out, the
 // English table; time up and the report's idle reset. axe-core checks every state;
 // screenshots of each in both languages.
-// rissd-set: exam_definition=tests/e2e/data/exam-short.json
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, BASE } from './browser.mjs';
 import { execFileSync } from 'node:child_process';
-import { freshProctor, riss, assertAxe, shot, watchErrors, proctorSignIn, candidateStart, tabTo } from './exam_helpers.mjs';
+import { freshProctor, shortPackage, riss, assertAxe, shot, watchErrors, proctorSignIn, candidateStart, tabTo } from './exam_helpers.mjs';
 
 const PASSWORD = 'riss-e2e-password-2';
 const SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
@@ -221,9 +220,9 @@ test('proctor actions reach the candidate screen within 2 s; identity record; En
 test('time up: the candidate sees it full-screen, then the report, which resets itself when left idle', async () => {
   const tag = Date.now().toString(36) + 't';
   const centre = 'E2E-' + tag.toUpperCase();
-  // The CLI admits for the exam this rissd delivers (the short form).
-  process.env.RISS_EXAM_DEFINITION = 'tests/e2e/data/exam-short.json';
-  const seeded = JSON.parse(riss(['exam', 'seed', '--centre', centre, '--count', '1', '--prefix', 'e2e' + tag, '--checked', '--json']));
+  // A window of its own that serves the short form's package.
+  const seeded = JSON.parse(riss(['exam', 'seed', '--centre', centre, '--count', '1', '--prefix', 'e2e' + tag, '--checked',
+                                  '--window', 'E2E short ' + tag, '--package', String(shortPackage()), '--json']));
   const adm = JSON.parse(riss(['exam', 'admit', '--booking', String(seeded.bookings[0]), '--seat', 'T-1', '--json']));
   const browser = await launch();
   const errors = [];

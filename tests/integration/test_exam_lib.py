@@ -1,5 +1,6 @@
 """Helpers for the exam-delivery integration tests and benchmark: a private PostgreSQL with
-the schema, bookings seeded by `riss exam seed`, admission by `riss exam admit`, and a
+the schema and the demo bank published and activated as the exam's package (delivery serves
+nothing else), bookings seeded by `riss exam seed`, admission by `riss exam admit`, and a
 simulated candidate that talks to rissd over real HTTP with its own cookies."""
 import http.client
 import json
@@ -23,19 +24,44 @@ def load_keys():
     return keys
 
 
-def private_stack(tmpdir, extra=""):
+DEMO_ITEMS = os.path.join(ROOT, "item-bank", "demo", "items.jsonl")
+# Sympson-Hetter by a short simulation: enough for tests (a real publication runs longer).
+SH_QUICK = ["--sh-examinees", "200", "--sh-rounds", "2"]
+
+
+def publish_package(conf, exam="SG", activate=True):
+    """Import the demo bank and publish it as a package of exam (a code or a definition file);
+    activated (the exam's active package, which seeded windows serve) unless activate is
+    False. Returns the package id."""
+    for args in (["bank", "import", DEMO_ITEMS, "--actor", "it-setup"],
+                 ["bank", "publish", "--exam", exam, "--json", "--actor", "it-setup", *SH_QUICK]
+                 + (["--activate"] if activate else [])):
+        r = riss(*args, config=conf)
+        if r.returncode != 0:
+            raise RuntimeError(" ".join(args[:2]) + ": " + r.stderr)
+    return json.loads(r.stdout)["id"]
+
+
+def private_stack(tmpdir, extra="", package=True):
+    """A private PostgreSQL with the schema; with package, the demo bank as the active SG
+    package (tests that publish their own pass package=False)."""
     pg = PrivatePg()
     conf = os.path.join(tmpdir, "riss.conf")
     pg.write_config(conf, extra)
     r = riss("db", "migrate", config=conf)
     if r.returncode != 0:
         raise RuntimeError(r.stderr)
+    if package:
+        publish_package(conf)
     return pg, conf
 
 
-def seed(conf, n, prefix="t", centre="TC-TOKYO-01"):
+def seed(conf, n, prefix="t", centre="TC-TOKYO-01", window=None, package=None):
+    """n checked-in bookings for today (in window, by default the demo window, which serves
+    the active package; package names another for the window)."""
+    extra = (["--window", window] if window else []) + (["--package", str(package)] if package else [])
     r = riss("exam", "seed", "--centre", centre, "--count", str(n), "--prefix", prefix, "--checked", "--json",
-             config=conf)
+             *extra, config=conf)
     if r.returncode != 0:
         raise RuntimeError(r.stderr)
     return json.loads(r.stdout)["bookings"]

@@ -33,7 +33,7 @@ class Packages(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="riss-pkg-")
-        cls.pg, cls.conf = private_stack(cls.tmp)
+        cls.pg, cls.conf = private_stack(cls.tmp, package=False)
         riss("bank", "import", DEMO, "--actor", "it-tester", config=cls.conf)
         # Simulated responses to 30 operational part-A items: their calibration gives
         # parameters that differ from the imported ones.

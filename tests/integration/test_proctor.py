@@ -58,6 +58,35 @@ class ProctorConsole(unittest.TestCase):
         self.assertEqual(st, 200)
         return next(b for b in day["bookings"] if b["booking"] == booking)
 
+    def test_window_without_package_is_refused_at_admission(self):
+        # Delivery serves only exam packages: a window that names none (as a window made on the
+        # schedule API does until a psychometrician assigns one) admits nobody, and says why
+        # once, in the proctor's language.
+        import json
+        r = riss("exam", "seed", "--centre", "TC-TOKYO-01", "--count", "1", "--prefix", "np", "--checked",
+                 "--window", "NP window", "--json", config=self.conf)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        seeded = json.loads(r.stdout)
+        booking = seeded["bookings"][0]
+        subprocess.run(["psql", self.pg.conninfo, "-qc",
+                        f"UPDATE exam.windows SET package_id = NULL WHERE id = {seeded['window']}"], check=True)
+        st, _, prob = self.ja("POST", "/api/v1/proctor/admit", {"booking": booking, "seat": "N-1"})
+        self.assertEqual(st, 409, prob)
+        self.assertEqual(prob["type"], "/problems/no-package")
+        self.assertEqual(prob["title"], "問題パッケージがありません")
+        self.assertIn("試験期間「NP window」には問題パッケージが指定されていない", prob["detail"])
+        st, _, prob = self.p("POST", "/api/v1/proctor/admit", {"booking": booking, "seat": "N-1"})
+        self.assertEqual(st, 409, prob)
+        self.assertEqual(prob["title"], "No exam package")
+        self.assertIn('Window "NP window" names no exam package', prob["detail"])
+        n = subprocess.run(["psql", self.pg.conninfo, "-qAtc",
+                            f"SELECT count(*) FROM exam.sessions WHERE booking_id = {booking}"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+        self.assertEqual(n, "0")
+        r = riss("exam", "admit", "--booking", str(booking), "--seat", "N-1", config=self.conf, check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("names no exam package", r.stderr)
+
     def test_console_actions(self):
         st, _, day = self.p("GET", "/api/v1/proctor/bookings")
         self.assertEqual(st, 200)
