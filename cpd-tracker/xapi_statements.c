@@ -5,6 +5,7 @@
 #include "cpd.h"
 #include "cpd_lrs.h"
 #include "cpd_xapi.h"
+#include "reg_mbox.h"
 #include "store.h"
 #include "store_xapi.h"
 
@@ -471,6 +472,60 @@ static const char *cpd_xs_regno(const json_t *actor, const char *base)
 	return name;
 }
 
+/* The e-mail identities of a batch's actors, per statement (allocated at the first one). */
+struct cpd_xs_mboxes {
+	char **addr, **sha1;              /* stored-form address of an mbox, lower-case mbox_sha1sum */
+	char (*regno)[REG_REGNO_LEN + 1]; /* reg_mbox_resolve's answer */
+	size_t n;                         /* statements of the batch (0: none allocated) */
+	int oom;
+};
+
+static void cpd_xs_mboxes_free(struct cpd_xs_mboxes *m)
+{
+	for (size_t i = 0; m->addr && m->sha1 && i < m->n; i++) {
+		free(m->addr[i]);
+		free(m->sha1[i]);
+	}
+	free(m->addr);
+	free(m->sha1);
+	free(m->regno);
+}
+
+/* Record the mbox or mbox_sha1sum of Agent actor as statement i's (of n): 1 when it has one,
+ * 0 when not (or out of memory: m->oom). */
+static int cpd_xs_mbox_key(struct cpd_xs_mboxes *m, size_t i, size_t n, const json_t *actor)
+{
+	if (!cpd_xapi_is_type(actor, "Agent", 1))
+		return 0;
+	const char *mbox = json_string_value(json_object_get(actor, "mbox"));
+	const char *sha1 = json_string_value(json_object_get(actor, "mbox_sha1sum"));
+	if (!mbox && !sha1)
+		return 0;
+	if (!m->addr) {
+		m->addr = calloc(n, sizeof *m->addr);
+		m->sha1 = calloc(n, sizeof *m->sha1);
+		m->regno = calloc(n, sizeof *m->regno);
+		if (!m->addr || !m->sha1 || !m->regno) {
+			m->oom = 1;
+			return 0;
+		}
+		m->n = n;
+	}
+	char norm[REG_EMAIL_MAX];
+	if (mbox && reg_mbox_normalise(norm, mbox) == 0) {
+		m->addr[i] = strdup(norm);
+		m->oom |= !m->addr[i];
+	} else if (sha1 && strlen(sha1) == 40) {
+		m->sha1[i] = strdup(sha1);
+		m->oom |= !m->sha1[i];
+		for (char *c = m->sha1[i]; c && *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+	} else {
+		return 0;
+	}
+	return m->oom ? 0 : 1;
+}
+
 /* Completed/passed statements among the new ones: credit or unmatched, into outcomes. */
 static int cpd_xs_credit(rs_db *db, struct cpd_xs_batch *b)
 {
@@ -486,7 +541,8 @@ static int cpd_xs_credit(rs_db *db, struct cpd_xs_batch *b)
 	struct cpd_batch cb = { 0 };
 	json_t *res = NULL;
 	int rc = outcomes && codes && regnos && reasons && hours10 && cand ? 0 : RS_ENOMEM;
-	size_t ncand = 0;
+	size_t ncand = 0, nmb = 0;
+	struct cpd_xs_mboxes mb = { 0 };
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		if (b->skip[i])
 			continue;
@@ -509,7 +565,12 @@ static int cpd_xs_credit(rs_db *db, struct cpd_xs_batch *b)
 			reasons[i] = "xapi.unmatched.not_course";
 			continue;
 		}
-		regnos[i] = cpd_xs_regno(json_object_get(s, "actor"), who->base_url);
+		const json_t *actor = json_object_get(s, "actor");
+		regnos[i] = cpd_xs_regno(actor, who->base_url);
+		if (!regnos[i] && cpd_xs_mbox_key(&mb, i, n, actor) == 1) {
+			nmb++;
+			continue; /* resolved below, with the batch's other addresses */
+		}
 		if (!regnos[i]) {
 			reasons[i] = "xapi.unmatched.actor";
 			codes[i] = NULL;
@@ -517,8 +578,26 @@ static int cpd_xs_credit(rs_db *db, struct cpd_xs_batch *b)
 		}
 		cpd_arr_add(&codes_arr, codes[i]);
 	}
+	if (rc == 0 && mb.oom)
+		rc = RS_ENOMEM;
 	if (rc != 0 || ncand == 0)
 		goto done;
+	/* Actors named by e-mail (mbox, mbox_sha1sum): the registrant who confirmed the address at
+	 * /me (registry's, in this transaction). */
+	if (nmb > 0 && (rc = reg_mbox_resolve(mb.regno, db, (const char *const *)mb.addr,
+	                                      (const char *const *)mb.sha1, n)) != 0)
+		goto done;
+	for (size_t i = 0; nmb > 0 && i < n; i++) {
+		if (!mb.addr[i] && !mb.sha1[i])
+			continue;
+		if (mb.regno[i][0]) {
+			regnos[i] = mb.regno[i];
+			cpd_arr_add(&codes_arr, codes[i]);
+		} else {
+			reasons[i] = "xapi.unmatched.mbox";
+			codes[i] = NULL;
+		}
+	}
 	if (codes_arr.n > 0) {
 		const char *ct = cpd_arr_text(&codes_arr);
 		struct cpd_xs_hours h = { .codes = codes, .hours10 = hours10, .n = n };
@@ -589,6 +668,7 @@ static int cpd_xs_credit(rs_db *db, struct cpd_xs_batch *b)
 		free(text);
 	}
 done:
+	cpd_xs_mboxes_free(&mb);
 	json_decref(res);
 	cpd_batch_free(&cb);
 	cpd_arr_free(&codes_arr);

@@ -170,7 +170,7 @@ class XapiStatements(unittest.TestCase):
         st, _, ids = self.lrs(self.a, "POST", "/xapi/statements", [by_mail, no_course, not_done])
         self.assertEqual(st, 200, ids)
         u = self.unmatched(self.a)
-        self.assertEqual(u[by_mail["id"]]["message_id"], "xapi.unmatched.actor")
+        self.assertEqual(u[by_mail["id"]]["message_id"], "xapi.unmatched.mbox")
         self.assertEqual(u[no_course["id"]]["message_id"], "cpd.record.course_unknown")
         self.assertEqual(u[not_done["id"]]["message_id"], "xapi.unmatched.not_completed")
         self.assertTrue(u[by_mail["id"]]["message"])  # the catalogue text, in Japanese by default
