@@ -238,8 +238,10 @@ static int cpd_xapi_jws_rsa(const json_t *x5c, const EVP_MD *md, const char *inp
 }
 
 /* A signed statement: the JWS (compact, RS256/384/512) whose payload is the statement
- * without its signature attachment; checked against x5c when the header carries one. */
-static int cpd_xapi_check_signature(const json_t *stmt, const struct cpd_xapi_blob *blob)
+ * without its signature attachment; checked against x5c when the header carries one, else
+ * against the provider's registered keys (the header's kid picks one) when it has any. */
+static int cpd_xapi_check_signature(const json_t *stmt, const struct cpd_xapi_blob *blob,
+                                    const struct cpd_lrs_keyset *keys)
 {
 	int rc = RS_EINVAL;
 	const char *jws = (const char *)blob->data;
@@ -281,6 +283,10 @@ static int cpd_xapi_check_signature(const json_t *stmt, const struct cpd_xapi_bl
 	const json_t *x5c = json_object_get(h, "x5c");
 	if (x5c && cpd_xapi_jws_rsa(x5c, md, jws, (size_t)(d2 - jws), sig, sl) != 0)
 		goto done;
+	if (!x5c && keys && keys->n > 0 &&
+	    cpd_lrs_keyset_verify(keys, json_string_value(json_object_get(h, "kid")), md, (const unsigned char *)jws,
+	                          (size_t)(d2 - jws), sig, sl) != 0)
+		goto done;
 	rc = 0;
 done:
 	if (rc != 0)
@@ -310,8 +316,23 @@ static int cpd_xapi_blob_hash_ok(const struct cpd_xapi_blob *b)
 	return strcmp(hex, b->sha2) == 0;
 }
 
+/* True when a statement of stmts has a signature attachment. */
+static int cpd_xapi_has_signature(const json_t *stmts)
+{
+	for (size_t i = 0; i < json_array_size(stmts); i++) {
+		const json_t *atts = json_object_get(json_array_get(stmts, i), "attachments");
+		for (size_t j = 0; j < json_array_size(atts); j++) {
+			const char *u = json_string_value(json_object_get(json_array_get(atts, j), "usageType"));
+			if (u && strcmp(u, XAPI_SIGNATURE) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* Every attachment without fileUrl has its blob, every blob its attachment; signatures. */
-static int cpd_xapi_check_attachments(json_t *stmts, const struct cpd_xapi_blob *blobs, size_t nblob)
+static int cpd_xapi_check_attachments(json_t *stmts, const struct cpd_xapi_blob *blobs, size_t nblob,
+                                      const struct cpd_lrs_keyset *keys)
 {
 	unsigned char used[CPD_XAPI_PARTS_MAX] = { 0 };
 	if (nblob > CPD_XAPI_PARTS_MAX) {
@@ -345,7 +366,7 @@ static int cpd_xapi_check_attachments(json_t *stmts, const struct cpd_xapi_blob 
 					rs_error_msg("xapi.bad.signature", NULL);
 					return RS_EINVAL;
 				}
-				int rc = cpd_xapi_check_signature(s, &blobs[k]);
+				int rc = cpd_xapi_check_signature(s, &blobs[k], keys);
 				if (rc)
 					return rc;
 			} else if (k == nblob && !json_object_get(a, "fileUrl")) {
@@ -878,8 +899,13 @@ int cpd_xapi_store(json_t **out_ids, rs_db *db, const struct cpd_xapi_who *who, 
 				rc = RS_EINVAL;
 			}
 	}
+	/* Signed statements without x5c are verified against the provider's registered keys. */
+	struct cpd_lrs_keyset keys = { 0 };
+	if (rc == 0 && cpd_xapi_has_signature(stmts))
+		rc = cpd_lrs_keyset_load(&keys, db, who->provider_id);
 	if (rc == 0)
-		rc = cpd_xapi_check_attachments(stmts, blobs, nblob);
+		rc = cpd_xapi_check_attachments(stmts, blobs, nblob, &keys);
+	cpd_lrs_keyset_free(&keys);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		json_t *s = json_array_get(stmts, i);
 		cpd_xapi_ctx_arrays(s);

@@ -111,24 +111,13 @@ int reg_store_mbox_delete(rs_db *db, int *out_n, const char *regno, const char *
 int reg_store_mbox_list(json_t **out, rs_db *db, const char *regno)
 {
 	const char *p[] = { regno };
-	PGresult *r = NULL;
-	int rc = rs_db_exec(&r, db, "reg_mbox_list",
-	                    "SELECT coalesce(json_agg(json_build_object('address', address, 'state', "
-	                    "CASE WHEN confirmed_at IS NULL THEN 'pending' ELSE 'confirmed' END, "
-	                    "'added_at', to_char(added_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-	                    "'confirmed_at', to_char(confirmed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-	                    "'mbox_sha1sum', mbox_sha1) ORDER BY added_at, address), '[]') "
-	                    "FROM registry.mboxes WHERE regno = $1", 1, p);
-	if (rc != 0)
-		return rc;
-	json_t *v = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
-	PQclear(r);
-	if (!v) {
-		rs_error_set("out of memory");
-		return RS_ENOMEM;
-	}
-	*out = v;
-	return 0;
+	return rs_db_json(out, db, "reg_mbox_list",
+	                  "SELECT coalesce(json_agg(json_build_object('address', address, 'state', "
+	                  "CASE WHEN confirmed_at IS NULL THEN 'pending' ELSE 'confirmed' END, "
+	                  "'added_at', to_char(added_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+	                  "'confirmed_at', to_char(confirmed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+	                  "'mbox_sha1sum', mbox_sha1) ORDER BY added_at, address), '[]') "
+	                  "FROM registry.mboxes WHERE regno = $1", 1, p);
 }
 
 int reg_store_mbox_resolve(char (*out_regno)[REG_REGNO_LEN + 1], rs_db *db, const char *const *addr,
