@@ -127,6 +127,20 @@ int cpd_lrs_person(json_t **out, const json_t *agent);
 #define CPD_LRS_KEYS_MAX 8       /* registered keys per provider */
 #define CPD_LRS_JWK_MAX 16384    /* bytes of a JWK's text */
 
+/* An RSA public key read from a JWK (pure). */
+struct cpd_lrs_jwk {
+	unsigned char *spki;         /* DER SubjectPublicKeyInfo (cpd_lrs_jwk_free) */
+	size_t spki_len;
+	int bits;
+	char thumbprint[44];         /* RFC 7638, base64url */
+	char kid[129];               /* the JWK's kid, else the thumbprint */
+};
+/* Read text[0..len) (at most CPD_LRS_JWK_MAX bytes) as an RSA public JWK {"kty": "RSA",
+ * "n", "e", "kid"?} of 2048 to 8192 bits; a JWK with private members (d, p, q) is refused.
+ * 0, or RS_EINVAL with an xapi.key.* message. */
+int cpd_lrs_jwk_read(struct cpd_lrs_jwk *out, const char *text, size_t len);
+void cpd_lrs_jwk_free(struct cpd_lrs_jwk *k);
+
 struct cpd_actor;
 /* Register an RSA public key (a JWK {"kty": "RSA", "n", "e", "kid"?}, 2048 to 8192 bits; a
  * JWK with private members is refused) for provider_id's signed statements. Its kid is the

@@ -24,6 +24,9 @@ int cpd_store_lrs_doc_ids(rs_db *db, json_t **out, const struct cpd_lrs_doc_key 
 
 /* Upsert the merged definition (JSON text) of an activity; def_json NULL keeps the stored one. */
 int cpd_store_lrs_activity_get(rs_db *db, json_t **out_def, int64_t provider_id, const char *activity_id, int lock);
+/* The stored definitions of the activities ids_arr (a PostgreSQL text[] literal) names, as one
+ * object {activity id: definition} (ids without a stored definition are absent). */
+int cpd_store_lrs_activities_get(rs_db *db, json_t **out, int64_t provider_id, const char *ids_arr);
 int cpd_store_lrs_activity_put(rs_db *db, int64_t provider_id, const char *activity_id, const char *def_json);
 
 /* Providers' signing keys for signed statements (0061; cpd-tracker/store_xapi_keys.c). */

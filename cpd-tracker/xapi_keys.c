@@ -131,45 +131,64 @@ static int cpd_lrs_key_set_tx(rs_db *db, void *arg)
 	return rc;
 }
 
-int cpd_lrs_key_set(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t provider_id, const char *jwk_text)
+void cpd_lrs_jwk_free(struct cpd_lrs_jwk *k)
 {
-	json_t *jwk = jwk_text && strlen(jwk_text) <= CPD_LRS_JWK_MAX ? json_loads(jwk_text, 0, NULL) : NULL;
+	if (k) {
+		OPENSSL_free(k->spki);
+		k->spki = NULL;
+	}
+}
+
+int cpd_lrs_jwk_read(struct cpd_lrs_jwk *out, const char *text, size_t len)
+{
+	memset(out, 0, sizeof *out);
+	json_t *jwk = text && len <= CPD_LRS_JWK_MAX ? json_loadb(text, len, 0, NULL) : NULL;
 	if (!jwk) {
-		json_decref(jwk);
 		rs_error_msg("xapi.key.bad", NULL);
 		return RS_EINVAL;
 	}
 	EVP_PKEY *key = cpd_lrs_jwk_rsa(jwk);
-	unsigned char *spki = NULL;
-	char tp[44];
 	int rc = key ? 0 : RS_EINVAL;
-	int bits = key ? EVP_PKEY_get_bits(key) : 0;
-	if (rc == 0 && (bits < 2048 || bits > 8192)) {
+	out->bits = key ? EVP_PKEY_get_bits(key) : 0;
+	if (rc == 0 && (out->bits < 2048 || out->bits > 8192)) {
 		rs_error_msg("xapi.key.size", NULL);
 		rc = RS_EINVAL;
 	}
-	int spki_len = rc == 0 ? i2d_PUBKEY(key, &spki) : 0;
-	if (rc == 0 && spki_len <= 0)
+	int n = rc == 0 ? i2d_PUBKEY(key, &out->spki) : 0;
+	if (rc == 0 && n <= 0) {
+		rs_error_set("cannot encode the public key");
 		rc = RS_ECRYPTO;
+	}
+	out->spki_len = n > 0 ? (size_t)n : 0;
 	if (rc == 0)
-		rc = cpd_lrs_jwk_thumbprint(tp, jwk);
+		rc = cpd_lrs_jwk_thumbprint(out->thumbprint, jwk);
 	const char *kid = json_string_value(json_object_get(jwk, "kid"));
-	if (rc == 0 && !kid)
-		kid = tp;
-	if (rc == 0 && !cpd_lrs_kid_ok(kid)) {
+	if (rc == 0 && kid && !cpd_lrs_kid_ok(kid)) {
 		rs_error_msg("xapi.key.kid", NULL);
 		rc = RS_EINVAL;
 	}
-	struct cpd_lrs_key_arg a = { .who = who, .provider_id = provider_id, .kid = kid, .thumbprint = tp,
-	                             .spki = spki, .spki_len = (size_t)spki_len, .bits = bits };
 	if (rc == 0)
-		rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, cpd_lrs_key_set_tx, &a);
-	if (rc == 0)
-		*out = json_pack("{s:I, s:s, s:s, s:i}", "provider_id", (json_int_t)provider_id, "kid", kid, "thumbprint", tp,
-		                 "bits", bits);
-	OPENSSL_free(spki);
+		snprintf(out->kid, sizeof out->kid, "%s", kid ? kid : out->thumbprint);
 	EVP_PKEY_free(key);
 	json_decref(jwk);
+	if (rc != 0)
+		cpd_lrs_jwk_free(out);
+	return rc;
+}
+
+int cpd_lrs_key_set(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t provider_id, const char *jwk_text)
+{
+	struct cpd_lrs_jwk k;
+	int rc = cpd_lrs_jwk_read(&k, jwk_text, jwk_text ? strlen(jwk_text) : 0);
+	if (rc != 0)
+		return rc;
+	struct cpd_lrs_key_arg a = { .who = who, .provider_id = provider_id, .kid = k.kid, .thumbprint = k.thumbprint,
+	                             .spki = k.spki, .spki_len = k.spki_len, .bits = k.bits };
+	rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, cpd_lrs_key_set_tx, &a);
+	if (rc == 0)
+		*out = json_pack("{s:I, s:s, s:s, s:i}", "provider_id", (json_int_t)provider_id, "kid", k.kid, "thumbprint",
+		                 k.thumbprint, "bits", k.bits);
+	cpd_lrs_jwk_free(&k);
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 #include "reg_mbox.h"
 #include "store.h"
 #include "store_xapi.h"
+#include "store_lrs.h"
 
 #include "rs_error.h"
 #include "rs_util.h"
@@ -1008,14 +1009,27 @@ static void cpd_xapi_ids_form(json_t *s)
 	}
 }
 
-/* The key of language map m that best matches Accept-Language al (first exact match of a
- * listed tag, then a match of its primary subtag), else the first key. */
-static const char *cpd_xapi_lang_pick(json_t *m, const char *al)
+/* True when language tag k is acceptable for the Accept-Language range tag (equal, or the
+ * range is k's primary subtag, or they share the primary subtag). */
+static int cpd_xapi_lang_match(const char *k, const char *tag)
 {
+	if (strcasecmp(k, tag) == 0)
+		return 1;
+	size_t pl = strcspn(tag, "-");
+	return strncasecmp(k, tag, pl) == 0 && (k[pl] == '\0' || k[pl] == '-');
+}
+
+/* Language map m reduced to the languages Accept-Language al asks for: for each range with
+ * q > 0, in its order, the key equal to it, else the keys sharing its primary subtag; a key
+ * equal to a range with q=0 never. When that leaves nothing (or al is empty or only "*"),
+ * m's first language. A new object (caller owns). */
+static json_t *cpd_xapi_lang_keep(json_t *m, const char *al)
+{
+	json_t *out = json_object(), *refused = json_object();
 	const char *p = al ? al : "";
 	const char *k;
 	json_t *v;
-	while (*p) {
+	while (out && refused && *p) {
 		while (*p == ' ' || *p == ',')
 			p++;
 		size_t n = strcspn(p, ",;");
@@ -1026,21 +1040,41 @@ static const char *cpd_xapi_lang_pick(json_t *m, const char *al)
 		while (tl && tag[tl - 1] == ' ')
 			tag[--tl] = '\0';
 		p += n;
+		const char *params = p;
 		while (*p && *p != ',')
 			p++;
+		const char *q = strstr(params, "q=");
+		if (q && q < p && strtod(q + 2, NULL) <= 0.0) { /* q=0: not acceptable */
+			json_object_set_new(refused, tag, json_true());
+			continue;
+		}
 		if (!tl || strcmp(tag, "*") == 0)
 			continue;
+		int exact = 0;
 		json_object_foreach(m, k, v)
-			if (strcasecmp(k, tag) == 0)
-				return k;
-		size_t pl = strcspn(tag, "-");
+			if (strcasecmp(k, tag) == 0) {
+				json_object_set(out, k, v);
+				exact = 1;
+			}
 		json_object_foreach(m, k, v)
-			if (strncasecmp(k, tag, pl) == 0 && (k[pl] == '\0' || k[pl] == '-'))
-				return k;
+			if (!exact && cpd_xapi_lang_match(k, tag))
+				json_object_set(out, k, v);
 	}
-	json_object_foreach(m, k, v)
-		return k;
-	return NULL;
+	json_object_foreach(refused, k, v) {
+		const char *ok;
+		json_t *ov;
+		void *tmp;
+		json_object_foreach_safe(out, tmp, ok, ov)
+			if (strcasecmp(ok, k) == 0)
+				json_object_del(out, ok);
+	}
+	json_decref(refused);
+	if (out && json_object_size(out) == 0)
+		json_object_foreach(m, k, v) {
+			json_object_set(out, k, v);
+			break;
+		}
+	return out;
 }
 
 static int cpd_xapi_is_lang_map(json_t *m)
@@ -1055,7 +1089,8 @@ static int cpd_xapi_is_lang_map(json_t *m)
 	return 1;
 }
 
-/* format=canonical: every language map (display, name, description) keeps one language. */
+/* format=canonical: every language map (display, name, description) keeps the languages of
+ * Accept-Language (cpd_xapi_lang_keep). */
 static void cpd_xapi_canonical(json_t *o, const char *al)
 {
 	const char *k;
@@ -1070,10 +1105,7 @@ static void cpd_xapi_canonical(json_t *o, const char *al)
 	json_object_foreach(o, k, v) {
 		if ((strcmp(k, "display") == 0 || strcmp(k, "name") == 0 || strcmp(k, "description") == 0) &&
 		    cpd_xapi_is_lang_map(v)) {
-			const char *keep = cpd_xapi_lang_pick(v, al);
-			json_t *one = json_object();
-			json_object_set(one, keep, json_object_get(v, keep));
-			json_object_set_new(o, k, one);
+			json_object_set_new(o, k, cpd_xapi_lang_keep(v, al));
 		} else if (strcmp(k, "extensions") != 0) {
 			cpd_xapi_canonical(v, al);
 		}
@@ -1108,12 +1140,58 @@ static void cpd_xq_row(void *ctx, int64_t seq, const char *body)
 	}
 	if (q->format && strcmp(q->format, "ids") == 0)
 		cpd_xapi_ids_form(s);
-	else if (q->format && strcmp(q->format, "canonical") == 0)
-		cpd_xapi_canonical(s, q->accept_language);
 	if (q->rows <= CPD_XAPI_LIMIT_MAX + 1)
 		q->seqs[q->rows - 1] = seq;
 	json_array_append_new(q->list, s);
 	q->last_seq = seq;
+}
+
+/* Every Activity object of statement s (object, context activities, a SubStatement's) into
+ * acts (borrowed). */
+static void cpd_xq_activity_objects(json_t *acts, json_t *s)
+{
+	json_t *obj = json_object_get(s, "object");
+	if (cpd_xapi_is_type(obj, "Activity", 1))
+		json_array_append(acts, obj);
+	json_t *ca = json_object_get(json_object_get(s, "context"), "contextActivities");
+	const char *k;
+	json_t *v;
+	json_object_foreach(ca, k, v)
+		for (size_t i = 0; i < json_array_size(v); i++)
+			json_array_append(acts, json_array_get(v, i));
+	if (cpd_xapi_is_type(obj, "SubStatement", 0))
+		cpd_xq_activity_objects(acts, obj);
+}
+
+/* format=canonical over the statements of list: each Activity object gets the definition the
+ * LRS keeps for it (xapi.activities: merged from the provider's statements), then every
+ * language map keeps the languages of Accept-Language al. Agents and Groups stay exact. */
+static int cpd_xq_canonical(rs_db *db, int64_t provider_id, json_t *list, const char *al)
+{
+	json_t *acts = json_array();
+	struct cpd_arr ids = { 0 };
+	for (size_t i = 0; acts && i < json_array_size(list); i++)
+		cpd_xq_activity_objects(acts, json_array_get(list, i));
+	for (size_t i = 0; i < json_array_size(acts); i++)
+		cpd_arr_add(&ids, json_string_value(json_object_get(json_array_get(acts, i), "id")));
+	json_t *defs = NULL;
+	int rc = acts ? 0 : RS_ENOMEM;
+	if (rc == 0 && json_array_size(acts) > 0) {
+		const char *text = cpd_arr_text(&ids);
+		rc = text ? cpd_store_lrs_activities_get(db, &defs, provider_id, text) : RS_ENOMEM;
+	}
+	for (size_t i = 0; rc == 0 && i < json_array_size(acts); i++) {
+		json_t *a = json_array_get(acts, i);
+		json_t *def = json_object_get(defs, json_string_value(json_object_get(a, "id")));
+		if (json_is_object(def) && json_object_size(def) > 0)
+			json_object_set_new(a, "definition", json_deep_copy(def));
+	}
+	for (size_t i = 0; rc == 0 && i < json_array_size(list); i++)
+		cpd_xapi_canonical(json_array_get(list, i), al);
+	json_decref(defs);
+	json_decref(acts);
+	cpd_arr_free(&ids);
+	return rc;
 }
 
 struct cpd_xq_blobs {
@@ -1258,6 +1336,8 @@ int cpd_xapi_query(struct cpd_xapi_result *out, rs_db *db, const struct cpd_xapi
 		}
 		out->next_upto = up;
 	}
+	if (rc == 0 && q->format && strcmp(q->format, "canonical") == 0)
+		rc = cpd_xq_canonical(db, who->provider_id, x.list, q->accept_language);
 	if (rc == 0 && q->attachments && json_array_size(x.shas) > 0) {
 		json_t *u = cpd_xs_strarr(x.shas);
 		x.shas = NULL;
