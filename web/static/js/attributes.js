@@ -1,20 +1,14 @@
 // The statistical attributes the agency collects at application (issue 15): fills every
 // <select data-attr="prefecture|occupation|industry|employer_type"> with its coded list
-// (the codes of common/rs_attr.h and migrations 0037/0042), labels from the catalogue
+// (the codes of common/rs_attr.h, served in /i18n/messages.js), labels from the catalogue
 // (attr.<kind>.<code>, in the page's language, redrawn on a language switch), first the
 // choice "回答しない / Prefer not to answer" (value ""). rissAttr.read(prefix) gives the
 // answers of the selects whose ids are prefix + field name, leaving unanswered ones out.
 (function () {
   'use strict';
-  var prefs = [];
-  for (var i = 1; i <= 47; i++) prefs.push(i < 10 ? '0' + i : String(i));
-  var LISTS = {
-    prefecture: prefs,
-    occupation: ['it_planning', 'it_development', 'it_operations', 'it_infrastructure', 'it_security', 'it_pm',
-      'it_audit', 'it_sales', 'it_other', 'sales', 'office', 'research', 'other', 'student', 'not_employed'],
-    industry: 'ABCDEFGHIJKLMNOPQRST'.split(''),
-    employer_type: ['private', 'government', 'public_corp', 'education', 'self_employed', 'none']
-  };
+  // The code lists come from the server (common/rs_attr.h, via /i18n/messages.js), the one
+  // table the answers are checked against.
+  var LISTS = window.RISS_ATTR_CODES || {};
   var PREFIX = { prefecture: 'attr.prefecture.', occupation: 'attr.occupation.', industry: 'attr.industry.',
     employer_type: 'attr.employer.' };
   function label(kind, code) {
