@@ -288,7 +288,7 @@ int cli_exam_package(int argc, char **argv)
 	else if (strcmp(verb, "activate") == 0)
 		rc = ib_package_activate(db, actor, "cli", a, NULL);
 	else if (strcmp(verb, "retire") == 0)
-		rc = ib_package_retire(db, actor, "cli", a, NULL);
+		rc = dlv_package_retire(db, &who, a); /* refused while an open window names it */
 	else if (strcmp(verb, "compare") == 0)
 		rc = ib_package_compare(&out, db, a, b);
 	else

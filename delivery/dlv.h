@@ -157,6 +157,14 @@ int dlv_booking_put(json_t **out, rs_db *db, const struct dlv_actor *who, const 
  * verified, not be retired and be of the window's exam. Audited (exam.window.package).
  * *out: {"id", "exam", "name", "package"}. */
 int dlv_window_package(json_t **out, rs_db *db, const struct dlv_actor *who, int64_t window, int64_t package);
+/* Package desk (delivery/store_packages.c): the windows naming a package, {"windows": [{"id",
+ * "exam","name","opens_on","closes_on","package","open" (not yet closed, Japan's date)}]},
+ * of exam (NULL: all). *out new. */
+int dlv_package_windows(json_t **out, rs_db *db, const char *exam);
+/* Retire package (ib_package_retire) unless a window that has not closed names it: then
+ * RS_ESTATE with pkgdesk.in_use naming the window and slug "conflict". The check and the
+ * retirement are two transactions (the package row is item-bank's, the window delivery's). */
+int dlv_package_retire(rs_db *db, const struct dlv_actor *who, int64_t package);
 /* kind: "centres", "windows", "candidates", "bookings". */
 int dlv_sched_list(json_t **out, rs_db *db, const char *kind);
 

@@ -94,6 +94,15 @@ int ib_package_list(json_t **out, rs_db *db, const char *exam);
  * "removed": [ids], "parameters_changed": [{"id","from": {model,a,b,c,sh_k},"to": {...}}],
  * "content_changed": [ids whose view or key differ], "exam_changed": bool}. */
 int ib_package_compare(json_t **out, rs_db *db, long long a, long long b);
+/* What a package holds, without item text or keys (so not an audited read): {"id","exam",
+ * "sha256","state","publisher","created_at","activated_at","retired_at","exam_version",
+ * "bank_version","items","operational","pretest","models": {name: n},"definition": {"title",
+ * "version","time_limit_s","min_items","max_items","pretest_items"},"parts": [{"name","min",
+ * "max","trial","operational","pretest"}],"domains": [{"name","part","min","max",
+ * "operational","pretest"}],"exposure": {"method","target","randomesque_k","sh_k_min",
+ * "sh_k_mean","sh_k_max","sh_k_below_1","rounds","max_exposure","reached"}}. Verified first
+ * (RS_ECRYPTO when corrupt); RS_ENOTFOUND. *out new. */
+int ib_package_summary(json_t **out, rs_db *db, long long id);
 /* Make package id the exam's active package (the one new windows and sittings use); the
  * previously active one is retired (superseded). RS_ESTATE for a retired package,
  * RS_ENOTFOUND. Verified before activation (RS_ECRYPTO when corrupt). Audited

@@ -144,35 +144,37 @@ int ib_package_publish_exam(struct ib_publish_result *out, rs_db *db, const char
 	return rc;
 }
 
+/* The columns of a package's row as the list and the summary show them, and that row as JSON. */
+#define IB_PKG_ROW_COLS                                                                                             \
+	"id, exam, encode(sha256, 'hex'), n_items, "                                                                \
+	"to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), state, publisher, "               \
+	"to_char(activated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "                               \
+	"to_char(retired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+#define IB_PKG_ROW_NCOLS 9
+
+static json_t *ib_pkg_row(const PGresult *r, int i)
+{
+	json_t *row = json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:s}", "id", (json_int_t)strtoll(PQgetvalue(r, i, 0), NULL, 10),
+	                        "exam", PQgetvalue(r, i, 1), "sha256", PQgetvalue(r, i, 2), "items",
+	                        (json_int_t)strtoll(PQgetvalue(r, i, 3), NULL, 10), "created_at", PQgetvalue(r, i, 4), "state",
+	                        PQgetvalue(r, i, 5), "publisher", PQgetvalue(r, i, 6));
+	json_object_set_new(row, "activated_at", PQgetisnull(r, i, 7) ? json_null() : json_string(PQgetvalue(r, i, 7)));
+	json_object_set_new(row, "retired_at", PQgetisnull(r, i, 8) ? json_null() : json_string(PQgetvalue(r, i, 8)));
+	return row;
+}
+
 int ib_package_list(json_t **out, rs_db *db, const char *exam)
 {
 	PGresult *r = NULL;
 	const char *p[] = { exam };
-	int rc = rs_db_exec(&r, db, exam ? "ib_pkg_list_exam" : "ib_pkg_list",
-	                    exam ? "SELECT id, exam, encode(sha256, 'hex'), n_items, "
-	                           "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), state, publisher, "
-	                           "to_char(activated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-	                           "to_char(retired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
-	                           "FROM bank.packages WHERE exam = $1 ORDER BY id DESC"
-	                         : "SELECT id, exam, encode(sha256, 'hex'), n_items, "
-	                           "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), state, publisher, "
-	                           "to_char(activated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-	                           "to_char(retired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
-	                           "FROM bank.packages ORDER BY id DESC",
-	                    exam ? 1 : 0, exam ? p : NULL);
+	int rc = rs_db_exec(&r, db, "ib_pkg_list",
+	                    "SELECT " IB_PKG_ROW_COLS "FROM bank.packages WHERE ($1::text IS NULL OR exam = $1) ORDER BY id DESC",
+	                    1, p);
 	if (rc)
 		return rc;
 	json_t *a = json_array();
-	for (int i = 0; i < PQntuples(r); i++) {
-		json_t *row = json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:s}", "id",
-		                        (json_int_t)strtoll(PQgetvalue(r, i, 0), NULL, 10), "exam", PQgetvalue(r, i, 1), "sha256",
-		                        PQgetvalue(r, i, 2), "items", (json_int_t)strtoll(PQgetvalue(r, i, 3), NULL, 10),
-		                        "created_at", PQgetvalue(r, i, 4), "state", PQgetvalue(r, i, 5), "publisher",
-		                        PQgetvalue(r, i, 6));
-		json_object_set_new(row, "activated_at", PQgetisnull(r, i, 7) ? json_null() : json_string(PQgetvalue(r, i, 7)));
-		json_object_set_new(row, "retired_at", PQgetisnull(r, i, 8) ? json_null() : json_string(PQgetvalue(r, i, 8)));
-		json_array_append_new(a, row);
-	}
+	for (int i = 0; i < PQntuples(r); i++)
+		json_array_append_new(a, ib_pkg_row(r, i));
 	rs_db_clear(r);
 	*out = json_pack("{s:o}", "packages", a);
 	return 0;
@@ -393,5 +395,127 @@ int ib_package_read(json_t **out, rs_db *db, const char *actor, const char *role
 	}
 	*out = json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)id, "exam", pkg->exam, "sha256", pkg->sha256, "items", items);
 	ib_package_free(pkg);
+	return 0;
+}
+
+/* The package's operational and pretest items of a part (by_part) or a domain. */
+static void ib_pkg_count(const struct ib_package *pkg, int by_part, const char *name, json_int_t *op, json_int_t *pre)
+{
+	*op = *pre = 0;
+	for (size_t i = 0; i < pkg->n; i++) {
+		const struct cat_bank_item *it = &pkg->bank->items[i];
+		if (strcmp(by_part ? it->part : it->domain, name) != 0)
+			continue;
+		*op += it->status == CAT_OPERATIONAL;
+		*pre += it->status == CAT_PRETEST;
+	}
+}
+
+/* One count per exam domain and part (operational and pretest), from the package's bank. */
+static json_t *ib_pkg_blueprint(const struct ib_package *pkg, json_t **out_parts)
+{
+	const struct cat_exam *e = pkg->exam_def;
+	json_t *domains = json_array(), *parts = json_array();
+	for (int p = 0; p < e->nparts; p++) {
+		const struct cat_part *pt = &e->parts[p];
+		json_int_t op, pre;
+		ib_pkg_count(pkg, 1, pt->name, &op, &pre);
+		json_array_append_new(parts, json_pack("{s:s, s:i, s:i, s:i, s:I, s:I}", "name", pt->name, "min", pt->min, "max",
+		                                       pt->max, "trial", pt->trial, "operational", op, "pretest", pre));
+	}
+	for (int d = 0; d < e->ndomains; d++) {
+		const struct cat_domain *dm = &e->domains[d];
+		json_int_t op, pre;
+		ib_pkg_count(pkg, 0, dm->name, &op, &pre);
+		json_array_append_new(domains,
+		                      json_pack("{s:s, s:s, s:i, s:i, s:I, s:I}", "name", dm->name, "part",
+		                                dm->part >= 0 && dm->part < e->nparts ? e->parts[dm->part].name : "", "min",
+		                                dm->min, "max", dm->max, "operational", op, "pretest", pre));
+	}
+	*out_parts = parts;
+	return domains;
+}
+
+/* Sympson-Hetter k over the items, and the outcome the publisher's simulation recorded. */
+static json_t *ib_pkg_exposure(const struct ib_package *pkg, const char *doc, size_t len)
+{
+	const struct cat_exam *e = pkg->exam_def;
+	double lo = 1, hi = 0, sum = 0;
+	json_int_t below = 0;
+	for (size_t i = 0; i < pkg->n; i++) {
+		double k = pkg->bank->items[i].sh_k;
+		lo = k < lo ? k : lo;
+		hi = k > hi ? k : hi;
+		sum += k;
+		below += k < 1.0;
+	}
+	json_t *x = json_pack("{s:s, s:f, s:i, s:f, s:f, s:f, s:I}", "method",
+	                      e->exposure == CAT_EXPO_SH ? "sympson-hetter" : e->exposure == CAT_EXPO_RANDOMESQUE ? "randomesque" : "none",
+	                      "target", e->exposure_target, "randomesque_k", e->randomesque_k, "sh_k_min", pkg->n ? lo : 0.0,
+	                      "sh_k_mean", pkg->n ? sum / (double)pkg->n : 0.0, "sh_k_max", pkg->n ? hi : 0.0, "sh_k_below_1",
+	                      below);
+	/* The simulation's outcome is stored in the (verified) document only. */
+	json_t *root = json_loadb(doc, len, 0, NULL);
+	json_t *sh = json_object_get(root, "sympson_hetter");
+	const char *keys[] = { "rounds", "max_exposure", "reached" };
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		json_t *v = json_object_get(sh, keys[i]);
+		json_object_set(x, keys[i], v ? v : json_null());
+	}
+	json_decref(root);
+	return x;
+}
+
+int ib_package_summary(json_t **out, rs_db *db, long long id)
+{
+	PGresult *r = NULL;
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", id);
+	const char *p[] = { ids };
+	int rc = rs_db_exec(&r, db, "ib_pkg_summary",
+	                    "SELECT " IB_PKG_ROW_COLS ", document, exam_version, bank_version FROM bank.packages WHERE id = $1",
+	                    1, p);
+	if (rc)
+		return rc;
+	if (PQntuples(r) == 0) {
+		rs_db_clear(r);
+		rs_error_msg("packages.not_found", ids, NULL);
+		return RS_ENOTFOUND;
+	}
+	struct ib_package *pkg = NULL;
+	const int c = IB_PKG_ROW_NCOLS; /* document, exam_version, bank_version follow the row */
+	const char *doc = PQgetvalue(r, 0, c);
+	size_t len = (size_t)PQgetlength(r, 0, c);
+	if ((rc = ib_package_parse(&pkg, doc, len, PQgetvalue(r, 0, 2))) != 0) {
+		rs_db_clear(r);
+		return rc;
+	}
+	const struct cat_exam *e = pkg->exam_def;
+	json_int_t op = 0, pre = 0;
+	json_t *models = json_object();
+	for (size_t i = 0; i < pkg->n; i++) {
+		op += pkg->bank->items[i].status == CAT_OPERATIONAL;
+		pre += pkg->bank->items[i].status == CAT_PRETEST;
+		const char *m = cat_model_name(pkg->bank->items[i].irt.model, false);
+		json_object_set_new(models, m, json_integer(json_integer_value(json_object_get(models, m)) + 1));
+	}
+	json_t *parts = NULL;
+	json_t *domains = ib_pkg_blueprint(pkg, &parts);
+	json_t *o = ib_pkg_row(r, 0);
+	json_object_set_new(o, "exam_version", json_string(PQgetvalue(r, 0, c + 1)));
+	json_object_set_new(o, "bank_version", json_string(PQgetvalue(r, 0, c + 2)));
+	json_object_set_new(o, "operational", json_integer(op));
+	json_object_set_new(o, "pretest", json_integer(pre));
+	json_object_set_new(o, "models", models);
+	json_object_set_new(o, "definition",
+	                    json_pack("{s:s, s:s, s:i, s:i, s:i, s:i}", "title", e->title, "version", e->version,
+	                              "time_limit_s", e->time_limit_s, "min_items", e->min_items, "max_items", e->max_items,
+	                              "pretest_items", e->pretest_items));
+	json_object_set_new(o, "parts", parts);
+	json_object_set_new(o, "domains", domains);
+	json_object_set_new(o, "exposure", ib_pkg_exposure(pkg, doc, len));
+	rs_db_clear(r);
+	ib_package_free(pkg);
+	*out = o;
 	return 0;
 }

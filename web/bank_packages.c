@@ -3,7 +3,9 @@
  * POST /api/v1/bank/packages {"exam", "strict"?}      publish from the bank
  * GET  /api/v1/bank/packages/compare?from=A&to=B      differences
  * POST /api/v1/bank/packages/activate {"package", "window"?}  the exam's (or a window's) package
- * POST /api/v1/bank/packages/retire {"package"}
+ * POST /api/v1/bank/packages/retire {"package"}    refused while an open window names it
+ * GET  /api/v1/bank/packages/show?id=N                 blueprint, counts, exposure (no item text)
+ * GET  /api/v1/bank/packages/windows[?exam=SG]         the windows that name a package
  * Refusals carry the catalogue message in the caller's language (the domain named when the
  * blueprint cannot be met). */
 #include "web_exam.h"
@@ -106,10 +108,39 @@ enum MHD_Result web_h_bank_package_step(struct web_request *req)
 	else if (activate)
 		rc = ib_package_activate(db, who.actor, who.role, pkg, who.request_id);
 	else
-		rc = ib_package_retire(db, who.actor, who.role, pkg, who.request_id);
+		rc = dlv_package_retire(db, &who, pkg);
 	if (rc != 0)
 		return web_pkg_fail(req, rc);
 	if (!out)
 		out = json_pack("{s:I, s:s}", "package", pkg, "state", activate ? "active" : "retired");
+	return web_reply_json(req, MHD_HTTP_OK, out);
+}
+
+/* Package desk (web/static/admin/packages/): what a package holds, and which windows use it. */
+enum MHD_Result web_h_bank_package_show(struct web_request *req)
+{
+	long long id = 0;
+	if (web_pkg_id(MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "id"), &id))
+		return web_reply_msg(req, MHD_HTTP_BAD_REQUEST, "invalid-request", "pkgdesk.id_needed", NULL);
+	rs_db *db = NULL;
+	if (web_db(req, &db) != 0)
+		return web_reply_rc(req, RS_EUNAVAIL, NULL);
+	json_t *out = NULL;
+	int rc = ib_package_summary(&out, db, id);
+	if (rc != 0)
+		return web_pkg_fail(req, rc);
+	return web_reply_json(req, MHD_HTTP_OK, out);
+}
+
+enum MHD_Result web_h_bank_package_windows(struct web_request *req)
+{
+	const char *exam = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "exam");
+	rs_db *db = NULL;
+	if (web_db(req, &db) != 0)
+		return web_reply_rc(req, RS_EUNAVAIL, NULL);
+	json_t *out = NULL;
+	int rc = dlv_package_windows(&out, db, exam && exam[0] ? exam : NULL);
+	if (rc != 0)
+		return web_pkg_fail(req, rc);
 	return web_reply_json(req, MHD_HTTP_OK, out);
 }

@@ -87,6 +87,14 @@ const struct web_route web_routes[] = {
 	  .json_body = 1, .handler = web_h_bank_package_step, .name = "bank_package_step" },
 	{ .path = "/api/v1/bank/packages/retire", .method = "POST", .roles = WEB_ROLE_PSYCHOMETRICIAN, .surface = WEB_SURF_ADMIN,
 	  .json_body = 1, .handler = web_h_bank_package_step, .name = "bank_package_step" },
+	/* Package desk (web/static/admin/packages/): the page, a package's summary, the windows
+	 * naming packages. */
+	{ .path = "/api/v1/bank/packages/show", .method = "GET", .roles = WEB_ROLE_PSYCHOMETRICIAN | WEB_ROLE_AUDITOR,
+	  .surface = WEB_SURF_ADMIN, .handler = web_h_bank_package_show, .name = "bank_package_show" },
+	{ .path = "/api/v1/bank/packages/windows", .method = "GET", .roles = WEB_ROLE_PSYCHOMETRICIAN | WEB_ROLE_AUDITOR,
+	  .surface = WEB_SURF_ADMIN, .handler = web_h_bank_package_windows, .name = "bank_package_windows" },
+	{ .path = "/admin/packages", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_ADMIN,
+	  .handler = web_h_page, .name = "page" },
 	/* Registry (web/verify.c, jwks.c, statuslist.c, tlog.c, register_search.c, registry_admin.c,
 	 * credential_pages.c). */
 	{ .path = "/api/v1/verify", .method = "POST", .roles = ANY_ROLE, .surface = WEB_SURF_VERIFY, .json_body = WEB_BODY_JSON_RAW,

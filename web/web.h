@@ -225,6 +225,9 @@ enum MHD_Result web_h_bank_packages(struct web_request *req);
 enum MHD_Result web_h_bank_package_compare(struct web_request *req);
 enum MHD_Result web_h_bank_package_publish(struct web_request *req);
 enum MHD_Result web_h_bank_package_step(struct web_request *req);
+/* Package desk: a package's summary and the windows naming packages (web/bank_packages.c). */
+enum MHD_Result web_h_bank_package_show(struct web_request *req);
+enum MHD_Result web_h_bank_package_windows(struct web_request *req);
 
 /* Registry (web/verify.c, jwks.c, statuslist.c, tlog.c, register_search.c, registry_admin.c,
  * credential_pages.c). */

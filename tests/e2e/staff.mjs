@@ -81,3 +81,14 @@ export async function staffClient(username, role, base) {
     return data;
   };
 }
+
+// Package desk: sign in on /admin (password and TOTP) and wait for the desk menu.
+export async function signIn(page, base, user, secret) {
+  await page.goto(base + '/admin');
+  await page.waitForSelector('#signin:not([hidden])');
+  await page.fill('#username', user);
+  await page.fill('#password', PASSWORD);
+  await page.fill('#totp', totp(secret));
+  await page.press('#totp', 'Enter');
+  await page.waitForSelector('#desk:not([hidden])');
+}
