@@ -157,6 +157,14 @@ static int cli_provider_list(int argc, char **argv)
 	return cli_provider_print(arr, as_json, cli_provider_list_text);
 }
 
+/* The one operand left after the options (argv[optind]) as a provider id, or 0. */
+static long long cli_provider_id(int argc, char **argv)
+{
+	char *end = NULL;
+	long long id = optind == argc - 1 ? strtoll(argv[optind], &end, 10) : 0;
+	return end && !*end && id > 0 ? id : 0;
+}
+
 /* rotate-key, suspend, reinstate, period: ID and options. */
 static int cli_provider_change(int argc, char **argv)
 {
@@ -193,9 +201,8 @@ static int cli_provider_change(int argc, char **argv)
 			return cli_usage_error("provider %s: unknown option '%s'", what, argv[optind - 1]);
 		}
 	}
-	char *end = NULL;
-	long long id = optind == argc - 1 ? strtoll(argv[optind], &end, 10) : 0;
-	if (id < 1 || !end || *end)
+	long long id = cli_provider_id(argc, argv);
+	if (id < 1)
 		return cli_usage_error("provider %s needs one provider ID (a number; see riss provider list)", what);
 	rs_db *db = NULL;
 	int rc = cli_db_open(&db);
@@ -224,6 +231,119 @@ static int cli_provider_change(int argc, char **argv)
 	return cli_provider_print(out, as_json, text);
 }
 
+/* ---- keys for signed xAPI statements (xapi): set-key, keys, remove-key ---- */
+
+static void cli_provider_keys_text(const json_t *o)
+{
+	const json_t *keys = json_object_get(o, "keys");
+	if (!keys) { /* set-key's answer */
+		printf("provider %lld: key %s registered (%lld-bit RSA, thumbprint %s)\n",
+		       (long long)json_integer_value(json_object_get(o, "provider_id")),
+		       json_string_value(json_object_get(o, "kid")), (long long)json_integer_value(json_object_get(o, "bits")),
+		       json_string_value(json_object_get(o, "thumbprint")));
+		return;
+	}
+	size_t i;
+	const json_t *k;
+	if (json_array_size(keys) == 0)
+		printf("provider %lld: no keys: signed statements without x5c are not verified\n",
+		       (long long)json_integer_value(json_object_get(o, "provider_id")));
+	json_array_foreach(keys, i, k)
+		printf("%-44s %5lld-bit  %s  %s\n", json_string_value(json_object_get(k, "kid")),
+		       (long long)json_integer_value(json_object_get(k, "bits")),
+		       json_string_value(json_object_get(k, "thumbprint")), json_string_value(json_object_get(k, "created_at")));
+}
+
+/* The JWK text of FILE ("-": standard input), at most CPD_LRS_JWK_MAX bytes; NULL with a message. */
+static char *cli_provider_read_jwk(const char *path)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (!f) {
+		cli_usage_error("cannot open '%s'", path);
+		return NULL;
+	}
+	char *buf = malloc(CPD_LRS_JWK_MAX + 2);
+	size_t n = buf ? fread(buf, 1, CPD_LRS_JWK_MAX + 1, f) : 0;
+	if (f != stdin)
+		fclose(f);
+	if (!buf || n > CPD_LRS_JWK_MAX) {
+		free(buf);
+		cli_usage_error("'%s' is larger than %d bytes: not a JWK", path, CPD_LRS_JWK_MAX);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static int cli_provider_keys(int argc, char **argv)
+{
+	const char *what = argv[0];
+	static const struct option opts[] = {
+		{ "jwk", required_argument, NULL, 'k' }, { "kid", required_argument, NULL, 'i' },
+		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	const char *jwk_path = NULL, *kid = NULL;
+	int as_json = 0, c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': jwk_path = optarg; break;
+		case 'i': kid = optarg; break;
+		case 'j': as_json = 1; break;
+		case 'h':
+			if (strcmp(what, "set-key") == 0)
+				printf("usage: riss provider set-key ID --jwk FILE [--json]\n\nRegister the RSA public key in FILE (a JWK "
+				       "{\"kty\": \"RSA\", \"n\", \"e\", \"kid\"?}, 2048-8192 bits; \"-\" reads standard input)\n"
+				       "for provider ID's signed xAPI statements: a JWS without x5c must then verify with one of\n"
+				       "its keys (the JWS header's kid picks one), else the statement is refused (400).\n"
+				       "The kid is the JWK's, else its RFC 7638 thumbprint. At most %d keys.\n", CPD_LRS_KEYS_MAX);
+			else if (strcmp(what, "keys") == 0)
+				printf("usage: riss provider keys ID [--json]\n\nList provider ID's keys for signed statements.\n");
+			else
+				printf("usage: riss provider remove-key ID --kid KID [--json]\n\nRemove one of provider ID's keys.\n");
+			return CLI_OK;
+		default:
+			return cli_usage_error("provider %s: unknown option '%s'", what, argv[optind - 1]);
+		}
+	}
+	long long id = cli_provider_id(argc, argv);
+	if (id < 1)
+		return cli_usage_error("provider %s needs one provider ID (a number; see riss provider list)", what);
+	if (strcmp(what, "set-key") == 0 && !jwk_path)
+		return cli_usage_error("provider set-key needs --jwk FILE (see riss provider set-key --help)");
+	if (strcmp(what, "remove-key") == 0 && !kid)
+		return cli_usage_error("provider remove-key needs --kid KID (see riss provider keys ID)");
+	char *jwk = jwk_path ? cli_provider_read_jwk(jwk_path) : NULL;
+	if (jwk_path && !jwk)
+		return CLI_USAGE;
+	rs_db *db = NULL;
+	int rc = cli_db_open(&db);
+	if (rc != CLI_OK) {
+		free(jwk);
+		return rc;
+	}
+	struct cpd_actor who;
+	char buf[64];
+	cli_provider_actor(&who, buf, sizeof buf);
+	json_t *out = NULL;
+	int e;
+	if (strcmp(what, "set-key") == 0) {
+		e = cpd_lrs_key_set(&out, db, &who, id, jwk);
+	} else if (strcmp(what, "remove-key") == 0) {
+		e = cpd_lrs_key_remove(db, &who, id, kid);
+		if (e == 0)
+			e = cpd_lrs_key_list(&out, db, id);
+	} else {
+		e = cpd_lrs_key_list(&out, db, id);
+	}
+	free(jwk);
+	rs_db_close(db);
+	if (e != 0)
+		return cli_provider_fail(e);
+	return cli_provider_print(out, as_json, cli_provider_keys_text);
+}
+
 static const struct cli_cmd cli_provider_cmds[] = {
 	{ .name = "add", .summary = "approve a provider and print its API key once", .run = cli_provider_add },
 	{ .name = "list", .summary = "list providers", .run = cli_provider_list },
@@ -231,6 +351,10 @@ static const struct cli_cmd cli_provider_cmds[] = {
 	{ .name = "suspend", .summary = "suspend a provider (its key is refused)", .run = cli_provider_change },
 	{ .name = "reinstate", .summary = "lift a suspension", .run = cli_provider_change },
 	{ .name = "period", .summary = "set the approval period", .run = cli_provider_change },
+	/* keys for signed xAPI statements (xapi) */
+	{ .name = "set-key", .summary = "register an RSA public key (JWK) for signed xAPI statements", .run = cli_provider_keys },
+	{ .name = "keys", .summary = "list a provider's keys for signed xAPI statements", .run = cli_provider_keys },
+	{ .name = "remove-key", .summary = "remove a key for signed xAPI statements", .run = cli_provider_keys },
 };
 
 int cli_cmd_provider(int argc, char **argv)

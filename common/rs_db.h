@@ -69,4 +69,9 @@ int rs_migrate(rs_db *db, const char *dir, int *applied);
  * applied; 0 when the schema is current. */
 int rs_migrate_check(rs_db *db, const char *dir);
 
+/* Run sql (as rs_db_exec) whose answer is one row whose first column is JSON text, parsed into
+ * *out (caller owns). RS_EINTERNAL when it is not (common/db_json.c; xapi). */
+struct json_t;
+int rs_db_json(struct json_t **out, rs_db *db, const char *name, const char *sql, int nparams, const char *const *params);
+
 #endif

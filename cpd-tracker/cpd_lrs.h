@@ -122,4 +122,50 @@ int cpd_lrs_activity_get(json_t **out, rs_db *db, int64_t provider_id, const cha
  * identifiers as arrays. *out caller owns. */
 int cpd_lrs_person(json_t **out, const json_t *agent);
 
+/* ==== providers' keys for signed statements (xapi.signing_keys, 0061) ==== */
+
+#define CPD_LRS_KEYS_MAX 8       /* registered keys per provider */
+#define CPD_LRS_JWK_MAX 16384    /* bytes of a JWK's text */
+
+/* An RSA public key read from a JWK (pure). */
+struct cpd_lrs_jwk {
+	unsigned char *spki;         /* DER SubjectPublicKeyInfo (cpd_lrs_jwk_free) */
+	size_t spki_len;
+	int bits;
+	char thumbprint[44];         /* RFC 7638, base64url */
+	char kid[129];               /* the JWK's kid, else the thumbprint */
+};
+/* Read text[0..len) (at most CPD_LRS_JWK_MAX bytes) as an RSA public JWK {"kty": "RSA",
+ * "n", "e", "kid"?} of 2048 to 8192 bits; a JWK with private members (d, p, q) is refused.
+ * 0, or RS_EINVAL with an xapi.key.* message. */
+int cpd_lrs_jwk_read(struct cpd_lrs_jwk *out, const char *text, size_t len);
+void cpd_lrs_jwk_free(struct cpd_lrs_jwk *k);
+
+struct cpd_actor;
+/* Register an RSA public key (a JWK {"kty": "RSA", "n", "e", "kid"?}, 2048 to 8192 bits; a
+ * JWK with private members is refused) for provider_id's signed statements. Its kid is the
+ * JWK's kid, else its RFC 7638 thumbprint. *out (caller owns): {"provider_id", "kid",
+ * "thumbprint", "bits"}. RS_EINVAL (xapi.key.* message), RS_ENOTFOUND (no such provider), RS_EEXIST
+ * (that kid or key is registered), RS_ESTATE (CPD_LRS_KEYS_MAX keys). Audited. */
+int cpd_lrs_key_set(json_t **out, rs_db *db, const struct cpd_actor *who, int64_t provider_id, const char *jwk_text);
+/* {"provider_id", "keys": [{"kid", "thumbprint", "bits", "created_at", "created_by"}]}. */
+int cpd_lrs_key_list(json_t **out, rs_db *db, int64_t provider_id);
+/* Remove a key: statements signed with it are then verified against the others (or, with
+ * none left, not verified). RS_ENOTFOUND. Audited. */
+int cpd_lrs_key_remove(rs_db *db, const struct cpd_actor *who, int64_t provider_id, const char *kid);
+
+/* The keys of one provider, loaded for one request. */
+struct cpd_lrs_keyset {
+	size_t n;
+	char kid[CPD_LRS_KEYS_MAX][129];
+	struct evp_pkey_st *key[CPD_LRS_KEYS_MAX];
+};
+int cpd_lrs_keyset_load(struct cpd_lrs_keyset *out, rs_db *db, int64_t provider_id);
+void cpd_lrs_keyset_free(struct cpd_lrs_keyset *k);
+/* 0 when sig (RSASSA-PKCS1-v1_5 with md) over input verifies with the key kid (NULL: any
+ * key of the set), else RS_EINVAL. */
+struct evp_md_st;
+int cpd_lrs_keyset_verify(const struct cpd_lrs_keyset *k, const char *kid, const struct evp_md_st *md,
+                          const unsigned char *input, size_t len, const unsigned char *sig, size_t sig_len);
+
 #endif

@@ -116,4 +116,15 @@ int cpd_xapi_query(struct cpd_xapi_result *out, rs_db *db, const struct cpd_xapi
  * "activity", "actor", "reason"}]}. */
 int cpd_xapi_unmatched(json_t **out, rs_db *db, int64_t provider_id, int limit);
 
+/* ---- e-mail addresses as xAPI identities (registry's reg_mbox.h holds them) ---- */
+struct cpd_smtp;
+struct reg_actor;
+/* A registrant adds address (reg_mbox_add: pending with a one-time code) and the confirmation
+ * mail with the code and the link <site_url>/me?mbox_code=<code> goes to it through smtp, in
+ * the registrant's language (xapi.mail.mbox.*). out_address gets the stored form. The errors
+ * of reg_mbox_add; RS_EUNAVAIL (xapi.mbox.mail_failed) when no SMTP server is set or it did
+ * not take the mail (the address stays pending; adding it again mails a new code). */
+int cpd_xapi_mbox_add(char out_address[255], rs_db *db, const struct cpd_smtp *smtp, const char *regno,
+                      const char *address, const struct reg_actor *who);
+
 #endif

@@ -211,6 +211,16 @@ int cpd_store_lrs_activity_get(rs_db *db, json_t **out_def, int64_t provider_id,
 	return 0;
 }
 
+int cpd_store_lrs_activities_get(rs_db *db, json_t **out, int64_t provider_id, const char *ids_arr)
+{
+	char pid[24];
+	snprintf(pid, sizeof pid, "%lld", (long long)provider_id);
+	const char *v[] = { pid, ids_arr };
+	return rs_db_json(out, db, "cpd_lrs_activities_get",
+	                  "SELECT coalesce(jsonb_object_agg(activity_id, definition), '{}')::text FROM xapi.activities "
+	                  "WHERE provider_id = $1::bigint AND activity_id = ANY($2::text[])", 2, v);
+}
+
 int cpd_store_lrs_activity_put(rs_db *db, int64_t provider_id, const char *activity_id, const char *def_json)
 {
 	char pid[24];

@@ -5,8 +5,10 @@
 #include "cpd.h"
 #include "cpd_lrs.h"
 #include "cpd_xapi.h"
+#include "reg_mbox.h"
 #include "store.h"
 #include "store_xapi.h"
+#include "store_lrs.h"
 
 #include "rs_error.h"
 #include "rs_util.h"
@@ -237,8 +239,10 @@ static int cpd_xapi_jws_rsa(const json_t *x5c, const EVP_MD *md, const char *inp
 }
 
 /* A signed statement: the JWS (compact, RS256/384/512) whose payload is the statement
- * without its signature attachment; checked against x5c when the header carries one. */
-static int cpd_xapi_check_signature(const json_t *stmt, const struct cpd_xapi_blob *blob)
+ * without its signature attachment; checked against x5c when the header carries one, else
+ * against the provider's registered keys (the header's kid picks one) when it has any. */
+static int cpd_xapi_check_signature(const json_t *stmt, const struct cpd_xapi_blob *blob,
+                                    const struct cpd_lrs_keyset *keys)
 {
 	int rc = RS_EINVAL;
 	const char *jws = (const char *)blob->data;
@@ -280,6 +284,10 @@ static int cpd_xapi_check_signature(const json_t *stmt, const struct cpd_xapi_bl
 	const json_t *x5c = json_object_get(h, "x5c");
 	if (x5c && cpd_xapi_jws_rsa(x5c, md, jws, (size_t)(d2 - jws), sig, sl) != 0)
 		goto done;
+	if (!x5c && keys && keys->n > 0 &&
+	    cpd_lrs_keyset_verify(keys, json_string_value(json_object_get(h, "kid")), md, (const unsigned char *)jws,
+	                          (size_t)(d2 - jws), sig, sl) != 0)
+		goto done;
 	rc = 0;
 done:
 	if (rc != 0)
@@ -309,8 +317,23 @@ static int cpd_xapi_blob_hash_ok(const struct cpd_xapi_blob *b)
 	return strcmp(hex, b->sha2) == 0;
 }
 
+/* True when a statement of stmts has a signature attachment. */
+static int cpd_xapi_has_signature(const json_t *stmts)
+{
+	for (size_t i = 0; i < json_array_size(stmts); i++) {
+		const json_t *atts = json_object_get(json_array_get(stmts, i), "attachments");
+		for (size_t j = 0; j < json_array_size(atts); j++) {
+			const char *u = json_string_value(json_object_get(json_array_get(atts, j), "usageType"));
+			if (u && strcmp(u, XAPI_SIGNATURE) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* Every attachment without fileUrl has its blob, every blob its attachment; signatures. */
-static int cpd_xapi_check_attachments(json_t *stmts, const struct cpd_xapi_blob *blobs, size_t nblob)
+static int cpd_xapi_check_attachments(json_t *stmts, const struct cpd_xapi_blob *blobs, size_t nblob,
+                                      const struct cpd_lrs_keyset *keys)
 {
 	unsigned char used[CPD_XAPI_PARTS_MAX] = { 0 };
 	if (nblob > CPD_XAPI_PARTS_MAX) {
@@ -344,7 +367,7 @@ static int cpd_xapi_check_attachments(json_t *stmts, const struct cpd_xapi_blob 
 					rs_error_msg("xapi.bad.signature", NULL);
 					return RS_EINVAL;
 				}
-				int rc = cpd_xapi_check_signature(s, &blobs[k]);
+				int rc = cpd_xapi_check_signature(s, &blobs[k], keys);
 				if (rc)
 					return rc;
 			} else if (k == nblob && !json_object_get(a, "fileUrl")) {
@@ -471,6 +494,60 @@ static const char *cpd_xs_regno(const json_t *actor, const char *base)
 	return name;
 }
 
+/* The e-mail identities of a batch's actors, per statement (allocated at the first one). */
+struct cpd_xs_mboxes {
+	char **addr, **sha1;              /* stored-form address of an mbox, lower-case mbox_sha1sum */
+	char (*regno)[REG_REGNO_LEN + 1]; /* reg_mbox_resolve's answer */
+	size_t n;                         /* statements of the batch (0: none allocated) */
+	int oom;
+};
+
+static void cpd_xs_mboxes_free(struct cpd_xs_mboxes *m)
+{
+	for (size_t i = 0; m->addr && m->sha1 && i < m->n; i++) {
+		free(m->addr[i]);
+		free(m->sha1[i]);
+	}
+	free(m->addr);
+	free(m->sha1);
+	free(m->regno);
+}
+
+/* Record the mbox or mbox_sha1sum of Agent actor as statement i's (of n): 1 when it has one,
+ * 0 when not (or out of memory: m->oom). */
+static int cpd_xs_mbox_key(struct cpd_xs_mboxes *m, size_t i, size_t n, const json_t *actor)
+{
+	if (!cpd_xapi_is_type(actor, "Agent", 1))
+		return 0;
+	const char *mbox = json_string_value(json_object_get(actor, "mbox"));
+	const char *sha1 = json_string_value(json_object_get(actor, "mbox_sha1sum"));
+	if (!mbox && !sha1)
+		return 0;
+	if (!m->addr) {
+		m->addr = calloc(n, sizeof *m->addr);
+		m->sha1 = calloc(n, sizeof *m->sha1);
+		m->regno = calloc(n, sizeof *m->regno);
+		if (!m->addr || !m->sha1 || !m->regno) {
+			m->oom = 1;
+			return 0;
+		}
+		m->n = n;
+	}
+	char norm[REG_EMAIL_MAX];
+	if (mbox && reg_mbox_normalise(norm, mbox) == 0) {
+		m->addr[i] = strdup(norm);
+		m->oom |= !m->addr[i];
+	} else if (sha1 && strlen(sha1) == 40) {
+		m->sha1[i] = strdup(sha1);
+		m->oom |= !m->sha1[i];
+		for (char *c = m->sha1[i]; c && *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+	} else {
+		return 0;
+	}
+	return m->oom ? 0 : 1;
+}
+
 /* Completed/passed statements among the new ones: credit or unmatched, into outcomes. */
 static int cpd_xs_credit(rs_db *db, struct cpd_xs_batch *b)
 {
@@ -486,7 +563,8 @@ static int cpd_xs_credit(rs_db *db, struct cpd_xs_batch *b)
 	struct cpd_batch cb = { 0 };
 	json_t *res = NULL;
 	int rc = outcomes && codes && regnos && reasons && hours10 && cand ? 0 : RS_ENOMEM;
-	size_t ncand = 0;
+	size_t ncand = 0, nmb = 0;
+	struct cpd_xs_mboxes mb = { 0 };
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		if (b->skip[i])
 			continue;
@@ -509,7 +587,12 @@ static int cpd_xs_credit(rs_db *db, struct cpd_xs_batch *b)
 			reasons[i] = "xapi.unmatched.not_course";
 			continue;
 		}
-		regnos[i] = cpd_xs_regno(json_object_get(s, "actor"), who->base_url);
+		const json_t *actor = json_object_get(s, "actor");
+		regnos[i] = cpd_xs_regno(actor, who->base_url);
+		if (!regnos[i] && cpd_xs_mbox_key(&mb, i, n, actor) == 1) {
+			nmb++;
+			continue; /* resolved below, with the batch's other addresses */
+		}
 		if (!regnos[i]) {
 			reasons[i] = "xapi.unmatched.actor";
 			codes[i] = NULL;
@@ -517,8 +600,26 @@ static int cpd_xs_credit(rs_db *db, struct cpd_xs_batch *b)
 		}
 		cpd_arr_add(&codes_arr, codes[i]);
 	}
+	if (rc == 0 && mb.oom)
+		rc = RS_ENOMEM;
 	if (rc != 0 || ncand == 0)
 		goto done;
+	/* Actors named by e-mail (mbox, mbox_sha1sum): the registrant who confirmed the address at
+	 * /me (registry's, in this transaction). */
+	if (nmb > 0 && (rc = reg_mbox_resolve(mb.regno, db, (const char *const *)mb.addr,
+	                                      (const char *const *)mb.sha1, n)) != 0)
+		goto done;
+	for (size_t i = 0; nmb > 0 && i < n; i++) {
+		if (!mb.addr[i] && !mb.sha1[i])
+			continue;
+		if (mb.regno[i][0]) {
+			regnos[i] = mb.regno[i];
+			cpd_arr_add(&codes_arr, codes[i]);
+		} else {
+			reasons[i] = "xapi.unmatched.mbox";
+			codes[i] = NULL;
+		}
+	}
 	if (codes_arr.n > 0) {
 		const char *ct = cpd_arr_text(&codes_arr);
 		struct cpd_xs_hours h = { .codes = codes, .hours10 = hours10, .n = n };
@@ -589,6 +690,7 @@ static int cpd_xs_credit(rs_db *db, struct cpd_xs_batch *b)
 		free(text);
 	}
 done:
+	cpd_xs_mboxes_free(&mb);
 	json_decref(res);
 	cpd_batch_free(&cb);
 	cpd_arr_free(&codes_arr);
@@ -798,8 +900,13 @@ int cpd_xapi_store(json_t **out_ids, rs_db *db, const struct cpd_xapi_who *who, 
 				rc = RS_EINVAL;
 			}
 	}
+	/* Signed statements without x5c are verified against the provider's registered keys. */
+	struct cpd_lrs_keyset keys = { 0 };
+	if (rc == 0 && cpd_xapi_has_signature(stmts))
+		rc = cpd_lrs_keyset_load(&keys, db, who->provider_id);
 	if (rc == 0)
-		rc = cpd_xapi_check_attachments(stmts, blobs, nblob);
+		rc = cpd_xapi_check_attachments(stmts, blobs, nblob, &keys);
+	cpd_lrs_keyset_free(&keys);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		json_t *s = json_array_get(stmts, i);
 		cpd_xapi_ctx_arrays(s);
@@ -902,14 +1009,27 @@ static void cpd_xapi_ids_form(json_t *s)
 	}
 }
 
-/* The key of language map m that best matches Accept-Language al (first exact match of a
- * listed tag, then a match of its primary subtag), else the first key. */
-static const char *cpd_xapi_lang_pick(json_t *m, const char *al)
+/* True when language tag k is acceptable for the Accept-Language range tag (equal, or the
+ * range is k's primary subtag, or they share the primary subtag). */
+static int cpd_xapi_lang_match(const char *k, const char *tag)
 {
+	if (strcasecmp(k, tag) == 0)
+		return 1;
+	size_t pl = strcspn(tag, "-");
+	return strncasecmp(k, tag, pl) == 0 && (k[pl] == '\0' || k[pl] == '-');
+}
+
+/* Language map m reduced to the languages Accept-Language al asks for: for each range with
+ * q > 0, in its order, the key equal to it, else the keys sharing its primary subtag; a key
+ * equal to a range with q=0 never. When that leaves nothing (or al is empty or only "*"),
+ * m's first language. A new object (caller owns). */
+static json_t *cpd_xapi_lang_keep(json_t *m, const char *al)
+{
+	json_t *out = json_object(), *refused = json_object();
 	const char *p = al ? al : "";
 	const char *k;
 	json_t *v;
-	while (*p) {
+	while (out && refused && *p) {
 		while (*p == ' ' || *p == ',')
 			p++;
 		size_t n = strcspn(p, ",;");
@@ -920,21 +1040,41 @@ static const char *cpd_xapi_lang_pick(json_t *m, const char *al)
 		while (tl && tag[tl - 1] == ' ')
 			tag[--tl] = '\0';
 		p += n;
+		const char *params = p;
 		while (*p && *p != ',')
 			p++;
+		const char *q = strstr(params, "q=");
+		if (q && q < p && strtod(q + 2, NULL) <= 0.0) { /* q=0: not acceptable */
+			json_object_set_new(refused, tag, json_true());
+			continue;
+		}
 		if (!tl || strcmp(tag, "*") == 0)
 			continue;
+		int exact = 0;
 		json_object_foreach(m, k, v)
-			if (strcasecmp(k, tag) == 0)
-				return k;
-		size_t pl = strcspn(tag, "-");
+			if (strcasecmp(k, tag) == 0) {
+				json_object_set(out, k, v);
+				exact = 1;
+			}
 		json_object_foreach(m, k, v)
-			if (strncasecmp(k, tag, pl) == 0 && (k[pl] == '\0' || k[pl] == '-'))
-				return k;
+			if (!exact && cpd_xapi_lang_match(k, tag))
+				json_object_set(out, k, v);
 	}
-	json_object_foreach(m, k, v)
-		return k;
-	return NULL;
+	json_object_foreach(refused, k, v) {
+		const char *ok;
+		json_t *ov;
+		void *tmp;
+		json_object_foreach_safe(out, tmp, ok, ov)
+			if (strcasecmp(ok, k) == 0)
+				json_object_del(out, ok);
+	}
+	json_decref(refused);
+	if (out && json_object_size(out) == 0)
+		json_object_foreach(m, k, v) {
+			json_object_set(out, k, v);
+			break;
+		}
+	return out;
 }
 
 static int cpd_xapi_is_lang_map(json_t *m)
@@ -949,7 +1089,8 @@ static int cpd_xapi_is_lang_map(json_t *m)
 	return 1;
 }
 
-/* format=canonical: every language map (display, name, description) keeps one language. */
+/* format=canonical: every language map (display, name, description) keeps the languages of
+ * Accept-Language (cpd_xapi_lang_keep). */
 static void cpd_xapi_canonical(json_t *o, const char *al)
 {
 	const char *k;
@@ -964,10 +1105,7 @@ static void cpd_xapi_canonical(json_t *o, const char *al)
 	json_object_foreach(o, k, v) {
 		if ((strcmp(k, "display") == 0 || strcmp(k, "name") == 0 || strcmp(k, "description") == 0) &&
 		    cpd_xapi_is_lang_map(v)) {
-			const char *keep = cpd_xapi_lang_pick(v, al);
-			json_t *one = json_object();
-			json_object_set(one, keep, json_object_get(v, keep));
-			json_object_set_new(o, k, one);
+			json_object_set_new(o, k, cpd_xapi_lang_keep(v, al));
 		} else if (strcmp(k, "extensions") != 0) {
 			cpd_xapi_canonical(v, al);
 		}
@@ -1002,12 +1140,58 @@ static void cpd_xq_row(void *ctx, int64_t seq, const char *body)
 	}
 	if (q->format && strcmp(q->format, "ids") == 0)
 		cpd_xapi_ids_form(s);
-	else if (q->format && strcmp(q->format, "canonical") == 0)
-		cpd_xapi_canonical(s, q->accept_language);
 	if (q->rows <= CPD_XAPI_LIMIT_MAX + 1)
 		q->seqs[q->rows - 1] = seq;
 	json_array_append_new(q->list, s);
 	q->last_seq = seq;
+}
+
+/* Every Activity object of statement s (object, context activities, a SubStatement's) into
+ * acts (borrowed). */
+static void cpd_xq_activity_objects(json_t *acts, json_t *s)
+{
+	json_t *obj = json_object_get(s, "object");
+	if (cpd_xapi_is_type(obj, "Activity", 1))
+		json_array_append(acts, obj);
+	json_t *ca = json_object_get(json_object_get(s, "context"), "contextActivities");
+	const char *k;
+	json_t *v;
+	json_object_foreach(ca, k, v)
+		for (size_t i = 0; i < json_array_size(v); i++)
+			json_array_append(acts, json_array_get(v, i));
+	if (cpd_xapi_is_type(obj, "SubStatement", 0))
+		cpd_xq_activity_objects(acts, obj);
+}
+
+/* format=canonical over the statements of list: each Activity object gets the definition the
+ * LRS keeps for it (xapi.activities: merged from the provider's statements), then every
+ * language map keeps the languages of Accept-Language al. Agents and Groups stay exact. */
+static int cpd_xq_canonical(rs_db *db, int64_t provider_id, json_t *list, const char *al)
+{
+	json_t *acts = json_array();
+	struct cpd_arr ids = { 0 };
+	for (size_t i = 0; acts && i < json_array_size(list); i++)
+		cpd_xq_activity_objects(acts, json_array_get(list, i));
+	for (size_t i = 0; i < json_array_size(acts); i++)
+		cpd_arr_add(&ids, json_string_value(json_object_get(json_array_get(acts, i), "id")));
+	json_t *defs = NULL;
+	int rc = acts ? 0 : RS_ENOMEM;
+	if (rc == 0 && json_array_size(acts) > 0) {
+		const char *text = cpd_arr_text(&ids);
+		rc = text ? cpd_store_lrs_activities_get(db, &defs, provider_id, text) : RS_ENOMEM;
+	}
+	for (size_t i = 0; rc == 0 && i < json_array_size(acts); i++) {
+		json_t *a = json_array_get(acts, i);
+		json_t *def = json_object_get(defs, json_string_value(json_object_get(a, "id")));
+		if (json_is_object(def) && json_object_size(def) > 0)
+			json_object_set_new(a, "definition", json_deep_copy(def));
+	}
+	for (size_t i = 0; rc == 0 && i < json_array_size(list); i++)
+		cpd_xapi_canonical(json_array_get(list, i), al);
+	json_decref(defs);
+	json_decref(acts);
+	cpd_arr_free(&ids);
+	return rc;
 }
 
 struct cpd_xq_blobs {
@@ -1152,6 +1336,8 @@ int cpd_xapi_query(struct cpd_xapi_result *out, rs_db *db, const struct cpd_xapi
 		}
 		out->next_upto = up;
 	}
+	if (rc == 0 && q->format && strcmp(q->format, "canonical") == 0)
+		rc = cpd_xq_canonical(db, who->provider_id, x.list, q->accept_language);
 	if (rc == 0 && q->attachments && json_array_size(x.shas) > 0) {
 		json_t *u = cpd_xs_strarr(x.shas);
 		x.shas = NULL;

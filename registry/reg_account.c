@@ -140,6 +140,24 @@ static int reg_code_tx(rs_db *db, void *arg)
 	                a->who->request_id);
 }
 
+int reg_one_time_code(char out[REG_ACTIVATION_CODE_LEN + 1])
+{
+	/* 12 characters of an alphabet without look-alikes (0/O, 1/I/L): 60 bits. */
+	static const char alpha[] = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+	unsigned char raw[12];
+	int rc = rs_random_bytes(raw, sizeof raw);
+	if (rc != 0)
+		return rc;
+	size_t k = 0;
+	for (size_t i = 0; i < sizeof raw; i++) {
+		if (i > 0 && i % 4 == 0)
+			out[k++] = '-';
+		out[k++] = alpha[raw[i] % (sizeof alpha - 1)];
+	}
+	out[k] = '\0';
+	return 0;
+}
+
 int reg_account_issue_code(char out[REG_ACTIVATION_CODE_LEN + 1], rs_db *db, const char *regno, const char *email,
                            const char *lang, int64_t now, const struct reg_actor *who)
 {
@@ -147,19 +165,9 @@ int reg_account_issue_code(char out[REG_ACTIVATION_CODE_LEN + 1], rs_db *db, con
 	int rc = reg_contact_check(regno, email, lang);
 	if (rc != 0)
 		return rc;
-	/* 12 characters of an alphabet without look-alikes (0/O, 1/I/L): 60 bits. */
-	static const char alpha[] = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-	unsigned char raw[12];
-	if ((rc = rs_random_bytes(raw, sizeof raw)) != 0)
-		return rc;
 	char code[REG_ACTIVATION_CODE_LEN + 1];
-	size_t k = 0;
-	for (size_t i = 0; i < sizeof raw; i++) {
-		if (i > 0 && i % 4 == 0)
-			code[k++] = '-';
-		code[k++] = alpha[raw[i] % (sizeof alpha - 1)];
-	}
-	code[k] = '\0';
+	if ((rc = reg_one_time_code(code)) != 0)
+		return rc;
 	unsigned char sha[32];
 	reg_acct_sha256(sha, code);
 	struct reg_code_arg a = { .regno = regno, .email = email, .lang = lang, .sha = sha, .who = who };

@@ -27,6 +27,9 @@ int reg_contact_get(rs_db *db, struct reg_contact *out, const char *regno);
 /* True when e is an address mail can go to: name@domain, at most 254 bytes, no spaces,
  * controls, angle brackets or second @ (it goes into a header and an SMTP command). */
 int reg_email_valid(const char *e);
+/* A new one-time code "XXXX-XXXX-XXXX" (12 characters without look-alikes, 60 random bits)
+ * into out. 0 or the error of rs_random_bytes. */
+int reg_one_time_code(char out[REG_ACTIVATION_CODE_LEN + 1]);
 /* A typed activation code (NUL-terminated, any case, spaces and dashes anywhere) in its
  * stored form "XXXX-XXXX-XXXX": 0, or -1 when it is not 12 such characters. */
 int reg_activation_code_normalise(char out[REG_ACTIVATION_CODE_LEN + 1], const char *in);

@@ -177,4 +177,24 @@ int reg_store_session_purge(rs_db *db, int idle_s, int *out_n);
 int reg_store_session_delete(rs_db *db, const unsigned char h[32]);
 int reg_store_live_scan(rs_db *db, int (*fn)(void *ctx, const struct reg_live_row *row), void *ctx);
 
+/* The confirmed e-mail addresses (xAPI identities, 0043; registry/store_mbox.c). */
+int reg_store_mbox_state(rs_db *db, int *out_count, int *out_present, int *out_confirmed, const char *regno,
+                         const char *address);
+/* Insert the address as pending with the code, or give a pending one the new code. */
+int reg_store_mbox_pending(rs_db *db, const char *regno, const char *address, const char *sha1, const char *code_hex,
+                           int hours);
+/* The pending address of regno with this live code (locked), or RS_ENOTFOUND. */
+int reg_store_mbox_by_code(rs_db *db, char out_address[REG_EMAIL_MAX], const char *regno, const char *code_hex,
+                           int attempts);
+/* Count a wrong code against every pending address of regno (at most attempts). */
+int reg_store_mbox_failed(rs_db *db, const char *regno, int attempts);
+/* *out_taken: the address is confirmed for a registration other than regno. */
+int reg_store_mbox_taken(rs_db *db, int *out_taken, const char *regno, const char *address);
+/* Mark it confirmed (RS_EEXIST when another registration confirmed it meanwhile). */
+int reg_store_mbox_confirm(rs_db *db, const char *regno, const char *address);
+int reg_store_mbox_delete(rs_db *db, int *out_n, const char *regno, const char *address);
+int reg_store_mbox_list(json_t **out, rs_db *db, const char *regno);
+int reg_store_mbox_resolve(char (*out_regno)[REG_REGNO_LEN + 1], rs_db *db, const char *const *addr,
+                           const char *const *sha1, size_t n);
+
 #endif

@@ -167,6 +167,15 @@ const struct web_route web_routes[] = {
 	  .handler = web_h_me_qr, .name = "me_qr" },
 	{ .path = "/me", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_ME,
 	  .handler = web_h_page, .name = "page" },
+	/* E-mail addresses as xAPI identities: add (mails a code), confirm, remove (web/me_mbox.c; xapi). */
+	{ .path = "/api/v1/me/mboxes", .method = "GET", .roles = WEB_ROLE_REGISTRANT, .surface = WEB_SURF_ME,
+	  .handler = web_h_me_mboxes, .name = "me_mboxes" },
+	{ .path = "/api/v1/me/mboxes", .method = "POST", .roles = WEB_ROLE_REGISTRANT, .surface = WEB_SURF_ME,
+	  .json_body = 1, .handler = web_h_me_mbox_add, .name = "me_mbox_add" },
+	{ .path = "/api/v1/me/mboxes/confirm", .method = "POST", .roles = WEB_ROLE_REGISTRANT, .surface = WEB_SURF_ME,
+	  .json_body = 1, .handler = web_h_me_mbox_confirm, .name = "me_mbox_confirm" },
+	{ .path = "/api/v1/me/mboxes/remove", .method = "POST", .roles = WEB_ROLE_REGISTRANT, .surface = WEB_SURF_ME,
+	  .json_body = 1, .handler = web_h_me_mbox_remove, .name = "me_mbox_remove" },
 	/* Skill profiles against international frameworks, OB 3.0 export (web/skills.c). */
 	{ .path = "/api/v1/skills/profile/*", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_VERIFY,
 	  .handler = web_h_skills_profile, .name = "skills_profile" },

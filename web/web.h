@@ -261,6 +261,11 @@ enum MHD_Result web_h_me(struct web_request *req);
 enum MHD_Result web_h_me_language(struct web_request *req);
 enum MHD_Result web_h_me_renewal(struct web_request *req);
 enum MHD_Result web_h_me_qr(struct web_request *req);
+/* E-mail addresses as xAPI identities at /me (web/me_mbox.c; xapi). */
+enum MHD_Result web_h_me_mboxes(struct web_request *req);
+enum MHD_Result web_h_me_mbox_add(struct web_request *req);
+enum MHD_Result web_h_me_mbox_confirm(struct web_request *req);
+enum MHD_Result web_h_me_mbox_remove(struct web_request *req);
 /* Skill profiles (web/skills.c). */
 enum MHD_Result web_h_skills_profile(struct web_request *req);
 enum MHD_Result web_h_me_skills(struct web_request *req);

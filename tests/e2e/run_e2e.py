@@ -38,6 +38,36 @@ with open(spec, encoding="utf-8") as f:
 # Screenshots of the screens a spec visits land in <build>/e2e-screenshots/ (CI artifacts).
 shots = os.path.join(os.environ.get("RISS_TEST_BUILD", os.path.join(ROOT, "build-san")), "e2e-screenshots")
 os.makedirs(shots, exist_ok=True)
+# A spec with the line "// smtp-sink" gets a real SMTP server on loopback (aiosmtpd, as the
+# renewal tests use): rissd mails to it, and each message lands as <n>.eml in the folder
+# RISS_SMTP_SINK names (xapi: the /me confirmation mail).
+sink = None
+with open(spec, encoding="utf-8") as f:
+    wants_sink = any(line.startswith("// smtp-sink") for line in f)
+if wants_sink:
+    try:
+        from aiosmtpd.controller import Controller  # Debian python3-aiosmtpd
+    except ImportError:
+        sys.path.append("/usr/lib/python3/dist-packages")
+        from aiosmtpd.controller import Controller
+    sink_dir = tempfile.mkdtemp(prefix="riss-e2e-smtp-")
+
+    class SinkHandler:
+        async def handle_DATA(self, server, session, envelope):
+            n = len(os.listdir(sink_dir))
+            with open(os.path.join(sink_dir, "%d.tmp" % n), "wb") as out:
+                out.write(envelope.content)
+            os.rename(os.path.join(sink_dir, "%d.tmp" % n), os.path.join(sink_dir, "%d.eml" % n))
+            return "250 OK"
+
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        sink_port = s.getsockname()[1]
+    sink = Controller(SinkHandler(), hostname="127.0.0.1", port=sink_port)
+    sink.start()
+    settings.update(smtp_host="127.0.0.1", smtp_port=str(sink_port))
+    os.environ["RISS_SMTP_SINK"] = sink_dir
 d = Rissd(config=private[1] if private else None, settings=settings)
 try:
     env = dict(os.environ, RISS_BASE_URL=f"http://127.0.0.1:{d.port}", RISS_SCREENSHOTS=shots)
@@ -45,6 +75,8 @@ try:
 finally:
     d.stop()
     d.cleanup()
+    if sink:
+        sink.stop()
     if private:
         private[0].destroy()
         shutil.rmtree(private_tmp, ignore_errors=True)

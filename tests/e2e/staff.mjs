@@ -60,6 +60,28 @@ export async function addWindowAndCentre(page, win, centre, centreName, prefectu
   await page.waitForFunction((c) => document.getElementById('centres-rows').textContent.includes(c), centre);
 }
 
+// A staff account of role signed in over the API: returns call(method, path, body) → the JSON
+// answer (throws unless 2xx), with the session cookie and CSRF token (xapi: /me e-mail spec).
+export async function staffClient(username, role, base) {
+  const secret = addStaff(username, role);
+  const r = await fetch(base + '/api/v1/staff/login', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD, totp: totp(secret) }),
+  });
+  const body = await r.json();
+  if (!r.ok) throw new Error('staff login: ' + JSON.stringify(body));
+  const cookie = r.headers.get('set-cookie').split(';')[0];
+  return async (method, p, obj) => {
+    const res = await fetch(base + p, {
+      method, headers: { 'Content-Type': 'application/json', Cookie: cookie, 'X-CSRF-Token': body.csrf },
+      body: obj === undefined ? undefined : JSON.stringify(obj),
+    });
+    const data = await res.json();
+    if (!res.ok) throw new Error(`${p}: ${JSON.stringify(data)}`);
+    return data;
+  };
+}
+
 // Package desk: sign in on /admin (password and TOTP) and wait for the desk menu.
 export async function signIn(page, base, user, secret) {
   await page.goto(base + '/admin');

@@ -170,7 +170,7 @@ class XapiStatements(unittest.TestCase):
         st, _, ids = self.lrs(self.a, "POST", "/xapi/statements", [by_mail, no_course, not_done])
         self.assertEqual(st, 200, ids)
         u = self.unmatched(self.a)
-        self.assertEqual(u[by_mail["id"]]["message_id"], "xapi.unmatched.actor")
+        self.assertEqual(u[by_mail["id"]]["message_id"], "xapi.unmatched.mbox")
         self.assertEqual(u[no_course["id"]]["message_id"], "cpd.record.course_unknown")
         self.assertEqual(u[not_done["id"]]["message_id"], "xapi.unmatched.not_completed")
         self.assertTrue(u[by_mail["id"]]["message"])  # the catalogue text, in Japanese by default
@@ -209,6 +209,43 @@ class XapiStatements(unittest.TestCase):
         st, _, _ = self.lrs(self.a, "GET", f"/xapi/statements?statementId={fresh['id']}")
         self.assertEqual(st, 404)
         self.assertEqual(self.record_of(self.a, fresh["id"]), [])
+
+    def test_canonical_format_answers_the_stored_definition_in_the_readers_languages(self):
+        act = f"http://example.com/activities/canonical-{RUN}"
+        verb = {"id": "http://adlnet.gov/expapi/verbs/experienced", "display": {"ja-JP": "体験した", "en-US": "experienced"}}
+        actor = {"mbox": f"mailto:canon{RUN}@example.com"}
+        first = {"id": str(uuid.uuid4()), "actor": actor, "verb": verb,
+                 "object": {"id": act, "definition": {"name": {"ja-JP": "演習", "en-US": "Exercise"},
+                                                      "description": {"en-US": "An exercise"}}}}
+        second = {"id": str(uuid.uuid4()), "actor": actor, "verb": verb,
+                  "object": {"id": act, "definition": {"name": {"en-GB": "Exercise (GB)"}}}}
+        for s in (first, second):
+            st, _, _ = self.lrs(self.a, "POST", "/xapi/statements", s)
+            self.assertEqual(st, 200)
+
+        def get(fmt, lang):
+            x = self.a["xapi"]
+            auth = base64.b64encode(f"{x['username']}:{x['password']}".encode()).decode()
+            h = {"Authorization": "Basic " + auth, "X-Experience-API-Version": "1.0.3"}
+            if lang:
+                h["Accept-Language"] = lang
+            st, _, got = self.d.json("GET", f"/xapi/statements?statementId={second['id']}&format={fmt}", headers=h)
+            self.assertEqual(st, 200, got)
+            return got
+
+        # The second statement named the activity only in en-GB; canonical answers the definition
+        # the LRS keeps (merged from both) in the reader's language.
+        got = get("canonical", "ja")
+        self.assertEqual(got["object"]["definition"], {"name": {"ja-JP": "演習"}, "description": {"en-US": "An exercise"}})
+        self.assertEqual(got["verb"]["display"], {"ja-JP": "体験した"})
+        self.assertEqual(got["actor"], actor)  # Agents as stored
+        # Several languages asked for: each one the map has; q=0 refuses one.
+        got = get("canonical", "en-GB, ja;q=0.5, en-US;q=0")
+        self.assertEqual(got["object"]["definition"]["name"], {"en-GB": "Exercise (GB)", "ja-JP": "演習"})
+        self.assertEqual(got["verb"]["display"], {"ja-JP": "体験した"})
+        # exact and ids are unchanged: the statement as sent, the ids only.
+        self.assertEqual(get("exact", "ja")["object"]["definition"], {"name": {"en-GB": "Exercise (GB)"}})
+        self.assertEqual(get("ids", "ja")["object"], {"id": act})
 
 
 if __name__ == "__main__":

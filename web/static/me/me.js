@@ -95,6 +95,7 @@
       cell(tr, a.new_valid_until ? t('me.validity_range', [a.valid_until, a.new_valid_until]) : a.valid_until);
       cell(tr, t('state.renewal.' + a.state));
     });
+    renderMboxes();
     var live = v.credentials.length > 0;
     $('cred').hidden = !live;
     $('no-cred').hidden = live;
@@ -115,6 +116,34 @@
       $('skills-publish').checked = !!skills.published;
     }
   }
+  // E-mail addresses as xAPI identities (a provider's LMS names the registrant by one).
+  var mboxes = null;
+  function renderMboxes() {
+    if (!mboxes) return;
+    $('mbox-none').hidden = mboxes.length > 0;
+    $('mboxes').hidden = mboxes.length === 0;
+    fill($('mboxes').tBodies[0], mboxes, function (tr, m) {
+      cell(tr, m.address);
+      cell(tr, t('state.mbox.' + m.state), 'state-' + m.state);
+      cell(tr, m.added_at);
+      var td = document.createElement('td');
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = t('page.me.mbox.remove');
+      b.setAttribute('aria-label', t('page.me.mbox.remove') + ' ' + m.address);
+      b.addEventListener('click', function () {
+        call('POST', '/api/v1/me/mboxes/remove', { address: m.address })
+          .then(function () { return loadMboxes(); })
+          .then(function () { status(t('page.me.mbox.removed', [m.address])); })
+          .catch(function (e) { status(e.message, true); });
+      });
+      td.appendChild(b);
+      tr.appendChild(td);
+    });
+  }
+  function loadMboxes() {
+    return call('GET', '/api/v1/me/mboxes').then(function (r) { mboxes = r.mboxes; renderMboxes(); });
+  }
   var skills = null;
   function loadSkills() {
     return call('GET', '/api/v1/me/skills').then(function (p) { skills = p; render(); });
@@ -124,6 +153,7 @@
       csrf = v.csrf;
       view = v;
       loadSkills().catch(function (e) { status(e.message, true); });
+      loadMboxes().catch(function (e) { status(e.message, true); });
       $('signed-out').hidden = true;
       $('signed-in').hidden = false;
       render();
@@ -133,6 +163,7 @@
   function signedOut() {
     view = null;
     skills = null;
+    mboxes = null;
     $('signed-in').hidden = true;
     $('signed-out').hidden = false;
   }
@@ -177,6 +208,30 @@
       call('POST', '/api/v1/me/logout').then(function () { csrf = ''; signedOut(); status(''); });
     });
     $('print').addEventListener('click', function () { window.print(); });
+    var linkCode = new URLSearchParams(window.location.search).get('mbox_code');
+    if (linkCode) {
+      $('mbox-code').value = linkCode.slice(0, 20);
+      $('mbox-link-hint').hidden = false;
+    }
+    $('mbox-add').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      call('POST', '/api/v1/me/mboxes', { address: $('mbox-address').value })
+        .then(function (r) {
+          $('mbox-address').value = '';
+          return loadMboxes().then(function () { status(t('page.me.mbox.sent', [r.address])); $('mbox-code').focus(); });
+        })
+        .catch(function (e) { status(e.message, true); });
+    });
+    $('mbox-confirm').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      call('POST', '/api/v1/me/mboxes/confirm', { code: $('mbox-code').value })
+        .then(function (r) {
+          $('mbox-code').value = '';
+          $('mbox-link-hint').hidden = true;
+          return loadMboxes().then(function () { status(t('page.me.mbox.confirmed', [r.address])); });
+        })
+        .catch(function (e) { status(e.message, true); });
+    });
     $('skills-publish').addEventListener('change', function () {
       call('POST', '/api/v1/me/skills/publish', { publish: $('skills-publish').checked })
         .then(function () { return loadSkills(); })

@@ -1,0 +1,246 @@
+"""E-mail addresses as xAPI identities, end to end over real HTTP, PostgreSQL and an SMTP
+server on loopback (aiosmtpd): a provider's LMS names a registrant by mbox; before the
+registrant confirms the address at /me the statement is stored but unmatched, with the
+reason; the registrant adds the address, the confirmation mail (in the registrant's
+language) carries a one-time code and link, and once confirmed statements by that mbox — in
+any case — or by its mbox_sha1sum credit the registrant. A wrong code does not confirm,
+another registrant cannot confirm an address already confirmed, and a removed address
+credits nobody again."""
+import base64
+import datetime
+import email
+import email.policy
+import hashlib
+import os
+import re
+import socket
+import subprocess
+import threading
+import time
+import unittest
+import uuid
+
+from rissd_harness import Rissd, riss, require_stack, BUILD, ROOT, CONFIG, totp
+
+require_stack()
+riss("db", "migrate")
+
+try:
+    from aiosmtpd.controller import Controller  # Debian python3-aiosmtpd
+except ImportError:  # a python3 other than Debian's on PATH: use Debian's package
+    import sys
+    sys.path.append("/usr/lib/python3/dist-packages")
+    from aiosmtpd.controller import Controller
+
+PASSWORD = "correct horse battery"
+RUN = str(os.getpid())
+TAG = "".join(chr(ord("a") + int(c)) for c in RUN)
+TODAY = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=9)).date()
+BASE = "http://127.0.0.1:0"  # public_base_url of var/test.conf
+COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
+
+
+class Sink:
+    """An SMTP server on loopback that keeps what arrives; wait() returns the first message
+    to an address once it is there."""
+
+    def __init__(self):
+        self.messages = []
+        self.cond = threading.Condition()
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+                with sink.cond:
+                    sink.messages.append((tuple(envelope.rcpt_tos), str(msg["subject"]), msg.get_content()))
+                    sink.cond.notify_all()
+                return "250 OK"
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def to(self, addr):
+        with self.cond:
+            return [m for m in self.messages if addr in m[0]]
+
+    def stop(self):
+        self.controller.stop()
+
+
+def cycle_start(d):
+    for y in (d.year, d.year - 1):
+        for m in (10, 4):
+            s = datetime.date(y, m, 1)
+            if s <= d:
+                return s
+    raise AssertionError(d)
+
+
+class XapiMbox(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.sink = Sink()
+        cls.d = Rissd(settings={"smtp_host": "127.0.0.1", "smtp_port": str(cls.sink.port)})
+        user = f"txmbox{RUN}"
+        out = subprocess.run([os.path.join(BUILD, "cli", "riss"), "staff", "add", "--username", user, "--role",
+                              "registrar", "--display-name", "xAPI 担当"], input=PASSWORD + "\n",
+                             capture_output=True, text=True, env=dict(os.environ, RISS_CONFIG=CONFIG), cwd=ROOT)
+        assert out.returncode == 0, out.stderr
+        secret = out.stdout.split("totp_secret ")[1].split()[0]
+        st, hdrs, body = cls.d.json("POST", "/api/v1/staff/login",
+                                    {"username": user, "password": PASSWORD, "totp": totp(secret)})
+        assert st == 200, body
+        cls.staff = {"Cookie": hdrs["set-cookie"].split(";")[0], "X-CSRF-Token": body["csrf"]}
+        cls.start = cycle_start(TODAY)
+        cls.provider = riss_json("provider", "add", f"xAPI メール機関{RUN}", "--name-en", f"xAPI mail {RUN}",
+                                 "--from", "2016-10-01", "--json")
+        fy = TODAY.year if TODAY.month >= 4 else TODAY.year - 1
+        st, _, c = cls.d.json("POST", "/api/v1/cpd/courses",
+                              {"code": "XMB", "kind": "online", "title_ja": "講座 XMB", "title_en": "Course XMB",
+                               "hours": 2, "cycle_years": [fy - 1, fy, fy + 1]},
+                              headers={"Authorization": "Bearer " + cls.provider["api_key"]})
+        assert st == 201, c
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.stop()
+        cls.d.cleanup()
+        cls.sink.stop()
+
+    # ---- helpers ----
+    def registrant(self, who):
+        """A registered registrant signed in to /me: (regno, headers of the session)."""
+        app = {"exam_result_ref": f"xmbox-{RUN}-{who}", "exam_pass_date": str(self.start - datetime.timedelta(days=30)),
+               "name": "講習 " + who, "name_kana": "コウシュウ", "name_latn": f"Mbox {TAG} {who}",
+               "date_of_birth": "1990-01-02"}
+        st, _, b = self.d.json("POST", "/api/v1/registry/applications", app, headers=self.staff)
+        self.assertEqual(st, 201, b)
+        st, _, r = self.d.json("POST", "/api/v1/registry/review", {"id": b["id"], "approve": True, "note": "ok"},
+                               headers=self.staff)
+        self.assertEqual(st, 200, r)
+        st, _, r = self.d.json("POST", "/api/v1/registry/register", {"id": b["id"], "reg_date": str(self.start)},
+                               headers=self.staff)
+        self.assertEqual(st, 201, r)
+        regno = r["regno"]
+        st, _, b = self.d.json("POST", "/api/v1/registry/activation-code", {"regno": regno}, headers=self.staff)
+        self.assertEqual(st, 201, b)
+        st, _, b = self.d.json("POST", "/api/v1/me/activate", {"regno": regno, "code": b["code"], "password": PASSWORD})
+        self.assertEqual(st, 200, b)
+        st, hdrs, s = self.d.json("POST", "/api/v1/me/login", {"regno": regno, "password": PASSWORD,
+                                                               "totp": totp(b["totp_secret"])})
+        self.assertEqual(st, 200, s)
+        return regno, {"Cookie": hdrs["set-cookie"].split(";")[0], "X-CSRF-Token": s["csrf"]}
+
+    def post(self, actor):
+        s = {"id": str(uuid.uuid4()), "actor": actor,
+             "verb": {"id": COMPLETED, "display": {"en-US": "completed"}},
+             "object": {"id": f"{BASE}/courses/XMB", "objectType": "Activity"},
+             "result": {"completion": True},
+             "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat()}
+        x = self.provider["xapi"]
+        auth = base64.b64encode(f"{x['username']}:{x['password']}".encode()).decode()
+        st, _, ids = self.d.json("POST", "/xapi/statements", s,
+                                 headers={"Authorization": "Basic " + auth, "X-Experience-API-Version": "1.0.3"})
+        self.assertEqual((st, ids), (200, [s["id"]]))
+        return s["id"]
+
+    def credited(self, regno, sid):
+        st, _, b = self.d.json("GET", f"/api/v1/cpd/completions?regno={regno}&limit=1000",
+                               headers={"Authorization": "Bearer " + self.provider["api_key"]})
+        self.assertEqual(st, 200, b)
+        return [c for c in b["completions"] if c["provider_record_id"] == sid]
+
+    def unmatched_reason(self, sid):
+        st, _, b = self.d.json("GET", "/api/v1/cpd/xapi/unmatched?limit=1000",
+                               headers={"Authorization": "Bearer " + self.provider["api_key"]})
+        self.assertEqual(st, 200, b)
+        return {u["statement_id"]: u["message_id"] for u in b["unmatched"]}.get(sid)
+
+    def mail_code(self, addr, n):
+        """The code of the n-th confirmation mail to addr (waits for it), with the mail."""
+        deadline = time.time() + 10
+        while len(self.sink.to(addr)) < n and time.time() < deadline:
+            with self.sink.cond:
+                self.sink.cond.wait(0.2)
+        msgs = self.sink.to(addr)
+        self.assertGreaterEqual(len(msgs), n, f"no confirmation mail to {addr}")
+        m = msgs[n - 1]
+        link = re.search(r"/me\?mbox_code=([A-Z0-9-]{14})", m[2])
+        self.assertIsNotNone(link, m[2])
+        self.assertIn(link.group(1), m[2].replace(link.group(0), ""))  # the code typed by hand too
+        return link.group(1), m
+
+    # ---- the test ----
+    def test_mbox_identities_from_unconfirmed_to_credited(self):
+        regno, me = self.registrant("one")
+        typed = f"Taro.{TAG}@Example.JP"
+        addr = typed.lower()
+        sha1 = hashlib.sha1(("mailto:" + addr).encode()).hexdigest()
+
+        # Before the registrant confirms the address: stored, unmatched with the reason.
+        before = self.post({"objectType": "Agent", "mbox": "mailto:" + addr})
+        self.assertEqual(self.credited(regno, before), [])
+        self.assertEqual(self.unmatched_reason(before), "xapi.unmatched.mbox")
+
+        # Adding sends the confirmation mail (Japanese: the registrant's language by default).
+        st, _, b = self.d.json("POST", "/api/v1/me/mboxes", {"address": typed}, headers=me)
+        self.assertEqual((st, b), (201, {"address": addr, "state": "pending"}))
+        code, mail = self.mail_code(addr, 1)
+        self.assertEqual(mail[1], "【情報処理安全確保支援士】メールアドレスの確認")
+        self.assertIn(regno, mail[2])
+        st, _, lst = self.d.json("GET", "/api/v1/me/mboxes", headers=me)
+        self.assertEqual([(m["address"], m["state"]) for m in lst["mboxes"]], [(addr, "pending")])
+        pending = self.post({"objectType": "Agent", "mbox": "mailto:" + addr})
+        self.assertEqual(self.unmatched_reason(pending), "xapi.unmatched.mbox")
+
+        # A wrong code confirms nothing; the mailed one (any case, no dashes) does.
+        st, _, e = self.d.json("POST", "/api/v1/me/mboxes/confirm", {"code": "AAAA-BBBB-CCCC"}, headers=me)
+        self.assertEqual((st, e["message_id"]), (400, "xapi.mbox.code"))
+        st, _, b = self.d.json("POST", "/api/v1/me/mboxes/confirm", {"code": code.replace("-", "").lower()}, headers=me)
+        self.assertEqual((st, b), (200, {"address": addr, "state": "confirmed"}))
+        st, _, b = self.d.json("POST", "/api/v1/me/mboxes/confirm", {"code": code}, headers=me)
+        self.assertEqual(st, 400, b)  # used up
+
+        # From now on the mbox (in whatever case the LMS writes it) and its sha1sum credit the registrant.
+        by_mbox = self.post({"mbox": "mailto:" + typed})
+        recs = self.credited(regno, by_mbox)
+        self.assertEqual([(r["via"], r["state"], r["course_code"]) for r in recs], [("xapi", "accepted", "XMB")])
+        by_sha1 = self.post({"objectType": "Agent", "mbox_sha1sum": sha1})
+        self.assertEqual(len(self.credited(regno, by_sha1)), 1)
+        self.assertIsNone(self.unmatched_reason(by_sha1))
+        # The statement sent before the confirmation stays as it was stored: unmatched.
+        self.assertEqual(self.credited(regno, before), [])
+
+        # Another registrant (who reads English) cannot take the confirmed address.
+        other, me2 = self.registrant("two")
+        st, _, _ = self.d.json("POST", "/api/v1/me/language", {"lang": "en"}, headers=me2)
+        self.assertEqual(st, 200)
+        st, _, b = self.d.json("POST", "/api/v1/me/mboxes", {"address": "mailto:" + addr}, headers=me2)
+        self.assertEqual(st, 201, b)
+        code2, mail2 = self.mail_code(addr, 2)
+        self.assertEqual(mail2[1], "[RISS] Confirm your e-mail address")
+        self.assertIn(other, mail2[2])
+        st, hdrs, e = self.d.json("POST", "/api/v1/me/mboxes/confirm", {"code": code2},
+                                  headers=dict(me2, **{"Accept-Language": "en"}))
+        self.assertEqual((st, e["message_id"]), (409, "xapi.mbox.taken"), e)
+        self.assertEqual(len(self.credited(regno, self.post({"mbox": "mailto:" + addr}))), 1)
+
+        # A removed address credits nobody again.
+        st, _, b = self.d.json("POST", "/api/v1/me/mboxes/remove", {"address": addr}, headers=me)
+        self.assertEqual(st, 200, b)
+        after = self.post({"mbox": "mailto:" + addr})
+        self.assertEqual(self.credited(regno, after), [])
+        self.assertEqual(self.unmatched_reason(after), "xapi.unmatched.mbox")
+
+
+def riss_json(*args):
+    import json
+    return json.loads(riss(*args).stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
