@@ -54,6 +54,7 @@ test('registrar manages windows, centres, candidates, bookings and CSV import', 
     await page.waitForFunction(() => document.documentElement.lang === 'en');
     await page.waitForFunction((c) => document.getElementById('windows-rows').textContent.includes(c),
       `#${active.id} ${active.sha256.slice(0, 12)} (Active)`);
+    assert.equal(await page.textContent('#status'), `Window "${win}" now uses exam package #${active.id}`);
     await screenshot(page, 'schedule-window-package-en');
     await page.click('[data-lang-toggle]');
     await page.waitForFunction(() => document.documentElement.lang === 'ja');

@@ -6,7 +6,9 @@
   var csrf = '';
   var $ = function (id) { return document.getElementById(id); };
   function t(id, args) { return window.rissI18n.t(id, args); }
-  function say(m, cls) { var s = $('status'); s.textContent = m; s.className = cls || ''; }
+  var lastSaid = null; // a catalogue message shown in #status, shown again on a language switch
+  function say(m, cls) { var s = $('status'); s.textContent = m; s.className = cls || ''; lastSaid = null; }
+  function sayMsg(id, args, cls) { say(t(id, args), cls); lastSaid = [id, args, cls]; }
   function api(method, path, body, type) {
     var h = {};
     if (body !== undefined) h['Content-Type'] = type || 'application/json';
@@ -74,7 +76,7 @@
       btn.addEventListener('click', function () {
         api('POST', '/api/v1/schedule/windows/package', { window: w.id, package: Number(sel.value) }).then(function (x) {
           if (x.status !== 200) { say(problem(x), 'bad'); return; }
-          say(t('page.schedule.package_saved', [w.name, x.body.package]), 'ok');
+          sayMsg('page.schedule.package_saved', [w.name, x.body.package], 'ok');
           load();
         });
       });
@@ -185,6 +187,10 @@
         if (r.status === 200) { $('import-form').reset(); load(); }
       });
     });
-    document.addEventListener('riss:lang', function () { load(); if (lastImport) showImport(lastImport); });
+    document.addEventListener('riss:lang', function () {
+      load();
+      if (lastImport) showImport(lastImport);
+      if (lastSaid) sayMsg(lastSaid[0], lastSaid[1], lastSaid[2]);
+    });
   });
 })();
