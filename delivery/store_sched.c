@@ -117,6 +117,39 @@ int dlv_centre_put(json_t **out, rs_db *db, const struct dlv_actor *who, const j
 
 static int dlv_package_usable(const char **exam, rs_db *db, int64_t package);
 
+/* The refusal of a window that would name no package: what to do, in the reader's language. */
+static int dlv_no_package(const char *exam, int rc)
+{
+	dlv_slug_set("no-package");
+	rs_error_msg("schedule.window_no_package", exam, NULL);
+	return rc;
+}
+
+int dlv_window_default_package(char *out, rs_db *db, const char *exam, long long want)
+{
+	out[0] = '\0';
+	if (want > 0) {
+		const char *of = NULL;
+		int rc = dlv_package_usable(&of, db, want);
+		snprintf(out, 24, "%lld", want);
+		if (rc != 0)
+			return rc;
+		if (strcmp(of, exam) != 0) {
+			dlv_slug_set("conflict");
+			rs_error_msg("schedule.package_other_exam", out, of, exam, NULL);
+			return RS_ESTATE;
+		}
+		return 0;
+	}
+	long long active = 0;
+	int rc = ib_package_active(&active, db, exam);
+	if (rc == RS_ENOTFOUND)
+		return dlv_no_package(exam, rc);
+	if (rc == 0)
+		snprintf(out, 24, "%lld", active);
+	return rc;
+}
+
 /* A window is created with the exam's active package, or the one the request names (that
  * must be able to serve the exam, as for an assignment); a window that would name none is
  * refused with schedule.window_no_package (publish and activate one first). Re-putting an
@@ -125,11 +158,8 @@ static int dlv_window_tx(rs_db *db, void *varg)
 {
 	struct dlv_put *a = varg;
 	int rc = dlv_put_tx(db, a);
-	if (rc == 0 && !json_is_integer(json_object_get(a->row, "package"))) {
-		dlv_slug_set("no-package");
-		rs_error_msg("schedule.window_no_package", a->p[0], NULL);
-		return RS_ESTATE;
-	}
+	if (rc == 0 && !json_is_integer(json_object_get(a->row, "package")))
+		return dlv_no_package(a->p[0], RS_ESTATE);
 	return rc;
 }
 
@@ -146,25 +176,11 @@ int dlv_window_put(json_t **out, rs_db *db, const struct dlv_actor *who, const j
 	if (rc != 0)
 		return rc;
 	char pk[24] = "";
-	if (want) {
-		const char *of = NULL;
-		if ((rc = dlv_package_usable(&of, db, want)) != 0)
-			return rc;
-		if (strcmp(of, exam) != 0) {
-			snprintf(pk, sizeof pk, "%lld", want);
-			dlv_slug_set("conflict");
-			rs_error_msg("schedule.package_other_exam", pk, of, exam, NULL);
-			return RS_ESTATE;
-		}
-		snprintf(pk, sizeof pk, "%lld", want);
-	} else {
-		long long active = 0;
-		rc = ib_package_active(&active, db, exam);
-		if (rc == 0)
-			snprintf(pk, sizeof pk, "%lld", active);
-		else if (rc != RS_ENOTFOUND)
-			return rc;
-	}
+	rc = dlv_window_default_package(pk, db, exam, want);
+	if (rc != 0 && (want || rc != RS_ENOTFOUND))
+		return rc;
+	if (rc != 0)
+		pk[0] = '\0'; /* an existing window keeps its own; a new one is refused in the transaction */
 	const char *p[] = { exam, name, opens, closes, pk[0] ? pk : NULL, want ? "t" : "f" };
 	struct dlv_put a = { .who = who, .name = "dlv_window_put", .action = "exam.window.put", .what = "window", .n = 6, .p = p,
 		.sql = "INSERT INTO exam.windows (exam_code, name, opens_on, closes_on, package_id)"
