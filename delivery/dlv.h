@@ -141,8 +141,13 @@ int dlv_proctor_extra(rs_db *db, const struct dlv_actor *who, int64_t session, i
 int dlv_proctor_end(rs_db *db, const struct dlv_actor *who, int64_t session, const char *reason);
 
 /* ------------------------------------------------------------------------------------ */
-/* Scheduling (agency). Each create returns the new row as JSON; lists return {"items": []}. */
+/* Scheduling (agency). Each create returns the new row as JSON; lists return {"items": []}:
+ * kind "centres", "windows" (with "package", "package_sha256", "package_state",
+ * "sittings"), "candidates", "bookings", "packages" (those a window may be given). */
 int dlv_centre_put(json_t **out, rs_db *db, const struct dlv_actor *who, const json_t *in);
+/* A new window gets the exam's active package, or the optional "package" of the request
+ * (not retired, of the window's exam); RS_ESTATE with slug "no-package" and
+ * schedule.window_no_package when it would name none. *out has "package". */
 int dlv_window_put(json_t **out, rs_db *db, const struct dlv_actor *who, const json_t *in);
 int dlv_candidate_put(json_t **out, rs_db *db, const struct dlv_actor *who, const json_t *in);
 int dlv_booking_put(json_t **out, rs_db *db, const struct dlv_actor *who, const json_t *in);
@@ -151,6 +156,9 @@ int dlv_booking_put(json_t **out, rs_db *db, const struct dlv_actor *who, const 
  * verified, not be retired and be of the window's exam. Audited (exam.window.package).
  * *out: {"id", "exam", "name", "package"}. */
 int dlv_window_package(json_t **out, rs_db *db, const struct dlv_actor *who, int64_t window, int64_t package);
+/* The same for the schedule desk: refused (RS_ESTATE, slug "conflict",
+ * schedule.window_has_sittings) once a sitting was admitted to the window. */
+int dlv_window_package_unsat(json_t **out, rs_db *db, const struct dlv_actor *who, int64_t window, int64_t package);
 /* Package desk (delivery/store_packages.c): the windows naming a package, {"windows": [{"id",
  * "exam","name","opens_on","closes_on","package","open" (not yet closed, Japan's date)}]},
  * of exam (NULL: all). *out new. */

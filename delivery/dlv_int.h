@@ -36,6 +36,12 @@ int dlv_exam_for(const struct dlv_exam **out, rs_db *db, int64_t package_id, con
 int dlv_exam_from_package(struct dlv_exam **out, struct ib_package *pkg);
 void dlv_exam_free(struct dlv_exam *ex);
 
+/* The package a new window of exam gets (delivery/store_sched.c, the one place of the rule):
+ * want when > 0 (it must serve the exam: not retired, verified, the same exam; RS_ESTATE
+ * or RS_ENOTFOUND otherwise), else the exam's active package; RS_ENOTFOUND when there is
+ * none (schedule.window_no_package, slug "no-package"). out: decimal id (24 bytes). */
+int dlv_window_default_package(char *out, rs_db *db, const char *exam, long long want);
+
 /* Record the slug for the HTTP layer together with rs_error_set. */
 void dlv_slug_set(const char *slug);
 

@@ -3,7 +3,6 @@
 #define DLV_DEMO_WINDOW "SG all-year (demo)"
 #include "dlv_int.h"
 
-#include "ib_package.h"
 #include "rs_error.h"
 
 #include <libpq-fe.h>
@@ -36,10 +35,8 @@ int dlv_demo_seed(json_t **out, rs_db *db, const char *centre, const char *windo
 		goto fail;
 	/* The window serves the exam's active package when there is one (./deploy/dev up and the
 	 * test harness publish the demo bank as the first package) and it names none yet. */
-	long long pkg = 0;
-	if (ib_package_active(&pkg, db, "SG") == 0) {
-		char ps[24];
-		snprintf(ps, sizeof ps, "%lld", pkg);
+	char ps[24];
+	if (dlv_window_default_package(ps, db, "SG", 0) == 0) {
 		const char *pp[] = { ps, window };
 		if ((rc = rs_db_exec(NULL, db, "dlv_demo_window_package",
 			"UPDATE exam.windows SET package_id = $1::bigint WHERE exam_code = 'SG' AND name = $2"

@@ -115,22 +115,88 @@ int dlv_centre_put(json_t **out, rs_db *db, const struct dlv_actor *who, const j
 	return dlv_put_run(out, db, &a);
 }
 
+static int dlv_package_usable(const char **exam, rs_db *db, int64_t package);
+
+/* The refusal of a window that would name no package: what to do, in the reader's language. */
+static int dlv_no_package(const char *exam, int rc)
+{
+	dlv_slug_set("no-package");
+	rs_error_msg("schedule.window_no_package", exam, NULL);
+	return rc;
+}
+
+int dlv_window_default_package(char *out, rs_db *db, const char *exam, long long want)
+{
+	out[0] = '\0';
+	if (want > 0) {
+		const char *of = NULL;
+		int rc = dlv_package_usable(&of, db, want);
+		snprintf(out, 24, "%lld", want);
+		if (rc != 0)
+			return rc;
+		if (strcmp(of, exam) != 0) {
+			dlv_slug_set("conflict");
+			rs_error_msg("schedule.package_other_exam", out, of, exam, NULL);
+			return RS_ESTATE;
+		}
+		return 0;
+	}
+	long long active = 0;
+	int rc = ib_package_active(&active, db, exam);
+	if (rc == RS_ENOTFOUND)
+		return dlv_no_package(exam, rc);
+	if (rc == 0)
+		snprintf(out, 24, "%lld", active);
+	return rc;
+}
+
+/* A window is created with the exam's active package, or the one the request names (that
+ * must be able to serve the exam, as for an assignment); a window that would name none is
+ * refused with schedule.window_no_package (publish and activate one first). Re-putting an
+ * existing window keeps its package unless the request names one. */
+static int dlv_window_tx(rs_db *db, void *varg)
+{
+	struct dlv_put *a = varg;
+	int rc = dlv_put_tx(db, a);
+	if (rc == 0 && !json_is_integer(json_object_get(a->row, "package")))
+		return dlv_no_package(a->p[0], RS_ESTATE);
+	return rc;
+}
+
 int dlv_window_put(json_t **out, rs_db *db, const struct dlv_actor *who, const json_t *in)
 {
 	const char *exam = NULL, *name = NULL, *opens = NULL, *closes = NULL;
+	long long want = 0;
 	struct rs_json_field f[] = {
 		{ "exam", RS_JSON_STRING, &exam, 0, 1, 16 }, { "name", RS_JSON_STRING, &name, 0, 1, 200 },
 		{ "opens_on", RS_JSON_STRING, &opens, 0, 10, 10 }, { "closes_on", RS_JSON_STRING, &closes, 0, 10, 10 },
+		{ "package", RS_JSON_INT, &want, 1, 1, INT32_MAX },
 	};
-	int rc = dlv_fields(in, f, 4);
+	int rc = dlv_fields(in, f, 5);
 	if (rc != 0)
 		return rc;
-	const char *p[] = { exam, name, opens, closes };
-	struct dlv_put a = { .who = who, .name = "dlv_window_put", .action = "exam.window.put", .what = "window", .n = 4, .p = p,
-		.sql = "INSERT INTO exam.windows (exam_code, name, opens_on, closes_on) VALUES ($1, $2, $3::date, $4::date)"
-		       " ON CONFLICT (exam_code, name) DO UPDATE SET opens_on = $3::date, closes_on = $4::date"
-		       " RETURNING json_build_object('id', id, 'exam', exam_code, 'name', name, 'opens_on', opens_on, 'closes_on', closes_on)" };
-	return dlv_put_run(out, db, &a);
+	char pk[24] = "";
+	rc = dlv_window_default_package(pk, db, exam, want);
+	if (rc != 0 && (want || rc != RS_ENOTFOUND))
+		return rc;
+	if (rc != 0)
+		pk[0] = '\0'; /* an existing window keeps its own; a new one is refused in the transaction */
+	const char *p[] = { exam, name, opens, closes, pk[0] ? pk : NULL, want ? "t" : "f" };
+	struct dlv_put a = { .who = who, .name = "dlv_window_put", .action = "exam.window.put", .what = "window", .n = 6, .p = p,
+		.sql = "INSERT INTO exam.windows (exam_code, name, opens_on, closes_on, package_id)"
+		       " VALUES ($1, $2, $3::date, $4::date, $5::bigint)"
+		       " ON CONFLICT (exam_code, name) DO UPDATE SET opens_on = $3::date, closes_on = $4::date,"
+		       " package_id = CASE WHEN $6::boolean THEN excluded.package_id"
+		       " ELSE coalesce(exam.windows.package_id, excluded.package_id) END"
+		       " RETURNING json_build_object('id', id, 'exam', exam_code, 'name', name, 'opens_on', opens_on,"
+		       " 'closes_on', closes_on, 'package', package_id)" };
+	rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, dlv_window_tx, &a);
+	if (rc != 0) {
+		json_decref(a.row);
+		return rc;
+	}
+	*out = a.row;
+	return 0;
 }
 
 /* The candidate's statistical attributes (0037): a field not answered keeps an earlier
@@ -235,6 +301,51 @@ int dlv_booking_put(json_t **out, rs_db *db, const struct dlv_actor *who, const 
 	return 0;
 }
 
+/* The packages a registrar may give a window (published or active, newest first):
+ * {"items": [{"id","exam","sha256","state","created_at"}]}. */
+static int dlv_sched_packages(json_t **out, rs_db *db)
+{
+	json_t *all = NULL;
+	int rc = ib_package_list(&all, db, NULL);
+	if (rc != 0)
+		return rc;
+	json_t *items = json_array(), *p;
+	size_t i;
+	json_array_foreach(json_object_get(all, "packages"), i, p) {
+		if (strcmp(json_string_value(json_object_get(p, "state")) ? json_string_value(json_object_get(p, "state")) : "", "retired") == 0)
+			continue;
+		json_array_append_new(items, json_pack("{s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(p, "id"),
+		                                       "exam", json_object_get(p, "exam"), "sha256", json_object_get(p, "sha256"),
+		                                       "state", json_object_get(p, "state"), "created_at", json_object_get(p, "created_at")));
+	}
+	json_decref(all);
+	*out = json_pack("{s:o}", "items", items);
+	return *out ? 0 : RS_ENOMEM;
+}
+
+/* Each window's package as the bank has it now: "package_sha256", "package_state". */
+static int dlv_sched_window_packages(json_t *windows, rs_db *db)
+{
+	json_t *all = NULL;
+	int rc = ib_package_list(&all, db, NULL);
+	if (rc != 0)
+		return rc;
+	json_t *w, *p;
+	size_t i, j;
+	json_array_foreach(windows, i, w) {
+		json_int_t id = json_integer_value(json_object_get(w, "package"));
+		json_array_foreach(json_object_get(all, "packages"), j, p) {
+			if (id && json_integer_value(json_object_get(p, "id")) == id) {
+				json_object_set(w, "package_sha256", json_object_get(p, "sha256"));
+				json_object_set(w, "package_state", json_object_get(p, "state"));
+				break;
+			}
+		}
+	}
+	json_decref(all);
+	return 0;
+}
+
 int dlv_sched_list(json_t **out, rs_db *db, const char *kind)
 {
 	const char *name, *sql;
@@ -245,8 +356,12 @@ int dlv_sched_list(json_t **out, rs_db *db, const char *kind)
 		      " 'seats', seats, 'prefecture_code', prefecture_code) ORDER BY code), '[]') FROM exam.centres";
 	} else if (strcmp(kind, "windows") == 0) {
 		name = "dlv_list_windows";
-		sql = "SELECT coalesce(json_agg(json_build_object('id', id, 'exam', exam_code, 'name', name, 'opens_on', opens_on,"
-		      " 'closes_on', closes_on) ORDER BY opens_on, id), '[]') FROM exam.windows";
+		sql = "SELECT coalesce(json_agg(json_build_object('id', w.id, 'exam', w.exam_code, 'name', w.name, 'opens_on', w.opens_on,"
+		      " 'closes_on', w.closes_on, 'package', w.package_id, 'sittings', (SELECT count(*) FROM exam.sessions s"
+		      " JOIN exam.bookings b ON b.id = s.booking_id WHERE b.window_id = w.id)) ORDER BY w.opens_on, w.id), '[]')"
+		      " FROM exam.windows w";
+	} else if (strcmp(kind, "packages") == 0) {
+		return dlv_sched_packages(out, db);
 	} else if (strcmp(kind, "candidates") == 0) {
 		name = "dlv_list_candidates";
 		sql = "SELECT coalesce(json_agg(json_build_object('id', id, 'name_kanji', name_kanji, 'name_kana', name_kana,"
@@ -271,6 +386,10 @@ int dlv_sched_list(json_t **out, rs_db *db, const char *kind)
 	json_error_t jerr;
 	json_t *arr = json_loads(PQgetvalue(r, 0, 0), 0, &jerr);
 	PQclear(r);
+	if (arr && strcmp(kind, "windows") == 0 && (rc = dlv_sched_window_packages(arr, db)) != 0) {
+		json_decref(arr);
+		return rc;
+	}
 	*out = json_pack("{s:o}", "items", arr ? arr : json_array());
 	return *out ? 0 : RS_ENOMEM;
 }
@@ -397,6 +516,7 @@ struct dlv_wp {
 	const struct dlv_actor *who;
 	int64_t window, package;
 	const char *exam;
+	int unsat_only; /* the schedule desk: refused once the window has a sitting */
 	json_t *row;
 };
 
@@ -410,7 +530,23 @@ static int dlv_window_package_tx(rs_db *db, void *varg)
 	PGresult *r = NULL;
 	json_decref(a->row);
 	a->row = NULL;
-	int rc = rs_db_exec(&r, db, "dlv_window_package",
+	int rc;
+	if (a->unsat_only) {
+		/* The window row locked first, so no sitting is admitted on the old package meanwhile. */
+		if ((rc = rs_db_exec(&r, db, "dlv_window_sittings",
+			"SELECT w.name, (SELECT count(*) FROM exam.sessions s JOIN exam.bookings b ON b.id = s.booking_id"
+			" WHERE b.window_id = w.id) FROM exam.windows w WHERE w.id = $1 FOR UPDATE", 1, q)) != 0)
+			return rc;
+		if (PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 1), "0") != 0) {
+			dlv_slug_set("conflict");
+			rs_error_msg("schedule.window_has_sittings", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), NULL);
+			PQclear(r);
+			return RS_ESTATE;
+		}
+		PQclear(r);
+		r = NULL;
+	}
+	rc = rs_db_exec(&r, db, "dlv_window_package",
 		"UPDATE exam.windows SET package_id = $2::bigint WHERE id = $1 AND exam_code = $3"
 		" RETURNING json_build_object('id', id, 'exam', exam_code, 'name', name, 'package', package_id)", 3, q);
 	if (rc != 0)
@@ -434,12 +570,13 @@ static int dlv_window_package_tx(rs_db *db, void *varg)
 	return rc;
 }
 
-int dlv_window_package(json_t **out, rs_db *db, const struct dlv_actor *who, int64_t window, int64_t package)
+/* The one rule for which package may serve a window: it loads verified and is not retired.
+ * *exam: the package's exam code (borrowed from the cache). */
+static int dlv_package_usable(const char **exam, rs_db *db, int64_t package)
 {
 	dlv_slug_set(NULL);
 	const struct dlv_exam *ex = NULL;
 	char state[16];
-	/* Only a package that loads verified and is not retired can serve a window. */
 	int rc = ib_package_state(state, db, package);
 	if (rc == 0 && strcmp(state, "retired") == 0) {
 		char p[24];
@@ -448,11 +585,24 @@ int dlv_window_package(json_t **out, rs_db *db, const struct dlv_actor *who, int
 		rs_error_msg("packages.retired", p, NULL);
 		return RS_ESTATE;
 	}
+	if (rc == RS_ENOTFOUND)
+		dlv_slug_set("not-found");
 	if (rc == 0)
 		rc = dlv_exam_for(&ex, db, package, NULL);
 	if (rc != 0)
 		return rc;
-	struct dlv_wp a = { .who = who, .window = window, .package = package, .exam = ex->exam->id };
+	*exam = ex->exam->id;
+	return 0;
+}
+
+static int dlv_window_package_do(json_t **out, rs_db *db, const struct dlv_actor *who, int64_t window, int64_t package,
+                                 int unsat_only)
+{
+	const char *exam = NULL;
+	int rc = dlv_package_usable(&exam, db, package);
+	if (rc != 0)
+		return rc;
+	struct dlv_wp a = { .who = who, .window = window, .package = package, .exam = exam, .unsat_only = unsat_only };
 	rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, dlv_window_package_tx, &a);
 	if (rc != 0) {
 		json_decref(a.row);
@@ -460,4 +610,14 @@ int dlv_window_package(json_t **out, rs_db *db, const struct dlv_actor *who, int
 	}
 	*out = a.row;
 	return 0;
+}
+
+int dlv_window_package(json_t **out, rs_db *db, const struct dlv_actor *who, int64_t window, int64_t package)
+{
+	return dlv_window_package_do(out, db, who, window, package, 0);
+}
+
+int dlv_window_package_unsat(json_t **out, rs_db *db, const struct dlv_actor *who, int64_t window, int64_t package)
+{
+	return dlv_window_package_do(out, db, who, window, package, 1);
 }

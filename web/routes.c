@@ -77,6 +77,11 @@ const struct web_route web_routes[] = {
 	  .handler = web_h_schedule_put, .name = "schedule_put" },
 	{ .path = "/api/v1/schedule/bookings/import", .method = "POST", .roles = WEB_ROLE_REGISTRAR, .surface = WEB_SURF_ADMIN,
 	  .handler = web_h_schedule_import, .name = "schedule_import" },
+	/* A window's package on the schedule desk (issue 12 follow-up: windows get the active package). */
+	{ .path = "/api/v1/schedule/packages", .method = "GET", .roles = WEB_ROLE_REGISTRAR | WEB_ROLE_AUDITOR, .surface = WEB_SURF_ADMIN,
+	  .handler = web_h_schedule_list, .name = "schedule_list" },
+	{ .path = "/api/v1/schedule/windows/package", .method = "POST", .roles = WEB_ROLE_REGISTRAR, .surface = WEB_SURF_ADMIN,
+	  .json_body = 1, .handler = web_h_schedule_window_package, .name = "schedule_window_package" },
 	{ .path = "/admin/stats", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_ADMIN,
 	  .handler = web_h_page, .name = "page" },
 	{ .path = "/admin/schedule", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_ADMIN,

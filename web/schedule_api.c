@@ -1,5 +1,7 @@
 /* Agency scheduling API: GET/POST /api/v1/schedule/{centres,windows,candidates,bookings} and
- * POST /api/v1/schedule/bookings/import (text/csv; all rows or none). */
+ * POST /api/v1/schedule/bookings/import (text/csv; all rows or none);
+ * GET /api/v1/schedule/packages and POST /api/v1/schedule/windows/package {"window",
+ * "package"}: another package for a window without sittings. */
 #include "web_exam.h"
 
 #include "rs_error.h"
@@ -65,5 +67,24 @@ enum MHD_Result web_h_schedule_import(struct web_request *req)
 	}
 	if (rc != 0)
 		return web_reply_rc(req, rc, dlv_slug_last());
+	return web_reply_json(req, MHD_HTTP_OK, out);
+}
+
+enum MHD_Result web_h_schedule_window_package(struct web_request *req)
+{
+	json_int_t window = 0, pkg = 0;
+	struct rs_json_field f[] = { { "window", RS_JSON_INT, &window, 0, 1, INT32_MAX },
+	                             { "package", RS_JSON_INT, &pkg, 0, 1, INT32_MAX } };
+	if (rs_json_fields(req->json, f, 2) != 0)
+		return web_reply_error(req, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid-request");
+	struct dlv_actor who;
+	web_exam_actor(&who, req);
+	rs_db *db = NULL;
+	if (web_db(req, &db) != 0)
+		return web_reply_rc(req, RS_EUNAVAIL, NULL);
+	json_t *out = NULL;
+	int rc = dlv_window_package_unsat(&out, db, &who, window, pkg);
+	if (rc != 0)
+		return web_reply_rc(req, rc == RS_ECRYPTO ? RS_ESTATE : rc, dlv_slug_last());
 	return web_reply_json(req, MHD_HTTP_OK, out);
 }

@@ -223,6 +223,7 @@ enum MHD_Result web_h_proctor_action(struct web_request *req);
 enum MHD_Result web_h_schedule_list(struct web_request *req);
 enum MHD_Result web_h_schedule_put(struct web_request *req);
 enum MHD_Result web_h_schedule_import(struct web_request *req);
+enum MHD_Result web_h_schedule_window_package(struct web_request *req);
 /* Exam packages for psychometricians (web/bank_packages.c; module item-bank/). */
 enum MHD_Result web_h_bank_packages(struct web_request *req);
 enum MHD_Result web_h_bank_package_compare(struct web_request *req);

@@ -1,5 +1,6 @@
 // Agency scheduling pages (/admin/schedule) in a real browser: a registrar signs in, adds an
-// exam window, a test centre, a candidate and a booking through the forms, and imports a
+// exam window (it gets the exam's active package, shown with its short hash and state, and
+// the desk offers another for a window without sittings), a test centre, a candidate and a booking through the forms, and imports a
 // booking CSV: a file with bad rows imports nothing and lists every bad row; the corrected
 // file imports all. Japanese by default, English on request; axe-clean in every state.
 import { test } from 'node:test';
@@ -34,6 +35,29 @@ test('registrar manages windows, centres, candidates, bookings and CSV import', 
 
     const today = new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 10);
     await addWindowAndCentre(page, win, centre, '大阪第二テストセンター', '大阪府', 12);
+    // The new window has the exam's active package (./deploy/dev test publishes one): id,
+    // short hash and state in catalogue text; no sitting yet, so the desk offers a choice.
+    const active = await page.evaluate(async () => (await (await fetch('/api/v1/schedule/packages')).json())
+      .items.find((p) => p.exam === 'SG' && p.state === 'active'));
+    assert.ok(active, 'the test run has an active SG package');
+    const winRow = (w) => page.$$eval('#windows-rows tr', (trs, n) => trs.filter((tr) => tr.cells[2].textContent === n)
+      .map((tr) => [tr.cells[5].textContent, tr.cells[6].querySelector('select') ? tr.cells[6].querySelector('select').value : null]), w);
+    const cell = `#${active.id} ${active.sha256.slice(0, 12)}（有効）`;
+    await page.waitForFunction((c) => document.getElementById('windows-rows').textContent.includes(c), cell);
+    assert.deepEqual(await winRow(win), [[cell, String(active.id)]]);
+    await assertAxe(page, 'window with its package');
+    await screenshot(page, 'schedule-window-package-ja');
+    const rowButton = page.locator('#windows-rows tr', { hasText: win }).locator('button');
+    await rowButton.click();
+    await page.waitForFunction((w) => document.getElementById('status').textContent.includes(`試験期間「${w}」の問題パッケージを #`), win);
+    await page.click('[data-lang-toggle]');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    await page.waitForFunction((c) => document.getElementById('windows-rows').textContent.includes(c),
+      `#${active.id} ${active.sha256.slice(0, 12)} (Active)`);
+    assert.equal(await page.textContent('#status'), `Window "${win}" now uses exam package #${active.id}`);
+    await screenshot(page, 'schedule-window-package-en');
+    await page.click('[data-lang-toggle]');
+    await page.waitForFunction(() => document.documentElement.lang === 'ja');
     await page.fill('#k-kanji', '木村 翔');
     await page.fill('#k-kana', 'キムラ ショウ');
     await page.fill('#k-romaji', 'Kimura Sho');

@@ -6,7 +6,9 @@
   var csrf = '';
   var $ = function (id) { return document.getElementById(id); };
   function t(id, args) { return window.rissI18n.t(id, args); }
-  function say(m, cls) { var s = $('status'); s.textContent = m; s.className = cls || ''; }
+  var lastSaid = null; // a catalogue message shown in #status, shown again on a language switch
+  function say(m, cls) { var s = $('status'); s.textContent = m; s.className = cls || ''; lastSaid = null; }
+  function sayMsg(id, args, cls) { say(t(id, args), cls); lastSaid = [id, args, cls]; }
   function api(method, path, body, type) {
     var h = {};
     if (body !== undefined) h['Content-Type'] = type || 'application/json';
@@ -41,12 +43,54 @@
     });
     if (keep) sel.value = keep;
   }
+  // Each window's exam package (id, short hash, state) and, while no sitting has started,
+  // a choice of another published or active package of the same exam.
+  function packageText(id, sha, state) {
+    if (!id) return t('page.schedule.package_none');
+    return t('page.schedule.package_cell', [id, (sha || '').slice(0, 12), state ? window.rissI18n.state('package', state) : '']);
+  }
+  function windowRows(wins, pkgs) {
+    fill('windows-rows', wins, ['id', 'exam', 'name', 'opens_on', 'closes_on',
+      function (w) { return packageText(w.package, w.package_sha256, w.package_state); }, function () { return ''; }]);
+    var rows = $('windows-rows').rows;
+    wins.forEach(function (w, i) {
+      var td = rows[i].cells[6];
+      td.setAttribute('data-window', String(w.id));
+      var mine = pkgs.filter(function (p) { return p.exam === w.exam; });
+      if (w.sittings > 0 || mine.length === 0) {
+        td.textContent = w.sittings > 0 ? t('page.schedule.package_fixed') : '';
+        return;
+      }
+      var sel = document.createElement('select');
+      sel.setAttribute('aria-label', t('page.schedule.package_pick', [w.name]));
+      mine.forEach(function (p) {
+        var op = document.createElement('option');
+        op.value = String(p.id);
+        op.textContent = packageText(p.id, p.sha256, p.state);
+        sel.appendChild(op);
+      });
+      sel.value = String(w.package || mine[0].id);
+      var btn = document.createElement('button');
+      btn.type = 'button';
+      btn.textContent = t('page.schedule.package_change');
+      btn.addEventListener('click', function () {
+        api('POST', '/api/v1/schedule/windows/package', { window: w.id, package: Number(sel.value) }).then(function (x) {
+          if (x.status !== 200) { say(problem(x), 'bad'); return; }
+          sayMsg('page.schedule.package_saved', [w.name, x.body.package], 'ok');
+          load();
+        });
+      });
+      td.appendChild(sel);
+      td.appendChild(btn);
+    });
+  }
   function load() {
     api('GET', '/api/v1/schedule/windows').then(function (r) {
       if (r.status === 401 || r.status === 403) { $('signin').hidden = false; $('desk').hidden = true; return; }
       if (r.status !== 200) { say(problem(r), 'bad'); return; }
       $('signin').hidden = true; $('desk').hidden = false;
-      fill('windows-rows', r.body.items, ['id', 'exam', 'name', 'opens_on', 'closes_on']);
+      var wins = r.body.items;
+      api('GET', '/api/v1/schedule/packages').then(function (p) { windowRows(wins, p.status === 200 ? p.body.items : []); });
       options('b-window', r.body.items, 'id', function (w) { return t('page.schedule.window_option', [w.name, w.opens_on, w.closes_on]); });
       api('GET', '/api/v1/schedule/centres').then(function (c) {
         if (c.status !== 200) return;
@@ -143,6 +187,10 @@
         if (r.status === 200) { $('import-form').reset(); load(); }
       });
     });
-    document.addEventListener('riss:lang', function () { load(); if (lastImport) showImport(lastImport); });
+    document.addEventListener('riss:lang', function () {
+      load();
+      if (lastImport) showImport(lastImport);
+      if (lastSaid) sayMsg(lastSaid[0], lastSaid[1], lastSaid[2]);
+    });
   });
 })();
