@@ -40,8 +40,8 @@ int cpd_sk_store_completions(rs_db *db, json_t **out, const char *regno)
 #define CPD_SK_MAPPING_JSON                                                                                          \
 	"json_build_object('evidence_kind', m.evidence_kind, 'evidence_key', m.evidence_key, 'min_band', m.min_band, "  \
 	"'framework', v.framework, 'version', v.version, 'ident', m.ident, 'kind', e.kind, 'title_en', e.title_en, "    \
-	"'title_ja', coalesce(e.title_ja, e.title_en), 'level_ident', m.level_ident, 'level_title_en', l.title_en, "      \
-	"'level_title_ja', coalesce(l.title_ja, l.title_en), 'strength', m.strength, "                                  \
+	"'title_ja', e.title_ja, 'level_ident', m.level_ident, 'level_title_en', l.title_en, "      \
+	"'level_title_ja', l.title_ja, 'strength', m.strength, "                                  \
 	"'source_url', coalesce(m.source_url, e.source_url), 'framework_name_en', f.name_en, 'framework_name_ja', "       \
 	"f.name_ja)"
 
@@ -52,7 +52,7 @@ int cpd_sk_store_mappings(rs_db *db, json_t **out_set, json_t **out_maps, int64_
 	const char *v[] = { sid };
 	int rc = cpd_sk_store_json(out_set, db, "cpd_sk_set",
 	                           "SELECT json_build_object('id', id, 'label', label, 'asserted_by', asserted_by, "
-	                           "'asserted_by_ja', coalesce(asserted_by_ja, asserted_by), 'document', document, 'document_url', document_url, 'asserted_on', asserted_on::text) "
+	                           "'asserted_by_ja', asserted_by_ja, 'document', document, 'document_url', document_url, 'asserted_on', asserted_on::text) "
 	                           "FROM skills.mapping_sets WHERE id = CASE WHEN $1::bigint > 0 THEN $1::bigint "
 	                           "ELSE (SELECT max(id) FROM skills.mapping_sets) END",
 	                           1, v);

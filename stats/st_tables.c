@@ -9,6 +9,7 @@
 #include "reg_stats.h"
 #include "rs_audit.h"
 #include "rs_error.h"
+#include "rs_msg.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -735,6 +736,14 @@ static json_t *st_claim_label(const json_t *c, const char *lang)
 	char field[16];
 	snprintf(field, sizeof field, "title_%s", lang);
 	const char *title = json_string_value(json_object_get(c, field));
+	char named[400];
+	const char *en = json_string_value(json_object_get(c, "title_en"));
+	if ((!title || !title[0]) && en && en[0]) {
+		/* No official Japanese name: the English proper name, labelled as such (skills2). */
+		const char *args[] = { en, NULL };
+		rs_msg_format(named, sizeof named, "skills.name_en_only", strcmp(lang, "en") == 0, args);
+		title = named;
+	}
 	if (!title || !title[0])
 		title = json_string_value(json_object_get(c, "ident"));
 	const char *lv = json_string_value(json_object_get(c, "level_ident"));

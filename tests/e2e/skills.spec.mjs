@@ -143,6 +143,10 @@ test('the opt-in on /me controls what the verify page shows of the skill profile
   assert.match(l4[4], /^登録（RISS）/);
   const l2 = rows.find((r) => r[1].includes('(L2)'));
   assert.match(l2[4], /^試験合格（SG）/);
+  // Nothing English on the Japanese page but a foreign element's proper name, labelled as such
+  // (a test's mapping set may add ECSF or NICE claims); no mapping set code either.
+  for (const r of rows) assert.match(r[1], /[\u3040-\u30ff\u4e00-\u9fff]/, JSON.stringify(r));
+  assert.match(await me.textContent('#skills .skills-set'), /^対応付けの根拠: [^a-z]*（\d{4}-\d\d-\d\d）$/);
   // Exam domains are named with their band (under a claim, or as evidence not mapped).
   assert.match(await me.textContent('#skills'), /試験分野「情報セキュリティ管理・リスク」（合格水準を上回る）/);
   // Pay beside the ITSS grades: METI 2017, from a secondary source.

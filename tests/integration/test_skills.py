@@ -294,6 +294,8 @@ FROM s JOIN b ON b.id = s.booking_id RETURNING session_id;"""
         rm = claims["ecsf-risk-manager"]
         self.assertEqual((rm["strength"], rm["version"]), ("asserted", "1.0"))
         self.assertEqual([(e["kind"], e["key"], e["band"]) for e in rm["evidence"]], [("exam_domain", "management", "above")])
+        # ECSF gives no Japanese names: the Japanese field stays empty, never English put in its place.
+        self.assertEqual((rm["title_en"], rm["title_ja"]), ("Cybersecurity Risk Manager", ""))
         # technology was "below": not enough for the mapping's "near", so no NICE claim.
         self.assertNotIn("PD-WRL-003", claims)
         r = riss("skills", "profile", regno, check=False)

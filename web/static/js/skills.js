@@ -14,6 +14,16 @@
     return e;
   }
   function loc(o, base) { return (o && (o[base + '_' + lang()] || o[base + '_en'] || o[base])) || ''; }
+  // A framework's own name for an element, level or organisation: on a Japanese screen the
+  // Japanese name when the data has one; otherwise the English proper name, labelled as such
+  // from the catalogue (skills.name_en_only), never bare English (docs/ARCHITECTURE.md).
+  function named(o, base) {
+    if (!o) return '';
+    if (lang() === 'en') return o[base + '_en'] || o[base] || o[base + '_ja'] || '';
+    if (o[base + '_ja']) return o[base + '_ja'];
+    var en = o[base + '_en'] || o[base];
+    return en ? t('skills.name_en_only', [en]) : '';
+  }
   function evidenceText(e) {
     if (e.kind === 'exam_domain') {
       var d = has('domain.' + e.key) ? t('domain.' + e.key) : e.key;
@@ -50,8 +60,8 @@
   function render(box, p, opts) {
     while (box.firstChild) box.removeChild(box.firstChild);
     if (p.mapping_set) {
-      box.appendChild(el('p', t('page.skills.mapping_set', [p.mapping_set.label, loc(p.mapping_set, 'asserted_by') || p.mapping_set.asserted_by,
-        p.mapping_set.asserted_on]), 'skills-set'));
+      box.appendChild(el('p', t('page.skills.mapping_by', [named(p.mapping_set, 'asserted_by'), p.mapping_set.asserted_on]),
+        'skills-set'));
     }
     if (!p.claims.length) {
       box.appendChild(el('p', t('page.skills.none')));
@@ -67,16 +77,16 @@
       var body = table.createTBody();
       p.claims.forEach(function (c) {
         var tr = body.insertRow();
-        var th = el('th', t('page.skills.fw_version', [loc(c, 'framework_name'), c.version]));
+        var th = el('th', t('page.skills.fw_version', [named(c, 'framework_name'), c.version]));
         th.scope = 'row';
         tr.appendChild(th);
         var td = el('td');
-        var a = el('a', loc(c, 'title') + ' (' + c.ident + ')');
+        var a = el('a', named(c, 'title') + ' (' + c.ident + ')');
         a.href = c.source_url;
         a.rel = 'noopener';
         td.appendChild(a);
         tr.appendChild(td);
-        tr.appendChild(el('td', c.level && c.level.ident !== c.ident ? loc(c.level, 'title') : '', 'level'));
+        tr.appendChild(el('td', c.level && c.level.ident !== c.ident ? named(c.level, 'title') : '', 'level'));
         tr.appendChild(el('td', t('skills.strength.' + c.strength)));
         var ev = el('td');
         var ul = el('ul');
