@@ -66,6 +66,11 @@ const struct rs_cfg_def rs_cfg_table[] = {
 	  "seconds a staff session lasts at most, however busy (absolute lifetime)" },
 	{ "me_session_lifetime", RS_CFG_INT, 300, 43200, "7200", 0,
 	  "seconds a registrant's /me session lasts at most, however busy (absolute lifetime)" },
+	/* Step-up for dangerous acts (security, issue 17). */
+	{ "step_up_window", RS_CFG_INT, 30, 3600, "300", 0,
+	  "seconds after a staff member confirmed a TOTP code (sign-in or step-up) during which "
+	  "routes marked step_up (cancelling a registration, activating a package, provider keys) "
+	  "are allowed without asking for a new code" },
 	{ "secure_cookies", RS_CFG_BOOL, 0, 1, "false", 0,
 	  "mark cookies Secure even when public_base_url is http (with an https public_base_url they are "
 	  "always Secure and every answer carries Strict-Transport-Security)" },

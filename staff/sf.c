@@ -233,7 +233,81 @@ int sf_session_lifetime(void)
 
 int sf_session(struct sf_account *out, char out_csrf[24], rs_db *db, const unsigned char token_sha256[32])
 {
-	return sf_store_session_get(out, out_csrf, db, token_sha256, (int)rs_config_int("session_idle_timeout"));
+	return sf_store_session_get(out, out_csrf, db, token_sha256, (int)rs_config_int("session_idle_timeout"),
+	                            (int)rs_config_int("step_up_window"));
+}
+
+/* ---- step-up for dangerous acts (issue 17) ---- */
+
+struct sf_step_up_tx {
+	const struct sf_store_login *acct;
+	const unsigned char *session;
+	const char *client, *request_id;
+	int64_t step;
+	int matched, ok;                    /* ok set inside the transaction */
+};
+
+static int sf_step_up_body(rs_db *db, void *arg)
+{
+	struct sf_step_up_tx *t = arg;
+	char actor[64];
+	snprintf(actor, sizeof actor, "staff:%s", t->acct->a.username);
+	json_t *d = NULL;
+	int rc = 0, n = 0;
+	t->ok = 0;
+	if (t->matched) {
+		rc = sf_store_step_up(db, t->acct->a.id, t->session, t->step, t->client);
+		if (rc == 0) {
+			d = json_pack("{s:s}", "client", t->client);
+			rc = rs_audit(db, actor, t->acct->a.role, "staff.step_up", "", d, t->request_id);
+			t->ok = rc == 0;
+			json_decref(d);
+			return rc;
+		}
+		if (rc != RS_ECONFLICT) /* a replayed TOTP code: a failure like any other */
+			return rc;
+	}
+	if ((rc = sf_store_failure(&n, db, t->acct->a.id, t->client)) != 0)
+		return rc;
+	d = json_pack("{s:s, s:i}", "client", t->client, "failures", n);
+	rc = rs_audit(db, actor, t->acct->a.role, "staff.step_up.failed", "", d, t->request_id);
+	json_decref(d);
+	return rc;
+}
+
+int sf_step_up(rs_db *db, int64_t account_id, const unsigned char token_sha256[32], const char *totp,
+               const char *client, const char *request_id)
+{
+	if (!client)
+		client = "";
+	struct sf_store_login *acct = calloc(1, sizeof *acct);
+	if (!acct)
+		return RS_ENOMEM;
+	struct sf_step_up_tx t = { .acct = acct, .session = token_sha256, .client = client, .request_id = request_id };
+	int rc = sf_store_login_get_by(acct, db, NULL, account_id, client);
+	if (rc != 0)
+		goto done;
+	if (acct->waiting) {
+		rs_error_msg("sec2.step_up_failed", NULL);
+		rc = RS_EAUTH;
+		goto done;
+	}
+	unsigned char secret[RS_TOTP_SECRET_LEN];
+	size_t slen = 0;
+	t.step = acct->totp_last_step;
+	t.matched = totp && rs_base32_decode(secret, sizeof secret, &slen, acct->totp_secret) == 0 &&
+	            rs_totp_verify(secret, slen, totp, rs_now_ms() / 1000, &t.step) == 0;
+	OPENSSL_cleanse(secret, sizeof secret);
+	if ((rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, sf_step_up_body, &t)) != 0)
+		goto done;
+	if (!t.ok) {
+		rs_error_msg("sec2.step_up_failed", NULL);
+		rc = RS_EAUTH;
+	}
+done:
+	OPENSSL_cleanse(acct, sizeof *acct);
+	free(acct);
+	return rc;
 }
 
 int sf_sessions_purge_expired(rs_db *db, int *out_n)

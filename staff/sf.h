@@ -16,6 +16,7 @@ struct sf_account {
 	char centre_code[24];     /* "" unless a proctor */
 	int disabled;
 	int backoff;              /* some address waits before its next attempt (riss staff list) */
+	int stepped_up;           /* sf_session only: a TOTP code confirmed within step_up_window */
 };
 
 /* 1 when role is one of the staff roles. */
@@ -67,6 +68,14 @@ int sf_password_change(rs_db *db, int64_t account_id, const unsigned char keep_s
  * session counts as used now. RS_ENOTFOUND when past its lifetime, unused for longer than
  * session_idle_timeout (ASVS 3.3.2), unknown or the account disabled. */
 int sf_session(struct sf_account *out, char out_csrf[24], rs_db *db, const unsigned char token_sha256[32]);
+/* Step-up (issue 17): confirm a fresh TOTP code totp on the live session token_sha256 of
+ * account account_id from client, so that for step_up_window seconds its routes marked
+ * step_up are allowed (sign-in counts as one). A wrong or replayed code counts towards the
+ * backoff of this account from this address, and while the address waits nothing is
+ * checked. Audited (staff.step_up, staff.step_up.failed). RS_EAUTH (wrong code or
+ * waiting, with its catalogue message), RS_ENOTFOUND (session gone). */
+int sf_step_up(rs_db *db, int64_t account_id, const unsigned char token_sha256[32], const char *totp,
+               const char *client, const char *request_id);
 /* End a session. */
 int sf_sign_out(rs_db *db, const unsigned char token_sha256[32]);
 

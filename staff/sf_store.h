@@ -34,8 +34,15 @@ int sf_store_password_set(int *out_ended, rs_db *db, int64_t account_id, const c
                           const char *client, const unsigned char keep[32]);
 int sf_store_session_new(rs_db *db, const unsigned char hash[32], int64_t account_id, const char *csrf, int ttl_s);
 /* The account of a session that is within its lifetime and was used within idle_s seconds
- * (its last use moves to now); RS_ENOTFOUND otherwise. */
-int sf_store_session_get(struct sf_account *out, char csrf[24], rs_db *db, const unsigned char hash[32], int idle_s);
+ * (its last use moves to now), out->stepped_up when it confirmed a TOTP code within
+ * step_up_s seconds; RS_ENOTFOUND otherwise. */
+int sf_store_session_get(struct sf_account *out, char csrf[24], rs_db *db, const unsigned char hash[32], int idle_s,
+                         int step_up_s);
+/* Step-up: take the TOTP step (RS_ECONFLICT when not newer: a replayed code), mark the
+ * session of hash (of account_id; RS_ENOTFOUND otherwise) stepped up now and clear client's
+ * backoff. Inside the caller's transaction. */
+int sf_store_step_up(rs_db *db, int64_t account_id, const unsigned char hash[32], int64_t totp_step,
+                     const char *client);
 /* Delete sessions past their lifetime or idle_s seconds unused; *out_n the number. */
 int sf_store_session_purge(int *out_n, rs_db *db, int idle_s);
 int sf_store_session_delete(rs_db *db, const unsigned char hash[32]);

@@ -200,24 +200,26 @@ int sf_store_session_new(rs_db *db, const unsigned char hash[32], int64_t accoun
 	                  "VALUES ($1::bytea, $2::bigint, $3, now() + make_interval(secs => $4::int))", 4, p);
 }
 
-int sf_store_session_get(struct sf_account *out, char csrf[24], rs_db *db, const unsigned char hash[32], int idle_s)
+int sf_store_session_get(struct sf_account *out, char csrf[24], rs_db *db, const unsigned char hash[32], int idle_s,
+                         int step_up_s)
 {
-	char hex[68] = "\\x", idle[16], touch[16];
+	char hex[68] = "\\x", idle[16], touch[16], window[16];
 	rs_hex_encode(hex + 2, hash, 32);
 	snprintf(idle, sizeof idle, "%d", idle_s);
 	snprintf(touch, sizeof touch, "%d", idle_s / 10 < 60 ? (idle_s / 10 > 0 ? idle_s / 10 : 1) : 60);
-	const char *p[] = { hex, idle, touch };
+	snprintf(window, sizeof window, "%d", step_up_s);
+	const char *p[] = { hex, idle, touch, window };
 	PGresult *r = NULL;
 	/* A live session (within its lifetime, used within the idle timeout, account enabled)
 	 * counts as used now; last_seen_at is written only when a tenth of the timeout (at most a
 	 * minute) old, so not every request writes. */
 	int rc = rs_db_exec(&r, db, "sf_session_get",
 	                    "WITH s AS (SELECT " SF_COLS ", s.csrf, s.last_seen_at < now() - make_interval(secs => $3::int) "
-	                    "AS stale FROM staff.sessions s JOIN staff.accounts a ON a.id = s.account_id "
+	                    "AS stale, s.step_up_at > now() - make_interval(secs => $4::int) AS fresh FROM staff.sessions s JOIN staff.accounts a ON a.id = s.account_id "
 	                    "WHERE s.token_hash = $1::bytea AND s.expires_at > now() "
 	                    "AND s.last_seen_at > now() - make_interval(secs => $2::int) AND NOT a.disabled), "
 	                    "t AS (UPDATE staff.sessions SET last_seen_at = now() WHERE token_hash = $1::bytea "
-	                    "AND (SELECT stale FROM s)) SELECT * FROM s", 3, p);
+	                    "AND (SELECT stale FROM s)) SELECT * FROM s", 4, p);
 	if (rc != 0)
 		return rc;
 	if (PQntuples(r) != 1) {
@@ -227,8 +229,36 @@ int sf_store_session_get(struct sf_account *out, char csrf[24], rs_db *db, const
 	}
 	sf_store_row(out, r, 0);
 	snprintf(csrf, 24, "%s", PQgetvalue(r, 0, 7));
+	out->stepped_up = PQgetvalue(r, 0, 9)[0] == 't';
 	PQclear(r);
 	return 0;
+}
+
+int sf_store_step_up(rs_db *db, int64_t account_id, const unsigned char hash[32], int64_t totp_step,
+                     const char *client)
+{
+	char ids[24], steps[24], hex[68] = "\\x";
+	snprintf(ids, sizeof ids, "%lld", (long long)account_id);
+	snprintf(steps, sizeof steps, "%lld", (long long)totp_step);
+	rs_hex_encode(hex + 2, hash, 32);
+	int rc = sf_store_take_step(db, ids, steps, NULL);
+	if (rc != 0)
+		return rc;
+	const char *p[] = { hex, ids };
+	PGresult *r = NULL;
+	rc = rs_db_exec(&r, db, "sf_step_up", "UPDATE staff.sessions SET step_up_at = now() "
+	                "WHERE token_hash = $1::bytea AND account_id = $2::bigint RETURNING 1", 2, p);
+	if (rc != 0)
+		return rc;
+	int n = PQntuples(r);
+	PQclear(r);
+	if (n != 1) {
+		rs_error_set("session expired or unknown");
+		return RS_ENOTFOUND;
+	}
+	const char *c[] = { ids, client };
+	return rs_db_exec(NULL, db, "sf_backoff_clear",
+	                  "DELETE FROM staff.sign_in_backoff WHERE account_id = $1::bigint AND client = $2", 2, c);
 }
 
 int sf_store_session_purge(int *out_n, rs_db *db, int idle_s)

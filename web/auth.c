@@ -83,6 +83,7 @@ static void web_auth_staff(struct web_request *req, const char *staff)
 	if (rc == 0) {
 		req->roles |= web_role_bit(a.role);
 		req->staff_id = a.id;
+		req->stepped_up = a.stepped_up;
 		req->cookie_auth = 1;
 		snprintf(req->actor, sizeof req->actor, "staff:%s", a.username);
 		snprintf(req->centre_code, sizeof req->centre_code, "%s", a.centre_code);

@@ -24,6 +24,10 @@ const struct web_route web_routes[] = {
 	  .handler = web_h_staff_logout, .name = "staff_logout" },
 	{ .path = "/api/v1/staff/me", .method = "GET", .roles = WEB_ROLE_STAFF, .surface = WEB_SURF_CORE,
 	  .handler = web_h_staff_me, .name = "staff_me" },
+	/* Step-up for dangerous acts (security, issue 17): confirm a fresh TOTP code; routes
+	 * marked .step_up need one within step_up_window. */
+	{ .path = "/api/v1/staff/step-up", .method = "POST", .roles = WEB_ROLE_STAFF, .surface = WEB_SURF_CORE,
+	  .json_body = 1, .handler = web_h_staff_step_up, .name = "staff_step_up" },
 	/* Password change (security, issue 17: ASVS 2.1.5/2.1.6). */
 	{ .path = "/api/v1/staff/password", .method = "POST", .roles = WEB_ROLE_STAFF, .surface = WEB_SURF_CORE,
 	  .json_body = 1, .handler = web_h_staff_password, .name = "staff_password" },
@@ -94,9 +98,9 @@ const struct web_route web_routes[] = {
 	{ .path = "/api/v1/bank/packages/compare", .method = "GET", .roles = WEB_ROLE_PSYCHOMETRICIAN | WEB_ROLE_AUDITOR,
 	  .surface = WEB_SURF_ADMIN, .handler = web_h_bank_package_compare, .name = "bank_package_compare" },
 	{ .path = "/api/v1/bank/packages/activate", .method = "POST", .roles = WEB_ROLE_PSYCHOMETRICIAN, .surface = WEB_SURF_ADMIN,
-	  .json_body = 1, .handler = web_h_bank_package_step, .name = "bank_package_step" },
+	  .json_body = 1, .handler = web_h_bank_package_step, .name = "bank_package_step" , .step_up = 1 },
 	{ .path = "/api/v1/bank/packages/retire", .method = "POST", .roles = WEB_ROLE_PSYCHOMETRICIAN, .surface = WEB_SURF_ADMIN,
-	  .json_body = 1, .handler = web_h_bank_package_step, .name = "bank_package_step" },
+	  .json_body = 1, .handler = web_h_bank_package_step, .name = "bank_package_step" , .step_up = 1 },
 	/* Package desk (web/static/admin/packages/): the page, a package's summary, the windows
 	 * naming packages. */
 	{ .path = "/api/v1/bank/packages/show", .method = "GET", .roles = WEB_ROLE_PSYCHOMETRICIAN | WEB_ROLE_AUDITOR,
@@ -136,11 +140,11 @@ const struct web_route web_routes[] = {
 	{ .path = "/api/v1/registry/registrants", .method = "GET", .roles = WEB_ROLE_REGISTRAR | WEB_ROLE_AUDITOR,
 	  .surface = WEB_SURF_ADMIN, .handler = web_h_registry_registrants, .name = "registry_registrants" },
 	{ .path = "/api/v1/registry/status", .method = "POST", .roles = WEB_ROLE_REGISTRAR, .surface = WEB_SURF_ADMIN,
-	  .json_body = 1, .handler = web_h_registry_status, .name = "registry_status" },
+	  .json_body = 1, .handler = web_h_registry_status, .name = "registry_status" , .step_up = 1 },
 	{ .path = "/api/v1/registry/renew", .method = "POST", .roles = WEB_ROLE_REGISTRAR, .surface = WEB_SURF_ADMIN,
 	  .json_body = 1, .handler = web_h_registry_renew, .name = "registry_renew" },
 	{ .path = "/api/v1/registry/lapse", .method = "POST", .roles = WEB_ROLE_REGISTRAR, .surface = WEB_SURF_ADMIN,
-	  .json_body = 1, .handler = web_h_registry_lapse, .name = "registry_lapse" },
+	  .json_body = 1, .handler = web_h_registry_lapse, .name = "registry_lapse" , .step_up = 1 },
 	{ .path = "/api/v1/registry/issue", .method = "POST", .roles = WEB_ROLE_REGISTRAR, .surface = WEB_SURF_ADMIN,
 	  .json_body = 1, .handler = web_h_registry_issue, .name = "registry_issue" },
 	{ .path = "/api/v1/registry/card", .method = "GET", .roles = WEB_ROLE_REGISTRAR, .surface = WEB_SURF_ADMIN,
@@ -201,7 +205,7 @@ const struct web_route web_routes[] = {
 	{ .path = "/api/v1/cpd/cases/close", .method = "POST", .roles = WEB_ROLE_REGISTRAR, .surface = WEB_SURF_ADMIN,
 	  .json_body = 1, .handler = web_h_cpd_case_decide, .name = "cpd_case_decide" },
 	{ .path = "/api/v1/cpd/cases/cancel", .method = "POST", .roles = WEB_ROLE_REGISTRAR, .surface = WEB_SURF_ADMIN,
-	  .json_body = 1, .handler = web_h_cpd_case_decide, .name = "cpd_case_decide" },
+	  .json_body = 1, .handler = web_h_cpd_case_decide, .name = "cpd_case_decide" , .step_up = 1 },
 	{ .path = "/api/v1/cpd/audit", .method = "GET", .roles = WEB_ROLE_REGISTRAR | WEB_ROLE_AUDITOR,
 	  .surface = WEB_SURF_ADMIN, .handler = web_h_cpd_audit, .name = "cpd_audit" },
 	{ .path = "/api/v1/cpd/audit/draw", .method = "POST", .roles = WEB_ROLE_REGISTRAR, .surface = WEB_SURF_ADMIN,
@@ -240,15 +244,15 @@ const struct web_route web_routes[] = {
 	{ .path = "/api/v1/cpd/providers", .method = "GET", .roles = WEB_ROLE_REGISTRAR | WEB_ROLE_AUDITOR,
 	  .surface = WEB_SURF_ADMIN, .handler = web_h_cpd_providers, .name = "cpd_providers" },
 	{ .path = "/api/v1/cpd/providers", .method = "POST", .roles = WEB_ROLE_REGISTRAR, .surface = WEB_SURF_ADMIN,
-	  .json_body = 1, .handler = web_h_cpd_provider_add, .name = "cpd_provider_add" },
+	  .json_body = 1, .handler = web_h_cpd_provider_add, .name = "cpd_provider_add" , .step_up = 1 },
 	{ .path = "/api/v1/cpd/providers/period", .method = "POST", .roles = WEB_ROLE_REGISTRAR, .surface = WEB_SURF_ADMIN,
 	  .json_body = 1, .handler = web_h_cpd_provider_change, .name = "cpd_provider_change" },
 	{ .path = "/api/v1/cpd/providers/suspend", .method = "POST", .roles = WEB_ROLE_REGISTRAR, .surface = WEB_SURF_ADMIN,
-	  .json_body = 1, .handler = web_h_cpd_provider_change, .name = "cpd_provider_change" },
+	  .json_body = 1, .handler = web_h_cpd_provider_change, .name = "cpd_provider_change" , .step_up = 1 },
 	{ .path = "/api/v1/cpd/providers/reinstate", .method = "POST", .roles = WEB_ROLE_REGISTRAR,
 	  .surface = WEB_SURF_ADMIN, .json_body = 1, .handler = web_h_cpd_provider_change, .name = "cpd_provider_change" },
 	{ .path = "/api/v1/cpd/providers/rotate-key", .method = "POST", .roles = WEB_ROLE_REGISTRAR,
-	  .surface = WEB_SURF_ADMIN, .json_body = 1, .handler = web_h_cpd_provider_change, .name = "cpd_provider_change" },
+	  .surface = WEB_SURF_ADMIN, .json_body = 1, .handler = web_h_cpd_provider_change, .name = "cpd_provider_change" , .step_up = 1 },
 	{ .path = "/provider", .method = "GET", .roles = ANY_ROLE, .surface = WEB_SURF_PROVIDER,
 	  .handler = web_h_page, .name = "page" },
 	/* Agency statistics (stats-core, web/stats.c): the table list and every table; a
@@ -375,7 +379,7 @@ void web_routes_print(FILE *f)
 				fprintf(f, "%s\"%s\"", first ? "" : ", ", roles[k].name);
 				first = 0;
 			}
-		fprintf(f, "]}%s\n", i + 1 < web_nroutes ? "," : "");
+		fprintf(f, "]%s}%s\n", r->step_up ? ", \"step_up\": true" : "", i + 1 < web_nroutes ? "," : "");
 	}
 	fprintf(f, "]\n");
 }

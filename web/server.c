@@ -159,6 +159,11 @@ static enum MHD_Result web_dispatch(struct web_request *req)
 	}
 	if (!web_csrf_ok(req))
 		return web_reply_msg(req, MHD_HTTP_FORBIDDEN, "csrf", "http.csrf_missing", NULL);
+	if (req->route->step_up && req->staff_id && !req->stepped_up) {
+		/* Step-up (issue 17): the desk asks for a TOTP code and sends the request again. */
+		rs_info("%s: %s needs a fresh TOTP code (request %s)", req->route->name, req->actor, req->id);
+		return web_reply_msg(req, MHD_HTTP_FORBIDDEN, "step-up-required", "sec2.step_up_required", NULL);
+	}
 	if (req->route->json_body) {
 		const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 		if (!ct || strncasecmp(ct, "application/json", 16) != 0)

@@ -105,6 +105,42 @@ enum MHD_Result web_h_staff_password(struct web_request *req)
 	return web_reply_json(req, MHD_HTTP_OK, json_pack("{s:b}", "changed", 1));
 }
 
+/* POST /api/v1/staff/step-up {totp}: confirm a fresh TOTP code on this session, so that for
+ * step_up_window seconds the routes marked step_up are allowed (security, issue 17). */
+enum MHD_Result web_h_staff_step_up(struct web_request *req)
+{
+	const char *totp = NULL;
+	struct rs_json_field spec[] = {
+		{ .name = "totp", .kind = RS_JSON_STRING, .out = &totp, .min = 6, .max = 6 },
+	};
+	if (rs_json_fields(req->json, spec, 1) != 0)
+		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
+	if (web_guard_enter(req, WEB_GUARD_STAFF) != WEB_GUARD_OK)
+		return web_reply_sign_in_limited(req);
+	const char *token = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, web_cookie_name("riss_staff"));
+	rs_db *db = NULL;
+	if (!token || web_db(req, &db) != 0)
+		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.auth_unavailable", NULL);
+	unsigned char h[32];
+	web_token_hash(h, token);
+	int rc = sf_step_up(db, req->staff_id, h, totp, req->client_ip, req->id);
+	if (rc == 0 || rc == RS_EAUTH)
+		web_guard_result(req, WEB_GUARD_STAFF, rc == 0);
+	if (rc == RS_EAUTH) {
+		rs_info("step-up refused for %s from \"%s\"", req->actor, req->client_ip);
+		return web_reply_error(req, MHD_HTTP_FORBIDDEN, "step-up-failed");
+	}
+	if (rc == RS_ENOTFOUND)
+		return web_reply_msg(req, MHD_HTTP_UNAUTHORIZED, "unauthenticated", "problem.unauthenticated.detail", NULL);
+	if (rc != 0) {
+		rs_warn("staff step-up: %s", rs_error_last());
+		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.auth_unavailable", NULL);
+	}
+	rs_info("step-up confirmed for %s", req->actor);
+	return web_reply_json(req, MHD_HTTP_OK, json_pack("{s:b, s:i}", "stepped_up", 1, "window_s",
+	                                                  (int)rs_config_int("step_up_window")));
+}
+
 enum MHD_Result web_h_staff_me(struct web_request *req)
 {
 	return web_reply_json(req, MHD_HTTP_OK,

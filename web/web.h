@@ -58,6 +58,10 @@ struct web_route {
 	/* Agency statistics (stats-core): roles that may ask this route for unsuppressed
 	 * figures (?raw=1); every such read is audited. 0 = nobody. */
 	unsigned raw_roles;
+	/* Step-up (security, issue 17): an irreversible or high-impact act; a staff caller must
+	 * have confirmed a TOTP code within step_up_window (sign-in or POST
+	 * /api/v1/staff/step-up), else 403 step-up-required. */
+	int step_up;
 };
 
 extern const struct web_route web_routes[];
@@ -74,6 +78,7 @@ struct web_request {
 	unsigned roles;             /* roles the caller holds */
 	char actor[80];             /* "staff:<user>", "candidate:<id>", "provider:<id>", "public" */
 	int64_t staff_id;           /* signed-in staff account, or 0 */
+	int stepped_up;             /* the staff session confirmed a TOTP code within step_up_window */
 	int64_t provider_id;        /* training provider of a Bearer API key, or 0 */
 	char centre_code[24];       /* a proctor's test centre, or "" */
 	char csrf[24];              /* CSRF token of a cookie session, or "" */
@@ -206,6 +211,7 @@ enum MHD_Result web_h_staff_logout(struct web_request *req);
 enum MHD_Result web_h_staff_me(struct web_request *req);
 /* Password change, staff and registrants (security, issue 17). */
 enum MHD_Result web_h_staff_password(struct web_request *req);
+enum MHD_Result web_h_staff_step_up(struct web_request *req);
 enum MHD_Result web_h_me_password(struct web_request *req);
 /* Agency statistics (stats-core, web/stats.c). */
 enum MHD_Result web_h_stats_list(struct web_request *req);

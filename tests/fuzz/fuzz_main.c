@@ -3,6 +3,8 @@
  * its own main and this file is empty. */
 #ifndef RISS_LIBFUZZER
 #include <dirent.h>
+#include <signal.h>
+#include <sys/time.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,9 +43,34 @@ static int fuzz_run_file(const char *path)
 	return 0;
 }
 
+/* libFuzzer arms a periodic SIGALRM for its -timeout check (a handler without SA_RESTART),
+ * so a target's system calls can return EINTR at any moment. RISS_FUZZ_ALARM_US=<micro
+ * seconds> does the same during a replay, so a target that mistakes EINTR for a failure or
+ * a hang fails here too (web_bodies' stall, issue 17). */
+static void fuzz_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void fuzz_alarm_arm(void)
+{
+	const char *us = getenv("RISS_FUZZ_ALARM_US");
+	long n = us ? strtol(us, NULL, 10) : 0;
+	if (n <= 0)
+		return;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = fuzz_alarm; /* no SA_RESTART, as libFuzzer */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	struct itimerval it = { .it_interval = { n / 1000000, n % 1000000 }, .it_value = { n / 1000000, n % 1000000 } };
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	int files = 0, bad = 0;
+	fuzz_alarm_arm();
 	for (int i = 1; i < argc; i++) {
 		struct stat st;
 		if (stat(argv[i], &st) != 0) {

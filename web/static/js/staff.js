@@ -3,7 +3,15 @@
 (function () {
   'use strict';
   var csrf = '';
+  // A 403 step-up-required (a dangerous act, issue 17) asks for a fresh code once
+  // (js/stepup.js) and sends the request again.
   function call(method, path, body) {
+    return send(method, path, body).catch(function (e) {
+      if (!window.rissStepUp || !window.rissStepUp.needed(e)) throw e;
+      return window.rissStepUp.ask(e.problem, csrf).then(function () { return send(method, path, body); });
+    });
+  }
+  function send(method, path, body) {
     // Messages come back in the language the page shows.
     var h = { 'Accept': 'application/json', 'Accept-Language': document.documentElement.lang === 'en' ? 'en' : 'ja' };
     if (body !== undefined) h['Content-Type'] = 'application/json';

@@ -32,13 +32,21 @@
     said = { id: id, args: args, kind: kind };
     sayText(t(id, args), kind);
   }
+  // A 403 step-up-required (cancelling or suspending, issue 17) asks for a fresh code once
+  // (js/stepup.js) and sends the request again.
   function api(method, path, body) {
+    return apiSend(method, path, body).catch(function (e) {
+      if (!window.rissStepUp || !window.rissStepUp.needed(e)) throw e;
+      return window.rissStepUp.ask(e.problem, csrf).then(function () { return apiSend(method, path, body); });
+    });
+  }
+  function apiSend(method, path, body) {
     var h = { 'Content-Type': 'application/json' };
     if (method !== 'GET') h['X-CSRF-Token'] = csrf;
     return fetch(path, { method: method, headers: h, credentials: 'same-origin', body: body ? JSON.stringify(body) : undefined })
       .then(function (r) {
         return r.json().then(function (b) {
-          if (!r.ok) { var e = new Error(b.detail || b.title || String(r.status)); e.status = r.status; throw e; }
+          if (!r.ok) { var e = new Error(b.detail || b.title || String(r.status)); e.status = r.status; e.problem = b; throw e; }
           return b;
         });
       });
