@@ -24,7 +24,8 @@ int reg_mbox_normalise(char out[REG_EMAIL_MAX], const char *in)
 	char low[REG_EMAIL_MAX];
 	for (size_t i = 0; i <= n; i++)
 		low[i] = (char)tolower((unsigned char)in[i]);
-	if (!reg_email_valid(low) || strchr(low, ',')) {
+	/* no ':' — a second "mailto:" would make normalising twice differ from once */
+	if (!reg_email_valid(low) || strchr(low, ',') || strchr(low, ':')) {
 		rs_error_msg("xapi.mbox.bad", NULL);
 		return RS_EINVAL;
 	}
