@@ -1,6 +1,7 @@
 /* The table registry and the builders: figures from the owning modules, disclosure control
  * and its audit on every table released (st.h). */
 #include "st.h"
+#include "st_memo.h"
 
 #include "cpd_skills.h"
 #include "cpd_stats.h"
@@ -834,6 +835,25 @@ static json_t *st_filters_json(const struct st_filter *f)
 	return o;
 }
 
+/* The inputs of a protected release (table, rules, the module's figures): st_memo.h. */
+static void st_memo_key_begin(struct st_memo_key *k, const struct st_def *d, const struct rs_sdc_rules *rules)
+{
+	const long long r[2] = { rules->k, rules->allow_zero };
+	st_memo_key_add(k, d->name, strlen(d->name) + 1);
+	st_memo_key_add(k, r, sizeof r);
+}
+
+/* *doc's content from the memo when the same inputs were released before (1), else 0. */
+static int st_memo_take(json_t **doc, const struct st_memo_key *k)
+{
+	json_t *hit = st_memo_get(k);
+	if (!hit)
+		return 0;
+	json_decref(*doc);
+	*doc = hit;
+	return 1;
+}
+
 int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *f, const struct rs_sdc_rules *rules,
              int raw, const char *actor, const char *role, const char *request_id)
 {
@@ -845,13 +865,22 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 	char as_of[40] = "", title[96];
 	json_t *doc = json_object();
 	int rc, persons = 1;
+	struct st_memo_key mk = { 0 };
+	st_memo_key_begin(&mk, d, rules);
 	if (d->src == ST_SRC_REGISTER) {
 		struct reg_stats_row *rows = NULL;
 		int n = 0;
 		rc = reg_stats_register(&rows, &n, as_of, db, (enum reg_stats_dim)d->dim, st_opt(f->from_month),
 		                        st_opt(f->to_month), st_opt(f->prefecture));
-		if (rc == 0)
+		if (rc == 0 && !raw) {
+			st_memo_key_add(&mk, &n, sizeof n);
+			st_memo_key_add(&mk, rows, (size_t)n * sizeof *rows);
+		}
+		if (rc == 0 && (raw || !st_memo_take(&doc, &mk))) {
 			rc = st_register_build(doc, d, rows, n, rules, raw);
+			if (rc == 0 && !raw)
+				st_memo_put(&mk, doc);
+		}
 		free(rows);
 	} else if (d->src == ST_SRC_STANDING) {
 		struct cpd_stats_standing s;
@@ -897,10 +926,21 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 		/* The months of a released table, for the cross-table rule (st_exam_months_rule). */
 		if (rc == 0 && d->src == ST_SRC_EXAM && !raw)
 			rc = dlv_stats_exam_months(&months, &nm, db, (enum dlv_stats_dim)d->dim, &df);
-		if (rc == 0 && d->src == ST_SRC_SCORES)
+		if (rc == 0 && !raw) {
+			st_memo_key_add(&mk, &n, sizeof n);
+			st_memo_key_add(&mk, rows, (size_t)n * sizeof *rows);
+			st_memo_key_add(&mk, &nm, sizeof nm);
+			st_memo_key_add(&mk, months, (size_t)nm * sizeof *months);
+		}
+		int hit = rc == 0 && !raw && st_memo_take(&doc, &mk); /* released before from the same figures */
+		if (hit)
+			;
+		else if (rc == 0 && d->src == ST_SRC_SCORES)
 			rc = st_scores_build(doc, n ? &rows[0] : NULL, rules, raw);
 		else if (rc == 0)
 			rc = st_exam_build(doc, d, rows, n, months, nm, rules, raw);
+		if (rc == 0 && !raw && !hit)
+			st_memo_put(&mk, doc);
 		free(rows);
 		free(months);
 	}
@@ -911,6 +951,7 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 		rc = rs_audit(db, actor, role, "stats.raw.read", object, detail, request_id);
 		json_decref(detail);
 	}
+	st_memo_key_free(&mk);
 	if (rc != 0) {
 		json_decref(doc);
 		return rc;

@@ -1,8 +1,11 @@
 """Benchmark: the statistics dashboard over 1,000,000 exam results and 100,000 registrants on a
 throw-away PostgreSQL (targets: p95 of every dashboard query <= 100 ms over HTTP, a full CSV
-export of the largest table <= 2 s). Prints the refresh of the aggregates (the job), the p95
-of each table's API query with the dashboard's filter combinations, the CSV export, and as the
-peer the same by-prefecture table computed straight from the raw rows (what the aggregates save)."""
+export of the largest table <= 2 s). Prints the machine's load average (2 cores shared: read the
+figures with it), the seeding step by step (generate_series), the refresh of the aggregates (the
+job), p50/p95/p99 of each table's API query with the dashboard's filter combinations, the plan
+of the slowest table's queries (EXPLAIN ANALYZE), the CSV export, and as the peer the same
+by-prefecture table computed straight from the raw rows (what the aggregates save). meson runs
+it under nice -n 10 (suite bench, not in the default run)."""
 import os
 import subprocess
 import sys
@@ -16,10 +19,9 @@ BUILD = os.environ.get("RISS_TEST_BUILD") or os.path.join(ROOT, "build")
 RISS = os.path.join(BUILD, "cli", "riss")
 N = int(os.environ.get("RISS_BENCH_N", "1000000"))
 R = int(os.environ.get("RISS_BENCH_REGISTRANTS", "100000"))
-ROUNDS = int(os.environ.get("RISS_BENCH_ROUNDS", "20"))
+ROUNDS = int(os.environ.get("RISS_BENCH_ROUNDS", "5"))
 
 SEED = f"""
-BEGIN;
 INSERT INTO exam.rules (exam_code) VALUES ('SG') ON CONFLICT DO NOTHING;
 INSERT INTO exam.centres (code, name, prefecture, seats, prefecture_code)
 SELECT 'TC-' || lpad(i::text, 2, '0'), 'センター' || i, 'p' || i, 100, lpad((1 + i * 4 % 47)::text, 2, '0') FROM generate_series(1, 12) i;
@@ -64,14 +66,37 @@ UNION ALL
 SELECT regno, DATE '2025-04-01' + (regno::int % 300), 'active', 'active', 'renewed', 'bench' FROM registry.registrants WHERE regno::int % 3 = 0
 UNION ALL
 SELECT regno, DATE '2025-04-01' + (regno::int % 300), 'active', status, 'bench', 'bench' FROM registry.registrants WHERE status <> 'active';
-COMMIT;
 ANALYZE;
 """
 
 
-def p95(xs):
+def pct(xs, q):
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(0.95 * len(xs)))]
+    return xs[min(len(xs) - 1, int(q * len(xs)))]
+
+
+def load():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+def seed(conninfo):
+    """The seed in one psql session (the temporary table lives across steps), one transaction
+    per statement, each step's time printed as it ends."""
+    steps = [x.strip() for x in SEED.split(";\n") if x.strip()]
+    script = "\\timing on\n" + "".join(f"\\echo seed step {i}/{len(steps)}: {' '.join(sql.split()[:3])} ...\n{sql};\n"
+                                         for i, sql in enumerate(steps, 1))
+    t0 = time.time()
+    p = subprocess.Popen(["psql", conninfo, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p.stdin.write(script)
+    p.stdin.close()
+    for line in p.stdout:
+        if line.startswith("seed step") or line.startswith("Time:"):
+            print("  " + line.rstrip(), flush=True)
+    if p.wait() != 0:
+        sys.exit("seeding failed: " + p.stderr.read()[-500:])
+    return time.time() - t0
 
 
 def main():
@@ -82,14 +107,12 @@ def main():
         pg.write_config(conf)
         env = dict(os.environ, RISS_CONFIG=conf)
         subprocess.run([RISS, "db", "migrate"], env=env, check=True, capture_output=True, cwd=ROOT)
-        t = time.time()
-        r = subprocess.run(["psql", pg.conninfo, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", SEED], capture_output=True, text=True)
-        if r.returncode != 0:
-            sys.exit("seeding failed: " + r.stderr[-500:])
+        print(f"load average at start: {load()} (2 cores)", flush=True)
+        took = seed(pg.conninfo)
         counts = subprocess.run(["psql", pg.conninfo, "-X", "-At", "-c",
                                  "SELECT (SELECT count(*) FROM exam.bookings), (SELECT count(*) FROM exam.results), "
                                  "(SELECT count(*) FROM registry.registrants)"], check=True, capture_output=True, text=True).stdout.strip()
-        print(f"seeded bookings|results|registrants = {counts} in {time.time() - t:.1f} s")
+        print(f"seeded bookings|results|registrants = {counts} in {took:.1f} s", flush=True)
         t = time.time()
         subprocess.run([RISS, "stats", "refresh"], env=env, check=True, capture_output=True, cwd=ROOT)
         print(f"refresh of the aggregates (the job's step, first): {time.time() - t:.2f} s")
@@ -108,20 +131,30 @@ def main():
         assert st == 200
         cookie = {"Cookie": hdrs["set-cookie"].split(";")[0]}
         st, _, lst = d.json("GET", "/api/v1/stats", headers=cookie)
-        filters = ["", "?from=2025-06&to=2025-11", "?centre=TC-03", "?prefecture=13", "?from=2025-04&to=2025-04&prefecture=27"]
-        worst = 0
+        # The dashboard's filter combinations: the first request of each is computed (cold:
+        # the sums, the disclosure control and its audit); a repeat with the same figures is
+        # the process's earlier release (stats/st_memo.c), so both are printed.
+        filters = ["", "?from=2025-06&to=2025-11", "?prefecture=13", "?from=2025-04&to=2025-04&prefecture=27"]
+        filters += [f"?from=2025-{m:02d}&to=2025-{m:02d}" for m in range(4, 13)]
+        filters += [f"?centre=TC-{c:02d}" for c in range(1, 13)]
+        worst, slowest = 0, None
+        print(f"load average before the queries: {load()}", flush=True)
         for tb in lst["tables"]:
-            times = []
-            for _ in range(ROUNDS):
+            cold, warm = [], []
+            for rnd in range(ROUNDS):
                 for f in filters:
                     t = time.perf_counter()
                     st, _, doc = d.json("GET", "/api/v1/stats/" + tb["name"] + f, headers=cookie)
-                    times.append((time.perf_counter() - t) * 1000)
+                    (cold if rnd == 0 else warm).append((time.perf_counter() - t) * 1000)
                     assert st == 200, doc
-            worst = max(worst, p95(times))
-            print(f"  {tb['name']:<24} p95 {p95(times):6.1f} ms  median {sorted(times)[len(times) // 2]:6.1f} ms  "
-                  f"({len(times)} requests, {len(doc['rows'])} rows, suppressed {doc['disclosure']['primary']}+{doc['disclosure']['secondary']})")
-        print(f"dashboard queries: worst p95 {worst:.1f} ms (target <= 100 ms)")
+            both = cold + warm
+            if pct(cold, 0.95) > worst:
+                worst, slowest = pct(cold, 0.95), tb["name"]
+            print(f"  {tb['name']:<24} cold p50 {pct(cold, 0.5):6.1f} p95 {pct(cold, 0.95):6.1f} p99 {pct(cold, 0.99):6.1f} | "
+                  f"all p50 {pct(both, 0.5):6.1f} p95 {pct(both, 0.95):6.1f} p99 {pct(both, 0.99):6.1f} ms "
+                  f"({len(cold)}+{len(warm)} requests, {len(doc['rows'])} rows, suppressed "
+                  f"{doc['disclosure']['primary']}+{doc['disclosure']['secondary']})", flush=True)
+        print(f"dashboard queries: worst cold p95 {worst:.1f} ms ({slowest}; target <= 100 ms); load average now {load()}")
         for tb in ("exam_by_prefecture", "register_by_prefecture"):
             t = time.time()
             out = subprocess.run([RISS, "stats", "export", "--table", tb, "--format", "csv"], env=env, check=True,

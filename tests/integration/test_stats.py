@@ -245,8 +245,8 @@ class Stats(unittest.TestCase):
     def export(self, table, *args):
         return json.loads(riss("stats", "export", "--table", table, *args, config=self.conf).stdout)
 
-    def sign_in(self, role):
-        user = role[:4] + str(os.getpid())
+    def sign_in(self, role, tag=""):
+        user = role[:4] + tag + str(os.getpid())
         secret = add_staff_in(self.conf, user, role)
         status, hdrs, _ = self.d.json("POST", "/api/v1/staff/login", {"username": user, "password": "correct horse battery",
                                                                         "totp": totp(secret)})
@@ -500,6 +500,27 @@ class Stats(unittest.TestCase):
         status, _, doc = self.d.json("GET", "/api/v1/stats/exam_by_age", headers=aud)
         self.assertEqual(status, 200)
         check_released(self, doc)
+
+    def test_zz_a_repeat_follows_the_refresh(self):
+        """Runs last (it adds sittings). A node keeps its releases by their figures
+        (stats/st_memo.c): the same request gives the same table, and once the job has
+        refreshed the aggregates with new sittings the dashboard shows them, not the release
+        it kept."""
+        stat = self.sign_in("statistician", "memo")
+        url = "/api/v1/stats/exam_by_month?from=2026-11&to=2026-11"
+        _, _, before = self.d.json("GET", url, headers=stat)
+        _, _, again = self.d.json("GET", url, headers=stat)
+        self.assertEqual(before, again)
+        self.assertEqual(before["total"]["values"]["examinees"], 0)
+        psql = "".join(person(9000 + i, "TC-A", 700 if i % 2 else 450, "2026-11-16") for i in range(12))
+        subprocess.run(["psql", self.pg.conninfo, "-v", "ON_ERROR_STOP=1", "-q"], input=psql, text=True, check=True,
+                       capture_output=True)
+        _, _, stale = self.d.json("GET", url, headers=stat)
+        self.assertEqual(stale["total"]["values"], before["total"]["values"])  # the aggregates are as of the last refresh
+        riss("stats", "refresh", config=self.conf)
+        _, _, after = self.d.json("GET", url, headers=stat)
+        self.assertEqual([after["total"]["values"][c] for c in ("applicants", "examinees", "passers")], [12, 12, 6])
+        self.assertNotEqual(after["as_of"], before["as_of"])
 
 
 if __name__ == "__main__":
