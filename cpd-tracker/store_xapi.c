@@ -130,7 +130,36 @@ int cpd_xs_outcomes_put(rs_db *db, int64_t provider_id, const char *rows_json)
 	                  "INSERT INTO xapi.outcomes (provider_id, statement_id, outcome, reason, completion_id) "
 	                  "SELECT $1::bigint, r.statement_id, r.outcome, r.reason, r.completion_id "
 	                  "FROM json_to_recordset($2::json) AS r(statement_id uuid, outcome text, reason text, "
-	                  "completion_id bigint) ON CONFLICT DO NOTHING", 2, v);
+	                  "completion_id bigint) ON CONFLICT (provider_id, statement_id) DO UPDATE SET "
+	                  "outcome = EXCLUDED.outcome, reason = EXCLUDED.reason, completion_id = EXCLUDED.completion_id, "
+	                  "at = now() WHERE xapi.outcomes.outcome = 'unmatched'", 2, v);
+}
+
+int cpd_xs_unmatched_mbox(rs_db *db, const char *address, const char *sha1, int64_t after_pid, int64_t after_seq,
+                          int limit, void (*fn)(void *ctx, int64_t pid, int64_t seq, const char *id, const char *body),
+                          void *ctx)
+{
+	char ap[24], as[24], lim[16];
+	XS_PID(ap, after_pid);
+	XS_PID(as, after_seq);
+	snprintf(lim, sizeof lim, "%d", limit);
+	const char *v[] = { address, sha1, ap, as, lim };
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "xapi_unmatched_mbox",
+	                    "SELECT s.provider_id, s.seq, s.id::text, s.body FROM xapi.outcomes o "
+	                    "JOIN xapi.statements s ON s.provider_id = o.provider_id AND s.id = o.statement_id "
+	                    "WHERE o.outcome = 'unmatched' AND o.reason = 'xapi.unmatched.mbox' AND NOT s.voided "
+	                    "AND (s.provider_id, s.seq) > ($3::bigint, $4::bigint) "
+	                    "AND (lower(s.body::json -> 'actor' ->> 'mbox') = 'mailto:' || $1 "
+	                    "OR lower(s.body::json -> 'actor' ->> 'mbox_sha1sum') = $2) "
+	                    "ORDER BY s.provider_id, s.seq LIMIT $5::int", 5, v);
+	if (rc != 0)
+		return rc;
+	for (int r = 0; r < PQntuples(res); r++)
+		fn(ctx, strtoll(PQgetvalue(res, r, 0), NULL, 10), strtoll(PQgetvalue(res, r, 1), NULL, 10),
+		   PQgetvalue(res, r, 2), PQgetvalue(res, r, 3));
+	PQclear(res);
+	return 0;
 }
 
 int cpd_xs_outcomes_void(rs_db *db, int64_t provider_id, const char *ids_arr, void (*fn)(void *ctx, int64_t cid),
