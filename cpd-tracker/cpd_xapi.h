@@ -117,6 +117,17 @@ int cpd_xapi_query(struct cpd_xapi_result *out, rs_db *db, const struct cpd_xapi
  * "activity", "actor", "reason"}]}. */
 int cpd_xapi_unmatched(json_t **out, rs_db *db, int64_t provider_id, int limit);
 
+/* The Person object of the Agents resource for agent (a validated Agent) as provider_id may
+ * see it. The privacy rule: a provider only ever learns identifiers it supplied itself.
+ * When provider_id's own statements with this agent as actor were credited to a registrant,
+ * the Person merges the actors of provider_id's own statements credited to that registrant
+ * (at most CPD_XAPI_PERSON_MAX); never an identifier of another provider's statements,
+ * never the registry's (a registration number, an address confirmed at /me) unless the
+ * provider sent it itself. Otherwise the Person is the agent alone (cpd_lrs_person).
+ * *out caller owns. */
+#define CPD_XAPI_PERSON_MAX 20
+int cpd_xapi_person(json_t **out, rs_db *db, int64_t provider_id, const json_t *agent);
+
 /* ---- e-mail addresses as xAPI identities (registry's reg_mbox.h holds them) ---- */
 struct cpd_smtp;
 struct reg_actor;

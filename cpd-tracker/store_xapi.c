@@ -135,6 +135,31 @@ int cpd_xs_outcomes_put(rs_db *db, int64_t provider_id, const char *rows_json)
 	                  "at = now() WHERE xapi.outcomes.outcome = 'unmatched'", 2, v);
 }
 
+int cpd_xs_own_actors(rs_db *db, char **out, int64_t provider_id, const char *key, int limit)
+{
+	char pid[24], lim[16];
+	XS_PID(pid, provider_id);
+	snprintf(lim, sizeof lim, "%d", limit);
+	const char *v[] = { pid, key, lim };
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "xapi_own_actors",
+	                    "WITH r AS (SELECT DISTINCT c.regno FROM xapi.statements s JOIN xapi.outcomes o "
+	                    "ON o.provider_id = s.provider_id AND o.statement_id = s.id JOIN cpd.completions c "
+	                    "ON c.id = o.completion_id AND c.provider_id = $1::bigint AND c.state <> 'voided' "
+	                    "WHERE s.provider_id = $1::bigint AND s.rel_agents @> ARRAY[$2::text] AND $2 = ANY(s.agents)), "
+	                    "ids AS (SELECT CASE WHEN c.via = 'xapi' THEN c.provider_record_id::uuid END AS id "
+	                    "FROM cpd.completions c JOIN r ON r.regno = c.regno "
+	                    "WHERE c.provider_id = $1::bigint AND c.via = 'xapi' AND c.state <> 'voided') "
+	                    "SELECT coalesce(json_agg(a), '[]')::text FROM (SELECT DISTINCT s.body::jsonb -> 'actor' AS a "
+	                    "FROM ids JOIN xapi.statements s ON s.provider_id = $1::bigint AND s.id = ids.id "
+	                    "LIMIT $3::int) q", 3, v);
+	if (rc != 0)
+		return rc;
+	*out = strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return *out ? 0 : RS_ENOMEM;
+}
+
 int cpd_xs_unmatched_mbox(rs_db *db, const char *address, const char *sha1, int64_t after_pid, int64_t after_seq,
                           int limit, void (*fn)(void *ctx, int64_t pid, int64_t seq, const char *id, const char *body),
                           void *ctx)

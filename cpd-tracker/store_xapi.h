@@ -36,6 +36,10 @@ int cpd_xs_outcomes_put(rs_db *db, int64_t provider_id, const char *rows_json);
 int cpd_xs_unmatched_mbox(rs_db *db, const char *address, const char *sha1, int64_t after_pid, int64_t after_seq,
                           int limit, void (*fn)(void *ctx, int64_t pid, int64_t seq, const char *id, const char *body),
                           void *ctx);
+/* The actors (distinct JSON objects, at most limit) of provider_id's own statements that
+ * became live completions of the registrant(s) that provider_id's statements with actor key
+ * (as in xapi.statements.agents) credited, as a JSON array text into *out (caller frees). */
+int cpd_xs_own_actors(rs_db *db, char **out, int64_t provider_id, const char *key, int limit);
 /* Mark the credited outcomes of statements in ids_arr voided: fn(ctx, completion_id) each. */
 int cpd_xs_outcomes_void(rs_db *db, int64_t provider_id, const char *ids_arr, void (*fn)(void *ctx, int64_t cid),
                          void *ctx);

@@ -710,6 +710,61 @@ done:
 	return rc;
 }
 
+/* ---- the Agents resource: a Person from the provider's own identifiers ---- */
+
+/* Merge the identifier arrays of Person person_of_actor into Person p, each value once. */
+static void cpd_xp_merge(json_t *p, const json_t *person_of_actor)
+{
+	const char *k;
+	json_t *vals;
+	json_object_foreach((json_t *)(uintptr_t)person_of_actor, k, vals) {
+		if (!json_is_array(vals))
+			continue;
+		json_t *into = json_object_get(p, k);
+		if (!into) {
+			json_object_set(p, k, vals);
+			continue;
+		}
+		for (size_t i = 0; i < json_array_size(vals); i++) {
+			const json_t *v = json_array_get(vals, i);
+			size_t j;
+			for (j = 0; j < json_array_size(into); j++)
+				if (json_equal(json_array_get(into, j), v))
+					break;
+			if (j == json_array_size(into))
+				json_array_append(into, (json_t *)(uintptr_t)v);
+		}
+	}
+}
+
+int cpd_xapi_person(json_t **out, rs_db *db, int64_t provider_id, const json_t *agent)
+{
+	json_t *p = NULL;
+	int rc = cpd_lrs_person(&p, agent);
+	if (rc != 0)
+		return rc;
+	char *key = cpd_xapi_ifi(agent), *text = NULL;
+	rc = key ? cpd_xs_own_actors(db, &text, provider_id, key, CPD_XAPI_PERSON_MAX) : RS_ENOMEM;
+	json_t *actors = text ? json_loads(text, 0, NULL) : NULL;
+	if (rc == 0 && !actors)
+		rc = RS_ENOMEM;
+	for (size_t i = 0; rc == 0 && i < json_array_size(actors); i++) {
+		json_t *one = NULL;
+		if (cpd_lrs_person(&one, json_array_get(actors, i)) == 0)
+			cpd_xp_merge(p, one);
+		json_decref(one);
+	}
+	free(key);
+	free(text);
+	json_decref(actors);
+	if (rc != 0) {
+		json_decref(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
 /* ---- statements stored before their actor's address was confirmed ---- */
 
 #define CPD_XS_REMATCH_PAGE 200      /* statements read (and credited) at a time */

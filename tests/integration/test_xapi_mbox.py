@@ -154,6 +154,16 @@ class XapiMbox(unittest.TestCase):
         self.assertEqual((st, ids), (200, [s["id"]]))
         return s["id"]
 
+    def person(self, agent, provider=None):
+        import json
+        import urllib.parse
+        x = (provider or self.provider)["xapi"]
+        auth = base64.b64encode(f"{x['username']}:{x['password']}".encode()).decode()
+        st, _, p = self.d.json("GET", "/xapi/agents?agent=" + urllib.parse.quote(json.dumps(agent)),
+                               headers={"Authorization": "Basic " + auth, "X-Experience-API-Version": "1.0.3"})
+        self.assertEqual(st, 200, p)
+        return p
+
     def credited(self, regno, sid, provider=None):
         st, _, b = self.d.json("GET", f"/api/v1/cpd/completions?regno={regno}&limit=1000",
                                headers={"Authorization": "Bearer " + (provider or self.provider)["api_key"]})
@@ -238,6 +248,19 @@ class XapiMbox(unittest.TestCase):
         by_sha1 = self.post({"objectType": "Agent", "mbox_sha1sum": sha1})
         self.assertEqual(len(self.credited(regno, by_sha1)), 1)
         self.assertIsNone(self.unmatched_reason(by_sha1))
+
+        # The Agents resource: a provider sees the identifiers it sent itself for this person
+        # (here also the account it used once), never the registry's or another provider's.
+        by_account = self.post({"account": {"homePage": BASE, "name": regno}})
+        self.assertEqual(len(self.credited(regno, by_account)), 1)
+        p1 = self.person({"mbox": "mailto:" + addr})
+        self.assertEqual(sorted(p1["mbox"]), sorted(["mailto:" + addr, "mailto:" + typed]))
+        self.assertEqual(p1["mbox_sha1sum"], [sha1])
+        self.assertEqual(p1["account"], [{"homePage": BASE, "name": regno}])
+        p2 = self.person({"mbox_sha1sum": sha1.upper()}, self.provider2)
+        self.assertEqual(p2, {"objectType": "Person", "mbox_sha1sum": [sha1.upper()]})
+        self.assertEqual(self.person({"mbox": "mailto:" + addr}, self.provider2),
+                         {"objectType": "Person", "mbox": ["mailto:" + addr]})
 
         # Another registrant (who reads English) cannot take the confirmed address.
         other, me2 = self.registrant("two")
