@@ -293,6 +293,25 @@ class XapiMbox(unittest.TestCase):
         for sid, p in ((before, self.provider), (before2, self.provider2)):
             self.assertEqual(len(self.credited(regno, sid, p)), 1)
 
+    def test_signing_keys_staff_and_own_only(self):
+        """Keys of signed statements from the desks: a provider reads only its own (a
+        provider_id it names is not looked at), a registrar any provider's."""
+        bearer = {"Authorization": "Bearer " + self.provider["api_key"]}
+        pid2 = self.provider2["provider_id"]
+        st, _, b = self.d.json("GET", f"/api/v1/cpd/xapi/keys?provider_id={pid2}", headers=bearer)
+        self.assertEqual((st, b["provider_id"]), (200, self.provider["provider_id"]))
+        st, _, b = self.d.json("POST", "/api/v1/cpd/xapi/keys", {"provider_id": pid2, "jwk": {"kty": "RSA"}},
+                               headers=bearer)
+        self.assertEqual(st, 400, b)
+        st, _, _ = self.d.json("GET", f"/api/v1/cpd/providers/xapi-keys?provider_id={pid2}", headers=bearer)
+        self.assertIn(st, (401, 403))
+        st, _, b = self.d.json("GET", f"/api/v1/cpd/providers/xapi-keys?provider_id={pid2}", headers=self.staff)
+        self.assertEqual((st, b["provider_id"], b["keys"]), (200, pid2, []))
+        st, _, b = self.d.json("POST", "/api/v1/cpd/providers/xapi-keys/remove", {"provider_id": pid2, "kid": "none"},
+                               headers=self.staff)
+        self.assertEqual(st, 404, b)
+        st, _, b = self.d.json("GET", "/api/v1/cpd/providers/xapi-keys", headers=self.staff)
+        self.assertEqual((st, b["message_id"]), (400, "xapi2.keys.provider"))
 
 def riss_json(*args):
     import json
