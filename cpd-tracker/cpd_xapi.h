@@ -64,6 +64,7 @@ struct cpd_xapi_who {
 	const json_t *authority;          /* Agent set as "authority" on every statement stored */
 	const char *base_url;             /* public base URL: account homePage of registrants */
 	const char *actor;                /* "provider:3", for audit and decided_by */
+	const char *role;                 /* its audit role; NULL: "provider" */
 	const char *request_id;
 };
 
@@ -116,6 +117,17 @@ int cpd_xapi_query(struct cpd_xapi_result *out, rs_db *db, const struct cpd_xapi
  * "activity", "actor", "reason"}]}. */
 int cpd_xapi_unmatched(json_t **out, rs_db *db, int64_t provider_id, int limit);
 
+/* The Person object of the Agents resource for agent (a validated Agent) as provider_id may
+ * see it. The privacy rule: a provider only ever learns identifiers it supplied itself.
+ * When provider_id's own statements with this agent as actor were credited to a registrant,
+ * the Person merges the actors of provider_id's own statements credited to that registrant
+ * (at most CPD_XAPI_PERSON_MAX); never an identifier of another provider's statements,
+ * never the registry's (a registration number, an address confirmed at /me) unless the
+ * provider sent it itself. Otherwise the Person is the agent alone (cpd_lrs_person).
+ * *out caller owns. */
+#define CPD_XAPI_PERSON_MAX 20
+int cpd_xapi_person(json_t **out, rs_db *db, int64_t provider_id, const json_t *agent);
+
 /* ---- e-mail addresses as xAPI identities (registry's reg_mbox.h holds them) ---- */
 struct cpd_smtp;
 struct reg_actor;
@@ -126,5 +138,22 @@ struct reg_actor;
  * not take the mail (the address stays pending; adding it again mails a new code). */
 int cpd_xapi_mbox_add(char out_address[255], rs_db *db, const struct cpd_smtp *smtp, const char *regno,
                       const char *address, const struct reg_actor *who);
+/* A registrant confirms an address with the mailed code (reg_mbox_confirm) and, in the same
+ * transaction, the statements already stored (by any provider) that were unmatched because
+ * nobody had confirmed their actor's mbox or mbox_sha1sum are credited to the registrant as
+ * for a new statement (cpd_xapi_rematch_in_tx). *out_credited (may be NULL) gets how many
+ * became completions. The errors of reg_mbox_confirm. */
+int cpd_xapi_mbox_confirm(char out_address[255], int *out_credited, rs_db *db, const char *regno, const char *code,
+                          const char *base_url, const struct reg_actor *who);
+/* Inside the caller's transaction, right after address (stored form) was confirmed for regno:
+ * every stored, unvoided statement of any provider whose outcome is unmatched for
+ * xapi.unmatched.mbox and whose actor is that mbox or its mbox_sha1sum goes the way of a new
+ * statement once more (course, hours, the completion path, via "xapi", provider_record_id =
+ * statement id); its outcome becomes credited (or unmatched for the new reason). Idempotent: a
+ * credited statement is never looked at again. One audit entry cpd.xapi.rematch (object
+ * registrant:<regno>) lists the statements credited, when any were looked at. *out_credited:
+ * how many became completions. */
+int cpd_xapi_rematch_in_tx(int *out_credited, rs_db *db, const char *regno, const char *address,
+                           const char *base_url, const char *actor, const char *role, const char *request_id);
 
 #endif

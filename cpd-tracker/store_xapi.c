@@ -130,7 +130,61 @@ int cpd_xs_outcomes_put(rs_db *db, int64_t provider_id, const char *rows_json)
 	                  "INSERT INTO xapi.outcomes (provider_id, statement_id, outcome, reason, completion_id) "
 	                  "SELECT $1::bigint, r.statement_id, r.outcome, r.reason, r.completion_id "
 	                  "FROM json_to_recordset($2::json) AS r(statement_id uuid, outcome text, reason text, "
-	                  "completion_id bigint) ON CONFLICT DO NOTHING", 2, v);
+	                  "completion_id bigint) ON CONFLICT (provider_id, statement_id) DO UPDATE SET "
+	                  "outcome = EXCLUDED.outcome, reason = EXCLUDED.reason, completion_id = EXCLUDED.completion_id, "
+	                  "at = now() WHERE xapi.outcomes.outcome = 'unmatched'", 2, v);
+}
+
+int cpd_xs_own_actors(rs_db *db, char **out, int64_t provider_id, const char *key, int limit)
+{
+	char pid[24], lim[16];
+	XS_PID(pid, provider_id);
+	snprintf(lim, sizeof lim, "%d", limit);
+	const char *v[] = { pid, key, lim };
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "xapi_own_actors",
+	                    "WITH r AS (SELECT DISTINCT c.regno FROM xapi.statements s JOIN xapi.outcomes o "
+	                    "ON o.provider_id = s.provider_id AND o.statement_id = s.id JOIN cpd.completions c "
+	                    "ON c.id = o.completion_id AND c.provider_id = $1::bigint AND c.state <> 'voided' "
+	                    "WHERE s.provider_id = $1::bigint AND s.rel_agents @> ARRAY[$2::text] AND $2 = ANY(s.agents)), "
+	                    "ids AS (SELECT CASE WHEN c.via = 'xapi' THEN c.provider_record_id::uuid END AS id "
+	                    "FROM cpd.completions c JOIN r ON r.regno = c.regno "
+	                    "WHERE c.provider_id = $1::bigint AND c.via = 'xapi' AND c.state <> 'voided') "
+	                    "SELECT coalesce(json_agg(a), '[]')::text FROM (SELECT DISTINCT s.body::jsonb -> 'actor' AS a "
+	                    "FROM ids JOIN xapi.statements s ON s.provider_id = $1::bigint AND s.id = ids.id "
+	                    "LIMIT $3::int) q", 3, v);
+	if (rc != 0)
+		return rc;
+	*out = strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return *out ? 0 : RS_ENOMEM;
+}
+
+int cpd_xs_unmatched_mbox(rs_db *db, const char *address, const char *sha1, int64_t after_pid, int64_t after_seq,
+                          int limit, void (*fn)(void *ctx, int64_t pid, int64_t seq, const char *id, const char *body),
+                          void *ctx)
+{
+	char ap[24], as[24], lim[16];
+	XS_PID(ap, after_pid);
+	XS_PID(as, after_seq);
+	snprintf(lim, sizeof lim, "%d", limit);
+	const char *v[] = { address, sha1, ap, as, lim };
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "xapi_unmatched_mbox",
+	                    "SELECT s.provider_id, s.seq, s.id::text, s.body FROM xapi.outcomes o "
+	                    "JOIN xapi.statements s ON s.provider_id = o.provider_id AND s.id = o.statement_id "
+	                    "WHERE o.outcome = 'unmatched' AND o.reason = 'xapi.unmatched.mbox' AND NOT s.voided "
+	                    "AND (s.provider_id, s.seq) > ($3::bigint, $4::bigint) "
+	                    "AND (lower(s.body::json -> 'actor' ->> 'mbox') = 'mailto:' || $1 "
+	                    "OR lower(s.body::json -> 'actor' ->> 'mbox_sha1sum') = $2) "
+	                    "ORDER BY s.provider_id, s.seq LIMIT $5::int", 5, v);
+	if (rc != 0)
+		return rc;
+	for (int r = 0; r < PQntuples(res); r++)
+		fn(ctx, strtoll(PQgetvalue(res, r, 0), NULL, 10), strtoll(PQgetvalue(res, r, 1), NULL, 10),
+		   PQgetvalue(res, r, 2), PQgetvalue(res, r, 3));
+	PQclear(res);
+	return 0;
 }
 
 int cpd_xs_outcomes_void(rs_db *db, int64_t provider_id, const char *ids_arr, void (*fn)(void *ctx, int64_t cid),

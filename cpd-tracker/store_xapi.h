@@ -26,8 +26,20 @@ int cpd_xs_attachments_get(rs_db *db, int64_t provider_id, const char *sha_arr,
 /* The provider's courses with codes in codes_arr: fn(ctx, code, hours x 10). */
 int cpd_xs_course_hours(rs_db *db, int64_t provider_id, const char *codes_arr,
                         void (*fn)(void *ctx, const char *code, int hours10), void *ctx);
-/* Record outcomes from a JSON array of {statement_id, outcome, reason, completion_id}. */
+/* Record outcomes from a JSON array of {statement_id, outcome, reason, completion_id}; an
+ * unmatched outcome already there takes the new one (a statement credited later). */
 int cpd_xs_outcomes_put(rs_db *db, int64_t provider_id, const char *rows_json);
+/* Statements of any provider whose outcome is unmatched for xapi.unmatched.mbox (nobody had
+ * confirmed the actor's address), not voided, whose actor is mbox mailto:<address> (any case)
+ * or mbox_sha1sum sha1, after position (after_pid, after_seq) in (provider_id, seq) order, at
+ * most limit: fn(ctx, provider_id, seq, id, body). */
+int cpd_xs_unmatched_mbox(rs_db *db, const char *address, const char *sha1, int64_t after_pid, int64_t after_seq,
+                          int limit, void (*fn)(void *ctx, int64_t pid, int64_t seq, const char *id, const char *body),
+                          void *ctx);
+/* The actors (distinct JSON objects, at most limit) of provider_id's own statements that
+ * became live completions of the registrant(s) that provider_id's statements with actor key
+ * (as in xapi.statements.agents) credited, as a JSON array text into *out (caller frees). */
+int cpd_xs_own_actors(rs_db *db, char **out, int64_t provider_id, const char *key, int limit);
 /* Mark the credited outcomes of statements in ids_arr voided: fn(ctx, completion_id) each. */
 int cpd_xs_outcomes_void(rs_db *db, int64_t provider_id, const char *ids_arr, void (*fn)(void *ctx, int64_t cid),
                          void *ctx);

@@ -1,6 +1,7 @@
 /* cpd-tracker: a registrant adds an e-mail address as an xAPI identity — the registry records
  * it as pending with a one-time code, and the confirmation mail goes out through the
- * reminder mail's SMTP sender, in the registrant's language. */
+ * reminder mail's SMTP sender, in the registrant's language; confirming it credits the
+ * statements stored before with that address as actor. */
 #include "cpd_renewal.h"
 #include "cpd_xapi.h"
 #include "reg_mbox.h"
@@ -49,4 +50,28 @@ int cpd_xapi_mbox_add(char out_address[REG_EMAIL_MAX], rs_db *db, const struct c
 	}
 	memcpy(out_address, norm, strlen(norm) + 1);
 	return 0;
+}
+
+struct cpd_xapi_confirm {
+	const char *base_url;
+	const struct reg_actor *who;
+	int credited;
+};
+
+static int cpd_xapi_mbox_confirmed(rs_db *db, void *ctx, const char *regno, const char *address)
+{
+	struct cpd_xapi_confirm *c = ctx;
+	c->credited = 0;
+	return cpd_xapi_rematch_in_tx(&c->credited, db, regno, address, c->base_url, c->who->actor, c->who->role,
+	                              c->who->request_id);
+}
+
+int cpd_xapi_mbox_confirm(char out_address[REG_EMAIL_MAX], int *out_credited, rs_db *db, const char *regno,
+                          const char *code, const char *base_url, const struct reg_actor *who)
+{
+	struct cpd_xapi_confirm c = { .base_url = base_url ? base_url : "", .who = who };
+	int rc = reg_mbox_confirm_then(out_address, db, regno, code, who, cpd_xapi_mbox_confirmed, &c);
+	if (rc == 0 && out_credited)
+		*out_credited = c.credited;
+	return rc;
 }

@@ -10,6 +10,7 @@
 #include "store_xapi.h"
 #include "store_lrs.h"
 
+#include "rs_audit.h"
 #include "rs_error.h"
 #include "rs_util.h"
 
@@ -414,6 +415,7 @@ struct cpd_xs_batch {
 	int conflict;                     /* set by the existing-row callback */
 	char conflict_id[37];
 	json_t *targets_found;            /* {id: is_voiding} */
+	json_t *credited;                 /* re-matching: [{provider_id, statement_id, completion_id}] */
 };
 
 static void cpd_xs_on_existing(void *ctx, const char *id, const char *body, int is_voiding)
@@ -658,7 +660,8 @@ static int cpd_xs_credit(rs_db *db, struct cpd_xs_batch *b)
 			rec_of[cb.n] = i;
 			cb.n++;
 		}
-		struct cpd_actor actor = { .actor = who->actor, .role = "provider", .request_id = who->request_id };
+		struct cpd_actor actor = { .actor = who->actor, .role = who->role ? who->role : "provider",
+		                           .request_id = who->request_id };
 		if (rc == 0)
 			rc = cpd_completions_log_in_tx(&res, db, &actor, who->provider_id, "xapi", &cb);
 	}
@@ -676,6 +679,10 @@ static int cpd_xs_credit(rs_db *db, struct cpd_xs_batch *b)
 		if (json_is_integer(cid)) {
 			json_array_append_new(outcomes, json_pack("{s:s, s:s, s:s, s:O}", "statement_id", sid, "outcome",
 			                                          "credited", "reason", "", "completion_id", cid));
+			if (b->credited)
+				json_array_append_new(b->credited, json_pack("{s:I, s:s, s:O}", "provider_id",
+				                                             (json_int_t)who->provider_id, "statement_id", sid,
+				                                             "completion_id", cid));
 		} else {
 			const char *why = json_string_value(
 				json_object_get(json_array_get(json_object_get(r, "problems"), 0), "problem"));
@@ -700,6 +707,161 @@ done:
 	free(reasons);
 	free(hours10);
 	free(cand);
+	return rc;
+}
+
+/* ---- the Agents resource: a Person from the provider's own identifiers ---- */
+
+/* Merge the identifier arrays of Person person_of_actor into Person p, each value once. */
+static void cpd_xp_merge(json_t *p, const json_t *person_of_actor)
+{
+	const char *k;
+	json_t *vals;
+	json_object_foreach((json_t *)(uintptr_t)person_of_actor, k, vals) {
+		if (!json_is_array(vals))
+			continue;
+		json_t *into = json_object_get(p, k);
+		if (!into) {
+			json_object_set(p, k, vals);
+			continue;
+		}
+		for (size_t i = 0; i < json_array_size(vals); i++) {
+			const json_t *v = json_array_get(vals, i);
+			size_t j;
+			for (j = 0; j < json_array_size(into); j++)
+				if (json_equal(json_array_get(into, j), v))
+					break;
+			if (j == json_array_size(into))
+				json_array_append(into, (json_t *)(uintptr_t)v);
+		}
+	}
+}
+
+int cpd_xapi_person(json_t **out, rs_db *db, int64_t provider_id, const json_t *agent)
+{
+	json_t *p = NULL;
+	int rc = cpd_lrs_person(&p, agent);
+	if (rc != 0)
+		return rc;
+	char *key = cpd_xapi_ifi(agent), *text = NULL;
+	rc = key ? cpd_xs_own_actors(db, &text, provider_id, key, CPD_XAPI_PERSON_MAX) : RS_ENOMEM;
+	json_t *actors = text ? json_loads(text, 0, NULL) : NULL;
+	if (rc == 0 && !actors)
+		rc = RS_ENOMEM;
+	for (size_t i = 0; rc == 0 && i < json_array_size(actors); i++) {
+		json_t *one = NULL;
+		if (cpd_lrs_person(&one, json_array_get(actors, i)) == 0)
+			cpd_xp_merge(p, one);
+		json_decref(one);
+	}
+	free(key);
+	free(text);
+	json_decref(actors);
+	if (rc != 0) {
+		json_decref(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+/* ---- statements stored before their actor's address was confirmed ---- */
+
+#define CPD_XS_REMATCH_PAGE 200      /* statements read (and credited) at a time */
+
+struct cpd_xs_page {
+	json_t *rows;                     /* [{pid, seq, id, body}] */
+	int oom;
+};
+
+static void cpd_xs_on_unmatched(void *ctx, int64_t pid, int64_t seq, const char *id, const char *body)
+{
+	struct cpd_xs_page *p = ctx;
+	json_t *st = json_loads(body, 0, NULL);
+	json_t *row = st ? json_pack("{s:I, s:I, s:s, s:o}", "pid", (json_int_t)pid, "seq", (json_int_t)seq, "id", id,
+	                             "body", st)
+	                 : NULL;
+	if (!row || json_array_append_new(p->rows, row) != 0)
+		p->oom = 1;
+}
+
+/* Rows [from, to) of the page (one provider's) through cpd_xs_credit as a batch. */
+static int cpd_xs_rematch_group(rs_db *db, json_t *rows, size_t from, size_t to, const struct cpd_xapi_who *base,
+                                json_t *credited)
+{
+	size_t n = to - from;
+	struct cpd_xapi_who who = *base;
+	who.provider_id = (int64_t)json_integer_value(json_object_get(json_array_get(rows, from), "pid"));
+	json_t *stmts = json_array();
+	const char **ids = calloc(n, sizeof *ids);
+	unsigned char *skip = calloc(n, 1);
+	int rc = stmts && ids && skip ? 0 : RS_ENOMEM;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const json_t *r = json_array_get(rows, from + i);
+		json_array_append(stmts, json_object_get(r, "body"));
+		ids[i] = json_string_value(json_object_get(r, "id"));
+	}
+	const char *stored = json_string_value(json_object_get(json_object_get(json_array_get(rows, from), "body"),
+	                                                       "stored"));
+	struct cpd_xs_batch b = { .who = &who, .stmts = stmts, .n = n, .ids = ids, .skip = skip,
+	                          .stored = stored ? stored : "", .credited = credited };
+	if (rc == 0)
+		rc = cpd_xs_credit(db, &b);
+	json_decref(stmts);
+	free(ids);
+	free(skip);
+	return rc;
+}
+
+int cpd_xapi_rematch_in_tx(int *out_credited, rs_db *db, const char *regno, const char *address,
+                           const char *base_url, const char *actor, const char *role, const char *request_id)
+{
+	char sha1[41];
+	reg_mbox_sha1(sha1, address);
+	struct cpd_xapi_who who = { .base_url = base_url, .actor = actor, .role = role, .request_id = request_id };
+	json_t *credited = json_array();
+	int rc = credited ? 0 : RS_ENOMEM;
+	int64_t after_pid = 0, after_seq = 0, looked = 0;
+	while (rc == 0) {
+		struct cpd_xs_page p = { .rows = json_array() };
+		if (!p.rows) {
+			rc = RS_ENOMEM;
+			break;
+		}
+		rc = cpd_xs_unmatched_mbox(db, address, sha1, after_pid, after_seq, CPD_XS_REMATCH_PAGE,
+		                           cpd_xs_on_unmatched, &p);
+		if (rc == 0 && p.oom)
+			rc = RS_ENOMEM;
+		size_t n = json_array_size(p.rows);
+		/* One batch per provider (the page is in provider order). */
+		for (size_t from = 0, to; rc == 0 && from < n; from = to) {
+			json_int_t pid = json_integer_value(json_object_get(json_array_get(p.rows, from), "pid"));
+			for (to = from + 1;
+			     to < n && json_integer_value(json_object_get(json_array_get(p.rows, to), "pid")) == pid; to++)
+				;
+			rc = cpd_xs_rematch_group(db, p.rows, from, to, &who, credited);
+		}
+		if (rc == 0 && n > 0) {
+			const json_t *last = json_array_get(p.rows, n - 1);
+			after_pid = (int64_t)json_integer_value(json_object_get(last, "pid"));
+			after_seq = (int64_t)json_integer_value(json_object_get(last, "seq"));
+			looked += (int64_t)n;
+		}
+		json_decref(p.rows);
+		if (n < CPD_XS_REMATCH_PAGE)
+			break;
+	}
+	if (rc == 0 && looked > 0) {
+		char obj[32];
+		snprintf(obj, sizeof obj, "registrant:%s", regno);
+		json_t *d = json_pack("{s:s, s:I, s:O}", "address", address, "looked_at", (json_int_t)looked, "credited",
+		                      credited);
+		rc = d ? rs_audit(db, actor, role, "cpd.xapi.rematch", obj, d, request_id) : RS_ENOMEM;
+		json_decref(d);
+	}
+	if (rc == 0 && out_credited)
+		*out_credited = (int)json_array_size(credited);
+	json_decref(credited);
 	return rc;
 }
 

@@ -69,6 +69,8 @@ struct reg_mbox_arg {
 	const struct reg_actor *who;
 	char found[REG_EMAIL_MAX];
 	int ok;
+	int (*then)(rs_db *db, void *ctx, const char *regno, const char *address);
+	void *then_ctx;
 };
 
 static int reg_mbox_add_tx(rs_db *db, void *arg)
@@ -155,6 +157,8 @@ static int reg_mbox_confirm_tx(rs_db *db, void *arg)
 	}
 	if (rc == 0)
 		rc = reg_mbox_audit(db, a->who, "registry.mbox.confirm", a->regno, a->found);
+	if (rc == 0 && a->then)
+		rc = a->then(db, a->then_ctx, a->regno, a->found);
 	a->ok = rc == 0;
 	return rc;
 }
@@ -162,13 +166,20 @@ static int reg_mbox_confirm_tx(rs_db *db, void *arg)
 int reg_mbox_confirm(char out_address[REG_EMAIL_MAX], rs_db *db, const char *regno, const char *code,
                      const struct reg_actor *who)
 {
+	return reg_mbox_confirm_then(out_address, db, regno, code, who, NULL, NULL);
+}
+
+int reg_mbox_confirm_then(char out_address[REG_EMAIL_MAX], rs_db *db, const char *regno, const char *code,
+                          const struct reg_actor *who,
+                          int (*then)(rs_db *db, void *ctx, const char *regno, const char *address), void *ctx)
+{
 	char norm[REG_ACTIVATION_CODE_LEN + 1], hex[65];
 	if (!reg_regno_valid(regno) || !code || reg_activation_code_normalise(norm, code) != 0) {
 		rs_error_msg("xapi.mbox.code", NULL);
 		return RS_EAUTH;
 	}
 	reg_mbox_code_sha(hex, norm);
-	struct reg_mbox_arg a = { .regno = regno, .code_hex = hex, .who = who };
+	struct reg_mbox_arg a = { .regno = regno, .code_hex = hex, .who = who, .then = then, .then_ctx = ctx };
 	int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_mbox_confirm_tx, &a);
 	if (rc != 0)
 		return rc;

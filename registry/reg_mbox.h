@@ -39,6 +39,13 @@ int reg_mbox_add(char out_code[REG_ACTIVATION_CODE_LEN + 1], char out_address[RE
  * code of regno), RS_ESTATE (the address is confirmed for another registration). Audited. */
 int reg_mbox_confirm(char out_address[REG_EMAIL_MAX], rs_db *db, const char *regno, const char *code,
                      const struct reg_actor *who);
+/* reg_mbox_confirm, and then(db, ctx, regno, address) inside the same transaction once the
+ * address is confirmed (not on a wrong code): what then does commits with the confirmation
+ * or, when it fails (its error is the answer), neither does. cpd-tracker credits the
+ * statements stored before the confirmation this way (cpd_xapi_mbox_confirm). */
+int reg_mbox_confirm_then(char out_address[REG_EMAIL_MAX], rs_db *db, const char *regno, const char *code,
+                          const struct reg_actor *who,
+                          int (*then)(rs_db *db, void *ctx, const char *regno, const char *address), void *ctx);
 /* Remove one of regno's addresses (pending or confirmed): statements with it credit nobody
  * from then. RS_ENOTFOUND. Audited. */
 int reg_mbox_remove(rs_db *db, const char *regno, const char *address, const struct reg_actor *who);

@@ -6,6 +6,7 @@
 #include "cpd_renewal.h"
 #include "cpd_xapi.h"
 #include "reg_mbox.h"
+#include "rs_config.h"
 #include "rs_error.h"
 #include "rs_json.h"
 
@@ -62,10 +63,12 @@ enum MHD_Result web_h_me_mbox_confirm(struct web_request *req)
 		return web_renewal_fail(req, RS_EUNAVAIL);
 	struct reg_actor who = web_reg_actor(req);
 	char address[REG_EMAIL_MAX];
-	int rc = reg_mbox_confirm(address, db, req->regno, code, &who);
+	int credited = 0;
+	int rc = cpd_xapi_mbox_confirm(address, &credited, db, req->regno, code, rs_config_str("public_base_url"), &who);
 	if (rc != 0)
 		return web_mbox_fail(req, rc);
-	return web_reply_json(req, MHD_HTTP_OK, json_pack("{s:s, s:s}", "address", address, "state", "confirmed"));
+	return web_reply_json(req, MHD_HTTP_OK, json_pack("{s:s, s:s, s:i}", "address", address, "state", "confirmed",
+	                                                  "credited", credited));
 }
 
 enum MHD_Result web_h_me_mbox_remove(struct web_request *req)

@@ -265,6 +265,20 @@ const struct web_route web_routes[] = {
 	/* xAPI statements that became no CPD completion (web/cpd_xapi_unmatched.c, xapi-stmt). */
 	{ .path = "/api/v1/cpd/xapi/unmatched", .method = "GET", .roles = WEB_ROLE_PROVIDER, .surface = WEB_SURF_PROVIDER,
 	  .handler = web_h_cpd_xapi_unmatched, .name = "cpd_xapi_unmatched" },
+	/* Keys for signed xAPI statements (web/cpd_xapi_keys.c, xapi2): a provider its own on the
+	 * provider desk, a registrar any provider's (provider_id) on the CPD desk. */
+	{ .path = "/api/v1/cpd/xapi/keys", .method = "GET", .roles = WEB_ROLE_PROVIDER, .surface = WEB_SURF_PROVIDER,
+	  .handler = web_h_cpd_xapi_keys, .name = "cpd_xapi_keys" },
+	{ .path = "/api/v1/cpd/xapi/keys", .method = "POST", .roles = WEB_ROLE_PROVIDER, .surface = WEB_SURF_PROVIDER,
+	  .json_body = 1, .handler = web_h_cpd_xapi_key_add, .name = "cpd_xapi_key_add" },
+	{ .path = "/api/v1/cpd/xapi/keys/remove", .method = "POST", .roles = WEB_ROLE_PROVIDER,
+	  .surface = WEB_SURF_PROVIDER, .json_body = 1, .handler = web_h_cpd_xapi_key_remove, .name = "cpd_xapi_key_remove" },
+	{ .path = "/api/v1/cpd/providers/xapi-keys", .method = "GET", .roles = WEB_ROLE_REGISTRAR, .surface = WEB_SURF_ADMIN,
+	  .handler = web_h_cpd_xapi_keys, .name = "cpd_xapi_keys" },
+	{ .path = "/api/v1/cpd/providers/xapi-keys", .method = "POST", .roles = WEB_ROLE_REGISTRAR,
+	  .surface = WEB_SURF_ADMIN, .json_body = 1, .handler = web_h_cpd_xapi_key_add, .name = "cpd_xapi_key_add" },
+	{ .path = "/api/v1/cpd/providers/xapi-keys/remove", .method = "POST", .roles = WEB_ROLE_REGISTRAR,
+	  .surface = WEB_SURF_ADMIN, .json_body = 1, .handler = web_h_cpd_xapi_key_remove, .name = "cpd_xapi_key_remove" },
 	/* xAPI 1.0.3 Learning Record Store (web/xapi.c). Open in this table because the dispatcher
 	 * authenticates itself: HTTP Basic with the provider's xAPI credential, which the
 	 * alternate request syntax sends in the form body (unknown resources 404 and CORS

@@ -309,6 +309,10 @@ enum MHD_Result web_h_cpd_completion_decide(struct web_request *req);
 enum MHD_Result web_h_cpd_status(struct web_request *req);
 /* xAPI statements that became no completion (web/cpd_xapi_unmatched.c, xapi-stmt). */
 enum MHD_Result web_h_cpd_xapi_unmatched(struct web_request *req);
+/* Signing keys of signed xAPI statements (web/cpd_xapi_keys.c, xapi2). */
+enum MHD_Result web_h_cpd_xapi_keys(struct web_request *req);
+enum MHD_Result web_h_cpd_xapi_key_add(struct web_request *req);
+enum MHD_Result web_h_cpd_xapi_key_remove(struct web_request *req);
 /* The xAPI Learning Record Store under /xapi/ (web/xapi.c dispatches to its resources). */
 enum MHD_Result web_h_xapi(struct web_request *req);
 /* The headers of every answer under /xapi/ (version, CORS): name, value, ..., NULL. */

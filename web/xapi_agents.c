@@ -4,6 +4,7 @@
 #include "xapi.h"
 
 #include "cpd_lrs.h"
+#include "cpd_xapi.h"
 #include "rs_error.h"
 #include "rs_json.h"
 
@@ -39,7 +40,10 @@ enum MHD_Result web_xapi_agents(struct web_xapi *x)
 	char key[CPD_LRS_AGENT_KEY_MAX + 1];
 	if (web_xapi_agent_param(x, &agent, key, &reply) != 0)
 		return reply;
-	int rc = cpd_lrs_person(&person, agent);
+	rs_db *db = NULL;
+	int rc = web_db(x->req, &db);
+	if (rc == 0)
+		rc = cpd_xapi_person(&person, db, x->provider_id, agent);
 	json_decref(agent);
 	if (rc != 0)
 		return web_xapi_reply_rc(x, rc);

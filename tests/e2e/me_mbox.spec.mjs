@@ -1,6 +1,8 @@
 // A registrant at /me adds an e-mail address for training providers' LMSs (xAPI), gets the
 // confirmation mail from the real SMTP server on loopback, opens its link and confirms; the
-// section in Japanese and English, axe-core clean in each state. Screenshots me-mbox-ja/en.
+// section in Japanese and English, axe-core clean in each state. A completion a provider's LMS
+// sent by that address before the confirmation shows up on /me with it (xapi2).
+// Screenshots me-mbox-ja/en.
 // rissd-set: jobs_interval=0
 // smtp-sink
 import { test } from 'node:test';
@@ -8,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { launch, axeViolations, screenshot, BASE } from './browser.mjs';
-import { staffClient, totp, PASSWORD } from './staff.mjs';
+import { staffClient, totp, riss, PASSWORD } from './staff.mjs';
 
 const RUN = String(process.pid);
 
@@ -64,6 +66,25 @@ test('a registrant confirms an e-mail address for xAPI at /me through the mailed
     assert.ok(link, text);
     assert.deepEqual(await axeViolations(page), []);
 
+    // A provider's LMS reports a completion by this address before it is confirmed.
+    const prov = JSON.parse(riss('provider', 'add', '宛先講習 ' + RUN, '--name-en', 'Mbox courses ' + RUN, '--json'));
+    const fy = new Date().getFullYear();
+    const course = await fetch(BASE + '/api/v1/cpd/courses', {
+      method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + prov.api_key },
+      body: JSON.stringify({ code: 'XME', kind: 'online', title_ja: '講座 XME ' + RUN, title_en: 'Course XME', hours: 2,
+                             cycle_years: [fy - 2, fy - 1, fy, fy + 1] }),
+    });
+    assert.equal(course.status, 201, await course.text());
+    const base = prov.xapi.endpoint.replace(/\/xapi\/?$/, ''); // public_base_url: the course's activity id
+    const stmt = await fetch(BASE + '/xapi/statements', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Experience-API-Version': '1.0.3',
+                 Authorization: 'Basic ' + Buffer.from(prov.xapi.username + ':' + prov.xapi.password).toString('base64') },
+      body: JSON.stringify({ actor: { mbox: 'mailto:' + addr }, verb: { id: 'http://adlnet.gov/expapi/verbs/completed' },
+                             object: { id: base + '/courses/XME' }, result: { completion: true } }),
+    });
+    assert.equal(stmt.status, 200, await stmt.text());
+
     // The link opens /me with the code filled in; Confirm confirms.
     await page.goto(BASE + '/me?mbox_code=' + link[1]);
     await page.waitForSelector('#mbox-link-hint:not([hidden])');
@@ -72,6 +93,8 @@ test('a registrant confirms an e-mail address for xAPI at /me through the mailed
     await page.click('#mbox-confirm button[type=submit]');
     await page.waitForFunction(() => document.querySelector('#mboxes tbody td:nth-child(2)')?.textContent === '確認済み');
     assert.match(await page.textContent('#status'), /を確認しました/);
+    assert.match(await page.textContent('#status'), /確認前に講習機関から届いていた 1 件の修了を受講記録に反映しました/);
+    await page.waitForFunction((r) => document.getElementById('completions').textContent.includes('講座 XME ' + r), RUN);
     assert.deepEqual(await axeViolations(page), []);
     await page.locator('#mbox-h').scrollIntoViewIfNeeded();
     await screenshot(page, 'me-mbox-ja');

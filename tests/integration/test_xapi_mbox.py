@@ -3,9 +3,11 @@ server on loopback (aiosmtpd): a provider's LMS names a registrant by mbox; befo
 registrant confirms the address at /me the statement is stored but unmatched, with the
 reason; the registrant adds the address, the confirmation mail (in the registrant's
 language) carries a one-time code and link, and once confirmed statements by that mbox — in
-any case — or by its mbox_sha1sum credit the registrant. A wrong code does not confirm,
-another registrant cannot confirm an address already confirmed, and a removed address
-credits nobody again."""
+any case — or by its mbox_sha1sum credit the registrant. Confirming also credits, once, the
+statements stored before (by any provider) with that address as actor: on /me, on each
+provider's completions, off its unmatched list, with an audit entry. A wrong code does not
+confirm, another registrant cannot confirm an address already confirmed, a removed address
+credits nobody again, and confirming it anew credits only what came meanwhile."""
 import base64
 import datetime
 import email
@@ -20,7 +22,7 @@ import time
 import unittest
 import uuid
 
-from rissd_harness import Rissd, riss, require_stack, BUILD, ROOT, CONFIG, totp
+from rissd_harness import Rissd, psql, riss, require_stack, BUILD, ROOT, CONFIG, totp
 
 require_stack()
 riss("db", "migrate")
@@ -98,12 +100,16 @@ class XapiMbox(unittest.TestCase):
         cls.start = cycle_start(TODAY)
         cls.provider = riss_json("provider", "add", f"xAPI メール機関{RUN}", "--name-en", f"xAPI mail {RUN}",
                                  "--from", "2016-10-01", "--json")
+        # A second provider with a course of the same code: statements from any provider count.
+        cls.provider2 = riss_json("provider", "add", f"xAPI メール第二機関{RUN}", "--name-en", f"xAPI mail two {RUN}",
+                                  "--from", "2016-10-01", "--json")
         fy = TODAY.year if TODAY.month >= 4 else TODAY.year - 1
-        st, _, c = cls.d.json("POST", "/api/v1/cpd/courses",
-                              {"code": "XMB", "kind": "online", "title_ja": "講座 XMB", "title_en": "Course XMB",
-                               "hours": 2, "cycle_years": [fy - 1, fy, fy + 1]},
-                              headers={"Authorization": "Bearer " + cls.provider["api_key"]})
-        assert st == 201, c
+        for p in (cls.provider, cls.provider2):
+            st, _, c = cls.d.json("POST", "/api/v1/cpd/courses",
+                                  {"code": "XMB", "kind": "online", "title_ja": "講座 XMB", "title_en": "Course XMB",
+                                   "hours": 2, "cycle_years": [fy - 1, fy, fy + 1]},
+                                  headers={"Authorization": "Bearer " + p["api_key"]})
+            assert st == 201, c
 
     @classmethod
     def tearDownClass(cls):
@@ -135,28 +141,38 @@ class XapiMbox(unittest.TestCase):
         self.assertEqual(st, 200, s)
         return regno, {"Cookie": hdrs["set-cookie"].split(";")[0], "X-CSRF-Token": s["csrf"]}
 
-    def post(self, actor):
+    def post(self, actor, provider=None):
         s = {"id": str(uuid.uuid4()), "actor": actor,
              "verb": {"id": COMPLETED, "display": {"en-US": "completed"}},
              "object": {"id": f"{BASE}/courses/XMB", "objectType": "Activity"},
              "result": {"completion": True},
              "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat()}
-        x = self.provider["xapi"]
+        x = (provider or self.provider)["xapi"]
         auth = base64.b64encode(f"{x['username']}:{x['password']}".encode()).decode()
         st, _, ids = self.d.json("POST", "/xapi/statements", s,
                                  headers={"Authorization": "Basic " + auth, "X-Experience-API-Version": "1.0.3"})
         self.assertEqual((st, ids), (200, [s["id"]]))
         return s["id"]
 
-    def credited(self, regno, sid):
+    def person(self, agent, provider=None):
+        import json
+        import urllib.parse
+        x = (provider or self.provider)["xapi"]
+        auth = base64.b64encode(f"{x['username']}:{x['password']}".encode()).decode()
+        st, _, p = self.d.json("GET", "/xapi/agents?agent=" + urllib.parse.quote(json.dumps(agent)),
+                               headers={"Authorization": "Basic " + auth, "X-Experience-API-Version": "1.0.3"})
+        self.assertEqual(st, 200, p)
+        return p
+
+    def credited(self, regno, sid, provider=None):
         st, _, b = self.d.json("GET", f"/api/v1/cpd/completions?regno={regno}&limit=1000",
-                               headers={"Authorization": "Bearer " + self.provider["api_key"]})
+                               headers={"Authorization": "Bearer " + (provider or self.provider)["api_key"]})
         self.assertEqual(st, 200, b)
         return [c for c in b["completions"] if c["provider_record_id"] == sid]
 
-    def unmatched_reason(self, sid):
+    def unmatched_reason(self, sid, provider=None):
         st, _, b = self.d.json("GET", "/api/v1/cpd/xapi/unmatched?limit=1000",
-                               headers={"Authorization": "Bearer " + self.provider["api_key"]})
+                               headers={"Authorization": "Bearer " + (provider or self.provider)["api_key"]})
         self.assertEqual(st, 200, b)
         return {u["statement_id"]: u["message_id"] for u in b["unmatched"]}.get(sid)
 
@@ -185,6 +201,12 @@ class XapiMbox(unittest.TestCase):
         before = self.post({"objectType": "Agent", "mbox": "mailto:" + addr})
         self.assertEqual(self.credited(regno, before), [])
         self.assertEqual(self.unmatched_reason(before), "xapi.unmatched.mbox")
+        # ... also by the second provider, naming the address by its sha1sum.
+        before2 = self.post({"mbox_sha1sum": sha1.upper()}, self.provider2)
+        self.assertEqual(self.unmatched_reason(before2, self.provider2), "xapi.unmatched.mbox")
+        st, _, view = self.d.json("GET", "/api/v1/me", headers=me)
+        self.assertEqual(st, 200, view)
+        self.assertEqual([c for c in view["completions"] if c["course_code"] == "XMB"], [])
 
         # Adding sends the confirmation mail (Japanese: the registrant's language by default).
         st, _, b = self.d.json("POST", "/api/v1/me/mboxes", {"address": typed}, headers=me)
@@ -201,9 +223,23 @@ class XapiMbox(unittest.TestCase):
         st, _, e = self.d.json("POST", "/api/v1/me/mboxes/confirm", {"code": "AAAA-BBBB-CCCC"}, headers=me)
         self.assertEqual((st, e["message_id"]), (400, "xapi.mbox.code"))
         st, _, b = self.d.json("POST", "/api/v1/me/mboxes/confirm", {"code": code.replace("-", "").lower()}, headers=me)
-        self.assertEqual((st, b), (200, {"address": addr, "state": "confirmed"}))
+        # The three statements stored before (two providers) are credited with the confirmation.
+        self.assertEqual((st, b), (200, {"address": addr, "state": "confirmed", "credited": 3}))
         st, _, b = self.d.json("POST", "/api/v1/me/mboxes/confirm", {"code": code}, headers=me)
         self.assertEqual(st, 400, b)  # used up
+        for sid, p in ((before, self.provider), (pending, self.provider), (before2, self.provider2)):
+            recs = self.credited(regno, sid, p)
+            self.assertEqual([(r["via"], r["state"], r["course_code"]) for r in recs], [("xapi", "accepted", "XMB")])
+            self.assertIsNone(self.unmatched_reason(sid, p))
+        st, _, view = self.d.json("GET", "/api/v1/me", headers=me)
+        self.assertEqual(sorted(c["provider_en"] for c in view["completions"] if c["course_code"] == "XMB"),
+                         sorted([f"xAPI mail {RUN}", f"xAPI mail {RUN}", f"xAPI mail two {RUN}"]))
+        audit = psql("SELECT detail->>'address', detail->'credited' FROM audit.events WHERE action = "
+                     f"'cpd.xapi.rematch' AND object = 'registrant:{regno}'")
+        self.assertEqual(audit.count("\n"), 0, audit)  # one entry
+        self.assertTrue(audit.startswith(addr + "|"), audit)
+        for sid in (before, pending, before2):
+            self.assertIn(sid, audit)
 
         # From now on the mbox (in whatever case the LMS writes it) and its sha1sum credit the registrant.
         by_mbox = self.post({"mbox": "mailto:" + typed})
@@ -212,8 +248,19 @@ class XapiMbox(unittest.TestCase):
         by_sha1 = self.post({"objectType": "Agent", "mbox_sha1sum": sha1})
         self.assertEqual(len(self.credited(regno, by_sha1)), 1)
         self.assertIsNone(self.unmatched_reason(by_sha1))
-        # The statement sent before the confirmation stays as it was stored: unmatched.
-        self.assertEqual(self.credited(regno, before), [])
+
+        # The Agents resource: a provider sees the identifiers it sent itself for this person
+        # (here also the account it used once), never the registry's or another provider's.
+        by_account = self.post({"account": {"homePage": BASE, "name": regno}})
+        self.assertEqual(len(self.credited(regno, by_account)), 1)
+        p1 = self.person({"mbox": "mailto:" + addr})
+        self.assertEqual(sorted(p1["mbox"]), sorted(["mailto:" + addr, "mailto:" + typed]))
+        self.assertEqual(p1["mbox_sha1sum"], [sha1])
+        self.assertEqual(p1["account"], [{"homePage": BASE, "name": regno}])
+        p2 = self.person({"mbox_sha1sum": sha1.upper()}, self.provider2)
+        self.assertEqual(p2, {"objectType": "Person", "mbox_sha1sum": [sha1.upper()]})
+        self.assertEqual(self.person({"mbox": "mailto:" + addr}, self.provider2),
+                         {"objectType": "Person", "mbox": ["mailto:" + addr]})
 
         # Another registrant (who reads English) cannot take the confirmed address.
         other, me2 = self.registrant("two")
@@ -236,6 +283,35 @@ class XapiMbox(unittest.TestCase):
         self.assertEqual(self.credited(regno, after), [])
         self.assertEqual(self.unmatched_reason(after), "xapi.unmatched.mbox")
 
+        # Confirmed anew: only the statement sent meanwhile is credited; the others stay one completion each.
+        st, _, b = self.d.json("POST", "/api/v1/me/mboxes", {"address": addr}, headers=me)
+        self.assertEqual(st, 201, b)
+        code3, _ = self.mail_code(addr, 3)
+        st, _, b = self.d.json("POST", "/api/v1/me/mboxes/confirm", {"code": code3}, headers=me)
+        self.assertEqual((st, b.get("credited")), (200, 1), b)
+        self.assertEqual(len(self.credited(regno, after)), 1)
+        for sid, p in ((before, self.provider), (before2, self.provider2)):
+            self.assertEqual(len(self.credited(regno, sid, p)), 1)
+
+    def test_signing_keys_staff_and_own_only(self):
+        """Keys of signed statements from the desks: a provider reads only its own (a
+        provider_id it names is not looked at), a registrar any provider's."""
+        bearer = {"Authorization": "Bearer " + self.provider["api_key"]}
+        pid2 = self.provider2["provider_id"]
+        st, _, b = self.d.json("GET", f"/api/v1/cpd/xapi/keys?provider_id={pid2}", headers=bearer)
+        self.assertEqual((st, b["provider_id"]), (200, self.provider["provider_id"]))
+        st, _, b = self.d.json("POST", "/api/v1/cpd/xapi/keys", {"provider_id": pid2, "jwk": {"kty": "RSA"}},
+                               headers=bearer)
+        self.assertEqual(st, 400, b)
+        st, _, _ = self.d.json("GET", f"/api/v1/cpd/providers/xapi-keys?provider_id={pid2}", headers=bearer)
+        self.assertIn(st, (401, 403))
+        st, _, b = self.d.json("GET", f"/api/v1/cpd/providers/xapi-keys?provider_id={pid2}", headers=self.staff)
+        self.assertEqual((st, b["provider_id"], b["keys"]), (200, pid2, []))
+        st, _, b = self.d.json("POST", "/api/v1/cpd/providers/xapi-keys/remove", {"provider_id": pid2, "kid": "none"},
+                               headers=self.staff)
+        self.assertEqual(st, 404, b)
+        st, _, b = self.d.json("GET", "/api/v1/cpd/providers/xapi-keys", headers=self.staff)
+        self.assertEqual((st, b["message_id"]), (400, "xapi2.keys.provider"))
 
 def riss_json(*args):
     import json

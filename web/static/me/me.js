@@ -228,7 +228,11 @@
         .then(function (r) {
           $('mbox-code').value = '';
           $('mbox-link-hint').hidden = true;
-          return loadMboxes().then(function () { status(t('page.me.mbox.confirmed', [r.address])); });
+          // Statements a provider sent before the confirmation may have become completions (xapi2).
+          return (r.credited ? load() : Promise.resolve()).then(loadMboxes).then(function () {
+            status(t('page.me.mbox.confirmed', [r.address]) +
+              (r.credited ? ' ' + t('xapi2.me.credited', [String(r.credited)]) : ''));
+          });
         })
         .catch(function (e) { status(e.message, true); });
     });

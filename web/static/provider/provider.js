@@ -151,6 +151,63 @@
     });
   }
 
+  // Keys for signed xAPI statements (xapi2): list, add a JWK file, remove after confirming.
+  var removing = null;
+  function keysSay(text, bad) { var o = $('keys-result'); o.textContent = text || ''; o.className = bad ? 'bad' : ''; }
+  function loadKeys() {
+    return api('GET', '/api/v1/cpd/xapi/keys').then(function (res) {
+      if (!res.ok) return fail(res);
+      var tb = $('xapi-keys').tBodies[0];
+      clear(tb);
+      res.body.keys.forEach(function (k) {
+        var tr = document.createElement('tr');
+        cell(tr, k.kid).className = 'iri';
+        cell(tr, k.thumbprint).className = 'iri';
+        cell(tr, String(k.bits));
+        cell(tr, jst(k.created_at));
+        var b = document.createElement('button');
+        b.type = 'button';
+        b.textContent = t('xapi2.page.k_remove');
+        b.setAttribute('aria-label', t('xapi2.page.k_remove_h', [k.kid]));
+        b.addEventListener('click', function () {
+          removing = k.kid;
+          $('key-remove-title').textContent = t('xapi2.page.k_remove_h', [k.kid]);
+          $('key-remove-dialog').showModal();
+        });
+        cell(tr, '').appendChild(b);
+        tb.appendChild(tr);
+      });
+      if (!res.body.keys.length) {
+        var tr = document.createElement('tr'); var td = cell(tr, t('xapi2.page.k_none')); td.colSpan = 5; tb.appendChild(tr);
+      }
+    });
+  }
+  function addKey(e) {
+    e.preventDefault();
+    var f = $('jwk-file').files[0];
+    if (!f) { keysSay(t('provider.no_file'), true); return; }
+    if (f.size > 16384) { keysSay(t('xapi2.keys.jwk'), true); return; }
+    f.text().then(function (text) {
+      var jwk;
+      try { jwk = JSON.parse(text); } catch (err) { keysSay(t('xapi2.keys.jwk'), true); return null; }
+      return api('POST', '/api/v1/cpd/xapi/keys', { jwk: jwk });
+    }).then(function (res) {
+      if (!res) return;
+      if (!res.ok) { keysSay(window.rissI18n.problem(res.body, res.status), true); return; }
+      keysSay(t('xapi2.page.k_added', [res.body.kid]));
+      e.target.reset();
+      loadKeys();
+    });
+  }
+  function removeKey() {
+    var kid = removing;
+    api('POST', '/api/v1/cpd/xapi/keys/remove', { kid: kid }).then(function (res) {
+      if (!res.ok) { keysSay(window.rissI18n.problem(res.body, res.status), true); return; }
+      keysSay(t('xapi2.page.k_removed', [kid]));
+      loadKeys();
+    });
+  }
+
   function showWho() {
     if (me) $('who').textContent = t('provider.signed_in', [window.rissI18n.current() === 'en' ? me.name_en : me.name_ja]);
   }
@@ -164,6 +221,7 @@
     loadCourses();
     loadRecords();
     loadUnmatched();
+    loadKeys();
   }
 
   function signIn() {
@@ -235,6 +293,9 @@
         loadCourses();
       });
     });
+    $('key-add-form').addEventListener('submit', addKey);
+    $('key-remove-form').addEventListener('submit', function () { removeKey(); });
+    $('key-remove-cancel').addEventListener('click', function () { removing = null; $('key-remove-dialog').close(); });
     $('x-cancel').addEventListener('click', function () { $('correct-form').hidden = true; });
     $('correct-form').addEventListener('submit', function (e) {
       e.preventDefault();
@@ -258,7 +319,8 @@
     document.addEventListener('riss:lang', function () {
       say('');
       $('upload-result').textContent = '';
-      if (key()) { showWho(); loadCourses(); loadRecords(); loadUnmatched(); }
+      keysSay('');
+      if (key()) { showWho(); loadCourses(); loadRecords(); loadUnmatched(); loadKeys(); }
     });
     if (key()) signIn();
   });
