@@ -108,6 +108,11 @@ test('sign in, upload a CSV with a bad row, then the fixed one, and correct a re
   await page.click('#upload-form button[type=submit]');
   await page.waitForFunction(() => /3 件登録/.test(document.getElementById('upload-result').textContent));
   assert.equal(await page.getAttribute('#upload-errors', 'hidden'), '');
+  // Every row's own result, in file order with its line number.
+  const perRow = await page.$$eval('#upload-rows tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  assert.equal(perRow.length, 3);
+  assert.deepEqual(perRow.map((r) => r[0]), ['2', '3', '4']);
+  for (const r of perRow) assert.equal(r[2], '登録しました');
   await page.waitForFunction((id) => document.querySelector('#records tbody').textContent.includes(id), `E2E-${RUN}-3`);
   assert.equal(await page.$$eval('#records tbody tr', (trs) => trs.length), 3);
   // Received: Japan time as the rest of the system writes it, whatever the browser's zone.

@@ -242,8 +242,11 @@
     e.preventDefault();
     var f = $('csv-file').files[0];
     var out = $('upload-result'), table = $('upload-errors'), tb = table.tBodies[0];
+    var rowsTable = $('upload-rows'), rtb = rowsTable.tBodies[0];
     clear(tb);
+    clear(rtb);
     table.hidden = true;
+    rowsTable.hidden = true;
     out.className = '';
     if (!f) { out.textContent = t('provider.no_file'); return; }
     f.text().then(function (text) {
@@ -252,6 +255,18 @@
       if (res.ok) {
         out.textContent = t('provider.upload_ok', [res.body.created, res.body.unchanged, res.body.corrected]) +
           (res.body.pending ? ' ' + t('provider.upload_pending', [res.body.pending]) : '');
+        // The result of every row, in file order (line 1 is the header).
+        (res.body.results || []).forEach(function (r, i) {
+          var tr = document.createElement('tr');
+          cell(tr, String(i + 2));
+          cell(tr, r.provider_record_id);
+          cell(tr, t('cpd.result.' + r.result));
+          var st = r.state ? t('state.cpd_completion.' + r.state) : '';
+          (r.holds || []).forEach(function (h) { st += ' — ' + t('cpd.hold.' + h); });
+          cell(tr, st);
+          rtb.appendChild(tr);
+        });
+        rowsTable.hidden = !rtb.rows.length;
         loadRecords();
         return;
       }
