@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -106,10 +107,23 @@ def psql(sql, port=None, db="riss", user="postgres"):
     return r.stdout.strip()
 
 
+def ctl_ctx(client_cert=True):
+    """TLS to the control plane (etcd, Patroni's REST API): the cluster's CA, and root's admin
+    client certificate (both refuse a client without one)."""
+    ctx = ssl.create_default_context(cafile=PG_CA)
+    if client_cert:
+        ctx.load_cert_chain(os.path.join(C, "pgtls", "admin.crt"), os.path.join(C, "pgtls", "admin.key"))
+    return ctx
+
+
+def ctl_get(port, path, timeout=2):
+    return urllib.request.urlopen(f"https://{H}:{port}{path}", timeout=timeout, context=ctl_ctx())
+
+
 def cluster_members():
     for p in API_PORTS:
         try:
-            with urllib.request.urlopen(f"http://{H}:{p}/cluster", timeout=2) as r:
+            with ctl_get(p, "/cluster") as r:
                 return json.load(r)["members"]
         except OSError:
             continue
@@ -123,7 +137,7 @@ def role_of(name):
 def leader_index():
     for i, p in enumerate(API_PORTS):
         try:
-            with urllib.request.urlopen(f"http://{H}:{p}/primary", timeout=1):
+            with ctl_get(p, "/primary", timeout=1):
                 return i
         except OSError:
             continue
@@ -177,7 +191,7 @@ def all_streaming(n=2):
 
 def etcd_healthy():
     for p in ETCD_PORTS:
-        with urllib.request.urlopen(f"http://{H}:{p}/health", timeout=2) as r:
+        with ctl_get(p, "/health") as r:
             if json.load(r).get("health") != "true":
                 return False
     return True
@@ -739,7 +753,54 @@ def check_tls():
           flush=True)
 
 
-DRILLS = {"roles": check_roles, "tls": check_tls, "primary-kill": drill_primary_kill, "node-kill": drill_node_kill, "replica-stop": drill_replica_stop,
+def refused_request(url, ctx, method="GET", headers=None):
+    """The reason a request was refused (TLS handshake, connection, HTTP status >= 400), or
+    None when it was answered with success."""
+    try:
+        req = urllib.request.Request(url, method=method, headers=headers or {},
+                                     data=b"{}" if method == "POST" else None)
+        with urllib.request.urlopen(req, timeout=5, context=ctx) as r:
+            return None if r.status < 400 else f"HTTP {r.status}"
+    except urllib.error.HTTPError as e:
+        return f"HTTP {e.code}"
+    except (OSError, http.client.HTTPException) as e:
+        return type(e).__name__ + ": " + str(getattr(e, "reason", e))[:80]
+
+
+def check_control_tls():
+    """etcd and Patroni's REST API answer only TLS clients with a certificate from the
+    cluster's CA; Patroni's unsafe endpoints also want the password; HAProxy's checks (over
+    that TLS, with its own certificate) see the primary."""
+    plain = ssl.create_default_context(cafile=PG_CA)   # TLS, server checked, no client certificate
+    seen = []
+    for name, port, path in (("etcd", ETCD_PORTS[0], "/health"), ("Patroni", API_PORTS[0], "/cluster")):
+        why = refused_request(f"http://{H}:{port}{path}", None)
+        check(why is not None, f"{name} answered plain HTTP")
+        seen.append(f"{name} plain HTTP: {why}")
+        why = refused_request(f"https://{H}:{port}{path}", plain)
+        check(why is not None, f"{name} answered a TLS client without a certificate")
+        seen.append(f"{name} TLS without client certificate: {why}")
+        check(refused_request(f"https://{H}:{port}{path}", ctl_ctx()) is None, f"{name} refused the admin certificate")
+    # An unsafe endpoint with a valid client certificate but no password: 401, nothing restarted.
+    li = leader_index()
+    why = refused_request(f"https://{H}:{API_PORTS[li]}/restart", ctl_ctx(), method="POST")
+    check(why == "HTTP 401", f"Patroni POST /restart without the password: {why}")
+    seen.append(f"Patroni POST /restart without password: {why}")
+    # etcd's peer URL wants a peer certificate too.
+    why = refused_request(f"https://{H}:{P + 1}/members", plain)
+    check(why is not None, "etcd's peer URL answered a client without a certificate")
+    seen.append(f"etcd peer URL without certificate: {why}")
+    r = subprocess.run(["psql", f"host={H} port={HA_WRITE} user=riss_app dbname=riss sslmode=verify-full sslrootcert={PG_CA}",
+                        "-qAtc", "SELECT NOT pg_is_in_recovery()"], capture_output=True, text=True,
+                       env=dict(os.environ, PGPASSWORD=secret("riss_app")))
+    check(r.stdout.strip() == "t", f"HAProxy's write port does not reach the primary: {r.stderr.strip()}")
+    print("drill control-tls: etcd (client and peer URLs) and Patroni's REST API are TLS with client certificates "
+          "from the cluster's CA; refused: " + "; ".join(seen)
+          + "; HAProxy's checks (check-ssl, verify required, its own certificate) route writes to the primary",
+          flush=True)
+
+
+DRILLS = {"roles": check_roles, "tls": check_tls, "control-tls": check_control_tls, "primary-kill": drill_primary_kill, "node-kill": drill_node_kill, "replica-stop": drill_replica_stop,
           "restore": drill_restore, "key-rotation": drill_key_rotation, "bench": bench}
 
 
@@ -765,7 +826,7 @@ def main():
         cluster_cmd("up")
         resolve_state()
         print(f"drills: cluster up in {time.time() - t0:.0f} s", flush=True)
-        for d in ("roles", "tls", "node-kill", "primary-kill", "replica-stop", "key-rotation", "restore", "bench"):
+        for d in ("roles", "tls", "control-tls", "node-kill", "primary-kill", "replica-stop", "key-rotation", "restore", "bench"):
             try:
                 DRILLS[d]()
             except Fail as e:
