@@ -49,6 +49,10 @@ int cli_cmd_report(int argc, char **argv);
  * names the command) and returns it as a JSON object; *out_feasible gets the verdict. */
 struct cat_engine;
 struct json_t;
+/* The exam's conditional-SH theta strata of a simulation report as a JSON array of
+ * {theta_lo, theta_hi (null at the open ends), n, max_exposure} (riss exposure, riss simulate). */
+struct cat_sim_report;
+struct json_t *cli_expo_strata(const struct cat_sim_report *rep);
 struct json_t *cli_exposure_feasibility(const struct cat_engine *eng, double target, const char *prefix,
                                         int *out_feasible);
 int cli_cmd_keys(int argc, char **argv);

@@ -76,6 +76,19 @@ struct cli_expo_progress {
 	json_t *hist;
 };
 
+json_t *cli_expo_strata(const struct cat_sim_report *rep)
+{
+	json_t *a = json_array();
+	for (int k = 0; k < rep->nstrata; k++) {
+		const struct cat_sim_stratum *t = &rep->stratum[k];
+		json_t *o = json_pack("{s:i, s:f}", "n", (int)t->n, "max_exposure", t->expo_max);
+		json_object_set_new(o, "theta_lo", k == 0 ? json_null() : json_real(t->lo));
+		json_object_set_new(o, "theta_hi", k + 1 == rep->nstrata ? json_null() : json_real(t->hi));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 static void cli_expo_round(void *ctx, int round, const struct cat_sim_report *rep, const struct cat_sim_acc *acc)
 {
 	struct cli_expo_progress *p = ctx;
@@ -84,10 +97,11 @@ static void cli_expo_round(void *ctx, int round, const struct cat_sim_report *re
 		if (acc->selected[i] / acc->n > smax)
 			smax = acc->selected[i] / acc->n;
 	if (!p->json)
-		fprintf(stderr, "round %d: max exposure %.4f, max selection rate %.4f, rmse %.4f\n", round, rep->expo_max,
-		        smax, rep->rmse);
-	json_array_append_new(p->hist, json_pack("{s:i, s:f, s:f, s:f}", "round", round, "max_exposure", rep->expo_max,
-	                                         "max_selection", smax, "rmse", rep->rmse));
+		fprintf(stderr, "round %d: max exposure %.4f, max selection rate %.4f, rmse %.4f, max within a theta stratum %.4f\n",
+		        round, rep->expo_max, smax, rep->rmse, rep->stratum_expo_max);
+	json_array_append_new(p->hist, json_pack("{s:i, s:f, s:f, s:f, s:f, s:o}", "round", round, "max_exposure", rep->expo_max,
+	                                         "max_selection", smax, "rmse", rep->rmse, "max_exposure_conditional",
+	                                         rep->stratum_expo_max, "by_stratum", cli_expo_strata(rep)));
 }
 
 static int cli_expo_num(const char *s, unsigned long long max, unsigned long long *out)
@@ -130,7 +144,7 @@ int cli_cmd_exposure(int argc, char **argv)
 	const char *bank_path = NULL, *exam_path = NULL, *out_path = NULL;
 	unsigned long long n = 4000, iters = 12, seed = 1;
 	double margin = 0.02;
-	int json = 0, strict = 0, feasible = 1, rc = CLI_FAIL;
+	int json = 0, strict = 0, feasible = 1, cond = 0, rc = CLI_FAIL;
 	char *bt = NULL, *et = NULL;
 	json_t *feas = NULL;
 	struct cat_bank *bank = NULL;
@@ -140,7 +154,7 @@ int cli_cmd_exposure(int argc, char **argv)
 	FILE *out = NULL;
 	if (cli_wants_help(argc, argv)) {
 		printf("usage: riss exposure --bank B --exam E [--examinees N] [--iterations K] [--seed S]\n"
-		       "                     [--out FILE] [--json] [--strict]\n\n"
+		       "                     [--conditional] [--out FILE] [--json] [--strict]\n\n"
 		       "Compute Sympson-Hetter exposure-control parameters (sh_k) for bank B under exam E by\n"
 		       "the iterative simulation procedure (Sympson & Hetter 1985): start with k = 1; each\n"
 		       "round simulates N candidates from N(0,1) through the engine, measures each item's\n"
@@ -152,6 +166,12 @@ int cli_cmd_exposure(int argc, char **argv)
 		       "  --margin M      aim M below the target to absorb simulation noise (default 0.02)\n"
 		       "  --iterations K  at most K rounds (default 12)\n"
 		       "  --seed S        random seed (default 1)\n"
+		       "  --conditional   conditional Sympson-Hetter (Stocking & Lewis 1998), as the exam's\n"
+		       "                  method sympson-hetter-conditional: one k per theta stratum of the\n"
+		       "                  exam (exposure.theta_strata, default cuts -1.5 -0.5 0.5 1.5), from\n"
+		       "                  P(S | stratum of true theta); the lottery uses the stratum of the\n"
+		       "                  current estimate; writes sh_kc; judges the largest exposure within\n"
+		       "                  a stratum\n"
 		       "  --strict        exit 1 when the target is not reached or cannot be reached\n\n"
 		       "Before simulating it checks whether the target can be met at all: each candidate\n"
 		       "takes at least so many items from each domain, part and the test, so a group of n\n"
@@ -164,6 +184,7 @@ int cli_cmd_exposure(int argc, char **argv)
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--json") == 0) { json = 1; continue; }
 		if (strcmp(a, "--strict") == 0) { strict = 1; continue; }
+		if (strcmp(a, "--conditional") == 0) { cond = 1; continue; }
 		if (!v)
 			return cli_usage_error("exposure: option '%s' needs a value (see --help)", a);
 		i++;
@@ -209,10 +230,12 @@ int cli_cmd_exposure(int argc, char **argv)
 		rc = cli_usage_error("exposure: %s: %s", exam_path, cat_error_last());
 		goto done;
 	}
-	if (exam->exposure != CAT_EXPO_SH) {
+	if (exam->exposure != CAT_EXPO_SH && exam->exposure != CAT_EXPO_SH_COND) {
 		rc = cli_usage_error("exposure: exam %s does not use sympson-hetter exposure control", exam->id);
 		goto done;
 	}
+	if (cond)
+		exam->exposure = CAT_EXPO_SH_COND;
 	if (cat_engine_new(&eng, exam, bank)) {
 		rc = cli_usage_error("exposure: %s", cat_error_last());
 		goto done;
@@ -236,8 +259,9 @@ int cli_cmd_exposure(int argc, char **argv)
 	double r = exam->exposure_target - margin, last_max = sh.max_exposure;
 	int reached = sh.reached;
 	if (!reached)
-		fprintf(stderr, "riss: exposure: the target %.2f was not reached: the last round's maximum exposure is %.4f "
-		        "after %d rounds%s\n", exam->exposure_target, last_max, sh.rounds,
+		fprintf(stderr, "riss: exposure: the target %.2f was not reached: the last round's maximum exposure%s is %.4f "
+		        "after %d rounds%s\n", exam->exposure_target,
+		        exam->exposure == CAT_EXPO_SH_COND ? " within a theta stratum" : "", last_max, sh.rounds,
 		        feasible ? "" : " (the bank cannot meet it, see above)");
 	out = out_path ? fopen(out_path, "w") : stdout;
 	if (!out) {
@@ -257,8 +281,9 @@ int cli_cmd_exposure(int argc, char **argv)
 		goto done;
 	}
 	if (json) {
-		json_t *o = json_pack("{s:f, s:f, s:O, s:f, s:b, s:O}", "target", exam->exposure_target, "aim", r, "rounds", hist,
-		                      "max_exposure", last_max, "reached", reached, "feasibility", feas);
+		json_t *o = json_pack("{s:f, s:f, s:O, s:f, s:b, s:O, s:s}", "target", exam->exposure_target, "aim", r, "rounds",
+		                      hist, "max_exposure", last_max, "reached", reached, "feasibility", feas, "method",
+		                      exam->exposure == CAT_EXPO_SH_COND ? "sympson-hetter-conditional" : "sympson-hetter");
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
 		putchar('\n');
 		json_decref(o);

@@ -146,6 +146,8 @@ static json_t *cli_sim_json(const struct cat_sim_report *r, double seconds)
 		json_object_set_new(o, "used_share", json_real(1.0 - r->unused_share));
 		json_object_set_new(json_object_get(o, "exposure"), "conditional_max", json_real(cli_sim_cond_max(r)));
 		json_object_set_new(o, "by_theta", cli_sim_bands(r));
+		json_object_set_new(o, "by_stratum", cli_expo_strata(r));
+		json_object_set_new(json_object_get(o, "exposure"), "stratum_max", json_real(r->stratum_expo_max));
 	}
 	return o;
 }
@@ -181,7 +183,7 @@ int cli_cmd_simulate(int argc, char **argv)
 	const char *bank_path = NULL, *exam_path = NULL;
 	unsigned long long n = 0, seed = 1, threads = 2, nforms = 4;
 	enum cat_theta_dist dist = CAT_DIST_NORMAL;
-	int json = 0, have_n = 0, strict = 0, feasible = 1, rc = CLI_FAIL;
+	int json = 0, have_n = 0, strict = 0, feasible = 1, cond = 0, rc = CLI_FAIL;
 	char err[300];
 	char *btext = NULL, *etext = NULL;
 	struct cat_bank *bank = NULL;
@@ -191,7 +193,8 @@ int cli_cmd_simulate(int argc, char **argv)
 	json_t *feas = NULL;
 	if (cli_wants_help(argc, argv)) {
 		printf("usage: riss simulate --bank B [--exam E] --examinees N [--seed S]\n"
-		       "                     [--theta-dist normal|uniform] [--threads T] [--forms F] [--json] [--strict]\n\n"
+		       "                     [--theta-dist normal|uniform] [--threads T] [--forms F] [--conditional]\n"
+		       "                     [--json] [--strict]\n\n"
 		       "Run N simulated candidates (true theta from N(0,1) or U(-3,3)) through the adaptive\n"
 		       "engine with the exam's blueprint, stopping rules and exposure control, and the same\n"
 		       "candidates through a fixed form of the exam's full length (the most informative items\n"
@@ -212,12 +215,15 @@ int cli_cmd_simulate(int argc, char **argv)
 		       "  --threads T     worker threads (default 2)\n"
 		       "  --forms F       F parallel fixed forms and F oracle tiers beside the single form\n"
 		       "                  (default 4; 0 = neither)\n"
+		       "  --conditional   run a sympson-hetter exam as sympson-hetter-conditional (the bank's\n"
+		       "                  sh_kc from riss exposure --conditional)\n"
 		       "  --json          print {\"examinees\", \"bias\", ..., \"by_theta\": [...], \"fixed_form\": {...},\n"
 		       "                  \"parallel_forms\": {\"forms\": F, ...}, \"oracle_tiers\": {...}}\n"
 		       "  --strict        exit 1 when the exam's exposure target is not met (or cannot be)\n\n"
 		       "Figures by true theta (12 bands of 0.5 from -3 to 3, the end bands open): n, bias,\n"
 		       "RMSE, CSEM (root mean square of the reported SE), mean length, accuracy and the\n"
-		       "conditional maximum exposure. When the bank cannot meet the exam's exposure target\n"
+		       "conditional maximum exposure; and the largest exposure within each of the exam's\n"
+		       "conditional-SH theta strata (by_stratum). When the bank cannot meet the exam's exposure target\n"
 		       "under its blueprint (see riss exposure --help) it says so on stderr.\n");
 		return CLI_OK;
 	}
@@ -225,6 +231,7 @@ int cli_cmd_simulate(int argc, char **argv)
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--json") == 0) { json = 1; continue; }
 		if (strcmp(a, "--strict") == 0) { strict = 1; continue; }
+		if (strcmp(a, "--conditional") == 0) { cond = 1; continue; }
 		if (!v)
 			return cli_usage_error("simulate: option '%s' needs a value (see --help)", a);
 		i++;
@@ -277,6 +284,12 @@ int cli_cmd_simulate(int argc, char **argv)
 		rc = cli_usage_error("simulate: %s: %s", exam_path, cat_error_last());
 		goto done;
 	}
+	if (cond && exam->exposure != CAT_EXPO_SH && exam->exposure != CAT_EXPO_SH_COND) {
+		rc = cli_usage_error("simulate: --conditional needs an exam with sympson-hetter exposure control");
+		goto done;
+	}
+	if (cond)
+		exam->exposure = CAT_EXPO_SH_COND;
 	if (cat_engine_new(&eng, exam, bank)) {
 		rc = cli_usage_error("simulate: %s", cat_error_last());
 		goto done;
@@ -383,12 +396,25 @@ int cli_cmd_simulate(int argc, char **argv)
 			       " knows the true theta to the 1/%llu of candidates nearest the cut, the next 1/%llu, ...:\n"
 			       " what perfect routing reaches while every item goes to 1/%llu of the candidates)\n",
 			       pcol, nforms, tcol, nforms, nforms, nforms);
+		printf("\nadaptive by conditional-SH theta stratum (exposure = the largest share of the stratum's\n"
+		       "candidates shown one item):\n");
+		for (int k = 0; k < ad.nstrata; k++) {
+			char lo[16] = "-inf", hi[16] = "+inf";
+			if (k > 0) snprintf(lo, sizeof lo, "%+.2f", ad.stratum[k].lo);
+			if (k + 1 < ad.nstrata) snprintf(hi, sizeof hi, "%+.2f", ad.stratum[k].hi);
+			printf("  %6s..%-6s n %6.0f  exposure %.4f\n", lo, hi, ad.stratum[k].n, ad.stratum[k].expo_max);
+		}
 		cli_sim_print_bands("adaptive", &ad);
 		cli_sim_print_bands("fixed form", &fx);
 		if (P)
 			cli_sim_print_bands(pcol, P);
 	}
 	rc = CLI_OK;
+	if (exam->exposure == CAT_EXPO_SH_COND && exam->exposure_target < 1 && ad.stratum_expo_max > exam->exposure_target) {
+		fprintf(stderr, "riss: simulate: the largest exposure within a theta stratum %.4f is above the exam's target %.2f\n",
+		        ad.stratum_expo_max, exam->exposure_target);
+		if (strict) rc = CLI_FAIL;
+	}
 	if (exam->exposure != CAT_EXPO_NONE && exam->exposure_target < 1 && ad.expo_max > exam->exposure_target) {
 		fprintf(stderr, "riss: simulate: the maximum exposure %.4f is above the exam's target %.2f%s\n", ad.expo_max,
 		        exam->exposure_target, feasible ? " (run riss exposure for this bank)" : "");

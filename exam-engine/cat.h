@@ -183,7 +183,12 @@ struct cat_bank_item {
 	char enemy[CAT_NAME_MAX];  /* enemy set name, "" for none: at most one item per set per test */
 	enum cat_status status;
 	double sh_k;               /* Sympson-Hetter administration probability given selection (0..1] */
+	/* Conditional Sympson-Hetter (Stocking & Lewis 1998): one administration probability per
+	 * theta stratum of the exam (exposure.theta_strata); nkc = 0 means 1 in every stratum */
+	int nkc;
+	double sh_kc[8];           /* CAT_SH_MAX_STRATA */
 };
+#define CAT_SH_MAX_STRATA 8
 
 struct cat_bank {
 	struct cat_bank_item *items;
@@ -218,7 +223,10 @@ void cat_bank_free(struct cat_bank *bank);
 #define CAT_MAX_PARTS 8
 #define CAT_MAX_TYPES 8
 
-enum cat_exposure { CAT_EXPO_NONE = 0, CAT_EXPO_RANDOMESQUE = 1, CAT_EXPO_SH = 2 };
+/* CAT_EXPO_SH_COND: conditional Sympson-Hetter (Stocking & Lewis 1998): the lottery uses the
+ * parameter of the theta stratum the current estimate lies in, and the procedure bounds the
+ * exposure within each stratum of true theta, not only over the whole population. */
+enum cat_exposure { CAT_EXPO_NONE = 0, CAT_EXPO_RANDOMESQUE = 1, CAT_EXPO_SH = 2, CAT_EXPO_SH_COND = 3 };
 /* Item selection: maximum information (MFI), or a-stratification with b-blocking (Chang,
  * Qian & Ying 2001): the pool is cut into strata of rising slope with matched difficulty
  * distributions; stage k of the test draws from stratum k the item whose difficulty (the
@@ -265,6 +273,8 @@ struct cat_exam {
 	enum cat_exposure exposure;
 	int randomesque_k;
 	double exposure_target;    /* Sympson-Hetter max exposure r */
+	int sh_nstrata;            /* conditional SH: theta strata (1..CAT_SH_MAX_STRATA) cut at */
+	double sh_cuts[CAT_SH_MAX_STRATA - 1]; /*   these rising thetas (default -1.5 -0.5 0.5 1.5) */
 	int reserve_forms;         /* > 0: cut reservation (docs/exam-format.md): the items of this
 	                            * many parallel forms assembled at the cut (cat_parallel_forms)
 	                            * are reserved for candidates in the near-cut state */
@@ -404,6 +414,10 @@ struct cat_sim_acc {
 	 * bands also take the thetas beyond them) */
 	double b_n[12], b_err[12], b_sq[12], b_var[12], b_len[12], b_correct[12];
 	uint32_t *b_admin;   /* [band * nitems + item]: times administered to candidates of the band */
+	/* by the exam's conditional-SH theta strata of true theta (exposure.theta_strata) */
+	double c_n[CAT_SH_MAX_STRATA];
+	uint32_t *c_sel;     /* [stratum * nitems + item]: times facing the SH lottery */
+	uint32_t *c_admin;   /* [stratum * nitems + item]: times administered */
 };
 #define CAT_SIM_BANDS 12
 #define CAT_SIM_BAND_LO (-3.0)
@@ -439,7 +453,15 @@ struct cat_sim_report {
 		double expo_max; /* conditional exposure: the largest share of the band's candidates
 		                  * given one item */
 	} band[CAT_SIM_BANDS];
+	int nstrata;         /* the exam's conditional-SH theta strata (1 unless it has some) */
+	struct cat_sim_stratum {
+		double lo, hi, n;  /* lo/hi: -inf/+inf at the ends */
+		double expo_max;   /* largest share of the stratum's candidates given one item */
+	} stratum[CAT_SH_MAX_STRATA];
+	double stratum_expo_max; /* the largest of the strata's expo_max */
 };
+/* The stratum (0..exam->sh_nstrata-1) of theta under the exam's conditional-SH cuts. */
+int cat_sh_stratum(const struct cat_exam *exam, double theta);
 void cat_sim_report(struct cat_sim_report *out, const struct cat_sim_acc *acc, const struct cat_engine *eng);
 
 /* Assemble a fixed form: max_items operational items meeting the blueprint, most informative
@@ -461,12 +483,21 @@ bool cat_engine_reserved(const struct cat_engine *eng, size_t i);
 /* One iteration of the Sympson-Hetter procedure: from an accumulator of a simulation with
  * the current parameters, set k_i = 1 if P(S_i) <= r else r / P(S_i). Writes bank sh_k. */
 void cat_sh_update(struct cat_bank *bank, const struct cat_sim_acc *acc, double target);
+/* The conditional (Stocking-Lewis) iteration: per theta stratum j of the exam, with
+ * P(S_i | j) the share of stratum j's simulated candidates for whom item i faced the lottery,
+ * k_ij = 1 if P(S_i | j) <= r else r / P(S_i | j) (a stratum without candidates keeps 1).
+ * Writes bank sh_kc / nkc. */
+void cat_sh_update_cond(struct cat_bank *bank, const struct cat_sim_acc *acc, const struct cat_exam *exam,
+                        double target);
 
 /* The whole Sympson-Hetter procedure, written once (publication of an exam package and
  * `riss exposure` both call it): start from k = 1; each round simulates o->examinees
  * candidates from N(0,1), sets k by cat_sh_update aiming at the exam's target less
  * o->margin, and stops when a round's maximum exposure is at most the aim plus 0.01 (after
- * the first round) or after o->max_rounds. bank must be the engine's bank; its sh_k and
+ * the first round) or after o->max_rounds. With exposure method sympson-hetter-conditional
+ * the same loop sets sh_kc by cat_sh_update_cond and judges the largest exposure within a
+ * stratum of true theta (cat_sim_report's stratum_expo_max) instead of the overall one.
+ * bank must be the engine's bank; its sh_k and
  * version are updated. Deterministic in o->seed (a simulate hook must keep that).
  * CAT_EINVAL for bad options (fewer than 10 examinees, no rounds, an aim at or below
  * 0.001). */
@@ -485,7 +516,7 @@ struct cat_sh_opts {
 };
 struct cat_sh_outcome {
 	int rounds;
-	double max_exposure;       /* of the last round simulated */
+	double max_exposure;       /* of the last round simulated (conditional: the largest within a stratum) */
 	bool reached;              /* max_exposure <= the exam's target */
 };
 int cat_sh_calibrate(struct cat_sh_outcome *out, struct cat_bank *bank, const struct cat_engine *eng,

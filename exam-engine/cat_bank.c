@@ -79,6 +79,15 @@ static int cat_bank_item_valid(const struct cat_bank_item *it)
 		cat_error_set("bank item %s: sh_k must be in (0, 1]", it->id);
 		return CAT_EINVAL;
 	}
+	if (it->nkc < 0 || it->nkc > CAT_SH_MAX_STRATA) {
+		cat_error_set("bank item %s: sh_kc must list 1..%d values", it->id, CAT_SH_MAX_STRATA);
+		return CAT_EINVAL;
+	}
+	for (int k = 0; k < it->nkc; k++)
+		if (!(it->sh_kc[k] > 0 && it->sh_kc[k] <= 1)) {
+			cat_error_set("bank item %s: sh_kc values must be in (0, 1]", it->id);
+			return CAT_EINVAL;
+		}
 	if ((unsigned)it->status > CAT_RETIRED) {
 		cat_error_set("bank item %s: unknown status", it->id);
 		return CAT_EINVAL;
@@ -155,6 +164,22 @@ int cat_bank_item_parse(struct cat_bank_item *out, const char *line, size_t len)
 		it.irt.b = sum / s->count;
 	} else if (cat_jnum(&j, o, "b", true, &it.irt.b, ctx)) {
 		goto done;
+	}
+	const struct cat_jnode *kc = cat_json_get(&j, o, "sh_kc");
+	if (kc) {
+		if (kc->type != CAT_JARR || kc->count < 1 || kc->count > CAT_SH_MAX_STRATA) {
+			cat_error_set("bank item %s: \"sh_kc\" must be an array of 1..%d numbers", it.id, CAT_SH_MAX_STRATA);
+			goto done;
+		}
+		for (int k = 0; k < kc->count; k++) {
+			const struct cat_jnode *v = cat_json_child(&j, kc, k);
+			if (v->type != CAT_JNUM || !(v->num > 0 && v->num <= 1)) {
+				cat_error_set("bank item %s: sh_kc values must be in (0, 1]", it.id);
+				goto done;
+			}
+			it.sh_kc[k] = v->num;
+		}
+		it.nkc = kc->count;
 	}
 	if (strcmp(status, "operational") == 0) it.status = CAT_OPERATIONAL;
 	else if (strcmp(status, "pretest") == 0) it.status = CAT_PRETEST;
@@ -252,7 +277,16 @@ int cat_bank_item_format(char *buf, size_t cap, const struct cat_bank_item *it)
 	if (it->type[0]) { CAT_APPEND_F(",\"type\":"); CAT_APPEND_S(it->type); }
 	if (it->enemy[0]) { CAT_APPEND_F(",\"enemy\":"); CAT_APPEND_S(it->enemy); }
 	cat_fmt_num(f1, sizeof f1, it->sh_k);
-	CAT_APPEND_F(",\"status\":\"%s\",\"sh_k\":%s}\n", st[it->status], f1);
+	CAT_APPEND_F(",\"status\":\"%s\",\"sh_k\":%s", st[it->status], f1);
+	if (it->nkc > 0) { /* only when set, so banks without it keep their version */
+		CAT_APPEND_F(",\"sh_kc\":[");
+		for (int k = 0; k < it->nkc && k < CAT_SH_MAX_STRATA; k++) {
+			cat_fmt_num(f1, sizeof f1, it->sh_kc[k]);
+			CAT_APPEND_F("%s%s", k ? "," : "", f1);
+		}
+		CAT_APPEND_F("]");
+	}
+	CAT_APPEND_F("}\n");
 #undef CAT_APPEND_F
 #undef CAT_APPEND_S
 	if (n + 1 > cap)

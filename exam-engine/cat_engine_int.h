@@ -86,6 +86,7 @@ struct cat_session {
 	double *s_info;
 	uint32_t *s_idx;
 	uint32_t *sim_selected;/* simulation hook: counts items facing the SH lottery */
+	uint32_t *sim_sel_cond;/*   the same for the candidate's true-theta stratum (row of acc->c_sel) */
 	bool excl_reserved;    /* this selection skips reserved items (candidate not near the cut) */
 };
 

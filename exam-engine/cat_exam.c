@@ -141,8 +141,10 @@ static int cat_exam_from_json(struct cat_exam *e, const struct cat_json *j)
 		if (strcmp(buf, "none") == 0) e->exposure = CAT_EXPO_NONE;
 		else if (strcmp(buf, "randomesque") == 0) e->exposure = CAT_EXPO_RANDOMESQUE;
 		else if (strcmp(buf, "sympson-hetter") == 0) e->exposure = CAT_EXPO_SH;
+		else if (strcmp(buf, "sympson-hetter-conditional") == 0) e->exposure = CAT_EXPO_SH_COND;
 		else {
-			cat_error_set("exam exposure: method must be none, randomesque or sympson-hetter");
+			cat_error_set("exam exposure: method must be none, randomesque, sympson-hetter or "
+			              "sympson-hetter-conditional");
 			return CAT_EINVAL;
 		}
 		if (cat_jnum(j, s, "target", false, &e->exposure_target, "exam exposure") ||
@@ -152,6 +154,22 @@ static int cat_exam_from_json(struct cat_exam *e, const struct cat_json *j)
 		if (!(e->exposure_target > 0 && e->exposure_target <= 1)) {
 			cat_error_set("exam exposure: target must be in (0, 1]");
 			return CAT_EINVAL;
+		}
+		const struct cat_jnode *ts = cat_json_get(j, s, "theta_strata");
+		if (ts) { /* conditional Sympson-Hetter: the rising thetas that cut the strata */
+			if (ts->type != CAT_JARR || ts->count < 1 || ts->count > CAT_SH_MAX_STRATA - 1) {
+				cat_error_set("exam exposure: \"theta_strata\" must list 1..%d rising thetas", CAT_SH_MAX_STRATA - 1);
+				return CAT_EINVAL;
+			}
+			for (int k = 0; k < ts->count; k++) {
+				const struct cat_jnode *v = cat_json_child(j, ts, k);
+				if (v->type != CAT_JNUM || !(fabs(v->num) <= 10) || (k && !(v->num > e->sh_cuts[k - 1]))) {
+					cat_error_set("exam exposure: \"theta_strata\" must list rising thetas within [-10, 10]");
+					return CAT_EINVAL;
+				}
+				e->sh_cuts[k] = v->num;
+			}
+			e->sh_nstrata = ts->count + 1;
 		}
 	}
 
@@ -397,6 +415,9 @@ int cat_exam_parse(struct cat_exam **out, const char *text, size_t len)
 	e->ci_z = 1.96;
 	e->exposure = CAT_EXPO_NONE;
 	e->exposure_target = 1.0;
+	e->sh_nstrata = 5; /* conditional SH strata: cut at -1.5, -0.5, 0.5, 1.5 */
+	for (int k = 0; k < 4; k++)
+		e->sh_cuts[k] = -1.5 + k;
 	e->randomesque_k = 1;
 	e->scale_cut = 600;
 	e->scale_min = 0;

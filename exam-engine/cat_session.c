@@ -703,14 +703,22 @@ static long cat_select_operational(struct cat_session *s)
 		if (j < 0)
 			return -1;
 		uint32_t i = g->opi[j];
-		if (ex != CAT_EXPO_SH)
+		if (ex != CAT_EXPO_SH && ex != CAT_EXPO_SH_COND)
 			return (long)i;
 		/* Sympson-Hetter: the best item faces the lottery, administered with probability
 		 * k_i; a rejected item leaves this test, unless dropping it would break the
 		 * blueprint invariant (then it is administered). */
 		if (s->sim_selected)
 			s->sim_selected[i]++;
-		double k = g->bank->items[i].sh_k;
+		if (s->sim_sel_cond)
+			s->sim_sel_cond[i]++;
+		const struct cat_bank_item *bi = &g->bank->items[i];
+		double k = bi->sh_k;
+		if (ex == CAT_EXPO_SH_COND) {
+			/* conditional: the parameter of the stratum the current estimate lies in */
+			int st = cat_sh_stratum(e, s->theta);
+			k = st < bi->nkc ? bi->sh_kc[st] : 1.0;
+		}
 		if (k >= 1.0 || cat_rng_uniform(&s->rng) < k || !cat_may_reject(s, (size_t)j))
 			return (long)i;
 		s->flags[i] |= CAT_F_REJECTED;

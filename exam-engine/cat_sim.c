@@ -15,7 +15,9 @@ int cat_sim_acc_init(struct cat_sim_acc *acc, size_t nitems)
 	acc->selected = calloc(nitems ? nitems : 1, sizeof *acc->selected);
 	acc->len_min = INT32_MAX;
 	acc->b_admin = calloc((nitems ? nitems : 1) * CAT_SIM_BANDS, sizeof *acc->b_admin);
-	if (!acc->admin || !acc->selected || !acc->b_admin) {
+	acc->c_sel = calloc((nitems ? nitems : 1) * CAT_SH_MAX_STRATA, sizeof *acc->c_sel);
+	acc->c_admin = calloc((nitems ? nitems : 1) * CAT_SH_MAX_STRATA, sizeof *acc->c_admin);
+	if (!acc->admin || !acc->selected || !acc->b_admin || !acc->c_sel || !acc->c_admin) {
 		cat_sim_acc_free(acc);
 		cat_error_set("out of memory");
 		return CAT_ENOMEM;
@@ -28,7 +30,9 @@ void cat_sim_acc_free(struct cat_sim_acc *acc)
 	free(acc->admin);
 	free(acc->selected);
 	free(acc->b_admin);
-	acc->admin = acc->selected = acc->b_admin = NULL;
+	free(acc->c_sel);
+	free(acc->c_admin);
+	acc->admin = acc->selected = acc->b_admin = acc->c_sel = acc->c_admin = NULL;
 }
 
 void cat_sim_acc_merge(struct cat_sim_acc *a, const struct cat_sim_acc *b)
@@ -40,6 +44,13 @@ void cat_sim_acc_merge(struct cat_sim_acc *a, const struct cat_sim_acc *b)
 	if (a->nitems == b->nitems)
 		for (size_t i = 0; i < a->nitems * CAT_SIM_BANDS; i++)
 			a->b_admin[i] += b->b_admin[i];
+	if (a->nitems == b->nitems)
+		for (size_t i = 0; i < a->nitems * CAT_SH_MAX_STRATA; i++) {
+			a->c_sel[i] += b->c_sel[i];
+			a->c_admin[i] += b->c_admin[i];
+		}
+	for (int k = 0; k < CAT_SH_MAX_STRATA; k++)
+		a->c_n[k] += b->c_n[k];
 	for (int k = 0; k < CAT_SIM_BANDS; k++) {
 		a->b_n[k] += b->b_n[k];
 		a->b_err[k] += b->b_err[k];
@@ -57,6 +68,14 @@ void cat_sim_acc_merge(struct cat_sim_acc *a, const struct cat_sim_acc *b)
 	a->violations += b->violations;
 	if (b->len_min < a->len_min) a->len_min = b->len_min;
 	if (b->len_max > a->len_max) a->len_max = b->len_max;
+}
+
+int cat_sh_stratum(const struct cat_exam *e, double theta)
+{
+	int k = 0;
+	while (k + 1 < e->sh_nstrata && theta >= e->sh_cuts[k])
+		k++;
+	return k;
 }
 
 static double cat_phi(double z) { return 0.5 * erfc(-z / sqrt(2.0)); }
@@ -168,6 +187,7 @@ int cat_sim_run_forms(struct cat_sim_acc *acc, const struct cat_engine *g, uint6
 		double theta = dist == CAT_DIST_UNIFORM ? -3.0 + 6.0 * cat_rng_uniform(&cr) : cat_rng_normal(&cr);
 		double est, se;
 		size_t nop = 0;
+		int stratum = cat_sh_stratum(e, theta);
 		if (forms && nforms > 0) {
 			/* the form is drawn apart from the candidate's own stream */
 			size_t f = nforms > 1 ? (size_t)(cat_mix64(seed ^ cat_mix64(c * 2 + 2) ^ 0x666f726dULL) % nforms) : 0;
@@ -196,6 +216,7 @@ int cat_sim_run_forms(struct cat_sim_acc *acc, const struct cat_engine *g, uint6
 			if ((rc = cat_session_new(&s, g, cat_mix64(seed + c))) != 0)
 				goto done;
 			s->sim_selected = acc->selected;
+			s->sim_sel_cond = acc->c_sel + (size_t)stratum * acc->nitems;
 			size_t it;
 			while (!cat_session_done(s) && cat_session_next(s, &it) == 0) {
 				int x = cat_sim_answer(&g->bank->items[it].irt, theta, &cr);
@@ -220,7 +241,9 @@ int cat_sim_run_forms(struct cat_sim_acc *acc, const struct cat_engine *g, uint6
 		for (size_t k = 0; k < nop; k++) {
 			acc->admin[items[k]]++;
 			acc->b_admin[(size_t)band * acc->nitems + items[k]]++;
+			acc->c_admin[(size_t)stratum * acc->nitems + items[k]]++;
 		}
+		acc->c_n[stratum] += 1;
 		double err = est - theta;
 		bool right = (est >= e->cut_theta) == (theta >= e->cut_theta);
 		acc->b_n[band] += 1;
@@ -297,6 +320,21 @@ void cat_sim_report(struct cat_sim_report *o, const struct cat_sim_acc *a, const
 				m = a->b_admin[(size_t)k * a->nitems + i];
 		b->expo_max = a->b_n[k] > 0 ? m / a->b_n[k] : 0;
 	}
+	const struct cat_exam *e = g->exam;
+	o->nstrata = e->sh_nstrata > 0 ? e->sh_nstrata : 1;
+	for (int k = 0; k < o->nstrata; k++) {
+		struct cat_sim_stratum *t = &o->stratum[k];
+		t->lo = k == 0 ? -HUGE_VAL : e->sh_cuts[k - 1];
+		t->hi = k + 1 == o->nstrata ? HUGE_VAL : e->sh_cuts[k];
+		t->n = a->c_n[k];
+		uint32_t m = 0;
+		for (size_t i = 0; i < a->nitems; i++)
+			if (g->kind[i] == CAT_K_OPER && a->c_admin[(size_t)k * a->nitems + i] > m)
+				m = a->c_admin[(size_t)k * a->nitems + i];
+		t->expo_max = t->n > 0 ? m / t->n : 0;
+		if (t->expo_max > o->stratum_expo_max)
+			o->stratum_expo_max = t->expo_max;
+	}
 }
 
 int cat_fixed_form(size_t *out_items, size_t *out_n, const struct cat_engine *g)
@@ -361,6 +399,20 @@ void cat_sh_update(struct cat_bank *bank, const struct cat_sim_acc *acc, double 
 	cat_bank_rehash(bank);
 }
 
+void cat_sh_update_cond(struct cat_bank *bank, const struct cat_sim_acc *acc, const struct cat_exam *e, double target)
+{
+	int ns = e->sh_nstrata > 0 ? e->sh_nstrata : 1;
+	for (size_t i = 0; i < bank->n && i < acc->nitems; i++) {
+		struct cat_bank_item *it = &bank->items[i];
+		it->nkc = ns;
+		for (int k = 0; k < ns; k++) {
+			double ps = acc->c_n[k] > 0 ? acc->c_sel[(size_t)k * acc->nitems + i] / acc->c_n[k] : 0;
+			it->sh_kc[k] = ps <= target ? 1.0 : target / ps;
+		}
+	}
+	cat_bank_rehash(bank);
+}
+
 static void cat_feas_add(struct cat_feasibility *o, const char *kind, const char *name, int need, int have,
                          double target)
 {
@@ -412,8 +464,11 @@ int cat_sh_calibrate(struct cat_sh_outcome *out, struct cat_bank *bank, const st
 		cat_error_set("sympson-hetter: bad options (examinees >= 10, rounds >= 1, target above the margin)");
 		return CAT_EINVAL;
 	}
-	for (size_t i = 0; i < bank->n; i++)
+	bool cond = eng->exam->exposure == CAT_EXPO_SH_COND;
+	for (size_t i = 0; i < bank->n; i++) {
 		bank->items[i].sh_k = 1.0;
+		bank->items[i].nkc = 0;
+	}
 	struct cat_sh_outcome res = { 0, 1.0, false };
 	for (int it = 1; it <= o->max_rounds; it++) {
 		struct cat_sim_acc acc;
@@ -429,14 +484,17 @@ int cat_sh_calibrate(struct cat_sh_outcome *out, struct cat_bank *bank, const st
 		}
 		cat_sim_report(&rep, &acc, eng);
 		res.rounds = it;
-		res.max_exposure = rep.expo_max;
+		res.max_exposure = cond ? rep.stratum_expo_max : rep.expo_max;
 		if (o->on_round)
 			o->on_round(o->ctx, it, &rep, &acc);
-		if (rep.expo_max <= r + 0.01 && it > 1) {
+		if (res.max_exposure <= r + 0.01 && it > 1) {
 			cat_sim_acc_free(&acc);
 			break;
 		}
-		cat_sh_update(bank, &acc, r);
+		if (cond)
+			cat_sh_update_cond(bank, &acc, eng->exam, r);
+		else
+			cat_sh_update(bank, &acc, r);
 		cat_sim_acc_free(&acc);
 	}
 	res.reached = res.max_exposure <= eng->exam->exposure_target;

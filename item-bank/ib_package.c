@@ -371,7 +371,8 @@ json_t *ib_pkg_compare(const struct ib_package *a, const struct ib_package *b)
 		}
 		const struct cat_bank_item *x = &a->bank->items[i], *y = &b->bank->items[j];
 		if (x->irt.model != y->irt.model || x->irt.a != y->irt.a || x->irt.b != y->irt.b || x->irt.c != y->irt.c ||
-		    x->sh_k != y->sh_k || x->status != y->status)
+		    x->sh_k != y->sh_k || x->status != y->status || x->nkc != y->nkc ||
+		    memcmp(x->sh_kc, y->sh_kc, sizeof x->sh_kc) != 0)
 			json_array_append_new(changed, json_pack("{s:s, s:o, s:o}", "id", x->id, "from", ib_pkg_params(x), "to",
 			                                         ib_pkg_params(y)));
 		if (a->keys[i] != b->keys[j] || !json_equal(a->views[i], b->views[j]))

@@ -990,18 +990,19 @@ static int ib_cal_tx(rs_db *db, void *arg)
 		if (act && (rc = rs_db_exec(NULL, db, "ib_cal_off",
 		                            "UPDATE bank.item_params SET active = false WHERE item_id = $1 AND active", 1, pid)) != 0)
 			return rc;
-		char a[32], b[32], cc[32], sa[32], sb[32], sc[32];
+		char a[32], b[32], cc[32], sa[32], sb[32], sc[32], cab[32];
 		ib_st_fmt_double(a, sizeof a, q->a);
 		ib_st_fmt_double(b, sizeof b, q->b);
 		ib_st_fmt_double(cc, sizeof cc, res->model == IB_3PL ? q->c : 0.0);
 		ib_st_fmt_double(sa, sizeof sa, q->se_a);
 		ib_st_fmt_double(sb, sizeof sb, q->se_b);
 		ib_st_fmt_double(sc, sizeof sc, q->se_c);
+		ib_st_fmt_double(cab, sizeof cab, q->cov_ab);
 		const char *pp[] = { run, c->ids[i], ib_model_name(res->model), a, b, cc, sa[0] ? sa : NULL, sb[0] ? sb : NULL,
-		                     sc[0] ? sc : NULL, q->fixed ? "t" : "f", act ? "t" : "f" };
+		                     sc[0] ? sc : NULL, q->fixed ? "t" : "f", act ? "t" : "f", cab[0] ? cab : NULL };
 		rc = rs_db_exec(NULL, db, "ib_cal_par",
-		                "INSERT INTO bank.item_params (run_id, item_id, model, a, b, c, se_a, se_b, se_c, fixed, active) "
-		                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)", 11, pp);
+		                "INSERT INTO bank.item_params (run_id, item_id, model, a, b, c, se_a, se_b, se_c, fixed, active, "
+		                "cov_ab) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)", 12, pp);
 		if (rc == RS_EINVAL)
 			rs_error_set("item \"%s\": cannot store its estimates (not in the bank, or out of range): %s", c->ids[i],
 			             rs_error_last());
@@ -1026,7 +1027,8 @@ int ib_store_active_params(struct ib_params **out, rs_db *db, const char *exam)
 	PGresult *r = NULL;
 	const char *p[] = { exam };
 	int rc = rs_db_exec(&r, db, "ib_active_params",
-	                    "SELECT p.item_id, p.a, p.b, p.c FROM bank.item_params p JOIN bank.items i ON i.id = p.item_id "
+	                    "SELECT p.item_id, p.a, p.b, p.c, p.se_a, p.se_b, p.se_c, p.cov_ab FROM bank.item_params p "
+	                    "JOIN bank.items i ON i.id = p.item_id "
 	                    "WHERE p.active AND ($1::text IS NULL OR i.exam = $1) ORDER BY p.item_id COLLATE \"C\"", 1, p);
 	if (rc)
 		return rc;
@@ -1058,7 +1060,10 @@ int ib_store_active_params(struct ib_params **out, rs_db *db, const char *exam)
 		q->b = strtod(PQgetvalue(r, (int)i, 2), NULL);
 		q->c = strtod(PQgetvalue(r, (int)i, 3), NULL);
 		q->d = -q->a * q->b;
-		q->se_a = q->se_b = q->se_c = q->cov_ab = NAN;
+		/* the stored standard errors and a-b covariance (NaN where the run gave none) */
+		double *se[] = { &q->se_a, &q->se_b, &q->se_c, &q->cov_ab };
+		for (int k = 0; k < 4; k++)
+			*se[k] = PQgetisnull(r, (int)i, 4 + k) ? NAN : strtod(PQgetvalue(r, (int)i, 4 + k), NULL);
 		q->fixed = 1;
 	}
 	PQclear(r);

@@ -290,8 +290,8 @@ static void test_parameter_history_and_responses(void **state)
 	/* A calibration run saved with activation replaces the active values of free items
 	 * and keeps the old ones as history. */
 	struct ib_item_par par[2] = {
-		{ .a = 1.5, .b = 0.25, .c = 0.1, .se_a = 0.1, .se_b = 0.05, .se_c = NAN },
-		{ .a = 1.0, .b = 0.0, .c = 0.2, .se_a = NAN, .se_b = NAN, .se_c = NAN, .fixed = 1 },
+		{ .a = 1.5, .b = 0.25, .c = 0.1, .se_a = 0.1, .se_b = 0.05, .se_c = NAN, .cov_ab = -0.0031 },
+		{ .a = 1.0, .b = 0.0, .c = 0.2, .se_a = NAN, .se_b = NAN, .se_c = NAN, .cov_ab = NAN, .fixed = 1 },
 	};
 	struct ib_calib_result res = { .model = IB_3PL, .n_items = 2, .items = par, .loglik = -1234.5, .iterations = 17,
 	                               .converged = 1, .latent_sd = 1 };
@@ -312,7 +312,13 @@ static void test_parameter_history_and_responses(void **state)
 	long k = ib_params_find(ap, "SG-A-0001");
 	assert_true(k >= 0);
 	assert_true(fabs(ap->par[k].a - 1.5) < 1e-12);
+	/* the calibration's standard errors and a-b covariance come back with the parameters */
+	assert_true(ap->par[k].se_b == 0.05 && ap->par[k].cov_ab == -0.0031 && isnan(ap->par[k].se_c));
 	ib_params_free(ap);
+	/* a covariance above se_a * se_b is refused by the schema */
+	r = PQexec(rs_db_pg(db), "UPDATE bank.item_params SET cov_ab = 0.0051 WHERE item_id = 'SG-A-0001' AND active");
+	assert_int_equal(PQresultStatus(r), PGRES_FATAL_ERROR);
+	PQclear(r);
 	/* Publishing: operational and pretest items with parameters; enemies grouped. */
 	struct ib_pub_item *pub = NULL;
 	size_t n = 0;

@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Benchmark (issue 13): Sympson-Hetter against conditional Sympson-Hetter (Stocking & Lewis)
+for exam-engine/exams/sg.json on the generated 2,000-item bank (`riss bank generate --items
+2000 --seed 7`). Computes the parameters both ways (`riss exposure` and `riss exposure
+--conditional`, the same rounds, candidates and margin), then runs the same 5,000 simulated
+candidates through each (`riss simulate [--conditional]`) and prints the overall maximum
+exposure, the largest exposure within each of the exam's theta strata, RMSE and
+classification accuracy side by side. Prints figures; asserts nothing about them (a
+benchmark, not a test): it fails only if a command fails."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+RISS = os.path.join(os.environ.get("RISS_TEST_BUILD", os.path.join(ROOT, "build")), "cli", "riss")
+SG = os.path.join(ROOT, "exam-engine", "exams", "sg.json")
+N = int(os.environ.get("RISS_BENCH_EXAMINEES", "5000"))
+ROUNDS = os.environ.get("RISS_BENCH_ROUNDS", "10")
+
+
+def riss(*args):
+    p = subprocess.run([RISS, *args], capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"riss {' '.join(args)} failed ({p.returncode}): {p.stderr.strip()}")
+    return p.stdout
+
+
+def main():
+    with tempfile.TemporaryDirectory() as d:
+        bank = os.path.join(d, "bank.jsonl")
+        with open(bank, "w") as f:
+            f.write(riss("bank", "generate", "--items", "2000", "--seed", "7"))
+        res = {}
+        for name, extra in (("SH", []), ("conditional SH", ["--conditional"])):
+            out = os.path.join(d, f"bank-{len(extra)}.jsonl")
+            e = json.loads(riss("exposure", "--bank", bank, "--exam", SG, "--examinees", "3000", "--iterations",
+                                ROUNDS, "--margin", "0.03", "--out", out, "--json", *extra))
+            r = json.loads(riss("simulate", "--bank", out, "--exam", SG, "--examinees", str(N), "--seed", "13",
+                                "--forms", "0", "--json", *extra))
+            res[name] = (e, r)
+        print(f"sg.json on the generated 2,000-item bank, target 0.25; parameters from {ROUNDS} rounds of 3,000;")
+        print(f"{N} candidates from N(0,1), seed 13")
+        print(f"  {'':34} {'SH':>10} {'cond. SH':>10}")
+        a, b = res["SH"][1], res["conditional SH"][1]
+
+        def row(label, f, fmt="10.4f"):
+            print(f"  {label:34} {f(a):{fmt}} {f(b):{fmt}}")
+
+        row("rounds run", lambda r: len(res['SH' if r is a else 'conditional SH'][0]['rounds']), "10d")
+        row("max exposure (overall)", lambda r: r["exposure"]["max"])
+        row("max exposure within a theta stratum", lambda r: r["exposure"]["stratum_max"])
+        row("theta RMSE", lambda r: r["rmse"])
+        row("classification accuracy", lambda r: r["classification"]["accuracy"])
+        row("share of bank used", lambda r: r["used_share"])
+        row("blueprint violations", lambda r: r["violations"], "10.0f")
+        print("\n  largest exposure within each stratum of true theta (exposure.theta_strata):")
+        for sa, sb in zip(a["by_stratum"], b["by_stratum"]):
+            lo = "-inf" if sa["theta_lo"] is None else f"{sa['theta_lo']:+.2f}"
+            hi = "+inf" if sa["theta_hi"] is None else f"{sa['theta_hi']:+.2f}"
+            print(f"    {lo:>6}..{hi:<6} n {sa['n']:5d} {sa['max_exposure']:10.4f} {sb['max_exposure']:10.4f}")
+
+
+if __name__ == "__main__":
+    main()
