@@ -387,10 +387,11 @@ static int cpd_csv_next(struct cpd_csv_row *row, const char *s, size_t n, size_t
 	size_t p = *pos;
 	if (p >= n)
 		return 0;
-	memset(row, 0, offsetof(struct cpd_csv_row, f));
+	/* Every member but the field text (f, which len bounds) starts afresh for each row. */
+	memset(row->len, 0, sizeof row->len);
+	row->too_many = row->too_long = row->bad_quote = 0;
 	row->line = *line;
 	row->nf = 1;
-	row->len[0] = 0;
 	int quoted = 0, in_quotes = 0, after_quote = 0;
 	for (;;) {
 		if (p >= n) {
