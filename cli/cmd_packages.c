@@ -76,7 +76,7 @@ int cli_bank_publish(int argc, char **argv)
 		       "target the bank cannot meet refuses the package too. Pretest items without parameters\n"
 		       "are left out (listed).\n\n"
 		       "  --exam SG|FILE     exam code (its definition is the exam_definition setting) or file\n"
-		       "  --activate         make it the exam's active package (the previous one is retired)\n"
+		       "  --activate         make it the exam's active package (the previous one is superseded)\n"
 		       "  --strict           refuse when the exposure target cannot be met\n"
 		       "  --out FILE         also write the package's engine bank (JSON Lines, docs/bank-format.md)\n"
 		       "  --sh-examinees N   Sympson-Hetter: candidates simulated per round (default 1000)\n"
@@ -201,7 +201,7 @@ int cli_exam_packages(int argc, char **argv)
 	if (cli_wants_help(argc, argv)) {
 		printf("usage: riss exam packages [--exam CODE] [--json]\n\n"
 		       "List the exam packages, newest first: id, exam, SHA-256, item count, created, state\n"
-		       "(published, active, retired).\n");
+		       "(published, active, superseded, retired).\n");
 		return CLI_OK;
 	}
 	const char *exam = NULL;
@@ -244,7 +244,8 @@ int cli_exam_package(int argc, char **argv)
 		       "       riss exam package compare A B\n"
 		       "       riss exam package show ID [--keys] [--actor NAME]\n\n"
 		       "activate: make package ID its exam's active package (the one new windows use; the\n"
-		       "previous one is retired, an active package is never edited, only superseded); with\n"
+		       "previous one becomes superseded: windows given it keep it; an active package is never\n"
+		       "edited, only superseded); with\n"
 		       "--window, the package the window's sittings use from now on (sittings already\n"
 		       "admitted keep theirs).\n"
 		       "retire: no new window or sitting may use it. compare: items added and removed,\n"

@@ -88,14 +88,14 @@ int ib_package_publish_exam(struct ib_publish_result *out, rs_db *db, const char
 /* Lifecycle and reads                                                                */
 
 /* {"packages": [{"id","exam","sha256","items","created_at","state","publisher",
- * "activated_at","retired_at"}]} newest first; exam NULL = all. *out new. */
+ * "activated_at","retired_at","superseded_at"}]} newest first; exam NULL = all. *out new. */
 int ib_package_list(json_t **out, rs_db *db, const char *exam);
 /* Compare package a with package b (both verified): {"from","to","added": [ids],
  * "removed": [ids], "parameters_changed": [{"id","from": {model,a,b,c,sh_k},"to": {...}}],
  * "content_changed": [ids whose view or key differ], "exam_changed": bool}. */
 int ib_package_compare(json_t **out, rs_db *db, long long a, long long b);
 /* What a package holds, without item text or keys (so not an audited read): {"id","exam",
- * "sha256","state","publisher","created_at","activated_at","retired_at","exam_version",
+ * "sha256","state","publisher","created_at","activated_at","retired_at","superseded_at","exam_version",
  * "bank_version","items","operational","pretest","models": {name: n},"definition": {"title",
  * "version","time_limit_s","min_items","max_items","pretest_items"},"parts": [{"name","min",
  * "max","trial","operational","pretest"}],"domains": [{"name","part","min","max",
@@ -103,16 +103,17 @@ int ib_package_compare(json_t **out, rs_db *db, long long a, long long b);
  * "sh_k_mean","sh_k_max","sh_k_below_1","rounds","max_exposure","reached"}}. Verified first
  * (RS_ECRYPTO when corrupt); RS_ENOTFOUND. *out new. */
 int ib_package_summary(json_t **out, rs_db *db, long long id);
-/* Make package id the exam's active package (the one new windows and sittings use); the
- * previously active one is retired (superseded). RS_ESTATE for a retired package,
- * RS_ENOTFOUND. Verified before activation (RS_ECRYPTO when corrupt). Audited
- * (bank.package.activate, bank.package.retire). */
+/* Make package id (published) the exam's active package (the one new windows use); the
+ * previously active one becomes superseded: windows that name it keep it, it is not retired.
+ * RS_ESTATE for a package that is already active, superseded or retired; RS_ENOTFOUND.
+ * Verified before activation (RS_ECRYPTO when corrupt). Audited (bank.package.activate,
+ * bank.package.supersede). */
 int ib_package_activate(rs_db *db, const char *actor, const char *role, long long id, const char *request_id);
 /* Retire a package (no new window or sitting may use it). Audited. */
 int ib_package_retire(rs_db *db, const char *actor, const char *role, long long id, const char *request_id);
 /* The exam's active package id (RS_ENOTFOUND when none). */
 int ib_package_active(long long *out_id, rs_db *db, const char *exam);
-/* The state of package id ("published", "active", "retired") into out (16 bytes). */
+/* The state of package id ("published", "active", "superseded", "retired") into out (16 bytes). */
 int ib_package_state(char *out, rs_db *db, long long id);
 /* Load and verify package id (ib_package_parse). */
 int ib_package_load(struct ib_package **out, rs_db *db, long long id);

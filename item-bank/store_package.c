@@ -149,8 +149,9 @@ int ib_package_publish_exam(struct ib_publish_result *out, rs_db *db, const char
 	"id, exam, encode(sha256, 'hex'), n_items, "                                                                \
 	"to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), state, publisher, "               \
 	"to_char(activated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "                               \
-	"to_char(retired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
-#define IB_PKG_ROW_NCOLS 9
+	"to_char(retired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "                                 \
+	"to_char(superseded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+#define IB_PKG_ROW_NCOLS 10
 
 static json_t *ib_pkg_row(const PGresult *r, int i)
 {
@@ -160,6 +161,7 @@ static json_t *ib_pkg_row(const PGresult *r, int i)
 	                        PQgetvalue(r, i, 5), "publisher", PQgetvalue(r, i, 6));
 	json_object_set_new(row, "activated_at", PQgetisnull(r, i, 7) ? json_null() : json_string(PQgetvalue(r, i, 7)));
 	json_object_set_new(row, "retired_at", PQgetisnull(r, i, 8) ? json_null() : json_string(PQgetvalue(r, i, 8)));
+	json_object_set_new(row, "superseded_at", PQgetisnull(r, i, 9) ? json_null() : json_string(PQgetvalue(r, i, 9)));
 	return row;
 }
 
@@ -284,23 +286,27 @@ static int ib_pkg_step_tx(rs_db *db, void *arg)
 	snprintf(state, sizeof state, "%s", PQgetvalue(r, 0, 1));
 	rs_db_clear(r);
 	r = NULL;
-	if (strcmp(state, "retired") == 0 || (c->activate && strcmp(state, "active") == 0)) {
-		rs_error_msg(strcmp(state, "retired") == 0 ? "packages.retired" : "packages.already_active", ids, NULL);
+	if (strcmp(state, "retired") == 0 || (c->activate && strcmp(state, "published") != 0)) {
+		rs_error_msg(strcmp(state, "retired") == 0      ? "packages.retired"
+		             : strcmp(state, "superseded") == 0 ? "packages.superseded"
+		                                                : "packages.already_active",
+		             ids, NULL);
 		return RS_ESTATE;
 	}
 	if (c->activate) {
-		/* The exam's active package is superseded: retired first, so at most one is active. */
+		/* The exam's active package is superseded first, so at most one is active. It is not
+		 * retired: the windows that name it keep admitting sittings on it. */
 		const char *pe[] = { c->exam, c->actor };
 		rc = rs_db_exec(&r, db, "ib_pkg_supersede",
-		                "UPDATE bank.packages SET state = 'retired', retired_at = now(), retired_by = $2 "
+		                "UPDATE bank.packages SET state = 'superseded', superseded_at = now(), superseded_by = $2 "
 		                "WHERE exam = $1 AND state = 'active' RETURNING id",
 		                2, pe);
 		if (rc)
 			return rc;
 		for (int i = 0; i < PQntuples(r) && rc == 0; i++) {
 			snprintf(obj, sizeof obj, "package:%s", PQgetvalue(r, i, 0));
-			json_t *det = json_pack("{s:s, s:s, s:I}", "exam", c->exam, "reason", "superseded", "by", (json_int_t)c->id);
-			rc = rs_audit(db, c->actor, c->role, "bank.package.retire", obj, det, c->request_id);
+			json_t *det = json_pack("{s:s, s:I}", "exam", c->exam, "by", (json_int_t)c->id);
+			rc = rs_audit(db, c->actor, c->role, "bank.package.supersede", obj, det, c->request_id);
 			json_decref(det);
 		}
 		rs_db_clear(r);

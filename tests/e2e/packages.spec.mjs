@@ -60,7 +60,7 @@ test('the package desk: list, contents, compare, activate with confirmation, ref
     assert.match(await rowText(page, fx.first.id), /E2E 通年/);
     assert.match(await rowText(page, fx.second.id), /なし/);
     assert.equal(await page.textContent(`#list tr[data-package="${fx.first.id}"] code.hash`), fx.first.sha256.slice(0, 12));
-    assert.doesNotMatch(await page.textContent('#list'), /published|active|retired/);
+    assert.doesNotMatch(await page.textContent('#list'), /published|active|superseded|retired/);
     await page.click(`button[data-copy="${fx.first.id}"]`);
     await page.waitForFunction(() => /コピーしました/.test(document.getElementById('status').textContent));
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), fx.first.sha256);
@@ -105,9 +105,12 @@ test('the package desk: list, contents, compare, activate with confirmation, ref
     await page.waitForSelector('#dlg[open]');
     assert.equal(await page.textContent('#dlg-h'), `パッケージ ${fx.second.id} を有効にしますか`);
     assert.match(await page.textContent('#dlg-text'), new RegExp(fx.second.sha256.slice(0, 12)));
-    // The consequence names the exam's active package that activation retires (./deploy/dev test
-    // publishes the demo bank as the active package of the run), or says there is none.
-    assert.match(await page.textContent('#dlg-consequences'), /現在有効なパッケージ \d+ は廃止されます|有効なパッケージがありません/);
+    // The consequence names the exam's active package that activation supersedes, not retires
+    // (./deploy/dev test publishes the demo bank as the active package of the run), or says
+    // there is none.
+    const consequence = await page.textContent('#dlg-consequences');
+    assert.match(consequence, /現在有効なパッケージ \d+ は「置換済み」になります。廃止はされない|有効なパッケージがありません/);
+    const previous = (consequence.match(/現在有効なパッケージ (\d+) は/) || [])[1];
     assert.equal(await page.evaluate(() => document.activeElement.id), 'dlg-cancel');
     assert.deepEqual(await axeViolations(page), []);
     await screenshot(page, 'packages-activate-dialog-ja');
@@ -124,6 +127,7 @@ test('the package desk: list, contents, compare, activate with confirmation, ref
     await page.waitForFunction((id) => document.querySelector(`#list tr[data-package="${id}"] [data-state]`).dataset.state === 'active', fx.second.id);
     assert.match(await rowText(page, fx.second.id), /有効/);
     assert.match(await rowText(page, fx.second.id), /\d{4}-\d\d-\d\d \d\d:\d\d/);  // activated at, Japan time
+    if (previous) assert.equal(await rowState(page, Number(previous)), 'superseded');
 
     // Retire the first, which the open window uses: the server refuses, in Japanese.
     await page.click(`#list tr[data-package="${fx.first.id}"] button.danger`);

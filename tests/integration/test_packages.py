@@ -148,7 +148,10 @@ class Packages(unittest.TestCase):
         self.assertEqual((diff["added"], diff["removed"]), ([], []))
         states = {x["id"]: x["state"] for x in
                   json.loads(riss("exam", "packages", "--json", config=self.conf).stdout)["packages"]}
-        self.assertEqual((states[first["id"]], states[second["id"]]), ("retired", "active"))
+        # The first is superseded, not retired: the window that names it still admits on it.
+        self.assertEqual((states[first["id"]], states[second["id"]]), ("superseded", "active"))
+        self.assertEqual(psql(self.pg, "SELECT count(*) FROM audit.events WHERE action = 'bank.package.supersede' "
+                                       f"AND object = 'package:{first['id']}'"), "1")
         riss("exam", "package", "activate", str(second["id"]), "--window", str(self.window), config=self.conf)
         # The sitting goes on, on its own package, to the end.
         keys = self.package_keys(first["id"])
@@ -265,7 +268,8 @@ class Packages(unittest.TestCase):
         self.assertEqual((st, body["package"]), (200, self.second["id"]))
         st, _, body = self.rissd.json("POST", "/api/v1/bank/packages/activate", {"package": self.first["id"]},
                                       headers=psy)
-        self.assertEqual(st, 409, body)  # retired: superseded, never active again
+        self.assertEqual(st, 409, body)  # superseded: never active again
+        self.assertEqual(body["type"].rsplit("/", 1)[-1], "conflict")
         audit = psql(self.pg, "SELECT count(*) FROM audit.events WHERE action = 'exam.window.package' "
                               f"AND actor = 'staff:pkgpsych{os.getpid()}'")
         self.assertEqual(audit, "1")

@@ -104,7 +104,7 @@ class WindowPackage(unittest.TestCase):
         # Activating another package later leaves existing windows alone; new windows get it.
         third = publish_package(self.conf)
         self.assertEqual(self.listed(w1["id"])["package"], first)
-        self.assertEqual(self.listed(w1["id"])["package_state"], "retired")
+        self.assertEqual(self.listed(w1["id"])["package_state"], "superseded")
         st, body = self.post("/api/v1/schedule/windows", window("W one"))  # re-put keeps the package
         self.assertEqual((st, body["package"]), (201, first), body)
         st, w3 = self.post("/api/v1/schedule/windows", window("W three"))

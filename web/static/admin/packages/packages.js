@@ -168,6 +168,7 @@
     fact(dl, 'pkgdesk.col.publisher', who(s.publisher));
     fact(dl, 'pkgdesk.col.published', jst(s.created_at));
     if (s.activated_at) fact(dl, 'pkgdesk.col.activated', jst(s.activated_at));
+    if (s.superseded_at) fact(dl, 'pkgdesk.col.superseded', jst(s.superseded_at));
     if (s.retired_at) fact(dl, 'pkgdesk.col.retired', jst(s.retired_at));
     var ws = windowsOf(s.id);
     fact(dl, 'pkgdesk.col.windows', ws.length ? ws.map(windowName).join(sep()) : t('pkgdesk.no_window'));
@@ -298,6 +299,8 @@
       $('dlg-text').textContent = t('pkgdesk.dlg.activate_text', [p.id, p.exam, num(p.items), short]);
       var cur = packages.filter(function (q) { return q.exam === p.exam && q.state === 'active'; })[0];
       lines.push(cur ? t('pkgdesk.dlg.supersede', [cur.id]) : t('pkgdesk.dlg.no_active', [p.exam]));
+      var kept = cur ? windowsOf(cur.id).filter(function (w) { return w.open; }) : [];
+      if (kept.length) lines.push(t('pkgdesk.dlg.supersede_windows', [cur.id, kept.map(function (w) { return w.name; }).join(sep())]));
       lines.push(t('pkgdesk.dlg.windows_keep'));
       $('dlg-ok').textContent = t('pkgdesk.dlg.activate_ok');
       $('dlg-ok').className = 'primary';
