@@ -1,9 +1,10 @@
 /* riss demo: a year of simulated sittings for the statistics (issue 15). People with the
  * attributes the agency collects, drawn from plausible distributions, book at test centres
  * in several prefectures; most sit, some cancel or do not come, some who fail sit again.
- * Every sitting runs through the real adaptive engine (the exam definition and the bank
- * that `riss bank publish` writes from the item bank's demo items) with answers simulated
- * from the items' IRT parameters. Then a register of earlier passers with renewals, lapses
+ * Every sitting runs through the real adaptive engine on the exam's active package, loaded
+ * through delivery as real sittings are (dlv_exam_active), with answers simulated from the
+ * items' IRT parameters; each sitting records the package's id and SHA-256, so `riss exam
+ * replay` reproduces it. Then a register of earlier passers with renewals, lapses
  * and cancellations, and their training completions. Everything follows from --seed and
  * --until: the same pair gives the same rows and the same digest. Writes go through
  * delivery's, registry's and cpd-tracker's bulk store functions, one transaction a chunk. */
@@ -12,10 +13,8 @@
 #include "cat.h"
 #include "cpd_bulk.h"
 #include "dlv.h"
-#include "ib_items.h"
 #include "reg_bulk.h"
 #include "rs_attr.h"
-#include "rs_config.h"
 #include "rs_db.h"
 #include "rs_error.h"
 #include "rs_util.h"
@@ -278,81 +277,35 @@ static long demo_day(struct demo_rng *r, long from, long to)
 	}
 }
 
-/* ---- the engine ---- */
+/* ---- the engine: the exam's active package, as delivery serves it ---- */
+#define DEMO_EXAM "SG"
 struct demo_engine {
-	struct cat_exam *exam;
-	struct cat_bank *bank;
-	struct cat_engine *eng;
-	int *key;                  /* per bank item: correct option 0..3 */
-	char exam_version[17], bank_version[17];
+	const struct dlv_exam *ex; /* borrowed from delivery for the process's life */
+	const struct cat_exam *exam;
+	const struct cat_bank *bank;
+	const struct cat_engine *eng;
 };
 
-static int demo_read(char **out, size_t *len, const char *path, size_t max, const char *what)
+/* The catalogue error in both languages, Japanese first (as a person reads it). */
+static int demo_fail_msg(void)
 {
-	if (rs_read_file(out, len, path, max) != 0)
-		return cli_usage_error("demo: %s %s: %s", what, path, rs_error_last());
-	return CLI_OK;
+	char ja[512], en[512];
+	return cli_fail("demo: %s\n%s", rs_error_last_text(ja, sizeof ja, 0), rs_error_last_text(en, sizeof en, 1));
 }
 
-static int demo_engine_load(struct demo_engine *e, const char *exam_path, const char *bank_path, const char *items_path)
+static int demo_engine_load(struct demo_engine *e, rs_db *db)
 {
-	char *t = NULL;
-	size_t n = 0;
-	int rc = demo_read(&t, &n, exam_path, CAT_EXAM_MAX_BYTES, "exam definition");
-	if (rc)
-		return rc;
-	if (cat_exam_parse(&e->exam, t, n) != 0) {
-		free(t);
-		return cli_usage_error("demo: %s: %s", exam_path, cat_error_last());
+	int rc = dlv_exam_active(&e->ex, db, DEMO_EXAM);
+	if (rc == RS_ENOTFOUND) {
+		rs_error_msg("demo_pkg.no_package", DEMO_EXAM, NULL);
+		return demo_fail_msg();
 	}
-	free(t);
-	if ((rc = demo_read(&t, &n, bank_path, 64u << 20, "bank (written by riss bank publish)")) != 0)
-		return rc;
-	if (cat_bank_parse(&e->bank, t, n) != 0) {
-		free(t);
-		return cli_usage_error("demo: %s: %s", bank_path, cat_error_last());
-	}
-	free(t);
-	if (cat_engine_new(&e->eng, e->exam, e->bank) != 0)
-		return cli_usage_error("demo: %s with %s: %s", exam_path, bank_path, cat_error_last());
-	/* The keys, from the item bank's interchange file: a right answer is the key, a wrong one
-	 * another option. */
-	if ((rc = demo_read(&t, &n, items_path, 64u << 20, "items")) != 0)
-		return rc;
-	struct ib_itemset *set = NULL;
-	struct ib_diags diags = { 0 };
-	int prc = ib_items_parse(&set, &diags, t, n, IB_ITEMS_ENEMY_EXTERNAL);
-	free(t);
-	ib_diags_free(&diags);
-	if (prc != 0)
-		return cli_usage_error("demo: %s: not a valid item file", items_path);
-	e->key = calloc(e->bank->n + 1, sizeof *e->key);
-	if (!e->key) {
-		ib_itemset_free(set);
-		return cli_fail("out of memory");
-	}
-	for (size_t i = 0; i < e->bank->n; i++) {
-		e->key[i] = -1;
-		for (size_t j = 0; j < set->n_items; j++)
-			if (strcmp(set->items[j].id, e->bank->items[i].id) == 0)
-				e->key[i] = set->items[j].key;
-		if (e->key[i] < 0) {
-			ib_itemset_free(set);
-			return cli_usage_error("demo: bank item %s is not in %s", e->bank->items[i].id, items_path);
-		}
-	}
-	ib_itemset_free(set);
-	snprintf(e->exam_version, sizeof e->exam_version, "%016llx", (unsigned long long)e->exam->hash);
-	snprintf(e->bank_version, sizeof e->bank_version, "%016llx", (unsigned long long)e->bank->version);
+	if (rc != 0)
+		return demo_fail_msg();
+	e->exam = dlv_exam_def(e->ex);
+	e->bank = dlv_exam_bank(e->ex);
+	e->eng = dlv_exam_engine(e->ex);
 	return CLI_OK;
-}
-
-static void demo_engine_free(struct demo_engine *e)
-{
-	cat_engine_free(e->eng);
-	cat_bank_free(e->bank);
-	cat_exam_free(e->exam);
-	free(e->key);
 }
 
 /* One sitting through the engine: answers from the person's ability, 40-110 s an item. */
@@ -381,7 +334,7 @@ static int demo_sit(struct demo_sitting *s, const struct demo_engine *e, double 
 			cat_session_free(ses);
 			return RS_EINTERNAL;
 		}
-		int key = e->key[it];
+		int key = dlv_exam_key(e->ex, it);
 		s->item[s->nresp] = (uint32_t)it;
 		s->score[s->nresp] = (uint8_t)x;
 		s->choice[s->nresp] = (uint8_t)(x ? key : (key + demo_int(&r, 1, 3)) % 4);
@@ -445,28 +398,25 @@ struct demo_opts {
 	uint64_t seed;
 	long results, registrants, threads;
 	long until;
-	const char *exam, *bank, *items;
 	int dry_run, json;
 };
 
 static int demo_usage(void)
 {
 	printf("usage: riss demo [--seed N] [--results N] [--registrants N] [--until YYYY-MM-DD]\n"
-	       "                 [--bank FILE] [--exam FILE] [--items FILE] [--threads N] [--dry-run] [--json]\n\n"
+	       "                 [--threads N] [--dry-run] [--json]\n\n"
 	       "Load demo data for the statistics: a year (to --until, default today in Japan) of simulated\n"
 	       "sittings of the SG exam at 12 test centres in 11 prefectures, by people with the attributes\n"
 	       "the agency collects (prefecture, occupation, industry, employer type, date of birth), each\n"
-	       "sitting through the adaptive engine; bookings of people who cancelled or did not come and\n"
-	       "bookings still to come; then a register of passers since 2016 with renewals, lapses and\n"
-	       "cancellations, and their training completions (courses of deploy/demo/50_cpd.sh).\n"
+	       "sitting through the adaptive engine on the exam's active package (riss bank publish --exam SG\n"
+	       "--activate publishes one), which each sitting records; bookings of people who cancelled or\n"
+	       "did not come and bookings still to come; then a register of passers since 2016 with renewals,\n"
+	       "lapses and cancellations, and their training completions (courses of deploy/demo/50_cpd.sh).\n"
 	       "The same --seed and --until give the same rows and the same digest. Does nothing when the\n"
 	       "database already holds the demo's candidates (e-mail @" DEMO_DOMAIN ").\n\n"
 	       "  --seed N          random seed (default 1)\n"
 	       "  --results N       at least this many exam results (default 20000)\n"
 	       "  --registrants N   demo registrants (default 3000)\n"
-	       "  --bank FILE       the engine's bank (default var/bank/sg.jsonl, from riss bank publish)\n"
-	       "  --exam FILE       exam definition (default: setting exam_definition)\n"
-	       "  --items FILE      item file with the keys (default: item-bank/demo/items.jsonl)\n"
 	       "  --threads N       engine threads (default 2)\n"
 	       "  --dry-run         generate and print counts and digest; write nothing\n"
 	       "  --json            print {\"seed\", \"until\", \"candidates\", \"bookings\", \"results\", \"responses\",\n"
@@ -479,8 +429,7 @@ static int demo_parse(struct demo_opts *o, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "seed", required_argument, NULL, 's' }, { "results", required_argument, NULL, 'r' },
 		{ "registrants", required_argument, NULL, 'g' }, { "until", required_argument, NULL, 'u' },
-		{ "bank", required_argument, NULL, 'b' }, { "exam", required_argument, NULL, 'e' },
-		{ "items", required_argument, NULL, 'i' }, { "threads", required_argument, NULL, 't' },
+		{ "threads", required_argument, NULL, 't' },
 		{ "dry-run", no_argument, NULL, 'd' }, { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 },
 	};
 	memset(o, 0, sizeof *o);
@@ -488,9 +437,6 @@ static int demo_parse(struct demo_opts *o, int argc, char **argv)
 	o->results = 20000;
 	o->registrants = 3000;
 	o->threads = 2;
-	o->exam = rs_config_str("exam_definition");
-	o->items = "item-bank/demo/items.jsonl"; /* the demo bank of deploy/demo/20_bank.sh */
-	o->bank = "var/bank/sg.jsonl";
 	/* Today in Japan (UTC+9, no summer time). */
 	o->until = (long)((time(NULL) + 9 * 3600) / 86400);
 	optind = 1;
@@ -524,9 +470,6 @@ static int demo_parse(struct demo_opts *o, int argc, char **argv)
 			    o->until > rs_days_from_civil(2090, 1, 1))
 				return cli_usage_error("demo: --until must be a date YYYY-MM-DD from 2018 to 2090, not '%s'", optarg);
 			break;
-		case 'b': o->bank = optarg; break;
-		case 'e': o->exam = optarg; break;
-		case 'i': o->items = optarg; break;
 		case 'd': o->dry_run = 1; break;
 		case 'j': o->json = 1; break;
 		default: return cli_usage_error("demo: unknown option '%s' (see --help)", argv[optind - 1]);
@@ -610,17 +553,20 @@ int cli_cmd_demo(int argc, char **argv)
 	if (rc != CLI_OK)
 		return rc;
 	double t0 = demo_now();
-	rs_db *db = NULL;
-	if (!o.dry_run) {
-		if ((rc = cli_db_open(&db)) != CLI_OK)
-			return rc;
+	/* The package comes from the database, also for a dry run; db is where rows are written
+	 * (NULL for a dry run, which writes nothing). */
+	rs_db *conn = NULL;
+	if ((rc = cli_db_open(&conn)) != CLI_OK)
+		return rc;
+	rs_db *db = o.dry_run ? NULL : conn;
+	if (db) {
 		long long have_c = 0, have_r = 0;
 		if (dlv_bulk_count(&have_c, &have_r, db, DEMO_DOMAIN) != 0) {
-			rs_db_close(db);
+			rs_db_close(conn);
 			return cli_fail("demo: %s", rs_error_last());
 		}
 		if (have_c > 0) {
-			rs_db_close(db);
+			rs_db_close(conn);
 			if (o.json)
 				printf("{\"loaded\": false, \"candidates\": %lld, \"results\": %lld}\n", have_c, have_r);
 			else
@@ -630,9 +576,8 @@ int cli_cmd_demo(int argc, char **argv)
 	}
 	struct demo_engine e;
 	memset(&e, 0, sizeof e);
-	if ((rc = demo_engine_load(&e, o.exam, o.bank, o.items)) != CLI_OK) {
-		demo_engine_free(&e);
-		rs_db_close(db);
+	if ((rc = demo_engine_load(&e, conn)) != CLI_OK) {
+		rs_db_close(conn);
 		return rc;
 	}
 	long first = o.until - 364, last_booking = o.until + 30;
@@ -696,8 +641,7 @@ int cli_cmd_demo(int argc, char **argv)
 	if (!ok) {
 		free(people);
 		free(sit);
-		demo_engine_free(&e);
-		rs_db_close(db);
+		rs_db_close(conn);
 		return cli_fail("out of memory");
 	}
 	double t_plan = demo_now();
@@ -728,7 +672,8 @@ int cli_cmd_demo(int argc, char **argv)
 	struct demo_windows win;
 	memset(&win, 0, sizeof win);
 	if (rc == 0 && md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1) {
-		demo_dig(md, "demo v1 seed=%llu until=%ld\n", (unsigned long long)o.seed, o.until);
+		demo_dig(md, "demo v1 seed=%llu until=%ld package=%s\n", (unsigned long long)o.seed, o.until,
+		         dlv_exam_package_sha256(e.ex));
 	} else if (rc == 0) {
 		rc = RS_ENOMEM;
 	}
@@ -819,8 +764,10 @@ int cli_cmd_demo(int argc, char **argv)
 		if (db) {
 			struct dlv_bulk chunk = { .exam = e.exam, .time_limit_s = e.exam->time_limit_s, .persons = bp,
 			                          .npersons = p1 - p0, .sittings = bs, .nsittings = nb };
-			memcpy(chunk.exam_version, e.exam_version, sizeof chunk.exam_version);
-			memcpy(chunk.bank_version, e.bank_version, sizeof chunk.bank_version);
+			snprintf(chunk.exam_version, sizeof chunk.exam_version, "%s", dlv_exam_exam_version(e.ex));
+			snprintf(chunk.bank_version, sizeof chunk.bank_version, "%s", dlv_exam_bank_version(e.ex));
+			chunk.package_id = dlv_exam_package_id(e.ex);
+			snprintf(chunk.package_sha256, sizeof chunk.package_sha256, "%s", dlv_exam_package_sha256(e.ex));
 			if (dlv_bulk_load(db, &chunk) != 0) {
 				fprintf(stderr, "riss: demo: %s\n", rs_error_last());
 				rc = RS_EDB;
@@ -966,8 +913,7 @@ int cli_cmd_demo(int argc, char **argv)
 	free(regno);
 	free(rn);
 	free(cc);
-	demo_engine_free(&e);
-	rs_db_close(db);
+	rs_db_close(conn);
 	if (rc != 0)
 		return rc == RS_EINTERNAL || rc == RS_EDB ? CLI_FAIL : cli_fail("demo: out of memory");
 	char until[11];

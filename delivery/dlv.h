@@ -34,6 +34,25 @@ int dlv_exam_time_limit(const struct dlv_exam *ex);
 size_t dlv_exam_items(const struct dlv_exam *ex);
 /* Key (0..3) of an item by id, for simulators in tests and benchmarks only; -1 unknown. */
 int dlv_exam_key_for_tests(const struct dlv_exam *ex, const char *item_id);
+/* riss demo (issue 12): simulated sittings run on the package delivery serves. The exam's
+ * active package (ib_package_active, then dlv_exam_package): RS_ENOTFOUND, with the catalogue
+ * error packages.none_active and slug "no-package", when the exam has none. *out borrowed. */
+int dlv_exam_active(const struct dlv_exam **out, rs_db *db, const char *exam);
+/* The package's engine parts (borrowed, the process's life; the engine is shared by threads
+ * as in rissd) and the key (0..3) of bank item i, for simulators that sit it. */
+struct cat_exam;
+struct cat_bank;
+struct cat_engine;
+const struct cat_exam *dlv_exam_def(const struct dlv_exam *ex);
+const struct cat_bank *dlv_exam_bank(const struct dlv_exam *ex);
+const struct cat_engine *dlv_exam_engine(const struct dlv_exam *ex);
+int dlv_exam_key(const struct dlv_exam *ex, size_t i);
+/* What a sitting records of it: the package id and SHA-256 (hex), the engine's exam and bank
+ * versions (hex, 16 digits). */
+int64_t dlv_exam_package_id(const struct dlv_exam *ex);
+const char *dlv_exam_package_sha256(const struct dlv_exam *ex);
+const char *dlv_exam_exam_version(const struct dlv_exam *ex);
+const char *dlv_exam_bank_version(const struct dlv_exam *ex);
 
 /* ------------------------------------------------------------------------------------ */
 /* Tokens. A session token and a workstation token are 32 random bytes, base64url (43
@@ -199,7 +218,7 @@ int dlv_replay(json_t **out, rs_db *db, int64_t session);
 
 /* ------------------------------------------------------------------------------------ */
 /* Bulk load of simulated sittings (riss demo; issue 15). The caller runs the engine (the
- * exam-engine's public API on the item bank's published bank) and hands over a chunk of
+ * exam-engine's public API on the exam's active package, dlv_exam_active) and hands over a chunk of
  * people with their bookings; each booking that was sat carries its answers and the
  * engine's result. One transaction per chunk, one multi-row insert per table; ids come
  * from the tables' own sequences. Strings are borrowed for the call. */
@@ -234,6 +253,8 @@ struct dlv_bulk_sitting {
 struct dlv_bulk {
 	const struct cat_exam *exam;  /* code, domains (the result's domain names) */
 	char exam_version[17], bank_version[17]; /* the engine's exam hash and bank version, hex */
+	int64_t package_id;           /* the exam package the sittings ran on (dlv_exam_package_id) */
+	char package_sha256[65];      /* its SHA-256, hex (dlv_exam_package_sha256) */
 	int time_limit_s;
 	const struct dlv_bulk_person *persons;
 	size_t npersons;

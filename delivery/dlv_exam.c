@@ -138,6 +138,57 @@ int dlv_exam_key_for_tests(const struct dlv_exam *ex, const char *item_id)
 	return i < 0 ? -1 : ex->content[i].key;
 }
 
+int dlv_exam_active(const struct dlv_exam **out, rs_db *db, const char *exam)
+{
+	long long id = 0;
+	int rc = ib_package_active(&id, db, exam);
+	if (rc == RS_ENOTFOUND) {
+		dlv_slug_set("no-package");
+		rs_error_msg("packages.none_active", exam, NULL);
+	}
+	return rc ? rc : dlv_exam_for(out, db, (int64_t)id, NULL);
+}
+
+const struct cat_exam *dlv_exam_def(const struct dlv_exam *ex)
+{
+	return ex->exam;
+}
+
+const struct cat_bank *dlv_exam_bank(const struct dlv_exam *ex)
+{
+	return ex->bank;
+}
+
+const struct cat_engine *dlv_exam_engine(const struct dlv_exam *ex)
+{
+	return ex->eng;
+}
+
+int dlv_exam_key(const struct dlv_exam *ex, size_t i)
+{
+	return i < ex->n ? ex->content[i].key : -1;
+}
+
+int64_t dlv_exam_package_id(const struct dlv_exam *ex)
+{
+	return ex->package_id;
+}
+
+const char *dlv_exam_package_sha256(const struct dlv_exam *ex)
+{
+	return ex->package_sha256;
+}
+
+const char *dlv_exam_exam_version(const struct dlv_exam *ex)
+{
+	return ex->exam_version;
+}
+
+const char *dlv_exam_bank_version(const struct dlv_exam *ex)
+{
+	return ex->bank_version;
+}
+
 int dlv_token_new(char *out)
 {
 	unsigned char rnd[32];

@@ -1,8 +1,9 @@
 /* Bulk load of simulated sittings into schema exam (riss demo): candidates, bookings,
  * sessions, one row per answer and results, as multi-row inserts over arrays (one statement
  * per table) in one transaction per chunk. Rows are the same as the candidate flow writes:
- * the session records the engine's exam and bank versions and seed, the result its domains
- * in the form of dlv_result_json. */
+ * the session records the engine's exam and bank versions, its seed and the exam package it
+ * ran on (id and SHA-256, so that dlv_replay reproduces it), the result its domains in the
+ * form of dlv_result_json. */
 #include "dlv_int.h"
 
 #include "rs_audit.h"
@@ -118,6 +119,8 @@ static int dlv_bulk_tx(rs_db *db, void *varg)
 		rs_pgarr_int(&c[10], s->nresp ? s->elapsed_s[s->nresp - 1] : 0);
 		rs_pgarr_add(&c[11], s->checked_at);
 		rs_pgarr_add(&c[12], s->finished_at);
+		rs_pgarr_int(&c[13], b->package_id);
+		rs_pgarr_add(&c[14], b->package_sha256);
 		char *doms = dlv_bulk_domains(b->exam, res);
 		char th[40], se[40];
 		snprintf(th, sizeof th, "%.17g", res->theta);
@@ -140,11 +143,13 @@ static int dlv_bulk_tx(rs_db *db, void *varg)
 	}
 	rc = rs_pgarr_exec(db, "dlv_bulk_sess",
 		"INSERT INTO exam.sessions (id, booking_id, exam_code, exam_version, bank_version, seed, seat, status,"
-		" time_limit_s, used_ms, answered, last_engine_s, created_at, finished_at) OVERRIDING SYSTEM VALUE"
-		" SELECT u.id, u.b, u.e, u.ev, u.bv, u.seed, u.seat, 'finished', u.tl, u.used, u.ans, u.les, u.c, u.f"
+		" time_limit_s, used_ms, answered, last_engine_s, created_at, finished_at, package_id, package_sha256)"
+		" OVERRIDING SYSTEM VALUE"
+		" SELECT u.id, u.b, u.e, u.ev, u.bv, u.seed, u.seat, 'finished', u.tl, u.used, u.ans, u.les, u.c, u.f,"
+		" u.pk, decode(u.ph, 'hex')"
 		" FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[],"
-		" $8::int[], $9::bigint[], $10::int[], $11::int[], $12::timestamptz[], $13::timestamptz[])"
-		" AS u(id, b, e, ev, bv, seed, seat, tl, used, ans, les, c, f)", c, 13);
+		" $8::int[], $9::bigint[], $10::int[], $11::int[], $12::timestamptz[], $13::timestamptz[], $14::bigint[],"
+		" $15::text[]) AS u(id, b, e, ev, bv, seed, seat, tl, used, ans, les, c, f, pk, ph)", c, 15);
 	if (rc == 0)
 		rc = rs_pgarr_exec(db, "dlv_bulk_res",
 			"INSERT INTO exam.results (session_id, candidate_id, exam_code, scaled, passed, complete, theta, se,"

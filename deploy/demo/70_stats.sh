@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Demo data for the statistics (idempotent: does nothing once loaded): a year of simulated SG
 # sittings (at least 20,000 results at 12 centres in 11 prefectures, through the adaptive
-# engine on the bank 20_bank.sh published), bookings of people who cancelled or did not come
+# engine on the exam package 20_bank.sh published and activated), bookings of people who cancelled or did not come
 # and bookings to come, 3,000 registrants since 2017 with renewals, lapses and cancellations,
 # and their training completions (the courses of 50_cpd.sh). `riss demo --help` says more.
 # RISS_DEMO_RESULTS and RISS_DEMO_SEED change the size and the seed.
@@ -11,4 +11,4 @@ RISS="${RISS:-$ROOT/build/cli/riss}"
 CONF="${RISS_CONFIG:-$ROOT/var/riss.conf}"
 export RISS_CONFIG="$CONF"
 cd "$ROOT"
-"$RISS" demo --bank "$(dirname "$CONF")/bank/sg.jsonl" --seed "${RISS_DEMO_SEED:-1}" --results "${RISS_DEMO_RESULTS:-20000}"
+"$RISS" demo --seed "${RISS_DEMO_SEED:-1}" --results "${RISS_DEMO_RESULTS:-20000}"

@@ -2,9 +2,11 @@
 number of engine threads), another seed other data; a load writes at least 20,000 exam results over
 several centres and prefectures with their answers, bookings of people who did not sit,
 registrants with attributes and training completions — counted here from the rows
-themselves — and a second run changes nothing. Runs in a database of its own on the test
-cluster, with the item bank's demo items published as 20_bank.sh does and the courses of
-50_cpd.sh."""
+themselves — and a second run changes nothing. Every simulated sitting carries the exam's
+active package (id and SHA-256), and `riss exam replay` of one reproduces it from that
+package (issue 12); without an active package riss demo refuses in both languages and names
+the command that publishes one. Runs in a database of its own on the test cluster, with the
+item bank's demo items published as 20_bank.sh does and the courses of 50_cpd.sh."""
 import json
 import os
 import shutil
@@ -33,9 +35,11 @@ class Demo(unittest.TestCase):
             f.write(text)
         cls.env = dict(os.environ, RISS_CONFIG=cls.conf, RISS=RISS, ROOT=ROOT)
         cls.run_ok([RISS, "db", "migrate"])
+        # Before any package is published: riss demo must refuse (asserted in test_0).
+        cls.unpublished = subprocess.run([RISS, "demo", "--until", UNTIL, "--dry-run", "--json"], cwd=ROOT, env=cls.env,
+                                         capture_output=True, text=True, timeout=300)
         for script in ("20_bank.sh", "50_cpd.sh"):
             cls.run_ok(["bash", os.path.join(ROOT, "deploy", "demo", script)])
-        cls.bank = os.path.join(cls.var, "bank", "sg.jsonl")
 
     @classmethod
     def tearDownClass(cls):
@@ -54,11 +58,19 @@ class Demo(unittest.TestCase):
         return r.stdout
 
     def demo(self, *args):
-        return json.loads(self.run_ok([RISS, "demo", "--bank", self.bank, "--until", UNTIL, "--json", *args]))
+        return json.loads(self.run_ok([RISS, "demo", "--until", UNTIL, "--json", *args]))
 
     def q(self, sql):
         return subprocess.run(["psql", self.pg + f" dbname={self.db}", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql],
                               check=True, capture_output=True, text=True).stdout.strip()
+
+    def test_0_no_active_package(self):
+        r = self.unpublished
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(r.stdout, "")
+        self.assertIn("試験 SG には有効な問題パッケージがない", r.stderr)
+        self.assertIn("Exam SG has no active exam package", r.stderr)
+        self.assertEqual(r.stderr.count("riss bank publish --exam SG --activate"), 2, r.stderr)
 
     def test_1_same_seed_same_data(self):
         small = ("--results", "600", "--registrants", "200", "--dry-run")
@@ -115,6 +127,21 @@ class Demo(unittest.TestCase):
         self.assertEqual(int(self.q("SELECT count(*) FROM cpd.completions WHERE provider_record_id LIKE 'DEMO3-%'")),
                          got["completions"])
         self.assertGreater(got["completions"], 1000)
+        # Every sitting ran on the exam's active package and records it, as an admission does;
+        # replaying one from that package reproduces its items and its result.
+        pkg = next(p for p in json.loads(self.run_ok([RISS, "exam", "packages", "--json"]))["packages"]
+                   if p["exam"] == "SG" and p["state"] == "active")
+        self.assertEqual(self.q("SELECT count(*) FROM exam.sessions"), str(res))
+        self.assertEqual(self.q(f"SELECT count(*) FROM exam.sessions WHERE package_id = {pkg['id']}"
+                                f" AND encode(package_sha256, 'hex') = '{pkg['sha256']}'"), str(res))
+        session, answered = map(int, self.q("SELECT id, answered FROM exam.sessions ORDER BY id LIMIT 1").split("|"))
+        rep = json.loads(self.run_ok([RISS, "exam", "replay", str(session)]))
+        self.assertEqual(rep["package"], {"id": pkg["id"], "sha256": pkg["sha256"]})
+        self.assertEqual(rep["answered"], answered)
+        self.assertEqual(rep["items"], self.q(f"SELECT item_id FROM exam.responses WHERE session_id = {session}"
+                                              " ORDER BY position").splitlines())
+        for k in ("scaled", "passed", "complete", "stop", "operational", "pretest", "domains"):
+            self.assertEqual(rep["replayed"][k], rep["stored"][k], k)
         # Loaded once: a second run finds the data and does nothing.
         again = self.demo("--seed", "3")
         self.assertFalse(again["loaded"])
