@@ -92,7 +92,8 @@ test('a registrant confirms an e-mail address for xAPI at /me through the mailed
     await page.waitForSelector('#mboxes:not([hidden])');
     await page.click('#mbox-confirm button[type=submit]');
     await page.waitForFunction(() => document.querySelector('#mboxes tbody td:nth-child(2)')?.textContent === '確認済み');
-    assert.match(await page.textContent('#status'), /を確認しました/);
+    // The status line follows once the records and the list have been reloaded.
+    await page.waitForFunction(() => /を確認しました/.test(document.getElementById('status').textContent));
     assert.match(await page.textContent('#status'), /確認前に講習機関から届いていた 1 件の修了を受講記録に反映しました/);
     await page.waitForFunction((r) => document.getElementById('completions').textContent.includes('講座 XME ' + r), RUN);
     assert.deepEqual(await axeViolations(page), []);
