@@ -113,6 +113,21 @@ static int sf_power_of_ten(int n)
 	return n == 1;
 }
 
+/* A failed check of a known account (password or TOTP code): counted towards its backoff and
+ * audited under action with the running count. */
+static int sf_failure_audited(rs_db *db, const char *actor, const struct sf_store_login *acct, const char *client,
+                              const char *action, const char *request_id)
+{
+	int n = 0;
+	int rc = sf_store_failure(&n, db, acct->a.id, client);
+	if (rc != 0)
+		return rc;
+	json_t *d = json_pack("{s:s, s:i}", "client", client, "failures", n);
+	rc = rs_audit(db, actor, acct->a.role, action, "", d, request_id);
+	json_decref(d);
+	return rc;
+}
+
 static int sf_login_body(rs_db *db, void *arg)
 {
 	struct sf_login_tx *t = arg;
@@ -140,11 +155,7 @@ static int sf_login_body(rs_db *db, void *arg)
 		rc = rs_audit(db, actor, role, "staff.login.refused", "", d, t->request_id);
 		break;
 	case SF_FAILED:
-		if ((rc = sf_store_failure(&n, db, t->acct->a.id, t->client)) != 0)
-			return rc;
-		d = json_pack("{s:s, s:i}", "client", t->client, "failures", n);
-		rc = rs_audit(db, actor, role, "staff.login.failed", "", d, t->request_id);
-		break;
+		return sf_failure_audited(db, actor, t->acct, t->client, "staff.login.failed", t->request_id);
 	case SF_OK: {
 		rc = sf_store_success(db, t->acct->a.id, t->client, t->step);
 		if (rc == RS_ECONFLICT) { /* a replayed TOTP code: a failure like any other */
@@ -253,7 +264,7 @@ static int sf_step_up_body(rs_db *db, void *arg)
 	char actor[64];
 	snprintf(actor, sizeof actor, "staff:%s", t->acct->a.username);
 	json_t *d = NULL;
-	int rc = 0, n = 0;
+	int rc = 0;
 	t->ok = 0;
 	if (t->matched) {
 		rc = sf_store_step_up(db, t->acct->a.id, t->session, t->step, t->client);
@@ -267,12 +278,7 @@ static int sf_step_up_body(rs_db *db, void *arg)
 		if (rc != RS_ECONFLICT) /* a replayed TOTP code: a failure like any other */
 			return rc;
 	}
-	if ((rc = sf_store_failure(&n, db, t->acct->a.id, t->client)) != 0)
-		return rc;
-	d = json_pack("{s:s, s:i}", "client", t->client, "failures", n);
-	rc = rs_audit(db, actor, t->acct->a.role, "staff.step_up.failed", "", d, t->request_id);
-	json_decref(d);
-	return rc;
+	return sf_failure_audited(db, actor, t->acct, t->client, "staff.step_up.failed", t->request_id);
 }
 
 int sf_step_up(rs_db *db, int64_t account_id, const unsigned char token_sha256[32], const char *totp,
@@ -356,7 +362,7 @@ static int sf_pwchange_body(rs_db *db, void *arg)
 	char actor[64];
 	snprintf(actor, sizeof actor, "staff:%s", t->acct->a.username);
 	json_t *d = NULL;
-	int rc = 0, n = 0;
+	int rc = 0;
 	t->ok = 0;
 	if (t->hash) {
 		rc = sf_store_password_set(&t->ended, db, t->acct->a.id, t->hash, t->step, t->client, t->keep);
@@ -370,12 +376,7 @@ static int sf_pwchange_body(rs_db *db, void *arg)
 		if (rc != RS_ECONFLICT) /* a replayed TOTP code: a failure like any other */
 			return rc;
 	}
-	if ((rc = sf_store_failure(&n, db, t->acct->a.id, t->client)) != 0)
-		return rc;
-	d = json_pack("{s:s, s:i}", "client", t->client, "failures", n);
-	rc = rs_audit(db, actor, t->acct->a.role, "staff.password.change_failed", "", d, t->request_id);
-	json_decref(d);
-	return rc;
+	return sf_failure_audited(db, actor, t->acct, t->client, "staff.password.change_failed", t->request_id);
 }
 
 int sf_password_change(rs_db *db, int64_t account_id, const unsigned char keep_session[32], const char *current,
