@@ -33,6 +33,7 @@ def riss(*args):
 
 
 def main():
+    print("load average at the start: %.2f %.2f %.2f" % os.getloadavg(), flush=True)
     with tempfile.TemporaryDirectory() as d:
         bank = os.path.join(d, "bank.jsonl")
         with open(bank, "w") as f:
@@ -74,6 +75,8 @@ def main():
             lo = "-inf" if sa["theta_lo"] is None else f"{sa['theta_lo']:+.2f}"
             hi = "+inf" if sa["theta_hi"] is None else f"{sa['theta_hi']:+.2f}"
             print(f"    {lo:>6}..{hi:<6} {sa['max_exposure']:10.4f} {sb['max_exposure']:10.4f} {sc['max_exposure']:10.4f}")
+
+    print("\nload average at the end: %.2f %.2f %.2f" % os.getloadavg())
 
 
 if __name__ == "__main__":
