@@ -54,7 +54,7 @@ static void test_sympson_hetter(void **st)
 	assert_int_equal(cat_engine_new(&g, e, b), 0);
 	struct cat_sim_acc acc;
 	struct cat_sim_report rep;
-	const size_t N = 800;
+	const size_t N = 600;
 	double first_max = 0, aim = e->exposure_target - 0.05;
 	for (int round = 0; round < 5; round++) {
 		assert_int_equal(cat_sim_acc_init(&acc, b->n), 0);
@@ -67,7 +67,7 @@ static void test_sympson_hetter(void **st)
 	}
 	/* a fresh check run with other candidates */
 	assert_int_equal(cat_sim_acc_init(&acc, b->n), 0);
-	assert_int_equal(cat_sim_run(&acc, g, 777, CAT_DIST_NORMAL, 0, N, NULL, 0), 0);
+	assert_int_equal(cat_sim_run(&acc, g, 777, CAT_DIST_NORMAL, 0, 800, NULL, 0), 0);
 	cat_sim_report(&rep, &acc, g);
 	cat_sim_acc_free(&acc);
 	print_message("max exposure: %.3f without control, %.3f after Sympson-Hetter (target %.2f); rmse %.3f\n",
@@ -224,8 +224,8 @@ static void test_sh_conditional_procedure(void **st)
 	struct cat_engine *g;
 	assert_int_equal(cat_engine_new(&g, e, b), 0);
 	/* unconditional SH needs fewer rounds to show what it leaves within the strata */
-	struct cat_sh_opts o[2] = { { .examinees = 400, .max_rounds = 2, .margin = 0.04, .seed = 3 },
-	                            { .examinees = 1000, .max_rounds = 6, .margin = 0.04, .seed = 3 } };
+	struct cat_sh_opts o[2] = { { .examinees = 300, .max_rounds = 2, .margin = 0.04, .seed = 3 },
+	                            { .examinees = 1000, .max_rounds = 5, .margin = 0.04, .seed = 3 } };
 	struct cat_sh_outcome out;
 	struct cat_sim_report rep[2];
 	for (int cond = 0; cond < 2; cond++) {
