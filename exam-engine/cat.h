@@ -504,7 +504,9 @@ void cat_sh_update_cond(struct cat_bank *bank, const struct cat_sim_acc *acc, co
  * o->margin, and stops when a round's maximum exposure is at most the aim plus 0.01 (after
  * the first round) or after o->max_rounds. With exposure method sympson-hetter-conditional
  * the same loop sets sh_kc by cat_sh_update_cond and judges the largest exposure within a
- * stratum of true theta (cat_sim_report's stratum_expo_max) instead of the overall one.
+ * stratum of true theta (cat_sim_report's stratum_expo_max) instead of the overall one; its
+ * rounds draw the simulees by CAT_DIST_STRATA and run each simulee's lottery on its true
+ * stratum (lottery_true_theta), so the k and the counts refer to the same stratum.
  * bank must be the engine's bank; its sh_k and
  * version are updated. Deterministic in o->seed (a simulate hook must keep that).
  * CAT_EINVAL for bad options (fewer than 10 examinees, no rounds, an aim at or below
