@@ -20,6 +20,8 @@ struct cpd_arr {
 	int oom;
 };
 void cpd_arr_add(struct cpd_arr *a, const char *elem);
+/* Append n raw bytes (the literal's own syntax, or any text built in the same buffer). */
+void cpd_arr_put(struct cpd_arr *a, const char *s, size_t n);
 void cpd_arr_addf_int(struct cpd_arr *a, long long v);
 /* Close the literal (call once, after the last add): the text ("{}" when empty), or NULL
  * when out of memory. */
