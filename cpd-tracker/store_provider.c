@@ -160,7 +160,8 @@ int cpd_store_provider_set_period(rs_db *db, int64_t id, const char *from, const
 	"json_build_object('provider_id', p.id, 'name_ja', p.name_ja, 'name_en', p.name_en, 'is_agency', p.is_agency, " \
 	"'approved_from', p.approved_from, 'approved_until', p.approved_until, 'contact_name', p.contact_name, " \
 	"'contact_email', p.contact_email, 'contact_phone', p.contact_phone, 'state', p.state, " \
-	"'state_reason', p.state_reason, 'key_hint', p.key_hint, 'key_created_at', p.key_created_at, " \
+	"'state_reason', p.state_reason, 'key_hint', p.key_hint, " \
+	"'key_created_at', " CPD_SQL_TS("p.key_created_at") ", " \
 	"'courses', (SELECT count(*) FROM cpd.courses c WHERE c.provider_id = p.id), " \
 	"'completions', (SELECT count(*) FROM cpd.completions x WHERE x.provider_id = p.id AND x.state <> 'voided'))"
 

@@ -11,8 +11,6 @@
 #include <string.h>
 
 #define CPD_JOB_LOCK_KEY "7305210" /* pg_advisory_lock key of the renewal job */
-/* A timestamp as people in Japan read it: "YYYY-MM-DD HH:MM" (JST). */
-#define CPD_RS_JST(col) "to_char(" col " AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI')"
 
 static int cpd_rs_json(json_t **out, PGresult *r)
 {
@@ -250,12 +248,9 @@ int cpd_rstore_completions_json(rs_db *db, json_t **out, const char *regno)
 	PGresult *r = NULL;
 	const char *p[] = { regno };
 	int rc = rs_db_exec(&r, db, "cpd_r_completions_json",
-	                    "SELECT coalesce(json_agg(t ORDER BY t.completed_on DESC, t.id DESC), '[]')::text FROM ("
-	                    "SELECT m.id, m.completed_on::text AS completed_on, m.hours::float8 AS hours, m.state, m.holds, "
-	                    CPD_RS_JST("m.posted_at") " AS posted_at, "
-	                    "c.kind, c.code AS course_code, c.title_ja, c.title_en, p.name_ja AS provider_ja, "
-	                    "p.name_en AS provider_en FROM cpd.completions m JOIN cpd.courses c ON c.id = m.course_id "
-	                    "JOIN cpd.providers p ON p.id = m.provider_id WHERE m.regno = $1 AND m.state <> 'voided') t",
+	                    "SELECT coalesce(json_agg(" CPD_SQL_REG_COMPLETION " ORDER BY x.completed_on DESC, x.id DESC), "
+	                    "'[]')::text FROM cpd.completions x JOIN cpd.courses c ON c.id = x.course_id "
+	                    "JOIN cpd.providers p ON p.id = x.provider_id WHERE x.regno = $1 AND x.state <> 'voided'",
 	                    1, p);
 	return rc != 0 ? rc : cpd_rs_json(out, r);
 }
@@ -588,8 +583,8 @@ int cpd_rstore_app_list(rs_db *db, json_t **out, const char *state, const char *
 	PGresult *r = NULL;
 	int rc = rs_db_exec(&r, db, "cpd_r_app_list",
 	                    "SELECT coalesce(json_agg(t ORDER BY t.id DESC), '[]')::text FROM (SELECT id, regno, "
-	                    "valid_until::text AS valid_until, state, " CPD_RS_JST("submitted_at") " AS submitted_at, submitted_by, "
-	                    "standing, " CPD_RS_JST("decided_at") " AS decided_at, "
+	                    "valid_until::text AS valid_until, state, " CPD_SQL_TS("submitted_at") " AS submitted_at, submitted_by, "
+	                    "standing, " CPD_SQL_TS("decided_at") " AS decided_at, "
 	                    "decided_by, note, new_valid_until::text AS new_valid_until FROM cpd.renewal_applications "
 	                    "WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR regno = $2) "
 	                    "ORDER BY id DESC LIMIT $3::int) t", 3, p);
@@ -634,8 +629,8 @@ int cpd_rstore_case_list(rs_db *db, json_t **out, const char *state, int limit)
 	PGresult *r = NULL;
 	int rc = rs_db_exec(&r, db, "cpd_r_case_list",
 	                    "SELECT coalesce(json_agg(t ORDER BY t.id), '[]')::text FROM (SELECT id, regno, "
-	                    "valid_until::text AS valid_until, duty, due::text AS due, state, " CPD_RS_JST("opened_at") " AS opened_at, "
-	                    CPD_RS_JST("decided_at") " AS decided_at, "
+	                    "valid_until::text AS valid_until, duty, due::text AS due, state, " CPD_SQL_TS("opened_at") " AS opened_at, "
+	                    CPD_SQL_TS("decided_at") " AS decided_at, "
 	                    "decided_by, note FROM cpd.cases WHERE ($1::text IS NULL OR state = $1) ORDER BY id "
 	                    "LIMIT $2::int) t", 2, p);
 	return rc != 0 ? rc : cpd_rs_json(out, r);
@@ -681,9 +676,9 @@ int cpd_rstore_sample_list(rs_db *db, json_t **out, int limit)
 	const char *p[] = { lim };
 	PGresult *r = NULL;
 	int rc = rs_db_exec(&r, db, "cpd_r_sample_list",
-	                    "SELECT coalesce(json_agg(t ORDER BY t.id DESC), '[]')::text FROM (SELECT s.id, " CPD_RS_JST("s.drawn_at") " AS drawn_at, "
+	                    "SELECT coalesce(json_agg(t ORDER BY t.id DESC), '[]')::text FROM (SELECT s.id, " CPD_SQL_TS("s.drawn_at") " AS drawn_at, "
 	                    "s.drawn_by, s.size, s.deadline::text AS deadline, (SELECT json_agg(e ORDER BY e.regno) FROM "
-	                    "(SELECT id, regno, deadline::text AS deadline, outcome, note, " CPD_RS_JST("decided_at") " AS decided_at, decided_by FROM "
+	                    "(SELECT id, regno, deadline::text AS deadline, outcome, note, " CPD_SQL_TS("decided_at") " AS decided_at, decided_by FROM "
 	                    "cpd.evidence_requests WHERE sample_id = s.id) e) AS requests FROM cpd.audit_samples s "
 	                    "ORDER BY s.id DESC LIMIT $1::int) t", 1, p);
 	return rc != 0 ? rc : cpd_rs_json(out, r);
