@@ -1,5 +1,6 @@
 /* cpd-tracker: SQL for the xAPI statement store (schema xapi). */
 #include "store_xapi.h"
+#include "store.h"
 
 #include "rs_error.h"
 
@@ -281,7 +282,7 @@ int cpd_xs_unmatched(rs_db *db, char **out, int64_t provider_id, int limit)
 	PGresult *res = NULL;
 	int rc = rs_db_exec(&res, db, "xapi_unmatched",
 	                    "SELECT coalesce(json_agg(j ORDER BY at DESC), '[]'::json)::text FROM ("
-	                    "SELECT o.at, json_build_object('statement_id', o.statement_id, 'stored', s.stored, "
+	                    "SELECT o.at, json_build_object('statement_id', o.statement_id, 'stored', " CPD_SQL_TS("s.stored") ", "
 	                    "'verb', s.verb_id, 'activity', s.activity_id, 'actor', s.body::json -> 'actor', "
 	                    "'reason', o.reason, 'message_id', o.reason, 'args', json_build_array(CASE o.reason "
 	                    "WHEN 'cpd.record.course_unknown' THEN s.activity_id "

@@ -232,7 +232,7 @@ class XapiMbox(unittest.TestCase):
             self.assertEqual([(r["via"], r["state"], r["course_code"]) for r in recs], [("xapi", "accepted", "XMB")])
             self.assertIsNone(self.unmatched_reason(sid, p))
         st, _, view = self.d.json("GET", "/api/v1/me", headers=me)
-        self.assertEqual(sorted(c["provider_en"] for c in view["completions"] if c["course_code"] == "XMB"),
+        self.assertEqual(sorted(c["provider_name_en"] for c in view["completions"] if c["course_code"] == "XMB"),
                          sorted([f"xAPI mail {RUN}", f"xAPI mail {RUN}", f"xAPI mail two {RUN}"]))
         audit = psql("SELECT detail->>'address', detail->'credited' FROM audit.events WHERE action = "
                      f"'cpd.xapi.rematch' AND object = 'registrant:{regno}'")

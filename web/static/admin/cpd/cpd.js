@@ -59,17 +59,14 @@
           call('POST', '/api/v1/cpd/renewals/decide', { id: a.id, approve: false, note: note.value })
             .then(function () { status(t('cpd_desk.rejected')); return loadRenewals(); }).catch(fail);
         }));
-        row(tb, [a.regno, a.name, a.valid_until, a.submitted_at, box]);
+        row(tb, [a.regno, a.name, a.valid_until, when(a.submitted_at), box]);
       });
     });
   }
   // Completion records held for the desk (state pending) with the reasons; accepting one
   // credits it at once, rejecting records the desk's reason.
-  // Japan time as the rest of the system writes it (YYYY-MM-DD HH:MM), whatever the browser's zone.
-  function jst(ts) {
-    var d = new Date(ts);
-    return isNaN(d) ? ts : new Date(d.getTime() + 9 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ');
-  }
+  // A timestamp in the reader's language and time zone.
+  function when(ts) { return window.rissI18n.datetime(ts); }
   function loadHeld() {
     var only = $('held-regno').value.trim();
     var q = '/api/v1/cpd/completions?state=pending&limit=200' + (/^[0-9]{6}$/.test(only) ? '&regno=' + only : '');
@@ -93,7 +90,7 @@
         box.appendChild(note);
         box.appendChild(button('cpd_desk.reject', function () { decide('rejected', 'cpd_desk.held.rejected'); }));
         var title = c['title_' + window.rissI18n.current()] || '';
-        row(tb, [c.regno, c.course_code + ' ' + title, c.completed_on, String(c.hours), jst(c.received_at), why, box]);
+        row(tb, [c.regno, c.course_code + ' ' + title, c.completed_on, String(c.hours), when(c.received_at), why, box]);
       });
     });
   }
@@ -121,7 +118,7 @@
             .then(function () { status(t('cpd_desk.closed')); return loadCases(); }).catch(fail);
         }));
         box.appendChild(button('cpd_desk.cancel.h', function () { showCancel(c); }, 'danger'));
-        row(tb, [c.regno, c.name, dutyText(c.duty), c.due, c.opened_at, box]);
+        row(tb, [c.regno, c.name, dutyText(c.duty), c.due, when(c.opened_at), box]);
       });
     });
   }
@@ -132,7 +129,7 @@
       $('audit-none').hidden = r.samples.length > 0;
       r.samples.forEach(function (s) {
         var table = el('table');
-        table.appendChild(el('caption', t('cpd_desk.audit.sample', [s.id, s.drawn_at, s.deadline])));
+        table.appendChild(el('caption', t('cpd_desk.audit.sample', [s.id, when(s.drawn_at), s.deadline])));
         var head = el('tr');
         ['cpd_desk.regno', 'cpd_desk.due', 'cpd_desk.audit.outcome', 'cpd_desk.actions'].forEach(function (id) {
           head.appendChild(el('th', t(id), { scope: 'col' }));
