@@ -19,7 +19,8 @@
 
 /* Load the key file path (and path.next when it exists). Refuses, RS_EINVAL with catalogue
  * message sec3.key_*, a path that is empty, missing, not a regular file of exactly 32 bytes,
- * readable or writable by group or others, or owned by another user. Thread-safe; a second
+ * readable or writable by group or others, or owned by another user (root may use
+ * the service user's file). Thread-safe; a second
  * call replaces the keys. */
 int rs_seal_keys_load(const char *path);
 /* At the start of rissd and riss: load the keys of setting totp_key_file; on refusal print
