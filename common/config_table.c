@@ -67,6 +67,11 @@ const struct rs_cfg_def rs_cfg_table[] = {
 	{ "me_session_lifetime", RS_CFG_INT, 300, 43200, "7200", 0,
 	  "seconds a registrant's /me session lasts at most, however busy (absolute lifetime)" },
 	/* Step-up for dangerous acts (security, issue 17). */
+	/* TOTP secrets sealed at rest (security, issue 17; sec3). */
+	{ "totp_key_file", RS_CFG_STR, 0, 4000, "", 0,
+	  "key file (32 random bytes, mode 0600, owned by the service user) under which the TOTP secrets "
+	  "of staff and registrants are stored AES-256-GCM encrypted; rissd and riss refuse to start "
+	  "without it. ./deploy/dev writes var/totp.key; rotate with `riss totp rotate-key`" },
 	{ "step_up_window", RS_CFG_INT, 30, 3600, "300", 0,
 	  "seconds after a staff member confirmed a TOTP code (sign-in or step-up) during which "
 	  "routes marked step_up (cancelling a registration, activating a package, provider keys) "

@@ -2,6 +2,8 @@
 #include "web.h"
 
 #include "rs_config.h"
+#include "rs_seal.h"
+#include "sf.h"
 #include "rs_error.h"
 #include "rs_log.h"
 
@@ -31,10 +33,16 @@ static int web_check_schema(void)
 		return 0;
 	}
 	int rc = rs_migrate_check(db, web_srv.migrations_dir);
+	/* TOTP secrets sealed at rest (sec3): a key file that opens none of them is the wrong one. */
+	int keys = rc == 0 ? sf_totp_keys_check(db) : 0;
 	rs_db_pool_put(web_srv.pool, db);
 	if (rc == RS_ESCHEMA) {
 		rs_err("refusing to start: %s", rs_error_last());
 		return rc;
+	}
+	if (keys == RS_ENOTFOUND) {
+		rs_seal_say_refusal("rissd");
+		return keys;
 	}
 	if (rc != 0)
 		rs_warn("schema check failed (%s); /readyz will retry", rs_error_last());
@@ -120,6 +128,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rissd: no database configured: set db_url (./deploy/dev up writes var/riss.conf)\n");
 		return 2;
 	}
+	/* TOTP secrets sealed at rest (sec3): refuse to start without a sound key file. */
+	if (rs_seal_startup("rissd") != 0)
+		return 2;
 	web_srv.body_limit = (size_t)rs_config_int("http_body_limit");
 	web_srv.xapi_body_limit = (size_t)rs_config_int("xapi_body_limit");
 	snprintf(web_srv.static_dir, sizeof web_srv.static_dir, "%s", rs_config_str("static_dir"));

@@ -563,7 +563,8 @@ def drill_restore():
         # The transparency log of the restored database checks out against its credentials.
         with open(os.path.join(tmp, "restore.conf"), "w") as f:
             f.write(f'db_url = "host={rdir}/run port={RESTORE_PORT} user=postgres dbname=riss"\n'
-                    f'keys_dir = "{C}/keys"\nmigrations_dir = "{ROOT}/deploy/migrations"\n')
+                    f'keys_dir = "{C}/keys"\nmigrations_dir = "{ROOT}/deploy/migrations"\n'
+                    f'totp_key_file = "{C}/totp/totp.key"\n')
         r = subprocess.run([RISS, "log", "verify"], cwd=ROOT, capture_output=True, text=True,
                            env=dict(os.environ, RISS_CONFIG=os.path.join(tmp, "restore.conf"),
                                     PGPASSWORD=secret("postgres")))

@@ -205,6 +205,13 @@
     window.rissPassword.wire($('pw-form'), function (current, fresh, totp) {
       return call('POST', '/api/v1/me/password', { current_password: current, new_password: fresh, totp: totp });
     });
+    // The strength meter (ASVS 2.1.8; sec3): the server's rule, with the registration number.
+    window.rissPassword.meter($('pw-new'), function (pw) {
+      return call('POST', '/api/v1/password/check', { password: pw, names: $('f-regno').textContent });
+    });
+    window.rissPassword.meter($('a-password'), function (pw) {
+      return call('POST', '/api/v1/password/check', { password: pw, names: $('a-regno').value });
+    });
     $('signout').addEventListener('click', function () {
       call('POST', '/api/v1/me/logout').then(function () { csrf = ''; signedOut(); status(''); });
     });
