@@ -1,0 +1,139 @@
+-- 0071 (stats3): the exam statistics cube refreshed incrementally. At 1,000,000 results a
+-- REFRESH MATERIALIZED VIEW CONCURRENTLY of 0070's cube recomputed every month and then
+-- compared old and new row by row (it had not finished after 20 minutes on two busy cores).
+-- The cube is now a table of the same columns: writes to bookings, results and candidates
+-- note the months they change (exam.stats_dirty, statement-level triggers), and the job
+-- recomputes only the months from the earliest noted one on (later months too: a changed
+-- result can turn a later sitting of the same candidate into a retake). A first refresh
+-- (no exam.stats_refresh row yet) recomputes everything. delivery/store_stats.c.
+
+-- The cube's rows for the bookings on or after since (NULL = all): 0070's query.
+CREATE FUNCTION exam.stats_cube_rows(since date)
+RETURNS TABLE (month date, exam_code text, centre_code text, prefecture text, dim text, value text,
+               applicants bigint, examinees bigint, passers bigint, sum_scaled float8, sumsq_scaled float8, hist bigint[])
+LANGUAGE sql STABLE AS $$
+WITH firsts AS (
+    SELECT b.candidate_id, w.exam_code, min(b.sit_on) AS first_day
+      FROM exam.bookings b JOIN exam.windows w ON w.id = b.window_id
+      JOIN exam.sessions s ON s.booking_id = b.id JOIN exam.results r ON r.session_id = s.id
+     GROUP BY b.candidate_id, w.exam_code
+), f AS (
+    SELECT date_trunc('month', b.sit_on)::date AS month, w.exam_code, b.centre_code,
+           coalesce(c.prefecture, '') AS prefecture, b.window_id::text AS window_id,
+           exam.stats_age_band(exam.age_on(c.birth_date, b.sit_on)) AS age_band,
+           coalesce(c.occupation, '') AS occupation, coalesce(c.industry, '') AS industry,
+           coalesce(c.employer_type, '') AS employer,
+           CASE WHEN fa.first_day < b.sit_on THEN 'retake' ELSE 'first' END AS attempt,
+           r.session_id IS NOT NULL AS sat, coalesce(r.passed, false) AS passed, r.scaled
+      FROM exam.bookings b
+      JOIN exam.windows w ON w.id = b.window_id
+      JOIN exam.candidates c ON c.id = b.candidate_id
+      LEFT JOIN exam.sessions s ON s.booking_id = b.id
+      LEFT JOIN exam.results r ON r.session_id = s.id
+      LEFT JOIN firsts fa ON fa.candidate_id = b.candidate_id AND fa.exam_code = w.exam_code
+     WHERE b.status <> 'cancelled' AND (since IS NULL OR b.sit_on >= since)
+), d AS (
+    SELECT f.*, v.dim, v.value FROM f CROSS JOIN LATERAL (VALUES
+        ('all', ''), ('window', f.window_id), ('age', f.age_band), ('occupation', f.occupation),
+        ('industry', f.industry), ('employer', f.employer), ('attempt', f.attempt)) AS v (dim, value)
+)
+SELECT month, exam_code, centre_code, coalesce(prefecture, '*') AS prefecture, dim, value,
+       count(*) AS applicants, count(*) FILTER (WHERE sat) AS examinees, count(*) FILTER (WHERE passed) AS passers,
+       coalesce(sum(scaled), 0)::float8 AS sum_scaled, coalesce(sum(scaled::float8 * scaled), 0) AS sumsq_scaled,
+       ARRAY[count(*) FILTER (WHERE scaled < 100), count(*) FILTER (WHERE scaled >= 100 AND scaled < 200),
+             count(*) FILTER (WHERE scaled >= 200 AND scaled < 300), count(*) FILTER (WHERE scaled >= 300 AND scaled < 400),
+             count(*) FILTER (WHERE scaled >= 400 AND scaled < 500), count(*) FILTER (WHERE scaled >= 500 AND scaled < 600),
+             count(*) FILTER (WHERE scaled >= 600 AND scaled < 700), count(*) FILTER (WHERE scaled >= 700 AND scaled < 800),
+             count(*) FILTER (WHERE scaled >= 800 AND scaled < 900), count(*) FILTER (WHERE scaled >= 900)]::bigint[] AS hist
+  FROM d
+ GROUP BY GROUPING SETS ((month, exam_code, centre_code, prefecture, dim, value), (month, exam_code, centre_code, dim, value))
+$$;
+COMMENT ON FUNCTION exam.stats_cube_rows(date) IS
+    'Rows of exam.stats_cube for bookings on or after since (NULL = all); the job replaces those months with them';
+
+DROP MATERIALIZED VIEW exam.stats_cube;
+CREATE TABLE exam.stats_cube (
+    month        date NOT NULL,
+    exam_code    text NOT NULL,
+    centre_code  text NOT NULL,
+    prefecture   text NOT NULL,
+    dim          text NOT NULL,
+    value        text NOT NULL,
+    applicants   bigint NOT NULL CHECK (applicants >= 0),
+    examinees    bigint NOT NULL CHECK (examinees >= 0 AND examinees <= applicants),
+    passers      bigint NOT NULL CHECK (passers >= 0 AND passers <= examinees),
+    sum_scaled   float8 NOT NULL,
+    sumsq_scaled float8 NOT NULL,
+    hist         bigint[] NOT NULL CHECK (cardinality(hist) = 10),
+    CHECK (month = date_trunc('month', month)::date)
+);
+COMMENT ON TABLE exam.stats_cube IS
+    'Partial aggregates of bookings and results for the statistics tables (delivery/store_stats.c): one row per '
+    '(month, exam, centre, candidate prefecture, dimension, value); prefecture * = all prefectures, '''' = not answered; '
+    'rebuilt by the job from the earliest month in exam.stats_dirty on';
+COMMENT ON COLUMN exam.stats_cube.dim IS 'all (value ''''), window (id), age (band), occupation, industry, employer, attempt (first | retake)';
+COMMENT ON COLUMN exam.stats_cube.applicants IS 'Bookings not cancelled';
+COMMENT ON COLUMN exam.stats_cube.examinees IS 'Bookings with a result';
+COMMENT ON COLUMN exam.stats_cube.sum_scaled IS 'Sum of the scaled scores (the mean is sum_scaled / examinees)';
+COMMENT ON COLUMN exam.stats_cube.sumsq_scaled IS 'Sum of the squared scaled scores (for the standard deviation)';
+COMMENT ON COLUMN exam.stats_cube.hist IS 'Examinees per band of 100 scaled points: 0-99, 100-199, ..., 900-1000';
+INSERT INTO exam.stats_cube SELECT * FROM exam.stats_cube_rows(NULL);
+CREATE UNIQUE INDEX stats_cube_key ON exam.stats_cube (dim, prefecture, month, exam_code, centre_code, value);
+COMMENT ON INDEX exam.stats_cube_key IS
+    'Serves every statistics query (one dimension, all or one prefecture, a range of months)';
+CREATE INDEX stats_cube_month_idx ON exam.stats_cube (month);
+COMMENT ON INDEX exam.stats_cube_month_idx IS 'The job deletes the months it recomputes';
+
+-- Months whose bookings or results changed since the last refresh (append-only: writers
+-- never wait on the job, which deletes what it has taken).
+CREATE TABLE exam.stats_dirty (
+    id    bigserial PRIMARY KEY,
+    month date NOT NULL
+);
+COMMENT ON TABLE exam.stats_dirty IS
+    'Months of sittings changed since the last statistics refresh (written by triggers, consumed by the job)';
+
+CREATE FUNCTION exam.stats_note_bookings() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO exam.stats_dirty (month) SELECT DISTINCT date_trunc('month', sit_on)::date FROM new_rows;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO exam.stats_dirty (month) SELECT DISTINCT date_trunc('month', sit_on)::date FROM old_rows;
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION exam.stats_note_bookings() IS 'Notes the months of changed bookings in exam.stats_dirty';
+CREATE TRIGGER bookings_stats_ins AFTER INSERT ON exam.bookings REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION exam.stats_note_bookings();
+CREATE TRIGGER bookings_stats_upd AFTER UPDATE ON exam.bookings REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION exam.stats_note_bookings();
+CREATE TRIGGER bookings_stats_del AFTER DELETE ON exam.bookings REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION exam.stats_note_bookings();
+
+CREATE FUNCTION exam.stats_note_results() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO exam.stats_dirty (month)
+    SELECT DISTINCT date_trunc('month', b.sit_on)::date
+      FROM new_rows n JOIN exam.sessions s ON s.id = n.session_id JOIN exam.bookings b ON b.id = s.booking_id;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION exam.stats_note_results() IS 'Notes the months of new or changed results in exam.stats_dirty';
+CREATE TRIGGER results_stats_ins AFTER INSERT ON exam.results REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION exam.stats_note_results();
+CREATE TRIGGER results_stats_upd AFTER UPDATE ON exam.results REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION exam.stats_note_results();
+
+-- A candidate's attributes (or birth date) change every month they sat in.
+CREATE FUNCTION exam.stats_note_candidates() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO exam.stats_dirty (month)
+    SELECT DISTINCT date_trunc('month', b.sit_on)::date
+      FROM new_rows n JOIN old_rows o ON o.id = n.id JOIN exam.bookings b ON b.candidate_id = n.id
+     WHERE (n.prefecture, n.occupation, n.industry, n.employer_type, n.birth_date)
+           IS DISTINCT FROM (o.prefecture, o.occupation, o.industry, o.employer_type, o.birth_date);
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION exam.stats_note_candidates() IS 'Notes the months of the sittings of candidates whose statistics attributes changed';
+CREATE TRIGGER candidates_stats_upd AFTER UPDATE ON exam.candidates REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION exam.stats_note_candidates();
