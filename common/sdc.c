@@ -520,7 +520,8 @@ int rs_sdc_audit(const rs_sdc_table *t, const struct rs_sdc_rules *rules, int *p
 }
 
 /* The published entry to suppress next so that entry p is no longer pinned: the cheapest
- * published entry sharing a relation with p (inner cells before totals, small before large),
+ * published entry sharing a relation with p (inner cells before totals, small before large,
+ * zeros last among the cells),
  * else one sharing a relation with an unknown of those relations, else any. */
 static int rs_sdc_complement(const rs_sdc_table *t, int p)
 {
@@ -551,7 +552,11 @@ static int rs_sdc_complement(const rs_sdc_table *t, int p)
 				int i = t->terms[q].idx;
 				if (rs_sdc_unknown(t, i))
 					continue;
-				double cost = (double)t->e[i].v + (t->e[i].kind == RS_SDC_TOTAL ? 1e15 : 0);
+				/* A published zero is a poor complement: non-negativity pins it at 0 in
+				 * most sums, so it would need protecting in turn (the period lattice of
+				 * stats3 has many): after every non-zero cell, before the totals. */
+				double cost = (double)t->e[i].v + (t->e[i].kind == RS_SDC_TOTAL ? 1e15 : 0) +
+				              (t->e[i].v == 0 ? 1e14 : 0);
 				if (cost < bestcost) {
 					bestcost = cost;
 					best = i;
