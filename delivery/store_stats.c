@@ -190,11 +190,7 @@ static int dlv_st_refresh_tx(rs_db *db, void *arg)
 	PQclear(r);
 	const char *ps[] = { strcmp(since, "all") == 0 ? NULL : since };
 	if (todo)
-		rc = rs_db_exec(NULL, db, "dlv_st_drop", "DELETE FROM exam.stats_cube WHERE $1::date IS NULL OR month >= $1::date",
-		                1, ps);
-	if (rc == 0 && todo)
-		rc = rs_db_exec(NULL, db, "dlv_st_fill", "INSERT INTO exam.stats_cube SELECT * FROM exam.stats_cube_rows($1::date)",
-		                1, ps);
+		rc = rs_db_exec(NULL, db, "dlv_st_refill", "SELECT exam.stats_cube_refill($1::date)", 1, ps);
 	const char *pu[] = { upto };
 	if (rc == 0)
 		rc = rs_db_exec(NULL, db, "dlv_st_taken", "DELETE FROM exam.stats_dirty WHERE id <= $1::bigint", 1, pu);

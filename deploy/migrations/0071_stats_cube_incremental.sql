@@ -7,49 +7,65 @@
 -- result can turn a later sitting of the same candidate into a retake). A first refresh
 -- (no exam.stats_refresh row yet) recomputes everything. delivery/store_stats.c.
 
--- The cube's rows for the bookings on or after since (NULL = all): 0070's query.
-CREATE FUNCTION exam.stats_cube_rows(since date)
-RETURNS TABLE (month date, exam_code text, centre_code text, prefecture text, dim text, value text,
-               applicants bigint, examinees bigint, passers bigint, sum_scaled float8, sumsq_scaled float8, hist bigint[])
-LANGUAGE sql STABLE AS $$
-WITH firsts AS (
-    SELECT b.candidate_id, w.exam_code, min(b.sit_on) AS first_day
-      FROM exam.bookings b JOIN exam.windows w ON w.id = b.window_id
-      JOIN exam.sessions s ON s.booking_id = b.id JOIN exam.results r ON r.session_id = s.id
-     GROUP BY b.candidate_id, w.exam_code
-), f AS (
+-- Replace the cube's months from since on (NULL = every month) with 0070's figures. One pass
+-- over bookings, results and candidates into a temporary table of one row per booking, then
+-- one hash aggregation per dimension and the roll-up over prefectures from the cube's own
+-- rows: 0070's single GROUPING SETS query sorted 7.8 million expanded rows instead.
+CREATE FUNCTION exam.stats_cube_refill(since date) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    d record;
+BEGIN
+    DELETE FROM exam.stats_cube WHERE since IS NULL OR month >= since;
+    DROP TABLE IF EXISTS pg_temp.stats_f;
+    CREATE TEMP TABLE stats_f ON COMMIT DROP AS
+    WITH firsts AS (
+        -- The first day each candidate sat each exam: a booking on a later day is a retake.
+        SELECT b.candidate_id, w.exam_code, min(b.sit_on) AS first_day
+          FROM exam.bookings b JOIN exam.windows w ON w.id = b.window_id
+          JOIN exam.sessions s ON s.booking_id = b.id JOIN exam.results r ON r.session_id = s.id
+         GROUP BY b.candidate_id, w.exam_code
+    )
     SELECT date_trunc('month', b.sit_on)::date AS month, w.exam_code, b.centre_code,
-           coalesce(c.prefecture, '') AS prefecture, b.window_id::text AS window_id,
+           coalesce(c.prefecture, '')::text AS prefecture, b.window_id::text AS window_id,
            exam.stats_age_band(exam.age_on(c.birth_date, b.sit_on)) AS age_band,
-           coalesce(c.occupation, '') AS occupation, coalesce(c.industry, '') AS industry,
+           coalesce(c.occupation, '') AS occupation, coalesce(c.industry, '')::text AS industry,
            coalesce(c.employer_type, '') AS employer,
            CASE WHEN fa.first_day < b.sit_on THEN 'retake' ELSE 'first' END AS attempt,
-           r.session_id IS NOT NULL AS sat, coalesce(r.passed, false) AS passed, r.scaled
+           r.session_id IS NOT NULL AS sat, coalesce(r.passed, false) AS passed, r.scaled,
+           CASE WHEN r.scaled >= 900 THEN 9 ELSE r.scaled / 100 END AS band  -- NULL without a result
       FROM exam.bookings b
       JOIN exam.windows w ON w.id = b.window_id
       JOIN exam.candidates c ON c.id = b.candidate_id
       LEFT JOIN exam.sessions s ON s.booking_id = b.id
       LEFT JOIN exam.results r ON r.session_id = s.id
       LEFT JOIN firsts fa ON fa.candidate_id = b.candidate_id AND fa.exam_code = w.exam_code
-     WHERE b.status <> 'cancelled' AND (since IS NULL OR b.sit_on >= since)
-), d AS (
-    SELECT f.*, v.dim, v.value FROM f CROSS JOIN LATERAL (VALUES
-        ('all', ''), ('window', f.window_id), ('age', f.age_band), ('occupation', f.occupation),
-        ('industry', f.industry), ('employer', f.employer), ('attempt', f.attempt)) AS v (dim, value)
-)
-SELECT month, exam_code, centre_code, coalesce(prefecture, '*') AS prefecture, dim, value,
-       count(*) AS applicants, count(*) FILTER (WHERE sat) AS examinees, count(*) FILTER (WHERE passed) AS passers,
-       coalesce(sum(scaled), 0)::float8 AS sum_scaled, coalesce(sum(scaled::float8 * scaled), 0) AS sumsq_scaled,
-       ARRAY[count(*) FILTER (WHERE scaled < 100), count(*) FILTER (WHERE scaled >= 100 AND scaled < 200),
-             count(*) FILTER (WHERE scaled >= 200 AND scaled < 300), count(*) FILTER (WHERE scaled >= 300 AND scaled < 400),
-             count(*) FILTER (WHERE scaled >= 400 AND scaled < 500), count(*) FILTER (WHERE scaled >= 500 AND scaled < 600),
-             count(*) FILTER (WHERE scaled >= 600 AND scaled < 700), count(*) FILTER (WHERE scaled >= 700 AND scaled < 800),
-             count(*) FILTER (WHERE scaled >= 800 AND scaled < 900), count(*) FILTER (WHERE scaled >= 900)]::bigint[] AS hist
-  FROM d
- GROUP BY GROUPING SETS ((month, exam_code, centre_code, prefecture, dim, value), (month, exam_code, centre_code, dim, value))
-$$;
-COMMENT ON FUNCTION exam.stats_cube_rows(date) IS
-    'Rows of exam.stats_cube for bookings on or after since (NULL = all); the job replaces those months with them';
+     WHERE b.status <> 'cancelled' AND (since IS NULL OR b.sit_on >= since);
+    ANALYZE pg_temp.stats_f;
+    FOR d IN SELECT * FROM (VALUES ('all', ''''''), ('window', 'window_id'), ('age', 'age_band'),
+                                   ('occupation', 'occupation'), ('industry', 'industry'),
+                                   ('employer', 'employer'), ('attempt', 'attempt')) AS v (dim, col) LOOP
+        EXECUTE format(
+            'INSERT INTO exam.stats_cube SELECT month, exam_code, centre_code, prefecture, %L, %s, count(*), '
+            'count(*) FILTER (WHERE sat), count(*) FILTER (WHERE passed), coalesce(sum(scaled), 0)::float8, '
+            'coalesce(sum(scaled::float8 * scaled), 0), ARRAY[count(*) FILTER (WHERE band = 0), '
+            'count(*) FILTER (WHERE band = 1), count(*) FILTER (WHERE band = 2), count(*) FILTER (WHERE band = 3), '
+            'count(*) FILTER (WHERE band = 4), count(*) FILTER (WHERE band = 5), count(*) FILTER (WHERE band = 6), '
+            'count(*) FILTER (WHERE band = 7), count(*) FILTER (WHERE band = 8), count(*) FILTER (WHERE band = 9)] '
+            'FROM pg_temp.stats_f GROUP BY month, exam_code, centre_code, prefecture%s', d.dim, d.col,
+            CASE WHEN d.dim = 'all' THEN '' ELSE ', ' || d.col END);
+    END LOOP;
+    -- prefecture * = the sum over the prefectures (not answered included).
+    INSERT INTO exam.stats_cube
+    SELECT month, exam_code, centre_code, '*', dim, value, sum(applicants), sum(examinees), sum(passers),
+           sum(sum_scaled), sum(sumsq_scaled),
+           ARRAY[sum(hist[1]), sum(hist[2]), sum(hist[3]), sum(hist[4]), sum(hist[5]), sum(hist[6]), sum(hist[7]),
+                 sum(hist[8]), sum(hist[9]), sum(hist[10])]::bigint[]
+      FROM exam.stats_cube WHERE since IS NULL OR month >= since
+     GROUP BY month, exam_code, centre_code, dim, value;
+    DROP TABLE pg_temp.stats_f;
+END $$;
+COMMENT ON FUNCTION exam.stats_cube_refill(date) IS
+    'Recomputes exam.stats_cube for the bookings on or after since (NULL = all): the job, from the earliest dirty month';
 
 DROP MATERIALIZED VIEW exam.stats_cube;
 CREATE TABLE exam.stats_cube (
@@ -77,7 +93,7 @@ COMMENT ON COLUMN exam.stats_cube.examinees IS 'Bookings with a result';
 COMMENT ON COLUMN exam.stats_cube.sum_scaled IS 'Sum of the scaled scores (the mean is sum_scaled / examinees)';
 COMMENT ON COLUMN exam.stats_cube.sumsq_scaled IS 'Sum of the squared scaled scores (for the standard deviation)';
 COMMENT ON COLUMN exam.stats_cube.hist IS 'Examinees per band of 100 scaled points: 0-99, 100-199, ..., 900-1000';
-INSERT INTO exam.stats_cube SELECT * FROM exam.stats_cube_rows(NULL);
+SELECT exam.stats_cube_refill(NULL);
 CREATE UNIQUE INDEX stats_cube_key ON exam.stats_cube (dim, prefecture, month, exam_code, centre_code, value);
 COMMENT ON INDEX exam.stats_cube_key IS
     'Serves every statistics query (one dimension, all or one prefecture, a range of months)';
