@@ -194,78 +194,131 @@ static int rs_sdc_protected(const rs_sdc_table *t, int i)
  * an unknown not fixed here can move both ways within non-negativity. */
 static int rs_sdc_determined(const rs_sdc_table *t, const int *col, int nu, int zero_rows, unsigned char *det)
 {
-	int nz = 0;
-	if (zero_rows)
-		for (int i = 0; i < t->n; i++)
-			if (col[i] >= 0 && t->e[i].v == 0)
-				nz++;
-	int rows = t->nrel + nz;
 	memset(det, 0, (size_t)nu);
 	if (nu == 0)
 		return 0;
-	if (rows == 0)
+	/* Peel first: an unknown that is the only one left in a relation is fixed by it (and by
+	 * x_j = 0 when zero_rows and its value is 0), and is then as good as known for the other
+	 * relations. Sound and exact: substituting fixed values leaves the same solution set for
+	 * the rest, so the elimination below runs only on the core where unknowns are tied to
+	 * each other — in a large table with little suppression, nothing (stats3: the period
+	 * lattice made the tables ten times larger). */
+	if (zero_rows)
+		for (int i = 0; i < t->n; i++)
+			if (col[i] >= 0 && t->e[i].v == 0)
+				det[col[i]] = 1;
+	for (int changed = 1; changed;) {
+		changed = 0;
+		for (int r = 0; r < t->nrel; r++) {
+			int c1 = -1, other = 0, coef = 0;
+			for (int q = t->rel_off[r]; q < t->rel_off[r + 1] && !other; q++) {
+				int c = col[t->terms[q].idx];
+				if (c < 0 || det[c])
+					continue;
+				if (c1 < 0 || c1 == c) {
+					c1 = c;
+					coef += t->terms[q].coef;
+				} else {
+					other = 1;
+				}
+			}
+			if (c1 >= 0 && !other && coef != 0) {
+				det[c1] = 1;
+				changed = 1;
+			}
+		}
+	}
+	/* The core: the unknowns not fixed yet, and the relations with two or more of them. */
+	int *map = malloc((size_t)nu * sizeof *map);
+	if (!map)
+		return RS_ENOMEM;
+	int nc = 0;
+	for (int c = 0; c < nu; c++)
+		map[c] = det[c] ? -1 : nc++;
+	int rows = 0;
+	for (int r = 0; r < t->nrel; r++) {
+		int n = 0;
+		for (int q = t->rel_off[r]; q < t->rel_off[r + 1] && n < 2; q++) {
+			int c = col[t->terms[q].idx];
+			n += c >= 0 && map[c] >= 0;
+		}
+		rows += n >= 2;
+	}
+	if (nc == 0 || rows == 0) {
+		free(map);
 		return 0;
-	double *a = calloc((size_t)rows * (size_t)nu, sizeof *a);
-	unsigned char *pivot = calloc((size_t)nu, 1);
-	int *prow = malloc((size_t)nu * sizeof *prow);
+	}
+	double *a = calloc((size_t)rows * (size_t)nc, sizeof *a);
+	unsigned char *pivot = calloc((size_t)nc, 1);
+	int *prow = malloc((size_t)nc * sizeof *prow);
 	if (!a || !pivot || !prow) {
 		free(a);
 		free(pivot);
 		free(prow);
+		free(map);
 		return RS_ENOMEM;
 	}
-	for (int r = 0; r < t->nrel; r++)
-		for (int q = t->rel_off[r]; q < t->rel_off[r + 1]; q++)
-			if (col[t->terms[q].idx] >= 0)
-				a[(size_t)r * nu + col[t->terms[q].idx]] += t->terms[q].coef;
-	int zr = t->nrel;
-	if (zero_rows)
-		for (int i = 0; i < t->n; i++)
-			if (col[i] >= 0 && t->e[i].v == 0)
-				a[(size_t)zr++ * nu + col[i]] = 1;
+	int zr = 0;
+	for (int r = 0; r < t->nrel; r++) {
+		int n = 0;
+		for (int q = t->rel_off[r]; q < t->rel_off[r + 1] && n < 2; q++) {
+			int c = col[t->terms[q].idx];
+			n += c >= 0 && map[c] >= 0;
+		}
+		if (n < 2)
+			continue;
+		for (int q = t->rel_off[r]; q < t->rel_off[r + 1]; q++) {
+			int c = col[t->terms[q].idx];
+			if (c >= 0 && map[c] >= 0)
+				a[(size_t)zr * nc + map[c]] += t->terms[q].coef;
+		}
+		zr++;
+	}
 	int r = 0;
-	for (int c = 0; c < nu && r < rows; c++) {
+	for (int c = 0; c < nc && r < rows; c++) {
 		int best = -1;
 		double bv = RS_SDC_EPS;
 		for (int i = r; i < rows; i++)
-			if (fabs(a[(size_t)i * nu + c]) > bv) {
-				bv = fabs(a[(size_t)i * nu + c]);
+			if (fabs(a[(size_t)i * nc + c]) > bv) {
+				bv = fabs(a[(size_t)i * nc + c]);
 				best = i;
 			}
 		if (best < 0)
 			continue;
 		if (best != r)
-			for (int j = 0; j < nu; j++) {
-				double x = a[(size_t)r * nu + j];
-				a[(size_t)r * nu + j] = a[(size_t)best * nu + j];
-				a[(size_t)best * nu + j] = x;
+			for (int j = 0; j < nc; j++) {
+				double x = a[(size_t)r * nc + j];
+				a[(size_t)r * nc + j] = a[(size_t)best * nc + j];
+				a[(size_t)best * nc + j] = x;
 			}
-		double p = a[(size_t)r * nu + c];
-		for (int j = 0; j < nu; j++)
-			a[(size_t)r * nu + j] /= p;
+		double p = a[(size_t)r * nc + c];
+		for (int j = 0; j < nc; j++)
+			a[(size_t)r * nc + j] /= p;
 		for (int i = 0; i < rows; i++) {
-			double f = a[(size_t)i * nu + c];
+			double f = a[(size_t)i * nc + c];
 			if (i == r || fabs(f) < RS_SDC_EPS)
 				continue;
-			for (int j = 0; j < nu; j++)
-				a[(size_t)i * nu + j] -= f * a[(size_t)r * nu + j];
+			for (int j = 0; j < nc; j++)
+				a[(size_t)i * nc + j] -= f * a[(size_t)r * nc + j];
 		}
 		pivot[c] = 1;
 		prow[c] = r;
 		r++;
 	}
 	for (int c = 0; c < nu; c++) {
-		if (!pivot[c])
+		int k = map[c];
+		if (k < 0 || !pivot[k])
 			continue;
 		int fixed = 1;
-		for (int j = 0; j < nu && fixed; j++)
-			if (!pivot[j] && fabs(a[(size_t)prow[c] * nu + j]) > RS_SDC_EPS)
+		for (int j = 0; j < nc && fixed; j++)
+			if (!pivot[j] && fabs(a[(size_t)prow[k] * nc + j]) > RS_SDC_EPS)
 				fixed = 0;
 		det[c] = (unsigned char)fixed;
 	}
 	free(a);
 	free(pivot);
 	free(prow);
+	free(map);
 	return 0;
 }
 
