@@ -192,6 +192,17 @@ static int rs_sdc_protected(const rs_sdc_table *t, int i)
  * column c is fixed by the system (a pivot whose row has no free column). Sound for the
  * audit: the true values are a feasible point strictly positive in every other unknown, so
  * an unknown not fixed here can move both ways within non-negativity. */
+/* Does relation r tie two or more unknowns of the core (map[column] >= 0)? */
+static int rs_sdc_core_row(const rs_sdc_table *t, int r, const int *col, const int *map)
+{
+	int n = 0;
+	for (int q = t->rel_off[r]; q < t->rel_off[r + 1] && n < 2; q++) {
+		int c = col[t->terms[q].idx];
+		n += c >= 0 && map[c] >= 0;
+	}
+	return n >= 2;
+}
+
 static int rs_sdc_determined(const rs_sdc_table *t, const int *col, int nu, int zero_rows, unsigned char *det)
 {
 	memset(det, 0, (size_t)nu);
@@ -236,14 +247,8 @@ static int rs_sdc_determined(const rs_sdc_table *t, const int *col, int nu, int 
 	for (int c = 0; c < nu; c++)
 		map[c] = det[c] ? -1 : nc++;
 	int rows = 0;
-	for (int r = 0; r < t->nrel; r++) {
-		int n = 0;
-		for (int q = t->rel_off[r]; q < t->rel_off[r + 1] && n < 2; q++) {
-			int c = col[t->terms[q].idx];
-			n += c >= 0 && map[c] >= 0;
-		}
-		rows += n >= 2;
-	}
+	for (int r = 0; r < t->nrel; r++)
+		rows += rs_sdc_core_row(t, r, col, map);
 	if (nc == 0 || rows == 0) {
 		free(map);
 		return 0;
@@ -260,12 +265,7 @@ static int rs_sdc_determined(const rs_sdc_table *t, const int *col, int nu, int 
 	}
 	int zr = 0;
 	for (int r = 0; r < t->nrel; r++) {
-		int n = 0;
-		for (int q = t->rel_off[r]; q < t->rel_off[r + 1] && n < 2; q++) {
-			int c = col[t->terms[q].idx];
-			n += c >= 0 && map[c] >= 0;
-		}
-		if (n < 2)
+		if (!rs_sdc_core_row(t, r, col, map))
 			continue;
 		for (int q = t->rel_off[r]; q < t->rel_off[r + 1]; q++) {
 			int c = col[t->terms[q].idx];
