@@ -187,11 +187,6 @@ static int rs_sdc_protected(const rs_sdc_table *t, int i)
 
 /* ---- Linear algebra: which unknowns are determined by the relations alone ---------------- */
 
-/* Reduced row echelon form of the relations over the unknowns (col[i] = column of entry i or
- * -1), plus x_j = 0 rows for unknowns whose value is 0 when zero_rows is set. det[c] = 1 when
- * column c is fixed by the system (a pivot whose row has no free column). Sound for the
- * audit: the true values are a feasible point strictly positive in every other unknown, so
- * an unknown not fixed here can move both ways within non-negativity. */
 /* Does relation r tie two or more unknowns of the core (map[column] >= 0)? */
 static int rs_sdc_core_row(const rs_sdc_table *t, int r, const int *col, const int *map)
 {
@@ -203,6 +198,11 @@ static int rs_sdc_core_row(const rs_sdc_table *t, int r, const int *col, const i
 	return n >= 2;
 }
 
+/* Reduced row echelon form of the relations over the unknowns (col[i] = column of entry i or
+ * -1), plus x_j = 0 rows for unknowns whose value is 0 when zero_rows is set. det[c] = 1 when
+ * column c is fixed by the system (a pivot whose row has no free column). Sound for the
+ * audit: the true values are a feasible point strictly positive in every other unknown, so
+ * an unknown not fixed here can move both ways within non-negativity. */
 static int rs_sdc_determined(const rs_sdc_table *t, const int *col, int nu, int zero_rows, unsigned char *det)
 {
 	memset(det, 0, (size_t)nu);
