@@ -164,6 +164,21 @@ done:
 	return rc;
 }
 
+int dlv_stats_exam_stamp(long long *stamp, char *as_of, rs_db *db)
+{
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "dlv_st_stamp",
+	                    "SELECT (extract(epoch FROM refreshed_at) * 1000000)::bigint, "
+	                    "to_char(refreshed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM exam.stats_refresh",
+	                    0, NULL);
+	if (rc != 0)
+		return rc;
+	*stamp = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : 0;
+	dlv_st_copy(as_of, 40, PQntuples(r) ? PQgetvalue(r, 0, 1) : "");
+	PQclear(r);
+	return 0;
+}
+
 /* Replace the cube's months from the earliest one noted in exam.stats_dirty on (every month
  * on a first refresh); one refresh at a time (the lock on exam.stats_refresh, which only the
  * job writes: readers and the writers of bookings never wait on it). */

@@ -20,9 +20,12 @@ BEGIN
     CREATE TEMP TABLE stats_f ON COMMIT DROP AS
     WITH firsts AS (
         -- The first day each candidate sat each exam: a booking on a later day is a retake.
+        -- Every month (since NULL): one aggregation over all results. A few months: an index
+        -- probe per booking instead (below), so the job's refresh does not read every result.
         SELECT b.candidate_id, w.exam_code, min(b.sit_on) AS first_day
           FROM exam.bookings b JOIN exam.windows w ON w.id = b.window_id
           JOIN exam.sessions s ON s.booking_id = b.id JOIN exam.results r ON r.session_id = s.id
+         WHERE since IS NULL
          GROUP BY b.candidate_id, w.exam_code
     )
     SELECT date_trunc('month', b.sit_on)::date AS month, w.exam_code, b.centre_code,
@@ -30,7 +33,11 @@ BEGIN
            exam.stats_age_band(exam.age_on(c.birth_date, b.sit_on)) AS age_band,
            coalesce(c.occupation, '') AS occupation, coalesce(c.industry, '')::text AS industry,
            coalesce(c.employer_type, '') AS employer,
-           CASE WHEN fa.first_day < b.sit_on THEN 'retake' ELSE 'first' END AS attempt,
+           CASE WHEN since IS NULL THEN CASE WHEN fa.first_day < b.sit_on THEN 'retake' ELSE 'first' END
+                WHEN EXISTS (SELECT 1 FROM exam.bookings b2 JOIN exam.windows w2 ON w2.id = b2.window_id
+                               JOIN exam.sessions s2 ON s2.booking_id = b2.id JOIN exam.results r2 ON r2.session_id = s2.id
+                              WHERE b2.candidate_id = b.candidate_id AND b2.sit_on < b.sit_on AND w2.exam_code = w.exam_code)
+                THEN 'retake' ELSE 'first' END AS attempt,
            r.session_id IS NOT NULL AS sat, coalesce(r.passed, false) AS passed, r.scaled,
            CASE WHEN r.scaled >= 900 THEN 9 ELSE r.scaled / 100 END AS band  -- NULL without a result
       FROM exam.bookings b
