@@ -113,7 +113,9 @@ def main():
     d = None
     try:
         conf = os.path.join(pg.dir, "riss.conf")
-        pg.write_config(conf)
+        # The job timer off: the renewal job would lapse the synthetic registrants during the
+        # queries (the refresh is timed as its own step).
+        pg.write_config(conf, extra="jobs_interval = 0\n")
         env = dict(os.environ, RISS_CONFIG=conf)
         subprocess.run([RISS, "db", "migrate"], env=env, check=True, capture_output=True, cwd=ROOT)
         print(f"load average at start: {load()} (2 cores)", flush=True)
@@ -152,6 +154,15 @@ def main():
         assert st == 200
         cookie = {"Cookie": hdrs["set-cookie"].split(";")[0]}
         st, _, lst = d.json("GET", "/api/v1/stats", headers=cookie)
+        # The full CSV exports first (the targets' second figure), then every query.
+        for tb in ("exam_by_prefecture", "register_by_prefecture"):
+            t = time.time()
+            out = subprocess.run([RISS, "stats", "export", "--table", tb, "--format", "csv"], env=env, check=True,
+                                 capture_output=True, text=True, cwd=ROOT).stdout
+            print(f"full CSV export of {tb} (riss stats export, {len(out.splitlines())} lines): {time.time() - t:.3f} s (target <= 2 s)")
+        t = time.time()
+        _, _, body = d.request("GET", "/api/v1/stats/exam_by_prefecture?format=csv", headers=cookie)
+        print(f"the same over HTTP: {(time.time() - t) * 1000:.1f} ms")
         # The dashboard's filter combinations: the first request of each is computed (cold:
         # the sums, the disclosure control and its audit); a repeat with the same figures is
         # the process's earlier release (stats/st_memo.c), so both are printed.
@@ -181,14 +192,6 @@ def main():
                   f"({len(cold)}+{len(warm)} requests, {len(doc['rows'])} rows, suppressed "
                   f"{doc['disclosure']['primary']}+{doc['disclosure']['secondary']})", flush=True)
         print(f"dashboard queries: worst cold p95 {worst:.1f} ms ({slowest}; target <= 100 ms); load average now {load()}")
-        for tb in ("exam_by_prefecture", "register_by_prefecture"):
-            t = time.time()
-            out = subprocess.run([RISS, "stats", "export", "--table", tb, "--format", "csv"], env=env, check=True,
-                                 capture_output=True, text=True, cwd=ROOT).stdout
-            print(f"full CSV export of {tb} (riss stats export, {len(out.splitlines())} lines): {time.time() - t:.3f} s (target <= 2 s)")
-        t = time.time()
-        _, _, body = d.request("GET", "/api/v1/stats/exam_by_prefecture?format=csv", headers=cookie)
-        print(f"the same over HTTP: {(time.time() - t) * 1000:.1f} ms")
         t = time.time()
         subprocess.run(["psql", pg.conninfo, "-X", "-q", "-c",
                         "COPY (SELECT c.prefecture, count(*), count(r.session_id), count(*) FILTER (WHERE r.passed), avg(r.scaled) "
