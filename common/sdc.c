@@ -198,6 +198,33 @@ static int rs_sdc_core_row(const rs_sdc_table *t, int r, const int *col, const i
 	return n >= 2;
 }
 
+/* Mark fixed[c] = 1 for every unknown that a relation fixes once the unknowns already marked
+ * are known: the only one left in it (with a non-zero coefficient), repeatedly. */
+static void rs_sdc_peel(const rs_sdc_table *t, const int *col, unsigned char *fixed)
+{
+	for (int changed = 1; changed;) {
+		changed = 0;
+		for (int r = 0; r < t->nrel; r++) {
+			int c1 = -1, other = 0, coef = 0;
+			for (int q = t->rel_off[r]; q < t->rel_off[r + 1] && !other; q++) {
+				int c = col[t->terms[q].idx];
+				if (c < 0 || fixed[c])
+					continue;
+				if (c1 < 0 || c1 == c) {
+					c1 = c;
+					coef += t->terms[q].coef;
+				} else {
+					other = 1;
+				}
+			}
+			if (c1 >= 0 && !other && coef != 0) {
+				fixed[c1] = 1;
+				changed = 1;
+			}
+		}
+	}
+}
+
 /* Reduced row echelon form of the relations over the unknowns (col[i] = column of entry i or
  * -1), plus x_j = 0 rows for unknowns whose value is 0 when zero_rows is set. det[c] = 1 when
  * column c is fixed by the system (a pivot whose row has no free column). Sound for the
@@ -218,27 +245,7 @@ static int rs_sdc_determined(const rs_sdc_table *t, const int *col, int nu, int 
 		for (int i = 0; i < t->n; i++)
 			if (col[i] >= 0 && t->e[i].v == 0)
 				det[col[i]] = 1;
-	for (int changed = 1; changed;) {
-		changed = 0;
-		for (int r = 0; r < t->nrel; r++) {
-			int c1 = -1, other = 0, coef = 0;
-			for (int q = t->rel_off[r]; q < t->rel_off[r + 1] && !other; q++) {
-				int c = col[t->terms[q].idx];
-				if (c < 0 || det[c])
-					continue;
-				if (c1 < 0 || c1 == c) {
-					c1 = c;
-					coef += t->terms[q].coef;
-				} else {
-					other = 1;
-				}
-			}
-			if (c1 >= 0 && !other && coef != 0) {
-				det[c1] = 1;
-				changed = 1;
-			}
-		}
-	}
+	rs_sdc_peel(t, col, det);
 	/* The core: the unknowns not fixed yet, and the relations with two or more of them. */
 	int *map = malloc((size_t)nu * sizeof *map);
 	if (!map)
@@ -488,12 +495,49 @@ int rs_sdc_bounds(const rs_sdc_table *t, int i, double *lo, double *hi)
 	int nu = rs_sdc_columns(t, &col);
 	if (nu < 0)
 		return nu;
+	/* The unknowns a relation fixes (peeled) are as good as published to the adversary: they
+	 * enter the programme as their values, so it runs on the core alone (stats3). */
+	unsigned char *fixed = calloc((size_t)(nu ? nu : 1), 1);
+	if (!fixed) {
+		free(col);
+		return RS_ENOMEM;
+	}
+	rs_sdc_peel(t, col, fixed);
+	if (fixed[col[i]]) {
+		*lo = *hi = (double)t->e[i].v;
+		free(fixed);
+		free(col);
+		return 0;
+	}
+	int nc = 0;
+	for (int e = 0; e < t->n; e++)
+		if (col[e] >= 0)
+			col[e] = fixed[col[e]] ? -1 : nc++;
+	free(fixed);
+	nu = nc;
 	double *A = NULL, *b = NULL;
 	int rc = rs_sdc_system(t, col, nu, &A, &b);
-	if (rc == 0) {
+	int rows = 0;
+	if (rc == 0) /* the relations left with no unknown say 0 = 0: out */
+		for (int r = 0; r < t->nrel; r++) {
+			int any = 0;
+			for (int c = 0; c < nu && !any; c++)
+				any = A[(size_t)r * nu + c] != 0;
+			if (!any)
+				continue;
+			if (rows != r) {
+				memmove(&A[(size_t)rows * nu], &A[(size_t)r * nu], (size_t)nu * sizeof *A);
+				b[rows] = b[r];
+			}
+			rows++;
+		}
+	if (rc == 0 && rows == 0) { /* no relation binds it: anything from 0 up */
+		*lo = 0;
+		*hi = -1;
+	} else if (rc == 0) {
 		double mn = 0, mx = 0;
-		int r1 = rs_sdc_lp(A, b, t->nrel, nu, col[i], -1, &mn);
-		int r2 = r1 < 0 ? r1 : rs_sdc_lp(A, b, t->nrel, nu, col[i], 1, &mx);
+		int r1 = rs_sdc_lp(A, b, rows, nu, col[i], -1, &mn);
+		int r2 = r1 < 0 ? r1 : rs_sdc_lp(A, b, rows, nu, col[i], 1, &mx);
 		if (r1 < 0 || r2 < 0)
 			rc = RS_ENOMEM;
 		else if (r1 == 2 || r2 == 2) {
