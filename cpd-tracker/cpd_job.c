@@ -2,10 +2,12 @@
  * standing, open overdue cases, queue reminders in the registrant's language, send them.
  * One runner at a time across nodes: a PostgreSQL advisory lock held for the run. */
 #include "cpd_renewal.h"
+#include "cpd_xapi.h"
 #include "cpd_mailtext.h"
 #include "store_renewal.h"
 
 #include "reg_account.h"
+#include "rs_config.h"
 #include "rs_error.h"
 #include "rs_log.h"
 #include "rs_util.h"
@@ -265,11 +267,11 @@ static int cpd_job_recompute_tx(rs_db *db, void *arg)
 
 json_t *cpd_job_summary_json(const struct cpd_job_summary *s)
 {
-	return json_pack("{s:b, s:s, s:i, s:i, s:{s:i, s:i, s:i, s:i}, s:i, s:i, s:i, s:i, s:f, s:f, s:f}", "ran", s->ran,
+	return json_pack("{s:b, s:s, s:i, s:i, s:{s:i, s:i, s:i, s:i}, s:i, s:i, s:i, s:i, s:i, s:f, s:f, s:f}", "ran", s->ran,
 	                 "as_of", s->as_of, "lapsed", s->lapsed, "registrants", s->registrants, "states", "on_track",
 	                 s->on_track, "action_needed", s->action_needed, "overdue", s->overdue, "renewable", s->renewable,
 	                 "cases_opened", s->cases_opened, "reminders_queued", s->reminders_queued, "sent", s->sent,
-	                 "send_failed", s->send_failed, "recompute_s", s->recompute_s, "read_s", s->read_s, "write_s",
+	                 "send_failed", s->send_failed, "xapi_rematched", s->xapi_rematched, "recompute_s", s->recompute_s, "read_s", s->read_s, "write_s",
 	                 s->write_s);
 }
 
@@ -297,6 +299,9 @@ int cpd_job_run(struct cpd_job_summary *out, rs_db *db, int64_t now, const struc
 		goto done;
 	}
 	if ((rc = reg_wf_lapse_due(&sum.lapsed, db, now, &who)) != 0)
+		goto done;
+	/* Before the standings: what the sweep credits counts today. */
+	if ((rc = cpd_xapi_rematch_sweep(&sum.xapi_rematched, db, rs_config_str("public_base_url"), who.actor, who.role)) != 0)
 		goto done;
 	int64_t t0 = rs_mono_ns();
 	if ((rc = rs_db_tx(db, RS_DB_REPEATABLE_READ, 3, cpd_job_recompute_tx, &c)) != 0)
