@@ -38,10 +38,10 @@ test('a registrar registers a provider key from a JWK file and removes it after 
   const secret = addStaff(user, 'registrar');
 
   const page = await (await browser.newContext()).newPage();
+  await signIn(page, BASE, user, secret);  // (the sign-in screen's own 401 before it is not this screen's)
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error' && !/status of 400/.test(m.text())) errors.push(m.text()); });
-  await signIn(page, BASE, user, secret);
   await page.goto(BASE + '/admin/cpd');
   await page.waitForSelector('#keys-sec:not([hidden])');
   await page.waitForFunction((id) => [...document.querySelectorAll('#keys-provider option')].some((o) => o.value === id),
