@@ -2,10 +2,12 @@
  * standing, open overdue cases, queue reminders in the registrant's language, send them.
  * One runner at a time across nodes: a PostgreSQL advisory lock held for the run. */
 #include "cpd_renewal.h"
+#include "cpd_xapi.h"
 #include "cpd_mailtext.h"
 #include "store_renewal.h"
 
 #include "reg_account.h"
+#include "rs_config.h"
 #include "rs_error.h"
 #include "rs_log.h"
 #include "rs_util.h"
@@ -265,12 +267,12 @@ static int cpd_job_recompute_tx(rs_db *db, void *arg)
 
 json_t *cpd_job_summary_json(const struct cpd_job_summary *s)
 {
-	return json_pack("{s:b, s:s, s:i, s:i, s:{s:i, s:i, s:i, s:i}, s:i, s:i, s:i, s:i, s:f, s:f, "
+	return json_pack("{s:b, s:s, s:i, s:i, s:{s:i, s:i, s:i, s:i}, s:i, s:i, s:i, s:i, s:i, s:f, s:f, "
 	                 "s:{s:f, s:f, s:f, s:f}}",
 	                 "ran", s->ran, "as_of", s->as_of, "lapsed", s->lapsed, "registrants", s->registrants, "states",
 	                 "on_track", s->on_track, "action_needed", s->action_needed, "overdue", s->overdue, "renewable",
 	                 s->renewable, "cases_opened", s->cases_opened, "reminders_queued", s->reminders_queued, "sent",
-	                 s->sent, "send_failed", s->send_failed, "recompute_s", s->recompute_s, "cpu_s", s->cpu_s,
+	                 s->sent, "send_failed", s->send_failed, "xapi_rematched", s->xapi_rematched, "recompute_s", s->recompute_s, "cpu_s", s->cpu_s,
 	                 "phases_s", "load", s->load_s, "compute", s->compute_s, "write", s->write_s, "reminders",
 	                 s->reminders_s);
 }
@@ -293,6 +295,9 @@ int cpd_job_run(struct cpd_job_summary *out, rs_db *db, int64_t now, const struc
 	struct reg_actor who = { .actor = "system:jobs", .role = "system", .request_id = NULL };
 	struct cpd_job_ctx c = { .sum = &sum, .db = db, .today = today, .site_url = smtp ? smtp->site_url : "" };
 	if ((rc = reg_wf_lapse_due(&sum.lapsed, db, now, &who)) != 0)
+		goto done;
+	/* Before the standings: what the sweep credits counts today. */
+	if ((rc = cpd_xapi_rematch_sweep(&sum.xapi_rematched, db, rs_config_str("public_base_url"), who.actor, who.role)) != 0)
 		goto done;
 	int64_t t0 = rs_mono_ns(), cpu0 = cpd_job_cpu_ns();
 	if ((rc = rs_db_tx(db, RS_DB_REPEATABLE_READ, 3, cpd_job_recompute_tx, &c)) != 0)

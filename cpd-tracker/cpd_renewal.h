@@ -76,6 +76,8 @@ struct cpd_job_summary {
 	int cases_opened;
 	int reminders_queued;
 	int sent, send_failed;        /* send attempts */
+	int xapi_rematched;           /* unmatched xAPI statements credited by the sweep
+	                               * (cpd_xapi_rematch_sweep) */
 	double recompute_s;           /* seconds to recompute every standing and queue reminders */
 	double load_s;                /* of which: reading the inputs (rules, courses, completions,
 	                               * applications, the outbox's and the cases' keys, the register) */

@@ -180,20 +180,14 @@
   }
   function addKey(e) {
     e.preventDefault();
-    var f = $('jwk-file').files[0];
-    if (!f) { keysSay(t('provider.no_file'), true); return; }
-    if (f.size > 16384) { keysSay(t('xapi2.keys.jwk'), true); return; }
-    f.text().then(function (text) {
-      var jwk;
-      try { jwk = JSON.parse(text); } catch (err) { keysSay(t('xapi2.keys.jwk'), true); return null; }
-      return api('POST', '/api/v1/cpd/xapi/keys', { jwk: jwk });
-    }).then(function (res) {
-      if (!res) return;
-      if (!res.ok) { keysSay(window.rissI18n.problem(res.body, res.status), true); return; }
-      keysSay(t('xapi2.page.k_added', [res.body.kid]));
-      e.target.reset();
-      loadKeys();
-    });
+    window.rissJwkFile($('jwk-file').files[0]).then(function (jwk) {
+      return api('POST', '/api/v1/cpd/xapi/keys', { jwk: jwk }).then(function (res) {
+        if (!res.ok) { keysSay(window.rissI18n.problem(res.body, res.status), true); return; }
+        keysSay(t('xapi2.page.k_added', [res.body.kid]));
+        e.target.reset();
+        loadKeys();
+      });
+    }, function (err) { keysSay(err.message, true); });
   }
   function removeKey() {
     var kid = removing;
