@@ -3,6 +3,7 @@
 #include "rs_config.h"
 #include "rs_db.h"
 #include "rs_error.h"
+#include "reg_account.h"
 #include "sf.h"
 
 #include <string.h>
@@ -11,7 +12,12 @@
  * TOTP secrets still in clear with the key file's key, and forbid clear ones from then on. */
 static int cli_db_seal_body(rs_db *db, void *arg)
 {
-	return sf_totp_migrate(db, "system:migrate", arg);
+	int *n = arg, staff = 0, registrants = 0;
+	int rc = sf_totp_migrate(db, "system:migrate", &staff);
+	if (rc == 0)
+		rc = reg_totp_migrate(db, "system:migrate", &registrants);
+	*n = staff + registrants;
+	return rc;
 }
 
 static int cli_db_migrate(int argc, char **argv)

@@ -5,6 +5,7 @@
 #include "rs_db.h"
 #include "rs_error.h"
 #include "rs_seal.h"
+#include "reg_account.h"
 #include "sf.h"
 
 #include <jansson.h>
@@ -14,16 +15,19 @@
 struct cli_totp_tx {
 	const char *actor;
 	char old_id[9], new_id[9];
-	int staff;
+	int staff, registrants;
 };
 
 static int cli_totp_rotate_body(rs_db *db, void *arg)
 {
 	struct cli_totp_tx *t = arg;
 	int rc = sf_totp_seal_all(db, t->actor, &t->staff);
+	if (rc == 0)
+		rc = reg_totp_seal_all(db, t->actor, &t->registrants);
 	if (rc != 0)
 		return rc;
-	json_t *d = json_pack("{s:s, s:s, s:i}", "from", t->old_id, "to", t->new_id, "staff_accounts", t->staff);
+	json_t *d = json_pack("{s:s, s:s, s:i, s:i}", "from", t->old_id, "to", t->new_id, "staff_accounts", t->staff,
+	                      "registrant_accounts", t->registrants);
 	rc = rs_audit(db, t->actor, "operator", "totp.key.rotated", "", d, NULL);
 	json_decref(d);
 	return rc;
@@ -31,7 +35,12 @@ static int cli_totp_rotate_body(rs_db *db, void *arg)
 
 static int cli_totp_late_body(rs_db *db, void *arg)
 {
-	return sf_totp_seal_all(db, "system:rotate-key", arg);
+	int *n = arg, staff = 0, registrants = 0;
+	int rc = sf_totp_seal_all(db, "system:rotate-key", &staff);
+	if (rc == 0)
+		rc = reg_totp_seal_all(db, "system:rotate-key", &registrants);
+	*n = staff + registrants;
+	return rc;
 }
 
 static int cli_totp_rotate(int argc, char **argv)
@@ -66,8 +75,8 @@ static int cli_totp_rotate(int argc, char **argv)
 	    rs_db_tx(db, RS_DB_READ_COMMITTED, 3, cli_totp_late_body, &late) != 0)
 		rc = cli_fail("%s", rs_error_last());
 	else
-		printf("TOTP secrets of %d staff account(s) sealed under key %s (was %s)\n", t.staff + late, t.new_id,
-		       t.old_id);
+		printf("TOTP secrets of %d staff and %d registrant account(s) sealed under key %s (was %s; %d more after "
+		       "the rename)\n", t.staff, t.registrants, t.new_id, t.old_id, late);
 	rs_db_close(db);
 	return rc;
 }

@@ -3,6 +3,7 @@
 
 #include "rs_config.h"
 #include "rs_seal.h"
+#include "reg_account.h"
 #include "sf.h"
 #include "rs_error.h"
 #include "rs_log.h"
@@ -35,6 +36,8 @@ static int web_check_schema(void)
 	int rc = rs_migrate_check(db, web_srv.migrations_dir);
 	/* TOTP secrets sealed at rest (sec3): a key file that opens none of them is the wrong one. */
 	int keys = rc == 0 ? sf_totp_keys_check(db) : 0;
+	if (rc == 0 && keys == 0)
+		keys = reg_totp_keys_check(db);
 	rs_db_pool_put(web_srv.pool, db);
 	if (rc == RS_ESCHEMA) {
 		rs_err("refusing to start: %s", rs_error_last());

@@ -71,6 +71,34 @@ class SharedDatabase(unittest.TestCase):
         self.assertNotIn(secret_a, self.d.read_log())
 
 
+class Registrants(unittest.TestCase):
+    """The same for registrants' /me accounts (registry.accounts, bound to the number)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = Rissd()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.stop()
+
+    def me_login(self, regno, secret):
+        return self.d.json("POST", "/api/v1/me/login", {"regno": regno, "password": PASSWORD, "totp": totp(secret)})
+
+    def test_registrant_secret_sealed_and_bound_to_the_number(self):
+        from test_security import registrant
+        a, secret_a = registrant(self.d, "封印 一郎")
+        b, _ = registrant(self.d, "封印 二郎")
+        row = psql(f"SELECT totp_secret FROM registry.accounts WHERE regno = '{a}'")
+        self.assertRegex(row, SEALED)
+        self.assertNotIn(secret_a, row)
+        st, _, body = self.me_login(a, secret_a)
+        self.assertEqual(st, 200, body)
+        psql(f"UPDATE registry.accounts SET totp_secret = '{row}' WHERE regno = '{b}'")
+        st, _, body = self.me_login(b, secret_a)
+        self.assertEqual(st, 401, body)
+
+
 class PrivateDatabase(unittest.TestCase):
     """Migration of clear secrets, key rotation and start refusals need their own rows and key."""
 
@@ -143,7 +171,8 @@ class PrivateDatabase(unittest.TestCase):
         self.assertIn("sealed the TOTP secrets of 1 account", self.migrated.stdout)
         row = stored(self.old_user, self.url)
         self.assertRegex(row, SEALED)
-        self.assertEqual(psql("SELECT convalidated FROM pg_constraint WHERE conname = 'accounts_totp_secret_sealed'",
+        self.assertEqual(psql("SELECT convalidated FROM pg_constraint WHERE conname = 'accounts_totp_secret_sealed' "
+                              "AND conrelid = 'staff.accounts'::regclass",
                               self.url), "t")
         self.assertEqual(psql("SELECT count(*) FROM audit.events WHERE action = 'staff.totp.sealed'", self.url), "1")
         # A clear secret cannot be written any more.
