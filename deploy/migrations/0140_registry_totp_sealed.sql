@@ -1,5 +1,5 @@
--- NNNN (registry; the number is the lead's to assign: the registry range 0040-0049 is used
--- up): registrants' TOTP secrets sealed at rest (security, issue 17; sec3), as 0014 did for
+-- 0140 (registry, second round of ranges: from 0100 each module continues at 01x0 once its
+-- 00x0 range is used up): registrants' TOTP secrets sealed at rest (security, issue 17; sec3), as 0014 did for
 -- staff.accounts: the new constraint applies to every row written from now on (NOT VALID
 -- keeps the clear rows readable), `riss db migrate` seals them with the key file's key
 -- (registry/reg_account.c reg_totp_migrate, one transaction, audited) and validates it.
