@@ -67,7 +67,21 @@ FROM skills.framework_versions v, (VALUES
  ('D.2', 'ICT Quality Strategy Development', 'proficiency levels e-4, e-5', '習熟度レベルe-4・e-5',
   'http://www.e-competence-quality.com/about/?action=show&id=20'),
  ('E.9', 'IS Governance', 'proficiency levels e-4, e-5', '習熟度レベルe-4・e-5',
-  'http://www.e-competence-quality.com/about/?action=show&id=36')
+  'http://www.e-competence-quality.com/about/?action=show&id=36'),
+ ('E.3', 'Risk Management', 'proficiency levels e-2 to e-4', '習熟度レベルe-2〜e-4',
+  'http://www.e-competence-quality.com/about/?action=show&id=30'),
+ ('E.6', 'ICT Quality Management', 'proficiency levels e-2 to e-4', '習熟度レベルe-2〜e-4',
+  'http://www.e-competence-quality.com/the-european-e-competence-framework/?action=show&id=33'),
+ ('A.4', 'Product / Service Planning', 'proficiency levels e-2 to e-4', '習熟度レベルe-2〜e-4',
+  'http://www.e-competence-quality.com/about/?action=show&id=4'),
+ ('D.10', 'Information and Knowledge Management', 'proficiency levels e-3 to e-5', '習熟度レベルe-3〜e-5',
+  'http://www.e-competence-quality.com/the-european-e-competence-framework/?action=show&id=19'),
+ ('E.2', 'Project and Portfolio Management', 'proficiency levels e-2 to e-5', '習熟度レベルe-2〜e-5',
+  'http://www.e-competence-quality.com/about/?action=show&id=29'),
+ ('A.5', 'Architecture Design', 'proficiency levels e-3 to e-5', '習熟度レベルe-3〜e-5',
+  'http://www.e-competence-quality.com/about/?action=show&id=5'),
+ ('A.9', 'Innovating', 'proficiency levels from e-4 (the page read shows e-4; the rest of the list was not read)', '習熟度レベルe-4から（読んだページはe-4を示す。残りは未読）',
+  'http://www.e-competence-quality.com/the-european-e-competence-framework/?action=show&id=37')
 ) AS e(ident, title, note_en, note_ja, url)
 WHERE v.framework = 'ecf' AND v.version = '4.0';
 
