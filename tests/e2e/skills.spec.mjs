@@ -153,7 +153,7 @@ test('the opt-in on /me controls what the verify page shows of the skill profile
   assert.match(await me.textContent('#skills .skills-pay'), /2017年調査/);
   assert.match(await me.textContent('#skills .skills-pay'), /未確認/);
   // The ITSS release is marked unverified (its exam tiers come from secondary pages), with why.
-  assert.match(await me.textContent('#skills .skills-sources'), /ITスキル標準（ITSS）（版 3） — 未検証: 公式の公表資料では確認していません 試験区分/);
+  assert.match(await me.textContent('#skills .skills-sources'), /ITスキル標準（ITSS）（版 3） — 未検証: 公式の公表資料では確認していません レベルはIPAのページによる。試験区分/);
   assert.equal(await me.isChecked('#skills-publish'), false);
   assert.deepEqual(await axeViolations(me), []);
   await screenshot(me, 'skills-me-ja');
