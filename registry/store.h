@@ -72,6 +72,9 @@ int reg_store_list_nonzero(rs_db *db, int list_id, int (*fn)(void *ctx, int64_t 
 int reg_store_leaf_append(rs_db *db, uint64_t *out_idx, const char *kind, const char *data);
 /* Live credentials (exp > now) of regno: a JSON array of {list_id, idx, status}. */
 int reg_store_live_creds(rs_db *db, json_t **out, const char *regno, int64_t now);
+/* Up to limit active registrants, valid on today, holding no live credential (exp > now,
+ * status 0): ["regno", ...] in number order. */
+int reg_store_without_live_cred(rs_db *db, json_t **out_regnos, int64_t now, const char *today, int limit);
 int reg_store_tlog_size(rs_db *db, uint64_t *out);
 /* Leaf hashes [from, to) appended to *hashes (grown with realloc; *cap in entries). */
 int reg_store_tlog_hashes(rs_db *db, reg_hash **hashes, uint64_t *cap, uint64_t from, uint64_t to);
