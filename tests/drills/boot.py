@@ -222,8 +222,6 @@ def main():
             text = re.sub(r"^http_port = .*$", f"http_port = {port}", text, flags=re.M)
             text = re.sub(r"^db_pool_size = .*$", "db_pool_size = 4", text, flags=re.M)
             text = re.sub(r"^http_threads = .*$", "http_threads = 4", text, flags=re.M)
-            # the shared test database: the renewal job runs in the riss-jobs unit only
-            text += "jobs_interval = 0\n"
             if name == "bad":
                 text = re.sub(r"^secure_cookies = .*$", "secure_cookies = false", text, flags=re.M)
             else:
