@@ -907,7 +907,9 @@ def replica_node():
         os.chown(conf, st.st_uid, st.st_gid)
         os.chmod(conf, st.st_mode & 0o777)
         log = open(os.path.join(C, "log", "rissd-replica.log"), "w")
+        # HOME as deploy/cluster's spawn has it: libpq would try root's ~/.postgresql/ otherwise.
         env = {k: v for k, v in os.environ.items() if k != "RISS_HTTP_PORT"}
+        env["HOME"] = "/nonexistent"
         proc = subprocess.Popen(["setpriv", "--reuid=rissweb", "--regid=rissweb", "--init-groups", "--",
                                  os.path.join(C, "stage", "bin", "rissd"), "--config", conf],
                                 cwd=os.path.join(C, "stage"), stdout=log, stderr=subprocess.STDOUT, env=env)
