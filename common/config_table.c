@@ -78,7 +78,8 @@ const struct rs_cfg_def rs_cfg_table[] = {
 	  "are allowed without asking for a new code" },
 	{ "secure_cookies", RS_CFG_BOOL, 0, 1, "false", 0,
 	  "mark cookies Secure even when public_base_url is http (with an https public_base_url they are "
-	  "always Secure and every answer carries Strict-Transport-Security)" },
+	  "always Secure and every answer carries Strict-Transport-Security; rissd refuses to start when it is "
+	  "set to false with an https public_base_url)" },
 	{ "exam_definition", RS_CFG_STR, 1, 4096, "exam-engine/exams/sg.json", 0,
 	  "exam definition that `riss bank publish --exam` binds into an exam package (relative to the "
 	  "working directory or the source tree); test centres deliver only packages" },

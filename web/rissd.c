@@ -7,6 +7,7 @@
 #include "sf.h"
 #include "rs_error.h"
 #include "rs_log.h"
+#include "rs_msg.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -119,6 +120,12 @@ int main(int argc, char **argv)
 	 * would leak the staff and candidate cookies) and sends HSTS; exam_networks and
 	 * operator_networks say where the exam and operator endpoints answer from. */
 	web_srv.https = strncmp(rs_config_str("public_base_url"), "https://", 8) == 0;
+	/* Production (issue 16): an https site configured with "secure_cookies = false" is a
+	 * contradiction an operator must resolve; rissd refuses to start rather than guess. */
+	if (web_srv.https && rs_config_is_set("secure_cookies") && !rs_config_bool("secure_cookies")) {
+		fprintf(stderr, "rissd: %s\n", rs_msg_text("ha3.rissd.https_insecure_cookies", 1));
+		return 2;
+	}
 	web_srv.secure_cookies = web_srv.https || rs_config_bool("secure_cookies");
 	if (web_netlist_parse(&web_srv.exam_nets, rs_config_str("exam_networks")) != 0 ||
 	    web_netlist_parse(&web_srv.operator_nets, rs_config_str("operator_networks")) != 0) {
