@@ -64,6 +64,10 @@ mkdir -p /var/lib/riss/keys
 /usr/bin/riss keys new --dir /var/lib/riss/keys >/dev/null
 chown -R riss-signd: /var/lib/riss/keys
 install -d -m 0750 -o postgres -g postgres /var/lib/riss/backup
+# The TOTP key file where deploy/prod/rissd-node.conf expects it, owned by rissd alone: the
+# test run's own key (the shared test database's secrets are sealed under it).
+install -d -m 0700 -o rissd -g rissd /var/lib/riss/totp
+install -m 0600 -o rissd -g rissd /probe/etc/totp.key /var/lib/riss/totp/totp.key
 # The container has no network to wait for: network-online.target (After= of rissd@ and the
 # jobs) would otherwise wait for the wait-online services' 2 minute timeout.
 systemctl mask --runtime systemd-networkd-wait-online.service NetworkManager-wait-online.service
@@ -157,6 +161,15 @@ grep -E '^(CapEff|CapBnd|NoNewPrivs|Seccomp):' /proc/self/status | tr -d '\t' | 
 """
 
 
+def test_totp_key():
+    """The test run's TOTP key file (totp_key_file of RISS_TEST_CONFIG)."""
+    with open(os.environ["RISS_TEST_CONFIG"]) as f:
+        m = re.search(r'^totp_key_file\s*=\s*"([^"]+)"', f.read(), flags=re.M)
+    if not m:
+        raise SystemExit("boot: FAILED: RISS_TEST_CONFIG names no totp_key_file")
+    return m.group(1)
+
+
 def conf(path, text):
     with open(path, "w") as f:
         f.write(text)
@@ -209,6 +222,7 @@ def main():
             if unit in ("riss-jobs.service", "riss-backup.service"):
                 conf(os.path.join(d, "probe.conf"), SELF_FACTS)
         shutil.copy(os.path.join(ROOT, "deploy", "prod", "signd.conf"), os.path.join(tmp, "etc", "signd.conf"))
+        shutil.copy(test_totp_key(), os.path.join(tmp, "etc", "totp.key"))
         # The production config's shape (deploy/prod/rissd-node.conf), the database through the
         # socket folder, and the ports of this container's own loopback.
         sock = f'host=/run/riss-pg port={db.get("port", "5432")} user={db.get("user", "riss")}'
@@ -231,7 +245,8 @@ def main():
         # `riss jobs run` in the renewal tests does too).
         conf(os.path.join(tmp, "etc", "rissd-jobs.conf"),
              f'db_url = "{dburl}"\nsignd_socket = "/run/riss-signd/signd.sock"\nkeys_dir = "/var/lib/riss/keys"\n'
-             'migrations_dir = "/usr/share/riss/migrations"\npublic_base_url = "https://riss.example.jp"\n')
+             'migrations_dir = "/usr/share/riss/migrations"\npublic_base_url = "https://riss.example.jp"\n'
+             'totp_key_file = "/var/lib/riss/totp/totp.key"\n')
         conf(os.path.join(tmp, "etc", "backup.env"), f'RISS_BACKUP_CONNINFO="{sock}"\nRISS_BACKUP_KEEP=2\n')
         with open(os.path.join(tmp, "out"), "w"):
             pass

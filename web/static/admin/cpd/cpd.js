@@ -213,7 +213,7 @@
           $('key-remove-title').textContent = t('xapi2.page.k_remove_h', [k.kid]);
           $('key-remove-dialog').showModal();
         });
-        row(tb, [k.kid, k.thumbprint, String(k.bits), jst(k.created_at), b]);
+        row(tb, [k.kid, k.thumbprint, String(k.bits), when(k.created_at), b]);
       });
       if (!r.keys.length) row(tb, [t('xapi2.page.k_none')]).cells[0].colSpan = 5;
       $('xapi-keys').hidden = false;
