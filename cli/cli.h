@@ -62,6 +62,7 @@ int cli_credential_issue(int argc, char **argv);
 int cli_cmd_log(int argc, char **argv);
 int cli_cmd_stats(int argc, char **argv);
 int cli_cmd_staff(int argc, char **argv);
+int cli_cmd_totp(int argc, char **argv); /* TOTP secrets at rest (sec3) */
 int cli_cmd_exam(int argc, char **argv);
 int cli_cmd_jobs(int argc, char **argv);
 int cli_cmd_registrant(int argc, char **argv);

@@ -197,7 +197,8 @@ static void cli_cred_issue_help(void)
 {
 	printf("usage: riss credential issue --claims FILE --out-dir DIR [--kid KID] [--socket PATH]\n"
 	       "                             [--base-url URL] [--json]\n"
-	       "       riss credential issue REGNO --out-dir DIR   (from the register: needs the database)\n\n"
+	       "       riss credential issue REGNO --out-dir DIR   (from the register: needs the database)\n"
+	       "       riss credential issue --missing             (every active registrant without a live one)\n\n"
 	       "Sign a credential through riss-signd and write DIR/token.jws, DIR/qr.png and\n"
 	       "DIR/qr.svg (QR of <base URL>/v/<token>, error correction M; the PNG at 8 pixels per\n"
 	       "module, about 840 px square, print-ready; the SVG scales to any size). FILE is a JSON object\n"
@@ -258,6 +259,8 @@ static int cli_cred_issue(int argc, char **argv)
 			base = argv[++i];
 		else if (strcmp(argv[i], "--json") == 0)
 			json_out = 1;
+		else if (strcmp(argv[i], "--missing") == 0)
+			return cli_credential_issue(argc, argv); /* from the register: cmd_credential_issue.c */
 		else if (!regno && argv[i][0] != '-')
 			regno = argv[i];
 		else

@@ -19,12 +19,76 @@
 
 static void cli_issue_help(void)
 {
-	printf("usage: riss credential issue REGNO --out-dir DIR [--kid KID] [--json]\n\n"
+	printf("usage: riss credential issue REGNO --out-dir DIR [--kid KID] [--json]\n"
+	       "       riss credential issue --missing [--kid KID] [--json]\n\n"
 	       "Issue a credential (compact JWS, EdDSA) to the active registrant REGNO, signed by\n"
 	       "riss-signd (signd_socket) with the current key of keys_dir (or KID), recorded with its\n"
 	       "transparency-log leaf in one transaction. Writes DIR/token.jws, DIR/qr.png and\n"
 	       "DIR/qr.svg (the QR holds <public_base_url>/v/<JWS>; error correction M; the PNG at 8 pixels\n"
-	       "per module, about 840 px square, sharp in print at 7 cm; the SVG scales to any size).\n");
+	       "per module, about 840 px square, sharp in print at 7 cm; the SVG scales to any size).\n"
+	       "--missing issues, the same way and in batches, to every active registrant valid today who\n"
+	       "holds no live credential (registrants written in bulk, such as riss demo's); no files.\n");
+}
+
+/* What issuing needs: the keys, riss-signd, the database. */
+struct cli_issue_env {
+	struct reg_keys keys;
+	struct cert_signer signer;
+	rs_db *db;
+	struct reg_issuer issuer;
+};
+
+static void cli_issue_close(struct cli_issue_env *e)
+{
+	rs_db_close(e->db);
+	if (e->signer.sign)
+		cert_signd_signer_free(&e->signer);
+	reg_keys_free(&e->keys);
+}
+
+/* CLI_OK with *e ready (close it with cli_issue_close), or the failure already reported. */
+static int cli_issue_open(struct cli_issue_env *e, const char *kid, int64_t now)
+{
+	memset(e, 0, sizeof *e);
+	const char *url = rs_config_str("db_url");
+	if (!url[0])
+		return cli_usage_error("no database configured: set db_url in var/riss.conf or RISS_DB_URL");
+	if (reg_keys_load(&e->keys, rs_config_str("keys_dir"), now) != 0)
+		return cli_fail("%s", rs_error_last());
+	if (!kid)
+		kid = e->keys.current_kid;
+	int rc = CLI_OK;
+	if (!kid[0])
+		rc = cli_fail("no active issuer key in %s (riss keys new)", rs_config_str("keys_dir"));
+	else if (cert_signd_signer_new(&e->signer, rs_config_str("signd_socket")) != 0)
+		rc = cli_fail("signer: %s", rs_error_last());
+	else if (rs_db_open(&e->db, url) != 0)
+		rc = cli_fail("%s", rs_error_last());
+	if (rc != CLI_OK) {
+		cli_issue_close(e);
+		return rc;
+	}
+	e->issuer = (struct reg_issuer){ .base_url = rs_config_str("public_base_url"), .kid = kid, .signer = &e->signer };
+	return CLI_OK;
+}
+
+static int cli_issue_missing(const char *kid, int json)
+{
+	int64_t now = (int64_t)time(NULL);
+	struct cli_issue_env e;
+	int rc = cli_issue_open(&e, kid, now);
+	if (rc != CLI_OK)
+		return rc;
+	struct reg_actor who = { .actor = "cli:riss", .role = "registrar", .request_id = NULL };
+	size_t n = 0;
+	if (reg_issue_missing(&n, e.db, &e.issuer, now, &who) != 0)
+		rc = cli_fail("%s (%zu issued before the failure)", rs_error_last(), n);
+	else if (json)
+		printf("{\"issued\": %zu, \"kid\": \"%s\"}\n", n, e.issuer.kid);
+	else
+		printf("issued %zu credentials (key %s) to active registrants that held none\n", n, e.issuer.kid);
+	cli_issue_close(&e);
+	return rc;
 }
 
 static int cli_issue_write(const char *path, const char *text)
@@ -44,7 +108,7 @@ int cli_credential_issue(int argc, char **argv)
 		return CLI_OK;
 	}
 	const char *regno = NULL, *dir = NULL, *kid = NULL;
-	int json = 0;
+	int json = 0, missing = 0;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--out-dir") == 0 && i + 1 < argc)
 			dir = argv[++i];
@@ -54,6 +118,8 @@ int cli_credential_issue(int argc, char **argv)
 			rs_config_set("signd_socket", argv[++i], "--socket");
 		else if (strcmp(argv[i], "--json") == 0)
 			json = 1;
+		else if (strcmp(argv[i], "--missing") == 0)
+			missing = 1;
 		else if (argv[i][0] == '-')
 			return cli_usage_error("credential issue: unknown or incomplete option '%s' (see --help)", argv[i]);
 		else if (!regno)
@@ -61,39 +127,27 @@ int cli_credential_issue(int argc, char **argv)
 		else
 			return cli_usage_error("credential issue: one registration number only (got '%s')", argv[i]);
 	}
+	if (missing) {
+		if (regno || dir)
+			return cli_usage_error("credential issue --missing takes no REGNO and no --out-dir (see --help)");
+		return cli_issue_missing(kid, json);
+	}
 	if (!regno || !dir)
 		return cli_usage_error("credential issue needs REGNO and --out-dir DIR (see --help)");
 	if (!reg_regno_valid(regno))
 		return cli_usage_error("'%s' is not a registration number (6 digits)", regno);
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
 		return cli_fail("cannot create %s: %s", dir, strerror(errno));
-	const char *url = rs_config_str("db_url");
-	if (!url[0])
-		return cli_usage_error("no database configured: set db_url in var/riss.conf or RISS_DB_URL");
-
 	int64_t now = (int64_t)time(NULL);
-	struct reg_keys keys;
-	if (reg_keys_load(&keys, rs_config_str("keys_dir"), now) != 0)
-		return cli_fail("%s", rs_error_last());
-	if (!kid)
-		kid = keys.current_kid;
-	if (!kid[0]) {
-		reg_keys_free(&keys);
-		return cli_fail("no active issuer key in %s (riss keys new)", rs_config_str("keys_dir"));
-	}
-	struct cert_signer signer = { 0 };
-	rs_db *db = NULL;
+	struct cli_issue_env env;
+	int rc = cli_issue_open(&env, kid, now);
+	if (rc != CLI_OK)
+		return rc;
+	kid = env.issuer.kid;
+	rc = CLI_FAIL;
+	rs_db *db = env.db;
+	struct reg_issuer issuer = env.issuer;
 	char *jws = NULL, *qr = NULL;
-	int rc = CLI_FAIL;
-	if (cert_signd_signer_new(&signer, rs_config_str("signd_socket")) != 0) {
-		cli_fail("signer: %s", rs_error_last());
-		goto done;
-	}
-	if (rs_db_open(&db, url) != 0) {
-		cli_fail("%s", rs_error_last());
-		goto done;
-	}
-	struct reg_issuer issuer = { .base_url = rs_config_str("public_base_url"), .kid = kid, .signer = &signer };
 	struct reg_actor who = { .actor = "cli:riss", .role = "registrar", .request_id = NULL };
 	int e = reg_issue(&jws, db, regno, &issuer, now, &who);
 	if (e != 0) {
@@ -124,9 +178,6 @@ int cli_credential_issue(int argc, char **argv)
 done:
 	free(jws);
 	free(qr);
-	rs_db_close(db);
-	if (signer.sign)
-		cert_signd_signer_free(&signer);
-	reg_keys_free(&keys);
+	cli_issue_close(&env);
 	return rc;
 }

@@ -3,8 +3,22 @@
 #include "rs_config.h"
 #include "rs_db.h"
 #include "rs_error.h"
+#include "reg_account.h"
+#include "sf.h"
 
 #include <string.h>
+
+/* After the SQL migrations, the step they cannot do (migration 0014, issue 17 sec3): seal the
+ * TOTP secrets still in clear with the key file's key, and forbid clear ones from then on. */
+static int cli_db_seal_body(rs_db *db, void *arg)
+{
+	int *n = arg, staff = 0, registrants = 0;
+	int rc = sf_totp_migrate(db, "system:migrate", &staff);
+	if (rc == 0)
+		rc = reg_totp_migrate(db, "system:migrate", &registrants);
+	*n = staff + registrants;
+	return rc;
+}
 
 static int cli_db_migrate(int argc, char **argv)
 {
@@ -19,9 +33,13 @@ static int cli_db_migrate(int argc, char **argv)
 	int rc = cli_db_open(&db);
 	if (rc != CLI_OK)
 		return rc;
-	int applied = 0;
-	if (rs_migrate(db, rs_config_str("migrations_dir"), &applied) != 0)
+	int applied = 0, sealed = 0;
+	if (rs_migrate(db, rs_config_str("migrations_dir"), &applied) != 0 ||
+	    rs_db_tx(db, RS_DB_READ_COMMITTED, 3, cli_db_seal_body, &sealed) != 0)
 		rc = cli_fail("%s", rs_error_last());
+	else if (sealed > 0)
+		printf("applied %d migration(s); sealed the TOTP secrets of %d account(s); schema is current\n", applied,
+		       sealed);
 	else if (applied > 0)
 		printf("applied %d migration(s); schema is current\n", applied);
 	else

@@ -25,6 +25,7 @@ static char *cli_expo_read(const char *path, size_t max, size_t *out_len)
 struct cli_expo_job {
 	const struct cat_engine *eng;
 	uint64_t seed;
+	enum cat_theta_dist dist;
 	size_t first, count;
 	struct cat_sim_acc acc;
 	int rc;
@@ -33,14 +34,15 @@ struct cli_expo_job {
 static void *cli_expo_thread(void *arg)
 {
 	struct cli_expo_job *j = arg;
-	j->rc = cat_sim_run(&j->acc, j->eng, j->seed, CAT_DIST_NORMAL, j->first, j->count, NULL, 0);
+	j->rc = cat_sim_run(&j->acc, j->eng, j->seed, j->dist, j->first, j->count, NULL, 0);
 	return NULL;
 }
 
 /* One round's simulation of n candidates on 2 threads into acc (initialised, empty): the
  * engine's procedure calls it (cat_sh_opts.simulate). The halves give the totals of one run
  * (a candidate depends on seed and its index only). */
-static int cli_expo_sim(struct cat_sim_acc *acc, const struct cat_engine *eng, uint64_t seed, size_t n, void *ctx)
+static int cli_expo_sim(struct cat_sim_acc *acc, const struct cat_engine *eng, uint64_t seed, enum cat_theta_dist dist,
+                        size_t n, void *ctx)
 {
 	(void)ctx;
 	struct cli_expo_job j[2];
@@ -49,12 +51,14 @@ static int cli_expo_sim(struct cat_sim_acc *acc, const struct cat_engine *eng, u
 		memset(&j[t], 0, sizeof j[t]);
 		j[t].eng = eng;
 		j[t].seed = seed;
+		j[t].dist = dist;
 		j[t].first = n * (size_t)t / 2;
 		j[t].count = n * (size_t)(t + 1) / 2 - j[t].first;
 	}
 	j[0].acc = *acc;
 	if (cat_sim_acc_init(&j[1].acc, acc->nitems))
 		return CAT_ENOMEM;
+	j[1].acc.lottery_true_theta = acc->lottery_true_theta;
 	int started = 0;
 	for (int t = 0; t < 2; t++)
 		if (pthread_create(&th[t], NULL, cli_expo_thread, &j[t]) == 0)
@@ -169,9 +173,11 @@ int cli_cmd_exposure(int argc, char **argv)
 		       "  --conditional   conditional Sympson-Hetter (Stocking & Lewis 1998), as the exam's\n"
 		       "                  method sympson-hetter-conditional: one k per theta stratum of the\n"
 		       "                  exam (exposure.theta_strata, default cuts -1.5 -0.5 0.5 1.5), from\n"
-		       "                  P(S | stratum of true theta); the lottery uses the stratum of the\n"
-		       "                  current estimate; writes sh_kc; judges the largest exposure within\n"
-		       "                  a stratum\n"
+		       "                  P(S | stratum of true theta). Each round draws N/strata simulees in\n"
+		       "                  each stratum (N(0,1) truncated to it), and a simulee's lottery uses\n"
+		       "                  the k of its true stratum, the one its selections are counted in (a\n"
+		       "                  real sitting uses the current estimate's); writes sh_kc; judges the\n"
+		       "                  largest exposure within a stratum\n"
 		       "  --strict        exit 1 when the target is not reached or cannot be reached\n\n"
 		       "Before simulating it checks whether the target can be met at all: each candidate\n"
 		       "takes at least so many items from each domain, part and the test, so a group of n\n"

@@ -184,7 +184,9 @@ int cli_cmd_score(int argc, char **argv)
 		       "              MLE for all-right/all-wrong rows reports the EAP estimate (documented rule)\n"
 		       "  --quad-points N, --quad-range LO:HI, --prior MEAN:SD\n"
 		       "              EAP grid and the N(MEAN, SD) prior of EAP and MAP\n"
-		       "  --json      print {\"persons\": [{\"id\", \"theta\", \"se\"}]} in input order\n");
+		       "  --json      print {\"persons\": [{\"id\", \"theta\", \"se\", \"fallback\", \"at_bound\"}],\n"
+		       "              \"fallbacks\", \"at_bound\"} in input order: fallback = the row took the EAP\n"
+		       "              (MLE/WLE without a finite maximum), at_bound = theta sits on its bound\n");
 		return CLI_OK;
 	}
 	struct cat_est_opts eo;

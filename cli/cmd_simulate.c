@@ -63,7 +63,7 @@ static double cli_now(void)
 static int cli_sim_batch(struct cat_sim_report *rep, double *seconds, const struct cat_engine *eng,
                          const struct cat_bank *bank, uint64_t seed, enum cat_theta_dist dist, size_t n,
                          int nthreads, const size_t *form, const size_t *form_n, size_t nforms, size_t stride,
-                         bool by_theta)
+                         bool by_theta, bool lottery_true)
 {
 	struct cli_sim_job jobs[16];
 	pthread_t th[16];
@@ -85,6 +85,7 @@ static int cli_sim_batch(struct cat_sim_report *rep, double *seconds, const stru
 		j->by_theta = by_theta;
 		if (cat_sim_acc_init(&j->acc, bank->n))
 			return cli_fail("simulate: out of memory");
+		j->acc.lottery_true_theta = lottery_true;
 	}
 	for (int t = 0; t < nthreads; t++) {
 		if (pthread_create(&th[t], NULL, cli_sim_thread, &jobs[t]) != 0)
@@ -184,6 +185,7 @@ int cli_cmd_simulate(int argc, char **argv)
 	unsigned long long n = 0, seed = 1, threads = 2, nforms = 4;
 	enum cat_theta_dist dist = CAT_DIST_NORMAL;
 	int json = 0, have_n = 0, strict = 0, feasible = 1, cond = 0, rc = CLI_FAIL;
+	bool lottery_true = false;
 	char err[300];
 	char *btext = NULL, *etext = NULL;
 	struct cat_bank *bank = NULL;
@@ -193,8 +195,8 @@ int cli_cmd_simulate(int argc, char **argv)
 	json_t *feas = NULL;
 	if (cli_wants_help(argc, argv)) {
 		printf("usage: riss simulate --bank B [--exam E] --examinees N [--seed S]\n"
-		       "                     [--theta-dist normal|uniform] [--threads T] [--forms F] [--conditional]\n"
-		       "                     [--json] [--strict]\n\n"
+		       "                     [--theta-dist normal|uniform|strata] [--threads T] [--forms F]\n"
+		       "                     [--conditional] [--lottery estimate|true] [--json] [--strict]\n\n"
 		       "Run N simulated candidates (true theta from N(0,1) or U(-3,3)) through the adaptive\n"
 		       "engine with the exam's blueprint, stopping rules and exposure control, and the same\n"
 		       "candidates through a fixed form of the exam's full length (the most informative items\n"
@@ -211,12 +213,17 @@ int cli_cmd_simulate(int argc, char **argv)
 		       "                  setting exam_definition (exam-engine/exams/sg.json)\n"
 		       "  --examinees N   number of simulated candidates (1..10000000)\n"
 		       "  --seed S        random seed (default 1)\n"
-		       "  --theta-dist D  normal (default) or uniform\n"
+		       "  --theta-dist D  normal (default), uniform, or strata: the same number of candidates\n"
+		       "                  in each conditional-SH theta stratum, N(0,1) truncated to it (for\n"
+		       "                  the by_stratum figures; the overall ones are then not N(0,1)'s)\n"
 		       "  --threads T     worker threads (default 2)\n"
 		       "  --forms F       F parallel fixed forms and F oracle tiers beside the single form\n"
 		       "                  (default 4; 0 = neither)\n"
 		       "  --conditional   run a sympson-hetter exam as sympson-hetter-conditional (the bank's\n"
 		       "                  sh_kc from riss exposure --conditional)\n"
+		       "  --lottery L     conditional SH: the stratum whose k the lottery uses: estimate\n"
+		       "                  (default; the current estimate's, as in a real sitting) or true (the\n"
+		       "                  candidate's true theta, as riss exposure --conditional calibrates)\n"
 		       "  --json          print {\"examinees\", \"bias\", ..., \"by_theta\": [...], \"fixed_form\": {...},\n"
 		       "                  \"parallel_forms\": {\"forms\": F, ...}, \"oracle_tiers\": {...}}\n"
 		       "  --strict        exit 1 when the exam's exposure target is not met (or cannot be)\n\n"
@@ -253,7 +260,12 @@ int cli_cmd_simulate(int argc, char **argv)
 		} else if (strcmp(a, "--theta-dist") == 0) {
 			if (strcmp(v, "normal") == 0) dist = CAT_DIST_NORMAL;
 			else if (strcmp(v, "uniform") == 0) dist = CAT_DIST_UNIFORM;
-			else return cli_usage_error("simulate: --theta-dist must be normal or uniform");
+			else if (strcmp(v, "strata") == 0) dist = CAT_DIST_STRATA;
+			else return cli_usage_error("simulate: --theta-dist must be normal, uniform or strata");
+		} else if (strcmp(a, "--lottery") == 0) {
+			if (strcmp(v, "estimate") == 0) lottery_true = false;
+			else if (strcmp(v, "true") == 0) lottery_true = true;
+			else return cli_usage_error("simulate: --lottery must be estimate or true");
 		} else {
 			return cli_usage_error("simulate: unknown option '%s' (see --help)", a);
 		}
@@ -298,7 +310,7 @@ int cli_cmd_simulate(int argc, char **argv)
 		feas = cli_exposure_feasibility(eng, exam->exposure_target, "simulate", &feasible);
 	struct cat_sim_report ad, fx, pf, tf;
 	double ad_s, fx_s, pf_s = 0, tf_s = 0;
-	if ((rc = cli_sim_batch(&ad, &ad_s, eng, bank, seed, dist, n, (int)threads, NULL, NULL, 0, 0, false)) != 0)
+	if ((rc = cli_sim_batch(&ad, &ad_s, eng, bank, seed, dist, n, (int)threads, NULL, NULL, 0, 0, false, lottery_true)) != 0)
 		goto done;
 	form = malloc((size_t)exam->max_items * sizeof *form);
 	size_t nform = 0;
@@ -306,7 +318,7 @@ int cli_cmd_simulate(int argc, char **argv)
 		rc = cli_fail("simulate: cannot assemble the fixed form: %s", cat_error_last());
 		goto done;
 	}
-	if ((rc = cli_sim_batch(&fx, &fx_s, eng, bank, seed, dist, n, (int)threads, form, &nform, 1, nform, false)) != 0)
+	if ((rc = cli_sim_batch(&fx, &fx_s, eng, bank, seed, dist, n, (int)threads, form, &nform, 1, nform, false, false)) != 0)
 		goto done;
 	if (nforms > 0) {
 		pforms = malloc(nforms * (size_t)exam->max_items * sizeof *pforms);
@@ -322,9 +334,9 @@ int cli_cmd_simulate(int argc, char **argv)
 			        cat_error_last());
 			nforms = 0;
 		} else if ((rc = cli_sim_batch(&pf, &pf_s, eng, bank, seed, dist, n, (int)threads, pforms, pform_n, nforms,
-		                               (size_t)exam->max_items, false)) != 0 ||
+		                               (size_t)exam->max_items, false, false)) != 0 ||
 		           (rc = cli_sim_batch(&tf, &tf_s, eng, bank, seed, dist, n, (int)threads, tforms, tform_n, nforms,
-		                               (size_t)exam->max_items, true)) != 0)
+		                               (size_t)exam->max_items, true, false)) != 0)
 			goto done;
 	}
 	if (json) {
@@ -355,7 +367,8 @@ int cli_cmd_simulate(int argc, char **argv)
 		json_decref(o);
 	} else {
 		printf("exam %s, bank %zu items, %llu candidates (theta %s), seed %llu\n\n",
-		       exam->id, bank->n, n, dist == CAT_DIST_NORMAL ? "N(0,1)" : "U(-3,3)", seed);
+		       exam->id, bank->n, n,
+		       dist == CAT_DIST_NORMAL ? "N(0,1)" : dist == CAT_DIST_UNIFORM ? "U(-3,3)" : "N(0,1) by equal strata", seed);
 		const struct cat_sim_report *P = nforms > 0 ? &pf : NULL, *T = nforms > 0 ? &tf : NULL;
 		char pcol[32], tcol[32];
 		snprintf(pcol, sizeof pcol, "%llu parallel", nforms);

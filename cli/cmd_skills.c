@@ -99,12 +99,13 @@ static int cli_sk_load(json_t **out, const char *file, size_t max,
 
 struct cli_sk_import_ctx {
 	const char *framework, *url;
+	int verified;
 };
 
 static int cli_sk_import_fn(json_t **out, rs_db *db, const char *text, size_t len, const void *ctx)
 {
 	const struct cli_sk_import_ctx *c = ctx;
-	return cpd_skills_import(out, db, c->framework, c->url, text, len, "cli:riss");
+	return cpd_skills_import(out, db, c->framework, c->url, c->verified, text, len, "cli:riss");
 }
 
 static int cli_sk_map_fn(json_t **out, rs_db *db, const char *text, size_t len, const void *ctx)
@@ -116,17 +117,19 @@ static int cli_sk_map_fn(json_t **out, rs_db *db, const char *text, size_t len, 
 static int cli_sk_import(int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv)) {
-		printf("usage: riss skills import FILE --source-url URL [--framework CODE] [--json]\n\n"
+		printf("usage: riss skills import FILE --source-url URL [--framework CODE] [--verified] [--json]\n\n"
 		       "Load a framework release from NIST's JSON export (the form of the NICE Framework\n"
 		       "Components: documents, elements, relationship_types, relationships; bare or under\n"
 		       "\"response\".\"elements\") as a new version of framework CODE (default nice). The version is\n"
 		       "the document's \"version\"; URL is where the file was published. A malformed release is\n"
 		       "refused with its line and field, and nothing is loaded. For a framework whose licence\n"
-		       "allows only identifiers and names (SFIA), statement texts are dropped.\n");
+		       "allows only identifiers and names (SFIA), statement texts are dropped.\n"
+		       "--verified records that FILE is the publisher's own release (e.g. downloaded from NIST's\n"
+		       "data site); without it the release and its rows show as 未検証/unverified.\n");
 		return CLI_OK;
 	}
 	const char *file = NULL, *url = NULL, *fw = "nice";
-	int json = 0;
+	int json = 0, verified = 0;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--source-url") == 0 && i + 1 < argc)
 			url = argv[++i];
@@ -134,6 +137,8 @@ static int cli_sk_import(int argc, char **argv)
 			fw = argv[++i];
 		else if (strcmp(argv[i], "--json") == 0)
 			json = 1;
+		else if (strcmp(argv[i], "--verified") == 0)
+			verified = 1;
 		else if (argv[i][0] == '-' && argv[i][1])
 			return cli_usage_error("skills import: unknown or incomplete option '%s' (see --help)", argv[i]);
 		else if (!file)
@@ -144,15 +149,16 @@ static int cli_sk_import(int argc, char **argv)
 	if (!file || !url)
 		return cli_usage_error("skills import needs FILE and --source-url URL (see --help)");
 	json_t *o = NULL;
-	struct cli_sk_import_ctx ctx = { .framework = fw, .url = url };
+	struct cli_sk_import_ctx ctx = { .framework = fw, .url = url, .verified = verified };
 	int rc = cli_sk_load(&o, file, CPD_SKILLS_IMPORT_MAX, cli_sk_import_fn, &ctx);
 	if (rc != CLI_OK)
 		return rc;
 	if (json)
 		cli_sk_print(o);
 	else
-		printf("loaded %s %s: %lld elements\n", fw, json_string_value(json_object_get(o, "version")),
-		       (long long)json_integer_value(json_object_get(o, "elements")));
+		printf("loaded %s %s: %lld elements (%s)\n", fw, json_string_value(json_object_get(o, "version")),
+		       (long long)json_integer_value(json_object_get(o, "elements")),
+		       verified ? "verified against the publisher's release" : "unverified");
 	json_decref(o);
 	return CLI_OK;
 }

@@ -17,6 +17,7 @@ static int cli_stats_export(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "table", required_argument, NULL, 'T' }, { "format", required_argument, NULL, 'F' },
 		{ "from", required_argument, NULL, 'f' }, { "to", required_argument, NULL, 't' },
+		{ "period", required_argument, NULL, 'P' },
 		{ "exam", required_argument, NULL, 'e' }, { "centre", required_argument, NULL, 'c' },
 		{ "prefecture", required_argument, NULL, 'p' }, { "lang", required_argument, NULL, 'L' },
 		{ "list", no_argument, NULL, 'l' }, { "raw", no_argument, NULL, 'r' },
@@ -40,6 +41,7 @@ static int cli_stats_export(int argc, char **argv)
 			break;
 		case 'f': fname = "from"; break;
 		case 't': fname = "to"; break;
+		case 'P': fname = "period"; break;
 		case 'e': fname = "exam"; break;
 		case 'c': fname = "centre"; break;
 		case 'p': fname = "prefecture"; break;
@@ -54,12 +56,13 @@ static int cli_stats_export(int argc, char **argv)
 		case 'j': csv = 0; break;
 		case 'h':
 			printf("usage: riss stats export --list\n"
-			       "       riss stats export --table T [--format csv|json] [--from YYYY-MM[-DD]] [--to YYYY-MM[-DD]]\n"
+			       "       riss stats export --table T [--format csv|json] [--period YYYY[-H1|-H2|-Q1..-Q4]]\n"
 			       "                         [--exam CODE] [--centre CODE] [--prefecture NN] [--lang ja|en] [--raw]\n\n"
 			       "One of the agency's statistics tables, after disclosure control: counts under stats_k (now %lld)\n"
 			       "and rates and means on such a base are suppressed (x in CSV, null in JSON), and so are the\n"
 			       "figures that would give them back from the totals; every table is audited before release.\n"
-			       "Dates are whole months. --raw prints the unsuppressed figures and records the read in the\n"
+			       "Periods are fiscal years (April-March), their halves and quarters (--from/--to must span one).\n"
+			       "--raw prints the unsuppressed figures and records the read in the\n"
 			       "audit trail. --list names the tables. Figures are as fresh as the last `riss stats refresh`\n"
 			       "(the job runs it); the JSON says when (as_of).\n", (long long)rs_sdc_rules_default().k);
 			return CLI_OK;
@@ -71,6 +74,8 @@ static int cli_stats_export(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("stats export: unexpected argument '%s'", argv[optind]);
+	if (st_filter_check(&f) != 0)
+		return cli_usage_error("stats export: %s", rs_error_last());
 	if (list) {
 		json_t *l = st_table_list();
 		size_t i;

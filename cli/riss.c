@@ -1,6 +1,7 @@
 /* riss: the command line of the RISS system, git-style subcommands. */
 #include "cli.h"
 #include "rs_config.h"
+#include "rs_seal.h"
 #include "rs_db.h"
 #include "rs_error.h"
 #include "rs_log.h"
@@ -23,6 +24,8 @@ static const struct cli_cmd cli_commands[] = {
 	{ .name = "log",        .summary = "transparency log: verify",                        .run = cli_cmd_log },
 	{ .name = "staff",      .summary = "staff accounts: add, list",                       .run = cli_cmd_staff },
 	{ .name = "exam",       .summary = "exam delivery: seed demo bookings, admit",          .run = cli_cmd_exam },
+	/* TOTP secrets sealed at rest (issue 17, sec3) */
+	{ .name = "totp",       .summary = "TOTP secrets at rest: rotate-key",                .run = cli_cmd_totp },
 	{ .name = "jobs",       .summary = "scheduled jobs: run the renewal job once",        .run = cli_cmd_jobs },
 	{ .name = "registrant", .summary = "registrants' self-service: activation-code",       .run = cli_cmd_registrant },
 	{ .name = "provider",   .summary = "training providers: add, list, rotate-key, suspend, reinstate, period", .run = cli_cmd_provider },
@@ -70,6 +73,9 @@ int cli_db_open(struct rs_db **out)
 	const char *url = rs_config_str("db_url");
 	if (!url[0])
 		return cli_usage_error("no database configured: set db_url in var/riss.conf (./deploy/dev db writes it) or RISS_DB_URL");
+	/* TOTP secrets sealed at rest (sec3): no database work without the key file. */
+	if (rs_seal_startup("riss") != 0)
+		return CLI_FAIL;
 	if (rs_db_open(out, url) != 0)
 		return cli_fail("%s", rs_error_last());
 	return CLI_OK;

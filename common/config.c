@@ -15,6 +15,8 @@
 #define RS_CFG_FILE_MAX (1 << 20)
 
 static char *rs_cfg_values[RS_CFG_MAX];
+/* 1 when the value came from a file, the environment or --set (not the table's default). */
+static unsigned char rs_cfg_given[RS_CFG_MAX];
 
 static int rs_cfg_index(const char *name)
 {
@@ -55,6 +57,7 @@ void rs_config_reset(void)
 		assert(i < RS_CFG_MAX);
 		free(rs_cfg_values[i]);
 		rs_cfg_values[i] = strdup(rs_cfg_table[i].def);
+		rs_cfg_given[i] = 0;
 	}
 }
 
@@ -97,7 +100,17 @@ int rs_config_set(const char *name, const char *value, const char *origin)
 		}
 		break;
 	}
-	return rs_cfg_store(i, value);
+	int rc = rs_cfg_store(i, value);
+	if (rc == 0)
+		rs_cfg_given[i] = 1;
+	return rc;
+}
+
+int rs_config_is_set(const char *name)
+{
+	int i = rs_cfg_index(name);
+	assert(i >= 0);
+	return rs_cfg_given[i];
 }
 
 static char *rs_cfg_trim(char *s)

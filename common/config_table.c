@@ -67,13 +67,19 @@ const struct rs_cfg_def rs_cfg_table[] = {
 	{ "me_session_lifetime", RS_CFG_INT, 300, 43200, "7200", 0,
 	  "seconds a registrant's /me session lasts at most, however busy (absolute lifetime)" },
 	/* Step-up for dangerous acts (security, issue 17). */
+	/* TOTP secrets sealed at rest (security, issue 17; sec3). */
+	{ "totp_key_file", RS_CFG_STR, 0, 4000, "", 0,
+	  "key file (32 random bytes, mode 0600, owned by the service user) under which the TOTP secrets "
+	  "of staff and registrants are stored AES-256-GCM encrypted; rissd and riss refuse to start "
+	  "without it. ./deploy/dev writes var/totp.key; rotate with `riss totp rotate-key`" },
 	{ "step_up_window", RS_CFG_INT, 30, 3600, "300", 0,
 	  "seconds after a staff member confirmed a TOTP code (sign-in or step-up) during which "
 	  "routes marked step_up (cancelling a registration, activating a package, provider keys) "
 	  "are allowed without asking for a new code" },
 	{ "secure_cookies", RS_CFG_BOOL, 0, 1, "false", 0,
 	  "mark cookies Secure even when public_base_url is http (with an https public_base_url they are "
-	  "always Secure and every answer carries Strict-Transport-Security)" },
+	  "always Secure and every answer carries Strict-Transport-Security; rissd refuses to start when it is "
+	  "set to false with an https public_base_url)" },
 	{ "exam_definition", RS_CFG_STR, 1, 4096, "exam-engine/exams/sg.json", 0,
 	  "exam definition that `riss bank publish --exam` binds into an exam package (relative to the "
 	  "working directory or the source tree); test centres deliver only packages" },

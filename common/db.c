@@ -200,3 +200,36 @@ int rs_db_ping(rs_db *db)
 {
 	return rs_db_exec(NULL, db, "rs_db_ping", "SELECT 1", 0, NULL);
 }
+
+/* ---- COPY FROM STDIN (bulk writes: cpd-tracker's renewal job) ---- */
+
+int rs_db_copy_in(rs_db *db, const char *sql, const char *data, size_t len)
+{
+	if (PQstatus(db->pg) != CONNECTION_OK) {
+		rs_error_msg("db.lost", NULL);
+		return RS_EUNAVAIL;
+	}
+	PGresult *res = PQexec(db->pg, sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		int rc = rs_db_fail(db, res, "copy");
+		PQclear(res);
+		return rc;
+	}
+	PQclear(res);
+	int ok = 1;
+	for (size_t off = 0; ok && off < len;) {
+		size_t n = len - off < (1u << 20) ? len - off : (1u << 20);
+		ok = PQputCopyData(db->pg, data + off, (int)n) == 1;
+		off += n;
+	}
+	ok = PQputCopyEnd(db->pg, ok ? NULL : "client could not send the data") == 1 && ok;
+	int rc = 0;
+	while ((res = PQgetResult(db->pg)) != NULL) {
+		if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK)
+			rc = rs_db_fail(db, res, "copy");
+		PQclear(res);
+	}
+	if (rc == 0 && !ok)
+		rc = rs_db_fail(db, NULL, "copy");
+	return rc;
+}

@@ -43,6 +43,8 @@ int rs_config_init(const char *path);
 const char *rs_config_str(const char *name);
 long long rs_config_int(const char *name);
 int rs_config_bool(const char *name);
+/* 1 when the setting was given (file, environment, --set), 0 when it has its default. */
+int rs_config_is_set(const char *name);
 /* Print every setting as "name = value  # help" (secrets masked). */
 void rs_config_print(FILE *f);
 

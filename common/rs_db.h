@@ -69,6 +69,11 @@ int rs_migrate(rs_db *db, const char *dir, int *applied);
  * applied; 0 when the schema is current. */
 int rs_migrate_check(rs_db *db, const char *dir);
 
+/* COPY FROM STDIN (cpd-tracker's renewal job): run sql, a COPY ... FROM STDIN statement
+ * without parameters, and send data[0..len) (COPY text format: tab-separated columns,
+ * newline-terminated rows, backslash escapes). 0 or the errors of rs_db_exec. */
+int rs_db_copy_in(rs_db *db, const char *sql, const char *data, size_t len);
+
 /* Run sql (as rs_db_exec) whose answer is one row whose first column is JSON text, parsed into
  * *out (caller owns). RS_EINTERNAL when it is not (common/db_json.c; xapi). */
 struct json_t;

@@ -22,6 +22,13 @@ int rs_password_hash(char out[RS_PASSWORD_HASH_MAX], const char *password);
  * symbols around it or letters swapped for look-alikes (P@ssw0rd2026!). 0, RS_EINVAL with a
  * catalogue message (security.password_*), or RS_EINTERNAL when the dictionary is missing. */
 int rs_password_acceptable(const char *password, const char *const *personal);
+/* The strength meter (ASVS 2.1.8; sec3): *out_score 0 when rs_password_acceptable refuses
+ * password (RS_EINVAL with its catalogue message), else 2 (acceptable), 3 (at least
+ * RS_PASSWORD_STRONG characters) or 4 (RS_PASSWORD_VERY_STRONG): past the rule, length is
+ * what makes a passphrase harder to guess. RS_EINTERNAL as rs_password_acceptable. */
+#define RS_PASSWORD_STRONG 16
+#define RS_PASSWORD_VERY_STRONG 24
+int rs_password_strength(int *out_score, const char *password, const char *const *personal);
 /* 0 when password matches encoded, RS_EAUTH when it does not (or is too long), RS_EINVAL
  * when encoded is not an Argon2id hash. Constant time in the password. */
 int rs_password_verify(const char *encoded, const char *password) __attribute__((warn_unused_result));

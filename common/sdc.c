@@ -187,6 +187,44 @@ static int rs_sdc_protected(const rs_sdc_table *t, int i)
 
 /* ---- Linear algebra: which unknowns are determined by the relations alone ---------------- */
 
+/* Does relation r tie two or more unknowns of the core (map[column] >= 0)? */
+static int rs_sdc_core_row(const rs_sdc_table *t, int r, const int *col, const int *map)
+{
+	int n = 0;
+	for (int q = t->rel_off[r]; q < t->rel_off[r + 1] && n < 2; q++) {
+		int c = col[t->terms[q].idx];
+		n += c >= 0 && map[c] >= 0;
+	}
+	return n >= 2;
+}
+
+/* Mark fixed[c] = 1 for every unknown that a relation fixes once the unknowns already marked
+ * are known: the only one left in it (with a non-zero coefficient), repeatedly. */
+static void rs_sdc_peel(const rs_sdc_table *t, const int *col, unsigned char *fixed)
+{
+	for (int changed = 1; changed;) {
+		changed = 0;
+		for (int r = 0; r < t->nrel; r++) {
+			int c1 = -1, other = 0, coef = 0;
+			for (int q = t->rel_off[r]; q < t->rel_off[r + 1] && !other; q++) {
+				int c = col[t->terms[q].idx];
+				if (c < 0 || fixed[c])
+					continue;
+				if (c1 < 0 || c1 == c) {
+					c1 = c;
+					coef += t->terms[q].coef;
+				} else {
+					other = 1;
+				}
+			}
+			if (c1 >= 0 && !other && coef != 0) {
+				fixed[c1] = 1;
+				changed = 1;
+			}
+		}
+	}
+}
+
 /* Reduced row echelon form of the relations over the unknowns (col[i] = column of entry i or
  * -1), plus x_j = 0 rows for unknowns whose value is 0 when zero_rows is set. det[c] = 1 when
  * column c is fixed by the system (a pivot whose row has no free column). Sound for the
@@ -194,78 +232,100 @@ static int rs_sdc_protected(const rs_sdc_table *t, int i)
  * an unknown not fixed here can move both ways within non-negativity. */
 static int rs_sdc_determined(const rs_sdc_table *t, const int *col, int nu, int zero_rows, unsigned char *det)
 {
-	int nz = 0;
-	if (zero_rows)
-		for (int i = 0; i < t->n; i++)
-			if (col[i] >= 0 && t->e[i].v == 0)
-				nz++;
-	int rows = t->nrel + nz;
 	memset(det, 0, (size_t)nu);
 	if (nu == 0)
 		return 0;
-	if (rows == 0)
+	/* Peel first: an unknown that is the only one left in a relation is fixed by it (and by
+	 * x_j = 0 when zero_rows and its value is 0), and is then as good as known for the other
+	 * relations. Sound and exact: substituting fixed values leaves the same solution set for
+	 * the rest, so the elimination below runs only on the core where unknowns are tied to
+	 * each other — in a large table with little suppression, nothing (stats3: the period
+	 * lattice made the tables ten times larger). */
+	if (zero_rows)
+		for (int i = 0; i < t->n; i++)
+			if (col[i] >= 0 && t->e[i].v == 0)
+				det[col[i]] = 1;
+	rs_sdc_peel(t, col, det);
+	/* The core: the unknowns not fixed yet, and the relations with two or more of them. */
+	int *map = malloc((size_t)nu * sizeof *map);
+	if (!map)
+		return RS_ENOMEM;
+	int nc = 0;
+	for (int c = 0; c < nu; c++)
+		map[c] = det[c] ? -1 : nc++;
+	int rows = 0;
+	for (int r = 0; r < t->nrel; r++)
+		rows += rs_sdc_core_row(t, r, col, map);
+	if (nc == 0 || rows == 0) {
+		free(map);
 		return 0;
-	double *a = calloc((size_t)rows * (size_t)nu, sizeof *a);
-	unsigned char *pivot = calloc((size_t)nu, 1);
-	int *prow = malloc((size_t)nu * sizeof *prow);
+	}
+	double *a = calloc((size_t)rows * (size_t)nc, sizeof *a);
+	unsigned char *pivot = calloc((size_t)nc, 1);
+	int *prow = malloc((size_t)nc * sizeof *prow);
 	if (!a || !pivot || !prow) {
 		free(a);
 		free(pivot);
 		free(prow);
+		free(map);
 		return RS_ENOMEM;
 	}
-	for (int r = 0; r < t->nrel; r++)
-		for (int q = t->rel_off[r]; q < t->rel_off[r + 1]; q++)
-			if (col[t->terms[q].idx] >= 0)
-				a[(size_t)r * nu + col[t->terms[q].idx]] += t->terms[q].coef;
-	int zr = t->nrel;
-	if (zero_rows)
-		for (int i = 0; i < t->n; i++)
-			if (col[i] >= 0 && t->e[i].v == 0)
-				a[(size_t)zr++ * nu + col[i]] = 1;
+	int zr = 0;
+	for (int r = 0; r < t->nrel; r++) {
+		if (!rs_sdc_core_row(t, r, col, map))
+			continue;
+		for (int q = t->rel_off[r]; q < t->rel_off[r + 1]; q++) {
+			int c = col[t->terms[q].idx];
+			if (c >= 0 && map[c] >= 0)
+				a[(size_t)zr * nc + map[c]] += t->terms[q].coef;
+		}
+		zr++;
+	}
 	int r = 0;
-	for (int c = 0; c < nu && r < rows; c++) {
+	for (int c = 0; c < nc && r < rows; c++) {
 		int best = -1;
 		double bv = RS_SDC_EPS;
 		for (int i = r; i < rows; i++)
-			if (fabs(a[(size_t)i * nu + c]) > bv) {
-				bv = fabs(a[(size_t)i * nu + c]);
+			if (fabs(a[(size_t)i * nc + c]) > bv) {
+				bv = fabs(a[(size_t)i * nc + c]);
 				best = i;
 			}
 		if (best < 0)
 			continue;
 		if (best != r)
-			for (int j = 0; j < nu; j++) {
-				double x = a[(size_t)r * nu + j];
-				a[(size_t)r * nu + j] = a[(size_t)best * nu + j];
-				a[(size_t)best * nu + j] = x;
+			for (int j = 0; j < nc; j++) {
+				double x = a[(size_t)r * nc + j];
+				a[(size_t)r * nc + j] = a[(size_t)best * nc + j];
+				a[(size_t)best * nc + j] = x;
 			}
-		double p = a[(size_t)r * nu + c];
-		for (int j = 0; j < nu; j++)
-			a[(size_t)r * nu + j] /= p;
+		double p = a[(size_t)r * nc + c];
+		for (int j = 0; j < nc; j++)
+			a[(size_t)r * nc + j] /= p;
 		for (int i = 0; i < rows; i++) {
-			double f = a[(size_t)i * nu + c];
+			double f = a[(size_t)i * nc + c];
 			if (i == r || fabs(f) < RS_SDC_EPS)
 				continue;
-			for (int j = 0; j < nu; j++)
-				a[(size_t)i * nu + j] -= f * a[(size_t)r * nu + j];
+			for (int j = 0; j < nc; j++)
+				a[(size_t)i * nc + j] -= f * a[(size_t)r * nc + j];
 		}
 		pivot[c] = 1;
 		prow[c] = r;
 		r++;
 	}
 	for (int c = 0; c < nu; c++) {
-		if (!pivot[c])
+		int k = map[c];
+		if (k < 0 || !pivot[k])
 			continue;
 		int fixed = 1;
-		for (int j = 0; j < nu && fixed; j++)
-			if (!pivot[j] && fabs(a[(size_t)prow[c] * nu + j]) > RS_SDC_EPS)
+		for (int j = 0; j < nc && fixed; j++)
+			if (!pivot[j] && fabs(a[(size_t)prow[k] * nc + j]) > RS_SDC_EPS)
 				fixed = 0;
 		det[c] = (unsigned char)fixed;
 	}
 	free(a);
 	free(pivot);
 	free(prow);
+	free(map);
 	return 0;
 }
 
@@ -435,12 +495,49 @@ int rs_sdc_bounds(const rs_sdc_table *t, int i, double *lo, double *hi)
 	int nu = rs_sdc_columns(t, &col);
 	if (nu < 0)
 		return nu;
+	/* The unknowns a relation fixes (peeled) are as good as published to the adversary: they
+	 * enter the programme as their values, so it runs on the core alone (stats3). */
+	unsigned char *fixed = calloc((size_t)(nu ? nu : 1), 1);
+	if (!fixed) {
+		free(col);
+		return RS_ENOMEM;
+	}
+	rs_sdc_peel(t, col, fixed);
+	if (fixed[col[i]]) {
+		*lo = *hi = (double)t->e[i].v;
+		free(fixed);
+		free(col);
+		return 0;
+	}
+	int nc = 0;
+	for (int e = 0; e < t->n; e++)
+		if (col[e] >= 0)
+			col[e] = fixed[col[e]] ? -1 : nc++;
+	free(fixed);
+	nu = nc;
 	double *A = NULL, *b = NULL;
 	int rc = rs_sdc_system(t, col, nu, &A, &b);
-	if (rc == 0) {
+	int rows = 0;
+	if (rc == 0) /* the relations left with no unknown say 0 = 0: out */
+		for (int r = 0; r < t->nrel; r++) {
+			int any = 0;
+			for (int c = 0; c < nu && !any; c++)
+				any = A[(size_t)r * nu + c] != 0;
+			if (!any)
+				continue;
+			if (rows != r) {
+				memmove(&A[(size_t)rows * nu], &A[(size_t)r * nu], (size_t)nu * sizeof *A);
+				b[rows] = b[r];
+			}
+			rows++;
+		}
+	if (rc == 0 && rows == 0) { /* no relation binds it: anything from 0 up */
+		*lo = 0;
+		*hi = -1;
+	} else if (rc == 0) {
 		double mn = 0, mx = 0;
-		int r1 = rs_sdc_lp(A, b, t->nrel, nu, col[i], -1, &mn);
-		int r2 = r1 < 0 ? r1 : rs_sdc_lp(A, b, t->nrel, nu, col[i], 1, &mx);
+		int r1 = rs_sdc_lp(A, b, rows, nu, col[i], -1, &mn);
+		int r2 = r1 < 0 ? r1 : rs_sdc_lp(A, b, rows, nu, col[i], 1, &mx);
 		if (r1 < 0 || r2 < 0)
 			rc = RS_ENOMEM;
 		else if (r1 == 2 || r2 == 2) {
@@ -520,7 +617,8 @@ int rs_sdc_audit(const rs_sdc_table *t, const struct rs_sdc_rules *rules, int *p
 }
 
 /* The published entry to suppress next so that entry p is no longer pinned: the cheapest
- * published entry sharing a relation with p (inner cells before totals, small before large),
+ * published entry sharing a relation with p (inner cells before totals, small before large,
+ * zeros last among the cells),
  * else one sharing a relation with an unknown of those relations, else any. */
 static int rs_sdc_complement(const rs_sdc_table *t, int p)
 {
@@ -551,7 +649,11 @@ static int rs_sdc_complement(const rs_sdc_table *t, int p)
 				int i = t->terms[q].idx;
 				if (rs_sdc_unknown(t, i))
 					continue;
-				double cost = (double)t->e[i].v + (t->e[i].kind == RS_SDC_TOTAL ? 1e15 : 0);
+				/* A published zero is a poor complement: non-negativity pins it at 0 in
+				 * most sums, so it would need protecting in turn (the period lattice of
+				 * stats3 has many): after every non-zero cell, before the totals. */
+				double cost = (double)t->e[i].v + (t->e[i].kind == RS_SDC_TOTAL ? 1e15 : 0) +
+				              (t->e[i].v == 0 ? 1e14 : 0);
 				if (cost < bestcost) {
 					bestcost = cost;
 					best = i;

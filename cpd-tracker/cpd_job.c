@@ -2,10 +2,12 @@
  * standing, open overdue cases, queue reminders in the registrant's language, send them.
  * One runner at a time across nodes: a PostgreSQL advisory lock held for the run. */
 #include "cpd_renewal.h"
+#include "cpd_xapi.h"
 #include "cpd_mailtext.h"
 #include "store_renewal.h"
 
 #include "reg_account.h"
+#include "rs_config.h"
 #include "rs_error.h"
 #include "rs_log.h"
 #include "rs_util.h"
@@ -13,20 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#define CPD_JOB_CHUNK 5000 /* rows per bulk insert */
-
-struct cpd_job_rem {
-	char regno[7], kind[12], deadline[11], lang[3];
-	char email[REG_EMAIL_MAX];
-	int days;
-	char subject[CPD_MAIL_SUBJECT_MAX];
-	char body[CPD_MAIL_BODY_MAX];
-};
-
-struct cpd_job_case {
-	char regno[7], valid_until[11], duty[24], due[11];
-};
+#define CPD_JOB_CHUNK 50000 /* rows per bulk insert (bounds the memory of the column arrays) */
 
 struct cpd_job_ctx {
 	struct cpd_job_summary *sum;
@@ -36,64 +27,51 @@ struct cpd_job_ctx {
 	struct cpd_rules *rules;
 	size_t nrules;
 	struct cpd_rcatalog cat;
-	struct cpd_rcompletions comp;
-	size_t cpos;                  /* next completion to look at (sorted by regno) */
+	struct cpd_rcompletions comp;     /* grouped by registration number */
 	char **applied;
 	size_t napplied;
 	char **known_rem, **known_cases;  /* already in the outbox / already opened */
 	size_t nknown_rem, nknown_cases;
 	struct cpd_credit *credits;
 	size_t credits_cap;
-	struct cpd_job_rem *rem;
-	size_t nrem;
-	struct cpd_job_case *cases;
-	size_t ncases;
+	struct cpd_rreminders rem;        /* reminders to queue, as column arrays */
+	struct cpd_rcases cases;          /* cases to open */
+	int64_t in_rows_ns, remind_ns;    /* time spent in cpd_job_row, of which rendering reminders */
 };
+
+static double cpd_job_s(int64_t ns)
+{
+	return (double)ns / 1e9;
+}
+
+/* CPU time of the calling thread (the job runs on one), in nanoseconds. */
+static int64_t cpd_job_cpu_ns(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 static int cpd_job_flush_rem(struct cpd_job_ctx *c)
 {
-	if (c->nrem == 0)
-		return 0;
-	struct cpd_rremind_row *rows = calloc(c->nrem, sizeof *rows);
-	if (!rows)
-		return RS_ENOMEM;
-	for (size_t i = 0; i < c->nrem; i++) {
-		struct cpd_job_rem *r = &c->rem[i];
-		rows[i] = (struct cpd_rremind_row){ .regno = r->regno, .kind = r->kind, .deadline = r->deadline,
-		                                    .lang = r->lang, .email = r->email, .subject = r->subject,
-		                                    .body = r->body, .days_before = r->days };
-	}
 	int added = 0;
 	int64_t t0 = rs_mono_ns();
-	int rc = cpd_rstore_reminders_add(c->db, &added, rows, c->nrem);
-	c->sum->write_s += (double)(rs_mono_ns() - t0) / 1e9;
-	free(rows);
-	if (rc == 0) {
+	int rc = cpd_rreminders_flush(c->db, &added, &c->rem);
+	c->sum->reminders_s += cpd_job_s(rs_mono_ns() - t0);
+	if (rc == 0)
 		c->sum->reminders_queued += added;
-		c->nrem = 0;
-	}
 	return rc;
 }
 
 static int cpd_job_flush_cases(struct cpd_job_ctx *c)
 {
-	if (c->ncases == 0)
-		return 0;
-	struct cpd_rcase_row *rows = calloc(c->ncases, sizeof *rows);
-	if (!rows)
-		return RS_ENOMEM;
-	for (size_t i = 0; i < c->ncases; i++)
-		rows[i] = (struct cpd_rcase_row){ .regno = c->cases[i].regno, .valid_until = c->cases[i].valid_until,
-		                                  .duty = c->cases[i].duty, .due = c->cases[i].due };
 	int added = 0;
 	int64_t t0 = rs_mono_ns();
-	int rc = cpd_rstore_cases_add(c->db, &added, rows, c->ncases);
-	c->sum->write_s += (double)(rs_mono_ns() - t0) / 1e9;
-	free(rows);
-	if (rc == 0) {
+	int rc = cpd_rcases_flush(c->db, &added, &c->cases);
+	c->sum->write_s += cpd_job_s(rs_mono_ns() - t0);
+	if (rc == 0)
 		c->sum->cases_opened += added;
-		c->ncases = 0;
-	}
 	return rc;
 }
 
@@ -121,33 +99,29 @@ static int cpd_job_applied(const struct cpd_job_ctx *c, const char *regno, const
 	return cpd_job_has(c->applied, c->napplied, key);
 }
 
-/* The credits of regno from the sorted completions, from c->cpos on. */
+/* The credits of regno (its completions, grouped by the store, in any order). */
 static int cpd_job_credits(struct cpd_job_ctx *c, const char *regno, size_t *out_n)
 {
-	while (c->cpos < c->comp.n && strcmp(c->comp.regno[c->cpos], regno) < 0)
-		c->cpos++;
-	size_t n = 0;
-	while (c->cpos < c->comp.n && strcmp(c->comp.regno[c->cpos], regno) == 0) {
-		if (n == c->credits_cap) {
-			size_t cap = c->credits_cap ? 2 * c->credits_cap : 16;
-			struct cpd_credit *p = realloc(c->credits, cap * sizeof *p);
-			if (!p)
-				return RS_ENOMEM;
-			c->credits = p;
-			c->credits_cap = cap;
-		}
-		if (cpd_rcatalog_credit(&c->credits[n], &c->cat, c->comp.id[c->cpos], c->comp.course[c->cpos],
-		                        c->comp.on[c->cpos]) == 0)
-			c->credits[n++].waived = c->comp.waived[c->cpos];
-		c->cpos++;
+	size_t first = 0;
+	size_t m = cpd_rcompletions_of(&c->comp, regno, &first);
+	if (m > c->credits_cap) {
+		size_t cap = m > 16 ? m : 16;
+		struct cpd_credit *p = realloc(c->credits, cap * sizeof *p);
+		if (!p)
+			return RS_ENOMEM;
+		c->credits = p;
+		c->credits_cap = cap;
 	}
+	size_t n = 0;
+	for (size_t i = first; i < first + m; i++)
+		if (cpd_rcatalog_credit(&c->credits[n], &c->cat, c->comp.id[i], c->comp.course[i], c->comp.on[i]) == 0)
+			c->credits[n++].waived = c->comp.waived[i];
 	*out_n = n;
 	return 0;
 }
 
-static int cpd_job_row(void *ctx, const struct reg_live_row *row)
+static int cpd_job_row_judge(struct cpd_job_ctx *c, const struct reg_live_row *row)
 {
-	struct cpd_job_ctx *c = ctx;
 	struct cpd_date from;
 	if (cpd_date_parse(&from, row->valid_from) != 0)
 		return 0;
@@ -175,17 +149,18 @@ static int cpd_job_row(void *ctx, const struct reg_live_row *row)
 			const struct cpd_duty *d = &s.duties[i];
 			if (d->state != CPD_OVERDUE)
 				continue;
-			struct cpd_job_case *k = &c->cases[c->ncases++];
-			snprintf(k->regno, sizeof k->regno, "%s", row->regno);
-			snprintf(k->valid_until, sizeof k->valid_until, "%s", row->valid_until);
+			char duty[24], due[11];
 			if (d->course == CPD_ONLINE)
-				snprintf(k->duty, sizeof k->duty, "online:%d", d->cycle_year);
+				snprintf(duty, sizeof duty, "online:%d", d->cycle_year);
 			else
-				snprintf(k->duty, sizeof k->duty, "practical");
-			cpd_date_format(k->due, d->deadline);
+				snprintf(duty, sizeof duty, "practical");
+			cpd_date_format(due, d->deadline);
+			cpd_rcases_push(&c->cases, &(struct cpd_rcase_row){ .regno = row->regno,
+			                                                    .valid_until = row->valid_until, .duty = duty,
+			                                                    .due = due });
 			break;
 		}
-		if (c->ncases == CPD_JOB_CHUNK && (rc = cpd_job_flush_cases(c)) != 0)
+		if (c->cases.n == CPD_JOB_CHUNK && (rc = cpd_job_flush_cases(c)) != 0)
 			return rc;
 	}
 	if (!row->email[0])
@@ -195,23 +170,33 @@ static int cpd_job_row(void *ctx, const struct reg_live_row *row)
 	for (size_t i = 0; i < nd; i++) {
 		char dl[11];
 		cpd_date_format(dl, due[i].deadline);
-		snprintf(key, sizeof key, "%s|%s|%s|%d", row->regno, cpd_remind_kind_code(due[i].kind), dl,
-		         due[i].days_before);
+		const char *kind = cpd_remind_kind_code(due[i].kind);
+		snprintf(key, sizeof key, "%s|%s|%s|%d", row->regno, kind, dl, due[i].days_before);
 		if (cpd_job_has(c->known_rem, c->nknown_rem, key))
 			continue;
-		struct cpd_job_rem *m = &c->rem[c->nrem];
-		snprintf(m->regno, sizeof m->regno, "%s", row->regno);
-		snprintf(m->kind, sizeof m->kind, "%s", cpd_remind_kind_code(due[i].kind));
-		cpd_date_format(m->deadline, due[i].deadline);
-		snprintf(m->lang, sizeof m->lang, "%s", strcmp(row->lang, "en") == 0 ? "en" : "ja");
-		snprintf(m->email, sizeof m->email, "%s", row->email);
-		m->days = due[i].days_before;
-		cpd_mail_text(m->subject, m->body, strcmp(m->lang, "en") == 0, &due[i], row->regno, NULL, c->today,
-		              c->site_url);
-		if (++c->nrem == CPD_JOB_CHUNK && (rc = cpd_job_flush_rem(c)) != 0)
+		int64_t t0 = rs_mono_ns();
+		int en = strcmp(row->lang, "en") == 0;
+		char subject[CPD_MAIL_SUBJECT_MAX], body[CPD_MAIL_BODY_MAX];
+		cpd_mail_text(subject, body, en, &due[i], row->regno, NULL, c->today, c->site_url);
+		cpd_rreminders_push(&c->rem, &(struct cpd_rremind_row){ .regno = row->regno, .kind = kind, .deadline = dl,
+		                                                        .lang = en ? "en" : "ja", .email = row->email,
+		                                                        .subject = subject, .body = body,
+		                                                        .days_before = due[i].days_before });
+		c->remind_ns += rs_mono_ns() - t0;
+		if (c->rem.n == CPD_JOB_CHUNK && (rc = cpd_job_flush_rem(c)) != 0)
 			return rc;
 	}
 	return 0;
+}
+
+/* One live registration: its standing, a case when newly overdue, the reminders due. */
+static int cpd_job_row(void *ctx, const struct reg_live_row *row)
+{
+	struct cpd_job_ctx *c = ctx;
+	int64_t t0 = rs_mono_ns();
+	int rc = cpd_job_row_judge(c, row);
+	c->in_rows_ns += rs_mono_ns() - t0;
+	return rc;
 }
 
 static void cpd_job_keys_free(char **k, size_t n)
@@ -230,6 +215,8 @@ static void cpd_job_ctx_free(struct cpd_job_ctx *c)
 	cpd_job_keys_free(c->known_cases, c->nknown_cases);
 	c->applied = c->known_rem = c->known_cases = NULL;
 	c->napplied = c->nknown_rem = c->nknown_cases = 0;
+	cpd_rreminders_free(&c->rem);
+	cpd_rcases_free(&c->cases);
 	free(c->credits);
 	free(c->rules);
 	c->credits = NULL;
@@ -245,19 +232,34 @@ static int cpd_job_recompute_tx(rs_db *db, void *arg)
 	struct cpd_job_summary *sum = c->sum;
 	sum->registrants = sum->on_track = sum->action_needed = sum->overdue = sum->renewable = 0;
 	sum->cases_opened = sum->reminders_queued = 0;
-	sum->read_s = sum->write_s = 0;
+	sum->load_s = sum->compute_s = sum->write_s = sum->reminders_s = 0;
+	c->in_rows_ns = c->remind_ns = 0;
 	int64_t t0 = rs_mono_ns();
-	c->cpos = c->nrem = c->ncases = 0;
 	int rc;
 	if ((rc = cpd_rstore_rules(db, &c->rules, &c->nrules)) != 0)
 		return rc;
+	/* Every deadline of a live registration lies in its cycle, which started at most the
+	 * longest cycle (plus a month of slack) ago: older outbox rows cannot come due again. */
+	int years = 0;
+	for (size_t i = 0; i < c->nrules; i++)
+		if (c->rules[i].cycle_years > years)
+			years = c->rules[i].cycle_years;
+	char since[11];
+	cpd_date_format(since, cpd_date_add_days(c->today, -(366L * years + 31)));
 	if ((rc = cpd_rstore_catalog(db, &c->cat)) != 0 || (rc = cpd_rstore_completions_all(db, &c->comp)) != 0 ||
 	    (rc = cpd_rstore_applied(db, &c->applied, &c->napplied)) != 0 ||
-	    (rc = cpd_rstore_known(db, &c->known_rem, &c->nknown_rem, &c->known_cases, &c->nknown_cases)) != 0)
+	    (rc = cpd_rstore_known(db, &c->known_rem, &c->nknown_rem, &c->known_cases, &c->nknown_cases, since)) != 0)
 		return rc;
-	sum->read_s = (double)(rs_mono_ns() - t0) / 1e9;
+	/* The register's live registrations: one statement, then cpd_job_row for each row. */
+	int64_t t1 = rs_mono_ns();
 	if ((rc = reg_live_scan(db, cpd_job_row, c)) != 0)
 		return rc;
+	int64_t t2 = rs_mono_ns();
+	/* Flushes inside the scan (more than CPD_JOB_CHUNK rows) are counted as writing. */
+	double flushed = sum->write_s + sum->reminders_s;
+	sum->load_s = cpd_job_s(t1 - t0) + cpd_job_s((t2 - t1) - c->in_rows_ns);
+	sum->compute_s = cpd_job_s(c->in_rows_ns - c->remind_ns) - flushed;
+	sum->reminders_s += cpd_job_s(c->remind_ns);
 	if ((rc = cpd_job_flush_cases(c)) != 0)
 		return rc;
 	return cpd_job_flush_rem(c);
@@ -265,12 +267,14 @@ static int cpd_job_recompute_tx(rs_db *db, void *arg)
 
 json_t *cpd_job_summary_json(const struct cpd_job_summary *s)
 {
-	return json_pack("{s:b, s:s, s:i, s:i, s:{s:i, s:i, s:i, s:i}, s:i, s:i, s:i, s:i, s:f, s:f, s:f}", "ran", s->ran,
-	                 "as_of", s->as_of, "lapsed", s->lapsed, "registrants", s->registrants, "states", "on_track",
-	                 s->on_track, "action_needed", s->action_needed, "overdue", s->overdue, "renewable", s->renewable,
-	                 "cases_opened", s->cases_opened, "reminders_queued", s->reminders_queued, "sent", s->sent,
-	                 "send_failed", s->send_failed, "recompute_s", s->recompute_s, "read_s", s->read_s, "write_s",
-	                 s->write_s);
+	return json_pack("{s:b, s:s, s:i, s:i, s:{s:i, s:i, s:i, s:i}, s:i, s:i, s:i, s:i, s:i, s:f, s:f, "
+	                 "s:{s:f, s:f, s:f, s:f}}",
+	                 "ran", s->ran, "as_of", s->as_of, "lapsed", s->lapsed, "registrants", s->registrants, "states",
+	                 "on_track", s->on_track, "action_needed", s->action_needed, "overdue", s->overdue, "renewable",
+	                 s->renewable, "cases_opened", s->cases_opened, "reminders_queued", s->reminders_queued, "sent",
+	                 s->sent, "send_failed", s->send_failed, "xapi_rematched", s->xapi_rematched, "recompute_s", s->recompute_s, "cpu_s", s->cpu_s,
+	                 "phases_s", "load", s->load_s, "compute", s->compute_s, "write", s->write_s, "reminders",
+	                 s->reminders_s);
 }
 
 int cpd_job_run(struct cpd_job_summary *out, rs_db *db, int64_t now, const struct cpd_smtp *smtp, const char *runner)
@@ -290,18 +294,16 @@ int cpd_job_run(struct cpd_job_summary *out, rs_db *db, int64_t now, const struc
 	sum.ran = 1;
 	struct reg_actor who = { .actor = "system:jobs", .role = "system", .request_id = NULL };
 	struct cpd_job_ctx c = { .sum = &sum, .db = db, .today = today, .site_url = smtp ? smtp->site_url : "" };
-	c.rem = calloc(CPD_JOB_CHUNK, sizeof *c.rem);
-	c.cases = calloc(CPD_JOB_CHUNK, sizeof *c.cases);
-	if (!c.rem || !c.cases) {
-		rc = RS_ENOMEM;
-		goto done;
-	}
 	if ((rc = reg_wf_lapse_due(&sum.lapsed, db, now, &who)) != 0)
 		goto done;
-	int64_t t0 = rs_mono_ns();
+	/* Before the standings: what the sweep credits counts today. */
+	if ((rc = cpd_xapi_rematch_sweep(&sum.xapi_rematched, db, rs_config_str("public_base_url"), who.actor, who.role)) != 0)
+		goto done;
+	int64_t t0 = rs_mono_ns(), cpu0 = cpd_job_cpu_ns();
 	if ((rc = rs_db_tx(db, RS_DB_REPEATABLE_READ, 3, cpd_job_recompute_tx, &c)) != 0)
 		goto done;
-	sum.recompute_s = (double)(rs_mono_ns() - t0) / 1e9;
+	sum.recompute_s = cpd_job_s(rs_mono_ns() - t0);
+	sum.cpu_s = cpd_job_s(cpd_job_cpu_ns() - cpu0);
 	if (smtp && smtp->host && smtp->host[0] &&
 	    (rc = cpd_mail_send_due(&sum.sent, &sum.send_failed, db, smtp, 1000)) != 0)
 		goto done;
@@ -310,8 +312,6 @@ int cpd_job_run(struct cpd_job_summary *out, rs_db *db, int64_t now, const struc
 	json_decref(j);
 done:
 	cpd_job_ctx_free(&c);
-	free(c.rem);
-	free(c.cases);
 	int urc = cpd_rstore_unlock(db);
 	if (rc == 0)
 		rc = urc;

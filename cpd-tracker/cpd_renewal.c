@@ -258,7 +258,7 @@ static int cpd_decision_mail(rs_db *db, int64_t id, const char *regno, const cha
 	struct cpd_rremind_row row = { .regno = regno, .kind = cpd_remind_kind_code(m.kind), .deadline = valid_until,
 	                               .lang = c.lang, .email = c.email, .subject = subject, .body = body,
 	                               .application_id = id };
-	return cpd_rstore_reminders_add(db, NULL, &row, 1);
+	return cpd_rstore_reminder_add(db, &row);
 }
 
 static int cpd_decide_tx(rs_db *db, void *arg)
@@ -427,7 +427,7 @@ static int cpd_draw_mail(rs_db *db, const char *const *regnos, size_t n, const c
 		              rs_config_str("public_base_url"));
 		struct cpd_rremind_row row = { .regno = regnos[i], .kind = "evidence", .deadline = deadline,
 		                               .lang = c.lang, .email = c.email, .subject = subject, .body = body };
-		rc = cpd_rstore_reminders_add(db, NULL, &row, 1);
+		rc = cpd_rstore_reminder_add(db, &row);
 	}
 	return rc;
 }

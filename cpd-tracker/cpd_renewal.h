@@ -76,9 +76,16 @@ struct cpd_job_summary {
 	int cases_opened;
 	int reminders_queued;
 	int sent, send_failed;        /* send attempts */
+	int xapi_rematched;           /* unmatched xAPI statements credited by the sweep
+	                               * (cpd_xapi_rematch_sweep) */
 	double recompute_s;           /* seconds to recompute every standing and queue reminders */
-	double read_s, write_s;       /* of which: reading rules, courses, completions and earlier
-	                               * applications; writing cases and reminders */
+	double load_s;                /* of which: reading the inputs (rules, courses, completions,
+	                               * applications, the outbox's and the cases' keys, the register) */
+	double compute_s;             /* the standings and what is due, in C */
+	double write_s;               /* opening the new cases */
+	double reminders_s;           /* rendering the new reminders and queueing them */
+	double cpu_s;                 /* CPU seconds of the job's thread in the recompute (the
+	                               * database server's are its own) */
 };
 /* One run: take the advisory lock (or return with ran = 0), lapse what is due, recompute
  * every live registration's standing as of now (Japan date), open a case for each newly

@@ -31,7 +31,9 @@ int cpd_skills_band(const char *name);
  *   "strength","source_url","framework_name_en","framework_name_ja"}.
  * A registration counts only while active; an exam only when passed; a domain only at
  * min_band or better; a course per accepted completion. *out = {"claims":[{framework,
- * version, ident, kind, title_en, title_ja, level:{...}|null, strength, evidence:[...]}],
+ * version, ident, kind, title_en, title_ja, level:{...}|null, strength, verified, release_verified,
+ * evidence:[...]}] (verified: the mapping's "verified" — element and level checked against the
+ * publisher's publication; release_verified: its "release_verified"),
  * "unmapped":[evidence items no mapping uses]}: one claim per (framework, version, element,
  * level), listing every item of evidence behind it; no claim without evidence. Caller owns
  * *out. RS_EINVAL for a malformed argument. */
@@ -56,7 +58,8 @@ json_t *cpd_skills_ob3_credential(const json_t *r, const json_t *p, const char *
 /* The profile of regno now: evidence from the register (reg_registrant_get), the exam
  * result (delivery), the accepted completions, mapped by the newest mapping set. *out =
  * {regno, computed_at, published, mapping_set{id,label,asserted_by,document,asserted_on},
- * claims, unmapped, frameworks:[{code, version, name_en, name_ja, licence, source_url}],
+ * claims, unmapped, frameworks:[{code, version, name_en, name_ja, licence, source_url, verified,
+ * verified_note_en, verified_note_ja}],
  * pay:[rows beside the claims' frameworks]}. RS_ENOTFOUND for an unknown number. */
 int cpd_skills_profile(json_t **out, rs_db *db, const char *regno, int64_t now);
 /* The public view: like cpd_skills_profile, but RS_ENOTFOUND unless the registrant chose
@@ -66,9 +69,11 @@ int cpd_skills_profile_public(json_t **out, rs_db *db, const char *regno, int st
 int cpd_skills_publish(rs_db *db, const char *regno, int publish, const char *by, const char *request_id);
 
 /* Load a framework release (cpd_skills_nice_parse) as framework's new version, from
- * source_url. *out = {framework, version, elements}. RS_EEXIST when that version is loaded. */
-int cpd_skills_import(json_t **out, rs_db *db, const char *framework, const char *source_url, const char *text,
-                      size_t len, const char *by);
+ * source_url. verified = 1 records that the file is the publisher's own release (the release
+ * and its rows are then shown as verified); 0 marks them 未検証/unverified. *out = {framework,
+ * version, elements, verified}. RS_EEXIST when that version is loaded. */
+int cpd_skills_import(json_t **out, rs_db *db, const char *framework, const char *source_url, int verified,
+                      const char *text, size_t len, const char *by);
 /* A new mapping set from a mapping file (JSON: {label, asserted_by, asserted_by_ja?, document, document_url,
  * asserted_on, mappings:[{evidence_kind, evidence_key, min_band, framework, version, ident,
  * level, strength, source_url}]}), len <= CPD_SKILLS_MAP_MAX. The new set holds the newest

@@ -156,4 +156,12 @@ int cpd_xapi_mbox_confirm(char out_address[255], int *out_credited, rs_db *db, c
 int cpd_xapi_rematch_in_tx(int *out_credited, rs_db *db, const char *regno, const char *address,
                            const char *base_url, const char *actor, const char *role, const char *request_id);
 
+/* The scheduled job's sweep (cpd_job_run): a statement stored while its actor's address was
+ * being confirmed stays unmatched (neither transaction saw the other's work). Every stored,
+ * unvoided statement unmatched for xapi.unmatched.mbox whose mbox or mbox_sha1sum a
+ * registrant has confirmed by now goes the way of a new statement, as at a confirmation;
+ * pages of 200 statements, each in its own transaction with one audit entry
+ * cpd.xapi.rematch (object job:xapi-sweep) when it credited any. Idempotent by statement id.
+ * *out_credited (may be NULL): how many became completions. */
+int cpd_xapi_rematch_sweep(int *out_credited, rs_db *db, const char *base_url, const char *actor, const char *role);
 #endif

@@ -214,6 +214,7 @@ int cpd_skills_publish(rs_db *db, const char *regno, int publish, const char *by
 struct cpd_sk_import_arg {
 	const char *framework, *source_url, *by;
 	json_t *rel;
+	int verified;
 	int64_t version_id;
 };
 
@@ -232,7 +233,7 @@ static int cpd_sk_import_tx(rs_db *db, void *arg)
 		json_array_foreach(els, i, e) json_object_del(e, "body_en");
 	}
 	const char *ver = json_string_value(json_object_get(a->rel, "version"));
-	rc = cpd_sk_store_version_insert(db, &a->version_id, a->framework, ver, ver, a->source_url, a->by);
+	rc = cpd_sk_store_version_insert(db, &a->version_id, a->framework, ver, ver, a->source_url, a->verified, a->by);
 	if (rc == RS_EEXIST)
 		rs_error_msg("skills.import_exists", a->framework, ver, NULL);
 	if (rc != 0)
@@ -240,7 +241,7 @@ static int cpd_sk_import_tx(rs_db *db, void *arg)
 	char *text = rs_json_dump(els);
 	if (!text)
 		return RS_ENOMEM;
-	rc = cpd_sk_store_elements_insert(db, a->version_id, text, a->source_url);
+	rc = cpd_sk_store_elements_insert(db, a->version_id, text, a->source_url, a->verified);
 	free(text);
 	if (rc == RS_EEXIST)
 		rs_error_msg("skills.import_duplicate", NULL);
@@ -248,14 +249,15 @@ static int cpd_sk_import_tx(rs_db *db, void *arg)
 		return rc;
 	char obj[96];
 	snprintf(obj, sizeof obj, "framework:%s:%s", a->framework, ver);
-	json_t *d = json_pack("{s:s, s:I}", "source_url", a->source_url, "elements", (json_int_t)json_array_size(els));
+	json_t *d = json_pack("{s:s, s:I, s:b}", "source_url", a->source_url, "elements", (json_int_t)json_array_size(els),
+	                      "verified", a->verified);
 	rc = rs_audit(db, a->by, "registrar", "skills.framework.import", obj, d, NULL);
 	json_decref(d);
 	return rc;
 }
 
-int cpd_skills_import(json_t **out, rs_db *db, const char *framework, const char *source_url, const char *text,
-                      size_t len, const char *by)
+int cpd_skills_import(json_t **out, rs_db *db, const char *framework, const char *source_url, int verified,
+                      const char *text, size_t len, const char *by)
 {
 	if (!source_url || (strncmp(source_url, "https://", 8) != 0 && strncmp(source_url, "http://", 7) != 0)) {
 		rs_error_msg("skills.import_source", NULL);
@@ -265,11 +267,13 @@ int cpd_skills_import(json_t **out, rs_db *db, const char *framework, const char
 	int rc = cpd_skills_nice_parse(&rel, text, len);
 	if (rc != 0)
 		return rc;
-	struct cpd_sk_import_arg a = { .framework = framework, .source_url = source_url, .by = by, .rel = rel };
+	struct cpd_sk_import_arg a = { .framework = framework, .source_url = source_url, .by = by, .rel = rel,
+	                                .verified = verified != 0 };
 	rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, cpd_sk_import_tx, &a);
 	if (rc == 0)
-		*out = json_pack("{s:s, s:O, s:I}", "framework", framework, "version", json_object_get(rel, "version"),
-		                 "elements", (json_int_t)json_array_size(json_object_get(rel, "elements")));
+		*out = json_pack("{s:s, s:O, s:I, s:b}", "framework", framework, "version", json_object_get(rel, "version"),
+		                 "elements", (json_int_t)json_array_size(json_object_get(rel, "elements")), "verified",
+		                 verified != 0);
 	json_decref(rel);
 	return rc;
 }

@@ -51,6 +51,10 @@ static json_t *cpd_sk_claim(json_t *claims, const json_t *m)
 	              cpd_sk_str(m, "title_ja"), "evidence");
 	if (!c)
 		return NULL;
+	/* Whether the element (and its level) and the release were checked against the
+	 * publisher's publication: the pages mark the claim 未検証/unverified otherwise. */
+	json_object_set_new(c, "verified", json_boolean(json_is_true(json_object_get(m, "verified"))));
+	json_object_set_new(c, "release_verified", json_boolean(json_is_true(json_object_get(m, "release_verified"))));
 	if (lv[0])
 		json_object_set_new(c, "level", json_pack("{s:s, s:s, s:s}", "ident", lv, "title_en",
 		                                          cpd_sk_str(m, "level_title_en"), "title_ja",

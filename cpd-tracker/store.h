@@ -12,6 +12,21 @@
 #include "cpd.h"
 #include "rs_db.h"
 
+/* A timestamp as every CPD and renewal answer gives it, and as the rest of the API does:
+ * RFC 3339 in UTC with its offset, "2026-12-02T05:30:00Z" (pages show it in the reader's
+ * zone and language). col is an SQL expression of type timestamptz; NULL stays NULL. */
+#define CPD_SQL_TS(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+/* One accepted or held completion as a registrant's views give it (the duties' "completion"
+ * and the completions lists of GET /api/v1/cpd/status/{regno} and GET /api/v1/me): x is
+ * cpd.completions, c its course, p its provider. */
+#define CPD_SQL_REG_COMPLETION \
+	"json_build_object('completion_id', x.id, 'provider_record_id', x.provider_record_id, " \
+	"'provider_id', p.id, 'provider_name_ja', p.name_ja, 'provider_name_en', p.name_en, " \
+	"'course_code', c.code, 'kind', c.kind, 'title_ja', c.title_ja, 'title_en', c.title_en, " \
+	"'completed_on', x.completed_on, 'hours', x.hours, 'holds', x.holds, 'state', x.state, " \
+	"'posted_at', " CPD_SQL_TS("x.posted_at") ")"
+
 /* A growing PostgreSQL array literal ("{...}") of text elements, quoted. */
 struct cpd_arr {
 	char *s;
@@ -20,6 +35,8 @@ struct cpd_arr {
 	int oom;
 };
 void cpd_arr_add(struct cpd_arr *a, const char *elem);
+/* Append n raw bytes (the literal's own syntax, or any text built in the same buffer). */
+void cpd_arr_put(struct cpd_arr *a, const char *s, size_t n);
 void cpd_arr_addf_int(struct cpd_arr *a, long long v);
 /* Close the literal (call once, after the last add): the text ("{}" when empty), or NULL
  * when out of memory. */

@@ -77,8 +77,9 @@ int cpd_store_insert_many(rs_db *db, size_t *out_inserted, int64_t provider_id, 
 #define CPD_COMPLETION_JSON \
 	"json_build_object('completion_id', x.id, 'provider_id', x.provider_id, 'provider_record_id', x.provider_record_id, " \
 	"'regno', x.regno, 'course_code', c.code, 'course_kind', c.kind, 'title_ja', c.title_ja, 'title_en', c.title_en, " \
-	"'completed_on', x.completed_on, 'hours', x.hours, 'via', x.via, 'received_at', x.received_at, " \
-	"'posted_at', x.posted_at, 'state', x.state, 'decided_by', NULLIF(x.decided_by, ''), 'decided_at', x.decided_at, " \
+	"'completed_on', x.completed_on, 'hours', x.hours, 'via', x.via, 'received_at', " CPD_SQL_TS("x.received_at") ", " \
+	"'posted_at', " CPD_SQL_TS("x.posted_at") ", 'state', x.state, 'decided_by', NULLIF(x.decided_by, ''), " \
+	"'decided_at', " CPD_SQL_TS("x.decided_at") ", " \
 	"'reason', NULLIF(x.reason, ''), 'holds', x.holds, 'corrects', x.corrects, 'corrected_by', " \
 	"(SELECT y.id FROM cpd.completions y WHERE y.corrects = x.id))"
 
@@ -250,10 +251,7 @@ int cpd_store_credits(rs_db *db, struct cpd_credit *out, size_t max, size_t *out
 	                    "SELECT x.id, c.kind, x.completed_on::text, c.cycle_years::text, x.holds::text, "
 	                    "coalesce((SELECT array_agg(d.fiscal_year) FROM cpd.designations d WHERE d.course_id = c.id), "
 	                    "'{}')::text, p.is_agency, p.approved_from::text, coalesce(p.approved_until::text, ''), "
-	                    "json_build_object('completion_id', x.id, 'provider_record_id', x.provider_record_id, "
-	                    "'provider_id', p.id, 'provider_name_ja', p.name_ja, 'provider_name_en', p.name_en, "
-	                    "'course_code', c.code, 'kind', c.kind, 'title_ja', c.title_ja, 'title_en', c.title_en, "
-	                    "'completed_on', x.completed_on, 'hours', x.hours, 'holds', x.holds)::text "
+	                    CPD_SQL_REG_COMPLETION "::text "
 	                    "FROM cpd.completions x JOIN cpd.courses c ON c.id = x.course_id "
 	                    "JOIN cpd.providers p ON p.id = x.provider_id "
 	                    "WHERE x.regno = $1 AND x.state = 'accepted' AND (x.completed_on BETWEEN $2::date AND $3::date "

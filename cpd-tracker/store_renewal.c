@@ -11,8 +11,6 @@
 #include <string.h>
 
 #define CPD_JOB_LOCK_KEY "7305210" /* pg_advisory_lock key of the renewal job */
-/* A timestamp as people in Japan read it: "YYYY-MM-DD HH:MM" (JST). */
-#define CPD_RS_JST(col) "to_char(" col " AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI')"
 
 static int cpd_rs_json(json_t **out, PGresult *r)
 {
@@ -147,29 +145,67 @@ int cpd_rcatalog_credit(struct cpd_credit *out, const struct cpd_rcatalog *c, in
 	return 0;
 }
 
+/* The slot of a registration number "000000".."999999"; -1 for anything else. */
+static long cpd_rs_regno_slot(const char *s)
+{
+	long k = 0;
+	for (int i = 0; i < 6; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		k = k * 10 + (s[i] - '0');
+	}
+	return s[6] == '\0' || s[6] == ' ' ? k : -1;
+}
+
+/* Group the rows of r by registration number with a counting sort (the rules take a
+ * registrant's completions in any order, so the database need not sort 400,000 rows). */
 static int cpd_rs_completions(struct cpd_rcompletions *out, PGresult *r)
 {
 	size_t n = (size_t)PQntuples(r);
 	memset(out, 0, sizeof *out);
+	out->first = calloc(CPD_REGNO_SLOTS + 1, sizeof *out->first);
 	out->regno = malloc((n ? n : 1) * sizeof *out->regno);
 	out->id = malloc((n ? n : 1) * sizeof *out->id);
 	out->course = malloc((n ? n : 1) * sizeof *out->course);
 	out->on = malloc((n ? n : 1) * sizeof *out->on);
 	out->waived = malloc((n ? n : 1) * sizeof *out->waived);
-	if (!out->regno || !out->id || !out->course || !out->on || !out->waived) {
+	long *slot = malloc((n ? n : 1) * sizeof *slot);
+	if (!out->first || !out->regno || !out->id || !out->course || !out->on || !out->waived || !slot) {
+		free(slot);
 		cpd_rcompletions_free(out);
 		PQclear(r);
+		rs_error_set("out of memory");
 		return RS_ENOMEM;
 	}
-	for (size_t i = 0; i < n; i++) {
-		memcpy(out->regno[i], PQgetvalue(r, (int)i, 0), 6);
-		out->regno[i][6] = '\0';
-		out->id[i] = strtoll(PQgetvalue(r, (int)i, 1), NULL, 10);
-		out->course[i] = strtoll(PQgetvalue(r, (int)i, 2), NULL, 10);
-		out->on[i] = cpd_rs_date(PQgetvalue(r, (int)i, 3));
-		out->waived[i] = cpd_store_holds(PQgetvalue(r, (int)i, 4));
+	/* first[k + 1] counts slot k, then the prefix sums make first[k] its start. */
+	for (size_t i = 0; i < n; i++)
+		if ((slot[i] = cpd_rs_regno_slot(PQgetvalue(r, (int)i, 0))) >= 0)
+			out->first[slot[i] + 1]++;
+	for (size_t k = 0; k < CPD_REGNO_SLOTS; k++)
+		out->first[k + 1] += out->first[k];
+	uint32_t *next = malloc(CPD_REGNO_SLOTS * sizeof *next);
+	if (!next) {
+		free(slot);
+		cpd_rcompletions_free(out);
+		PQclear(r);
+		rs_error_set("out of memory");
+		return RS_ENOMEM;
 	}
-	out->n = n;
+	memcpy(next, out->first, CPD_REGNO_SLOTS * sizeof *next);
+	for (size_t i = 0; i < n; i++) {
+		if (slot[i] < 0)
+			continue; /* the schema allows only six digits */
+		size_t j = next[slot[i]]++;
+		memcpy(out->regno[j], PQgetvalue(r, (int)i, 0), 6);
+		out->regno[j][6] = '\0';
+		out->id[j] = strtoll(PQgetvalue(r, (int)i, 1), NULL, 10);
+		out->course[j] = strtoll(PQgetvalue(r, (int)i, 2), NULL, 10);
+		out->on[j] = cpd_rs_date(PQgetvalue(r, (int)i, 3));
+		out->waived[j] = cpd_store_holds(PQgetvalue(r, (int)i, 4));
+	}
+	out->n = out->first[CPD_REGNO_SLOTS];
+	free(next);
+	free(slot);
 	PQclear(r);
 	return 0;
 }
@@ -179,14 +215,26 @@ int cpd_rstore_completions_all(rs_db *db, struct cpd_rcompletions *out)
 	PGresult *r = NULL;
 	int rc = rs_db_exec(&r, db, "cpd_r_completions_all",
 	                    "SELECT regno, id, course_id, completed_on::text, holds::text FROM cpd.completions "
-	                    "WHERE state = 'accepted' ORDER BY regno, completed_on, id", 0, NULL);
+	                    "WHERE state = 'accepted'", 0, NULL);
 	return rc != 0 ? rc : cpd_rs_completions(out, r);
+}
+
+size_t cpd_rcompletions_of(const struct cpd_rcompletions *c, const char *regno, size_t *out_first)
+{
+	long k = c->first ? cpd_rs_regno_slot(regno) : -1;
+	if (k < 0) {
+		*out_first = 0;
+		return 0;
+	}
+	*out_first = c->first[k];
+	return c->first[k + 1] - c->first[k];
 }
 
 void cpd_rcompletions_free(struct cpd_rcompletions *c)
 {
 	if (!c)
 		return;
+	free(c->first);
 	free(c->regno);
 	free(c->id);
 	free(c->course);
@@ -200,12 +248,9 @@ int cpd_rstore_completions_json(rs_db *db, json_t **out, const char *regno)
 	PGresult *r = NULL;
 	const char *p[] = { regno };
 	int rc = rs_db_exec(&r, db, "cpd_r_completions_json",
-	                    "SELECT coalesce(json_agg(t ORDER BY t.completed_on DESC, t.id DESC), '[]')::text FROM ("
-	                    "SELECT m.id, m.completed_on::text AS completed_on, m.hours::float8 AS hours, m.state, m.holds, "
-	                    CPD_RS_JST("m.posted_at") " AS posted_at, "
-	                    "c.kind, c.code AS course_code, c.title_ja, c.title_en, p.name_ja AS provider_ja, "
-	                    "p.name_en AS provider_en FROM cpd.completions m JOIN cpd.courses c ON c.id = m.course_id "
-	                    "JOIN cpd.providers p ON p.id = m.provider_id WHERE m.regno = $1 AND m.state <> 'voided') t",
+	                    "SELECT coalesce(json_agg(" CPD_SQL_REG_COMPLETION " ORDER BY x.completed_on DESC, x.id DESC), "
+	                    "'[]')::text FROM cpd.completions x JOIN cpd.courses c ON c.id = x.course_id "
+	                    "JOIN cpd.providers p ON p.id = x.provider_id WHERE x.regno = $1 AND x.state <> 'voided'",
 	                    1, p);
 	return rc != 0 ? rc : cpd_rs_json(out, r);
 }
@@ -216,10 +261,11 @@ static int cpd_rs_keycmp(const void *a, const void *b)
 }
 
 /* The first column of a one-column query as a sorted array of strings. */
-static int cpd_rs_keys(rs_db *db, char ***out, size_t *out_n, const char *name, const char *sql)
+static int cpd_rs_keys(rs_db *db, char ***out, size_t *out_n, const char *name, const char *sql, int nparams,
+                       const char *const *params)
 {
 	PGresult *r = NULL;
-	int rc = rs_db_exec(&r, db, name, sql, 0, NULL);
+	int rc = rs_db_exec(&r, db, name, sql, nparams, params);
 	if (rc != 0)
 		return rc;
 	size_t n = (size_t)PQntuples(r);
@@ -248,17 +294,19 @@ int cpd_rstore_applied(rs_db *db, char ***out, size_t *out_n)
 {
 	return cpd_rs_keys(db, out, out_n, "cpd_r_applied",
 	                   "SELECT regno || '|' || valid_until::text FROM cpd.renewal_applications "
-	                   "WHERE state <> 'rejected'");
+	                   "WHERE state <> 'rejected'", 0, NULL);
 }
 
-int cpd_rstore_known(rs_db *db, char ***out_reminders, size_t *out_nr, char ***out_cases, size_t *out_nc)
+int cpd_rstore_known(rs_db *db, char ***out_reminders, size_t *out_nr, char ***out_cases, size_t *out_nc,
+                     const char *since)
 {
+	const char *p[] = { since };
 	int rc = cpd_rs_keys(db, out_reminders, out_nr, "cpd_r_known_reminders",
 	                     "SELECT regno || '|' || kind || '|' || deadline::text || '|' || days_before "
-	                     "FROM cpd.reminders WHERE deadline >= current_date - 400");
+	                     "FROM cpd.reminders WHERE deadline >= $1::date AND application_id IS NULL", 1, p);
 	if (rc == 0)
 		rc = cpd_rs_keys(db, out_cases, out_nc, "cpd_r_known_cases",
-		                 "SELECT regno || '|' || valid_until::text FROM cpd.cases");
+		                 "SELECT regno || '|' || valid_until::text FROM cpd.cases", 0, NULL);
 	return rc;
 }
 
@@ -270,66 +318,140 @@ static int cpd_rs_count(PGresult *r, int *out)
 	return 0;
 }
 
-int cpd_rstore_cases_add(rs_db *db, int *out_added, const struct cpd_rcase_row *rows, size_t n)
+void cpd_rcases_push(struct cpd_rcases *b, const struct cpd_rcase_row *row)
 {
-	struct cpd_arr a[4] = { { 0 } };
-	for (size_t i = 0; i < n; i++) {
-		cpd_arr_add(&a[0], rows[i].regno);
-		cpd_arr_add(&a[1], rows[i].valid_until);
-		cpd_arr_add(&a[2], rows[i].duty);
-		cpd_arr_add(&a[3], rows[i].due);
-	}
-	const char *p[4];
+	cpd_arr_add(&b->col[0], row->regno);
+	cpd_arr_add(&b->col[1], row->valid_until);
+	cpd_arr_add(&b->col[2], row->duty);
+	cpd_arr_add(&b->col[3], row->due);
+	b->n++;
+}
+
+/* Close the n column literals of a batch into p; RS_ENOMEM when one could not be built. */
+static int cpd_rs_cols(const char **p, struct cpd_arr *col, size_t n)
+{
 	int rc = 0;
-	for (int k = 0; k < 4; k++)
-		if (!(p[k] = cpd_arr_text(&a[k])))
+	for (size_t k = 0; k < n; k++)
+		if (!(p[k] = cpd_arr_text(&col[k])))
 			rc = RS_ENOMEM;
-	PGresult *r = NULL;
-	if (rc == 0)
-		rc = rs_db_exec(&r, db, "cpd_r_cases_add",
-		                "INSERT INTO cpd.cases (regno, valid_until, duty, due) SELECT * FROM "
-		                "unnest($1::text[], $2::date[], $3::text[], $4::date[]) ON CONFLICT DO NOTHING", 4, p);
-	if (rc == 0)
-		rc = cpd_rs_count(r, out_added);
-	for (int k = 0; k < 4; k++)
-		cpd_arr_free(&a[k]);
 	return rc;
 }
 
-int cpd_rstore_reminders_add(rs_db *db, int *out_added, const struct cpd_rremind_row *rows, size_t n)
+static void cpd_rs_cols_free(struct cpd_arr *col, size_t n, size_t *count)
 {
-	struct cpd_arr a[9] = { { 0 } };
-	char days[16], app[24];
-	for (size_t i = 0; i < n; i++) {
-		snprintf(days, sizeof days, "%d", rows[i].days_before);
-		snprintf(app, sizeof app, "%lld", (long long)rows[i].application_id);
-		cpd_arr_add(&a[0], rows[i].regno);
-		cpd_arr_add(&a[1], rows[i].kind);
-		cpd_arr_add(&a[2], rows[i].deadline);
-		cpd_arr_add(&a[3], days);
-		cpd_arr_add(&a[4], rows[i].lang);
-		cpd_arr_add(&a[5], rows[i].email);
-		cpd_arr_add(&a[6], rows[i].subject);
-		cpd_arr_add(&a[7], rows[i].body);
-		cpd_arr_add(&a[8], app);
+	for (size_t k = 0; k < n; k++)
+		cpd_arr_free(&col[k]);
+	*count = 0;
+}
+
+int cpd_rcases_flush(rs_db *db, int *out_added, struct cpd_rcases *b)
+{
+	int added = 0, rc = 0;
+	if (b->n > 0) {
+		const char *p[4];
+		PGresult *r = NULL;
+		if ((rc = cpd_rs_cols(p, b->col, 4)) == 0)
+			rc = rs_db_exec(&r, db, "cpd_r_cases_add",
+			                "INSERT INTO cpd.cases (regno, valid_until, duty, due) SELECT * FROM "
+			                "unnest($1::text[], $2::date[], $3::text[], $4::date[]) ON CONFLICT DO NOTHING", 4, p);
+		if (rc == 0)
+			rc = cpd_rs_count(r, &added);
 	}
-	const char *p[9];
-	int rc = 0;
-	for (int k = 0; k < 9; k++)
-		if (!(p[k] = cpd_arr_text(&a[k])))
-			rc = RS_ENOMEM;
+	cpd_rs_cols_free(b->col, 4, &b->n);
+	if (rc == 0 && out_added)
+		*out_added = added;
+	return rc;
+}
+
+void cpd_rcases_free(struct cpd_rcases *b)
+{
+	cpd_rs_cols_free(b->col, 4, &b->n);
+}
+
+/* One column in COPY text format, then its separator (a tab, or the row's newline). */
+static void cpd_rs_copy_field(struct cpd_rreminders *b, const char *s, int last)
+{
+	for (const char *p = s; *p;) {
+		size_t run = strcspn(p, "\\\t\n\r");
+		cpd_arr_put(&b->buf, p, run);
+		p += run;
+		if (*p) {
+			const char *esc = *p == '\\' ? "\\\\" : *p == '\t' ? "\\t" : *p == '\n' ? "\\n" : "\\r";
+			cpd_arr_put(&b->buf, esc, 2);
+			p++;
+		}
+	}
+	cpd_arr_put(&b->buf, last ? "\n" : "\t", 1);
+}
+
+void cpd_rreminders_push(struct cpd_rreminders *b, const struct cpd_rremind_row *row)
+{
+	char days[16];
+	snprintf(days, sizeof days, "%d", row->days_before);
+	cpd_rs_copy_field(b, row->regno, 0);
+	cpd_rs_copy_field(b, row->kind, 0);
+	cpd_rs_copy_field(b, row->deadline, 0);
+	cpd_rs_copy_field(b, days, 0);
+	cpd_rs_copy_field(b, row->lang, 0);
+	cpd_rs_copy_field(b, row->email, 0);
+	cpd_rs_copy_field(b, row->subject, 0);
+	cpd_rs_copy_field(b, row->body, 1);
+	b->n++;
+}
+
+/* COPY into a temporary table, then one INSERT ... SELECT: the server parses COPY text
+ * more cheaply than eight array literals of the same megabytes of mail. */
+static int cpd_rs_reminders_copy(rs_db *db, int *out_added, struct cpd_rreminders *b)
+{
+	if (b->buf.oom) {
+		rs_error_set("out of memory");
+		return RS_ENOMEM;
+	}
+	int rc = rs_db_exec_plain(db, "CREATE TEMPORARY TABLE cpd_job_reminders (regno text, kind text, deadline date, "
+	                              "days_before integer, lang text, email text, subject text, body text) "
+	                              "ON COMMIT DROP");
+	if (rc == 0)
+		rc = rs_db_copy_in(db, "COPY cpd_job_reminders FROM STDIN", b->buf.s, b->buf.len);
 	PGresult *r = NULL;
 	if (rc == 0)
 		rc = rs_db_exec(&r, db, "cpd_r_reminders_add",
-		                "INSERT INTO cpd.reminders (regno, kind, deadline, days_before, lang, email, subject, body, "
-		                "application_id) SELECT r, k, d, b, l, e, s, t, nullif(ap, 0) FROM unnest($1::text[], "
-		                "$2::text[], $3::date[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], "
-		                "$9::bigint[]) AS u (r, k, d, b, l, e, s, t, ap) ON CONFLICT DO NOTHING", 9, p);
+		                "INSERT INTO cpd.reminders (regno, kind, deadline, days_before, lang, email, subject, body) "
+		                "SELECT regno, kind, deadline, days_before, lang, email, subject, body FROM cpd_job_reminders "
+		                "ON CONFLICT DO NOTHING", 0, NULL);
 	if (rc == 0)
 		rc = cpd_rs_count(r, out_added);
-	for (int k = 0; k < 9; k++)
-		cpd_arr_free(&a[k]);
+	if (rc == 0)
+		rc = rs_db_exec_plain(db, "DROP TABLE cpd_job_reminders");
 	return rc;
+}
+
+int cpd_rreminders_flush(rs_db *db, int *out_added, struct cpd_rreminders *b)
+{
+	int added = 0;
+	int rc = b->n > 0 ? cpd_rs_reminders_copy(db, &added, b) : 0;
+	cpd_rreminders_free(b);
+	if (rc == 0 && out_added)
+		*out_added = added;
+	return rc;
+}
+
+void cpd_rreminders_free(struct cpd_rreminders *b)
+{
+	cpd_arr_free(&b->buf);
+	b->n = 0;
+}
+
+int cpd_rstore_reminder_add(rs_db *db, const struct cpd_rremind_row *row)
+{
+	char days[16], app[24];
+	snprintf(days, sizeof days, "%d", row->days_before);
+	snprintf(app, sizeof app, "%lld", (long long)row->application_id);
+	const char *p[] = { row->regno, row->kind, row->deadline, days, row->lang, row->email, row->subject, row->body,
+		            app };
+	return rs_db_exec(NULL, db, "cpd_r_reminder_add",
+	                  "INSERT INTO cpd.reminders (regno, kind, deadline, days_before, lang, email, subject, body, "
+	                  "application_id) VALUES ($1, $2, $3::date, $4::int, $5, $6, $7, $8, nullif($9::bigint, 0)) "
+	                  "ON CONFLICT DO NOTHING", 9, p);
 }
 
 int cpd_rstore_job_record(rs_db *db, const char *runner, const char *as_of, const json_t *summary)
@@ -461,8 +583,8 @@ int cpd_rstore_app_list(rs_db *db, json_t **out, const char *state, const char *
 	PGresult *r = NULL;
 	int rc = rs_db_exec(&r, db, "cpd_r_app_list",
 	                    "SELECT coalesce(json_agg(t ORDER BY t.id DESC), '[]')::text FROM (SELECT id, regno, "
-	                    "valid_until::text AS valid_until, state, " CPD_RS_JST("submitted_at") " AS submitted_at, submitted_by, "
-	                    "standing, " CPD_RS_JST("decided_at") " AS decided_at, "
+	                    "valid_until::text AS valid_until, state, " CPD_SQL_TS("submitted_at") " AS submitted_at, submitted_by, "
+	                    "standing, " CPD_SQL_TS("decided_at") " AS decided_at, "
 	                    "decided_by, note, new_valid_until::text AS new_valid_until FROM cpd.renewal_applications "
 	                    "WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR regno = $2) "
 	                    "ORDER BY id DESC LIMIT $3::int) t", 3, p);
@@ -507,8 +629,8 @@ int cpd_rstore_case_list(rs_db *db, json_t **out, const char *state, int limit)
 	PGresult *r = NULL;
 	int rc = rs_db_exec(&r, db, "cpd_r_case_list",
 	                    "SELECT coalesce(json_agg(t ORDER BY t.id), '[]')::text FROM (SELECT id, regno, "
-	                    "valid_until::text AS valid_until, duty, due::text AS due, state, " CPD_RS_JST("opened_at") " AS opened_at, "
-	                    CPD_RS_JST("decided_at") " AS decided_at, "
+	                    "valid_until::text AS valid_until, duty, due::text AS due, state, " CPD_SQL_TS("opened_at") " AS opened_at, "
+	                    CPD_SQL_TS("decided_at") " AS decided_at, "
 	                    "decided_by, note FROM cpd.cases WHERE ($1::text IS NULL OR state = $1) ORDER BY id "
 	                    "LIMIT $2::int) t", 2, p);
 	return rc != 0 ? rc : cpd_rs_json(out, r);
@@ -554,9 +676,9 @@ int cpd_rstore_sample_list(rs_db *db, json_t **out, int limit)
 	const char *p[] = { lim };
 	PGresult *r = NULL;
 	int rc = rs_db_exec(&r, db, "cpd_r_sample_list",
-	                    "SELECT coalesce(json_agg(t ORDER BY t.id DESC), '[]')::text FROM (SELECT s.id, " CPD_RS_JST("s.drawn_at") " AS drawn_at, "
+	                    "SELECT coalesce(json_agg(t ORDER BY t.id DESC), '[]')::text FROM (SELECT s.id, " CPD_SQL_TS("s.drawn_at") " AS drawn_at, "
 	                    "s.drawn_by, s.size, s.deadline::text AS deadline, (SELECT json_agg(e ORDER BY e.regno) FROM "
-	                    "(SELECT id, regno, deadline::text AS deadline, outcome, note, " CPD_RS_JST("decided_at") " AS decided_at, decided_by FROM "
+	                    "(SELECT id, regno, deadline::text AS deadline, outcome, note, " CPD_SQL_TS("decided_at") " AS decided_at, decided_by FROM "
 	                    "cpd.evidence_requests WHERE sample_id = s.id) e) AS requests FROM cpd.audit_samples s "
 	                    "ORDER BY s.id DESC LIMIT $1::int) t", 1, p);
 	return rc != 0 ? rc : cpd_rs_json(out, r);

@@ -12,6 +12,7 @@
 #include "cpd.h"
 #include "cpd_renewal.h"
 #include "rs_db.h"
+#include "store.h"
 
 /* The job's one-runner lock (session level, on db). *out_got = 0 when another holds it. */
 int cpd_rstore_lock(rs_db *db, int *out_got);
@@ -36,9 +37,12 @@ void cpd_rcatalog_free(struct cpd_rcatalog *c);
 int cpd_rcatalog_credit(struct cpd_credit *out, const struct cpd_rcatalog *c, int64_t completion_id, int64_t course_id,
                         struct cpd_date d);
 
-/* Accepted completions of every registrant, ordered by regno: column arrays. */
+/* Accepted completions of every registrant, grouped by registration number: column
+ * arrays, the rows of regno k (000000..999999) at [first[k], first[k + 1]). */
+#define CPD_REGNO_SLOTS 1000000
 struct cpd_rcompletions {
 	size_t n;
+	uint32_t *first;             /* CPD_REGNO_SLOTS + 1 offsets */
 	char (*regno)[7];
 	int64_t *id, *course;
 	struct cpd_date *on;
@@ -46,28 +50,48 @@ struct cpd_rcompletions {
 };
 int cpd_rstore_completions_all(rs_db *db, struct cpd_rcompletions *out);
 void cpd_rcompletions_free(struct cpd_rcompletions *c);
+/* How many completions regno has; *out_first is the index of the first. */
+size_t cpd_rcompletions_of(const struct cpd_rcompletions *c, const char *regno, size_t *out_first);
 /* One registrant's completions for /me: provider names, course titles, posting time. */
 int cpd_rstore_completions_json(rs_db *db, json_t **out, const char *regno);
 
 /* Registrants with a live (submitted or approved) application for their current validity:
  * a sorted array of "regno|valid_until" keys (caller frees each and the array). */
 int cpd_rstore_applied(rs_db *db, char ***out, size_t *out_n);
-/* The keys of reminders already in the outbox ("regno|kind|deadline|days", deadlines from
- * 400 days back) and of cases already opened ("regno|valid_until"), sorted, so that a run
- * renders and sends only what is new (the unique keys still decide). */
-int cpd_rstore_known(rs_db *db, char ***out_reminders, size_t *out_nr, char ***out_cases, size_t *out_nc);
+/* The keys of reminders already in the outbox ("regno|kind|deadline|days", deadlines on or
+ * after since, YYYY-MM-DD) and of cases already opened ("regno|valid_until"), sorted, so
+ * that a run renders and queues only what is new (the unique keys still decide). */
+int cpd_rstore_known(rs_db *db, char ***out_reminders, size_t *out_nr, char ***out_cases, size_t *out_nc,
+                     const char *since);
 
-/* Bulk writes of the job: n rows each, ON CONFLICT DO NOTHING; *out_added counts new rows. */
+/* Bulk writes of the job: rows are pushed as they are decided (cases into column arrays,
+ * reminders as COPY text), and a flush writes them all with one INSERT ... SELECT
+ * (unnest(...) / from a temporary table filled by COPY) ON CONFLICT DO NOTHING
+ * (*out_added, may be NULL, counts new rows) and empties the batch (also on failure). */
 struct cpd_rcase_row {
 	const char *regno, *valid_until, *duty, *due;
 };
-int cpd_rstore_cases_add(rs_db *db, int *out_added, const struct cpd_rcase_row *rows, size_t n);
+struct cpd_rcases {
+	struct cpd_arr col[4];
+	size_t n;                     /* rows pushed since the last flush */
+};
+void cpd_rcases_push(struct cpd_rcases *b, const struct cpd_rcase_row *row);
+int cpd_rcases_flush(rs_db *db, int *out_added, struct cpd_rcases *b);
+void cpd_rcases_free(struct cpd_rcases *b);
 struct cpd_rremind_row {
 	const char *regno, *kind, *deadline, *lang, *email, *subject, *body;
 	int days_before;
 	int64_t application_id;       /* the renewal application a decision mail is about; 0: none */
 };
-int cpd_rstore_reminders_add(rs_db *db, int *out_added, const struct cpd_rremind_row *rows, size_t n);
+struct cpd_rreminders {
+	struct cpd_arr buf;           /* the rows in COPY text format (cpd_arr_put) */
+	size_t n;
+};
+void cpd_rreminders_push(struct cpd_rreminders *b, const struct cpd_rremind_row *row);
+int cpd_rreminders_flush(rs_db *db, int *out_added, struct cpd_rreminders *b);
+void cpd_rreminders_free(struct cpd_rreminders *b);
+/* One reminder (a decision mail, an evidence request), kept once by the outbox's keys. */
+int cpd_rstore_reminder_add(rs_db *db, const struct cpd_rremind_row *row);
 int cpd_rstore_job_record(rs_db *db, const char *runner, const char *as_of, const json_t *summary);
 
 /* The sender: claim the oldest due reminder (FOR UPDATE SKIP LOCKED). RS_ENOTFOUND when none. */

@@ -43,7 +43,7 @@ int cpd_sk_store_completions(rs_db *db, json_t **out, const char *regno)
 	"'title_ja', e.title_ja, 'level_ident', m.level_ident, 'level_title_en', l.title_en, "      \
 	"'level_title_ja', l.title_ja, 'strength', m.strength, "                                  \
 	"'source_url', coalesce(m.source_url, e.source_url), 'framework_name_en', f.name_en, 'framework_name_ja', "       \
-	"f.name_ja)"
+	"f.name_ja, 'verified', e.verified AND coalesce(l.verified, true), 'release_verified', v.verified)"
 
 int cpd_sk_store_mappings(rs_db *db, json_t **out_set, json_t **out_maps, int64_t set_id)
 {
@@ -83,7 +83,8 @@ int cpd_sk_store_frameworks(rs_db *db, json_t **out)
 	return cpd_sk_store_json(out, db, "cpd_sk_frameworks",
 	                         "SELECT coalesce(json_agg(json_build_object('code', f.code, 'version', v.version, "
 	                         "'name_en', f.name_en, 'name_ja', f.name_ja, 'publisher', f.publisher, 'licence', "
-	                         "f.licence, 'export_scope', f.export_scope, 'source_url', v.source_url) "
+	                         "f.licence, 'export_scope', f.export_scope, 'source_url', v.source_url, 'verified', v.verified, "
+	                         "'verified_note_en', v.verified_note_en, 'verified_note_ja', v.verified_note_ja) "
 	                         "ORDER BY f.code, v.id), '[]') FROM skills.frameworks f "
 	                         "JOIN skills.framework_versions v ON v.framework = f.code",
 	                         0, NULL);
@@ -124,14 +125,14 @@ int cpd_sk_store_publish_set(rs_db *db, const char *regno, int publish)
 }
 
 int cpd_sk_store_version_insert(rs_db *db, int64_t *out_id, const char *framework, const char *version,
-                                const char *released, const char *source_url, const char *by)
+                                const char *released, const char *source_url, int verified, const char *by)
 {
-	const char *v[] = { framework, version, released, source_url, by };
+	const char *v[] = { framework, version, released, source_url, by, verified ? "t" : "f" };
 	PGresult *r = NULL;
 	int rc = rs_db_exec(&r, db, "cpd_sk_version_insert",
-	                    "INSERT INTO skills.framework_versions (framework, version, released, source_url, loaded_by) "
-	                    "VALUES ($1, $2, $3, $4, $5) RETURNING id",
-	                    5, v);
+	                    "INSERT INTO skills.framework_versions (framework, version, released, source_url, loaded_by, "
+	                    "verified) VALUES ($1, $2, $3, $4, $5, $6::boolean) RETURNING id",
+	                    6, v);
 	if (rc != 0)
 		return rc;
 	*out_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
@@ -139,16 +140,17 @@ int cpd_sk_store_version_insert(rs_db *db, int64_t *out_id, const char *framewor
 	return 0;
 }
 
-int cpd_sk_store_elements_insert(rs_db *db, int64_t version_id, const char *elements_json, const char *source_url)
+int cpd_sk_store_elements_insert(rs_db *db, int64_t version_id, const char *elements_json, const char *source_url,
+                                 int verified)
 {
 	char vid[24];
 	snprintf(vid, sizeof vid, "%lld", (long long)version_id);
-	const char *v[] = { vid, elements_json, source_url };
+	const char *v[] = { vid, elements_json, source_url, verified ? "t" : "f" };
 	return rs_db_exec(NULL, db, "cpd_sk_elements_insert",
-	                  "INSERT INTO skills.elements (version_id, ident, kind, title_en, body_en, source_url) "
-	                  "SELECT $1::bigint, e->>'ident', e->>'kind', e->>'title_en', e->>'body_en', $3 "
+	                  "INSERT INTO skills.elements (version_id, ident, kind, title_en, body_en, source_url, verified) "
+	                  "SELECT $1::bigint, e->>'ident', e->>'kind', e->>'title_en', e->>'body_en', $3, $4::boolean "
 	                  "FROM json_array_elements($2::json) AS e",
-	                  3, v);
+	                  4, v);
 }
 
 int cpd_sk_store_framework_scope(rs_db *db, char out_scope[16], const char *framework)

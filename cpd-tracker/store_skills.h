@@ -21,9 +21,11 @@ int cpd_sk_store_pay(rs_db *db, json_t **out);
 int cpd_sk_store_published(rs_db *db, int *out, const char *regno);
 int cpd_sk_store_publish_set(rs_db *db, const char *regno, int publish);
 int cpd_sk_store_version_insert(rs_db *db, int64_t *out_id, const char *framework, const char *version,
-                                const char *released, const char *source_url, const char *by);
-/* Insert the elements of a JSON array [{ident, kind, title_en, body_en}] in one statement. */
-int cpd_sk_store_elements_insert(rs_db *db, int64_t version_id, const char *elements_json, const char *source_url);
+                                const char *released, const char *source_url, int verified, const char *by);
+/* Insert the elements of a JSON array [{ident, kind, title_en, body_en}] in one statement,
+ * each marked verified (1) or not (0). */
+int cpd_sk_store_elements_insert(rs_db *db, int64_t version_id, const char *elements_json, const char *source_url,
+                                 int verified);
 /* "full" or "id_name"; RS_ENOTFOUND for an unknown framework. */
 int cpd_sk_store_framework_scope(rs_db *db, char out_scope[16], const char *framework);
 int cpd_sk_store_set_insert(rs_db *db, int64_t *out_id, const char *label, const char *asserted_by,

@@ -1,5 +1,6 @@
 /* cpd-tracker: SQL for the xAPI statement store (schema xapi). */
 #include "store_xapi.h"
+#include "store.h"
 
 #include "rs_error.h"
 
@@ -38,10 +39,10 @@ int cpd_xs_insert(rs_db *db, size_t *out_n, int64_t provider_id, const char *row
 	                    "INSERT INTO xapi.statements (provider_id, id, stored, verb_id, activity_id, registration, "
 	                    "target_id, is_voiding, agents, rel_agents, rel_activities, body) "
 	                    "SELECT $1::bigint, r.id, r.stored, r.verb_id, r.activity_id, r.registration, r.target_id, "
-	                    "r.is_voiding, r.agents, r.rel_agents, r.rel_activities, r.body "
+	                    "r.is_voiding, r.agents, r.rel_agents, r.rel_activities, r.body::text "
 	                    "FROM json_to_recordset($2::json) AS r(id uuid, stored timestamptz, verb_id text, "
 	                    "activity_id text, registration uuid, target_id uuid, is_voiding boolean, agents text[], "
-	                    "rel_agents text[], rel_activities text[], body text) "
+	                    "rel_agents text[], rel_activities text[], body json) "
 	                    "ON CONFLICT (provider_id, id) DO NOTHING", 2, v);
 	if (rc != 0)
 		return rc;
@@ -175,7 +176,7 @@ int cpd_xs_unmatched_mbox(rs_db *db, const char *address, const char *sha1, int6
 	                    "JOIN xapi.statements s ON s.provider_id = o.provider_id AND s.id = o.statement_id "
 	                    "WHERE o.outcome = 'unmatched' AND o.reason = 'xapi.unmatched.mbox' AND NOT s.voided "
 	                    "AND (s.provider_id, s.seq) > ($3::bigint, $4::bigint) "
-	                    "AND (lower(s.body::json -> 'actor' ->> 'mbox') = 'mailto:' || $1 "
+	                    "AND ($1::text IS NULL OR lower(s.body::json -> 'actor' ->> 'mbox') = 'mailto:' || $1 "
 	                    "OR lower(s.body::json -> 'actor' ->> 'mbox_sha1sum') = $2) "
 	                    "ORDER BY s.provider_id, s.seq LIMIT $5::int", 5, v);
 	if (rc != 0)
@@ -281,7 +282,7 @@ int cpd_xs_unmatched(rs_db *db, char **out, int64_t provider_id, int limit)
 	PGresult *res = NULL;
 	int rc = rs_db_exec(&res, db, "xapi_unmatched",
 	                    "SELECT coalesce(json_agg(j ORDER BY at DESC), '[]'::json)::text FROM ("
-	                    "SELECT o.at, json_build_object('statement_id', o.statement_id, 'stored', s.stored, "
+	                    "SELECT o.at, json_build_object('statement_id', o.statement_id, 'stored', " CPD_SQL_TS("s.stored") ", "
 	                    "'verb', s.verb_id, 'activity', s.activity_id, 'actor', s.body::json -> 'actor', "
 	                    "'reason', o.reason, 'message_id', o.reason, 'args', json_build_array(CASE o.reason "
 	                    "WHEN 'cpd.record.course_unknown' THEN s.activity_id "

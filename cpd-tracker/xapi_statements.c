@@ -865,6 +865,84 @@ int cpd_xapi_rematch_in_tx(int *out_credited, rs_db *db, const char *regno, cons
 	return rc;
 }
 
+/* ---- the job's sweep: statements stored while their mbox was being confirmed ---- */
+
+struct cpd_xs_sweep {
+	const struct cpd_xapi_who *who;
+	int64_t after_pid, after_seq;     /* the page starts after this statement */
+	size_t looked;                    /* statements of the page (CPD_XS_REMATCH_PAGE: more follow) */
+	int credited;
+};
+
+/* One page of the unmatched-by-mbox statements, in one transaction: those whose mbox or
+ * mbox_sha1sum a registrant has confirmed since go the way of a new statement (as at the
+ * confirmation), one audit entry lists them. */
+static int cpd_xs_sweep_page(rs_db *db, void *arg)
+{
+	struct cpd_xs_sweep *w = arg;
+	struct cpd_xs_page p = { .rows = json_array() };
+	json_t *credited = json_array(), *keep = json_array();
+	struct cpd_xs_mboxes mb = { 0 };
+	int rc = p.rows && credited && keep ? 0 : RS_ENOMEM;
+	if (rc == 0)
+		rc = cpd_xs_unmatched_mbox(db, NULL, NULL, w->after_pid, w->after_seq, CPD_XS_REMATCH_PAGE,
+		                           cpd_xs_on_unmatched, &p);
+	if (rc == 0 && p.oom)
+		rc = RS_ENOMEM;
+	size_t n = json_array_size(p.rows), nmb = 0;
+	w->looked = n;
+	w->credited = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		nmb += (size_t)cpd_xs_mbox_key(&mb, i, n,
+		                               json_object_get(json_object_get(json_array_get(p.rows, i), "body"), "actor"));
+	if (rc == 0 && mb.oom)
+		rc = RS_ENOMEM;
+	if (rc == 0 && nmb > 0)
+		rc = reg_mbox_resolve(mb.regno, db, (const char *const *)mb.addr, (const char *const *)mb.sha1, n);
+	/* Only the statements someone now answers for: the others stay as they are. */
+	for (size_t i = 0; rc == 0 && nmb > 0 && i < n; i++)
+		if (mb.regno[i][0])
+			json_array_append(keep, json_array_get(p.rows, i));
+	size_t nk = json_array_size(keep);
+	for (size_t from = 0, to; rc == 0 && from < nk; from = to) {
+		json_int_t pid = json_integer_value(json_object_get(json_array_get(keep, from), "pid"));
+		for (to = from + 1; to < nk && json_integer_value(json_object_get(json_array_get(keep, to), "pid")) == pid;
+		     to++)
+			;
+		rc = cpd_xs_rematch_group(db, keep, from, to, w->who, credited);
+	}
+	if (rc == 0 && nk > 0) {
+		json_t *d = json_pack("{s:I, s:O}", "looked_at", (json_int_t)nk, "credited", credited);
+		rc = d ? rs_audit(db, w->who->actor, w->who->role, "cpd.xapi.rematch", "job:xapi-sweep", d, NULL) : RS_ENOMEM;
+		json_decref(d);
+	}
+	if (rc == 0 && n > 0) {
+		const json_t *last = json_array_get(p.rows, n - 1);
+		w->after_pid = (int64_t)json_integer_value(json_object_get(last, "pid"));
+		w->after_seq = (int64_t)json_integer_value(json_object_get(last, "seq"));
+		w->credited = (int)json_array_size(credited);
+	}
+	cpd_xs_mboxes_free(&mb);
+	json_decref(p.rows);
+	json_decref(keep);
+	json_decref(credited);
+	return rc;
+}
+
+int cpd_xapi_rematch_sweep(int *out_credited, rs_db *db, const char *base_url, const char *actor, const char *role)
+{
+	struct cpd_xapi_who who = { .base_url = base_url ? base_url : "", .actor = actor, .role = role };
+	struct cpd_xs_sweep w = { .who = &who };
+	int total = 0, rc = 0;
+	do {
+		rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 5, cpd_xs_sweep_page, &w);
+		total += rc == 0 ? w.credited : 0;
+	} while (rc == 0 && w.looked == CPD_XS_REMATCH_PAGE);
+	if (out_credited)
+		*out_credited = total;
+	return rc;
+}
+
 /* Every Activity of s (object, context activities, a SubStatement's) into acts, in order. */
 static void cpd_xs_activities(json_t *acts, const json_t *s)
 {
@@ -1088,15 +1166,15 @@ int cpd_xapi_store(json_t **out_ids, rs_db *db, const struct cpd_xapi_who *who, 
 		const json_t *obj = json_object_get(s, "object");
 		const json_t *ctx = json_object_get(s, "context");
 		const char *verb = json_string_value(json_object_get(json_object_get(s, "verb"), "id"));
-		char *body = json_dumps(s, JSON_COMPACT);
-		json_t *row = json_pack("{s:s, s:s, s:s, s:O?, s:O?, s:O?, s:b, s:o, s:o, s:o, s:s?}", "id", b.ids[i],
+		/* The statement itself, not its text: the rows are serialised once, and the store
+		 * keeps the statement's member of that text verbatim (a json, not a jsonb, column). */
+		json_t *row = json_pack("{s:s, s:s, s:s, s:O?, s:O?, s:O?, s:b, s:o, s:o, s:o, s:O}", "id", b.ids[i],
 		                        "stored", stored, "verb_id", verb, "activity_id",
 		                        cpd_xapi_is_type(obj, "Activity", 1) ? json_object_get(obj, "id") : NULL,
 		                        "registration", json_object_get(ctx, "registration"), "target_id",
 		                        cpd_xapi_is_type(obj, "StatementRef", 0) ? json_object_get(obj, "id") : NULL,
 		                        "is_voiding", strcmp(verb, XAPI_VOIDED) == 0, "agents", agents, "rel_agents",
-		                        rel_agents, "rel_activities", rel_acts, "body", body);
-		free(body);
+		                        rel_agents, "rel_activities", rel_acts, "body", s);
 		if (!row)
 			rc = RS_ENOMEM;
 		else

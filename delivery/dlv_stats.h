@@ -34,12 +34,17 @@ struct dlv_stats_row {
 int dlv_stats_exam(struct dlv_stats_row **out, int *n, char *as_of, rs_db *db, enum dlv_stats_dim dim,
                    const struct dlv_stats_filter *f);
 
-/* The same counts month by month (cross-table disclosure control: a range's figure is the
- * sum of its months'): one row per (month, group) with label = "YYYY-MM", key = the group's
- * key as dlv_stats_exam gives it ("" for DLV_STATS_MONTH and DLV_STATS_TOTAL), applicants,
- * examinees and passers (the other fields 0). *out malloc'd (free). */
+/* The same figures month by month (the statistics layer protects every period of the
+ * lattice jointly from them): one row per (month, group) with label = "YYYY-MM", key = the group's
+ * key as dlv_stats_exam gives it ("" for DLV_STATS_MONTH and DLV_STATS_TOTAL) and every
+ * figure of dlv_stats_exam. *out malloc'd (free). */
 int dlv_stats_exam_months(struct dlv_stats_row **out, int *n, rs_db *db, enum dlv_stats_dim dim,
                           const struct dlv_stats_filter *f);
+
+/* When exam.stats_cube was last refreshed: *stamp in microseconds since the epoch (0 = never)
+ * and as_of (>= 40 bytes; "" = never). The cube changes only in a refresh, which commits a
+ * new stamp with it: the stamp identifies the cube's content. */
+int dlv_stats_exam_stamp(long long *stamp, char *as_of, rs_db *db);
 
 /* Recompute the aggregates from bookings and results (the job; concurrent reads go on). */
 int dlv_stats_refresh(rs_db *db);

@@ -102,6 +102,10 @@ int dlv_stats_exam_months(struct dlv_stats_row **out, int *n, rs_db *db, enum dl
 		w->applicants = atoll(PQgetvalue(r, i, 2));
 		w->examinees = atoll(PQgetvalue(r, i, 3));
 		w->passers = atoll(PQgetvalue(r, i, 4));
+		w->sum_scaled = atof(PQgetvalue(r, i, 5));
+		w->sumsq_scaled = atof(PQgetvalue(r, i, 6));
+		for (int b = 0; b < DLV_STATS_BANDS; b++)
+			w->hist[b] = atoll(PQgetvalue(r, i, 7 + b));
 	}
 	PQclear(r);
 	*out = rows;
@@ -160,13 +164,51 @@ done:
 	return rc;
 }
 
+int dlv_stats_exam_stamp(long long *stamp, char *as_of, rs_db *db)
+{
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "dlv_st_stamp",
+	                    "SELECT (extract(epoch FROM refreshed_at) * 1000000)::bigint, "
+	                    "to_char(refreshed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM exam.stats_refresh",
+	                    0, NULL);
+	if (rc != 0)
+		return rc;
+	*stamp = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : 0;
+	dlv_st_copy(as_of, 40, PQntuples(r) ? PQgetvalue(r, 0, 1) : "");
+	PQclear(r);
+	return 0;
+}
+
+/* Replace the cube's months from the earliest one noted in exam.stats_dirty on (every month
+ * on a first refresh); one refresh at a time (the lock on exam.stats_refresh, which only the
+ * job writes: readers and the writers of bookings never wait on it). */
 static int dlv_st_refresh_tx(rs_db *db, void *arg)
 {
 	(void)arg;
-	/* The aggregation sorts a million rows: in memory, not in temporary files. */
+	/* The aggregation sorts up to a million rows: in memory, not in temporary files. */
 	int rc = rs_db_exec_plain(db, "SET LOCAL work_mem = '256MB'");
 	if (rc == 0)
-		rc = rs_db_exec(NULL, db, "dlv_st_refresh", "REFRESH MATERIALIZED VIEW CONCURRENTLY exam.stats_cube", 0, NULL);
+		rc = rs_db_exec_plain(db, "LOCK TABLE exam.stats_refresh IN EXCLUSIVE MODE");
+	PGresult *r = NULL;
+	if (rc == 0)
+		rc = rs_db_exec(&r, db, "dlv_st_dirty",
+		                "SELECT CASE WHEN EXISTS (SELECT 1 FROM exam.stats_refresh) THEN min(month)::text ELSE 'all' END, "
+		                "coalesce(max(id), 0)::text FROM exam.stats_dirty", 0, NULL);
+	if (rc != 0) {
+		PQclear(r);
+		return rc;
+	}
+	char since[16] = "", upto[24];
+	int todo = !PQgetisnull(r, 0, 0);
+	dlv_st_copy(since, sizeof since, todo ? PQgetvalue(r, 0, 0) : "");
+	dlv_st_copy(upto, sizeof upto, PQgetvalue(r, 0, 1));
+	PQclear(r);
+	const char *ps[] = { strcmp(since, "all") == 0 ? NULL : since };
+	if (todo)
+		rc = rs_db_exec(NULL, db, "dlv_st_refill", "SELECT exam.stats_cube_refill($1::date)", 1, ps);
+	const char *pu[] = { upto };
+	if (rc == 0)
+		rc = rs_db_exec(NULL, db, "dlv_st_taken", "DELETE FROM exam.stats_dirty WHERE id <= $1::bigint", 1, pu);
 	if (rc == 0)
 		rc = rs_db_exec(NULL, db, "dlv_st_refreshed",
 		                "INSERT INTO exam.stats_refresh (one, refreshed_at) VALUES (true, now()) "

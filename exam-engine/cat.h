@@ -399,7 +399,10 @@ int cat_scale(const struct cat_exam *exam, double theta);
 /* ------------------------------------------------------------------------------------ */
 /* Simulation (used by `riss simulate` and the Sympson-Hetter procedure)                  */
 
-enum cat_theta_dist { CAT_DIST_NORMAL = 0, CAT_DIST_UNIFORM = 1 };
+/* NORMAL: N(0,1); UNIFORM: U(-3, 3); STRATA: the same number of candidates in each of the
+ * exam's conditional-SH theta strata (candidate i in stratum i mod strata), each from N(0,1)
+ * truncated to its stratum, so the outer strata are as well counted as the middle ones. */
+enum cat_theta_dist { CAT_DIST_NORMAL = 0, CAT_DIST_UNIFORM = 1, CAT_DIST_STRATA = 2 };
 
 /* Accumulator for a batch of simulated candidates; merge batches run on several threads. */
 struct cat_sim_acc {
@@ -418,6 +421,11 @@ struct cat_sim_acc {
 	double c_n[CAT_SH_MAX_STRATA];
 	uint32_t *c_sel;     /* [stratum * nitems + item]: times facing the SH lottery */
 	uint32_t *c_admin;   /* [stratum * nitems + item]: times administered */
+	/* Set by the caller before a run: with sympson-hetter-conditional the lottery uses the
+	 * sh_kc of the candidate's true-theta stratum, the stratum c_sel counts (Stocking &
+	 * Lewis's simulation; cat_sh_calibrate sets it); false: the current estimate's stratum,
+	 * as an operational session does. Not merged: each batch's accumulator carries it. */
+	bool lottery_true_theta;
 };
 #define CAT_SIM_BANDS 12
 #define CAT_SIM_BAND_LO (-3.0)
@@ -496,7 +504,9 @@ void cat_sh_update_cond(struct cat_bank *bank, const struct cat_sim_acc *acc, co
  * o->margin, and stops when a round's maximum exposure is at most the aim plus 0.01 (after
  * the first round) or after o->max_rounds. With exposure method sympson-hetter-conditional
  * the same loop sets sh_kc by cat_sh_update_cond and judges the largest exposure within a
- * stratum of true theta (cat_sim_report's stratum_expo_max) instead of the overall one.
+ * stratum of true theta (cat_sim_report's stratum_expo_max) instead of the overall one; its
+ * rounds draw the simulees by CAT_DIST_STRATA and run each simulee's lottery on its true
+ * stratum (lottery_true_theta), so the k and the counts refer to the same stratum.
  * bank must be the engine's bank; its sh_k and
  * version are updated. Deterministic in o->seed (a simulate hook must keep that).
  * CAT_EINVAL for bad options (fewer than 10 examinees, no rounds, an aim at or below
@@ -506,10 +516,12 @@ struct cat_sh_opts {
 	int max_rounds;            /* >= 1 */
 	double margin;             /* aim this far below the target */
 	uint64_t seed;
-	/* Optional: run one round's simulation into acc (initialised for the bank, empty) with
-	 * the same result as cat_sim_run(acc, eng, seed, CAT_DIST_NORMAL, 0, n, NULL, 0), e.g.
-	 * split over threads (the engine has none); 0 or a CAT_E* code. NULL: cat_sim_run. */
-	int (*simulate)(struct cat_sim_acc *acc, const struct cat_engine *eng, uint64_t seed, size_t n, void *ctx);
+	/* Optional: run one round's simulation into acc (initialised for the bank, empty, its
+	 * lottery_true_theta set) with the same result as cat_sim_run(acc, eng, seed, dist, 0, n,
+	 * NULL, 0), e.g. split over threads (the engine has none); 0 or a CAT_E* code. NULL:
+	 * cat_sim_run. dist is CAT_DIST_NORMAL, or CAT_DIST_STRATA for the conditional method. */
+	int (*simulate)(struct cat_sim_acc *acc, const struct cat_engine *eng, uint64_t seed, enum cat_theta_dist dist,
+	                size_t n, void *ctx);
 	/* Optional: each round's figures, before its update (progress, history). */
 	void (*on_round)(void *ctx, int round, const struct cat_sim_report *rep, const struct cat_sim_acc *acc);
 	void *ctx;                 /* passed to both */

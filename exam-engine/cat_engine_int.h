@@ -87,6 +87,9 @@ struct cat_session {
 	uint32_t *s_idx;
 	uint32_t *sim_selected;/* simulation hook: counts items facing the SH lottery */
 	uint32_t *sim_sel_cond;/*   the same for the candidate's true-theta stratum (row of acc->c_sel) */
+	int sim_stratum;       /* simulation (Stocking & Lewis): the conditional-SH lottery uses this
+	                        * stratum of true theta, the one sim_sel_cond counts; -1: the stratum
+	                        * of the current estimate (operational sessions) */
 	bool excl_reserved;    /* this selection skips reserved items (candidate not near the cut) */
 };
 

@@ -444,6 +444,7 @@ int cat_session_new_opts(struct cat_session **out, const struct cat_engine *g, u
 	s->seed = seed;
 	s->opts = opts;
 	s->fixed_theta = fixed_theta;
+	s->sim_stratum = -1;
 	cat_rng_seed(&s->rng, seed);
 	s->cap = (size_t)e->max_items + (size_t)e->pretest_items;
 	s->flags = calloc(g->n, 1);
@@ -715,8 +716,9 @@ static long cat_select_operational(struct cat_session *s)
 		const struct cat_bank_item *bi = &g->bank->items[i];
 		double k = bi->sh_k;
 		if (ex == CAT_EXPO_SH_COND) {
-			/* conditional: the parameter of the stratum the current estimate lies in */
-			int st = cat_sh_stratum(e, s->theta);
+			/* conditional: the parameter of the stratum the current estimate lies in, or
+			 * in a calibration run the simulee's true-theta stratum (the one counted) */
+			int st = s->sim_stratum >= 0 ? s->sim_stratum : cat_sh_stratum(e, s->theta);
 			k = st < bi->nkc ? bi->sh_kc[st] : 1.0;
 		}
 		if (k >= 1.0 || cat_rng_uniform(&s->rng) < k || !cat_may_reject(s, (size_t)j))

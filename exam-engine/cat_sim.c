@@ -99,6 +99,36 @@ static double cat_sim_dist_quantile(enum cat_theta_dist dist, double cut, double
 	return (lo + hi) / 2;
 }
 
+/* Theta with cat_phi(theta) = p, 0 < p < 1 (bisection on [-9, 9]). */
+static double cat_phi_inv(double p)
+{
+	double lo = -9, hi = 9;
+	for (int it = 0; it < 64; it++) {
+		double m = (lo + hi) / 2;
+		if (cat_phi(m) < p) lo = m; else hi = m;
+	}
+	return (lo + hi) / 2;
+}
+
+/* A candidate's true theta under dist; c is the candidate's number (CAT_DIST_STRATA: stratum
+ * c mod strata, N(0,1) truncated to it by the inverse distribution function). */
+static double cat_sim_theta(const struct cat_exam *e, enum cat_theta_dist dist, size_t c, struct cat_rng *rng)
+{
+	if (dist == CAT_DIST_UNIFORM)
+		return -3.0 + 6.0 * cat_rng_uniform(rng);
+	if (dist != CAT_DIST_STRATA)
+		return cat_rng_normal(rng);
+	int ns = e->sh_nstrata > 0 ? e->sh_nstrata : 1, k = (int)(c % (size_t)ns);
+	double plo = k == 0 ? 0 : cat_phi(e->sh_cuts[k - 1]), phi = k + 1 == ns ? 1 : cat_phi(e->sh_cuts[k]);
+	double u = plo + (phi - plo) * cat_rng_uniform(rng);
+	u = u <= 1e-15 ? 1e-15 : u >= 1 - 1e-15 ? 1 - 1e-15 : u;
+	double t = cat_phi_inv(u);
+	/* the bisection's last step can land a hair outside the stratum: keep it inside */
+	if (k > 0 && t < e->sh_cuts[k - 1]) t = e->sh_cuts[k - 1];
+	if (k + 1 < ns && t >= e->sh_cuts[k]) t = nextafter(e->sh_cuts[k], -HUGE_VAL);
+	return t;
+}
+
 /* Simulated response of a candidate at theta. */
 static int cat_sim_answer(const struct cat_item *it, double theta, struct cat_rng *rng)
 {
@@ -184,7 +214,7 @@ int cat_sim_run_forms(struct cat_sim_acc *acc, const struct cat_engine *g, uint6
 	for (size_t c = first; c < first + count; c++) {
 		struct cat_rng cr;
 		cat_rng_seed(&cr, cat_mix64(seed ^ cat_mix64(c * 2 + 1)));
-		double theta = dist == CAT_DIST_UNIFORM ? -3.0 + 6.0 * cat_rng_uniform(&cr) : cat_rng_normal(&cr);
+		double theta = cat_sim_theta(e, dist, c, &cr);
 		double est, se;
 		size_t nop = 0;
 		int stratum = cat_sh_stratum(e, theta);
@@ -217,6 +247,8 @@ int cat_sim_run_forms(struct cat_sim_acc *acc, const struct cat_engine *g, uint6
 				goto done;
 			s->sim_selected = acc->selected;
 			s->sim_sel_cond = acc->c_sel + (size_t)stratum * acc->nitems;
+			if (acc->lottery_true_theta)
+				s->sim_stratum = stratum;
 			size_t it;
 			while (!cat_session_done(s) && cat_session_next(s, &it) == 0) {
 				int x = cat_sim_answer(&g->bank->items[it].irt, theta, &cr);
@@ -476,8 +508,12 @@ int cat_sh_calibrate(struct cat_sh_outcome *out, struct cat_bank *bank, const st
 		if (cat_sim_acc_init(&acc, bank->n))
 			return CAT_ENOMEM;
 		uint64_t seed = cat_mix64(o->seed + (uint64_t)it);
-		int rc = o->simulate ? o->simulate(&acc, eng, seed, o->examinees, o->ctx)
-		                     : cat_sim_run(&acc, eng, seed, CAT_DIST_NORMAL, 0, o->examinees, NULL, 0);
+		/* conditional (Stocking & Lewis): equal numbers of simulees per stratum, and the
+		 * lottery of a simulee uses its true stratum, the one P(S | stratum) is counted in */
+		enum cat_theta_dist dist = cond ? CAT_DIST_STRATA : CAT_DIST_NORMAL;
+		acc.lottery_true_theta = cond;
+		int rc = o->simulate ? o->simulate(&acc, eng, seed, dist, o->examinees, o->ctx)
+		                     : cat_sim_run(&acc, eng, seed, dist, 0, o->examinees, NULL, 0);
 		if (rc) {
 			cat_sim_acc_free(&acc);
 			return rc;

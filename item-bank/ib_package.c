@@ -278,7 +278,8 @@ int ib_pkg_build(struct ib_pkg_doc *out, const struct ib_itemset *set, const str
 			}
 		}
 	}
-	if (exam->exposure == CAT_EXPO_SH) {
+	/* sympson-hetter-conditional too: the same procedure writes the per-stratum sh_kc */
+	if (exam->exposure == CAT_EXPO_SH || exam->exposure == CAT_EXPO_SH_COND) {
 		struct cat_sh_opts so = { .examinees = o->sh_examinees ? o->sh_examinees : 1000,
 		                          .max_rounds = o->sh_rounds ? o->sh_rounds : 6, .margin = 0.02,
 		                          .seed = o->sh_seed ? o->sh_seed : 1 };
@@ -321,7 +322,10 @@ int ib_pkg_build(struct ib_pkg_doc *out, const struct ib_itemset *set, const str
 	                 "format", IB_PACKAGE_FORMAT, "format_version", 1, "exam", exam->id, "exam_version", ev,
 	                 "bank_version", res->bank_version, "exam_definition", o->exam_text, "engine_bank", btext,
 	                 "views", views, "keys", keys, "sympson_hetter", "method",
-	                 exam->exposure == CAT_EXPO_SH ? "sympson-hetter" : "none", "target", exam->exposure_target,
+	                 exam->exposure == CAT_EXPO_SH        ? "sympson-hetter"
+	                 : exam->exposure == CAT_EXPO_SH_COND ? "sympson-hetter-conditional"
+	                                                      : "none",
+	                 "target", exam->exposure_target,
 	                 "rounds", res->sh.rounds, "max_exposure", res->sh.max_exposure, "reached", res->sh.reached,
 	                 "publisher", publisher, "published_at", published_at);
 	if (!root || !(doc = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)))) {

@@ -456,7 +456,10 @@ static json_t *ib_pkg_exposure(const struct ib_package *pkg, const char *doc, si
 		below += k < 1.0;
 	}
 	json_t *x = json_pack("{s:s, s:f, s:i, s:f, s:f, s:f, s:I}", "method",
-	                      e->exposure == CAT_EXPO_SH ? "sympson-hetter" : e->exposure == CAT_EXPO_RANDOMESQUE ? "randomesque" : "none",
+	                      e->exposure == CAT_EXPO_SH          ? "sympson-hetter"
+	                      : e->exposure == CAT_EXPO_SH_COND   ? "sympson-hetter-conditional"
+	                      : e->exposure == CAT_EXPO_RANDOMESQUE ? "randomesque"
+	                                                           : "none",
 	                      "target", e->exposure_target, "randomesque_k", e->randomesque_k, "sh_k_min", pkg->n ? lo : 0.0,
 	                      "sh_k_mean", pkg->n ? sum / (double)pkg->n : 0.0, "sh_k_max", pkg->n ? hi : 0.0, "sh_k_below_1",
 	                      below);

@@ -7,9 +7,12 @@
 #include "rs_config.h"
 #include "rs_encode.h"
 #include "rs_error.h"
+#include "rs_log.h"
 #include "rs_password.h"
+#include "rs_seal.h"
 #include "rs_util.h"
 
+#include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <pthread.h>
@@ -201,6 +204,94 @@ int reg_activation_code_normalise(char out[REG_ACTIVATION_CODE_LEN + 1], const c
 	return 0;
 }
 
+/* ---- TOTP secrets sealed at rest (issue 17, sec3) ---- */
+
+static void reg_totp_binding(char out[40], const char *regno)
+{
+	snprintf(out, 40, "registry.accounts:%s", regno);
+}
+
+/* The TOTP secret of regno's account, opened; one that does not open (moved from another
+ * account, changed, or under a key not loaded) is logged (never its value) and fails. */
+static int reg_totp_open(unsigned char secret[RS_TOTP_SECRET_LEN], size_t *slen, const char *regno,
+                         const char *stored)
+{
+	char binding[40];
+	reg_totp_binding(binding, regno);
+	int rc = rs_unseal(secret, RS_TOTP_SECRET_LEN, slen, stored, binding);
+	if (rc != 0)
+		rs_warn("registrant %s: the TOTP secret does not open: %s", regno, rs_error_last());
+	return rc;
+}
+
+struct reg_seal_all {
+	int n;
+};
+
+static int reg_seal_one(void *arg, rs_db *db, const char *regno, const char *stored)
+{
+	struct reg_seal_all *t = arg;
+	if (rs_seal_current(stored))
+		return 0;
+	unsigned char raw[RS_SEAL_PLAIN_MAX];
+	size_t n = 0;
+	char binding[40], sealed[RS_SEAL_TEXT_MAX];
+	reg_totp_binding(binding, regno);
+	int rc = strncmp(stored, "s1.", 3) == 0 ? rs_unseal(raw, sizeof raw, &n, stored, binding)
+	                                        : rs_base32_decode(raw, sizeof raw, &n, stored);
+	if (rc != 0 || n != RS_TOTP_SECRET_LEN) {
+		rs_error_set("registrant %s: the TOTP secret neither opens nor is base32 of 20 bytes", regno);
+		rc = RS_ECRYPTO;
+	} else if ((rc = rs_seal(sealed, raw, n, binding)) == 0 && (rc = reg_store_totp_set(db, regno, sealed)) == 0) {
+		t->n++;
+	}
+	OPENSSL_cleanse(raw, sizeof raw);
+	return rc;
+}
+
+int reg_totp_seal_all(rs_db *db, const char *actor, int *out_n)
+{
+	struct reg_seal_all t = { 0 };
+	int rc = reg_store_totp_each(db, reg_seal_one, &t);
+	if (rc == 0 && t.n > 0) {
+		char kid[9];
+		rs_seal_key_id(kid);
+		json_t *d = json_pack("{s:i, s:s}", "accounts", t.n, "key", kid);
+		rc = rs_audit(db, actor, "operator", "registry.totp.sealed", "", d, NULL);
+		json_decref(d);
+	}
+	if (rc == 0 && out_n)
+		*out_n = t.n;
+	return rc;
+}
+
+int reg_totp_migrate(rs_db *db, const char *actor, int *out_n)
+{
+	int validated = 0;
+	int rc = reg_store_totp_constraint(db, &validated);
+	if (rc == RS_ENOTFOUND) {
+		*out_n = 0;
+		return 0;
+	}
+	if (rc != 0 || (rc = reg_totp_seal_all(db, actor, out_n)) != 0)
+		return rc;
+	return validated ? 0 : reg_store_totp_validate(db);
+}
+
+static int reg_key_known(void *arg, const char *id)
+{
+	(void)arg;
+	if (rs_seal_known(id))
+		return 0;
+	rs_error_msg("sec3.key_unknown", id, NULL);
+	return RS_ENOTFOUND;
+}
+
+int reg_totp_keys_check(rs_db *db)
+{
+	return reg_store_totp_key_ids(db, reg_key_known, NULL);
+}
+
 struct reg_activate_arg {
 	const char *regno, *request_id;
 	const unsigned char *sha;
@@ -246,17 +337,26 @@ int reg_account_activate(char out_secret[40], rs_db *db, const char *regno, cons
 	if ((rc = rs_random_bytes(raw, sizeof raw)) != 0)
 		return rc;
 	rs_base32_encode(secret, raw, sizeof raw);
+	/* Stored sealed, bound to the registration number (issue 17, sec3; common/rs_seal.h). */
+	char sealed[RS_SEAL_TEXT_MAX], binding[40];
+	reg_totp_binding(binding, regno);
+	rc = rs_seal(sealed, raw, sizeof raw, binding);
 	OPENSSL_cleanse(raw, sizeof raw);
-	reg_acct_sha256(sha, norm);
-	struct reg_activate_arg a = { .regno = regno, .request_id = request_id, .sha = sha, .hash = hash, .secret = secret };
-	rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_activate_tx, &a);
 	if (rc != 0)
 		return rc;
+	reg_acct_sha256(sha, norm);
+	struct reg_activate_arg a = { .regno = regno, .request_id = request_id, .sha = sha, .hash = hash, .secret = sealed };
+	rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_activate_tx, &a);
+	if (rc != 0) {
+		OPENSSL_cleanse(secret, sizeof secret);
+		return rc;
+	}
 	if (!a.ok) {
 		rs_error_msg("renewal.err.activation", NULL);
 		return RS_EAUTH;
 	}
 	snprintf(out_secret, 40, "%s", secret);
+	OPENSSL_cleanse(secret, sizeof secret);
 	return 0;
 }
 
@@ -362,7 +462,7 @@ int reg_account_login(struct reg_me_login *out, rs_db *db, const char *regno, co
 		size_t slen = 0;
 		a.step = acct.totp_last_step;
 		int ok = rs_password_verify(acct.password_hash, password) == 0 &&
-		         rs_base32_decode(secret, sizeof secret, &slen, acct.totp_secret) == 0 &&
+		         reg_totp_open(secret, &slen, regno, acct.totp_secret) == 0 &&
 		         rs_totp_verify(secret, slen, totp, now, &a.step) == 0;
 		OPENSSL_cleanse(secret, sizeof secret);
 		a.outcome = ok ? REG_LOGIN_OK : REG_LOGIN_FAILED;
@@ -494,7 +594,7 @@ int reg_account_password_change(rs_db *db, const char *regno, const unsigned cha
 	size_t slen = 0;
 	a.step = acct.totp_last_step;
 	ok = rs_password_verify(acct.password_hash, current) == 0 &&
-	     rs_base32_decode(secret, sizeof secret, &slen, acct.totp_secret) == 0 &&
+	     reg_totp_open(secret, &slen, regno, acct.totp_secret) == 0 &&
 	     rs_totp_verify(secret, slen, totp, now, &a.step) == 0;
 	OPENSSL_cleanse(secret, sizeof secret);
 	if (ok && strcmp(current, new_password) == 0) {

@@ -61,6 +61,16 @@ int reg_account_issue_code(char out[REG_ACTIVATION_CODE_LEN + 1], rs_db *db, con
  * TOTP secret is made and returned in out_secret (base32, 32 characters). The code is used
  * up. RS_EAUTH (wrong, used or expired code: one message for all), RS_EINVAL (password
  * too short or long). */
+/* TOTP secrets sealed at rest (issue 17, sec3; common/rs_seal.h, bound to
+ * "registry.accounts:<regno>"), as sf_totp_seal_all, sf_totp_migrate and sf_totp_keys_check
+ * of staff/ do for schema staff: inside the caller's transaction, seal every account's secret
+ * not under the key that seals now (audited registry.totp.sealed); riss db migrate's step
+ * (seal, then validate the migration's constraint; 0 before that migration); at rissd's
+ * start, RS_ENOTFOUND (sec3.key_unknown) when a secret is under a key not loaded. */
+int reg_totp_seal_all(rs_db *db, const char *actor, int *out_n);
+int reg_totp_migrate(rs_db *db, const char *actor, int *out_n);
+int reg_totp_keys_check(rs_db *db);
+
 int reg_account_activate(char out_secret[40], rs_db *db, const char *regno, const char *code, const char *password,
                          int64_t now, const char *request_id);
 

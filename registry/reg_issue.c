@@ -308,6 +308,71 @@ int reg_issue(char **out_jws, rs_db *db, const char *regno, const struct reg_iss
 	return reg_issue_batch(out_jws, db, one, 1, issuer, now, who);
 }
 
+/* One batch of reg_issue_missing: the registrants without a live credential, read and
+ * issued in the same transaction. */
+struct reg_missing_arg {
+	const struct reg_issuer *issuer;
+	const struct reg_actor *who;
+	int64_t now;
+	size_t issued;
+};
+
+#define REG_MISSING_BATCH 1000
+
+static int reg_missing_tx(rs_db *db, void *arg)
+{
+	struct reg_missing_arg *a = arg;
+	a->issued = 0;
+	char today[11];
+	reg_today_jst(today, a->now);
+	json_t *list = NULL;
+	int rc = reg_store_without_live_cred(db, &list, a->now, today, REG_MISSING_BATCH);
+	if (rc != 0)
+		return rc;
+	size_t n = json_array_size(list);
+	const char **regnos = calloc(n ? n : 1, sizeof *regnos);
+	char **jws = calloc(n ? n : 1, sizeof *jws);
+	if (!regnos || !jws) {
+		rc = RS_ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++)
+		regnos[i] = json_string_value(json_array_get(list, i));
+	if (n) {
+		struct reg_issue_arg ia = { .regnos = regnos, .n = n, .issuer = a->issuer, .now = a->now, .who = a->who,
+			                    .out = jws };
+		rc = reg_issue_tx(db, &ia);
+	}
+	if (rc == 0)
+		a->issued = n;
+	for (size_t i = 0; i < n; i++)
+		free(jws[i]);
+done:
+	free(jws);
+	free(regnos);
+	json_decref(list);
+	return rc;
+}
+
+int reg_issue_missing(size_t *out_n, rs_db *db, const struct reg_issuer *issuer, int64_t now,
+                      const struct reg_actor *who)
+{
+	*out_n = 0;
+	if (!issuer->kid || !issuer->kid[0]) {
+		rs_error_msg("reg.no_issuer_key", NULL);
+		return RS_ESTATE;
+	}
+	struct reg_missing_arg a = { .issuer = issuer, .who = who, .now = now };
+	for (;;) {
+		int rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 3, reg_missing_tx, &a);
+		if (rc != 0)
+			return rc;
+		*out_n += a.issued;
+		if (a.issued < REG_MISSING_BATCH)
+			return 0;
+	}
+}
+
 /* ---------- keys ---------- */
 
 int reg_keys_load(struct reg_keys *out, const char *dir, int64_t now)

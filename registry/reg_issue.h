@@ -47,6 +47,13 @@ int reg_issue_in_tx(char **out_jws, rs_db *db, const char *regno, const struct r
 int reg_issue_batch(char **out_jws, rs_db *db, const char *const *regnos, size_t n,
                     const struct reg_issuer *issuer, int64_t now, const struct reg_actor *who);
 
+/* Issue, through issuer's signer, a credential to every active registrant (valid today)
+ * who holds no live credential — registrants written in bulk, e.g. by riss demo — in batches
+ * of reg_issue_batch. *out_n is how many were issued (also on failure: the batches before
+ * it committed). */
+int reg_issue_missing(size_t *out_n, rs_db *db, const struct reg_issuer *issuer, int64_t now,
+                      const struct reg_actor *who);
+
 /* Keys from a key directory (config keys_dir): the verify set (every key that can still
  * verify a live credential), and the current signing key. */
 struct reg_keys {

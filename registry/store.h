@@ -3,6 +3,7 @@
 #ifndef REG_STORE_H
 #define REG_STORE_H
 
+#include "rs_seal.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -71,6 +72,9 @@ int reg_store_list_nonzero(rs_db *db, int list_id, int (*fn)(void *ctx, int64_t 
 int reg_store_leaf_append(rs_db *db, uint64_t *out_idx, const char *kind, const char *data);
 /* Live credentials (exp > now) of regno: a JSON array of {list_id, idx, status}. */
 int reg_store_live_creds(rs_db *db, json_t **out, const char *regno, int64_t now);
+/* Up to limit active registrants, valid on today, holding no live credential (exp > now,
+ * status 0): ["regno", ...] in number order. */
+int reg_store_without_live_cred(rs_db *db, json_t **out_regnos, int64_t now, const char *today, int limit);
 int reg_store_tlog_size(rs_db *db, uint64_t *out);
 /* Leaf hashes [from, to) appended to *hashes (grown with realloc; *cap in entries). */
 int reg_store_tlog_hashes(rs_db *db, reg_hash **hashes, uint64_t *cap, uint64_t from, uint64_t to);
@@ -147,10 +151,18 @@ int reg_store_activation_use(rs_db *db, int *out_ok, const char *regno, const un
 int reg_store_account_put(rs_db *db, const char *regno, const char *hash, const char *secret);
 struct reg_store_account {
 	char password_hash[160];
-	char totp_secret[40];
+	char totp_secret[RS_SEAL_TEXT_MAX]; /* sealed (rs_seal.h), bound to "registry.accounts:<regno>" */
 	int64_t totp_last_step;
 	int waiting;   /* the client address waits after failures on this account (backoff) */
 };
+/* TOTP secrets sealed at rest (sec3), inside the caller's transaction: fn for every account
+ * (rows locked), which may call reg_store_totp_set; the sealed constraint's state and its
+ * validation; the distinct key ids in use. */
+int reg_store_totp_each(rs_db *db, int (*fn)(void *arg, rs_db *db, const char *regno, const char *stored), void *arg);
+int reg_store_totp_set(rs_db *db, const char *regno, const char *sealed);
+int reg_store_totp_constraint(rs_db *db, int *out_validated);
+int reg_store_totp_validate(rs_db *db);
+int reg_store_totp_key_ids(rs_db *db, int (*fn)(void *arg, const char *id), void *arg);
 /* Read (no lock: sign-in verifies the password outside any transaction). RS_ENOTFOUND when
  * the registrant has no account. */
 int reg_store_account_get(rs_db *db, struct reg_store_account *out, const char *regno, const char *client);

@@ -308,3 +308,58 @@ int reg_store_live_scan(rs_db *db, int (*fn)(void *ctx, const struct reg_live_ro
 	PQclear(r);
 	return rc;
 }
+
+/* ---- TOTP secrets sealed at rest (issue 17, sec3) ---- */
+
+int reg_store_totp_each(rs_db *db, int (*fn)(void *arg, rs_db *db, const char *regno, const char *stored), void *arg)
+{
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "reg_totp_each",
+	                    "SELECT regno, totp_secret FROM registry.accounts ORDER BY regno FOR UPDATE", 0, NULL);
+	if (rc != 0)
+		return rc;
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++)
+		rc = fn(arg, db, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+	PQclear(r);
+	return rc;
+}
+
+int reg_store_totp_set(rs_db *db, const char *regno, const char *sealed)
+{
+	const char *p[] = { regno, sealed };
+	return rs_db_exec(NULL, db, "reg_totp_set", "UPDATE registry.accounts SET totp_secret = $2 WHERE regno = $1", 2,
+	                  p);
+}
+
+int reg_store_totp_constraint(rs_db *db, int *out_validated)
+{
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "reg_totp_constraint",
+	                    "SELECT convalidated FROM pg_constraint WHERE conrelid = to_regclass('registry.accounts') "
+	                    "AND conname = 'accounts_totp_secret_sealed'", 0, NULL);
+	if (rc != 0)
+		return rc;
+	int found = PQntuples(r) == 1;
+	*out_validated = found && PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return found ? 0 : RS_ENOTFOUND;
+}
+
+int reg_store_totp_validate(rs_db *db)
+{
+	return rs_db_exec_plain(db, "ALTER TABLE registry.accounts VALIDATE CONSTRAINT accounts_totp_secret_sealed");
+}
+
+int reg_store_totp_key_ids(rs_db *db, int (*fn)(void *arg, const char *id), void *arg)
+{
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "reg_totp_key_ids",
+	                    "SELECT DISTINCT substr(totp_secret, 4, 8) FROM registry.accounts WHERE totp_secret LIKE 's1.%'",
+	                    0, NULL);
+	if (rc != 0)
+		return rc;
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++)
+		rc = fn(arg, PQgetvalue(r, i, 0));
+	PQclear(r);
+	return rc;
+}

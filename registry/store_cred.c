@@ -125,6 +125,29 @@ int reg_store_live_creds(rs_db *db, json_t **out, const char *regno, int64_t now
 	return 0;
 }
 
+int reg_store_without_live_cred(rs_db *db, json_t **out_regnos, int64_t now, const char *today, int limit)
+{
+	char n[32], l[16];
+	snprintf(n, sizeof n, "%lld", (long long)now);
+	snprintf(l, sizeof l, "%d", limit);
+	const char *p[] = { n, today, l };
+	PGresult *res = NULL;
+	int rc = rs_db_exec(&res, db, "reg_without_live_cred",
+	                    "SELECT r.regno FROM registry.registrants r WHERE r.status = 'active' "
+	                    "AND r.valid_from <= $2::date AND r.valid_until >= $2::date AND NOT EXISTS ("
+	                    "SELECT 1 FROM registry.credentials c JOIN registry.status_entries s ON s.list_id = c.list_id "
+	                    "AND s.idx = c.status_idx WHERE c.regno = r.regno AND c.exp > $1::bigint AND s.status = 0) "
+	                    "ORDER BY r.regno LIMIT $3::int", 3, p);
+	if (rc != 0)
+		return rc;
+	json_t *arr = json_array();
+	for (int i = 0; i < PQntuples(res); i++)
+		json_array_append_new(arr, json_string(PQgetvalue(res, i, 0)));
+	PQclear(res);
+	*out_regnos = arr;
+	return 0;
+}
+
 int reg_store_tlog_size(rs_db *db, uint64_t *out)
 {
 	PGresult *res = NULL;

@@ -29,6 +29,22 @@ int sf_role_valid(const char *role);
 int sf_create(char out_secret[40], rs_db *db, const char *username, const char *display_name, const char *role,
               const char *centre_code, const char *password, const char *totp_secret_b32);
 
+/* TOTP secrets sealed at rest (issue 17, sec3; common/rs_seal.h, bound to
+ * "staff.accounts:<id>"). Inside the caller's transaction: seal every account's secret not
+ * sealed under the key that seals now (a clear base32 secret from before migration 0014, or
+ * one under the previous key during a rotation), rows locked; audited as staff.totp.sealed
+ * by actor when any changed; *out_n gets their number. RS_ECRYPTO when a secret neither
+ * opens nor is base32. */
+int sf_totp_seal_all(rs_db *db, const char *actor, int *out_n);
+/* riss db migrate's step after the SQL (migration 0014 cannot know the key): when 0014's
+ * constraint exists, seal every secret as sf_totp_seal_all does, then validate the
+ * constraint so that no clear secret can remain (needs the schema owner). Before 0014: 0. */
+int sf_totp_migrate(rs_db *db, const char *actor, int *out_n);
+
+/* At rissd's start: RS_ENOTFOUND, with catalogue message sec3.key_unknown, when some
+ * account's secret is sealed under a key that is not loaded (a wrong totp_key_file). */
+int sf_totp_keys_check(rs_db *db);
+
 /* Call fn for every account, ordered by user name. */
 int sf_list(rs_db *db, void (*fn)(void *arg, const struct sf_account *a), void *arg);
 

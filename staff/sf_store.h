@@ -4,17 +4,33 @@
 
 #include "sf.h"
 
+#include "rs_seal.h"
+
 /* What sign-in needs besides the public fields. */
 struct sf_store_login {
 	struct sf_account a;
 	char password_hash[160];
-	char totp_secret[40];     /* base32 */
+	char totp_secret[RS_SEAL_TEXT_MAX]; /* sealed (rs_seal.h), bound to "staff.accounts:<id>" */
 	int64_t totp_last_step;
 	int waiting;              /* this client is in backoff for this account */
 };
 
-int sf_store_create(rs_db *db, const char *username, const char *display_name, const char *role,
-                    const char *centre_code /* NULL */, const char *password_hash, const char *totp_secret);
+/* The id the next account gets (the identity's sequence), so its secret can be bound to it. */
+int sf_store_next_id(rs_db *db, int64_t *out_id);
+/* Insert account id with its sealed TOTP secret. */
+int sf_store_create(rs_db *db, int64_t id, const char *username, const char *display_name, const char *role,
+                    const char *centre_code /* NULL */, const char *password_hash, const char *totp_sealed);
+/* TOTP secrets sealed at rest (sec3), inside the caller's transaction: call fn for every
+ * account (id, stored secret: sealed or, before migration 0014's conversion, base32), rows
+ * locked; fn may call sf_store_totp_set. Stops at fn's first error. */
+int sf_store_totp_each(rs_db *db, int (*fn)(void *arg, rs_db *db, int64_t id, const char *stored), void *arg);
+int sf_store_totp_set(rs_db *db, int64_t id, const char *sealed);
+/* Whether migration 0014's constraint accounts_totp_secret_sealed exists (RS_ENOTFOUND if
+ * not) and *out_validated whether it holds for every row; VALIDATE it. */
+int sf_store_totp_constraint(rs_db *db, int *out_validated);
+int sf_store_totp_validate(rs_db *db);
+/* Call fn with each distinct key id (8 hex) the sealed secrets use; stops at fn's error. */
+int sf_store_totp_key_ids(rs_db *db, int (*fn)(void *arg, const char *id), void *arg);
 /* The account of username and whether client waits (no lock taken). RS_ENOTFOUND. */
 int sf_store_login_get(struct sf_store_login *out, rs_db *db, const char *username, const char *client);
 /* The same by username, or by account id when username is NULL. */

@@ -9,16 +9,71 @@
 #include <stdlib.h>
 #include <string.h>
 
-int sf_store_create(rs_db *db, const char *username, const char *display_name, const char *role,
-                    const char *centre_code, const char *password_hash, const char *totp_secret)
+int sf_store_next_id(rs_db *db, int64_t *out_id)
 {
-	const char *p[] = { username, display_name, role, centre_code, password_hash, totp_secret };
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "sf_next_id", "SELECT nextval(pg_get_serial_sequence('staff.accounts', 'id'))", 0,
+	                    NULL);
+	if (rc != 0)
+		return rc;
+	*out_id = atoll(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return 0;
+}
+
+int sf_store_create(rs_db *db, int64_t id, const char *username, const char *display_name, const char *role,
+                    const char *centre_code, const char *password_hash, const char *totp_sealed)
+{
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", (long long)id);
+	const char *p[] = { ids, username, display_name, role, centre_code, password_hash, totp_sealed };
 	int rc = rs_db_exec(NULL, db, "sf_create",
-	                    "INSERT INTO staff.accounts (username, display_name, role, centre_code, password_hash, totp_secret) "
-	                    "VALUES ($1, $2, $3, $4, $5, $6)", 6, p);
+	                    "INSERT INTO staff.accounts (id, username, display_name, role, centre_code, password_hash, "
+	                    "totp_secret) OVERRIDING SYSTEM VALUE VALUES ($1::bigint, $2, $3, $4, $5, $6, $7)", 7, p);
 	if (rc == RS_EEXIST)
 		rs_error_set("user name '%s' is already taken", username);
 	return rc;
+}
+
+int sf_store_totp_each(rs_db *db, int (*fn)(void *arg, rs_db *db, int64_t id, const char *stored), void *arg)
+{
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "sf_totp_each",
+	                    "SELECT id, totp_secret FROM staff.accounts ORDER BY id FOR UPDATE", 0, NULL);
+	if (rc != 0)
+		return rc;
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++)
+		rc = fn(arg, db, atoll(PQgetvalue(r, i, 0)), PQgetvalue(r, i, 1));
+	PQclear(r);
+	return rc;
+}
+
+int sf_store_totp_set(rs_db *db, int64_t id, const char *sealed)
+{
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", (long long)id);
+	const char *p[] = { ids, sealed };
+	return rs_db_exec(NULL, db, "sf_totp_set", "UPDATE staff.accounts SET totp_secret = $2 WHERE id = $1::bigint", 2,
+	                  p);
+}
+
+int sf_store_totp_constraint(rs_db *db, int *out_validated)
+{
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "sf_totp_constraint",
+	                    "SELECT convalidated FROM pg_constraint WHERE conrelid = 'staff.accounts'::regclass "
+	                    "AND conname = 'accounts_totp_secret_sealed'", 0, NULL);
+	if (rc != 0)
+		return rc;
+	int found = PQntuples(r) == 1;
+	*out_validated = found && PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return found ? 0 : RS_ENOTFOUND;
+}
+
+int sf_store_totp_validate(rs_db *db)
+{
+	return rs_db_exec_plain(db, "ALTER TABLE staff.accounts VALIDATE CONSTRAINT accounts_totp_secret_sealed");
 }
 
 /* Columns 0..6 of every account query. */
@@ -299,4 +354,18 @@ int sf_store_list(rs_db *db, void (*fn)(void *arg, const struct sf_account *a), 
 	}
 	PQclear(r);
 	return 0;
+}
+
+int sf_store_totp_key_ids(rs_db *db, int (*fn)(void *arg, const char *id), void *arg)
+{
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "sf_totp_key_ids",
+	                    "SELECT DISTINCT substr(totp_secret, 4, 8) FROM staff.accounts WHERE totp_secret LIKE 's1.%'",
+	                    0, NULL);
+	if (rc != 0)
+		return rc;
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++)
+		rc = fn(arg, PQgetvalue(r, i, 0));
+	PQclear(r);
+	return rc;
 }

@@ -19,10 +19,15 @@ struct st_filter {
 	char prefecture[3];                 /* JIS X 0401 code or "" */
 };
 
-/* Set one filter from a request or command-line value ("from", "to", "exam", "centre",
- * "prefecture"; empty value = no filter). RS_EINVAL with a catalogue message on a bad value
- * or name. */
+/* Set one filter from a request or command-line value ("period", "from", "to", "exam",
+ * "centre", "prefecture"; empty value = no filter). period is a published period of a
+ * fiscal year (April-March): "2025", "2025-H1" / "-H2", "2025-Q1" ... "-Q4"; it sets from
+ * and to. RS_EINVAL with a catalogue message on a bad value or name. */
 int st_filter_set(struct st_filter *f, const char *name, const char *value);
+/* After the filters are set: the date range is all time or exactly one published period
+ * (the only ranges released: each table is protected jointly over that lattice, so two
+ * releases cannot be differenced). RS_EINVAL with a catalogue message otherwise. */
+int st_filter_check(const struct st_filter *f);
 
 /* The tables: [{"name", "title" (catalogue id), "group" (catalogue id), "section"}], new. */
 json_t *st_table_list(void);

@@ -128,10 +128,105 @@ static int st_code_ok(const char *s, size_t max, int dash)
 	return 1;
 }
 
+/* ---- The period lattice ------------------------------------------------------------------- */
+
+/* The date filters a release accepts: all time, or one published period of a fiscal year
+ * (April to March): the year, its halves (H1 April-September, H2 October-March) or its
+ * quarters (Q1 April-June ... Q4 January-March). Periods nest only inside this lattice, and
+ * each exam table is protected jointly over all of it (st_exam_build), so subtracting one
+ * released period from another that contains it never pins a suppressed figure. Index
+ * within a year: 0 year, 1-2 halves, 3-6 quarters. */
+#define ST_PER_YEAR 7
+
+/* First and last fiscal month (0 = April) of period index p. */
+static void st_period_months(int p, int *lo, int *hi)
+{
+	if (p == 0) {
+		*lo = 0;
+		*hi = 11;
+	} else if (p <= 2) {
+		*lo = (p - 1) * 6;
+		*hi = *lo + 5;
+	} else {
+		*lo = (p - 3) * 3;
+		*hi = *lo + 2;
+	}
+}
+
+/* "YYYY-MM-01" of fiscal month fm (0 = April) of fiscal year fy. */
+static void st_fiscal_month(char out[11], int fy, int fm)
+{
+	int m = 4 + fm, y = m > 12 ? fy + 1 : fy;
+	snprintf(out, 11, "%04u-%02u-01", (unsigned)y % 10000u, (unsigned)(m > 12 ? m - 12 : m) % 100u);
+}
+
+/* Fiscal year and month (0 = April) of "YYYY-MM[-..]". */
+static void st_fiscal_of(const char *month, int *fy, int *fm)
+{
+	int y = atoi(month), m = (month[5] - '0') * 10 + (month[6] - '0');
+	*fy = m >= 4 ? y : y - 1;
+	*fm = m >= 4 ? m - 4 : m + 8;
+}
+
+/* The lattice period that from..to spans: 1 with *fy and *p set, 0 for all time, -1 when the
+ * range is not a published period. */
+static int st_period_of(const struct st_filter *f, int *fy, int *p)
+{
+	if (!f->from_month[0] && !f->to_month[0])
+		return 0;
+	if (!f->from_month[0] || !f->to_month[0])
+		return -1;
+	int fy1, fm1, fy2, fm2;
+	st_fiscal_of(f->from_month, &fy1, &fm1);
+	st_fiscal_of(f->to_month, &fy2, &fm2);
+	for (int q = 0; fy1 == fy2 && q < ST_PER_YEAR; q++) {
+		int lo, hi;
+		st_period_months(q, &lo, &hi);
+		if (lo == fm1 && hi == fm2) {
+			*fy = fy1;
+			*p = q;
+			return 1;
+		}
+	}
+	return -1;
+}
+
+int st_filter_check(const struct st_filter *f)
+{
+	int fy, p;
+	if (st_period_of(f, &fy, &p) < 0) {
+		rs_error_msg("stats3.not_a_period", NULL);
+		return RS_EINVAL;
+	}
+	return 0;
+}
+
+/* "2025" (fiscal year 2025: April 2025 - March 2026), "2025-H1", "2025-H2", "2025-Q1".."Q4". */
+static int st_period_set(struct st_filter *f, const char *v)
+{
+	size_t n = strlen(v);
+	if (!(n == 4 || (n == 7 && v[4] == '-' && ((v[5] == 'H' && v[6] >= '1' && v[6] <= '2') ||
+	                                           (v[5] == 'Q' && v[6] >= '1' && v[6] <= '4')))) ||
+	    !st_digits(v, 4) || atoi(v) < 1900 || atoi(v) > 2998) {
+		rs_error_msg("stats3.bad_period", NULL);
+		return RS_EINVAL;
+	}
+	int p = n == 4 ? 0 : v[5] == 'H' ? v[6] - '0' : 2 + (v[6] - '0'), lo, hi, fy = atoi(v);
+	st_period_months(p, &lo, &hi);
+	st_fiscal_month(f->from_month, fy, lo);
+	st_fiscal_month(f->to_month, fy, hi);
+	return 0;
+}
+
 int st_filter_set(struct st_filter *f, const char *name, const char *value)
 {
 	if (!value)
 		value = "";
+	if (strcmp(name, "period") == 0) {
+		if (!value[0])
+			return 0;
+		return st_period_set(f, value);
+	}
 	if (strcmp(name, "from") == 0 || strcmp(name, "to") == 0) {
 		char *dst = name[0] == 'f' ? f->from_month : f->to_month;
 		if (!value[0]) {
@@ -325,83 +420,227 @@ static int st_cmp_age(const void *a, const void *b)
 	return st_age_rank(x->key) - st_age_rank(y->key);
 }
 
-/* Cross-table rule (the same table over another date range): a range's figure is the sum of
- * its months', and a reader who has the table over two nested ranges subtracts one from the
- * other to get the months between. So a figure is released only when none of its months
- * alone would be a small count: each month's applicants, examinees, passers and the
- * complements a reader derives (absent = applicants - examinees, did not pass = examinees -
- * passers) of the group (key; NULL = the total over all groups) must be 0 or at least k.
- * Then the difference of two published figures is a sum of such months: never small. Marks
- * the entries of x to hold back as primary (before secondary suppression). */
-static void st_exam_months_rule(rs_sdc_table *t, const struct st_exam_idx *x, const char *key,
-                                const struct dlv_stats_row *months, int nm, const struct rs_sdc_rules *rules)
+/* One period of the lattice in the joint table: the fiscal year (-1 = all time) and the
+ * period index within it (st_period_months). */
+struct st_period {
+	int fy, p;
+};
+
+static int st_period_has(const struct st_period *q, int fy, int fm)
 {
-	for (int i = 0; i < nm;) {
-		/* The group's figures in month months[i].label (atoms come ordered by month). */
-		long long A = 0, E = 0, p = 0;
-		int j = i;
-		for (; j < nm && strcmp(months[j].label, months[i].label) == 0; j++) {
-			if (key && strcmp(months[j].key, key) != 0)
-				continue;
-			A += months[j].applicants;
-			E += months[j].examinees;
-			p += months[j].passers;
-		}
-		i = j;
-		const long long v[] = { A, E, p, A - E, E - p };
-		const int hold[] = { x->A, x->E, x->p, x->A, x->p };
-		for (int c = 0; c < 5; c++)
-			if (v[c] > 0 && v[c] < rules->k && rs_sdc_state(t, hold[c]) == RS_SDC_PUBLISHED)
-				rs_sdc_force(t, hold[c], RS_SDC_PRIMARY);
-	}
+	if (q->fy < 0)
+		return 1;
+	int lo, hi;
+	st_period_months(q->p, &lo, &hi);
+	return fy == q->fy && fm >= lo && fm <= hi;
 }
 
+static int st_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The joint table of an exam table (the period as one more dimension): every period of the
+ * lattice that the data touches — all time, each fiscal year, its halves and quarters —
+ * with each group's applicants, examinees, passers and their complements, the column totals
+ * of each period, and for every group and column the lattice's relations (all time = sum of
+ * the years, year = H1 + H2, H1 = Q1 + Q2, H2 = Q3 + Q4). Secondary suppression and the
+ * audit then run over all of it at once, so whichever periods a reader collects, the
+ * published figures never pin a suppressed one. It depends only on the month figures
+ * (atoms) under the other filters, so every period's release is a slice of the same
+ * protected table. */
+struct st_joint {
+	rs_sdc_table *t;
+	struct st_period *per;
+	int np;
+	const char **groups; /* sorted keys */
+	int ng;
+	struct st_exam_idx *x; /* [P * (ng + 1) + g]; g = ng is the period's total */
+	unsigned char *has;    /* [P * (ng + 1) + g]: the group has rows in the period */
+	double *sum;           /* sum of scaled scores, same layout */
+};
+
+static void st_joint_free(struct st_joint *j)
+{
+	rs_sdc_free(j->t);
+	free(j->per);
+	free(j->groups);
+	free(j->x);
+	free(j->has);
+	free(j->sum);
+}
+
+static const char *st_atom_key(const struct dlv_stats_row *a, int by_month)
+{
+	return by_month ? a->label : a->key;
+}
+
+static int st_joint_group(const struct st_joint *j, const char *key)
+{
+	const char **hit = bsearch(&key, j->groups, (size_t)j->ng, sizeof *j->groups, st_cmp_str);
+	return hit ? (int)(hit - j->groups) : -1;
+}
+
+/* Build (not yet protected) the joint table from the atoms; the requested period (want_fy,
+ * want_p; want_fy -1 = all time) is in it even without data. */
+static int st_joint_build(struct st_joint *j, const struct dlv_stats_row *atoms, int na, int by_month, int want_fy,
+                          int want_p)
+{
+	memset(j, 0, sizeof *j);
+	/* Fiscal years and groups. */
+	int years[64], ny = 0;
+	if (want_fy >= 0)
+		years[ny++] = want_fy;
+	j->groups = calloc((size_t)na + 1, sizeof *j->groups);
+	if (!j->groups)
+		return RS_ENOMEM;
+	for (int i = 0; i < na; i++) {
+		int fy, fm, seen = 0;
+		st_fiscal_of(atoms[i].label, &fy, &fm);
+		for (int y = 0; y < ny; y++)
+			seen |= years[y] == fy;
+		if (!seen) {
+			if (ny == 64) {
+				rs_error_set("statistics: more than 64 fiscal years");
+				return RS_EINVAL;
+			}
+			years[ny++] = fy;
+		}
+		j->groups[j->ng++] = st_atom_key(&atoms[i], by_month);
+	}
+	qsort(j->groups, (size_t)j->ng, sizeof *j->groups, st_cmp_str);
+	int ng = 0;
+	for (int i = 0; i < j->ng; i++)
+		if (ng == 0 || strcmp(j->groups[ng - 1], j->groups[i]) != 0)
+			j->groups[ng++] = j->groups[i];
+	j->ng = ng;
+	j->np = 1 + ny * ST_PER_YEAR;
+	size_t cells = (size_t)j->np * (size_t)(ng + 1);
+	j->per = calloc((size_t)j->np, sizeof *j->per);
+	j->x = calloc(cells, sizeof *j->x);
+	j->has = calloc(cells, 1);
+	j->sum = calloc(cells, sizeof *j->sum);
+	j->t = rs_sdc_new();
+	long long *v = calloc(cells * 3, sizeof *v);
+	int *parts = calloc((size_t)(ng > ny ? ng : ny) + 1, sizeof *parts);
+	int rc = j->per && j->x && j->has && j->sum && j->t && v && parts ? 0 : RS_ENOMEM;
+	if (rc != 0)
+		goto done;
+	j->per[0] = (struct st_period){ -1, 0 };
+	for (int y = 0; y < ny; y++)
+		for (int q = 0; q < ST_PER_YEAR; q++)
+			j->per[1 + y * ST_PER_YEAR + q] = (struct st_period){ years[y], q };
+	for (int i = 0; i < na; i++) {
+		int fy, fm, g = st_joint_group(j, st_atom_key(&atoms[i], by_month));
+		st_fiscal_of(atoms[i].label, &fy, &fm);
+		for (int P = 0; P < j->np; P++) {
+			if (!st_period_has(&j->per[P], fy, fm))
+				continue;
+			for (int c = 0; c < 2; c++) { /* the group, and the period's total */
+				size_t at = (size_t)P * (size_t)(ng + 1) + (size_t)(c ? ng : g);
+				v[at * 3] += atoms[i].applicants;
+				v[at * 3 + 1] += atoms[i].examinees;
+				v[at * 3 + 2] += atoms[i].passers;
+				j->sum[at] += atoms[i].sum_scaled;
+				j->has[at] = 1;
+			}
+		}
+	}
+	for (int P = 0; rc == 0 && P < j->np; P++) {
+		/* A period without data is in the table only when it is the one asked for (its
+		 * total is 0 and relates to nothing: a parent sums the children that have data). */
+		size_t tot = (size_t)P * (size_t)(ng + 1) + (size_t)ng;
+		if (!j->has[tot] && !(j->per[P].fy == want_fy && j->per[P].p == want_p))
+			continue;
+		for (int g = 0; rc == 0 && g <= ng; g++) {
+			size_t at = (size_t)P * (size_t)(ng + 1) + (size_t)g;
+			if (g == ng)
+				j->has[at] = 1;
+			if (j->has[at])
+				rc = st_exam_entries(j->t, &j->x[at], v[at * 3], v[at * 3 + 1], v[at * 3 + 2],
+				                     g == ng ? RS_SDC_TOTAL : RS_SDC_CELL);
+		}
+		/* The period's column totals: its groups partition it. */
+		for (int c = 0; rc == 0 && c < 5; c++) {
+			int k = 0;
+			for (int g = 0; g < ng && j->has[tot]; g++)
+				if (j->has[(size_t)P * (size_t)(ng + 1) + (size_t)g])
+					parts[k++] = (&j->x[(size_t)P * (size_t)(ng + 1) + (size_t)g].A)[c];
+			if (k > 0)
+				rc = rs_sdc_relate(j->t, (&j->x[(size_t)P * (size_t)(ng + 1) + (size_t)ng].A)[c], parts, k);
+		}
+	}
+	/* The lattice: a parent period = the sum of its children, per group (and the total) and
+	 * column. Children of all time: the years; of a year: H1, H2; of H1: Q1, Q2; of H2: Q3, Q4. */
+	for (int P = 0; rc == 0 && P < j->np; P++) {
+		int kids[64], nk = 0;
+		if (P == 0)
+			for (int y = 0; y < ny; y++)
+				kids[nk++] = 1 + y * ST_PER_YEAR;
+		else if (j->per[P].p <= 2) {
+			int base = P - j->per[P].p, first = j->per[P].p == 0 ? 1 : j->per[P].p == 1 ? 3 : 5;
+			kids[nk++] = base + first;
+			kids[nk++] = base + first + 1;
+		}
+		for (int g = 0; rc == 0 && nk > 0 && g <= ng; g++) {
+			if (!j->has[(size_t)P * (size_t)(ng + 1) + (size_t)g])
+				continue;
+			for (int c = 0; rc == 0 && c < 5; c++) {
+				int k = 0;
+				for (int q = 0; q < nk; q++)
+					if (j->has[(size_t)kids[q] * (size_t)(ng + 1) + (size_t)g])
+						parts[k++] = (&j->x[(size_t)kids[q] * (size_t)(ng + 1) + (size_t)g].A)[c];
+				if (k > 0)
+					rc = rs_sdc_relate(j->t, (&j->x[(size_t)P * (size_t)(ng + 1) + (size_t)g].A)[c], parts, k);
+			}
+		}
+	}
+done:
+	free(v);
+	free(parts);
+	return rc;
+}
+
+/* An exam table for period (fy, p) (fy = -1: all time): rows (the period's groups, for
+ * their order and names), atoms (the month figures of every period, st_joint). */
 static int st_exam_build(json_t *doc, const struct st_def *d, struct dlv_stats_row *rows, int n,
-                         const struct dlv_stats_row *months, int nm, const struct rs_sdc_rules *rules, int raw)
+                         const struct dlv_stats_row *atoms, int na, int fy, int p, const struct rs_sdc_rules *rules, int raw)
 {
 	if (d->label == ST_LBL_AGE)
 		qsort(rows, (size_t)n, sizeof *rows, st_cmp_age);
-	rs_sdc_table *t = rs_sdc_new();
-	struct st_exam_idx *x = calloc((size_t)n + 1, sizeof *x);
-	int rc = t && x ? 0 : RS_ENOMEM;
-	long long TA = 0, TE = 0, Tp = 0;
-	double S = 0;
-	for (int i = 0; rc == 0 && i < n; i++) {
-		rc = st_exam_entries(t, &x[i], rows[i].applicants, rows[i].examinees, rows[i].passers, RS_SDC_CELL);
-		TA += rows[i].applicants;
-		TE += rows[i].examinees;
-		Tp += rows[i].passers;
-		S += rows[i].sum_scaled;
-	}
-	struct st_exam_idx *tx = x ? &x[n] : NULL;
-	if (rc == 0)
-		rc = st_exam_entries(t, tx, TA, TE, Tp, RS_SDC_TOTAL);
-	/* The column totals: the groups partition the total. */
-	int *parts = calloc((size_t)n + 1, sizeof *parts);
-	if (!parts)
-		rc = RS_ENOMEM;
-	for (int c = 0; rc == 0 && c < 5; c++) {
-		for (int i = 0; i < n; i++)
-			parts[i] = (&x[i].A)[c];
-		rc = rs_sdc_relate(t, (&tx->A)[c], parts, n);
-	}
-	free(parts);
-	if (rc == 0 && !raw) {
-		for (int i = 0; i < n; i++)
-			st_exam_months_rule(t, &x[i], rows[i].key, months, nm, rules);
-		st_exam_months_rule(t, tx, NULL, months, nm, rules);
-	}
-	if (rc == 0)
-		rc = st_protect(t, rules);
+	struct st_joint j;
+	int rc = st_joint_build(&j, atoms, na, d->dim == DLV_STATS_MONTH, fy, p);
+	if (rc == 0 && !raw)
+		rc = st_protect(j.t, rules);
 	if (rc != 0)
 		goto done;
+	int R = 0;
+	for (int P = 0; P < j.np; P++)
+		if (j.per[P].fy == fy && (fy < 0 || j.per[P].p == p))
+			R = P;
+	size_t base = (size_t)R * (size_t)(j.ng + 1);
+	int shown = 0;
+	for (int g = 0; g < j.ng; g++)
+		shown += j.has[base + (size_t)g];
+	if (shown != n) {
+		rs_error_set("statistics: the aggregates changed during the release (%d groups, %d in the period)", n, shown);
+		rc = RS_EINTERNAL;
+		goto done;
+	}
+	const rs_sdc_table *t = j.t;
 	static const char *const keys[] = { "applicants", "examinees", "passers", "pass_rate", "mean_scaled", NULL };
 	static const char *const types[] = { "count", "count", "count", "rate", "score" };
 	json_object_set_new(doc, "columns", st_columns(keys, types));
 	struct st_out o = { t, raw, 0, 0 };
 	json_t *out_rows = json_array();
-	for (int i = 0; i <= n; i++) {
-		const struct st_exam_idx *e = &x[i];
+	for (int i = 0; rc == 0 && i <= n; i++) {
+		int g = i < n ? st_joint_group(&j, d->dim == DLV_STATS_MONTH ? rows[i].key : rows[i].key) : j.ng;
+		if (g < 0 || !j.has[base + (size_t)g]) {
+			rs_error_set("statistics: group %s is not in the period's figures", rows[i].key);
+			rc = RS_EINTERNAL;
+			break;
+		}
+		const struct st_exam_idx *e = &j.x[base + (size_t)g];
 		json_t *row = st_row_new(i < n ? rows[i].key : "total");
 		if (i < n)
 			st_label_set(row, d->label, rows[i].key, rows[i].label);
@@ -412,7 +651,7 @@ static int st_exam_build(json_t *doc, const struct st_def *d, struct dlv_stats_r
 		st_put_count(&o, row, "examinees", e->E);
 		st_put_count(&o, row, "passers", e->p);
 		st_put_measure(&o, row, "pass_rate", e->rate, E ? (double)rs_sdc_value(t, e->p) / (double)E : 0, 4);
-		st_put_measure(&o, row, "mean_scaled", e->mean, E ? (i < n ? rows[i].sum_scaled : S) / (double)E : 0, 1);
+		st_put_measure(&o, row, "mean_scaled", e->mean, E ? j.sum[base + (size_t)g] / (double)E : 0, 1);
 		if (i < n)
 			json_array_append_new(out_rows, row);
 		else
@@ -421,8 +660,7 @@ static int st_exam_build(json_t *doc, const struct st_def *d, struct dlv_stats_r
 	json_object_set_new(doc, "rows", out_rows);
 	json_object_set_new(doc, "suppressed_counts", json_pack("{s:i, s:i}", "primary", o.primary, "secondary", o.secondary));
 done:
-	rs_sdc_free(t);
-	free(x);
+	st_joint_free(&j);
 	return rc;
 }
 
@@ -867,6 +1105,14 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 	int rc, persons = 1;
 	struct st_memo_key mk = { 0 };
 	st_memo_key_begin(&mk, d, rules);
+	int fy = -1, per = 0;
+	if (st_period_of(f, &fy, &per) < 0) {
+		rs_error_msg("stats3.not_a_period", NULL);
+		json_decref(doc);
+		st_memo_key_free(&mk);
+		return RS_EINVAL;
+	}
+	st_memo_key_add(&mk, f, sizeof *f); /* the slice of the joint table */
 	if (d->src == ST_SRC_REGISTER) {
 		struct reg_stats_row *rows = NULL;
 		int n = 0;
@@ -922,24 +1168,31 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 		int n = 0;
 		struct dlv_stats_row *months = NULL;
 		int nm = 0;
-		rc = dlv_stats_exam(&rows, &n, as_of, db, (enum dlv_stats_dim)d->dim, &df);
-		/* The months of a released table, for the cross-table rule (st_exam_months_rule). */
-		if (rc == 0 && d->src == ST_SRC_EXAM && !raw)
-			rc = dlv_stats_exam_months(&months, &nm, db, (enum dlv_stats_dim)d->dim, &df);
-		if (rc == 0 && !raw) {
-			st_memo_key_add(&mk, &n, sizeof n);
-			st_memo_key_add(&mk, rows, (size_t)n * sizeof *rows);
-			st_memo_key_add(&mk, &nm, sizeof nm);
-			st_memo_key_add(&mk, months, (size_t)nm * sizeof *months);
+		/* A release is a pure function of the cube, the filters and the rules, and the cube
+		 * changes only in a refresh, which commits a new stamp: the same request under the
+		 * same stamp is the release kept (stats3; one query, not the cube's figures). */
+		long long stamp = 0;
+		int hit = 0;
+		rc = raw ? 0 : dlv_stats_exam_stamp(&stamp, as_of, db);
+		if (rc == 0 && !raw && stamp != 0) {
+			st_memo_key_add(&mk, &stamp, sizeof stamp);
+			hit = st_memo_take(&doc, &mk);
 		}
-		int hit = rc == 0 && !raw && st_memo_take(&doc, &mk); /* released before from the same figures */
+		if (rc == 0 && !hit)
+			rc = dlv_stats_exam(&rows, &n, as_of, db, (enum dlv_stats_dim)d->dim, &df);
+		/* The month figures of every period of the lattice under the other filters: each
+		 * exam table is protected jointly over all of them (st_joint). */
+		struct dlv_stats_filter all = df;
+		all.from_month = all.to_month = NULL;
+		if (rc == 0 && !hit && d->src == ST_SRC_EXAM)
+			rc = dlv_stats_exam_months(&months, &nm, db, (enum dlv_stats_dim)d->dim, &all);
 		if (hit)
 			;
 		else if (rc == 0 && d->src == ST_SRC_SCORES)
 			rc = st_scores_build(doc, n ? &rows[0] : NULL, rules, raw);
 		else if (rc == 0)
-			rc = st_exam_build(doc, d, rows, n, months, nm, rules, raw);
-		if (rc == 0 && !raw && !hit)
+			rc = st_exam_build(doc, d, rows, n, months, nm, fy, per, rules, raw);
+		if (rc == 0 && !raw && !hit && stamp != 0)
 			st_memo_put(&mk, doc);
 		free(rows);
 		free(months);

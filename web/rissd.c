@@ -2,8 +2,12 @@
 #include "web.h"
 
 #include "rs_config.h"
+#include "rs_seal.h"
+#include "reg_account.h"
+#include "sf.h"
 #include "rs_error.h"
 #include "rs_log.h"
+#include "rs_msg.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -31,10 +35,18 @@ static int web_check_schema(void)
 		return 0;
 	}
 	int rc = rs_migrate_check(db, web_srv.migrations_dir);
+	/* TOTP secrets sealed at rest (sec3): a key file that opens none of them is the wrong one. */
+	int keys = rc == 0 ? sf_totp_keys_check(db) : 0;
+	if (rc == 0 && keys == 0)
+		keys = reg_totp_keys_check(db);
 	rs_db_pool_put(web_srv.pool, db);
 	if (rc == RS_ESCHEMA) {
 		rs_err("refusing to start: %s", rs_error_last());
 		return rc;
+	}
+	if (keys == RS_ENOTFOUND) {
+		rs_seal_say_refusal("rissd");
+		return keys;
 	}
 	if (rc != 0)
 		rs_warn("schema check failed (%s); /readyz will retry", rs_error_last());
@@ -108,6 +120,12 @@ int main(int argc, char **argv)
 	 * would leak the staff and candidate cookies) and sends HSTS; exam_networks and
 	 * operator_networks say where the exam and operator endpoints answer from. */
 	web_srv.https = strncmp(rs_config_str("public_base_url"), "https://", 8) == 0;
+	/* Production (issue 16): an https site configured with "secure_cookies = false" is a
+	 * contradiction an operator must resolve; rissd refuses to start rather than guess. */
+	if (web_srv.https && rs_config_is_set("secure_cookies") && !rs_config_bool("secure_cookies")) {
+		fprintf(stderr, "rissd: %s\n", rs_msg_text("ha3.rissd.https_insecure_cookies", 1));
+		return 2;
+	}
 	web_srv.secure_cookies = web_srv.https || rs_config_bool("secure_cookies");
 	if (web_netlist_parse(&web_srv.exam_nets, rs_config_str("exam_networks")) != 0 ||
 	    web_netlist_parse(&web_srv.operator_nets, rs_config_str("operator_networks")) != 0) {
@@ -120,6 +138,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rissd: no database configured: set db_url (./deploy/dev up writes var/riss.conf)\n");
 		return 2;
 	}
+	/* TOTP secrets sealed at rest (sec3): refuse to start without a sound key file. */
+	if (rs_seal_startup("rissd") != 0)
+		return 2;
 	web_srv.body_limit = (size_t)rs_config_int("http_body_limit");
 	web_srv.xapi_body_limit = (size_t)rs_config_int("xapi_body_limit");
 	snprintf(web_srv.static_dir, sizeof web_srv.static_dir, "%s", rs_config_str("static_dir"));

@@ -33,6 +33,11 @@ const struct web_route web_routes[] = {
 	  .json_body = 1, .handler = web_h_staff_password, .name = "staff_password" },
 	{ .path = "/api/v1/me/password", .method = "POST", .roles = WEB_ROLE_REGISTRANT, .surface = WEB_SURF_ME,
 	  .json_body = 1, .handler = web_h_me_password, .name = "me_password" },
+	/* The password forms' strength meter (ASVS 2.1.8; issue 17, sec3): the server's rule
+	 * judges a candidate password; nothing is stored (new passwords are chosen at /me
+	 * activation before any session, so it is open to everyone). */
+	{ .path = "/api/v1/password/check", .method = "POST", .roles = ANY_ROLE, .surface = WEB_SURF_CORE,
+	  .json_body = 1, .handler = web_h_password_check, .name = "password_check" },
 	{ .path = "/api/v1/exam/start", .method = "POST", .roles = ANY_ROLE, .surface = WEB_SURF_EXAM, .json_body = 1,
 	  .handler = web_h_exam_start, .name = "exam_start" },
 	{ .path = "/api/v1/exam/current", .method = "GET", .roles = WEB_ROLE_CANDIDATE, .surface = WEB_SURF_EXAM,

@@ -1,4 +1,4 @@
-/* GET /api/v1/stats (the tables) and GET /api/v1/stats/<table>?from=&to=&exam=&centre=
+/* GET /api/v1/stats (the tables) and GET /api/v1/stats/<table>?period=|from=&to=&exam=&centre=
  * &prefecture=&format=json|csv&raw=1: the agency's statistics, after disclosure control. */
 #include "web.h"
 
@@ -28,10 +28,12 @@ enum MHD_Result web_h_stats_table(struct web_request *req)
 	const char *name = req->url + strlen("/api/v1/stats/");
 	struct st_filter f;
 	memset(&f, 0, sizeof f);
-	static const char *const filters[] = { "from", "to", "exam", "centre", "prefecture" };
-	for (int i = 0; i < 5; i++)
+	static const char *const filters[] = { "from", "to", "period", "exam", "centre", "prefecture" };
+	for (int i = 0; i < 6; i++)
 		if (st_filter_set(&f, filters[i], web_stats_arg(req, filters[i])) != 0)
 			return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
+	if (st_filter_check(&f) != 0)
+		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
 	const char *format = web_stats_arg(req, "format");
 	int csv = format && strcmp(format, "csv") == 0;
 	if (format && !csv && strcmp(format, "json") != 0)

@@ -31,6 +31,12 @@ static void test_defaults(void **state)
 	assert_int_equal(rs_config_int("http_port"), 8080);
 	assert_string_equal(rs_config_str("http_bind"), "127.0.0.1");
 	assert_false(rs_config_bool("secure_cookies"));
+	assert_false(rs_config_is_set("secure_cookies"));
+	/* given, even with the default's value: rissd tells "secure_cookies = false" from unset */
+	assert_int_equal(rs_config_set("secure_cookies", "false", "--set"), 0);
+	assert_true(rs_config_is_set("secure_cookies"));
+	rs_config_reset();
+	assert_false(rs_config_is_set("secure_cookies"));
 }
 
 static void test_file_and_env_order(void **state)

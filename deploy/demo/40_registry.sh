@@ -6,10 +6,8 @@ ROOT="${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}"
 RISS="${RISS:-$ROOT/build/cli/riss}"
 CONF="${RISS_CONFIG:-$ROOT/var/riss.conf}"
 export RISS_CONFIG="$CONF"
-conf() { sed -n "s/^$1 *= *\"\{0,1\}\([^\"]*\)\"\{0,1\} *$/\1/p" "$CONF" | tail -1; }
+. "$ROOT/deploy/demo/signd.bash"   # conf, SOCK, KEYS, demo_signd_start/stop
 DB_URL="$(conf db_url)"
-SOCK="$(conf signd_socket)"; SOCK="${SOCK:-$ROOT/var/run/signd.sock}"
-KEYS="$(conf keys_dir)"; KEYS="${KEYS:-$ROOT/var/keys}"
 OUT="${RISS_DEMO_OUT:-$(dirname "$CONF")/demo/credentials}"
 psql_q() { psql "$DB_URL" -X -q -v ON_ERROR_STOP=1 -At "$@"; }
 
@@ -72,20 +70,13 @@ fi
 
 # Credentials through riss-signd (started here for the moment if it is not running).
 if [ "$(psql_q -c "SELECT count(*) FROM registry.registrants r WHERE r.regno IN ('000001','000002','000003','000004','000005','000006') AND r.status = 'active' AND NOT EXISTS (SELECT 1 FROM registry.credentials c WHERE c.regno = r.regno)")" != "0" ]; then
-	SIGND_PID=""
-	if [ ! -S "$SOCK" ]; then
-		SIGND="$(dirname "$RISS")/../certs/riss-signd"
-		[ -n "$(ls -A "$KEYS" 2>/dev/null)" ] || "$RISS" keys new --dir "$KEYS" >/dev/null
-		"$SIGND" --keys "$KEYS" --socket "$SOCK" >/dev/null 2>&1 &
-		SIGND_PID=$!
-		for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
-	fi
+	demo_signd_start
 	mkdir -p "$OUT"
 	for r in 000001 000002 000003 000004 000005 000006; do
 		[ "$(psql_q -c "SELECT count(*) FROM registry.registrants r WHERE r.regno = '$r' AND r.status = 'active' AND NOT EXISTS (SELECT 1 FROM registry.credentials c WHERE c.regno = r.regno)")" = "1" ] || continue
 		"$RISS" credential issue "$r" --out-dir "$OUT/$r" >/dev/null
 	done
-	[ -z "$SIGND_PID" ] || kill "$SIGND_PID"
+	demo_signd_stop
 	echo "registry demo: credentials in $OUT/<regno>/ (token.jws, qr.png, qr.svg)"
 fi
 

@@ -12,3 +12,12 @@ CONF="${RISS_CONFIG:-$ROOT/var/riss.conf}"
 export RISS_CONFIG="$CONF"
 cd "$ROOT"
 "$RISS" demo --seed "${RISS_DEMO_SEED:-1}" --results "${RISS_DEMO_RESULTS:-20000}"
+
+# riss demo writes its registrants straight into the register; give each active one a live
+# credential through riss-signd, as the registrar's desk would (riss credential issue
+# --missing: status entry, transparency-log leaf and audit row), so export-ob3 and the verify
+# page work for them too. Nothing to do once they hold one.
+. "$ROOT/deploy/demo/signd.bash"   # conf, SOCK, KEYS, demo_signd_start/stop
+demo_signd_start
+trap demo_signd_stop EXIT
+"$RISS" credential issue --missing

@@ -48,5 +48,11 @@ SELECT format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO riss_app', n
 SELECT 'REVOKE UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA audit FROM riss_app'
  WHERE EXISTS (SELECT FROM pg_namespace WHERE nspname = 'audit') \gexec
 -- The migration record is the owner's alone.
+-- The registry's own trails are append-only for rissd too (ha3, issue 16): the status
+-- history of each registrant and the transparency log's leaves and checkpoints (the code
+-- only inserts; a checkpoint insert is ON CONFLICT DO NOTHING, which needs no UPDATE).
+SELECT format('REVOKE UPDATE, DELETE, TRUNCATE ON %s FROM riss_app', t)
+  FROM unnest(ARRAY['registry.status_history', 'registry.tlog_leaves', 'registry.tlog_checkpoints']) AS t
+ WHERE to_regclass(t) IS NOT NULL \gexec
 SELECT 'REVOKE INSERT, UPDATE, DELETE ON public.schema_migrations FROM riss_app'
  WHERE to_regclass('public.schema_migrations') IS NOT NULL \gexec

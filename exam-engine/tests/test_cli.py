@@ -269,6 +269,18 @@ class CliTest(unittest.TestCase):
         bare = json.loads(riss("simulate", "--bank", shbank, "--exam", SG, "--examinees", "100", "--seed", "5",
                                "--forms", "0", "--json").stdout)
         self.assertNotIn("parallel_forms", bare)
+        # by strata (conditional SH): the same number of candidates in each of the exam's five
+        # theta strata, each inside its stratum (the 0.5 bands show where they fell)
+        strata = json.loads(riss("simulate", "--bank", shbank, "--exam", SG, "--examinees", "50", "--seed", "5",
+                                 "--forms", "0", "--theta-dist", "strata", "--conditional", "--lottery", "true",
+                                 "--json").stdout)
+        self.assertEqual([s["n"] for s in strata["by_stratum"]], [10] * 5)
+        below = sum(b["n"] for b in strata["by_theta"] if b["theta_hi"] <= -1.5)
+        above = sum(b["n"] for b in strata["by_theta"] if b["theta_lo"] >= 1.5)
+        self.assertEqual((below, above), (10, 10))
+        p = riss("simulate", "--bank", shbank, "--exam", SG, "--examinees", "5", "--lottery", "maybe", check=False)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--lottery", p.stderr)
 
 
 if __name__ == "__main__":

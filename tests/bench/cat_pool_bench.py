@@ -36,6 +36,7 @@ def mark(ok):
 
 
 def main():
+    print("load average at the start: %.2f %.2f %.2f" % os.getloadavg(), flush=True)
     with tempfile.TemporaryDirectory() as d:
         bank = os.path.join(d, "bank.jsonl")
         shbank = os.path.join(d, "bank-sh.jsonl")
@@ -53,6 +54,8 @@ def main():
         o = r["oracle_tiers"]
         used = 1 - r["exposure"]["unused_share"]
         print(f"\nsg.json (60 items: 56 scored + 4 trial), {N} candidates from N(0,1), seed 13")
+        print("  comparator for accuracy: the fixed form (the 56 scored items most informative at the cut under")
+        print("  the blueprint, given to everyone, no exposure control), scored by EAP as the CAT is")
         print(f"  {'':28} {'adaptive':>10} {'fixed form':>11} {'4 parallel':>11} {'4 tiers*':>11}   target")
 
         def row(name, key, t, ok):
@@ -91,6 +94,8 @@ def main():
         ]
         for name, a, b, t, ok in rows:
             print(f"  {name:28} {a:10.4f} {b:11.4f}   {t:9} {mark(ok)}")
+
+    print("\nload average at the end: %.2f %.2f %.2f" % os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ job), p50/p95/p99 of each table's API query with the dashboard's filter combinat
 of the slowest table's queries (EXPLAIN ANALYZE), the CSV export, and as the peer the same
 by-prefecture table computed straight from the raw rows (what the aggregates save). meson runs
 it under nice -n 10 (suite bench, not in the default run)."""
+import json
 import os
 import subprocess
 import sys
@@ -21,7 +22,15 @@ N = int(os.environ.get("RISS_BENCH_N", "1000000"))
 R = int(os.environ.get("RISS_BENCH_REGISTRANTS", "100000"))
 ROUNDS = int(os.environ.get("RISS_BENCH_ROUNDS", "5"))
 
+# The benchmark's setup writes synthetic rows straight into the owning schemas in bulk: the
+# session runs as the cluster's superuser with session_replication_role = replica, so the
+# foreign-key and bookkeeping triggers (and the statistics' dirty-month notes: the first
+# refresh recomputes every month anyway) do not run once per row; no commit waits for the disk.
 SEED = f"""
+SET session_replication_role = replica;
+SET synchronous_commit = off;
+SET work_mem = '256MB';
+SET maintenance_work_mem = '512MB';
 INSERT INTO exam.rules (exam_code) VALUES ('SG') ON CONFLICT DO NOTHING;
 INSERT INTO exam.centres (code, name, prefecture, seats, prefecture_code)
 SELECT 'TC-' || lpad(i::text, 2, '0'), 'センター' || i, 'p' || i, 100, lpad((1 + i * 4 % 47)::text, 2, '0') FROM generate_series(1, 12) i;
@@ -104,7 +113,9 @@ def main():
     d = None
     try:
         conf = os.path.join(pg.dir, "riss.conf")
-        pg.write_config(conf)
+        # The job timer off: the renewal job would lapse the synthetic registrants during the
+        # queries (the refresh is timed as its own step).
+        pg.write_config(conf, extra="jobs_interval = 0\n")
         env = dict(os.environ, RISS_CONFIG=conf)
         subprocess.run([RISS, "db", "migrate"], env=env, check=True, capture_output=True, cwd=ROOT)
         print(f"load average at start: {load()} (2 cores)", flush=True)
@@ -113,12 +124,24 @@ def main():
                                  "SELECT (SELECT count(*) FROM exam.bookings), (SELECT count(*) FROM exam.results), "
                                  "(SELECT count(*) FROM registry.registrants)"], check=True, capture_output=True, text=True).stdout.strip()
         print(f"seeded bookings|results|registrants = {counts} in {took:.1f} s", flush=True)
-        t = time.time()
-        subprocess.run([RISS, "stats", "refresh"], env=env, check=True, capture_output=True, cwd=ROOT)
-        print(f"refresh of the aggregates (the job's step, first): {time.time() - t:.2f} s")
-        t = time.time()
-        subprocess.run([RISS, "stats", "refresh"], env=env, check=True, capture_output=True, cwd=ROOT)
-        print(f"refresh of the aggregates (again, concurrent with reads): {time.time() - t:.2f} s")
+        def refresh(what):
+            t = time.time()
+            subprocess.run([RISS, "stats", "refresh"], env=env, check=True, capture_output=True, cwd=ROOT)
+            print(f"refresh of the aggregates ({what}): {time.time() - t:.2f} s (load average {load()})", flush=True)
+        refresh("the job's step, first: every month")
+        refresh("again, nothing changed")
+        # One more sitting in the last month, written as the engine would (triggers on): the
+        # job recomputes that month only.
+        subprocess.run(["psql", pg.conninfo, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", """
+            WITH b AS (INSERT INTO exam.bookings (candidate_id, window_id, centre_code, sit_on, starts_at, status)
+                       VALUES (1, 4, 'TC-01', DATE '2026-03-20', '13:00', 'finished') RETURNING id, candidate_id),
+                 s AS (INSERT INTO exam.sessions (booking_id, exam_code, exam_version, bank_version, seed, seat, time_limit_s, status)
+                       SELECT id, 'SG', '0123456789abcdef', '0123456789abcdef', 1, 'S1', 7200, 'finished' FROM b RETURNING id)
+            INSERT INTO exam.results (session_id, candidate_id, exam_code, scaled, passed, complete, theta, se, stop_reason,
+                                      operational, pretest, domains, finished_at)
+            SELECT s.id, b.candidate_id, 'SG', 700, true, true, 0, 0.3, 'se', 54, 6, '{}', TIMESTAMPTZ '2026-03-20 15:00+09'
+              FROM s, b"""], check=True, capture_output=True)
+        refresh("incremental: one new result in the last month")
         rows = subprocess.run(["psql", pg.conninfo, "-X", "-At", "-c",
                                "SELECT (SELECT count(*) FROM exam.stats_cube), (SELECT count(*) FROM registry.stats_cube)"],
                               check=True, capture_output=True, text=True).stdout.strip()
@@ -131,30 +154,7 @@ def main():
         assert st == 200
         cookie = {"Cookie": hdrs["set-cookie"].split(";")[0]}
         st, _, lst = d.json("GET", "/api/v1/stats", headers=cookie)
-        # The dashboard's filter combinations: the first request of each is computed (cold:
-        # the sums, the disclosure control and its audit); a repeat with the same figures is
-        # the process's earlier release (stats/st_memo.c), so both are printed.
-        filters = ["", "?from=2025-06&to=2025-11", "?prefecture=13", "?from=2025-04&to=2025-04&prefecture=27"]
-        filters += [f"?from=2025-{m:02d}&to=2025-{m:02d}" for m in range(4, 13)]
-        filters += [f"?centre=TC-{c:02d}" for c in range(1, 13)]
-        worst, slowest = 0, None
-        print(f"load average before the queries: {load()}", flush=True)
-        for tb in lst["tables"]:
-            cold, warm = [], []
-            for rnd in range(ROUNDS):
-                for f in filters:
-                    t = time.perf_counter()
-                    st, _, doc = d.json("GET", "/api/v1/stats/" + tb["name"] + f, headers=cookie)
-                    (cold if rnd == 0 else warm).append((time.perf_counter() - t) * 1000)
-                    assert st == 200, doc
-            both = cold + warm
-            if pct(cold, 0.95) > worst:
-                worst, slowest = pct(cold, 0.95), tb["name"]
-            print(f"  {tb['name']:<24} cold p50 {pct(cold, 0.5):6.1f} p95 {pct(cold, 0.95):6.1f} p99 {pct(cold, 0.99):6.1f} | "
-                  f"all p50 {pct(both, 0.5):6.1f} p95 {pct(both, 0.95):6.1f} p99 {pct(both, 0.99):6.1f} ms "
-                  f"({len(cold)}+{len(warm)} requests, {len(doc['rows'])} rows, suppressed "
-                  f"{doc['disclosure']['primary']}+{doc['disclosure']['secondary']})", flush=True)
-        print(f"dashboard queries: worst cold p95 {worst:.1f} ms ({slowest}; target <= 100 ms); load average now {load()}")
+        # The full CSV exports first (the targets' second figure), then every query.
         for tb in ("exam_by_prefecture", "register_by_prefecture"):
             t = time.time()
             out = subprocess.run([RISS, "stats", "export", "--table", tb, "--format", "csv"], env=env, check=True,
@@ -163,6 +163,35 @@ def main():
         t = time.time()
         _, _, body = d.request("GET", "/api/v1/stats/exam_by_prefecture?format=csv", headers=cookie)
         print(f"the same over HTTP: {(time.time() - t) * 1000:.1f} ms")
+        # The dashboard's filter combinations: the first request of each is computed (cold:
+        # the sums, the disclosure control and its audit); a repeat with the same figures is
+        # the process's earlier release (stats/st_memo.c), so both are printed.
+        # Date filters are the published periods (fiscal year 2025, its halves and quarters).
+        filters = ["", "?period=2025", "?period=2025-H1", "?period=2025-H2", "?prefecture=13", "?period=2025-Q1&prefecture=27"]
+        filters += [f"?period=2025-Q{q}" for q in range(1, 5)]
+        filters += [f"?centre=TC-{c:02d}" for c in range(1, 13)]
+        worst, slowest = 0, None
+        print(f"load average before the queries: {load()}", flush=True)
+        for tb in lst["tables"]:
+            cold, warm = [], []
+            for rnd in range(ROUNDS):
+                for f in filters:
+                    t = time.perf_counter()
+                    st, _, body = d.request("GET", "/api/v1/stats/" + tb["name"] + f, headers=cookie, timeout=300)
+                    ms = (time.perf_counter() - t) * 1000
+                    (cold if rnd == 0 else warm).append(ms)
+                    doc = json.loads(body)
+                    assert st == 200, doc
+                    if ms > 1000:
+                        print(f"    slow: {tb['name']}{f} {'first' if rnd == 0 else 'repeat'} {ms:.0f} ms", flush=True)
+            both = cold + warm
+            if pct(cold, 0.95) > worst:
+                worst, slowest = pct(cold, 0.95), tb["name"]
+            print(f"  {tb['name']:<24} cold p50 {pct(cold, 0.5):6.1f} p95 {pct(cold, 0.95):6.1f} p99 {pct(cold, 0.99):6.1f} | "
+                  f"all p50 {pct(both, 0.5):6.1f} p95 {pct(both, 0.95):6.1f} p99 {pct(both, 0.99):6.1f} ms "
+                  f"({len(cold)}+{len(warm)} requests, {len(doc['rows'])} rows, suppressed "
+                  f"{doc['disclosure']['primary']}+{doc['disclosure']['secondary']})", flush=True)
+        print(f"dashboard queries: worst cold p95 {worst:.1f} ms ({slowest}; target <= 100 ms); load average now {load()}")
         t = time.time()
         subprocess.run(["psql", pg.conninfo, "-X", "-q", "-c",
                         "COPY (SELECT c.prefecture, count(*), count(r.session_id), count(*) FILTER (WHERE r.passed), avg(r.scaled) "

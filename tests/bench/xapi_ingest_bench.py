@@ -6,11 +6,13 @@ p50/p99 per batch; beside it, in the same run, the frame alone (State document P
 same 8 clients: authentication, version check, one upsert per request) and pgbench's
 one-row insert TPS as the ceiling. Asserts nothing. Environment: XAPI_BENCH_SECONDS (10),
 XAPI_BENCH_CLIENTS (8), XAPI_BENCH_BATCH (100), XAPI_BENCH_THREADS (rissd http_threads, 4),
-XAPI_BENCH_POOL (8)."""
+XAPI_BENCH_POOL (8); XAPI_BENCH_PROFILE=1 also prints, from pg_stat_statements, the SQL one batch
+costs (calls, time and rows per batch)."""
 import base64
 import http.client
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -30,6 +32,7 @@ CLIENTS = int(os.environ.get("XAPI_BENCH_CLIENTS", "8"))
 BATCH = int(os.environ.get("XAPI_BENCH_BATCH", "100"))
 THREADS = os.environ.get("XAPI_BENCH_THREADS", "4")
 POOL = os.environ.get("XAPI_BENCH_POOL", "8")
+PROFILE = os.environ.get("XAPI_BENCH_PROFILE", "0") == "1"
 REGISTRANTS = 5000
 
 
@@ -100,9 +103,15 @@ def main():
     try:
         for k, v in dev_settings().items():
             psql(pg, f"ALTER SYSTEM SET {k} = '{v}'")
+        if PROFILE:
+            psql(pg, "ALTER SYSTEM SET shared_preload_libraries = pg_stat_statements, auto_explain")
         pg.stop()
         pg.start()
         sc = psql(pg, "SHOW synchronous_commit")
+        if PROFILE:
+            psql(pg, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            for k in ("log_analyze", "log_triggers", "log_nested_statements"):
+                psql(pg, f"ALTER SYSTEM SET auto_explain.{k} = on")
         psql(pg, "INSERT INTO registry.registrants (regno, name, name_kana, name_latn, date_of_birth, exam_result_ref,"
                  " exam_pass_date, reg_date, valid_from, valid_until) SELECT lpad(i::text, 6, '0'), '講習 太郎',"
                  " 'コウシュウ', 'Koshu Taro', '1990-01-01', 'bench-' || i, '2026-01-15', '2026-04-01', '2026-04-01',"
@@ -135,6 +144,10 @@ def main():
             body = json.dumps([statement(base, i, i * 7919 + n + j) for j in range(BATCH)])
             return "POST", "/xapi/statements", body, headers(i, "application/json"), 200, BATCH
 
+        if PROFILE:
+            psql(pg, "ALTER SYSTEM SET auto_explain.log_min_duration = 0")
+            psql(pg, "SELECT pg_reload_conf()")
+            psql(pg, "SELECT pg_stat_statements_reset()")
         cpu0 = (cpu_s([rissd.proc.pid]), cpu_s(pids))
         lat, items, elapsed, err = run_clients(rissd.port, creds, post_batch, SECONDS)
         cpu1 = (cpu_s([rissd.proc.pid]), cpu_s(pids + [p for p in pg_pids(pg) if p not in pids]))
@@ -149,6 +162,28 @@ def main():
             per = [(b - a) / items * 1e6 for a, b in zip(cpu0, cpu1)]
             print(f"xapi_ingest: CPU per statement: rissd {per[0]:.1f} us, PostgreSQL {per[1]:.1f} us "
                   f"(load average {os.getloadavg()[0]:.1f})")
+
+        if PROFILE and lat:
+            # What one batch costs PostgreSQL: each SQL statement's calls and time per batch.
+            rows = psql(pg, "SELECT calls, round(total_exec_time::numeric, 1), rows, "
+                            "left(regexp_replace(query, '\\s+', ' ', 'g'), 110) FROM pg_stat_statements "
+                            "WHERE calls > 0 ORDER BY total_exec_time DESC LIMIT 25")
+            nb = len(lat)
+            print(f"xapi_profile: per batch ({nb} batches, about, incl. warm-up tail): calls, exec ms, rows, query")
+            for line in rows.splitlines():
+                c, t, r, q = line.split("|", 3)
+                print(f"xapi_profile: {int(c) / nb:6.2f} {float(t) / nb:7.2f} {int(r) / nb:7.1f}  {q}")
+            # The per-row triggers (foreign keys' included) the plans report, summed per batch.
+            trig = {}
+            with open(os.path.join(pg.dir, "log"), errors="replace") as f:
+                for line in f:
+                    m = re.search(r"Trigger (.+?): time=([0-9.]+) calls=([0-9]+)", line)
+                    if m:
+                        t = trig.setdefault(m.group(1), [0.0, 0])
+                        t[0] += float(m.group(2))
+                        t[1] += int(m.group(3))
+            for name, (t, c) in sorted(trig.items(), key=lambda kv: -kv[1][0]):
+                print(f"xapi_profile: trigger {name}: {c / nb:.1f} calls, {t / nb:.2f} ms per batch")
 
         agent = urllib.parse.quote(json.dumps({"mbox": "mailto:bench@example.com"}))
 

@@ -563,7 +563,8 @@ def drill_restore():
         # The transparency log of the restored database checks out against its credentials.
         with open(os.path.join(tmp, "restore.conf"), "w") as f:
             f.write(f'db_url = "host={rdir}/run port={RESTORE_PORT} user=postgres dbname=riss"\n'
-                    f'keys_dir = "{C}/keys"\nmigrations_dir = "{ROOT}/deploy/migrations"\n')
+                    f'keys_dir = "{C}/keys"\nmigrations_dir = "{ROOT}/deploy/migrations"\n'
+                    f'totp_key_file = "{C}/totp/totp.key"\n')
         r = subprocess.run([RISS, "log", "verify"], cwd=ROOT, capture_output=True, text=True,
                            env=dict(os.environ, RISS_CONFIG=os.path.join(tmp, "restore.conf"),
                                     PGPASSWORD=secret("postgres")))
@@ -708,14 +709,18 @@ def check_roles():
     psql("INSERT INTO audit.events (actor, role, action) VALUES ('drill', 'system', 'drill.roles')", user="riss_app")
     for sql in ("DROP TABLE exam.responses", "ALTER TABLE exam.responses ADD COLUMN x int",
                 "TRUNCATE registry.credentials", "CREATE TABLE public.x (i int)",
-                "DELETE FROM audit.events", "UPDATE audit.events SET actor = 'x'", "DELETE FROM public.schema_migrations"):
+                "DELETE FROM audit.events", "UPDATE audit.events SET actor = 'x'", "DELETE FROM public.schema_migrations",
+                "UPDATE registry.status_history SET reason = 'x'", "DELETE FROM registry.status_history",
+                "DELETE FROM registry.tlog_leaves", "UPDATE registry.tlog_leaves SET idx = idx",
+                "TRUNCATE registry.tlog_checkpoints", "DELETE FROM registry.tlog_checkpoints"):
         why = refused(sql, "riss_app")
         check("permission denied" in why or "must be owner" in why, f"riss_app: {sql} refused for another reason: {why}")
     for sql in ("DELETE FROM audit.events", "TRUNCATE audit.events", "UPDATE audit.events SET actor = 'x'"):
         check("append-only" in refused(sql, "riss_owner"), f"riss_owner: {sql} not refused by the trigger")
     check("read-only" in refused("INSERT INTO audit.events (actor, role, action) VALUES ('a', 'b', 'c.d')", "riss_read"),
           "riss_read could write")
-    print("drill roles: riss_app cannot DROP, ALTER, TRUNCATE, CREATE or touch audit rows; the audit trail refuses "
+    print("drill roles: riss_app cannot DROP, ALTER, TRUNCATE, CREATE or touch audit rows, the registrants' status "
+          "history or the transparency log's leaves and checkpoints; the audit trail refuses "
           "UPDATE, DELETE and TRUNCATE to the owner too; riss_read cannot write", flush=True)
 
 
@@ -800,7 +805,149 @@ def check_control_tls():
           flush=True)
 
 
-DRILLS = {"roles": check_roles, "tls": check_tls, "control-tls": check_control_tls, "primary-kill": drill_primary_kill, "node-kill": drill_node_kill, "replica-stop": drill_replica_stop,
+def raw_http(port, method, path, source=H, headers=None, body=None, tls=False, alpn=None):
+    """One request from a chosen loopback source address (127.0.0.2 is "someone else": not
+    nginx, not the operator network); returns (status, headers, body, negotiated ALPN, TLS version)."""
+    import socket
+    sock = socket.create_connection((H, port), timeout=10, source_address=(source, 0))
+    proto = version = None
+    try:
+        if tls:
+            ctx = ssl_ctx()
+            if alpn:
+                ctx.set_alpn_protocols(alpn)
+            sock = ctx.wrap_socket(sock, server_hostname=H)
+            proto, version = sock.selected_alpn_protocol(), sock.version()
+            if proto == "h2":
+                return None, {}, b"", proto, version
+        conn = http.client.HTTPConnection(H, port, timeout=10)
+        conn.sock = sock
+        conn.request(method, path, body=body, headers=headers or {})
+        r = conn.getresponse()
+        data = r.read()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, data, proto, version
+    finally:
+        sock.close()
+
+
+REPLICA_NODE_PORT = P + 43
+
+
+def check_edge():
+    """nginx as the edge (deploy/prod/nginx-riss.conf) and the trust in X-Forwarded-For, then a
+    public node whose ONLY database is the read port (replicas): what it serves and its cache
+    headers."""
+    seen = []
+    # TLS, HTTP/2, HSTS, the security headers.
+    _, _, _, proto, version = raw_http(HTTPS, "GET", "/healthz", tls=True, alpn=["h2", "http/1.1"])
+    check(proto == "h2", f"nginx did not offer HTTP/2 (ALPN {proto})")
+    check(version in ("TLSv1.3", "TLSv1.2"), f"TLS version {version}")
+    seen.append(f"ALPN h2 over {version}")
+    st, hd, _, _, _ = raw_http(HTTPS, "GET", "/healthz", tls=True)
+    check(st == 200 and "max-age=" in hd.get("strict-transport-security", ""), f"/healthz: {st} HSTS {hd}")
+    for h, v in (("x-content-type-options", "nosniff"), ("x-frame-options", "DENY"), ("referrer-policy", "no-referrer")):
+        check(hd.get(h) == v, f"{h}: {hd.get(h)!r}, not {v!r}")
+    check("frame-ancestors 'none'" in hd.get("content-security-policy", ""), f"CSP {hd.get('content-security-policy')}")
+    check("server" not in hd or "/" not in hd["server"], f"nginx tells its version: {hd.get('server')}")
+    seen.append("HSTS, nosniff, DENY, no-referrer, CSP frame-ancestors 'none', no server version")
+    st, hd, _, _, _ = raw_http(P + 51, "GET", "/healthz")
+    check(st == 301 and hd.get("location", "").startswith("https://"), f"plain http: {st} {hd.get('location')}")
+    seen.append("http -> 301 https")
+    # Request limits: a body over client_max_body_size (1 MiB) never reaches rissd.
+    st, _, _, _, _ = raw_http(HTTPS, "POST", "/api/v1/verify", tls=True, body=b"x" * (2 << 20),
+                              headers={"Content-Type": "application/json"})
+    check(st == 413, f"a 2 MiB body: {st}, not 413")
+    st, _, _, _, _ = raw_http(HTTPS, "GET", "/metrics", tls=True)
+    check(st == 404, f"/metrics through nginx: {st}")
+    seen.append("2 MiB body 413, /metrics 404 at the edge")
+    # X-Forwarded-For: believed only from trusted_proxies (127.0.0.1 = nginx); /metrics and
+    # /readyz's details are for operator_networks (127.0.0.1 by default).
+    node = NODE_PORTS[0]
+    forged = {"X-Forwarded-For": "127.0.0.1"}
+    cases = [("direct from 127.0.0.1", node, H, {}, False, 200),
+             ("direct from 127.0.0.2 claiming X-Forwarded-For 127.0.0.1", node, "127.0.0.2", forged, False, 404),
+             ("from the trusted proxy for client 10.9.9.9", node, H, {"X-Forwarded-For": "10.9.9.9"}, False, 404)]
+    for what, port, src, hdrs, tls, want in cases:
+        st = raw_http(port, "GET", "/metrics", source=src, headers=hdrs, tls=tls)[0]
+        check(st == want, f"/metrics {what}: {st}, not {want}")
+    # Through nginx from 127.0.0.2 with a forged header: nginx replaces it with the real peer.
+    st, _, body, _, _ = raw_http(HTTPS, "GET", "/readyz", source="127.0.0.2", headers=forged, tls=True)
+    check(st == 200 and "database" not in json.loads(body), f"/readyz via nginx from 127.0.0.2, forged XFF: {body}")
+    st, _, body, _, _ = raw_http(HTTPS, "GET", "/readyz", tls=True)
+    check(st == 200 and json.loads(body).get("database") == "ok", f"/readyz via nginx from 127.0.0.1: {body}")
+    seen.append("X-Forwarded-For believed from nginx only (a forged one from 127.0.0.2 is replaced by nginx "
+                "and ignored by rissd)")
+    # A CDN-style cache honours the origin's Cache-Control: the second JWKS fetch is nginx's.
+    raw_http(HTTPS, "GET", "/.well-known/jwks.json", tls=True)
+    st, hd, _, _, _ = raw_http(HTTPS, "GET", "/.well-known/jwks.json", tls=True)
+    check(st == 200 and hd.get("x-cache") == "HIT", f"JWKS the second time: {st} X-Cache {hd.get('x-cache')}")
+    seen.append("JWKS cached by nginx (X-Cache HIT)")
+    print("drill edge: " + "; ".join(seen), flush=True)
+    replica_node()
+
+
+def replica_node():
+    """A public node (surfaces verify, register) whose db_url AND db_read_url are HAProxy's
+    read port: it never reaches the primary. It must verify, sign status lists and
+    checkpoints, serve JWKS and proofs, with Cache-Control a CDN can honour; and not serve
+    the exam."""
+    tmp = tempfile.mkdtemp(prefix="drill-replica-node-")
+    proc = None
+    try:
+        token = issue_credential(tmp)
+        with open(os.path.join(C, "rissd1.conf")) as f:
+            text = f.read()
+        read = re.search(r'^db_read_url = (.*)$', text, re.M).group(1)
+        text = re.sub(r'^db_url = .*$', f"db_url = {read}", text, flags=re.M)
+        text = re.sub(r'^http_port = .*$', f"http_port = {REPLICA_NODE_PORT}", text, flags=re.M)
+        text += 'surfaces = "verify,register"\njobs_interval = 0\n'
+        conf = os.path.join(C, "rissd-replica.conf")
+        with open(conf, "w") as f:
+            f.write(text)
+        st = os.stat(os.path.join(C, "rissd1.conf"))
+        os.chown(conf, st.st_uid, st.st_gid)
+        os.chmod(conf, st.st_mode & 0o777)
+        log = open(os.path.join(C, "log", "rissd-replica.log"), "w")
+        # HOME as deploy/cluster's spawn has it: libpq would try root's ~/.postgresql/ otherwise.
+        env = {k: v for k, v in os.environ.items() if k != "RISS_HTTP_PORT"}
+        env["HOME"] = "/nonexistent"
+        proc = subprocess.Popen(["setpriv", "--reuid=rissweb", "--regid=rissweb", "--init-groups", "--",
+                                 os.path.join(C, "stage", "bin", "rissd"), "--config", conf],
+                                cwd=os.path.join(C, "stage"), stdout=log, stderr=subprocess.STDOUT, env=env)
+        wait(lambda: https("GET", "/readyz", port=REPLICA_NODE_PORT)[0] == 200, 60, "the replica-only node")
+        # Only replicas behind its connections (pg_is_in_recovery on the server it reached).
+        out = []
+
+        def valid():
+            st_, v = verify(token, port=REPLICA_NODE_PORT)
+            out[:] = [st_, v]
+            return st_ == 200 and v["verdict"] == "valid"
+        wait(valid, 20, "the replica-only node to verify a credential issued on the primary (replication lag)")
+        cc = {}
+        for path in ("/statuslists/1", "/.well-known/jwks.json", "/log/checkpoint", "/api/v1/log/inclusion?index=0"):
+            st, hd, body = https("GET", path, port=REPLICA_NODE_PORT)
+            check(st == 200, f"replica-only node {path}: {st} {body[:200]!r}")
+            cc[path.split("?")[0]] = hd.get("cache-control")
+        for path in ("/statuslists/1", "/.well-known/jwks.json", "/log/checkpoint"):
+            check(cc[path].startswith("public, max-age="), f"{path}: Cache-Control {cc[path]}")
+        st, _, _ = https("POST", "/api/v1/exam/start", {"code": "x"}, port=REPLICA_NODE_PORT)
+        check(st == 404, f"the exam on a public node: {st}")
+        rec = psql("SELECT count(*) FROM pg_stat_activity WHERE usename = 'riss_read'", port=PG_PORTS[leader_index()])
+        print(f"drill replica-node: a public node whose only database is HAProxy's read port (replicas) verified a "
+              f"credential 'valid', signed status list and checkpoint, served JWKS and an inclusion proof; "
+              f"Cache-Control {', '.join(f'{k} {v}' for k, v in cc.items())}; the exam is 404 there "
+              f"(riss_read sessions on the primary: {rec})", flush=True)
+    finally:
+        if proc:
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+DRILLS = {"edge": check_edge, "roles": check_roles, "tls": check_tls, "control-tls": check_control_tls, "primary-kill": drill_primary_kill, "node-kill": drill_node_kill, "replica-stop": drill_replica_stop,
           "restore": drill_restore, "key-rotation": drill_key_rotation, "bench": bench}
 
 
@@ -826,7 +973,7 @@ def main():
         cluster_cmd("up")
         resolve_state()
         print(f"drills: cluster up in {time.time() - t0:.0f} s", flush=True)
-        for d in ("roles", "tls", "control-tls", "node-kill", "primary-kill", "replica-stop", "key-rotation", "restore", "bench"):
+        for d in ("roles", "tls", "control-tls", "edge", "node-kill", "primary-kill", "replica-stop", "key-rotation", "restore", "bench"):
             try:
                 DRILLS[d]()
             except Fail as e:

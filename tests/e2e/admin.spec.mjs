@@ -33,6 +33,9 @@ test('statistician signs in at /admin and reads the statistics', async () => {
     await page.keyboard.press('Tab');
     await page.keyboard.type(PASSWORD);
     await page.keyboard.press('Tab');
+    // the "show password" button comes next in the tab order (ASVS 2.1.12; sec3)
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'password-show');
+    await page.keyboard.press('Tab');
     await page.keyboard.type(totp(secret));
     await page.keyboard.press('Enter');
     await page.waitForSelector('#desk:not([hidden])');

@@ -39,3 +39,14 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+// CPD and renewal pages show an API timestamp in the reader's language and time zone: every
+// text a reader in timeZone with a page in lang sees for a moment between t0 and t1 (ms),
+// with a minute of slack on both sides.
+export function readerTimes(t0, t1, { lang = 'ja', timeZone }) {
+  const f = new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'ja-JP', { timeZone, year: 'numeric', month: '2-digit',
+    day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' });
+  const out = new Set();
+  for (let t = t0 - 60000; t <= t1 + 60000; t += 15000) out.add(f.format(new Date(t)));
+  return out;
+}

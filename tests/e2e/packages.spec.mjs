@@ -3,7 +3,8 @@
 // package's contents (blueprint per domain), compares two packages (the changed
 // parameters), activates one through a confirmation dialog that names what will happen,
 // and is refused — in Japanese, then in English — the retirement of a package an open
-// window still uses; an auditor sees the desk read-only. Keyboard only for the dialog;
+// window still uses; activating ten minutes after sign-in asks for a fresh code (step-up,
+// issue 17), in both languages; an auditor sees the desk read-only. Keyboard only for the dialog;
 // axe-core clean at each step; screenshots in both languages.
 // e2e-private-db
 import { test } from 'node:test';
@@ -12,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { launch, axeViolations, screenshot, BASE } from './browser.mjs';
 import { addStaff, riss, signIn } from './staff.mjs';
+import { tenMinutesPass, confirmStepUp } from './stepup_helpers.mjs';
 
 const DEMO = path.join(process.env.RISS_TEST_BUILD, '..', 'item-bank', 'demo', 'items.jsonl');
 const SH = ['--sh-examinees', '200', '--sh-rounds', '2'];
@@ -30,10 +32,11 @@ function fixtures() {
                        "JOIN bank.items i ON i.id = p.item_id WHERE p.active AND i.status = 'operational' ORDER BY p.item_id LIMIT 3) x").split(',');
   psql(`UPDATE bank.item_params SET a = a * 1.25 WHERE active AND item_id IN ('${changed.join("','")}')`);
   const second = publish();
+  const third = publish(); // activated in English, after a step-up (issue 17; sec3)
   psql("INSERT INTO exam.rules (exam_code) VALUES ('SG') ON CONFLICT DO NOTHING");
   const win = psql("INSERT INTO exam.windows (exam_code, name, opens_on, closes_on) VALUES ('SG', 'E2E 通年', '2026-01-01', '2099-12-31') RETURNING id");
   riss('exam', 'package', 'activate', String(first.id), '--window', win);
-  return { first, second, changed, win };
+  return { first, second, third, changed, win };
 }
 
 const rowState = (page, id) => page.getAttribute(`#list tr[data-package="${id}"] [data-state]`, 'data-state');
@@ -122,7 +125,10 @@ test('the package desk: list, contents, compare, activate with confirmation, ref
     await page.waitForSelector('#dlg[open]');
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'dlg-ok');
+    // Step-up (issue 17; sec3): ten minutes after sign-in, activation asks for a fresh code.
+    tenMinutesPass(user);
     await page.keyboard.press('Enter');
+    await confirmStepUp(page, secret, 'ja', 'step-up-packages-ja');
     await page.waitForFunction(() => /を有効にしました/.test(document.getElementById('status').textContent));
     await page.waitForFunction((id) => document.querySelector(`#list tr[data-package="${id}"] [data-state]`).dataset.state === 'active', fx.second.id);
     assert.match(await rowText(page, fx.second.id), /有効/);
@@ -165,6 +171,13 @@ test('the package desk: list, contents, compare, activate with confirmation, ref
     assert.match(await page.textContent('#dlg-error'), /cannot be retired: window "E2E 通年"/);
     await screenshot(page, 'packages-retire-refused-en');
     await page.click('#dlg-cancel');
+    // Activating the third, in English, ten minutes later: the step-up dialog speaks English.
+    tenMinutesPass(user);
+    await page.click(`#list tr[data-package="${fx.third.id}"] button.primary`);
+    await page.waitForSelector('#dlg[open]');
+    await page.click('#dlg-ok');
+    await confirmStepUp(page, secret, 'en', 'step-up-packages-en');
+    await page.waitForFunction((id) => document.querySelector(`#list tr[data-package="${id}"] [data-state]`).dataset.state === 'active', fx.third.id);
 
     // An auditor sees the same desk, read-only: no activation or retirement offered.
     const auditor = 'e2epkgaud' + process.pid;

@@ -7,7 +7,7 @@
 // why. axe-core finds no violation in Japanese or English.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, axeViolations, screenshot, BASE } from './browser.mjs';
+import { launch, axeViolations, screenshot, readerTimes, BASE } from './browser.mjs';
 import { addStaff, totp, riss, PASSWORD } from './staff.mjs';
 
 const RUN = Date.now().toString(36).replace(/[0-9]/g, (d) => 'abcdefghij'[d]);
@@ -44,7 +44,8 @@ before(async () => {
   regno = (await r.json()).regno;
   // The staff session stays out of the portal's requests: a fresh context for the pages.
   await ctx.close();
-  ctx = await browser.newContext();
+  // A reader in New York: the pages show times in the reader's zone, not Japan's.
+  ctx = await browser.newContext({ timezoneId: 'America/New_York' });
   provider = JSON.parse(riss('provider', 'add', '演習 機関 ' + RUN, '--name-en', 'Drill Institute ' + RUN, '--json'));
   r = await ctx.request.post(BASE + '/api/v1/cpd/courses', {
     headers: { Authorization: 'Bearer ' + provider.api_key },
@@ -73,6 +74,7 @@ function csv(rows) {
 }
 
 test('sign in, upload a CSV with a bad row, then the fixed one, and correct a record', async () => {
+  const started = Date.now();
   const page = await ctx.newPage();
   const errors = watchErrors(page);
   await page.goto(BASE + '/provider');
@@ -115,9 +117,10 @@ test('sign in, upload a CSV with a bad row, then the fixed one, and correct a re
   for (const r of perRow) assert.equal(r[2], '登録しました');
   await page.waitForFunction((id) => document.querySelector('#records tbody').textContent.includes(id), `E2E-${RUN}-3`);
   assert.equal(await page.$$eval('#records tbody tr', (trs) => trs.length), 3);
-  // Received: Japan time as the rest of the system writes it, whatever the browser's zone.
+  // Received: in the reader's zone (New York) and the page's language, the zone named.
   const received = await page.$$eval('#records tbody tr', (trs) => trs.map((tr) => tr.cells[6].textContent));
-  for (const r of received) assert.match(r, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+  const ny = readerTimes(started, Date.now(), { timeZone: 'America/New_York' });
+  for (const r of received) assert.ok(ny.has(r), `${r} is not New York time now (${[...ny].join(', ')})`);
 
   // Correct record 2: the hours were wrong — 3 of the course's 6, so it waits for review.
   await page.click(`#records button[aria-label*="E2E-${RUN}-2"]`);
@@ -152,6 +155,7 @@ test('sign in, upload a CSV with a bad row, then the fixed one, and correct a re
 // courses is stored and listed in the unmatched section with its reason, in Japanese and in
 // English.
 test('an xAPI statement that matches no course is listed with its reason', async () => {
+  const sent = Date.now();
   const x = provider.xapi;
   const auth = 'Basic ' + Buffer.from(x.username + ':' + x.password).toString('base64');
   const stmt = {
@@ -173,7 +177,7 @@ test('an xAPI statement that matches no course is listed with its reason', async
   const row = await page.$$eval('#xapi-unmatched tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
   assert.equal(row.length, 1, JSON.stringify(row));
   assert.equal(row[0][1], sid);
-  assert.match(row[0][0], /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);   // Japan time, as the other columns
+  assert.ok(readerTimes(sent, Date.now(), { timeZone: 'America/New_York' }).has(row[0][0]), row[0][0]);   // the reader's zone
   assert.match(row[0][3], /nobody-/);
   assert.match(row[0][4], /アクティビティ ID が貴機関の講座/);
   assert.deepEqual(await axeViolations(page), [], 'axe with the unmatched statements');

@@ -152,6 +152,8 @@ test('the opt-in on /me controls what the verify page shows of the skill profile
   // Pay beside the ITSS grades: METI 2017, from a secondary source.
   assert.match(await me.textContent('#skills .skills-pay'), /2017年調査/);
   assert.match(await me.textContent('#skills .skills-pay'), /未確認/);
+  // The ITSS release is marked unverified (its exam tiers come from secondary pages), with why.
+  assert.match(await me.textContent('#skills .skills-sources'), /ITスキル標準（ITSS）（版 3） — 未検証: 公式の公表資料では確認していません レベルはIPAのページによる。試験区分/);
   assert.equal(await me.isChecked('#skills-publish'), false);
   assert.deepEqual(await axeViolations(me), []);
   await screenshot(me, 'skills-me-ja');
@@ -159,6 +161,7 @@ test('the opt-in on /me controls what the verify page shows of the skill profile
   assert.match(await me.textContent('#skills-h'), /Skills in international frameworks/);
   assert.match(await me.textContent('#skills'), /Registration \(RISS\)/);
   assert.match(await me.textContent('#skills'), /survey year 2017/);
+  assert.match(await me.textContent('#skills .skills-sources'), /Unverified: not checked against the official publication The levels are from IPA/);
   assert.deepEqual(await axeViolations(me), []);
   await screenshot(me, 'skills-me-en');
   await setLang(me, 'ja');
@@ -181,6 +184,7 @@ test('the opt-in on /me controls what the verify page shows of the skill profile
   await setLang(v, 'en');
   assert.match(await v.textContent('#skills-sec'), /Skill profile \(published by the holder\)/);
   assert.match(await v.textContent('#skills-sec'), /ITSS level 4/);
+  assert.match(await v.textContent('#skills-sec .skills-sources'), /Unverified/);
   assert.deepEqual(await axeViolations(v), []);
   await screenshot(v, 'skills-verify-en');
   await setLang(v, 'ja');

@@ -81,10 +81,8 @@ test('the statistics dashboard: filters, charts with their tables, CSV, both lan
     }
     assert.deepEqual(await axeViolations(page), []);
 
-    // Filter: this test's centre and 2025 — the month chart now shows its six months.
+    // Filter: this test's centre — the month chart now shows its six months (January to June 2025).
     const before = await chartAndTable(page, 'c-month', 'examinees');
-    await page.fill('#from', '2025-01');
-    await page.fill('#to', '2025-12');
     await page.selectOption('#centre', CENTRE);
     await page.click('#filter button[type=submit]');
     await page.waitForFunction(() => /centre=/.test(document.getElementById('results').dataset.query || ''));
@@ -97,6 +95,18 @@ test('the statistics dashboard: filters, charts with their tables, CSV, both lan
     const prefs = await page.$$eval('#t-exam_by_prefecture tbody th', (ths) => ths.map((th) => th.textContent));
     assert.deepEqual(prefs, ['東京都', '大阪府', '福岡県', '計']);
     assert.deepEqual((await chartAndTable(page, 'c-pref', 'examinees')).points, [100, 100, 100]);
+
+    // A published period (the only date filters: fiscal years, halves, quarters): FY2024 Q4 is
+    // January to March 2025, three of the six months.
+    await page.selectOption('#period', '2024-Q4');
+    await page.click('#filter button[type=submit]');
+    await page.waitForFunction(() => /period=2024-Q4/.test(document.getElementById('results').dataset.query || ''));
+    const quarter = await chartAndTable(page, 'c-month', 'examinees');
+    assert.deepEqual(quarter.points, [50, 50, 50]);
+    assert.deepEqual(await page.$$eval('#t-exam_by_month tbody th', (ths) => ths.map((th) => th.textContent)),
+      ['2025-01', '2025-02', '2025-03', '計']);
+    assert.deepEqual(await axeViolations(page), []);
+    await page.selectOption('#period', '');
 
     // And one prefecture: the prefecture chart has one bar.
     await page.selectOption('#prefecture', '40');

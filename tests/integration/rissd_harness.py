@@ -40,6 +40,16 @@ def totp(secret_b32, at=None, offset=0):
     return "%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
 
 
+def totp_key_file(folder):
+    """A TOTP key file (32 random bytes, mode 0600) in folder, created once (issue 17, sec3)."""
+    path = os.path.join(folder, "totp.key")
+    if not os.path.exists(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.write(fd, os.urandom(32))
+        os.close(fd)
+    return path
+
+
 def db_url():
     """The shared test database (RISS_TEST_DB_URL, else the test config's db_url)."""
     url = os.environ.get("RISS_TEST_DB_URL")
@@ -211,7 +221,8 @@ class PrivatePg:
     def write_config(self, path, extra=""):
         with open(path, "w") as f:
             f.write(f'db_url = "{self.conninfo}"\nstatic_dir = "{ROOT}/web/static"\n'
-                    f'migrations_dir = "{ROOT}/deploy/migrations"\n' + extra)
+                    f'migrations_dir = "{ROOT}/deploy/migrations"\n'
+                    f'totp_key_file = "{totp_key_file(self.dir)}"\n' + extra)
 
     def destroy(self):
         try:

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -54,6 +55,14 @@ class ReadmeTour(unittest.TestCase):
                 r = subprocess.run(["bash", os.path.join(ROOT, "deploy", "demo", script)], cwd=ROOT, env=cls.env,
                                    capture_output=True, text=True)
                 assert r.returncode == 0, f"deploy/demo/{script}: {r.stdout}{r.stderr}"
+        # riss-signd as ./deploy/dev up starts it (the demo scripts start one only while they
+        # issue): the tour's export-ob3 signs through it.
+        cls.signd = subprocess.Popen([os.path.join(BUILD, "certs", "riss-signd"), "--keys", os.path.join(cls.var, "keys"),
+                                      "--socket", os.path.join(cls.var, "run", "signd.sock")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        sock, deadline = os.path.join(cls.var, "run", "signd.sock"), time.monotonic() + 20
+        while not os.path.exists(sock) and time.monotonic() < deadline and cls.signd.poll() is None:
+            time.sleep(0.05)
         cls.rissd = Rissd(config=cls.conf)
         cls.tour = tour_section()
 
@@ -61,6 +70,8 @@ class ReadmeTour(unittest.TestCase):
     def tearDownClass(cls):
         cls.rissd.stop()
         cls.rissd.cleanup()
+        cls.signd.terminate()
+        cls.signd.wait()
         cls.pg.destroy()
         shutil.rmtree(cls.var, ignore_errors=True)
 
@@ -173,7 +184,7 @@ class ReadmeTour(unittest.TestCase):
         self.assertGreaterEqual(len(lines), 8)
         expect = {"calibrate": "-2658.805", "analyze items": "item5", "bank validate": "valid: 187 items",
                   "simulate": "exam SG", "keys list": "active", "credential verify": "VALID",
-                  "log verify": "agree", "stats export": "disclosure"}
+                  "log verify": "agree", "stats export": "disclosure", "credential export-ob3": "eyJ"}
         seen = set()
         for line in lines:
             cmd = line.split("  #")[0].strip()

@@ -245,8 +245,19 @@ class Renewal(unittest.TestCase):
         self.assertTrue(all(d["state"] == "done" and d["completion"]["provider_name_ja"].startswith("更新テスト研修")
                             for d in view["standing"]["duties"]))
         self.assertEqual(len(view["completions"]), 4)
-        self.assertTrue(all(c["provider_ja"].startswith("更新テスト研修") and c["posted_at"]
-                            for c in view["completions"]))
+        self.assertTrue(all(c["provider_name_ja"].startswith("更新テスト研修") for c in view["completions"]))
+        # The registrant's own standing is the registrar's view of it, member for member (one
+        # producer): the duties, and each completion in the one shape of the lists.
+        st, _, desk = self.admin("GET", f"/api/v1/cpd/status/{regno}")
+        self.assertEqual(st, 200, desk)
+        self.assertEqual(dict(view["standing"], today=None), dict(desk, today=None))
+        by_id = lambda cs: sorted(cs, key=lambda c: c["completion_id"])  # noqa: E731
+        self.assertEqual(by_id(d["completion"] for d in desk["duties"]), by_id(view["completions"]))
+        # Every timestamp is RFC 3339 in UTC, and a completion was posted a moment ago.
+        for c in view["completions"]:
+            posted = datetime.datetime.strptime(c["posted_at"], "%Y-%m-%dT%H:%M:%SZ").replace(
+                tzinfo=datetime.timezone.utc)
+            self.assertLess(abs((datetime.datetime.now(datetime.timezone.utc) - posted).total_seconds()), 600, c)
         self.assertTrue(view["may_apply"])
         # A staff cookie and a registrant cookie in one request serve nobody.
         mixed = {"Cookie": me["Cookie"] + "; " + self.cookie, "X-CSRF-Token": me["X-CSRF-Token"]}
@@ -261,6 +272,10 @@ class Renewal(unittest.TestCase):
         st, _, lst = self.admin("GET", "/api/v1/cpd/renewals?state=submitted")
         self.assertEqual(st, 200, lst)
         self.assertIn(app_id, [a["id"] for a in lst["applications"]])
+        mine = [a for a in lst["applications"] if a["id"] == app_id][0]
+        submitted = datetime.datetime.strptime(mine["submitted_at"], "%Y-%m-%dT%H:%M:%SZ").replace(
+            tzinfo=datetime.timezone.utc)
+        self.assertLess(abs((datetime.datetime.now(datetime.timezone.utc) - submitted).total_seconds()), 600, mine)
         st, _, b = self.admin("POST", "/api/v1/cpd/renewals/decide", {"id": app_id, "approve": True})
         self.assertEqual(st, 200, b)
         claims = json.loads(unb64u(b["token"].split(".")[1]))

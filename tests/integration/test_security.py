@@ -419,6 +419,20 @@ class OperatorEndpoints(unittest.TestCase):
             d.stop()
             d.cleanup()
 
+    def test_https_with_insecure_cookies_refuses_to_start(self):
+        # Production (issue 16): "secure_cookies = false" on an https site is refused at start
+        # (exit 2, the reason on stderr), never silently served; left unset, https means Secure.
+        d = Rissd(settings={"public_base_url": "https://riss.example.jp", "secure_cookies": "false"},
+                  expect_start=False)
+        try:
+            rc = d.proc.wait(30)
+            self.assertEqual(rc, 2, d.read_log())
+            self.assertIn("public_base_url is https but secure_cookies = false", d.read_log())
+            self.assertFalse(os.path.exists(d.port_file), "it must not have opened its port")
+        finally:
+            d.stop()
+            d.cleanup()
+
     def test_https_means_secure_cookies_and_hsts(self):
         d = Rissd(settings={"public_base_url": "https://riss.example.jp"})
         try:

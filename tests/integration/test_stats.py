@@ -48,7 +48,8 @@ PREFS = ["13", "13", "13", "27", "27", "01", None]
 OCCS = ["it_security", "it_development", "it_development", "office", None]
 INDS = ["G", "G", "G", "E", "K", None]
 EMPS = ["private", "private", "government", None]
-DAYS = ["2026-01-15", "2026-02-10", "2026-03-05"]
+# Sittings in three quarters of two fiscal years (April-March): FY2025 Q3 and Q4, FY2026 Q1.
+DAYS = ["2025-11-20", "2026-01-15", "2026-02-10", "2026-03-05", "2026-05-12"]
 
 
 def age_band(age):
@@ -245,6 +246,11 @@ class Stats(unittest.TestCase):
     def export(self, table, *args):
         return json.loads(riss("stats", "export", "--table", table, *args, config=self.conf).stdout)
 
+    def get_json(self, path, headers=None):
+        """GET with room for a first release in the sanitizer build on a busy machine."""
+        status, hdrs, data = self.d.request("GET", path, headers=headers, timeout=120)
+        return status, hdrs, json.loads(data) if data else None
+
     def sign_in(self, role, tag=""):
         user = role[:4] + tag + str(os.getpid())
         secret = add_staff_in(self.conf, user, role)
@@ -285,48 +291,109 @@ class Stats(unittest.TestCase):
         self.assertGreater(held[0], 0)
         self.assertGreater(held[1], 0)
 
-    def test_overlapping_ranges_cannot_be_differenced(self):
-        """Cross-table audit (issue 15): the same table over two date ranges, one inside the
-        other, differs by the months between them. A reader who subtracts a published cell of
-        the shorter range from the same published cell of the longer one gets that count for
-        those months alone; it must never be a count the month's own table would suppress
-        (0 < v < k). The fixture holds such counts (checked on the raw figures), so on a build
-        without the cross-table rule this fails."""
-        months = ["2026-01", "2026-02", "2026-03"]
-        ranges = [(a, b) for i, a in enumerate(months) for b in months[i:]] + [None]
-        def inside(r1, r2):  # r2 strictly inside r1 (None = every month)
-            lo1, hi1 = r1 or (months[0], months[-1])
-            lo2, hi2 = r2
-            return lo1 <= lo2 and hi2 <= hi1 and (lo1, hi1) != (lo2, hi2)
-        opportunities = 0
-        for table in ("exam_by_centre", "exam_by_age"):
+    # The published periods of the fixture's data and their quarters (fiscal year April-March).
+    PERIODS = {None: ("2025-Q3", "2025-Q4", "2026-Q1"), "2025": ("2025-Q3", "2025-Q4"), "2025-H2": ("2025-Q3", "2025-Q4"),
+               "2025-Q3": ("2025-Q3",), "2025-Q4": ("2025-Q4",), "2026": ("2026-Q1",), "2026-H1": ("2026-Q1",),
+               "2026-Q1": ("2026-Q1",)}
+
+    def test_period_slices_cannot_be_differenced(self):
+        """Differencing across filter slices (issue 15, stats3): the same table over periods that
+        nest (all time, a fiscal year, a half, a quarter) differs by the periods between them.
+        The adversary here takes every released slice of a table, writes each published figure
+        as the sum of its quarters' unknown figures, and solves: a suppressed figure (or a
+        complement under k: absent = applicants - examinees, failed = examinees - passers) that
+        is a linear combination of what was published is pinned, and the test fails. Also the
+        plain subtraction of two nested slices never gives a count under k. On a build that
+        protected each period alone this fails (the fixture has small quarters to expose)."""
+        from fractions import Fraction
+        stat = self.sign_in("statistician", "diff")
+
+        def get(table, per, raw):  # over HTTP: one rissd, no process per release
+            q = "&".join(x for x in (f"period={per}" if per else "", "raw=1" if raw else "") if x)
+            status, _, body = self.d.request("GET", f"/api/v1/stats/{table}" + ("?" + q if q else ""), headers=stat, timeout=120)
+            self.assertEqual(status, 200, body)
+            return json.loads(body)
+        for table in ("exam_by_centre", "exam_by_month"):  # two tables: the sanitizer build is slow
             docs, raws = {}, {}
-            for r in ranges:
-                args = ("--from", r[0], "--to", r[1]) if r else ()
-                docs[r] = self.export(table, *args)
-                raws[r] = self.export(table, "--raw", *args)
-            def cells(doc):
-                out = {(row["key"], c): row["values"][c] for row in doc["rows"] + [doc["total"]]
-                       for c in ("applicants", "examinees", "passers")}
-                for row in doc["rows"] + [doc["total"]]:  # the complements a reader derives
-                    v = row["values"]
-                    out[(row["key"], "absent")] = None if None in (v["applicants"], v["examinees"]) else v["applicants"] - v["examinees"]
-                    out[(row["key"], "failed")] = None if None in (v["examinees"], v["passers"]) else v["examinees"] - v["passers"]
-                return out
-            for r1 in ranges:
-                for r2 in ranges:
-                    if r2 is None or not inside(r1, r2):
+            for per in self.PERIODS:
+                docs[per] = get(table, per, False)
+                raws[per] = get(table, per, True)
+                check_released(self, docs[per])
+            quarters = sorted({q for qs in self.PERIODS.values() for q in qs})
+            groups = sorted({r["key"] for d in raws.values() for r in d["rows"]} | {"total"})
+            cols = ("applicants", "examinees", "passers")
+            unknown = {(q, g, c): i for i, (q, g, c) in enumerate((q, g, c) for q in quarters for g in groups for c in cols)}
+
+            def vec(per, g, terms):  # sum over the period's quarters of sum(coef * column)
+                v = [Fraction(0)] * len(unknown)
+                for q in self.PERIODS[per]:
+                    for c, coef in terms:
+                        v[unknown[(q, g, c)]] += coef
+                return v
+            known, targets = [], []
+            # What the reader knows besides: each quarter's total is the sum of its groups, and
+            # a group without a row in a quarter's release had none there.
+            for q in quarters:
+                present = {r["key"] for r in raws[q]["rows"]}
+                for c in cols:
+                    v = [Fraction(0)] * len(unknown)
+                    v[unknown[(q, "total", c)]] = Fraction(1)
+                    for g in groups:
+                        if g != "total":
+                            v[unknown[(q, g, c)]] -= 1
+                    known.append((v,))
+                    for g in groups:
+                        if g != "total" and g not in present:
+                            v = [Fraction(0)] * len(unknown)
+                            v[unknown[(q, g, c)]] = Fraction(1)
+                            known.append((v,))
+            derived = {"absent": (("applicants", 1), ("examinees", -1)), "failed": (("examinees", 1), ("passers", -1))}
+            for per, doc in docs.items():
+                raw = {r["key"]: r["values"] for r in raws[per]["rows"] + [raws[per]["total"]]}
+                for r in doc["rows"] + [doc["total"]]:
+                    v = r["values"]
+                    for c in cols:
+                        (known if v[c] is not None else targets).append((vec(per, r["key"], ((c, 1),)), per, r["key"], c))
+                    for name, terms in derived.items():
+                        true = raw[r["key"]][terms[0][0]] - raw[r["key"]][terms[1][0]]
+                        if 0 < true < K:  # a small complement: must stay unknown too
+                            targets.append((vec(per, r["key"], terms), per, r["key"], name))
+            # Row-reduce the published figures (exact rationals), then reduce each target.
+            basis = {}  # pivot column -> row
+            for v, *_ in known:
+                v = v[:]
+                for p, row in basis.items():
+                    if v[p]:
+                        f = v[p]
+                        v = [x - f * y for x, y in zip(v, row)]
+                piv = next((i for i, x in enumerate(v) if x), None)
+                if piv is None:
+                    continue
+                v = [x / v[piv] for x in v]
+                for p in list(basis):
+                    if basis[p][piv]:
+                        f = basis[p][piv]
+                        basis[p] = [x - f * y for x, y in zip(basis[p], v)]
+                basis[piv] = v
+            self.assertTrue(targets, f"{table}: the fixture has suppressed figures")
+            for v, per, key, c in targets:
+                for p, row in basis.items():
+                    if v[p]:
+                        f = v[p]
+                        v = [x - f * y for x, y in zip(v, row)]
+                with self.subTest(table=table, period=per, cell=(key, c)):
+                    self.assertTrue(any(v), f"{table} {key} {c} over {per or 'all time'} is a combination of published figures")
+            # The plain attack: subtract a nested slice's published cell from the longer one's.
+            for big, qb in self.PERIODS.items():
+                for small, qs in self.PERIODS.items():
+                    if not set(qs) < set(qb):
                         continue
-                    big, small, rbig, rsmall = cells(docs[r1]), cells(docs[r2]), cells(raws[r1]), cells(raws[r2])
-                    for key, v in big.items():
-                        raw_diff = rbig[key] - rsmall.get(key, 0) if rbig.get(key) is not None else None
-                        opportunities += raw_diff is not None and 0 < raw_diff < K
-                        w = small.get(key, 0 if key not in rsmall else None)
-                        if v is None or w is None:
-                            continue
-                        with self.subTest(table=table, longer=r1, shorter=r2, cell=key):
-                            self.assertFalse(0 < v - w < K, f"{table} {key}: {v} over {r1} - {w} over {r2} = {v - w}")
-        self.assertGreater(opportunities, 0, "the fixture has small counts to difference out")
+                    cb = {(r["key"], c): r["values"][c] for r in docs[big]["rows"] + [docs[big]["total"]] for c in cols}
+                    cs = {(r["key"], c): r["values"][c] for r in docs[small]["rows"] + [docs[small]["total"]] for c in cols}
+                    for key, x in cb.items():
+                        y = cs.get(key, 0 if key[0] not in {r["key"] for r in raws[small]["rows"]} else None)
+                        if x is not None and y is not None:
+                            self.assertFalse(0 < x - y < K, f"{table} {key}: {x} over {big} - {y} over {small}")
 
     def test_window_and_scores(self):
         raw = self.export("exam_by_window", "--raw")
@@ -346,8 +413,8 @@ class Stats(unittest.TestCase):
                            "register_by_industry": "industry", "register_by_age": "age",
                            "register_by_pass_year": "pass_year"}.items():
             with self.subTest(table=table):
-                for rng in ((), ("--from", "2026-01", "--to", "2026-01")):
-                    want = self.world.register_expected(key, *(("2026-01", "2026-01") if rng else ()))
+                for rng in ((), ("--period", "2025-Q4")):
+                    want = self.world.register_expected(key, *(("2026-01", "2026-03") if rng else ()))
                     raw = self.export(table, "--raw", *rng)
                     got = {r["key"]: [r["values"][c] for c in ("live", "registered", "renewals", "lapses", "cancellations")]
                            for r in raw["rows"]}
@@ -362,10 +429,10 @@ class Stats(unittest.TestCase):
         check_released(self, rel)
         self.assertIsNone(rel["rows"][2]["values"]["registrants"])  # 3 overdue: under k
         self.assertEqual(rel["total"]["values"]["registrants"], 90)
-        for rng in ((), ("--from", "2026-01", "--to", "2026-01")):
+        for rng in ((), ("--period", "2025-Q4")):
             want = defaultdict(lambda: [0, 0])
             for regno, prov, kind, day, state in self.world.completions():
-                if state == "accepted" and (not rng or day.startswith("2026-01")):
+                if state == "accepted" and (not rng or "2026-01" <= day[:7] <= "2026-03"):
                     want[prov][kind == "practical"] += 1
             doc = self.export("cpd_completions", "--raw", *rng)
             got = {r["label_en"]: [r["values"]["online"], r["values"]["practical"]] for r in doc["rows"]}
@@ -448,11 +515,16 @@ class Stats(unittest.TestCase):
             self.assertEqual(self.export("pool_by_status")["total"]["values"]["flagged_drift"], 0)
 
     def test_filters_and_csv(self):
-        want = self.world.exam_expected("month", month_from="2026-02", centre="TC-A", pref="13")
-        doc = self.export("exam_by_month", "--raw", "--from", "2026-02-14", "--centre", "TC-A", "--prefecture", "13")
+        want = self.world.exam_expected("month", month_from="2026-01", month_to="2026-03", centre="TC-A", pref="13")
+        doc = self.export("exam_by_month", "--raw", "--period", "2025-Q4", "--centre", "TC-A", "--prefecture", "13")
         self.assertEqual({r["key"]: [r["values"]["applicants"], r["values"]["examinees"]] for r in doc["rows"]},
                          {k: v[:2] for k, v in want.items()})
-        self.assertEqual(doc["filters"]["from"], "2026-02")  # whole months
+        self.assertEqual([doc["filters"]["from"], doc["filters"]["to"]], ["2026-01", "2026-03"])  # FY2025 Q4
+        # Only the published periods: a range that is not one is refused, in the catalogue's words.
+        for rng in (("--from", "2026-01", "--to", "2026-02"), ("--from", "2026-01"), ("--period", "2025-Q5")):
+            bad = riss("stats", "export", "--table", "exam_by_month", *rng, config=self.conf, check=False)
+            self.assertEqual(bad.returncode, 2, rng)
+            self.assertRegex(bad.stderr, "fiscal year|2025-H1", rng)
         rel = self.export("exam_by_prefecture")
         text = riss("stats", "export", "--table", "exam_by_prefecture", "--format", "csv", config=self.conf).stdout
         lines = list(csv.reader(io.StringIO(text)))
@@ -474,19 +546,24 @@ class Stats(unittest.TestCase):
         self.assertEqual(len(names), 20)
 
     def test_api_roles_raw_and_audit(self):
-        status, _, _ = self.d.json("GET", "/api/v1/stats/exam_by_month")
+        status, _, _ = self.get_json("/api/v1/stats/exam_by_month")
         self.assertEqual(status, 401)
         stat = self.sign_in("statistician")
-        status, _, doc = self.d.json("GET", "/api/v1/stats/exam_by_centre?from=2026-01&to=2026-03", headers=stat)
+        status, _, doc = self.get_json("/api/v1/stats/exam_by_centre?from=2026-01&to=2026-03", stat)
         self.assertEqual(status, 200)
-        self.assertEqual(doc, self.export("exam_by_centre", "--from", "2026-01", "--to", "2026-03"))
-        self.assertIsNotNone(doc["as_of"])
-        status, _, body = self.d.json("GET", "/api/v1/stats/exam_by_centre?prefecture=99", headers=stat)
+        self.assertEqual(doc, self.export("exam_by_centre", "--period", "2025-Q4"))
+        status, _, same = self.get_json("/api/v1/stats/exam_by_centre?period=2025-Q4", stat)
+        self.assertEqual(same, doc)
+        status, _, body = self.get_json("/api/v1/stats/exam_by_centre?from=2026-01&to=2026-02", stat)
         self.assertEqual(status, 400)
-        status, _, _ = self.d.json("GET", "/api/v1/stats/no_such_table", headers=stat)
+        self.assertRegex(body["detail"], "年度|fiscal year")
+        self.assertIsNotNone(doc["as_of"])
+        status, _, body = self.get_json("/api/v1/stats/exam_by_centre?prefecture=99", stat)
+        self.assertEqual(status, 400)
+        status, _, _ = self.get_json("/api/v1/stats/no_such_table", stat)
         self.assertEqual(status, 404)
         # Raw figures: a statistician may (route table), and the read is audited; an auditor may not.
-        status, _, raw = self.d.json("GET", "/api/v1/stats/exam_by_age?raw=1", headers=stat)
+        status, _, raw = self.get_json("/api/v1/stats/exam_by_age?raw=1", stat)
         self.assertEqual(status, 200)
         self.assertTrue(raw["raw"])
         self.assertNotIn(None, [r["values"]["applicants"] for r in raw["rows"]])
@@ -495,9 +572,9 @@ class Stats(unittest.TestCase):
                                 "ORDER BY id DESC LIMIT 1"], capture_output=True, text=True, check=True).stdout.strip()
         self.assertEqual(audit, "staff:stat%d statistician stats:exam_by_age" % os.getpid())
         aud = self.sign_in("auditor")
-        status, _, _ = self.d.json("GET", "/api/v1/stats/exam_by_age?raw=1", headers=aud)
+        status, _, _ = self.get_json("/api/v1/stats/exam_by_age?raw=1", aud)
         self.assertEqual(status, 403)
-        status, _, doc = self.d.json("GET", "/api/v1/stats/exam_by_age", headers=aud)
+        status, _, doc = self.get_json("/api/v1/stats/exam_by_age", aud)
         self.assertEqual(status, 200)
         check_released(self, doc)
 
@@ -507,12 +584,15 @@ class Stats(unittest.TestCase):
         refreshed the aggregates with new sittings the dashboard shows them, not the release
         it kept."""
         stat = self.sign_in("statistician", "memo")
-        url = "/api/v1/stats/exam_by_month?from=2026-11&to=2026-11"
+        # October-December 2026 at a centre of this test alone (the table's joint protection
+        # runs over the data under the other filters: here only these sittings).
+        url = "/api/v1/stats/exam_by_month?period=2026-Q3&centre=TC-Z"
         _, _, before = self.d.json("GET", url, headers=stat)
         _, _, again = self.d.json("GET", url, headers=stat)
         self.assertEqual(before, again)
         self.assertEqual(before["total"]["values"]["examinees"], 0)
-        psql = "".join(person(9000 + i, "TC-A", 700 if i % 2 else 450, "2026-11-16") for i in range(12))
+        psql = "INSERT INTO exam.centres (code, name, prefecture, seats) VALUES ('TC-Z', 'センターZ', '福岡県', 20);"
+        psql += "".join(person(9000 + i, "TC-Z", 700 if i % 2 else 450, "2026-11-16") for i in range(12))
         subprocess.run(["psql", self.pg.conninfo, "-v", "ON_ERROR_STOP=1", "-q"], input=psql, text=True, check=True,
                        capture_output=True)
         _, _, stale = self.d.json("GET", url, headers=stat)

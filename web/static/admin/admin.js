@@ -40,6 +40,11 @@
     window.rissPassword.wire($('pw-form'), function (current, fresh, totp) {
       return window.rissStaff.call('POST', '/api/v1/staff/password', { current_password: current, new_password: fresh, totp: totp });
     });
+    // The strength meter (ASVS 2.1.8; sec3): the server's rule, with the account's own name.
+    window.rissPassword.meter($('pw-new'), function (pw) {
+      return window.rissStaff.call('POST', '/api/v1/password/check',
+        { password: pw, names: who ? who.actor.replace(/^staff:/, '') + ' ' + (who.display_name || '') : '' });
+    });
     $('signout').addEventListener('click', function () {
       window.rissStaff.signOut().then(function () { showSignIn(); who = null; status(window.rissI18n.t('page.staff.signed_out')); });
     });

@@ -78,7 +78,16 @@
     if (body && body.title) return body.title;
     return t(status === 503 ? 'problem.service-unavailable.detail' : 'problem.internal-error.detail');
   }
-  window.rissI18n = { current: current, apply: apply, t: t, state: state, problem: problem,
+  // CPD and renewal pages: a timestamp of the API (RFC 3339 with its offset,
+  // "2026-12-02T05:30:00Z") as its reader reads one — in the page's language and the
+  // browser's own time zone, the zone named ("2026/12/02 14:30 JST", "02/12/2026, 05:30 UTC").
+  function datetime(ts) {
+    var d = ts ? new Date(ts) : null;
+    if (!d || isNaN(d.getTime())) return '';
+    return new Intl.DateTimeFormat(current() === 'en' ? 'en-GB' : 'ja-JP', { year: 'numeric', month: '2-digit',
+      day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' }).format(d);
+  }
+  window.rissI18n = { current: current, apply: apply, t: t, state: state, problem: problem, datetime: datetime,
                       has: function (id) { return id in catalogue; } };
 
   // API messages (problem+json details) come back in the language the page shows: every

@@ -85,6 +85,7 @@
         a.href = c.source_url;
         a.rel = 'noopener';
         td.appendChild(a);
+        if (c.verified === false) td.appendChild(el('span', ' ' + t('page.skills.unverified_row'), 'unverified'));
         tr.appendChild(td);
         tr.appendChild(el('td', c.level && c.level.ident !== c.ident ? named(c.level, 'title') : '', 'level'));
         tr.appendChild(el('td', t('skills.strength.' + c.strength)));
@@ -96,6 +97,25 @@
       });
       box.appendChild(table);
       box.appendChild(el('p', t('page.skills.strength_note'), 'note'));
+    }
+    // The releases the claims use, each with whether it was checked against the publisher's
+    // own publication (and, when not, why).
+    if (p.frameworks && p.frameworks.length) {
+      box.appendChild(el('h3', t('page.skills.sources_h')));
+      var fl = el('ul', null, 'skills-sources');
+      p.frameworks.forEach(function (f) {
+        var li = el('li');
+        var a = el('a', t('page.skills.fw_version', [named(f, 'name'), f.version]));
+        a.href = f.source_url;
+        a.rel = 'noopener';
+        li.appendChild(a);
+        li.appendChild(el('span', ' — ' + t(f.verified ? 'page.skills.release_verified' : 'page.skills.release_unverified'),
+          f.verified ? 'verified' : 'unverified'));
+        var why = loc(f, 'verified_note');
+        if (!f.verified && why) li.appendChild(el('span', ' ' + why, 'note'));
+        fl.appendChild(li);
+      });
+      box.appendChild(fl);
     }
     var fws = {};
     p.claims.forEach(function (c) { fws[c.framework] = true; });
@@ -111,6 +131,7 @@
     }
     if (opts && opts.unmapped && p.unmapped && p.unmapped.length) {
       box.appendChild(el('h3', t('page.skills.unmapped_h')));
+      box.appendChild(el('p', t('page.skills.unmapped_note'), 'note'));
       var ul = el('ul');
       p.unmapped.forEach(function (e) { ul.appendChild(el('li', evidenceText(e))); });
       box.appendChild(ul);

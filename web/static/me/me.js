@@ -39,7 +39,8 @@
   // A field the records carry in both languages (title_ja / title_en), in the page's.
   function field(o, base) { return o ? o[base + '_' + window.rissI18n.current()] : ''; }
   function courseTitle(c) { return field(c, 'title'); }
-  function providerName(c) { return field(c, 'provider_name') || field(c, 'provider'); }
+  function providerName(c) { return field(c, 'provider_name'); }
+  var when = function (ts) { return window.rissI18n.datetime(ts); };
   function render() {
     var v = view;
     if (!v) return;
@@ -82,7 +83,7 @@
       } else if (c.state === 'rejected') {
         cell(tr, t('state.cpd_completion.rejected'), 'state-overdue');
       } else {
-        cell(tr, c.posted_at);
+        cell(tr, when(c.posted_at));
       }
     });
     $('apply').hidden = !v.may_apply;
@@ -91,7 +92,7 @@
       : (v.applied && last ? t('me.renewal.applied', [last.id]) : t('me.renewal.cannot'));
     $('apps').hidden = v.renewal_applications.length === 0;
     fill($('apps').tBodies[0], v.renewal_applications, function (tr, a) {
-      cell(tr, a.submitted_at);
+      cell(tr, when(a.submitted_at));
       cell(tr, a.new_valid_until ? t('me.validity_range', [a.valid_until, a.new_valid_until]) : a.valid_until);
       cell(tr, t('state.renewal.' + a.state));
     });
@@ -125,7 +126,7 @@
     fill($('mboxes').tBodies[0], mboxes, function (tr, m) {
       cell(tr, m.address);
       cell(tr, t('state.mbox.' + m.state), 'state-' + m.state);
-      cell(tr, m.added_at);
+      cell(tr, when(m.added_at));
       var td = document.createElement('td');
       var b = document.createElement('button');
       b.type = 'button';
@@ -203,6 +204,13 @@
     });
     window.rissPassword.wire($('pw-form'), function (current, fresh, totp) {
       return call('POST', '/api/v1/me/password', { current_password: current, new_password: fresh, totp: totp });
+    });
+    // The strength meter (ASVS 2.1.8; sec3): the server's rule, with the registration number.
+    window.rissPassword.meter($('pw-new'), function (pw) {
+      return call('POST', '/api/v1/password/check', { password: pw, names: $('f-regno').textContent });
+    });
+    window.rissPassword.meter($('a-password'), function (pw) {
+      return call('POST', '/api/v1/password/check', { password: pw, names: $('a-regno').value });
     });
     $('signout').addEventListener('click', function () {
       call('POST', '/api/v1/me/logout').then(function () { csrf = ''; signedOut(); status(''); });

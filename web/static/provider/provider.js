@@ -23,12 +23,8 @@
   }
   function fail(res) { say(window.rissI18n.problem(res.body, res.status), true); }
 
-  // A timestamp as the rest of the system shows one: YYYY-MM-DD HH:MM in Japan time,
-  // whatever the browser's own zone and language.
-  function jst(ts) {
-    return new Date(ts).toLocaleString('sv-SE', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit',
-      day: '2-digit', hour: '2-digit', minute: '2-digit' });
-  }
+  // A timestamp in the reader's language and time zone.
+  function when(ts) { return window.rissI18n.datetime(ts); }
 
   function cell(tr, text) { var td = document.createElement('td'); td.textContent = text; tr.appendChild(td); return td; }
   function clear(tbody) { while (tbody.firstChild) tbody.removeChild(tbody.firstChild); }
@@ -96,7 +92,7 @@
         cell(tr, c.completed_on);
         cell(tr, String(c.hours));
         stateCell(tr, c);
-        cell(tr, jst(c.received_at));
+        cell(tr, when(c.received_at));
         var td = cell(tr, '');
         if (c.state !== 'voided') {
           var b = document.createElement('button');
@@ -138,7 +134,7 @@
       clear(tb);
       res.body.unmatched.forEach(function (u) {
         var tr = document.createElement('tr');
-        cell(tr, jst(u.stored));
+        cell(tr, when(u.stored));
         cell(tr, u.statement_id).className = 'iri';
         cell(tr, u.activity || '—').className = 'iri';
         cell(tr, actorText(u.actor));
@@ -164,7 +160,7 @@
         cell(tr, k.kid).className = 'iri';
         cell(tr, k.thumbprint).className = 'iri';
         cell(tr, String(k.bits));
-        cell(tr, jst(k.created_at));
+        cell(tr, when(k.created_at));
         var b = document.createElement('button');
         b.type = 'button';
         b.textContent = t('xapi2.page.k_remove');
@@ -184,20 +180,14 @@
   }
   function addKey(e) {
     e.preventDefault();
-    var f = $('jwk-file').files[0];
-    if (!f) { keysSay(t('provider.no_file'), true); return; }
-    if (f.size > 16384) { keysSay(t('xapi2.keys.jwk'), true); return; }
-    f.text().then(function (text) {
-      var jwk;
-      try { jwk = JSON.parse(text); } catch (err) { keysSay(t('xapi2.keys.jwk'), true); return null; }
-      return api('POST', '/api/v1/cpd/xapi/keys', { jwk: jwk });
-    }).then(function (res) {
-      if (!res) return;
-      if (!res.ok) { keysSay(window.rissI18n.problem(res.body, res.status), true); return; }
-      keysSay(t('xapi2.page.k_added', [res.body.kid]));
-      e.target.reset();
-      loadKeys();
-    });
+    window.rissJwkFile($('jwk-file').files[0]).then(function (jwk) {
+      return api('POST', '/api/v1/cpd/xapi/keys', { jwk: jwk }).then(function (res) {
+        if (!res.ok) { keysSay(window.rissI18n.problem(res.body, res.status), true); return; }
+        keysSay(t('xapi2.page.k_added', [res.body.kid]));
+        e.target.reset();
+        loadKeys();
+      });
+    }, function (err) { keysSay(err.message, true); });
   }
   function removeKey() {
     var kid = removing;

@@ -59,17 +59,14 @@
           call('POST', '/api/v1/cpd/renewals/decide', { id: a.id, approve: false, note: note.value })
             .then(function () { status(t('cpd_desk.rejected')); return loadRenewals(); }).catch(fail);
         }));
-        row(tb, [a.regno, a.name, a.valid_until, a.submitted_at, box]);
+        row(tb, [a.regno, a.name, a.valid_until, when(a.submitted_at), box]);
       });
     });
   }
   // Completion records held for the desk (state pending) with the reasons; accepting one
   // credits it at once, rejecting records the desk's reason.
-  // Japan time as the rest of the system writes it (YYYY-MM-DD HH:MM), whatever the browser's zone.
-  function jst(ts) {
-    var d = new Date(ts);
-    return isNaN(d) ? ts : new Date(d.getTime() + 9 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ');
-  }
+  // A timestamp in the reader's language and time zone.
+  function when(ts) { return window.rissI18n.datetime(ts); }
   function loadHeld() {
     var only = $('held-regno').value.trim();
     var q = '/api/v1/cpd/completions?state=pending&limit=200' + (/^[0-9]{6}$/.test(only) ? '&regno=' + only : '');
@@ -93,7 +90,7 @@
         box.appendChild(note);
         box.appendChild(button('cpd_desk.reject', function () { decide('rejected', 'cpd_desk.held.rejected'); }));
         var title = c['title_' + window.rissI18n.current()] || '';
-        row(tb, [c.regno, c.course_code + ' ' + title, c.completed_on, String(c.hours), jst(c.received_at), why, box]);
+        row(tb, [c.regno, c.course_code + ' ' + title, c.completed_on, String(c.hours), when(c.received_at), why, box]);
       });
     });
   }
@@ -121,7 +118,7 @@
             .then(function () { status(t('cpd_desk.closed')); return loadCases(); }).catch(fail);
         }));
         box.appendChild(button('cpd_desk.cancel.h', function () { showCancel(c); }, 'danger'));
-        row(tb, [c.regno, c.name, dutyText(c.duty), c.due, c.opened_at, box]);
+        row(tb, [c.regno, c.name, dutyText(c.duty), c.due, when(c.opened_at), box]);
       });
     });
   }
@@ -132,7 +129,7 @@
       $('audit-none').hidden = r.samples.length > 0;
       r.samples.forEach(function (s) {
         var table = el('table');
-        table.appendChild(el('caption', t('cpd_desk.audit.sample', [s.id, s.drawn_at, s.deadline])));
+        table.appendChild(el('caption', t('cpd_desk.audit.sample', [s.id, when(s.drawn_at), s.deadline])));
         var head = el('tr');
         ['cpd_desk.regno', 'cpd_desk.due', 'cpd_desk.audit.outcome', 'cpd_desk.actions'].forEach(function (id) {
           head.appendChild(el('th', t(id), { scope: 'col' }));
@@ -164,6 +161,7 @@
       var tb = $('providers').tBodies[0];
       clear(tb);
       var list = r.providers || [];
+      fillProviders(list);
       $('providers-none').hidden = list.length > 0;
       $('providers').hidden = list.length === 0;
       var en = window.rissI18n.current() === 'en';
@@ -189,11 +187,60 @@
       });
     });
   }
+  // Providers' keys for signed xAPI statements (xapi3): pick a provider, list its keys, add
+  // one from a JWK file, remove one after the dialog asks (registrars only).
+  var keysOf = null, removingKid = null, providerList = [];
+  function keysSay(text, bad) { $('keys-result').textContent = text || ''; $('keys-result').className = bad ? 'error' : ''; }
+  function providerName(p) { return window.rissI18n.current() === 'en' ? p.name_en : p.name_ja; }
+  function fillProviders(list) {
+    providerList = list;
+    var sel = $('keys-provider'), had = sel.value;
+    while (sel.firstChild) sel.removeChild(sel.firstChild);
+    list.forEach(function (p) { sel.appendChild(el('option', providerName(p), { value: String(p.provider_id) })); });
+    if (had) sel.value = had;
+  }
+  function loadKeys() {
+    if (!keysOf) return Promise.resolve();
+    return call('GET', '/api/v1/cpd/providers/xapi-keys?provider_id=' + keysOf).then(function (r) {
+      var p = providerList.filter(function (x) { return String(x.provider_id) === keysOf; })[0];
+      $('keys-caption').textContent = p ? t('xapi3.desk.keys_caption', [providerName(p)]) : '';
+      var tb = $('xapi-keys').tBodies[0];
+      clear(tb);
+      r.keys.forEach(function (k) {
+        var b = el('button', t('xapi2.page.k_remove'), { type: 'button', 'aria-label': t('xapi2.page.k_remove_h', [k.kid]) });
+        b.addEventListener('click', function () {
+          removingKid = k.kid;
+          $('key-remove-title').textContent = t('xapi2.page.k_remove_h', [k.kid]);
+          $('key-remove-dialog').showModal();
+        });
+        row(tb, [k.kid, k.thumbprint, String(k.bits), when(k.created_at), b]);
+      });
+      if (!r.keys.length) row(tb, [t('xapi2.page.k_none')]).cells[0].colSpan = 5;
+      $('xapi-keys').hidden = false;
+      $('key-add-form').hidden = false;
+    });
+  }
+  function addKey(ev) {
+    ev.preventDefault();
+    window.rissJwkFile($('jwk-file').files[0]).then(function (jwk) {
+      return call('POST', '/api/v1/cpd/providers/xapi-keys', { provider_id: Number(keysOf), jwk: jwk });
+    }).then(function (r) {
+      keysSay(t('xapi2.page.k_added', [r.kid]));
+      ev.target.reset();
+      return loadKeys();
+    }).catch(function (e) { keysSay(e.message, true); });
+  }
+  function removeKey() {
+    var kid = removingKid;
+    call('POST', '/api/v1/cpd/providers/xapi-keys/remove', { provider_id: Number(keysOf), kid: kid })
+      .then(function () { keysSay(t('xapi2.page.k_removed', [kid])); return loadKeys(); })
+      .catch(function (e) { keysSay(e.message, true); });
+  }
   function loadAll() {
-    return Promise.all([loadHeld(), loadRenewals(), loadCases(), loadAudit(), loadProviders()]);
+    return Promise.all([loadHeld(), loadRenewals(), loadCases(), loadAudit(), loadProviders().then(loadKeys)]);
   }
   // A status line was written in the other language: drop it rather than leave it untranslated.
-  document.addEventListener('riss:lang', function () { status(''); if (!$('desk').hidden) loadAll().catch(fail); });
+  document.addEventListener('riss:lang', function () { status(''); keysSay(''); if (!$('desk').hidden) loadAll().catch(fail); });
   document.addEventListener('DOMContentLoaded', function () {
     var d = new Date(Date.now() + 30 * 86400e3);
     $('draw-deadline').value = d.toISOString().slice(0, 10);
@@ -201,6 +248,7 @@
       if (m.role !== 'registrar' && m.role !== 'auditor') throw new Error(t('cpd_desk.signin_needed'));
       canChange = m.role === 'registrar';
       ['draw', 'provider-add', 'code'].forEach(function (id) { $(id).hidden = !canChange; });
+      $('keys-sec').hidden = !canChange;
       $('desk').hidden = false;
       return loadAll();
     }).catch(function (e) { status(e.status === 401 ? t('cpd_desk.signin_needed') : e.message, true); });
@@ -225,6 +273,15 @@
         status(t('cpd_desk.code.valid', [r.regno, r.valid_days]));
       }).catch(fail);
     });
+    $('keys-pick').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      keysOf = $('keys-provider').value || null;
+      keysSay('');
+      loadKeys().catch(fail);
+    });
+    $('key-add-form').addEventListener('submit', addKey);
+    $('key-remove-form').addEventListener('submit', function () { removeKey(); });
+    $('key-remove-cancel').addEventListener('click', function () { removingKid = null; $('key-remove-dialog').close(); });
     $('held-filter').addEventListener('submit', function (ev) { ev.preventDefault(); loadHeld().catch(fail); });
     $('draw').addEventListener('submit', function (ev) {
       ev.preventDefault();

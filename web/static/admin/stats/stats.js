@@ -20,7 +20,7 @@
   }
   function query(extra) {
     var q = [];
-    [['from', $('from').value], ['to', $('to').value], ['exam', $('exam').value], ['centre', $('centre').value],
+    [['period', $('period').value], ['exam', $('exam').value], ['centre', $('centre').value],
       ['prefecture', $('prefecture').value]].forEach(function (p) {
       if (p[1]) q.push(p[0] + '=' + encodeURIComponent(p[1]));
     });
@@ -157,8 +157,28 @@
     }
   }
 
+  // The published periods (the only date filters the server accepts: stats3): all time, then
+  // for the current fiscal year (April-March, Japan) and the three before it the year, its
+  // halves and its quarters.
+  function fillPeriods() {
+    var sel = $('period');
+    var keep = sel.value;
+    while (sel.children.length > 1) sel.removeChild(sel.lastChild);
+    var now = new Date(Date.now() + 9 * 3600 * 1000); // Japan
+    var fy = now.getUTCMonth() >= 3 ? now.getUTCFullYear() : now.getUTCFullYear() - 1;
+    for (var y = fy; y > fy - 4; y--) {
+      var group = el('optgroup', { label: t('stats3.period.fy', [String(y)]) });
+      [['', 'fy'], ['-H1', 'h1'], ['-H2', 'h2'], ['-Q1', 'q1'], ['-Q2', 'q2'], ['-Q3', 'q3'], ['-Q4', 'q4']].forEach(function (p) {
+        group.appendChild(el('option', { value: y + p[0] }, t('stats3.period.' + p[1], [String(y)])));
+      });
+      sel.appendChild(group);
+    }
+    sel.value = keep;
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
     fillPrefectures();
+    fillPeriods();
     $('filter').addEventListener('submit', function (ev) { ev.preventDefault(); load(); });
     $('print').addEventListener('click', function () { window.print(); });
     window.addEventListener('beforeprint', function () {
@@ -168,6 +188,7 @@
       var keep = $('prefecture').value;
       fillPrefectures();
       $('prefecture').value = keep;
+      fillPeriods();
       $('note').textContent = t('stats.page.note', [String(k)]);
       if (Object.keys(docs).length) render();
     });
