@@ -24,6 +24,9 @@ struct cli_cmd {
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "riss: <msg>" on stderr and return CLI_FAIL. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print catalogue message id with args (NULL-terminated) on stderr, in Japanese, then in
+ * English, each line led by lead ("riss: ", "  "). */
+void cli_say(const char *lead, const char *id, const char *const *args);
 /* True when argv holds -h or --help (before any "--"). */
 int cli_wants_help(int argc, char **argv);
 /* Dispatch argv[1] among a table of n sub-subcommands (for `riss bank import` etc.);

@@ -125,16 +125,20 @@ json_t *cli_exposure_feasibility(const struct cat_engine *eng, double target, co
 	struct cat_feasibility f;
 	cat_exposure_feasibility(&f, eng, target);
 	json_t *thin = json_array();
+	char t[16], pct[16];
+	snprintf(t, sizeof t, "%.2f", target);
+	snprintf(pct, sizeof pct, "%.1f", 100 * f.min_max_exposure);
 	if (!f.feasible)
-		fprintf(stderr, "riss: %s: the exposure target %.2f cannot be met by this bank under the exam's blueprint: "
-		        "whatever the selection method, some item is shown to at least %.1f %% of candidates. Too thin:\n",
-		        prefix, target, 100 * f.min_max_exposure);
+		cli_say("riss: ", "clifeas.unmet", (const char *const[]){ prefix, t, pct, NULL });
 	for (int k = 0; k < f.ngroups; k++) {
 		const struct cat_feas_group *g = &f.group[k];
 		if (!g->thin)
 			continue;
-		fprintf(stderr, "  %s: %d items per candidate from %d usable items; at most %.2f exposure needs %d or more\n",
-		        g->name, g->need, g->have, target, g->have_needed);
+		char need[16], have[16], needed[16];
+		snprintf(need, sizeof need, "%d", g->need);
+		snprintf(have, sizeof have, "%d", g->have);
+		snprintf(needed, sizeof needed, "%d", g->have_needed);
+		cli_say("  ", "clifeas.thin", (const char *const[]){ g->name, need, have, t, needed, NULL });
 		json_array_append_new(thin, json_pack("{s:s, s:i, s:i, s:i}", "group", g->name, "items_per_candidate", g->need,
 		                                      "usable_items", g->have, "items_needed", g->have_needed));
 	}
@@ -264,11 +268,16 @@ int cli_cmd_exposure(int argc, char **argv)
 	}
 	double r = exam->exposure_target - margin, last_max = sh.max_exposure;
 	int reached = sh.reached;
-	if (!reached)
-		fprintf(stderr, "riss: exposure: the target %.2f was not reached: the last round's maximum exposure%s is %.4f "
-		        "after %d rounds%s\n", exam->exposure_target,
-		        exam->exposure == CAT_EXPO_SH_COND ? " within a theta stratum" : "", last_max, sh.rounds,
-		        feasible ? "" : " (the bank cannot meet it, see above)");
+	if (!reached) {
+		char t[16], mx[16], rounds[16];
+		snprintf(t, sizeof t, "%.2f", exam->exposure_target);
+		snprintf(mx, sizeof mx, "%.4f", last_max);
+		snprintf(rounds, sizeof rounds, "%d", sh.rounds);
+		cli_say("riss: ", exam->exposure == CAT_EXPO_SH_COND ? "clifeas.unreached_stratum" : "clifeas.unreached",
+		        (const char *const[]){ t, mx, rounds, NULL });
+		if (!feasible)
+			cli_say("riss: ", "clifeas.see_above", (const char *const[]){ NULL });
+	}
 	out = out_path ? fopen(out_path, "w") : stdout;
 	if (!out) {
 		rc = cli_fail("exposure: cannot write '%s'", out_path);

@@ -139,10 +139,12 @@ int cli_bank_publish(int argc, char **argv)
 			                                      "items_per_candidate", res.feasibility.group[g].need, "usable_items",
 			                                      res.feasibility.group[g].have, "items_needed",
 			                                      res.feasibility.group[g].have_needed));
-	if (!res.feasibility.feasible && !json)
-		fprintf(stderr, "riss: bank publish: the exposure target cannot be met by this bank under the blueprint "
-		        "(some item is shown to at least %.1f %% of candidates); thin: %zu group(s)\n",
-		        100 * res.feasibility.min_max_exposure, json_array_size(feas));
+	if (!res.feasibility.feasible && !json) {
+		char pct[16], groups[16];
+		snprintf(pct, sizeof pct, "%.1f", 100 * res.feasibility.min_max_exposure);
+		snprintf(groups, sizeof groups, "%zu", json_array_size(feas));
+		cli_say("riss: ", "clifeas.publish_unmet", (const char *const[]){ pct, groups, NULL });
+	}
 	if (activate && ib_package_activate(db, actor, "cli", res.id, NULL) != 0) {
 		rc = cli_fail("bank publish: package %lld published but not activated: %s", res.id, rs_error_last());
 		goto done;

@@ -424,13 +424,17 @@ int cli_cmd_simulate(int argc, char **argv)
 	}
 	rc = CLI_OK;
 	if (exam->exposure == CAT_EXPO_SH_COND && exam->exposure_target < 1 && ad.stratum_expo_max > exam->exposure_target) {
-		fprintf(stderr, "riss: simulate: the largest exposure within a theta stratum %.4f is above the exam's target %.2f\n",
-		        ad.stratum_expo_max, exam->exposure_target);
+		char mx[16], t[16];
+		snprintf(mx, sizeof mx, "%.4f", ad.stratum_expo_max);
+		snprintf(t, sizeof t, "%.2f", exam->exposure_target);
+		cli_say("riss: ", "clifeas.sim_over_stratum", (const char *const[]){ mx, t, NULL });
 		if (strict) rc = CLI_FAIL;
 	}
 	if (exam->exposure != CAT_EXPO_NONE && exam->exposure_target < 1 && ad.expo_max > exam->exposure_target) {
-		fprintf(stderr, "riss: simulate: the maximum exposure %.4f is above the exam's target %.2f%s\n", ad.expo_max,
-		        exam->exposure_target, feasible ? " (run riss exposure for this bank)" : "");
+		char mx[16], t[16];
+		snprintf(mx, sizeof mx, "%.4f", ad.expo_max);
+		snprintf(t, sizeof t, "%.2f", exam->exposure_target);
+		cli_say("riss: ", feasible ? "clifeas.sim_over_run" : "clifeas.sim_over", (const char *const[]){ mx, t, NULL });
 		if (strict) rc = CLI_FAIL;
 	}
 	if (strict && !feasible)

@@ -5,6 +5,7 @@
 #include "rs_db.h"
 #include "rs_error.h"
 #include "rs_log.h"
+#include "rs_msg.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -55,6 +56,15 @@ int cli_usage_error(const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 	return CLI_USAGE;
+}
+
+void cli_say(const char *lead, const char *id, const char *const *args)
+{
+	for (int en = 0; en <= 1; en++) {
+		char line[1024];
+		rs_msg_format(line, sizeof line, id, en, args);
+		fprintf(stderr, "%s%s\n", lead, line);
+	}
 }
 
 int cli_fail(const char *fmt, ...)
