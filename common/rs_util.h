@@ -15,6 +15,9 @@ int rs_random_bytes(void *buf, size_t n);
  * frees) with its length in *out_len. RS_EIO when unreadable, RS_ETOOBIG past max. */
 int rs_read_file(char **out, size_t *out_len, const char *path, size_t max);
 
+/* Unix seconds t as RFC 3339 UTC, "2026-12-02T05:30:00Z" (the API's timestamps). */
+void rs_time_rfc3339(char out[24], int64_t t);
+
 /* Civil dates as day numbers: days since 1970-01-01 of y-m-d (proleptic Gregorian, Howard
  * Hinnant's algorithm), and back. */
 long rs_days_from_civil(int y, int m, int d);

@@ -111,3 +111,13 @@ void rs_civil_from_days(long z, int *out_y, int *out_m, int *out_d)
 	*out_m = (int)(mp < 10 ? mp + 3 : mp - 9);
 	*out_y = (int)(yoe + era * 400 + (*out_m <= 2));
 }
+
+void rs_time_rfc3339(char out[24], int64_t t)
+{
+	long days = (long)(t >= 0 ? t / 86400 : -((-t + 86399) / 86400));
+	int64_t sec = t - (int64_t)days * 86400;
+	int y, m, d;
+	rs_civil_from_days(days, &y, &m, &d);
+	snprintf(out, 24, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, (int)(sec / 3600), (int)(sec / 60 % 60),
+	         (int)(sec % 60));
+}

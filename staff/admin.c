@@ -70,7 +70,7 @@ static int sf_admin_body(rs_db *db, void *arg)
 	}
 	}
 	if (rc == 0)
-		rc = sf_store_sessions_end(&t->ended, db, a.id);
+		rc = sf_store_sessions_end(&t->ended, db, a.id, NULL);
 	if (rc == 0) {
 		json_object_set_new(d, "sessions_ended", json_integer(t->ended));
 		rc = rs_audit(db, t->actor, "operator", action, "", d, NULL);

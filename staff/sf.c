@@ -278,7 +278,7 @@ static int sf_login_body(rs_db *db, void *arg)
 		rs_b64url_encode(t->out->csrf, rnd, sizeof rnd);
 		OPENSSL_cleanse(raw, sizeof raw);
 		sf_token_hash(h, t->out->token);
-		if ((rc = sf_store_session_new(db, h, t->acct->a.id, t->out->csrf, sf_session_lifetime())) != 0)
+		if ((rc = sf_store_session_new(db, h, t->acct->a.id, t->out->csrf, sf_session_lifetime(), t->client)) != 0)
 			return rc;
 		d = json_pack("{s:s}", "client", t->client);
 		rc = rs_audit(db, actor, role, "staff.login", "", d, t->request_id);

@@ -112,6 +112,21 @@ int sf_step_up(rs_db *db, int64_t account_id, const unsigned char token_sha256[3
 /* End a session. */
 int sf_sign_out(rs_db *db, const unsigned char token_sha256[32]);
 
+/* The owner's view of their sessions (ASVS 3.3.4; issue 17). */
+struct sf_session_info {
+	int64_t created, last_seen, ends; /* Unix seconds; ends: the lifetime or the idle timeout, whichever is first */
+	char client[65];                  /* the address it signed in from ("" when unknown) */
+	int current;                      /* the session asking */
+};
+/* Call fn for each live session of account_id (at most 100, newest first); current is the
+ * caller's own session token hash. */
+int sf_sessions_list(rs_db *db, int64_t account_id, const unsigned char current[32],
+                     void (*fn)(void *arg, const struct sf_session_info *s), void *arg);
+/* End every session of account_id but keep (the caller's), in one transaction, audited as
+ * staff.sessions.ended_others with their number by actor; *out_n gets it. */
+int sf_sessions_end_others(rs_db *db, int64_t account_id, const unsigned char keep[32], const char *actor,
+                           const char *role, const char *request_id, int *out_n);
+
 /* Sign-in counters retention (issue 17): the renewal job's purge. Deletes, in one
  * transaction, the backoff rows (staff.sign_in_backoff) whose last failure and wait both
  * ended more than SF_PURGE_RETENTION_S before now (Unix seconds, the wall clock; such a row

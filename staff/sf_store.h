@@ -48,7 +48,8 @@ int sf_store_unknown(int *out_attempts, rs_db *db, const char *client);
  * clear client's backoff. Inside the caller's transaction. */
 int sf_store_password_set(int *out_ended, rs_db *db, int64_t account_id, const char *hash, int64_t totp_step,
                           const char *client, const unsigned char keep[32]);
-int sf_store_session_new(rs_db *db, const unsigned char hash[32], int64_t account_id, const char *csrf, int ttl_s);
+int sf_store_session_new(rs_db *db, const unsigned char hash[32], int64_t account_id, const char *csrf, int ttl_s,
+                         const char *client);
 /* The account of a session that is within its lifetime and was used within idle_s seconds
  * (its last use moves to now), out->stepped_up when it confirmed a TOTP code within
  * step_up_s seconds; RS_ENOTFOUND otherwise. */
@@ -72,8 +73,13 @@ int sf_store_disabled_set(rs_db *db, int64_t id, int disabled);
 int sf_store_role_set(rs_db *db, int64_t id, const char *role, const char *centre_code /* NULL */);
 /* Store a new sealed secret and forget the last code step used (it belonged to the old one). */
 int sf_store_totp_reset(rs_db *db, int64_t id, const char *sealed);
-/* Delete every session of the account; *out_n gets their number. */
-int sf_store_sessions_end(int *out_n, rs_db *db, int64_t id);
+/* Delete every session of the account but keep (a token hash; NULL: all); *out_n gets their
+ * number. */
+int sf_store_sessions_end(int *out_n, rs_db *db, int64_t id, const unsigned char keep[32]);
+/* The account's live sessions (within their lifetime, used within idle_s seconds), newest
+ * first; current is the caller's own token hash. */
+int sf_store_sessions_list(rs_db *db, int64_t id, const unsigned char current[32], int idle_s,
+                           void (*fn)(void *arg, const struct sf_session_info *s), void *arg);
 int sf_store_list(rs_db *db, void (*fn)(void *arg, const struct sf_account *a), void *arg);
 
 #endif

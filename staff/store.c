@@ -189,22 +189,14 @@ int sf_store_success(rs_db *db, int64_t account_id, const char *client, int64_t 
 int sf_store_password_set(int *out_ended, rs_db *db, int64_t account_id, const char *hash, int64_t totp_step,
                           const char *client, const unsigned char keep[32])
 {
-	char ids[24], steps[24], hex[68] = "\\x";
+	char ids[24], steps[24];
 	snprintf(ids, sizeof ids, "%lld", (long long)account_id);
 	snprintf(steps, sizeof steps, "%lld", (long long)totp_step);
-	rs_hex_encode(hex + 2, keep, 32);
-	PGresult *r = NULL;
 	int rc = sf_store_take_step(db, ids, steps, hash);
 	if (rc != 0)
 		return rc;
-	const char *q[] = { ids, hex };
-	rc = rs_db_exec(&r, db, "sf_sessions_end_others",
-	                "WITH d AS (DELETE FROM staff.sessions WHERE account_id = $1::bigint AND token_hash <> $2::bytea "
-	                "RETURNING 1) SELECT count(*) FROM d", 2, q);
-	if (rc != 0)
+	if ((rc = sf_store_sessions_end(out_ended, db, account_id, keep)) != 0)
 		return rc;
-	*out_ended = PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : 0;
-	PQclear(r);
 	const char *c[] = { ids, client };
 	return rs_db_exec(NULL, db, "sf_backoff_clear",
 	                  "DELETE FROM staff.sign_in_backoff WHERE account_id = $1::bigint AND client = $2", 2, c);
@@ -243,16 +235,17 @@ int sf_store_purge(int *out_n, rs_db *db, int64_t cutoff)
 	return 0;
 }
 
-int sf_store_session_new(rs_db *db, const unsigned char hash[32], int64_t account_id, const char *csrf, int ttl_s)
+int sf_store_session_new(rs_db *db, const unsigned char hash[32], int64_t account_id, const char *csrf, int ttl_s,
+                         const char *client)
 {
 	char hex[68] = "\\x", ids[24], ttl[16];
 	rs_hex_encode(hex + 2, hash, 32);
 	snprintf(ids, sizeof ids, "%lld", (long long)account_id);
 	snprintf(ttl, sizeof ttl, "%d", ttl_s);
-	const char *p[] = { hex, ids, csrf, ttl };
+	const char *p[] = { hex, ids, csrf, ttl, client ? client : "" };
 	return rs_db_exec(NULL, db, "sf_session_new",
-	                  "INSERT INTO staff.sessions (token_hash, account_id, csrf, expires_at) "
-	                  "VALUES ($1::bytea, $2::bigint, $3, now() + make_interval(secs => $4::int))", 4, p);
+	                  "INSERT INTO staff.sessions (token_hash, account_id, csrf, expires_at, client) "
+	                  "VALUES ($1::bytea, $2::bigint, $3, now() + make_interval(secs => $4::int), left($5, 64))", 5, p);
 }
 
 int sf_store_session_get(struct sf_account *out, char csrf[24], rs_db *db, const unsigned char hash[32], int idle_s,
@@ -417,18 +410,47 @@ int sf_store_totp_reset(rs_db *db, int64_t id, const char *sealed)
 	                  "UPDATE staff.accounts SET totp_secret = $2, totp_last_step = 0 WHERE id = $1::bigint", 2, p);
 }
 
-int sf_store_sessions_end(int *out_n, rs_db *db, int64_t id)
+int sf_store_sessions_end(int *out_n, rs_db *db, int64_t id, const unsigned char keep[32])
 {
 	PGresult *r = NULL;
-	char ids[24];
+	char ids[24], hex[68] = "\\x";
 	snprintf(ids, sizeof ids, "%lld", (long long)id);
-	const char *p[] = { ids };
+	if (keep)
+		rs_hex_encode(hex + 2, keep, 32);
+	const char *p[] = { ids, keep ? hex : NULL };
 	int rc = rs_db_exec(&r, db, "sf_sessions_end",
-	                    "WITH d AS (DELETE FROM staff.sessions WHERE account_id = $1::bigint RETURNING 1) "
-	                    "SELECT count(*) FROM d", 1, p);
+	                    "WITH d AS (DELETE FROM staff.sessions WHERE account_id = $1::bigint "
+	                    "AND token_hash IS DISTINCT FROM $2::bytea RETURNING 1) SELECT count(*) FROM d", 2, p);
 	if (rc != 0)
 		return rc;
 	*out_n = atoi(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return 0;
+}
+
+int sf_store_sessions_list(rs_db *db, int64_t id, const unsigned char current[32], int idle_s,
+                           void (*fn)(void *arg, const struct sf_session_info *s), void *arg)
+{
+	PGresult *r = NULL;
+	char ids[24], hex[68] = "\\x", idle[16];
+	snprintf(ids, sizeof ids, "%lld", (long long)id);
+	rs_hex_encode(hex + 2, current, 32);
+	snprintf(idle, sizeof idle, "%d", idle_s);
+	const char *p[] = { ids, hex, idle };
+	int rc = rs_db_exec(&r, db, "sf_sessions_list",
+	                    "SELECT extract(epoch FROM created_at)::bigint, extract(epoch FROM last_seen_at)::bigint, "
+	                    "extract(epoch FROM least(expires_at, last_seen_at + make_interval(secs => $3::int)))::bigint, "
+	                    "client, token_hash = $2::bytea FROM staff.sessions WHERE account_id = $1::bigint "
+	                    "AND expires_at > now() AND last_seen_at > now() - make_interval(secs => $3::int) "
+	                    "ORDER BY created_at DESC LIMIT 100", 3, p);
+	if (rc != 0)
+		return rc;
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct sf_session_info s = { .created = atoll(PQgetvalue(r, i, 0)), .last_seen = atoll(PQgetvalue(r, i, 1)),
+		                             .ends = atoll(PQgetvalue(r, i, 2)), .current = PQgetvalue(r, i, 4)[0] == 't' };
+		snprintf(s.client, sizeof s.client, "%s", PQgetvalue(r, i, 3));
+		fn(arg, &s);
+	}
 	PQclear(r);
 	return 0;
 }

@@ -26,6 +26,11 @@ const struct web_route web_routes[] = {
 	  .handler = web_h_staff_me, .name = "staff_me" },
 	/* Step-up for dangerous acts (security, issue 17): confirm a fresh TOTP code; routes
 	 * marked .step_up need one within step_up_window. */
+	/* The staff member's own sessions: list, sign out everywhere else (ASVS 3.3.4; issue 17). */
+	{ .path = "/api/v1/staff/sessions", .method = "GET", .roles = WEB_ROLE_STAFF, .surface = WEB_SURF_CORE,
+	  .handler = web_h_staff_sessions, .name = "staff_sessions" },
+	{ .path = "/api/v1/staff/sessions/end-others", .method = "POST", .roles = WEB_ROLE_STAFF, .surface = WEB_SURF_CORE,
+	  .json_body = 1, .handler = web_h_staff_sessions_end_others, .name = "staff_sessions_end_others" },
 	{ .path = "/api/v1/staff/step-up", .method = "POST", .roles = WEB_ROLE_STAFF, .surface = WEB_SURF_CORE,
 	  .json_body = 1, .handler = web_h_staff_step_up, .name = "staff_step_up" },
 	/* Password change (security, issue 17: ASVS 2.1.5/2.1.6). */

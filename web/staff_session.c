@@ -10,6 +10,7 @@
 #include "rs_error.h"
 #include "rs_json.h"
 #include "rs_log.h"
+#include "rs_util.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>
@@ -147,4 +148,49 @@ enum MHD_Result web_h_staff_me(struct web_request *req)
 	return web_reply_json(req, MHD_HTTP_OK,
 	                      json_pack("{s:s, s:s, s:s, s:s}", "actor", req->actor, "role", web_role_name(req->roles & ~WEB_ROLE_PUBLIC),
 	                                "centre_code", req->centre_code, "csrf", req->csrf));
+}
+
+/* ---- the staff member's own sessions (ASVS 3.3.4; issue 17) ---- */
+
+static void web_staff_session_row(void *arg, const struct sf_session_info *s)
+{
+	char created[24], last[24], ends[24];
+	rs_time_rfc3339(created, s->created);
+	rs_time_rfc3339(last, s->last_seen);
+	rs_time_rfc3339(ends, s->ends);
+	json_array_append_new(arg, json_pack("{s:s, s:s, s:s, s:s, s:b}", "signed_in_at", created, "last_used_at", last,
+	                                     "ends_at", ends, "client", s->client, "current", s->current));
+}
+
+/* GET /api/v1/staff/sessions: the signed-in staff member's live sessions, this one marked. */
+enum MHD_Result web_h_staff_sessions(struct web_request *req)
+{
+	const char *token = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, web_cookie_name("riss_staff"));
+	rs_db *db = NULL;
+	if (!token || web_db(req, &db) != 0)
+		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.auth_unavailable", NULL);
+	unsigned char h[32];
+	web_token_hash(h, token);
+	json_t *list = json_array();
+	if (sf_sessions_list(db, req->staff_id, h, web_staff_session_row, list) != 0) {
+		json_decref(list);
+		return web_reply_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable");
+	}
+	return web_reply_json(req, MHD_HTTP_OK, json_pack("{s:o}", "sessions", list));
+}
+
+/* POST /api/v1/staff/sessions/end-others {}: sign out every other session of the account. */
+enum MHD_Result web_h_staff_sessions_end_others(struct web_request *req)
+{
+	const char *token = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, web_cookie_name("riss_staff"));
+	rs_db *db = NULL;
+	if (!token || web_db(req, &db) != 0)
+		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.auth_unavailable", NULL);
+	unsigned char h[32];
+	web_token_hash(h, token);
+	int n = 0;
+	if (sf_sessions_end_others(db, req->staff_id, h, req->actor, web_role_name(req->roles & ~WEB_ROLE_PUBLIC), req->id,
+	                           &n) != 0)
+		return web_reply_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable");
+	return web_reply_json(req, MHD_HTTP_OK, json_pack("{s:i}", "ended", n));
 }

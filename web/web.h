@@ -212,6 +212,8 @@ enum MHD_Result web_h_staff_me(struct web_request *req);
 /* Password change, staff and registrants (security, issue 17). */
 enum MHD_Result web_h_staff_password(struct web_request *req);
 enum MHD_Result web_h_staff_step_up(struct web_request *req);
+enum MHD_Result web_h_staff_sessions(struct web_request *req);           /* ASVS 3.3.4 */
+enum MHD_Result web_h_staff_sessions_end_others(struct web_request *req);
 /* The password forms' strength meter (ASVS 2.1.8; issue 17, sec3). */
 enum MHD_Result web_h_password_check(struct web_request *req);
 enum MHD_Result web_h_me_password(struct web_request *req);

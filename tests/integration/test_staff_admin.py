@@ -99,6 +99,28 @@ class StaffAdmin(unittest.TestCase):
         self.assertTrue(psql(f"SELECT totp_secret FROM staff.accounts WHERE username = '{user}'").startswith("s1."))
         self.assertNotIn(new, json.dumps(self.audit(user, "staff.totp.reset")))
 
+    def test_own_sessions_listed_and_the_others_ended(self):
+        # ASVS 3.3.4: a staff member sees where they are signed in and can end the others.
+        user, secret = self.user("auditor")
+        _, here = self.login(user, totp(secret))
+        _, there = self.login(user, totp(secret, offset=1))
+        st, _, b = self.d.json("GET", "/api/v1/staff/sessions", headers=here)
+        self.assertEqual(st, 200, b)
+        self.assertEqual(len(b["sessions"]), 2)
+        self.assertEqual(sorted(x["current"] for x in b["sessions"]), [False, True])
+        self.assertTrue(all(x["signed_in_at"].endswith("Z") and x["client"] for x in b["sessions"]))
+        st, _, b = self.d.json("POST", "/api/v1/staff/sessions/end-others", {}, headers=here)
+        self.assertEqual((st, b), (200, {"ended": 1}))
+        self.assertEqual(self.d.json("GET", "/api/v1/staff/me", headers=there)[0], 401)
+        self.assertEqual(self.d.json("GET", "/api/v1/staff/me", headers=here)[0], 200)
+        self.assertEqual(len(self.d.json("GET", "/api/v1/staff/sessions", headers=here)[2]["sessions"]), 1)
+        self.assertEqual([d.get("sessions_ended") for d in json.loads(psql(
+            "SELECT coalesce(json_agg(detail), '[]') FROM audit.events WHERE action = 'staff.sessions.ended_others' "
+            f"AND actor = 'staff:{user}'"))], [1])
+        # Without the CSRF token nothing ends.
+        st, _, b = self.d.json("POST", "/api/v1/staff/sessions/end-others", {}, headers={"Cookie": here["Cookie"]})
+        self.assertEqual(st, 403, b)
+
     def test_unknown_account(self):
         out = riss("staff", "enable", "nobody" + RUN, check=False)
         self.assertEqual(out.returncode, 2)

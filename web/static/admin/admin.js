@@ -45,6 +45,45 @@
       return window.rissStaff.call('POST', '/api/v1/password/check',
         { password: pw, names: who ? who.actor.replace(/^staff:/, '') + ' ' + (who.display_name || '') : '' });
     });
+    // Your own sessions (ASVS 3.3.4): listed when the box opens and after a change of language.
+    var sessions = [];
+    function drawSessions() {
+      var tb = $('sess-table').tBodies[0];
+      tb.textContent = '';
+      sessions.forEach(function (s) {
+        var tr = tb.insertRow();
+        [s.signed_in_at, s.last_used_at, s.ends_at].forEach(function (ts, i) {
+          var cell = i === 0 ? document.createElement('th') : tr.insertCell();
+          if (i === 0) { cell.scope = 'row'; tr.appendChild(cell); }
+          cell.textContent = window.rissI18n.datetime(ts);
+          if (i === 0 && s.current) {
+            var mark = document.createElement('strong');
+            mark.className = 'this-device';
+            mark.textContent = ' (' + window.rissI18n.t('sessions.this_device') + ')';
+            cell.appendChild(mark);
+          }
+        });
+        tr.insertCell().textContent = s.client || window.rissI18n.t('sessions.client_unknown');
+        if (s.current) tr.dataset.current = 'true';
+      });
+      $('sess-end').disabled = sessions.length < 2;
+    }
+    function loadSessions() {
+      return window.rissStaff.call('GET', '/api/v1/staff/sessions').then(function (b) {
+        sessions = b.sessions;
+        drawSessions();
+      }).catch(function (e) { $('sess-status').textContent = e.message; });
+    }
+    $('sess-box').addEventListener('toggle', function () { if ($('sess-box').open) loadSessions(); });
+    document.addEventListener('riss:lang', drawSessions);
+    $('sess-end').addEventListener('click', function () {
+      if (!window.confirm(window.rissI18n.t('sessions.confirm'))) return;
+      window.rissStaff.call('POST', '/api/v1/staff/sessions/end-others', {}).then(function (b) {
+        $('sess-status').textContent = b.ended > 0 ? window.rissI18n.t('sessions.ended', [String(b.ended)])
+          : window.rissI18n.t('sessions.none_other');
+        return loadSessions();
+      }).catch(function (e) { $('sess-status').textContent = e.message; });
+    });
     $('signout').addEventListener('click', function () {
       window.rissStaff.signOut().then(function () { showSignIn(); who = null; status(window.rissI18n.t('page.staff.signed_out')); });
     });
