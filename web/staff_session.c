@@ -72,6 +72,17 @@ enum MHD_Result web_h_staff_logout(struct web_request *req)
 	return web_reply_json_hdrs(req, MHD_HTTP_OK, json_pack("{s:b}", "signed_out", 1), hdrs);
 }
 
+/* The caller's own staff session: its token's hash (SHA-256 of the cookie) and the database.
+ * -1 when the cookie is gone or the database is away (the caller answers 503). */
+static int web_staff_own_session(struct web_request *req, rs_db **db, unsigned char h[32])
+{
+	const char *token = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, web_cookie_name("riss_staff"));
+	if (!token || web_db(req, db) != 0)
+		return -1;
+	web_token_hash(h, token);
+	return 0;
+}
+
 /* POST /api/v1/staff/password {current_password, totp, new_password}: the signed-in staff
  * member's own password; every other session of the account ends (security, issue 17). */
 enum MHD_Result web_h_staff_password(struct web_request *req)
@@ -86,12 +97,10 @@ enum MHD_Result web_h_staff_password(struct web_request *req)
 		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
 	if (web_guard_enter(req, WEB_GUARD_STAFF) != WEB_GUARD_OK) /* before any Argon2 work */
 		return web_reply_sign_in_limited(req);
-	const char *token = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, web_cookie_name("riss_staff"));
 	rs_db *db = NULL;
-	if (!token || web_db(req, &db) != 0)
-		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.auth_unavailable", NULL);
 	unsigned char h[32];
-	web_token_hash(h, token);
+	if (web_staff_own_session(req, &db, h) != 0)
+		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.auth_unavailable", NULL);
 	int rc = sf_password_change(db, req->staff_id, h, current, totp, fresh, req->client_ip, req->id);
 	if (rc == 0 || rc == RS_EAUTH)
 		web_guard_result(req, WEB_GUARD_STAFF, rc == 0);
@@ -119,12 +128,10 @@ enum MHD_Result web_h_staff_step_up(struct web_request *req)
 		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
 	if (web_guard_enter(req, WEB_GUARD_STAFF) != WEB_GUARD_OK)
 		return web_reply_sign_in_limited(req);
-	const char *token = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, web_cookie_name("riss_staff"));
 	rs_db *db = NULL;
-	if (!token || web_db(req, &db) != 0)
-		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.auth_unavailable", NULL);
 	unsigned char h[32];
-	web_token_hash(h, token);
+	if (web_staff_own_session(req, &db, h) != 0)
+		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.auth_unavailable", NULL);
 	int rc = sf_step_up(db, req->staff_id, h, totp, req->client_ip, req->id);
 	if (rc == 0 || rc == RS_EAUTH)
 		web_guard_result(req, WEB_GUARD_STAFF, rc == 0);
@@ -165,12 +172,10 @@ static void web_staff_session_row(void *arg, const struct sf_session_info *s)
 /* GET /api/v1/staff/sessions: the signed-in staff member's live sessions, this one marked. */
 enum MHD_Result web_h_staff_sessions(struct web_request *req)
 {
-	const char *token = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, web_cookie_name("riss_staff"));
 	rs_db *db = NULL;
-	if (!token || web_db(req, &db) != 0)
-		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.auth_unavailable", NULL);
 	unsigned char h[32];
-	web_token_hash(h, token);
+	if (web_staff_own_session(req, &db, h) != 0)
+		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.auth_unavailable", NULL);
 	json_t *list = json_array();
 	if (sf_sessions_list(db, req->staff_id, h, web_staff_session_row, list) != 0) {
 		json_decref(list);
@@ -182,12 +187,10 @@ enum MHD_Result web_h_staff_sessions(struct web_request *req)
 /* POST /api/v1/staff/sessions/end-others {}: sign out every other session of the account. */
 enum MHD_Result web_h_staff_sessions_end_others(struct web_request *req)
 {
-	const char *token = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, web_cookie_name("riss_staff"));
 	rs_db *db = NULL;
-	if (!token || web_db(req, &db) != 0)
-		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.auth_unavailable", NULL);
 	unsigned char h[32];
-	web_token_hash(h, token);
+	if (web_staff_own_session(req, &db, h) != 0)
+		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "http.auth_unavailable", NULL);
 	int n = 0;
 	if (sf_sessions_end_others(db, req->staff_id, h, req->actor, web_role_name(req->roles & ~WEB_ROLE_PUBLIC), req->id,
 	                           &n) != 0)

@@ -33,6 +33,15 @@ def add_staff_in(config, username, role):
     return out.stdout.split("totp_secret ")[1].split()[0]
 
 
+def staff_login(d, username, code):
+    """Sign username in on rissd d with the test password and TOTP code: (status, answer,
+    the session's headers {Cookie, X-CSRF-Token} or None when refused)."""
+    st, hdrs, b = d.json("POST", "/api/v1/staff/login", {"username": username, "password": PASSWORD, "totp": code})
+    if st != 200:
+        return st, b, None
+    return st, b, {"Cookie": hdrs["set-cookie"].split(";")[0], "X-CSRF-Token": b["csrf"]}
+
+
 def riss_cmd():
     from rissd_harness import RISS
     return [RISS]

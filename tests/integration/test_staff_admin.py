@@ -11,7 +11,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rissd_harness import Rissd, psql, require_stack, riss, totp  # noqa: E402
-from test_auth import PASSWORD, add_staff  # noqa: E402
+from test_auth import add_staff, staff_login  # noqa: E402
 
 require_stack()
 RUN = str(os.getpid())
@@ -31,9 +31,8 @@ class StaffAdmin(unittest.TestCase):
         return name, add_staff(name, role)
 
     def login(self, user, code):
-        st, hdrs, b = self.d.json("POST", "/api/v1/staff/login", {"username": user, "password": PASSWORD,
-                                                                  "totp": code})
-        return st, ({"Cookie": hdrs["set-cookie"].split(";")[0], "X-CSRF-Token": b["csrf"]} if st == 200 else None)
+        st, _, session = staff_login(self.d, user, code)
+        return st, session
 
     def audit(self, user, action):
         return json.loads(psql("SELECT coalesce(json_agg(detail ORDER BY id), '[]') FROM audit.events "

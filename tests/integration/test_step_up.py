@@ -12,7 +12,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rissd_harness import RISSD, Rissd, require_stack  # noqa: E402
-from test_auth import PASSWORD, add_staff, totp  # noqa: E402
+from test_auth import add_staff, staff_login, totp  # noqa: E402
 
 require_stack()
 RUN = str(os.getpid())
@@ -36,10 +36,9 @@ class StepUp(unittest.TestCase):
     def sign_in(self, role):
         user = f"su{RUN}{role[:3]}{time.time_ns() % 10**6}"
         secret = add_staff(user, role)
-        st, hdrs, b = self.d.json("POST", "/api/v1/staff/login", {"username": user, "password": PASSWORD,
-                                                                  "totp": totp(secret)})
+        st, b, session = staff_login(self.d, user, totp(secret))
         self.assertEqual(st, 200, b)
-        return user, secret, {"Cookie": hdrs["set-cookie"].split(";")[0], "X-CSRF-Token": b["csrf"]}
+        return user, secret, session
 
     def age(self, user):
         """Ten minutes pass since the session last confirmed a code."""

@@ -59,7 +59,7 @@
           if (i === 0 && s.current) {
             var mark = document.createElement('strong');
             mark.className = 'this-device';
-            mark.textContent = ' (' + window.rissI18n.t('sessions.this_device') + ')';
+            mark.textContent = ' ' + window.rissI18n.t('sessions.this_device');
             cell.appendChild(mark);
           }
         });
@@ -67,7 +67,10 @@
         if (s.current) tr.dataset.current = 'true';
       });
       $('sess-end').disabled = sessions.length < 2;
+      // The last outcome, kept as catalogue id and arguments so it follows the language.
+      $('sess-status').textContent = sessStatus ? window.rissI18n.t(sessStatus[0], sessStatus[1]) : '';
     }
+    var sessStatus = null;
     function loadSessions() {
       return window.rissStaff.call('GET', '/api/v1/staff/sessions').then(function (b) {
         sessions = b.sessions;
@@ -79,8 +82,7 @@
     $('sess-end').addEventListener('click', function () {
       if (!window.confirm(window.rissI18n.t('sessions.confirm'))) return;
       window.rissStaff.call('POST', '/api/v1/staff/sessions/end-others', {}).then(function (b) {
-        $('sess-status').textContent = b.ended > 0 ? window.rissI18n.t('sessions.ended', [String(b.ended)])
-          : window.rissI18n.t('sessions.none_other');
+        sessStatus = b.ended > 0 ? ['sessions.ended', [String(b.ended)]] : ['sessions.none_other', []];
         return loadSessions();
       }).catch(function (e) { $('sess-status').textContent = e.message; });
     });
