@@ -2,6 +2,7 @@
  * and its audit on every table released (st.h). */
 #include "st.h"
 #include "st_memo.h"
+#include "st_store.h"
 
 #include "cpd_skills.h"
 #include "cpd_stats.h"
@@ -682,8 +683,6 @@ static int st_joint_protected(json_t **out, const struct dlv_stats_row *atoms, i
 static int st_exam_build(json_t *doc, const struct st_def *d, struct dlv_stats_row *rows, int n, const json_t *joint,
                          int fy, int p, const struct rs_sdc_rules *rules, int raw)
 {
-	if (d->label == ST_LBL_AGE)
-		qsort(rows, (size_t)n, sizeof *rows, st_cmp_age);
 	const json_t *groups = json_object_get(joint, "groups"), *periods = json_object_get(joint, "periods");
 	const json_t *cells = NULL;
 	size_t ng = json_array_size(groups);
@@ -692,6 +691,21 @@ static int st_exam_build(json_t *doc, const struct st_def *d, struct dlv_stats_r
 		if (json_integer_value(json_array_get(q, 0)) == fy && (fy < 0 || json_integer_value(json_array_get(q, 1)) == p))
 			cells = json_array_get(json_object_get(joint, "cells"), P);
 	}
+	struct dlv_stats_row *own = NULL;
+	if (!rows) {
+		/* Groups named by their key or a catalogue id: the period's groups are the joint
+		 * table's, in key order (the order of the cube's query), no query needed. */
+		own = calloc(ng + 1, sizeof *own);
+		if (!own)
+			return RS_ENOMEM;
+		n = 0;
+		for (size_t g = 0; cells && g < ng; g++)
+			if (!json_is_null(json_array_get(cells, g)))
+				snprintf(own[n++].key, sizeof own->key, "%s", json_string_value(json_array_get(groups, g)));
+		rows = own;
+	}
+	if (d->label == ST_LBL_AGE)
+		qsort(rows, (size_t)n, sizeof *rows, st_cmp_age);
 	int zero = raw || rules->allow_zero ? RS_SDC_PUBLISHED : RS_SDC_PRIMARY;
 	json_t *empty = json_pack("[i, i, i, i, i, i, i, i, f]", 0, 0, 0, zero, zero, zero,
 	                          raw ? RS_SDC_PUBLISHED : RS_SDC_PRIMARY, raw ? RS_SDC_PUBLISHED : RS_SDC_PRIMARY, 0.0);
@@ -727,7 +741,7 @@ static int st_exam_build(json_t *doc, const struct st_def *d, struct dlv_stats_r
 		}
 		long long A = (long long)json_integer_value(json_array_get(c, 0)), E = (long long)json_integer_value(json_array_get(c, 1)),
 		          P = (long long)json_integer_value(json_array_get(c, 2));
-		double sum = json_real_value(json_array_get(c, 8));
+		double sum = json_number_value(json_array_get(c, 8));
 		json_t *row = st_row_new(i < n ? rows[i].key : "total");
 		if (i < n)
 			st_label_set(row, d->label, rows[i].key, rows[i].label);
@@ -746,6 +760,7 @@ static int st_exam_build(json_t *doc, const struct st_def *d, struct dlv_stats_r
 	json_object_set_new(doc, "rows", out_rows);
 	json_object_set_new(doc, "suppressed_counts", json_pack("{s:i, s:i}", "primary", o.primary, "secondary", o.secondary));
 	json_decref(empty);
+	free(own);
 	return rc;
 }
 
@@ -1271,12 +1286,15 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 		 * same stamp is the release kept (stats3; one query, not the cube's figures). */
 		long long stamp = 0;
 		int hit = 0;
-		rc = raw ? 0 : dlv_stats_exam_stamp(&stamp, as_of, db);
+		rc = dlv_stats_exam_stamp(&stamp, as_of, db); /* as_of; raw reads are never kept */
 		if (rc == 0 && !raw && stamp != 0) {
 			st_memo_key_add(&mk, &stamp, sizeof stamp);
 			hit = st_memo_take(&doc, &mk);
 		}
-		if (rc == 0 && !hit)
+		/* The period's own rows: the score bands, and the names of windows and centres (other
+		 * exam tables take their groups from the joint table). */
+		int named = d->src == ST_SRC_SCORES || d->label == ST_LBL_DATA;
+		if (rc == 0 && !hit && named)
 			rc = dlv_stats_exam(&rows, &n, as_of, db, (enum dlv_stats_dim)d->dim, &df);
 		/* Every period's release is a slice of one protected joint table (st_joint), which
 		 * depends only on the other filters, the rules and the cube: protected once per
@@ -1287,6 +1305,12 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 			st_joint_key(&jk, d, rules, f, stamp);
 			if (!raw && stamp != 0)
 				joint = st_memo_get(&jk);
+			if (!joint && !raw && stamp != 0) {
+				/* Protected by the job right after the refresh of this stamp (st_store.h). */
+				joint = st_store_joint_get(db, d->name, f->exam, f->centre, f->prefecture, rules, stamp);
+				if (joint)
+					st_memo_put(&jk, joint);
+			}
 			if (!joint) {
 				/* The month figures of every period of the lattice under the other filters. */
 				struct dlv_stats_filter all = df;
@@ -1303,7 +1327,7 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 		else if (rc == 0 && d->src == ST_SRC_SCORES)
 			rc = st_scores_build(doc, n ? &rows[0] : NULL, rules, raw);
 		else if (rc == 0)
-			rc = st_exam_build(doc, d, rows, n, joint, fy, per, rules, raw);
+			rc = st_exam_build(doc, d, named ? rows : NULL, n, joint, fy, per, rules, raw);
 		if (rc == 0 && !raw && !hit && stamp != 0)
 			st_memo_put(&mk, doc);
 		json_decref(joint);
@@ -1351,10 +1375,62 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 	return 0;
 }
 
+/* The job's step after the cube's refresh (stats4): every exam table protected over the whole
+ * period lattice for the filters the dashboard offers — none, each centre, each prefecture
+ * that has figures — and kept under the cube's stamp, so a release of any of them, whatever
+ * the period, is one read. Other filters (several at once, an exam) are protected on request. */
+static int st_exam_precompute(rs_db *db, const struct rs_sdc_rules *rules)
+{
+	long long stamp = 0;
+	char as_of[40];
+	int rc = dlv_stats_exam_stamp(&stamp, as_of, db);
+	if (rc != 0 || stamp == 0)
+		return rc;
+	struct dlv_stats_filter none = { 0 };
+	struct dlv_stats_row *centres = NULL, *prefs = NULL;
+	int nc = 0, np = 0;
+	rc = dlv_stats_exam(&centres, &nc, as_of, db, DLV_STATS_CENTRE, &none);
+	if (rc == 0)
+		rc = dlv_stats_exam(&prefs, &np, as_of, db, DLV_STATS_PREFECTURE, &none);
+	for (int v = -1; rc == 0 && v < nc + np; v++) {
+		struct st_filter f = { 0 };
+		const char *key = v < 0 ? "" : v < nc ? centres[v].key : prefs[v - nc].key;
+		size_t len = strlen(key);
+		if (v >= 0 && (len == 0 || len >= (v < nc ? sizeof f.centre : sizeof f.prefecture)))
+			continue; /* not answered (no filter names it), or not a code a filter accepts */
+		memcpy(v < nc ? f.centre : f.prefecture, key, len + 1);
+		struct dlv_stats_filter df = { NULL, NULL, NULL, st_opt(f.centre), st_opt(f.prefecture) };
+		for (int t = 0; rc == 0 && t < ST_NDEFS; t++) {
+			const struct st_def *d = &st_defs[t];
+			if (d->src != ST_SRC_EXAM)
+				continue;
+			struct dlv_stats_row *months = NULL;
+			int nm = 0;
+			json_t *joint = NULL;
+			rc = dlv_stats_exam_months(&months, &nm, db, (enum dlv_stats_dim)d->dim, &df);
+			if (rc == 0)
+				rc = st_joint_protected(&joint, months, nm, d->dim == DLV_STATS_MONTH, rules, 0);
+			if (rc == 0)
+				rc = st_store_joint_put(db, d->name, f.exam, f.centre, f.prefecture, rules, stamp, joint);
+			json_decref(joint);
+			free(months);
+		}
+	}
+	free(centres);
+	free(prefs);
+	if (rc == 0)
+		rc = st_store_joint_prune(db, stamp);
+	return rc;
+}
+
 int st_refresh(rs_db *db)
 {
 	int rc = dlv_stats_refresh(db);
 	if (rc == 0)
 		rc = reg_stats_refresh(db);
+	if (rc == 0) {
+		struct rs_sdc_rules rules = rs_sdc_rules_default();
+		rc = st_exam_precompute(db, &rules);
+	}
 	return rc;
 }

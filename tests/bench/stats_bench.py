@@ -25,6 +25,9 @@ ROUNDS = int(os.environ.get("RISS_BENCH_ROUNDS", "5"))
 # cluster; it is seeded only when it holds fewer results than the run asks for, so one seed
 # (about 10 minutes) serves many runs. The refresh figures then start from its last refresh.
 REUSE = os.environ.get("RISS_BENCH_DB_URL")
+# RISS_BENCH_TABLES: only the tables whose names start with one of these (comma-separated),
+# e.g. "exam_" for the exam tables alone.
+ONLY = [p for p in os.environ.get("RISS_BENCH_TABLES", "").split(",") if p]
 
 # The benchmark's setup writes synthetic rows straight into the owning schemas in bulk: the
 # session runs as the cluster's superuser with session_replication_role = replica, so the
@@ -116,16 +119,18 @@ class ReusedPg:
     """An existing database named by RISS_BENCH_DB_URL: its files stay (destroy does nothing)."""
 
     def __init__(self, conninfo):
+        import hashlib
         import tempfile
         self.conninfo = conninfo
-        self.dir = tempfile.mkdtemp(prefix="riss-bench-stats-")
+        # The same folder (and TOTP key file: the staff secrets are sealed under it) every run.
+        self.dir = os.path.join(tempfile.gettempdir(), "riss-bench-stats-" + hashlib.sha256(conninfo.encode()).hexdigest()[:12])
+        os.makedirs(self.dir, exist_ok=True)
 
     def write_config(self, path, extra=""):
         PrivatePg.write_config(self, path, extra)
 
     def destroy(self):
-        import shutil
-        shutil.rmtree(self.dir, ignore_errors=True)
+        pass
 
 
 def seeded(conninfo):
@@ -178,8 +183,9 @@ def main():
         print(f"aggregate rows exam|register = {rows}")
 
         d = Rissd(config=conf)
-        secret = add_staff_in(conf, "benchstat", "statistician")
-        st, hdrs, _ = d.json("POST", "/api/v1/staff/login", {"username": "benchstat", "password": "correct horse battery",
+        user = f"benchstat{os.getpid()}" if REUSE else "benchstat"  # a reused database keeps earlier runs' accounts
+        secret = add_staff_in(conf, user, "statistician")
+        st, hdrs, _ = d.json("POST", "/api/v1/staff/login", {"username": user, "password": "correct horse battery",
                                                             "totp": totp(secret)})
         assert st == 200
         cookie = {"Cookie": hdrs["set-cookie"].split(";")[0]}
@@ -203,6 +209,8 @@ def main():
         worst, slowest = 0, None
         print(f"load average before the queries: {load()}", flush=True)
         for tb in lst["tables"]:
+            if ONLY and not any(tb["name"].startswith(p) for p in ONLY):
+                continue
             cold, warm = [], []
             for rnd in range(ROUNDS):
                 for f in filters:
