@@ -15,9 +15,14 @@
  * exactly these inputs (or the read failed: the caller computes it). */
 json_t *st_store_joint_get(rs_db *db, const char *table, const char *exam, const char *centre, const char *prefecture,
                            const struct rs_sdc_rules *rules, long long stamp);
-/* Keep joint for these inputs (replacing what was kept for them). 0 or the errors of rs_db_exec. */
+/* Keep joint for these inputs (replacing what was kept for them); figures = a hash of the
+ * month figures it was computed from. 0 or the errors of rs_db_exec. */
 int st_store_joint_put(rs_db *db, const char *table, const char *exam, const char *centre, const char *prefecture,
-                       const struct rs_sdc_rules *rules, long long stamp, const json_t *joint);
+                       const struct rs_sdc_rules *rules, long long stamp, long long figures, const json_t *joint);
+/* When the table kept for these inputs was computed from the same figures (hash), give it
+ * the new stamp instead of protecting it again: *kept = 1; else 0. 0 or the errors of rs_db_exec. */
+int st_store_joint_restamp(int *kept, rs_db *db, const char *table, const char *exam, const char *centre,
+                           const char *prefecture, const struct rs_sdc_rules *rules, long long stamp, long long figures);
 /* Forget every joint table not computed from the cube of stamp. */
 int st_store_joint_prune(rs_db *db, long long stamp);
 

@@ -1375,6 +1375,23 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 	return 0;
 }
 
+/* FNV-1a over the month figures (keys, months and counts; the joint table is a function of
+ * them): a refresh that leaves them as they were keeps the joint table (cache by figures). */
+static long long st_atoms_hash(const struct dlv_stats_row *a, int n)
+{
+	unsigned long long h = 14695981039346656037ull;
+	for (int i = 0; i < n; i++) {
+		const long long v[] = { a[i].applicants, a[i].examinees, a[i].passers };
+		const unsigned char *parts[] = { (const unsigned char *)a[i].key, (const unsigned char *)a[i].label,
+			                             (const unsigned char *)v, (const unsigned char *)&a[i].sum_scaled };
+		const size_t lens[] = { strlen(a[i].key) + 1, strlen(a[i].label) + 1, sizeof v, sizeof a[i].sum_scaled };
+		for (int p = 0; p < 4; p++)
+			for (size_t b = 0; b < lens[p]; b++)
+				h = (h ^ parts[p][b]) * 1099511628211ull;
+	}
+	return (long long)(h >> 1); /* a bigint */
+}
+
 /* The job's step after the cube's refresh (stats4): every exam table protected over the whole
  * period lattice for the filters the dashboard offers — none, each centre, each prefecture
  * that has figures — and kept under the cube's stamp, so a release of any of them, whatever
@@ -1407,11 +1424,15 @@ static int st_exam_precompute(rs_db *db, const struct rs_sdc_rules *rules)
 			struct dlv_stats_row *months = NULL;
 			int nm = 0;
 			json_t *joint = NULL;
+			int kept = 0;
 			rc = dlv_stats_exam_months(&months, &nm, db, (enum dlv_stats_dim)d->dim, &df);
+			long long figures = rc == 0 ? st_atoms_hash(months, nm) : 0;
 			if (rc == 0)
+				rc = st_store_joint_restamp(&kept, db, d->name, f.exam, f.centre, f.prefecture, rules, stamp, figures);
+			if (rc == 0 && !kept)
 				rc = st_joint_protected(&joint, months, nm, d->dim == DLV_STATS_MONTH, rules, 0);
-			if (rc == 0)
-				rc = st_store_joint_put(db, d->name, f.exam, f.centre, f.prefecture, rules, stamp, joint);
+			if (rc == 0 && !kept)
+				rc = st_store_joint_put(db, d->name, f.exam, f.centre, f.prefecture, rules, stamp, figures, joint);
 			json_decref(joint);
 			free(months);
 		}

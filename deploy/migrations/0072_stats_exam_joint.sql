@@ -19,6 +19,7 @@ CREATE TABLE stats.exam_joint (
     k           bigint NOT NULL CHECK (k >= 1),
     allow_zero  boolean NOT NULL,
     stamp       bigint NOT NULL,
+    figures     bigint NOT NULL,
     computed_at timestamptz NOT NULL DEFAULT now(),
     joint       jsonb NOT NULL,
     PRIMARY KEY (table_name, exam, centre, prefecture, k, allow_zero)
@@ -33,6 +34,8 @@ COMMENT ON COLUMN stats.exam_joint.k IS 'The rules it was protected under: thres
 COMMENT ON COLUMN stats.exam_joint.allow_zero IS 'The rules it was protected under: stats_allow_zero';
 COMMENT ON COLUMN stats.exam_joint.stamp IS
     'exam.stats_refresh.refreshed_at (microseconds since the epoch) of the cube the figures are of';
+COMMENT ON COLUMN stats.exam_joint.figures IS
+    'A 64-bit hash of the month figures it was computed from: a refresh that leaves them as they were only restamps it';
 COMMENT ON COLUMN stats.exam_joint.joint IS
     'groups, periods [[fiscal year (-1 = all time), period index]], cells per period and group: counts, their states, '
     'the measures'' states, the sum of scaled scores (stats/st_tables.c st_joint_json)';
