@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ST_MEMO_SLOTS 64
+#define ST_MEMO_SLOTS 512
 
 struct st_memo_slot {
 	unsigned char *key;

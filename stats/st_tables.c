@@ -2,6 +2,7 @@
  * and its audit on every table released (st.h). */
 #include "st.h"
 #include "st_memo.h"
+#include "st_store.h"
 
 #include "cpd_skills.h"
 #include "cpd_stats.h"
@@ -329,36 +330,46 @@ static const char *st_state_name(enum rs_sdc_state s)
 	return s == RS_SDC_PRIMARY ? "primary" : "secondary";
 }
 
-/* values[key] = the count, or null (suppressed[key] = why) unless raw. */
-static void st_put_count(struct st_out *o, json_t *row, const char *key, int idx)
+/* values[key] = the count v, or null (suppressed[key] = why) unless raw; state is the
+ * figure's enum rs_sdc_state (st_out's counters follow it). */
+static void st_put_kept(struct st_out *o, json_t *row, const char *key, long long v, int state)
 {
 	json_t *vals = json_object_get(row, "values"), *sup = json_object_get(row, "suppressed");
-	enum rs_sdc_state s = rs_sdc_state(o->t, idx);
-	if (s == RS_SDC_PUBLISHED || o->raw)
-		json_object_set_new(vals, key, json_integer((json_int_t)rs_sdc_value(o->t, idx)));
+	if (state == RS_SDC_PUBLISHED || o->raw)
+		json_object_set_new(vals, key, json_integer((json_int_t)v));
 	else
 		json_object_set_new(vals, key, json_null());
-	if (s != RS_SDC_PUBLISHED) {
-		json_object_set_new(sup, key, json_string(st_state_name(s)));
-		if (s == RS_SDC_PRIMARY)
+	if (state != RS_SDC_PUBLISHED) {
+		json_object_set_new(sup, key, json_string(st_state_name((enum rs_sdc_state)state)));
+		if (state == RS_SDC_PRIMARY)
 			o->primary++;
 		else
 			o->secondary++;
 	}
 }
 
-static void st_put_measure(struct st_out *o, json_t *row, const char *key, int m, double value, int decimals)
+static void st_put_kept_measure(struct st_out *o, json_t *row, const char *key, int state, double value, int decimals)
 {
 	json_t *vals = json_object_get(row, "values"), *sup = json_object_get(row, "suppressed");
-	enum rs_sdc_state s = rs_sdc_measure_state(o->t, m);
 	double scale = decimals == 4 ? 10000.0 : 10.0;
 	double rounded = (double)(long long)(value * scale + 0.5) / scale;
-	if (s == RS_SDC_PUBLISHED || o->raw)
+	if (state == RS_SDC_PUBLISHED || o->raw)
 		json_object_set_new(vals, key, json_real(rounded));
 	else
 		json_object_set_new(vals, key, json_null());
-	if (s != RS_SDC_PUBLISHED)
-		json_object_set_new(sup, key, json_string(st_state_name(s)));
+	if (state != RS_SDC_PUBLISHED)
+		json_object_set_new(sup, key, json_string(st_state_name((enum rs_sdc_state)state)));
+}
+
+/* The same for entry idx of the protected table. */
+static void st_put_count(struct st_out *o, json_t *row, const char *key, int idx)
+{
+	st_put_kept(o, row, key, rs_sdc_value(o->t, idx), (int)rs_sdc_state(o->t, idx));
+}
+
+static void st_put_measure(struct st_out *o, json_t *row, const char *key, int m, double value, int decimals)
+{
+	st_put_kept_measure(o, row, key, (int)rs_sdc_measure_state(o->t, m), value, decimals);
 }
 
 static json_t *st_row_new(const char *key)
@@ -435,6 +446,12 @@ static int st_period_has(const struct st_period *q, int fy, int fm)
 	return fy == q->fy && fm >= lo && fm <= hi;
 }
 
+static int st_cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
 static int st_cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -508,6 +525,7 @@ static int st_joint_build(struct st_joint *j, const struct dlv_stats_row *atoms,
 		}
 		j->groups[j->ng++] = st_atom_key(&atoms[i], by_month);
 	}
+	qsort(years, (size_t)ny, sizeof *years, st_cmp_int); /* the same table whichever period is asked */
 	qsort(j->groups, (size_t)j->ng, sizeof *j->groups, st_cmp_str);
 	int ng = 0;
 	for (int i = 0; i < j->ng; i++)
@@ -601,57 +619,139 @@ done:
 	return rc;
 }
 
-/* An exam table for period (fy, p) (fy = -1: all time): rows (the period's groups, for
- * their order and names), atoms (the month figures of every period, st_joint). */
-static int st_exam_build(json_t *doc, const struct st_def *d, struct dlv_stats_row *rows, int n,
-                         const struct dlv_stats_row *atoms, int na, int fy, int p, const struct rs_sdc_rules *rules, int raw)
+/* The protected joint table in the form kept (st_memo.h) and sliced per period: {"groups":
+ * [keys], "periods": [[fy, p], ...], "cells": [per period: ng + 1 entries (the groups, then
+ * the period's total), each null (no rows) or [applicants, examinees, passers, their three
+ * states, the pass rate's and the mean's states, sum of scaled scores]]}. Only periods with
+ * data are in it. New reference, NULL when memory runs out. */
+static json_t *st_joint_json(const struct st_joint *j)
 {
-	if (d->label == ST_LBL_AGE)
-		qsort(rows, (size_t)n, sizeof *rows, st_cmp_age);
+	json_t *doc = json_object(), *groups = json_array(), *periods = json_array(), *cells = json_array();
+	if (!doc || !groups || !periods || !cells) {
+		json_decref(doc);
+		json_decref(groups);
+		json_decref(periods);
+		json_decref(cells);
+		return NULL;
+	}
+	json_object_set_new(doc, "groups", groups);
+	json_object_set_new(doc, "periods", periods);
+	json_object_set_new(doc, "cells", cells);
+	for (int g = 0; g < j->ng; g++)
+		json_array_append_new(groups, json_string(j->groups[g]));
+	for (int P = 0; P < j->np; P++) {
+		size_t base = (size_t)P * (size_t)(j->ng + 1);
+		if (!j->has[base + (size_t)j->ng])
+			continue;
+		json_array_append_new(periods, json_pack("[i, i]", j->per[P].fy, j->per[P].p));
+		json_t *row = json_array();
+		for (int g = 0; g <= j->ng; g++) {
+			const struct st_exam_idx *e = &j->x[base + (size_t)g];
+			if (!j->has[base + (size_t)g]) {
+				json_array_append_new(row, json_null());
+				continue;
+			}
+			json_array_append_new(row, json_pack("[I, I, I, i, i, i, i, i, f]", (json_int_t)rs_sdc_value(j->t, e->A),
+			                                     (json_int_t)rs_sdc_value(j->t, e->E), (json_int_t)rs_sdc_value(j->t, e->p),
+			                                     (int)rs_sdc_state(j->t, e->A), (int)rs_sdc_state(j->t, e->E),
+			                                     (int)rs_sdc_state(j->t, e->p), (int)rs_sdc_measure_state(j->t, e->rate),
+			                                     (int)rs_sdc_measure_state(j->t, e->mean), j->sum[base + (size_t)g]));
+		}
+		json_array_append_new(cells, row);
+	}
+	return doc;
+}
+
+/* The joint table of the month figures (atoms), protected unless raw, in st_joint_json's form. */
+static int st_joint_protected(json_t **out, const struct dlv_stats_row *atoms, int na, int by_month,
+                              const struct rs_sdc_rules *rules, int raw)
+{
 	struct st_joint j;
-	int rc = st_joint_build(&j, atoms, na, d->dim == DLV_STATS_MONTH, fy, p);
+	int rc = st_joint_build(&j, atoms, na, by_month, -1, 0);
 	if (rc == 0 && !raw)
 		rc = st_protect(j.t, rules);
-	if (rc != 0)
-		goto done;
-	int R = 0;
-	for (int P = 0; P < j.np; P++)
-		if (j.per[P].fy == fy && (fy < 0 || j.per[P].p == p))
-			R = P;
-	size_t base = (size_t)R * (size_t)(j.ng + 1);
+	if (rc == 0 && !(*out = st_joint_json(&j)))
+		rc = RS_ENOMEM;
+	st_joint_free(&j);
+	return rc;
+}
+
+/* An exam table for period (fy, p) (fy = -1: all time): rows (the period's groups, for
+ * their order and names), joint (st_joint_json: every period of the lattice, protected
+ * together). A period without data is a total of zeros relating to nothing (what the joint
+ * table held for it before stats4: its protection is the rules' alone). */
+static int st_exam_build(json_t *doc, const struct st_def *d, struct dlv_stats_row *rows, int n, const json_t *joint,
+                         int fy, int p, const struct rs_sdc_rules *rules, int raw)
+{
+	const json_t *groups = json_object_get(joint, "groups"), *periods = json_object_get(joint, "periods");
+	const json_t *cells = NULL;
+	size_t ng = json_array_size(groups);
+	for (size_t P = 0; P < json_array_size(periods); P++) {
+		const json_t *q = json_array_get(periods, P);
+		if (json_integer_value(json_array_get(q, 0)) == fy && (fy < 0 || json_integer_value(json_array_get(q, 1)) == p))
+			cells = json_array_get(json_object_get(joint, "cells"), P);
+	}
+	struct dlv_stats_row *own = NULL;
+	if (!rows) {
+		/* Groups named by their key or a catalogue id: the period's groups are the joint
+		 * table's, in key order (the order of the cube's query), no query needed. */
+		own = calloc(ng + 1, sizeof *own);
+		if (!own)
+			return RS_ENOMEM;
+		n = 0;
+		for (size_t g = 0; cells && g < ng; g++)
+			if (!json_is_null(json_array_get(cells, g)))
+				snprintf(own[n++].key, sizeof own->key, "%s", json_string_value(json_array_get(groups, g)));
+		rows = own;
+	}
+	if (d->label == ST_LBL_AGE)
+		qsort(rows, (size_t)n, sizeof *rows, st_cmp_age);
+	int zero = raw || rules->allow_zero ? RS_SDC_PUBLISHED : RS_SDC_PRIMARY;
+	json_t *empty = json_pack("[i, i, i, i, i, i, i, i, f]", 0, 0, 0, zero, zero, zero,
+	                          raw ? RS_SDC_PUBLISHED : RS_SDC_PRIMARY, raw ? RS_SDC_PUBLISHED : RS_SDC_PRIMARY, 0.0);
 	int shown = 0;
-	for (int g = 0; g < j.ng; g++)
-		shown += j.has[base + (size_t)g];
-	if (shown != n) {
+	for (size_t g = 0; cells && g < ng; g++)
+		shown += !json_is_null(json_array_get(cells, g));
+	int rc = 0;
+	if (!empty)
+		rc = RS_ENOMEM;
+	else if (shown != n) {
 		rs_error_set("statistics: the aggregates changed during the release (%d groups, %d in the period)", n, shown);
 		rc = RS_EINTERNAL;
-		goto done;
 	}
-	const rs_sdc_table *t = j.t;
 	static const char *const keys[] = { "applicants", "examinees", "passers", "pass_rate", "mean_scaled", NULL };
 	static const char *const types[] = { "count", "count", "count", "rate", "score" };
-	json_object_set_new(doc, "columns", st_columns(keys, types));
-	struct st_out o = { t, raw, 0, 0 };
+	if (rc == 0)
+		json_object_set_new(doc, "columns", st_columns(keys, types));
+	struct st_out o = { NULL, raw, 0, 0 };
 	json_t *out_rows = json_array();
 	for (int i = 0; rc == 0 && i <= n; i++) {
-		int g = i < n ? st_joint_group(&j, d->dim == DLV_STATS_MONTH ? rows[i].key : rows[i].key) : j.ng;
-		if (g < 0 || !j.has[base + (size_t)g]) {
-			rs_error_set("statistics: group %s is not in the period's figures", rows[i].key);
+		const json_t *c = NULL;
+		if (i < n) {
+			for (size_t g = 0; cells && g < ng && !c; g++)
+				if (strcmp(json_string_value(json_array_get(groups, g)), rows[i].key) == 0)
+					c = json_array_get(cells, g);
+		} else {
+			c = cells ? json_array_get(cells, ng) : empty;
+		}
+		if (!c || json_is_null(c)) {
+			rs_error_set("statistics: group %s is not in the period's figures", i < n ? rows[i].key : "total");
 			rc = RS_EINTERNAL;
 			break;
 		}
-		const struct st_exam_idx *e = &j.x[base + (size_t)g];
+		long long A = (long long)json_integer_value(json_array_get(c, 0)), E = (long long)json_integer_value(json_array_get(c, 1)),
+		          P = (long long)json_integer_value(json_array_get(c, 2));
+		double sum = json_number_value(json_array_get(c, 8));
 		json_t *row = st_row_new(i < n ? rows[i].key : "total");
 		if (i < n)
 			st_label_set(row, d->label, rows[i].key, rows[i].label);
 		else
 			json_object_set_new(row, "label_id", json_string("stats.total"));
-		long long E = rs_sdc_value(t, e->E);
-		st_put_count(&o, row, "applicants", e->A);
-		st_put_count(&o, row, "examinees", e->E);
-		st_put_count(&o, row, "passers", e->p);
-		st_put_measure(&o, row, "pass_rate", e->rate, E ? (double)rs_sdc_value(t, e->p) / (double)E : 0, 4);
-		st_put_measure(&o, row, "mean_scaled", e->mean, E ? j.sum[base + (size_t)g] / (double)E : 0, 1);
+		st_put_kept(&o, row, "applicants", A, (int)json_integer_value(json_array_get(c, 3)));
+		st_put_kept(&o, row, "examinees", E, (int)json_integer_value(json_array_get(c, 4)));
+		st_put_kept(&o, row, "passers", P, (int)json_integer_value(json_array_get(c, 5)));
+		st_put_kept_measure(&o, row, "pass_rate", (int)json_integer_value(json_array_get(c, 6)), E ? (double)P / (double)E : 0, 4);
+		st_put_kept_measure(&o, row, "mean_scaled", (int)json_integer_value(json_array_get(c, 7)), E ? sum / (double)E : 0, 1);
 		if (i < n)
 			json_array_append_new(out_rows, row);
 		else
@@ -659,8 +759,8 @@ static int st_exam_build(json_t *doc, const struct st_def *d, struct dlv_stats_r
 	}
 	json_object_set_new(doc, "rows", out_rows);
 	json_object_set_new(doc, "suppressed_counts", json_pack("{s:i, s:i}", "primary", o.primary, "secondary", o.secondary));
-done:
-	st_joint_free(&j);
+	json_decref(empty);
+	free(own);
 	return rc;
 }
 
@@ -1081,6 +1181,19 @@ static void st_memo_key_begin(struct st_memo_key *k, const struct st_def *d, con
 	st_memo_key_add(k, r, sizeof r);
 }
 
+/* The inputs of an exam table's protected joint table (st_joint_protected): the table, the
+ * rules, the filters other than the period, the cube's stamp. */
+static void st_joint_key(struct st_memo_key *k, const struct st_def *d, const struct rs_sdc_rules *rules,
+                         const struct st_filter *f, long long stamp)
+{
+	st_memo_key_begin(k, d, rules);
+	st_memo_key_add(k, "joint", 6);
+	st_memo_key_add(k, f->exam, strlen(f->exam) + 1);
+	st_memo_key_add(k, f->centre, strlen(f->centre) + 1);
+	st_memo_key_add(k, f->prefecture, strlen(f->prefecture) + 1);
+	st_memo_key_add(k, &stamp, sizeof stamp);
+}
+
 /* *doc's content from the memo when the same inputs were released before (1), else 0. */
 static int st_memo_take(json_t **doc, const struct st_memo_key *k)
 {
@@ -1173,27 +1286,52 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 		 * same stamp is the release kept (stats3; one query, not the cube's figures). */
 		long long stamp = 0;
 		int hit = 0;
-		rc = raw ? 0 : dlv_stats_exam_stamp(&stamp, as_of, db);
+		rc = dlv_stats_exam_stamp(&stamp, as_of, db); /* as_of; raw reads are never kept */
 		if (rc == 0 && !raw && stamp != 0) {
 			st_memo_key_add(&mk, &stamp, sizeof stamp);
 			hit = st_memo_take(&doc, &mk);
 		}
-		if (rc == 0 && !hit)
+		/* The period's own rows: the score bands, and the names of windows and centres (other
+		 * exam tables take their groups from the joint table). */
+		int named = d->src == ST_SRC_SCORES || d->label == ST_LBL_DATA;
+		if (rc == 0 && !hit && named)
 			rc = dlv_stats_exam(&rows, &n, as_of, db, (enum dlv_stats_dim)d->dim, &df);
-		/* The month figures of every period of the lattice under the other filters: each
-		 * exam table is protected jointly over all of them (st_joint). */
-		struct dlv_stats_filter all = df;
-		all.from_month = all.to_month = NULL;
-		if (rc == 0 && !hit && d->src == ST_SRC_EXAM)
-			rc = dlv_stats_exam_months(&months, &nm, db, (enum dlv_stats_dim)d->dim, &all);
+		/* Every period's release is a slice of one protected joint table (st_joint), which
+		 * depends only on the other filters, the rules and the cube: protected once per
+		 * stamp and kept (stats4), not once per period asked. */
+		json_t *joint = NULL;
+		struct st_memo_key jk = { 0 };
+		if (rc == 0 && !hit && d->src == ST_SRC_EXAM) {
+			st_joint_key(&jk, d, rules, f, stamp);
+			if (!raw && stamp != 0)
+				joint = st_memo_get(&jk);
+			if (!joint && !raw && stamp != 0) {
+				/* Protected by the job right after the refresh of this stamp (st_store.h). */
+				joint = st_store_joint_get(db, d->name, f->exam, f->centre, f->prefecture, rules, stamp);
+				if (joint)
+					st_memo_put(&jk, joint);
+			}
+			if (!joint) {
+				/* The month figures of every period of the lattice under the other filters. */
+				struct dlv_stats_filter all = df;
+				all.from_month = all.to_month = NULL;
+				rc = dlv_stats_exam_months(&months, &nm, db, (enum dlv_stats_dim)d->dim, &all);
+				if (rc == 0)
+					rc = st_joint_protected(&joint, months, nm, d->dim == DLV_STATS_MONTH, rules, raw);
+				if (rc == 0 && !raw && stamp != 0)
+					st_memo_put(&jk, joint);
+			}
+		}
 		if (hit)
 			;
 		else if (rc == 0 && d->src == ST_SRC_SCORES)
 			rc = st_scores_build(doc, n ? &rows[0] : NULL, rules, raw);
 		else if (rc == 0)
-			rc = st_exam_build(doc, d, rows, n, months, nm, fy, per, rules, raw);
+			rc = st_exam_build(doc, d, named ? rows : NULL, n, joint, fy, per, rules, raw);
 		if (rc == 0 && !raw && !hit && stamp != 0)
 			st_memo_put(&mk, doc);
+		json_decref(joint);
+		st_memo_key_free(&jk);
 		free(rows);
 		free(months);
 	}
@@ -1237,10 +1375,83 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 	return 0;
 }
 
+/* FNV-1a over the month figures (keys, months and counts; the joint table is a function of
+ * them): a refresh that leaves them as they were keeps the joint table (cache by figures). */
+static long long st_atoms_hash(const struct dlv_stats_row *a, int n)
+{
+	unsigned long long h = 14695981039346656037ull;
+	for (int i = 0; i < n; i++) {
+		const long long v[] = { a[i].applicants, a[i].examinees, a[i].passers };
+		const unsigned char *parts[] = { (const unsigned char *)a[i].key, (const unsigned char *)a[i].label,
+			                             (const unsigned char *)v, (const unsigned char *)&a[i].sum_scaled };
+		const size_t lens[] = { strlen(a[i].key) + 1, strlen(a[i].label) + 1, sizeof v, sizeof a[i].sum_scaled };
+		for (int p = 0; p < 4; p++)
+			for (size_t b = 0; b < lens[p]; b++)
+				h = (h ^ parts[p][b]) * 1099511628211ull;
+	}
+	return (long long)(h >> 1); /* a bigint */
+}
+
+/* The job's step after the cube's refresh (stats4): every exam table protected over the whole
+ * period lattice for the filters the dashboard offers — none, each centre, each prefecture
+ * that has figures — and kept under the cube's stamp, so a release of any of them, whatever
+ * the period, is one read. Other filters (several at once, an exam) are protected on request. */
+static int st_exam_precompute(rs_db *db, const struct rs_sdc_rules *rules)
+{
+	long long stamp = 0;
+	char as_of[40];
+	int rc = dlv_stats_exam_stamp(&stamp, as_of, db);
+	if (rc != 0 || stamp == 0)
+		return rc;
+	struct dlv_stats_filter none = { 0 };
+	struct dlv_stats_row *centres = NULL, *prefs = NULL;
+	int nc = 0, np = 0;
+	rc = dlv_stats_exam(&centres, &nc, as_of, db, DLV_STATS_CENTRE, &none);
+	if (rc == 0)
+		rc = dlv_stats_exam(&prefs, &np, as_of, db, DLV_STATS_PREFECTURE, &none);
+	for (int v = -1; rc == 0 && v < nc + np; v++) {
+		struct st_filter f = { 0 };
+		const char *key = v < 0 ? "" : v < nc ? centres[v].key : prefs[v - nc].key;
+		size_t len = strlen(key);
+		if (v >= 0 && (len == 0 || len >= (v < nc ? sizeof f.centre : sizeof f.prefecture)))
+			continue; /* not answered (no filter names it), or not a code a filter accepts */
+		memcpy(v < nc ? f.centre : f.prefecture, key, len + 1);
+		struct dlv_stats_filter df = { NULL, NULL, NULL, st_opt(f.centre), st_opt(f.prefecture) };
+		for (int t = 0; rc == 0 && t < ST_NDEFS; t++) {
+			const struct st_def *d = &st_defs[t];
+			if (d->src != ST_SRC_EXAM)
+				continue;
+			struct dlv_stats_row *months = NULL;
+			int nm = 0;
+			json_t *joint = NULL;
+			int kept = 0;
+			rc = dlv_stats_exam_months(&months, &nm, db, (enum dlv_stats_dim)d->dim, &df);
+			long long figures = rc == 0 ? st_atoms_hash(months, nm) : 0;
+			if (rc == 0)
+				rc = st_store_joint_restamp(&kept, db, d->name, f.exam, f.centre, f.prefecture, rules, stamp, figures);
+			if (rc == 0 && !kept)
+				rc = st_joint_protected(&joint, months, nm, d->dim == DLV_STATS_MONTH, rules, 0);
+			if (rc == 0 && !kept)
+				rc = st_store_joint_put(db, d->name, f.exam, f.centre, f.prefecture, rules, stamp, figures, joint);
+			json_decref(joint);
+			free(months);
+		}
+	}
+	free(centres);
+	free(prefs);
+	if (rc == 0)
+		rc = st_store_joint_prune(db, stamp);
+	return rc;
+}
+
 int st_refresh(rs_db *db)
 {
 	int rc = dlv_stats_refresh(db);
 	if (rc == 0)
 		rc = reg_stats_refresh(db);
+	if (rc == 0) {
+		struct rs_sdc_rules rules = rs_sdc_rules_default();
+		rc = st_exam_precompute(db, &rules);
+	}
 	return rc;
 }

@@ -21,6 +21,13 @@ RISS = os.path.join(BUILD, "cli", "riss")
 N = int(os.environ.get("RISS_BENCH_N", "1000000"))
 R = int(os.environ.get("RISS_BENCH_REGISTRANTS", "100000"))
 ROUNDS = int(os.environ.get("RISS_BENCH_ROUNDS", "5"))
+# RISS_BENCH_DB_URL: an existing database (e.g. on the dev cluster) instead of a throw-away
+# cluster; it is seeded only when it holds fewer results than the run asks for, so one seed
+# (about 10 minutes) serves many runs. The refresh figures then start from its last refresh.
+REUSE = os.environ.get("RISS_BENCH_DB_URL")
+# RISS_BENCH_TABLES: only the tables whose names start with one of these (comma-separated),
+# e.g. "exam_" for the exam tables alone.
+ONLY = [p for p in os.environ.get("RISS_BENCH_TABLES", "").split(",") if p]
 
 # The benchmark's setup writes synthetic rows straight into the owning schemas in bulk: the
 # session runs as the cluster's superuser with session_replication_role = replica, so the
@@ -108,8 +115,32 @@ def seed(conninfo):
     return time.time() - t0
 
 
+class ReusedPg:
+    """An existing database named by RISS_BENCH_DB_URL: its files stay (destroy does nothing)."""
+
+    def __init__(self, conninfo):
+        import hashlib
+        import tempfile
+        self.conninfo = conninfo
+        # The same folder (and TOTP key file: the staff secrets are sealed under it) every run.
+        self.dir = os.path.join(tempfile.gettempdir(), "riss-bench-stats-" + hashlib.sha256(conninfo.encode()).hexdigest()[:12])
+        os.makedirs(self.dir, exist_ok=True)
+
+    def write_config(self, path, extra=""):
+        PrivatePg.write_config(self, path, extra)
+
+    def destroy(self):
+        pass
+
+
+def seeded(conninfo):
+    out = subprocess.run(["psql", conninfo, "-X", "-At", "-c", "SELECT count(*) FROM exam.results"],
+                         capture_output=True, text=True)
+    return out.returncode == 0 and int(out.stdout.strip() or 0) >= N * 9 // 10
+
+
 def main():
-    pg = PrivatePg()
+    pg = ReusedPg(REUSE) if REUSE else PrivatePg()
     d = None
     try:
         conf = os.path.join(pg.dir, "riss.conf")
@@ -119,7 +150,11 @@ def main():
         env = dict(os.environ, RISS_CONFIG=conf)
         subprocess.run([RISS, "db", "migrate"], env=env, check=True, capture_output=True, cwd=ROOT)
         print(f"load average at start: {load()} (2 cores)", flush=True)
-        took = seed(pg.conninfo)
+        if REUSE and seeded(pg.conninfo):
+            took = 0.0
+            print("seed: reusing the seeded database of RISS_BENCH_DB_URL", flush=True)
+        else:
+            took = seed(pg.conninfo)
         counts = subprocess.run(["psql", pg.conninfo, "-X", "-At", "-c",
                                  "SELECT (SELECT count(*) FROM exam.bookings), (SELECT count(*) FROM exam.results), "
                                  "(SELECT count(*) FROM registry.registrants)"], check=True, capture_output=True, text=True).stdout.strip()
@@ -140,7 +175,7 @@ def main():
             INSERT INTO exam.results (session_id, candidate_id, exam_code, scaled, passed, complete, theta, se, stop_reason,
                                       operational, pretest, domains, finished_at)
             SELECT s.id, b.candidate_id, 'SG', 700, true, true, 0, 0.3, 'se', 54, 6, '{}', TIMESTAMPTZ '2026-03-20 15:00+09'
-              FROM s, b"""], check=True, capture_output=True)
+              FROM s, b"""], check=not REUSE, capture_output=True)
         refresh("incremental: one new result in the last month")
         rows = subprocess.run(["psql", pg.conninfo, "-X", "-At", "-c",
                                "SELECT (SELECT count(*) FROM exam.stats_cube), (SELECT count(*) FROM registry.stats_cube)"],
@@ -148,8 +183,9 @@ def main():
         print(f"aggregate rows exam|register = {rows}")
 
         d = Rissd(config=conf)
-        secret = add_staff_in(conf, "benchstat", "statistician")
-        st, hdrs, _ = d.json("POST", "/api/v1/staff/login", {"username": "benchstat", "password": "correct horse battery",
+        user = f"benchstat{os.getpid()}" if REUSE else "benchstat"  # a reused database keeps earlier runs' accounts
+        secret = add_staff_in(conf, user, "statistician")
+        st, hdrs, _ = d.json("POST", "/api/v1/staff/login", {"username": user, "password": "correct horse battery",
                                                             "totp": totp(secret)})
         assert st == 200
         cookie = {"Cookie": hdrs["set-cookie"].split(";")[0]}
@@ -173,6 +209,8 @@ def main():
         worst, slowest = 0, None
         print(f"load average before the queries: {load()}", flush=True)
         for tb in lst["tables"]:
+            if ONLY and not any(tb["name"].startswith(p) for p in ONLY):
+                continue
             cold, warm = [], []
             for rnd in range(ROUNDS):
                 for f in filters:

@@ -545,6 +545,28 @@ class Stats(unittest.TestCase):
         self.assertIn("skills_by_claim", names)
         self.assertEqual(len(names), 20)
 
+    def test_kept_joint_tables_release_what_a_computation_would(self):
+        """The job protects each exam table's joint table ahead for the dashboard's filters
+        (stats4: stats.exam_joint), so a first request is a read: what it releases is exactly
+        what protecting the table on the spot releases (the kept tables removed, each command a
+        new process, so no memo either)."""
+        def psql(sql):
+            return subprocess.run(["psql", self.pg.conninfo, "-X", "-At", "-c", sql], check=True, capture_output=True,
+                                  text=True).stdout
+        kept = psql("SELECT table_name || ' ' || centre || ' ' || prefecture FROM stats.exam_joint").split("\n")
+        self.assertIn("exam_by_occupation  ", kept)
+        self.assertIn("exam_by_month TC-A ", kept)
+        self.assertIn("exam_by_age  13", kept)
+        cases = [("exam_by_occupation",), ("exam_by_centre", "--period", "2025-H2"),
+                 ("exam_by_prefecture", "--centre", "TC-A", "--period", "2025-Q4"), ("exam_by_month", "--prefecture", "13"),
+                 ("exam_by_age", "--prefecture", "13", "--centre", "TC-A")]
+        read = [self.export(*c) for c in cases]
+        psql("DELETE FROM stats.exam_joint")
+        try:
+            self.assertEqual(read, [self.export(*c) for c in cases])
+        finally:
+            riss("stats", "refresh", config=self.conf)
+
     def test_api_roles_raw_and_audit(self):
         status, _, _ = self.get_json("/api/v1/stats/exam_by_month")
         self.assertEqual(status, 401)
