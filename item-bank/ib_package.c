@@ -144,8 +144,6 @@ static json_t *ib_pkg_view(const struct ib_item *it, const struct ib_itemset *se
 	return v;
 }
 
-/* Operational items per exam domain usable by the engine outside enemy sets; the first domain
- * whose minimum they cannot meet, or -1. */
 /* A part's or domain's name for a message recorded once and read in either language: the
  * exam's labels in both ("Countermeasures (情報セキュリティ対策)"; one when they are the same),
  * else ident. */
@@ -161,6 +159,8 @@ static void ib_pkg_group_name(char *out, size_t n, const struct cat_exam *e, enu
 		snprintf(out, n, "%s (%s)", en, ja);
 }
 
+/* Operational items per exam domain usable by the engine outside enemy sets; the first domain
+ * whose minimum they cannot meet, or -1. */
 static int ib_pkg_short_domain(const struct cat_exam *ex, const struct cat_bank *b, int *out_have)
 {
 	for (int d = 0; d < ex->ndomains; d++) {
