@@ -30,8 +30,7 @@ int sf_role_valid(const char *role)
 	return 0;
 }
 
-int sf_create(char out_secret[40], rs_db *db, const char *username, const char *display_name, const char *role,
-              const char *centre_code, const char *password, const char *totp_secret_b32)
+int sf_role_check(const char *role, const char *centre_code)
 {
 	if (!sf_role_valid(role)) {
 		rs_error_set("unknown staff role '%s' (proctor, registrar, psychometrician, statistician, auditor)", role);
@@ -41,9 +40,17 @@ int sf_create(char out_secret[40], rs_db *db, const char *username, const char *
 		rs_error_set("a proctor needs a test centre code (--centre)");
 		return RS_EINVAL;
 	}
+	return 0;
+}
+
+int sf_create(char out_secret[40], rs_db *db, const char *username, const char *display_name, const char *role,
+              const char *centre_code, const char *password, const char *totp_secret_b32)
+{
+	int rc = sf_role_check(role, centre_code);
+	if (rc != 0)
+		return rc;
 	unsigned char raw[RS_TOTP_SECRET_LEN];
 	size_t n = sizeof raw;
-	int rc;
 	if (totp_secret_b32) {
 		if (strlen(totp_secret_b32) != 32 || rs_base32_decode(raw, sizeof raw, &n, totp_secret_b32) != 0 || n != 20) {
 			rs_error_set("a TOTP secret is 32 base32 characters (160 bits)");
@@ -294,7 +301,7 @@ int sf_sign_in(struct sf_login *out, rs_db *db, const char *username, const char
 	struct sf_login res;
 	memset(&res, 0, sizeof res);
 	struct sf_login_tx t = { .client = client, .request_id = request_id, .out = &res };
-	int rc = (!username || !password || strlen(password) > RS_PASSWORD_MAX || !totp) ? RS_ENOTFOUND
+	int rc = (!username || !password || strlen(password) > RS_PASSWORD_BYTES_MAX || !totp) ? RS_ENOTFOUND
 	         : sf_store_login_get(acct, db, username, client);
 	if (rc != 0 && rc != RS_ENOTFOUND)
 		goto done;
@@ -484,7 +491,7 @@ int sf_password_change(rs_db *db, int64_t account_id, const unsigned char keep_s
 {
 	if (!client)
 		client = "";
-	if (!current || !totp || !new_password || strlen(current) > RS_PASSWORD_MAX) {
+	if (!current || !totp || !new_password || strlen(current) > RS_PASSWORD_BYTES_MAX) {
 		rs_error_msg("security.password_change_refused", NULL);
 		return RS_EAUTH;
 	}
