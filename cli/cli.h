@@ -27,6 +27,9 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print catalogue message id with args (NULL-terminated) on stderr, in Japanese, then in
  * English, each line led by lead ("riss: ", "  "). */
 void cli_say(const char *lead, const char *id, const char *const *args);
+/* cli_say with arguments of their own for each language (args_ja in the Japanese line,
+ * args_en in the English one), for names that differ by language. */
+void cli_say2(const char *lead, const char *id, const char *const *args_ja, const char *const *args_en);
 /* True when argv holds -h or --help (before any "--"). */
 int cli_wants_help(int argc, char **argv);
 /* Dispatch argv[1] among a table of n sub-subcommands (for `riss bank import` etc.);
@@ -59,8 +62,15 @@ struct json_t;
  * {theta_lo, theta_hi (null at the open ends), n, max_exposure} (riss exposure, riss simulate). */
 struct cat_sim_report;
 struct json_t *cli_expo_strata(const struct cat_sim_report *rep);
-struct json_t *cli_exposure_feasibility(const struct cat_engine *eng, double target, const char *prefix,
-                                        int *out_feasible);
+struct cat_exam;
+struct json_t *cli_exposure_feasibility(const struct cat_engine *eng, const struct cat_exam *exam, double target,
+                                        const char *prefix, int *out_feasible);
+/* The thin groups of f as a JSON array of {group (identifier: "part A", "domain law"),
+ * label {ja, en}, items_per_candidate, usable_items, items_needed}; with say, each also on
+ * stderr in Japanese and English, named by the exam's labels (the identifier when the exam
+ * file gives no label) (riss exposure, riss simulate, riss bank publish). */
+struct cat_feasibility;
+struct json_t *cli_feas_thin(const struct cat_exam *exam, const struct cat_feasibility *f, double target, int say);
 int cli_cmd_keys(int argc, char **argv);
 int cli_cmd_credential(int argc, char **argv);
 /* riss credential issue REGNO (from the register; cli/cmd_credential_issue.c). */

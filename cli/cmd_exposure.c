@@ -4,6 +4,7 @@
  * What is here is the command line: the files, two simulation threads, progress and JSON. */
 #include "cli.h"
 #include "rs_error.h"
+#include "rs_msg.h"
 #include "rs_util.h"
 
 #include "cat.h"
@@ -120,28 +121,56 @@ static int cli_expo_num(const char *s, unsigned long long max, unsigned long lon
 	return 0;
 }
 
-json_t *cli_exposure_feasibility(const struct cat_engine *eng, double target, const char *prefix, int *out_feasible)
+/* The name of group g of exam e a person reads, in Japanese (en = 0) or English: its label,
+ * else the kind from the catalogue with the identifier ("part A", "domain law"). */
+static void cli_feas_name(char *out, size_t n, const struct cat_exam *e, const struct cat_feas_group *g, int en)
+{
+	static const char *const ids[] = { "clifeas.group.test", "clifeas.group.part", "clifeas.group.domain" };
+	const char *label = cat_group_label(e, g->kind, g->index, en);
+	const char *ident = g->kind == CAT_FEAS_PART ? e->parts[g->index].name
+	                    : g->kind == CAT_FEAS_DOMAIN ? e->domains[g->index].name : "";
+	if (label)
+		snprintf(out, n, "%s", label);
+	else
+		rs_msg_format(out, n, ids[g->kind], en, (const char *const[]){ ident, NULL });
+}
+
+json_t *cli_feas_thin(const struct cat_exam *e, const struct cat_feasibility *f, double target, int say)
+{
+	json_t *thin = json_array();
+	char t[16];
+	snprintf(t, sizeof t, "%.2f", target);
+	for (int k = 0; k < f->ngroups; k++) {
+		const struct cat_feas_group *g = &f->group[k];
+		if (!g->thin)
+			continue;
+		char need[16], have[16], needed[16], ja[CAT_LABEL_MAX + 64], en[CAT_LABEL_MAX + 64];
+		snprintf(need, sizeof need, "%d", g->need);
+		snprintf(have, sizeof have, "%d", g->have);
+		snprintf(needed, sizeof needed, "%d", g->have_needed);
+		cli_feas_name(ja, sizeof ja, e, g, 0);
+		cli_feas_name(en, sizeof en, e, g, 1);
+		if (say)
+			cli_say2("  ", "clifeas.thin", (const char *const[]){ ja, need, have, t, needed, NULL },
+			         (const char *const[]){ en, need, have, t, needed, NULL });
+		json_array_append_new(thin, json_pack("{s:s, s:{s:s, s:s}, s:i, s:i, s:i}", "group", g->name, "label", "ja",
+		                                      ja, "en", en, "items_per_candidate", g->need, "usable_items", g->have,
+		                                      "items_needed", g->have_needed));
+	}
+	return thin;
+}
+
+json_t *cli_exposure_feasibility(const struct cat_engine *eng, const struct cat_exam *exam, double target,
+                                 const char *prefix, int *out_feasible)
 {
 	struct cat_feasibility f;
 	cat_exposure_feasibility(&f, eng, target);
-	json_t *thin = json_array();
 	char t[16], pct[16];
 	snprintf(t, sizeof t, "%.2f", target);
 	snprintf(pct, sizeof pct, "%.1f", 100 * f.min_max_exposure);
 	if (!f.feasible)
 		cli_say("riss: ", "clifeas.unmet", (const char *const[]){ prefix, t, pct, NULL });
-	for (int k = 0; k < f.ngroups; k++) {
-		const struct cat_feas_group *g = &f.group[k];
-		if (!g->thin)
-			continue;
-		char need[16], have[16], needed[16];
-		snprintf(need, sizeof need, "%d", g->need);
-		snprintf(have, sizeof have, "%d", g->have);
-		snprintf(needed, sizeof needed, "%d", g->have_needed);
-		cli_say("  ", "clifeas.thin", (const char *const[]){ g->name, need, have, t, needed, NULL });
-		json_array_append_new(thin, json_pack("{s:s, s:i, s:i, s:i}", "group", g->name, "items_per_candidate", g->need,
-		                                      "usable_items", g->have, "items_needed", g->have_needed));
-	}
+	json_t *thin = cli_feas_thin(exam, &f, target, 1);
 	*out_feasible = f.feasible;
 	return json_pack("{s:b, s:f, s:f, s:o}", "feasible", f.feasible, "target", target,
 	                 "min_max_exposure", f.min_max_exposure, "thin", thin);
@@ -250,7 +279,7 @@ int cli_cmd_exposure(int argc, char **argv)
 		rc = cli_usage_error("exposure: %s", cat_error_last());
 		goto done;
 	}
-	feas = cli_exposure_feasibility(eng, exam->exposure_target, "exposure", &feasible);
+	feas = cli_exposure_feasibility(eng, exam, exam->exposure_target, "exposure", &feasible);
 	hist = json_array();
 	struct cli_expo_progress prog = { .json = json, .hist = hist };
 	struct cat_sh_opts so = { .examinees = (size_t)n, .max_rounds = (int)iters, .margin = margin, .seed = seed,

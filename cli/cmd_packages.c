@@ -125,23 +125,27 @@ int cli_bank_publish(int argc, char **argv)
 	struct ib_publish_result res;
 	struct ib_package *pkg = NULL;
 	json_t *feas = NULL;
-	if (ib_package_publish(&res, db, actor, "cli", &o, NULL) != 0) {
-		rc = cli_fail("bank publish: %s", rs_error_last());
-		goto done;
-	}
-	/* The exposure feasibility, as riss exposure reports it. */
-	feas = json_array();
-	for (int g = 0; g < res.feasibility.ngroups; g++)
-		if (res.feasibility.group[g].thin)
-			json_array_append_new(feas, json_pack("{s:s, s:i, s:i, s:i}", "group", res.feasibility.group[g].name,
-			                                      "items_per_candidate", res.feasibility.group[g].need, "usable_items",
-			                                      res.feasibility.group[g].have, "items_needed",
-			                                      res.feasibility.group[g].have_needed));
-	if (!res.feasibility.feasible && !json) {
+	struct cat_exam *ex = NULL; /* for the groups' names (ib_package_publish binds the same text) */
+	if (cat_exam_parse(&ex, etext, elen))
+		ex = NULL;
+	int published = ib_package_publish(&res, db, actor, "cli", &o, NULL) == 0;
+	/* The exposure feasibility, as riss exposure reports it (also when --strict refused it);
+	 * ngroups is 0 when it was not checked (no target, or refused before). */
+	int unmet = res.feasibility.ngroups > 0 && !res.feasibility.feasible;
+	if (unmet && !json) {
 		char pct[16], groups[16];
 		snprintf(pct, sizeof pct, "%.1f", 100 * res.feasibility.min_max_exposure);
-		snprintf(groups, sizeof groups, "%zu", json_array_size(feas));
+		int nthin = 0;
+		for (int g = 0; g < res.feasibility.ngroups; g++)
+			nthin += res.feasibility.group[g].thin;
+		snprintf(groups, sizeof groups, "%d", nthin);
 		cli_say("riss: ", "clifeas.publish_unmet", (const char *const[]){ pct, groups, NULL });
+	}
+	feas = ex ? cli_feas_thin(ex, &res.feasibility, ex->exposure_target, unmet && !json) : json_array();
+	cat_exam_free(ex);
+	if (!published) {
+		rc = cli_fail("bank publish: %s", rs_error_last());
+		goto done;
 	}
 	if (activate && ib_package_activate(db, actor, "cli", res.id, NULL) != 0) {
 		rc = cli_fail("bank publish: package %lld published but not activated: %s", res.id, rs_error_last());
@@ -172,7 +176,7 @@ int cli_bank_publish(int argc, char **argv)
 		                      "id", (json_int_t)res.id, "exam", exam, "sha256", res.sha256, "items", (json_int_t)res.items,
 		                      "operational", (json_int_t)res.operational, "pretest", (json_int_t)res.pretest, "skipped",
 		                      res.skipped, "bank_version", res.bank_version, "state", activate ? "active" : "published",
-		                      "feasibility", "feasible", res.feasibility.feasible, "min_max_exposure",
+		                      "feasibility", "feasible", !unmet, "min_max_exposure",
 		                      res.feasibility.min_max_exposure, "thin", feas, "sympson_hetter", "rounds", res.sh.rounds,
 		                      "max_exposure", res.sh.max_exposure, "reached", res.sh.reached);
 		feas = NULL;

@@ -307,7 +307,7 @@ int cli_cmd_simulate(int argc, char **argv)
 		goto done;
 	}
 	if (exam->exposure != CAT_EXPO_NONE && exam->exposure_target < 1)
-		feas = cli_exposure_feasibility(eng, exam->exposure_target, "simulate", &feasible);
+		feas = cli_exposure_feasibility(eng, exam, exam->exposure_target, "simulate", &feasible);
 	struct cat_sim_report ad, fx, pf, tf;
 	double ad_s, fx_s, pf_s = 0, tf_s = 0;
 	if ((rc = cli_sim_batch(&ad, &ad_s, eng, bank, seed, dist, n, (int)threads, NULL, NULL, 0, 0, false, lottery_true)) != 0)

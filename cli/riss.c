@@ -67,13 +67,18 @@ void cli_actor(char *out, size_t cap)
 	snprintf(out, cap, "cli:%.40s", pw && pw->pw_name ? pw->pw_name : (u && u[0] ? u : "unknown"));
 }
 
-void cli_say(const char *lead, const char *id, const char *const *args)
+void cli_say2(const char *lead, const char *id, const char *const *args_ja, const char *const *args_en)
 {
 	for (int en = 0; en <= 1; en++) {
 		char line[1024];
-		rs_msg_format(line, sizeof line, id, en, args);
+		rs_msg_format(line, sizeof line, id, en, en ? args_en : args_ja);
 		fprintf(stderr, "%s%s\n", lead, line);
 	}
+}
+
+void cli_say(const char *lead, const char *id, const char *const *args)
+{
+	cli_say2(lead, id, args, args);
 }
 
 int cli_fail(const char *fmt, ...)

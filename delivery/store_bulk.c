@@ -21,8 +21,9 @@ static char *dlv_bulk_domains(const struct cat_exam *exam, const struct cat_resu
 {
 	json_t *doms = json_array();
 	for (int d = 0; d < res->ndomains && d < exam->ndomains; d++)
-		json_array_append_new(doms, json_pack("{s:s, s:s, s:i, s:s}", "name", exam->domains[d].name,
-			"label", exam->domains[d].label, "items", res->domains[d].items,
+		json_array_append_new(doms, json_pack("{s:s, s:s, s:s, s:i, s:s}", "name", exam->domains[d].name,
+			"label", exam->domains[d].label_ja, "label_en", exam->domains[d].label_en,
+			"items", res->domains[d].items,
 			"band", dlv_band_name(res->domains[d].band)));
 	char *s = json_dumps(doms, JSON_COMPACT);
 	json_decref(doms);

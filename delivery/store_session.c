@@ -155,8 +155,9 @@ static json_t *dlv_result_json(const struct dlv_exam *ex, const struct cat_resul
 {
 	json_t *doms = json_array();
 	for (int d = 0; d < res->ndomains && d < ex->exam->ndomains; d++)
-		json_array_append_new(doms, json_pack("{s:s, s:s, s:i, s:s}", "name", ex->exam->domains[d].name,
-			"label", ex->exam->domains[d].label, "items", res->domains[d].items,
+		json_array_append_new(doms, json_pack("{s:s, s:s, s:s, s:i, s:s}", "name", ex->exam->domains[d].name,
+			"label", ex->exam->domains[d].label_ja, "label_en", ex->exam->domains[d].label_en,
+			"items", res->domains[d].items,
 			"band", dlv_band_name(res->domains[d].band)));
 	return json_pack("{s:i, s:b, s:b, s:s, s:i, s:i, s:i, s:o}", "scaled", res->scaled, "passed", res->pass,
 		"complete", res->complete, "stop", dlv_stop_name(res->stop), "operational", res->operational,

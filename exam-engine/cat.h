@@ -234,14 +234,18 @@ enum cat_exposure { CAT_EXPO_NONE = 0, CAT_EXPO_RANDOMESQUE = 1, CAT_EXPO_SH = 2
 enum cat_selection { CAT_SEL_MFI = 0, CAT_SEL_ASTR = 1 };
 #define CAT_MAX_STRATA 8
 
+/* A group's label for people (exam format: "label": {"ja", "en"}, or one string, as older
+ * files have it, then the same text in both); "" when none is given. */
+#define CAT_LABEL_MAX 128
 struct cat_domain {
 	char name[CAT_NAME_MAX];
-	char label[128];
+	char label_ja[CAT_LABEL_MAX], label_en[CAT_LABEL_MAX];
 	int part;                  /* index into parts */
 	int min, max;              /* operational items from this domain */
 };
 struct cat_part {
 	char name[CAT_NAME_MAX];
+	char label_ja[CAT_LABEL_MAX], label_en[CAT_LABEL_MAX];
 	int min, max;
 	int trial;                 /* unscored trial (pretest) items delivered in this part; the
 	                            * parts' trial counts add up to pretest_items when given */
@@ -539,17 +543,24 @@ int cat_sh_calibrate(struct cat_sh_outcome *out, struct cat_bank *bank, const st
  * (the minimum, or what the other groups' maxima leave over), so the group's n usable
  * operational items carry an exposure of at least need / n on average: the target is
  * infeasible when need > target * n for some group. */
+enum cat_feas_kind { CAT_FEAS_TEST = 0, CAT_FEAS_PART = 1, CAT_FEAS_DOMAIN = 2 };
 struct cat_feasibility {
 	bool feasible;
 	double min_max_exposure;   /* lower bound of the maximum exposure over the groups */
 	int ngroups;
 	struct cat_feas_group {
 		char name[CAT_NAME_MAX + 8]; /* "test", "part A", "domain law" */
+		enum cat_feas_kind kind;   /* what the group is; */
+		int index;                 /*   the part's or domain's index in the exam (test: -1) */
 		int need, have, have_needed; /* items per candidate, usable items, items needed at target */
 		bool thin;
 	} group[1 + CAT_MAX_PARTS + CAT_MAX_DOMAINS];
 };
 void cat_exposure_feasibility(struct cat_feasibility *out, const struct cat_engine *eng, double target);
+/* The label of a part or domain (kind, index) of e in English (en != 0) or Japanese, as the
+ * exam file gives it; NULL when it gives none (the caller then names the group by its
+ * identifier) and for the whole test. */
+const char *cat_group_label(const struct cat_exam *e, enum cat_feas_kind kind, int index, int en);
 
 /* Deterministic 64-bit mixer (splitmix64) used to derive seeds. */
 uint64_t cat_mix64(uint64_t x);

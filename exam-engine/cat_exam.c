@@ -27,6 +27,35 @@ static int cat_exam_names(const struct cat_json *j, const struct cat_jnode *arr,
 	return 0;
 }
 
+/* A group's "label": {"ja": ..., "en": ...} (both required, non-empty), or one string as
+ * older files have it (the same text in both languages); absent leaves both "". */
+static int cat_exam_label(const struct cat_json *j, const struct cat_jnode *group, char *ja, char *en,
+                          const char *ctx)
+{
+	const struct cat_jnode *l = cat_json_get(j, group, "label");
+	if (!l || l->type == CAT_JNULL)
+		return 0;
+	if (l->type == CAT_JSTR) {
+		if (cat_jstr(j, group, "label", false, en, CAT_LABEL_MAX, ctx))
+			return CAT_EINVAL;
+		memcpy(ja, en, CAT_LABEL_MAX);
+		return 0;
+	}
+	if (l->type != CAT_JOBJ) {
+		cat_error_set("%s: \"label\" must be a string or {\"ja\": text, \"en\": text}", ctx);
+		return CAT_EINVAL;
+	}
+	char lctx[80];
+	snprintf(lctx, sizeof lctx, "%s label", ctx);
+	if (cat_jstr(j, l, "ja", true, ja, CAT_LABEL_MAX, lctx) || cat_jstr(j, l, "en", true, en, CAT_LABEL_MAX, lctx))
+		return CAT_EINVAL;
+	if (!ja[0] || !en[0]) {
+		cat_error_set("%s: \"label\" needs a Japanese and an English text", ctx);
+		return CAT_EINVAL;
+	}
+	return 0;
+}
+
 static int cat_exam_from_json(struct cat_exam *e, const struct cat_json *j)
 {
 	const struct cat_jnode *o = &j->nodes[0], *s;
@@ -271,6 +300,7 @@ static int cat_exam_from_json(struct cat_exam *e, const struct cat_json *j)
 		    cat_jint(j, p, "min", false, 0, 500, &pt->min, ctx) ||
 		    cat_jint(j, p, "max", false, 0, 500, &pt->max, ctx) ||
 		    cat_jint(j, p, "trial", false, 0, 50, &pt->trial, ctx) ||
+		    cat_exam_label(j, p, pt->label_ja, pt->label_en, ctx) ||
 		    cat_exam_names(j, cat_json_get(j, p, "types"), pt->types, CAT_MAX_TYPES, &pt->ntypes, ctx))
 			return CAT_EINVAL;
 		if (pt->min > pt->max || pt->name[0] == 0) {
@@ -300,7 +330,7 @@ static int cat_exam_from_json(struct cat_exam *e, const struct cat_json *j)
 		}
 		d->max = e->max_items;
 		if (cat_jstr(j, p, "name", true, d->name, sizeof d->name, ctx) ||
-		    cat_jstr(j, p, "label", false, d->label, sizeof d->label, ctx) ||
+		    cat_exam_label(j, p, d->label_ja, d->label_en, ctx) ||
 		    cat_jstr(j, p, "part", true, buf, sizeof buf, ctx) ||
 		    cat_jint(j, p, "min", false, 0, 500, &d->min, ctx) ||
 		    cat_jint(j, p, "max", false, 0, 500, &d->max, ctx))
@@ -439,6 +469,16 @@ done:
 }
 
 void cat_exam_free(struct cat_exam *exam) { free(exam); }
+
+const char *cat_group_label(const struct cat_exam *e, enum cat_feas_kind kind, int index, int en)
+{
+	const char *l = NULL;
+	if (kind == CAT_FEAS_PART && index >= 0 && index < e->nparts)
+		l = en ? e->parts[index].label_en : e->parts[index].label_ja;
+	else if (kind == CAT_FEAS_DOMAIN && index >= 0 && index < e->ndomains)
+		l = en ? e->domains[index].label_en : e->domains[index].label_ja;
+	return l && l[0] ? l : NULL;
+}
 
 int cat_scale(const struct cat_exam *e, double theta)
 {

@@ -445,11 +445,14 @@ void cat_sh_update_cond(struct cat_bank *bank, const struct cat_sim_acc *acc, co
 	cat_bank_rehash(bank);
 }
 
-static void cat_feas_add(struct cat_feasibility *o, const char *kind, const char *name, int need, int have,
-                         double target)
+static void cat_feas_add(struct cat_feasibility *o, enum cat_feas_kind k, int index, const char *name, int need,
+                         int have, double target)
 {
+	static const char *const kinds[] = { "test", "part", "domain" };
 	struct cat_feas_group *gr = &o->group[o->ngroups++];
-	snprintf(gr->name, sizeof gr->name, "%s%s%s", kind, name[0] ? " " : "", name);
+	snprintf(gr->name, sizeof gr->name, "%s%s%s", kinds[k], name[0] ? " " : "", name);
+	gr->kind = k;
+	gr->index = index;
 	if (need < 0) need = 0;
 	gr->need = need;
 	gr->have = have;
@@ -470,12 +473,12 @@ void cat_exposure_feasibility(struct cat_feasibility *o, const struct cat_engine
 		pmax_sum += e->parts[p].max < e->max_items ? e->parts[p].max : e->max_items;
 	for (int d = 0; d < e->ndomains; d++)
 		pn[e->domains[d].part] += g->cap0[d];
-	cat_feas_add(o, "test", "", g->min_len, (int)g->nop, target);
+	cat_feas_add(o, CAT_FEAS_TEST, -1, "", g->min_len, (int)g->nop, target);
 	for (int p = 0; p < e->nparts; p++) {
 		int others = pmax_sum - (e->parts[p].max < e->max_items ? e->parts[p].max : e->max_items);
 		int need = e->parts[p].min;
 		if (g->min_len - others > need) need = g->min_len - others;
-		cat_feas_add(o, "part", e->parts[p].name, need, pn[p], target);
+		cat_feas_add(o, CAT_FEAS_PART, p, e->parts[p].name, need, pn[p], target);
 	}
 	for (int d = 0; d < e->ndomains; d++) {
 		int p = e->domains[d].part, others = 0;
@@ -484,7 +487,7 @@ void cat_exposure_feasibility(struct cat_feasibility *o, const struct cat_engine
 				others += e->domains[k].max;
 		int need = e->domains[d].min;
 		if (e->parts[p].min - others > need) need = e->parts[p].min - others;
-		cat_feas_add(o, "domain", e->domains[d].name, need, g->cap0[d], target);
+		cat_feas_add(o, CAT_FEAS_DOMAIN, d, e->domains[d].name, need, g->cap0[d], target);
 	}
 }
 

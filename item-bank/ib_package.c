@@ -144,6 +144,21 @@ static json_t *ib_pkg_view(const struct ib_item *it, const struct ib_itemset *se
 	return v;
 }
 
+/* A part's or domain's name for a message recorded once and read in either language: the
+ * exam's labels in both ("Countermeasures (情報セキュリティ対策)"; one when they are the same),
+ * else ident. */
+static void ib_pkg_group_name(char *out, size_t n, const struct cat_exam *e, enum cat_feas_kind kind, int index,
+                              const char *ident)
+{
+	const char *ja = cat_group_label(e, kind, index, 0), *en = cat_group_label(e, kind, index, 1);
+	if (!ja || !en)
+		snprintf(out, n, "%s", ident);
+	else if (strcmp(ja, en) == 0)
+		snprintf(out, n, "%s", en);
+	else
+		snprintf(out, n, "%s (%s)", en, ja);
+}
+
 /* Operational items per exam domain usable by the engine outside enemy sets; the first domain
  * whose minimum they cannot meet, or -1. */
 static int ib_pkg_short_domain(const struct cat_exam *ex, const struct cat_bank *b, int *out_have)
@@ -253,8 +268,8 @@ int ib_pkg_build(struct ib_pkg_doc *out, const struct ib_itemset *set, const str
 		char need[16], got[16];
 		snprintf(need, sizeof need, "%d", exam->domains[d].min);
 		snprintf(got, sizeof got, "%d", have);
-		/* the exam's label names the domain in both languages ("Countermeasures (情報セキュリティ対策)") */
-		const char *label = exam->domains[d].label[0] ? exam->domains[d].label : exam->domains[d].name;
+		char label[2 * CAT_LABEL_MAX + 8];
+		ib_pkg_group_name(label, sizeof label, exam, CAT_FEAS_DOMAIN, d, exam->domains[d].name);
 		rs_error_msg("packages.blueprint_short", label, need, got, exam->id, NULL);
 		goto done;
 	}
@@ -273,7 +288,9 @@ int ib_pkg_build(struct ib_pkg_doc *out, const struct ib_itemset *set, const str
 				snprintf(t, sizeof t, "%.2f", exam->exposure_target);
 				snprintf(need, sizeof need, "%d", fg->have_needed);
 				snprintf(hv, sizeof hv, "%d", fg->have);
-				rs_error_msg("packages.exposure_thin", fg->name, t, need, hv, NULL);
+				char name[2 * CAT_LABEL_MAX + 8];
+				ib_pkg_group_name(name, sizeof name, exam, fg->kind, fg->index, fg->name);
+				rs_error_msg("packages.exposure_thin", name, t, need, hv, NULL);
 				goto done;
 			}
 		}

@@ -282,6 +282,61 @@ class CliTest(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertIn("--lottery", p.stderr)
 
+    def test_feasibility_names_groups_by_their_labels(self):
+        # 150 items cannot keep sg.json's 56 scored items under an exposure of 0.25: the thin
+        # groups are named by the exam's labels, Japanese in the Japanese line and English in
+        # the English one, and by their identifier where the exam file gives no label.
+        bank = os.path.join(self.dir, "thin.jsonl")
+        with open(bank, "w") as f:
+            f.write(riss("bank", "generate", "--items", "150", "--seed", "4").stdout)
+        with open(SG, encoding="utf-8") as f:
+            exam = json.load(f)
+        del exam["parts"][1]["label"]
+        next(d for d in exam["domains"] if d["name"] == "scenario").pop("label")
+        bare = os.path.join(self.dir, "sg-some-labels.json")
+        with open(bare, "w", encoding="utf-8") as f:
+            json.dump(exam, f, ensure_ascii=False)
+
+        def thin_lines(p):
+            lines = p.stderr.splitlines()
+            ja = [l.strip() for l in lines if "受験者 1 人あたり" in l]
+            en = [l.strip() for l in lines if "items per candidate" in l]
+            return ja, en
+
+        for cmd in (["exposure", "--examinees", "20", "--iterations", "1", "--strict"],
+                    ["simulate", "--examinees", "20", "--forms", "0", "--strict"]):
+            p = riss(cmd[0], "--bank", bank, "--exam", bare, *cmd[1:], check=False)
+            self.assertEqual(p.returncode, 1, p.stderr)
+            ja, en = thin_lines(p)
+            self.assertEqual(len(ja), len(en))
+            self.assertIn("試験全体: 受験者 1 人あたり 56 問", ja[0])
+            self.assertIn("the whole test: 56 items per candidate", en[0])
+            self.assertTrue(any(l.startswith("科目A: ") for l in ja), ja)
+            self.assertTrue(any(l.startswith("Part A: ") for l in en), en)
+            self.assertTrue(any(l.startswith("パート B: ") for l in ja), ja)
+            self.assertTrue(any(l.startswith("part B: ") for l in en), en)
+            self.assertTrue(any(l.startswith("分野 scenario: ") for l in ja), ja)
+            self.assertTrue(any(l.startswith("domain scenario: ") for l in en), en)
+            self.assertTrue(any(l.startswith("情報セキュリティ全般・脅威: ") for l in ja), ja)
+            self.assertTrue(any(l.startswith("Security basics and threats: ") for l in en), en)
+            # no English label on the Japanese lines, no Japanese on the English ones
+            self.assertFalse([l for l in ja if re.match(r"(Part|Security|Law) ", l)], ja)
+            self.assertFalse([l for l in en if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", l)], en)
+        js = json.loads(riss("exposure", "--bank", bank, "--exam", bare, "--examinees", "20", "--iterations", "1",
+                             "--out", os.path.join(self.dir, "thin-sh.jsonl"), "--json", check=False).stdout)
+        thin = {t["group"]: t["label"] for t in js["feasibility"]["thin"]}
+        self.assertEqual(thin["part A"], {"ja": "科目A", "en": "Part A"})
+        self.assertEqual(thin["part B"], {"ja": "パート B", "en": "part B"})
+        self.assertEqual(thin["test"], {"ja": "試験全体", "en": "the whole test"})
+        # an older exam file (one string per domain) still loads; its label serves both lines
+        old = os.path.join(ROOT, "exam-engine", "tests", "data", "sg-2026-variable.json")
+        p = riss("exposure", "--bank", bank, "--exam", old, "--examinees", "20", "--iterations", "1", check=False)
+        ja, en = thin_lines(p)
+        self.assertTrue(ja and en, p.stderr)
+        named = [l.split(": ")[0] for l in ja if "(" in l.split(": ")[0]]
+        self.assertTrue(named, ja)
+        self.assertEqual(named, [l.split(": ")[0] for l in en if "(" in l.split(": ")[0]])
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -169,6 +169,54 @@ static void test_exam_bad(void **st)
 	free(t);
 }
 
+/* Group labels: {"ja", "en"} in the shipped sg.json, one string in older files (then the
+ * same text in both languages), none at all (the caller falls back to the identifier). */
+static void test_exam_labels(void **st)
+{
+	(void)st;
+	size_t len = 0;
+	char *t = ctu_read(RS_SOURCE_ROOT "/exam-engine/exams/sg.json", &len);
+	assert_non_null(t);
+	struct cat_exam *e = NULL;
+	assert_int_equal(cat_exam_parse(&e, t, len), 0);
+	free(t);
+	assert_string_equal(cat_group_label(e, CAT_FEAS_PART, 0, 0), "科目A");
+	assert_string_equal(cat_group_label(e, CAT_FEAS_PART, 1, 1), "Part B");
+	assert_string_equal(e->domains[3].name, "law");
+	assert_string_equal(cat_group_label(e, CAT_FEAS_DOMAIN, 3, 0), "法規・基準");
+	assert_string_equal(cat_group_label(e, CAT_FEAS_DOMAIN, 3, 1), "Law, regulation and standards");
+	for (int d = 0; d < e->ndomains; d++)
+		assert_true(e->domains[d].label_ja[0] && e->domains[d].label_en[0] &&
+		            strcmp(e->domains[d].label_ja, e->domains[d].label_en) != 0);
+	assert_null(cat_group_label(e, CAT_FEAS_TEST, -1, 0));
+	cat_exam_free(e);
+	/* the former file: one string per domain, no part labels */
+	e = ctu_sg_exam(NULL, NULL);
+	assert_non_null(e);
+	assert_string_equal(e->domains[3].label_ja, "Law, regulation and standards (法規・基準)");
+	assert_string_equal(e->domains[3].label_en, e->domains[3].label_ja);
+	assert_null(cat_group_label(e, CAT_FEAS_PART, 0, 0));
+	cat_exam_free(e);
+	e = ctu_sg_exam("\"label\": \"Law, regulation and standards (法規・基準)\"",
+	                "\"label\": { \"en\": \"Law\", \"ja\": \"法規\" }");
+	assert_non_null(e);
+	assert_string_equal(cat_group_label(e, CAT_FEAS_DOMAIN, 3, 0), "法規");
+	assert_string_equal(cat_group_label(e, CAT_FEAS_DOMAIN, 3, 1), "Law");
+	cat_exam_free(e);
+	e = ctu_sg_exam(", \"label\": \"Law, regulation and standards (法規・基準)\"", "");
+	assert_non_null(e);
+	assert_null(cat_group_label(e, CAT_FEAS_DOMAIN, 3, 1));
+	cat_exam_free(e);
+	/* both languages or neither */
+	expect_exam_error("\"label\": \"Law, regulation and standards (法規・基準)\"", "\"label\": { \"en\": \"Law\" }",
+	                  "exam domain 4 label: missing \"ja\"");
+	expect_exam_error("\"label\": \"Law, regulation and standards (法規・基準)\"",
+	                  "\"label\": { \"ja\": \"\", \"en\": \"Law\" }", "a Japanese and an English text");
+	expect_exam_error("\"label\": \"Law, regulation and standards (法規・基準)\"", "\"label\": 7",
+	                  "exam domain 4: \"label\" must be a string or");
+	expect_exam_error("{ \"name\": \"A\",", "{ \"name\": \"A\", \"label\": [\"A\"],", "exam part 1: \"label\"");
+}
+
 static void test_blueprint_unsatisfiable(void **st)
 {
 	(void)st;
@@ -208,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_json_reader),
 		cmocka_unit_test(test_exam_sg),
 		cmocka_unit_test(test_exam_bad),
+		cmocka_unit_test(test_exam_labels),
 		cmocka_unit_test(test_blueprint_unsatisfiable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -220,6 +220,86 @@ class Packages(unittest.TestCase):
             fresh.stop()
             fresh.cleanup()
 
+    def test_4b_conditional_exposure_is_published_per_theta_stratum(self):
+        # An 8-item exam with conditional Sympson-Hetter (Stocking & Lewis) on the demo bank:
+        # maximum information alone gives the best items to nearly every candidate of a theta
+        # stratum. Publication must compute one parameter per stratum (sh_kc), and the
+        # published package, simulated as it was calibrated (the same number of candidates in
+        # each stratum, the lottery on the true stratum), must hold every stratum's maximum
+        # exposure to the target plus the sampling tolerance of docs/exam-format.md
+        # ("Conditional Sympson-Hetter": 3 sqrt(r (1 - r) / n) for n simulees per stratum).
+        target, strata, per_stratum = 0.3, [-1.5, -0.5, 0.5, 1.5], 600
+        tol = 3 * math.sqrt(target * (1 - target) / per_stratum)
+        exam = {"id": "SG", "version": "cond-test.1", "length": {"min": 8, "max": 8}, "pretest_items": 0,
+                "stopping": {"se_target": 0, "ci_rule": False}, "estimation": {"quad_points": 31},
+                "exposure": {"method": "sympson-hetter-conditional", "target": target, "theta_strata": strata},
+                "scale": {"cut_theta": -0.5, "slope": 120},
+                "parts": [{"name": "A", "min": 6, "max": 6, "types": ["mc4"]},
+                          {"name": "B", "min": 2, "max": 2, "types": ["scenario"]}],
+                "domains": [{"name": n, "part": "A", "min": lo, "max": hi} for n, lo, hi in (
+                    ("basics", 1, 2), ("management", 1, 2), ("countermeasures", 1, 2), ("law", 0, 1),
+                    ("technology", 0, 1), ("it_management", 0, 1), ("strategy", 0, 1))]
+                + [{"name": "scenario", "part": "B", "min": 2, "max": 2}]}
+        path = os.path.join(self.tmp, "cond-exam.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(exam, f)
+        nstrata = len(strata) + 1
+        bank_out = os.path.join(self.tmp, "cond-engine.jsonl")
+        r = riss("bank", "publish", "--exam", path, "--json", "--sh-examinees", str(per_stratum * nstrata),
+                 "--sh-rounds", "8", "--out", bank_out, config=self.conf, check=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        p = json.loads(r.stdout)
+        self.assertTrue(p["feasibility"]["feasible"])
+        # the last round's largest exposure within a stratum
+        self.assertLessEqual(p["sympson_hetter"]["max_exposure"], target + tol, p["sympson_hetter"])
+        doc = json.loads(psql(self.pg, f"SELECT document FROM bank.packages WHERE id = {p['id']}"))
+        self.assertEqual(doc["sympson_hetter"]["method"], "sympson-hetter-conditional")
+        # The package's engine bank carries one parameter per stratum for every item; every
+        # stratum limits some item, and an item's parameters differ between strata.
+        with open(bank_out, encoding="utf-8") as f:
+            items = [json.loads(line) for line in f]
+        self.assertTrue(all(len(it.get("sh_kc", [])) == nstrata for it in items))
+        self.assertTrue(all(any(it["sh_kc"][k] < 1 for it in items) for k in range(nstrata)))
+        self.assertTrue(any(len({round(x, 6) for x in it["sh_kc"]}) > 1 for it in items))
+
+        def simulate(bank):
+            out = riss("simulate", "--bank", bank, "--exam", path, "--examinees", str(per_stratum * nstrata),
+                       "--seed", "11", "--theta-dist", "strata", "--lottery", "true", "--forms", "0", "--json",
+                       config=self.conf, check=False)
+            return json.loads(out.stdout)
+        # Simulated afresh (other candidates than the calibration's) every stratum stays
+        # within the target plus the tolerance ...
+        sim = simulate(bank_out)
+        self.assertEqual([s["n"] for s in sim["by_stratum"]], [per_stratum] * nstrata)
+        self.assertEqual(sim["violations"], 0)
+        for s in sim["by_stratum"]:
+            self.assertLessEqual(s["max_exposure"], target + tol, sim["by_stratum"])
+        self.assertLessEqual(sim["exposure"]["stratum_max"], target + tol)
+        # ... where the same package without its per-stratum parameters gives some items to
+        # nearly every candidate of a stratum.
+        plain = os.path.join(self.tmp, "cond-plain.jsonl")
+        with open(plain, "w", encoding="utf-8") as f:
+            for it in items:
+                f.write(json.dumps({k: v for k, v in it.items() if k != "sh_kc"}) + "\n")
+        self.assertGreater(simulate(plain)["exposure"]["stratum_max"], 0.9)
+
+    def test_4c_publication_names_the_thin_groups_by_their_labels(self):
+        # The demo bank (176 operational items) cannot keep sg.json's 56 scored items under
+        # 0.25: with --strict the package is refused, and the thin groups are named by the
+        # exam's labels, Japanese in the Japanese line and English in the English one.
+        n = len(json.loads(riss("exam", "packages", "--json", config=self.conf).stdout)["packages"])
+        r = riss("bank", "publish", "--exam", "SG", "--strict", *SH, config=self.conf, check=False)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        lines = [line.strip() for line in r.stderr.splitlines()]
+        self.assertIn("試験全体: 受験者 1 人あたり 56 問、使える問題は 176 問。露出率を 0.25 以下にするには 224 問以上が必要です",
+                      lines)
+        self.assertIn("the whole test: 56 items per candidate from 176 usable items; at most 0.25 exposure needs 224 "
+                      "or more", lines)
+        self.assertTrue(any(line.startswith("科目A: 受験者 1 人あたり 44 問") for line in lines), lines)
+        self.assertTrue(any(line.startswith("Part A: 44 items per candidate") for line in lines), lines)
+        self.assertFalse([line for line in lines if line.startswith(("part A", "domain ", "パート", "分野"))], lines)
+        self.assertEqual(len(json.loads(riss("exam", "packages", "--json", config=self.conf).stdout)["packages"]), n)
+
     def test_5_a_bank_short_of_the_blueprint_is_refused_naming_the_domain(self):
         # Retire all but two operational law items: the blueprint needs 5.
         psql(self.pg, "BEGIN; CREATE TEMP TABLE gone ON COMMIT DROP AS SELECT id FROM bank.items "

@@ -295,7 +295,9 @@
     clear(tb);
     res.domains.forEach(function (d) {
       var tr = document.createElement('tr');
-      var name = window.rissI18n.has('domain.' + d.name) ? t('domain.' + d.name) : d.label;
+      // the catalogue's SG domain names, else the exam file's label in the page's language
+      var name = window.rissI18n.has('domain.' + d.name) ? t('domain.' + d.name)
+        : (window.rissI18n.current() === 'en' && d.label_en) || d.label || d.name;
       [name, String(d.items), t('page.exam.band.' + d.band)].forEach(function (c) {
         var td = document.createElement('td'); td.textContent = c; tr.appendChild(td);
       });
