@@ -29,7 +29,8 @@ function jwkFile(name, jwk) {
 // registered; the public key is registered, listed — and `riss provider keys` lists the same
 // key — then removal asks first: "cancel" keeps it; in English the same screen, and "remove"
 // removes it. axe-core finds no violation with a key, with the dialog, in English. caption:
-// the table's caption { ja, en } where the page has one. Screenshots <shot>-ja, <shot>-en.
+// the table's caption { ja, en } where the page has one. Screenshots <shot>-ja, <shot>-en and
+// <shot>-remove-ja (the dialog open).
 export async function keyScreenRoundTrip(page, { providerId, kid, bad, shot, caption }) {
   const { pub, priv } = rsaJwks(kid);
   const cliKeys = () => JSON.parse(riss('provider', 'keys', String(providerId), '--json')).keys;
@@ -61,6 +62,7 @@ export async function keyScreenRoundTrip(page, { providerId, kid, bad, shot, cap
   await page.waitForSelector('#key-remove-dialog[open]');
   assert.equal(await page.textContent('#key-remove-title'), `鍵 ${kid} を削除しますか？`);
   assert.deepEqual(await axeViolations(page), [], 'axe with the dialog');
+  await screenshot(page, shot + '-remove-ja', { fullPage: false });
   await page.click('#key-remove-cancel');
   await page.waitForFunction(() => !document.getElementById('key-remove-dialog').open);
   assert.equal(cliKeys().length, 1);
