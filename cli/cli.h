@@ -33,6 +33,9 @@ int cli_wants_help(int argc, char **argv);
  * prefix names the parent in messages ("riss bank"). */
 int cli_dispatch(const char *prefix, const struct cli_cmd *table, int n, int argc, char **argv);
 
+/* The audit actor of the operator running riss: "cli:<login name>". */
+void cli_actor(char *out, size_t cap);
+
 struct rs_db;
 /* Open the configured database (db_url). CLI_OK, or CLI_USAGE when none is configured and
  * CLI_FAIL when it cannot be reached, each after one line on stderr. */

@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +24,7 @@ static void cli_bio_actor(char *out, size_t cap, const char *name)
 		snprintf(out, cap, "staff:%s", name);
 		return;
 	}
-	const struct passwd *pw = getpwuid(getuid());
-	const char *u = getenv("USER");
-	snprintf(out, cap, "cli:%s", pw && pw->pw_name ? pw->pw_name : (u && u[0] ? u : "unknown"));
+	cli_actor(out, cap);
 }
 
 static int cli_bio_actor_ok(const char *s)

@@ -233,9 +233,8 @@ int cli_cmd_calibrate(int argc, char **argv)
 		        "%.2g); raise --max-iter\n", r->iterations, r->hist_change[r->n_hist - 1]);
 	if (save) {
 		long long run_id = 0;
-		const char *actor = getenv("USER") ? getenv("USER") : "riss";
 		char who[96];
-		snprintf(who, sizeof who, "cli:%s", actor);
+		cli_actor(who, sizeof who);
 		if ((e = ib_store_save_calibration(&run_id, db, who, r, d->item_ids, d->n_persons, activate)) != 0) {
 			rc = cli_fail("%s", rs_error_last());
 			goto done;

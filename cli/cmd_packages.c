@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +25,7 @@ static void cli_pkg_actor(char *out, size_t cap, const char *name)
 		snprintf(out, cap, "staff:%s", name);
 		return;
 	}
-	const struct passwd *pw = getpwuid(getuid());
-	snprintf(out, cap, "cli:%s", pw && pw->pw_name ? pw->pw_name : "unknown");
+	cli_actor(out, cap);
 }
 
 static void cli_pkg_print(const json_t *o)

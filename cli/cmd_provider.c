@@ -16,8 +16,7 @@
 
 static void cli_provider_actor(struct cpd_actor *who, char *buf, size_t n)
 {
-	const char *u = getenv("USER");
-	snprintf(buf, n, "cli:%.40s", u && u[0] ? u : "operator");
+	cli_actor(buf, n);
 	who->actor = buf;
 	who->role = "system";
 	who->request_id = NULL;

@@ -96,7 +96,7 @@ static int cli_stats_export(int argc, char **argv)
 	if (rc != CLI_OK)
 		return rc;
 	char actor[96];
-	snprintf(actor, sizeof actor, "cli:%s", getenv("USER") ? getenv("USER") : "riss");
+	cli_actor(actor, sizeof actor);
 	struct rs_sdc_rules rules = rs_sdc_rules_default();
 	json_t *doc = NULL;
 	int e = st_table(&doc, db, table, &f, &rules, raw, actor, "statistician", NULL);

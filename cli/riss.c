@@ -7,9 +7,11 @@
 #include "rs_log.h"
 #include "rs_msg.h"
 
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const struct cli_cmd cli_commands[] = {
 	{ .name = "db",         .summary = "database: migrate, status",                       .run = cli_cmd_db },
@@ -56,6 +58,13 @@ int cli_usage_error(const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 	return CLI_USAGE;
+}
+
+void cli_actor(char *out, size_t cap)
+{
+	const struct passwd *pw = getpwuid(getuid());
+	const char *u = getenv("USER");
+	snprintf(out, cap, "cli:%.40s", pw && pw->pw_name ? pw->pw_name : (u && u[0] ? u : "unknown"));
 }
 
 void cli_say(const char *lead, const char *id, const char *const *args)

@@ -30,8 +30,7 @@ int sf_role_valid(const char *role)
 	return 0;
 }
 
-int sf_create(char out_secret[40], rs_db *db, const char *username, const char *display_name, const char *role,
-              const char *centre_code, const char *password, const char *totp_secret_b32)
+int sf_role_check(const char *role, const char *centre_code)
 {
 	if (!sf_role_valid(role)) {
 		rs_error_set("unknown staff role '%s' (proctor, registrar, psychometrician, statistician, auditor)", role);
@@ -41,9 +40,17 @@ int sf_create(char out_secret[40], rs_db *db, const char *username, const char *
 		rs_error_set("a proctor needs a test centre code (--centre)");
 		return RS_EINVAL;
 	}
+	return 0;
+}
+
+int sf_create(char out_secret[40], rs_db *db, const char *username, const char *display_name, const char *role,
+              const char *centre_code, const char *password, const char *totp_secret_b32)
+{
+	int rc = sf_role_check(role, centre_code);
+	if (rc != 0)
+		return rc;
 	unsigned char raw[RS_TOTP_SECRET_LEN];
 	size_t n = sizeof raw;
-	int rc;
 	if (totp_secret_b32) {
 		if (strlen(totp_secret_b32) != 32 || rs_base32_decode(raw, sizeof raw, &n, totp_secret_b32) != 0 || n != 20) {
 			rs_error_set("a TOTP secret is 32 base32 characters (160 bits)");

@@ -22,6 +22,23 @@ struct sf_account {
 /* 1 when role is one of the staff roles. */
 int sf_role_valid(const char *role);
 
+/* 0 when role is a staff role and a proctor has centre_code; RS_EINVAL with the reason. */
+int sf_role_check(const char *role, const char *centre_code);
+
+/* Operators' acts on the account username (riss staff; issue 17, ASVS 2.5.7, 2.8.6). Each
+ * runs in one transaction with the account's row locked, ends every session of the account
+ * and is audited by actor (staff.disabled, staff.enabled, staff.role.changed with from and
+ * to, staff.totp.reset; each with sessions_ended). *out_ended gets the number of sessions
+ * ended, or -1 when the account already was as asked (then nothing is written or audited).
+ * RS_ENOTFOUND for an unknown user name, RS_EINVAL for a bad role (sf_role_check). */
+int sf_set_disabled(rs_db *db, const char *username, int disabled, const char *actor, int *out_ended);
+int sf_set_role(rs_db *db, const char *username, const char *role, const char *centre_code, const char *actor,
+                int *out_ended);
+/* A new random TOTP secret (lost or exposed authenticator), sealed like sf_create's; the old
+ * one stops working at once, and the code steps used so far are forgotten with it.
+ * out_secret gets the new one in base32 for the holder's authenticator app. */
+int sf_totp_reset(char out_secret[40], rs_db *db, const char *username, const char *actor, int *out_ended);
+
 /* Create an account: Argon2id hash of password (12..256 characters), TOTP secret given in
  * base32 (32 characters) or random when NULL; out_secret gets it in base32. RS_EINVAL on a
  * bad role, missing centre of a proctor, bad secret or a value the schema refuses,

@@ -65,6 +65,15 @@ int sf_store_session_delete(rs_db *db, const unsigned char hash[32]);
 /* Delete backoff rows quiet since before cutoff and unknown-name counters of hours before
  * cutoff (Unix seconds); *out_n gets the number deleted. Run inside a transaction. */
 int sf_store_purge(int *out_n, rs_db *db, int64_t cutoff);
+/* Operators' acts (admin.c), inside the caller's transaction: the account of username with
+ * its row locked (RS_ENOTFOUND), and the changes. */
+int sf_store_account_lock(struct sf_account *out, rs_db *db, const char *username);
+int sf_store_disabled_set(rs_db *db, int64_t id, int disabled);
+int sf_store_role_set(rs_db *db, int64_t id, const char *role, const char *centre_code /* NULL */);
+/* Store a new sealed secret and forget the last code step used (it belonged to the old one). */
+int sf_store_totp_reset(rs_db *db, int64_t id, const char *sealed);
+/* Delete every session of the account; *out_n gets their number. */
+int sf_store_sessions_end(int *out_n, rs_db *db, int64_t id);
 int sf_store_list(rs_db *db, void (*fn)(void *arg, const struct sf_account *a), void *arg);
 
 #endif

@@ -369,3 +369,66 @@ int sf_store_totp_key_ids(rs_db *db, int (*fn)(void *arg, const char *id), void 
 	PQclear(r);
 	return rc;
 }
+
+/* ---- operators' acts (admin.c) ---- */
+
+int sf_store_account_lock(struct sf_account *out, rs_db *db, const char *username)
+{
+	PGresult *r = NULL;
+	const char *p[] = { username };
+	int rc = rs_db_exec(&r, db, "sf_account_lock",
+	                    "SELECT " SF_COLS " FROM staff.accounts a WHERE a.username = $1 FOR UPDATE OF a", 1, p);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		rs_error_set("no staff account '%s'", username);
+		return RS_ENOTFOUND;
+	}
+	sf_store_row(out, r, 0);
+	PQclear(r);
+	return 0;
+}
+
+int sf_store_disabled_set(rs_db *db, int64_t id, int disabled)
+{
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", (long long)id);
+	const char *p[] = { ids, disabled ? "true" : "false" };
+	return rs_db_exec(NULL, db, "sf_disabled_set", "UPDATE staff.accounts SET disabled = $2::boolean WHERE id = $1::bigint",
+	                  2, p);
+}
+
+int sf_store_role_set(rs_db *db, int64_t id, const char *role, const char *centre_code)
+{
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", (long long)id);
+	const char *p[] = { ids, role, centre_code };
+	return rs_db_exec(NULL, db, "sf_role_set",
+	                  "UPDATE staff.accounts SET role = $2, centre_code = $3 WHERE id = $1::bigint", 3, p);
+}
+
+int sf_store_totp_reset(rs_db *db, int64_t id, const char *sealed)
+{
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", (long long)id);
+	const char *p[] = { ids, sealed };
+	return rs_db_exec(NULL, db, "sf_totp_reset",
+	                  "UPDATE staff.accounts SET totp_secret = $2, totp_last_step = 0 WHERE id = $1::bigint", 2, p);
+}
+
+int sf_store_sessions_end(int *out_n, rs_db *db, int64_t id)
+{
+	PGresult *r = NULL;
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", (long long)id);
+	const char *p[] = { ids };
+	int rc = rs_db_exec(&r, db, "sf_sessions_end",
+	                    "WITH d AS (DELETE FROM staff.sessions WHERE account_id = $1::bigint RETURNING 1) "
+	                    "SELECT count(*) FROM d", 1, p);
+	if (rc != 0)
+		return rc;
+	*out_n = atoi(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return 0;
+}

@@ -281,9 +281,9 @@ const struct web_route web_routes[] = {
 	{ .path = "/api/v1/cpd/providers/xapi-keys", .method = "GET", .roles = WEB_ROLE_REGISTRAR, .surface = WEB_SURF_ADMIN,
 	  .handler = web_h_cpd_xapi_keys, .name = "cpd_xapi_keys" },
 	{ .path = "/api/v1/cpd/providers/xapi-keys", .method = "POST", .roles = WEB_ROLE_REGISTRAR,
-	  .surface = WEB_SURF_ADMIN, .json_body = 1, .handler = web_h_cpd_xapi_key_add, .name = "cpd_xapi_key_add" },
+	  .surface = WEB_SURF_ADMIN, .json_body = 1, .handler = web_h_cpd_xapi_key_add, .name = "cpd_xapi_key_add" , .step_up = 1 },
 	{ .path = "/api/v1/cpd/providers/xapi-keys/remove", .method = "POST", .roles = WEB_ROLE_REGISTRAR,
-	  .surface = WEB_SURF_ADMIN, .json_body = 1, .handler = web_h_cpd_xapi_key_remove, .name = "cpd_xapi_key_remove" },
+	  .surface = WEB_SURF_ADMIN, .json_body = 1, .handler = web_h_cpd_xapi_key_remove, .name = "cpd_xapi_key_remove" , .step_up = 1 },
 	/* xAPI 1.0.3 Learning Record Store (web/xapi.c). Open in this table because the dispatcher
 	 * authenticates itself: HTTP Basic with the provider's xAPI credential, which the
 	 * alternate request syntax sends in the form body (unknown resources 404 and CORS

@@ -109,14 +109,27 @@ class StepUp(unittest.TestCase):
         st, _, b = self.d.json("POST", "/api/v1/bank/packages/activate", {"id": 1}, headers={"Cookie": staff["Cookie"]})
         self.assertEqual(b["type"], "/problems/csrf")
 
+    def test_stale_registrar_must_step_up_before_a_providers_signing_key(self):
+        # A registrar who adds or removes a provider's xAPI signing key lets statements signed
+        # with it be credited: a dangerous act, refused on a stale session before the body is read.
+        user, _, staff = self.sign_in("registrar")
+        self.age(user)
+        for path, body in [("/api/v1/cpd/providers/xapi-keys", {"provider_id": 1, "jwk": {}}),
+                           ("/api/v1/cpd/providers/xapi-keys/remove", {"provider_id": 1, "kid": "x"})]:
+            st, _, b = self.d.json("POST", path, body, headers=staff)
+            self.assertEqual(st, 403, (path, b))
+            self.assertEqual(b["type"], "/problems/step-up-required")
+
     def test_route_table_marks_dangerous_acts(self):
         routes = json.loads(subprocess.run([RISSD, "--print-routes"], capture_output=True, text=True,
                                            check=True).stdout)
         marked = {(r["method"], r["path"]) for r in routes if r.get("step_up")}
         for want in ["/api/v1/registry/status", "/api/v1/bank/packages/activate", "/api/v1/bank/packages/retire",
-                     "/api/v1/cpd/providers", "/api/v1/cpd/providers/rotate-key"]:
+                     "/api/v1/cpd/providers", "/api/v1/cpd/providers/rotate-key",
+                     "/api/v1/cpd/providers/xapi-keys", "/api/v1/cpd/providers/xapi-keys/remove"]:
             self.assertIn(("POST", want), marked)
         self.assertNotIn(("GET", "/api/v1/cpd/providers"), marked)
+        self.assertNotIn(("GET", "/api/v1/cpd/providers/xapi-keys"), marked)
 
 
 if __name__ == "__main__":
