@@ -1,4 +1,5 @@
 /* riss staff: create and list agency staff accounts (Argon2id password + TOTP). */
+#include "rs_password.h"
 #include "cli.h"
 
 #include "sf.h"
@@ -33,7 +34,7 @@ static int cli_staff_add(int argc, char **argv)
 		case 'h':
 			printf("usage: riss staff add --username NAME --role ROLE --display-name TEXT [--centre CODE]\n"
 			       "                      [--totp-secret BASE32] [--if-missing] < password\n\n"
-			       "Create a staff account. The password (12 to 256 characters) is read from the first\n"
+			       "Create a staff account. The password (12 to 128 characters) is read from the first\n"
 			       "line of standard input and stored only as an Argon2id hash. ROLE is proctor (needs\n"
 			       "--centre), registrar, psychometrician, statistician or auditor. Prints the TOTP\n"
 			       "secret and an otpauth:// URI for an authenticator app. --if-missing: succeed\n"
@@ -45,7 +46,7 @@ static int cli_staff_add(int argc, char **argv)
 	}
 	if (!username || !role || !display)
 		return cli_usage_error("staff add needs --username, --role and --display-name");
-	char password[300];
+	char password[RS_PASSWORD_BYTES_MAX + 2];
 	if (!fgets(password, sizeof password, stdin))
 		return cli_usage_error("staff add reads the password from standard input; none was given");
 	password[strcspn(password, "\r\n")] = '\0';

@@ -15,10 +15,18 @@
 #define RS_ARGON2_M (19 * 1024)
 #define RS_ARGON2_P 1
 
+size_t rs_password_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
 int rs_password_hash(char out[RS_PASSWORD_HASH_MAX], const char *password)
 {
-	size_t len = strlen(password);
-	if (len < RS_PASSWORD_MIN || len > RS_PASSWORD_MAX) {
+	size_t len = strlen(password), chars = rs_password_chars(password);
+	if (chars < RS_PASSWORD_MIN || chars > RS_PASSWORD_MAX || len > RS_PASSWORD_BYTES_MAX) {
 		rs_error_set("a password must be %d to %d characters long", RS_PASSWORD_MIN, RS_PASSWORD_MAX);
 		return RS_EINVAL;
 	}
@@ -42,7 +50,7 @@ int rs_password_verify(const char *encoded, const char *password)
 		return RS_EINVAL;
 	}
 	size_t len = strlen(password);
-	if (len > RS_PASSWORD_MAX) {
+	if (len > RS_PASSWORD_BYTES_MAX) {
 		rs_error_set("wrong user name, password or code");
 		return RS_EAUTH;
 	}

@@ -15,7 +15,7 @@ int rs_password_strength(int *out_score, const char *password, const char *const
 	}
 	if (rc != 0)
 		return rc;
-	size_t len = strlen(password);
+	size_t len = rs_password_chars(password);
 	*out_score = 2 + (len >= RS_PASSWORD_STRONG) + (len >= RS_PASSWORD_VERY_STRONG);
 	return 0;
 }

@@ -73,8 +73,8 @@ static int rs_pw_contains(const char *hay, const char *needle)
 
 int rs_password_acceptable(const char *password, const char *const *personal)
 {
-	size_t len = password ? strlen(password) : 0;
-	if (len < RS_PASSWORD_MIN || len > RS_PASSWORD_MAX) {
+	size_t chars = password ? rs_password_chars(password) : 0;
+	if (chars < RS_PASSWORD_MIN || chars > RS_PASSWORD_MAX || strlen(password) > RS_PASSWORD_BYTES_MAX) {
 		char lo[8], hi[8];
 		snprintf(lo, sizeof lo, "%d", RS_PASSWORD_MIN);
 		snprintf(hi, sizeof hi, "%d", RS_PASSWORD_MAX);
@@ -100,7 +100,7 @@ int rs_password_acceptable(const char *password, const char *const *personal)
 		rs_error_internal("password dictionary %s is missing (Debian package cracklib-runtime)", dict);
 		return RS_EINTERNAL;
 	}
-	char core[RS_PASSWORD_MAX + 1];
+	char core[RS_PASSWORD_BYTES_MAX + 1];
 	rs_pw_core(core, sizeof core, password);
 	pthread_mutex_lock(&rs_pw_mu);
 	const char *why = FascistCheckUser(password, dict, personal && personal[0] ? personal[0] : "riss", NULL);

@@ -6,14 +6,19 @@
 #include <stdint.h>
 
 #define RS_PASSWORD_HASH_MAX 160  /* room for an encoded Argon2id hash */
-#define RS_PASSWORD_MIN 12        /* shortest password accepted for a new account */
-#define RS_PASSWORD_MAX 256       /* longest password accepted anywhere */
+/* Lengths are counted in characters (Unicode code points, ASVS 2.1.1, 2.1.2): a password of
+ * four kanji is 12 bytes of UTF-8 but 4 characters, and too short. */
+#define RS_PASSWORD_MIN 12        /* fewest characters of a new password */
+#define RS_PASSWORD_MAX 128       /* most characters of a new password (ASVS 2.1.2) */
+#define RS_PASSWORD_BYTES_MAX 512 /* most bytes of any password read (128 characters of 4 bytes) */
 #define RS_TOTP_SECRET_LEN 20     /* bytes of a TOTP secret (160 bits, RFC 4226) */
 
 /* Hash a password with Argon2id (m = 19 MiB, t = 2, p = 1, 16-byte random salt) into the
  * PHC string form. RS_EINVAL when the password is shorter than RS_PASSWORD_MIN or longer
  * than RS_PASSWORD_MAX. */
 int rs_password_hash(char out[RS_PASSWORD_HASH_MAX], const char *password);
+/* The characters of s: its UTF-8 code points (bytes that do not continue a sequence). */
+size_t rs_password_chars(const char *s);
 /* Whether password may be chosen as a new one (ASVS 2.1.7, 2.1.9: no composition rules):
  * RS_PASSWORD_MIN..RS_PASSWORD_MAX characters, none of the personal words (NULL-terminated
  * list: user name, names, registration number; parts of 4 or more characters, any case), not

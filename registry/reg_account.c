@@ -428,7 +428,7 @@ int reg_account_login(struct reg_me_login *out, rs_db *db, const char *regno, co
 {
 	if (!client)
 		client = "";
-	if (!reg_regno_valid(regno) || !password || strlen(password) > RS_PASSWORD_MAX || !totp) {
+	if (!reg_regno_valid(regno) || !password || strlen(password) > RS_PASSWORD_BYTES_MAX || !totp) {
 		rs_error_msg("renewal.err.login", NULL);
 		return RS_EAUTH;
 	}
@@ -557,7 +557,7 @@ int reg_account_password_change(rs_db *db, const char *regno, const unsigned cha
 {
 	if (!client)
 		client = "";
-	if (!reg_regno_valid(regno) || !current || !totp || !new_password || strlen(current) > RS_PASSWORD_MAX) {
+	if (!reg_regno_valid(regno) || !current || !totp || !new_password || strlen(current) > RS_PASSWORD_BYTES_MAX) {
 		rs_error_msg("security.password_change_refused", NULL);
 		return RS_EAUTH;
 	}

@@ -288,7 +288,7 @@ int sf_sign_in(struct sf_login *out, rs_db *db, const char *username, const char
 	struct sf_login res;
 	memset(&res, 0, sizeof res);
 	struct sf_login_tx t = { .client = client, .request_id = request_id, .out = &res };
-	int rc = (!username || !password || strlen(password) > RS_PASSWORD_MAX || !totp) ? RS_ENOTFOUND
+	int rc = (!username || !password || strlen(password) > RS_PASSWORD_BYTES_MAX || !totp) ? RS_ENOTFOUND
 	         : sf_store_login_get(acct, db, username, client);
 	if (rc != 0 && rc != RS_ENOTFOUND)
 		goto done;
@@ -478,7 +478,7 @@ int sf_password_change(rs_db *db, int64_t account_id, const unsigned char keep_s
 {
 	if (!client)
 		client = "";
-	if (!current || !totp || !new_password || strlen(current) > RS_PASSWORD_MAX) {
+	if (!current || !totp || !new_password || strlen(current) > RS_PASSWORD_BYTES_MAX) {
 		rs_error_msg("security.password_change_refused", NULL);
 		return RS_EAUTH;
 	}

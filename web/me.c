@@ -2,6 +2,7 @@
  * one-time code, sign-in (password + TOTP, cookie riss_me), the registrant's own view
  * (validity, duties, completions, credentials, card), the language of their mail and
  * pages, the renewal application, and their credential as QR (SVG, PNG) and token. */
+#include "rs_password.h"
 #include "web_registry.h"
 #include "web_renewal.h"
 #include "auth.h"
@@ -26,7 +27,7 @@ enum MHD_Result web_h_me_activate(struct web_request *req)
 	struct rs_json_field spec[] = {
 		{ "regno", RS_JSON_STRING, &regno, 0, 6, 6 },
 		{ "code", RS_JSON_STRING, &code, 0, 1, 40 },
-		{ "password", RS_JSON_STRING, &password, 0, 1, 256 },
+		{ "password", RS_JSON_STRING, &password, 0, 1, RS_PASSWORD_BYTES_MAX },
 	};
 	if (rs_json_fields(req->json, spec, 3) != 0)
 		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
@@ -54,7 +55,7 @@ enum MHD_Result web_h_me_login(struct web_request *req)
 	const char *regno = NULL, *password = NULL, *totp = NULL;
 	struct rs_json_field spec[] = {
 		{ "regno", RS_JSON_STRING, &regno, 0, 6, 6 },
-		{ "password", RS_JSON_STRING, &password, 0, 1, 256 },
+		{ "password", RS_JSON_STRING, &password, 0, 1, RS_PASSWORD_BYTES_MAX },
 		{ "totp", RS_JSON_STRING, &totp, 0, 6, 6 },
 	};
 	if (rs_json_fields(req->json, spec, 3) != 0)
@@ -107,9 +108,9 @@ enum MHD_Result web_h_me_password(struct web_request *req)
 {
 	const char *current = NULL, *totp = NULL, *fresh = NULL;
 	struct rs_json_field spec[] = {
-		{ "current_password", RS_JSON_STRING, &current, 0, 1, 256 },
+		{ "current_password", RS_JSON_STRING, &current, 0, 1, RS_PASSWORD_BYTES_MAX },
 		{ "totp", RS_JSON_STRING, &totp, 0, 6, 6 },
-		{ "new_password", RS_JSON_STRING, &fresh, 0, 1, 256 },
+		{ "new_password", RS_JSON_STRING, &fresh, 0, 1, RS_PASSWORD_BYTES_MAX },
 	};
 	if (rs_json_fields(req->json, spec, 3) != 0)
 		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");

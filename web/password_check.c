@@ -14,7 +14,7 @@ enum MHD_Result web_h_password_check(struct web_request *req)
 {
 	const char *password = NULL, *names = NULL;
 	struct rs_json_field spec[] = {
-		{ .name = "password", .kind = RS_JSON_STRING, .out = &password, .min = 0, .max = RS_PASSWORD_MAX },
+		{ .name = "password", .kind = RS_JSON_STRING, .out = &password, .min = 0, .max = RS_PASSWORD_BYTES_MAX },
 		{ .name = "names", .kind = RS_JSON_STRING, .out = &names, .min = 0, .max = 200, .optional = 1 },
 	};
 	if (rs_json_fields(req->json, spec, 2) != 0)

@@ -1,5 +1,6 @@
 /* /api/v1/staff/login, /logout, /me, /password: staff sign-in with password and TOTP, and a
  * password change. */
+#include "rs_password.h"
 #include "web.h"
 #include "auth.h"
 
@@ -19,7 +20,7 @@ enum MHD_Result web_h_staff_login(struct web_request *req)
 	const char *username = NULL, *password = NULL, *totp = NULL;
 	struct rs_json_field spec[] = {
 		{ .name = "username", .kind = RS_JSON_STRING, .out = &username, .min = 1, .max = 40 },
-		{ .name = "password", .kind = RS_JSON_STRING, .out = &password, .min = 1, .max = 256 },
+		{ .name = "password", .kind = RS_JSON_STRING, .out = &password, .min = 1, .max = RS_PASSWORD_BYTES_MAX },
 		{ .name = "totp", .kind = RS_JSON_STRING, .out = &totp, .min = 6, .max = 6 },
 	};
 	if (rs_json_fields(req->json, spec, 3) != 0)
@@ -76,9 +77,9 @@ enum MHD_Result web_h_staff_password(struct web_request *req)
 {
 	const char *current = NULL, *totp = NULL, *fresh = NULL;
 	struct rs_json_field spec[] = {
-		{ .name = "current_password", .kind = RS_JSON_STRING, .out = &current, .min = 1, .max = 256 },
+		{ .name = "current_password", .kind = RS_JSON_STRING, .out = &current, .min = 1, .max = RS_PASSWORD_BYTES_MAX },
 		{ .name = "totp", .kind = RS_JSON_STRING, .out = &totp, .min = 6, .max = 6 },
-		{ .name = "new_password", .kind = RS_JSON_STRING, .out = &fresh, .min = 1, .max = 256 },
+		{ .name = "new_password", .kind = RS_JSON_STRING, .out = &fresh, .min = 1, .max = RS_PASSWORD_BYTES_MAX },
 	};
 	if (rs_json_fields(req->json, spec, 3) != 0)
 		return web_reply_error(req, MHD_HTTP_BAD_REQUEST, "invalid-request");
