@@ -43,6 +43,15 @@ int rs_seal(char out[RS_SEAL_TEXT_MAX], const unsigned char *plain, size_t n, co
 int rs_unseal(unsigned char *out, size_t cap, size_t *out_n, const char *text, const char *binding);
 /* 1 when text is sealed under the key that seals now. */
 int rs_seal_current(const char *text);
+/* Re-sealing (riss db migrate, riss totp rotate-key): a secret of want bytes stored as
+ * sealed text (under any key loaded) or, from before sealing, as base32, sealed again under
+ * the key that seals now, bound to binding, into out. RS_EPARSE when stored neither opens
+ * nor is base32 of want bytes (nothing recorded: the caller names the row); rs_seal's
+ * errors. The plain secret is wiped before return. */
+int rs_seal_again(char out[RS_SEAL_TEXT_MAX], const char *stored, size_t want, const char *binding);
+/* A callback for the stores' walk over the key ids of sealed rows: 0 when the key of id is
+ * loaded, else RS_ENOTFOUND with catalogue message sec3.key_unknown (arg is unused). */
+int rs_seal_key_loaded(void *arg, const char *id);
 
 /* The decoder (fuzzed by tests/fuzz/rs_seal.c): split text (at most RS_SEAL_TEXT_MAX - 1
  * characters) into its key id (8 hex, NUL) and its blob (nonce | ciphertext | tag, at most

@@ -4,6 +4,7 @@
 #include "rs_config.h"
 #include "rs_encode.h"
 #include "rs_msg.h"
+#include "rs_password.h"
 #include "rs_error.h"
 #include "rs_util.h"
 
@@ -330,6 +331,29 @@ int rs_seal_current(const char *text)
 	char id[9];
 	rs_seal_key_id(id);
 	return id[0] && strncmp(text, "s1.", 3) == 0 && strncmp(text + 3, id, 8) == 0 && text[11] == '.';
+}
+
+int rs_seal_again(char out[RS_SEAL_TEXT_MAX], const char *stored, size_t want, const char *binding)
+{
+	unsigned char raw[RS_SEAL_PLAIN_MAX];
+	size_t n = 0;
+	int rc = strncmp(stored, "s1.", 3) == 0 ? rs_unseal(raw, sizeof raw, &n, stored, binding)
+	                                        : rs_base32_decode(raw, sizeof raw, &n, stored);
+	if (rc != 0 || n != want)
+		rc = RS_EPARSE;
+	else
+		rc = rs_seal(out, raw, n, binding);
+	OPENSSL_cleanse(raw, sizeof raw);
+	return rc;
+}
+
+int rs_seal_key_loaded(void *arg, const char *id)
+{
+	(void)arg;
+	if (rs_seal_known(id))
+		return 0;
+	rs_error_msg("sec3.key_unknown", id, NULL);
+	return RS_ENOTFOUND;
 }
 
 int rs_seal_rotate_begin(const char *path, char out_old[9], char out_new[9])

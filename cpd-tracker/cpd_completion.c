@@ -386,6 +386,18 @@ static json_t *cpd_ingest_results(const struct cpd_ingest *g)
 	                 (json_int_t)refused, "conflicts", (json_int_t)g->conflicts, "pending", (json_int_t)g->pending);
 }
 
+/* Every way in: check the batch, store it (in a transaction of its own, or in the caller's
+ * when in_tx) and answer with the per-record results in *out (caller frees). */
+static int cpd_ingest_go(json_t **out, rs_db *db, struct cpd_ingest *g, int in_tx)
+{
+	int rc = cpd_ingest_run(g);
+	if (rc == 0)
+		rc = in_tx ? cpd_ingest_body(db, g) : rs_db_tx(db, RS_DB_READ_COMMITTED, 5, cpd_ingest_body, g);
+	if (rc == 0 && !(*out = cpd_ingest_results(g)))
+		rc = RS_ENOMEM;
+	return rc;
+}
+
 int cpd_completions_submit(json_t **out, unsigned *out_status, rs_db *db, const struct cpd_actor *who,
                            int64_t provider_id, const json_t *body)
 {
@@ -394,15 +406,9 @@ int cpd_completions_submit(json_t **out, unsigned *out_status, rs_db *db, const 
 	if (rc != 0)
 		return rc;
 	struct cpd_ingest g = { .who = who, .provider_id = provider_id, .via = "api", .b = &b };
-	rc = cpd_ingest_run(&g);
+	rc = cpd_ingest_go(out, db, &g, 0);
 	if (rc == 0)
-		rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 5, cpd_ingest_body, &g);
-	if (rc == 0) {
-		*out = cpd_ingest_results(&g);
 		*out_status = g.conflicts ? 409 : b.nprob ? 422 : 200;
-		if (!*out)
-			rc = RS_ENOMEM;
-	}
 	cpd_ingest_free(&g);
 	cpd_batch_free(&b);
 	return rc;
@@ -412,14 +418,7 @@ int cpd_completions_log_in_tx(json_t **out, rs_db *db, const struct cpd_actor *w
                               const char *via, struct cpd_batch *b)
 {
 	struct cpd_ingest g = { .who = who, .provider_id = provider_id, .via = via, .b = b };
-	int rc = cpd_ingest_run(&g);
-	if (rc == 0)
-		rc = cpd_ingest_body(db, &g);
-	if (rc == 0) {
-		*out = cpd_ingest_results(&g);
-		if (!*out)
-			rc = RS_ENOMEM;
-	}
+	int rc = cpd_ingest_go(out, db, &g, 1);
 	cpd_ingest_free(&g);
 	return rc;
 }
@@ -432,14 +431,8 @@ int cpd_completions_import_csv(json_t **out, rs_db *db, const struct cpd_actor *
 	if (rc != 0)
 		return rc;
 	struct cpd_ingest g = { .who = who, .provider_id = provider_id, .via = "csv", .all_or_nothing = 1, .b = &b };
-	rc = cpd_ingest_run(&g);
-	if (rc == 0)
-		rc = rs_db_tx(db, RS_DB_READ_COMMITTED, 5, cpd_ingest_body, &g);
-	if (rc == 0) {
-		*out = cpd_ingest_results(&g);
-		if (!*out)
-			rc = RS_ENOMEM;
-	} else if (rc == RS_EINVAL && b.nprob > 0) {
+	rc = cpd_ingest_go(out, db, &g, 0);
+	if (rc == RS_EINVAL && b.nprob > 0) {
 		cpd_batch_sort(&b);
 		json_t *errs = json_array();
 		size_t bad = 0;

@@ -268,6 +268,21 @@ void cpd_batch_sort(struct cpd_batch *b)
 		qsort(b->prob, b->nprob, sizeof *b->prob, cpd_cmp_problem);
 }
 
+/* The end of both readers: with rc 0 the duplicate pass, then the problems in record order
+ * and *out = *b (the caller's b is moved, not copied); otherwise b is freed and rc returned. */
+static int cpd_batch_finish(struct cpd_batch *out, struct cpd_batch *b, int rc)
+{
+	if (rc == 0)
+		rc = cpd_duplicates(b);
+	if (rc != 0) {
+		cpd_batch_free(b);
+		return rc;
+	}
+	cpd_batch_sort(b);
+	*out = *b;
+	return 0;
+}
+
 int cpd_batch_from_json(struct cpd_batch *out, const json_t *body)
 {
 	const json_t *arr = json_is_object(body) ? json_object_get(body, "records") : NULL;
@@ -323,15 +338,7 @@ int cpd_batch_from_json(struct cpd_batch *out, const json_t *body)
 			}
 		}
 	}
-	if (rc == 0)
-		rc = cpd_duplicates(&b);
-	if (rc != 0) {
-		cpd_batch_free(&b);
-		return rc;
-	}
-	cpd_batch_sort(&b);
-	*out = b;
-	return 0;
+	return cpd_batch_finish(out, &b, rc);
 }
 
 /* ---- CSV ---- */
@@ -571,13 +578,5 @@ int cpd_batch_from_csv(struct cpd_batch *out, const char *text, size_t len)
 		rs_error_msg("cpd.csv.no_rows", NULL);
 		rc = RS_EINVAL;
 	}
-	if (rc == 0)
-		rc = cpd_duplicates(&b);
-	if (rc != 0) {
-		cpd_batch_free(&b);
-		return rc;
-	}
-	cpd_batch_sort(&b);
-	*out = b;
-	return 0;
+	return cpd_batch_finish(out, &b, rc);
 }

@@ -1,6 +1,7 @@
 /* cpd-tracker: the pure parts of the LRS frame — agent identifiers, IRIs, UUIDs,
  * timestamps, the document merge, ETags and the Person object. No I/O. */
 #include "cpd_lrs.h"
+#include "cpd_xapi.h"
 
 #include "rs_encode.h"
 #include "rs_error.h"
@@ -31,33 +32,8 @@ void cpd_lrs_endpoint_set(json_t *out, const char *base_url)
 
 int cpd_lrs_iri_ok(const char *s)
 {
-	if (!s || !isalpha((unsigned char)s[0]))
-		return 0;
-	size_t i = 1;
-	while (isalnum((unsigned char)s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.')
-		i++;
-	if (s[i] != ':' || s[i + 1] == '\0')
-		return 0;
-	for (const char *p = s; *p; p++)
-		if ((unsigned char)*p <= 0x20 || *p == '"' || *p == '<' || *p == '>' || *p == '\\' || *p == '^' ||
-		    *p == '`' || *p == '{' || *p == '|' || *p == '}' || *p == 0x7f)
-			return 0;
-	return strlen(s) <= 2048;
-}
-
-int cpd_lrs_uuid_ok(const char *s)
-{
-	if (!s || strlen(s) != 36)
-		return 0;
-	for (int i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!isxdigit((unsigned char)s[i])) {
-			return 0;
-		}
-	}
-	return 1;
+	/* The statements' IRI rule (xapi_validate.c), with the frame's bound on a parameter. */
+	return cpd_xapi_is_iri(s) && strlen(s) <= 2048;
 }
 
 static int cpd_lrs_digits(const char *s, int n, int *out)

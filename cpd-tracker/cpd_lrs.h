@@ -47,10 +47,9 @@ int cpd_lrs_auth(struct cpd_lrs_principal *out, rs_db *db, const char *username,
  * ("mbox:mailto:a@b", "mbox_sha1sum:<hex>", "openid:<uri>", "account:<homePage> <name>").
  * RS_EINVAL (message recorded) when agent is not a valid Agent with exactly one IFI. */
 int cpd_lrs_agent_key(char out[CPD_LRS_AGENT_KEY_MAX + 1], const json_t *agent);
-/* True when s looks like an absolute IRI (scheme ":" ...), as xAPI requires of ids. */
+/* True when s is an absolute IRI as the statements' cpd_xapi_is_iri says (cpd_xapi.h) and at
+ * most 2048 bytes: the ids the frame's resources take as parameters. */
 int cpd_lrs_iri_ok(const char *s);
-/* True when s is a UUID in its canonical 8-4-4-4-12 hex form. */
-int cpd_lrs_uuid_ok(const char *s);
 /* Parse an ISO 8601 timestamp (xAPI form) into microseconds since the epoch: 0 or RS_EINVAL. */
 int cpd_lrs_time_parse(int64_t *out_us, const char *s);
 

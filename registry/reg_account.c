@@ -233,19 +233,15 @@ static int reg_seal_one(void *arg, rs_db *db, const char *regno, const char *sto
 	struct reg_seal_all *t = arg;
 	if (rs_seal_current(stored))
 		return 0;
-	unsigned char raw[RS_SEAL_PLAIN_MAX];
-	size_t n = 0;
 	char binding[40], sealed[RS_SEAL_TEXT_MAX];
 	reg_totp_binding(binding, regno);
-	int rc = strncmp(stored, "s1.", 3) == 0 ? rs_unseal(raw, sizeof raw, &n, stored, binding)
-	                                        : rs_base32_decode(raw, sizeof raw, &n, stored);
-	if (rc != 0 || n != RS_TOTP_SECRET_LEN) {
+	int rc = rs_seal_again(sealed, stored, RS_TOTP_SECRET_LEN, binding);
+	if (rc == RS_EPARSE) {
 		rs_error_set("registrant %s: the TOTP secret neither opens nor is base32 of 20 bytes", regno);
-		rc = RS_ECRYPTO;
-	} else if ((rc = rs_seal(sealed, raw, n, binding)) == 0 && (rc = reg_store_totp_set(db, regno, sealed)) == 0) {
-		t->n++;
+		return RS_ECRYPTO;
 	}
-	OPENSSL_cleanse(raw, sizeof raw);
+	if (rc == 0 && (rc = reg_store_totp_set(db, regno, sealed)) == 0)
+		t->n++;
 	return rc;
 }
 
@@ -278,18 +274,9 @@ int reg_totp_migrate(rs_db *db, const char *actor, int *out_n)
 	return validated ? 0 : reg_store_totp_validate(db);
 }
 
-static int reg_key_known(void *arg, const char *id)
-{
-	(void)arg;
-	if (rs_seal_known(id))
-		return 0;
-	rs_error_msg("sec3.key_unknown", id, NULL);
-	return RS_ENOTFOUND;
-}
-
 int reg_totp_keys_check(rs_db *db)
 {
-	return reg_store_totp_key_ids(db, reg_key_known, NULL);
+	return reg_store_totp_key_ids(db, rs_seal_key_loaded, NULL);
 }
 
 struct reg_activate_arg {

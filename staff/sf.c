@@ -112,19 +112,15 @@ static int sf_seal_one(void *arg, rs_db *db, int64_t id, const char *stored)
 	struct sf_seal_all *t = arg;
 	if (rs_seal_current(stored))
 		return 0;
-	unsigned char raw[RS_SEAL_PLAIN_MAX];
-	size_t n = 0;
 	char binding[48], sealed[RS_SEAL_TEXT_MAX];
 	sf_totp_binding(binding, id);
-	int rc = strncmp(stored, "s1.", 3) == 0 ? rs_unseal(raw, sizeof raw, &n, stored, binding)
-	                                        : rs_base32_decode(raw, sizeof raw, &n, stored);
-	if (rc != 0 || n != RS_TOTP_SECRET_LEN) {
+	int rc = rs_seal_again(sealed, stored, RS_TOTP_SECRET_LEN, binding);
+	if (rc == RS_EPARSE) {
 		rs_error_set("staff account %lld: its TOTP secret neither opens nor is base32 of 20 bytes", (long long)id);
-		rc = RS_ECRYPTO;
-	} else if ((rc = rs_seal(sealed, raw, n, binding)) == 0 && (rc = sf_store_totp_set(db, id, sealed)) == 0) {
-		t->n++;
+		return RS_ECRYPTO;
 	}
-	OPENSSL_cleanse(raw, sizeof raw);
+	if (rc == 0 && (rc = sf_store_totp_set(db, id, sealed)) == 0)
+		t->n++;
 	return rc;
 }
 
@@ -144,18 +140,9 @@ int sf_totp_seal_all(rs_db *db, const char *actor, int *out_n)
 	return rc;
 }
 
-static int sf_key_known(void *arg, const char *id)
-{
-	(void)arg;
-	if (rs_seal_known(id))
-		return 0;
-	rs_error_msg("sec3.key_unknown", id, NULL);
-	return RS_ENOTFOUND;
-}
-
 int sf_totp_keys_check(rs_db *db)
 {
-	return sf_store_totp_key_ids(db, sf_key_known, NULL);
+	return sf_store_totp_key_ids(db, rs_seal_key_loaded, NULL);
 }
 
 int sf_totp_migrate(rs_db *db, const char *actor, int *out_n)

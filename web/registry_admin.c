@@ -212,7 +212,11 @@ enum MHD_Result web_h_registry_status(struct web_request *req)
 	return web_regadm_show(req, db, regno, 200);
 }
 
-enum MHD_Result web_h_registry_renew(struct web_request *req)
+/* A credential signed through riss-signd for the body's regno, with it in the answer: a
+ * renewal (renew: through the training duties, as a renewal application is — cpd-tracker
+ * owns that rule — and with the new credential, as an approval is; answered with the
+ * registrant's state) or an issuance of the current registration (answered 201). */
+static enum MHD_Result web_regadm_sign(struct web_request *req, int renew)
 {
 	const char *regno = NULL;
 	struct rs_json_field spec[] = { { "regno", RS_JSON_STRING, &regno, 0, 6, 6 } };
@@ -226,21 +230,28 @@ enum MHD_Result web_h_registry_renew(struct web_request *req)
 	if (web_db(req, &db) != 0)
 		return web_regadm_nodb(req);
 	struct reg_actor who = web_reg_actor(req);
-	/* Through the training duties, as a renewal application is (cpd-tracker owns that rule),
-	 * and with the new credential, as an approval is. */
 	char *jws = NULL;
-	int rc = cpd_renewal_direct(&jws, db, regno, &is, (int64_t)time(NULL), &who);
+	int rc = (renew ? cpd_renewal_direct : reg_issue)(&jws, db, regno, &is, (int64_t)time(NULL), &who);
 	if (rc == RS_EUNAVAIL || rc == RS_EIO)
 		return web_reply_msg(req, 503, "service-unavailable", "reg.signer_unavailable", NULL);
 	if (rc != 0)
 		return web_regadm_fail(req, rc);
-	reg_status_cache_clear(web_reg_verify_cache());
 	json_t *o = NULL;
-	if (reg_wf_show(&o, db, regno, (int64_t)time(NULL)) != 0)
+	if (renew) {
+		reg_status_cache_clear(web_reg_verify_cache());
+		if (reg_wf_show(&o, db, regno, (int64_t)time(NULL)) != 0)
+			o = NULL;
+	}
+	if (!o)
 		o = json_pack("{s:s}", "regno", regno);
 	web_regadm_credential(o, kid, jws);
 	free(jws);
-	return web_reply_json(req, 200, o);
+	return web_reply_json(req, renew ? 200 : 201, o);
+}
+
+enum MHD_Result web_h_registry_renew(struct web_request *req)
+{
+	return web_regadm_sign(req, 1);
 }
 
 enum MHD_Result web_h_registry_lapse(struct web_request *req)
@@ -259,26 +270,5 @@ enum MHD_Result web_h_registry_lapse(struct web_request *req)
 
 enum MHD_Result web_h_registry_issue(struct web_request *req)
 {
-	const char *regno = NULL;
-	struct rs_json_field spec[] = { { "regno", RS_JSON_STRING, &regno, 0, 6, 6 } };
-	if (rs_json_fields(req->json, spec, 1) != 0)
-		return web_reply_error(req, 400, "invalid-request");
-	struct reg_issuer is;
-	char kid[CERT_KID_MAX + 1];
-	if (web_reg_issuer(&is, kid) != 0)
-		return web_reply_msg(req, 503, "service-unavailable", "reg.no_issuer_key", NULL);
-	rs_db *db;
-	if (web_db(req, &db) != 0)
-		return web_regadm_nodb(req);
-	struct reg_actor who = web_reg_actor(req);
-	char *jws = NULL;
-	int rc = reg_issue(&jws, db, regno, &is, (int64_t)time(NULL), &who);
-	if (rc == RS_EUNAVAIL || rc == RS_EIO)
-		return web_reply_msg(req, 503, "service-unavailable", "reg.signer_unavailable", NULL);
-	if (rc != 0)
-		return web_regadm_fail(req, rc);
-	json_t *o = json_pack("{s:s}", "regno", regno);
-	web_regadm_credential(o, kid, jws);
-	free(jws);
-	return web_reply_json(req, 201, o);
+	return web_regadm_sign(req, 0);
 }

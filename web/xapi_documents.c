@@ -4,6 +4,7 @@
 #include "xapi.h"
 
 #include "cpd_lrs.h"
+#include "cpd_xapi.h"
 #include "rs_error.h"
 
 #include <stdio.h>
@@ -81,7 +82,7 @@ static enum MHD_Result web_xapi_doc(struct web_xapi *x, const struct web_xapi_do
 	}
 	if (dk->kind == CPD_LRS_STATE) {
 		k.registration = web_xapi_param(x, "registration");
-		if (k.registration && !cpd_lrs_uuid_ok(k.registration))
+		if (k.registration && !cpd_xapi_is_uuid(k.registration))
 			return web_xapi_error(x, MHD_HTTP_BAD_REQUEST, "lrs.param.uuid", "registration", NULL);
 	}
 	k.doc_id = web_xapi_param(x, dk->id_param);

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "cpd_lrs.h"
+#include "cpd_xapi.h"
 
 static json_t *test_json(const char *s)
 {
@@ -52,9 +53,9 @@ static void test_iri_uuid(void **state)
 	assert_false(cpd_lrs_iri_ok("example.com/a"));
 	assert_false(cpd_lrs_iri_ok("http://exa mple.com"));
 	assert_false(cpd_lrs_iri_ok(""));
-	assert_true(cpd_lrs_uuid_ok("9e1a3d6e-0e4c-4b39-9c3b-2c2f1c9a0a11"));
-	assert_false(cpd_lrs_uuid_ok("9e1a3d6e0e4c4b399c3b2c2f1c9a0a11"));
-	assert_false(cpd_lrs_uuid_ok("9e1a3d6e-0e4c-4b39-9c3b-2c2f1c9a0a1g"));
+	assert_true(cpd_xapi_is_uuid("9e1a3d6e-0e4c-4b39-9c3b-2c2f1c9a0a11"));
+	assert_false(cpd_xapi_is_uuid("9e1a3d6e0e4c4b399c3b2c2f1c9a0a11"));
+	assert_false(cpd_xapi_is_uuid("9e1a3d6e-0e4c-4b39-9c3b-2c2f1c9a0a1g"));
 }
 
 static void test_time(void **state)

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, axeViolations, screenshot, BASE } from './browser.mjs';
-import { addStaff, totp, PASSWORD } from './staff.mjs';
+import { addStaff, totp, PASSWORD, signIn } from './staff.mjs';
 
 test('statistician signs in at /admin and reads the statistics', async () => {
   const user = 'e2estat' + process.pid;
@@ -78,13 +78,7 @@ test('a staff member changes the password at /admin; the other device is signed 
     const page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(BASE + '/admin');
-    await page.waitForSelector('#signin:not([hidden])');
-    await page.fill('#username', user);
-    await page.fill('#password', PASSWORD);
-    await page.fill('#totp', totp(secret));
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('#desk:not([hidden])');
+    await signIn(page, BASE, user, secret);
     await page.click('#pw-box summary');
     const NEW = 'tsukimi dango on the roof';
     async function attempt(current, fresh, again) {

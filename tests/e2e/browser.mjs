@@ -31,12 +31,13 @@ export async function axeViolations(page) {
 }
 
 // Save a full-page PNG of the page as <RISS_SCREENSHOTS>/<name>.png (run_e2e.py sets the
-// folder: <build>/e2e-screenshots/); name it <screen>-<ja|en>. Returns the path.
-export async function screenshot(page, name) {
+// folder: <build>/e2e-screenshots/); name it <screen>-<ja|en>. fullPage false: the viewport
+// only (where a modal dialog is drawn). Returns the path.
+export async function screenshot(page, name, { fullPage = true } = {}) {
   const dir = process.env.RISS_SCREENSHOTS || path.join(process.env.RISS_TEST_BUILD || '.', 'e2e-screenshots');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, name.replace(/[^A-Za-z0-9_.-]/g, '_') + '.png');
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage });
   return file;
 }
 

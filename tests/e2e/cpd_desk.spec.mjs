@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, axeViolations, screenshot, BASE } from './browser.mjs';
-import { addStaff, totp, riss, PASSWORD } from './staff.mjs';
+import { addStaff, riss, signIn } from './staff.mjs';
 
 const RUN = String(process.pid);
 
@@ -18,13 +18,7 @@ test('a registrar makes an activation code and ends an overdue case in cancellat
     const page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(BASE + '/admin');
-    await page.waitForSelector('#signin:not([hidden])');
-    await page.fill('#username', user);
-    await page.fill('#password', PASSWORD);
-    await page.fill('#totp', totp(secret));
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('#desk:not([hidden])');
+    await signIn(page, BASE, user, secret);
     // A registration whose first-year course was missed (through the registrar API).
     const csrf = await page.evaluate(() => fetch('/api/v1/staff/me').then((r) => r.json()).then((m) => m.csrf));
     const api = (path, body) => page.evaluate(([p, b, c]) => fetch(p, {
@@ -85,13 +79,7 @@ test('the desk accepts a held record (the duty is filled) and rejects another wi
     const page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(BASE + '/admin');
-    await page.waitForSelector('#signin:not([hidden])');
-    await page.fill('#username', user);
-    await page.fill('#password', PASSWORD);
-    await page.fill('#totp', totp(secret));
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('#desk:not([hidden])');
+    await signIn(page, BASE, user, secret);
     const csrf = await page.evaluate(() => fetch('/api/v1/staff/me').then((r) => r.json()).then((m) => m.csrf));
     const api = (path, body, headers) => page.evaluate(([p, b, c, h]) => fetch(p, {
       method: 'POST', credentials: h ? 'omit' : 'same-origin',

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { launch, axeViolations, screenshot, BASE } from './browser.mjs';
-import { addStaff, totp, PASSWORD } from './staff.mjs';
+import { addStaff, totp, signIn } from './staff.mjs';
 
 const RUN = String(process.pid);
 
@@ -25,13 +25,7 @@ test('a stale registrar session confirms a code in a dialog before a provider ke
     const page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(BASE + '/admin');
-    await page.waitForSelector('#signin:not([hidden])');
-    await page.fill('#username', user);
-    await page.fill('#password', PASSWORD);
-    await page.fill('#totp', totp(secret));
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('#desk:not([hidden])');
+    await signIn(page, BASE, user, secret);
     await page.click('a[href="/admin/cpd"]');
     await page.waitForSelector('#desk:not([hidden])');
     age(user);

@@ -147,56 +147,16 @@
     });
   }
 
-  // Keys for signed xAPI statements (xapi2): list, add a JWK file, remove after confirming.
-  var removing = null;
-  function keysSay(text, bad) { var o = $('keys-result'); o.textContent = text || ''; o.className = bad ? 'bad' : ''; }
-  function loadKeys() {
-    return api('GET', '/api/v1/cpd/xapi/keys').then(function (res) {
-      if (!res.ok) return fail(res);
-      var tb = $('xapi-keys').tBodies[0];
-      clear(tb);
-      res.body.keys.forEach(function (k) {
-        var tr = document.createElement('tr');
-        cell(tr, k.kid).className = 'iri';
-        cell(tr, k.thumbprint).className = 'iri';
-        cell(tr, String(k.bits));
-        cell(tr, when(k.created_at));
-        var b = document.createElement('button');
-        b.type = 'button';
-        b.textContent = t('xapi2.page.k_remove');
-        b.setAttribute('aria-label', t('xapi2.page.k_remove_h', [k.kid]));
-        b.addEventListener('click', function () {
-          removing = k.kid;
-          $('key-remove-title').textContent = t('xapi2.page.k_remove_h', [k.kid]);
-          $('key-remove-dialog').showModal();
-        });
-        cell(tr, '').appendChild(b);
-        tb.appendChild(tr);
-      });
-      if (!res.body.keys.length) {
-        var tr = document.createElement('tr'); var td = cell(tr, t('xapi2.page.k_none')); td.colSpan = 5; tb.appendChild(tr);
-      }
+  // Keys for signed xAPI statements (xapi2): the shared key screen (/static/js/key_list.js)
+  // over the provider's own key routes; created when the page is ready.
+  var keys = null;
+  function apiBody(method, path, body) {
+    return api(method, path, body).then(function (res) {
+      if (!res.ok) throw new Error(window.rissI18n.problem(res.body, res.status));
+      return res.body;
     });
   }
-  function addKey(e) {
-    e.preventDefault();
-    window.rissJwkFile($('jwk-file').files[0]).then(function (jwk) {
-      return api('POST', '/api/v1/cpd/xapi/keys', { jwk: jwk }).then(function (res) {
-        if (!res.ok) { keysSay(window.rissI18n.problem(res.body, res.status), true); return; }
-        keysSay(t('xapi2.page.k_added', [res.body.kid]));
-        e.target.reset();
-        loadKeys();
-      });
-    }, function (err) { keysSay(err.message, true); });
-  }
-  function removeKey() {
-    var kid = removing;
-    api('POST', '/api/v1/cpd/xapi/keys/remove', { kid: kid }).then(function (res) {
-      if (!res.ok) { keysSay(window.rissI18n.problem(res.body, res.status), true); return; }
-      keysSay(t('xapi2.page.k_removed', [kid]));
-      loadKeys();
-    });
-  }
+  function loadKeys() { return keys.load().catch(function (e) { say(e.message, true); }); }
 
   function showWho() {
     if (me) $('who').textContent = t('provider.signed_in', [window.rissI18n.current() === 'en' ? me.name_en : me.name_ja]);
@@ -275,6 +235,12 @@
   }
 
   document.addEventListener('DOMContentLoaded', function () {
+    keys = window.rissKeyList($('key-list'), {
+      list: function () { return apiBody('GET', '/api/v1/cpd/xapi/keys').then(function (b) { return b.keys; }); },
+      add: function (jwk) { return apiBody('POST', '/api/v1/cpd/xapi/keys', { jwk: jwk }); },
+      remove: function (kid) { return apiBody('POST', '/api/v1/cpd/xapi/keys/remove', { kid: kid }); },
+      actions: 'provider.r_action', bad: 'bad', describedBy: 'keys-note'
+    });
     $('key-form').addEventListener('submit', function (e) {
       e.preventDefault();
       window.sessionStorage.setItem(KEY, $('api-key').value.trim());
@@ -298,9 +264,6 @@
         loadCourses();
       });
     });
-    $('key-add-form').addEventListener('submit', addKey);
-    $('key-remove-form').addEventListener('submit', function () { removeKey(); });
-    $('key-remove-cancel').addEventListener('click', function () { removing = null; $('key-remove-dialog').close(); });
     $('x-cancel').addEventListener('click', function () { $('correct-form').hidden = true; });
     $('correct-form').addEventListener('submit', function (e) {
       e.preventDefault();
@@ -324,7 +287,6 @@
     document.addEventListener('riss:lang', function () {
       say('');
       $('upload-result').textContent = '';
-      keysSay('');
       if (key()) { showWho(); loadCourses(); loadRecords(); loadUnmatched(); loadKeys(); }
     });
     if (key()) signIn();

@@ -188,9 +188,9 @@
     });
   }
   // Providers' keys for signed xAPI statements (xapi3): pick a provider, list its keys, add
-  // one from a JWK file, remove one after the dialog asks (registrars only).
-  var keysOf = null, removingKid = null, providerList = [];
-  function keysSay(text, bad) { $('keys-result').textContent = text || ''; $('keys-result').className = bad ? 'error' : ''; }
+  // one from a JWK file, remove one after the dialog asks (registrars only): the shared key
+  // screen (/static/js/key_list.js) over the registrar's routes, for the provider keysOf.
+  var keysOf = null, providerList = [], keys = null;
   function providerName(p) { return window.rissI18n.current() === 'en' ? p.name_en : p.name_ja; }
   function fillProviders(list) {
     providerList = list;
@@ -199,49 +199,27 @@
     list.forEach(function (p) { sel.appendChild(el('option', providerName(p), { value: String(p.provider_id) })); });
     if (had) sel.value = had;
   }
-  function loadKeys() {
-    if (!keysOf) return Promise.resolve();
-    return call('GET', '/api/v1/cpd/providers/xapi-keys?provider_id=' + keysOf).then(function (r) {
-      var p = providerList.filter(function (x) { return String(x.provider_id) === keysOf; })[0];
-      $('keys-caption').textContent = p ? t('xapi3.desk.keys_caption', [providerName(p)]) : '';
-      var tb = $('xapi-keys').tBodies[0];
-      clear(tb);
-      r.keys.forEach(function (k) {
-        var b = el('button', t('xapi2.page.k_remove'), { type: 'button', 'aria-label': t('xapi2.page.k_remove_h', [k.kid]) });
-        b.addEventListener('click', function () {
-          removingKid = k.kid;
-          $('key-remove-title').textContent = t('xapi2.page.k_remove_h', [k.kid]);
-          $('key-remove-dialog').showModal();
-        });
-        row(tb, [k.kid, k.thumbprint, String(k.bits), when(k.created_at), b]);
-      });
-      if (!r.keys.length) row(tb, [t('xapi2.page.k_none')]).cells[0].colSpan = 5;
-      $('xapi-keys').hidden = false;
-      $('key-add-form').hidden = false;
-    });
-  }
-  function addKey(ev) {
-    ev.preventDefault();
-    window.rissJwkFile($('jwk-file').files[0]).then(function (jwk) {
-      return call('POST', '/api/v1/cpd/providers/xapi-keys', { provider_id: Number(keysOf), jwk: jwk });
-    }).then(function (r) {
-      keysSay(t('xapi2.page.k_added', [r.kid]));
-      ev.target.reset();
-      return loadKeys();
-    }).catch(function (e) { keysSay(e.message, true); });
-  }
-  function removeKey() {
-    var kid = removingKid;
-    call('POST', '/api/v1/cpd/providers/xapi-keys/remove', { provider_id: Number(keysOf), kid: kid })
-      .then(function () { keysSay(t('xapi2.page.k_removed', [kid])); return loadKeys(); })
-      .catch(function (e) { keysSay(e.message, true); });
-  }
+  function loadKeys() { return keysOf ? keys.load() : Promise.resolve(); }
   function loadAll() {
     return Promise.all([loadHeld(), loadRenewals(), loadCases(), loadAudit(), loadProviders().then(loadKeys)]);
   }
   // A status line was written in the other language: drop it rather than leave it untranslated.
-  document.addEventListener('riss:lang', function () { status(''); keysSay(''); if (!$('desk').hidden) loadAll().catch(fail); });
+  document.addEventListener('riss:lang', function () { status(''); if (!$('desk').hidden) loadAll().catch(fail); });
   document.addEventListener('DOMContentLoaded', function () {
+    keys = window.rissKeyList($('key-list'), {
+      list: function () {
+        return call('GET', '/api/v1/cpd/providers/xapi-keys?provider_id=' + keysOf).then(function (r) { return r.keys; });
+      },
+      add: function (jwk) { return call('POST', '/api/v1/cpd/providers/xapi-keys', { provider_id: Number(keysOf), jwk: jwk }); },
+      remove: function (kid) {
+        return call('POST', '/api/v1/cpd/providers/xapi-keys/remove', { provider_id: Number(keysOf), kid: kid });
+      },
+      caption: function () {
+        var p = providerList.filter(function (x) { return String(x.provider_id) === keysOf; })[0];
+        return p ? t('xapi3.desk.keys_caption', [providerName(p)]) : '';
+      },
+      actions: 'cpd_desk.actions', bad: 'error', describedBy: 'keys-note', hidden: true
+    });
     var d = new Date(Date.now() + 30 * 86400e3);
     $('draw-deadline').value = d.toISOString().slice(0, 10);
     window.rissStaff.me().then(function (m) {
@@ -276,12 +254,9 @@
     $('keys-pick').addEventListener('submit', function (ev) {
       ev.preventDefault();
       keysOf = $('keys-provider').value || null;
-      keysSay('');
+      keys.say('');
       loadKeys().catch(fail);
     });
-    $('key-add-form').addEventListener('submit', addKey);
-    $('key-remove-form').addEventListener('submit', function () { removeKey(); });
-    $('key-remove-cancel').addEventListener('click', function () { removingKid = null; $('key-remove-dialog').close(); });
     $('held-filter').addEventListener('submit', function (ev) { ev.preventDefault(); loadHeld().catch(fail); });
     $('draw').addEventListener('submit', function (ev) {
       ev.preventDefault();
