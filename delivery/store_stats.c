@@ -128,7 +128,7 @@ int dlv_stats_exam(struct dlv_stats_row **out, int *n, char *as_of, rs_db *db, e
 	int rc = rs_db_exec(&r, db, q->name, q->sql, 6, p);
 	if (rc == 0)
 		rc = rs_db_exec(&t, db, "dlv_st_asof",
-		                "SELECT to_char(refreshed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+		                "SELECT to_char(refreshed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
 		                "FROM exam.stats_refresh", 0, NULL);
 	if (rc != 0)
 		goto done;
@@ -169,7 +169,7 @@ int dlv_stats_exam_stamp(long long *stamp, char *as_of, rs_db *db)
 	PGresult *r = NULL;
 	int rc = rs_db_exec(&r, db, "dlv_st_stamp",
 	                    "SELECT (extract(epoch FROM refreshed_at) * 1000000)::bigint, "
-	                    "to_char(refreshed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM exam.stats_refresh",
+	                    "to_char(refreshed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM exam.stats_refresh",
 	                    0, NULL);
 	if (rc != 0)
 		return rc;

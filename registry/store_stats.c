@@ -42,7 +42,7 @@ int reg_stats_register(struct reg_stats_row **out, int *n, char *as_of, rs_db *d
 		                "AND prefecture = coalesce($4::text, '*') GROUP BY value ORDER BY value", 4, p);
 	if (rc == 0)
 		rc = rs_db_exec(&t, db, "reg_st_asof",
-		                "SELECT to_char(refreshed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+		                "SELECT to_char(refreshed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
 		                "FROM registry.stats_refresh", 0, NULL);
 	if (rc != 0)
 		goto done;
