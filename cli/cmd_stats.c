@@ -118,7 +118,7 @@ static int cli_stats_refresh(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
 		printf("usage: riss stats refresh\n\nRecompute the partial aggregates behind the statistics tables from the\n"
-		       "exam results and the register (the job does it on every run).\n");
+		       "exam results, the register and the skill profiles (the job does it on every run).\n");
 		return CLI_OK;
 	}
 	if (argc > 1)

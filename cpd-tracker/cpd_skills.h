@@ -80,10 +80,15 @@ int cpd_skills_import(json_t **out, rs_db *db, const char *framework, const char
  * set's mappings plus the file's. *out = {id, label, mappings}. */
 int cpd_skills_map_load(json_t **out, rs_db *db, const char *text, size_t len, const char *by);
 
-/* The agency view: every live registration's profile counted per claim. *out =
- * {"computed_at", "registrations", "mapping_set", "claims":[{framework, version, ident,
- * level_ident, title_en, title_ja, count}]}. For the statistics module. */
+/* The agency view: every active registration's profile counted per claim, as the job last
+ * counted it (cpd_skills_claim_counts_refresh; counted now, and not kept, when it never
+ * has). *out = {"computed_at", "registrations", "mapping_set", "claims":[{framework,
+ * version, ident, level_ident, title_en, title_ja, count}]}. For the statistics module. */
 int cpd_skills_claim_counts(json_t **out, rs_db *db, int64_t now);
+/* The job's step: count every profile and keep the counts (skills.claim_counts) — only
+ * restamped when their inputs (live registrations, accepted completions, the newest mapping
+ * set) hash as they did. *out_counted (may be NULL) = 1 when counted, 0 when restamped. */
+int cpd_skills_claim_counts_refresh(int *out_counted, rs_db *db, int64_t now);
 
 /* Export regno's registration as an OB 3.0 AchievementCredential signed as a compact
  * VC-JWT (header alg EdDSA, kid, typ vc+jwt) with issuer's key through its signer. The

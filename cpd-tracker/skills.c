@@ -23,34 +23,36 @@
 
 /* ---------- the profile ---------- */
 
-/* The evidence of registrant r: registration, exam result, accepted completions. */
-static int cpd_sk_evidence(json_t **out, rs_db *db, const struct reg_registrant *r)
+/* The evidence of a registration: its fields, the exam result it names and its accepted
+ * completions (comps, taken over; NULL: read them). */
+static int cpd_sk_evidence_from(json_t **out, rs_db *db, const char *regno, enum reg_status status,
+                                const char *reg_date, const char *exam_ref, const char *pass_date, json_t *comps)
 {
-	json_t *reg = json_pack("{s:s, s:s, s:s, s:s}", "regno", r->regno, "qual", "RISS", "status",
-	                        reg_status_name(r->status), "reg_date", r->reg_date);
+	json_t *reg = json_pack("{s:s, s:s, s:s, s:s}", "regno", regno, "qual", "RISS", "status", reg_status_name(status),
+	                        "reg_date", reg_date);
 	json_t *exam = json_null();
-	if (strncmp(r->exam_result_ref, "exam:", 5) == 0) {
+	if (strncmp(exam_ref, "exam:", 5) == 0) {
 		char *end = NULL;
-		long long sid = strtoll(r->exam_result_ref + 5, &end, 10);
+		long long sid = strtoll(exam_ref + 5, &end, 10);
 		json_t *ex = NULL;
 		if (end && *end == '\0' && sid > 0) {
 			int rc = dlv_result_evidence(&ex, db, sid);
 			if (rc != 0 && rc != RS_ENOTFOUND) {
 				json_decref(reg);
+				json_decref(comps);
 				return rc;
 			}
 		}
 		if (ex) {
 			json_decref(exam);
-			exam = json_pack("{s:O, s:s, s:O, s:s, s:O}", "code", json_object_get(ex, "exam_code"), "ref",
-			                 r->exam_result_ref, "passed", json_object_get(ex, "passed"), "pass_date",
-			                 r->exam_pass_date[0] ? r->exam_pass_date : json_string_value(json_object_get(ex, "pass_date")),
-			                 "domains", json_object_get(ex, "domains"));
+			exam = json_pack("{s:O, s:s, s:O, s:s, s:O}", "code", json_object_get(ex, "exam_code"), "ref", exam_ref,
+			                 "passed", json_object_get(ex, "passed"), "pass_date",
+			                 pass_date[0] ? pass_date : json_string_value(json_object_get(ex, "pass_date")), "domains",
+			                 json_object_get(ex, "domains"));
 			json_decref(ex);
 		}
 	}
-	json_t *comps = NULL;
-	int rc = cpd_sk_store_completions(db, &comps, r->regno);
+	int rc = comps ? 0 : cpd_sk_store_completions(db, &comps, regno);
 	if (rc != 0) {
 		json_decref(reg);
 		json_decref(exam);
@@ -58,6 +60,13 @@ static int cpd_sk_evidence(json_t **out, rs_db *db, const struct reg_registrant 
 	}
 	*out = json_pack("{s:o, s:o, s:o}", "registration", reg, "exam", exam, "completions", comps);
 	return *out ? 0 : RS_ENOMEM;
+}
+
+/* The evidence of registrant r: registration, exam result, accepted completions. */
+static int cpd_sk_evidence(json_t **out, rs_db *db, const struct reg_registrant *r)
+{
+	return cpd_sk_evidence_from(out, db, r->regno, r->status, r->reg_date, r->exam_result_ref, r->exam_pass_date,
+	                            NULL);
 }
 
 /* The profile of r with mapping set set_id (0: newest), in the caller's transaction. */
@@ -380,45 +389,136 @@ int cpd_skills_map_load(json_t **out, rs_db *db, const char *text, size_t len, c
 
 /* ---------- the agency view ---------- */
 
+/* Every live registration's profile counted per claim. Counting one profile at a time took
+ * several statements each (the registrant, its completions, the mapping set, the frameworks,
+ * the pay rows, its publication): at 100,000 registrants no request answered. Now: the live
+ * registrations and every registrant's completions in one statement each, the mapping set
+ * once, one statement per registrant for its exam result; the job keeps the counts
+ * (skills.claim_counts, 0067) and requests read them. */
+
+struct cpd_sk_reg {
+	char regno[REG_REGNO_LEN + 1];
+	char reg_date[11], exam_ref[REG_REF_MAX], pass_date[11];
+	char *comps; /* JSON array text, NULL when none */
+};
+
 struct cpd_sk_count_arg {
 	int64_t now;
-	json_t *regnos, *counts, *set;
-	size_t regs;
+	int keep;                 /* 1: the job's refresh (store the counts), 0: count for the caller */
+	struct cpd_sk_reg *regs;
+	size_t n, cap;
+	long long fingerprint;
+	int unchanged;            /* keep = 1: the inputs hash as the kept counts' did */
+	json_t *out;
 };
+
+static void cpd_sk_regs_free(struct cpd_sk_count_arg *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->regs[i].comps);
+	free(a->regs);
+	a->regs = NULL;
+	a->n = a->cap = 0;
+}
 
 static int cpd_sk_count_row(void *ctx, const struct reg_live_row *row)
 {
 	struct cpd_sk_count_arg *a = ctx;
-	if (row->status == REG_ST_ACTIVE)
-		json_array_append_new(a->regnos, json_string(row->regno));
+	if (row->status != REG_ST_ACTIVE)
+		return 0;
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 1024;
+		struct cpd_sk_reg *g = realloc(a->regs, cap * sizeof *g);
+		if (!g)
+			return RS_ENOMEM;
+		a->regs = g;
+		a->cap = cap;
+	}
+	struct cpd_sk_reg *g = &a->regs[a->n++];
+	memset(g, 0, sizeof *g);
+	snprintf(g->regno, sizeof g->regno, "%s", row->regno);
+	snprintf(g->reg_date, sizeof g->reg_date, "%s", row->reg_date);
+	snprintf(g->exam_ref, sizeof g->exam_ref, "%s", row->exam_result_ref);
+	snprintf(g->pass_date, sizeof g->pass_date, "%s", row->exam_pass_date);
 	return 0;
 }
 
-static int cpd_sk_count_tx(rs_db *db, void *arg)
+static int cpd_sk_cmp_reg(const void *x, const void *y)
 {
-	struct cpd_sk_count_arg *a = arg;
-	json_decref(a->regnos);
-	json_decref(a->counts);
-	json_decref(a->set);
-	a->regnos = json_array();
-	a->counts = json_object();
-	a->set = NULL;
-	a->regs = 0;
-	int rc = reg_live_scan(db, cpd_sk_count_row, a);
-	size_t i;
-	json_t *g;
-	json_array_foreach(a->regnos, i, g) {
+	return strcmp(((const struct cpd_sk_reg *)x)->regno, ((const struct cpd_sk_reg *)y)->regno);
+}
+
+static int cpd_sk_count_comps(void *ctx, const char *regno, const char *json)
+{
+	struct cpd_sk_count_arg *a = ctx;
+	struct cpd_sk_reg key;
+	snprintf(key.regno, sizeof key.regno, "%s", regno);
+	struct cpd_sk_reg *g = a->n ? bsearch(&key, a->regs, a->n, sizeof *a->regs, cpd_sk_cmp_reg) : NULL;
+	if (!g)
+		return 0; /* not a live active registration */
+	free(g->comps);
+	g->comps = strdup(json);
+	return g->comps ? 0 : RS_ENOMEM;
+}
+
+static void cpd_sk_fnv(unsigned long long *h, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		*h = (*h ^ *p) * 1099511628211ull;
+	*h = (*h ^ 0xff) * 1099511628211ull; /* separator: "ab","c" is not "a","bc" */
+}
+
+static long long cpd_sk_inputs_hash(const struct cpd_sk_count_arg *a, const json_t *set, const json_t *maps)
+{
+	unsigned long long h = 14695981039346656037ull;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct cpd_sk_reg *g = &a->regs[i];
+		cpd_sk_fnv(&h, g->regno);
+		cpd_sk_fnv(&h, g->reg_date);
+		cpd_sk_fnv(&h, g->exam_ref);
+		cpd_sk_fnv(&h, g->pass_date);
+		cpd_sk_fnv(&h, g->comps ? g->comps : "");
+	}
+	char *s1 = json_dumps(set, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	char *s2 = json_dumps(maps, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	cpd_sk_fnv(&h, s1 ? s1 : "");
+	cpd_sk_fnv(&h, s2 ? s2 : "");
+	free(s1);
+	free(s2);
+	return (long long)(h >> 1); /* a bigint */
+}
+
+static void cpd_sk_iso(char at[32], int64_t now)
+{
+	time_t tt = (time_t)now;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(at, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Count the profiles of a->regs with mapping set set (maps) into a->out. */
+static int cpd_sk_count_all(struct cpd_sk_count_arg *a, rs_db *db, json_t *set, json_t *maps)
+{
+	json_t *counts = json_object();
+	int rc = counts ? 0 : RS_ENOMEM;
+	size_t regs = 0;
+	for (size_t i = 0; rc == 0 && i < a->n; i++) {
+		const struct cpd_sk_reg *g = &a->regs[i];
+		json_error_t je;
+		json_t *comps = g->comps ? json_loads(g->comps, 0, &je) : json_array();
+		json_t *ev = NULL, *p = NULL;
+		if (!comps) {
+			rs_error_set("skills: unreadable JSON from the database");
+			rc = RS_EINTERNAL;
+			break;
+		}
+		rc = cpd_sk_evidence_from(&ev, db, g->regno, REG_ST_ACTIVE, g->reg_date, g->exam_ref, g->pass_date, comps);
+		if (rc == 0)
+			rc = cpd_skills_compute(&p, ev, maps);
+		json_decref(ev);
 		if (rc != 0)
 			break;
-		struct reg_registrant r;
-		json_t *p = NULL;
-		if ((rc = reg_registrant_get(db, &r, json_string_value(g))) != 0)
-			break;
-		if ((rc = cpd_sk_profile_of(&p, db, &r, 0, a->now)) != 0)
-			break;
-		if (!a->set)
-			a->set = json_incref(json_object_get(p, "mapping_set"));
-		a->regs++;
+		regs++;
 		size_t j;
 		json_t *c;
 		json_array_foreach(json_object_get(p, "claims"), j, c) {
@@ -428,41 +528,103 @@ static int cpd_sk_count_tx(rs_db *db, void *arg)
 			snprintf(key, sizeof key, "%s|%s|%s|%s", json_string_value(json_object_get(c, "framework")),
 			         json_string_value(json_object_get(c, "version")), json_string_value(json_object_get(c, "ident")),
 			         lvi ? lvi : "");
-			json_t *e = json_object_get(a->counts, key);
+			json_t *e = json_object_get(counts, key);
 			if (!e) {
 				e = json_pack("{s:O, s:O, s:O, s:s?, s:O, s:O, s:i}", "framework", json_object_get(c, "framework"),
 				              "version", json_object_get(c, "version"), "ident", json_object_get(c, "ident"),
 				              "level_ident", lvi && lvi[0] ? lvi : NULL, "title_en", json_object_get(c, "title_en"),
 				              "title_ja", json_object_get(c, "title_ja"), "count", 0);
-				json_object_set_new(a->counts, key, e);
+				json_object_set_new(counts, key, e);
 			}
 			json_object_set_new(e, "count", json_integer(json_integer_value(json_object_get(e, "count")) + 1));
 		}
 		json_decref(p);
 	}
+	if (rc == 0) {
+		json_t *claims = json_array();
+		const char *k;
+		json_t *v;
+		json_object_foreach(counts, k, v) json_array_append(claims, v);
+		char at[32];
+		cpd_sk_iso(at, a->now);
+		a->out = json_pack("{s:s, s:I, s:O, s:o}", "computed_at", at, "registrations", (json_int_t)regs,
+		                   "mapping_set", set, "claims", claims);
+		rc = a->out ? 0 : RS_ENOMEM;
+	}
+	json_decref(counts);
+	return rc;
+}
+
+static int cpd_sk_count_tx(rs_db *db, void *arg)
+{
+	struct cpd_sk_count_arg *a = arg;
+	cpd_sk_regs_free(a);
+	json_decref(a->out);
+	a->out = NULL;
+	a->unchanged = 0;
+	json_t *set = NULL, *maps = NULL, *kept = NULL;
+	int rc = reg_live_scan(db, cpd_sk_count_row, a);
+	if (rc == 0) {
+		if (a->n > 1)
+			qsort(a->regs, a->n, sizeof *a->regs, cpd_sk_cmp_reg);
+		rc = cpd_sk_store_completions_scan(db, cpd_sk_count_comps, a);
+	}
+	if (rc == 0)
+		rc = cpd_sk_store_mappings(db, &set, &maps, 0);
+	long long kept_fp = 0;
+	if (rc == 0 && a->keep) {
+		a->fingerprint = cpd_sk_inputs_hash(a, set, maps);
+		rc = cpd_sk_store_counts_get(db, &kept, &kept_fp);
+	}
+	char at[32];
+	cpd_sk_iso(at, a->now);
+	if (rc == 0 && a->keep && kept && kept_fp == a->fingerprint) {
+		a->unchanged = 1;
+		rc = cpd_sk_store_counts_restamp(db, at);
+	} else if (rc == 0) {
+		rc = cpd_sk_count_all(a, db, set, maps);
+		if (rc == 0 && a->keep) {
+			char *text = json_dumps(a->out, JSON_COMPACT);
+			rc = text ? cpd_sk_store_counts_put(db, a->fingerprint, at, text) : RS_ENOMEM;
+			free(text);
+		}
+	}
+	json_decref(kept);
+	json_decref(set);
+	json_decref(maps);
 	return rc;
 }
 
 int cpd_skills_claim_counts(json_t **out, rs_db *db, int64_t now)
 {
-	struct cpd_sk_count_arg a = { .now = now };
-	int rc = rs_db_tx(db, RS_DB_REPEATABLE_READ, 3, cpd_sk_count_tx, &a);
-	if (rc == 0) {
-		json_t *claims = json_array();
-		const char *k;
-		json_t *v;
-		json_object_foreach(a.counts, k, v) json_array_append(claims, v);
-		char at[32];
-		time_t tt = (time_t)now;
-		struct tm tm;
-		gmtime_r(&tt, &tm);
-		strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-		*out = json_pack("{s:s, s:I, s:O?, s:o}", "computed_at", at, "registrations", (json_int_t)a.regs,
-		                 "mapping_set", a.set, "claims", claims);
+	/* The job's counts when it has kept them: a read. */
+	json_t *kept = NULL;
+	int rc = cpd_sk_store_counts_get(db, &kept, NULL);
+	if (rc != 0 || kept) {
+		*out = kept;
+		return rc;
 	}
-	json_decref(a.regnos);
-	json_decref(a.counts);
-	json_decref(a.set);
+	/* Never counted by the job yet (a new installation): counted now, not kept (a read
+	 * changes nothing). */
+	struct cpd_sk_count_arg a = { .now = now };
+	rc = rs_db_tx(db, RS_DB_REPEATABLE_READ, 3, cpd_sk_count_tx, &a);
+	if (rc == 0) {
+		*out = a.out;
+		a.out = NULL;
+	}
+	json_decref(a.out);
+	cpd_sk_regs_free(&a);
+	return rc;
+}
+
+int cpd_skills_claim_counts_refresh(int *out_counted, rs_db *db, int64_t now)
+{
+	struct cpd_sk_count_arg a = { .now = now, .keep = 1 };
+	int rc = rs_db_tx(db, RS_DB_REPEATABLE_READ, 3, cpd_sk_count_tx, &a);
+	if (rc == 0 && out_counted)
+		*out_counted = !a.unchanged;
+	json_decref(a.out);
+	cpd_sk_regs_free(&a);
 	return rc;
 }
 

@@ -246,3 +246,63 @@ int cpd_sk_store_ob3_insert(rs_db *db, const char *regno, const char *uuid, cons
 	                  "decode($7, 'hex'), $8::bigint, $9::bigint, $10)",
 	                  10, v);
 }
+
+/* ---------- the agency's counts (0067) ---------- */
+
+int cpd_sk_store_completions_scan(rs_db *db, int (*fn)(void *ctx, const char *regno, const char *json), void *ctx)
+{
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "cpd_sk_completions_all",
+	                    "SELECT x.regno, json_agg(json_build_object('completion_id', x.id, 'course_code', c.code, "
+	                    "'completed_on', x.completed_on::text) ORDER BY x.completed_on, x.id) "
+	                    "FROM cpd.completions x JOIN cpd.courses c ON c.id = x.course_id "
+	                    "WHERE x.state = 'accepted' GROUP BY x.regno",
+	                    0, NULL);
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++)
+		rc = fn(ctx, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+	PQclear(r);
+	return rc;
+}
+
+int cpd_sk_store_counts_get(rs_db *db, json_t **out, long long *out_fingerprint)
+{
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "cpd_sk_counts_get", "SELECT counts::text, fingerprint FROM skills.claim_counts", 0,
+	                    NULL);
+	if (rc != 0)
+		return rc;
+	*out = NULL;
+	if (PQntuples(r) == 1) {
+		json_error_t je;
+		*out = json_loads(PQgetvalue(r, 0, 0), 0, &je);
+		if (out_fingerprint)
+			*out_fingerprint = atoll(PQgetvalue(r, 0, 1));
+		if (!*out) {
+			rs_error_set("skills: unreadable JSON from the database");
+			rc = RS_EINTERNAL;
+		}
+	}
+	PQclear(r);
+	return rc;
+}
+
+int cpd_sk_store_counts_put(rs_db *db, long long fingerprint, const char *at, const char *counts_json)
+{
+	char fp[24];
+	snprintf(fp, sizeof fp, "%lld", fingerprint);
+	const char *v[] = { fp, at, counts_json };
+	return rs_db_exec(NULL, db, "cpd_sk_counts_put",
+	                  "INSERT INTO skills.claim_counts (one, fingerprint, computed_at, counts) "
+	                  "VALUES (true, $1::bigint, $2::timestamptz, $3::jsonb) ON CONFLICT (one) DO UPDATE SET "
+	                  "fingerprint = excluded.fingerprint, computed_at = excluded.computed_at, counts = excluded.counts",
+	                  3, v);
+}
+
+int cpd_sk_store_counts_restamp(rs_db *db, const char *at)
+{
+	const char *v[] = { at, at };
+	return rs_db_exec(NULL, db, "cpd_sk_counts_restamp",
+	                  "UPDATE skills.claim_counts SET computed_at = $1::timestamptz, "
+	                  "counts = jsonb_set(counts, '{computed_at}', to_jsonb($2::text))",
+	                  2, v);
+}

@@ -41,4 +41,14 @@ int cpd_sk_store_mapping_insert(rs_db *db, int64_t set_id, const char *kind, con
 int cpd_sk_store_ob3_insert(rs_db *db, const char *regno, const char *uuid, const char *kid, int list_id,
                             int64_t idx, int64_t set_id, const char *sha_hex, int64_t iat, int64_t exp, const char *by);
 
+/* The agency's counts (0067). Every regno with accepted completions, with their JSON array
+ * as cpd_sk_store_completions gives it, in one statement (no order). */
+int cpd_sk_store_completions_scan(rs_db *db, int (*fn)(void *ctx, const char *regno, const char *json), void *ctx);
+/* The kept counts and the fingerprint of their inputs; *out NULL when none are kept. */
+int cpd_sk_store_counts_get(rs_db *db, json_t **out, long long *out_fingerprint);
+/* Keep counts (JSON text) computed at at (ISO 8601) from inputs hashing to fingerprint. */
+int cpd_sk_store_counts_put(rs_db *db, long long fingerprint, const char *at, const char *counts_json);
+/* The inputs have not changed: the kept counts are as of at. */
+int cpd_sk_store_counts_restamp(rs_db *db, const char *at);
+
 #endif

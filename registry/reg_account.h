@@ -129,6 +129,9 @@ struct reg_live_row {
 	enum reg_status status;
 	char email[REG_EMAIL_MAX];      /* "" when none */
 	char lang[3];
+	char reg_date[11];              /* what a skill profile's evidence names (cpd_skills) */
+	char exam_result_ref[REG_REF_MAX];
+	char exam_pass_date[11];        /* "" when none */
 };
 /* Every live registration in regno order, in one statement; fn may stop the scan by
  * returning non-zero (that value is returned). */

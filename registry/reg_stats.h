@@ -24,6 +24,11 @@ struct reg_stats_row {
 int reg_stats_register(struct reg_stats_row **out, int *n, char *as_of, rs_db *db, enum reg_stats_dim dim,
                        const char *from_month, const char *to_month, const char *prefecture);
 
+/* The aggregates' stamp (refresh time in microseconds; 0 when never refreshed) and as_of
+ * (>= 40 bytes, "" when never): a release computed from them stays true while the stamp
+ * does. Read it before the figures. */
+int reg_stats_stamp(long long *stamp, char *as_of, rs_db *db);
+
 /* Recompute the aggregates (the job; concurrent reads go on). */
 int reg_stats_refresh(rs_db *db);
 

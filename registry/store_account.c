@@ -287,7 +287,8 @@ int reg_store_live_scan(rs_db *db, int (*fn)(void *ctx, const struct reg_live_ro
 	PGresult *r = NULL;
 	int rc = rs_db_exec(&r, db, "reg_live_scan",
 	                    "SELECT g.regno, g.valid_from::text, g.valid_until::text, g.status, coalesce(c.email, ''), "
-	                    "coalesce(c.lang, 'ja') FROM registry.registrants g LEFT JOIN registry.contacts c "
+	                    "coalesce(c.lang, 'ja'), g.reg_date::text, g.exam_result_ref, coalesce(g.exam_pass_date::text, '') "
+	                    "FROM registry.registrants g LEFT JOIN registry.contacts c "
 	                    "USING (regno) WHERE g.status IN ('active', 'suspended') ORDER BY g.regno", 0, NULL);
 	if (rc != 0)
 		return rc;
@@ -303,6 +304,9 @@ int reg_store_live_scan(rs_db *db, int (*fn)(void *ctx, const struct reg_live_ro
 		row.status = st;
 		snprintf(row.email, sizeof row.email, "%s", PQgetvalue(r, i, 4));
 		snprintf(row.lang, sizeof row.lang, "%s", PQgetvalue(r, i, 5));
+		snprintf(row.reg_date, sizeof row.reg_date, "%s", PQgetvalue(r, i, 6));
+		snprintf(row.exam_result_ref, sizeof row.exam_result_ref, "%s", PQgetvalue(r, i, 7));
+		snprintf(row.exam_pass_date, sizeof row.exam_pass_date, "%s", PQgetvalue(r, i, 8));
 		rc = fn(ctx, &row);
 	}
 	PQclear(r);

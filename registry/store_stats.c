@@ -75,6 +75,22 @@ done:
 	return rc;
 }
 
+int reg_stats_stamp(long long *stamp, char *as_of, rs_db *db)
+{
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "reg_st_stamp",
+	                    "SELECT (extract(epoch FROM refreshed_at) * 1000000)::bigint, "
+	                    "to_char(refreshed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
+	                    "FROM registry.stats_refresh",
+	                    0, NULL);
+	if (rc != 0)
+		return rc;
+	*stamp = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : 0;
+	snprintf(as_of, 40, "%s", PQntuples(r) ? PQgetvalue(r, 0, 1) : "");
+	PQclear(r);
+	return 0;
+}
+
 static int reg_st_refresh_tx(rs_db *db, void *arg)
 {
 	(void)arg;

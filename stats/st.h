@@ -37,8 +37,9 @@ int st_table_exists(const char *name);
 /* Build table name under the filters and release it: counts, rates and means after primary
  * and secondary suppression (rules), audited; with raw = 1 the unsuppressed figures (the
  * caller has checked the route allows it, and the read is recorded in the audit trail as
- * actor/role). *out is new (json_decref). RS_ENOTFOUND for an unknown table, RS_EINTERNAL
- * when the audit refuses the table (never released). */
+ * actor/role). *out is new (json_decref). RS_ENOTFOUND for an unknown table, RS_ESTATE
+ * (stats5.not_releasable) when disclosure control cannot release it under these filters
+ * (never released; a longer period or fewer filters may be). */
 int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *f, const struct rs_sdc_rules *rules,
              int raw, const char *actor, const char *role, const char *request_id);
 

@@ -388,18 +388,19 @@ static json_t *st_columns(const char *const *keys, const char *const *types)
 	return a;
 }
 
-/* Protect, audit and count what was held back; RS_EINTERNAL when the audit refuses. */
+/* Protect, audit and count what was held back. RS_ESTATE (stats5.not_releasable) when
+ * secondary suppression runs out of complements or the audit still finds a figure it can
+ * recover: the table is not released under these filters (a property of the figures, not a
+ * fault: a reader is told to widen the period or drop a filter; stats5). */
 static int st_protect(rs_sdc_table *t, const struct rs_sdc_rules *rules)
 {
 	int rc = rs_sdc_protect(t, rules);
-	if (rc != 0)
-		return rc;
-	int pinned = rs_sdc_audit(t, rules, NULL, 0);
-	if (pinned != 0) {
-		rs_error_set("statistics: the disclosure audit refused the table (%d figures recoverable)", pinned);
-		return pinned < 0 ? pinned : RS_EINTERNAL;
+	int pinned = rc == 0 ? rs_sdc_audit(t, rules, NULL, 0) : 0;
+	if (rc == RS_EINTERNAL || pinned > 0) {
+		rs_error_msg("stats5.not_releasable", NULL);
+		return RS_ESTATE;
 	}
-	return 0;
+	return rc != 0 ? rc : pinned;
 }
 
 /* ---- Exam tables: applicants, examinees, passers, pass rate, mean scaled score per group --- */
@@ -1050,7 +1051,7 @@ done:
 	return rc;
 }
 
-/* ---- Skills: specialists per framework claim (cpd_skills_claim_counts) -------------------- */
+/* ---- Skills: specialists per framework claim (cpd_skills_claim_counts, kept by the job) --- */
 
 /* "framework:version:ident[:level]" of a claim. */
 static void st_claim_key(char *out, size_t n, const json_t *c)
@@ -1229,15 +1230,22 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 	if (d->src == ST_SRC_REGISTER) {
 		struct reg_stats_row *rows = NULL;
 		int n = 0;
-		rc = reg_stats_register(&rows, &n, as_of, db, (enum reg_stats_dim)d->dim, st_opt(f->from_month),
-		                        st_opt(f->to_month), st_opt(f->prefecture));
-		if (rc == 0 && !raw) {
-			st_memo_key_add(&mk, &n, sizeof n);
-			st_memo_key_add(&mk, rows, (size_t)n * sizeof *rows);
+		/* As the exam tables: a release is a function of the aggregates, the filters and the
+		 * rules, and the aggregates change only in a refresh, which commits a new stamp — a
+		 * repeat under the same stamp is the release kept, without reading the figures. */
+		long long stamp = 0;
+		int hit = 0;
+		rc = reg_stats_stamp(&stamp, as_of, db);
+		if (rc == 0 && !raw && stamp != 0) {
+			st_memo_key_add(&mk, &stamp, sizeof stamp);
+			hit = st_memo_take(&doc, &mk);
 		}
-		if (rc == 0 && (raw || !st_memo_take(&doc, &mk))) {
+		if (rc == 0 && !hit)
+			rc = reg_stats_register(&rows, &n, as_of, db, (enum reg_stats_dim)d->dim, st_opt(f->from_month),
+			                        st_opt(f->to_month), st_opt(f->prefecture));
+		if (rc == 0 && !hit) {
 			rc = st_register_build(doc, d, rows, n, rules, raw);
-			if (rc == 0 && !raw)
+			if (rc == 0 && !raw && stamp != 0)
 				st_memo_put(&mk, doc);
 		}
 		free(rows);
@@ -1431,6 +1439,12 @@ static int st_exam_precompute(rs_db *db, const struct rs_sdc_rules *rules)
 				rc = st_store_joint_restamp(&kept, db, d->name, f.exam, f.centre, f.prefecture, rules, stamp, figures);
 			if (rc == 0 && !kept)
 				rc = st_joint_protected(&joint, months, nm, d->dim == DLV_STATS_MONTH, rules, 0);
+			if (rc == RS_ESTATE) {
+				/* Not releasable under this filter: nothing kept, a request answers so (stats5);
+				 * the other tables and filters are still protected ahead. */
+				rc = 0;
+				kept = 1;
+			}
 			if (rc == 0 && !kept)
 				rc = st_store_joint_put(db, d->name, f.exam, f.centre, f.prefecture, rules, stamp, figures, joint);
 			json_decref(joint);
@@ -1453,5 +1467,8 @@ int st_refresh(rs_db *db)
 		struct rs_sdc_rules rules = rs_sdc_rules_default();
 		rc = st_exam_precompute(db, &rules);
 	}
+	/* The skills section: every profile counted in bulk and kept (0067), not per request. */
+	if (rc == 0)
+		rc = cpd_skills_claim_counts_refresh(NULL, db, (int64_t)time(NULL));
 	return rc;
 }

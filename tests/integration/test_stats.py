@@ -453,7 +453,14 @@ class Stats(unittest.TestCase):
         path = os.path.join(self.pg.dir, "map.json")
         with open(path, "w") as f:
             json.dump(m, f)
+        before = self.export("skills_by_claim", "--raw")
         riss("skills", "map", path, config=self.conf)
+        # The counts are the job's (skills.claim_counts): the new mapping set shows after the
+        # next refresh, and the table says as of when.
+        stale = self.export("skills_by_claim", "--raw")
+        self.assertEqual(stale["rows"], before["rows"])
+        self.assertEqual(stale["as_of"], before["as_of"])
+        riss("stats", "refresh", config=self.conf)
         active = {r["regno"] for r in self.world.regs if r["status"] == "active"}
         want = {"ecsf:1.0:ecsf-risk-manager": set(), "nice:2.0.0:PD-WRL-003": set()}
         for regno, prov, kind, day, state in self.world.completions():
@@ -477,6 +484,11 @@ class Stats(unittest.TestCase):
                     self.assertFalse(0 < total - v < K, r)
         text = riss("stats", "export", "--table", "skills_by_claim", "--format", "csv", "--lang", "en", config=self.conf).stdout
         self.assertIn("ecsf:1.0:ecsf-risk-manager", text)
+        # A refresh with nothing changed keeps the counts and moves their as-of time on.
+        riss("stats", "refresh", config=self.conf)
+        again = self.export("skills_by_claim", "--raw")
+        self.assertEqual(again["rows"], raw["rows"])
+        self.assertGreaterEqual(again["as_of"], raw["as_of"])
 
     def test_pool_tables(self):
         riss("bank", "import", os.path.join(os.path.dirname(__file__), "..", "..", "item-bank", "demo", "items.jsonl"),

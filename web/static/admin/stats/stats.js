@@ -43,6 +43,13 @@
   function renderTable(doc) {
     var box = el('section', { class: 'stat', id: 's-' + doc.table, 'aria-labelledby': 'h-' + doc.table });
     box.appendChild(el('h3', { id: 'h-' + doc.table }, t(doc.title)));
+    if (doc.not_releasable) {
+      // Disclosure control cannot release this table under the filters (409 not-releasable,
+      // stats5): said in its place; the other tables are shown as usual.
+      box.setAttribute('data-not-releasable', '1');
+      box.appendChild(el('p', { class: 'not-releasable', role: 'note' }, t('stats5.table_not_releasable')));
+      return box;
+    }
     box.appendChild(el('p', { class: 'meta', 'data-as-of': doc.as_of || '' },
       asOf(doc) + (doc.disclosure.applies ? ' · ' + t('stats.page.k', [String(doc.disclosure.k)]) + ' · ' + t('stats.page.suppressed') : '')));
     var dl = el('p', { class: 'dl' });
@@ -78,7 +85,14 @@
   }
   function values(doc, key) { return doc.rows.map(function (r) { return r.values[key]; }); }
   function drawCharts() {
-    var m = docs.exam_by_month, s = docs.exam_scores, p = docs.exam_by_prefecture;
+    var shown = function (d, id) {
+      // A table not releasable under the filters has no chart either (not the last one's).
+      if (d && !d.not_releasable) return d;
+      if (charts[id]) { charts[id].destroy(); delete charts[id]; $(id).removeAttribute('data-points'); }
+      return null;
+    };
+    var m = shown(docs.exam_by_month, 'c-month'), s = shown(docs.exam_scores, 'c-scores'),
+      p = shown(docs.exam_by_prefecture, 'c-pref');
     var common = { responsive: true, maintainAspectRatio: false, animation: false };
     if (m) {
       chart('c-month', {
@@ -136,9 +150,14 @@
     $('status').className = '';
     var q = query();
     return Promise.all(tables.map(function (tb) {
-      return window.rissStaff.call('GET', '/api/v1/stats/' + tb.name + q).then(function (d) { docs[tb.name] = d; });
+      return window.rissStaff.call('GET', '/api/v1/stats/' + tb.name + q).then(function (d) { docs[tb.name] = d; },
+        function (e) {
+          var type = e.problem && e.problem.type || '';
+          if (e.status !== 409 || !/\/not-releasable$/.test(type)) throw e;
+          docs[tb.name] = { table: tb.name, title: 'stats.table.' + tb.name, section: tb.section, not_releasable: true };
+        });
     })).then(function () {
-      if (!$('centre').value) fillCentres(docs.exam_by_centre);
+      if (!$('centre').value && docs.exam_by_centre && !docs.exam_by_centre.not_releasable) fillCentres(docs.exam_by_centre);
       $('status').textContent = '';
       $('results').setAttribute('data-query', q);
       render();
