@@ -48,7 +48,9 @@ int rs_sdc_measure(rs_sdc_table *t, int base, const int *deps, int ndeps);
 
 /* Apply the rules: primary suppression, then secondary suppression until the audit finds no
  * suppressed or small hidden figure that the published ones pin down; measures follow their
- * base and dependencies. 0, or RS_EINVAL for bad rules, RS_ENOMEM. Idempotent. */
+ * base and dependencies. 0, or RS_EINVAL for bad rules, RS_ENOMEM, RS_ESTATE when a figure
+ * stays pinned with every other figure already suppressed (the table cannot be released),
+ * RS_EINTERNAL when the figures contradict their relations. Idempotent. */
 int rs_sdc_protect(rs_sdc_table *t, const struct rs_sdc_rules *rules);
 
 /* The audit, run on every released table: for every suppressed entry and every hidden entry

@@ -934,7 +934,7 @@ int rs_sdc_protect(rs_sdc_table *t, const struct rs_sdc_rules *rules)
 					continue;
 				/* Everything published is already suppressed: nothing more can be done. */
 				rs_error_set("disclosure control: cannot protect entry %d", p);
-				rc = RS_EINTERNAL;
+				rc = RS_ESTATE; /* a property of the figures, not a fault */
 				break;
 			}
 			t->e[c].state = RS_SDC_SECONDARY;

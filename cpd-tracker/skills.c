@@ -23,6 +23,16 @@
 
 /* ---------- the profile ---------- */
 
+/* now as ISO 8601 UTC, to the second. */
+static void cpd_sk_iso(char at[32], int64_t now)
+{
+	time_t tt = (time_t)now;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(at, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+
 /* The evidence of a registration: its fields, the exam result it names and its accepted
  * completions (comps, taken over; NULL: read them). */
 static int cpd_sk_evidence_from(json_t **out, rs_db *db, const char *regno, enum reg_status status,
@@ -109,10 +119,7 @@ static int cpd_sk_profile_of(json_t **out, rs_db *db, const struct reg_registran
 			json_array_append(paid, f);
 	}
 	char at[32];
-	time_t tt = (time_t)now;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cpd_sk_iso(at, now);
 	json_object_set_new(p, "regno", json_string(r->regno));
 	json_object_set_new(p, "status", json_string(reg_status_name(r->status)));
 	json_object_set_new(p, "computed_at", json_string(at));
@@ -486,14 +493,6 @@ static long long cpd_sk_inputs_hash(const struct cpd_sk_count_arg *a, const json
 	free(s1);
 	free(s2);
 	return (long long)(h >> 1); /* a bigint */
-}
-
-static void cpd_sk_iso(char at[32], int64_t now)
-{
-	time_t tt = (time_t)now;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	strftime(at, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 /* Count the profiles of a->regs with mapping set set (maps) into a->out. */

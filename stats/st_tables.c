@@ -396,7 +396,7 @@ static int st_protect(rs_sdc_table *t, const struct rs_sdc_rules *rules)
 {
 	int rc = rs_sdc_protect(t, rules);
 	int pinned = rc == 0 ? rs_sdc_audit(t, rules, NULL, 0) : 0;
-	if (rc == RS_EINTERNAL || pinned > 0) {
+	if (rc == RS_ESTATE || pinned > 0) {
 		rs_error_msg("stats5.not_releasable", NULL);
 		return RS_ESTATE;
 	}

@@ -51,8 +51,10 @@ enum MHD_Result web_h_stats_table(struct web_request *req)
 	struct rs_sdc_rules rules = rs_sdc_rules_default();
 	json_t *doc = NULL;
 	int rc = st_table(&doc, db, name, &f, &rules, raw, req->actor, web_role_name(req->roles & ~WEB_ROLE_PUBLIC), req->id);
-	if (rc == RS_ESTATE) /* disclosure control cannot release it under these filters (stats5) */
+	if (rc == RS_ESTATE) { /* disclosure control cannot release it under these filters (stats5) */
+		rs_info("statistics %s: not releasable under the filters asked", name);
 		return web_reply_msg(req, MHD_HTTP_CONFLICT, "not-releasable", "stats5.not_releasable", NULL);
+	}
 	if (rc != 0) {
 		rs_warn("statistics %s: %s", name, rs_error_last());
 		return web_reply_msg(req, MHD_HTTP_SERVICE_UNAVAILABLE, "service-unavailable", "stats.unavailable", NULL);

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "rs_sdc.h"
+#include "rs_error.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -389,6 +390,22 @@ static void bad_rules_and_bad_totals(void **state)
 	rs_sdc_free(NULL);
 }
 
+/* Relations that pin a figure whatever is suppressed: t = a + b and a = t + c force b = c = 0
+ * (non-negativity). With zeros suppressed, nothing can protect b: the table is refused as
+ * not releasable (RS_ESTATE, stats5), not released and not reported as a fault. */
+static void unprotectable_table_is_refused(void **state)
+{
+	(void)state;
+	rs_sdc_table *t = rs_sdc_new();
+	int tot = rs_sdc_add(t, 20, RS_SDC_TOTAL), a = rs_sdc_add(t, 20, RS_SDC_CELL);
+	int b = rs_sdc_add(t, 0, RS_SDC_CELL), c = rs_sdc_add(t, 0, RS_SDC_CELL);
+	assert_int_equal(rs_sdc_relate(t, tot, (int[]){ a, b }, 2), 0);
+	assert_int_equal(rs_sdc_relate(t, a, (int[]){ tot, c }, 2), 0);
+	struct rs_sdc_rules no_zeros = { 10, 0 };
+	assert_int_equal(rs_sdc_protect(t, &no_zeros), RS_ESTATE);
+	rs_sdc_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,6 +417,7 @@ int main(void)
 		cmocka_unit_test(nonnegativity_is_an_attack),
 		cmocka_unit_test(adversary_on_random_tables),
 		cmocka_unit_test(bad_rules_and_bad_totals),
+		cmocka_unit_test(unprotectable_table_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
