@@ -19,11 +19,13 @@ struct cpd_stats_provider {
 	char key[24];        /* the provider's id */
 	char name_ja[208], name_en[208];
 	long long online, practical; /* accepted completions by course kind */
+	char month[8];               /* "YYYY-MM" */
 };
 
-/* Accepted completions dated in months from..to ("YYYY-MM-01", inclusive; NULL = open) per
- * provider, ordered by provider id; *out malloc'd (free); as_of (>= 40 bytes) = now (live). */
-int cpd_stats_completions(struct cpd_stats_provider **out, int *n, char *as_of, rs_db *db, const char *from_month,
-                          const char *to_month);
+/* Accepted completions per provider and course kind, month by month (the statistics layer
+ * protects every period of the lattice jointly from them): one row per (month, provider) with
+ * an accepted completion dated in it, ordered by month and provider id; *out malloc'd (free).
+ * A live query: the figures are as of now. */
+int cpd_stats_completions_months(struct cpd_stats_provider **out, int *n, rs_db *db);
 
 #endif

@@ -8,6 +8,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Providers' rows of r (id, names, online, practical, month in columns 0-5) into *out; r is
+ * cleared. */
+static int cpd_st_rows(struct cpd_stats_provider **out, int *n, PGresult *r)
+{
+	int nr = PQntuples(r);
+	struct cpd_stats_provider *rows = calloc((size_t)(nr ? nr : 1), sizeof *rows);
+	if (!rows) {
+		PQclear(r);
+		return RS_ENOMEM;
+	}
+	for (int i = 0; i < nr; i++) {
+		snprintf(rows[i].key, sizeof rows[i].key, "%s", PQgetvalue(r, i, 0));
+		snprintf(rows[i].name_ja, sizeof rows[i].name_ja, "%s", PQgetvalue(r, i, 1));
+		snprintf(rows[i].name_en, sizeof rows[i].name_en, "%s", PQgetvalue(r, i, 2));
+		rows[i].online = atoll(PQgetvalue(r, i, 3));
+		rows[i].practical = atoll(PQgetvalue(r, i, 4));
+		snprintf(rows[i].month, sizeof rows[i].month, "%s", PQgetvalue(r, i, 5));
+	}
+	PQclear(r);
+	*out = rows;
+	*n = nr;
+	return 0;
+}
 
 int cpd_stats_standing(struct cpd_stats_standing *out, rs_db *db)
 {
@@ -33,41 +56,16 @@ int cpd_stats_standing(struct cpd_stats_standing *out, rs_db *db)
 	return 0;
 }
 
-int cpd_stats_completions(struct cpd_stats_provider **out, int *n, char *as_of, rs_db *db, const char *from_month,
-                          const char *to_month)
+int cpd_stats_completions_months(struct cpd_stats_provider **out, int *n, rs_db *db)
 {
-	const char *p[] = { from_month, to_month };
 	PGresult *r = NULL;
-	int rc = rs_db_exec(&r, db, "cpd_st_completions",
+	int rc = rs_db_exec(&r, db, "cpd_st_completions_months",
 	                    "SELECT pr.id, pr.name_ja, pr.name_en, count(*) FILTER (WHERE co.kind = 'online'), "
-	                    "count(*) FILTER (WHERE co.kind = 'practical'), "
-	                    "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+	                    "count(*) FILTER (WHERE co.kind = 'practical'), to_char(c.completed_on, 'YYYY-MM') "
 	                    "FROM cpd.completions c JOIN cpd.courses co ON co.id = c.course_id "
-	                    "JOIN cpd.providers pr ON pr.id = c.provider_id "
-	                    "WHERE c.state = 'accepted' AND ($1::date IS NULL OR c.completed_on >= $1::date) "
-	                    "AND ($2::date IS NULL OR c.completed_on < $2::date + interval '1 month') "
-	                    "GROUP BY pr.id ORDER BY pr.id", 2, p);
+	                    "JOIN cpd.providers pr ON pr.id = c.provider_id WHERE c.state = 'accepted' "
+	                    "GROUP BY 6, pr.id ORDER BY 6, pr.id", 0, NULL);
 	if (rc != 0)
 		return rc;
-	int nr = PQntuples(r);
-	struct cpd_stats_provider *rows = calloc((size_t)(nr ? nr : 1), sizeof *rows);
-	if (!rows) {
-		PQclear(r);
-		return RS_ENOMEM;
-	}
-	for (int i = 0; i < nr; i++) {
-		snprintf(rows[i].key, sizeof rows[i].key, "%s", PQgetvalue(r, i, 0));
-		snprintf(rows[i].name_ja, sizeof rows[i].name_ja, "%s", PQgetvalue(r, i, 1));
-		snprintf(rows[i].name_en, sizeof rows[i].name_en, "%s", PQgetvalue(r, i, 2));
-		rows[i].online = atoll(PQgetvalue(r, i, 3));
-		rows[i].practical = atoll(PQgetvalue(r, i, 4));
-	}
-	if (nr)
-		snprintf(as_of, 40, "%s", PQgetvalue(r, 0, 5));
-	else
-		as_of[0] = 0;
-	PQclear(r);
-	*out = rows;
-	*n = nr;
-	return 0;
+	return cpd_st_rows(out, n, r);
 }

@@ -75,6 +75,46 @@ done:
 	return rc;
 }
 
+int reg_stats_register_months(struct reg_stats_row **out, int *n, rs_db *db, enum reg_stats_dim dim,
+                              const char *prefecture)
+{
+	if ((unsigned)dim > REG_STATS_PASS_YEAR) {
+		rs_error_set("register statistics: unknown dimension %d", (int)dim);
+		return RS_EINVAL;
+	}
+	const char *p[] = { reg_st_dims[dim], prefecture, dim == REG_STATS_PREFECTURE ? "prefecture" : dim == REG_STATS_TOTAL ? "none" : "value" };
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "reg_st_months",
+	                    "SELECT to_char(month, 'YYYY-MM'), "
+	                    "CASE $3 WHEN 'prefecture' THEN prefecture WHEN 'value' THEN value ELSE '' END, "
+	                    "sum(n) FILTER (WHERE kind = 'new'), sum(n) FILTER (WHERE kind = 'renewal'), "
+	                    "sum(n) FILTER (WHERE kind = 'lapse'), sum(n) FILTER (WHERE kind = 'cancellation') "
+	                    "FROM registry.stats_cube WHERE dim = $1 AND kind <> 'live' AND CASE WHEN $3 = 'prefecture' "
+	                    "THEN (($2::text IS NULL AND prefecture <> '*') OR prefecture = $2) "
+	                    "ELSE prefecture = coalesce($2::text, '*') END GROUP BY 1, 2 ORDER BY 1, 2",
+	                    3, p);
+	if (rc != 0)
+		return rc;
+	int nr = PQntuples(r);
+	struct reg_stats_row *rows = calloc((size_t)(nr ? nr : 1), sizeof *rows);
+	if (!rows) {
+		PQclear(r);
+		return RS_ENOMEM;
+	}
+	for (int i = 0; i < nr; i++) {
+		struct reg_stats_row *w = &rows[i];
+		snprintf(w->month, sizeof w->month, "%s", PQgetvalue(r, i, 0));
+		snprintf(w->key, sizeof w->key, "%s", PQgetvalue(r, i, 1));
+		long long *v[] = { &w->registered, &w->renewals, &w->lapses, &w->cancellations };
+		for (int c = 0; c < 4; c++)
+			*v[c] = PQgetisnull(r, i, 2 + c) ? 0 : atoll(PQgetvalue(r, i, 2 + c));
+	}
+	PQclear(r);
+	*out = rows;
+	*n = nr;
+	return 0;
+}
+
 int reg_stats_stamp(long long *stamp, char *as_of, rs_db *db)
 {
 	PGresult *r = NULL;

@@ -1,4 +1,4 @@
-/* The exam tables' protected joint tables kept by the job (st_store.h; schema stats, 0072). */
+/* The dated tables' protected joint tables kept by the job (st_store.h; schema stats, 0072, 0073). */
 #include "st_store.h"
 
 #include "rs_error.h"
@@ -21,7 +21,7 @@ json_t *st_store_joint_get(rs_db *db, const char *table, const char *exam, const
 	const char *p[] = { table, exam, centre, prefecture, k, rules->allow_zero ? "true" : "false", st };
 	PGresult *r = NULL;
 	if (rs_db_exec(&r, db, "st_store_get",
-	               "SELECT joint::text FROM stats.exam_joint WHERE table_name = $1 AND exam = $2 AND centre = $3 "
+	               "SELECT joint::text FROM stats.joint WHERE table_name = $1 AND exam = $2 AND centre = $3 "
 	               "AND prefecture = $4 AND k = $5::bigint AND allow_zero = $6::boolean AND stamp = $7::bigint",
 	               7, p) != 0)
 		return NULL; /* computed instead: a missing kept table is never an error */
@@ -46,7 +46,7 @@ int st_store_joint_put(rs_db *db, const char *table, const char *exam, const cha
 	const char *p[] = { table, exam, centre, prefecture, k, rules->allow_zero ? "true" : "false", st, text, fg };
 	/* One statement, one transaction: a release reads a whole joint table or none. */
 	int rc = rs_db_exec(NULL, db, "st_store_put",
-	                    "INSERT INTO stats.exam_joint (table_name, exam, centre, prefecture, k, allow_zero, stamp, joint, figures) "
+	                    "INSERT INTO stats.joint (table_name, exam, centre, prefecture, k, allow_zero, stamp, joint, figures) "
 	                    "VALUES ($1, $2, $3, $4, $5::bigint, $6::boolean, $7::bigint, $8::jsonb, $9::bigint) "
 	                    "ON CONFLICT (table_name, exam, centre, prefecture, k, allow_zero) DO UPDATE "
 	                    "SET stamp = EXCLUDED.stamp, joint = EXCLUDED.joint, figures = EXCLUDED.figures, computed_at = now()",
@@ -64,7 +64,7 @@ int st_store_joint_restamp(int *kept, rs_db *db, const char *table, const char *
 	const char *p[] = { table, exam, centre, prefecture, k, rules->allow_zero ? "true" : "false", st, fg };
 	PGresult *r = NULL;
 	int rc = rs_db_exec(&r, db, "st_store_restamp",
-	                    "UPDATE stats.exam_joint SET stamp = $7::bigint WHERE table_name = $1 AND exam = $2 AND centre = $3 "
+	                    "UPDATE stats.joint SET stamp = $7::bigint WHERE table_name = $1 AND exam = $2 AND centre = $3 "
 	                    "AND prefecture = $4 AND k = $5::bigint AND allow_zero = $6::boolean AND figures = $8::bigint",
 	                    8, p);
 	*kept = rc == 0 && atoi(PQcmdTuples(r)) == 1;
@@ -72,10 +72,11 @@ int st_store_joint_restamp(int *kept, rs_db *db, const char *table, const char *
 	return rc;
 }
 
-int st_store_joint_prune(rs_db *db, long long stamp)
+int st_store_joint_prune(rs_db *db, const char *prefix, long long stamp)
 {
 	char st[24];
 	snprintf(st, sizeof st, "%lld", stamp);
-	const char *p[] = { st };
-	return rs_db_exec(NULL, db, "st_store_prune", "DELETE FROM stats.exam_joint WHERE stamp <> $1::bigint", 1, p);
+	const char *p[] = { st, prefix };
+	return rs_db_exec(NULL, db, "st_store_prune",
+	                  "DELETE FROM stats.joint WHERE stamp <> $1::bigint AND starts_with(table_name, $2)", 2, p);
 }

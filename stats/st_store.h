@@ -1,7 +1,8 @@
-/* Private to stats/: the exam tables' protected joint tables kept by the job (schema stats,
- * migration 0072; st_store.c, the only SQL of this module). A kept table is used only while
- * its stamp is the cube's (dlv_stats_exam_stamp): the cube changes only in a refresh, which
- * commits a new stamp, and the job protects the tables again right after it. */
+/* Private to stats/: the dated tables' protected joint tables kept by the job (schema stats,
+ * migrations 0072, 0073; st_store.c, the only SQL of this module). A kept table is used only
+ * while its stamp is its aggregates' (dlv_stats_exam_stamp for exam_ tables, reg_stats_stamp
+ * for register_ tables): they change only in a refresh, which commits a new stamp, and the
+ * job protects the tables again right after it. */
 #ifndef ST_STORE_H
 #define ST_STORE_H
 
@@ -23,7 +24,8 @@ int st_store_joint_put(rs_db *db, const char *table, const char *exam, const cha
  * the new stamp instead of protecting it again: *kept = 1; else 0. 0 or the errors of rs_db_exec. */
 int st_store_joint_restamp(int *kept, rs_db *db, const char *table, const char *exam, const char *centre,
                            const char *prefecture, const struct rs_sdc_rules *rules, long long stamp, long long figures);
-/* Forget every joint table not computed from the cube of stamp. */
-int st_store_joint_prune(rs_db *db, long long stamp);
+/* Forget every joint table of the tables named prefix... ("exam_", "register_") not computed
+ * from the aggregates of stamp. */
+int st_store_joint_prune(rs_db *db, const char *prefix, long long stamp);
 
 #endif

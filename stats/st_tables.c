@@ -1,6 +1,7 @@
 /* The table registry and the builders: figures from the owning modules, disclosure control
  * and its audit on every table released (st.h). */
 #include "st.h"
+#include "st_lattice.h"
 #include "st_memo.h"
 #include "st_store.h"
 
@@ -134,39 +135,14 @@ static int st_code_ok(const char *s, size_t max, int dash)
 /* The date filters a release accepts: all time, or one published period of a fiscal year
  * (April to March): the year, its halves (H1 April-September, H2 October-March) or its
  * quarters (Q1 April-June ... Q4 January-March). Periods nest only inside this lattice, and
- * each exam table is protected jointly over all of it (st_exam_build), so subtracting one
- * released period from another that contains it never pins a suppressed figure. Index
- * within a year: 0 year, 1-2 halves, 3-6 quarters. */
-#define ST_PER_YEAR 7
-
-/* First and last fiscal month (0 = April) of period index p. */
-static void st_period_months(int p, int *lo, int *hi)
-{
-	if (p == 0) {
-		*lo = 0;
-		*hi = 11;
-	} else if (p <= 2) {
-		*lo = (p - 1) * 6;
-		*hi = *lo + 5;
-	} else {
-		*lo = (p - 3) * 3;
-		*hi = *lo + 2;
-	}
-}
+ * every dated table is protected jointly over all of it (st_lattice.h), so subtracting one
+ * released period from another that contains it never pins a suppressed figure. */
 
 /* "YYYY-MM-01" of fiscal month fm (0 = April) of fiscal year fy. */
 static void st_fiscal_month(char out[11], int fy, int fm)
 {
 	int m = 4 + fm, y = m > 12 ? fy + 1 : fy;
 	snprintf(out, 11, "%04u-%02u-01", (unsigned)y % 10000u, (unsigned)(m > 12 ? m - 12 : m) % 100u);
-}
-
-/* Fiscal year and month (0 = April) of "YYYY-MM[-..]". */
-static void st_fiscal_of(const char *month, int *fy, int *fm)
-{
-	int y = atoi(month), m = (month[5] - '0') * 10 + (month[6] - '0');
-	*fy = m >= 4 ? y : y - 1;
-	*fm = m >= 4 ? m - 4 : m + 8;
 }
 
 /* The lattice period that from..to spans: 1 with *fy and *p set, 0 for all time, -1 when the
@@ -377,6 +353,33 @@ static json_t *st_row_new(const char *key)
 	return json_pack("{s:s, s:o, s:o}", "key", key, "values", json_object(), "suppressed", json_object());
 }
 
+/* A new row of group key labelled how (data: the data's own name), or the total (key NULL). */
+static json_t *st_row_for(const char *key, enum st_label how, const char *data)
+{
+	json_t *row = st_row_new(key ? key : "total");
+	if (key)
+		st_label_set(row, how, key, data);
+	else
+		json_object_set_new(row, "label_id", json_string("stats.total"));
+	return row;
+}
+
+/* A built row into rows, or the table's total. */
+static void st_row_add(json_t *doc, json_t *rows, json_t *row, int total)
+{
+	if (total)
+		json_object_set_new(doc, "total", row);
+	else
+		json_array_append_new(rows, row);
+}
+
+/* The rows into the table, and how many figures were held back. */
+static void st_rows_set(json_t *doc, json_t *rows, const struct st_out *o)
+{
+	json_object_set_new(doc, "rows", rows);
+	json_object_set_new(doc, "suppressed_counts", json_pack("{s:i, s:i}", "primary", o->primary, "secondary", o->secondary));
+}
+
 static json_t *st_columns(const char *const *keys, const char *const *types)
 {
 	json_t *a = json_array();
@@ -388,43 +391,24 @@ static json_t *st_columns(const char *const *keys, const char *const *types)
 	return a;
 }
 
-/* Protect, audit and count what was held back. RS_ESTATE (stats5.not_releasable) when
- * secondary suppression runs out of complements or the audit still finds a figure it can
- * recover: the table is not released under these filters (a property of the figures, not a
- * fault: a reader is told to widen the period or drop a filter; stats5). */
-static int st_protect(rs_sdc_table *t, const struct rs_sdc_rules *rules)
-{
-	int rc = rs_sdc_protect(t, rules);
-	int pinned = rc == 0 ? rs_sdc_audit(t, rules, NULL, 0) : 0;
-	if (rc == RS_ESTATE || pinned > 0) {
-		rs_error_msg("stats5.not_releasable", NULL);
-		return RS_ESTATE;
-	}
-	return rc != 0 ? rc : pinned;
-}
-
 /* ---- Exam tables: applicants, examinees, passers, pass rate, mean scaled score per group --- */
 
-struct st_exam_idx {
-	int A, E, p, a, f, rate, mean;
-};
+/* A cell of an exam table's joint table (st_lattice.h): applicants, examinees, passers, and
+ * the hidden complements absent = applicants - examinees, did not pass = examinees - passers;
+ * the pass rate and the mean scaled score on the examinees. */
+enum { ST_EX_A, ST_EX_E, ST_EX_P, ST_EX_ABSENT, ST_EX_FAILED, ST_EX_NC };
 
-static int st_exam_entries(rs_sdc_table *t, struct st_exam_idx *x, long long A, long long E, long long p, int kind)
+static int st_exam_cell(rs_sdc_table *t, const int *x, int *m)
 {
-	x->A = rs_sdc_add(t, A, kind);
-	x->E = rs_sdc_add(t, E, kind);
-	x->p = rs_sdc_add(t, p, kind);
-	x->a = rs_sdc_add(t, A - E, RS_SDC_HIDDEN); /* absent: applicants - examinees */
-	x->f = rs_sdc_add(t, E - p, RS_SDC_HIDDEN); /* did not pass: examinees - passers */
-	if (x->A < 0 || x->E < 0 || x->p < 0 || x->a < 0 || x->f < 0)
-		return RS_ENOMEM;
-	int rc = rs_sdc_relate(t, x->A, (int[]){ x->E, x->a }, 2);
+	int rc = rs_sdc_relate(t, x[ST_EX_A], (int[]){ x[ST_EX_E], x[ST_EX_ABSENT] }, 2);
 	if (rc == 0)
-		rc = rs_sdc_relate(t, x->E, (int[]){ x->p, x->f }, 2);
-	x->rate = rs_sdc_measure(t, x->E, (int[]){ x->p, x->f }, 2);
-	x->mean = rs_sdc_measure(t, x->E, NULL, 0);
-	return rc != 0 ? rc : (x->rate < 0 || x->mean < 0) ? RS_ENOMEM : 0;
+		rc = rs_sdc_relate(t, x[ST_EX_E], (int[]){ x[ST_EX_P], x[ST_EX_FAILED] }, 2);
+	m[0] = rs_sdc_measure(t, x[ST_EX_E], (int[]){ x[ST_EX_P], x[ST_EX_FAILED] }, 2);
+	m[1] = rs_sdc_measure(t, x[ST_EX_E], NULL, 0);
+	return rc != 0 ? rc : (m[0] < 0 || m[1] < 0) ? RS_ENOMEM : 0;
 }
+
+static const struct st_lat_spec st_exam_spec = { ST_EX_NC, 3, 2, 1, NULL, st_exam_cell };
 
 static int st_cmp_age(const void *a, const void *b)
 {
@@ -432,266 +416,41 @@ static int st_cmp_age(const void *a, const void *b)
 	return st_age_rank(x->key) - st_age_rank(y->key);
 }
 
-/* One period of the lattice in the joint table: the fiscal year (-1 = all time) and the
- * period index within it (st_period_months). */
-struct st_period {
-	int fy, p;
-};
-
-static int st_period_has(const struct st_period *q, int fy, int fm)
+/* The joint table of an exam table from its month figures (dlv_stats_exam_months; by_month:
+ * the group is the month), protected unless raw. *out new; *figures (may be NULL) the atoms'
+ * hash. */
+static int st_exam_joint(json_t **out, long long *figures, const struct dlv_stats_row *rows, int n, int by_month,
+                         const struct rs_sdc_rules *rules, int raw)
 {
-	if (q->fy < 0)
-		return 1;
-	int lo, hi;
-	st_period_months(q->p, &lo, &hi);
-	return fy == q->fy && fm >= lo && fm <= hi;
-}
-
-static int st_cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-	return (x > y) - (x < y);
-}
-
-static int st_cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* The joint table of an exam table (the period as one more dimension): every period of the
- * lattice that the data touches — all time, each fiscal year, its halves and quarters —
- * with each group's applicants, examinees, passers and their complements, the column totals
- * of each period, and for every group and column the lattice's relations (all time = sum of
- * the years, year = H1 + H2, H1 = Q1 + Q2, H2 = Q3 + Q4). Secondary suppression and the
- * audit then run over all of it at once, so whichever periods a reader collects, the
- * published figures never pin a suppressed one. It depends only on the month figures
- * (atoms) under the other filters, so every period's release is a slice of the same
- * protected table. */
-struct st_joint {
-	rs_sdc_table *t;
-	struct st_period *per;
-	int np;
-	const char **groups; /* sorted keys */
-	int ng;
-	struct st_exam_idx *x; /* [P * (ng + 1) + g]; g = ng is the period's total */
-	unsigned char *has;    /* [P * (ng + 1) + g]: the group has rows in the period */
-	double *sum;           /* sum of scaled scores, same layout */
-};
-
-static void st_joint_free(struct st_joint *j)
-{
-	rs_sdc_free(j->t);
-	free(j->per);
-	free(j->groups);
-	free(j->x);
-	free(j->has);
-	free(j->sum);
-}
-
-static const char *st_atom_key(const struct dlv_stats_row *a, int by_month)
-{
-	return by_month ? a->label : a->key;
-}
-
-static int st_joint_group(const struct st_joint *j, const char *key)
-{
-	const char **hit = bsearch(&key, j->groups, (size_t)j->ng, sizeof *j->groups, st_cmp_str);
-	return hit ? (int)(hit - j->groups) : -1;
-}
-
-/* Build (not yet protected) the joint table from the atoms; the requested period (want_fy,
- * want_p; want_fy -1 = all time) is in it even without data. */
-static int st_joint_build(struct st_joint *j, const struct dlv_stats_row *atoms, int na, int by_month, int want_fy,
-                          int want_p)
-{
-	memset(j, 0, sizeof *j);
-	/* Fiscal years and groups. */
-	int years[64], ny = 0;
-	if (want_fy >= 0)
-		years[ny++] = want_fy;
-	j->groups = calloc((size_t)na + 1, sizeof *j->groups);
-	if (!j->groups)
+	struct st_lat_atom *a = calloc((size_t)(n ? n : 1), sizeof *a);
+	if (!a)
 		return RS_ENOMEM;
-	for (int i = 0; i < na; i++) {
-		int fy, fm, seen = 0;
-		st_fiscal_of(atoms[i].label, &fy, &fm);
-		for (int y = 0; y < ny; y++)
-			seen |= years[y] == fy;
-		if (!seen) {
-			if (ny == 64) {
-				rs_error_set("statistics: more than 64 fiscal years");
-				return RS_EINVAL;
-			}
-			years[ny++] = fy;
-		}
-		j->groups[j->ng++] = st_atom_key(&atoms[i], by_month);
+	for (int i = 0; i < n; i++) {
+		a[i].group = by_month ? rows[i].label : rows[i].key;
+		a[i].month = rows[i].label;
+		a[i].v[ST_EX_A] = rows[i].applicants;
+		a[i].v[ST_EX_E] = rows[i].examinees;
+		a[i].v[ST_EX_P] = rows[i].passers;
+		a[i].v[ST_EX_ABSENT] = rows[i].applicants - rows[i].examinees;
+		a[i].v[ST_EX_FAILED] = rows[i].examinees - rows[i].passers;
+		a[i].sum = rows[i].sum_scaled;
 	}
-	qsort(years, (size_t)ny, sizeof *years, st_cmp_int); /* the same table whichever period is asked */
-	qsort(j->groups, (size_t)j->ng, sizeof *j->groups, st_cmp_str);
-	int ng = 0;
-	for (int i = 0; i < j->ng; i++)
-		if (ng == 0 || strcmp(j->groups[ng - 1], j->groups[i]) != 0)
-			j->groups[ng++] = j->groups[i];
-	j->ng = ng;
-	j->np = 1 + ny * ST_PER_YEAR;
-	size_t cells = (size_t)j->np * (size_t)(ng + 1);
-	j->per = calloc((size_t)j->np, sizeof *j->per);
-	j->x = calloc(cells, sizeof *j->x);
-	j->has = calloc(cells, 1);
-	j->sum = calloc(cells, sizeof *j->sum);
-	j->t = rs_sdc_new();
-	long long *v = calloc(cells * 3, sizeof *v);
-	int *parts = calloc((size_t)(ng > ny ? ng : ny) + 1, sizeof *parts);
-	int rc = j->per && j->x && j->has && j->sum && j->t && v && parts ? 0 : RS_ENOMEM;
-	if (rc != 0)
-		goto done;
-	j->per[0] = (struct st_period){ -1, 0 };
-	for (int y = 0; y < ny; y++)
-		for (int q = 0; q < ST_PER_YEAR; q++)
-			j->per[1 + y * ST_PER_YEAR + q] = (struct st_period){ years[y], q };
-	for (int i = 0; i < na; i++) {
-		int fy, fm, g = st_joint_group(j, st_atom_key(&atoms[i], by_month));
-		st_fiscal_of(atoms[i].label, &fy, &fm);
-		for (int P = 0; P < j->np; P++) {
-			if (!st_period_has(&j->per[P], fy, fm))
-				continue;
-			for (int c = 0; c < 2; c++) { /* the group, and the period's total */
-				size_t at = (size_t)P * (size_t)(ng + 1) + (size_t)(c ? ng : g);
-				v[at * 3] += atoms[i].applicants;
-				v[at * 3 + 1] += atoms[i].examinees;
-				v[at * 3 + 2] += atoms[i].passers;
-				j->sum[at] += atoms[i].sum_scaled;
-				j->has[at] = 1;
-			}
-		}
-	}
-	for (int P = 0; rc == 0 && P < j->np; P++) {
-		/* A period without data is in the table only when it is the one asked for (its
-		 * total is 0 and relates to nothing: a parent sums the children that have data). */
-		size_t tot = (size_t)P * (size_t)(ng + 1) + (size_t)ng;
-		if (!j->has[tot] && !(j->per[P].fy == want_fy && j->per[P].p == want_p))
-			continue;
-		for (int g = 0; rc == 0 && g <= ng; g++) {
-			size_t at = (size_t)P * (size_t)(ng + 1) + (size_t)g;
-			if (g == ng)
-				j->has[at] = 1;
-			if (j->has[at])
-				rc = st_exam_entries(j->t, &j->x[at], v[at * 3], v[at * 3 + 1], v[at * 3 + 2],
-				                     g == ng ? RS_SDC_TOTAL : RS_SDC_CELL);
-		}
-		/* The period's column totals: its groups partition it. */
-		for (int c = 0; rc == 0 && c < 5; c++) {
-			int k = 0;
-			for (int g = 0; g < ng && j->has[tot]; g++)
-				if (j->has[(size_t)P * (size_t)(ng + 1) + (size_t)g])
-					parts[k++] = (&j->x[(size_t)P * (size_t)(ng + 1) + (size_t)g].A)[c];
-			if (k > 0)
-				rc = rs_sdc_relate(j->t, (&j->x[(size_t)P * (size_t)(ng + 1) + (size_t)ng].A)[c], parts, k);
-		}
-	}
-	/* The lattice: a parent period = the sum of its children, per group (and the total) and
-	 * column. Children of all time: the years; of a year: H1, H2; of H1: Q1, Q2; of H2: Q3, Q4. */
-	for (int P = 0; rc == 0 && P < j->np; P++) {
-		int kids[64], nk = 0;
-		if (P == 0)
-			for (int y = 0; y < ny; y++)
-				kids[nk++] = 1 + y * ST_PER_YEAR;
-		else if (j->per[P].p <= 2) {
-			int base = P - j->per[P].p, first = j->per[P].p == 0 ? 1 : j->per[P].p == 1 ? 3 : 5;
-			kids[nk++] = base + first;
-			kids[nk++] = base + first + 1;
-		}
-		for (int g = 0; rc == 0 && nk > 0 && g <= ng; g++) {
-			if (!j->has[(size_t)P * (size_t)(ng + 1) + (size_t)g])
-				continue;
-			for (int c = 0; rc == 0 && c < 5; c++) {
-				int k = 0;
-				for (int q = 0; q < nk; q++)
-					if (j->has[(size_t)kids[q] * (size_t)(ng + 1) + (size_t)g])
-						parts[k++] = (&j->x[(size_t)kids[q] * (size_t)(ng + 1) + (size_t)g].A)[c];
-				if (k > 0)
-					rc = rs_sdc_relate(j->t, (&j->x[(size_t)P * (size_t)(ng + 1) + (size_t)g].A)[c], parts, k);
-			}
-		}
-	}
-done:
-	free(v);
-	free(parts);
-	return rc;
-}
-
-/* The protected joint table in the form kept (st_memo.h) and sliced per period: {"groups":
- * [keys], "periods": [[fy, p], ...], "cells": [per period: ng + 1 entries (the groups, then
- * the period's total), each null (no rows) or [applicants, examinees, passers, their three
- * states, the pass rate's and the mean's states, sum of scaled scores]]}. Only periods with
- * data are in it. New reference, NULL when memory runs out. */
-static json_t *st_joint_json(const struct st_joint *j)
-{
-	json_t *doc = json_object(), *groups = json_array(), *periods = json_array(), *cells = json_array();
-	if (!doc || !groups || !periods || !cells) {
-		json_decref(doc);
-		json_decref(groups);
-		json_decref(periods);
-		json_decref(cells);
-		return NULL;
-	}
-	json_object_set_new(doc, "groups", groups);
-	json_object_set_new(doc, "periods", periods);
-	json_object_set_new(doc, "cells", cells);
-	for (int g = 0; g < j->ng; g++)
-		json_array_append_new(groups, json_string(j->groups[g]));
-	for (int P = 0; P < j->np; P++) {
-		size_t base = (size_t)P * (size_t)(j->ng + 1);
-		if (!j->has[base + (size_t)j->ng])
-			continue;
-		json_array_append_new(periods, json_pack("[i, i]", j->per[P].fy, j->per[P].p));
-		json_t *row = json_array();
-		for (int g = 0; g <= j->ng; g++) {
-			const struct st_exam_idx *e = &j->x[base + (size_t)g];
-			if (!j->has[base + (size_t)g]) {
-				json_array_append_new(row, json_null());
-				continue;
-			}
-			json_array_append_new(row, json_pack("[I, I, I, i, i, i, i, i, f]", (json_int_t)rs_sdc_value(j->t, e->A),
-			                                     (json_int_t)rs_sdc_value(j->t, e->E), (json_int_t)rs_sdc_value(j->t, e->p),
-			                                     (int)rs_sdc_state(j->t, e->A), (int)rs_sdc_state(j->t, e->E),
-			                                     (int)rs_sdc_state(j->t, e->p), (int)rs_sdc_measure_state(j->t, e->rate),
-			                                     (int)rs_sdc_measure_state(j->t, e->mean), j->sum[base + (size_t)g]));
-		}
-		json_array_append_new(cells, row);
-	}
-	return doc;
-}
-
-/* The joint table of the month figures (atoms), protected unless raw, in st_joint_json's form. */
-static int st_joint_protected(json_t **out, const struct dlv_stats_row *atoms, int na, int by_month,
-                              const struct rs_sdc_rules *rules, int raw)
-{
-	struct st_joint j;
-	int rc = st_joint_build(&j, atoms, na, by_month, -1, 0);
-	if (rc == 0 && !raw)
-		rc = st_protect(j.t, rules);
-	if (rc == 0 && !(*out = st_joint_json(&j)))
-		rc = RS_ENOMEM;
-	st_joint_free(&j);
+	if (figures)
+		*figures = st_lat_hash(a, n);
+	int rc = out ? st_lat_protected(out, &st_exam_spec, a, n, rules, raw) : 0;
+	free(a);
 	return rc;
 }
 
 /* An exam table for period (fy, p) (fy = -1: all time): rows (the period's groups, for
- * their order and names), joint (st_joint_json: every period of the lattice, protected
+ * their order and names), joint (st_lattice.h: every period of the lattice, protected
  * together). A period without data is a total of zeros relating to nothing (what the joint
  * table held for it before stats4: its protection is the rules' alone). */
 static int st_exam_build(json_t *doc, const struct st_def *d, struct dlv_stats_row *rows, int n, const json_t *joint,
                          int fy, int p, const struct rs_sdc_rules *rules, int raw)
 {
-	const json_t *groups = json_object_get(joint, "groups"), *periods = json_object_get(joint, "periods");
-	const json_t *cells = NULL;
+	const json_t *groups = json_object_get(joint, "groups"), *cells = st_lat_cells(joint, fy, p);
 	size_t ng = json_array_size(groups);
-	for (size_t P = 0; P < json_array_size(periods); P++) {
-		const json_t *q = json_array_get(periods, P);
-		if (json_integer_value(json_array_get(q, 0)) == fy && (fy < 0 || json_integer_value(json_array_get(q, 1)) == p))
-			cells = json_array_get(json_object_get(joint, "cells"), P);
-	}
 	struct dlv_stats_row *own = NULL;
 	if (!rows) {
 		/* Groups named by their key or a catalogue id: the period's groups are the joint
@@ -743,23 +502,15 @@ static int st_exam_build(json_t *doc, const struct st_def *d, struct dlv_stats_r
 		long long A = (long long)json_integer_value(json_array_get(c, 0)), E = (long long)json_integer_value(json_array_get(c, 1)),
 		          P = (long long)json_integer_value(json_array_get(c, 2));
 		double sum = json_number_value(json_array_get(c, 8));
-		json_t *row = st_row_new(i < n ? rows[i].key : "total");
-		if (i < n)
-			st_label_set(row, d->label, rows[i].key, rows[i].label);
-		else
-			json_object_set_new(row, "label_id", json_string("stats.total"));
+		json_t *row = st_row_for(i < n ? rows[i].key : NULL, d->label, i < n ? rows[i].label : NULL);
 		st_put_kept(&o, row, "applicants", A, (int)json_integer_value(json_array_get(c, 3)));
 		st_put_kept(&o, row, "examinees", E, (int)json_integer_value(json_array_get(c, 4)));
 		st_put_kept(&o, row, "passers", P, (int)json_integer_value(json_array_get(c, 5)));
 		st_put_kept_measure(&o, row, "pass_rate", (int)json_integer_value(json_array_get(c, 6)), E ? (double)P / (double)E : 0, 4);
 		st_put_kept_measure(&o, row, "mean_scaled", (int)json_integer_value(json_array_get(c, 7)), E ? sum / (double)E : 0, 1);
-		if (i < n)
-			json_array_append_new(out_rows, row);
-		else
-			json_object_set_new(doc, "total", row);
+		st_row_add(doc, out_rows, row, i == n);
 	}
-	json_object_set_new(doc, "rows", out_rows);
-	json_object_set_new(doc, "suppressed_counts", json_pack("{s:i, s:i}", "primary", o.primary, "secondary", o.secondary));
+	st_rows_set(doc, out_rows, &o);
 	json_decref(empty);
 	free(own);
 	return rc;
@@ -811,33 +562,87 @@ static int st_share_build(json_t *doc, const char *const *keys, const long long 
 	return 0;
 }
 
-/* The scaled score distribution: examinees per band of 100, their share, mean and SD. */
-static int st_scores_build(json_t *doc, const struct dlv_stats_row *tot, const struct rs_sdc_rules *rules, int raw)
+/* The scaled score distribution's joint table: examinees per band of 100 over the period
+ * lattice (st_lattice.h), from the month figures of DLV_STATS_TOTAL. */
+static const struct st_lat_spec st_scores_spec = { 1, 1, 0, 0, NULL, NULL };
+
+static void st_band_keys(char keys[DLV_STATS_BANDS][16])
+{
+	for (int b = 0; b < DLV_STATS_BANDS; b++)
+		snprintf(keys[b], 16, "%d-%d", b * 100, b == DLV_STATS_BANDS - 1 ? 1000 : b * 100 + 99);
+}
+
+static int st_scores_joint(json_t **out, long long *figures, const struct dlv_stats_row *months, int nm,
+                           const struct rs_sdc_rules *rules, int raw)
+{
+	char keys[DLV_STATS_BANDS][16];
+	st_band_keys(keys);
+	struct st_lat_atom *a = calloc((size_t)nm * DLV_STATS_BANDS + 1, sizeof *a);
+	if (!a)
+		return RS_ENOMEM;
+	for (int i = 0; i < nm; i++)
+		for (int b = 0; b < DLV_STATS_BANDS; b++) {
+			struct st_lat_atom *x = &a[i * DLV_STATS_BANDS + b];
+			x->group = keys[b];
+			x->month = months[i].label;
+			x->v[0] = months[i].hist[b];
+		}
+	if (figures)
+		*figures = st_lat_hash(a, nm * DLV_STATS_BANDS);
+	int rc = out ? st_lat_protected(out, &st_scores_spec, a, nm * DLV_STATS_BANDS, rules, raw) : 0;
+	free(a);
+	return rc;
+}
+
+/* The distribution in period (fy, p), a slice of its joint table: examinees per band, their
+ * share, and the mean and SD of the scaled score (tot: the period's own figures) on the
+ * total's base. */
+static int st_scores_build(json_t *doc, const struct dlv_stats_row *tot, const json_t *joint, int fy, int p,
+                           const struct rs_sdc_rules *rules, int raw)
 {
 	static const struct dlv_stats_row none;
 	if (!tot)
 		tot = &none;
-	char keybuf[DLV_STATS_BANDS][16];
-	const char *keys[DLV_STATS_BANDS];
-	for (int b = 0; b < DLV_STATS_BANDS; b++) {
-		snprintf(keybuf[b], sizeof keybuf[b], "%d-%d", b * 100, b == DLV_STATS_BANDS - 1 ? 1000 : b * 100 + 99);
-		keys[b] = keybuf[b];
+	char keys[DLV_STATS_BANDS][16];
+	st_band_keys(keys);
+	const json_t *cells = st_lat_cells(joint, fy, p);
+	int zero = raw || rules->allow_zero ? RS_SDC_PUBLISHED : RS_SDC_PRIMARY;
+	const json_t *tc = st_lat_cell(joint, cells, NULL);
+	long long E = tc ? (long long)json_integer_value(json_array_get(tc, 0)) : 0;
+	int es = tc ? (int)json_integer_value(json_array_get(tc, 1)) : zero;
+	if (E != tot->examinees) {
+		rs_error_set("statistics: the aggregates changed during the release (%lld examinees, %lld in the bands)",
+		             tot->examinees, E);
+		return RS_EINTERNAL;
 	}
-	rs_sdc_table *t = rs_sdc_new();
-	if (!t)
-		return RS_ENOMEM;
-	int te = -1;
-	int rc = st_share_build(doc, keys, tot->hist, DLV_STATS_BANDS, ST_LBL_KEY, "examinees", rules, raw, t, &te);
-	long long E = rc == 0 ? rs_sdc_value(t, te) : 0;
+	static const char *const cols[] = { "examinees", "share", NULL };
+	static const char *const types[] = { "count", "rate" };
+	json_object_set_new(doc, "columns", st_columns(cols, types));
+	struct st_out o = { NULL, raw, 0, 0 };
+	json_t *rows = json_array();
+	/* A share reveals its band's count together with the total: published when both are and
+	 * the total is at least k (as rs_sdc_measure). */
+	int base = raw ? RS_SDC_PUBLISHED : E < rules->k || E == 0 ? RS_SDC_PRIMARY : es != RS_SDC_PUBLISHED ? RS_SDC_SECONDARY
+	                                                                                                   : RS_SDC_PUBLISHED;
+	for (int b = 0; b <= DLV_STATS_BANDS; b++) {
+		const json_t *c = b < DLV_STATS_BANDS ? st_lat_cell(joint, cells, keys[b]) : tc;
+		long long v = c ? (long long)json_integer_value(json_array_get(c, 0)) : 0;
+		int st = c ? (int)json_integer_value(json_array_get(c, 1)) : zero;
+		json_t *row = st_row_for(b < DLV_STATS_BANDS ? keys[b] : NULL, ST_LBL_KEY, NULL);
+		st_put_kept(&o, row, "examinees", v, st);
+		int ms = base != RS_SDC_PUBLISHED || st == RS_SDC_PUBLISHED || raw ? base : RS_SDC_SECONDARY;
+		st_put_kept_measure(&o, row, "share", ms, E ? (double)v / (double)E : 0, 4);
+		st_row_add(doc, rows, row, b == DLV_STATS_BANDS);
+	}
+	st_rows_set(doc, rows, &o);
 	/* Mean and standard deviation of the scaled score: on the total's base. */
-	if (rc == 0 && ((E >= rules->k && rs_sdc_state(t, te) == RS_SDC_PUBLISHED) || raw)) {
+	if ((E >= rules->k && es == RS_SDC_PUBLISHED) || raw) {
 		double mean = E ? tot->sum_scaled / (double)E : 0;
 		double var = E > 1 ? (tot->sumsq_scaled - (double)E * mean * mean) / (double)(E - 1) : 0;
 		json_object_set_new(doc, "summary", json_pack("{s:f, s:f}", "mean_scaled", (double)(long long)(mean * 10 + 0.5) / 10,
 		                                              "sd_scaled", var > 0 ? (double)(long long)(sqrt(var) * 10 + 0.5) / 10 : 0.0));
 	}
-	rs_sdc_free(t);
-	return rc;
+	return 0;
 }
 
 /* CPD standings of the last job run: registrants on track, needing action, overdue, renewable. */
@@ -854,65 +659,101 @@ static int st_standing_build(json_t *doc, const struct cpd_stats_standing *s, co
 	return rc;
 }
 
+static void st_memo_key_begin(struct st_memo_key *k, const struct st_def *d, const struct rs_sdc_rules *rules);
+
 /* ---- CPD completions: providers x course kind, with row, column and grand totals ---------- */
 
-static int st_completions_build(json_t *doc, const struct cpd_stats_provider *rows, int n, const struct rs_sdc_rules *rules,
-                                int raw)
+/* A cell of the joint table (st_lattice.h): online, practical, and their sum (a row total). */
+enum { ST_CP_ON, ST_CP_PR, ST_CP_ALL, ST_CP_NC };
+
+static int st_cpd_cell(rs_sdc_table *t, const int *x, int *m)
 {
-	rs_sdc_table *t = rs_sdc_new();
-	int *idx = calloc((size_t)(n + 1) * 3, sizeof *idx), *parts = calloc((size_t)n + 1, sizeof *parts);
-	int rc = t && idx && parts ? 0 : RS_ENOMEM;
-	long long on = 0, pr = 0;
-	for (int i = 0; rc == 0 && i < n; i++) {
-		idx[i * 3] = rs_sdc_add(t, rows[i].online, RS_SDC_CELL);
-		idx[i * 3 + 1] = rs_sdc_add(t, rows[i].practical, RS_SDC_CELL);
-		idx[i * 3 + 2] = rs_sdc_add(t, rows[i].online + rows[i].practical, RS_SDC_TOTAL);
-		rc = rs_sdc_relate(t, idx[i * 3 + 2], &idx[i * 3], 2);
-		on += rows[i].online;
-		pr += rows[i].practical;
+	(void)m;
+	return rs_sdc_relate(t, x[ST_CP_ALL], (int[]){ x[ST_CP_ON], x[ST_CP_PR] }, 2);
+}
+
+static const unsigned char st_cpd_kinds[] = { RS_SDC_CELL, RS_SDC_CELL, RS_SDC_TOTAL };
+static const struct st_lat_spec st_cpd_spec = { ST_CP_NC, ST_CP_NC, 0, 0, st_cpd_kinds, st_cpd_cell };
+
+/* The joint table of the month figures (cpd_stats_completions_months): a live query, so kept in
+ * this process by the figures' hash (the same completions, the same protection). */
+static int st_cpd_joint(json_t **out, const struct st_def *d, const struct cpd_stats_provider *rows, int n,
+                        const struct rs_sdc_rules *rules, int raw)
+{
+	struct st_lat_atom *a = calloc((size_t)n + 1, sizeof *a);
+	if (!a)
+		return RS_ENOMEM;
+	for (int i = 0; i < n; i++) {
+		a[i].group = rows[i].key;
+		a[i].month = rows[i].month;
+		a[i].v[ST_CP_ON] = rows[i].online;
+		a[i].v[ST_CP_PR] = rows[i].practical;
+		a[i].v[ST_CP_ALL] = rows[i].online + rows[i].practical;
 	}
-	if (rc == 0) {
-		idx[n * 3] = rs_sdc_add(t, on, RS_SDC_TOTAL);
-		idx[n * 3 + 1] = rs_sdc_add(t, pr, RS_SDC_TOTAL);
-		idx[n * 3 + 2] = rs_sdc_add(t, on + pr, RS_SDC_TOTAL);
-		rc = rs_sdc_relate(t, idx[n * 3 + 2], &idx[n * 3], 2);
+	long long figures = st_lat_hash(a, n);
+	struct st_memo_key k = { 0 };
+	st_memo_key_begin(&k, d, rules);
+	st_memo_key_add(&k, "joint", 6);
+	st_memo_key_add(&k, &figures, sizeof figures);
+	int rc = 0;
+	*out = raw ? NULL : st_memo_get(&k);
+	if (!*out) {
+		rc = st_lat_protected(out, &st_cpd_spec, a, n, rules, raw);
+		if (rc == 0 && !raw)
+			st_memo_put(&k, *out);
 	}
-	for (int c = 0; rc == 0 && c < 3; c++) {
-		for (int i = 0; i < n; i++)
-			parts[i] = idx[i * 3 + c];
-		rc = rs_sdc_relate(t, idx[n * 3 + c], parts, n);
-	}
-	if (rc == 0)
-		rc = st_protect(t, rules);
-	if (rc != 0)
-		goto done;
+	st_memo_key_free(&k);
+	free(a);
+	return rc;
+}
+
+static int st_cmp_provider(const void *a, const void *b)
+{
+	long long x = atoll(*(const char *const *)a), y = atoll(*(const char *const *)b);
+	return (x > y) - (x < y);
+}
+
+/* The completions of period (fy, p), a slice of the joint table: the providers with any in it. */
+static int st_completions_build(json_t *doc, const json_t *joint, const struct cpd_stats_provider *names, int nn, int fy,
+                                int p, const struct rs_sdc_rules *rules, int raw)
+{
+	int zero = raw || rules->allow_zero ? RS_SDC_PUBLISHED : RS_SDC_PRIMARY;
+	const json_t *groups = json_object_get(joint, "groups"), *cells = st_lat_cells(joint, fy, p);
+	size_t ng = json_array_size(groups);
+	const char **pick = calloc(ng + 1, sizeof *pick);
+	if (!pick)
+		return RS_ENOMEM;
+	size_t n = 0;
+	for (size_t g = 0; cells && g < ng; g++)
+		if (!json_is_null(json_array_get(cells, g)))
+			pick[n++] = json_string_value(json_array_get(groups, g));
+	qsort(pick, n, sizeof *pick, st_cmp_provider);
 	static const char *const keys[] = { "online", "practical", "completions", NULL };
 	static const char *const types[] = { "count", "count", "count" };
 	json_object_set_new(doc, "columns", st_columns(keys, types));
-	struct st_out o = { t, raw, 0, 0 };
+	struct st_out o = { NULL, raw, 0, 0 };
 	json_t *out_rows = json_array();
-	for (int i = 0; i <= n; i++) {
-		json_t *row = st_row_new(i < n ? rows[i].key : "total");
+	for (size_t i = 0; i <= n; i++) {
+		const json_t *c = st_lat_cell(joint, cells, i < n ? pick[i] : NULL);
+		json_t *row = st_row_new(i < n ? pick[i] : "total");
 		if (i < n) {
-			json_object_set_new(row, "label", json_string(rows[i].name_ja));
-			json_object_set_new(row, "label_en", json_string(rows[i].name_en));
+			for (int k = 0; k < nn; k++)
+				if (strcmp(names[k].key, pick[i]) == 0) {
+					json_object_set_new(row, "label", json_string(names[k].name_ja));
+					json_object_set_new(row, "label_en", json_string(names[k].name_en));
+					break;
+				}
 		} else {
 			json_object_set_new(row, "label_id", json_string("stats.total"));
 		}
-		for (int c = 0; c < 3; c++)
-			st_put_count(&o, row, keys[c], idx[i * 3 + c]);
-		if (i < n)
-			json_array_append_new(out_rows, row);
-		else
-			json_object_set_new(doc, "total", row);
+		for (int k = 0; k < ST_CP_NC; k++)
+			st_put_kept(&o, row, keys[k], c ? (long long)json_integer_value(json_array_get(c, (size_t)k)) : 0,
+			            c ? (int)json_integer_value(json_array_get(c, (size_t)(ST_CP_NC + k))) : zero);
+		st_row_add(doc, out_rows, row, i == n);
 	}
-	json_object_set_new(doc, "rows", out_rows);
-	json_object_set_new(doc, "suppressed_counts", json_pack("{s:i, s:i}", "primary", o.primary, "secondary", o.secondary));
-done:
-	rs_sdc_free(t);
-	free(idx);
-	free(parts);
-	return rc;
+	st_rows_set(doc, out_rows, &o);
+	free(pick);
+	return 0;
 }
 
 /* ---- Pool health: counts of items, not of people (released without suppression) ---------- */
@@ -932,11 +773,7 @@ static int st_pool_build(json_t *doc, const struct ib_stats_status *rows, int n)
 	struct ib_stats_status tot = { "", 0, 0, 0, 0, 0, 0 };
 	for (int i = 0; i <= n; i++) {
 		const struct ib_stats_status *s = i < n ? &rows[i] : &tot;
-		json_t *row = st_row_new(i < n ? s->status : "total");
-		if (i < n)
-			st_label_set(row, ST_LBL_ITEM, s->status, NULL);
-		else
-			json_object_set_new(row, "label_id", json_string("stats.total"));
+		json_t *row = st_row_for(i < n ? s->status : NULL, ST_LBL_ITEM, NULL);
 		st_plain(row, "items", s->items);
 		st_plain(row, "used", s->used);
 		json_object_set_new(json_object_get(row, "values"), "share_used",
@@ -988,67 +825,133 @@ static int st_exposure_build(json_t *doc, const long long *bands)
 
 /* ---- Register tables: on the register now, registrations, renewals, lapses, cancellations -- */
 
-static int st_cmp_reg_age(const void *a, const void *b)
+/* The register's joint table: the dated events (registrations, renewals, lapses,
+ * cancellations) over the period lattice (st_lattice.h), and "live", who is on the register
+ * now: a snapshot, the same whatever the period, protected once over every group of the
+ * joint table — [[count, state] per group, then the total]. */
+enum { ST_RG_NEW, ST_RG_RENEWAL, ST_RG_LAPSE, ST_RG_CANCEL, ST_RG_NC };
+static const struct st_lat_spec st_reg_spec = { ST_RG_NC, ST_RG_NC, 0, 0, NULL, NULL };
+
+static int st_register_joint(json_t **out, long long *figures, const struct reg_stats_row *months, int nm,
+                             const struct reg_stats_row *live, int nl, const struct rs_sdc_rules *rules, int raw)
 {
-	const struct reg_stats_row *x = a, *y = b;
+	struct st_lat_atom *a = calloc((size_t)(nm + nl) + 1, sizeof *a);
+	if (!a)
+		return RS_ENOMEM;
+	for (int i = 0; i < nm; i++) {
+		a[i].group = months[i].key;
+		a[i].month = months[i].month;
+		a[i].v[ST_RG_NEW] = months[i].registered;
+		a[i].v[ST_RG_RENEWAL] = months[i].renewals;
+		a[i].v[ST_RG_LAPSE] = months[i].lapses;
+		a[i].v[ST_RG_CANCEL] = months[i].cancellations;
+	}
+	for (int i = 0; i < nl; i++) { /* hashed with the events, not part of the lattice */
+		a[nm + i].group = live[i].key;
+		a[nm + i].month = "live";
+		a[nm + i].v[0] = live[i].live;
+	}
+	if (figures)
+		*figures = st_lat_hash(a, nm + nl);
+	int rc = out ? st_lat_protected(out, &st_reg_spec, a, nm, rules, raw) : 0;
+	free(a);
+	if (rc != 0 || !out)
+		return rc;
+	const json_t *groups = json_object_get(*out, "groups");
+	int ng = (int)json_array_size(groups);
+	rs_sdc_table *t = rs_sdc_new();
+	int *idx = calloc((size_t)ng + 1, sizeof *idx);
+	json_t *col = json_array();
+	rc = t && idx && col ? 0 : RS_ENOMEM;
+	long long tot = 0;
+	for (int g = 0; rc == 0 && g < ng; g++) {
+		long long v = 0;
+		for (int i = 0; i < nl; i++)
+			if (strcmp(live[i].key, json_string_value(json_array_get(groups, (size_t)g))) == 0)
+				v = live[i].live;
+		tot += v;
+		if ((idx[g] = rs_sdc_add(t, v, RS_SDC_CELL)) < 0)
+			rc = RS_ENOMEM;
+	}
+	if (rc == 0 && (idx[ng] = rs_sdc_add(t, tot, RS_SDC_TOTAL)) < 0)
+		rc = RS_ENOMEM;
+	if (rc == 0)
+		rc = rs_sdc_relate(t, idx[ng], idx, ng);
+	if (rc == 0 && !raw)
+		rc = st_protect(t, rules);
+	for (int g = 0; rc == 0 && g <= ng; g++)
+		if (json_array_append_new(col, json_pack("[I, i]", (json_int_t)rs_sdc_value(t, idx[g]), (int)rs_sdc_state(t, idx[g]))))
+			rc = RS_ENOMEM;
+	if (rc == 0)
+		json_object_set_new(*out, "live", col);
+	else
+		json_decref(col);
+	if (rc != 0) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	rs_sdc_free(t);
+	free(idx);
+	return rc;
+}
+
+struct st_reg_pick {
+	const char *key;
+	size_t g;
+};
+
+static int st_cmp_reg_pick(const void *a, const void *b)
+{
+	const struct st_reg_pick *x = a, *y = b;
 	return st_age_rank(x->key) - st_age_rank(y->key);
 }
 
-#define ST_REG_COLS 5
-
-static int st_register_build(json_t *doc, const struct st_def *d, struct reg_stats_row *rows, int n,
+/* A register table for period (fy, p), a slice of its joint table: the groups with anyone
+ * live or any event in the period. */
+static int st_register_build(json_t *doc, const struct st_def *d, const json_t *joint, int fy, int p,
                              const struct rs_sdc_rules *rules, int raw)
 {
+	const json_t *groups = json_object_get(joint, "groups"), *cells = st_lat_cells(joint, fy, p);
+	const json_t *live = json_object_get(joint, "live");
+	size_t ng = json_array_size(groups);
+	if (json_array_size(live) != ng + 1) {
+		rs_error_set("statistics: a register joint table without its live column");
+		return RS_EINTERNAL;
+	}
+	struct st_reg_pick *pick = calloc(ng + 1, sizeof *pick);
+	if (!pick)
+		return RS_ENOMEM;
+	size_t n = 0;
+	for (size_t g = 0; g < ng; g++) {
+		const json_t *c = cells ? json_array_get(cells, g) : NULL;
+		if ((c && !json_is_null(c)) || json_integer_value(json_array_get(json_array_get(live, g), 0)) > 0)
+			pick[n++] = (struct st_reg_pick){ json_string_value(json_array_get(groups, g)), g };
+	}
 	if (d->label == ST_LBL_AGE)
-		qsort(rows, (size_t)n, sizeof *rows, st_cmp_reg_age);
-	rs_sdc_table *t = rs_sdc_new();
-	int *idx = calloc((size_t)(n + 1) * ST_REG_COLS, sizeof *idx);
-	int *parts = calloc((size_t)n + 1, sizeof *parts);
-	int rc = t && idx && parts ? 0 : RS_ENOMEM;
-	long long tot[ST_REG_COLS] = { 0 };
-	for (int i = 0; rc == 0 && i < n; i++) {
-		const long long v[ST_REG_COLS] = { rows[i].live, rows[i].registered, rows[i].renewals, rows[i].lapses,
-		                                   rows[i].cancellations };
-		for (int c = 0; c < ST_REG_COLS; c++) {
-			idx[i * ST_REG_COLS + c] = rs_sdc_add(t, v[c], RS_SDC_CELL);
-			tot[c] += v[c];
-		}
-	}
-	for (int c = 0; rc == 0 && c < ST_REG_COLS; c++) {
-		idx[n * ST_REG_COLS + c] = rs_sdc_add(t, tot[c], RS_SDC_TOTAL);
-		for (int i = 0; i < n; i++)
-			parts[i] = idx[i * ST_REG_COLS + c];
-		rc = rs_sdc_relate(t, idx[n * ST_REG_COLS + c], parts, n);
-	}
-	if (rc == 0)
-		rc = st_protect(t, rules);
-	if (rc != 0)
-		goto done;
+		qsort(pick, n, sizeof *pick, st_cmp_reg_pick);
+	/* No event of a group in the period: zeros, published or not as the rules say. */
+	int zero = raw || rules->allow_zero ? RS_SDC_PUBLISHED : RS_SDC_PRIMARY;
 	static const char *const keys[] = { "live", "registered", "renewals", "lapses", "cancellations", NULL };
 	static const char *const types[] = { "count", "count", "count", "count", "count" };
 	json_object_set_new(doc, "columns", st_columns(keys, types));
-	struct st_out o = { t, raw, 0, 0 };
+	struct st_out o = { NULL, raw, 0, 0 };
 	json_t *out_rows = json_array();
-	for (int i = 0; i <= n; i++) {
-		json_t *row = st_row_new(i < n ? rows[i].key : "total");
-		if (i < n)
-			st_label_set(row, d->label, rows[i].key, NULL);
-		else
-			json_object_set_new(row, "label_id", json_string("stats.total"));
-		for (int c = 0; c < ST_REG_COLS; c++)
-			st_put_count(&o, row, keys[c], idx[i * ST_REG_COLS + c]);
-		if (i < n)
-			json_array_append_new(out_rows, row);
-		else
-			json_object_set_new(doc, "total", row);
+	for (size_t i = 0; i <= n; i++) {
+		size_t g = i < n ? pick[i].g : ng;
+		const json_t *c = cells ? json_array_get(cells, g) : NULL, *lv = json_array_get(live, g);
+		if (json_is_null(c))
+			c = NULL;
+		json_t *row = st_row_for(i < n ? pick[i].key : NULL, d->label, NULL);
+		st_put_kept(&o, row, "live", (long long)json_integer_value(json_array_get(lv, 0)),
+		            (int)json_integer_value(json_array_get(lv, 1)));
+		for (int k = 0; k < ST_RG_NC; k++)
+			st_put_kept(&o, row, keys[1 + k], c ? (long long)json_integer_value(json_array_get(c, (size_t)k)) : 0,
+			            c ? (int)json_integer_value(json_array_get(c, (size_t)(ST_RG_NC + k))) : zero);
+		st_row_add(doc, out_rows, row, i == n);
 	}
-	json_object_set_new(doc, "rows", out_rows);
-	json_object_set_new(doc, "suppressed_counts", json_pack("{s:i, s:i}", "primary", o.primary, "secondary", o.secondary));
-done:
-	rs_sdc_free(t);
-	free(idx);
-	free(parts);
-	return rc;
+	st_rows_set(doc, out_rows, &o);
+	free(pick);
+	return 0;
 }
 
 /* ---- Skills: specialists per framework claim (cpd_skills_claim_counts, kept by the job) --- */
@@ -1141,13 +1044,9 @@ static int st_skills_build(json_t *doc, const json_t *counts, const struct rs_sd
 			json_object_set_new(row, "label_id", json_string("stats.skills_total"));
 		}
 		st_put_count(&o, row, "specialists", idx[i]);
-		if (i < n)
-			json_array_append_new(out_rows, row);
-		else
-			json_object_set_new(doc, "total", row);
+		st_row_add(doc, out_rows, row, i == n);
 	}
-	json_object_set_new(doc, "rows", out_rows);
-	json_object_set_new(doc, "suppressed_counts", json_pack("{s:i, s:i}", "primary", o.primary, "secondary", o.secondary));
+	st_rows_set(doc, out_rows, &o);
 done:
 	rs_sdc_free(t);
 	free(idx);
@@ -1182,7 +1081,7 @@ static void st_memo_key_begin(struct st_memo_key *k, const struct st_def *d, con
 	st_memo_key_add(k, r, sizeof r);
 }
 
-/* The inputs of an exam table's protected joint table (st_joint_protected): the table, the
+/* The inputs of an exam table's protected joint table (st_exam_joint): the table, the
  * rules, the filters other than the period, the cube's stamp. */
 static void st_joint_key(struct st_memo_key *k, const struct st_def *d, const struct rs_sdc_rules *rules,
                          const struct st_filter *f, long long stamp)
@@ -1193,6 +1092,90 @@ static void st_joint_key(struct st_memo_key *k, const struct st_def *d, const st
 	st_memo_key_add(k, f->centre, strlen(f->centre) + 1);
 	st_memo_key_add(k, f->prefecture, strlen(f->prefecture) + 1);
 	st_memo_key_add(k, &stamp, sizeof stamp);
+}
+
+/* Compute the joint table of d under f's filters other than the period (st_lattice.h),
+ * protected unless raw; out NULL: only the hash of the figures it would be computed from. */
+typedef int (*st_joint_fn)(json_t **out, long long *figures, rs_db *db, const struct st_def *d, const struct st_filter *f,
+                           const struct rs_sdc_rules *rules, int raw);
+
+static int st_exam_joint_of(json_t **out, long long *figures, rs_db *db, const struct st_def *d, const struct st_filter *f,
+                            const struct rs_sdc_rules *rules, int raw)
+{
+	/* The month figures of every period of the lattice under the other filters. */
+	struct dlv_stats_filter df = { NULL, NULL, st_opt(f->exam), st_opt(f->centre), st_opt(f->prefecture) };
+	struct dlv_stats_row *months = NULL;
+	int nm = 0, scores = d->src == ST_SRC_SCORES;
+	int rc = dlv_stats_exam_months(&months, &nm, db, scores ? DLV_STATS_TOTAL : (enum dlv_stats_dim)d->dim, &df);
+	if (rc == 0)
+		rc = scores ? st_scores_joint(out, figures, months, nm, rules, raw)
+		            : st_exam_joint(out, figures, months, nm, d->dim == DLV_STATS_MONTH, rules, raw);
+	free(months);
+	return rc;
+}
+
+static int st_register_joint_of(json_t **out, long long *figures, rs_db *db, const struct st_def *d,
+                                const struct st_filter *f, const struct rs_sdc_rules *rules, int raw)
+{
+	struct reg_stats_row *months = NULL, *live = NULL;
+	int nm = 0, nl = 0;
+	char as_of[40];
+	int rc = reg_stats_register_months(&months, &nm, db, (enum reg_stats_dim)d->dim, st_opt(f->prefecture));
+	if (rc == 0)
+		rc = reg_stats_register(&live, &nl, as_of, db, (enum reg_stats_dim)d->dim, NULL, NULL, st_opt(f->prefecture));
+	if (rc == 0)
+		rc = st_register_joint(out, figures, months, nm, live, nl, rules, raw);
+	free(months);
+	free(live);
+	return rc;
+}
+
+/* The joint table of d under f for a release: kept in this process, or kept by the job right
+ * after the refresh of stamp (st_store.h), else computed (and kept in this process). Raw
+ * tables are never kept. *joint new. */
+static int st_joint_get(json_t **joint, rs_db *db, const struct st_def *d, const struct st_filter *f,
+                        const struct rs_sdc_rules *rules, int raw, long long stamp, st_joint_fn fn)
+{
+	struct st_memo_key jk = { 0 };
+	int keep = !raw && stamp != 0, rc = 0;
+	*joint = NULL;
+	if (keep) {
+		st_joint_key(&jk, d, rules, f, stamp);
+		*joint = st_memo_get(&jk);
+		if (!*joint && (*joint = st_store_joint_get(db, d->name, f->exam, f->centre, f->prefecture, rules, stamp)))
+			st_memo_put(&jk, *joint);
+	}
+	if (!*joint) {
+		rc = fn(joint, NULL, db, d, f, rules, raw);
+		if (rc == 0 && keep)
+			st_memo_put(&jk, *joint);
+	}
+	st_memo_key_free(&jk);
+	return rc;
+}
+
+/* The job: protect d under f ahead of the requests and keep it under stamp; when its figures
+ * are those it was kept from, only restamp it. A table not releasable under f is skipped
+ * (nothing kept: a request answers so, stats5). */
+static int st_joint_keep(rs_db *db, const struct st_def *d, const struct st_filter *f, const struct rs_sdc_rules *rules,
+                         long long stamp, st_joint_fn fn)
+{
+	long long figures = 0;
+	int kept = 0;
+	json_t *joint = NULL;
+	int rc = fn(NULL, &figures, db, d, f, rules, 0);
+	if (rc == 0)
+		rc = st_store_joint_restamp(&kept, db, d->name, f->exam, f->centre, f->prefecture, rules, stamp, figures);
+	if (rc == 0 && !kept)
+		rc = fn(&joint, NULL, db, d, f, rules, 0);
+	if (rc == RS_ESTATE) {
+		rc = 0;
+		kept = 1;
+	}
+	if (rc == 0 && !kept)
+		rc = st_store_joint_put(db, d->name, f->exam, f->centre, f->prefecture, rules, stamp, figures, joint);
+	json_decref(joint);
+	return rc;
 }
 
 /* *doc's content from the memo when the same inputs were released before (1), else 0. */
@@ -1228,11 +1211,10 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 	}
 	st_memo_key_add(&mk, f, sizeof *f); /* the slice of the joint table */
 	if (d->src == ST_SRC_REGISTER) {
-		struct reg_stats_row *rows = NULL;
-		int n = 0;
 		/* As the exam tables: a release is a function of the aggregates, the filters and the
 		 * rules, and the aggregates change only in a refresh, which commits a new stamp — a
-		 * repeat under the same stamp is the release kept, without reading the figures. */
+		 * repeat under the same stamp is the release kept, without reading the figures; and
+		 * every period's release is a slice of one joint table (st_lattice.h). */
 		long long stamp = 0;
 		int hit = 0;
 		rc = reg_stats_stamp(&stamp, as_of, db);
@@ -1240,15 +1222,17 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 			st_memo_key_add(&mk, &stamp, sizeof stamp);
 			hit = st_memo_take(&doc, &mk);
 		}
+		struct st_filter rf = { 0 }; /* the register's only filter besides the period */
+		memcpy(rf.prefecture, f->prefecture, sizeof rf.prefecture);
+		json_t *joint = NULL;
 		if (rc == 0 && !hit)
-			rc = reg_stats_register(&rows, &n, as_of, db, (enum reg_stats_dim)d->dim, st_opt(f->from_month),
-			                        st_opt(f->to_month), st_opt(f->prefecture));
+			rc = st_joint_get(&joint, db, d, &rf, rules, raw, stamp, st_register_joint_of);
 		if (rc == 0 && !hit) {
-			rc = st_register_build(doc, d, rows, n, rules, raw);
+			rc = st_register_build(doc, d, joint, fy, per, rules, raw);
 			if (rc == 0 && !raw && stamp != 0)
 				st_memo_put(&mk, doc);
 		}
-		free(rows);
+		json_decref(joint);
 	} else if (d->src == ST_SRC_STANDING) {
 		struct cpd_stats_standing s;
 		rc = cpd_stats_standing(&s, db);
@@ -1259,9 +1243,13 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 	} else if (d->src == ST_SRC_COMPLETIONS) {
 		struct cpd_stats_provider *rows = NULL;
 		int n = 0;
-		rc = cpd_stats_completions(&rows, &n, as_of, db, st_opt(f->from_month), st_opt(f->to_month));
+		json_t *joint = NULL;
+		rc = cpd_stats_completions_months(&rows, &n, db); /* live: as of now */
 		if (rc == 0)
-			rc = st_completions_build(doc, rows, n, rules, raw);
+			rc = st_cpd_joint(&joint, d, rows, n, rules, raw);
+		if (rc == 0)
+			rc = st_completions_build(doc, joint, rows, n, fy, per, rules, raw);
+		json_decref(joint);
 		free(rows);
 	} else if (d->src == ST_SRC_POOL || d->src == ST_SRC_EXPOSURE) {
 		persons = 0;
@@ -1287,8 +1275,6 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 		                               st_opt(f->prefecture) };
 		struct dlv_stats_row *rows = NULL;
 		int n = 0;
-		struct dlv_stats_row *months = NULL;
-		int nm = 0;
 		/* A release is a pure function of the cube, the filters and the rules, and the cube
 		 * changes only in a refresh, which commits a new stamp: the same request under the
 		 * same stamp is the release kept (stats3; one query, not the cube's figures). */
@@ -1304,44 +1290,22 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 		int named = d->src == ST_SRC_SCORES || d->label == ST_LBL_DATA;
 		if (rc == 0 && !hit && named)
 			rc = dlv_stats_exam(&rows, &n, as_of, db, (enum dlv_stats_dim)d->dim, &df);
-		/* Every period's release is a slice of one protected joint table (st_joint), which
+		/* Every period's release is a slice of one protected joint table (st_lattice.h), which
 		 * depends only on the other filters, the rules and the cube: protected once per
 		 * stamp and kept (stats4), not once per period asked. */
 		json_t *joint = NULL;
-		struct st_memo_key jk = { 0 };
-		if (rc == 0 && !hit && d->src == ST_SRC_EXAM) {
-			st_joint_key(&jk, d, rules, f, stamp);
-			if (!raw && stamp != 0)
-				joint = st_memo_get(&jk);
-			if (!joint && !raw && stamp != 0) {
-				/* Protected by the job right after the refresh of this stamp (st_store.h). */
-				joint = st_store_joint_get(db, d->name, f->exam, f->centre, f->prefecture, rules, stamp);
-				if (joint)
-					st_memo_put(&jk, joint);
-			}
-			if (!joint) {
-				/* The month figures of every period of the lattice under the other filters. */
-				struct dlv_stats_filter all = df;
-				all.from_month = all.to_month = NULL;
-				rc = dlv_stats_exam_months(&months, &nm, db, (enum dlv_stats_dim)d->dim, &all);
-				if (rc == 0)
-					rc = st_joint_protected(&joint, months, nm, d->dim == DLV_STATS_MONTH, rules, raw);
-				if (rc == 0 && !raw && stamp != 0)
-					st_memo_put(&jk, joint);
-			}
-		}
+		if (rc == 0 && !hit)
+			rc = st_joint_get(&joint, db, d, f, rules, raw, stamp, st_exam_joint_of);
 		if (hit)
 			;
 		else if (rc == 0 && d->src == ST_SRC_SCORES)
-			rc = st_scores_build(doc, n ? &rows[0] : NULL, rules, raw);
+			rc = st_scores_build(doc, n ? &rows[0] : NULL, joint, fy, per, rules, raw);
 		else if (rc == 0)
 			rc = st_exam_build(doc, d, named ? rows : NULL, n, joint, fy, per, rules, raw);
 		if (rc == 0 && !raw && !hit && stamp != 0)
 			st_memo_put(&mk, doc);
 		json_decref(joint);
-		st_memo_key_free(&jk);
 		free(rows);
-		free(months);
 	}
 	if (rc == 0 && raw) {
 		json_t *detail = st_filters_json(f);
@@ -1383,27 +1347,11 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 	return 0;
 }
 
-/* FNV-1a over the month figures (keys, months and counts; the joint table is a function of
- * them): a refresh that leaves them as they were keeps the joint table (cache by figures). */
-static long long st_atoms_hash(const struct dlv_stats_row *a, int n)
-{
-	unsigned long long h = 14695981039346656037ull;
-	for (int i = 0; i < n; i++) {
-		const long long v[] = { a[i].applicants, a[i].examinees, a[i].passers };
-		const unsigned char *parts[] = { (const unsigned char *)a[i].key, (const unsigned char *)a[i].label,
-			                             (const unsigned char *)v, (const unsigned char *)&a[i].sum_scaled };
-		const size_t lens[] = { strlen(a[i].key) + 1, strlen(a[i].label) + 1, sizeof v, sizeof a[i].sum_scaled };
-		for (int p = 0; p < 4; p++)
-			for (size_t b = 0; b < lens[p]; b++)
-				h = (h ^ parts[p][b]) * 1099511628211ull;
-	}
-	return (long long)(h >> 1); /* a bigint */
-}
-
-/* The job's step after the cube's refresh (stats4): every exam table protected over the whole
- * period lattice for the filters the dashboard offers — none, each centre, each prefecture
- * that has figures — and kept under the cube's stamp, so a release of any of them, whatever
- * the period, is one read. Other filters (several at once, an exam) are protected on request. */
+/* The job's step after the cube's refresh (stats4): every exam table (and the score
+ * distribution) protected over the whole period lattice for the filters the dashboard offers
+ * — none, each centre, each prefecture that has figures — and kept under the cube's stamp, so
+ * a release of any of them, whatever the period, is one read. Other filters (several at
+ * once, an exam) are protected on request. */
 static int st_exam_precompute(rs_db *db, const struct rs_sdc_rules *rules)
 {
 	long long stamp = 0;
@@ -1424,37 +1372,41 @@ static int st_exam_precompute(rs_db *db, const struct rs_sdc_rules *rules)
 		if (v >= 0 && (len == 0 || len >= (v < nc ? sizeof f.centre : sizeof f.prefecture)))
 			continue; /* not answered (no filter names it), or not a code a filter accepts */
 		memcpy(v < nc ? f.centre : f.prefecture, key, len + 1);
-		struct dlv_stats_filter df = { NULL, NULL, NULL, st_opt(f.centre), st_opt(f.prefecture) };
-		for (int t = 0; rc == 0 && t < ST_NDEFS; t++) {
-			const struct st_def *d = &st_defs[t];
-			if (d->src != ST_SRC_EXAM)
-				continue;
-			struct dlv_stats_row *months = NULL;
-			int nm = 0;
-			json_t *joint = NULL;
-			int kept = 0;
-			rc = dlv_stats_exam_months(&months, &nm, db, (enum dlv_stats_dim)d->dim, &df);
-			long long figures = rc == 0 ? st_atoms_hash(months, nm) : 0;
-			if (rc == 0)
-				rc = st_store_joint_restamp(&kept, db, d->name, f.exam, f.centre, f.prefecture, rules, stamp, figures);
-			if (rc == 0 && !kept)
-				rc = st_joint_protected(&joint, months, nm, d->dim == DLV_STATS_MONTH, rules, 0);
-			if (rc == RS_ESTATE) {
-				/* Not releasable under this filter: nothing kept, a request answers so (stats5);
-				 * the other tables and filters are still protected ahead. */
-				rc = 0;
-				kept = 1;
-			}
-			if (rc == 0 && !kept)
-				rc = st_store_joint_put(db, d->name, f.exam, f.centre, f.prefecture, rules, stamp, figures, joint);
-			json_decref(joint);
-			free(months);
-		}
+		for (int t = 0; rc == 0 && t < ST_NDEFS; t++)
+			if (st_defs[t].src == ST_SRC_EXAM || st_defs[t].src == ST_SRC_SCORES)
+				rc = st_joint_keep(db, &st_defs[t], &f, rules, stamp, st_exam_joint_of);
 	}
 	free(centres);
 	free(prefs);
 	if (rc == 0)
-		rc = st_store_joint_prune(db, stamp);
+		rc = st_store_joint_prune(db, "exam_", stamp);
+	return rc;
+}
+
+/* The same for the register tables after the register's refresh: none, each prefecture. */
+static int st_register_precompute(rs_db *db, const struct rs_sdc_rules *rules)
+{
+	long long stamp = 0;
+	char as_of[40];
+	int rc = reg_stats_stamp(&stamp, as_of, db);
+	if (rc != 0 || stamp == 0)
+		return rc;
+	struct reg_stats_row *prefs = NULL;
+	int np = 0;
+	rc = reg_stats_register(&prefs, &np, as_of, db, REG_STATS_PREFECTURE, NULL, NULL, NULL);
+	for (int v = -1; rc == 0 && v < np; v++) {
+		struct st_filter f = { 0 };
+		if (v >= 0 && (!prefs[v].key[0] || strlen(prefs[v].key) >= sizeof f.prefecture))
+			continue;
+		if (v >= 0)
+			memcpy(f.prefecture, prefs[v].key, strlen(prefs[v].key) + 1);
+		for (int t = 0; rc == 0 && t < ST_NDEFS; t++)
+			if (st_defs[t].src == ST_SRC_REGISTER)
+				rc = st_joint_keep(db, &st_defs[t], &f, rules, stamp, st_register_joint_of);
+	}
+	free(prefs);
+	if (rc == 0)
+		rc = st_store_joint_prune(db, "register_", stamp);
 	return rc;
 }
 
@@ -1466,6 +1418,8 @@ int st_refresh(rs_db *db)
 	if (rc == 0) {
 		struct rs_sdc_rules rules = rs_sdc_rules_default();
 		rc = st_exam_precompute(db, &rules);
+		if (rc == 0)
+			rc = st_register_precompute(db, &rules);
 	}
 	/* The skills section: every profile counted in bulk and kept (0067), not per request. */
 	if (rc == 0)

@@ -1,0 +1,348 @@
+/* The period lattice and a table's joint table over it, protected as one (st_lattice.h). */
+#include "st_lattice.h"
+
+#include "rs_error.h"
+#include "rs_msg.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void st_period_months(int p, int *lo, int *hi)
+{
+	if (p == 0) {
+		*lo = 0;
+		*hi = 11;
+	} else if (p <= 2) {
+		*lo = (p - 1) * 6;
+		*hi = *lo + 5;
+	} else {
+		*lo = (p - 3) * 3;
+		*hi = *lo + 2;
+	}
+}
+
+void st_fiscal_of(const char *month, int *fy, int *fm)
+{
+	int y = atoi(month), m = (month[5] - '0') * 10 + (month[6] - '0');
+	*fy = m >= 4 ? y : y - 1;
+	*fm = m >= 4 ? m - 4 : m + 8;
+}
+
+int st_protect(rs_sdc_table *t, const struct rs_sdc_rules *rules)
+{
+	int rc = rs_sdc_protect(t, rules);
+	int pinned = rc == 0 ? rs_sdc_audit(t, rules, NULL, 0) : 0;
+	if (rc == RS_ESTATE || pinned > 0) {
+		rs_error_msg("stats5.not_releasable", NULL);
+		return RS_ESTATE;
+	}
+	return rc != 0 ? rc : pinned;
+}
+
+static int st_period_has(const struct st_period *q, int fy, int fm)
+{
+	if (q->fy < 0)
+		return 1;
+	int lo, hi;
+	st_period_months(q->p, &lo, &hi);
+	return fy == q->fy && fm >= lo && fm <= hi;
+}
+
+static int st_cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+static int st_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+struct st_lat {
+	const struct st_lat_spec *s;
+	rs_sdc_table *t;
+	struct st_period *per;
+	int np;
+	const char **groups; /* sorted keys */
+	int ng;
+	int *idx;           /* [cell * nc + c]; cell = P * (ng + 1) + g, g = ng: the period's total */
+	int *meas;          /* [cell * nm + m] */
+	unsigned char *has; /* [cell]: the group has figures in the period */
+	long long *v;       /* [cell * nc + c] */
+	double *sum;        /* [cell] */
+};
+
+static void st_lat_free(struct st_lat *j)
+{
+	rs_sdc_free(j->t);
+	free(j->per);
+	free(j->groups);
+	free(j->idx);
+	free(j->meas);
+	free(j->has);
+	free(j->v);
+	free(j->sum);
+}
+
+static int st_lat_group(const struct st_lat *j, const char *key)
+{
+	const char **hit = bsearch(&key, j->groups, (size_t)j->ng, sizeof *j->groups, st_cmp_str);
+	return hit ? (int)(hit - j->groups) : -1;
+}
+
+static int st_lat_kind(const struct st_lat_spec *s, int c, int total)
+{
+	int k = s->kinds ? s->kinds[c] : c < s->npub ? RS_SDC_CELL : RS_SDC_HIDDEN;
+	return k == RS_SDC_HIDDEN ? RS_SDC_HIDDEN : total ? RS_SDC_TOTAL : k;
+}
+
+/* The entries of one cell, its inner relations and measures. */
+static int st_lat_cell_add(struct st_lat *j, size_t at, int total)
+{
+	const struct st_lat_spec *s = j->s;
+	int *x = &j->idx[at * (size_t)s->nc];
+	for (int c = 0; c < s->nc; c++)
+		if ((x[c] = rs_sdc_add(j->t, j->v[at * (size_t)s->nc + (size_t)c], st_lat_kind(s, c, total))) < 0)
+			return RS_ENOMEM;
+	return s->cell ? s->cell(j->t, x, &j->meas[at * (size_t)(s->nm ? s->nm : 1)]) : 0;
+}
+
+/* Build (not yet protected) the joint table of the atoms; all time is in it even without data. */
+static int st_lat_build(struct st_lat *j, const struct st_lat_spec *s, const struct st_lat_atom *atoms, int na)
+{
+	memset(j, 0, sizeof *j);
+	j->s = s;
+	if (s->nc < 1 || s->nc > ST_LAT_MAXC || s->npub > s->nc) {
+		rs_error_set("statistics: a joint table of %d columns", s->nc);
+		return RS_EINVAL;
+	}
+	/* Fiscal years and groups. */
+	int years[64], ny = 0;
+	j->groups = calloc((size_t)na + 1, sizeof *j->groups);
+	if (!j->groups)
+		return RS_ENOMEM;
+	for (int i = 0; i < na; i++) {
+		int fy, fm, seen = 0;
+		st_fiscal_of(atoms[i].month, &fy, &fm);
+		for (int y = 0; y < ny; y++)
+			seen |= years[y] == fy;
+		if (!seen) {
+			if (ny == 64) {
+				rs_error_set("statistics: more than 64 fiscal years");
+				return RS_EINVAL;
+			}
+			years[ny++] = fy;
+		}
+		j->groups[j->ng++] = atoms[i].group;
+	}
+	qsort(years, (size_t)ny, sizeof *years, st_cmp_int); /* the same table whichever period is asked */
+	qsort(j->groups, (size_t)j->ng, sizeof *j->groups, st_cmp_str);
+	int ng = 0, nc = s->nc;
+	for (int i = 0; i < j->ng; i++)
+		if (ng == 0 || strcmp(j->groups[ng - 1], j->groups[i]) != 0)
+			j->groups[ng++] = j->groups[i];
+	j->ng = ng;
+	j->np = 1 + ny * ST_PER_YEAR;
+	size_t cells = (size_t)j->np * (size_t)(ng + 1);
+	j->per = calloc((size_t)j->np, sizeof *j->per);
+	j->idx = calloc(cells * (size_t)nc, sizeof *j->idx);
+	j->meas = calloc(cells * (size_t)(s->nm ? s->nm : 1), sizeof *j->meas);
+	j->has = calloc(cells, 1);
+	j->v = calloc(cells * (size_t)nc, sizeof *j->v);
+	j->sum = calloc(cells, sizeof *j->sum);
+	j->t = rs_sdc_new();
+	int *parts = calloc((size_t)(ng > ny ? ng : ny) + 1, sizeof *parts);
+	int rc = j->per && j->idx && j->meas && j->has && j->v && j->sum && j->t && parts ? 0 : RS_ENOMEM;
+	if (rc != 0)
+		goto done;
+	j->per[0] = (struct st_period){ -1, 0 };
+	for (int y = 0; y < ny; y++)
+		for (int q = 0; q < ST_PER_YEAR; q++)
+			j->per[1 + y * ST_PER_YEAR + q] = (struct st_period){ years[y], q };
+	for (int i = 0; i < na; i++) {
+		int fy, fm, g = st_lat_group(j, atoms[i].group);
+		st_fiscal_of(atoms[i].month, &fy, &fm);
+		for (int P = 0; P < j->np; P++) {
+			if (!st_period_has(&j->per[P], fy, fm))
+				continue;
+			for (int t = 0; t < 2; t++) { /* the group, and the period's total */
+				size_t at = (size_t)P * (size_t)(ng + 1) + (size_t)(t ? ng : g);
+				for (int c = 0; c < nc; c++)
+					j->v[at * (size_t)nc + (size_t)c] += atoms[i].v[c];
+				j->sum[at] += atoms[i].sum;
+				j->has[at] = 1;
+			}
+		}
+	}
+	for (int P = 0; rc == 0 && P < j->np; P++) {
+		/* A period without data is in the table only when it is all time (its total is 0 and
+		 * relates to nothing: a parent sums the children that have data). */
+		size_t base = (size_t)P * (size_t)(ng + 1), tot = base + (size_t)ng;
+		if (!j->has[tot] && P != 0)
+			continue;
+		for (int g = 0; rc == 0 && g <= ng; g++) {
+			if (g == ng)
+				j->has[base + (size_t)g] = 1;
+			if (j->has[base + (size_t)g])
+				rc = st_lat_cell_add(j, base + (size_t)g, g == ng);
+		}
+		/* The period's column totals: its groups partition it. */
+		for (int c = 0; rc == 0 && c < nc; c++) {
+			int k = 0;
+			for (int g = 0; g < ng; g++)
+				if (j->has[base + (size_t)g])
+					parts[k++] = j->idx[(base + (size_t)g) * (size_t)nc + (size_t)c];
+			if (k > 0)
+				rc = rs_sdc_relate(j->t, j->idx[tot * (size_t)nc + (size_t)c], parts, k);
+		}
+	}
+	/* The lattice: a parent period = the sum of its children, per group (and the total) and
+	 * column. Children of all time: the years; of a year: H1, H2; of H1: Q1, Q2; of H2: Q3, Q4. */
+	for (int P = 0; rc == 0 && P < j->np; P++) {
+		int kids[64], nk = 0;
+		if (P == 0)
+			for (int y = 0; y < ny; y++)
+				kids[nk++] = 1 + y * ST_PER_YEAR;
+		else if (j->per[P].p <= 2) {
+			int base = P - j->per[P].p, first = j->per[P].p == 0 ? 1 : j->per[P].p == 1 ? 3 : 5;
+			kids[nk++] = base + first;
+			kids[nk++] = base + first + 1;
+		}
+		for (int g = 0; rc == 0 && nk > 0 && g <= ng; g++) {
+			size_t at = (size_t)P * (size_t)(ng + 1) + (size_t)g;
+			if (!j->has[at])
+				continue;
+			for (int c = 0; rc == 0 && c < nc; c++) {
+				int k = 0;
+				for (int q = 0; q < nk; q++) {
+					size_t kid = (size_t)kids[q] * (size_t)(ng + 1) + (size_t)g;
+					if (j->has[kid])
+						parts[k++] = j->idx[kid * (size_t)nc + (size_t)c];
+				}
+				if (k > 0)
+					rc = rs_sdc_relate(j->t, j->idx[at * (size_t)nc + (size_t)c], parts, k);
+			}
+		}
+	}
+done:
+	free(parts);
+	return rc;
+}
+
+/* The kept form (st_lat_protected). NULL when memory runs out. */
+static json_t *st_lat_json(const struct st_lat *j)
+{
+	const struct st_lat_spec *s = j->s;
+	json_t *doc = json_object(), *groups = json_array(), *periods = json_array(), *cells = json_array();
+	if (!doc || !groups || !periods || !cells) {
+		json_decref(doc);
+		json_decref(groups);
+		json_decref(periods);
+		json_decref(cells);
+		return NULL;
+	}
+	json_object_set_new(doc, "groups", groups);
+	json_object_set_new(doc, "periods", periods);
+	json_object_set_new(doc, "cells", cells);
+	for (int g = 0; g < j->ng; g++)
+		json_array_append_new(groups, json_string(j->groups[g]));
+	int fail = 0;
+	for (int P = 0; P < j->np; P++) {
+		size_t base = (size_t)P * (size_t)(j->ng + 1);
+		if (!j->has[base + (size_t)j->ng])
+			continue;
+		fail |= json_array_append_new(periods, json_pack("[i, i]", j->per[P].fy, j->per[P].p));
+		json_t *row = json_array();
+		for (int g = 0; row && g <= j->ng; g++) {
+			size_t at = base + (size_t)g;
+			if (!j->has[at]) {
+				fail |= json_array_append_new(row, json_null());
+				continue;
+			}
+			json_t *c = json_array();
+			const int *x = &j->idx[at * (size_t)s->nc];
+			for (int k = 0; k < s->npub; k++)
+				fail |= json_array_append_new(c, json_integer((json_int_t)rs_sdc_value(j->t, x[k])));
+			for (int k = 0; k < s->npub; k++)
+				fail |= json_array_append_new(c, json_integer((json_int_t)rs_sdc_state(j->t, x[k])));
+			for (int m = 0; m < s->nm; m++)
+				fail |= json_array_append_new(
+					c, json_integer((json_int_t)rs_sdc_measure_state(j->t, j->meas[at * (size_t)s->nm + (size_t)m])));
+			if (s->with_sum)
+				fail |= json_array_append_new(c, json_real(j->sum[at]));
+			fail |= json_array_append_new(row, c);
+		}
+		fail |= json_array_append_new(cells, row);
+	}
+	if (fail) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+int st_lat_protected(json_t **out, const struct st_lat_spec *spec, const struct st_lat_atom *atoms, int na,
+                     const struct rs_sdc_rules *rules, int raw)
+{
+	struct st_lat j;
+	int rc = st_lat_build(&j, spec, atoms, na);
+	if (rc == 0 && !raw)
+		rc = st_protect(j.t, rules);
+	if (rc == 0 && !(*out = st_lat_json(&j))) {
+		rs_error_set("out of memory");
+		rc = RS_ENOMEM;
+	}
+	st_lat_free(&j);
+	return rc;
+}
+
+const json_t *st_lat_cells(const json_t *joint, int fy, int p)
+{
+	const json_t *periods = json_object_get(joint, "periods");
+	for (size_t P = 0; P < json_array_size(periods); P++) {
+		const json_t *q = json_array_get(periods, P);
+		if (json_integer_value(json_array_get(q, 0)) == fy && (fy < 0 || json_integer_value(json_array_get(q, 1)) == p))
+			return json_array_get(json_object_get(joint, "cells"), P);
+	}
+	return NULL;
+}
+
+const json_t *st_lat_cell(const json_t *joint, const json_t *cells, const char *key)
+{
+	const json_t *groups = json_object_get(joint, "groups");
+	size_t ng = json_array_size(groups);
+	if (!cells)
+		return NULL;
+	if (!key)
+		return json_array_get(cells, ng);
+	/* The groups are sorted (st_lat_build): a binary search. */
+	size_t lo = 0, hi = ng;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(json_string_value(json_array_get(groups, mid)), key);
+		if (c == 0) {
+			const json_t *cell = json_array_get(cells, mid);
+			return json_is_null(cell) ? NULL : cell;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+long long st_lat_hash(const struct st_lat_atom *a, int n)
+{
+	unsigned long long h = 14695981039346656037ull;
+	for (int i = 0; i < n; i++) {
+		const unsigned char *parts[] = { (const unsigned char *)a[i].group, (const unsigned char *)a[i].month,
+			                             (const unsigned char *)a[i].v, (const unsigned char *)&a[i].sum };
+		const size_t lens[] = { strlen(a[i].group) + 1, strlen(a[i].month) + 1, sizeof a[i].v, sizeof a[i].sum };
+		for (int p = 0; p < 4; p++)
+			for (size_t b = 0; b < lens[p]; b++)
+				h = (h ^ parts[p][b]) * 1099511628211ull;
+	}
+	return (long long)(h >> 1); /* a bigint */
+}
