@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int cli_stats_export(int argc, char **argv)
 {
@@ -114,20 +115,52 @@ static int cli_stats_export(int argc, char **argv)
 	return CLI_OK;
 }
 
+struct cli_stats_progress {
+	double start, last;
+};
+
+static double cli_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A line per step that starts 2 s or more after the last line (a quick refresh says nothing). */
+static void cli_stats_progress(void *ctx, const char *step, int done, int total)
+{
+	struct cli_stats_progress *p = ctx;
+	double now = cli_now();
+	if (now - p->last < 2.0)
+		return;
+	p->last = now;
+	if (total > 1)
+		fprintf(stderr, "stats refresh: %s %d/%d (%.0f s)\n", step, done, total, now - p->start);
+	else
+		fprintf(stderr, "stats refresh: %s (%.0f s)\n", step, now - p->start);
+}
+
 static int cli_stats_refresh(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		printf("usage: riss stats refresh\n\nRecompute the partial aggregates behind the statistics tables from the\n"
-		       "exam results, the register and the skill profiles (the job does it on every run).\n");
+		printf("usage: riss stats refresh [--quiet]\n\nRecompute the partial aggregates behind the statistics tables from the\n"
+		       "exam results, the register and the skill profiles, and protect every dated table\n"
+		       "ahead of the requests (the job does it on every run; at a million results the\n"
+		       "first run takes minutes). Progress lines go to stderr every few seconds.\n\n"
+		       "  --quiet   no progress lines\n");
 		return CLI_OK;
 	}
-	if (argc > 1)
-		return cli_usage_error("stats refresh: unexpected argument '%s'", argv[1]);
+	int quiet = argc > 1 && strcmp(argv[1], "--quiet") == 0;
+	if (argc > 1 + quiet)
+		return cli_usage_error("stats refresh: unexpected argument '%s'", argv[1 + quiet]);
 	rs_db *db = NULL;
 	int rc = cli_db_open(&db);
 	if (rc != CLI_OK)
 		return rc;
-	int e = st_refresh(db);
+	struct cli_stats_progress prog = { cli_now(), 0 };
+	prog.last = prog.start;
+	struct st_progress pg = { cli_stats_progress, &prog };
+	int e = st_refresh_with(db, quiet ? NULL : &pg);
 	rs_db_close(db);
 	if (e != 0)
 		return cli_fail("stats refresh: %s", rs_error_last());

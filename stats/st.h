@@ -50,4 +50,13 @@ char *st_csv(const json_t *table, int en);
 /* Refresh every module's partial aggregates (the job, riss stats refresh). */
 int st_refresh(rs_db *db);
 
+/* Progress of a refresh: fn(ctx, step, done, total) as each step starts (step: an English
+ * name for an operator's log; done of total, or 0 of 1 for a step without parts). */
+struct st_progress {
+	void (*fn)(void *ctx, const char *step, int done, int total);
+	void *ctx;
+};
+/* st_refresh, telling pg (may be NULL) each step. */
+int st_refresh_with(rs_db *db, const struct st_progress *pg);
+
 #endif

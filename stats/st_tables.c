@@ -1347,12 +1347,14 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 	return 0;
 }
 
+static void st_step(const struct st_progress *pg, const char *step, int done, int total);
+
 /* The job's step after the cube's refresh (stats4): every exam table (and the score
  * distribution) protected over the whole period lattice for the filters the dashboard offers
  * — none, each centre, each prefecture that has figures — and kept under the cube's stamp, so
  * a release of any of them, whatever the period, is one read. Other filters (several at
  * once, an exam) are protected on request. */
-static int st_exam_precompute(rs_db *db, const struct rs_sdc_rules *rules)
+static int st_exam_precompute(rs_db *db, const struct rs_sdc_rules *rules, const struct st_progress *pg)
 {
 	long long stamp = 0;
 	char as_of[40];
@@ -1372,6 +1374,7 @@ static int st_exam_precompute(rs_db *db, const struct rs_sdc_rules *rules)
 		if (v >= 0 && (len == 0 || len >= (v < nc ? sizeof f.centre : sizeof f.prefecture)))
 			continue; /* not answered (no filter names it), or not a code a filter accepts */
 		memcpy(v < nc ? f.centre : f.prefecture, key, len + 1);
+		st_step(pg, "exam tables", v + 2, nc + np + 1);
 		for (int t = 0; rc == 0 && t < ST_NDEFS; t++)
 			if (st_defs[t].src == ST_SRC_EXAM || st_defs[t].src == ST_SRC_SCORES)
 				rc = st_joint_keep(db, &st_defs[t], &f, rules, stamp, st_exam_joint_of);
@@ -1384,7 +1387,7 @@ static int st_exam_precompute(rs_db *db, const struct rs_sdc_rules *rules)
 }
 
 /* The same for the register tables after the register's refresh: none, each prefecture. */
-static int st_register_precompute(rs_db *db, const struct rs_sdc_rules *rules)
+static int st_register_precompute(rs_db *db, const struct rs_sdc_rules *rules, const struct st_progress *pg)
 {
 	long long stamp = 0;
 	char as_of[40];
@@ -1400,6 +1403,7 @@ static int st_register_precompute(rs_db *db, const struct rs_sdc_rules *rules)
 			continue;
 		if (v >= 0)
 			memcpy(f.prefecture, prefs[v].key, strlen(prefs[v].key) + 1);
+		st_step(pg, "register tables", v + 2, np + 1);
 		for (int t = 0; rc == 0 && t < ST_NDEFS; t++)
 			if (st_defs[t].src == ST_SRC_REGISTER)
 				rc = st_joint_keep(db, &st_defs[t], &f, rules, stamp, st_register_joint_of);
@@ -1410,19 +1414,36 @@ static int st_register_precompute(rs_db *db, const struct rs_sdc_rules *rules)
 	return rc;
 }
 
-int st_refresh(rs_db *db)
+/* A step of the refresh to the caller's progress function, if any. */
+static void st_step(const struct st_progress *pg, const char *step, int done, int total)
 {
+	if (pg && pg->fn)
+		pg->fn(pg->ctx, step, done, total);
+}
+
+int st_refresh_with(rs_db *db, const struct st_progress *pg)
+{
+	st_step(pg, "exam aggregates", 0, 1);
 	int rc = dlv_stats_refresh(db);
-	if (rc == 0)
+	if (rc == 0) {
+		st_step(pg, "register aggregates", 0, 1);
 		rc = reg_stats_refresh(db);
+	}
 	if (rc == 0) {
 		struct rs_sdc_rules rules = rs_sdc_rules_default();
-		rc = st_exam_precompute(db, &rules);
+		rc = st_exam_precompute(db, &rules, pg);
 		if (rc == 0)
-			rc = st_register_precompute(db, &rules);
+			rc = st_register_precompute(db, &rules, pg);
 	}
 	/* The skills section: every profile counted in bulk and kept (0067), not per request. */
-	if (rc == 0)
+	if (rc == 0) {
+		st_step(pg, "skill counts", 0, 1);
 		rc = cpd_skills_claim_counts_refresh(NULL, db, (int64_t)time(NULL));
+	}
 	return rc;
+}
+
+int st_refresh(rs_db *db)
+{
+	return st_refresh_with(db, NULL);
 }
