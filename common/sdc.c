@@ -227,32 +227,26 @@ static void rs_sdc_peel(const rs_sdc_table *t, const int *col, unsigned char *fi
 }
 
 /* A certificate that needs no linear programme (stats4): from the reduced row echelon form
- * (a, rows x nc over the core; pivot, prow) every free column f gives a direction d of the
- * solution set (d_f = 1, d_p = -a[prow[p]][f] on the pivots, 0 elsewhere: A d = 0). The true
- * values x are a feasible point, so x + s d is feasible for every s with x + s d >= 0; when
- * such a step moves unknown c by at least 1, c's interval is at least 1 wide: moves[c] = 1
- * (c is not pinned). Sound whatever it misses: an unknown without a certificate goes to the
- * linear programme as before. */
-static void rs_sdc_moves(const rs_sdc_table *t, const int *col, int nu, const int *map, int nc, const double *a,
-                         int rows, const unsigned char *pivot, const int *prow, unsigned char *moves)
+ * of one block of the core (a, rows x nc; pivot, prow) every free column f gives a direction
+ * d of the solution set (d_f = 1, d_p = -a[prow[p]][f] on the pivots, 0 elsewhere: A d = 0).
+ * The true values x are a feasible point, so x + s d is feasible for every s with
+ * x + s d >= 0; when such a step moves unknown c by at least 1, c's interval is at least 1
+ * wide: moves[c] = 1 (c is not pinned). Sound whatever it misses: an unknown without a
+ * certificate goes to the linear programme as before. ents[k] = the entry of block column k,
+ * rel[0 .. nrel) the block's relations, bmap[unknown] = its block column or -1. */
+static void rs_sdc_moves(const rs_sdc_table *t, const int *col, const int *bmap, int nc, const int *ents,
+                         const int *rel, int nrel, const double *a, const unsigned char *pivot, const int *prow,
+                         unsigned char *moves)
 {
-	(void)rows;
-	/* The core column of each entry's value, and the unknown (column of col) of each core column. */
-	double *x = malloc((size_t)nc * sizeof *x);
-	int *back = malloc((size_t)nc * sizeof *back);
-	if (!x || !back) {
+	double *x = malloc((size_t)nc * sizeof *x), *d = malloc((size_t)nc * sizeof *d);
+	if (!x || !d) {
 		free(x);
-		free(back);
+		free(d);
 		return; /* no certificate: the programmes decide */
 	}
-	for (int e = 0; e < t->n; e++)
-		if (col[e] >= 0 && map[col[e]] >= 0) {
-			x[map[col[e]]] = (double)t->e[e].v;
-			back[map[col[e]]] = col[e];
-		}
-	(void)nu;
-	double *d = malloc((size_t)nc * sizeof *d);
-	for (int f = 0; d && f < nc; f++) {
+	for (int k = 0; k < nc; k++)
+		x[k] = (double)t->e[ents[k]].v;
+	for (int f = 0; f < nc; f++) {
 		if (pivot[f])
 			continue;
 		/* The direction, checked against the relations themselves (integer coefficients):
@@ -260,12 +254,13 @@ static void rs_sdc_moves(const rs_sdc_table *t, const int *col, int nu, const in
 		for (int p = 0; p < nc; p++)
 			d[p] = p == f ? 1 : pivot[p] ? -a[(size_t)prow[p] * nc + f] : 0;
 		int exact = 1;
-		for (int r = 0; r < t->nrel && exact; r++) {
+		for (int k = 0; k < nrel && exact; k++) {
+			int r = rel[k];
 			double sum = 0;
 			for (int q = t->rel_off[r]; q < t->rel_off[r + 1]; q++) {
 				int c = col[t->terms[q].idx];
-				if (c >= 0 && map[c] >= 0)
-					sum += t->terms[q].coef * d[map[c]];
+				if (c >= 0 && bmap[c] >= 0)
+					sum += t->terms[q].coef * d[bmap[c]];
 			}
 			exact = fabs(sum) < 1e-9;
 		}
@@ -283,15 +278,114 @@ static void rs_sdc_moves(const rs_sdc_table *t, const int *col, int nu, const in
 		}
 		double step = up > down ? up : down;
 		if (step >= 1 + 1e-6)
-			moves[back[f]] = 1;
+			moves[col[ents[f]]] = 1;
 		for (int p = 0; p < nc; p++) {
 			if (pivot[p] && fabs(d[p]) > RS_SDC_EPS && step * fabs(d[p]) >= 1 + 1e-6)
-				moves[back[p]] = 1;
+				moves[col[ents[p]]] = 1;
 		}
 	}
 	free(d);
 	free(x);
-	free(back);
+}
+
+/* Gauss-Jordan elimination of one block of the core: its relations rel[0 .. rows), its
+ * unknowns ents[0 .. nc) (bmap[unknown] = block column). Sets det[] for its pivots whose row
+ * has no free column, and moves[] (may be NULL) by rs_sdc_moves. 0 or RS_ENOMEM. */
+static int rs_sdc_eliminate(const rs_sdc_table *t, const int *col, const int *bmap, int nc, const int *ents,
+                            const int *rel, int rows, unsigned char *det, unsigned char *moves)
+{
+	double *a = calloc((size_t)rows * (size_t)nc, sizeof *a);
+	unsigned char *pivot = calloc((size_t)nc, 1);
+	int *prow = malloc((size_t)nc * sizeof *prow), *nzc = malloc((size_t)nc * sizeof *nzc);
+	if (!a || !pivot || !prow || !nzc) {
+		free(a);
+		free(pivot);
+		free(prow);
+		free(nzc);
+		return RS_ENOMEM;
+	}
+	for (int zr = 0; zr < rows; zr++)
+		for (int q = t->rel_off[rel[zr]]; q < t->rel_off[rel[zr] + 1]; q++) {
+			int c = col[t->terms[q].idx];
+			if (c >= 0 && bmap[c] >= 0)
+				a[(size_t)zr * nc + bmap[c]] += t->terms[q].coef;
+		}
+	int r = 0;
+	for (int c = 0; c < nc && r < rows; c++) {
+		int best = -1;
+		double bv = RS_SDC_EPS;
+		for (int i = r; i < rows; i++)
+			if (fabs(a[(size_t)i * nc + c]) > bv) {
+				bv = fabs(a[(size_t)i * nc + c]);
+				best = i;
+			}
+		if (best < 0)
+			continue;
+		if (best != r)
+			for (int j = 0; j < nc; j++) {
+				double x = a[(size_t)r * nc + j];
+				a[(size_t)r * nc + j] = a[(size_t)best * nc + j];
+				a[(size_t)best * nc + j] = x;
+			}
+		/* The pivot row's non-zeros: the rows are sparse (a few unknowns each) and stay
+		 * nearly so, so each update touches those columns only (stats7). */
+		double p = a[(size_t)r * nc + c];
+		int nnz = 0;
+		for (int j = 0; j < nc; j++) {
+			double *x = &a[(size_t)r * nc + j];
+			if (*x == 0)
+				continue;
+			*x /= p;
+			if (fabs(*x) < 1e-12)
+				*x = 0;
+			else
+				nzc[nnz++] = j;
+		}
+		for (int i = 0; i < rows; i++) {
+			double f = a[(size_t)i * nc + c];
+			if (i == r || f == 0)
+				continue;
+			if (fabs(f) < RS_SDC_EPS) {
+				a[(size_t)i * nc + c] = 0;
+				continue;
+			}
+			for (int k = 0; k < nnz; k++) {
+				double *x = &a[(size_t)i * nc + nzc[k]];
+				*x -= f * a[(size_t)r * nc + nzc[k]];
+				if (fabs(*x) < 1e-12)
+					*x = 0;
+			}
+			a[(size_t)i * nc + c] = 0;
+		}
+		pivot[c] = 1;
+		prow[c] = r;
+		r++;
+	}
+	for (int k = 0; k < nc; k++) {
+		if (!pivot[k])
+			continue;
+		int fixed = 1;
+		for (int j = 0; j < nc && fixed; j++)
+			if (!pivot[j] && fabs(a[(size_t)prow[k] * nc + j]) > RS_SDC_EPS)
+				fixed = 0;
+		det[col[ents[k]]] = (unsigned char)fixed;
+	}
+	if (moves && r > 0)
+		rs_sdc_moves(t, col, bmap, nc, ents, rel, rows, a, pivot, prow, moves);
+	free(a);
+	free(pivot);
+	free(prow);
+	free(nzc);
+	return 0;
+}
+
+static int rs_sdc_find(int *up, int x)
+{
+	while (up[x] != x) {
+		up[x] = up[up[x]];
+		x = up[x];
+	}
+	return x;
 }
 
 /* Reduced row echelon form of the relations over the unknowns (col[i] = column of entry i or
@@ -318,89 +412,104 @@ static int rs_sdc_determined(const rs_sdc_table *t, const int *col, int nu, int 
 			if (col[i] >= 0 && t->e[i].v == 0)
 				det[col[i]] = 1;
 	rs_sdc_peel(t, col, det);
-	/* The core: the unknowns not fixed yet, and the relations with two or more of them. */
+	/* The core: the unknowns not fixed yet, and the relations with two or more of them,
+	 * eliminated block by block (stats7): unknowns tied by no chain of core relations are
+	 * independent, so each block's elimination is exact on its own, and the cost is the sum
+	 * of the blocks' cubes, not the cube of the whole core (a filter star's core runs to
+	 * thousands of unknowns in hundreds of blocks). */
 	int *map = malloc((size_t)nu * sizeof *map);
 	if (!map)
 		return RS_ENOMEM;
 	int nc = 0;
 	for (int c = 0; c < nu; c++)
 		map[c] = det[c] ? -1 : nc++;
-	int rows = 0;
-	for (int r = 0; r < t->nrel; r++)
-		rows += rs_sdc_core_row(t, r, col, map);
-	if (nc == 0 || rows == 0) {
-		free(map);
-		return 0;
-	}
-	double *a = calloc((size_t)rows * (size_t)nc, sizeof *a);
-	unsigned char *pivot = calloc((size_t)nc, 1);
-	int *prow = malloc((size_t)nc * sizeof *prow);
-	if (!a || !pivot || !prow) {
-		free(a);
-		free(pivot);
-		free(prow);
-		free(map);
-		return RS_ENOMEM;
-	}
-	int zr = 0;
-	for (int r = 0; r < t->nrel; r++) {
+	int *up = malloc((size_t)(nc ? nc : 1) * sizeof *up), *rowblk = malloc((size_t)(t->nrel ? t->nrel : 1) * sizeof *rowblk);
+	int *ents = malloc((size_t)(nc ? nc : 1) * sizeof *ents), *bmap = malloc((size_t)nu * sizeof *bmap);
+	int *blk = malloc((size_t)(nc ? nc : 1) * sizeof *blk), *rel = malloc((size_t)(t->nrel ? t->nrel : 1) * sizeof *rel);
+	int *start = calloc((size_t)nc + 2, sizeof *start), *rstart = calloc((size_t)nc + 2, sizeof *rstart);
+	int rc = up && rowblk && ents && bmap && blk && rel && start && rstart ? 0 : RS_ENOMEM;
+	for (int c = 0; rc == 0 && c < nc; c++)
+		up[c] = c;
+	/* The blocks: union the core unknowns of every core relation. */
+	for (int r = 0; rc == 0 && r < t->nrel; r++) {
+		rowblk[r] = -1;
 		if (!rs_sdc_core_row(t, r, col, map))
 			continue;
+		int first = -1;
 		for (int q = t->rel_off[r]; q < t->rel_off[r + 1]; q++) {
 			int c = col[t->terms[q].idx];
-			if (c >= 0 && map[c] >= 0)
-				a[(size_t)zr * nc + map[c]] += t->terms[q].coef;
-		}
-		zr++;
-	}
-	int r = 0;
-	for (int c = 0; c < nc && r < rows; c++) {
-		int best = -1;
-		double bv = RS_SDC_EPS;
-		for (int i = r; i < rows; i++)
-			if (fabs(a[(size_t)i * nc + c]) > bv) {
-				bv = fabs(a[(size_t)i * nc + c]);
-				best = i;
-			}
-		if (best < 0)
-			continue;
-		if (best != r)
-			for (int j = 0; j < nc; j++) {
-				double x = a[(size_t)r * nc + j];
-				a[(size_t)r * nc + j] = a[(size_t)best * nc + j];
-				a[(size_t)best * nc + j] = x;
-			}
-		double p = a[(size_t)r * nc + c];
-		for (int j = 0; j < nc; j++)
-			a[(size_t)r * nc + j] /= p;
-		for (int i = 0; i < rows; i++) {
-			double f = a[(size_t)i * nc + c];
-			if (i == r || fabs(f) < RS_SDC_EPS)
+			if (c < 0 || map[c] < 0)
 				continue;
-			for (int j = 0; j < nc; j++)
-				a[(size_t)i * nc + j] -= f * a[(size_t)r * nc + j];
+			int x = rs_sdc_find(up, map[c]);
+			if (first < 0)
+				first = x;
+			else if (x != first)
+				up[x] = first;
 		}
-		pivot[c] = 1;
-		prow[c] = r;
-		r++;
+		rowblk[r] = first; /* a member: its root is found below */
 	}
-	for (int c = 0; c < nu; c++) {
-		int k = map[c];
-		if (k < 0 || !pivot[k])
-			continue;
-		int fixed = 1;
-		for (int j = 0; j < nc && fixed; j++)
-			if (!pivot[j] && fabs(a[(size_t)prow[k] * nc + j]) > RS_SDC_EPS)
-				fixed = 0;
-		det[c] = (unsigned char)fixed;
+	/* Number the blocks, then list each block's unknowns (entries) and relations. */
+	int nb = 0;
+	for (int k = 0; rc == 0 && k < nc; k++)
+		blk[k] = -1;
+	for (int k = 0; rc == 0 && k < nc; k++) {
+		int root = rs_sdc_find(up, k);
+		if (blk[root] < 0)
+			blk[root] = nb++;
 	}
-	if (moves && r > 0)
-		rs_sdc_moves(t, col, nu, map, nc, a, rows, pivot, prow, moves);
-	free(a);
-	free(pivot);
-	free(prow);
+	for (int c = 0; rc == 0 && c < nu; c++)
+		if (map[c] >= 0)
+			start[blk[rs_sdc_find(up, map[c])] + 1]++;
+	for (int r = 0; rc == 0 && r < t->nrel; r++)
+		if (rowblk[r] >= 0) {
+			rowblk[r] = blk[rs_sdc_find(up, rowblk[r])];
+			rstart[rowblk[r] + 1]++;
+		}
+	for (int b = 0; rc == 0 && b < nb; b++) {
+		start[b + 1] += start[b];
+		rstart[b + 1] += rstart[b];
+	}
+	if (rc == 0) {
+		int *fill = blk; /* reused: block -> next slot (blk of roots is read through up first) */
+		int *bof = malloc((size_t)(nc ? nc : 1) * sizeof *bof);
+		if (!bof)
+			rc = RS_ENOMEM;
+		for (int k = 0; rc == 0 && k < nc; k++)
+			bof[k] = blk[rs_sdc_find(up, k)];
+		for (int b = 0; rc == 0 && b < nb; b++)
+			fill[b] = start[b];
+		for (int i = 0; rc == 0 && i < t->n; i++)
+			if (col[i] >= 0 && map[col[i]] >= 0) {
+				int b = bof[map[col[i]]];
+				bmap[col[i]] = fill[b] - start[b];
+				ents[fill[b]++] = i;
+			}
+		for (int b = 0; rc == 0 && b < nb; b++)
+			fill[b] = rstart[b];
+		for (int r = 0; rc == 0 && r < t->nrel; r++)
+			if (rowblk[r] >= 0)
+				rel[fill[rowblk[r]]++] = r;
+		free(bof);
+	}
+	for (int c = 0; rc == 0 && c < nu; c++)
+		if (map[c] < 0)
+			bmap[c] = -1;
+	/* bmap holds block columns of every block at once: a relation holds unknowns of one
+	 * block only, so each block's elimination reads its own. */
+	for (int b = 0; rc == 0 && b < nb; b++)
+		if (rstart[b + 1] > rstart[b])
+			rc = rs_sdc_eliminate(t, col, bmap, start[b + 1] - start[b], &ents[start[b]], &rel[rstart[b]],
+			                      rstart[b + 1] - rstart[b], det, moves);
+	free(up);
+	free(rowblk);
+	free(ents);
+	free(bmap);
+	free(blk);
+	free(rel);
+	free(start);
+	free(rstart);
 	free(map);
-	return 0;
+	return rc;
 }
 
 /* ---- Linear programming: the adversary's interval for one unknown ------------------------ */
@@ -753,73 +862,112 @@ int rs_sdc_audit(const rs_sdc_table *t, const struct rs_sdc_rules *rules, int *p
 	return rs_sdc_audit_upto(t, rules, pinned, npinned, 0, NULL, 0);
 }
 
+/* Which relations hold each entry: relation rel[off[i] .. off[i + 1]) of entry i (built
+ * once per protect run: the relations do not change meanwhile). */
+struct rs_sdc_inc {
+	int *off, *rel;
+};
+
+static void rs_sdc_inc_free(struct rs_sdc_inc *x)
+{
+	free(x->off);
+	free(x->rel);
+}
+
+static int rs_sdc_inc_build(const rs_sdc_table *t, struct rs_sdc_inc *x)
+{
+	x->off = calloc((size_t)t->n + 1, sizeof *x->off);
+	x->rel = malloc((size_t)(t->nterms ? t->nterms : 1) * sizeof *x->rel);
+	if (!x->off || !x->rel) {
+		rs_sdc_inc_free(x);
+		return RS_ENOMEM;
+	}
+	for (int q = 0; q < t->nterms; q++)
+		x->off[t->terms[q].idx + 1]++;
+	for (int i = 0; i < t->n; i++)
+		x->off[i + 1] += x->off[i];
+	int *fill = malloc((size_t)(t->n ? t->n : 1) * sizeof *fill);
+	if (!fill) {
+		rs_sdc_inc_free(x);
+		return RS_ENOMEM;
+	}
+	memcpy(fill, x->off, (size_t)t->n * sizeof *fill);
+	for (int r = 0; r < t->nrel; r++)
+		for (int q = t->rel_off[r]; q < t->rel_off[r + 1]; q++) {
+			int i = t->terms[q].idx;
+			/* An entry twice in one relation is listed once. */
+			if (fill[i] == x->off[i] || x->rel[fill[i] - 1] != r)
+				x->rel[fill[i]++] = r;
+		}
+	/* Close the gaps left by entries listed once for two terms. */
+	int w = 0;
+	for (int i = 0; i < t->n; i++) {
+		int from = x->off[i], to = fill[i];
+		x->off[i] = w;
+		for (int k = from; k < to; k++)
+			x->rel[w++] = x->rel[k];
+	}
+	x->off[t->n] = w;
+	free(fill);
+	return 0;
+}
+
+/* The cheapest published entry of relation r (inner cells before totals, small before large,
+ * zeros last among the cells) into best / bestcost. */
+static void rs_sdc_cheapest(const rs_sdc_table *t, int r, int *best, double *bestcost)
+{
+	for (int q = t->rel_off[r]; q < t->rel_off[r + 1]; q++) {
+		int i = t->terms[q].idx;
+		if (rs_sdc_unknown(t, i))
+			continue;
+		/* A published zero is a poor complement: non-negativity pins it at 0 in most sums,
+		 * so it would need protecting in turn (the period lattice of stats3 has many):
+		 * after every non-zero cell, before the totals. */
+		double cost = (double)t->e[i].v + (t->e[i].kind == RS_SDC_TOTAL ? 1e15 : 0) + (t->e[i].v == 0 ? 1e14 : 0);
+		if (cost < *bestcost) {
+			*bestcost = cost;
+			*best = i;
+		}
+	}
+}
+
 /* The published entry to suppress next so that entry p is no longer pinned: the cheapest
- * published entry sharing a relation with p (inner cells before totals, small before large,
- * zeros last among the cells),
- * else one sharing a relation with an unknown of those relations, else any. */
-static int rs_sdc_complement(const rs_sdc_table *t, int p)
+ * published entry sharing a relation with p, else one sharing a relation with an unknown of
+ * those relations, else any. */
+static int rs_sdc_complement(const rs_sdc_table *t, const struct rs_sdc_inc *x, int p)
 {
 	int best = -1;
 	double bestcost = DBL_MAX;
-	for (int pass = 0; pass < 3 && best < 0; pass++) {
-		for (int r = 0; r < t->nrel; r++) {
-			int touches = pass == 2;
-			for (int q = t->rel_off[r]; q < t->rel_off[r + 1] && !touches; q++) {
-				int i = t->terms[q].idx;
-				if (i == p)
-					touches = 1;
-				else if (pass == 1 && rs_sdc_unknown(t, i)) {
-					/* Does this unknown share a relation with p? */
-					for (int r2 = 0; r2 < t->nrel && !touches; r2++) {
-						int hasp = 0, hasi = 0;
-						for (int q2 = t->rel_off[r2]; q2 < t->rel_off[r2 + 1]; q2++) {
-							hasp |= t->terms[q2].idx == p;
-							hasi |= t->terms[q2].idx == i;
-						}
-						touches = hasp && hasi;
-					}
-				}
-			}
-			if (!touches)
+	for (int k = x->off[p]; k < x->off[p + 1]; k++)
+		rs_sdc_cheapest(t, x->rel[k], &best, &bestcost);
+	for (int k = x->off[p]; best < 0 && k < x->off[p + 1]; k++) {
+		int r = x->rel[k];
+		for (int q = t->rel_off[r]; q < t->rel_off[r + 1]; q++) {
+			int u = t->terms[q].idx;
+			if (u == p || !rs_sdc_unknown(t, u))
 				continue;
-			for (int q = t->rel_off[r]; q < t->rel_off[r + 1]; q++) {
-				int i = t->terms[q].idx;
-				if (rs_sdc_unknown(t, i))
-					continue;
-				/* A published zero is a poor complement: non-negativity pins it at 0 in
-				 * most sums, so it would need protecting in turn (the period lattice of
-				 * stats3 has many): after every non-zero cell, before the totals. */
-				double cost = (double)t->e[i].v + (t->e[i].kind == RS_SDC_TOTAL ? 1e15 : 0) +
-				              (t->e[i].v == 0 ? 1e14 : 0);
-				if (cost < bestcost) {
-					bestcost = cost;
-					best = i;
-				}
-			}
+			for (int k2 = x->off[u]; k2 < x->off[u + 1]; k2++)
+				rs_sdc_cheapest(t, x->rel[k2], &best, &bestcost);
 		}
 	}
+	for (int r = 0; best < 0 && r < t->nrel; r++)
+		rs_sdc_cheapest(t, r, &best, &bestcost);
 	return best;
 }
 
 /* Mark the relations that hold entry i. */
-static void rs_sdc_touch(const rs_sdc_table *t, int i, unsigned char *touched)
+static void rs_sdc_touch(const struct rs_sdc_inc *x, int i, unsigned char *touched)
 {
-	for (int r = 0; r < t->nrel; r++)
-		for (int q = t->rel_off[r]; q < t->rel_off[r + 1]; q++)
-			if (t->terms[q].idx == i) {
-				touched[r] = 1;
-				break;
-			}
+	for (int k = x->off[i]; k < x->off[i + 1]; k++)
+		touched[x->rel[k]] = 1;
 }
 
 /* Does a marked relation hold entry i? */
-static int rs_sdc_touched(const rs_sdc_table *t, int i, const unsigned char *touched)
+static int rs_sdc_touched(const struct rs_sdc_inc *x, int i, const unsigned char *touched)
 {
-	for (int r = 0; r < t->nrel; r++)
-		if (touched[r])
-			for (int q = t->rel_off[r]; q < t->rel_off[r + 1]; q++)
-				if (t->terms[q].idx == i)
-					return 1;
+	for (int k = x->off[i]; k < x->off[i + 1]; k++)
+		if (touched[x->rel[k]])
+			return 1;
 	return 0;
 }
 
@@ -840,7 +988,8 @@ int rs_sdc_protect(rs_sdc_table *t, const struct rs_sdc_rules *rules)
 	unsigned char *cleared = calloc((size_t)(t->n ? t->n : 1), 1);
 	int *pins = malloc((size_t)(t->n ? t->n : 1) * sizeof *pins);
 	unsigned char *touched = calloc((size_t)(t->nrel ? t->nrel : 1), 1);
-	int rc = cleared && pins && touched ? 0 : RS_ENOMEM;
+	struct rs_sdc_inc inc = { NULL, NULL };
+	int rc = cleared && pins && touched ? rs_sdc_inc_build(t, &inc) : RS_ENOMEM;
 	if (rc != 0)
 		rs_error_set("out of memory");
 	/* Each round acts on every figure that linear algebra alone pins (no linear programme:
@@ -862,9 +1011,9 @@ int rs_sdc_protect(rs_sdc_table *t, const struct rs_sdc_rules *rules)
 		int acted = 0;
 		for (int k = 0; k < found && k < t->n; k++) {
 			int p = pins[k];
-			if (acted && rs_sdc_touched(t, p, touched))
+			if (acted && rs_sdc_touched(&inc, p, touched))
 				continue;
-			int c = rs_sdc_complement(t, p);
+			int c = rs_sdc_complement(t, &inc, p);
 			if (c < 0) {
 				if (acted)
 					continue;
@@ -874,14 +1023,15 @@ int rs_sdc_protect(rs_sdc_table *t, const struct rs_sdc_rules *rules)
 				break;
 			}
 			t->e[c].state = RS_SDC_SECONDARY;
-			rs_sdc_touch(t, p, touched);
-			rs_sdc_touch(t, c, touched);
+			rs_sdc_touch(&inc, p, touched);
+			rs_sdc_touch(&inc, c, touched);
 			acted++;
 		}
 	}
 	free(cleared);
 	free(pins);
 	free(touched);
+	rs_sdc_inc_free(&inc);
 	if (rc != 0)
 		return rc;
 	for (int m = 0; m < t->nm; m++) {
