@@ -226,157 +226,311 @@ static void rs_sdc_peel(const rs_sdc_table *t, const int *col, unsigned char *fi
 	}
 }
 
-/* A certificate that needs no linear programme (stats4): from the reduced row echelon form
- * of one block of the core (a, rows x nc; pivot, prow) every free column f gives a direction
- * d of the solution set (d_f = 1, d_p = -a[prow[p]][f] on the pivots, 0 elsewhere: A d = 0).
- * The true values x are a feasible point, so x + s d is feasible for every s with
- * x + s d >= 0; when such a step moves unknown c by at least 1, c's interval is at least 1
- * wide: moves[c] = 1 (c is not pinned). Sound whatever it misses: an unknown without a
- * certificate goes to the linear programme as before. ents[k] = the entry of block column k,
- * rel[0 .. nrel) the block's relations, bmap[unknown] = its block column or -1. */
-static void rs_sdc_moves(const rs_sdc_table *t, const int *col, const int *bmap, int nc, const int *ents,
-                         const int *rel, int nrel, const double *a, const unsigned char *pivot, const int *prow,
-                         unsigned char *moves)
+/* ---- Sparse Gauss-Jordan elimination of one block of the core (stats7) -------------------- */
+
+/* A sparse row: columns ascending, non-zero values. */
+struct rs_sdc_srow {
+	int n, cap;
+	int *c;
+	double *v;
+};
+
+static void rs_sdc_srow_free(struct rs_sdc_srow *r)
 {
-	double *x = malloc((size_t)nc * sizeof *x), *d = malloc((size_t)nc * sizeof *d);
-	if (!x || !d) {
-		free(x);
-		free(d);
-		return; /* no certificate: the programmes decide */
-	}
-	for (int k = 0; k < nc; k++)
-		x[k] = (double)t->e[ents[k]].v;
-	for (int f = 0; f < nc; f++) {
-		if (pivot[f])
-			continue;
-		/* The direction, checked against the relations themselves (integer coefficients):
-		 * the elimination ran in floating point, a certificate must not rest on it. */
-		for (int p = 0; p < nc; p++)
-			d[p] = p == f ? 1 : pivot[p] ? -a[(size_t)prow[p] * nc + f] : 0;
-		int exact = 1;
-		for (int k = 0; k < nrel && exact; k++) {
-			int r = rel[k];
-			double sum = 0;
-			for (int q = t->rel_off[r]; q < t->rel_off[r + 1]; q++) {
-				int c = col[t->terms[q].idx];
-				if (c >= 0 && bmap[c] >= 0)
-					sum += t->terms[q].coef * d[bmap[c]];
-			}
-			exact = fabs(sum) < 1e-9;
-		}
-		if (!exact)
-			continue;
-		/* The largest steps up (s > 0) and down (s < 0) that keep every pivot and x_f >= 0. */
-		double up = DBL_MAX, down = x[f]; /* x_f - s >= 0 for the step down */
-		for (int p = 0; p < nc; p++) {
-			if (!pivot[p])
-				continue;
-			if (d[p] < -RS_SDC_EPS && x[p] / -d[p] < up)
-				up = x[p] / -d[p];
-			else if (d[p] > RS_SDC_EPS && x[p] / d[p] < down)
-				down = x[p] / d[p];
-		}
-		double step = up > down ? up : down;
-		if (step >= 1 + 1e-6)
-			moves[col[ents[f]]] = 1;
-		for (int p = 0; p < nc; p++) {
-			if (pivot[p] && fabs(d[p]) > RS_SDC_EPS && step * fabs(d[p]) >= 1 + 1e-6)
-				moves[col[ents[p]]] = 1;
-		}
-	}
-	free(d);
-	free(x);
+	free(r->c);
+	free(r->v);
+	r->c = NULL;
+	r->v = NULL;
+	r->n = r->cap = 0;
 }
 
-/* Gauss-Jordan elimination of one block of the core: its relations rel[0 .. rows), its
- * unknowns ents[0 .. nc) (bmap[unknown] = block column). Sets det[] for its pivots whose row
- * has no free column, and moves[] (may be NULL) by rs_sdc_moves. 0 or RS_ENOMEM. */
+static int rs_sdc_srow_reserve(struct rs_sdc_srow *r, int n)
+{
+	if (n <= r->cap)
+		return 0;
+	int cap = r->cap ? r->cap : 8;
+	while (cap < n)
+		cap *= 2;
+	int *c = realloc(r->c, (size_t)cap * sizeof *c);
+	if (c)
+		r->c = c;
+	double *v = c ? realloc(r->v, (size_t)cap * sizeof *v) : NULL;
+	if (v)
+		r->v = v;
+	if (!c || !v)
+		return RS_ENOMEM;
+	r->cap = cap;
+	return 0;
+}
+
+/* The value of column j in r, 0 when absent. */
+static double rs_sdc_srow_get(const struct rs_sdc_srow *r, int j)
+{
+	int lo = 0, hi = r->n;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		if (r->c[mid] == j)
+			return r->v[mid];
+		if (r->c[mid] < j)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* dst = dst - f * src into out (sorted merge; tiny results dropped). */
+static int rs_sdc_srow_axpy(struct rs_sdc_srow *out, const struct rs_sdc_srow *dst, double f, const struct rs_sdc_srow *src)
+{
+	if (rs_sdc_srow_reserve(out, dst->n + src->n) != 0)
+		return RS_ENOMEM;
+	int i = 0, k = 0, n = 0;
+	while (i < dst->n || k < src->n) {
+		int c;
+		double v;
+		if (k >= src->n || (i < dst->n && dst->c[i] < src->c[k])) {
+			c = dst->c[i];
+			v = dst->v[i++];
+		} else if (i >= dst->n || src->c[k] < dst->c[i]) {
+			c = src->c[k];
+			v = -f * src->v[k++];
+		} else {
+			c = dst->c[i];
+			v = dst->v[i++] - f * src->v[k++];
+		}
+		if (fabs(v) > 1e-12) {
+			out->c[n] = c;
+			out->v[n++] = v;
+		}
+	}
+	out->n = n;
+	return 0;
+}
+
+/* Append row id to the list of rows holding column j. */
+static int rs_sdc_collist_add(int **list, int *len, int *cap, int j, int id)
+{
+	if (len[j] == cap[j]) {
+		int nc = cap[j] ? cap[j] * 2 : 4;
+		int *l = realloc(list[j], (size_t)nc * sizeof *l);
+		if (!l)
+			return RS_ENOMEM;
+		list[j] = l;
+		cap[j] = nc;
+	}
+	list[j][len[j]++] = id;
+	return 0;
+}
+
+/* Gauss-Jordan elimination of one block of the core, sparse: its relations rel[0 .. rows),
+ * its unknowns ents[0 .. nc) (bmap[unknown] = block column). Each relation is reduced by the
+ * pivot rows so far (each holds its pivot and free columns only), takes the largest of its
+ * columns left as its pivot, and that column is eliminated from the pivot rows holding it
+ * (found through per-column lists). Sets det[] for the pivots whose row has no free column,
+ * and moves[] (may be NULL) as rs_sdc_moves describes. 0 or RS_ENOMEM. */
 static int rs_sdc_eliminate(const rs_sdc_table *t, const int *col, const int *bmap, int nc, const int *ents,
                             const int *rel, int rows, unsigned char *det, unsigned char *moves)
 {
-	double *a = calloc((size_t)rows * (size_t)nc, sizeof *a);
-	unsigned char *pivot = calloc((size_t)nc, 1);
-	int *prow = malloc((size_t)nc * sizeof *prow), *nzc = malloc((size_t)nc * sizeof *nzc);
-	if (!a || !pivot || !prow || !nzc) {
-		free(a);
-		free(pivot);
-		free(prow);
-		free(nzc);
-		return RS_ENOMEM;
-	}
-	for (int zr = 0; zr < rows; zr++)
+	struct rs_sdc_srow *P = calloc((size_t)rows + 1, sizeof *P), tmp = { 0 }, R = { 0 };
+	int *pivcol = malloc((size_t)rows * sizeof *pivcol + 1), *pivot_of = malloc((size_t)nc * sizeof *pivot_of);
+	int **list = calloc((size_t)nc, sizeof *list), *len = calloc((size_t)nc, sizeof *len), *cap = calloc((size_t)nc, sizeof *cap);
+	double *acc = calloc((size_t)nc, sizeof *acc);
+	unsigned char *mark = calloc((size_t)nc, 1);
+	int *touched = malloc((size_t)nc * sizeof *touched);
+	int rc = P && pivcol && pivot_of && list && len && cap && acc && mark && touched ? 0 : RS_ENOMEM, np = 0;
+	for (int k = 0; rc == 0 && k < nc; k++)
+		pivot_of[k] = -1;
+	for (int zr = 0; rc == 0 && zr < rows; zr++) {
+		/* The relation, scattered, then reduced by every pivot row of its pivot columns. */
+		int nt = 0;
 		for (int q = t->rel_off[rel[zr]]; q < t->rel_off[rel[zr] + 1]; q++) {
 			int c = col[t->terms[q].idx];
-			if (c >= 0 && bmap[c] >= 0)
-				a[(size_t)zr * nc + bmap[c]] += t->terms[q].coef;
+			if (c < 0 || bmap[c] < 0)
+				continue;
+			int j = bmap[c];
+			if (!mark[j]) {
+				mark[j] = 1;
+				touched[nt++] = j;
+			}
+			acc[j] += t->terms[q].coef;
 		}
-	int r = 0;
-	for (int c = 0; c < nc && r < rows; c++) {
+		int nt0 = nt;
+		for (int k = 0; k < nt0; k++) {
+			int j = touched[k], q = pivot_of[j];
+			double f = acc[j];
+			if (q < 0 || f == 0)
+				continue;
+			for (int m = 0; m < P[q].n; m++) {
+				int c2 = P[q].c[m];
+				if (!mark[c2]) {
+					mark[c2] = 1;
+					touched[nt++] = c2;
+				}
+				acc[c2] -= f * P[q].v[m];
+			}
+		}
+		/* Gather what is left: free columns only. */
+		rc = rs_sdc_srow_reserve(&R, nt);
+		R.n = 0;
 		int best = -1;
 		double bv = RS_SDC_EPS;
-		for (int i = r; i < rows; i++)
-			if (fabs(a[(size_t)i * nc + c]) > bv) {
-				bv = fabs(a[(size_t)i * nc + c]);
-				best = i;
+		for (int k = 0; k < nt; k++) {
+			int j = touched[k];
+			double v = acc[j];
+			acc[j] = 0;
+			mark[j] = 0;
+			if (rc != 0 || fabs(v) <= 1e-12 || pivot_of[j] >= 0)
+				continue;
+			R.c[R.n] = j;
+			R.v[R.n++] = v;
+		}
+		if (rc != 0 || R.n == 0)
+			continue;
+		/* Sorted by column (insertion sort: rows are short). */
+		for (int a = 1; a < R.n; a++)
+			for (int b = a; b > 0 && R.c[b - 1] > R.c[b]; b--) {
+				int c = R.c[b];
+				double v = R.v[b];
+				R.c[b] = R.c[b - 1];
+				R.v[b] = R.v[b - 1];
+				R.c[b - 1] = c;
+				R.v[b - 1] = v;
+			}
+		int at = -1;
+		for (int k = 0; k < R.n; k++)
+			if (fabs(R.v[k]) > bv) {
+				bv = fabs(R.v[k]);
+				best = R.c[k];
+				at = k;
 			}
 		if (best < 0)
 			continue;
-		if (best != r)
-			for (int j = 0; j < nc; j++) {
-				double x = a[(size_t)r * nc + j];
-				a[(size_t)r * nc + j] = a[(size_t)best * nc + j];
-				a[(size_t)best * nc + j] = x;
-			}
-		/* The pivot row's non-zeros: the rows are sparse (a few unknowns each) and stay
-		 * nearly so, so each update touches those columns only (stats7). */
-		double p = a[(size_t)r * nc + c];
-		int nnz = 0;
-		for (int j = 0; j < nc; j++) {
-			double *x = &a[(size_t)r * nc + j];
-			if (*x == 0)
-				continue;
-			*x /= p;
-			if (fabs(*x) < 1e-12)
-				*x = 0;
-			else
-				nzc[nnz++] = j;
+		double pv = R.v[at];
+		for (int k = 0; k < R.n; k++)
+			R.v[k] = k == at ? 1 : R.v[k] / pv;
+		/* Eliminate the new pivot column from the pivot rows that hold it. */
+		for (int k = 0; rc == 0 && k < len[best]; k++) {
+			int q = list[best][k];
+			double f = rs_sdc_srow_get(&P[q], best);
+			if (f == 0)
+				continue; /* a stale entry: the column left that row */
+			rc = rs_sdc_srow_axpy(&tmp, &P[q], f, &R);
+			if (rc != 0)
+				break;
+			struct rs_sdc_srow sw = P[q];
+			P[q] = tmp;
+			tmp = sw;
+			for (int m = 0; rc == 0 && m < R.n; m++)
+				if (R.c[m] != best)
+					rc = rs_sdc_collist_add(list, len, cap, R.c[m], q);
 		}
-		for (int i = 0; i < rows; i++) {
-			double f = a[(size_t)i * nc + c];
-			if (i == r || f == 0)
-				continue;
-			if (fabs(f) < RS_SDC_EPS) {
-				a[(size_t)i * nc + c] = 0;
-				continue;
+		if (rc != 0)
+			break;
+		/* The new pivot row. */
+		P[np] = R;
+		R = (struct rs_sdc_srow){ 0 };
+		pivcol[np] = best;
+		pivot_of[best] = np;
+		for (int m = 0; rc == 0 && m < P[np].n; m++)
+			if (P[np].c[m] != best)
+				rc = rs_sdc_collist_add(list, len, cap, P[np].c[m], np);
+		np++;
+	}
+	/* A pivot whose row holds no free column is fixed by the relations. */
+	for (int q = 0; rc == 0 && q < np; q++)
+		det[col[ents[pivcol[q]]]] = (unsigned char)(P[q].n == 1);
+	if (rc == 0 && moves && np > 0) {
+		/* Every free column f gives a direction d of the solution set (d_f = 1, d_p = -P_p[f]
+		 * on the pivots that hold f, 0 elsewhere: A d = 0); the true values x are feasible,
+		 * so when x + s d >= 0 for a step s that moves an unknown by at least 1, its interval
+		 * is at least 1 wide (stats4). Checked against the relations themselves (integer
+		 * coefficients): the elimination ran in floating point. */
+		int **crel = calloc((size_t)nc, sizeof *crel), *clen = calloc((size_t)nc, sizeof *clen),
+		    *ccap = calloc((size_t)nc, sizeof *ccap);
+		double *d = calloc((size_t)nc, sizeof *d);
+		int *dn = malloc((size_t)nc * sizeof *dn), *seen = calloc((size_t)rows, sizeof *seen);
+		if (!crel || !clen || !ccap || !d || !dn || !seen)
+			rc = RS_ENOMEM;
+		for (int zr = 0; rc == 0 && zr < rows; zr++)
+			for (int q = t->rel_off[rel[zr]]; rc == 0 && q < t->rel_off[rel[zr] + 1]; q++) {
+				int c = col[t->terms[q].idx];
+				if (c >= 0 && bmap[c] >= 0 && (clen[bmap[c]] == 0 || crel[bmap[c]][clen[bmap[c]] - 1] != zr))
+					rc = rs_sdc_collist_add(crel, clen, ccap, bmap[c], zr);
 			}
-			for (int k = 0; k < nnz; k++) {
-				double *x = &a[(size_t)i * nc + nzc[k]];
-				*x -= f * a[(size_t)r * nc + nzc[k]];
-				if (fabs(*x) < 1e-12)
-					*x = 0;
+		for (int f = 0; rc == 0 && f < nc; f++) {
+			if (pivot_of[f] >= 0)
+				continue;
+			int nd = 0;
+			d[f] = 1;
+			dn[nd++] = f;
+			for (int k = 0; k < len[f]; k++) {
+				int q = list[f][k];
+				double w = rs_sdc_srow_get(&P[q], f);
+				if (w == 0 || d[pivcol[q]] != 0)
+					continue;
+				d[pivcol[q]] = -w;
+				dn[nd++] = pivcol[q];
 			}
-			a[(size_t)i * nc + c] = 0;
+			int exact = 1;
+			for (int k = 0; k < nd && exact; k++)
+				for (int m = 0; m < clen[dn[k]] && exact; m++) {
+					int zr = crel[dn[k]][m];
+					if (seen[zr] == f + 1)
+						continue;
+					seen[zr] = f + 1;
+					double sum = 0;
+					for (int q = t->rel_off[rel[zr]]; q < t->rel_off[rel[zr] + 1]; q++) {
+						int c = col[t->terms[q].idx];
+						if (c >= 0 && bmap[c] >= 0)
+							sum += t->terms[q].coef * d[bmap[c]];
+					}
+					exact = fabs(sum) < 1e-9;
+				}
+			if (exact) {
+				double xf = (double)t->e[ents[f]].v, up = DBL_MAX, down = xf;
+				for (int k = 1; k < nd; k++) {
+					int p = dn[k];
+					double x = (double)t->e[ents[p]].v;
+					if (d[p] < -RS_SDC_EPS && x / -d[p] < up)
+						up = x / -d[p];
+					else if (d[p] > RS_SDC_EPS && x / d[p] < down)
+						down = x / d[p];
+				}
+				double step = up > down ? up : down;
+				if (step >= 1 + 1e-6)
+					moves[col[ents[f]]] = 1;
+				for (int k = 1; k < nd; k++)
+					if (fabs(d[dn[k]]) > RS_SDC_EPS && step * fabs(d[dn[k]]) >= 1 + 1e-6)
+						moves[col[ents[dn[k]]]] = 1;
+			}
+			for (int k = 0; k < nd; k++)
+				d[dn[k]] = 0;
 		}
-		pivot[c] = 1;
-		prow[c] = r;
-		r++;
+		for (int k = 0; crel && k < nc; k++)
+			free(crel[k]);
+		free(crel);
+		free(clen);
+		free(ccap);
+		free(d);
+		free(dn);
+		free(seen);
 	}
-	for (int k = 0; k < nc; k++) {
-		if (!pivot[k])
-			continue;
-		int fixed = 1;
-		for (int j = 0; j < nc && fixed; j++)
-			if (!pivot[j] && fabs(a[(size_t)prow[k] * nc + j]) > RS_SDC_EPS)
-				fixed = 0;
-		det[col[ents[k]]] = (unsigned char)fixed;
-	}
-	if (moves && r > 0)
-		rs_sdc_moves(t, col, bmap, nc, ents, rel, rows, a, pivot, prow, moves);
-	free(a);
-	free(pivot);
-	free(prow);
-	free(nzc);
-	return 0;
+	for (int q = 0; P && q < np; q++)
+		rs_sdc_srow_free(&P[q]);
+	rs_sdc_srow_free(&tmp);
+	rs_sdc_srow_free(&R);
+	for (int k = 0; list && k < nc; k++)
+		free(list[k]);
+	free(P);
+	free(pivcol);
+	free(pivot_of);
+	free(list);
+	free(len);
+	free(cap);
+	free(acc);
+	free(mark);
+	free(touched);
+	return rc;
 }
 
 static int rs_sdc_find(int *up, int x)
