@@ -113,28 +113,6 @@ int dlv_stats_exam_months(struct dlv_stats_row **out, int *n, rs_db *db, enum dl
 	return 0;
 }
 
-int dlv_stats_exams(struct dlv_stats_row **out, int *n, rs_db *db)
-{
-	PGresult *r = NULL;
-	int rc = rs_db_exec(&r, db, "dlv_st_exams",
-	                    "SELECT DISTINCT exam_code FROM exam.stats_cube WHERE dim = 'all' AND prefecture = '*' ORDER BY 1",
-	                    0, NULL);
-	if (rc != 0)
-		return rc;
-	int nr = PQntuples(r);
-	struct dlv_stats_row *rows = calloc((size_t)(nr ? nr : 1), sizeof *rows);
-	if (!rows) {
-		PQclear(r);
-		return RS_ENOMEM;
-	}
-	for (int i = 0; i < nr; i++)
-		dlv_st_copy(rows[i].key, sizeof rows[i].key, PQgetvalue(r, i, 0));
-	PQclear(r);
-	*out = rows;
-	*n = nr;
-	return 0;
-}
-
 int dlv_stats_exam(struct dlv_stats_row **out, int *n, char *as_of, rs_db *db, enum dlv_stats_dim dim,
                    const struct dlv_stats_filter *f)
 {

@@ -199,14 +199,6 @@
     fillPrefectures();
     fillPeriods();
     $('filter').addEventListener('submit', function (ev) { ev.preventDefault(); load(); });
-    // One of exam, centre, prefecture at a time (stats7: each filter value's table is protected
-    // against the whole and the other values, not a slice of a slice): choosing one clears the others.
-    ['exam', 'centre', 'prefecture'].forEach(function (id) {
-      $(id).addEventListener('change', function () {
-        if (!$(id).value) return;
-        ['exam', 'centre', 'prefecture'].forEach(function (other) { if (other !== id) $(other).value = ''; });
-      });
-    });
     $('print').addEventListener('click', function () { window.print(); });
     window.addEventListener('beforeprint', function () {
       $('printed').textContent = t('stats.page.printed', [new Date().toLocaleString(lang() === 'en' ? 'en-GB' : 'ja-JP', { timeZone: 'Asia/Tokyo' })]);
