@@ -832,6 +832,11 @@ static int st_exposure_build(json_t *doc, const long long *bands)
 enum { ST_RG_NEW, ST_RG_RENEWAL, ST_RG_LAPSE, ST_RG_CANCEL, ST_RG_NC };
 static const struct st_lat_spec st_reg_spec = { ST_RG_NC, ST_RG_NC, 0, 0, NULL, NULL, 0 };
 
+static int st_cmp_reg_key(const void *a, const void *b)
+{
+	return strcmp((*(const struct reg_stats_row *const *)a)->key, (*(const struct reg_stats_row *const *)b)->key);
+}
+
 static int st_register_joint(json_t **out, long long *figures, const struct reg_stats_row *months, int nm,
                              const struct reg_stats_row *live, int nl, const struct rs_sdc_rules *rules, int raw)
 {
@@ -864,11 +869,20 @@ static int st_register_joint(json_t **out, long long *figures, const struct reg_
 	json_t *col = json_array();
 	rc = t && idx && col ? 0 : RS_ENOMEM;
 	long long tot = 0;
+	/* Each group's live count by binary search over the live rows sorted by key (the module
+	 * orders them by its collation, not by strcmp). */
+	const struct reg_stats_row **byk = calloc((size_t)nl + 1, sizeof *byk);
+	if (!byk)
+		rc = RS_ENOMEM;
+	for (int i = 0; byk && i < nl; i++)
+		byk[i] = &live[i];
+	if (byk)
+		qsort(byk, (size_t)nl, sizeof *byk, st_cmp_reg_key);
 	for (int g = 0; rc == 0 && g < ng; g++) {
-		long long v = 0;
-		for (int i = 0; i < nl; i++)
-			if (strcmp(live[i].key, json_string_value(json_array_get(groups, (size_t)g))) == 0)
-				v = live[i].live;
+		struct reg_stats_row want;
+		snprintf(want.key, sizeof want.key, "%s", json_string_value(json_array_get(groups, (size_t)g)));
+		const struct reg_stats_row *w = &want, **hit = bsearch(&w, byk, (size_t)nl, sizeof *byk, st_cmp_reg_key);
+		long long v = hit ? (*hit)->live : 0;
 		tot += v;
 		if ((idx[g] = rs_sdc_add(t, v, RS_SDC_CELL)) < 0)
 			rc = RS_ENOMEM;
@@ -892,6 +906,7 @@ static int st_register_joint(json_t **out, long long *figures, const struct reg_
 	}
 	rs_sdc_free(t);
 	free(idx);
+	free(byk);
 	return rc;
 }
 
