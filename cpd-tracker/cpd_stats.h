@@ -25,7 +25,11 @@ struct cpd_stats_provider {
 /* Accepted completions per provider and course kind, month by month (the statistics layer
  * protects every period of the lattice jointly from them): one row per (month, provider) with
  * an accepted completion dated in it, ordered by month and provider id; *out malloc'd (free).
- * A live query: the figures are as of now. */
-int cpd_stats_completions_months(struct cpd_stats_provider **out, int *n, rs_db *db);
+ * Read from cpd.stats_completions (migration 0059): as of its last refresh, as_of (>= 40
+ * bytes; "" when never refreshed). */
+int cpd_stats_completions_months(struct cpd_stats_provider **out, int *n, char *as_of, rs_db *db);
+
+/* Refresh cpd.stats_completions (the job, riss stats refresh; concurrent reads go on). */
+int cpd_stats_refresh(rs_db *db);
 
 #endif

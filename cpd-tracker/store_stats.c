@@ -56,16 +56,38 @@ int cpd_stats_standing(struct cpd_stats_standing *out, rs_db *db)
 	return 0;
 }
 
-int cpd_stats_completions_months(struct cpd_stats_provider **out, int *n, rs_db *db)
+int cpd_stats_completions_months(struct cpd_stats_provider **out, int *n, char *as_of, rs_db *db)
 {
-	PGresult *r = NULL;
+	PGresult *r = NULL, *t = NULL;
 	int rc = rs_db_exec(&r, db, "cpd_st_completions_months",
-	                    "SELECT pr.id, pr.name_ja, pr.name_en, count(*) FILTER (WHERE co.kind = 'online'), "
-	                    "count(*) FILTER (WHERE co.kind = 'practical'), to_char(c.completed_on, 'YYYY-MM') "
-	                    "FROM cpd.completions c JOIN cpd.courses co ON co.id = c.course_id "
-	                    "JOIN cpd.providers pr ON pr.id = c.provider_id WHERE c.state = 'accepted' "
-	                    "GROUP BY 6, pr.id ORDER BY 6, pr.id", 0, NULL);
-	if (rc != 0)
+	                    "SELECT pr.id, pr.name_ja, pr.name_en, s.online, s.practical, to_char(s.month, 'YYYY-MM') "
+	                    "FROM cpd.stats_completions s JOIN cpd.providers pr ON pr.id = s.provider_id "
+	                    "ORDER BY s.month, pr.id", 0, NULL);
+	if (rc == 0)
+		rc = rs_db_exec(&t, db, "cpd_st_asof",
+		                "SELECT to_char(refreshed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
+		                "FROM cpd.stats_refresh", 0, NULL);
+	if (rc != 0) {
+		PQclear(r);
 		return rc;
+	}
+	snprintf(as_of, 40, "%s", PQntuples(t) ? PQgetvalue(t, 0, 0) : "");
+	PQclear(t);
 	return cpd_st_rows(out, n, r);
+}
+
+static int cpd_st_refresh_tx(rs_db *db, void *arg)
+{
+	(void)arg;
+	int rc = rs_db_exec(NULL, db, "cpd_st_refresh", "REFRESH MATERIALIZED VIEW CONCURRENTLY cpd.stats_completions", 0, NULL);
+	if (rc == 0)
+		rc = rs_db_exec(NULL, db, "cpd_st_refreshed",
+		                "INSERT INTO cpd.stats_refresh (one, refreshed_at) VALUES (true, now()) "
+		                "ON CONFLICT (one) DO UPDATE SET refreshed_at = excluded.refreshed_at", 0, NULL);
+	return rc;
+}
+
+int cpd_stats_refresh(rs_db *db)
+{
+	return rs_db_tx(db, RS_DB_REPEATABLE_READ, 3, cpd_st_refresh_tx, NULL);
 }

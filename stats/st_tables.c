@@ -1259,7 +1259,7 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 		struct cpd_stats_provider *rows = NULL;
 		int n = 0;
 		json_t *joint = NULL;
-		rc = cpd_stats_completions_months(&rows, &n, db); /* live: as of now */
+		rc = cpd_stats_completions_months(&rows, &n, as_of, db); /* as of the job's last refresh */
 		if (rc == 0)
 			rc = st_cpd_joint(&joint, d, rows, n, rules, raw);
 		if (rc == 0)
@@ -1341,7 +1341,7 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 	json_object_set_new(doc, "filters", st_filters_json(f));
 	json_object_set_new(doc, "raw", json_boolean(raw));
 	if (!as_of[0] && d->src != ST_SRC_EXAM && d->src != ST_SRC_SCORES && d->src != ST_SRC_REGISTER &&
-	    d->src != ST_SRC_STANDING) {
+	    d->src != ST_SRC_STANDING && d->src != ST_SRC_COMPLETIONS) {
 		/* A live query over no rows: the figures are as of now. */
 		time_t now = time(NULL);
 		struct tm tm;
@@ -1443,6 +1443,10 @@ int st_refresh_with(rs_db *db, const struct st_progress *pg)
 	if (rc == 0) {
 		st_step(pg, "register aggregates", 0, 1);
 		rc = reg_stats_refresh(db);
+	}
+	if (rc == 0) {
+		st_step(pg, "training aggregates", 0, 1);
+		rc = cpd_stats_refresh(db);
 	}
 	if (rc == 0) {
 		struct rs_sdc_rules rules = rs_sdc_rules_default();

@@ -20,6 +20,7 @@ BUILD = os.environ.get("RISS_TEST_BUILD") or os.path.join(ROOT, "build")
 RISS = os.path.join(BUILD, "cli", "riss")
 N = int(os.environ.get("RISS_BENCH_N", "1000000"))
 R = int(os.environ.get("RISS_BENCH_REGISTRANTS", "100000"))
+C = int(os.environ.get("RISS_BENCH_COMPLETIONS", "300000"))  # CPD completions of 30 providers
 ROUNDS = int(os.environ.get("RISS_BENCH_ROUNDS", "5"))
 # RISS_BENCH_DB_URL: an existing database (e.g. on the dev cluster) instead of a throw-away
 # cluster; it is seeded only when it holds fewer results than the run asks for, so one seed
@@ -82,6 +83,19 @@ UNION ALL
 SELECT regno, DATE '2025-04-01' + (regno::int % 300), 'active', 'active', 'renewed', 'bench' FROM registry.registrants WHERE regno::int % 3 = 0
 UNION ALL
 SELECT regno, DATE '2025-04-01' + (regno::int % 300), 'active', status, 'bench', 'bench' FROM registry.registrants WHERE status <> 'active';
+INSERT INTO cpd.providers (name_ja, name_en, approved_from, key_hash, key_hint, created_by)
+SELECT '研修機関 ' || p, 'Provider ' || p, DATE '2016-10-01', sha256(('bench-provider-' || p)::bytea),
+       'rpk_b' || lpad(p::text, 3, '0'), 'bench'
+FROM generate_series(1, 30) p;
+INSERT INTO cpd.courses (provider_id, code, kind, title_ja, title_en, hours, cycle_years, created_by)
+SELECT p.id, k, CASE k WHEN 'ON' THEN 'online' ELSE 'practical' END, '講習', 'Course', 6, '{{2024,2025,2026}}', 'bench'
+FROM cpd.providers p, (VALUES ('ON'), ('PR')) v (k) WHERE p.created_by = 'bench';
+INSERT INTO cpd.completions (provider_id, provider_record_id, regno, course_id, completed_on, hours, via, state, posted_at)
+SELECT cs.pids[1 + (i * 7) % cs.n], 'b' || i, lpad((1 + i % {R})::text, 6, '0'), cs.ids[1 + (i * 7) % cs.n],
+       DATE '2024-04-01' + (i * 37 % 950), 6, 'api', 'accepted', now()
+FROM generate_series(1, {C}) i,
+     (SELECT array_agg(id ORDER BY id) ids, array_agg(provider_id ORDER BY id) pids, count(*)::int n
+        FROM cpd.courses WHERE created_by = 'bench') cs;
 ANALYZE;
 """
 
@@ -157,8 +171,9 @@ def main():
             took = seed(pg.conninfo)
         counts = subprocess.run(["psql", pg.conninfo, "-X", "-At", "-c",
                                  "SELECT (SELECT count(*) FROM exam.bookings), (SELECT count(*) FROM exam.results), "
-                                 "(SELECT count(*) FROM registry.registrants)"], check=True, capture_output=True, text=True).stdout.strip()
-        print(f"seeded bookings|results|registrants = {counts} in {took:.1f} s", flush=True)
+                                 "(SELECT count(*) FROM registry.registrants), (SELECT count(*) FROM cpd.completions)"],
+                                check=True, capture_output=True, text=True).stdout.strip()
+        print(f"seeded bookings|results|registrants|completions = {counts} in {took:.1f} s", flush=True)
         def refresh(what):
             t = time.time()
             subprocess.run([RISS, "stats", "refresh"], env=env, check=True, capture_output=True, cwd=ROOT)
