@@ -36,7 +36,6 @@ struct st_lat_atom {
 	const char *month; /* "YYYY-MM" */
 	long long v[ST_LAT_MAXC];
 	double sum;        /* carried along per cell, not protected (the exam's sum of scaled scores) */
-	int slice;         /* the slice of a star it belongs to (0: the whole; st_lat_star) */
 };
 
 /* The shape of a joint table's cell (one group, or a period's total, in one period). */
@@ -50,21 +49,6 @@ struct st_lat_spec {
 	/* Relations and measures inside one cell: its columns' entries idx[0..nc-1], measures
 	 * into meas[0..nm-1]. NULL: none. 0 or an RS_E* code. */
 	int (*cell)(rs_sdc_table *t, const int *idx, int *meas);
-	int flat;                   /* not dated: all time only (the atoms' month is not read) */
-};
-
-/* The filter star (stats7): slice 0 is the whole table; every other slice s is the table
- * under one filter value and belongs to one partition of the whole (part[s], 0 .. npart - 1:
- * the centres, the prefectures, the exams), whose slices add up to the whole in every
- * period, group and column. All of it is one disclosure-control table, so no release of a
- * slice can be differenced against the whole or the other slices of its partition (or of
- * another: a centre's slice against a prefecture's). A hidden slice (hidden[s], may be
- * NULL) is in the relations but never released: its figures are hidden complements (the
- * candidates who did not answer their prefecture). */
-struct st_lat_star {
-	int ns, npart;
-	const int *part;             /* [ns]; part[0] unused */
-	const unsigned char *hidden; /* [ns] or NULL */
 };
 
 /* Protect, audit and count what was held back: 0; RS_ESTATE (stats5.not_releasable) when
@@ -80,11 +64,6 @@ int st_protect(rs_sdc_table *t, const struct rs_sdc_rules *rules);
  * when with_sum]]}. *out new; 0, RS_ESTATE, RS_ENOMEM, RS_EINVAL. */
 int st_lat_protected(json_t **out, const struct st_lat_spec *spec, const struct st_lat_atom *atoms, int na,
                      const struct rs_sdc_rules *rules, int raw);
-
-/* st_lat_protected over a star (atoms carry their slice): outs[0 .. ns - 1] the kept form of
- * each slice (NULL for a hidden one), all protected together. The same returns. */
-int st_lat_star_protected(json_t **outs, const struct st_lat_spec *spec, const struct st_lat_atom *atoms, int na,
-                          const struct st_lat_star *star, const struct rs_sdc_rules *rules, int raw);
 
 /* The cells of period (fy, p) (fy -1 = all time) in a kept joint table, NULL when the
  * period has no figures. Borrowed. */
