@@ -239,27 +239,15 @@ static void rs_sdc_srow_free(struct rs_sdc_srow *r)
 {
 	free(r->c);
 	free(r->v);
-	r->c = NULL;
-	r->v = NULL;
-	r->n = r->cap = 0;
+	*r = (struct rs_sdc_srow){ 0 };
 }
 
 static int rs_sdc_srow_reserve(struct rs_sdc_srow *r, int n)
 {
-	if (n <= r->cap)
-		return 0;
-	int cap = r->cap ? r->cap : 8;
-	while (cap < n)
-		cap *= 2;
-	int *c = realloc(r->c, (size_t)cap * sizeof *c);
-	if (c)
-		r->c = c;
-	double *v = c ? realloc(r->v, (size_t)cap * sizeof *v) : NULL;
-	if (v)
-		r->v = v;
-	if (!c || !v)
+	int capc = r->cap, capv = r->cap; /* rs_sdc_grow grows both alike */
+	if (rs_sdc_grow((void **)&r->c, &capc, n, sizeof *r->c) != 0 || rs_sdc_grow((void **)&r->v, &capv, n, sizeof *r->v) != 0)
 		return RS_ENOMEM;
-	r->cap = cap;
+	r->cap = capc;
 	return 0;
 }
 
@@ -279,7 +267,7 @@ static double rs_sdc_srow_get(const struct rs_sdc_srow *r, int j)
 	return 0;
 }
 
-/* dst = dst - f * src into out (sorted merge; tiny results dropped). */
+/* out = dst - f * src (sorted merge; tiny results dropped). */
 static int rs_sdc_srow_axpy(struct rs_sdc_srow *out, const struct rs_sdc_srow *dst, double f, const struct rs_sdc_srow *src)
 {
 	if (rs_sdc_srow_reserve(out, dst->n + src->n) != 0)
@@ -307,229 +295,269 @@ static int rs_sdc_srow_axpy(struct rs_sdc_srow *out, const struct rs_sdc_srow *d
 	return 0;
 }
 
-/* Append row id to the list of rows holding column j. */
-static int rs_sdc_collist_add(int **list, int *len, int *cap, int j, int id)
+/* Per-column lists of row numbers. */
+struct rs_sdc_cols {
+	int **list, *len, *cap;
+	int n;
+};
+
+static int rs_sdc_cols_new(struct rs_sdc_cols *x, int n)
 {
-	if (len[j] == cap[j]) {
-		int nc = cap[j] ? cap[j] * 2 : 4;
-		int *l = realloc(list[j], (size_t)nc * sizeof *l);
-		if (!l)
-			return RS_ENOMEM;
-		list[j] = l;
-		cap[j] = nc;
-	}
-	list[j][len[j]++] = id;
+	x->n = n;
+	x->list = calloc((size_t)n + 1, sizeof *x->list);
+	x->len = calloc((size_t)n + 1, sizeof *x->len);
+	x->cap = calloc((size_t)n + 1, sizeof *x->cap);
+	return x->list && x->len && x->cap ? 0 : RS_ENOMEM;
+}
+
+static void rs_sdc_cols_free(struct rs_sdc_cols *x)
+{
+	for (int k = 0; x->list && k < x->n; k++)
+		free(x->list[k]);
+	free(x->list);
+	free(x->len);
+	free(x->cap);
+}
+
+/* Append row id to column j's list, unless it is the last one there. */
+static int rs_sdc_cols_add(struct rs_sdc_cols *x, int j, int id)
+{
+	if (x->len[j] > 0 && x->list[j][x->len[j] - 1] == id)
+		return 0;
+	if (rs_sdc_grow((void **)&x->list[j], &x->cap[j], x->len[j] + 1, sizeof **x->list) != 0)
+		return RS_ENOMEM;
+	x->list[j][x->len[j]++] = id;
 	return 0;
 }
 
-/* Gauss-Jordan elimination of one block of the core, sparse: its relations rel[0 .. rows),
- * its unknowns ents[0 .. nc) (bmap[unknown] = block column). Each relation is reduced by the
- * pivot rows so far (each holds its pivot and free columns only), takes the largest of its
- * columns left as its pivot, and that column is eliminated from the pivot rows holding it
- * (found through per-column lists). Sets det[] for the pivots whose row has no free column,
- * and moves[] (may be NULL) as rs_sdc_moves describes. 0 or RS_ENOMEM. */
-static int rs_sdc_eliminate(const rs_sdc_table *t, const int *col, const int *bmap, int nc, const int *ents,
-                            const int *rel, int rows, unsigned char *det, unsigned char *moves)
+/* The reduced row echelon form of one block of the core (rs_sdc_eliminate): pivot row q
+ * holds its pivot column pivcol[q] (value 1) and free columns only; pivot_of[column] = its
+ * row or -1; rows lists, per column, the pivot rows that held it (stale entries allowed). */
+struct rs_sdc_rref {
+	struct rs_sdc_srow *P;
+	int *pivcol, *pivot_of;
+	int np;
+	struct rs_sdc_cols rows;
+};
+
+static void rs_sdc_rref_free(struct rs_sdc_rref *e)
 {
-	struct rs_sdc_srow *P = calloc((size_t)rows + 1, sizeof *P), tmp = { 0 }, R = { 0 };
-	int *pivcol = malloc((size_t)rows * sizeof *pivcol + 1), *pivot_of = malloc((size_t)nc * sizeof *pivot_of);
-	int **list = calloc((size_t)nc, sizeof *list), *len = calloc((size_t)nc, sizeof *len), *cap = calloc((size_t)nc, sizeof *cap);
+	for (int q = 0; e->P && q < e->np; q++)
+		rs_sdc_srow_free(&e->P[q]);
+	free(e->P);
+	free(e->pivcol);
+	free(e->pivot_of);
+	rs_sdc_cols_free(&e->rows);
+}
+
+static int rs_sdc_cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/* Relation r over the block's columns, reduced by every pivot row so far, into R (sorted, free
+ * columns only). acc and mark (nc each, zero) and touched (nc) are scratch, left zero. */
+static int rs_sdc_reduce(const rs_sdc_table *t, const int *col, const int *bmap, int r, const struct rs_sdc_rref *e,
+                         struct rs_sdc_srow *R, double *acc, unsigned char *mark, int *touched)
+{
+	int nt = 0;
+	for (int q = t->rel_off[r]; q < t->rel_off[r + 1]; q++) {
+		int c = col[t->terms[q].idx];
+		if (c < 0 || bmap[c] < 0)
+			continue;
+		int j = bmap[c];
+		if (!mark[j]) {
+			mark[j] = 1;
+			touched[nt++] = j;
+		}
+		acc[j] += t->terms[q].coef;
+	}
+	/* A pivot row holds no other pivot column: one subtraction per pivot column of r. */
+	for (int k = 0, nt0 = nt; k < nt0; k++) {
+		int j = touched[k], q = e->pivot_of[j];
+		double f = acc[j];
+		if (q < 0 || f == 0)
+			continue;
+		for (int m = 0; m < e->P[q].n; m++) {
+			int c2 = e->P[q].c[m];
+			if (!mark[c2]) {
+				mark[c2] = 1;
+				touched[nt++] = c2;
+			}
+			acc[c2] -= f * e->P[q].v[m];
+		}
+	}
+	int rc = rs_sdc_srow_reserve(R, nt);
+	R->n = 0;
+	for (int k = 0; rc == 0 && k < nt; k++)
+		if (fabs(acc[touched[k]]) > 1e-12 && e->pivot_of[touched[k]] < 0)
+			R->c[R->n++] = touched[k];
+	qsort(R->c, (size_t)R->n, sizeof *R->c, rs_sdc_cmp_int);
+	for (int k = 0; rc == 0 && k < R->n; k++)
+		R->v[k] = acc[R->c[k]];
+	for (int k = 0; k < nt; k++) {
+		acc[touched[k]] = 0;
+		mark[touched[k]] = 0;
+	}
+	return rc;
+}
+
+/* Gauss-Jordan elimination of one block of the core, sparse: its relations rel[0 .. rows),
+ * nc unknowns. Each relation is reduced by the pivot rows so far, takes the largest of its
+ * columns left as its pivot, and that column is eliminated from the pivot rows holding it
+ * (found through the per-column lists). 0 or RS_ENOMEM. */
+static int rs_sdc_rref_build(struct rs_sdc_rref *e, const rs_sdc_table *t, const int *col, const int *bmap, int nc,
+                             const int *rel, int rows)
+{
+	memset(e, 0, sizeof *e);
+	e->P = calloc((size_t)rows + 1, sizeof *e->P);
+	e->pivcol = malloc(((size_t)rows + 1) * sizeof *e->pivcol);
+	e->pivot_of = malloc((size_t)nc * sizeof *e->pivot_of);
 	double *acc = calloc((size_t)nc, sizeof *acc);
 	unsigned char *mark = calloc((size_t)nc, 1);
 	int *touched = malloc((size_t)nc * sizeof *touched);
-	int rc = P && pivcol && pivot_of && list && len && cap && acc && mark && touched ? 0 : RS_ENOMEM, np = 0;
+	struct rs_sdc_srow tmp = { 0 }, R = { 0 };
+	int rc = rs_sdc_cols_new(&e->rows, nc);
+	if (!e->P || !e->pivcol || !e->pivot_of || !acc || !mark || !touched)
+		rc = RS_ENOMEM;
 	for (int k = 0; rc == 0 && k < nc; k++)
-		pivot_of[k] = -1;
+		e->pivot_of[k] = -1;
 	for (int zr = 0; rc == 0 && zr < rows; zr++) {
-		/* The relation, scattered, then reduced by every pivot row of its pivot columns. */
-		int nt = 0;
-		for (int q = t->rel_off[rel[zr]]; q < t->rel_off[rel[zr] + 1]; q++) {
-			int c = col[t->terms[q].idx];
-			if (c < 0 || bmap[c] < 0)
-				continue;
-			int j = bmap[c];
-			if (!mark[j]) {
-				mark[j] = 1;
-				touched[nt++] = j;
-			}
-			acc[j] += t->terms[q].coef;
-		}
-		int nt0 = nt;
-		for (int k = 0; k < nt0; k++) {
-			int j = touched[k], q = pivot_of[j];
-			double f = acc[j];
-			if (q < 0 || f == 0)
-				continue;
-			for (int m = 0; m < P[q].n; m++) {
-				int c2 = P[q].c[m];
-				if (!mark[c2]) {
-					mark[c2] = 1;
-					touched[nt++] = c2;
-				}
-				acc[c2] -= f * P[q].v[m];
-			}
-		}
-		/* Gather what is left: free columns only. */
-		rc = rs_sdc_srow_reserve(&R, nt);
-		R.n = 0;
-		int best = -1;
-		double bv = RS_SDC_EPS;
-		for (int k = 0; k < nt; k++) {
-			int j = touched[k];
-			double v = acc[j];
-			acc[j] = 0;
-			mark[j] = 0;
-			if (rc != 0 || fabs(v) <= 1e-12 || pivot_of[j] >= 0)
-				continue;
-			R.c[R.n] = j;
-			R.v[R.n++] = v;
-		}
-		if (rc != 0 || R.n == 0)
-			continue;
-		/* Sorted by column (insertion sort: rows are short). */
-		for (int a = 1; a < R.n; a++)
-			for (int b = a; b > 0 && R.c[b - 1] > R.c[b]; b--) {
-				int c = R.c[b];
-				double v = R.v[b];
-				R.c[b] = R.c[b - 1];
-				R.v[b] = R.v[b - 1];
-				R.c[b - 1] = c;
-				R.v[b - 1] = v;
-			}
+		rc = rs_sdc_reduce(t, col, bmap, rel[zr], e, &R, acc, mark, touched);
 		int at = -1;
-		for (int k = 0; k < R.n; k++)
-			if (fabs(R.v[k]) > bv) {
-				bv = fabs(R.v[k]);
-				best = R.c[k];
+		for (int k = 0; rc == 0 && k < R.n; k++)
+			if (fabs(R.v[k]) > RS_SDC_EPS && (at < 0 || fabs(R.v[k]) > fabs(R.v[at])))
 				at = k;
-			}
-		if (best < 0)
-			continue;
+		if (rc != 0 || at < 0)
+			continue; /* nothing new in this relation */
+		int best = R.c[at];
 		double pv = R.v[at];
 		for (int k = 0; k < R.n; k++)
 			R.v[k] = k == at ? 1 : R.v[k] / pv;
 		/* Eliminate the new pivot column from the pivot rows that hold it. */
-		for (int k = 0; rc == 0 && k < len[best]; k++) {
-			int q = list[best][k];
-			double f = rs_sdc_srow_get(&P[q], best);
+		for (int k = 0; rc == 0 && k < e->rows.len[best]; k++) {
+			int q = e->rows.list[best][k];
+			double f = rs_sdc_srow_get(&e->P[q], best);
 			if (f == 0)
 				continue; /* a stale entry: the column left that row */
-			rc = rs_sdc_srow_axpy(&tmp, &P[q], f, &R);
-			if (rc != 0)
+			if ((rc = rs_sdc_srow_axpy(&tmp, &e->P[q], f, &R)) != 0)
 				break;
-			struct rs_sdc_srow sw = P[q];
-			P[q] = tmp;
+			struct rs_sdc_srow sw = e->P[q];
+			e->P[q] = tmp;
 			tmp = sw;
 			for (int m = 0; rc == 0 && m < R.n; m++)
 				if (R.c[m] != best)
-					rc = rs_sdc_collist_add(list, len, cap, R.c[m], q);
+					rc = rs_sdc_cols_add(&e->rows, R.c[m], q);
 		}
 		if (rc != 0)
 			break;
-		/* The new pivot row. */
-		P[np] = R;
+		int q = e->np++;
+		e->P[q] = R;
 		R = (struct rs_sdc_srow){ 0 };
-		pivcol[np] = best;
-		pivot_of[best] = np;
-		for (int m = 0; rc == 0 && m < P[np].n; m++)
-			if (P[np].c[m] != best)
-				rc = rs_sdc_collist_add(list, len, cap, P[np].c[m], np);
-		np++;
+		e->pivcol[q] = best;
+		e->pivot_of[best] = q;
+		for (int m = 0; rc == 0 && m < e->P[q].n; m++)
+			if (e->P[q].c[m] != best)
+				rc = rs_sdc_cols_add(&e->rows, e->P[q].c[m], q);
 	}
-	/* A pivot whose row holds no free column is fixed by the relations. */
-	for (int q = 0; rc == 0 && q < np; q++)
-		det[col[ents[pivcol[q]]]] = (unsigned char)(P[q].n == 1);
-	if (rc == 0 && moves && np > 0) {
-		/* Every free column f gives a direction d of the solution set (d_f = 1, d_p = -P_p[f]
-		 * on the pivots that hold f, 0 elsewhere: A d = 0); the true values x are feasible,
-		 * so when x + s d >= 0 for a step s that moves an unknown by at least 1, its interval
-		 * is at least 1 wide (stats4). Checked against the relations themselves (integer
-		 * coefficients): the elimination ran in floating point. */
-		int **crel = calloc((size_t)nc, sizeof *crel), *clen = calloc((size_t)nc, sizeof *clen),
-		    *ccap = calloc((size_t)nc, sizeof *ccap);
-		double *d = calloc((size_t)nc, sizeof *d);
-		int *dn = malloc((size_t)nc * sizeof *dn), *seen = calloc((size_t)rows, sizeof *seen);
-		if (!crel || !clen || !ccap || !d || !dn || !seen)
-			rc = RS_ENOMEM;
-		for (int zr = 0; rc == 0 && zr < rows; zr++)
-			for (int q = t->rel_off[rel[zr]]; rc == 0 && q < t->rel_off[rel[zr] + 1]; q++) {
-				int c = col[t->terms[q].idx];
-				if (c >= 0 && bmap[c] >= 0 && (clen[bmap[c]] == 0 || crel[bmap[c]][clen[bmap[c]] - 1] != zr))
-					rc = rs_sdc_collist_add(crel, clen, ccap, bmap[c], zr);
-			}
-		for (int f = 0; rc == 0 && f < nc; f++) {
-			if (pivot_of[f] >= 0)
-				continue;
-			int nd = 0;
-			d[f] = 1;
-			dn[nd++] = f;
-			for (int k = 0; k < len[f]; k++) {
-				int q = list[f][k];
-				double w = rs_sdc_srow_get(&P[q], f);
-				if (w == 0 || d[pivcol[q]] != 0)
-					continue;
-				d[pivcol[q]] = -w;
-				dn[nd++] = pivcol[q];
-			}
-			int exact = 1;
-			for (int k = 0; k < nd && exact; k++)
-				for (int m = 0; m < clen[dn[k]] && exact; m++) {
-					int zr = crel[dn[k]][m];
-					if (seen[zr] == f + 1)
-						continue;
-					seen[zr] = f + 1;
-					double sum = 0;
-					for (int q = t->rel_off[rel[zr]]; q < t->rel_off[rel[zr] + 1]; q++) {
-						int c = col[t->terms[q].idx];
-						if (c >= 0 && bmap[c] >= 0)
-							sum += t->terms[q].coef * d[bmap[c]];
-					}
-					exact = fabs(sum) < 1e-9;
-				}
-			if (exact) {
-				double xf = (double)t->e[ents[f]].v, up = DBL_MAX, down = xf;
-				for (int k = 1; k < nd; k++) {
-					int p = dn[k];
-					double x = (double)t->e[ents[p]].v;
-					if (d[p] < -RS_SDC_EPS && x / -d[p] < up)
-						up = x / -d[p];
-					else if (d[p] > RS_SDC_EPS && x / d[p] < down)
-						down = x / d[p];
-				}
-				double step = up > down ? up : down;
-				if (step >= 1 + 1e-6)
-					moves[col[ents[f]]] = 1;
-				for (int k = 1; k < nd; k++)
-					if (fabs(d[dn[k]]) > RS_SDC_EPS && step * fabs(d[dn[k]]) >= 1 + 1e-6)
-						moves[col[ents[dn[k]]]] = 1;
-			}
-			for (int k = 0; k < nd; k++)
-				d[dn[k]] = 0;
-		}
-		for (int k = 0; crel && k < nc; k++)
-			free(crel[k]);
-		free(crel);
-		free(clen);
-		free(ccap);
-		free(d);
-		free(dn);
-		free(seen);
-	}
-	for (int q = 0; P && q < np; q++)
-		rs_sdc_srow_free(&P[q]);
 	rs_sdc_srow_free(&tmp);
 	rs_sdc_srow_free(&R);
-	for (int k = 0; list && k < nc; k++)
-		free(list[k]);
-	free(P);
-	free(pivcol);
-	free(pivot_of);
-	free(list);
-	free(len);
-	free(cap);
 	free(acc);
 	free(mark);
 	free(touched);
+	return rc;
+}
+
+/* A certificate that needs no linear programme (stats4): every free column f gives a
+ * direction d of the solution set (d_f = 1, d_p = -P_p[f] on the pivots that hold f, 0
+ * elsewhere: A d = 0). The true values x are a feasible point, so x + s d is feasible for
+ * every s with x + s d >= 0; when such a step moves an unknown by at least 1, its interval is
+ * at least 1 wide: moves[unknown] = 1 (not pinned). Each direction is checked against the
+ * relations it touches (integer coefficients): the elimination ran in floating point, a
+ * certificate must not rest on it. Sound whatever it misses: an unknown without one goes to
+ * the linear programme. 0 or RS_ENOMEM. */
+static int rs_sdc_moves(const rs_sdc_table *t, const int *col, const int *bmap, int nc, const int *ents, const int *rel,
+                        int rows, const struct rs_sdc_rref *e, unsigned char *moves)
+{
+	struct rs_sdc_cols crel; /* the block's relations (indexes into rel) holding each column */
+	double *d = calloc((size_t)nc, sizeof *d);
+	int *dn = malloc((size_t)nc * sizeof *dn), *seen = calloc((size_t)rows, sizeof *seen);
+	int rc = rs_sdc_cols_new(&crel, nc);
+	if (!d || !dn || !seen)
+		rc = RS_ENOMEM;
+	for (int zr = 0; rc == 0 && zr < rows; zr++)
+		for (int q = t->rel_off[rel[zr]]; rc == 0 && q < t->rel_off[rel[zr] + 1]; q++) {
+			int c = col[t->terms[q].idx];
+			if (c >= 0 && bmap[c] >= 0)
+				rc = rs_sdc_cols_add(&crel, bmap[c], zr);
+		}
+	for (int f = 0; rc == 0 && f < nc; f++) {
+		if (e->pivot_of[f] >= 0)
+			continue;
+		int nd = 0;
+		d[f] = 1;
+		dn[nd++] = f;
+		for (int k = 0; k < e->rows.len[f]; k++) {
+			int q = e->rows.list[f][k];
+			double w = rs_sdc_srow_get(&e->P[q], f);
+			if (w != 0 && d[e->pivcol[q]] == 0) {
+				d[e->pivcol[q]] = -w;
+				dn[nd++] = e->pivcol[q];
+			}
+		}
+		int exact = 1;
+		for (int k = 0; k < nd && exact; k++)
+			for (int m = 0; m < crel.len[dn[k]] && exact; m++) {
+				int zr = crel.list[dn[k]][m];
+				if (seen[zr] == f + 1)
+					continue;
+				seen[zr] = f + 1;
+				double sum = 0;
+				for (int q = t->rel_off[rel[zr]]; q < t->rel_off[rel[zr] + 1]; q++) {
+					int c = col[t->terms[q].idx];
+					if (c >= 0 && bmap[c] >= 0)
+						sum += t->terms[q].coef * d[bmap[c]];
+				}
+				exact = fabs(sum) < 1e-9;
+			}
+		/* The largest steps up (s > 0) and down (s < 0) that keep every pivot and x_f >= 0. */
+		double up = DBL_MAX, down = (double)t->e[ents[f]].v;
+		for (int k = 1; exact && k < nd; k++) {
+			int p = dn[k];
+			double x = (double)t->e[ents[p]].v;
+			if (d[p] < -RS_SDC_EPS && x / -d[p] < up)
+				up = x / -d[p];
+			else if (d[p] > RS_SDC_EPS && x / d[p] < down)
+				down = x / d[p];
+		}
+		double step = up > down ? up : down;
+		for (int k = 0; exact && k < nd; k++)
+			if (fabs(d[dn[k]]) > RS_SDC_EPS && step * fabs(d[dn[k]]) >= 1 + 1e-6)
+				moves[col[ents[dn[k]]]] = 1;
+		for (int k = 0; k < nd; k++)
+			d[dn[k]] = 0;
+	}
+	rs_sdc_cols_free(&crel);
+	free(d);
+	free(dn);
+	free(seen);
+	return rc;
+}
+
+/* One block of the core (its relations rel[0 .. rows), its unknowns ents[0 .. nc), bmap
+ * [unknown] = block column): det[] for the pivots whose row has no free column (fixed by the
+ * relations), moves[] (may be NULL) by rs_sdc_moves. 0 or RS_ENOMEM. */
+static int rs_sdc_eliminate(const rs_sdc_table *t, const int *col, const int *bmap, int nc, const int *ents,
+                            const int *rel, int rows, unsigned char *det, unsigned char *moves)
+{
+	struct rs_sdc_rref e;
+	int rc = rs_sdc_rref_build(&e, t, col, bmap, nc, rel, rows);
+	for (int q = 0; rc == 0 && q < e.np; q++)
+		det[col[ents[e.pivcol[q]]]] = (unsigned char)(e.P[q].n == 1);
+	if (rc == 0 && moves && e.np > 0)
+		rc = rs_sdc_moves(t, col, bmap, nc, ents, rel, rows, &e, moves);
+	rs_sdc_rref_free(&e);
 	return rc;
 }
 
