@@ -408,7 +408,7 @@ static int st_exam_cell(rs_sdc_table *t, const int *x, int *m)
 	return rc != 0 ? rc : (m[0] < 0 || m[1] < 0) ? RS_ENOMEM : 0;
 }
 
-static const struct st_lat_spec st_exam_spec = { ST_EX_NC, 3, 2, 1, NULL, st_exam_cell, 0 };
+static const struct st_lat_spec st_exam_spec = { ST_EX_NC, 3, 2, 1, NULL, st_exam_cell };
 
 static int st_cmp_age(const void *a, const void *b)
 {
@@ -564,7 +564,7 @@ static int st_share_build(json_t *doc, const char *const *keys, const long long 
 
 /* The scaled score distribution's joint table: examinees per band of 100 over the period
  * lattice (st_lattice.h), from the month figures of DLV_STATS_TOTAL. */
-static const struct st_lat_spec st_scores_spec = { 1, 1, 0, 0, NULL, NULL, 0 };
+static const struct st_lat_spec st_scores_spec = { 1, 1, 0, 0, NULL, NULL };
 
 static void st_band_keys(char keys[DLV_STATS_BANDS][16])
 {
@@ -673,10 +673,11 @@ static int st_cpd_cell(rs_sdc_table *t, const int *x, int *m)
 }
 
 static const unsigned char st_cpd_kinds[] = { RS_SDC_CELL, RS_SDC_CELL, RS_SDC_TOTAL };
-static const struct st_lat_spec st_cpd_spec = { ST_CP_NC, ST_CP_NC, 0, 0, st_cpd_kinds, st_cpd_cell, 0 };
+static const struct st_lat_spec st_cpd_spec = { ST_CP_NC, ST_CP_NC, 0, 0, st_cpd_kinds, st_cpd_cell };
 
-/* The joint table of the month figures (cpd_stats_completions_months): a live query, so kept in
- * this process by the figures' hash (the same completions, the same protection). */
+/* The joint table of the month figures (cpd_stats_completions_months: the job's aggregates,
+ * which carry no stamp), kept in this process by the figures' hash (the same completions, the
+ * same protection). */
 static int st_cpd_joint(json_t **out, const struct st_def *d, const struct cpd_stats_provider *rows, int n,
                         const struct rs_sdc_rules *rules, int raw)
 {
@@ -830,11 +831,17 @@ static int st_exposure_build(json_t *doc, const long long *bands)
  * now: a snapshot, the same whatever the period, protected once over every group of the
  * joint table — [[count, state] per group, then the total]. */
 enum { ST_RG_NEW, ST_RG_RENEWAL, ST_RG_LAPSE, ST_RG_CANCEL, ST_RG_NC };
-static const struct st_lat_spec st_reg_spec = { ST_RG_NC, ST_RG_NC, 0, 0, NULL, NULL, 0 };
+static const struct st_lat_spec st_reg_spec = { ST_RG_NC, ST_RG_NC, 0, 0, NULL, NULL };
 
 static int st_cmp_reg_key(const void *a, const void *b)
 {
 	return strcmp((*(const struct reg_stats_row *const *)a)->key, (*(const struct reg_stats_row *const *)b)->key);
+}
+
+/* bsearch: a key against a row. */
+static int st_cmp_key_reg(const void *key, const void *row)
+{
+	return strcmp(key, (*(const struct reg_stats_row *const *)row)->key);
 }
 
 static int st_register_joint(json_t **out, long long *figures, const struct reg_stats_row *months, int nm,
@@ -879,9 +886,8 @@ static int st_register_joint(json_t **out, long long *figures, const struct reg_
 	if (byk)
 		qsort(byk, (size_t)nl, sizeof *byk, st_cmp_reg_key);
 	for (int g = 0; rc == 0 && g < ng; g++) {
-		struct reg_stats_row want;
-		snprintf(want.key, sizeof want.key, "%s", json_string_value(json_array_get(groups, (size_t)g)));
-		const struct reg_stats_row *w = &want, **hit = bsearch(&w, byk, (size_t)nl, sizeof *byk, st_cmp_reg_key);
+		const struct reg_stats_row **hit =
+			bsearch(json_string_value(json_array_get(groups, (size_t)g)), byk, (size_t)nl, sizeof *byk, st_cmp_key_reg);
 		long long v = hit ? (*hit)->live : 0;
 		tot += v;
 		if ((idx[g] = rs_sdc_add(t, v, RS_SDC_CELL)) < 0)

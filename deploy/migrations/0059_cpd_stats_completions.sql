@@ -20,3 +20,5 @@ CREATE TABLE cpd.stats_refresh (
     refreshed_at timestamptz NOT NULL
 );
 COMMENT ON TABLE cpd.stats_refresh IS 'When cpd.stats_completions was last refreshed (one row): the as-of time of the completions table';
+-- The view was filled just now: that is its first refresh.
+INSERT INTO cpd.stats_refresh (one, refreshed_at) VALUES (true, now());
