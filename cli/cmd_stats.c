@@ -58,11 +58,14 @@ static int cli_stats_export(int argc, char **argv)
 		case 'h':
 			printf("usage: riss stats export --list\n"
 			       "       riss stats export --table T [--format csv|json] [--period YYYY[-H1|-H2|-Q1..-Q4]]\n"
-			       "                         [--exam CODE] [--centre CODE] [--prefecture NN] [--lang ja|en] [--raw]\n\n"
+			       "                         [--exam CODE | --centre CODE | --prefecture NN] [--lang ja|en] [--raw]\n\n"
 			       "One of the agency's statistics tables, after disclosure control: counts under stats_k (now %lld)\n"
 			       "and rates and means on such a base are suppressed (x in CSV, null in JSON), and so are the\n"
 			       "figures that would give them back from the totals; every table is audited before release.\n"
 			       "Periods are fiscal years (April-March), their halves and quarters (--from/--to must span one).\n"
+			       "One of --exam, --centre, --prefecture at a time: each value's table is protected together\n"
+			       "with the whole table and the other values' (none can be subtracted from another), by\n"
+			       "fiscal year or for all time (no halves or quarters with a filter).\n"
 			       "--raw prints the unsuppressed figures and records the read in the\n"
 			       "audit trail. --list names the tables. Figures are as fresh as the last `riss stats refresh`\n"
 			       "(the job runs it); the JSON says when (as_of).\n", (long long)rs_sdc_rules_default().k);

@@ -72,6 +72,15 @@ long long rs_sdc_value(const rs_sdc_table *t, int i);
 int rs_sdc_count(const rs_sdc_table *t);
 /* Mark entry i suppressed by hand (tests: build a table an adversary should break). */
 void rs_sdc_force(rs_sdc_table *t, int i, enum rs_sdc_state s);
+/* Give entry i its state for good: a figure another release already published or held back
+ * (the whole table, when its slices are protected against it). rs_sdc_protect neither
+ * suppresses it nor picks it as a complement; when only fixed figures could protect a
+ * pinned one, the table cannot be released (RS_ESTATE). */
+void rs_sdc_fix(rs_sdc_table *t, int i, enum rs_sdc_state s);
+/* At most max_held figures that are not fixed may be held back (0: no limit): beyond it
+ * rs_sdc_protect stops with RS_ESTATE — a table that would be mostly held back is not
+ * released, and its cost (each round an elimination over what is held back) stays bounded. */
+void rs_sdc_limit(rs_sdc_table *t, int max_held);
 
 /* The rules from the configuration (stats_k, stats_allow_zero). */
 struct rs_sdc_rules rs_sdc_rules_default(void);

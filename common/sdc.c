@@ -19,6 +19,7 @@ struct rs_sdc_entry {
 	long long v;
 	unsigned char kind;  /* enum rs_sdc_kind */
 	unsigned char state; /* enum rs_sdc_state */
+	unsigned char fixed; /* its state is given (rs_sdc_fix): protection does not change it */
 };
 
 struct rs_sdc_term {
@@ -44,6 +45,7 @@ struct rs_sdc_table {
 	int nm, capm;
 	long long k; /* the rules of the last rs_sdc_protect (for hidden entries in the audit) */
 	int allow_zero;
+	int max_held; /* rs_sdc_limit: held-back figures that are not fixed, at most (0: no limit) */
 };
 
 struct rs_sdc_rules rs_sdc_rules_default(void)
@@ -99,7 +101,7 @@ int rs_sdc_add(rs_sdc_table *t, long long value, enum rs_sdc_kind kind)
 	assert(value >= 0);
 	if (rs_sdc_grow((void **)&t->e, &t->cap, t->n + 1, sizeof *t->e) != 0)
 		return RS_ENOMEM;
-	t->e[t->n] = (struct rs_sdc_entry){ value, (unsigned char)kind, RS_SDC_PUBLISHED };
+	t->e[t->n] = (struct rs_sdc_entry){ value, (unsigned char)kind, RS_SDC_PUBLISHED, 0 };
 	return t->n++;
 }
 
@@ -165,6 +167,28 @@ int rs_sdc_count(const rs_sdc_table *t)
 void rs_sdc_force(rs_sdc_table *t, int i, enum rs_sdc_state s)
 {
 	t->e[i].state = (unsigned char)s;
+}
+
+void rs_sdc_limit(rs_sdc_table *t, int max_held)
+{
+	t->max_held = max_held > 0 ? max_held : 0;
+}
+
+/* Is more held back than rs_sdc_limit allows? */
+static int rs_sdc_over(const rs_sdc_table *t)
+{
+	if (t->max_held == 0)
+		return 0;
+	int held = 0;
+	for (int i = 0; i < t->n; i++)
+		held += t->e[i].kind != RS_SDC_HIDDEN && t->e[i].state != RS_SDC_PUBLISHED && !t->e[i].fixed;
+	return held > t->max_held;
+}
+
+void rs_sdc_fix(rs_sdc_table *t, int i, enum rs_sdc_state s)
+{
+	t->e[i].state = (unsigned char)s;
+	t->e[i].fixed = 1;
 }
 
 static int rs_sdc_small(long long v, long long k, int allow_zero)
@@ -1100,7 +1124,7 @@ static void rs_sdc_cheapest(const rs_sdc_table *t, int r, int *best, double *bes
 {
 	for (int q = t->rel_off[r]; q < t->rel_off[r + 1]; q++) {
 		int i = t->terms[q].idx;
-		if (rs_sdc_unknown(t, i))
+		if (rs_sdc_unknown(t, i) || t->e[i].fixed)
 			continue;
 		/* A published zero is a poor complement: non-negativity pins it at 0 in most sums,
 		 * so it would need protecting in turn (the period lattice of stats3 has many):
@@ -1162,7 +1186,7 @@ int rs_sdc_protect(rs_sdc_table *t, const struct rs_sdc_rules *rules)
 	t->k = rules->k;
 	t->allow_zero = rules->allow_zero;
 	for (int i = 0; i < t->n; i++) {
-		if (t->e[i].kind == RS_SDC_HIDDEN)
+		if (t->e[i].kind == RS_SDC_HIDDEN || t->e[i].fixed)
 			continue;
 		if (t->e[i].state == RS_SDC_PUBLISHED && rs_sdc_small(t->e[i].v, t->k, t->allow_zero))
 			t->e[i].state = RS_SDC_PRIMARY;
@@ -1182,6 +1206,11 @@ int rs_sdc_protect(rs_sdc_table *t, const struct rs_sdc_rules *rules)
 	 * suppression made the joint period tables take seconds; the loop still ends only when
 	 * the audit pins nothing, so the protection is the same (at most a few more complements). */
 	for (int round = 0; rc == 0 && round <= t->n; round++) {
+		if (rs_sdc_over(t)) {
+			rs_error_set("disclosure control: more than %d figures would be held back", t->max_held);
+			rc = RS_ESTATE; /* as good as nothing published: not released */
+			break;
+		}
 		int found = rs_sdc_audit_upto(t, NULL, pins, t->n, 1, cleared, 1);
 		if (found < 0) {
 			rc = found;

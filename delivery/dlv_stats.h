@@ -41,6 +41,10 @@ int dlv_stats_exam(struct dlv_stats_row **out, int *n, char *as_of, rs_db *db, e
 int dlv_stats_exam_months(struct dlv_stats_row **out, int *n, rs_db *db, enum dlv_stats_dim dim,
                           const struct dlv_stats_filter *f);
 
+/* The exams with figures in the cube (key = exam code, ordered), for the statistics layer's
+ * exam filter (its slices, stats7). *out malloc'd (free). */
+int dlv_stats_exams(struct dlv_stats_row **out, int *n, rs_db *db);
+
 /* When exam.stats_cube was last refreshed: *stamp in microseconds since the epoch (0 = never)
  * and as_of (>= 40 bytes; "" = never). The cube changes only in a refresh, which commits a
  * new stamp with it: the stamp identifies the cube's content. */

@@ -62,6 +62,16 @@ static void dlv_st_copy(char *dst, size_t n, const char *src)
 	snprintf(dst, n, "%s", src);
 }
 
+/* Rows for every tuple of r (at least one); NULL, with r cleared, when memory runs out. */
+static struct dlv_stats_row *dlv_st_rows(PGresult *r)
+{
+	int nr = PQntuples(r);
+	struct dlv_stats_row *rows = calloc((size_t)(nr ? nr : 1), sizeof *rows);
+	if (!rows)
+		PQclear(r);
+	return rows;
+}
+
 /* Month by group: the key column as the dimension's query has it. */
 #define DLV_ST_MKEY "CASE $7::text WHEN 'centre' THEN centre_code WHEN 'prefecture' THEN prefecture " \
 	"WHEN 'value' THEN value ELSE '' END"
@@ -87,11 +97,9 @@ int dlv_stats_exam_months(struct dlv_stats_row **out, int *n, rs_db *db, enum dl
 	if (rc != 0)
 		return rc;
 	int nr = PQntuples(r);
-	struct dlv_stats_row *rows = calloc((size_t)(nr ? nr : 1), sizeof *rows);
-	if (!rows) {
-		PQclear(r);
+	struct dlv_stats_row *rows = dlv_st_rows(r);
+	if (!rows)
 		return RS_ENOMEM;
-	}
 	int k = 0;
 	for (int i = 0; i < nr; i++) {
 		if (PQgetisnull(r, i, 2))
@@ -110,6 +118,26 @@ int dlv_stats_exam_months(struct dlv_stats_row **out, int *n, rs_db *db, enum dl
 	PQclear(r);
 	*out = rows;
 	*n = k;
+	return 0;
+}
+
+int dlv_stats_exams(struct dlv_stats_row **out, int *n, rs_db *db)
+{
+	PGresult *r = NULL;
+	int rc = rs_db_exec(&r, db, "dlv_st_exams",
+	                    "SELECT DISTINCT exam_code FROM exam.stats_cube WHERE dim = 'all' AND prefecture = '*' ORDER BY 1",
+	                    0, NULL);
+	if (rc != 0)
+		return rc;
+	int nr = PQntuples(r);
+	struct dlv_stats_row *rows = dlv_st_rows(r);
+	if (!rows)
+		return RS_ENOMEM;
+	for (int i = 0; i < nr; i++)
+		dlv_st_copy(rows[i].key, sizeof rows[i].key, PQgetvalue(r, i, 0));
+	PQclear(r);
+	*out = rows;
+	*n = nr;
 	return 0;
 }
 

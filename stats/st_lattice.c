@@ -71,11 +71,12 @@ struct st_lat {
 	unsigned char *has; /* [cell]: the group has figures in the period */
 	long long *v;       /* [cell * nc + c] */
 	double *sum;        /* [cell] */
+	int hidden;         /* a hidden slice of a star: every entry a hidden complement */
 };
 
+/* The slice's own arrays (the disclosure-control table is the star's). */
 static void st_lat_free(struct st_lat *j)
 {
-	rs_sdc_free(j->t);
 	free(j->per);
 	free(j->groups);
 	free(j->idx);
@@ -103,16 +104,22 @@ static int st_lat_cell_add(struct st_lat *j, size_t at, int total)
 	const struct st_lat_spec *s = j->s;
 	int *x = &j->idx[at * (size_t)s->nc];
 	for (int c = 0; c < s->nc; c++)
-		if ((x[c] = rs_sdc_add(j->t, j->v[at * (size_t)s->nc + (size_t)c], st_lat_kind(s, c, total))) < 0)
+		if ((x[c] = rs_sdc_add(j->t, j->v[at * (size_t)s->nc + (size_t)c],
+		                       j->hidden ? RS_SDC_HIDDEN : st_lat_kind(s, c, total))) < 0)
 			return RS_ENOMEM;
 	return s->cell ? s->cell(j->t, x, &j->meas[at * (size_t)(s->nm ? s->nm : 1)]) : 0;
 }
 
-/* Build (not yet protected) the joint table of the atoms; all time is in it even without data. */
-static int st_lat_build(struct st_lat *j, const struct st_lat_spec *s, const struct st_lat_atom *atoms, int na)
+/* Build (not yet protected) into t the joint table of the atoms of one slice; all time is in
+ * it even without data. A flat spec has all time only; a star's slices (slice > 0) all time
+ * and the fiscal years, the whole every period of the lattice. */
+static int st_lat_build(struct st_lat *j, const struct st_lat_spec *s, const struct st_lat_atom *atoms, int na,
+                        int slice, int hidden, rs_sdc_table *t)
 {
 	memset(j, 0, sizeof *j);
 	j->s = s;
+	j->t = t;
+	j->hidden = hidden;
 	if (s->nc < 1 || s->nc > ST_LAT_MAXC || s->npub > s->nc) {
 		rs_error_set("statistics: a joint table of %d columns", s->nc);
 		return RS_EINVAL;
@@ -123,8 +130,11 @@ static int st_lat_build(struct st_lat *j, const struct st_lat_spec *s, const str
 	if (!j->groups)
 		return RS_ENOMEM;
 	for (int i = 0; i < na; i++) {
-		int fy, fm, seen = 0;
-		st_fiscal_of(atoms[i].month, &fy, &fm);
+		int fy = 0, fm = 0, seen = s->flat;
+		if (atoms[i].slice != slice)
+			continue;
+		if (!s->flat)
+			st_fiscal_of(atoms[i].month, &fy, &fm);
 		for (int y = 0; y < ny; y++)
 			seen |= years[y] == fy;
 		if (!seen) {
@@ -151,7 +161,6 @@ static int st_lat_build(struct st_lat *j, const struct st_lat_spec *s, const str
 	j->has = calloc(cells, 1);
 	j->v = calloc(cells * (size_t)nc, sizeof *j->v);
 	j->sum = calloc(cells, sizeof *j->sum);
-	j->t = rs_sdc_new();
 	int *parts = calloc((size_t)(ng > ny ? ng : ny) + 1, sizeof *parts);
 	int rc = j->per && j->idx && j->meas && j->has && j->v && j->sum && j->t && parts ? 0 : RS_ENOMEM;
 	if (rc != 0)
@@ -161,13 +170,16 @@ static int st_lat_build(struct st_lat *j, const struct st_lat_spec *s, const str
 		for (int q = 0; q < ST_PER_YEAR; q++)
 			j->per[1 + y * ST_PER_YEAR + q] = (struct st_period){ years[y], q };
 	for (int i = 0; i < na; i++) {
-		int fy, fm, g = st_lat_group(j, atoms[i].group);
-		st_fiscal_of(atoms[i].month, &fy, &fm);
+		if (atoms[i].slice != slice)
+			continue;
+		int fy = 0, fm = 0, g = st_lat_group(j, atoms[i].group);
+		if (!s->flat)
+			st_fiscal_of(atoms[i].month, &fy, &fm);
 		for (int P = 0; P < j->np; P++) {
-			if (!st_period_has(&j->per[P], fy, fm))
-				continue;
-			for (int t = 0; t < 2; t++) { /* the group, and the period's total */
-				size_t at = (size_t)P * (size_t)(ng + 1) + (size_t)(t ? ng : g);
+			if (!st_period_has(&j->per[P], fy, fm) || (slice > 0 && j->per[P].p != 0))
+				continue; /* a star's slices: all time and the fiscal years only */
+			for (int tot = 0; tot < 2; tot++) { /* the group, and the period's total */
+				size_t at = (size_t)P * (size_t)(ng + 1) + (size_t)(tot ? ng : g);
 				for (int c = 0; c < nc; c++)
 					j->v[at * (size_t)nc + (size_t)c] += atoms[i].v[c];
 				j->sum[at] += atoms[i].sum;
@@ -282,19 +294,200 @@ static json_t *st_lat_json(const struct st_lat *j)
 	return doc;
 }
 
+/* The period index of w's period P in slice j, -1 when the slice has no figures there. */
+static int st_lat_period_in(const struct st_lat *j, const struct st_lat *w, int P)
+{
+	for (int q = 0; q < j->np; q++)
+		if (j->per[q].fy == w->per[P].fy && j->per[q].p == w->per[P].p)
+			return j->has[(size_t)q * (size_t)(j->ng + 1) + (size_t)j->ng] ? q : -1;
+	return -1;
+}
+
+/* The star's relations: for every partition in use (use[pt]; its slices built), every cell of
+ * the whole (a group or a year's or all time's total) and column, the whole = the sum of
+ * that partition's slices. */
+static int st_lat_star_relate(struct st_lat *sl, const struct st_lat_star *star, const unsigned char *use)
+{
+	struct st_lat *w = &sl[0];
+	int nc = w->s->nc, rc = 0;
+	int *parts = calloc((size_t)star->ns + 1, sizeof *parts);
+	int *at = calloc((size_t)star->ns + 1, sizeof *at); /* the slice's period index, or -1 */
+	if (!parts || !at)
+		rc = RS_ENOMEM;
+	for (int P = 0; rc == 0 && P < w->np; P++) {
+		size_t wbase = (size_t)P * (size_t)(w->ng + 1);
+		if (!w->has[wbase + (size_t)w->ng] || w->per[P].p != 0)
+			continue; /* the slices have no halves or quarters */
+		for (int s = 1; s < star->ns; s++)
+			at[s] = use[star->part[s]] ? st_lat_period_in(&sl[s], w, P) : -1;
+		for (int g = 0; rc == 0 && g <= w->ng; g++) {
+			size_t wc = wbase + (size_t)g;
+			if (!w->has[wc])
+				continue;
+			for (int pt = 0; rc == 0 && pt < star->npart; pt++)
+				for (int c = 0; rc == 0 && use[pt] && c < nc; c++) {
+					int k = 0;
+					for (int s = 1; s < star->ns; s++) {
+						const struct st_lat *j = &sl[s];
+						if (star->part[s] != pt || at[s] < 0)
+							continue;
+						int jg = g == w->ng ? j->ng : st_lat_group(j, w->groups[g]);
+						size_t jc = (size_t)at[s] * (size_t)(j->ng + 1) + (size_t)jg;
+						if (jg >= 0 && j->has[jc])
+							parts[k++] = j->idx[jc * (size_t)nc + (size_t)c];
+					}
+					rc = rs_sdc_relate(w->t, w->idx[wc * (size_t)nc + (size_t)c], parts, k);
+				}
+		}
+	}
+	free(parts);
+	free(at);
+	return rc;
+}
+
+/* The figures a stage of the star may hold back in its slices, at most: each round of the
+ * secondary suppression eliminates over what is held back, so this bounds a stage's cost;
+ * a partition that needs more is not released (its tables would be mostly x anyway). */
+#define ST_STAR_MAX_HELD 2000
+
+/* One stage of the star (st_lat_star_protected): the whole and the slices of the partitions
+ * in use, in one table t; the whole's entries and those of the slices decided before fixed
+ * at their states (held[s], NULL = not decided yet). Entries of slice s: off[s] .. off[s] +
+ * cnt[s]. */
+static int st_lat_stage(rs_sdc_table *t, struct st_lat *sl, const struct st_lat_spec *spec,
+                        const struct st_lat_atom *atoms, int na, const struct st_lat_star *star,
+                        const unsigned char *use, const rs_sdc_table *whole, unsigned char **held, int *off, int *cnt)
+{
+	int rc = 0;
+	for (int s = 0; rc == 0 && s < star->ns; s++) {
+		if (s > 0 && !use[star->part[s]])
+			continue;
+		int hidden = s > 0 && star->hidden && star->hidden[s];
+		off[s] = rs_sdc_count(t);
+		rc = st_lat_build(&sl[s], spec, atoms, na, s, hidden, t);
+		cnt[s] = rs_sdc_count(t) - off[s];
+	}
+	if (rc == 0)
+		rc = st_lat_star_relate(sl, star, use);
+	for (int i = 0; rc == 0 && i < rs_sdc_count(whole); i++) /* the whole's entries come first */
+		rs_sdc_fix(t, i, rs_sdc_state(whole, i));
+	for (int s = 1; rc == 0 && s < star->ns; s++)
+		for (int i = 0; held[s] && i < cnt[s]; i++)
+			rs_sdc_fix(t, off[s] + i, (enum rs_sdc_state)held[s][i]);
+	rs_sdc_limit(t, ST_STAR_MAX_HELD);
+	return rc;
+}
+
+/* The simple joint table: one slice (the whole), or every slice unprotected (raw). */
+static int st_lat_plain(json_t **outs, const struct st_lat_spec *spec, const struct st_lat_atom *atoms, int na,
+                        const struct st_lat_star *star, const struct rs_sdc_rules *rules, int raw)
+{
+	rs_sdc_table *t = rs_sdc_new();
+	struct st_lat *sl = calloc((size_t)star->ns, sizeof *sl);
+	unsigned char *use = calloc((size_t)star->npart + 1, 1);
+	int rc = t && sl && use ? 0 : RS_ENOMEM, built = 0;
+	for (int pt = 0; use && pt < star->npart; pt++)
+		use[pt] = 1;
+	for (; rc == 0 && built < star->ns; built++)
+		rc = st_lat_build(&sl[built], spec, atoms, na, built, built > 0 && star->hidden && star->hidden[built], t);
+	if (rc == 0 && star->ns > 1)
+		rc = st_lat_star_relate(sl, star, use);
+	if (rc == 0 && !raw)
+		rc = st_protect(t, rules);
+	for (int s = 0; rc == 0 && s < star->ns; s++)
+		if (!sl[s].hidden && !(outs[s] = st_lat_json(&sl[s]))) {
+			rs_error_set("out of memory");
+			rc = RS_ENOMEM;
+		}
+	for (int s = 0; sl && s < built; s++)
+		st_lat_free(&sl[s]);
+	free(sl);
+	free(use);
+	rs_sdc_free(t);
+	return rc;
+}
+
+int st_lat_star_protected(json_t **outs, const struct st_lat_spec *spec, const struct st_lat_atom *atoms, int na,
+                          const struct st_lat_star *star, const struct rs_sdc_rules *rules, int raw)
+{
+	for (int s = 0; s < star->ns; s++)
+		outs[s] = NULL;
+	int rc;
+	if (star->ns == 1 || raw) {
+		rc = st_lat_plain(outs, spec, atoms, na, star, rules, raw);
+		goto out;
+	}
+	/* The whole first, alone: its release is the unfiltered table's, whoever asks, so the
+	 * slices are protected against it as published and never change it (stats8). Then one
+	 * partition at a time (the exams, the centres, the prefectures), each protected against
+	 * the whole and the partitions released before it, fixed: each stage's audit covers
+	 * everything released so far, so the last one proves the lot. A partition that cannot be
+	 * protected so (only the whole's figures could protect it, or it would be mostly held
+	 * back) is not released (outs NULL: stats5.not_releasable) and not in the later stages. */
+	rs_sdc_table *whole = rs_sdc_new();
+	struct st_lat *sl = calloc((size_t)star->ns, sizeof *sl);
+	unsigned char **held = calloc((size_t)star->ns, sizeof *held), *use = calloc((size_t)star->npart + 1, 1);
+	int *off = calloc((size_t)star->ns, sizeof *off), *cnt = calloc((size_t)star->ns, sizeof *cnt);
+	rc = whole && sl && held && use && off && cnt ? 0 : RS_ENOMEM;
+	if (rc == 0)
+		rc = st_lat_build(&sl[0], spec, atoms, na, 0, 0, whole);
+	if (rc == 0)
+		rc = st_protect(whole, rules);
+	if (rc == 0 && !(outs[0] = st_lat_json(&sl[0])))
+		rc = RS_ENOMEM;
+	st_lat_free(&sl[0]);
+	memset(&sl[0], 0, sizeof sl[0]);
+	for (int pt = 0; rc == 0 && pt < star->npart; pt++) {
+		rs_sdc_table *t = rs_sdc_new();
+		rc = t ? 0 : RS_ENOMEM;
+		use[pt] = 1;
+		if (rc == 0)
+			rc = st_lat_stage(t, sl, spec, atoms, na, star, use, whole, held, off, cnt);
+		int ok = rc == 0 ? st_protect(t, rules) : rc;
+		if (ok == RS_ESTATE)
+			use[pt] = 0; /* this partition is not released */
+		else if (ok != 0)
+			rc = ok;
+		for (int s = 1; rc == 0 && use[pt] && s < star->ns; s++) {
+			if (star->part[s] != pt)
+				continue;
+			if (!(held[s] = malloc((size_t)cnt[s] + 1)))
+				rc = RS_ENOMEM;
+			for (int i = 0; held[s] && i < cnt[s]; i++)
+				held[s][i] = (unsigned char)rs_sdc_state(t, off[s] + i);
+			if (rc == 0 && !sl[s].hidden && !(outs[s] = st_lat_json(&sl[s])))
+				rc = RS_ENOMEM;
+		}
+		for (int s = 0; s < star->ns; s++)
+			if (sl[s].groups)
+				st_lat_free(&sl[s]);
+		memset(sl, 0, (size_t)star->ns * sizeof *sl);
+		rs_sdc_free(t);
+	}
+	if (rc == RS_ENOMEM)
+		rs_error_set("out of memory");
+	for (int s = 0; held && s < star->ns; s++)
+		free(held[s]);
+	free(held);
+	free(use);
+	free(off);
+	free(cnt);
+	free(sl);
+	rs_sdc_free(whole);
+out:
+	if (rc != 0)
+		for (int s = 0; s < star->ns; s++) {
+			json_decref(outs[s]);
+			outs[s] = NULL;
+		}
+	return rc;
+}
+
 int st_lat_protected(json_t **out, const struct st_lat_spec *spec, const struct st_lat_atom *atoms, int na,
                      const struct rs_sdc_rules *rules, int raw)
 {
-	struct st_lat j;
-	int rc = st_lat_build(&j, spec, atoms, na);
-	if (rc == 0 && !raw)
-		rc = st_protect(j.t, rules);
-	if (rc == 0 && !(*out = st_lat_json(&j))) {
-		rs_error_set("out of memory");
-		rc = RS_ENOMEM;
-	}
-	st_lat_free(&j);
-	return rc;
+	static const struct st_lat_star whole = { 1, 0, NULL, NULL };
+	return st_lat_star_protected(out, spec, atoms, na, &whole, rules, raw);
 }
 
 const json_t *st_lat_cells(const json_t *joint, int fy, int p)
@@ -338,9 +531,11 @@ long long st_lat_hash(const struct st_lat_atom *a, int n)
 	unsigned long long h = 14695981039346656037ull;
 	for (int i = 0; i < n; i++) {
 		const unsigned char *parts[] = { (const unsigned char *)a[i].group, (const unsigned char *)a[i].month,
-			                             (const unsigned char *)a[i].v, (const unsigned char *)&a[i].sum };
-		const size_t lens[] = { strlen(a[i].group) + 1, strlen(a[i].month) + 1, sizeof a[i].v, sizeof a[i].sum };
-		for (int p = 0; p < 4; p++)
+			                             (const unsigned char *)a[i].v, (const unsigned char *)&a[i].sum,
+			                             (const unsigned char *)&a[i].slice };
+		const size_t lens[] = { strlen(a[i].group) + 1, strlen(a[i].month) + 1, sizeof a[i].v, sizeof a[i].sum,
+			                    sizeof a[i].slice };
+		for (int p = 0; p < 5; p++)
 			for (size_t b = 0; b < lens[p]; b++)
 				h = (h ^ parts[p][b]) * 1099511628211ull;
 	}

@@ -36,6 +36,7 @@ struct st_lat_atom {
 	const char *month; /* "YYYY-MM" */
 	long long v[ST_LAT_MAXC];
 	double sum;        /* carried along per cell, not protected (the exam's sum of scaled scores) */
+	int slice;         /* the slice of a star it belongs to (0: the whole; st_lat_star) */
 };
 
 /* The shape of a joint table's cell (one group, or a period's total, in one period). */
@@ -49,6 +50,20 @@ struct st_lat_spec {
 	/* Relations and measures inside one cell: its columns' entries idx[0..nc-1], measures
 	 * into meas[0..nm-1]. NULL: none. 0 or an RS_E* code. */
 	int (*cell)(rs_sdc_table *t, const int *idx, int *meas);
+	int flat;                   /* not dated: all time only (the atoms' month is not read) */
+};
+
+/* The filter star (stats7, stats8): slice 0 is the whole table; every other slice s is the
+ * table under one filter value and belongs to one partition of the whole (part[s], 0 ..
+ * npart - 1: the exams, the centres, the prefectures), whose slices add up to the whole in
+ * every group and column of all time and of each fiscal year (a slice has no halves or
+ * quarters: a filtered table is released by fiscal year). A hidden slice (hidden[s], may be
+ * NULL) is in the relations but never released: its figures are hidden complements (the
+ * candidates who did not answer their prefecture). */
+struct st_lat_star {
+	int ns, npart;
+	const int *part;             /* [ns]; part[0] unused */
+	const unsigned char *hidden; /* [ns] or NULL */
 };
 
 /* Protect, audit and count what was held back: 0; RS_ESTATE (stats5.not_releasable) when
@@ -64,6 +79,18 @@ int st_protect(rs_sdc_table *t, const struct rs_sdc_rules *rules);
  * when with_sum]]}. *out new; 0, RS_ESTATE, RS_ENOMEM, RS_EINVAL. */
 int st_lat_protected(json_t **out, const struct st_lat_spec *spec, const struct st_lat_atom *atoms, int na,
                      const struct rs_sdc_rules *rules, int raw);
+
+/* st_lat_protected over a star (atoms carry their slice): outs[0 .. ns - 1] the kept form of
+ * each slice. The whole is protected alone first (its release is the unfiltered table's, the
+ * same whoever asks); then one partition at a time, its slices protected against the whole
+ * and the partitions released before it, all of those fixed at their states, so the last
+ * stage's audit covers every slice released. outs[s] is NULL for a hidden slice and for the
+ * slices of a partition that cannot be protected so (only the whole's figures could protect
+ * it, or it would hold back more than a stage may: ST_STAR_MAX_HELD); a request for one is
+ * stats5.not_releasable. Raw: every slice, nothing protected. The returns of st_protect for
+ * the whole. */
+int st_lat_star_protected(json_t **outs, const struct st_lat_spec *spec, const struct st_lat_atom *atoms, int na,
+                          const struct st_lat_star *star, const struct rs_sdc_rules *rules, int raw);
 
 /* The cells of period (fy, p) (fy -1 = all time) in a kept joint table, NULL when the
  * period has no figures. Borrowed. */

@@ -3,6 +3,7 @@
 #include "st.h"
 #include "st_lattice.h"
 #include "st_memo.h"
+#include "st_slices.h"
 #include "st_store.h"
 
 #include "cpd_skills.h"
@@ -173,6 +174,18 @@ int st_filter_check(const struct st_filter *f)
 	int fy, p;
 	if (st_period_of(f, &fy, &p) < 0) {
 		rs_error_msg("stats3.not_a_period", NULL);
+		return RS_EINVAL;
+	}
+	/* One of exam, centre, prefecture: the filter star protects each slice against the
+	 * whole and the other slices (st_lattice.h), not a slice of a slice. */
+	if (!!f->exam[0] + !!f->centre[0] + !!f->prefecture[0] > 1) {
+		rs_error_msg("stats7.one_filter", NULL);
+		return RS_EINVAL;
+	}
+	/* A filter value's slice is protected over all time and the fiscal years (stats8: the
+	 * whole's halves and quarters are not in the star). */
+	if ((f->exam[0] || f->centre[0] || f->prefecture[0]) && st_period_of(f, &fy, &p) == 1 && p != 0) {
+		rs_error_msg("stats8.filter_by_year", NULL);
 		return RS_EINVAL;
 	}
 	return 0;
@@ -416,11 +429,11 @@ static int st_cmp_age(const void *a, const void *b)
 	return st_age_rank(x->key) - st_age_rank(y->key);
 }
 
-/* The joint table of an exam table from its month figures (dlv_stats_exam_months; by_month:
- * the group is the month), protected unless raw. *out new; *figures (may be NULL) the atoms'
- * hash. */
-static int st_exam_joint(json_t **out, long long *figures, const struct dlv_stats_row *rows, int n, int by_month,
-                         const struct rs_sdc_rules *rules, int raw)
+/* The joint tables of an exam table's filter star from the month figures of every slice
+ * (dlv_stats_exam_months; slice[i] = row i's slice; by_month: the group is the month),
+ * protected together unless raw: outs[star->ns] new (NULL: only *figures, the atoms' hash). */
+static int st_exam_joint(json_t **outs, long long *figures, const struct dlv_stats_row *rows, const int *slice, int n,
+                         int by_month, const struct st_lat_star *star, const struct rs_sdc_rules *rules, int raw)
 {
 	struct st_lat_atom *a = calloc((size_t)(n ? n : 1), sizeof *a);
 	if (!a)
@@ -434,10 +447,11 @@ static int st_exam_joint(json_t **out, long long *figures, const struct dlv_stat
 		a[i].v[ST_EX_ABSENT] = rows[i].applicants - rows[i].examinees;
 		a[i].v[ST_EX_FAILED] = rows[i].examinees - rows[i].passers;
 		a[i].sum = rows[i].sum_scaled;
+		a[i].slice = slice[i];
 	}
 	if (figures)
 		*figures = st_lat_hash(a, n);
-	int rc = out ? st_lat_protected(out, &st_exam_spec, a, n, rules, raw) : 0;
+	int rc = outs ? st_lat_star_protected(outs, &st_exam_spec, a, n, star, rules, raw) : 0;
 	free(a);
 	return rc;
 }
@@ -572,8 +586,8 @@ static void st_band_keys(char keys[DLV_STATS_BANDS][16])
 		snprintf(keys[b], 16, "%d-%d", b * 100, b == DLV_STATS_BANDS - 1 ? 1000 : b * 100 + 99);
 }
 
-static int st_scores_joint(json_t **out, long long *figures, const struct dlv_stats_row *months, int nm,
-                           const struct rs_sdc_rules *rules, int raw)
+static int st_scores_joint(json_t **outs, long long *figures, const struct dlv_stats_row *months, const int *slice,
+                           int nm, const struct st_lat_star *star, const struct rs_sdc_rules *rules, int raw)
 {
 	char keys[DLV_STATS_BANDS][16];
 	st_band_keys(keys);
@@ -586,10 +600,11 @@ static int st_scores_joint(json_t **out, long long *figures, const struct dlv_st
 			x->group = keys[b];
 			x->month = months[i].label;
 			x->v[0] = months[i].hist[b];
+			x->slice = slice[i];
 		}
 	if (figures)
 		*figures = st_lat_hash(a, nm * DLV_STATS_BANDS);
-	int rc = out ? st_lat_protected(out, &st_scores_spec, a, nm * DLV_STATS_BANDS, rules, raw) : 0;
+	int rc = outs ? st_lat_star_protected(outs, &st_scores_spec, a, nm * DLV_STATS_BANDS, star, rules, raw) : 0;
 	free(a);
 	return rc;
 }
@@ -826,26 +841,40 @@ static int st_exposure_build(json_t *doc, const long long *bands)
 
 /* ---- Register tables: on the register now, registrations, renewals, lapses, cancellations -- */
 
-/* The register's joint table: the dated events (registrations, renewals, lapses,
- * cancellations) over the period lattice (st_lattice.h), and "live", who is on the register
- * now: a snapshot, the same whatever the period, protected once over every group of the
- * joint table — [[count, state] per group, then the total]. */
+/* The register's joint tables (one per slice of its filter star): the dated events
+ * (registrations, renewals, lapses, cancellations) over the period lattice (st_lattice.h),
+ * and "live", who is on the register now: a snapshot, the same whatever the period,
+ * protected once over every group and slice of the star (a flat star of its own) — in each
+ * slice's kept form [[count, state] per group of its events, then the total]. */
 enum { ST_RG_NEW, ST_RG_RENEWAL, ST_RG_LAPSE, ST_RG_CANCEL, ST_RG_NC };
-static const struct st_lat_spec st_reg_spec = { ST_RG_NC, ST_RG_NC, 0, 0, NULL, NULL };
+static const struct st_lat_spec st_reg_spec = { ST_RG_NC, ST_RG_NC, 0, 0, NULL, NULL, 0 };
+static const struct st_lat_spec st_live_spec = { 1, 1, 0, 0, NULL, NULL, 1 };
 
-static int st_cmp_reg_key(const void *a, const void *b)
+/* Slice s's live column over the groups of its events' joint table. */
+static int st_register_live(json_t *joint, const json_t *live, const struct rs_sdc_rules *rules, int raw)
 {
-	return strcmp((*(const struct reg_stats_row *const *)a)->key, (*(const struct reg_stats_row *const *)b)->key);
+	const json_t *groups = json_object_get(joint, "groups"), *cells = st_lat_cells(live, -1, 0);
+	int zero = raw || rules->allow_zero ? RS_SDC_PUBLISHED : RS_SDC_PRIMARY;
+	json_t *col = json_array();
+	int fail = !col;
+	for (size_t g = 0; !fail && g <= json_array_size(groups); g++) {
+		const json_t *c = st_lat_cell(live, cells, g < json_array_size(groups)
+		                                               ? json_string_value(json_array_get(groups, g)) : NULL);
+		fail |= json_array_append_new(col, c ? json_pack("[I, I]", json_integer_value(json_array_get(c, 0)),
+		                                                  json_integer_value(json_array_get(c, 1)))
+		                                     : json_pack("[i, i]", 0, zero));
+	}
+	if (fail) {
+		json_decref(col);
+		return RS_ENOMEM;
+	}
+	json_object_set_new(joint, "live", col);
+	return 0;
 }
 
-/* bsearch: a key against a row. */
-static int st_cmp_key_reg(const void *key, const void *row)
-{
-	return strcmp(key, (*(const struct reg_stats_row *const *)row)->key);
-}
-
-static int st_register_joint(json_t **out, long long *figures, const struct reg_stats_row *months, int nm,
-                             const struct reg_stats_row *live, int nl, const struct rs_sdc_rules *rules, int raw)
+static int st_register_joint(json_t **outs, long long *figures, const struct reg_stats_row *months, const int *mslice,
+                             int nm, const struct reg_stats_row *live, const int *lslice, int nl,
+                             const struct st_lat_star *star, const struct rs_sdc_rules *rules, int raw)
 {
 	struct st_lat_atom *a = calloc((size_t)(nm + nl) + 1, sizeof *a);
 	if (!a)
@@ -857,62 +886,40 @@ static int st_register_joint(json_t **out, long long *figures, const struct reg_
 		a[i].v[ST_RG_RENEWAL] = months[i].renewals;
 		a[i].v[ST_RG_LAPSE] = months[i].lapses;
 		a[i].v[ST_RG_CANCEL] = months[i].cancellations;
+		a[i].slice = mslice[i];
 	}
-	for (int i = 0; i < nl; i++) { /* hashed with the events, not part of the lattice */
+	for (int i = 0; i < nl; i++) { /* hashed with the events; a flat star of their own */
 		a[nm + i].group = live[i].key;
 		a[nm + i].month = "live";
 		a[nm + i].v[0] = live[i].live;
+		a[nm + i].slice = lslice[i];
 	}
 	if (figures)
 		*figures = st_lat_hash(a, nm + nl);
-	int rc = out ? st_lat_protected(out, &st_reg_spec, a, nm, rules, raw) : 0;
+	json_t **louts = outs ? calloc((size_t)star->ns, sizeof *louts) : NULL;
+	int rc = outs && !louts ? RS_ENOMEM : 0;
+	if (rc == 0 && outs)
+		rc = st_lat_star_protected(outs, &st_reg_spec, a, nm, star, rules, raw);
+	if (rc == 0 && outs)
+		rc = st_lat_star_protected(louts, &st_live_spec, a + nm, nl, star, rules, raw);
+	for (int s = 0; rc == 0 && outs && s < star->ns; s++) {
+		if (outs[s] && !louts[s]) { /* its live column is not released: nor is the slice */
+			json_decref(outs[s]);
+			outs[s] = NULL;
+		}
+		if (outs[s])
+			rc = st_register_live(outs[s], louts[s], rules, raw);
+	}
+	for (int s = 0; outs && s < star->ns; s++) {
+		if (louts)
+			json_decref(louts[s]);
+		if (rc != 0) {
+			json_decref(outs[s]);
+			outs[s] = NULL;
+		}
+	}
+	free(louts);
 	free(a);
-	if (rc != 0 || !out)
-		return rc;
-	const json_t *groups = json_object_get(*out, "groups");
-	int ng = (int)json_array_size(groups);
-	rs_sdc_table *t = rs_sdc_new();
-	int *idx = calloc((size_t)ng + 1, sizeof *idx);
-	json_t *col = json_array();
-	rc = t && idx && col ? 0 : RS_ENOMEM;
-	long long tot = 0;
-	/* Each group's live count by binary search over the live rows sorted by key (the module
-	 * orders them by its collation, not by strcmp). */
-	const struct reg_stats_row **byk = calloc((size_t)nl + 1, sizeof *byk);
-	if (!byk)
-		rc = RS_ENOMEM;
-	for (int i = 0; byk && i < nl; i++)
-		byk[i] = &live[i];
-	if (byk)
-		qsort(byk, (size_t)nl, sizeof *byk, st_cmp_reg_key);
-	for (int g = 0; rc == 0 && g < ng; g++) {
-		const struct reg_stats_row **hit =
-			bsearch(json_string_value(json_array_get(groups, (size_t)g)), byk, (size_t)nl, sizeof *byk, st_cmp_key_reg);
-		long long v = hit ? (*hit)->live : 0;
-		tot += v;
-		if ((idx[g] = rs_sdc_add(t, v, RS_SDC_CELL)) < 0)
-			rc = RS_ENOMEM;
-	}
-	if (rc == 0 && (idx[ng] = rs_sdc_add(t, tot, RS_SDC_TOTAL)) < 0)
-		rc = RS_ENOMEM;
-	if (rc == 0)
-		rc = rs_sdc_relate(t, idx[ng], idx, ng);
-	if (rc == 0 && !raw)
-		rc = st_protect(t, rules);
-	for (int g = 0; rc == 0 && g <= ng; g++)
-		if (json_array_append_new(col, json_pack("[I, i]", (json_int_t)rs_sdc_value(t, idx[g]), (int)rs_sdc_state(t, idx[g]))))
-			rc = RS_ENOMEM;
-	if (rc == 0)
-		json_object_set_new(*out, "live", col);
-	else
-		json_decref(col);
-	if (rc != 0) {
-		json_decref(*out);
-		*out = NULL;
-	}
-	rs_sdc_free(t);
-	free(idx);
-	free(byk);
 	return rc;
 }
 
@@ -1115,45 +1122,138 @@ static void st_joint_key(struct st_memo_key *k, const struct st_def *d, const st
 	st_memo_key_add(k, &stamp, sizeof stamp);
 }
 
-/* Compute the joint table of d under f's filters other than the period (st_lattice.h),
- * protected unless raw; out NULL: only the hash of the figures it would be computed from. */
-typedef int (*st_joint_fn)(json_t **out, long long *figures, rs_db *db, const struct st_def *d, const struct st_filter *f,
-                           const struct rs_sdc_rules *rules, int raw);
+/* Compute the joint tables of d over the slices of its filter star (st_slices.h), protected
+ * together unless raw: outs[sl->n] new; outs NULL: only the hash of the figures they would
+ * be computed from. */
+typedef int (*st_joint_fn)(json_t **outs, long long *figures, rs_db *db, const struct st_def *d,
+                           const struct st_slices *sl, const struct rs_sdc_rules *rules, int raw);
 
-static int st_exam_joint_of(json_t **out, long long *figures, rs_db *db, const struct st_def *d, const struct st_filter *f,
-                            const struct rs_sdc_rules *rules, int raw)
+/* The owning module's filter of slice s (a prefecture not answered is "", not "any"). */
+static struct dlv_stats_filter st_slice_dlv(const struct st_slice *s)
 {
-	/* The month figures of every period of the lattice under the other filters. */
-	struct dlv_stats_filter df = { NULL, NULL, st_opt(f->exam), st_opt(f->centre), st_opt(f->prefecture) };
-	struct dlv_stats_row *months = NULL;
-	int nm = 0, scores = d->src == ST_SRC_SCORES;
-	int rc = dlv_stats_exam_months(&months, &nm, db, scores ? DLV_STATS_TOTAL : (enum dlv_stats_dim)d->dim, &df);
+	struct dlv_stats_filter df = { 0 };
+	if (s->kind == ST_SL_EXAM)
+		df.exam = s->key;
+	else if (s->kind == ST_SL_CENTRE)
+		df.centre = s->key;
+	else if (s->kind == ST_SL_PREFECTURE)
+		df.prefecture = s->key;
+	return df;
+}
+
+static int st_exam_joint_of(json_t **outs, long long *figures, rs_db *db, const struct st_def *d,
+                            const struct st_slices *sl, const struct rs_sdc_rules *rules, int raw)
+{
+	/* The month figures of every slice, every period of the lattice. */
+	struct dlv_stats_row *all = NULL;
+	int *slice = NULL, na = 0, cap = 0, rc = 0, scores = d->src == ST_SRC_SCORES;
+	for (int s = 0; rc == 0 && s < sl->n; s++) {
+		struct dlv_stats_filter df = st_slice_dlv(&sl->s[s]);
+		struct dlv_stats_row *months = NULL;
+		int nm = 0;
+		rc = dlv_stats_exam_months(&months, &nm, db, scores ? DLV_STATS_TOTAL : (enum dlv_stats_dim)d->dim, &df);
+		if (rc == 0 && na + nm > cap) {
+			int nc = (na + nm) * 2 + 16;
+			struct dlv_stats_row *r2 = realloc(all, (size_t)nc * sizeof *r2);
+			int *s2 = r2 ? realloc(slice, (size_t)nc * sizeof *s2) : NULL;
+			if (r2)
+				all = r2;
+			if (s2)
+				slice = s2;
+			if (!r2 || !s2)
+				rc = RS_ENOMEM;
+			else
+				cap = nc;
+		}
+		for (int i = 0; rc == 0 && i < nm; i++) {
+			all[na] = months[i];
+			slice[na++] = s;
+		}
+		free(months);
+	}
+	struct st_lat_star star = st_slices_star(sl);
 	if (rc == 0)
-		rc = scores ? st_scores_joint(out, figures, months, nm, rules, raw)
-		            : st_exam_joint(out, figures, months, nm, d->dim == DLV_STATS_MONTH, rules, raw);
-	free(months);
+		rc = scores ? st_scores_joint(outs, figures, all, slice, na, &star, rules, raw)
+		            : st_exam_joint(outs, figures, all, slice, na, d->dim == DLV_STATS_MONTH, &star, rules, raw);
+	free(all);
+	free(slice);
 	return rc;
 }
 
-static int st_register_joint_of(json_t **out, long long *figures, rs_db *db, const struct st_def *d,
-                                const struct st_filter *f, const struct rs_sdc_rules *rules, int raw)
+static int st_register_joint_of(json_t **outs, long long *figures, rs_db *db, const struct st_def *d,
+                                const struct st_slices *sl, const struct rs_sdc_rules *rules, int raw)
 {
 	struct reg_stats_row *months = NULL, *live = NULL;
-	int nm = 0, nl = 0;
+	int *ms = NULL, *ls = NULL, nm = 0, nl = 0, rc = 0;
 	char as_of[40];
-	int rc = reg_stats_register_months(&months, &nm, db, (enum reg_stats_dim)d->dim, st_opt(f->prefecture));
+	for (int s = 0; rc == 0 && s < sl->n; s++) {
+		const char *pref = sl->s[s].kind == ST_SL_PREFECTURE ? sl->s[s].key : NULL;
+		struct reg_stats_row *m = NULL, *l = NULL;
+		int km = 0, kl = 0;
+		rc = reg_stats_register_months(&m, &km, db, (enum reg_stats_dim)d->dim, pref);
+		if (rc == 0)
+			rc = reg_stats_register(&l, &kl, as_of, db, (enum reg_stats_dim)d->dim, NULL, NULL, pref);
+		struct reg_stats_row *m2 = rc == 0 ? realloc(months, (size_t)(nm + km + 1) * sizeof *m2) : NULL;
+		if (m2)
+			months = m2;
+		struct reg_stats_row *l2 = m2 ? realloc(live, (size_t)(nl + kl + 1) * sizeof *l2) : NULL;
+		if (l2)
+			live = l2;
+		int *ms2 = l2 ? realloc(ms, (size_t)(nm + km + 1) * sizeof *ms2) : NULL;
+		if (ms2)
+			ms = ms2;
+		int *ls2 = ms2 ? realloc(ls, (size_t)(nl + kl + 1) * sizeof *ls2) : NULL;
+		if (ls2)
+			ls = ls2;
+		if (rc == 0 && !ls2)
+			rc = RS_ENOMEM;
+		for (int i = 0; rc == 0 && i < km; i++) {
+			months[nm] = m[i];
+			ms[nm++] = s;
+		}
+		for (int i = 0; rc == 0 && i < kl; i++) {
+			live[nl] = l[i];
+			ls[nl++] = s;
+		}
+		free(m);
+		free(l);
+	}
+	struct st_lat_star star = st_slices_star(sl);
 	if (rc == 0)
-		rc = reg_stats_register(&live, &nl, as_of, db, (enum reg_stats_dim)d->dim, NULL, NULL, st_opt(f->prefecture));
-	if (rc == 0)
-		rc = st_register_joint(out, figures, months, nm, live, nl, rules, raw);
+		rc = st_register_joint(outs, figures, months, ms, nm, live, ls, nl, &star, rules, raw);
 	free(months);
 	free(live);
+	free(ms);
+	free(ls);
 	return rc;
+}
+
+/* The slices of d's star, read now (st_slices.h). */
+static int st_slices_of(struct st_slices *sl, rs_db *db, const struct st_def *d)
+{
+	return d->src == ST_SRC_REGISTER ? st_slices_register(sl, db) : st_slices_exam(sl, db);
+}
+
+/* Keep outs (the star of sl) in this process under stamp, each slice under its filter. */
+static void st_star_memo(const struct st_def *d, const struct st_slices *sl, json_t **outs,
+                         const struct rs_sdc_rules *rules, long long stamp)
+{
+	for (int s = 0; s < sl->n + sl->nalias; s++) {
+		if (s < sl->n && !outs[s])
+			continue; /* hidden */
+		struct st_filter f;
+		st_slice_filter(&f, s < sl->n ? &sl->s[s] : &sl->alias[s - sl->n]);
+		struct st_memo_key k = { 0 };
+		st_joint_key(&k, d, rules, &f, stamp);
+		st_memo_put(&k, s < sl->n ? outs[s] : outs[0]);
+		st_memo_key_free(&k);
+	}
 }
 
 /* The joint table of d under f for a release: kept in this process, or kept by the job right
- * after the refresh of stamp (st_store.h), else computed (and kept in this process). Raw
- * tables are never kept. *joint new. */
+ * after the refresh of stamp (st_store.h), else computed over d's whole filter star (and the
+ * star kept in this process); a filter value without figures has an empty joint table. Raw
+ * tables are never kept and need no star. *joint new. */
 static int st_joint_get(json_t **joint, rs_db *db, const struct st_def *d, const struct st_filter *f,
                         const struct rs_sdc_rules *rules, int raw, long long stamp, st_joint_fn fn)
 {
@@ -1166,36 +1266,83 @@ static int st_joint_get(json_t **joint, rs_db *db, const struct st_def *d, const
 		if (!*joint && (*joint = st_store_joint_get(db, d->name, f->exam, f->centre, f->prefecture, rules, stamp)))
 			st_memo_put(&jk, *joint);
 	}
-	if (!*joint) {
-		rc = fn(joint, NULL, db, d, f, rules, raw);
-		if (rc == 0 && keep)
-			st_memo_put(&jk, *joint);
-	}
 	st_memo_key_free(&jk);
+	if (*joint)
+		return 0;
+	struct st_slices sl = { 0 };
+	int at = 0;
+	if (raw || (!f->exam[0] && !f->centre[0] && !f->prefecture[0])) {
+		/* Raw figures need no star; nor does the whole: the star protects its slices against
+		 * the whole as the whole alone is protected (st_lat_star_protected). */
+		rc = st_slices_one(&sl, f);
+	} else {
+		rc = st_slices_of(&sl, db, d);
+		at = rc == 0 ? st_slices_find(&sl, f, d->src == ST_SRC_REGISTER) : 0;
+		if (rc == 0 && at == -1) { /* no figures under f: its own (empty) table */
+			st_slices_free(&sl);
+			rc = st_slices_one(&sl, f);
+			at = 0;
+		}
+	}
+	json_t **outs = rc == 0 ? calloc((size_t)sl.n, sizeof *outs) : NULL;
+	if (rc == 0 && !outs)
+		rc = RS_ENOMEM;
+	if (rc == 0)
+		rc = fn(outs, NULL, db, d, &sl, rules, raw);
+	if (rc == 0 && !outs[at == ST_SL_ALIAS ? 0 : at]) {
+		/* The slices cannot be protected without changing the whole's release. */
+		rs_error_msg("stats5.not_releasable", NULL);
+		rc = RS_ESTATE;
+	}
+	if (rc == 0) {
+		*joint = json_incref(outs[at == ST_SL_ALIAS ? 0 : at]);
+		if (keep)
+			st_star_memo(d, &sl, outs, rules, stamp);
+	}
+	for (int s = 0; outs && s < sl.n; s++)
+		json_decref(outs[s]);
+	free(outs);
+	st_slices_free(&sl);
 	return rc;
 }
 
-/* The job: protect d under f ahead of the requests and keep it under stamp; when its figures
- * are those it was kept from, only restamp it. A table not releasable under f is skipped
- * (nothing kept: a request answers so, stats5). */
-static int st_joint_keep(rs_db *db, const struct st_def *d, const struct st_filter *f, const struct rs_sdc_rules *rules,
-                         long long stamp, st_joint_fn fn)
+/* The job: protect d's filter star (sl) ahead of the requests and keep every released slice
+ * under stamp; when its figures are those it was kept from, only restamp them. A table not
+ * releasable is skipped (nothing kept: a request answers so, stats5). */
+static int st_joint_keep(rs_db *db, const struct st_def *d, const struct st_slices *sl,
+                         const struct rs_sdc_rules *rules, long long stamp, st_joint_fn fn)
 {
 	long long figures = 0;
-	int kept = 0;
-	json_t *joint = NULL;
-	int rc = fn(NULL, &figures, db, d, f, rules, 0);
-	if (rc == 0)
-		rc = st_store_joint_restamp(&kept, db, d->name, f->exam, f->centre, f->prefecture, rules, stamp, figures);
-	if (rc == 0 && !kept)
-		rc = fn(&joint, NULL, db, d, f, rules, 0);
-	if (rc == RS_ESTATE) {
-		rc = 0;
-		kept = 1;
+	int all_kept = 1, rc = fn(NULL, &figures, db, d, sl, rules, 0);
+	for (int s = 0; rc == 0 && s < sl->n + sl->nalias; s++) {
+		if (s < sl->n && sl->hidden[s])
+			continue;
+		struct st_filter f;
+		int kept = 0;
+		st_slice_filter(&f, s < sl->n ? &sl->s[s] : &sl->alias[s - sl->n]);
+		rc = st_store_joint_restamp(&kept, db, d->name, f.exam, f.centre, f.prefecture, rules, stamp, figures);
+		all_kept &= kept;
 	}
-	if (rc == 0 && !kept)
-		rc = st_store_joint_put(db, d->name, f->exam, f->centre, f->prefecture, rules, stamp, figures, joint);
-	json_decref(joint);
+	if (rc != 0 || all_kept)
+		return rc;
+	json_t **outs = calloc((size_t)sl->n, sizeof *outs);
+	if (!outs)
+		return RS_ENOMEM;
+	rc = fn(outs, NULL, db, d, sl, rules, 0);
+	if (rc == RS_ESTATE)
+		rc = 0; /* nothing kept */
+	else
+		for (int s = 0; rc == 0 && s < sl->n + sl->nalias; s++) {
+			if (s < sl->n && !outs[s])
+				continue;
+			struct st_filter f;
+			st_slice_filter(&f, s < sl->n ? &sl->s[s] : &sl->alias[s - sl->n]);
+			rc = st_store_joint_put(db, d->name, f.exam, f.centre, f.prefecture, rules, stamp, figures,
+			                        s < sl->n ? outs[s] : outs[0]);
+		}
+	for (int s = 0; s < sl->n; s++)
+		json_decref(outs[s]);
+	free(outs);
 	return rc;
 }
 
@@ -1370,68 +1517,32 @@ int st_table(json_t **out, rs_db *db, const char *name, const struct st_filter *
 
 static void st_step(const struct st_progress *pg, const char *step, int done, int total);
 
-/* The job's step after the cube's refresh (stats4): every exam table (and the score
- * distribution) protected over the whole period lattice for the filters the dashboard offers
- * — none, each centre, each prefecture that has figures — and kept under the cube's stamp, so
- * a release of any of them, whatever the period, is one read. Other filters (several at
- * once, an exam) are protected on request. */
-static int st_exam_precompute(rs_db *db, const struct rs_sdc_rules *rules, const struct st_progress *pg)
+/* The job's step after an aggregates' refresh (stats4, stats7): every dated table of src
+ * (exam: the exam tables and the score distribution; register) protected over its whole
+ * filter star — the whole and each filter value's slice, over the whole period lattice — and
+ * kept under the aggregates' stamp, so a release of any of them, whatever the period and
+ * the one filter, is one read. */
+static int st_precompute(rs_db *db, const struct rs_sdc_rules *rules, const struct st_progress *pg, int reg)
 {
 	long long stamp = 0;
 	char as_of[40];
-	int rc = dlv_stats_exam_stamp(&stamp, as_of, db);
+	int rc = reg ? reg_stats_stamp(&stamp, as_of, db) : dlv_stats_exam_stamp(&stamp, as_of, db);
 	if (rc != 0 || stamp == 0)
 		return rc;
-	struct dlv_stats_filter none = { 0 };
-	struct dlv_stats_row *centres = NULL, *prefs = NULL;
-	int nc = 0, np = 0;
-	rc = dlv_stats_exam(&centres, &nc, as_of, db, DLV_STATS_CENTRE, &none);
-	if (rc == 0)
-		rc = dlv_stats_exam(&prefs, &np, as_of, db, DLV_STATS_PREFECTURE, &none);
-	for (int v = -1; rc == 0 && v < nc + np; v++) {
-		struct st_filter f = { 0 };
-		const char *key = v < 0 ? "" : v < nc ? centres[v].key : prefs[v - nc].key;
-		size_t len = strlen(key);
-		if (v >= 0 && (len == 0 || len >= (v < nc ? sizeof f.centre : sizeof f.prefecture)))
-			continue; /* not answered (no filter names it), or not a code a filter accepts */
-		memcpy(v < nc ? f.centre : f.prefecture, key, len + 1);
-		st_step(pg, "exam tables", v + 2, nc + np + 1);
-		for (int t = 0; rc == 0 && t < ST_NDEFS; t++)
-			if (st_defs[t].src == ST_SRC_EXAM || st_defs[t].src == ST_SRC_SCORES)
-				rc = st_joint_keep(db, &st_defs[t], &f, rules, stamp, st_exam_joint_of);
-	}
-	free(centres);
-	free(prefs);
-	if (rc == 0)
-		rc = st_store_joint_prune(db, "exam_", stamp);
-	return rc;
-}
-
-/* The same for the register tables after the register's refresh: none, each prefecture. */
-static int st_register_precompute(rs_db *db, const struct rs_sdc_rules *rules, const struct st_progress *pg)
-{
-	long long stamp = 0;
-	char as_of[40];
-	int rc = reg_stats_stamp(&stamp, as_of, db);
-	if (rc != 0 || stamp == 0)
-		return rc;
-	struct reg_stats_row *prefs = NULL;
-	int np = 0;
-	rc = reg_stats_register(&prefs, &np, as_of, db, REG_STATS_PREFECTURE, NULL, NULL, NULL);
-	for (int v = -1; rc == 0 && v < np; v++) {
-		struct st_filter f = { 0 };
-		if (v >= 0 && (!prefs[v].key[0] || strlen(prefs[v].key) >= sizeof f.prefecture))
+	struct st_slices sl = { 0 };
+	rc = reg ? st_slices_register(&sl, db) : st_slices_exam(&sl, db);
+	int total = 0, done = 0;
+	for (int t = 0; t < ST_NDEFS; t++)
+		total += reg ? st_defs[t].src == ST_SRC_REGISTER : st_defs[t].src == ST_SRC_EXAM || st_defs[t].src == ST_SRC_SCORES;
+	for (int t = 0; rc == 0 && t < ST_NDEFS; t++) {
+		if (reg ? st_defs[t].src != ST_SRC_REGISTER : st_defs[t].src != ST_SRC_EXAM && st_defs[t].src != ST_SRC_SCORES)
 			continue;
-		if (v >= 0)
-			memcpy(f.prefecture, prefs[v].key, strlen(prefs[v].key) + 1);
-		st_step(pg, "register tables", v + 2, np + 1);
-		for (int t = 0; rc == 0 && t < ST_NDEFS; t++)
-			if (st_defs[t].src == ST_SRC_REGISTER)
-				rc = st_joint_keep(db, &st_defs[t], &f, rules, stamp, st_register_joint_of);
+		st_step(pg, reg ? "register tables" : "exam tables", ++done, total);
+		rc = st_joint_keep(db, &st_defs[t], &sl, rules, stamp, reg ? st_register_joint_of : st_exam_joint_of);
 	}
-	free(prefs);
+	st_slices_free(&sl);
 	if (rc == 0)
-		rc = st_store_joint_prune(db, "register_", stamp);
+		rc = st_store_joint_prune(db, reg ? "register_" : "exam_", stamp);
 	return rc;
 }
 
@@ -1456,9 +1567,9 @@ int st_refresh_with(rs_db *db, const struct st_progress *pg)
 	}
 	if (rc == 0) {
 		struct rs_sdc_rules rules = rs_sdc_rules_default();
-		rc = st_exam_precompute(db, &rules, pg);
+		rc = st_precompute(db, &rules, pg, 0);
 		if (rc == 0)
-			rc = st_register_precompute(db, &rules, pg);
+			rc = st_precompute(db, &rules, pg, 1);
 	}
 	/* The skills section: every profile counted in bulk and kept (0067), not per request. */
 	if (rc == 0) {

@@ -1,18 +1,20 @@
 /* The period lattice's joint tables (stats/st_lattice.c): every period's slice sums its
  * quarters, and a small figure suppressed in a quarter cannot be recovered by subtracting a
- * published quarter from a published longer period, nor from the quarter's total. */
+ * published quarter from a published longer period, nor from the quarter's total; and the
+ * filter star: a centre's or a prefecture's slice cannot be subtracted from the whole. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "rs_error.h"
 #include "st_lattice.h"
 
 #include <string.h>
 
 static const struct rs_sdc_rules k10 = { 10, 1 };
-static const struct st_lat_spec one = { 1, 1, 0, 0, NULL, NULL };
+static const struct st_lat_spec one = { 1, 1, 0, 0, NULL, NULL, 0 };
 
 /* Groups A and B in fiscal 2025: A has 3 in Q1 (April) and 40 in Q2 (July); B 50 and 60. */
 static int atoms(struct st_lat_atom *a)
@@ -102,6 +104,87 @@ static void the_hash_follows_the_figures(void **state)
 	assert_false(st_lat_hash(a, n) == st_lat_hash(b, n));
 }
 
+/* The filter star (stats7): slice 0 the whole, 1-2 the centres X and Y, 3-5 the prefectures
+ * P1, P2 and "not answered" (hidden). Group A: 60 = X 55 + Y 5 = P1 30 + P2 27 + 3; B: 100 =
+ * 50 + 50 = 50 + 50. */
+static const int star_part[] = { 0, 0, 0, 1, 1, 1 };
+static const unsigned char star_hidden[] = { 0, 0, 0, 0, 0, 1 };
+static const struct st_lat_star star6 = { 6, 2, star_part, star_hidden };
+
+static int star_atoms(struct st_lat_atom *a)
+{
+	static const int sl[] = { 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5 };
+	static const char *const g[] = { "A", "B", "A", "B", "A", "B", "A", "B", "A", "B", "A" };
+	static const long long v[] = { 60, 100, 55, 50, 5, 50, 30, 50, 27, 50, 3 };
+	memset(a, 0, 11 * sizeof *a);
+	for (int i = 0; i < 11; i++) {
+		a[i].group = g[i];
+		a[i].month = "2025-04";
+		a[i].v[0] = v[i];
+		a[i].slice = sl[i];
+	}
+	return 11;
+}
+
+static void a_filter_slice_cannot_be_differenced(void **state)
+{
+	(void)state;
+	struct st_lat_atom a[11];
+	int n = star_atoms(a);
+	json_t *j[6];
+	assert_int_equal(st_lat_star_protected(j, &one, a, n, &star6, &k10, 0), 0);
+	assert_null(j[5]); /* hidden: never released */
+	long long v;
+	int sw, sx, sy, s1, s2;
+	cell(j[2], -1, 0, "A", &v, &sy);
+	assert_int_equal(v, 5);
+	assert_int_equal(sy, RS_SDC_PRIMARY);
+	/* Y's A = the whole's A - X's A: never both published; nor Y's total = whole - X's. */
+	cell(j[0], -1, 0, "A", &v, &sw);
+	cell(j[1], -1, 0, "A", &v, &sx);
+	assert_false(sw == RS_SDC_PUBLISHED && sx == RS_SDC_PUBLISHED);
+	/* The 3 who did not answer = the whole's A - P1's A - P2's A. */
+	cell(j[3], -1, 0, "A", &v, &s1);
+	cell(j[4], -1, 0, "A", &v, &s2);
+	assert_false(sw == RS_SDC_PUBLISHED && s1 == RS_SDC_PUBLISHED && s2 == RS_SDC_PUBLISHED);
+	/* Every slice is consistent with the whole: B, published everywhere, adds up. */
+	long long b[5];
+	for (int s = 0; s < 5; s++) {
+		int st;
+		cell(j[s], -1, 0, "B", &b[s], &st);
+	}
+	assert_int_equal(b[0], b[1] + b[2]);
+	assert_int_equal(b[0], b[3] + b[4]);
+	for (int s = 0; s < 5; s++)
+		json_decref(j[s]);
+	/* Protected one slice at a time, the whole and X would both publish A: the attack the
+	 * star closes. */
+	json_t *w = NULL, *x = NULL;
+	assert_int_equal(st_lat_protected(&w, &one, a, n, &k10, 0), 0);
+	for (int i = 0; i < n; i++)
+		a[i].slice = a[i].slice == 1 ? 0 : a[i].slice == 0 ? 1 : a[i].slice;
+	assert_int_equal(st_lat_protected(&x, &one, a, n, &k10, 0), 0);
+	cell(w, -1, 0, "A", &v, &sw);
+	cell(x, -1, 0, "A", &v, &sx);
+	assert_int_equal(v, 55);
+	assert_true(sw == RS_SDC_PUBLISHED && sx == RS_SDC_PUBLISHED);
+	json_decref(w);
+	json_decref(x);
+}
+
+/* A partition whose slices do not add up to the whole is refused, not protected. */
+static void a_star_that_does_not_add_up_is_refused(void **state)
+{
+	(void)state;
+	struct st_lat_atom a[11];
+	int n = star_atoms(a);
+	a[2].v[0] = 54; /* X's A */
+	json_t *j[6];
+	assert_int_equal(st_lat_star_protected(j, &one, a, n, &star6, &k10, 0), RS_EINVAL);
+	for (int s = 0; s < 6; s++)
+		assert_null(j[s]);
+}
+
 static void periods_of_the_fiscal_year(void **state)
 {
 	(void)state;
@@ -126,6 +209,8 @@ int main(void)
 		cmocka_unit_test(slices_sum_their_quarters),
 		cmocka_unit_test(a_small_quarter_cannot_be_differenced),
 		cmocka_unit_test(the_hash_follows_the_figures),
+		cmocka_unit_test(a_filter_slice_cannot_be_differenced),
+		cmocka_unit_test(a_star_that_does_not_add_up_is_refused),
 		cmocka_unit_test(periods_of_the_fiscal_year),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

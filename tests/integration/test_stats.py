@@ -201,6 +201,36 @@ INSERT INTO cpd.job_runs (runner, as_of, summary) VALUES ('test', '2026-02-01',
         return {k: v for k, v in g.items() if any(v)}
 
 
+def basis_of(vectors):
+    """The reduced row echelon basis (exact rationals) of what the reader knows: {pivot: row}."""
+    basis = {}
+    for v in vectors:
+        v = v[:]
+        for p, row in basis.items():
+            if v[p]:
+                f = v[p]
+                v = [x - f * y for x, y in zip(v, row)]
+        piv = next((i for i, x in enumerate(v) if x), None)
+        if piv is None:
+            continue
+        v = [x / v[piv] for x in v]
+        for p in list(basis):
+            if basis[p][piv]:
+                f = basis[p][piv]
+                basis[p] = [x - f * y for x, y in zip(basis[p], v)]
+        basis[piv] = v
+    return basis
+
+
+def in_span(basis, v):
+    """Is v (a figure as a combination of the unknowns) a combination of the known ones?"""
+    for p, row in basis.items():
+        if v[p]:
+            f = v[p]
+            v = [x - f * y for x, y in zip(v, row)]
+    return not any(v)
+
+
 def check_released(test, doc):
     """What a reader of the released table could do: for every relation (a column's total over
     the groups; applicants = examinees + absent, examinees = passers + the rest), a relation with
@@ -376,31 +406,12 @@ class Stats(unittest.TestCase):
                         true = raw[r["key"]][terms[0][0]] - raw[r["key"]][terms[1][0]]
                         if 0 < true < K:  # a small complement: must stay unknown too
                             targets.append((vec(per, r["key"], terms), per, r["key"], name))
-            # Row-reduce the published figures (exact rationals), then reduce each target.
-            basis = {}  # pivot column -> row
-            for v, *_ in known:
-                v = v[:]
-                for p, row in basis.items():
-                    if v[p]:
-                        f = v[p]
-                        v = [x - f * y for x, y in zip(v, row)]
-                piv = next((i for i, x in enumerate(v) if x), None)
-                if piv is None:
-                    continue
-                v = [x / v[piv] for x in v]
-                for p in list(basis):
-                    if basis[p][piv]:
-                        f = basis[p][piv]
-                        basis[p] = [x - f * y for x, y in zip(basis[p], v)]
-                basis[piv] = v
             self.assertTrue(targets, f"{table}: the fixture has suppressed figures")
+            basis = basis_of([k[0] for k in known])
             for v, per, key, c in targets:
-                for p, row in basis.items():
-                    if v[p]:
-                        f = v[p]
-                        v = [x - f * y for x, y in zip(v, row)]
                 with self.subTest(table=table, period=per, cell=(key, c)):
-                    self.assertTrue(any(v), f"{table} {key} {c} over {per or 'all time'} is a combination of published figures")
+                    self.assertFalse(in_span(basis, v),
+                                     f"{table} {key} {c} over {per or 'all time'} is a combination of published figures")
             # The plain attack: subtract a nested slice's published cell from the longer one's.
             for big, qb in periods.items():
                 for small, qs in periods.items():
@@ -412,6 +423,117 @@ class Stats(unittest.TestCase):
                         y = cs.get(key, 0 if key[0] not in {r["key"] for r in raws[small]["rows"]} else None)
                         if x is not None and y is not None:
                             self.assertFalse(0 < x - y < K, f"{table} {key}: {x} over {big} - {y} over {small}")
+
+    FILTERED = (None, "2025", "2026")  # the periods a filtered table is released for (stats8)
+
+    def test_filter_slices_cannot_be_differenced(self):
+        """The filter star (stats7, stats8): a table under one centre, one prefecture or one exam
+        and the whole table differ by the other values' figures. The adversary takes a table over
+        every published period (the whole) and over every fiscal year and all time under every
+        filter value (a filtered table's periods), and the raw figures to know which cells are
+        small; writes each published figure as the sum of unknown atoms — one per centre,
+        candidate prefecture (not answered included), group, month and column — and solves
+        exactly: a suppressed figure, a small complement (absent, failed), or a small count of
+        those who did not answer their prefecture (whole minus every prefecture) that is a
+        combination of the published figures fails the test. Run on exam_by_month and
+        exam_by_age; with the slices protected without the star's relations (each slice alone
+        against the fixed whole) it fails on exam_by_age."""
+        for table, key in (("exam_by_month", "month"), ("exam_by_age", "age")):
+            with self.subTest(table=table):
+                self.filter_adversary(table, key)
+
+    def filter_adversary(self, table, key):
+        from fractions import Fraction
+        stat = self.sign_in("statistician", "star" + key)
+        cols = ("applicants", "examinees", "passers")
+
+        def get(per, flt, raw):
+            q = "&".join(x for x in (f"period={per}" if per else "", flt, "raw=1" if raw else "") if x)
+            status, _, body = self.d.request("GET", f"/api/v1/stats/{table}" + ("?" + q if q else ""), headers=stat,
+                                             timeout=120)
+            if status == 409 and flt and not raw:  # a slice too big to protect against the whole (stats8)
+                self.assertEqual(json.loads(body)["message_id"], "stats5.not_releasable")
+                refused.append((per, flt))
+                return None
+            self.assertEqual(status, 200, body)
+            return json.loads(body)
+        refused = []
+
+        def group(b):
+            c = b["c"]
+            return b["day"][:7] if key == "month" else age_band(age_on(c["birth"], datetime.date.fromisoformat(b["day"])))
+        centres = sorted({b["centre"] for b in self.world.bookings})
+        prefs = sorted({c["pref"] or "" for c in self.world.cands})
+        cells = sorted({(b["centre"], b["c"]["pref"] or "", group(b), b["day"][:7]) for b in self.world.bookings
+                        if b["status"] != "cancelled"})
+        slices = {"": None} | {f"centre={c}": ("centre", c) for c in centres} | \
+                 {f"prefecture={p}": ("prefecture", p) for p in prefs if p}
+        atoms = [cell + (col,) for cell in cells for col in cols]
+        unknown = {a: i for i, a in enumerate(atoms)}
+        groups = sorted({cell[2] for cell in cells})
+
+        def quarter(m):
+            y, mo = int(m[:4]), int(m[5:7])
+            fy = y if mo >= 4 else y - 1
+            return f"{fy}-Q{(mo - 4) % 12 // 3 + 1}"
+
+        def vec(per, flt, grp, terms):  # the atoms a cell of a release sums
+            v = [Fraction(0)] * len(atoms)
+            for (c, p, g, m, col), i in unknown.items():
+                if quarter(m) not in self.PERIODS[per] or (grp != "total" and g != grp):
+                    continue
+                if flt and ((flt[0] == "centre" and c != flt[1]) or (flt[0] == "prefecture" and p != flt[1])):
+                    continue
+                for tc, coef in terms:
+                    if tc == col:
+                        v[i] += coef
+            return v
+        known, targets = [], []
+        derived = {"absent": (("applicants", 1), ("examinees", -1)), "failed": (("examinees", 1), ("passers", -1))}
+        raws = {}
+        for per in self.PERIODS:
+            for fq, flt in slices.items():
+                if fq and per not in self.FILTERED:
+                    continue  # a filter's slice is released by fiscal year only (stats8)
+                doc, raw = get(per, fq, False), get(per, fq, True)
+                raws[(per, fq)] = raw
+                if doc is None:
+                    continue  # nothing published
+                check_released(self, doc)
+                rawv = {r["key"]: r["values"] for r in raw["rows"] + [raw["total"]]}
+                shown = {r["key"] for r in raw["rows"]}
+                for g in groups:  # a group without a row in the release had none there
+                    if g not in shown:
+                        for c in cols:
+                            known.append(vec(per, flt, g, ((c, 1),)))
+                for r in doc["rows"] + [doc["total"]]:
+                    for c in cols:
+                        cellv = vec(per, flt, r["key"], ((c, 1),))
+                        if r["values"][c] is not None:
+                            known.append(cellv)
+                        else:
+                            targets.append((cellv, per, fq, r["key"], c))
+                    for name, terms in derived.items():
+                        true = rawv[r["key"]][terms[0][0]] - rawv[r["key"]][terms[1][0]]
+                        if 0 < true < K:
+                            targets.append((vec(per, flt, r["key"], terms), per, fq, r["key"], name))
+            # Those who did not answer their prefecture: the whole minus every prefecture.
+            if "" in prefs and per in self.FILTERED:
+                vals = {fq: {r["key"]: r["values"] for r in raws[(per, fq)]["rows"] + [raws[(per, fq)]["total"]]}
+                        for fq in slices}
+                for g, v in vals[""].items():
+                    for c in cols:
+                        true = v[c] - sum(vals[f"prefecture={p}"].get(g, {c: 0})[c] for p in prefs if p)
+                        if 0 < true < K:
+                            targets.append((vec(per, ("prefecture", ""), g, ((c, 1),)), per, "prefecture not answered", g, c))
+        self.assertTrue(any(t[2] for t in targets), "the fixture has figures suppressed in a filter's slice")
+        # Every slice of the fixture is released (none holds back more than a stage may).
+        self.assertEqual(refused, [])
+        basis = basis_of(known)
+        for v, per, fq, grp, c in targets:
+            with self.subTest(period=per, filter=fq, cell=(grp, c)):
+                self.assertFalse(in_span(basis, v), f"{grp} {c} over {per or 'all time'} under '{fq}' is a combination "
+                                                    "of published figures")
 
     def test_window_and_scores(self):
         raw = self.export("exam_by_window", "--raw")
@@ -553,11 +675,24 @@ class Stats(unittest.TestCase):
             self.assertEqual(self.export("pool_by_status")["total"]["values"]["flagged_drift"], 0)
 
     def test_filters_and_csv(self):
-        want = self.world.exam_expected("month", month_from="2026-01", month_to="2026-03", centre="TC-A", pref="13")
-        doc = self.export("exam_by_month", "--raw", "--period", "2025-Q4", "--centre", "TC-A", "--prefecture", "13")
+        want = self.world.exam_expected("month", month_from="2025-04", month_to="2026-03", centre="TC-A")
+        doc = self.export("exam_by_month", "--raw", "--period", "2025", "--centre", "TC-A")
         self.assertEqual({r["key"]: [r["values"]["applicants"], r["values"]["examinees"]] for r in doc["rows"]},
                          {k: v[:2] for k, v in want.items()})
-        self.assertEqual([doc["filters"]["from"], doc["filters"]["to"]], ["2026-01", "2026-03"])  # FY2025 Q4
+        self.assertEqual([doc["filters"]["from"], doc["filters"]["to"]], ["2025-04", "2026-03"])  # FY2025
+        # A filtered table by fiscal year only (stats8: its slice is protected against the whole
+        # over the years), in the catalogue's words; the unfiltered table by quarter is fine.
+        for args in (("--period", "2025-Q4", "--centre", "TC-A"), ("--period", "2026-H1", "--prefecture", "13"),
+                     ("--raw", "--period", "2025-Q3", "--exam", "SG")):
+            bad = riss("stats", "export", "--table", "exam_by_month", *args, config=self.conf, check=False)
+            self.assertEqual(bad.returncode, 2, args)
+            self.assertRegex(bad.stderr, "年度単位|by fiscal year", args)
+        self.assertEqual(self.export("exam_by_month", "--period", "2025-Q4")["filters"]["from"], "2026-01")
+        # One of exam, centre, prefecture at a time (stats7: the filter star), raw or not.
+        for args in (("--centre", "TC-A", "--prefecture", "13"), ("--raw", "--exam", "SG", "--centre", "TC-B")):
+            bad = riss("stats", "export", "--table", "exam_by_month", *args, config=self.conf, check=False)
+            self.assertEqual(bad.returncode, 2, args)
+            self.assertRegex(bad.stderr, "一度に一つ|one of exam", args)
         # Only the published periods: a range that is not one is refused, in the catalogue's words.
         for rng in (("--from", "2026-01", "--to", "2026-02"), ("--from", "2026-01"), ("--period", "2025-Q5")):
             bad = riss("stats", "export", "--table", "exam_by_month", *rng, config=self.conf, check=False)
@@ -595,14 +730,15 @@ class Stats(unittest.TestCase):
         kept = psql("SELECT table_name || ' ' || centre || ' ' || prefecture FROM stats.joint").split("\n")
         self.assertIn("exam_by_occupation  ", kept)
         self.assertIn("exam_by_month TC-A ", kept)
-        self.assertIn("exam_by_age  13", kept)
-        self.assertIn("exam_scores TC-B ", kept)
-        self.assertIn("register_by_industry  ", kept)
         self.assertIn("register_by_age  27", kept)
+        self.assertIn("exam_by_age  13", kept)
+        self.assertIn("exam_scores  27", kept)
+        self.assertIn("register_by_industry  ", kept)
         cases = [("exam_by_occupation",), ("exam_by_centre", "--period", "2025-H2"),
-                 ("exam_by_prefecture", "--centre", "TC-A", "--period", "2025-Q4"), ("exam_by_month", "--prefecture", "13"),
-                 ("exam_by_age", "--prefecture", "13", "--centre", "TC-A"), ("exam_scores", "--period", "2025"),
-                 ("register_by_industry", "--period", "2025-Q4"), ("register_by_age", "--prefecture", "27"),
+                 ("exam_by_prefecture", "--prefecture", "13", "--period", "2025"), ("exam_by_month", "--prefecture", "13"),
+                 ("exam_by_age", "--prefecture", "27"), ("exam_by_month", "--exam", "SG", "--period", "2025"),
+                 ("exam_scores", "--period", "2025"), ("exam_scores", "--prefecture", "27"),
+                 ("register_by_industry", "--period", "2025-Q4"), ("register_by_age",),
                  ("register_by_reg_date",)]
         read = [self.export(*c) for c in cases]
         psql("DELETE FROM stats.joint")
@@ -626,6 +762,9 @@ class Stats(unittest.TestCase):
         self.assertIsNotNone(doc["as_of"])
         status, _, body = self.get_json("/api/v1/stats/exam_by_centre?prefecture=99", stat)
         self.assertEqual(status, 400)
+        status, _, body = self.get_json("/api/v1/stats/exam_by_month?centre=TC-A&prefecture=13", stat)
+        self.assertEqual(status, 400)
+        self.assertIn("一度に一つ", body["detail"])
         status, _, _ = self.get_json("/api/v1/stats/no_such_table", stat)
         self.assertEqual(status, 404)
         # Raw figures: a statistician may (route table), and the read is audited; an auditor may not.
@@ -650,22 +789,33 @@ class Stats(unittest.TestCase):
         refreshed the aggregates with new sittings the dashboard shows them, not the release
         it kept."""
         stat = self.sign_in("statistician", "memo")
-        # October-December 2026 at a centre of this test alone (the table's joint protection
-        # runs over the data under the other filters: here only these sittings).
-        url = "/api/v1/stats/exam_by_month?period=2026-Q3&centre=TC-Z"
+        # October-December 2026 over every centre; the new sittings are at a centre of this test
+        # alone. (A filtered table is by fiscal year, and a centre of 12 sittings is too small a
+        # slice to release: stats8.)
+        url = "/api/v1/stats/exam_by_month?period=2026-Q3"
         _, _, before = self.d.json("GET", url, headers=stat)
         _, _, again = self.d.json("GET", url, headers=stat)
         self.assertEqual(before, again)
-        self.assertEqual(before["total"]["values"]["examinees"], 0)
+        _, _, raw_before = self.d.json("GET", url + "&raw=1", headers=stat)
         psql = "INSERT INTO exam.centres (code, name, prefecture, seats) VALUES ('TC-Z', 'センターZ', '福岡県', 20);"
         psql += "".join(person(9000 + i, "TC-Z", 700 if i % 2 else 450, "2026-11-16") for i in range(12))
+        # From Fukuoka: candidates who did not answer their prefecture are a hidden slice of the
+        # filter star (stats7), and 12 of them here would make FY2026's few such in Q1 derivable.
+        psql += "UPDATE exam.candidates SET prefecture = '40' WHERE email LIKE 'p90__@example.jp';"
         subprocess.run(["psql", self.pg.conninfo, "-v", "ON_ERROR_STOP=1", "-q"], input=psql, text=True, check=True,
                        capture_output=True)
         _, _, stale = self.d.json("GET", url, headers=stat)
         self.assertEqual(stale["total"]["values"], before["total"]["values"])  # the aggregates are as of the last refresh
         riss("stats", "refresh", config=self.conf)
         _, _, after = self.d.json("GET", url, headers=stat)
-        self.assertEqual([after["total"]["values"][c] for c in ("applicants", "examinees", "passers")], [12, 12, 6])
+        _, _, raw = self.d.json("GET", url + "&raw=1", headers=stat)
+        cols = ("applicants", "examinees", "passers")
+        self.assertEqual([raw["total"]["values"][c] - (raw_before["total"]["values"][c] or 0) for c in cols], [12, 12, 6])
+        # The release is the new figures, or holds them back.
+        self.assertNotEqual(after["total"]["values"], before["total"]["values"])
+        for c in cols:
+            self.assertIn(after["total"]["values"][c], (None, raw["total"]["values"][c]))
+        check_released(self, after)
         self.assertNotEqual(after["as_of"], before["as_of"])
 
 

@@ -193,12 +193,34 @@
       sel.appendChild(group);
     }
     sel.value = keep;
+    periodsForFilter();
+  }
+
+  // A filtered table is published by fiscal year or for all time (stats8: its slice is protected
+  // against the whole over the years only): with a filter, halves and quarters are not offered
+  // and a half or quarter chosen before becomes its fiscal year.
+  function periodsForFilter() {
+    var filtered = !!($('exam').value || $('centre').value || $('prefecture').value);
+    var sel = $('period');
+    Array.prototype.forEach.call(sel.querySelectorAll('option'), function (o) {
+      o.disabled = filtered && o.value.indexOf('-') > 0;
+    });
+    if (filtered && sel.value.indexOf('-') > 0) sel.value = sel.value.slice(0, 4);
   }
 
   document.addEventListener('DOMContentLoaded', function () {
     fillPrefectures();
     fillPeriods();
     $('filter').addEventListener('submit', function (ev) { ev.preventDefault(); load(); });
+    // One of exam, centre, prefecture at a time (stats7: each filter value's table is protected
+    // against the whole and the other values, not a slice of a slice): choosing one clears the others.
+    ['exam', 'centre', 'prefecture'].forEach(function (id) {
+      $(id).addEventListener('change', function () {
+        if ($(id).value)
+          ['exam', 'centre', 'prefecture'].forEach(function (other) { if (other !== id) $(other).value = ''; });
+        periodsForFilter();
+      });
+    });
     $('print').addEventListener('click', function () { window.print(); });
     window.addEventListener('beforeprint', function () {
       $('printed').textContent = t('stats.page.printed', [new Date().toLocaleString(lang() === 'en' ? 'en-GB' : 'ja-JP', { timeZone: 'Asia/Tokyo' })]);
