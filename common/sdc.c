@@ -1119,7 +1119,7 @@ static int rs_sdc_inc_build(const rs_sdc_table *t, struct rs_sdc_inc *x)
 }
 
 /* The cheapest published entry of relation r (inner cells before totals, small before large,
- * zeros last among the cells) into best / bestcost. */
+ * zeros last among the cells; never a fixed one) into best / bestcost. */
 static void rs_sdc_cheapest(const rs_sdc_table *t, int r, int *best, double *bestcost)
 {
 	for (int q = t->rel_off[r]; q < t->rel_off[r + 1]; q++) {
@@ -1139,7 +1139,7 @@ static void rs_sdc_cheapest(const rs_sdc_table *t, int r, int *best, double *bes
 
 /* The published entry to suppress next so that entry p is no longer pinned: the cheapest
  * published entry sharing a relation with p, else one sharing a relation with an unknown of
- * those relations, else any. */
+ * those relations, else any (tables too large for rs_sdc_lp_complements). */
 static int rs_sdc_complement(const rs_sdc_table *t, const struct rs_sdc_inc *x, int p)
 {
 	int best = -1;
@@ -1161,6 +1161,132 @@ static int rs_sdc_complement(const rs_sdc_table *t, const struct rs_sdc_inc *x, 
 	return best;
 }
 
+/* Complements by linear programming (stats8), the standard remedy for greedy cascades: the
+ * cheapest set of published entries near p whose suppression lets entry p move by 1 within
+ * non-negativity. Variables y = up - down per entry; every relation holds for y (sum of
+ * coef * y = 0: the moved point still adds up), y_p = dir (+1, or -1 when p can go down),
+ * down_i <= value_i (nothing below zero), fixed published entries and (for the cost) the
+ * published totals cannot or should not move; cost: a published entry's weight (1 + its
+ * value, totals far more), unknown entries free. Every published entry the solution moves is
+ * held back: together they are a direction along which p (and they) move, so p is no longer
+ * pinned. Into set[0 .. *ns - 1]; 0, RS_ESTATE when no such direction exists, or an RS_E code. */
+#define RS_SDC_LP_REACH 3     /* relations away from p, in a table with fixed figures */
+#define RS_SDC_LP_ENTRIES 800 /* entries in one such programme, at most */
+static int rs_sdc_lp_complements(const rs_sdc_table *t, const struct rs_sdc_inc *x, int p, int dir, int whole,
+                                 int *set, int *ns)
+{
+	*ns = 0;
+	if (dir < 0 && t->e[p].v < 1)
+		return RS_ESTATE;
+	/* The neighbourhood of p, breadth first through the relations: entries further away do
+	 * not move (a solution here is one of the whole table), so the programme stays small
+	 * whatever the table's size. */
+	int cap = whole ? t->n : RS_SDC_LP_ENTRIES, reach = whole ? t->n : RS_SDC_LP_REACH;
+	int *loc = malloc((size_t)t->n * sizeof *loc), *ent = malloc((size_t)(cap + 1) * sizeof *ent);
+	int *rels = malloc((size_t)(t->nrel ? t->nrel : 1) * sizeof *rels);
+	unsigned char *rseen = calloc((size_t)(t->nrel ? t->nrel : 1), 1);
+	if (!loc || !ent || !rels || !rseen) {
+		free(loc);
+		free(ent);
+		free(rels);
+		free(rseen);
+		return RS_ENOMEM;
+	}
+	for (int i = 0; i < t->n; i++)
+		loc[i] = -1;
+	int ne = 0, nr = 0, head = 0;
+	loc[p] = ne;
+	ent[ne++] = p;
+	for (int depth = 0; depth < reach && head < ne; depth++) {
+		int end = ne;
+		for (; head < end; head++) {
+			int e = ent[head];
+			for (int k = x->off[e]; k < x->off[e + 1]; k++) {
+				int r = x->rel[k];
+				if (rseen[r])
+					continue;
+				rseen[r] = 1;
+				rels[nr++] = r;
+				for (int q = t->rel_off[r]; q < t->rel_off[r + 1] && ne < cap; q++)
+					if (loc[t->terms[q].idx] < 0 && !(t->e[t->terms[q].idx].fixed && !rs_sdc_unknown(t, t->terms[q].idx))) {
+						loc[t->terms[q].idx] = ne;
+						ent[ne++] = t->terms[q].idx;
+					}
+			}
+		}
+	}
+	glp_prob *P = glp_create_prob();
+	glp_set_obj_dir(P, GLP_MIN);
+	glp_add_cols(P, 2 * ne);
+	for (int j = 0; j < ne; j++) {
+		int i = ent[j], known = !rs_sdc_unknown(t, i);
+		double w = !known ? 0 : 1.0 + (double)t->e[i].v * 1e-3 + (t->e[i].kind == RS_SDC_TOTAL ? 1e4 : 0);
+		if (known && t->e[i].fixed) { /* cannot move */
+			glp_set_col_bnds(P, 1 + j, GLP_FX, 0, 0);
+			glp_set_col_bnds(P, 1 + ne + j, GLP_FX, 0, 0);
+		} else {
+			glp_set_col_bnds(P, 1 + j, GLP_LO, 0, 0);
+			glp_set_col_bnds(P, 1 + ne + j, t->e[i].v > 0 ? GLP_DB : GLP_FX, 0, (double)t->e[i].v);
+		}
+		glp_set_obj_coef(P, 1 + j, w);
+		glp_set_obj_coef(P, 1 + ne + j, w);
+	}
+	/* Every relation that holds an entry of the neighbourhood (its entries outside stay). */
+	for (int j = 0; j < ne; j++)
+		for (int k = x->off[ent[j]]; k < x->off[ent[j] + 1]; k++)
+			if (!rseen[x->rel[k]]) {
+				rseen[x->rel[k]] = 1;
+				rels[nr++] = x->rel[k];
+			}
+	glp_add_rows(P, nr + 1);
+	int nz = 2;
+	for (int m = 0; m < nr; m++)
+		nz += 2 * (t->rel_off[rels[m] + 1] - t->rel_off[rels[m]]);
+	int *ia = malloc((size_t)(nz + 1) * sizeof *ia), *ja = malloc((size_t)(nz + 1) * sizeof *ja);
+	double *ar = malloc((size_t)(nz + 1) * sizeof *ar);
+	int rc = ia && ja && ar ? 0 : RS_ENOMEM, k = 0;
+	for (int m = 0; rc == 0 && m < nr; m++) {
+		int r = rels[m];
+		glp_set_row_bnds(P, 1 + m, GLP_FX, 0, 0);
+		for (int q = t->rel_off[r]; q < t->rel_off[r + 1]; q++) {
+			int j = loc[t->terms[q].idx];
+			if (j < 0)
+				continue;
+			++k, ia[k] = 1 + m, ja[k] = 1 + j, ar[k] = t->terms[q].coef;
+			++k, ia[k] = 1 + m, ja[k] = 1 + ne + j, ar[k] = -t->terms[q].coef;
+		}
+	}
+	if (rc == 0) {
+		glp_set_row_bnds(P, 1 + nr, GLP_FX, dir, dir);
+		++k, ia[k] = 1 + nr, ja[k] = 1, ar[k] = 1; /* p is column 0 */
+		++k, ia[k] = 1 + nr, ja[k] = 1 + ne, ar[k] = -1;
+		glp_load_matrix(P, k, ia, ja, ar);
+		glp_smcp parm;
+		glp_init_smcp(&parm);
+		parm.msg_lev = GLP_MSG_OFF;
+		parm.presolve = GLP_ON;
+		int ret = glp_simplex(P, &parm);
+		if (ret == GLP_ENOPFS || ret == GLP_ENODFS || (ret == 0 && glp_get_status(P) != GLP_OPT))
+			rc = RS_ESTATE;
+		else if (ret != 0) {
+			rs_error_set("disclosure control: the linear programme failed (GLPK %d)", ret);
+			rc = RS_EINTERNAL;
+		}
+	}
+	for (int j = 0; rc == 0 && j < ne; j++)
+		if (!rs_sdc_unknown(t, ent[j]) && glp_get_col_prim(P, 1 + j) + glp_get_col_prim(P, 1 + ne + j) > 1e-7)
+			set[(*ns)++] = ent[j];
+	free(ia);
+	free(ja);
+	free(ar);
+	free(loc);
+	free(ent);
+	free(rels);
+	free(rseen);
+	glp_delete_prob(P);
+	return rc;
+}
+
 /* Mark the relations that hold entry i. */
 static void rs_sdc_touch(const struct rs_sdc_inc *x, int i, unsigned char *touched)
 {
@@ -1177,6 +1303,36 @@ static int rs_sdc_touched(const struct rs_sdc_inc *x, int i, const unsigned char
 	return 0;
 }
 
+/* Entries that fixed published figures determine by themselves — the only entry of a relation
+ * not fixed and published, e.g. a filter's slice cell that is the whole's when one slice
+ * holds it — are fixed published in turn (until none is left): their value is out already,
+ * holding them back protects nothing, and secondary suppression would pick them as
+ * complements in vain (stats8). Hidden entries and small counts stay as they are: the
+ * audit judges them (a small count so implied is pinned, and the table refused). */
+static void rs_sdc_fix_implied(rs_sdc_table *t)
+{
+	for (int changed = 1; changed;) {
+		changed = 0;
+		for (int r = 0; r < t->nrel; r++) {
+			int open = -1, n = 0;
+			for (int q = t->rel_off[r]; q < t->rel_off[r + 1] && n < 2; q++) {
+				int i = t->terms[q].idx;
+				if (t->e[i].fixed && t->e[i].state == RS_SDC_PUBLISHED && t->e[i].kind != RS_SDC_HIDDEN)
+					continue;
+				if (open != i)
+					n++;
+				open = i;
+			}
+			if (n == 1 && t->e[open].kind != RS_SDC_HIDDEN && !t->e[open].fixed &&
+			    !rs_sdc_small(t->e[open].v, t->k, t->allow_zero)) {
+				t->e[open].state = RS_SDC_PUBLISHED;
+				t->e[open].fixed = 1;
+				changed = 1;
+			}
+		}
+	}
+}
+
 int rs_sdc_protect(rs_sdc_table *t, const struct rs_sdc_rules *rules)
 {
 	if (!rules || rules->k < 1) {
@@ -1185,6 +1341,10 @@ int rs_sdc_protect(rs_sdc_table *t, const struct rs_sdc_rules *rules)
 	}
 	t->k = rules->k;
 	t->allow_zero = rules->allow_zero;
+	rs_sdc_fix_implied(t);
+	int anyfixed = 0; /* a filter star's stage: complements from p's neighbourhood only */
+	for (int i = 0; i < t->n; i++)
+		anyfixed |= t->e[i].fixed;
 	for (int i = 0; i < t->n; i++) {
 		if (t->e[i].kind == RS_SDC_HIDDEN || t->e[i].fixed)
 			continue;
@@ -1194,8 +1354,9 @@ int rs_sdc_protect(rs_sdc_table *t, const struct rs_sdc_rules *rules)
 	unsigned char *cleared = calloc((size_t)(t->n ? t->n : 1), 1);
 	int *pins = malloc((size_t)(t->n ? t->n : 1) * sizeof *pins);
 	unsigned char *touched = calloc((size_t)(t->nrel ? t->nrel : 1), 1);
+	int *lpset = malloc((size_t)(t->n ? t->n : 1) * sizeof *lpset);
 	struct rs_sdc_inc inc = { NULL, NULL };
-	int rc = cleared && pins && touched ? rs_sdc_inc_build(t, &inc) : RS_ENOMEM;
+	int rc = cleared && pins && touched && lpset ? rs_sdc_inc_build(t, &inc) : RS_ENOMEM;
 	if (rc != 0)
 		rs_error_set("out of memory");
 	/* Each round acts on every figure that linear algebra alone pins (no linear programme:
@@ -1224,6 +1385,25 @@ int rs_sdc_protect(rs_sdc_table *t, const struct rs_sdc_rules *rules)
 			int p = pins[k];
 			if (acted && rs_sdc_touched(&inc, p, touched))
 				continue;
+			{
+				/* A set of complements that frees p: it moves p up (or down). */
+				int ns = 0, e = rs_sdc_lp_complements(t, &inc, p, +1, !anyfixed, lpset, &ns);
+				if (e == RS_ESTATE)
+					e = rs_sdc_lp_complements(t, &inc, p, -1, !anyfixed, lpset, &ns);
+				if (e != 0 && e != RS_ESTATE) {
+					rc = e;
+					break;
+				}
+				if (e == 0 && ns > 0) {
+					for (int q = 0; q < ns; q++) {
+						t->e[lpset[q]].state = RS_SDC_SECONDARY;
+						rs_sdc_touch(&inc, lpset[q], touched);
+					}
+					rs_sdc_touch(&inc, p, touched);
+					acted++;
+					continue;
+				}
+			}
 			int c = rs_sdc_complement(t, &inc, p);
 			if (c < 0) {
 				if (acted)
@@ -1242,7 +1422,9 @@ int rs_sdc_protect(rs_sdc_table *t, const struct rs_sdc_rules *rules)
 	free(cleared);
 	free(pins);
 	free(touched);
+	free(lpset);
 	rs_sdc_inc_free(&inc);
+	glp_free_env();
 	if (rc != 0)
 		return rc;
 	for (int m = 0; m < t->nm; m++) {

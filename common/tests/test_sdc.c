@@ -406,6 +406,71 @@ static void unprotectable_table_is_refused(void **state)
 	rs_sdc_free(t);
 }
 
+/* Figures another release fixed (rs_sdc_fix, stats8: the whole table when its filter slices
+ * are protected) are never chosen as complements: the partner of the small cell is the one
+ * figure left free; with none left the table is refused. */
+static void fixed_figures_are_never_complements(void **state)
+{
+	(void)state;
+	for (int both = 0; both < 2; both++) {
+		rs_sdc_table *t = rs_sdc_new();
+		int c[3] = { rs_sdc_add(t, 50, RS_SDC_CELL), rs_sdc_add(t, 3, RS_SDC_CELL), rs_sdc_add(t, 40, RS_SDC_CELL) };
+		int total = rs_sdc_add(t, 93, RS_SDC_TOTAL);
+		assert_int_equal(rs_sdc_relate(t, total, c, 3), 0);
+		rs_sdc_fix(t, c[2], RS_SDC_PUBLISHED);
+		rs_sdc_fix(t, total, RS_SDC_PUBLISHED);
+		if (both)
+			rs_sdc_fix(t, c[0], RS_SDC_PUBLISHED);
+		if (both) {
+			assert_int_equal(rs_sdc_protect(t, &k10), RS_ESTATE);
+		} else {
+			assert_int_equal(rs_sdc_protect(t, &k10), 0);
+			assert_int_equal(rs_sdc_state(t, c[1]), RS_SDC_PRIMARY);
+			assert_int_equal(rs_sdc_state(t, c[0]), RS_SDC_SECONDARY); /* not the smaller, fixed c[2] */
+			assert_int_equal(rs_sdc_state(t, c[2]), RS_SDC_PUBLISHED);
+			assert_int_equal(rs_sdc_audit(t, &k10, NULL, 0), 0);
+		}
+		rs_sdc_free(t);
+	}
+}
+
+/* A slice's cell that equals a fixed published figure (the whole's, when one slice holds it)
+ * is published: holding it back would protect nothing, so the small cell beside it takes
+ * the slice's total as its partner instead of being refused. */
+static void a_figure_fixed_figures_imply_is_published(void **state)
+{
+	(void)state;
+	rs_sdc_table *t = rs_sdc_new();
+	int w = rs_sdc_add(t, 30, RS_SDC_CELL), s = rs_sdc_add(t, 30, RS_SDC_CELL), q = rs_sdc_add(t, 3, RS_SDC_CELL);
+	int tot = rs_sdc_add(t, 33, RS_SDC_TOTAL);
+	assert_int_equal(rs_sdc_relate(t, w, &s, 1), 0);
+	assert_int_equal(rs_sdc_relate(t, tot, (int[]){ s, q }, 2), 0);
+	rs_sdc_fix(t, w, RS_SDC_PUBLISHED);
+	assert_int_equal(rs_sdc_protect(t, &k10), 0);
+	assert_int_equal(rs_sdc_state(t, q), RS_SDC_PRIMARY);
+	assert_int_equal(rs_sdc_state(t, s), RS_SDC_PUBLISHED);
+	assert_int_equal(rs_sdc_state(t, tot), RS_SDC_SECONDARY);
+	assert_int_equal(rs_sdc_audit(t, &k10, NULL, 0), 0);
+	rs_sdc_free(t);
+}
+
+/* rs_sdc_limit: a table that would hold back more figures than allowed is refused (RS_ESTATE),
+ * the same table without the limit is protected. */
+static void a_limit_refuses_what_would_hold_back_too_much(void **state)
+{
+	(void)state;
+	for (int limit = 1; limit >= 0; limit--) {
+		rs_sdc_table *t = rs_sdc_new();
+		int c[4] = { rs_sdc_add(t, 50, RS_SDC_CELL), rs_sdc_add(t, 3, RS_SDC_CELL), rs_sdc_add(t, 4, RS_SDC_CELL),
+			         rs_sdc_add(t, 40, RS_SDC_CELL) };
+		int total = rs_sdc_add(t, 97, RS_SDC_TOTAL);
+		assert_int_equal(rs_sdc_relate(t, total, c, 4), 0);
+		rs_sdc_limit(t, limit);
+		assert_int_equal(rs_sdc_protect(t, &k10), limit ? RS_ESTATE : 0);
+		rs_sdc_free(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -418,6 +483,9 @@ int main(void)
 		cmocka_unit_test(adversary_on_random_tables),
 		cmocka_unit_test(bad_rules_and_bad_totals),
 		cmocka_unit_test(unprotectable_table_is_refused),
+		cmocka_unit_test(fixed_figures_are_never_complements),
+		cmocka_unit_test(a_figure_fixed_figures_imply_is_published),
+		cmocka_unit_test(a_limit_refuses_what_would_hold_back_too_much),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
