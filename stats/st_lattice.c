@@ -407,6 +407,16 @@ static int st_lat_plain(json_t **outs, const struct st_lat_spec *spec, const str
 	return rc;
 }
 
+json_t *st_lat_refused(void)
+{
+	return json_pack("{s:b}", "not_releasable", 1);
+}
+
+int st_lat_is_refused(const json_t *joint)
+{
+	return json_is_true(json_object_get(joint, "not_releasable"));
+}
+
 int st_lat_star_protected(json_t **outs, const struct st_lat_spec *spec, const struct st_lat_atom *atoms, int na,
                           const struct st_lat_star *star, const struct rs_sdc_rules *rules, int raw)
 {
@@ -440,6 +450,9 @@ int st_lat_star_protected(json_t **outs, const struct st_lat_spec *spec, const s
 	for (int pt = 0; rc == 0 && pt < star->npart; pt++) {
 		rs_sdc_table *t = rs_sdc_new();
 		rc = t ? 0 : RS_ENOMEM;
+		for (int s = 1; rc == 0 && s < star->ns; s++) /* refused until its stage releases it */
+			if (star->part[s] == pt && !(star->hidden && star->hidden[s]) && !(outs[s] = st_lat_refused()))
+				rc = RS_ENOMEM;
 		use[pt] = 1;
 		if (rc == 0)
 			rc = st_lat_stage(t, sl, spec, atoms, na, star, use, whole, held, off, cnt);
@@ -455,8 +468,11 @@ int st_lat_star_protected(json_t **outs, const struct st_lat_spec *spec, const s
 				rc = RS_ENOMEM;
 			for (int i = 0; held[s] && i < cnt[s]; i++)
 				held[s][i] = (unsigned char)rs_sdc_state(t, off[s] + i);
-			if (rc == 0 && !sl[s].hidden && !(outs[s] = st_lat_json(&sl[s])))
-				rc = RS_ENOMEM;
+			if (rc == 0 && !sl[s].hidden) {
+				json_decref(outs[s]);
+				if (!(outs[s] = st_lat_json(&sl[s])))
+					rc = RS_ENOMEM;
+			}
 		}
 		for (int s = 0; s < star->ns; s++)
 			if (sl[s].groups)

@@ -84,13 +84,18 @@ int st_lat_protected(json_t **out, const struct st_lat_spec *spec, const struct 
  * each slice. The whole is protected alone first (its release is the unfiltered table's, the
  * same whoever asks); then one partition at a time, its slices protected against the whole
  * and the partitions released before it, all of those fixed at their states, so the last
- * stage's audit covers every slice released. outs[s] is NULL for a hidden slice and for the
- * slices of a partition that cannot be protected so (only the whole's figures could protect
- * it, or it would hold back more than a stage may: ST_STAR_MAX_HELD); a request for one is
- * stats5.not_releasable. Raw: every slice, nothing protected. The returns of st_protect for
- * the whole. */
+ * stage's audit covers every slice released. outs[s] is NULL for a hidden slice, and
+ * st_lat_refused() for the slices of a partition that cannot be protected so (only the
+ * whole's figures could protect it, or it would hold back more than a stage may:
+ * ST_STAR_MAX_HELD) — kept like a joint table, so a request for one is answered
+ * stats5.not_releasable without protecting the star again. Raw: every slice, nothing
+ * protected. The returns of st_protect for the whole. */
 int st_lat_star_protected(json_t **outs, const struct st_lat_spec *spec, const struct st_lat_atom *atoms, int na,
                           const struct st_lat_star *star, const struct rs_sdc_rules *rules, int raw);
+
+/* The kept form of a slice that is not released, and the test for it. */
+json_t *st_lat_refused(void);
+int st_lat_is_refused(const json_t *joint);
 
 /* The cells of period (fy, p) (fy -1 = all time) in a kept joint table, NULL when the
  * period has no figures. Borrowed. */

@@ -903,11 +903,12 @@ static int st_register_joint(json_t **outs, long long *figures, const struct reg
 	if (rc == 0 && outs)
 		rc = st_lat_star_protected(louts, &st_live_spec, a + nm, nl, star, rules, raw);
 	for (int s = 0; rc == 0 && outs && s < star->ns; s++) {
-		if (outs[s] && !louts[s]) { /* its live column is not released: nor is the slice */
+		if (outs[s] && !st_lat_is_refused(outs[s]) && st_lat_is_refused(louts[s])) {
+			/* its live column is not released: nor is the slice */
 			json_decref(outs[s]);
-			outs[s] = NULL;
+			outs[s] = json_incref(louts[s]);
 		}
-		if (outs[s])
+		if (outs[s] && !st_lat_is_refused(outs[s]))
 			rc = st_register_live(outs[s], louts[s], rules, raw);
 	}
 	for (int s = 0; outs && s < star->ns; s++) {
@@ -1267,6 +1268,13 @@ static int st_joint_get(json_t **joint, rs_db *db, const struct st_def *d, const
 			st_memo_put(&jk, *joint);
 	}
 	st_memo_key_free(&jk);
+	if (*joint && st_lat_is_refused(*joint)) {
+		/* A slice the job (or an earlier request) could not protect against the whole. */
+		json_decref(*joint);
+		*joint = NULL;
+		rs_error_msg("stats5.not_releasable", NULL);
+		return RS_ESTATE;
+	}
 	if (*joint)
 		return 0;
 	struct st_slices sl = { 0 };
@@ -1289,16 +1297,15 @@ static int st_joint_get(json_t **joint, rs_db *db, const struct st_def *d, const
 		rc = RS_ENOMEM;
 	if (rc == 0)
 		rc = fn(outs, NULL, db, d, &sl, rules, raw);
-	if (rc == 0 && !outs[at == ST_SL_ALIAS ? 0 : at]) {
+	if (rc == 0 && keep)
+		st_star_memo(d, &sl, outs, rules, stamp);
+	if (rc == 0 && st_lat_is_refused(outs[at == ST_SL_ALIAS ? 0 : at])) {
 		/* The slices cannot be protected without changing the whole's release. */
 		rs_error_msg("stats5.not_releasable", NULL);
 		rc = RS_ESTATE;
 	}
-	if (rc == 0) {
+	if (rc == 0)
 		*joint = json_incref(outs[at == ST_SL_ALIAS ? 0 : at]);
-		if (keep)
-			st_star_memo(d, &sl, outs, rules, stamp);
-	}
 	for (int s = 0; outs && s < sl.n; s++)
 		json_decref(outs[s]);
 	free(outs);
