@@ -127,6 +127,21 @@
     Object.keys(charts).forEach(function (id) {
       $(id).setAttribute('data-points', JSON.stringify(charts[id].data.datasets[0].data));
     });
+    // A chart with nothing to draw says why (not releasable under the filters, or every
+    // figure suppressed) instead of standing empty.
+    [['c-month', docs.exam_by_month], ['c-scores', docs.exam_scores], ['c-pref', docs.exam_by_prefecture]].forEach(function (c) {
+      var why = '';
+      if (c[1] && c[1].not_releasable) why = t('stats5.table_not_releasable');
+      else if (c[1] && charts[c[0]] && !charts[c[0]].data.datasets[0].data.some(function (v) { return v !== null; }))
+        why = t('stats8.chart_nothing_to_draw');
+      var note = $(c[0] + '-why');
+      if (!note) {
+        note = el('p', { id: c[0] + '-why', class: 'chart-why', role: 'note' }, '');
+        $(c[0]).parentNode.parentNode.appendChild(note);
+      }
+      note.textContent = why;
+      note.hidden = !why;
+    });
   }
 
   function render() {

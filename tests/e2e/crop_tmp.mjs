@@ -1,0 +1,10 @@
+import { chromium } from 'playwright-core';
+import fs from 'fs';
+const [src, out, y, h] = process.argv.slice(2);
+fs.writeFileSync('/tmp/crop.html', `<html><body style="margin:0;overflow:hidden"><img src="file://${src}" style="position:absolute;top:-${y}px;left:0"></body></html>`);
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--allow-file-access-from-files'] });
+const p = await b.newPage({ viewport: { width: 1280, height: Number(h) } });
+await p.goto('file:///tmp/crop.html');
+await p.waitForLoadState('load');
+await p.screenshot({ path: out });
+await b.close();
