@@ -350,6 +350,24 @@ static int st_lat_star_relate(struct st_lat *sl, const struct st_lat_star *star,
  * a partition that needs more is not released (its tables would be mostly x anyway). */
 #define ST_STAR_MAX_HELD 2000
 
+/* Slice j's totals (all time, each fiscal year) at the states of row key of the kept joint
+ * table link, fixed (st_lat_star's link), where the figures agree. */
+static void st_lat_link(rs_sdc_table *t, const struct st_lat *j, const json_t *link, const char *key)
+{
+	int npub = j->s->npub, nc = j->s->nc;
+	for (int P = 0; P < j->np; P++) {
+		size_t tot = (size_t)P * (size_t)(j->ng + 1) + (size_t)j->ng;
+		if (!j->has[tot])
+			continue;
+		const json_t *cell = st_lat_cell(link, st_lat_cells(link, j->per[P].fy, j->per[P].p), key);
+		for (int c = 0; cell && c < npub; c++) {
+			int idx = j->idx[tot * (size_t)nc + (size_t)c];
+			if (json_integer_value(json_array_get(cell, (size_t)c)) == rs_sdc_value(t, idx))
+				rs_sdc_fix(t, idx, (enum rs_sdc_state)json_integer_value(json_array_get(cell, (size_t)(npub + c))));
+		}
+	}
+}
+
 /* One stage of the star (st_lat_star_protected): the whole and the slices of the partitions
  * in use, in one table t; the whole's entries and those of the slices decided before fixed
  * at their states (held[s], NULL = not decided yet). Entries of slice s: off[s] .. off[s] +
@@ -374,6 +392,9 @@ static int st_lat_stage(rs_sdc_table *t, struct st_lat *sl, const struct st_lat_
 	for (int s = 1; rc == 0 && s < star->ns; s++)
 		for (int i = 0; held[s] && i < cnt[s]; i++)
 			rs_sdc_fix(t, off[s] + i, (enum rs_sdc_state)held[s][i]);
+	for (int s = 1; rc == 0 && star->link && s < star->ns; s++)
+		if (!held[s] && star->link[s] && use[star->part[s]] && !sl[s].hidden)
+			st_lat_link(t, &sl[s], star->link[s], star->link_key[s]);
 	rs_sdc_limit(t, ST_STAR_MAX_HELD);
 	return rc;
 }
@@ -502,7 +523,7 @@ out:
 int st_lat_protected(json_t **out, const struct st_lat_spec *spec, const struct st_lat_atom *atoms, int na,
                      const struct rs_sdc_rules *rules, int raw)
 {
-	static const struct st_lat_star whole = { 1, 0, NULL, NULL };
+	static const struct st_lat_star whole = { 1, 0, NULL, NULL, NULL, NULL };
 	return st_lat_star_protected(out, spec, atoms, na, &whole, rules, raw);
 }
 

@@ -64,6 +64,12 @@ struct st_lat_star {
 	int ns, npart;
 	const int *part;             /* [ns]; part[0] unused */
 	const unsigned char *hidden; /* [ns] or NULL */
+	/* Linked tables (stats8), may be NULL: link[s] the kept joint table of another table
+	 * whose row link_key[s] holds slice s's totals (a centre's slice of any exam table totals
+	 * what exam_by_centre's row for the centre says): slice s's totals take that row's states,
+	 * fixed, so the two releases never differ in what they hold back. */
+	const json_t *const *link;
+	const char *const *link_key;
 };
 
 /* Protect, audit and count what was held back: 0; RS_ESTATE (stats5.not_releasable) when

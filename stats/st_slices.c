@@ -169,6 +169,6 @@ void st_slice_filter(struct st_filter *f, const struct st_slice *s)
 
 struct st_lat_star st_slices_star(const struct st_slices *sl)
 {
-	struct st_lat_star star = { sl->n, sl->npart, sl->part, sl->hidden };
+	struct st_lat_star star = { sl->n, sl->npart, sl->part, sl->hidden, NULL, NULL };
 	return star;
 }

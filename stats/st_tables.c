@@ -1142,6 +1142,9 @@ static struct dlv_stats_filter st_slice_dlv(const struct st_slice *s)
 	return df;
 }
 
+static int st_joint_get(json_t **joint, rs_db *db, const struct st_def *d, const struct st_filter *f,
+                        const struct rs_sdc_rules *rules, int raw, long long stamp, st_joint_fn fn);
+
 static int st_exam_joint_of(json_t **outs, long long *figures, rs_db *db, const struct st_def *d,
                             const struct st_slices *sl, const struct rs_sdc_rules *rules, int raw)
 {
@@ -1173,9 +1176,42 @@ static int st_exam_joint_of(json_t **outs, long long *figures, rs_db *db, const 
 		free(months);
 	}
 	struct st_lat_star star = st_slices_star(sl);
+	/* Linked tables (stats8): a centre's slice totals what exam_by_centre's row for it says,
+	 * a prefecture's what exam_by_prefecture's says; the slice's totals take those rows'
+	 * states, so a filtered table never publishes what the by-centre or by-prefecture table
+	 * holds back, nor the other way round. */
+	json_t *by[2] = { NULL, NULL };
+	const json_t **link = NULL;
+	const char **lkey = NULL;
+	if (rc == 0 && outs && !raw && !scores && sl->n > 1) {
+		long long stamp = 0;
+		char as_of[40];
+		struct st_filter none = { 0 };
+		const char *names[2] = { "exam_by_centre", "exam_by_prefecture" };
+		rc = dlv_stats_exam_stamp(&stamp, as_of, db);
+		for (int k = 0; rc == 0 && k < 2; k++) {
+			rc = st_joint_get(&by[k], db, st_def_find(names[k]), &none, rules, 0, stamp, st_exam_joint_of);
+			if (rc == RS_ESTATE) /* not released itself: nothing to agree with */
+				rc = 0;
+		}
+		link = calloc((size_t)sl->n, sizeof *link);
+		lkey = calloc((size_t)sl->n, sizeof *lkey);
+		if (rc == 0 && (!link || !lkey))
+			rc = RS_ENOMEM;
+		for (int s = 1; rc == 0 && s < sl->n; s++) {
+			link[s] = sl->s[s].kind == ST_SL_CENTRE ? by[0] : sl->s[s].kind == ST_SL_PREFECTURE ? by[1] : NULL;
+			lkey[s] = sl->s[s].key;
+		}
+		star.link = link;
+		star.link_key = lkey;
+	}
 	if (rc == 0)
 		rc = scores ? st_scores_joint(outs, figures, all, slice, na, &star, rules, raw)
 		            : st_exam_joint(outs, figures, all, slice, na, d->dim == DLV_STATS_MONTH, &star, rules, raw);
+	json_decref(by[0]);
+	json_decref(by[1]);
+	free(link);
+	free(lkey);
 	free(all);
 	free(slice);
 	return rc;
