@@ -350,20 +350,35 @@ static int st_lat_star_relate(struct st_lat *sl, const struct st_lat_star *star,
  * a partition that needs more is not released (its tables would be mostly x anyway). */
 #define ST_STAR_MAX_HELD 2000
 
+/* Fix the npub entries idx[] at the states of a kept cell (st_lat_cell; NULL: nothing),
+ * where the figures agree. */
+static void st_lat_fix_as(rs_sdc_table *t, const int *idx, int npub, const json_t *cell)
+{
+	for (int c = 0; cell && c < npub; c++)
+		if (json_integer_value(json_array_get(cell, (size_t)c)) == rs_sdc_value(t, idx[c]))
+			rs_sdc_fix(t, idx[c], (enum rs_sdc_state)json_integer_value(json_array_get(cell, (size_t)(npub + c))));
+}
+
 /* Slice j's totals (all time, each fiscal year) at the states of row key of the kept joint
- * table link, fixed (st_lat_star's link), where the figures agree. */
-static void st_lat_link(rs_sdc_table *t, const struct st_lat *j, const json_t *link, const char *key)
+ * table link, fixed (st_lat_star's link); with cross (st_lat_star's cross), each group g's
+ * cells at the states of row key of cross's member g. */
+static void st_lat_link(rs_sdc_table *t, const struct st_lat *j, const json_t *link, const json_t *cross,
+                        const char *key)
 {
 	int npub = j->s->npub, nc = j->s->nc;
 	for (int P = 0; P < j->np; P++) {
-		size_t tot = (size_t)P * (size_t)(j->ng + 1) + (size_t)j->ng;
-		if (!j->has[tot])
+		size_t base = (size_t)P * (size_t)(j->ng + 1);
+		if (!j->has[base + (size_t)j->ng])
 			continue;
-		const json_t *cell = st_lat_cell(link, st_lat_cells(link, j->per[P].fy, j->per[P].p), key);
-		for (int c = 0; cell && c < npub; c++) {
-			int idx = j->idx[tot * (size_t)nc + (size_t)c];
-			if (json_integer_value(json_array_get(cell, (size_t)c)) == rs_sdc_value(t, idx))
-				rs_sdc_fix(t, idx, (enum rs_sdc_state)json_integer_value(json_array_get(cell, (size_t)(npub + c))));
+		int fy = j->per[P].fy, p = j->per[P].p;
+		if (link)
+			st_lat_fix_as(t, &j->idx[(base + (size_t)j->ng) * (size_t)nc], npub,
+			              st_lat_cell(link, st_lat_cells(link, fy, p), key));
+		for (int g = 0; cross && g < j->ng; g++) {
+			const json_t *other = json_object_get(cross, j->groups[g]);
+			if (other && j->has[base + (size_t)g])
+				st_lat_fix_as(t, &j->idx[(base + (size_t)g) * (size_t)nc], npub,
+				              st_lat_cell(other, st_lat_cells(other, fy, p), key));
 		}
 	}
 }
@@ -392,9 +407,11 @@ static int st_lat_stage(rs_sdc_table *t, struct st_lat *sl, const struct st_lat_
 	for (int s = 1; rc == 0 && s < star->ns; s++)
 		for (int i = 0; held[s] && i < cnt[s]; i++)
 			rs_sdc_fix(t, off[s] + i, (enum rs_sdc_state)held[s][i]);
-	for (int s = 1; rc == 0 && star->link && s < star->ns; s++)
-		if (!held[s] && star->link[s] && use[star->part[s]] && !sl[s].hidden)
-			st_lat_link(t, &sl[s], star->link[s], star->link_key[s]);
+	for (int s = 1; rc == 0 && star->link_key && s < star->ns; s++) {
+		const json_t *link = star->link ? star->link[s] : NULL, *cross = star->cross ? star->cross[s] : NULL;
+		if (!held[s] && (link || cross) && use[star->part[s]] && !sl[s].hidden)
+			st_lat_link(t, &sl[s], link, cross, star->link_key[s]);
+	}
 	rs_sdc_limit(t, ST_STAR_MAX_HELD);
 	return rc;
 }

@@ -70,6 +70,12 @@ struct st_lat_star {
 	 * fixed, so the two releases never differ in what they hold back. */
 	const json_t *const *link;
 	const char *const *link_key;
+	/* Crossed tables (stats9), may be NULL: cross[s] an object whose member g is the kept
+	 * joint table of another table's slice that holds slice s's group g in its row
+	 * link_key[s] (exam_by_prefecture?centre=C row P is exam_by_centre?prefecture=P row C):
+	 * slice s's groups take those states, fixed, so the same figure is held back in both or
+	 * in neither. */
+	const json_t *const *cross;
 };
 
 /* Protect, audit and count what was held back: 0; RS_ESTATE (stats5.not_releasable) when

@@ -874,7 +874,8 @@ static int st_register_live(json_t *joint, const json_t *live, const struct rs_s
 
 static int st_register_joint(json_t **outs, long long *figures, const struct reg_stats_row *months, const int *mslice,
                              int nm, const struct reg_stats_row *live, const int *lslice, int nl,
-                             const struct st_lat_star *star, const struct rs_sdc_rules *rules, int raw)
+                             const struct st_lat_star *star, const char *const *keys, const json_t *byp,
+                             const struct rs_sdc_rules *rules, int raw)
 {
 	struct st_lat_atom *a = calloc((size_t)(nm + nl) + 1, sizeof *a);
 	if (!a)
@@ -898,10 +899,38 @@ static int st_register_joint(json_t **outs, long long *figures, const struct reg
 		*figures = st_lat_hash(a, nm + nl);
 	json_t **louts = outs ? calloc((size_t)star->ns, sizeof *louts) : NULL;
 	int rc = outs && !louts ? RS_ENOMEM : 0;
+	/* Linked tables (stats9): a prefecture's slice totals what register_by_prefecture's row
+	 * for it says, its events and who is on the register now; the slice's totals take that
+	 * row's states (byp: its whole's kept form; its live column as a joint table of its own). */
+	struct st_lat_star events = *star, now = *star;
+	const json_t **link = NULL, **llink = NULL;
+	const char **lkey = NULL;
+	json_t *blive = NULL;
+	if (rc == 0 && outs && byp) {
+		link = calloc((size_t)star->ns, sizeof *link);
+		llink = calloc((size_t)star->ns, sizeof *llink);
+		lkey = calloc((size_t)star->ns, sizeof *lkey);
+		blive = json_pack("{s:O, s:[[i, i]], s:[O]}", "groups", json_object_get(byp, "groups"), "periods", -1, 0,
+		                  "cells", json_object_get(byp, "live"));
+		if (!link || !llink || !lkey || !blive)
+			rc = RS_ENOMEM;
+		for (int s = 1; rc == 0 && s < star->ns; s++) {
+			link[s] = byp;
+			llink[s] = blive;
+			lkey[s] = keys[s];
+		}
+		events.link = link;
+		now.link = llink;
+		events.link_key = now.link_key = lkey;
+	}
 	if (rc == 0 && outs)
-		rc = st_lat_star_protected(outs, &st_reg_spec, a, nm, star, rules, raw);
+		rc = st_lat_star_protected(outs, &st_reg_spec, a, nm, &events, rules, raw);
 	if (rc == 0 && outs)
-		rc = st_lat_star_protected(louts, &st_live_spec, a + nm, nl, star, rules, raw);
+		rc = st_lat_star_protected(louts, &st_live_spec, a + nm, nl, &now, rules, raw);
+	free(link);
+	free(llink);
+	free(lkey);
+	json_decref(blive);
 	for (int s = 0; rc == 0 && outs && s < star->ns; s++) {
 		if (outs[s] && !st_lat_is_refused(outs[s]) && st_lat_is_refused(louts[s])) {
 			/* its live column is not released: nor is the slice */
@@ -1146,6 +1175,30 @@ static int st_joint_get(json_t **joint, rs_db *db, const struct st_def *d, const
                         const struct rs_sdc_rules *rules, int raw, long long stamp, st_joint_fn fn);
 
 static int st_exam_joint_of(json_t **outs, long long *figures, rs_db *db, const struct st_def *d,
+                            const struct st_slices *sl, const struct rs_sdc_rules *rules, int raw);
+
+/* *crossed new: {prefecture: exam_by_centre's released joint table under it} for the
+ * prefecture slices of sl (one not released is not a member). */
+static int st_cross_of(json_t **crossed, rs_db *db, const struct st_slices *sl, const struct rs_sdc_rules *rules,
+                       long long stamp)
+{
+	int rc = (*crossed = json_object()) ? 0 : RS_ENOMEM;
+	for (int s = 1; rc == 0 && s < sl->n; s++) {
+		if (sl->s[s].kind != ST_SL_PREFECTURE || sl->hidden[s])
+			continue;
+		struct st_filter f = { 0 };
+		json_t *joint = NULL;
+		st_slice_filter(&f, &sl->s[s]);
+		rc = st_joint_get(&joint, db, st_def_find("exam_by_centre"), &f, rules, 0, stamp, st_exam_joint_of);
+		if (rc == 0 && json_object_set_new(*crossed, sl->s[s].key, joint) != 0)
+			rc = RS_ENOMEM;
+		if (rc == RS_ESTATE) /* not released: nothing to agree with */
+			rc = 0;
+	}
+	return rc;
+}
+
+static int st_exam_joint_of(json_t **outs, long long *figures, rs_db *db, const struct st_def *d,
                             const struct st_slices *sl, const struct rs_sdc_rules *rules, int raw)
 {
 	/* The month figures of every slice, every period of the lattice. */
@@ -1180,8 +1233,8 @@ static int st_exam_joint_of(json_t **outs, long long *figures, rs_db *db, const 
 	 * a prefecture's what exam_by_prefecture's says; the slice's totals take those rows'
 	 * states, so a filtered table never publishes what the by-centre or by-prefecture table
 	 * holds back, nor the other way round. */
-	json_t *by[2] = { NULL, NULL };
-	const json_t **link = NULL;
+	json_t *by[2] = { NULL, NULL }, *crossed = NULL;
+	const json_t **link = NULL, **cross = NULL;
 	const char **lkey = NULL;
 	if (rc == 0 && outs && !raw && !scores && sl->n > 1) {
 		long long stamp = 0;
@@ -1204,12 +1257,27 @@ static int st_exam_joint_of(json_t **outs, long long *figures, rs_db *db, const 
 		}
 		star.link = link;
 		star.link_key = lkey;
+		/* The centre x prefecture cross (stats9): exam_by_prefecture under centre C, row P, is
+		 * exam_by_centre under prefecture P, row C — the same figures in two stars. The
+		 * by-centre star decides them (its prefecture slices are protected against
+		 * exam_by_prefecture's rows); the by-prefecture star takes their states, fixed, and its
+		 * audit proves them against its own slices too (else the centres are not released). */
+		if (rc == 0 && d->dim == DLV_STATS_PREFECTURE) {
+			rc = st_cross_of(&crossed, db, sl, rules, stamp);
+			if (rc == 0 && !(cross = calloc((size_t)sl->n, sizeof *cross)))
+				rc = RS_ENOMEM;
+			for (int s = 1; rc == 0 && s < sl->n; s++)
+				cross[s] = sl->s[s].kind == ST_SL_CENTRE ? crossed : NULL;
+			star.cross = cross;
+		}
 	}
 	if (rc == 0)
 		rc = scores ? st_scores_joint(outs, figures, all, slice, na, &star, rules, raw)
 		            : st_exam_joint(outs, figures, all, slice, na, d->dim == DLV_STATS_MONTH, &star, rules, raw);
 	json_decref(by[0]);
 	json_decref(by[1]);
+	json_decref(crossed);
+	free(cross);
 	free(link);
 	free(lkey);
 	free(all);
@@ -1256,8 +1324,26 @@ static int st_register_joint_of(json_t **outs, long long *figures, rs_db *db, co
 		free(l);
 	}
 	struct st_lat_star star = st_slices_star(sl);
+	json_t *byp = NULL;
+	const char **keys = calloc((size_t)sl->n, sizeof *keys);
+	if (rc == 0 && !keys)
+		rc = RS_ENOMEM;
+	for (int s = 0; rc == 0 && s < sl->n; s++)
+		keys[s] = sl->s[s].key;
+	if (rc == 0 && outs && !raw && sl->n > 1) { /* the linked register_by_prefecture (stats9) */
+		long long stamp = 0;
+		struct st_filter none = { 0 };
+		rc = reg_stats_stamp(&stamp, as_of, db);
+		if (rc == 0)
+			rc = st_joint_get(&byp, db, st_def_find("register_by_prefecture"), &none, rules, 0, stamp,
+			                  st_register_joint_of);
+		if (rc == RS_ESTATE) /* not released itself: nothing to agree with */
+			rc = 0;
+	}
 	if (rc == 0)
-		rc = st_register_joint(outs, figures, months, ms, nm, live, ls, nl, &star, rules, raw);
+		rc = st_register_joint(outs, figures, months, ms, nm, live, ls, nl, &star, keys, byp, rules, raw);
+	json_decref(byp);
+	free(keys);
 	free(months);
 	free(live);
 	free(ms);

@@ -565,6 +565,59 @@ class Stats(unittest.TestCase):
                                 checked += 1
         self.assertGreater(checked, 50)
 
+    def test_a_filtered_register_total_agrees_with_register_by_prefecture(self):
+        """Linked tables (stats9): a register table under one prefecture totals what
+        register_by_prefecture's row for it says — who is on the register now and the
+        registrations, renewals, lapses and cancellations of the period — and the two hold back
+        the same figures."""
+        cols = ("live", "registered", "renewals", "lapses", "cancellations")
+        checked, held = 0, 0
+        for per in self.FILTERED:
+            rng = ("--period", per) if per else ()
+            by = {r["key"]: r["values"] for r in self.export("register_by_prefecture", *rng)["rows"]}
+            for pref in sorted(k for k in by if k):
+                for table in ("register_by_reg_date", "register_by_industry", "register_by_age", "register_by_pass_year"):
+                    out = riss("stats", "export", "--table", table, "--prefecture", pref, *rng, config=self.conf,
+                               check=False)
+                    if out.returncode != 0:
+                        continue  # not releasable under this prefecture
+                    total = json.loads(out.stdout)["total"]["values"]
+                    for c in cols:
+                        with self.subTest(period=per, prefecture=pref, table=table, col=c):
+                            self.assertEqual(total[c], by[pref][c], "the same figure")
+                            checked += 1
+                            held += total[c] is None
+        self.assertGreater(checked, 50)
+        self.assertGreater(held, 0, "the fixture holds back some prefecture's totals")
+
+    def test_the_centre_by_prefecture_cross_is_the_same_in_both_tables(self):
+        """The centre x prefecture cross (stats9): exam_by_centre under prefecture P, row C, and
+        exam_by_prefecture under centre C, row P, are the same candidates' figures released in
+        two tables; every figure (counts, pass rate, mean score) is published in both or held
+        back in both, else the one gives away what the other suppresses."""
+        checked, held = 0, 0
+        for per in self.FILTERED:
+            rng = ("--period", per) if per else ()
+            for centre in ("TC-A", "TC-B"):
+                out = riss("stats", "export", "--table", "exam_by_prefecture", "--centre", centre, *rng,
+                           config=self.conf, check=False)
+                if out.returncode != 0:
+                    continue  # not releasable under this centre
+                for r in json.loads(out.stdout)["rows"]:
+                    if not r["key"]:
+                        continue  # those who did not answer their prefecture: no filter names them
+                    other = riss("stats", "export", "--table", "exam_by_centre", "--prefecture", r["key"], *rng,
+                                 config=self.conf, check=False)
+                    if other.returncode != 0:
+                        continue
+                    rows = {x["key"]: x["values"] for x in json.loads(other.stdout)["rows"]}
+                    with self.subTest(period=per, centre=centre, prefecture=r["key"]):
+                        self.assertEqual(r["values"], rows.get(centre), "the same figures")
+                        checked += 1
+                        held += sum(v is None for v in r["values"].values())
+        self.assertGreater(checked, 10)
+        self.assertGreater(held, 0, "the fixture holds back some of the cross")
+
     def test_window_and_scores(self):
         raw = self.export("exam_by_window", "--raw")
         self.assertEqual([r["label"] for r in raw["rows"]], ["W1"])
