@@ -1304,33 +1304,46 @@ static int rs_sdc_touched(const struct rs_sdc_inc *x, int i, const unsigned char
 }
 
 /* Entries that fixed published figures determine by themselves — the only entry of a relation
- * not fixed and published, e.g. a filter's slice cell that is the whole's when one slice
- * holds it — are fixed published in turn (until none is left): their value is out already,
- * holding them back protects nothing, and secondary suppression would pick them as
- * complements in vain (stats8). Hidden entries and small counts stay as they are: the
- * audit judges them (a small count so implied is pinned, and the table refused). */
+ * not known, e.g. a filter's slice cell that is the whole's when one slice holds it — are
+ * fixed published in turn (until none is left): their value is out already, holding them
+ * back protects nothing, and secondary suppression would pick them as complements in vain
+ * (stats8). A hidden entry so determined is known too, for what it determines in turn (a
+ * slice's month is its quarter's total when it is the quarter's only month: stats9), but
+ * stays hidden; small counts stay as they are: the audit judges them (a small count so
+ * implied is pinned, and the table refused). */
 static void rs_sdc_fix_implied(rs_sdc_table *t)
 {
+	unsigned char *known = calloc((size_t)(t->n ? t->n : 1), 1);
+	if (!known)
+		return; /* out of memory: nothing implied (the protection may then refuse the table) */
+	for (int i = 0; i < t->n; i++)
+		known[i] = t->e[i].fixed && t->e[i].state == RS_SDC_PUBLISHED && t->e[i].kind != RS_SDC_HIDDEN;
 	for (int changed = 1; changed;) {
 		changed = 0;
 		for (int r = 0; r < t->nrel; r++) {
 			int open = -1, n = 0;
 			for (int q = t->rel_off[r]; q < t->rel_off[r + 1] && n < 2; q++) {
 				int i = t->terms[q].idx;
-				if (t->e[i].fixed && t->e[i].state == RS_SDC_PUBLISHED && t->e[i].kind != RS_SDC_HIDDEN)
+				if (known[i])
 					continue;
 				if (open != i)
 					n++;
 				open = i;
 			}
-			if (n == 1 && t->e[open].kind != RS_SDC_HIDDEN && !t->e[open].fixed &&
-			    !rs_sdc_small(t->e[open].v, t->k, t->allow_zero)) {
+			if (n != 1)
+				continue;
+			if (t->e[open].kind == RS_SDC_HIDDEN) {
+				known[open] = 1;
+				changed = 1;
+			} else if (!t->e[open].fixed && !rs_sdc_small(t->e[open].v, t->k, t->allow_zero)) {
 				t->e[open].state = RS_SDC_PUBLISHED;
 				t->e[open].fixed = 1;
+				known[open] = 1;
 				changed = 1;
 			}
 		}
 	}
+	free(known);
 }
 
 int rs_sdc_protect(rs_sdc_table *t, const struct rs_sdc_rules *rules)

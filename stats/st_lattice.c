@@ -72,6 +72,7 @@ struct st_lat {
 	long long *v;       /* [cell * nc + c] */
 	double *sum;        /* [cell] */
 	int hidden;         /* a hidden slice of a star: every entry a hidden complement */
+	int full;           /* a slice with the halves and quarters: their groups hidden (st_lat_build) */
 };
 
 /* The slice's own arrays (the disclosure-control table is the star's). */
@@ -98,28 +99,33 @@ static int st_lat_kind(const struct st_lat_spec *s, int c, int total)
 	return k == RS_SDC_HIDDEN ? RS_SDC_HIDDEN : total ? RS_SDC_TOTAL : k;
 }
 
-/* The entries of one cell, its inner relations and measures. */
-static int st_lat_cell_add(struct st_lat *j, size_t at, int total)
+/* The entries of one cell, its inner relations and measures (unreleased: every entry a
+ * hidden complement). */
+static int st_lat_cell_add(struct st_lat *j, size_t at, int total, int unreleased)
 {
 	const struct st_lat_spec *s = j->s;
 	int *x = &j->idx[at * (size_t)s->nc];
 	for (int c = 0; c < s->nc; c++)
 		if ((x[c] = rs_sdc_add(j->t, j->v[at * (size_t)s->nc + (size_t)c],
-		                       j->hidden ? RS_SDC_HIDDEN : st_lat_kind(s, c, total))) < 0)
+		                       j->hidden || unreleased ? RS_SDC_HIDDEN : st_lat_kind(s, c, total))) < 0)
 			return RS_ENOMEM;
 	return s->cell ? s->cell(j->t, x, &j->meas[at * (size_t)(s->nm ? s->nm : 1)]) : 0;
 }
 
 /* Build (not yet protected) into t the joint table of the atoms of one slice; all time is in
  * it even without data. A flat spec has all time only; a star's slices (slice > 0) all time
- * and the fiscal years, the whole every period of the lattice. */
+ * and the fiscal years, the whole every period of the lattice. A full slice has every period
+ * too, its halves' and quarters' groups hidden (never released) and their totals not: a
+ * linked table publishes them (exam_by_centre's row for a quarter is a centre's slice's
+ * total for it; with the months as groups it differences the slice's months, stats9). */
 static int st_lat_build(struct st_lat *j, const struct st_lat_spec *s, const struct st_lat_atom *atoms, int na,
-                        int slice, int hidden, rs_sdc_table *t)
+                        int slice, int hidden, int full, rs_sdc_table *t)
 {
 	memset(j, 0, sizeof *j);
 	j->s = s;
 	j->t = t;
 	j->hidden = hidden;
+	j->full = full;
 	if (s->nc < 1 || s->nc > ST_LAT_MAXC || s->npub > s->nc) {
 		rs_error_set("statistics: a joint table of %d columns", s->nc);
 		return RS_EINVAL;
@@ -176,7 +182,7 @@ static int st_lat_build(struct st_lat *j, const struct st_lat_spec *s, const str
 		if (!s->flat)
 			st_fiscal_of(atoms[i].month, &fy, &fm);
 		for (int P = 0; P < j->np; P++) {
-			if (!st_period_has(&j->per[P], fy, fm) || (slice > 0 && j->per[P].p != 0))
+			if (!st_period_has(&j->per[P], fy, fm) || (slice > 0 && !full && j->per[P].p != 0))
 				continue; /* a star's slices: all time and the fiscal years only */
 			for (int tot = 0; tot < 2; tot++) { /* the group, and the period's total */
 				size_t at = (size_t)P * (size_t)(ng + 1) + (size_t)(tot ? ng : g);
@@ -197,7 +203,7 @@ static int st_lat_build(struct st_lat *j, const struct st_lat_spec *s, const str
 			if (g == ng)
 				j->has[base + (size_t)g] = 1;
 			if (j->has[base + (size_t)g])
-				rc = st_lat_cell_add(j, base + (size_t)g, g == ng);
+				rc = st_lat_cell_add(j, base + (size_t)g, g == ng, slice > 0 && j->per[P].p != 0 && g < ng);
 		}
 		/* The period's column totals: its groups partition it. */
 		for (int c = 0; rc == 0 && c < nc; c++) {
@@ -262,8 +268,8 @@ static json_t *st_lat_json(const struct st_lat *j)
 	int fail = 0;
 	for (int P = 0; P < j->np; P++) {
 		size_t base = (size_t)P * (size_t)(j->ng + 1);
-		if (!j->has[base + (size_t)j->ng])
-			continue;
+		if (!j->has[base + (size_t)j->ng] || (j->full && j->per[P].p != 0))
+			continue; /* a full slice's halves and quarters are not released */
 		fail |= json_array_append_new(periods, json_pack("[i, i]", j->per[P].fy, j->per[P].p));
 		json_t *row = json_array();
 		for (int g = 0; row && g <= j->ng; g++) {
@@ -303,9 +309,24 @@ static int st_lat_period_in(const struct st_lat *j, const struct st_lat *w, int 
 	return -1;
 }
 
+/* Do partition pt's slices have every period (st_lat_build's full)? When its every slice
+ * totals a linked table's row, which the linked table publishes for every period. */
+static int st_lat_part_full(const struct st_lat_star *star, int pt)
+{
+	int n = 0;
+	for (int s = 1; s < star->ns; s++)
+		if (star->part[s] == pt) {
+			if (!star->link || !star->link[s])
+				return 0;
+			n++;
+		}
+	return n > 0;
+}
+
 /* The star's relations: for every partition in use (use[pt]; its slices built), every cell of
- * the whole (a group or a year's or all time's total) and column, the whole = the sum of
- * that partition's slices. */
+ * the whole (a group or a period's total) and column, the whole = the sum of that
+ * partition's slices (in all time and the years; in the halves and quarters too when the
+ * partition's slices are full). */
 static int st_lat_star_relate(struct st_lat *sl, const struct st_lat_star *star, const unsigned char *use)
 {
 	struct st_lat *w = &sl[0];
@@ -316,8 +337,8 @@ static int st_lat_star_relate(struct st_lat *sl, const struct st_lat_star *star,
 		rc = RS_ENOMEM;
 	for (int P = 0; rc == 0 && P < w->np; P++) {
 		size_t wbase = (size_t)P * (size_t)(w->ng + 1);
-		if (!w->has[wbase + (size_t)w->ng] || w->per[P].p != 0)
-			continue; /* the slices have no halves or quarters */
+		if (!w->has[wbase + (size_t)w->ng])
+			continue;
 		for (int s = 1; s < star->ns; s++)
 			at[s] = use[star->part[s]] ? st_lat_period_in(&sl[s], w, P) : -1;
 		for (int g = 0; rc == 0 && g <= w->ng; g++) {
@@ -325,7 +346,7 @@ static int st_lat_star_relate(struct st_lat *sl, const struct st_lat_star *star,
 			if (!w->has[wc])
 				continue;
 			for (int pt = 0; rc == 0 && pt < star->npart; pt++)
-				for (int c = 0; rc == 0 && use[pt] && c < nc; c++) {
+				for (int c = 0; rc == 0 && use[pt] && (w->per[P].p == 0 || st_lat_part_full(star, pt)) && c < nc; c++) {
 					int k = 0;
 					for (int s = 1; s < star->ns; s++) {
 						const struct st_lat *j = &sl[s];
@@ -374,7 +395,7 @@ static void st_lat_link(rs_sdc_table *t, const struct st_lat *j, const json_t *l
 		if (link)
 			st_lat_fix_as(t, &j->idx[(base + (size_t)j->ng) * (size_t)nc], npub,
 			              st_lat_cell(link, st_lat_cells(link, fy, p), key));
-		for (int g = 0; cross && g < j->ng; g++) {
+		for (int g = 0; cross && p == 0 && g < j->ng; g++) { /* a half's or quarter's are hidden */
 			const json_t *other = json_object_get(cross, j->groups[g]);
 			if (other && j->has[base + (size_t)g])
 				st_lat_fix_as(t, &j->idx[(base + (size_t)g) * (size_t)nc], npub,
@@ -397,7 +418,7 @@ static int st_lat_stage(rs_sdc_table *t, struct st_lat *sl, const struct st_lat_
 			continue;
 		int hidden = s > 0 && star->hidden && star->hidden[s];
 		off[s] = rs_sdc_count(t);
-		rc = st_lat_build(&sl[s], spec, atoms, na, s, hidden, t);
+		rc = st_lat_build(&sl[s], spec, atoms, na, s, hidden, s > 0 && st_lat_part_full(star, star->part[s]), t);
 		cnt[s] = rs_sdc_count(t) - off[s];
 	}
 	if (rc == 0)
@@ -427,7 +448,7 @@ static int st_lat_plain(json_t **outs, const struct st_lat_spec *spec, const str
 	for (int pt = 0; use && pt < star->npart; pt++)
 		use[pt] = 1;
 	for (; rc == 0 && built < star->ns; built++)
-		rc = st_lat_build(&sl[built], spec, atoms, na, built, built > 0 && star->hidden && star->hidden[built], t);
+		rc = st_lat_build(&sl[built], spec, atoms, na, built, built > 0 && star->hidden && star->hidden[built], 0, t);
 	if (rc == 0 && star->ns > 1)
 		rc = st_lat_star_relate(sl, star, use);
 	if (rc == 0 && !raw)
@@ -478,7 +499,7 @@ int st_lat_star_protected(json_t **outs, const struct st_lat_spec *spec, const s
 	int *off = calloc((size_t)star->ns, sizeof *off), *cnt = calloc((size_t)star->ns, sizeof *cnt);
 	rc = whole && sl && held && use && off && cnt ? 0 : RS_ENOMEM;
 	if (rc == 0)
-		rc = st_lat_build(&sl[0], spec, atoms, na, 0, 0, whole);
+		rc = st_lat_build(&sl[0], spec, atoms, na, 0, 0, 0, whole);
 	if (rc == 0)
 		rc = st_protect(whole, rules);
 	if (rc == 0 && !(outs[0] = st_lat_json(&sl[0])))
