@@ -81,6 +81,10 @@ void rs_sdc_fix(rs_sdc_table *t, int i, enum rs_sdc_state s);
  * rs_sdc_protect stops with RS_ESTATE — a table that would be mostly held back is not
  * released, and its cost (each round an elimination over what is held back) stays bounded. */
 void rs_sdc_limit(rs_sdc_table *t, int max_held);
+/* Secondary suppression's linear programmes look at each pinned figure's neighbourhood only
+ * (a few relations away; further entries do not move), not the whole table: for a large
+ * table mostly fixed (a filter star's stage), where the whole would be too dear. */
+void rs_sdc_local(rs_sdc_table *t);
 
 /* The rules from the configuration (stats_k, stats_allow_zero). */
 struct rs_sdc_rules rs_sdc_rules_default(void);

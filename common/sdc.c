@@ -46,6 +46,7 @@ struct rs_sdc_table {
 	long long k; /* the rules of the last rs_sdc_protect (for hidden entries in the audit) */
 	int allow_zero;
 	int max_held; /* rs_sdc_limit: held-back figures that are not fixed, at most (0: no limit) */
+	int local;    /* rs_sdc_local: complements from each figure's neighbourhood */
 };
 
 struct rs_sdc_rules rs_sdc_rules_default(void)
@@ -172,6 +173,11 @@ void rs_sdc_force(rs_sdc_table *t, int i, enum rs_sdc_state s)
 void rs_sdc_limit(rs_sdc_table *t, int max_held)
 {
 	t->max_held = max_held > 0 ? max_held : 0;
+}
+
+void rs_sdc_local(rs_sdc_table *t)
+{
+	t->local = 1;
 }
 
 /* Is more held back than rs_sdc_limit allows? */
@@ -1170,7 +1176,7 @@ static int rs_sdc_complement(const rs_sdc_table *t, const struct rs_sdc_inc *x, 
  * value, totals far more), unknown entries free. Every published entry the solution moves is
  * held back: together they are a direction along which p (and they) move, so p is no longer
  * pinned. Into set[0 .. *ns - 1]; 0, RS_ESTATE when no such direction exists, or an RS_E code. */
-#define RS_SDC_LP_REACH 3     /* relations away from p, in a table with fixed figures */
+#define RS_SDC_LP_REACH 3     /* relations away from p, in a local table (rs_sdc_local) */
 #define RS_SDC_LP_ENTRIES 800 /* entries in one such programme, at most */
 static int rs_sdc_lp_complements(const rs_sdc_table *t, const struct rs_sdc_inc *x, int p, int dir, int whole,
                                  int *set, int *ns)
@@ -1309,8 +1315,9 @@ static int rs_sdc_touched(const struct rs_sdc_inc *x, int i, const unsigned char
  * back protects nothing, and secondary suppression would pick them as complements in vain
  * (stats8). A hidden entry so determined is known too, for what it determines in turn (a
  * slice's month is its quarter's total when it is the quarter's only month: stats9), but
- * stays hidden; small counts stay as they are: the audit judges them (a small count so
- * implied is pinned, and the table refused). */
+ * stays hidden; so are the parts of a known total that its known parts add up to (each is
+ * 0). Small counts stay as they are: the audit judges them (a small count so implied is
+ * pinned, and the table refused). */
 static void rs_sdc_fix_implied(rs_sdc_table *t)
 {
 	unsigned char *known = calloc((size_t)(t->n ? t->n : 1), 1);
@@ -1321,14 +1328,33 @@ static void rs_sdc_fix_implied(rs_sdc_table *t)
 	for (int changed = 1; changed;) {
 		changed = 0;
 		for (int r = 0; r < t->nrel; r++) {
-			int open = -1, n = 0;
-			for (int q = t->rel_off[r]; q < t->rel_off[r + 1] && n < 2; q++) {
+			int open = -1, n = 0, parts = 1;
+			long long rest = 0;
+			for (int q = t->rel_off[r]; q < t->rel_off[r + 1]; q++) {
 				int i = t->terms[q].idx;
 				if (known[i])
 					continue;
 				if (open != i)
 					n++;
 				open = i;
+				parts &= t->terms[q].coef > 0;
+				rest += t->e[i].v;
+			}
+			if (n > 1 && parts && rest == 0) {
+				/* Parts of a known total that the known parts add up to: every one is 0 (none is
+				 * negative), and known so. */
+				for (int q = t->rel_off[r]; q < t->rel_off[r + 1]; q++) {
+					int i = t->terms[q].idx;
+					if (known[i])
+						continue;
+					known[i] = 1;
+					changed = 1;
+					if (t->e[i].kind != RS_SDC_HIDDEN && !t->e[i].fixed && !rs_sdc_small(0, t->k, t->allow_zero)) {
+						t->e[i].state = RS_SDC_PUBLISHED;
+						t->e[i].fixed = 1;
+					}
+				}
+				continue;
 			}
 			if (n != 1)
 				continue;
@@ -1355,9 +1381,6 @@ int rs_sdc_protect(rs_sdc_table *t, const struct rs_sdc_rules *rules)
 	t->k = rules->k;
 	t->allow_zero = rules->allow_zero;
 	rs_sdc_fix_implied(t);
-	int anyfixed = 0; /* a filter star's stage: complements from p's neighbourhood only */
-	for (int i = 0; i < t->n; i++)
-		anyfixed |= t->e[i].fixed;
 	for (int i = 0; i < t->n; i++) {
 		if (t->e[i].kind == RS_SDC_HIDDEN || t->e[i].fixed)
 			continue;
@@ -1400,9 +1423,9 @@ int rs_sdc_protect(rs_sdc_table *t, const struct rs_sdc_rules *rules)
 				continue;
 			{
 				/* A set of complements that frees p: it moves p up (or down). */
-				int ns = 0, e = rs_sdc_lp_complements(t, &inc, p, +1, !anyfixed, lpset, &ns);
+				int ns = 0, e = rs_sdc_lp_complements(t, &inc, p, +1, !t->local, lpset, &ns);
 				if (e == RS_ESTATE)
-					e = rs_sdc_lp_complements(t, &inc, p, -1, !anyfixed, lpset, &ns);
+					e = rs_sdc_lp_complements(t, &inc, p, -1, !t->local, lpset, &ns);
 				if (e != 0 && e != RS_ESTATE) {
 					rc = e;
 					break;

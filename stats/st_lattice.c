@@ -371,20 +371,22 @@ static int st_lat_star_relate(struct st_lat *sl, const struct st_lat_star *star,
  * a partition that needs more is not released (its tables would be mostly x anyway). */
 #define ST_STAR_MAX_HELD 2000
 
-/* Fix the npub entries idx[] at the states of a kept cell (st_lat_cell; NULL: nothing),
- * where the figures agree. */
-static void st_lat_fix_as(rs_sdc_table *t, const int *idx, int npub, const json_t *cell)
+/* Fix the npub entries idx[] at the states of a kept cell of another table (st_lat_cell;
+ * NULL: nothing; its columns star->link_col, link_npub), where the figures agree. */
+static void st_lat_fix_as(rs_sdc_table *t, const int *idx, int npub, const struct st_lat_star *star,
+                          const json_t *cell)
 {
+	size_t at = (size_t)star->link_col, states = (size_t)(star->link_npub ? star->link_npub : npub) + at;
 	for (int c = 0; cell && c < npub; c++)
-		if (json_integer_value(json_array_get(cell, (size_t)c)) == rs_sdc_value(t, idx[c]))
-			rs_sdc_fix(t, idx[c], (enum rs_sdc_state)json_integer_value(json_array_get(cell, (size_t)(npub + c))));
+		if (json_integer_value(json_array_get(cell, at + (size_t)c)) == rs_sdc_value(t, idx[c]))
+			rs_sdc_fix(t, idx[c], (enum rs_sdc_state)json_integer_value(json_array_get(cell, states + (size_t)c)));
 }
 
 /* Slice j's totals (all time, each fiscal year) at the states of row key of the kept joint
  * table link, fixed (st_lat_star's link); with cross (st_lat_star's cross), each group g's
  * cells at the states of row key of cross's member g. */
-static void st_lat_link(rs_sdc_table *t, const struct st_lat *j, const json_t *link, const json_t *cross,
-                        const char *key)
+static void st_lat_link(rs_sdc_table *t, const struct st_lat *j, const struct st_lat_star *star, const json_t *link,
+                        const json_t *cross, const char *key)
 {
 	int npub = j->s->npub, nc = j->s->nc;
 	for (int P = 0; P < j->np; P++) {
@@ -393,12 +395,12 @@ static void st_lat_link(rs_sdc_table *t, const struct st_lat *j, const json_t *l
 			continue;
 		int fy = j->per[P].fy, p = j->per[P].p;
 		if (link)
-			st_lat_fix_as(t, &j->idx[(base + (size_t)j->ng) * (size_t)nc], npub,
+			st_lat_fix_as(t, &j->idx[(base + (size_t)j->ng) * (size_t)nc], npub, star,
 			              st_lat_cell(link, st_lat_cells(link, fy, p), key));
 		for (int g = 0; cross && p == 0 && g < j->ng; g++) { /* a half's or quarter's are hidden */
 			const json_t *other = json_object_get(cross, j->groups[g]);
 			if (other && j->has[base + (size_t)g])
-				st_lat_fix_as(t, &j->idx[(base + (size_t)g) * (size_t)nc], npub,
+				st_lat_fix_as(t, &j->idx[(base + (size_t)g) * (size_t)nc], npub, star,
 				              st_lat_cell(other, st_lat_cells(other, fy, p), key));
 		}
 	}
@@ -431,9 +433,10 @@ static int st_lat_stage(rs_sdc_table *t, struct st_lat *sl, const struct st_lat_
 	for (int s = 1; rc == 0 && star->link_key && s < star->ns; s++) {
 		const json_t *link = star->link ? star->link[s] : NULL, *cross = star->cross ? star->cross[s] : NULL;
 		if (!held[s] && (link || cross) && use[star->part[s]] && !sl[s].hidden)
-			st_lat_link(t, &sl[s], link, cross, star->link_key[s]);
+			st_lat_link(t, &sl[s], star, link, cross, star->link_key[s]);
 	}
 	rs_sdc_limit(t, ST_STAR_MAX_HELD);
+	rs_sdc_local(t);
 	return rc;
 }
 
@@ -451,6 +454,8 @@ static int st_lat_plain(json_t **outs, const struct st_lat_spec *spec, const str
 		rc = st_lat_build(&sl[built], spec, atoms, na, built, built > 0 && star->hidden && star->hidden[built], 0, t);
 	if (rc == 0 && star->ns > 1)
 		rc = st_lat_star_relate(sl, star, use);
+	if (rc == 0 && !raw && star->totals)
+		st_lat_link(t, &sl[0], star, star->totals, NULL, NULL);
 	if (rc == 0 && !raw)
 		rc = st_protect(t, rules);
 	for (int s = 0; rc == 0 && s < star->ns; s++)
@@ -500,6 +505,8 @@ int st_lat_star_protected(json_t **outs, const struct st_lat_spec *spec, const s
 	rc = whole && sl && held && use && off && cnt ? 0 : RS_ENOMEM;
 	if (rc == 0)
 		rc = st_lat_build(&sl[0], spec, atoms, na, 0, 0, 0, whole);
+	if (rc == 0 && star->totals)
+		st_lat_link(whole, &sl[0], star, star->totals, NULL, NULL);
 	if (rc == 0)
 		rc = st_protect(whole, rules);
 	if (rc == 0 && !(outs[0] = st_lat_json(&sl[0])))

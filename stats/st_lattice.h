@@ -76,6 +76,14 @@ struct st_lat_star {
 	 * slice s's groups take those states, fixed, so the same figure is held back in both or
 	 * in neither. */
 	const json_t *const *cross;
+	/* The whole's period totals are another table's (every exam table totals the same
+	 * sittings, every register table the same registrants), may be NULL: the kept joint
+	 * table of that table's whole; the whole's totals take its states, fixed, so no table
+	 * publishes a total another holds back (stats9). */
+	const json_t *totals;
+	/* Where this table's columns are in the cells of link, cross and totals: column c is
+	 * their column link_col + c, of link_npub printed ones (0, 0: the same spec). */
+	int link_col, link_npub;
 };
 
 /* Protect, audit and count what was held back: 0; RS_ESTATE (stats5.not_releasable) when

@@ -875,7 +875,7 @@ static int st_register_live(json_t *joint, const json_t *live, const struct rs_s
 static int st_register_joint(json_t **outs, long long *figures, const struct reg_stats_row *months, const int *mslice,
                              int nm, const struct reg_stats_row *live, const int *lslice, int nl,
                              const struct st_lat_star *star, const char *const *keys, const json_t *byp,
-                             const struct rs_sdc_rules *rules, int raw)
+                             int link_slices, int link_totals, const struct rs_sdc_rules *rules, int raw)
 {
 	struct st_lat_atom *a = calloc((size_t)(nm + nl) + 1, sizeof *a);
 	if (!a)
@@ -900,8 +900,9 @@ static int st_register_joint(json_t **outs, long long *figures, const struct reg
 	json_t **louts = outs ? calloc((size_t)star->ns, sizeof *louts) : NULL;
 	int rc = outs && !louts ? RS_ENOMEM : 0;
 	/* Linked tables (stats9): a prefecture's slice totals what register_by_prefecture's row
-	 * for it says, its events and who is on the register now; the slice's totals take that
-	 * row's states (byp: its whole's kept form; its live column as a joint table of its own). */
+	 * for it says (link_slices), its events and who is on the register now, and the whole's
+	 * totals are register_by_prefecture's; they take those states (byp: its whole's kept
+	 * form; its live column as a joint table of its own). */
 	struct st_lat_star events = *star, now = *star;
 	const json_t **link = NULL, **llink = NULL;
 	const char **lkey = NULL;
@@ -914,7 +915,7 @@ static int st_register_joint(json_t **outs, long long *figures, const struct reg
 		                  "cells", json_object_get(byp, "live"));
 		if (!link || !llink || !lkey || !blive)
 			rc = RS_ENOMEM;
-		for (int s = 1; rc == 0 && s < star->ns; s++) {
+		for (int s = 1; rc == 0 && link_slices && s < star->ns; s++) {
 			link[s] = byp;
 			llink[s] = blive;
 			lkey[s] = keys[s];
@@ -922,6 +923,10 @@ static int st_register_joint(json_t **outs, long long *figures, const struct reg
 		events.link = link;
 		now.link = llink;
 		events.link_key = now.link_key = lkey;
+		if (link_totals) {
+			events.totals = byp;
+			now.totals = blive;
+		}
 	}
 	if (rc == 0 && outs)
 		rc = st_lat_star_protected(outs, &st_reg_spec, a, nm, &events, rules, raw);
@@ -1233,15 +1238,28 @@ static int st_exam_joint_of(json_t **outs, long long *figures, rs_db *db, const 
 	 * a prefecture's what exam_by_prefecture's says; the slice's totals take those rows'
 	 * states, so a filtered table never publishes what the by-centre or by-prefecture table
 	 * holds back, nor the other way round. */
-	json_t *by[2] = { NULL, NULL }, *crossed = NULL;
+	json_t *by[2] = { NULL, NULL }, *crossed = NULL, *totals = NULL;
 	const json_t **link = NULL, **cross = NULL;
 	const char **lkey = NULL;
-	if (rc == 0 && outs && !raw && !scores && sl->n > 1) {
-		long long stamp = 0;
+	long long stamp = 0;
+	struct st_filter none = { 0 };
+	if (rc == 0 && outs && !raw) {
 		char as_of[40];
-		struct st_filter none = { 0 };
-		const char *names[2] = { "exam_by_centre", "exam_by_prefecture" };
 		rc = dlv_stats_exam_stamp(&stamp, as_of, db);
+		/* Every exam table's period totals are exam_by_month's (the same sittings; stats9);
+		 * the score distribution's are its examinees. */
+		if (rc == 0 && strcmp(d->name, "exam_by_month") != 0)
+			rc = st_joint_get(&totals, db, st_def_find("exam_by_month"), &none, rules, 0, stamp, st_exam_joint_of);
+		if (rc == RS_ESTATE) /* not released itself: nothing to agree with */
+			rc = 0;
+		star.totals = totals;
+		if (scores) {
+			star.link_col = ST_EX_E;
+			star.link_npub = st_exam_spec.npub;
+		}
+	}
+	if (rc == 0 && outs && !raw && sl->n > 1) {
+		const char *names[2] = { "exam_by_centre", "exam_by_prefecture" };
 		for (int k = 0; rc == 0 && k < 2; k++) {
 			rc = st_joint_get(&by[k], db, st_def_find(names[k]), &none, rules, 0, stamp, st_exam_joint_of);
 			if (rc == RS_ESTATE) /* not released itself: nothing to agree with */
@@ -1262,7 +1280,7 @@ static int st_exam_joint_of(json_t **outs, long long *figures, rs_db *db, const 
 		 * by-centre star decides them (its prefecture slices are protected against
 		 * exam_by_prefecture's rows); the by-prefecture star takes their states, fixed, and its
 		 * audit proves them against its own slices too (else the centres are not released). */
-		if (rc == 0 && d->dim == DLV_STATS_PREFECTURE) {
+		if (rc == 0 && !scores && d->dim == DLV_STATS_PREFECTURE) {
 			rc = st_cross_of(&crossed, db, sl, rules, stamp);
 			if (rc == 0 && !(cross = calloc((size_t)sl->n, sizeof *cross)))
 				rc = RS_ENOMEM;
@@ -1277,6 +1295,7 @@ static int st_exam_joint_of(json_t **outs, long long *figures, rs_db *db, const 
 	json_decref(by[0]);
 	json_decref(by[1]);
 	json_decref(crossed);
+	json_decref(totals);
 	free(cross);
 	free(link);
 	free(lkey);
@@ -1330,7 +1349,8 @@ static int st_register_joint_of(json_t **outs, long long *figures, rs_db *db, co
 		rc = RS_ENOMEM;
 	for (int s = 0; rc == 0 && s < sl->n; s++)
 		keys[s] = sl->s[s].key;
-	if (rc == 0 && outs && !raw && sl->n > 1) { /* the linked register_by_prefecture (stats9) */
+	int self = strcmp(d->name, "register_by_prefecture") == 0;
+	if (rc == 0 && outs && !raw && (sl->n > 1 || !self)) { /* the linked register_by_prefecture (stats9) */
 		long long stamp = 0;
 		struct st_filter none = { 0 };
 		rc = reg_stats_stamp(&stamp, as_of, db);
@@ -1341,7 +1361,7 @@ static int st_register_joint_of(json_t **outs, long long *figures, rs_db *db, co
 			rc = 0;
 	}
 	if (rc == 0)
-		rc = st_register_joint(outs, figures, months, ms, nm, live, ls, nl, &star, keys, byp, rules, raw);
+		rc = st_register_joint(outs, figures, months, ms, nm, live, ls, nl, &star, keys, byp, sl->n > 1, !self, rules, raw);
 	json_decref(byp);
 	free(keys);
 	free(months);

@@ -484,6 +484,26 @@ static void a_figure_implied_through_a_hidden_one_is_published(void **state)
 	rs_sdc_free(t);
 }
 
+/* stats9: parts of a published total that the published parts already add up to are 0 (no
+ * count is negative) — a score band empty in the whole is empty in every slice: held back
+ * (forced here, as the cheapest complement once was), a 0 could never be freed. */
+static void zeros_a_published_total_implies_are_published(void **state)
+{
+	(void)state;
+	struct rs_sdc_rules zero_ok = { 10, 1 };
+	rs_sdc_table *t = rs_sdc_new();
+	int whole = rs_sdc_add(t, 0, RS_SDC_TOTAL), a = rs_sdc_add(t, 0, RS_SDC_CELL), b = rs_sdc_add(t, 0, RS_SDC_CELL);
+	assert_int_equal(rs_sdc_relate(t, whole, (int[]){ a, b }, 2), 0);
+	rs_sdc_fix(t, whole, RS_SDC_PUBLISHED);
+	rs_sdc_force(t, a, RS_SDC_SECONDARY);
+	rs_sdc_force(t, b, RS_SDC_SECONDARY);
+	assert_int_equal(rs_sdc_protect(t, &zero_ok), 0);
+	assert_int_equal(rs_sdc_state(t, a), RS_SDC_PUBLISHED);
+	assert_int_equal(rs_sdc_state(t, b), RS_SDC_PUBLISHED);
+	assert_int_equal(rs_sdc_audit(t, &zero_ok, NULL, 0), 0);
+	rs_sdc_free(t);
+}
+
 /* rs_sdc_limit: a table that would hold back more figures than allowed is refused (RS_ESTATE),
  * the same table without the limit is protected. */
 static void a_limit_refuses_what_would_hold_back_too_much(void **state)
@@ -516,6 +536,7 @@ int main(void)
 		cmocka_unit_test(fixed_figures_are_never_complements),
 		cmocka_unit_test(a_figure_fixed_figures_imply_is_published),
 		cmocka_unit_test(a_figure_implied_through_a_hidden_one_is_published),
+		cmocka_unit_test(zeros_a_published_total_implies_are_published),
 		cmocka_unit_test(a_limit_refuses_what_would_hold_back_too_much),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

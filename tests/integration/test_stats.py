@@ -608,6 +608,42 @@ class Stats(unittest.TestCase):
         self.assertGreater(checked, 50)
         self.assertGreater(held, 0, "the fixture holds back some prefecture's totals")
 
+    def test_every_table_holds_back_the_same_totals(self):
+        """Linked wholes (stats9): every exam table totals the same sittings in every period
+        (exam_scores: its examinees), every register table the same registrants; a total one
+        table publishes is published by all of them, else the one gives away what another
+        holds back. exam_scores under a centre or a prefecture totals that row's examinees."""
+        exam = ("exam_by_window", "exam_by_centre", "exam_by_prefecture", "exam_by_age", "exam_by_occupation",
+                "exam_by_industry", "exam_by_employer", "exam_by_attempt")
+        register = ("register_by_reg_date", "register_by_industry", "register_by_age", "register_by_pass_year")
+        checked = 0
+        for per in self.PERIODS:
+            rng = ("--period", per) if per else ()
+            for ref, others, cols in (("exam_by_month", exam, ("applicants", "examinees", "passers")),
+                                      ("register_by_prefecture", register,
+                                       ("live", "registered", "renewals", "lapses", "cancellations"))):
+                want = self.export(ref, *rng)["total"]["values"]
+                for table in others:
+                    got = self.export(table, *rng)["total"]["values"]
+                    for c in cols:
+                        with self.subTest(period=per, table=table, col=c):
+                            self.assertEqual(got[c], want[c], f"{table}'s total and {ref}'s")
+                            checked += 1
+            scores = self.export("exam_scores", *rng)["total"]["values"]["examinees"]
+            self.assertEqual(scores, self.export("exam_by_month", *rng)["total"]["values"]["examinees"], per)
+        for per in self.FILTERED:
+            rng = ("--period", per) if per else ()
+            for kind, table in (("centre", "exam_by_centre"), ("prefecture", "exam_by_prefecture")):
+                rows = {r["key"]: r["values"]["examinees"] for r in self.export(table, *rng)["rows"]}
+                for key in sorted(k for k in rows if k):
+                    out = riss("stats", "export", "--table", "exam_scores", f"--{kind}", key, *rng, config=self.conf,
+                               check=False)
+                    if out.returncode == 0:
+                        with self.subTest(period=per, filter=(kind, key)):
+                            self.assertEqual(json.loads(out.stdout)["total"]["values"]["examinees"], rows[key])
+                            checked += 1
+        self.assertGreater(checked, 100)
+
     def test_the_centre_by_prefecture_cross_is_the_same_in_both_tables(self):
         """The centre x prefecture cross (stats9): exam_by_centre under prefecture P, row C, and
         exam_by_prefecture under centre C, row P, are the same candidates' figures released in
