@@ -435,7 +435,7 @@ static int st_lat_stage(rs_sdc_table *t, struct st_lat *sl, const struct st_lat_
 		if (!held[s] && (link || cross) && use[star->part[s]] && !sl[s].hidden)
 			st_lat_link(t, &sl[s], star, link, cross, star->link_key[s]);
 	}
-	rs_sdc_limit(t, ST_STAR_MAX_HELD);
+	rs_sdc_limit(t, star->max_held > 0 ? star->max_held : ST_STAR_MAX_HELD);
 	rs_sdc_local(t);
 	return rc;
 }
@@ -471,6 +471,27 @@ static int st_lat_plain(json_t **outs, const struct st_lat_spec *spec, const str
 	return rc;
 }
 
+/* Withhold the slices of partition pt below its mean size (hid[s] = 1): 1 when some are and
+ * some are left to release, else 0 (nothing changed). */
+static int st_lat_withhold(const struct st_lat_star *star, unsigned char *hid, const long long *size, int pt)
+{
+	long long sum = 0;
+	int n = 0, below = 0;
+	for (int s = 1; s < star->ns; s++)
+		if (star->part[s] == pt && !hid[s]) {
+			sum += size[s];
+			n++;
+		}
+	for (int s = 1; s < star->ns; s++)
+		below += star->part[s] == pt && !hid[s] && size[s] * n < sum;
+	if (below == 0 || below == n)
+		return 0;
+	for (int s = 1; s < star->ns; s++)
+		if (star->part[s] == pt && !hid[s] && size[s] * n < sum)
+			hid[s] = 1;
+	return 1;
+}
+
 json_t *st_lat_refused(void)
 {
 	return json_pack("{s:b}", "not_releasable", 1);
@@ -497,12 +518,24 @@ int st_lat_star_protected(json_t **outs, const struct st_lat_spec *spec, const s
 	 * the whole and the partitions released before it, fixed: each stage's audit covers
 	 * everything released so far, so the last one proves the lot. A partition that cannot be
 	 * protected so (only the whole's figures could protect it, or it would be mostly held
-	 * back) is not released (outs NULL: stats5.not_releasable) and not in the later stages. */
+	 * back) is tried once more with its small slices withheld (stats9: below the
+	 * partition's mean; their figures become hidden complements, so Tokyo's slice is
+	 * released when the small prefectures' cannot be); what still fails is not released
+	 * (st_lat_refused: stats5.not_releasable) and not in the later stages. */
 	rs_sdc_table *whole = rs_sdc_new();
 	struct st_lat *sl = calloc((size_t)star->ns, sizeof *sl);
 	unsigned char **held = calloc((size_t)star->ns, sizeof *held), *use = calloc((size_t)star->npart + 1, 1);
 	int *off = calloc((size_t)star->ns, sizeof *off), *cnt = calloc((size_t)star->ns, sizeof *cnt);
-	rc = whole && sl && held && use && off && cnt ? 0 : RS_ENOMEM;
+	unsigned char *hid = calloc((size_t)star->ns, 1); /* the star's hidden slices, and those withheld */
+	long long *size = calloc((size_t)star->ns, sizeof *size);
+	struct st_lat_star st = *star;
+	st.hidden = hid;
+	rc = whole && sl && held && use && off && cnt && hid && size ? 0 : RS_ENOMEM;
+	for (int s = 0; rc == 0 && s < star->ns; s++)
+		hid[s] = s > 0 && star->hidden && star->hidden[s];
+	for (int i = 0; rc == 0 && i < na; i++)
+		if (atoms[i].slice >= 0 && atoms[i].slice < star->ns)
+			size[atoms[i].slice] += atoms[i].v[0];
 	if (rc == 0)
 		rc = st_lat_build(&sl[0], spec, atoms, na, 0, 0, 0, whole);
 	if (rc == 0 && star->totals)
@@ -513,20 +546,23 @@ int st_lat_star_protected(json_t **outs, const struct st_lat_spec *spec, const s
 		rc = RS_ENOMEM;
 	st_lat_free(&sl[0]);
 	memset(&sl[0], 0, sizeof sl[0]);
-	for (int pt = 0; rc == 0 && pt < star->npart; pt++) {
+	for (int pt = 0, again = 0; rc == 0 && pt < star->npart; pt += !again) {
 		rs_sdc_table *t = rs_sdc_new();
 		rc = t ? 0 : RS_ENOMEM;
-		for (int s = 1; rc == 0 && s < star->ns; s++) /* refused until its stage releases it */
-			if (star->part[s] == pt && !(star->hidden && star->hidden[s]) && !(outs[s] = st_lat_refused()))
+		for (int s = 1; rc == 0 && !again && s < star->ns; s++) /* refused until its stage releases it */
+			if (star->part[s] == pt && !hid[s] && !(outs[s] = st_lat_refused()))
 				rc = RS_ENOMEM;
 		use[pt] = 1;
 		if (rc == 0)
-			rc = st_lat_stage(t, sl, spec, atoms, na, star, use, whole, held, off, cnt);
-		int ok = rc == 0 ? st_protect(t, rules) : rc;
+			rc = st_lat_stage(t, sl, spec, atoms, na, &st, use, whole, held, off, cnt);
+		int ok = rc == 0 ? st_protect(t, rules) : rc, retry = 0;
+		if (ok == RS_ESTATE && !again)
+			retry = st_lat_withhold(&st, hid, size, pt);
 		if (ok == RS_ESTATE)
-			use[pt] = 0; /* this partition is not released */
+			use[pt] = 0; /* this partition is not released (yet) */
 		else if (ok != 0)
 			rc = ok;
+		again = retry;
 		for (int s = 1; rc == 0 && use[pt] && s < star->ns; s++) {
 			if (star->part[s] != pt)
 				continue;
@@ -555,6 +591,8 @@ int st_lat_star_protected(json_t **outs, const struct st_lat_spec *spec, const s
 	free(off);
 	free(cnt);
 	free(sl);
+	free(hid);
+	free(size);
 	rs_sdc_free(whole);
 out:
 	if (rc != 0)

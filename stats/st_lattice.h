@@ -84,6 +84,8 @@ struct st_lat_star {
 	/* Where this table's columns are in the cells of link, cross and totals: column c is
 	 * their column link_col + c, of link_npub printed ones (0, 0: the same spec). */
 	int link_col, link_npub;
+	/* Figures a stage may hold back, at most (0: ST_STAR_MAX_HELD, st_lattice.c). */
+	int max_held;
 };
 
 /* Protect, audit and count what was held back: 0; RS_ESTATE (stats5.not_releasable) when
